@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+# Top-level entry points. The README's two commands:
+#   make demo    build and run the whole loop on the embedded demo clinic
+#   make check   the full test suite (unit, CLI, ASan+UBSan, lint, fuzz)
+# Both install missing Debian packages first (scripts/deps.sh).
+
+BUILD ?= build
+ASAN ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+CLANG ?= clang-14
+
+.PHONY: all deps build demo check fuzz fuzz-run format clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh --check 2>/dev/null || ./scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+$(ASAN)/build.ninja:
+	meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	./$(BUILD)/src/cli/anzen demo
+
+check: deps $(BUILD)/build.ninja $(ASAN)/build.ninja
+	ninja -C $(BUILD)
+	ninja -C $(ASAN)
+	BUILD=$(BUILD) ASAN=$(ASAN) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/check.sh
+
+# libFuzzer build of the loader (clang, separate from the meson build).
+LIB_SRC := $(wildcard lib/*/*.c)
+$(FUZZ_BUILD)/fuzz_doc: tests/fuzz/fuzz_doc.c $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h) $(BUILD)/build.ninja
+	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c
+	mkdir -p $(FUZZ_BUILD)
+	$(CLANG) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Iinclude -o $@ tests/fuzz/fuzz_doc.c $(LIB_SRC) \
+	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
+	  $$(pkg-config --cflags --libs jansson yaml-0.1)
+
+fuzz: deps $(FUZZ_BUILD)/fuzz_doc
+	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-run: $(FUZZ_BUILD)/fuzz_doc
+	mkdir -p $(FUZZ_BUILD)/corpus
+	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus tests/fuzz/corpus
+
+format:
+	./scripts/check-format.sh --fix
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD) anzen-demo

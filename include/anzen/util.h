@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h - small helpers shared by libanzen and its tools: a bounded
+ * growable byte buffer, whole-file reading with limits and encoding checks,
+ * and crash-safe file replacement (temp file, fsync, rename).
+ *
+ * Ownership follows anzen.h.
+ */
+#ifndef ANZEN_UTIL_H
+#define ANZEN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anzen.h"
+
+/* A growable buffer that refuses to grow past max (like curl's dynbuf).
+ * Always NUL-terminated after a successful append. */
+struct az_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max;
+};
+
+/* Set up an empty buffer that may hold at most max bytes. */
+void az_buf_init(struct az_buf *b, size_t max);
+/* Free the contents; the buffer may be reused after az_buf_init. */
+void az_buf_done(struct az_buf *b);
+/* Append n bytes. Returns 0, AZ_ENOMEM or AZ_ERANGE (max exceeded). */
+int az_buf_add(struct az_buf *b, const void *p, size_t n);
+/* Append a NUL-terminated string. */
+int az_buf_puts(struct az_buf *b, const char *s);
+/* Append printf-style text. */
+int az_buf_printf(struct az_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Take the data (caller frees); the buffer becomes empty. Never NULL on
+ * success: an empty buffer yields "". Returns NULL only on ENOMEM. */
+char *az_buf_take(struct az_buf *b);
+
+/* Largest input file any loader accepts (profile, answers, catalog). */
+#define AZ_MAX_INPUT (8u * 1024u * 1024u)
+
+/*
+ * Read a whole text file that must be UTF-8. A UTF-8 BOM is accepted and
+ * skipped. Files larger than AZ_MAX_INPUT, files with NUL bytes and files
+ * that are not valid UTF-8 (e.g. CP932/Shift_JIS) are rejected with a
+ * message naming the file and the byte offset/line. On success *ret_data
+ * (NUL-terminated, caller frees) and *ret_len are set.
+ */
+int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, size_t *ret_len);
+
+/*
+ * Check that data is UTF-8. Returns the offset of the first bad byte, or
+ * (size_t)-1 when all is well.
+ */
+size_t az_utf8_invalid_at(const char *data, size_t len);
+
+/* True if the bytes look like CP932/Shift_JIS text (used for a better
+ * error message when UTF-8 is expected). */
+bool az_looks_cp932(const char *data, size_t len);
+
+/*
+ * Replace path with data crash-safely: write to a temp file in the same
+ * directory, fsync it, rename it over path, fsync the directory. Either the
+ * old or the new content survives a crash; no half-written file remains.
+ */
+int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len);
+
+/* Checked string to long: whole string must be a decimal number within
+ * [min, max]. Returns 0 or AZ_EINVAL. */
+int az_parse_long(const char *s, long min, long max, long *ret);
+
+/* Display width of a UTF-8 string in terminal columns (East Asian wide
+ * characters count 2). */
+size_t az_utf8_width(const char *s);
+
+#endif

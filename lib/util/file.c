@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * file.c - reading input files with limits and encoding checks, and
+ * replacing output files crash-safely.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "anzen/util.h"
+
+size_t az_utf8_invalid_at(const char *data, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned long cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (len - i <= n)
+            return i;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        /* overlong, surrogate or beyond U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n + 1;
+    }
+    return (size_t)-1;
+}
+
+bool az_looks_cp932(const char *data, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t pairs = 0, bad = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c < 0x80 || (c >= 0xA1 && c <= 0xDF))
+            continue; /* ASCII or half-width katakana */
+        if (((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) && i + 1 < len) {
+            unsigned char t = s[i + 1];
+            if (t >= 0x40 && t <= 0xFC && t != 0x7F) {
+                pairs++;
+                i++;
+                continue;
+            }
+        }
+        bad++;
+    }
+    return pairs > 0 && bad == 0;
+}
+
+static size_t line_of(const char *data, size_t off)
+{
+    size_t line = 1;
+
+    for (size_t i = 0; i < off; i++)
+        if (data[i] == '\n')
+            line++;
+    return line;
+}
+
+int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, size_t *ret_len)
+{
+    struct stat st;
+    char *data = NULL;
+    size_t len = 0, bad;
+    ssize_t n;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return az_fail(ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
+                       strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return az_fail(ctx, AZ_EIO, "%s: 通常のファイルではありません", "%s: not a regular file",
+                       path);
+    }
+    if ((unsigned long long)st.st_size > AZ_MAX_INPUT) {
+        close(fd);
+        return az_fail(ctx, AZ_ERANGE, "%s: ファイルが大きすぎます (%lld バイト、上限 %u バイト)",
+                       "%s: file too large (%lld bytes, limit %u bytes)", path,
+                       (long long)st.st_size, AZ_MAX_INPUT);
+    }
+    data = malloc((size_t)st.st_size + 1);
+    if (!data) {
+        close(fd);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    /* Read until EOF, but never past the limit (the file may grow). */
+    for (;;) {
+        if (len > (size_t)st.st_size) {
+            break;
+        }
+        n = read(fd, data + len, (size_t)st.st_size + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(data);
+            close(fd);
+            return az_fail(ctx, AZ_EIO, "%s: 読み込めません: %s", "%s: cannot read: %s", path,
+                           strerror(e));
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == (size_t)st.st_size + 1) {
+            free(data);
+            close(fd);
+            return az_fail(ctx, AZ_ERANGE, "%s: 読み込み中にファイルが変わりました",
+                           "%s: file changed while being read", path);
+        }
+    }
+    close(fd);
+    data[len] = '\0';
+    if (memchr(data, '\0', len)) {
+        size_t line = line_of(data, (size_t)((char *)memchr(data, '\0', len) - data));
+        free(data);
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s:%zu: NUL バイトを含むためテキストファイルとして読めません",
+                       "%s:%zu: contains a NUL byte; not a text file", path, line);
+    }
+    bad = az_utf8_invalid_at(data, len);
+    if (bad != (size_t)-1) {
+        size_t line = line_of(data, bad);
+        bool sj = az_looks_cp932(data, len);
+        free(data);
+        if (sj)
+            return az_fail(ctx, AZ_ESYNTAX,
+                           "%s:%zu: UTF-8 ではありません (Shift_JIS/CP932 のようです)。"
+                           "UTF-8 で保存し直してください",
+                           "%s:%zu: not UTF-8 (looks like Shift_JIS/CP932); save it as UTF-8", path,
+                           line);
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s:%zu: UTF-8 として不正なバイトがあります (オフセット %zu)",
+                       "%s:%zu: invalid UTF-8 byte at offset %zu", path, line, bad);
+    }
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(data, data + 3, len - 3 + 1);
+        len -= 3;
+    }
+    *ret_data = data;
+    *ret_len = len;
+    return 0;
+}
+
+int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    char tmp[PATH_MAX], dirbuf[PATH_MAX];
+    const char *dir;
+    int fd, dfd;
+    size_t off = 0;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+        return az_fail(ctx, AZ_EINVAL, "%s: パスが長すぎます", "%s: path too long", path);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return az_fail(ctx, AZ_EIO, "%s: 一時ファイルを作れません: %s",
+                       "%s: cannot create temporary file: %s", path, strerror(errno));
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto fail;
+        off += (size_t)n;
+    }
+    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+        goto fail;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0)
+        goto fail;
+    snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+    dir = dirname(dirbuf);
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+fail : {
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                   strerror(e));
+}
+}
+
+int az_parse_long(const char *s, long min, long max, long *ret)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s)
+        return AZ_EINVAL;
+    for (const char *p = s; *p; p++)
+        if ((*p < '0' || *p > '9') && !(p == s && *p == '-'))
+            return AZ_EINVAL;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return AZ_EINVAL;
+    *ret = v;
+    return 0;
+}
+
+/* Code points that take two terminal columns (East Asian Wide/Fullwidth),
+ * coarse ranges that cover Japanese text. */
+static int cp_width(unsigned long cp)
+{
+    if (cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF)
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+        (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+        (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x2460 && cp <= 0x24FF) ||
+        (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+size_t az_utf8_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t w = 0;
+
+    while (*p) {
+        unsigned long cp;
+        int n;
+        if (*p < 0x80) {
+            cp = *p;
+            n = 0;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p & 0x1F;
+            n = 1;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p & 0x0F;
+            n = 2;
+        } else {
+            cp = *p & 0x07;
+            n = 3;
+        }
+        p++;
+        while (n-- > 0 && *p) {
+            cp = (cp << 6) | (*p & 0x3F);
+            p++;
+        }
+        w += (size_t)cp_width(cp);
+    }
+    return w;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian 12 packages anzen needs to build and test.
+# Idempotent and non-interactive. `scripts/deps.sh --check` only reports
+# (exit 1 when something is missing) and installs nothing.
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc libc6-dev python3 \
+libjansson-dev libyaml-dev libcmocka-dev \
+clang-14 libclang-rt-14-dev clang-format-14"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ "${1:-}" = "--check" ]; then
+    if [ -n "$missing" ]; then
+        echo "missing packages:$missing" >&2
+        exit 1
+    fi
+    exit 0
+fi
+
+if [ -z "$missing" ]; then
+    echo "deps: all packages present"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "deps: need root (or sudo) to install:$missing" >&2
+        exit 1
+    fi
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
