@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * catalog.h - the requirement catalog: editions of the MHLW checklist and
+ * guideline, their forms, groups, items and the crosswalks between
+ * editions. Loaded from YAML (docs/catalog-format.md), validated with
+ * file:line:col errors, then read-only.
+ *
+ * Ownership: az_catalog_load_* return an owned catalog (az_catalog_free).
+ * Every pointer reached from it (editions, items, strings) is borrowed and
+ * lives as long as the catalog.
+ */
+#ifndef ANZEN_CATALOG_H
+#define ANZEN_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "anzen.h"
+#include "date.h"
+
+enum az_confidence {
+    AZ_CONF_VERIFIED,
+    AZ_CONF_DRAFT,
+    AZ_CONF_UNVERIFIED,
+};
+
+enum az_ed_status {
+    AZ_ED_CURRENT,
+    AZ_ED_SUPERSEDED,
+    AZ_ED_METADATA_ONLY,
+};
+
+/* Roles of guideline 6.0 (bit mask). */
+enum az_role {
+    AZ_ROLE_MANAGEMENT = 1 << 0, /* 経営層 */
+    AZ_ROLE_PLANNING = 1 << 1,   /* 企画管理者 */
+    AZ_ROLE_OPERATIONS = 1 << 2, /* システム運用担当者 */
+};
+#define AZ_NROLES 3
+
+/* Institution types (bit mask). */
+enum az_inst_type {
+    AZ_INST_HOSPITAL = 1 << 0,
+    AZ_INST_CLINIC = 1 << 1,
+    AZ_INST_DENTAL = 1 << 2,
+    AZ_INST_PHARMACY = 1 << 3,
+    AZ_INST_MIDWIFERY = 1 << 4,
+};
+
+/* applies-if conditions (bit mask), see docs/catalog-format.md. */
+enum az_cond {
+    AZ_COND_MEDICAL_SYSTEMS = 1 << 0,
+    AZ_COND_HAS_VENDOR = 1 << 1,
+    AZ_COND_REMOTE_MAINT = 1 << 2,
+    AZ_COND_ON_PREM = 1 << 3,
+    AZ_COND_CLOUD = 1 << 4,
+    AZ_COND_OPS_STAFF = 1 << 5,
+    AZ_COND_NO_OPS_STAFF = 1 << 6,
+    AZ_COND_OUTSOURCED = 1 << 7,
+    AZ_COND_NOT_OUTSOURCED = 1 << 8,
+};
+
+enum az_xrel {
+    AZ_XREL_SAME,
+    AZ_XREL_MERGED,
+    AZ_XREL_CHANGED,
+    AZ_XREL_SPLIT,
+};
+
+struct az_text {
+    const char *ja; /* NULL when absent (optional fields only) */
+    const char *en;
+};
+
+struct az_edition;
+struct az_item;
+
+struct az_form {
+    const char *id;
+    struct az_text title;
+    bool vendor;         /* audience: vendor (事業者確認用) */
+    unsigned inst_types; /* enum az_inst_type mask */
+    const struct az_edition *edition;
+    size_t nitems;
+};
+
+struct az_group {
+    const char *id;
+    struct az_text title;
+};
+
+struct az_xwalk {
+    enum az_xrel rel;
+    const struct az_item **from;
+    size_t nfrom;
+    const struct az_item *to;
+    struct az_text note;
+};
+
+struct az_item {
+    const char *id;
+    const struct az_edition *edition;
+    const struct az_form *form; /* NULL for guideline requirements */
+    const struct az_group *group;
+    const char *label;
+    int order;
+    bool gate;
+    struct az_text title, text, guidance, note;
+    unsigned roles;     /* enum az_role mask */
+    const char *volume; /* guideline volume or NULL */
+    const char **targets;
+    size_t ntargets;
+    int required_from; /* fiscal year, 0 if none */
+    bool has_due_by;
+    struct az_date due_by;
+    unsigned conds; /* enum az_cond mask */
+    const struct az_item **refs;
+    size_t nrefs;
+    const char **ref_labels;
+    size_t nref_labels;
+    const char **tags;
+    size_t ntags;
+    enum az_confidence confidence;
+    const char **sources;
+    size_t nsources;
+    const struct az_xwalk *xwalk; /* the crosswalk entry that leads here, or NULL */
+};
+
+struct az_edition {
+    const char *id;
+    bool checklist; /* kind: checklist (true) or guideline */
+    const char *family;
+    const char *version;
+    int fiscal_year; /* 0 for guidelines */
+    const char *published;
+    struct az_text title, note;
+    enum az_ed_status status;
+    const struct az_edition *supersedes;
+    enum az_confidence confidence;
+    const char **sources;
+    size_t nsources;
+    struct az_form *forms;
+    size_t nforms;
+    struct az_group *groups;
+    size_t ngroups;
+    struct az_item **items; /* in form/order sequence */
+    size_t nitems;
+    struct az_xwalk *xwalks;
+    size_t nxwalks;
+    const char *file;
+};
+
+struct az_catalog;
+
+/* Load every *.yaml / *.yml / *.json file in dir. All validation errors
+ * (up to 20) are reported, one per line, in az_errmsg. */
+int az_catalog_load_dir(struct az_ctx *ctx, const char *dir, struct az_catalog **ret);
+/* Load the catalogs embedded in the binary at build time. */
+int az_catalog_load_embedded(struct az_ctx *ctx, struct az_catalog **ret);
+/* Load from in-memory files (name, data, len triples). */
+struct az_file_blob {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+int az_catalog_load_blobs(struct az_ctx *ctx, const struct az_file_blob *files, size_t n,
+                          struct az_catalog **ret);
+void az_catalog_free(struct az_catalog *cat);
+/* The demo institution's files embedded in the binary (profile.yaml,
+ * answers.yaml). */
+const struct az_file_blob *az_embedded_demo_files(size_t *ret_n);
+
+size_t az_catalog_neditions(const struct az_catalog *cat);
+/* Editions sorted: checklists by fiscal year, then guidelines by date. */
+const struct az_edition *az_catalog_edition_at(const struct az_catalog *cat, size_t i);
+/* Find an edition by id ("cl-r7") or short alias ("r7", "R7", "令和7",
+ * "6.0", "gl6"). NULL if unknown. */
+const struct az_edition *az_catalog_edition(const struct az_catalog *cat, const char *name);
+const struct az_item *az_catalog_item(const struct az_catalog *cat, const char *id);
+/* The checklist edition used for assessment by default: the newest
+ * checklist edition that has items and status current (or superseded if
+ * none is current). */
+const struct az_edition *az_catalog_default_checklist(const struct az_catalog *cat);
+/* The newest checklist edition of any status (may be metadata-only). */
+const struct az_edition *az_catalog_newest_checklist(const struct az_catalog *cat);
+/* The newest guideline edition with items, and with any status. */
+const struct az_edition *az_catalog_newest_guideline(const struct az_catalog *cat);
+
+const struct az_form *az_edition_form(const struct az_edition *ed, const char *id);
+/* Find an item of ed by its printed label within form (e.g. "2-①",
+ * also "2-1" or "2-(1)" for 2-①). NULL if none. */
+const struct az_item *az_edition_item_by_label(const struct az_edition *ed,
+                                               const struct az_form *form, const char *label);
+
+/* Names for enums, in the given language. */
+const char *az_conf_name(enum az_confidence c, enum az_lang lang);
+const char *az_conf_token(enum az_confidence c);
+const char *az_role_name(enum az_role r, enum az_lang lang);
+const char *az_role_token(enum az_role r);
+const char *az_ed_status_token(enum az_ed_status s);
+const char *az_xrel_token(enum az_xrel r);
+const char *az_cond_token(enum az_cond c);
+/* Parse a role token ("management", "経営層", ...); 0 if unknown. */
+unsigned az_role_parse(const char *s);
+
+/* JSON description of an item / edition (new reference). */
+json_t *az_item_to_json(const struct az_item *it);
+json_t *az_edition_to_json(const struct az_edition *ed, bool with_items);
+
+/* Normalise a printed label for comparison: circled numbers and (n) both
+ * become plain n, full-width digits become ASCII. */
+void az_label_normalise(const char *label, char *buf, size_t n);
+
+#endif
