@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile.h - the institution profile: what kind of institution it is and
+ * which systems it runs. The profile decides which checklist form and
+ * which items apply (see assess.h).
+ *
+ * File format (YAML or JSON), documented in docs/profile-format.md:
+ *   anzen-profile: 1
+ *   institution: {name, type, beds, prefecture, medical-systems,
+ *                 ops-staff, maintenance-outsourced, person-in-charge}
+ *   systems: [{id, name, hosting, vendor, introduced, renewal,
+ *              remote-maintenance, mfa}]
+ *
+ * Ownership: az_profile_load* return an owned profile (az_profile_free);
+ * its strings live as long as it does.
+ */
+#ifndef ANZEN_PROFILE_H
+#define ANZEN_PROFILE_H
+
+#include <stdbool.h>
+
+#include "anzen.h"
+#include "catalog.h"
+#include "date.h"
+#include "util.h"
+
+struct az_system {
+    const char *id;
+    const char *name;
+    bool cloud;          /* hosting: cloud (true) or on-prem */
+    const char *vendor;  /* NULL when built and run in-house */
+    bool has_introduced; /* introduction date known */
+    struct az_date introduced;
+    bool has_renewal; /* planned renewal/update date known */
+    struct az_date renewal;
+    bool remote_maintenance;
+    int mfa; /* 1 yes, 0 no, -1 unknown */
+};
+
+struct az_profile {
+    const char *name;
+    unsigned type; /* one enum az_inst_type bit */
+    int beds;      /* -1 unknown */
+    const char *prefecture;
+    const char *person; /* person in charge of the checklist */
+    bool medical_systems;
+    bool ops_staff;
+    bool outsourced; /* all servers' security updates contracted out in writing */
+    struct az_system *systems;
+    size_t nsystems;
+    const char *file;
+    void *priv;
+};
+
+int az_profile_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                    struct az_profile **ret);
+int az_profile_load_file(struct az_ctx *ctx, const char *path, struct az_profile **ret);
+void az_profile_free(struct az_profile *p);
+
+/* The applies-if conditions (enum az_cond mask) that hold for p. */
+unsigned az_profile_conds(const struct az_profile *p);
+
+/* Institution type token ("clinic") and display name (診療所). */
+const char *az_inst_token(unsigned type);
+const char *az_inst_name(unsigned type, enum az_lang lang);
+/* Parse a token or Japanese name; 0 if unknown. */
+unsigned az_inst_parse(const char *s);
+
+/* Serialise a profile as YAML (used by `anzen init`). Returns a new string
+ * (caller frees) or NULL on ENOMEM. */
+char *az_profile_to_yaml(const struct az_profile *p);
+
+/* Escape a string as a double-quoted YAML scalar into b. */
+int az_yaml_quote(struct az_buf *b, const char *s);
+
+#endif
