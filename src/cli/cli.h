@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - shared state and helpers of the anzen command.
+ *
+ * Each subcommand is `int cmd_<name>(struct cli *, int argc, char **argv)`
+ * in cmd_<name>.c, registered in the table in main.c, and returns an exit
+ * code: 0 ok / all satisfied, 1 error, 2 gaps found, 64 usage.
+ */
+#ifndef ANZEN_CLI_H
+#define ANZEN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "anzen/anzen.h"
+#include "anzen/assess.h"
+#include "anzen/catalog.h"
+#include "anzen/date.h"
+#include "anzen/profile.h"
+#include "anzen/util.h"
+
+enum {
+    EXIT_OK_ = 0,
+    EXIT_ERROR = 1,
+    EXIT_GAPS = 2,
+    EXIT_USAGE = 64,
+};
+
+struct cli {
+    struct az_ctx ctx;
+    enum az_lang lang;
+    const char *catalog_dir; /* --catalog */
+    struct az_catalog *cat;  /* loaded on first use */
+    struct az_date as_of;    /* --as-of, or today */
+    bool as_of_given;
+    const char *dir; /* -C */
+};
+
+/* Pick the language. */
+#define L(c, ja, en) ((c)->lang == AZ_LANG_EN ? (en) : (ja))
+
+/* Print "anzen: エラー: msg" to stderr. */
+void cli_err(struct cli *c, const char *ja, const char *en, ...)
+    __attribute__((format(printf, 2, 4), format(printf, 3, 4)));
+/* Print the library's last error message (each line prefixed). */
+void cli_liberr(struct cli *c);
+/* Load the catalog (embedded or --catalog). Returns 0 or prints and
+ * returns EXIT_ERROR. */
+int cli_catalog(struct cli *c);
+/* The edition to assess against: --edition or the default checklist. */
+const struct az_edition *cli_edition(struct cli *c, const char *name);
+
+/* Output: padded to width in terminal columns. */
+void out_pad(FILE *f, const char *s, size_t width);
+/* Bar of n/total, width w. */
+void out_bar(FILE *f, int pct, int w);
+/* Write data to path atomically, or to stdout when path is NULL/"-". */
+int out_write(struct cli *c, const char *path, const char *data, size_t len);
+
+/* Read one line from stdin into buf (trailing newline removed). Returns
+ * false on EOF. */
+bool cli_readline(char *buf, size_t n);
+
+int cmd_catalog(struct cli *c, int argc, char **argv);
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_assess(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_applicable(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+
+/* Status rendering shared by status and demo. fmt: "text", "json", "md". */
+char *render_status(struct cli *c, const struct az_eval *e, const char *fmt);
+/* Load profile + answers (migrating answers to ed), evaluate. */
+int load_and_eval(struct cli *c, const char *profile_path, const char *answers_path,
+                  const char *edition, struct az_profile **ret_p, struct az_answers **ret_a,
+                  struct az_eval **ret_e);
+
+#endif

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_catalog.c - `anzen catalog list|show|diff|validate`: what the
+ * catalog holds, where its wording comes from, and what changed between
+ * editions.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void help(struct cli *c, FILE *f)
+{
+    fprintf(f, "%s",
+            L(c,
+              "使い方:\n"
+              "  anzen catalog list [--format text|json]\n"
+              "      収録している版 (チェックリスト・ガイドライン) と様式ごとの項目数\n"
+              "  anzen catalog show ID [--format text|json]\n"
+              "      項目 (または版) の日本語・英語の文、表示番号、必須となる年度、\n"
+              "      ガイドラインの参照先、出典、確からしさ\n"
+              "  anzen catalog show --all --format json\n"
+              "      収録しているすべての版のすべての項目\n"
+              "  anzen catalog diff 版A 版B      (例: anzen catalog diff r6 r7)\n"
+              "      版の間で変わった項目 (同じ/変更/統合/新規/削除)\n"
+              "  anzen catalog validate\n"
+              "      カタログを検査する (--catalog DIR と一緒に使う)\n",
+              "usage:\n"
+              "  anzen catalog list [--format text|json]\n"
+              "      editions held (checklists, guideline) and item counts per form\n"
+              "  anzen catalog show ID [--format text|json]\n"
+              "      an item's (or edition's) ja/en text, printed label, required-from year,\n"
+              "      guideline references, source and confidence\n"
+              "  anzen catalog show --all --format json\n"
+              "      every item of every edition\n"
+              "  anzen catalog diff EDITION_A EDITION_B   (e.g. anzen catalog diff r6 r7)\n"
+              "      what changed between editions (same/changed/merged/new/removed)\n"
+              "  anzen catalog validate\n"
+              "      check the catalog files (use with --catalog DIR)\n"));
+}
+
+static int dump_json(struct cli *c, json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2));
+    int r;
+
+    json_decref(j);
+    if (!s) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    r = out_write(c, NULL, s, strlen(s));
+    if (!r)
+        r = out_write(c, NULL, "\n", 1);
+    free(s);
+    return r;
+}
+
+static const char *tx(struct cli *c, struct az_text t)
+{
+    return c->lang == AZ_LANG_EN ? t.en : t.ja;
+}
+
+static int do_list(struct cli *c, const char *format)
+{
+    size_t n = az_catalog_neditions(c->cat);
+    const struct az_edition *def = az_catalog_default_checklist(c->cat);
+
+    if (!strcmp(format, "json")) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, az_edition_to_json(az_catalog_edition_at(c->cat, i), false));
+        return dump_json(c, json_pack("{s:s, s:o, s:s}", "schema", "anzen-catalog-list/1",
+                                      "editions", a, "default_checklist", def ? def->id : ""));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct az_edition *ed = az_catalog_edition_at(c->cat, i);
+        const char *st = ed->status == AZ_ED_CURRENT      ? L(c, "現行", "current")
+                         : ed->status == AZ_ED_SUPERSEDED ? L(c, "旧版", "superseded")
+                                                          : L(c, "項目未収録", "metadata only");
+        printf("%s  %s %s  [%s%s] (%s %s, %s %s)\n", ed->id, tx(c, ed->title), ed->version, st,
+               ed == def ? L(c, "・評価の既定", ", default for assessment") : "",
+               L(c, "公表", "published"), ed->published, L(c, "確からしさ:", "confidence:"),
+               az_conf_name(ed->confidence, c->lang));
+        for (size_t f = 0; f < ed->nforms; f++)
+            printf("    %-4s %s  %zu %s\n", ed->forms[f].id, tx(c, ed->forms[f].title),
+                   ed->forms[f].nitems, L(c, "項目", "items"));
+        if (!ed->checklist)
+            printf("    %zu %s\n", ed->nitems, L(c, "要件", "requirements"));
+        if (ed->status == AZ_ED_METADATA_ONLY)
+            printf("    %s\n", L(c, "※ 項目一覧は未確認のため収録していません",
+                                 "note: item list not verified, so not encoded"));
+    }
+    return 0;
+}
+
+static void print_list(const char *head, const char **v, size_t n)
+{
+    if (!n)
+        return;
+    printf("  %s\n", head);
+    for (size_t i = 0; i < n; i++)
+        printf("    - %s\n", v[i]);
+}
+
+static int show_item(struct cli *c, const struct az_item *it, const char *format)
+{
+    char d[16], fy[32];
+
+    if (!strcmp(format, "json"))
+        return dump_json(c, az_item_to_json(it));
+    printf("%s\n", it->id);
+    printf("  %s %s %s%s%s\n", L(c, "版:", "edition:"), it->edition->id, it->edition->version,
+           it->form ? " / " : "", it->form ? tx(c, it->form->title) : "");
+    printf("  %s %s\n", L(c, "表示番号:", "label:"), it->label);
+    printf("  %s %s\n", L(c, "項目名:", "title:"), it->title.ja);
+    printf("  %s %s\n", "title (en):", it->title.en);
+    printf("  %s\n    %s\n", L(c, "内容 (ja):", "text (ja):"), it->text.ja);
+    printf("  %s\n    %s\n", L(c, "内容 (en):", "text (en):"), it->text.en);
+    if (it->guidance.ja)
+        printf("  %s\n    %s\n", L(c, "解説:", "guidance:"), tx(c, it->guidance));
+    printf("  %s", L(c, "役割:", "roles:"));
+    for (int k = 0; k < AZ_NROLES; k++)
+        if (it->roles & (1u << k))
+            printf(" %s", az_role_name((enum az_role)(1u << k), c->lang));
+    printf("\n");
+    if (it->volume)
+        printf("  %s %s\n", L(c, "編:", "volume:"), it->volume);
+    if (it->required_from) {
+        az_fy_format(it->required_from, c->lang, fy, sizeof(fy));
+        printf("  %s %s (%d)\n", L(c, "必須となる年度:", "required from:"), fy, it->required_from);
+    }
+    if (it->has_due_by) {
+        az_date_iso(it->due_by, d, sizeof(d));
+        printf("  %s %s\n", L(c, "期限:", "due by:"), d);
+    }
+    if (it->conds) {
+        printf("  %s", L(c, "適用条件:", "applies if:"));
+        for (unsigned b = 1; b <= AZ_COND_NOT_OUTSOURCED; b <<= 1)
+            if (it->conds & b)
+                printf(" %s", az_cond_token((enum az_cond)b));
+        printf("\n");
+    }
+    if (it->nrefs || it->nref_labels) {
+        printf("  %s\n", L(c, "ガイドライン参照:", "guideline references:"));
+        for (size_t i = 0; i < it->nref_labels; i++)
+            printf("    %s\n", it->ref_labels[i]);
+        for (size_t i = 0; i < it->nrefs; i++)
+            if (it->refs[i])
+                printf("    -> %s (%s %s)\n", it->refs[i]->id, it->refs[i]->label,
+                       tx(c, it->refs[i]->title));
+    }
+    if (it->xwalk) {
+        printf("  %s %s:", L(c, "前の版から:", "carries from:"), az_xrel_token(it->xwalk->rel));
+        for (size_t i = 0; i < it->xwalk->nfrom; i++)
+            printf(" %s", it->xwalk->from[i]->id);
+        printf("\n");
+    }
+    printf("  %s %s\n", L(c, "確からしさ:", "confidence:"), az_conf_name(it->confidence, c->lang));
+    if (it->confidence == AZ_CONF_DRAFT)
+        printf("    %s\n",
+               L(c, "※ この文言は草案 (案) の資料に基づきます。確定版で確認してください",
+                 "note: this wording comes from a draft; check the final edition"));
+    else if (it->confidence == AZ_CONF_UNVERIFIED)
+        printf("    %s\n", L(c, "※ 一次資料で確認できていない内容を含みます",
+                             "note: not verified against the primary source"));
+    if (it->note.ja)
+        printf("  %s %s\n", L(c, "注記:", "note:"), tx(c, it->note));
+    print_list(L(c, "出典:", "sources:"), it->sources, it->nsources);
+    return 0;
+}
+
+static int show_edition(struct cli *c, const struct az_edition *ed, const char *format)
+{
+    if (!strcmp(format, "json"))
+        return dump_json(c, az_edition_to_json(ed, true));
+    printf("%s  %s %s\n", ed->id, tx(c, ed->title), ed->version);
+    printf("  %s %s   %s %s   %s %s\n", L(c, "公表:", "published:"), ed->published,
+           L(c, "状態:", "status:"), az_ed_status_token(ed->status),
+           L(c, "確からしさ:", "confidence:"), az_conf_name(ed->confidence, c->lang));
+    if (ed->supersedes)
+        printf("  %s %s\n", L(c, "前の版:", "supersedes:"), ed->supersedes->id);
+    if (ed->note.ja)
+        printf("  %s %s\n", L(c, "注記:", "note:"), tx(c, ed->note));
+    print_list(L(c, "出典:", "sources:"), ed->sources, ed->nsources);
+    for (size_t i = 0; i < ed->nitems; i++) {
+        const struct az_item *it = ed->items[i];
+        printf("  %-4s ", it->form ? it->form->id : "");
+        out_pad(stdout, it->label, 16);
+        printf(" %s  [%s] %s\n", tx(c, it->title), az_conf_token(it->confidence), it->id);
+    }
+    return 0;
+}
+
+static int do_show(struct cli *c, const char *id, bool all, const char *format)
+{
+    const struct az_item *it;
+    const struct az_edition *ed;
+
+    if (all) {
+        json_t *a = json_array();
+        if (strcmp(format, "json") != 0) {
+            for (size_t i = 0; i < az_catalog_neditions(c->cat); i++)
+                show_edition(c, az_catalog_edition_at(c->cat, i), "text");
+            json_decref(a);
+            return 0;
+        }
+        for (size_t i = 0; i < az_catalog_neditions(c->cat); i++)
+            json_array_append_new(a, az_edition_to_json(az_catalog_edition_at(c->cat, i), true));
+        return dump_json(c, json_pack("{s:s, s:s, s:o}", "schema", "anzen-catalog/1",
+                                      "anzen_version", AZ_VERSION, "editions", a));
+    }
+    if ((it = az_catalog_item(c->cat, id)))
+        return show_item(c, it, format);
+    if ((ed = az_catalog_edition(c->cat, id)))
+        return show_edition(c, ed, format);
+    /* a printed label in the default edition, e.g. 2-① */
+    ed = az_catalog_default_checklist(c->cat);
+    if (ed) {
+        int shown = 0;
+        for (size_t f = 0; f < ed->nforms; f++) {
+            it = az_edition_item_by_label(ed, &ed->forms[f], id);
+            if (it && !strcmp(format, "text")) {
+                if (shown++)
+                    printf("\n");
+                show_item(c, it, format);
+            }
+        }
+        if (shown)
+            return 0;
+    }
+    cli_err(c, "項目または版 \"%s\" はカタログにありません",
+            "no item or edition \"%s\" in the catalog", id);
+    return EXIT_ERROR;
+}
+
+/* What became of each item of `a` in `b`, and where each item of `b` came
+ * from. Follows crosswalk chains, so diff r5 r7 works too. */
+static bool reaches(const struct az_item *to, const struct az_item *src, enum az_xrel *rel)
+{
+    const struct az_xwalk *xw = to->xwalk;
+
+    if (to == src)
+        return true;
+    if (!xw)
+        return false;
+    for (size_t i = 0; i < xw->nfrom; i++)
+        if (reaches(xw->from[i], src, rel)) {
+            if (xw->rel > *rel)
+                *rel = xw->rel;
+            return true;
+        }
+    return false;
+}
+
+static int do_diff(struct cli *c, const char *an, const char *bn, const char *format)
+{
+    const struct az_edition *a = az_catalog_edition(c->cat, an);
+    const struct az_edition *b = az_catalog_edition(c->cat, bn);
+    json_t *out = json_array();
+    int counts[6] = {0};
+    static const char *kinds[] = {"same", "merged", "changed", "split", "new", "removed"};
+    const char *kja[] = {"同じ", "統合", "変更", "分割", "新規", "削除"};
+
+    if (!a || !b) {
+        json_decref(out);
+        cli_err(c, "版 \"%s\" はありません", "no edition \"%s\"", !a ? an : bn);
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < b->nitems; i++) {
+        const struct az_item *it = b->items[i];
+        json_t *from = json_array();
+        enum az_xrel rel = AZ_XREL_SAME;
+        int kind = 4;
+        for (size_t k = 0; k < a->nitems; k++)
+            if (a->items[k]->form && it->form && !strcmp(a->items[k]->form->id, it->form->id) &&
+                reaches(it, a->items[k], &rel)) {
+                json_array_append_new(from, json_string(a->items[k]->id));
+                kind = (int)rel;
+            }
+        if (json_array_size(from) > 1 && kind == AZ_XREL_SAME)
+            kind = AZ_XREL_MERGED;
+        counts[kind]++;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "change", kinds[kind],
+                                             "id", it->id, "label", it->label, "from", from,
+                                             "title", it->title.ja));
+    }
+    for (size_t k = 0; k < a->nitems; k++) {
+        bool found = false;
+        enum az_xrel rel = AZ_XREL_SAME;
+        for (size_t i = 0; i < b->nitems && !found; i++)
+            found = reaches(b->items[i], a->items[k], &rel);
+        if (!found) {
+            counts[5]++;
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:[], s:s}", "change", "removed",
+                                                 "id", a->items[k]->id, "label", a->items[k]->label,
+                                                 "from", "title", a->items[k]->title.ja));
+        }
+    }
+    if (!strcmp(format, "json"))
+        return dump_json(c, json_pack("{s:s, s:s, s:s, s:o}", "schema", "anzen-catalog-diff/1",
+                                      "from", a->id, "to", b->id, "changes", out));
+    printf("%s %s -> %s %s\n", a->id, a->version, b->id, b->version);
+    for (size_t i = 0; i < json_array_size(out); i++) {
+        json_t *x = json_array_get(out, i);
+        const char *ch = json_string_value(json_object_get(x, "change"));
+        int kind = 0;
+        if (!strcmp(ch, "same"))
+            continue; /* only what changed */
+        for (int k = 0; k < 6; k++)
+            if (!strcmp(ch, kinds[k]))
+                kind = k;
+        printf("  %-8s ", c->lang == AZ_LANG_EN ? kinds[kind] : kja[kind]);
+        out_pad(stdout, json_string_value(json_object_get(x, "label")), 14);
+        printf(" %s  %s", json_string_value(json_object_get(x, "title")),
+               json_string_value(json_object_get(x, "id")));
+        for (size_t k = 0; k < json_array_size(json_object_get(x, "from")); k++)
+            printf("%s%s", k ? ", " : " <- ",
+                   json_string_value(json_array_get(json_object_get(x, "from"), k)));
+        printf("\n");
+    }
+    printf("%s", L(c, "  集計:", "  summary:"));
+    for (int k = 0; k < 6; k++)
+        printf(" %s %d", c->lang == AZ_LANG_EN ? kinds[k] : kja[k], counts[k]);
+    printf("\n");
+    json_decref(out);
+    return 0;
+}
+
+int cmd_catalog(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *format = "text", *sub;
+    bool all = false;
+    int o, r;
+
+    if (argc < 2) {
+        help(c, stderr);
+        return EXIT_USAGE;
+    }
+    sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+        help(c, stdout);
+        return 0;
+    }
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc - 1, argv + 1, "f:ah", opts, NULL)) != -1) {
+        switch (o) {
+        case 'f':
+            format = optarg;
+            if (strcmp(format, "text") && strcmp(format, "json")) {
+                cli_err(c, "--format は text か json です", "--format takes text or json");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'a':
+            all = true;
+            break;
+        case 'h':
+            help(c, stdout);
+            return 0;
+        default:
+            cli_err(c, "不明なオプション \"%s\"", "unknown option \"%s\"", argv[optind]);
+            help(c, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    argc -= optind + 1;
+    argv += optind + 1;
+    if ((r = cli_catalog(c)))
+        return r;
+    if (!strcmp(sub, "list"))
+        return argc ? (help(c, stderr), EXIT_USAGE) : do_list(c, format);
+    if (!strcmp(sub, "validate")) {
+        size_t items = 0;
+        for (size_t i = 0; i < az_catalog_neditions(c->cat); i++)
+            items += az_catalog_edition_at(c->cat, i)->nitems;
+        printf(L(c, "OK: %zu 版、%zu 項目\n", "OK: %zu editions, %zu items\n"),
+               az_catalog_neditions(c->cat), items);
+        return 0;
+    }
+    if (!strcmp(sub, "show")) {
+        if ((all && argc) || (!all && argc != 1)) {
+            help(c, stderr);
+            return EXIT_USAGE;
+        }
+        return do_show(c, all ? NULL : argv[0], all, format);
+    }
+    if (!strcmp(sub, "diff")) {
+        if (argc != 2) {
+            help(c, stderr);
+            return EXIT_USAGE;
+        }
+        return do_diff(c, argv[0], argv[1], format);
+    }
+    cli_err(c, "catalog のサブコマンド \"%s\" は不明です", "unknown catalog subcommand \"%s\"",
+            sub);
+    help(c, stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the anzen command: global options, the subcommand table and
+ * dispatch (in the manner of git.c). Help is generated from the table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int cmd_help(struct cli *c, int argc, char **argv);
+static int cmd_version(struct cli *c, int argc, char **argv);
+
+static const struct command {
+    const char *name;
+    int (*fn)(struct cli *, int, char **);
+    const char *summary_ja, *summary_en;
+} commands[] = {
+    {"init", cmd_init, "医療機関のプロファイルを質問に答えて作る",
+     "create the institution profile by answering questions"},
+    {"assess", cmd_assess, "適用される項目に回答する (対話式、または --answers で一括)",
+     "answer the items that apply (interactive, or --answers in batch)"},
+    {"status", cmd_status, "現状を表示する: 役割別の点数と期限超過の項目",
+     "show where the institution stands: per-role scores and overdue items"},
+    {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
+     "list the items that apply to this profile, by role"},
+    {"catalog", cmd_catalog,
+     "カタログ (チェックリスト・ガイドライン) を見る: list|show|diff|validate",
+     "browse the catalog (checklists, guideline): list|show|diff|validate"},
+    {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
+     "run the whole loop on a fictional 19-bed clinic"},
+    {"version", cmd_version, "版を表示する", "print the version"},
+    {"help", cmd_help, "使い方を表示する", "show help"},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(struct cli *c, FILE *f)
+{
+    fprintf(f, "%s",
+            L(c,
+              "使い方: anzen [全体オプション] <コマンド> [オプション]\n\n"
+              "医療機関のサイバーセキュリティ対策チェックリストの自己点検ツール\n\n"
+              "コマンド:\n",
+              "usage: anzen [global options] <command> [options]\n\n"
+              "Self-assessment against the MHLW medical cybersecurity checklist\n\n"
+              "Commands:\n"));
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        fputs("  ", f);
+        out_pad(f, commands[i].name, 12);
+        fprintf(f, "%s\n", L(c, commands[i].summary_ja, commands[i].summary_en));
+    }
+    fprintf(f, "%s",
+            L(c,
+              "\n全体オプション (どのコマンドの前後にも書けます):\n"
+              "  --catalog DIR   組み込みカタログの代わりに DIR の YAML を使う\n"
+              "  --lang ja|en    表示言語 (既定: ja。環境変数 ANZEN_LANG でも指定可)\n"
+              "  --as-of DATE    基準日 (既定: 今日。2025-04-01 や 令和7年4月1日)\n"
+              "  -C DIR          DIR に移動してから実行する\n"
+              "  -h, --help      使い方\n\n"
+              "終了コード: 0 すべて対応済み/正常, 1 エラー, 2 未対応の項目あり, 64 使い方の誤り\n"
+              "詳しくは: anzen help <コマンド>\n",
+              "\nGlobal options (before or after the command):\n"
+              "  --catalog DIR   use the YAML catalogs in DIR instead of the embedded ones\n"
+              "  --lang ja|en    message language (default ja; also ANZEN_LANG)\n"
+              "  --as-of DATE    reference date (default today; 2025-04-01 or 令和7年4月1日)\n"
+              "  -C DIR          change to DIR first\n"
+              "  -h, --help      this help\n\n"
+              "Exit codes: 0 ok/all satisfied, 1 error, 2 gaps found, 64 usage error\n"
+              "More: anzen help <command>\n"));
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(struct cli *c, int argc, char **argv)
+{
+    const struct command *cmd;
+    char *hv[] = {NULL, "--help", NULL};
+
+    if (argc < 2) {
+        usage(c, stdout);
+        return 0;
+    }
+    cmd = find_command(argv[1]);
+    if (!cmd || cmd->fn == cmd_help) {
+        if (!cmd)
+            cli_err(c, "未知のコマンド \"%s\"", "unknown command \"%s\"", argv[1]);
+        usage(c, cmd ? stdout : stderr);
+        return cmd ? 0 : EXIT_USAGE;
+    }
+    hv[0] = argv[1];
+    return cmd->fn(c, 2, hv);
+}
+
+static int cmd_version(struct cli *c, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("%s", L(c, "使い方: anzen version\n", "usage: anzen version\n"));
+        return 0;
+    }
+    printf("anzen %s\n", AZ_VERSION);
+    return 0;
+}
+
+static enum az_lang default_lang(void)
+{
+    const char *v = getenv("ANZEN_LANG");
+
+    if (v && !strncmp(v, "en", 2))
+        return AZ_LANG_EN;
+    return AZ_LANG_JA;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    char **rest;
+    int nrest = 0, r;
+    const struct command *cmd;
+
+    memset(&c, 0, sizeof(c));
+    c.lang = default_lang();
+    az_ctx_init(&c.ctx, c.lang);
+    rest = calloc((size_t)argc + 1, sizeof(*rest));
+    if (!rest)
+        return EXIT_ERROR;
+
+    /* Pull the global options out of argv, wherever they are. Stop at "--". */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        size_t n;
+        if (!strcmp(a, "--")) {
+            while (i < argc)
+                rest[nrest++] = argv[i++];
+            break;
+        }
+#define GLOBAL_OPT(name)                                                                           \
+    (n = strlen(name),                                                                             \
+     !strncmp(a, name, n) && (a[n] == '\0' || a[n] == '=') &&                                      \
+         ((val = a[n] == '=' ? a + n + 1 : (i + 1 < argc ? argv[++i] : NULL)), 1))
+        if (GLOBAL_OPT("--lang")) {
+            if (!val || (strcmp(val, "ja") && strcmp(val, "en"))) {
+                cli_err(&c, "--lang は ja か en です", "--lang takes ja or en");
+                free(rest);
+                return EXIT_USAGE;
+            }
+            c.lang = !strcmp(val, "en") ? AZ_LANG_EN : AZ_LANG_JA;
+            c.ctx.lang = c.lang;
+        } else if (GLOBAL_OPT("--catalog")) {
+            if (!val) {
+                cli_err(&c, "--catalog にはディレクトリが必要です", "--catalog needs a directory");
+                free(rest);
+                return EXIT_USAGE;
+            }
+            c.catalog_dir = val;
+        } else if (GLOBAL_OPT("--as-of")) {
+            if (!val || az_date_parse(val, false, &c.as_of) < 0) {
+                cli_err(&c, "--as-of の日付 \"%s\" が不正です", "invalid --as-of date \"%s\"",
+                        val ? val : "");
+                free(rest);
+                return EXIT_USAGE;
+            }
+            c.as_of_given = true;
+        } else if (!strcmp(a, "-C")) {
+            if (i + 1 >= argc) {
+                cli_err(&c, "-C にはディレクトリが必要です", "-C needs a directory");
+                free(rest);
+                return EXIT_USAGE;
+            }
+            c.dir = argv[++i];
+        } else {
+            rest[nrest++] = argv[i];
+        }
+#undef GLOBAL_OPT
+    }
+    if (c.dir && chdir(c.dir) < 0) {
+        cli_err(&c, "%s に移動できません: %s", "cannot change to %s: %s", c.dir, strerror(errno));
+        free(rest);
+        return EXIT_ERROR;
+    }
+    if (!c.as_of_given && az_today(&c.as_of) < 0) {
+        cli_err(&c, "今日の日付を決められません (ANZEN_TODAY を確認)",
+                "cannot determine today's date (check ANZEN_TODAY)");
+        free(rest);
+        return EXIT_ERROR;
+    }
+    if (nrest == 0) {
+        usage(&c, stderr);
+        free(rest);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(rest[0], "-h") || !strcmp(rest[0], "--help")) {
+        usage(&c, stdout);
+        free(rest);
+        return 0;
+    }
+    if (!strcmp(rest[0], "--version")) {
+        printf("anzen %s\n", AZ_VERSION);
+        free(rest);
+        return 0;
+    }
+    cmd = find_command(rest[0]);
+    if (!cmd) {
+        cli_err(&c, "未知のコマンド \"%s\" (anzen --help で一覧)",
+                "unknown command \"%s\" (see anzen --help)", rest[0]);
+        free(rest);
+        return EXIT_USAGE;
+    }
+    r = cmd->fn(&c, nrest, rest);
+    az_catalog_free(c.cat);
+    free(rest);
+    return r;
+}

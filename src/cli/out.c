@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * out.c - terminal and file output helpers of the CLI.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_err(struct cli *c, const char *ja, const char *en, ...)
+{
+    va_list ap;
+
+    fputs(L(c, "anzen: エラー: ", "anzen: error: "), stderr);
+    va_start(ap, en);
+    vfprintf(stderr, L(c, ja, en), ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_liberr(struct cli *c)
+{
+    const char *m = az_errmsg(&c->ctx);
+    const char *nl;
+
+    do {
+        nl = strchr(m, '\n');
+        fprintf(stderr, "%s%.*s\n", L(c, "anzen: エラー: ", "anzen: error: "),
+                (int)(nl ? (size_t)(nl - m) : strlen(m)), m);
+        m = nl ? nl + 1 : NULL;
+    } while (m && *m);
+}
+
+int cli_catalog(struct cli *c)
+{
+    int r;
+
+    if (c->cat)
+        return 0;
+    if (c->catalog_dir)
+        r = az_catalog_load_dir(&c->ctx, c->catalog_dir, &c->cat);
+    else
+        r = az_catalog_load_embedded(&c->ctx, &c->cat);
+    if (r < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+const struct az_edition *cli_edition(struct cli *c, const char *name)
+{
+    const struct az_edition *ed;
+
+    if (!name) {
+        ed = az_catalog_default_checklist(c->cat);
+        if (!ed)
+            cli_err(c, "評価に使えるチェックリストの版がカタログにありません",
+                    "the catalog has no checklist edition to assess against");
+        return ed;
+    }
+    ed = az_catalog_edition(c->cat, name);
+    if (!ed || !ed->checklist) {
+        cli_err(c, "チェックリストの版 \"%s\" はありません (anzen catalog list で確認できます)",
+                "no checklist edition \"%s\" (see anzen catalog list)", name);
+        return NULL;
+    }
+    if (!ed->nitems) {
+        cli_err(c, "%s (%s) は項目一覧が未確認のため収録されておらず、評価に使えません",
+                "%s (%s) has no verified item list in anzen and cannot be assessed against", ed->id,
+                ed->version);
+        return NULL;
+    }
+    return ed;
+}
+
+void out_pad(FILE *f, const char *s, size_t width)
+{
+    size_t w = az_utf8_width(s);
+
+    fputs(s, f);
+    while (w++ < width)
+        fputc(' ', f);
+}
+
+void out_bar(FILE *f, int pct, int w)
+{
+    int n = pct < 0 ? 0 : (pct * w + 50) / 100;
+
+    for (int i = 0; i < w; i++)
+        fputs(i < n ? "█" : "░", f);
+}
+
+int out_write(struct cli *c, const char *path, const char *data, size_t len)
+{
+    if (!path || !strcmp(path, "-")) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_err(c, "標準出力に書き込めません", "cannot write to standard output");
+            return EXIT_ERROR;
+        }
+        return 0;
+    }
+    if (az_write_file_atomic(&c->ctx, path, data, len) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+bool cli_readline(char *buf, size_t n)
+{
+    size_t l;
+
+    if (!fgets(buf, (int)n, stdin))
+        return false;
+    l = strlen(buf);
+    if (l && buf[l - 1] == '\n')
+        buf[--l] = '\0';
+    else if (l == n - 1) {
+        int ch;
+        while ((ch = getchar()) != EOF && ch != '\n')
+            ;
+    }
+    if (l && buf[l - 1] == '\r')
+        buf[--l] = '\0';
+    return true;
+}
