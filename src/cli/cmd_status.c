@@ -100,8 +100,9 @@ static void score_line(struct cli *c, struct az_buf *b, const char *name, const 
         return;
     }
     az_buf_printf(b, "  %s", name);
-    while (w++ < 22)
+    do
         az_buf_puts(b, " ");
+    while (++w < 30);
     if (pct < 0) {
         az_buf_printf(b, "%s\n", L(c, "該当なし", "none apply"));
         return;
@@ -240,9 +241,12 @@ char *render_status(struct cli *c, const struct az_eval *e, const char *fmt)
         az_buf_printf(&b, "\n%s\n", L(c, "区分別", "By group"));
     for (size_t g = 0; g < e->edition->ngroups; g++) {
         char name[256];
+        const struct az_score *gs = &e->group[g];
+        if (gs->applicable == 0 && gs->na == 0)
+            continue; /* e.g. the gate's own group */
         snprintf(name, sizeof(name), "%s %s", e->edition->groups[g].id,
                  tx(c, e->edition->groups[g].title));
-        score_line(c, &b, name, &e->group[g], md);
+        score_line(c, &b, name, gs, md);
     }
     /* overdue first, then the other open items */
     for (int pass = 0; pass < 2; pass++) {
