@@ -132,6 +132,7 @@ struct az_eval {
     const struct az_edition *edition;
     const struct az_form *form;
     const struct az_profile *profile;
+    const char *system; /* vendor form: the system answered for, else NULL */
     struct az_date as_of;
     int as_of_fy;
     bool gate_closed; /* no medical systems: nothing else applies */

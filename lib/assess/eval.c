@@ -134,6 +134,7 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
     e->edition = ed;
     e->form = form;
     e->profile = p;
+    e->system = answers ? answers->system : NULL;
     e->as_of = as_of;
     e->as_of_fy = az_fiscal_year(as_of);
     e->guideline = az_catalog_newest_guideline(cat);
@@ -275,6 +276,7 @@ json_t *az_eval_to_json(const struct az_eval *e)
                    e->edition->version, "fiscal_year", e->edition->fiscal_year, "form", e->form->id,
                    "form_title", e->form->title.ja);
     json_object_set_new(o, "edition", ed);
+    json_object_set_new(o, "system", e->system ? json_string(e->system) : json_null());
     if (e->newer)
         json_object_set_new(o, "newer_edition",
                             json_pack("{s:s, s:s, s:s, s:b}", "id", e->newer->id, "version",

@@ -68,11 +68,33 @@ int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_applicable(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 
-/* Status rendering shared by status and demo. fmt: "text", "json", "md". */
-char *render_status(struct cli *c, const struct az_eval *e, const char *fmt);
-/* Load profile + answers (migrating answers to ed), evaluate. */
+/* The state of one system's 事業者確認用 (vendor form): e and a are NULL
+ * when the vendor's answers have not been received. */
+struct vendor_sum {
+    const struct az_system *sys;
+    char path[4096];
+    struct az_answers *a;
+    struct az_eval *e;
+};
+
+/* Status rendering shared by status and demo. fmt: "text", "json", "md".
+ * vs (may be NULL) lists the vendor forms to summarise. */
+char *render_status(struct cli *c, const struct az_eval *e, const char *fmt,
+                    const struct vendor_sum *vs, size_t nvs);
+/* Evaluate answers (migrating them to the edition) for a loaded profile.
+ * vendor_system selects that system's vendor form. */
+int eval_with(struct cli *c, const struct az_profile *p, const char *answers_path,
+              const char *edition, const char *vendor_system, struct az_answers **ret_a,
+              struct az_eval **ret_e);
+/* Load profile + answers, evaluate. */
 int load_and_eval(struct cli *c, const char *profile_path, const char *answers_path,
-                  const char *edition, struct az_profile **ret_p, struct az_answers **ret_a,
-                  struct az_eval **ret_e);
+                  const char *edition, const char *vendor_system, struct az_profile **ret_p,
+                  struct az_answers **ret_a, struct az_eval **ret_e);
+/* vendor-<system>.yaml next to the answers file. */
+void vendor_path(const char *answers_path, const char *system, char *buf, size_t n);
+/* Evaluate every vendor form found next to answers_path. */
+int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
+                const char *edition, struct vendor_sum **ret, size_t *ret_n);
+void vendor_sums_free(struct vendor_sum *vs, size_t n);
 
 #endif

@@ -29,6 +29,7 @@ static void help(struct cli *c, FILE *f)
               "  -a, --answers FILE   回答ファイル (既定: answers.yaml)\n"
               "      --edition ED     回答する版 (既定: 現行の版。古い版の回答は引き継ぎます)\n"
               "  -r, --role ROLE      その役割の項目だけ (management/planning/operations)\n"
+              "      --vendor SYSTEM  そのシステムの事業者確認用に回答する (vendor-SYSTEM.yaml)\n"
               "      --all            回答済みの項目も聞き直す\n"
               "      --batch          質問せず、回答ファイルを検査して集計だけ表示する\n"
               "      --interactive    端末でなくても質問する (標準入力から読む)\n"
@@ -42,6 +43,7 @@ static void help(struct cli *c, FILE *f)
               "      --edition ED     edition to answer (default current; older answers carry "
               "over)\n"
               "  -r, --role ROLE      only that role's items (management/planning/operations)\n"
+              "      --vendor SYSTEM  answer that system's vendor form (vendor-SYSTEM.yaml)\n"
               "      --all            ask answered items again\n"
               "      --batch          do not ask: validate the answers file and summarise\n"
               "      --interactive    ask even when not on a terminal (reads standard input)\n"
@@ -162,16 +164,14 @@ static int ask_item(struct cli *c, const struct az_item *it, struct az_answers *
 
 int cmd_assess(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
-                                         {"answers", required_argument, NULL, 'a'},
-                                         {"edition", required_argument, NULL, 'e'},
-                                         {"role", required_argument, NULL, 'r'},
-                                         {"all", no_argument, NULL, 'A'},
-                                         {"batch", no_argument, NULL, 'B'},
-                                         {"interactive", no_argument, NULL, 'I'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *profile = "profile.yaml", *answers = "answers.yaml", *edition = NULL;
+    static const struct option opts[] = {
+        {"profile", required_argument, NULL, 'p'}, {"answers", required_argument, NULL, 'a'},
+        {"edition", required_argument, NULL, 'e'}, {"role", required_argument, NULL, 'r'},
+        {"vendor", required_argument, NULL, 'v'},  {"all", no_argument, NULL, 'A'},
+        {"batch", no_argument, NULL, 'B'},         {"interactive", no_argument, NULL, 'I'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *profile = "profile.yaml", *answers = NULL, *edition = NULL, *vendor = NULL;
+    char vpath[4096];
     unsigned roles = 0;
     bool all = false, batch = false, inter = false;
     struct az_profile *p = NULL;
@@ -200,6 +200,9 @@ int cmd_assess(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'v':
+            vendor = optarg;
+            break;
         case 'A':
             all = true;
             break;
@@ -225,10 +228,16 @@ int cmd_assess(struct cli *c, int argc, char **argv)
     }
     if (!batch && !inter && !isatty(STDIN_FILENO))
         batch = true;
-    if ((r = load_and_eval(c, profile, answers, edition, &p, &a, &e)))
+    if (!answers && vendor) {
+        vendor_path(NULL, vendor, vpath, sizeof(vpath));
+        answers = vpath;
+    } else if (!answers) {
+        answers = "answers.yaml";
+    }
+    if ((r = load_and_eval(c, profile, answers, edition, vendor, &p, &a, &e)))
         return r;
     if (batch) {
-        char *s = render_status(c, e, "text");
+        char *s = render_status(c, e, "text", NULL, 0);
         if (s)
             fputs(s, stdout);
         free(s);

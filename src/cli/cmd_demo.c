@@ -25,7 +25,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     struct az_profile *p;
     struct az_answers *a;
     struct az_eval *e;
-    size_t n;
+    struct vendor_sum *vs = NULL;
+    size_t n, nvs = 0;
     int o, r;
     static const char *fmts[] = {"text", "md", "json"};
     static const char *names[] = {"status.txt", "status.md", "status.json"};
@@ -72,10 +73,16 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     }
     snprintf(ppath, sizeof(ppath), "%s/profile.yaml", dir);
     snprintf(apath, sizeof(apath), "%s/answers.yaml", dir);
-    if ((r = load_and_eval(c, ppath, apath, NULL, &p, &a, &e)))
+    if ((r = load_and_eval(c, ppath, apath, NULL, NULL, &p, &a, &e)))
         return r;
+    if ((r = vendor_sums(c, p, apath, e->edition->id, &vs, &nvs))) {
+        az_eval_free(e);
+        az_answers_free(a);
+        az_profile_free(p);
+        return r;
+    }
     for (size_t i = 0; i < 3; i++) {
-        char *s = render_status(c, e, fmts[i]);
+        char *s = render_status(c, e, fmts[i], vs, nvs);
         if (!s) {
             r = EXIT_ERROR;
             break;
@@ -89,11 +96,13 @@ int cmd_demo(struct cli *c, int argc, char **argv)
             break;
     }
     if (!r)
-        printf("\n%s %s/\n  profile.yaml answers.yaml status.txt status.md status.json\n%s\n",
+        printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
+               "status.json\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",
                  "To start with your own institution: anzen init -> anzen assess -> anzen "
                  "status"));
+    vendor_sums_free(vs, nvs);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);

@@ -12,30 +12,40 @@
 
 #include "cli.h"
 
-int load_and_eval(struct cli *c, const char *profile_path, const char *answers_path,
-                  const char *edition, struct az_profile **ret_p, struct az_answers **ret_a,
-                  struct az_eval **ret_e)
+int eval_with(struct cli *c, const struct az_profile *p, const char *answers_path,
+              const char *edition, const char *vendor_system, struct az_answers **ret_a,
+              struct az_eval **ret_e)
 {
-    struct az_profile *p = NULL;
     struct az_answers *a = NULL;
     struct az_eval *e = NULL;
     const struct az_edition *ed;
-    int r;
+    const struct az_system *sys = NULL;
 
-    if ((r = cli_catalog(c)))
-        return r;
-    if (az_profile_load_file(&c->ctx, profile_path, &p) < 0) {
-        cli_liberr(c);
-        if (access(profile_path, F_OK) != 0)
-            fprintf(stderr, "%s",
-                    L(c, "  ヒント: 先に anzen init でプロファイルを作ってください\n",
-                      "  hint: create a profile first with anzen init\n"));
-        return EXIT_ERROR;
+    if (vendor_system) {
+        for (size_t i = 0; i < p->nsystems; i++)
+            if (!strcmp(p->systems[i].id, vendor_system))
+                sys = &p->systems[i];
+        if (!sys || !sys->vendor) {
+            cli_err(c, "%s: 事業者のいるシステム \"%s\" はありません",
+                    "%s: no system \"%s\" with a vendor", p->file, vendor_system);
+            return EXIT_ERROR;
+        }
     }
     if (answers_path && access(answers_path, F_OK) == 0) {
         if (az_answers_load_file(&c->ctx, c->cat, answers_path, &a) < 0) {
             cli_liberr(c);
-            az_profile_free(p);
+            return EXIT_ERROR;
+        }
+        if (sys && (!a->form->vendor || !a->system || strcmp(a->system, sys->id) != 0)) {
+            cli_err(c, "%s: システム \"%s\" の事業者確認用の回答ではありません",
+                    "%s: not the vendor-form answers of system \"%s\"", answers_path, sys->id);
+            az_answers_free(a);
+            return EXIT_ERROR;
+        }
+        if (!sys && a->form->vendor) {
+            cli_err(c, "%s: 事業者確認用の回答です (--vendor SYSTEM を付けてください)",
+                    "%s: these are vendor-form answers (add --vendor SYSTEM)", answers_path);
+            az_answers_free(a);
             return EXIT_ERROR;
         }
     }
@@ -47,7 +57,6 @@ int load_and_eval(struct cli *c, const char *profile_path, const char *answers_p
         ed = cli_edition(c, NULL);
     if (!ed) {
         az_answers_free(a);
-        az_profile_free(p);
         return EXIT_ERROR;
     }
     if (a && a->edition != ed) {
@@ -55,7 +64,6 @@ int load_and_eval(struct cli *c, const char *profile_path, const char *answers_p
         if (az_answers_migrate(&c->ctx, a, ed, &m) < 0) {
             cli_liberr(c);
             az_answers_free(a);
-            az_profile_free(p);
             return EXIT_ERROR;
         }
         fprintf(
@@ -68,15 +76,104 @@ int load_and_eval(struct cli *c, const char *profile_path, const char *answers_p
         az_answers_free(a);
         a = m;
     }
+    if (!a && sys) {
+        const struct az_form *vf = NULL;
+        for (size_t f = 0; f < ed->nforms; f++)
+            if (ed->forms[f].vendor)
+                vf = &ed->forms[f];
+        if (!vf) {
+            cli_err(c, "%s には事業者確認用がありません", "%s has no vendor form", ed->version);
+            return EXIT_ERROR;
+        }
+        a = az_answers_new(ed, vf);
+        if (!a || !(a->system = strdup(sys->id))) {
+            az_answers_free(a);
+            cli_err(c, "メモリ不足", "out of memory");
+            return EXIT_ERROR;
+        }
+    }
     if (az_evaluate(&c->ctx, c->cat, p, a, ed, c->as_of, &e) < 0) {
         cli_liberr(c);
         az_answers_free(a);
-        az_profile_free(p);
         return EXIT_ERROR;
     }
-    *ret_p = p;
     *ret_a = a;
     *ret_e = e;
+    return 0;
+}
+
+int load_and_eval(struct cli *c, const char *profile_path, const char *answers_path,
+                  const char *edition, const char *vendor_system, struct az_profile **ret_p,
+                  struct az_answers **ret_a, struct az_eval **ret_e)
+{
+    struct az_profile *p = NULL;
+    int r;
+
+    if ((r = cli_catalog(c)))
+        return r;
+    if (az_profile_load_file(&c->ctx, profile_path, &p) < 0) {
+        cli_liberr(c);
+        if (access(profile_path, F_OK) != 0)
+            fprintf(stderr, "%s",
+                    L(c, "  ヒント: 先に anzen init でプロファイルを作ってください\n",
+                      "  hint: create a profile first with anzen init\n"));
+        return EXIT_ERROR;
+    }
+    r = eval_with(c, p, answers_path, edition, vendor_system, ret_a, ret_e);
+    if (r) {
+        az_profile_free(p);
+        return r;
+    }
+    *ret_p = p;
+    return 0;
+}
+
+void vendor_path(const char *answers_path, const char *system, char *buf, size_t n)
+{
+    const char *slash = answers_path ? strrchr(answers_path, '/') : NULL;
+
+    if (slash)
+        snprintf(buf, n, "%.*s/vendor-%s.yaml", (int)(slash - answers_path), answers_path, system);
+    else
+        snprintf(buf, n, "vendor-%s.yaml", system);
+}
+
+void vendor_sums_free(struct vendor_sum *vs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        az_eval_free(vs[i].e);
+        az_answers_free(vs[i].a);
+    }
+    free(vs);
+}
+
+int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
+                const char *edition, struct vendor_sum **ret, size_t *ret_n)
+{
+    struct vendor_sum *vs = calloc(p->nsystems + 1, sizeof(*vs));
+    size_t n = 0;
+
+    if (!vs) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        if (!s->vendor)
+            continue;
+        vs[n].sys = s;
+        vendor_path(answers_path, s->id, vs[n].path, sizeof(vs[n].path));
+        if (access(vs[n].path, F_OK) == 0) {
+            int r = eval_with(c, p, vs[n].path, edition, s->id, &vs[n].a, &vs[n].e);
+            if (r) {
+                vendor_sums_free(vs, n + 1);
+                return r;
+            }
+        }
+        n++;
+    }
+    *ret = vs;
+    *ret_n = n;
     return 0;
 }
 
@@ -156,7 +253,57 @@ static void item_line(struct cli *c, struct az_buf *b, const struct az_item_resu
     az_buf_puts(b, "\n");
 }
 
-char *render_status(struct cli *c, const struct az_eval *e, const char *fmt)
+static const struct az_system *find_system(const struct az_profile *p, const char *id)
+{
+    for (size_t i = 0; id && i < p->nsystems; i++)
+        if (!strcmp(p->systems[i].id, id))
+            return &p->systems[i];
+    return NULL;
+}
+
+static json_t *vendor_json(const struct vendor_sum *vs, size_t nvs)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < nvs; i++) {
+        json_t *x =
+            json_pack("{s:s, s:s, s:s, s:b}", "system", vs[i].sys->id, "name", vs[i].sys->name,
+                      "vendor", vs[i].sys->vendor, "received", vs[i].e != NULL);
+        if (vs[i].e) {
+            const struct az_score *t = &vs[i].e->total;
+            json_object_set_new(x, "total",
+                                json_pack("{s:i, s:i, s:i, s:i}", "applicable", t->applicable,
+                                          "satisfied", t->satisfied, "gaps", t->gaps, "unanswered",
+                                          t->unanswered));
+        }
+        json_array_append_new(arr, x);
+    }
+    return arr;
+}
+
+static void vendor_section(struct cli *c, struct az_buf *b, const struct vendor_sum *vs, size_t nvs,
+                           bool md)
+{
+    if (!nvs)
+        return;
+    az_buf_printf(b, "\n%s%s\n%s", md ? "## " : "",
+                  L(c, "事業者確認用 (システムごと)", "Vendor forms (per system)"), md ? "\n" : "");
+    for (size_t i = 0; i < nvs; i++) {
+        az_buf_printf(b, "%s%s (%s): ", md ? "- " : "  ", vs[i].sys->name, vs[i].sys->vendor);
+        if (!vs[i].e) {
+            az_buf_printf(b, L(c, "未受領 (%s を待っています)\n", "not received (expecting %s)\n"),
+                          vs[i].path);
+            continue;
+        }
+        az_buf_printf(
+            b, L(c, "%d/%d はい、いいえ %d、未回答 %d\n", "%d/%d yes, %d no, %d unanswered\n"),
+            vs[i].e->total.satisfied, vs[i].e->total.applicable, vs[i].e->total.gaps,
+            vs[i].e->total.unanswered);
+    }
+}
+
+char *render_status(struct cli *c, const struct az_eval *e, const char *fmt,
+                    const struct vendor_sum *vs, size_t nvs)
 {
     const struct az_profile *p = e->profile;
     struct az_buf b;
@@ -166,6 +313,7 @@ char *render_status(struct cli *c, const struct az_eval *e, const char *fmt)
 
     if (!strcmp(fmt, "json")) {
         json_t *j = az_eval_to_json(e);
+        json_object_set_new(j, "vendor_forms", vendor_json(vs, nvs));
         char *s = json_dumps(j, JSON_INDENT(2));
         json_decref(j);
         if (s) {
@@ -193,6 +341,11 @@ char *render_status(struct cli *c, const struct az_eval *e, const char *fmt)
                       az_inst_name(p->type, c->lang));
     az_buf_printf(&b, "%s%s %s %s (%s)\n", md ? "- " : "", L(c, "評価した版:", "Assessed against:"),
                   tx(c, e->edition->title), e->edition->version, tx(c, e->form->title));
+    if (e->form->vendor) {
+        const struct az_system *sy = find_system(p, e->system);
+        az_buf_printf(&b, "%s%s %s (%s)\n", md ? "- " : "", L(c, "対象システム:", "System:"),
+                      sy ? sy->name : e->system, sy && sy->vendor ? sy->vendor : "");
+    }
     az_buf_printf(&b, "%s%s %s (%s, %s)\n", md ? "- " : "", L(c, "基準日:", "As of:"), d, wa, fy);
     if (e->newer) {
         az_buf_printf(&b, "%s%s\n", md ? "- " : "",
@@ -271,6 +424,7 @@ char *render_status(struct cli *c, const struct az_eval *e, const char *fmt)
             item_line(c, &b, r, md);
         }
     }
+    vendor_section(c, &b, vs, nvs, md);
     if (e->total.gaps + e->total.unanswered == 0 && e->total.applicable > 0)
         az_buf_printf(
             &b, "\n%s\n",
@@ -285,52 +439,57 @@ out:
 
 static void status_help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方: anzen status [-p profile.yaml] [-a answers.yaml] [--edition 版]\n"
-              "                     [--format text|json|md] [-o FILE]\n\n"
-              "プロファイルと回答から、適用される項目の状況、役割別・区分別の点数、\n"
-              "期限を過ぎた項目 (必須となった年度の末日、または目標日を過ぎた「いいえ」) "
-              "を表示します。\n"
-              "  -p, --profile FILE   プロファイル (既定: profile.yaml)\n"
-              "  -a, --answers FILE   回答 (既定: answers.yaml。無ければすべて未回答)\n"
-              "      --edition ED     評価する版 (既定: 収録している現行の版)\n"
-              "  -f, --format FMT     text (既定), json (docs/status-json.md), md\n"
-              "  -o, --output FILE    ファイルに書く (一時ファイル経由で安全に置き換え)\n"
-              "終了コード: 0 すべて対応済み, 2 未対応・未回答あり, 1 エラー, 64 使い方の誤り\n",
-              "usage: anzen status [-p profile.yaml] [-a answers.yaml] [--edition ED]\n"
-              "                    [--format text|json|md] [-o FILE]\n\n"
-              "Shows the state of every applicable item, scores per role and group, and the\n"
-              "overdue items (past the end of the fiscal year they became required in, or\n"
-              "past their own target date).\n"
-              "  -p, --profile FILE   profile (default profile.yaml)\n"
-              "  -a, --answers FILE   answers (default answers.yaml; none = all unanswered)\n"
-              "      --edition ED     edition to assess against (default: current)\n"
-              "  -f, --format FMT     text (default), json (docs/status-json.md), md\n"
-              "  -o, --output FILE    write to FILE (replaced atomically)\n"
-              "Exit codes: 0 all satisfied, 2 gaps or unanswered items, 1 error, 64 usage\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen status [-p profile.yaml] [-a answers.yaml] [--edition 版]\n"
+          "                     [--vendor SYSTEM] [--format text|json|md] [-o FILE]\n\n"
+          "プロファイルと回答から、適用される項目の状況、役割別・区分別の点数、\n"
+          "期限を過ぎた項目 (必須となった年度の末日、または目標日を過ぎた「いいえ」) "
+          "を表示します。\n"
+          "  -p, --profile FILE   プロファイル (既定: profile.yaml)\n"
+          "  -a, --answers FILE   回答 (既定: answers.yaml。無ければすべて未回答)\n"
+          "      --edition ED     評価する版 (既定: 収録している現行の版)\n"
+          "      --vendor SYSTEM  そのシステムの事業者確認用 (既定 vendor-SYSTEM.yaml) を評価する\n"
+          "  -f, --format FMT     text (既定), json (docs/status-json.md), md\n"
+          "  -o, --output FILE    ファイルに書く (一時ファイル経由で安全に置き換え)\n"
+          "終了コード: 0 すべて対応済み, 2 未対応・未回答あり, 1 エラー, 64 使い方の誤り\n",
+          "usage: anzen status [-p profile.yaml] [-a answers.yaml] [--edition ED]\n"
+          "                    [--vendor SYSTEM] [--format text|json|md] [-o FILE]\n\n"
+          "Shows the state of every applicable item, scores per role and group, and the\n"
+          "overdue items (past the end of the fiscal year they became required in, or\n"
+          "past their own target date). Vendor-form answers found next to the answers\n"
+          "file (vendor-SYSTEM.yaml) are summarised too.\n"
+          "  -p, --profile FILE   profile (default profile.yaml)\n"
+          "  -a, --answers FILE   answers (default answers.yaml; none = all unanswered)\n"
+          "      --edition ED     edition to assess against (default: current)\n"
+          "      --vendor SYSTEM  evaluate that system's vendor form (vendor-SYSTEM.yaml)\n"
+          "  -f, --format FMT     text (default), json (docs/status-json.md), md\n"
+          "  -o, --output FILE    write to FILE (replaced atomically)\n"
+          "Exit codes: 0 all satisfied, 2 gaps or unanswered items, 1 error, 64 usage\n"));
 }
 
 int cmd_status(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
-                                         {"answers", required_argument, NULL, 'a'},
-                                         {"edition", required_argument, NULL, 'e'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *profile = "profile.yaml", *answers = "answers.yaml", *edition = NULL;
+    static const struct option opts[] = {
+        {"profile", required_argument, NULL, 'p'}, {"answers", required_argument, NULL, 'a'},
+        {"edition", required_argument, NULL, 'e'}, {"vendor", required_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'},  {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *profile = "profile.yaml", *answers = NULL, *edition = NULL, *vendor = NULL;
     const char *format = "text", *output = NULL;
+    char vpath[4096];
     struct az_profile *p;
     struct az_answers *a;
     struct az_eval *e;
+    struct vendor_sum *vs = NULL;
+    size_t nvs = 0;
     char *s;
     int o, r;
 
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, "p:a:e:f:o:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "p:a:e:v:f:o:h", opts, NULL)) != -1) {
         switch (o) {
         case 'p':
             profile = optarg;
@@ -340,6 +499,9 @@ int cmd_status(struct cli *c, int argc, char **argv)
             break;
         case 'e':
             edition = optarg;
+            break;
+        case 'v':
+            vendor = optarg;
             break;
         case 'f':
             format = optarg;
@@ -365,9 +527,21 @@ int cmd_status(struct cli *c, int argc, char **argv)
         cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
         return EXIT_USAGE;
     }
-    if ((r = load_and_eval(c, profile, answers, edition, &p, &a, &e)))
+    if (!answers && vendor) {
+        vendor_path(NULL, vendor, vpath, sizeof(vpath));
+        answers = vpath;
+    } else if (!answers) {
+        answers = "answers.yaml";
+    }
+    if ((r = load_and_eval(c, profile, answers, edition, vendor, &p, &a, &e)))
         return r;
-    s = render_status(c, e, format);
+    if (!vendor && (r = vendor_sums(c, p, answers, e->edition->id, &vs, &nvs))) {
+        az_eval_free(e);
+        az_answers_free(a);
+        az_profile_free(p);
+        return r;
+    }
+    s = render_status(c, e, format, vs, nvs);
     if (!s) {
         cli_err(c, "メモリ不足", "out of memory");
         r = EXIT_ERROR;
@@ -377,6 +551,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
             r = (e->total.gaps + e->total.unanswered) ? EXIT_GAPS : 0;
     }
     free(s);
+    vendor_sums_free(vs, nvs);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);

@@ -11,11 +11,43 @@ expect_out "令和7年度版" "assessed against 令和7年度版"
 expect_out "より新しい版があります" "newer edition 令和8年度版 is mentioned"
 expect_out "令和8年度版" "令和8年度版 named"
 expect_out "期限超過の項目" "demo has overdue items"
-for f in profile.yaml answers.yaml status.txt status.md status.json; do
+expect_out "事業者確認用 (システムごと)" "vendor forms summarised"
+expect_out "12/18 はい" "received vendor form scored"
+expect_out "未受領 (d/vendor-receipt.yaml を待っています)" "missing vendor form named"
+for f in profile.yaml answers.yaml vendor-emr.yaml status.txt status.md status.json; do
     [ -s "d/$f" ] && ok "demo wrote $f" || not_ok "demo $f"
 done
 run "$ANZEN" status -p d/profile.yaml -a d/answers.yaml
 expect_rc 2 "demo status has gaps"
+python3 - d/status.json <<'PY' && ok "status.json lists vendor forms" || not_ok "vendor_forms in json"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+v = {x["system"]: x for x in d["vendor_forms"]}
+assert v["emr"]["received"] and v["emr"]["total"]["satisfied"] == 12
+assert not v["receipt"]["received"]
+PY
+run "$ANZEN" status -p d/profile.yaml -a d/answers.yaml --vendor emr
+expect_rc 1 "institution answers given as vendor answers"
+expect_err "事業者確認用の回答ではありません" "form mismatch explained"
+run "$ANZEN" status -p d/profile.yaml -a d/vendor-emr.yaml
+expect_rc 1 "vendor answers without --vendor"
+expect_err "--vendor SYSTEM" "hint to use --vendor"
+run "$ANZEN" -C d status --vendor emr
+expect_rc 2 "vendor form status"
+expect_out "対象システム: 電子カルテ" "vendor form names the system"
+expect_out "(事業者確認用)" "vendor form named"
+run "$ANZEN" -C d status --vendor nosuch
+expect_rc 1 "unknown vendor system"
+expect_err "\"nosuch\"" "unknown system named"
+run_in "y
+2025-07-01
+
+q
+" "$ANZEN" -C d assess --vendor receipt --interactive
+expect_out "(事業者確認用)" "assess a vendor form interactively"
+grep -q "system: \"receipt\"" d/vendor-receipt.yaml && ok "vendor answers saved per system" || not_ok "vendor-receipt.yaml"
+run "$ANZEN" -C d status
+expect_out "レセプトコンピュータ (クラウド) (あおぞらクラウド株式会社 (架空)): 1/18 はい" "new vendor answers counted"
 run "$ANZEN" --lang en demo -o d2
 expect_out "Assessed against" "English demo"
 
