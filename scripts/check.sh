@@ -3,7 +3,7 @@
 # The whole test suite, as `make check` runs it:
 #   1. house rules (banned functions, layering) and clang-format;
 #   2. unit tests (cmocka) and CLI tests, normal build;
-#   3. unit tests again under ASan+UBSan;
+#   3. unit and CLI tests again under ASan+UBSan;
 #   4. the libFuzzer target for a bounded time (FUZZ_SECONDS, default 60).
 # Prints one closing line "N passed, N failed" and exits non-zero on failure.
 set -u
@@ -75,6 +75,7 @@ step format ./scripts/check-format.sh
 meson_tests "$BUILD" unit
 meson_tests "$BUILD" cli
 meson_tests "$ASAN" unit
+meson_tests "$ASAN" cli
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     step fuzz make --no-print-directory fuzz-run FUZZ_SECONDS="$FUZZ_SECONDS"
 fi
