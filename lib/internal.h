@@ -34,6 +34,10 @@ void av_err(struct av *v, const json_t *node, const char *key, const char *ja, c
 /* Report unknown keys of obj (allowed is NULL-terminated). what names the
  * object in messages. Returns false when obj is not a mapping. */
 bool av_object(struct av *v, const json_t *obj, const char *const *allowed, const char *what);
+/* Check a file's top-level mapping: known keys only, and `version_key: 1`.
+ * Returns false (with errors recorded) when the rest should not be read. */
+bool av_header(struct av *v, const json_t *root, const char *const *allowed, const char *what,
+               const char *version_key);
 /* A string scalar, or NULL (error when required and missing/wrong type). */
 const char *av_str(struct av *v, const json_t *obj, const char *key, bool required);
 /* {ja, en}, both non-empty. */

@@ -150,12 +150,8 @@ int az_answers_load(struct az_ctx *ctx, const struct az_catalog *cat, const char
         return r;
     root = az_doc_root(doc);
     av_init(&v, ctx, doc, 10);
-    if (!av_object(&v, root, top_keys, "answers file"))
+    if (!av_header(&v, root, top_keys, "answers file", "anzen-answers"))
         goto done;
-    s = av_str(&v, root, "anzen-answers", true);
-    if (s && strcmp(s, "1") != 0)
-        av_err(&v, root, "anzen-answers", "対応していない形式の版 \"%s\"",
-               "unsupported format version \"%s\"", s);
     if ((s = av_str(&v, root, "edition", true))) {
         ed = az_catalog_edition(cat, s);
         if (!ed || !ed->checklist)

@@ -402,14 +402,8 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
     struct az_edition **neds;
 
     (void)ctx;
-    if (!av_object(v, root, top_keys, "catalog"))
+    if (!av_header(v, root, top_keys, "catalog", "anzen-catalog"))
         return 0;
-    s = av_str(v, root, "anzen-catalog", true);
-    if (s && strcmp(s, "1") != 0) {
-        av_err(v, root, "anzen-catalog", "対応していない形式の版 \"%s\" (1 のみ)",
-               "unsupported format version \"%s\" (only 1)", s);
-        return 0;
-    }
     e = json_object_get(root, "edition");
     if (!e) {
         av_err(v, root, NULL, "必須のキー \"%s\" がありません", "missing required key \"%s\"",

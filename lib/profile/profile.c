@@ -107,12 +107,8 @@ int az_profile_load(struct az_ctx *ctx, const char *name, const char *data, size
     p->beds = -1;
     root = az_doc_root(doc);
     av_init(&v, ctx, doc, 10);
-    if (!av_object(&v, root, top_keys, "profile"))
+    if (!av_header(&v, root, top_keys, "profile", "anzen-profile"))
         goto done;
-    s = av_str(&v, root, "anzen-profile", true);
-    if (s && strcmp(s, "1") != 0)
-        av_err(&v, root, "anzen-profile", "対応していない形式の版 \"%s\"",
-               "unsupported format version \"%s\"", s);
     inst = json_object_get(root, "institution");
     if (!inst) {
         av_err(&v, root, NULL, "必須のキー \"%s\" がありません", "missing required key \"%s\"",

@@ -67,6 +67,24 @@ bool av_object(struct av *v, const json_t *obj, const char *const *allowed, cons
     return true;
 }
 
+bool av_header(struct av *v, const json_t *root, const char *const *allowed, const char *what,
+               const char *version_key)
+{
+    const char *s;
+
+    if (!av_object(v, root, allowed, what))
+        return false;
+    s = av_str(v, root, version_key, true);
+    if (!s)
+        return false;
+    if (strcmp(s, "1") != 0) {
+        av_err(v, root, version_key, "対応していない形式の版 %s: \"%s\" (1 のみ)",
+               "unsupported format version %s: \"%s\" (only 1)", version_key, s);
+        return false;
+    }
+    return true;
+}
+
 const char *av_str(struct av *v, const json_t *obj, const char *key, bool required)
 {
     json_t *x = json_object_get(obj, key);

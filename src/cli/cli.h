@@ -50,6 +50,9 @@ int cli_catalog(struct cli *c);
 /* The edition to assess against: --edition or the default checklist. */
 const struct az_edition *cli_edition(struct cli *c, const char *name);
 
+/* Check a --format value (text, json, and md when allowed); prints the
+ * error. */
+bool cli_format_ok(struct cli *c, const char *format, bool md);
 /* Output: padded to width in terminal columns. */
 void out_pad(FILE *f, const char *s, size_t width);
 /* Bar of n/total, width w. */

@@ -354,10 +354,8 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
         switch (o) {
         case 'f':
             format = optarg;
-            if (strcmp(format, "text") && strcmp(format, "json")) {
-                cli_err(c, "--format は text か json です", "--format takes text or json");
+            if (!cli_format_ok(c, format, false))
                 return EXIT_USAGE;
-            }
             break;
         case 'a':
             all = true;

@@ -505,10 +505,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
             break;
         case 'f':
             format = optarg;
-            if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "md")) {
-                cli_err(c, "--format は text / json / md です", "--format takes text, json or md");
+            if (!cli_format_ok(c, format, true))
                 return EXIT_USAGE;
-            }
             break;
         case 'o':
             output = optarg;
@@ -597,10 +595,8 @@ int cmd_applicable(struct cli *c, int argc, char **argv)
             break;
         case 'f':
             format = optarg;
-            if (strcmp(format, "text") && strcmp(format, "json")) {
-                cli_err(c, "--format は text か json です", "--format takes text or json");
+            if (!cli_format_ok(c, format, false))
                 return EXIT_USAGE;
-            }
             break;
         case 'h':
             printf("%s", L(c,

@@ -126,3 +126,16 @@ bool cli_readline(char *buf, size_t n)
         buf[--l] = '\0';
     return true;
 }
+
+bool cli_format_ok(struct cli *c, const char *format, bool md)
+{
+    if (!strcmp(format, "text") || !strcmp(format, "json") || (md && !strcmp(format, "md")))
+        return true;
+    if (md)
+        cli_err(c, "--format は text / json / md です: \"%s\"",
+                "--format takes text, json or md: \"%s\"", format);
+    else
+        cli_err(c, "--format は text か json です: \"%s\"", "--format takes text or json: \"%s\"",
+                format);
+    return false;
+}
