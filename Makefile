@@ -42,7 +42,7 @@ $(FUZZ_BUILD)/fuzz_doc: tests/fuzz/fuzz_doc.c $(LIB_SRC) $(wildcard include/anze
 	$(CLANG) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Iinclude -o $@ tests/fuzz/fuzz_doc.c $(LIB_SRC) \
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1)
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3)
 
 fuzz: deps $(FUZZ_BUILD)/fuzz_doc
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)

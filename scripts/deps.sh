@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 \
-libjansson-dev libyaml-dev libcmocka-dev \
+libjansson-dev libyaml-dev libsqlite3-dev libcmocka-dev \
 clang-14 libclang-rt-14-dev clang-format-14"
 
 missing=""

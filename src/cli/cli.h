@@ -70,6 +70,11 @@ int cmd_assess(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_applicable(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_workspace(struct cli *c, int argc, char **argv);
+
+struct az_store;
+/* Open a workspace, printing the error. */
+int cli_open_store(struct cli *c, const char *path, struct az_store **ret);
 
 /* The state of one system's 事業者確認用 (vendor form): e and a are NULL
  * when the vendor's answers have not been received. */

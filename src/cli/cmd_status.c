@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/store.h"
 #include "cli.h"
 
 int eval_with(struct cli *c, const struct az_profile *p, const char *answers_path,
@@ -453,6 +454,8 @@ static void status_help(struct cli *c, FILE *f)
           "      --vendor SYSTEM  そのシステムの事業者確認用 (既定 vendor-SYSTEM.yaml) を評価する\n"
           "  -f, --format FMT     text (既定), json (docs/status-json.md), md\n"
           "  -o, --output FILE    ファイルに書く (一時ファイル経由で安全に置き換え)\n"
+          "      --save           この評価を日付つきでワークスペースに記録する\n"
+          "  -w, --workspace DB   ワークスペース (既定: anzen.db)\n"
           "終了コード: 0 すべて対応済み, 2 未対応・未回答あり, 1 エラー, 64 使い方の誤り\n",
           "usage: anzen status [-p profile.yaml] [-a answers.yaml] [--edition ED]\n"
           "                    [--vendor SYSTEM] [--format text|json|md] [-o FILE]\n\n"
@@ -466,6 +469,8 @@ static void status_help(struct cli *c, FILE *f)
           "      --vendor SYSTEM  evaluate that system's vendor form (vendor-SYSTEM.yaml)\n"
           "  -f, --format FMT     text (default), json (docs/status-json.md), md\n"
           "  -o, --output FILE    write to FILE (replaced atomically)\n"
+          "      --save           record this assessment, dated, in the workspace\n"
+          "  -w, --workspace DB   the workspace (default anzen.db)\n"
           "Exit codes: 0 all satisfied, 2 gaps or unanswered items, 1 error, 64 usage\n"));
 }
 
@@ -475,9 +480,11 @@ int cmd_status(struct cli *c, int argc, char **argv)
         {"profile", required_argument, NULL, 'p'}, {"answers", required_argument, NULL, 'a'},
         {"edition", required_argument, NULL, 'e'}, {"vendor", required_argument, NULL, 'v'},
         {"format", required_argument, NULL, 'f'},  {"output", required_argument, NULL, 'o'},
+        {"save", no_argument, NULL, 'S'},          {"workspace", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *profile = "profile.yaml", *answers = NULL, *edition = NULL, *vendor = NULL;
-    const char *format = "text", *output = NULL;
+    const char *format = "text", *output = NULL, *db = "anzen.db";
+    bool save = false;
     char vpath[4096];
     struct az_profile *p;
     struct az_answers *a;
@@ -489,8 +496,14 @@ int cmd_status(struct cli *c, int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, "p:a:e:v:f:o:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "p:a:e:v:f:o:w:h", opts, NULL)) != -1) {
         switch (o) {
+        case 'S':
+            save = true;
+            break;
+        case 'w':
+            db = optarg;
+            break;
         case 'p':
             profile = optarg;
             break;
@@ -538,6 +551,30 @@ int cmd_status(struct cli *c, int argc, char **argv)
         az_answers_free(a);
         az_profile_free(p);
         return r;
+    }
+    if (save) {
+        struct az_store *st;
+        long long id;
+        const char *who = getenv("USER");
+        if ((r = cli_open_store(c, db, &st)) == 0) {
+            if (az_store_snapshot(st, &c->ctx, e, a, who && *who ? who : "anzen", &id) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            } else {
+                fprintf(stderr,
+                        L(c, "anzen: 評価を %s に記録しました (#%lld)\n",
+                          "anzen: assessment recorded in %s (#%lld)\n"),
+                        db, id);
+            }
+            az_store_close(st);
+        }
+        if (r) {
+            vendor_sums_free(vs, nvs);
+            az_eval_free(e);
+            az_answers_free(a);
+            az_profile_free(p);
+            return r;
+        }
     }
     s = render_status(c, e, format, vs, nvs);
     if (!s) {

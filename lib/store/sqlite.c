@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite.c - the workspace store on SQLite (store.h).
+ *
+ * WAL journal, foreign keys on, synchronous=FULL, and every multi-row change
+ * inside BEGIN IMMEDIATE ... COMMIT, so a killed process leaves the old or
+ * the new state. Schema changes are numbered migrations applied in order
+ * and recorded in PRAGMA user_version.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../internal.h"
+#include "anzen/store.h"
+
+struct az_store {
+    sqlite3 *db;
+    int schema;
+    char *path;
+};
+
+/* migrations[i] takes the schema from version i to i+1 */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE profile ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  body TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE TABLE answer_sets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  edition TEXT NOT NULL,"
+    "  form TEXT NOT NULL,"
+    "  system TEXT NOT NULL DEFAULT '',"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (edition, form, system));"
+    "CREATE TABLE answers ("
+    "  set_id INTEGER NOT NULL REFERENCES answer_sets(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  item TEXT NOT NULL,"
+    "  answer TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'na', 'none')),"
+    "  checked TEXT, target TEXT, note TEXT,"
+    "  evidence TEXT NOT NULL DEFAULT '[]',"
+    "  PRIMARY KEY (set_id, item));"
+    "CREATE TABLE assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  taken_at TEXT NOT NULL,"
+    "  as_of TEXT NOT NULL,"
+    "  edition TEXT NOT NULL,"
+    "  form TEXT NOT NULL,"
+    "  system TEXT NOT NULL DEFAULT '',"
+    "  answers TEXT NOT NULL,"
+    "  evaluation TEXT NOT NULL);"
+    "CREATE TABLE change_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  what TEXT NOT NULL,"
+    "  object TEXT NOT NULL,"
+    "  before TEXT,"
+    "  after TEXT);"
+    "CREATE TRIGGER change_log_append_only_u BEFORE UPDATE ON change_log"
+    "  BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;"
+    "CREATE TRIGGER change_log_append_only_d BEFORE DELETE ON change_log"
+    "  BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int dberr(struct az_store *st, struct az_ctx *ctx, const char *what)
+{
+    return az_fail(ctx, AZ_EIO, "%s: ワークスペースの%sに失敗しました: %s",
+                   "%s: workspace %s failed: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct az_store *st, struct az_ctx *ctx, const char *sql, const char *what)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int r = az_fail(ctx, AZ_EIO, "%s: ワークスペースの%sに失敗しました: %s",
+                        "%s: workspace %s failed: %s", st->path, what, msg ? msg : "?");
+        sqlite3_free(msg);
+        return r;
+    }
+    return 0;
+}
+
+static void now_iso(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(buf, n, "1970-01-01T00:00:00Z");
+        return;
+    }
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int begin(struct az_store *st, struct az_ctx *ctx)
+{
+    return exec(st, ctx, "BEGIN IMMEDIATE", "begin");
+}
+
+static int commit(struct az_store *st, struct az_ctx *ctx)
+{
+    return exec(st, ctx, "COMMIT", "commit");
+}
+
+static void rollback(struct az_store *st)
+{
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int user_version(struct az_store *st, int *ret)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+
+    if (rc != SQLITE_OK)
+        return -1;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *ret = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int migrate(struct az_store *st, struct az_ctx *ctx)
+{
+    int v, r;
+
+    if (user_version(st, &v) < 0)
+        return dberr(st, ctx, "読み込み");
+    if (v > NMIGRATIONS)
+        return az_fail(ctx, AZ_EINVAL,
+                       "%s: ワークスペースの形式 (版 %d) がこの anzen (版 %d まで) より新しいです",
+                       "%s: the workspace schema (version %d) is newer than this anzen knows (%d)",
+                       st->path, v, NMIGRATIONS);
+    while (v < NMIGRATIONS) {
+        char sql[64];
+        if ((r = begin(st, ctx)) < 0)
+            return r;
+        if ((r = exec(st, ctx, migrations[v], "移行")) < 0) {
+            rollback(st);
+            return r;
+        }
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+        if ((r = exec(st, ctx, sql, "移行")) < 0 || (r = commit(st, ctx)) < 0) {
+            rollback(st);
+            return r;
+        }
+        v++;
+    }
+    st->schema = v;
+    return 0;
+}
+
+int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
+{
+    struct az_store *st = calloc(1, sizeof(*st));
+    int r;
+
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        r = az_fail(ctx, AZ_EIO, "%s: ワークスペースを開けません: %s",
+                    "%s: cannot open the workspace: %s", path,
+                    st->db ? sqlite3_errmsg(st->db) : "?");
+        az_store_close(st);
+        return r;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    if ((r = exec(st, ctx,
+                  "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                  "設定")) < 0 ||
+        (r = migrate(st, ctx)) < 0) {
+        az_store_close(st);
+        return r;
+    }
+    *ret = st;
+    return 0;
+}
+
+void az_store_close(struct az_store *st)
+{
+    if (!st)
+        return;
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+int az_store_schema(const struct az_store *st)
+{
+    return st->schema;
+}
+
+/* Append to the change log (inside the caller's transaction). */
+static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
+                      const char *object, const char *before, const char *after)
+{
+    sqlite3_stmt *s;
+    char at[32];
+    int rc;
+
+    now_iso(at, sizeof(at));
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO change_log (at, who, what, object, before, after) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dberr(st, ctx, "記録");
+    sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, who && *who ? who : "-", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, what, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, before, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, after, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : dberr(st, ctx, "記録");
+}
+
+static json_t *col_json(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? json_string((const char *)t) : json_null();
+}
+
+static char *profile_text(struct az_store *st)
+{
+    sqlite3_stmt *s;
+    char *out = NULL;
+
+    if (sqlite3_prepare_v2(st->db, "SELECT body FROM profile WHERE id = 1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        out = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+}
+
+static int put_profile_tx(struct az_store *st, struct az_ctx *ctx, const char *text,
+                          const char *who)
+{
+    sqlite3_stmt *s;
+    char at[32], *before = profile_text(st);
+    int rc;
+
+    if (before && !strcmp(before, text)) {
+        free(before);
+        return 0; /* unchanged: no log entry */
+    }
+    now_iso(at, sizeof(at));
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO profile (id, body, updated_at) VALUES (1, ?, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
+                           "updated_at = excluded.updated_at",
+                           -1, &s, NULL) != SQLITE_OK) {
+        free(before);
+        return dberr(st, ctx, "書き込み");
+    }
+    sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        free(before);
+        return dberr(st, ctx, "書き込み");
+    }
+    rc = log_change(st, ctx, who, before ? "update" : "create", "profile", before, text);
+    free(before);
+    return rc;
+}
+
+int az_store_put_profile(struct az_store *st, struct az_ctx *ctx, const char *text, const char *who)
+{
+    int r = begin(st, ctx);
+
+    if (r < 0)
+        return r;
+    if ((r = put_profile_tx(st, ctx, text, who)) < 0 || (r = commit(st, ctx)) < 0) {
+        rollback(st);
+        return r;
+    }
+    return 0;
+}
+
+int az_store_get_profile(struct az_store *st, struct az_ctx *ctx, char **ret_text)
+{
+    char *t = profile_text(st);
+
+    if (!t)
+        return az_fail(ctx, AZ_ENOTFOUND, "%s: ワークスペースにプロファイルがありません",
+                       "%s: the workspace has no profile", st->path);
+    *ret_text = t;
+    return 0;
+}
+
+static const char *ans_token(enum az_ans a)
+{
+    static const char *t[] = {"none", "yes", "no", "na"};
+    return t[a];
+}
+
+static enum az_ans ans_from_token(const char *s)
+{
+    if (!strcmp(s, "yes"))
+        return AZ_ANS_YES;
+    if (!strcmp(s, "no"))
+        return AZ_ANS_NO;
+    if (!strcmp(s, "na"))
+        return AZ_ANS_NA;
+    return AZ_ANS_NONE;
+}
+
+/* The rows of one answer set as compact JSON (for the change log), or NULL
+ * when the set does not exist. */
+static char *set_json(struct az_store *st, const char *edition, const char *form,
+                      const char *system)
+{
+    sqlite3_stmt *s;
+    json_t *arr = json_array();
+    char *out = NULL;
+    int found = 0;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT a.item, a.answer, a.checked, a.target, a.note, a.evidence "
+                           "FROM answer_sets s LEFT JOIN answers a ON a.set_id = s.id "
+                           "WHERE s.edition = ? AND s.form = ? AND s.system = ? ORDER BY a.seq",
+                           -1, &s, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return NULL;
+    }
+    sqlite3_bind_text(s, 1, edition, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, form, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, system, -1, SQLITE_STATIC);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        found = 1;
+        if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+            continue; /* a set with no answers */
+        json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "item",
+                                             col_json(s, 0), "answer", col_json(s, 1), "checked",
+                                             col_json(s, 2), "target", col_json(s, 3), "note",
+                                             col_json(s, 4), "evidence", col_json(s, 5)));
+    }
+    sqlite3_finalize(s);
+    if (found)
+        out = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return out;
+}
+
+static int put_answers_tx(struct az_store *st, struct az_ctx *ctx, const struct az_answers *a,
+                          const char *who)
+{
+    sqlite3_stmt *s = NULL;
+    const char *sys = a->system ? a->system : "";
+    char at[32], object[256], *before = NULL, *after = NULL;
+    long long set_id = -1;
+    int r = 0;
+
+    /* the previous state, for the change log */
+    before = set_json(st, a->edition->id, a->form->id, sys);
+    now_iso(at, sizeof(at));
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO answer_sets (edition, form, system, updated_at) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT (edition, form, system) "
+                           "DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto dbfail;
+    sqlite3_bind_text(s, 1, a->edition->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, a->form->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, sys, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, at, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        goto dbfail;
+    set_id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM answers WHERE set_id = ?", -1, &s, NULL) !=
+        SQLITE_OK)
+        goto dbfail;
+    sqlite3_bind_int64(s, 1, set_id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        goto dbfail;
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO answers (set_id, seq, item, answer, checked, target, "
+                           "note, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto dbfail;
+    /* catalog order, so the same answers always give the same rows */
+    for (size_t i = 0; i < a->edition->nitems; i++) {
+        const struct az_answer *x = az_answers_get(a, a->edition->items[i]);
+        char d1[16], d2[16], *ev;
+        if (!x)
+            continue;
+        json_t *arr = json_array();
+        for (size_t k = 0; k < x->nevidence; k++)
+            json_array_append_new(arr, json_string(x->evidence[k]));
+        ev = json_dumps(arr, JSON_COMPACT);
+        json_decref(arr);
+        az_date_iso(x->checked, d1, sizeof(d1));
+        az_date_iso(x->target, d2, sizeof(d2));
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, set_id);
+        sqlite3_bind_int64(s, 2, (long long)i);
+        sqlite3_bind_text(s, 3, x->item->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, ans_token(x->ans), -1, SQLITE_STATIC);
+        if (x->has_checked)
+            sqlite3_bind_text(s, 5, d1, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 5);
+        if (x->has_target)
+            sqlite3_bind_text(s, 6, d2, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 6);
+        sqlite3_bind_text(s, 7, x->note, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 8, ev ? ev : "[]", -1, SQLITE_TRANSIENT);
+        free(ev);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            goto dbfail;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    snprintf(object, sizeof(object), "answers:%s/%s%s%s", a->edition->id, a->form->id,
+             *sys ? "/" : "", sys);
+    after = set_json(st, a->edition->id, a->form->id, sys);
+    if (before && after && !strcmp(before, after))
+        goto out; /* unchanged: no log entry (the rewrite is a no-op) */
+    r = log_change(st, ctx, who, before ? "update" : "create", object, before, after);
+    goto out;
+dbfail:
+    r = dberr(st, ctx, "書き込み");
+out:
+    sqlite3_finalize(s);
+    free(before);
+    free(after);
+    return r;
+}
+
+int az_store_put_answers(struct az_store *st, struct az_ctx *ctx, const struct az_answers *a,
+                         const char *who)
+{
+    int r = begin(st, ctx);
+
+    if (r < 0)
+        return r;
+    if ((r = put_answers_tx(st, ctx, a, who)) < 0 || (r = commit(st, ctx)) < 0) {
+        rollback(st);
+        return r;
+    }
+    return 0;
+}
+
+int az_store_import(struct az_store *st, struct az_ctx *ctx, const char *profile_text,
+                    struct az_answers *const *sets, size_t nsets, const char *who)
+{
+    int r = begin(st, ctx);
+
+    if (r < 0)
+        return r;
+    if (profile_text && (r = put_profile_tx(st, ctx, profile_text, who)) < 0)
+        goto fail;
+    for (size_t i = 0; i < nsets; i++)
+        if ((r = put_answers_tx(st, ctx, sets[i], who)) < 0)
+            goto fail;
+    if ((r = commit(st, ctx)) < 0)
+        goto fail;
+    return 0;
+fail:
+    rollback(st);
+    return r;
+}
+
+int az_store_get_answers(struct az_store *st, struct az_ctx *ctx, const struct az_catalog *cat,
+                         const char *edition, const char *form, const char *system,
+                         struct az_answers **ret)
+{
+    sqlite3_stmt *s;
+    const struct az_edition *ed;
+    const struct az_form *fm;
+    struct az_answers *a;
+    int rc, r = 0;
+
+    ed = az_catalog_edition(cat, edition);
+    fm = ed ? az_edition_form(ed, form) : NULL;
+    if (!ed || !fm)
+        return az_fail(ctx, AZ_ENOTFOUND, "版 %s の様式 %s はカタログにありません",
+                       "edition %s form %s is not in the catalog", edition, form);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT a.item, a.answer, a.checked, a.target, a.note, a.evidence "
+                           "FROM answers a JOIN answer_sets s ON s.id = a.set_id "
+                           "WHERE s.edition = ? AND s.form = ? AND s.system = ? ORDER BY a.seq",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dberr(st, ctx, "読み込み");
+    sqlite3_bind_text(s, 1, ed->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, fm->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, system ? system : "", -1, SQLITE_STATIC);
+    a = az_answers_new(ed, fm);
+    if (!a || (system && !(a->system = strdup(system)))) {
+        sqlite3_finalize(s);
+        az_answers_free(a);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct az_answer x;
+        const char *item = (const char *)sqlite3_column_text(s, 0);
+        const char *chk = (const char *)sqlite3_column_text(s, 2);
+        const char *tgt = (const char *)sqlite3_column_text(s, 3);
+        const char *ev = (const char *)sqlite3_column_text(s, 5);
+        json_t *arr = ev ? json_loads(ev, 0, NULL) : NULL;
+        const char *evs[128];
+
+        memset(&x, 0, sizeof(x));
+        x.item = az_catalog_item(cat, item);
+        if (!x.item) {
+            json_decref(arr);
+            r = az_fail(ctx, AZ_ENOTFOUND, "%s: ワークスペースの項目 %s はカタログにありません",
+                        "%s: workspace item %s is not in the catalog", st->path, item);
+            break;
+        }
+        x.ans = ans_from_token((const char *)sqlite3_column_text(s, 1));
+        x.has_checked = chk && az_date_parse(chk, false, &x.checked) == 0;
+        x.has_target = tgt && az_date_parse(tgt, false, &x.target) == 0;
+        x.note = (char *)sqlite3_column_text(s, 4);
+        for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr) && k < 128; k++)
+            if (json_is_string(json_array_get(arr, k)))
+                evs[x.nevidence++] = json_string_value(json_array_get(arr, k));
+        x.evidence = (char **)evs;
+        r = az_answers_set(a, &x);
+        json_decref(arr);
+        if (r < 0) {
+            r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            break;
+        }
+    }
+    if (!r && rc != SQLITE_DONE)
+        r = dberr(st, ctx, "読み込み");
+    sqlite3_finalize(s);
+    if (!r && a->n == 0) {
+        /* distinguish "no such set" from "set with no answers" */
+        sqlite3_stmt *q;
+        int found = 0;
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT 1 FROM answer_sets WHERE edition = ? AND form = ? AND "
+                               "system = ?",
+                               -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, ed->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, fm->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, system ? system : "", -1, SQLITE_STATIC);
+            found = sqlite3_step(q) == SQLITE_ROW;
+            sqlite3_finalize(q);
+        }
+        if (!found)
+            r = AZ_ENOTFOUND;
+    }
+    if (r < 0) {
+        az_answers_free(a);
+        return r;
+    }
+    *ret = a;
+    return 0;
+}
+
+int az_store_list_answer_sets(struct az_store *st, struct az_ctx *ctx, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *arr = json_array();
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT edition, form, system, updated_at, "
+                           "(SELECT count(*) FROM answers WHERE set_id = answer_sets.id) "
+                           "FROM answer_sets ORDER BY edition, form, system",
+                           -1, &s, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:i}", "edition", col_json(s, 0),
+                                             "form", col_json(s, 1), "system", col_json(s, 2),
+                                             "updated_at", col_json(s, 3), "answers",
+                                             sqlite3_column_int(s, 4)));
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    *ret = arr;
+    return 0;
+}
+
+int az_store_snapshot(struct az_store *st, struct az_ctx *ctx, const struct az_eval *e,
+                      const struct az_answers *a, const char *who, long long *ret_id)
+{
+    sqlite3_stmt *s;
+    json_t *j = az_eval_to_json(e);
+    char *ev = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    char *ay = a ? az_answers_to_yaml(a, AZ_LANG_JA) : strdup("");
+    char at[32], asof[16], object[64];
+    long long id = 0;
+    int r;
+
+    json_decref(j);
+    if (!ev || !ay) {
+        free(ev);
+        free(ay);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    now_iso(at, sizeof(at));
+    az_date_iso(e->as_of, asof, sizeof(asof));
+    if ((r = begin(st, ctx)) < 0)
+        goto out;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO assessments (taken_at, as_of, edition, form, system, "
+                           "answers, evaluation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        r = dberr(st, ctx, "書き込み");
+        rollback(st);
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, asof, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, e->edition->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, e->form->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, e->system ? e->system : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, ay, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, ev, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        r = dberr(st, ctx, "書き込み");
+        rollback(st);
+        goto out;
+    }
+    sqlite3_finalize(s);
+    id = sqlite3_last_insert_rowid(st->db);
+    snprintf(object, sizeof(object), "assessment:%lld", id);
+    if ((r = log_change(st, ctx, who, "snapshot", object, NULL, NULL)) < 0 ||
+        (r = commit(st, ctx)) < 0) {
+        rollback(st);
+        goto out;
+    }
+    if (ret_id)
+        *ret_id = id;
+out:
+    free(ev);
+    free(ay);
+    return r;
+}
+
+int az_store_snapshots(struct az_store *st, struct az_ctx *ctx, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *arr = json_array();
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, taken_at, as_of, edition, form, system, "
+                           "json_extract(evaluation, '$.total') FROM assessments ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *tot = (const char *)sqlite3_column_text(s, 6);
+        json_t *t = tot ? json_loads(tot, 0, NULL) : NULL;
+        json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                                             (json_int_t)sqlite3_column_int64(s, 0), "taken_at",
+                                             col_json(s, 1), "as_of", col_json(s, 2), "edition",
+                                             col_json(s, 3), "form", col_json(s, 4), "system",
+                                             col_json(s, 5), "total", t ? t : json_null()));
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    *ret = arr;
+    return 0;
+}
+
+int az_store_snapshot_get(struct az_store *st, struct az_ctx *ctx, long long id, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *j = NULL;
+
+    if (sqlite3_prepare_v2(st->db, "SELECT evaluation FROM assessments WHERE id = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return dberr(st, ctx, "読み込み");
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        j = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+    sqlite3_finalize(s);
+    if (!j)
+        return az_fail(ctx, AZ_ENOTFOUND, "%s: 評価 #%lld はありません", "%s: no assessment #%lld",
+                       st->path, id);
+    *ret = j;
+    return 0;
+}
+
+int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *arr = json_array();
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, at, who, what, object, before, after FROM change_log "
+                           "ORDER BY id LIMIT ?",
+                           -1, &s, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                                             (json_int_t)sqlite3_column_int64(s, 0), "at",
+                                             col_json(s, 1), "who", col_json(s, 2), "what",
+                                             col_json(s, 3), "object", col_json(s, 4), "before",
+                                             col_json(s, 5), "after", col_json(s, 6)));
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    *ret = arr;
+    return 0;
+}

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_workspace.c - `anzen workspace import|export|info|log|history`: move the profile and answer
+ * files into the durable workspace (SQLite) and back out, and read its change log and snapshots.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "anzen/store.h"
+#include "cli.h"
+
+static void help(struct cli *c, FILE *f)
+{
+    fprintf(f, "%s",
+            L(c,
+              "使い方:\n"
+              "  anzen workspace import [-w anzen.db] [DIR]\n"
+              "      DIR (既定: .) の profile.yaml、answers.yaml、vendor-*.yaml を検査して\n"
+              "      ワークスペースに取り込む (すべてを 1 つのトランザクションで)\n"
+              "  anzen workspace export [-w anzen.db] [-o DIR]\n"
+              "      ワークスペースの内容を DIR (既定: .) にファイルとして書き出す\n"
+              "  anzen workspace info [-w anzen.db]\n"
+              "      形式の版、回答の組、評価の記録の数\n"
+              "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
+              "      変更履歴 (誰が・いつ・何を・変更前後)\n"
+              "  anzen workspace history [-w anzen.db] [--format text|json]\n"
+              "      記録した評価 (anzen status --save) の一覧\n"
+              "  --who NAME   変更履歴に残す名前 (既定: 環境変数 USER)\n",
+              "usage:\n"
+              "  anzen workspace import [-w anzen.db] [DIR]\n"
+              "      validate profile.yaml, answers.yaml and vendor-*.yaml in DIR (default .)\n"
+              "      and import them into the workspace, all in one transaction\n"
+              "  anzen workspace export [-w anzen.db] [-o DIR]\n"
+              "      write the workspace back out as files into DIR (default .)\n"
+              "  anzen workspace info [-w anzen.db]\n"
+              "      schema version, answer sets, number of assessment snapshots\n"
+              "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
+              "      the change log (who, when, what, before/after)\n"
+              "  anzen workspace history [-w anzen.db] [--format text|json]\n"
+              "      the recorded assessments (anzen status --save)\n"
+              "  --who NAME   name recorded in the change log (default: $USER)\n"));
+}
+
+static const char *default_who(void)
+{
+    const char *u = getenv("USER");
+    return u && *u ? u : "anzen";
+}
+
+int cli_open_store(struct cli *c, const char *path, struct az_store **ret)
+{
+    if (az_store_open(&c->ctx, path, ret) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int do_import(struct cli *c, const char *db, const char *dir, const char *who)
+{
+    char path[PATH_MAX], *profile_text = NULL, **names = NULL;
+    struct az_answers **sets = NULL;
+    struct az_profile *p = NULL;
+    struct az_store *st = NULL;
+    size_t len, nsets = 0, nnames = 0;
+    DIR *d;
+    struct dirent *de;
+    int r = EXIT_ERROR;
+
+    if ((r = cli_catalog(c)))
+        return r;
+    r = EXIT_ERROR;
+    snprintf(path, sizeof(path), "%s/profile.yaml", dir);
+    if (az_read_text_file(&c->ctx, path, &profile_text, &len) < 0 ||
+        az_profile_load(&c->ctx, path, profile_text, len, &p) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    d = opendir(dir);
+    if (!d) {
+        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        char **nn;
+        if (strcmp(de->d_name, "answers.yaml") &&
+            !(l > 12 && !strncmp(de->d_name, "vendor-", 7) && !strcmp(de->d_name + l - 5, ".yaml")))
+            continue;
+        nn = realloc(names, (nnames + 1) * sizeof(*names));
+        if (!nn || !(nn[nnames] = strdup(de->d_name))) {
+            names = nn ? nn : names;
+            closedir(d);
+            cli_err(c, "メモリ不足", "out of memory");
+            goto out;
+        }
+        names = nn;
+        nnames++;
+    }
+    closedir(d);
+    if (nnames)
+        qsort(names, nnames, sizeof(*names), name_cmp);
+    sets = calloc(nnames + 1, sizeof(*sets));
+    if (!sets)
+        goto out;
+    for (size_t i = 0; i < nnames; i++) {
+        struct az_eval *e;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (az_answers_load_file(&c->ctx, c->cat, path, &sets[nsets]) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        /* the same checks as status: applicability against the profile */
+        if (az_evaluate(&c->ctx, c->cat, p, sets[nsets], sets[nsets]->edition, c->as_of, &e) < 0) {
+            cli_liberr(c);
+            nsets++;
+            goto out;
+        }
+        az_eval_free(e);
+        nsets++;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        goto out;
+    if (az_store_import(st, &c->ctx, profile_text, sets, nsets, who) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+        goto out;
+    }
+    if (c->lang == AZ_LANG_EN)
+        printf("imported the profile and %zu answer sets into %s\n", nsets, db);
+    else
+        printf("%s にプロファイルと回答 %zu 組を取り込みました\n", db, nsets);
+    r = 0;
+out:
+    for (size_t i = 0; i < nsets; i++)
+        az_answers_free(sets[i]);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
+    free(sets);
+    free(profile_text);
+    az_profile_free(p);
+    az_store_close(st);
+    return r;
+}
+
+static int do_export(struct cli *c, const char *db, const char *dir)
+{
+    struct az_store *st = NULL;
+    json_t *sets = NULL, *x;
+    char path[PATH_MAX], *text = NULL;
+    size_t i;
+    int r;
+
+    if ((r = cli_catalog(c)))
+        return r;
+    if (access(db, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", db);
+        return EXIT_ERROR;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    r = EXIT_ERROR;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    if (az_store_get_profile(st, &c->ctx, &text) < 0 ||
+        az_store_list_answer_sets(st, &c->ctx, &sets) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    snprintf(path, sizeof(path), "%s/profile.yaml", dir);
+    if (out_write(c, path, text, strlen(text)))
+        goto out;
+    json_array_foreach(sets, i, x)
+    {
+        const char *sys = json_string_value(json_object_get(x, "system"));
+        struct az_answers *a;
+        char *y;
+        if (az_store_get_answers(
+                st, &c->ctx, c->cat, json_string_value(json_object_get(x, "edition")),
+                json_string_value(json_object_get(x, "form")), sys && *sys ? sys : NULL, &a) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        y = az_answers_to_yaml(a, c->lang);
+        if (sys && *sys)
+            snprintf(path, sizeof(path), "%s/vendor-%s.yaml", dir, sys);
+        else if (a->edition->status == AZ_ED_CURRENT || json_array_size(sets) == 1)
+            snprintf(path, sizeof(path), "%s/answers.yaml", dir);
+        else
+            snprintf(path, sizeof(path), "%s/answers-%s.yaml", dir, a->edition->id);
+        az_answers_free(a);
+        if (!y || out_write(c, path, y, strlen(y))) {
+            free(y);
+            goto out;
+        }
+        free(y);
+    }
+    printf(L(c, "%s の内容を %s/ に書き出しました\n", "exported %s into %s/\n"), db, dir);
+    r = 0;
+out:
+    json_decref(sets);
+    free(text);
+    az_store_close(st);
+    return r;
+}
+
+static int do_info(struct cli *c, const char *db)
+{
+    struct az_store *st;
+    json_t *sets = NULL, *snaps = NULL, *x;
+    char *text = NULL;
+    size_t i;
+    int r;
+
+    if (access(db, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", db);
+        return EXIT_ERROR;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    if (az_store_list_answer_sets(st, &c->ctx, &sets) < 0 ||
+        az_store_snapshots(st, &c->ctx, &snaps) < 0) {
+        cli_liberr(c);
+        json_decref(sets);
+        az_store_close(st);
+        return EXIT_ERROR;
+    }
+    printf("%s: %s %d\n", db, L(c, "形式の版", "schema version"), az_store_schema(st));
+    printf("  %s: %s\n", L(c, "プロファイル", "profile"),
+           az_store_get_profile(st, &c->ctx, &text) == 0 ? L(c, "あり", "present")
+                                                         : L(c, "なし", "none"));
+    printf("  %s: %zu\n", L(c, "回答の組", "answer sets"), json_array_size(sets));
+    json_array_foreach(sets, i, x)
+    {
+        const char *sys = json_string_value(json_object_get(x, "system"));
+        printf("    %s %s%s%s: %d %s\n", json_string_value(json_object_get(x, "edition")),
+               json_string_value(json_object_get(x, "form")), sys && *sys ? " / " : "",
+               sys ? sys : "", (int)json_integer_value(json_object_get(x, "answers")),
+               L(c, "件", "answers"));
+    }
+    printf("  %s: %zu\n", L(c, "評価の記録", "assessment snapshots"), json_array_size(snaps));
+    free(text);
+    json_decref(sets);
+    json_decref(snaps);
+    az_store_close(st);
+    return 0;
+}
+
+static int do_history(struct cli *c, const char *db, const char *format)
+{
+    struct az_store *st;
+    json_t *snaps, *x;
+    size_t i;
+    int r;
+
+    if (access(db, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", db);
+        return EXIT_ERROR;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    if (az_store_snapshots(st, &c->ctx, &snaps) < 0) {
+        cli_liberr(c);
+        az_store_close(st);
+        return EXIT_ERROR;
+    }
+    az_store_close(st);
+    if (!strcmp(format, "json")) {
+        char *s = json_dumps(snaps, JSON_INDENT(2));
+        json_decref(snaps);
+        if (!s)
+            return EXIT_ERROR;
+        r = out_write(c, NULL, s, strlen(s));
+        free(s);
+        return r ? r : out_write(c, NULL, "\n", 1);
+    }
+    json_array_foreach(snaps, i, x)
+    {
+        json_t *t = json_object_get(x, "total");
+        const char *sys = json_string_value(json_object_get(x, "system"));
+        printf("#%lld  %s  %s %s%s%s  %lld/%lld %s, %s %lld, %s %lld\n",
+               (long long)json_integer_value(json_object_get(x, "id")),
+               json_string_value(json_object_get(x, "as_of")),
+               json_string_value(json_object_get(x, "edition")),
+               json_string_value(json_object_get(x, "form")), sys && *sys ? " / " : "",
+               sys ? sys : "", (long long)json_integer_value(json_object_get(t, "satisfied")),
+               (long long)json_integer_value(json_object_get(t, "applicable")),
+               L(c, "対応済み", "satisfied"), L(c, "未対応", "gaps"),
+               (long long)json_integer_value(json_object_get(t, "gaps")),
+               L(c, "期限超過", "overdue"),
+               (long long)json_integer_value(json_object_get(t, "overdue")));
+    }
+    json_decref(snaps);
+    return 0;
+}
+
+static int do_log(struct cli *c, const char *db, const char *format, long long n)
+{
+    struct az_store *st;
+    json_t *log, *x;
+    size_t i;
+    int r;
+
+    if (access(db, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", db);
+        return EXIT_ERROR;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    if (az_store_log(st, &c->ctx, n, &log) < 0) {
+        cli_liberr(c);
+        az_store_close(st);
+        return EXIT_ERROR;
+    }
+    az_store_close(st);
+    if (!strcmp(format, "json")) {
+        char *s = json_dumps(log, JSON_INDENT(2));
+        json_decref(log);
+        if (!s)
+            return EXIT_ERROR;
+        r = out_write(c, NULL, s, strlen(s));
+        free(s);
+        return r ? r : out_write(c, NULL, "\n", 1);
+    }
+    json_array_foreach(log, i, x) printf(
+        "#%lld  %s  %s  %s  %s\n", (long long)json_integer_value(json_object_get(x, "id")),
+        json_string_value(json_object_get(x, "at")), json_string_value(json_object_get(x, "who")),
+        json_string_value(json_object_get(x, "what")),
+        json_string_value(json_object_get(x, "object")));
+    json_decref(log);
+    return 0;
+}
+
+int cmd_workspace(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"who", required_argument, NULL, 'W'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db = "anzen.db", *out = ".", *format = "text", *who = default_who(), *sub;
+    long n = 0;
+    int o;
+
+    if (argc < 2) {
+        help(c, stderr);
+        return EXIT_USAGE;
+    }
+    sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+        help(c, stdout);
+        return 0;
+    }
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc - 1, argv + 1, "w:o:f:n:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w':
+            db = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            if (!cli_format_ok(c, format, false))
+                return EXIT_USAGE;
+            break;
+        case 'n':
+            if (az_parse_long(optarg, 1, 1000000000L, &n) < 0) {
+                cli_err(c, "-n は正の整数です", "-n takes a positive number");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'W':
+            who = optarg;
+            break;
+        case 'h':
+            help(c, stdout);
+            return 0;
+        default:
+            help(c, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    argc -= optind + 1;
+    argv += optind + 1;
+    if (!strcmp(sub, "import") && argc <= 1)
+        return do_import(c, db, argc ? argv[0] : ".", who);
+    if (!strcmp(sub, "export") && argc == 0)
+        return do_export(c, db, out);
+    if (!strcmp(sub, "info") && argc == 0)
+        return do_info(c, db);
+    if (!strcmp(sub, "log") && argc == 0)
+        return do_log(c, db, format, n);
+    if (!strcmp(sub, "history") && argc == 0)
+        return do_history(c, db, format);
+    cli_err(c, "workspace の使い方が違います: \"%s\"", "bad use of workspace: \"%s\"", sub);
+    help(c, stderr);
+    return EXIT_USAGE;
+}
