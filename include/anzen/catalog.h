@@ -108,8 +108,10 @@ struct az_item {
     int order;
     bool gate;
     struct az_text title, text, guidance, note;
-    unsigned roles;     /* enum az_role mask */
-    const char *volume; /* guideline volume or NULL */
+    struct az_text interim;   /* suggested 暫定対策 (interim mitigation) */
+    struct az_text permanent; /* suggested 本対策 (permanent fix) */
+    unsigned roles;           /* enum az_role mask */
+    const char *volume;       /* guideline volume or NULL */
     const char **targets;
     size_t ntargets;
     int required_from; /* fiscal year, 0 if none */

@@ -240,9 +240,10 @@ static bool fy_value(struct av *v, const json_t *obj, const char *key, int *out)
 }
 
 static const char *const item_keys[] = {
-    "id",         "form",  "group",      "label",   "order",         "gate",   "title",      "text",
-    "guidance",   "roles", "volume",     "targets", "required-from", "due-by", "applies-if", "refs",
-    "ref-labels", "tags",  "confidence", "sources", "note",          NULL};
+    "id",         "form",    "group",         "label",   "order",      "gate",
+    "title",      "text",    "guidance",      "interim", "permanent",  "roles",
+    "volume",     "targets", "required-from", "due-by",  "applies-if", "refs",
+    "ref-labels", "tags",    "confidence",    "sources", "note",       NULL};
 
 static const char *const targets_ok[] = {"organisation", "all-systems", "server",
                                          "client",       "network",     NULL};
@@ -309,6 +310,11 @@ static struct az_item *parse_item(struct av *v, struct az_edition *ed, const jso
     av_text(v, o, "title", true, &it->title);
     av_text(v, o, "text", true, &it->text);
     av_text(v, o, "guidance", false, &it->guidance);
+    av_text(v, o, "interim", false, &it->interim);
+    av_text(v, o, "permanent", false, &it->permanent);
+    if (!ed->checklist && (it->interim.ja || it->permanent.ja))
+        av_err(v, o, NULL, "interim / permanent はチェックリストの項目にだけ書けます",
+               "interim / permanent belong to checklist items only");
     av_text(v, o, "note", false, &it->note);
     if ((l = av_list(v, o, "roles", true))) {
         for (size_t i = 0; i < json_array_size(l); i++) {
@@ -1092,6 +1098,8 @@ json_t *az_item_to_json(const struct az_item *it)
     json_object_set_new(o, "title", text_json(it->title));
     json_object_set_new(o, "text", text_json(it->text));
     json_object_set_new(o, "guidance", text_json(it->guidance));
+    json_object_set_new(o, "interim", text_json(it->interim));
+    json_object_set_new(o, "permanent", text_json(it->permanent));
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "volume", it->volume ? json_string(it->volume) : json_null());
     json_object_set_new(o, "targets", strs_json(it->targets, it->ntargets));

@@ -121,6 +121,10 @@ static int show_item(struct cli *c, const struct az_item *it, const char *format
     printf("  %s\n    %s\n", L(c, "内容 (en):", "text (en):"), it->text.en);
     if (it->guidance.ja)
         printf("  %s\n    %s\n", L(c, "解説:", "guidance:"), tx(c, it->guidance));
+    if (it->interim.ja)
+        printf("  %s\n    %s\n", L(c, "暫定対策の例:", "interim mitigation:"), tx(c, it->interim));
+    if (it->permanent.ja)
+        printf("  %s\n    %s\n", L(c, "本対策の例:", "permanent fix:"), tx(c, it->permanent));
     printf("  %s", L(c, "役割:", "roles:"));
     for (int k = 0; k < AZ_NROLES; k++)
         if (it->roles & (1u << k))

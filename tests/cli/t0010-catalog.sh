@@ -26,7 +26,7 @@ expect_rc 0 "embedded catalog validates"
 
 run "$ANZEN" catalog show --all --format json
 expect_rc 0 "show --all json"
-python3 - "$T/out" <<'PY' && ok "show --all: every edition and item dumped with source and confidence" || not_ok "show --all json content"
+python3 - "$T/out" <<'PY' && ok "show --all: every item dumped with source, confidence, interim and permanent fixes" || not_ok "show --all json content"
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 eds = {e["id"]: e for e in d["editions"]}
@@ -40,6 +40,9 @@ for e in d["editions"]:
         assert it["confidence"] in ("verified", "draft", "unverified")
         assert it["sources"], it["id"]
         assert it["text"]["ja"] and it["text"]["en"], it["id"]
+        if e["kind"] == "checklist" and not it["gate"]:
+            for k in ("interim", "permanent"):
+                assert it[k] and it[k]["ja"] and it[k]["en"], (it["id"], k)
         n += 1
 assert n > 100, n
 PY
