@@ -23,10 +23,11 @@
 #include "anzen.h"
 #include "assess.h"
 #include "catalog.h"
+#include "plan.h"
 
 /* The schema version this build writes. Older workspaces are migrated on
  * open, step by step; newer ones are refused. */
-#define AZ_STORE_SCHEMA 1
+#define AZ_STORE_SCHEMA 2
 
 struct az_store;
 
@@ -71,5 +72,13 @@ int az_store_snapshot_get(struct az_store *st, struct az_ctx *ctx, long long id,
 /* The change log as a JSON array, oldest first: {id, at, who, what,
  * object, before, after}. limit 0 means all. */
 int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_t **ret);
+
+/* The user's plan decisions (status, owner, due, priority override), one
+ * per item; *ret is owned by the caller (free). */
+int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan_state **ret,
+                         size_t *ret_n);
+/* Replace one item's plan decisions, logging before/after. */
+int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
+                      const char *who);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../internal.h"
+#include "anzen/plan.h"
 #include "anzen/store.h"
 
 struct az_store {
@@ -65,6 +66,11 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;"
     "CREATE TRIGGER change_log_append_only_d BEFORE DELETE ON change_log"
     "  BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;",
+    /* 1 -> 2: the remediation plan's per-item decisions */
+    "CREATE TABLE plan_items ("
+    "  item TEXT PRIMARY KEY,"
+    "  state TEXT NOT NULL," /* JSON: tracks, priority, reason */
+    "  updated_at TEXT NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -734,4 +740,137 @@ int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_
     }
     *ret = arr;
     return 0;
+}
+
+/* ---- plan decisions ---- */
+
+static json_t *plan_state_json(const struct az_plan_state *ps)
+{
+    json_t *tr = json_array();
+
+    for (int k = 0; k < 2; k++) {
+        const struct az_plan_track_state *t = &ps->track[k];
+        char d[16];
+        az_date_iso(t->due, d, sizeof(d));
+        json_array_append_new(tr, json_pack("{s:i, s:i, s:s, s:o}", "status", t->status,
+                                            "owner_role", (int)t->owner_role, "owner", t->owner,
+                                            "due", t->has_due ? json_string(d) : json_null()));
+    }
+    return json_pack("{s:o, s:i, s:s}", "tracks", tr, "priority", ps->priority, "reason",
+                     ps->reason);
+}
+
+static void plan_state_from_json(struct az_plan_state *ps, const char *item, const json_t *j)
+{
+    const json_t *tr = json_object_get(j, "tracks");
+
+    memset(ps, 0, sizeof(*ps));
+    snprintf(ps->item, sizeof(ps->item), "%s", item);
+    for (int k = 0; k < 2; k++) {
+        const json_t *t = json_array_get(tr, (size_t)k);
+        const char *due = json_string_value(json_object_get(t, "due"));
+        const char *owner = json_string_value(json_object_get(t, "owner"));
+        ps->track[k].status = t ? (int)json_integer_value(json_object_get(t, "status")) : -1;
+        if (ps->track[k].status < -1 || ps->track[k].status > AZ_PLAN_VERIFIED)
+            ps->track[k].status = -1;
+        ps->track[k].owner_role = (unsigned)json_integer_value(json_object_get(t, "owner_role")) &
+                                  (AZ_ROLE_MANAGEMENT | AZ_ROLE_PLANNING | AZ_ROLE_OPERATIONS);
+        if (ps->track[k].owner_role & (ps->track[k].owner_role - 1))
+            ps->track[k].owner_role = 0; /* exactly one role */
+        snprintf(ps->track[k].owner, sizeof(ps->track[k].owner), "%s", owner ? owner : "");
+        ps->track[k].has_due = due && az_date_parse(due, false, &ps->track[k].due) == 0;
+    }
+    ps->priority = (int)json_integer_value(json_object_get(j, "priority"));
+    snprintf(ps->reason, sizeof(ps->reason), "%s",
+             json_string_value(json_object_get(j, "reason"))
+                 ? json_string_value(json_object_get(j, "reason"))
+                 : "");
+}
+
+int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan_state **ret,
+                         size_t *ret_n)
+{
+    sqlite3_stmt *s;
+    struct az_plan_state *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db, "SELECT item, state FROM plan_items ORDER BY item", -1, &s,
+                           NULL) != SQLITE_OK)
+        return dberr(st, ctx, "読み込み");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *j = json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL);
+        struct az_plan_state *nv = realloc(v, (n + 1) * sizeof(*v));
+        if (!nv) {
+            json_decref(j);
+            free(v);
+            sqlite3_finalize(s);
+            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        }
+        v = nv;
+        plan_state_from_json(&v[n++], (const char *)sqlite3_column_text(s, 0), j);
+        json_decref(j);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return dberr(st, ctx, "読み込み");
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
+                      const char *who)
+{
+    sqlite3_stmt *s;
+    json_t *j = plan_state_json(ps);
+    char *after = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), *before = NULL, at[32], object[160];
+    int r, rc;
+
+    json_decref(j);
+    if (!after)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    if ((r = begin(st, ctx)) < 0) {
+        free(after);
+        return r;
+    }
+    if (sqlite3_prepare_v2(st->db, "SELECT state FROM plan_items WHERE item = ?", -1, &s, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(s, 1, ps->item, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            before = strdup((const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    }
+    now_iso(at, sizeof(at));
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO plan_items (item, state, updated_at) VALUES (?, ?, ?) "
+                           "ON CONFLICT (item) DO UPDATE SET state = excluded.state, "
+                           "updated_at = excluded.updated_at",
+                           -1, &s, NULL) != SQLITE_OK) {
+        r = dberr(st, ctx, "書き込み");
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, ps->item, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, after, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        r = dberr(st, ctx, "書き込み");
+        goto fail;
+    }
+    snprintf(object, sizeof(object), "plan:%s", ps->item);
+    if ((r = log_change(st, ctx, who, before ? "update" : "create", object, before, after)) < 0 ||
+        (r = commit(st, ctx)) < 0)
+        goto fail;
+    free(before);
+    free(after);
+    return 0;
+fail:
+    rollback(st);
+    free(before);
+    free(after);
+    return r;
 }

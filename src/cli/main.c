@@ -25,6 +25,9 @@ static const struct command {
      "answer the items that apply (interactive, or --answers in batch)"},
     {"status", cmd_status, "現状を表示する: 役割別の点数と期限超過の項目",
      "show where the institution stands: per-role scores and overdue items"},
+    {"plan", cmd_plan, "対応計画 (暫定対策・本対策、担当、期限、優先順と理由): plan [set]",
+     "remediation plan (interim and permanent fixes, owners, due dates, priority with "
+     "reasons): plan [set]"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,

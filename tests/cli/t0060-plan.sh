@@ -1,0 +1,80 @@
+#!/bin/sh
+# anzen plan: priority order with reasons, decisions kept in the workspace
+# with the change log, filters, and bad input.
+. "$(dirname "$0")/lib.sh"
+
+"$ANZEN" demo -o d >/dev/null
+cd d
+run "$ANZEN" plan
+expect_rc 0 "plan on the demo"
+expect_out " 1. 2-①" "an overdue item comes first"
+expect_out "理由: 期限超過: 令和5年度から必須 (期限 2024-03-31)" "the reason is shown"
+expect_out "暫定対策 [未着手]" "interim track"
+expect_out "本対策   [未着手]" "permanent track"
+expect_out "外部に接続している VPN 装置・ルータから最新のファームウェアに更新" "suggested interim text from the catalog"
+expect_out "ランサムウェア・リモート接続に関わる" "ransomware/remote-access tier"
+expect_out "未回答の項目" "unanswered items noted"
+
+run "$ANZEN" plan --format json
+python3 - "$T/out" <<'PY' && ok "plan json: overdue, then hot, then by target" || not_ok "plan json order"
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+assert p["schema"] == "anzen-plan/1"
+tiers = [x["tier"] for x in p["items"]]
+assert tiers == sorted(tiers), tiers
+assert tiers[0] == 1 and 2 in tiers
+assert len(p["items"]) == 7
+PY
+
+# decisions
+run "$ANZEN" plan set 2-⑩ --status in-progress --owner planning:事務長 --due 2026-09-30 --who 山田
+expect_rc 0 "plan set by label"
+expect_out "2-⑩ (cl-r7.h.mfa) の計画を更新しました" "plan set confirms"
+run "$ANZEN" plan set cl-r7.h.mfa --track interim --status done
+expect_rc 0 "plan set one track"
+run "$ANZEN" plan --format json
+python3 - "$T/out" <<'PY' && ok "decisions applied to both tracks / one track" || not_ok "decisions"
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+m = [x for x in p["items"] if x["id"] == "cl-r7.h.mfa"][0]
+assert m["interim"]["status"] == "done" and m["permanent"]["status"] == "in-progress"
+assert m["permanent"]["owner_role"] == "planning" and m["permanent"]["owner"] == "事務長"
+assert m["permanent"]["due"] == "2026-09-30"
+PY
+run "$ANZEN" plan --status done
+expect_out "2-⑩" "filter by status"
+expect_no_out "2-①" "filter by status hides others"
+run "$ANZEN" plan --role management
+expect_rc 0 "filter by role"
+
+# priority override needs a reason, and is logged
+run "$ANZEN" plan set 2-⑧ --priority 1
+expect_rc 64 "priority without a reason"
+expect_err "--reason" "reason required"
+run "$ANZEN" plan set 2-⑧ --priority 1 --reason "VPN と同じパスワード"
+run "$ANZEN" plan
+expect_out " 1. 2-⑧" "override moves the item to the top"
+expect_out "優先度 1 に変更: VPN と同じパスワード" "override reason shown"
+run "$ANZEN" workspace log --format json
+python3 - "$T/out" <<'PY' && ok "plan changes in the change log with who" || not_ok "plan change log"
+import json, sys
+log = json.load(open(sys.argv[1], encoding="utf-8"))
+plan = [e for e in log if e["object"].startswith("plan:")]
+assert [e["object"] for e in plan] == ["plan:cl-r7.h.mfa"] * 2 + ["plan:cl-r7.h.password-reuse"]
+assert plan[0]["who"] == "山田" and plan[0]["before"] is None and plan[1]["before"] is not None
+assert "VPN と同じパスワード" in plan[2]["after"]
+PY
+
+# bad input
+run "$ANZEN" plan set 9-⑨ --status done
+expect_rc 1 "unknown item"
+expect_err "9-⑨" "unknown item named"
+run "$ANZEN" plan set 2-⑩ --status finished
+expect_rc 64 "unknown status"
+run "$ANZEN" plan set 2-⑩ --due 2026-02-30
+expect_rc 64 "invalid due date"
+run "$ANZEN" plan set 2-⑩ --owner boss
+expect_rc 64 "unknown owner role"
+run "$ANZEN" plan set 2-⑩
+expect_rc 64 "nothing to change"
+done_testing

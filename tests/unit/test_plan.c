@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for lib/plan: the priority rules, defaults and user decisions,
+ * pinned on the fixture catalog (tests/data/mini). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "anzen/plan.h"
+
+static struct az_ctx ctx;
+static struct az_catalog *cat;
+static struct az_profile *prof;
+static struct az_answers *ans;
+
+static const char *PROFILE = "anzen-profile: 1\ninstitution: {name: x, type: clinic}\n"
+                             "systems:\n  - {id: emr, name: EMR, hosting: on-prem, vendor: A}\n";
+/* as of 2024-03-01 (FY2023, before the 2024-03-31 deadline of the FY2023
+ * items): rights and lead are overdue by their own targets, patch is tagged
+ * patch/ransomware, mfa and remote are plain and sorted by target. */
+static const char *ANSWERS =
+    "anzen-answers: 1\nedition: cl-b\nform: h\nanswers:\n"
+    "  - {item: cl-b.h.lead, answer: いいえ, checked: 2024-01-01, target: 2024-02-01}\n"
+    "  - {item: cl-b.h.rights, answer: いいえ, checked: 2024-01-01, target: 2024-01-15}\n"
+    "  - {item: cl-b.h.patch, answer: いいえ, checked: 2024-01-01, target: 2024-03-30}\n"
+    "  - {item: cl-b.h.remote, answer: いいえ, checked: 2024-01-01, target: 2024-03-20}\n"
+    "  - {item: cl-b.h.mfa, answer: いいえ, checked: 2024-01-01, target: 2024-03-10}\n";
+
+static int setup(void **state)
+{
+    char d[512];
+    (void)state;
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    snprintf(d, sizeof(d), "%s/mini", TEST_DATA);
+    if (az_catalog_load_dir(&ctx, d, &cat) < 0 ||
+        az_profile_load(&ctx, "p", PROFILE, strlen(PROFILE), &prof) < 0 ||
+        az_answers_load(&ctx, cat, "a", ANSWERS, strlen(ANSWERS), &ans) < 0) {
+        fprintf(stderr, "%s\n", az_errmsg(&ctx));
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    az_answers_free(ans);
+    az_profile_free(prof);
+    az_catalog_free(cat);
+    return 0;
+}
+
+static void expect_order(const struct az_plan_state *st, size_t n, const char *const *want,
+                         const int *tiers)
+{
+    struct az_eval *e;
+    struct az_plan *p;
+    assert_int_equal(
+        az_evaluate(&ctx, cat, prof, ans, ans->edition, (struct az_date){2024, 3, 1}, &e), 0);
+    assert_int_equal(az_plan_build(&ctx, e, st, n, &p), 0);
+    assert_int_equal(p->n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        if (strcmp(p->v[i].result->item->id, want[i]) != 0)
+            fail_msg("rank %zu: got %s, want %s", i + 1, p->v[i].result->item->id, want[i]);
+        assert_int_equal(p->v[i].tier, tiers[i]);
+    }
+    az_plan_free(p);
+    az_eval_free(e);
+}
+
+static void test_default_order(void **state)
+{
+    (void)state;
+    static const char *const want[] = {"cl-b.h.rights", "cl-b.h.lead", "cl-b.h.patch", "cl-b.h.mfa",
+                                       "cl-b.h.remote"};
+    static const int tiers[] = {1, 1, 2, 3, 3};
+    expect_order(NULL, 0, want, tiers);
+}
+
+static void test_override_and_done(void **state)
+{
+    (void)state;
+    struct az_plan_state st[2];
+    static const char *const want[] = {"cl-b.h.remote", "cl-b.h.lead", "cl-b.h.rights",
+                                       "cl-b.h.patch", "cl-b.h.mfa"};
+    static const int tiers[] = {0, 1, 1, 2, 3};
+    memset(st, 0, sizeof(st));
+    snprintf(st[0].item, sizeof(st[0].item), "cl-b.h.remote");
+    st[0].track[0].status = st[0].track[1].status = -1;
+    st[0].priority = 1;
+    snprintf(st[0].reason, sizeof(st[0].reason), "VPN ルータが外部から見える");
+    /* rights' permanent fix is done: it goes after lead within tier 1 */
+    snprintf(st[1].item, sizeof(st[1].item), "cl-b.h.rights");
+    st[1].track[0].status = -1;
+    st[1].track[1].status = AZ_PLAN_DONE;
+    expect_order(st, 2, want, tiers);
+}
+
+static void test_defaults_and_reasons(void **state)
+{
+    (void)state;
+    struct az_eval *e;
+    struct az_plan *p;
+    struct az_plan_state st;
+    char d[16];
+
+    memset(&st, 0, sizeof(st));
+    snprintf(st.item, sizeof(st.item), "cl-b.h.patch");
+    st.track[0].status = AZ_PLAN_IN_PROGRESS;
+    st.track[0].owner_role = AZ_ROLE_PLANNING;
+    snprintf(st.track[0].owner, sizeof(st.track[0].owner), "山田");
+    st.track[1].status = -1;
+    st.track[1].has_due = true;
+    st.track[1].due = (struct az_date){2024, 9, 30};
+    assert_int_equal(
+        az_evaluate(&ctx, cat, prof, ans, ans->edition, (struct az_date){2024, 3, 1}, &e), 0);
+    assert_int_equal(az_plan_build(&ctx, e, &st, 1, &p), 0);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct az_plan_item *pi = &p->v[i];
+        if (!strcmp(pi->result->item->id, "cl-b.h.patch")) {
+            assert_int_equal(pi->track[0].status, AZ_PLAN_IN_PROGRESS);
+            assert_int_equal(pi->track[0].owner_role, AZ_ROLE_PLANNING);
+            assert_string_equal(pi->track[0].owner, "山田");
+            /* interim default: 30 days, but not after the target (2024-03-30) */
+            az_date_iso(pi->track[0].due, d, sizeof(d));
+            assert_string_equal(d, "2024-03-30");
+            az_date_iso(pi->track[1].due, d, sizeof(d));
+            assert_string_equal(d, "2024-09-30");
+            assert_non_null(strstr(pi->reason_en, "ransomware"));
+        }
+        if (!strcmp(pi->result->item->id, "cl-b.h.lead")) {
+            /* default owner is the item's role; past target: permanent due at FY end */
+            assert_int_equal(pi->track[1].owner_role, AZ_ROLE_MANAGEMENT);
+            az_date_iso(pi->track[1].due, d, sizeof(d));
+            assert_string_equal(d, "2024-03-31");
+            assert_non_null(strstr(pi->reason_en, "overdue"));
+        }
+    }
+    {
+        json_t *j = az_plan_to_json(p);
+        assert_string_equal(json_string_value(json_object_get(j, "schema")), "anzen-plan/1");
+        assert_int_equal(json_array_size(json_object_get(j, "items")), 5);
+        json_decref(j);
+    }
+    az_plan_free(p);
+    az_eval_free(e);
+    assert_int_equal(az_plan_status_parse("対応中"), AZ_PLAN_IN_PROGRESS);
+    assert_int_equal(az_plan_status_parse("verified"), AZ_PLAN_VERIFIED);
+    assert_int_equal(az_plan_status_parse("finished"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_order),
+        cmocka_unit_test(test_override_and_done),
+        cmocka_unit_test(test_defaults_and_reasons),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
