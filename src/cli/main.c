@@ -28,6 +28,8 @@ static const struct command {
     {"plan", cmd_plan, "対応計画 (暫定対策・本対策、担当、期限、優先順と理由): plan [set]",
      "remediation plan (interim and permanent fixes, owners, due dates, priority with "
      "reasons): plan [set]"},
+    {"diff", cmd_diff, "2 つの評価を比べる (改善・悪化・期限超過の増減)",
+     "compare two assessments (improved, regressed, overdue changes)"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
