@@ -29,7 +29,11 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	./$(BUILD)/src/cli/anzen demo
 
-check: deps $(BUILD)/build.ninja $(ASAN)/build.ninja
+node_modules/.bin/ajv: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+check: deps node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN)
 	BUILD=$(BUILD) ASAN=$(ASAN) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/check.sh
@@ -42,7 +46,7 @@ $(FUZZ_BUILD)/fuzz_doc: tests/fuzz/fuzz_doc.c $(LIB_SRC) $(wildcard include/anze
 	$(CLANG) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Iinclude -o $@ tests/fuzz/fuzz_doc.c $(LIB_SRC) \
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3)
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto)
 
 fuzz: deps $(FUZZ_BUILD)/fuzz_doc
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
@@ -56,4 +60,4 @@ format:
 	./scripts/check-format.sh --fix
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD) anzen-demo
+	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD) anzen-demo node_modules

@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 \
-libjansson-dev libyaml-dev libsqlite3-dev libcmocka-dev \
+libjansson-dev libyaml-dev libsqlite3-dev libssl-dev libcmocka-dev \
 clang-14 libclang-rt-14-dev clang-format-14"
 
 missing=""
@@ -15,6 +15,11 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+
+# Node.js + npm run the test-only tools in package.json (ajv-cli for OSCAL).
+if ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 
 if [ "${1:-}" = "--check" ]; then
     if [ -n "$missing" ]; then

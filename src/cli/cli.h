@@ -73,6 +73,7 @@ int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_workspace(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
 
 struct az_store;
 /* Open a workspace, printing the error. */

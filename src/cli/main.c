@@ -30,6 +30,8 @@ static const struct command {
      "reasons): plan [set]"},
     {"diff", cmd_diff, "2 つの評価を比べる (改善・悪化・期限超過の増減)",
      "compare two assessments (improved, regressed, overdue changes)"},
+    {"export", cmd_export, "評価と計画を OSCAL 1.0.4 (assessment-results / POA&M) で書き出す",
+     "export the assessment and plan as OSCAL 1.0.4 (assessment-results / POA&M)"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
