@@ -34,7 +34,33 @@ struct az_system {
     bool has_renewal; /* planned renewal/update date known */
     struct az_date renewal;
     bool remote_maintenance;
-    int mfa; /* 1 yes, 0 no, -1 unknown */
+    int mfa;             /* 1 yes, 0 no, -1 unknown */
+    bool has_role_split; /* role-split confirmation table (役割分担確認表) agreed */
+    struct az_date role_split;
+};
+
+/* Something the institution keeps and reviews (contact chart, BCP). */
+struct az_kept {
+    bool present;
+    bool has_reviewed;
+    struct az_date reviewed;
+};
+
+/* A connection between two systems (アプリケーション間連携). */
+struct az_interface {
+    const char *from, *to; /* system ids */
+    const char *protocol;
+    bool encrypted;
+    bool authenticated;
+};
+
+/* Records signed electronically, and the signing certificate. */
+struct az_signature {
+    const char *record;
+    const char *method;
+    bool timestamp;
+    bool has_expires;
+    struct az_date expires;
 };
 
 struct az_profile {
@@ -48,6 +74,15 @@ struct az_profile {
     bool outsourced; /* all servers' security updates contracted out in writing */
     struct az_system *systems;
     size_t nsystems;
+    /* readiness for the guideline's key points (step ③) */
+    struct az_kept incident_contacts, cyber_bcp;
+    bool backup_offline, backup_immutable;
+    bool has_restore_drill;
+    struct az_date restore_drill;
+    struct az_interface *interfaces;
+    size_t ninterfaces;
+    struct az_signature *signatures;
+    size_t nsignatures;
     const char *file;
     void *priv;
 };

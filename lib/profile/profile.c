@@ -61,10 +61,20 @@ void az_profile_free(struct az_profile *p)
         free(pv);
     }
     free(p->systems);
+    free(p->interfaces);
+    free(p->signatures);
     free(p);
 }
 
-static const char *const top_keys[] = {"anzen-profile", "institution", "systems", NULL};
+static const char *const top_keys[] = {"anzen-profile", "institution", "systems", "readiness",
+                                       "interfaces",    "signatures",  NULL};
+static const char *const ready_keys[] = {"incident-contacts", "cyber-bcp", "backup", NULL};
+static const char *const kept_keys[] = {"present", "reviewed", NULL};
+static const char *const backup_keys[] = {"offline", "immutable", "restore-drill", NULL};
+static const char *const iface_keys[] = {"from",          "to", "protocol", "encrypted",
+                                         "authenticated", NULL};
+static const char *const sig_keys[] = {"record", "method", "timestamp", "certificate-expires",
+                                       NULL};
 static const char *const inst_keys[] = {"name",
                                         "type",
                                         "beds",
@@ -75,9 +85,82 @@ static const char *const inst_keys[] = {"name",
                                         "maintenance-outsourced",
                                         NULL};
 static const char *const sys_keys[] = {
-    "id", "name", "hosting", "vendor", "introduced", "renewal", "remote-maintenance", "mfa", NULL};
+    "id",  "name",       "hosting", "vendor", "introduced", "renewal", "remote-maintenance",
+    "mfa", "role-split", NULL};
 
 #define MAX_SYSTEMS 1000
+
+static void parse_kept(struct av *v, const json_t *o, const char *key, struct az_kept *k)
+{
+    const json_t *x = json_object_get(o, key);
+
+    if (!x)
+        return;
+    if (!av_object(v, x, kept_keys, key))
+        return;
+    k->present = av_bool(v, x, "present", true);
+    if (json_object_get(x, "reviewed"))
+        k->has_reviewed = av_date(v, x, "reviewed", true, &k->reviewed);
+}
+
+/* readiness, interfaces and signatures: the key points of step ③ */
+static void parse_readiness(struct av *v, struct az_profile *p, const json_t *root)
+{
+    const json_t *r = json_object_get(root, "readiness"), *l;
+
+    if (r && av_object(v, r, ready_keys, "readiness")) {
+        const json_t *b = json_object_get(r, "backup");
+        parse_kept(v, r, "incident-contacts", &p->incident_contacts);
+        parse_kept(v, r, "cyber-bcp", &p->cyber_bcp);
+        if (b && av_object(v, b, backup_keys, "backup")) {
+            p->backup_offline = av_bool(v, b, "offline", false);
+            p->backup_immutable = av_bool(v, b, "immutable", false);
+            if (json_object_get(b, "restore-drill"))
+                p->has_restore_drill = av_date(v, b, "restore-drill", true, &p->restore_drill);
+        }
+    }
+    if ((l = av_list(v, root, "interfaces", false))) {
+        size_t n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
+        p->interfaces = calloc(n + 1, sizeof(*p->interfaces));
+        for (size_t i = 0; p->interfaces && i < n; i++) {
+            const json_t *o = json_array_get(l, i);
+            struct az_interface *f = &p->interfaces[p->ninterfaces];
+            bool ok_from = false, ok_to = false;
+            if (!av_object(v, o, iface_keys, "interface"))
+                continue;
+            f->from = av_str(v, o, "from", true);
+            f->to = av_str(v, o, "to", true);
+            f->protocol = av_str(v, o, "protocol", true);
+            f->encrypted = av_bool(v, o, "encrypted", false);
+            f->authenticated = av_bool(v, o, "authenticated", false);
+            for (size_t k = 0; k < p->nsystems; k++) {
+                ok_from |= f->from && !strcmp(p->systems[k].id, f->from);
+                ok_to |= f->to && !strcmp(p->systems[k].id, f->to);
+            }
+            if (f->from && !ok_from)
+                av_err(v, o, "from", "未知のシステム \"%s\"", "unknown system \"%s\"", f->from);
+            if (f->to && !ok_to)
+                av_err(v, o, "to", "未知のシステム \"%s\"", "unknown system \"%s\"", f->to);
+            p->ninterfaces++;
+        }
+    }
+    if ((l = av_list(v, root, "signatures", false))) {
+        size_t n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
+        p->signatures = calloc(n + 1, sizeof(*p->signatures));
+        for (size_t i = 0; p->signatures && i < n; i++) {
+            const json_t *o = json_array_get(l, i);
+            struct az_signature *g = &p->signatures[p->nsignatures];
+            if (!av_object(v, o, sig_keys, "signature"))
+                continue;
+            g->record = av_str(v, o, "record", true);
+            g->method = av_str(v, o, "method", false);
+            g->timestamp = av_bool(v, o, "timestamp", false);
+            if (json_object_get(o, "certificate-expires"))
+                g->has_expires = av_date(v, o, "certificate-expires", true, &g->expires);
+            p->nsignatures++;
+        }
+    }
+}
 
 int az_profile_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                     struct az_profile **ret)
@@ -188,6 +271,8 @@ int az_profile_load(struct az_ctx *ctx, const char *name, const char *data, size
             sy->mfa = -1;
             if (json_object_get(so, "mfa"))
                 sy->mfa = av_bool(&v, so, "mfa", false) ? 1 : 0;
+            if (json_object_get(so, "role-split"))
+                sy->has_role_split = av_date(&v, so, "role-split", true, &sy->role_split);
             if (sy->remote_maintenance && !sy->vendor)
                 av_err(&v, so, "remote-maintenance",
                        "リモート保守ありのシステムには vendor (保守事業者) が必要です",
@@ -195,6 +280,7 @@ int az_profile_load(struct az_ctx *ctx, const char *name, const char *data, size
             p->nsystems++;
         }
     }
+    parse_readiness(&v, p, root);
 done:
     r = av_finish(&v);
     if (r < 0) {
@@ -304,6 +390,10 @@ char *az_profile_to_yaml(const struct az_profile *p)
         az_buf_printf(&b, "    remote-maintenance: %s\n", s->remote_maintenance ? "true" : "false");
         if (s->mfa >= 0)
             az_buf_printf(&b, "    mfa: %s\n", s->mfa ? "true" : "false");
+        if (s->has_role_split) {
+            az_date_iso(s->role_split, d, sizeof(d));
+            az_buf_printf(&b, "    role-split: %s\n", d);
+        }
     }
     if (b.len >= b.max) {
         az_buf_done(&b);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/keypoints.h"
 #include "anzen/plan.h"
 #include "anzen/store.h"
 #include "cli.h"
@@ -348,4 +349,99 @@ int cmd_plan(struct cli *c, int argc, char **argv)
         return EXIT_USAGE;
     }
     return do_set(c, db, argv[set + optind], track, status, owner, due, prio, reason, who);
+}
+
+int cmd_keypoints(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *profile = "profile.yaml", *format = "text";
+    struct az_profile *p;
+    json_t *kp, *t, *f;
+    size_t i, k;
+    int o, r;
+
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "p:f:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'p':
+            profile = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            if (!cli_format_ok(c, format, false))
+                return EXIT_USAGE;
+            break;
+        case 'h':
+            printf("%s",
+                   L(c,
+                     "使い方: anzen keypoints [-p profile.yaml] [--format text|json]\n\n"
+                     "ガイドラインの重点事項をプロファイルから点検する: システムごとの二要素認証\n"
+                     "(令和9年度)、連絡体制と BCP の 12 か月以内の見直し、オフライン/変更できない\n"
+                     "バックアップと 12 か月以内の復元訓練、事業者との役割分担、システム間連携の\n"
+                     "暗号化と認証、電子署名の証明書の有効期限。\n"
+                     "終了コード: 0 問題なし, 2 対応が必要な点あり, 1 エラー\n",
+                     "usage: anzen keypoints [-p profile.yaml] [--format text|json]\n\n"
+                     "Checks the guideline's key points from the profile: two-factor "
+                     "authentication per\nsystem (FY2027), contact chart and BCP reviewed within "
+                     "12 months, offline/immutable\nbackup with a restore drill within 12 months, "
+                     "vendor role split, encryption and\nauthentication of connections between "
+                     "systems, signing certificate expiry.\nExit codes: 0 nothing to do, 2 gaps, 1 "
+                     "error\n"));
+            return 0;
+        default:
+            cli_err(c, "不明なオプションまたは引数の不足", "unknown option or missing argument");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (az_profile_load_file(&c->ctx, profile, &p) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    kp = az_keypoints(p, c->as_of);
+    if (!kp) {
+        az_profile_free(p);
+        return EXIT_ERROR;
+    }
+    if (!strcmp(format, "json")) {
+        char *s = json_dumps(kp, JSON_INDENT(2));
+        r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
+        if (!r)
+            r = out_write(c, NULL, "\n", 1);
+        free(s);
+    } else {
+        printf("%s — %s\n", L(c, "重点事項", "Key points"), p->name);
+        json_array_foreach(json_object_get(kp, "tracks"), i, t)
+        {
+            const char *lv = json_string_value(json_object_get(t, "level"));
+            printf("\n[%s] %s\n",
+                   !strcmp(lv, "ok")          ? L(c, "良好", "ok")
+                   : !strcmp(lv, "attention") ? L(c, "要確認", "attention")
+                                              : L(c, "要対応", "gap"),
+                   json_string_value(json_object_get(json_object_get(t, "title"),
+                                                     c->lang == AZ_LANG_EN ? "en" : "ja")));
+            json_array_foreach(json_object_get(t, "findings"), k, f)
+            {
+                const char *fl = json_string_value(json_object_get(f, "level"));
+                printf("  %s %s\n",
+                       !strcmp(fl, "ok")    ? "✓"
+                       : !strcmp(fl, "gap") ? "✗"
+                                            : "!",
+                       json_string_value(json_object_get(f, c->lang == AZ_LANG_EN ? "en" : "ja")));
+            }
+        }
+        r = 0;
+    }
+    if (!r && json_integer_value(json_object_get(kp, "gaps")) > 0)
+        r = EXIT_GAPS;
+    json_decref(kp);
+    az_profile_free(p);
+    return r;
 }

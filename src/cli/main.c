@@ -28,6 +28,9 @@ static const struct command {
     {"plan", cmd_plan, "対応計画 (暫定対策・本対策、担当、期限、優先順と理由): plan [set]",
      "remediation plan (interim and permanent fixes, owners, due dates, priority with "
      "reasons): plan [set]"},
+    {"keypoints", cmd_keypoints,
+     "重点事項を点検する (二要素認証、BCP、バックアップ、役割分担、連携、電子署名)",
+     "check the key points (2FA, BCP, backups, role split, connections, signatures)"},
     {"diff", cmd_diff, "2 つの評価を比べる (改善・悪化・期限超過の増減)",
      "compare two assessments (improved, regressed, overdue changes)"},
     {"export", cmd_export, "評価と計画を OSCAL 1.0.4 (assessment-results / POA&M) で書き出す",

@@ -65,6 +65,24 @@ assert plan[0]["who"] == "山田" and plan[0]["before"] is None and plan[1]["bef
 assert "VPN と同じパスワード" in plan[2]["after"]
 PY
 
+# key points (step ③) from the demo profile
+ANZEN_TODAY=2025-11-24 run "$ANZEN" keypoints
+expect_rc 2 "keypoints on the demo has gaps"
+expect_out "電子カルテ (院内サーバ): 2027-10-01 に更新予定。令和9年度以降の導入・更新なので二要素認証が必要" "MFA needed at the FY2027+ renewal"
+expect_out "サイバー攻撃を想定した BCPがありません" "missing BCP"
+expect_out "12 か月以内の復元訓練がありません" "no recent restore drill"
+expect_out "役割分担の確認表による合意がありません" "no role split with the EMR vendor"
+expect_out "emr->receipt" "unencrypted connection between systems"
+expect_out "診療情報提供書: 証明書の有効期限 2026-01-31 まで 90 日以内" "certificate expiring soon"
+ANZEN_TODAY=2026-02-01 run "$ANZEN" keypoints --format json
+python3 - "$T/out" <<'PY' && ok "the certificate counts as expired once its date passes" || not_ok "expiry over time"
+import json, sys
+k = json.load(open(sys.argv[1], encoding="utf-8"))
+sig = [t for t in k["tracks"] if t["id"] == "signatures"][0]
+assert sig["level"] == "gap"
+assert k["schema"] == "anzen-keypoints/1" and k["gaps"] >= 5
+PY
+
 # bad input
 run "$ANZEN" plan set 9-⑨ --status done
 expect_rc 1 "unknown item"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "anzen/keypoints.h"
 #include "anzen/plan.h"
 
 static struct az_ctx ctx;
@@ -154,12 +155,100 @@ static void test_defaults_and_reasons(void **state)
     assert_int_equal(az_plan_status_parse("finished"), -1);
 }
 
+static const char *level_of(json_t *kp, const char *track, const char *subject)
+{
+    size_t i, k;
+    json_t *t, *f;
+    json_array_foreach(json_object_get(kp, "tracks"), i, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "id")), track))
+            continue;
+        if (!subject)
+            return json_string_value(json_object_get(t, "level"));
+        json_array_foreach(
+            json_object_get(t, "findings"), k,
+            f) if (!strcmp(json_string_value(json_object_get(f, "subject")),
+                           subject)) return json_string_value(json_object_get(f, "level"));
+    }
+    return "missing";
+}
+
+static void test_keypoints(void **state)
+{
+    (void)state;
+    const char *y =
+        "anzen-profile: 1\ninstitution: {name: x, type: clinic}\nsystems:\n"
+        "  - {id: a, name: A, hosting: on-prem, vendor: V, mfa: true, role-split: 2024-01-01}\n"
+        "  - {id: b, name: B, hosting: on-prem, vendor: W, mfa: false, renewal: 2027-04-01}\n"
+        "  - {id: c, name: C, hosting: cloud, mfa: false, renewal: 2027-03-31}\n"
+        "  - {id: d, name: D, hosting: cloud, introduced: 2028-01-01}\n"
+        "readiness:\n"
+        "  incident-contacts: {present: true, reviewed: 2024-11-24}\n"
+        "  cyber-bcp: {present: true, reviewed: 2024-11-23}\n"
+        "  backup: {immutable: true, restore-drill: 2025-01-10}\n"
+        "interfaces:\n"
+        "  - {from: a, to: b, protocol: HL7, encrypted: true, authenticated: true}\n"
+        "  - {from: b, to: c, protocol: file, encrypted: false, authenticated: true}\n"
+        "signatures:\n"
+        "  - {record: r1, certificate-expires: 2025-11-23}\n"
+        "  - {record: r2, certificate-expires: 2026-02-22}\n"
+        "  - {record: r3, certificate-expires: 2026-02-23}\n";
+    struct az_profile *p;
+    json_t *kp;
+
+    if (az_profile_load(&ctx, "p", y, strlen(y), &p) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    kp = az_keypoints(p, (struct az_date){2025, 11, 24});
+    /* MFA: renewal on the reference date is a gap, the day before only attention */
+    assert_string_equal(level_of(kp, "mfa", "a"), "ok");
+    assert_string_equal(level_of(kp, "mfa", "b"), "gap");
+    assert_string_equal(level_of(kp, "mfa", "c"), "attention");
+    assert_string_equal(level_of(kp, "mfa", "d"), "gap");
+    /* reviewed exactly 365 days ago is recent; 366 days is not */
+    {
+        size_t i;
+        json_t *t, *f;
+        int ok = 0, att = 0;
+        json_array_foreach(
+            json_object_get(kp, "tracks"), i,
+            t) if (!strcmp(json_string_value(json_object_get(t, "id")), "incident-bcp"))
+        {
+            size_t k;
+            json_array_foreach(json_object_get(t, "findings"), k, f)
+            {
+                ok += !strcmp(json_string_value(json_object_get(f, "level")), "ok");
+                att += !strcmp(json_string_value(json_object_get(f, "level")), "attention");
+            }
+        }
+        assert_int_equal(ok, 1);
+        assert_int_equal(att, 1);
+    }
+    assert_string_equal(level_of(kp, "backup", NULL), "ok");
+    assert_string_equal(level_of(kp, "role-split", "a"), "ok");
+    assert_string_equal(level_of(kp, "role-split", "b"), "gap");
+    assert_string_equal(level_of(kp, "role-split", "c"), "missing"); /* no vendor */
+    assert_string_equal(level_of(kp, "interfaces", "a->b"), "ok");
+    assert_string_equal(level_of(kp, "interfaces", "b->c"), "gap");
+    assert_string_equal(level_of(kp, "signatures", "r1"), "gap");       /* expired */
+    assert_string_equal(level_of(kp, "signatures", "r2"), "attention"); /* 90 days */
+    assert_string_equal(level_of(kp, "signatures", "r3"), "ok");        /* 91 days */
+    json_decref(kp);
+    az_profile_free(p);
+
+    /* an interface naming an unknown system is a profile error */
+    y = "anzen-profile: 1\ninstitution: {name: x, type: clinic}\n"
+        "interfaces:\n  - {from: a, to: b, protocol: x}\n";
+    assert_true(az_profile_load(&ctx, "p", y, strlen(y), &p) < 0);
+    assert_non_null(strstr(az_errmsg(&ctx), "unknown system \"a\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_order),
         cmocka_unit_test(test_override_and_done),
         cmocka_unit_test(test_defaults_and_reasons),
+        cmocka_unit_test(test_keypoints),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keypoints.c - the key-point tracks of step ③ (keypoints.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "anzen/keypoints.h"
+
+const char *az_kp_level_token(enum az_kp_level l)
+{
+    static const char *t[] = {"ok", "attention", "gap"};
+    return t[l];
+}
+
+struct track {
+    json_t *obj;
+    json_t *findings;
+    enum az_kp_level level;
+};
+
+static void track_init(struct track *t, const char *id, const char *ja, const char *en)
+{
+    t->findings = json_array();
+    t->obj = json_pack("{s:s, s:{s:s, s:s}}", "id", id, "title", "ja", ja, "en", en);
+    t->level = AZ_KP_OK;
+}
+
+static void add(struct track *t, enum az_kp_level l, const char *subject, const char *ja,
+                const char *en)
+{
+    json_array_append_new(t->findings,
+                          json_pack("{s:s, s:s, s:s, s:s}", "level", az_kp_level_token(l),
+                                    "subject", subject, "ja", ja, "en", en));
+    if (l > t->level)
+        t->level = l;
+}
+
+static void track_done(struct track *t, json_t *tracks, int *gaps)
+{
+    json_object_set_new(t->obj, "level", json_string(az_kp_level_token(t->level)));
+    json_object_set_new(t->obj, "findings", t->findings);
+    json_array_append_new(tracks, t->obj);
+    if (t->level == AZ_KP_GAP)
+        (*gaps)++;
+}
+
+/* within the last 12 months of as_of (inclusive) */
+static bool recent(bool has, struct az_date d, struct az_date as_of)
+{
+    return has && az_date_to_days(as_of) - az_date_to_days(d) <= 365 && az_date_cmp(d, as_of) <= 0;
+}
+
+static void kept(struct track *t, const struct az_kept *k, struct az_date as_of,
+                 const char *what_ja, const char *what_en)
+{
+    char ja[256], en[256], d[16];
+
+    if (!k->present) {
+        snprintf(ja, sizeof(ja), "%sがありません", what_ja);
+        snprintf(en, sizeof(en), "no %s", what_en);
+        add(t, AZ_KP_GAP, "institution", ja, en);
+        return;
+    }
+    if (!recent(k->has_reviewed, k->reviewed, as_of)) {
+        if (k->has_reviewed)
+            az_date_iso(k->reviewed, d, sizeof(d));
+        snprintf(ja, sizeof(ja), "%sは 12 か月以内に見直されていません (最終 %s)", what_ja,
+                 k->has_reviewed ? d : "不明");
+        snprintf(en, sizeof(en), "the %s was not reviewed within 12 months (last: %s)", what_en,
+                 k->has_reviewed ? d : "unknown");
+        add(t, AZ_KP_ATTENTION, "institution", ja, en);
+        return;
+    }
+    az_date_iso(k->reviewed, d, sizeof(d));
+    snprintf(ja, sizeof(ja), "%sあり (見直し %s)", what_ja, d);
+    snprintf(en, sizeof(en), "%s in place (reviewed %s)", what_en, d);
+    add(t, AZ_KP_OK, "institution", ja, en);
+}
+
+json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
+{
+    json_t *tracks = json_array();
+    struct track t;
+    char ja[512], en[512], d[16];
+    int gaps = 0;
+
+    /* 1. MFA readiness per system */
+    track_init(&t, "mfa", "二要素認証 (令和9年度)", "Two-factor authentication (FY2027)");
+    for (size_t i = 0; i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        if (s->mfa == 1) {
+            snprintf(ja, sizeof(ja), "%s: 二要素認証あり", s->name);
+            snprintf(en, sizeof(en), "%s: two-factor authentication in place", s->name);
+            add(&t, AZ_KP_OK, s->id, ja, en);
+            continue;
+        }
+        if (s->has_renewal && az_date_cmp(s->renewal, AZ_MFA_REFERENCE) >= 0) {
+            az_date_iso(s->renewal, d, sizeof(d));
+            snprintf(ja, sizeof(ja),
+                     "%s: %s に更新予定。令和9年度以降の導入・更新なので二要素認証が必要%s",
+                     s->name, d, s->mfa < 0 ? " (現状は未確認)" : "");
+            snprintf(en, sizeof(en),
+                     "%s: renewal planned on %s, from FY2027 on, so it must have two-factor "
+                     "authentication%s",
+                     s->name, d, s->mfa < 0 ? " (current state unknown)" : "");
+            add(&t, AZ_KP_GAP, s->id, ja, en);
+        } else if (s->has_introduced && az_date_cmp(s->introduced, AZ_MFA_REFERENCE) >= 0) {
+            az_date_iso(s->introduced, d, sizeof(d));
+            snprintf(ja, sizeof(ja), "%s: %s に導入予定。二要素認証が必要", s->name, d);
+            snprintf(en, sizeof(en),
+                     "%s: to be introduced on %s; it must have two-factor "
+                     "authentication",
+                     s->name, d);
+            add(&t, AZ_KP_GAP, s->id, ja, en);
+        } else {
+            snprintf(ja, sizeof(ja), "%s: 二要素認証%s。令和9年度以降の次の更新で対応が必要",
+                     s->name, s->mfa < 0 ? "の有無が不明" : "なし");
+            snprintf(en, sizeof(en), "%s: %s; needed at the next renewal from FY2027 on", s->name,
+                     s->mfa < 0 ? "two-factor authentication unknown"
+                                : "no two-factor authentication");
+            add(&t, AZ_KP_ATTENTION, s->id, ja, en);
+        }
+    }
+    if (!p->nsystems)
+        add(&t, AZ_KP_ATTENTION, "institution", "システムが登録されていません",
+            "no systems recorded");
+    track_done(&t, tracks, &gaps);
+
+    /* 2. incident contacts and BCP */
+    track_init(&t, "incident-bcp", "連絡体制と BCP", "Incident contacts and BCP");
+    kept(&t, &p->incident_contacts, as_of, "インシデント時の連絡体制図", "incident contact chart");
+    kept(&t, &p->cyber_bcp, as_of, "サイバー攻撃を想定した BCP", "cyber-attack BCP");
+    track_done(&t, tracks, &gaps);
+
+    /* 3. backup */
+    track_init(&t, "backup", "バックアップと復元訓練", "Backups and restore drills");
+    if (!p->backup_offline && !p->backup_immutable)
+        add(&t, AZ_KP_GAP, "institution",
+            "ネットワークから切り離した (オフライン) または変更できないバックアップがありません",
+            "no offline or immutable backup");
+    else
+        add(&t, AZ_KP_OK, "institution", "オフラインまたは変更できないバックアップあり",
+            "offline or immutable backup in place");
+    if (!recent(p->has_restore_drill, p->restore_drill, as_of)) {
+        if (p->has_restore_drill)
+            az_date_iso(p->restore_drill, d, sizeof(d));
+        snprintf(ja, sizeof(ja), "12 か月以内の復元訓練がありません (最終 %s)",
+                 p->has_restore_drill ? d : "なし");
+        snprintf(en, sizeof(en), "no restore drill within 12 months (last: %s)",
+                 p->has_restore_drill ? d : "none");
+        add(&t, AZ_KP_GAP, "institution", ja, en);
+    } else {
+        az_date_iso(p->restore_drill, d, sizeof(d));
+        snprintf(ja, sizeof(ja), "復元訓練 %s", d);
+        snprintf(en, sizeof(en), "restore drill on %s", d);
+        add(&t, AZ_KP_OK, "institution", ja, en);
+    }
+    track_done(&t, tracks, &gaps);
+
+    /* 4. vendor role split per system */
+    track_init(&t, "role-split", "事業者との役割分担", "Role split with vendors");
+    for (size_t i = 0; i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        if (!s->vendor)
+            continue;
+        if (s->has_role_split) {
+            az_date_iso(s->role_split, d, sizeof(d));
+            snprintf(ja, sizeof(ja), "%s (%s): 役割分担の確認表で合意 (%s)", s->name, s->vendor, d);
+            snprintf(en, sizeof(en), "%s (%s): role-split table agreed on %s", s->name, s->vendor,
+                     d);
+            add(&t, AZ_KP_OK, s->id, ja, en);
+        } else {
+            snprintf(ja, sizeof(ja), "%s (%s): 役割分担の確認表による合意がありません", s->name,
+                     s->vendor);
+            snprintf(en, sizeof(en), "%s (%s): no agreed role-split table", s->name, s->vendor);
+            add(&t, AZ_KP_GAP, s->id, ja, en);
+        }
+    }
+    track_done(&t, tracks, &gaps);
+
+    /* 5. app-to-app connections */
+    track_init(&t, "interfaces", "システム間の連携", "Connections between systems");
+    for (size_t i = 0; i < p->ninterfaces; i++) {
+        const struct az_interface *f = &p->interfaces[i];
+        char subj[160];
+        snprintf(subj, sizeof(subj), "%s->%s", f->from, f->to);
+        if (f->encrypted && f->authenticated) {
+            snprintf(ja, sizeof(ja), "%s (%s): 暗号化・認証あり", subj, f->protocol);
+            snprintf(en, sizeof(en), "%s (%s): encrypted and authenticated", subj, f->protocol);
+            add(&t, AZ_KP_OK, subj, ja, en);
+        } else {
+            snprintf(ja, sizeof(ja), "%s (%s): %s%s", subj, f->protocol,
+                     f->encrypted ? "" : "暗号化なし ", f->authenticated ? "" : "認証なし");
+            snprintf(en, sizeof(en), "%s (%s): %s%s", subj, f->protocol,
+                     f->encrypted ? "" : "not encrypted ",
+                     f->authenticated ? "" : "not authenticated");
+            add(&t, AZ_KP_GAP, subj, ja, en);
+        }
+    }
+    if (!p->ninterfaces)
+        add(&t, AZ_KP_ATTENTION, "institution",
+            "システム間の連携が記録されていません (台帳とネットワーク検査で補えます)",
+            "no connections between systems recorded (the ledger and network check can fill "
+            "them)");
+    track_done(&t, tracks, &gaps);
+
+    /* 6. electronic signatures */
+    track_init(&t, "signatures", "電子署名・タイムスタンプ",
+               "Electronic signatures and timestamps");
+    for (size_t i = 0; i < p->nsignatures; i++) {
+        const struct az_signature *g = &p->signatures[i];
+        if (!g->has_expires) {
+            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限が記録されていません", g->record);
+            snprintf(en, sizeof(en), "%s: certificate expiry not recorded", g->record);
+            add(&t, AZ_KP_ATTENTION, g->record, ja, en);
+            continue;
+        }
+        az_date_iso(g->expires, d, sizeof(d));
+        if (az_date_cmp(g->expires, as_of) < 0) {
+            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s が切れています", g->record, d);
+            snprintf(en, sizeof(en), "%s: certificate expired on %s", g->record, d);
+            add(&t, AZ_KP_GAP, g->record, ja, en);
+        } else if (az_date_to_days(g->expires) - az_date_to_days(as_of) <= 90) {
+            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s まで 90 日以内", g->record, d);
+            snprintf(en, sizeof(en), "%s: certificate expires within 90 days (%s)", g->record, d);
+            add(&t, AZ_KP_ATTENTION, g->record, ja, en);
+        } else {
+            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s%s", g->record, d,
+                     g->timestamp ? "、タイムスタンプあり" : "");
+            snprintf(en, sizeof(en), "%s: certificate valid until %s%s", g->record, d,
+                     g->timestamp ? ", timestamped" : "");
+            add(&t, AZ_KP_OK, g->record, ja, en);
+        }
+    }
+    if (!p->nsignatures)
+        add(&t, AZ_KP_OK, "institution", "電子署名を使う記録は登録されていません",
+            "no electronically signed records registered");
+    track_done(&t, tracks, &gaps);
+
+    return json_pack("{s:s, s:o, s:i}", "schema", "anzen-keypoints/1", "tracks", tracks, "gaps",
+                     gaps);
+}
