@@ -77,6 +77,14 @@ int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_
  * per item; *ret is owned by the caller (free). */
 int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan_state **ret,
                          size_t *ret_n);
+/* Attach an evidence record (kind: document, note, screenshot, ledger,
+ * scan, ...) to a checklist item. */
+int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
+                          const char *kind, const char *description, const char *source,
+                          const char *who, long long *ret_id);
+/* Evidence records (of one item, or all when item is NULL) as a JSON
+ * array, oldest first. */
+int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item, json_t **ret);
 /* Replace one item's plan decisions, logging before/after. */
 int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
                       const char *who);

@@ -70,7 +70,18 @@ static const char *const migrations[] = {
     "CREATE TABLE plan_items ("
     "  item TEXT PRIMARY KEY,"
     "  state TEXT NOT NULL," /* JSON: tracks, priority, reason */
-    "  updated_at TEXT NOT NULL);",
+    "  updated_at TEXT NOT NULL);"
+    /* evidence records attached to checklist items (documents, notes, and
+     * later ledger and scan findings) */
+    "CREATE TABLE evidence ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  source TEXT,"
+    "  collected_at TEXT NOT NULL,"
+    "  who TEXT NOT NULL);"
+    "CREATE INDEX evidence_item ON evidence (item);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -873,4 +884,87 @@ fail:
     free(before);
     free(after);
     return r;
+}
+
+/* ---- evidence ---- */
+
+int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
+                          const char *kind, const char *description, const char *source,
+                          const char *who, long long *ret_id)
+{
+    sqlite3_stmt *s;
+    char at[32], object[160];
+    json_t *j;
+    char *after;
+    long long id;
+    int r, rc;
+
+    now_iso(at, sizeof(at));
+    if ((r = begin(st, ctx)) < 0)
+        return r;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO evidence (item, kind, description, source, collected_at, "
+                           "who) VALUES (?, ?, ?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        r = dberr(st, ctx, "書き込み");
+        rollback(st);
+        return r;
+    }
+    sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, who && *who ? who : "-", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        r = dberr(st, ctx, "書き込み");
+        rollback(st);
+        return r;
+    }
+    id = sqlite3_last_insert_rowid(st->db);
+    j = json_pack("{s:s, s:s, s:s, s:s?}", "item", item, "kind", kind, "description", description,
+                  "source", source);
+    after = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    snprintf(object, sizeof(object), "evidence:%lld", id);
+    r = log_change(st, ctx, who, "create", object, NULL, after);
+    free(after);
+    if (r < 0 || (r = commit(st, ctx)) < 0) {
+        rollback(st);
+        return r;
+    }
+    if (ret_id)
+        *ret_id = id;
+    return 0;
+}
+
+int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *arr = json_array();
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, item, kind, description, source, collected_at, who "
+                           "FROM evidence WHERE ?1 IS NULL OR item = ?1 ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(
+            arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                           (json_int_t)sqlite3_column_int64(s, 0), "item", col_json(s, 1), "kind",
+                           col_json(s, 2), "description", col_json(s, 3), "source", col_json(s, 4),
+                           "collected_at", col_json(s, 5), "who", col_json(s, 6)));
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return dberr(st, ctx, "読み込み");
+    }
+    *ret = arr;
+    return 0;
 }

@@ -71,6 +71,7 @@ int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_applicable(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_workspace(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_keypoints(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);

@@ -16,36 +16,53 @@
 #include "anzen/store.h"
 #include "cli.h"
 
+static bool az_is_evidence_kind(const char *k)
+{
+    static const char *const kinds[] = {"document", "note", "screenshot", "log",
+                                        "ledger",   "scan", NULL};
+    for (size_t i = 0; kinds[i]; i++)
+        if (!strcmp(k, kinds[i]))
+            return true;
+    return false;
+}
+
 static void help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方:\n"
-              "  anzen workspace import [-w anzen.db] [DIR]\n"
-              "      DIR (既定: .) の profile.yaml、answers.yaml、vendor-*.yaml を検査して\n"
-              "      ワークスペースに取り込む (すべてを 1 つのトランザクションで)\n"
-              "  anzen workspace export [-w anzen.db] [-o DIR]\n"
-              "      ワークスペースの内容を DIR (既定: .) にファイルとして書き出す\n"
-              "  anzen workspace info [-w anzen.db]\n"
-              "      形式の版、回答の組、評価の記録の数\n"
-              "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
-              "      変更履歴 (誰が・いつ・何を・変更前後)\n"
-              "  anzen workspace history [-w anzen.db] [--format text|json]\n"
-              "      記録した評価 (anzen status --save) の一覧\n"
-              "  --who NAME   変更履歴に残す名前 (既定: 環境変数 USER)\n",
-              "usage:\n"
-              "  anzen workspace import [-w anzen.db] [DIR]\n"
-              "      validate profile.yaml, answers.yaml and vendor-*.yaml in DIR (default .)\n"
-              "      and import them into the workspace, all in one transaction\n"
-              "  anzen workspace export [-w anzen.db] [-o DIR]\n"
-              "      write the workspace back out as files into DIR (default .)\n"
-              "  anzen workspace info [-w anzen.db]\n"
-              "      schema version, answer sets, number of assessment snapshots\n"
-              "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
-              "      the change log (who, when, what, before/after)\n"
-              "  anzen workspace history [-w anzen.db] [--format text|json]\n"
-              "      the recorded assessments (anzen status --save)\n"
-              "  --who NAME   name recorded in the change log (default: $USER)\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方:\n"
+          "  anzen workspace import [-w anzen.db] [DIR]\n"
+          "      DIR (既定: .) の profile.yaml、answers.yaml、vendor-*.yaml を検査して\n"
+          "      ワークスペースに取り込む (すべてを 1 つのトランザクションで)\n"
+          "  anzen workspace export [-w anzen.db] [-o DIR]\n"
+          "      ワークスペースの内容を DIR (既定: .) にファイルとして書き出す\n"
+          "  anzen workspace info [-w anzen.db]\n"
+          "      形式の版、回答の組、評価の記録の数\n"
+          "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
+          "      変更履歴 (誰が・いつ・何を・変更前後)\n"
+          "  anzen workspace history [-w anzen.db] [--format text|json]\n"
+          "      記録した評価 (anzen status --save) の一覧\n"
+          "  anzen workspace evidence add 項目 --kind 種類 --description 説明 [--source 場所]\n"
+          "  anzen workspace evidence [項目] [--format text|json]\n"
+          "      項目に証跡 (文書・メモ・画面・ログ・台帳・検査) を記録する / 一覧する\n"
+          "  --who NAME   変更履歴に残す名前 (既定: 環境変数 USER)\n",
+          "usage:\n"
+          "  anzen workspace import [-w anzen.db] [DIR]\n"
+          "      validate profile.yaml, answers.yaml and vendor-*.yaml in DIR (default .)\n"
+          "      and import them into the workspace, all in one transaction\n"
+          "  anzen workspace export [-w anzen.db] [-o DIR]\n"
+          "      write the workspace back out as files into DIR (default .)\n"
+          "  anzen workspace info [-w anzen.db]\n"
+          "      schema version, answer sets, number of assessment snapshots\n"
+          "  anzen workspace log [-w anzen.db] [--format text|json] [-n N]\n"
+          "      the change log (who, when, what, before/after)\n"
+          "  anzen workspace history [-w anzen.db] [--format text|json]\n"
+          "      the recorded assessments (anzen status --save)\n"
+          "  anzen workspace evidence add ITEM --kind KIND --description TEXT [--source WHERE]\n"
+          "  anzen workspace evidence [ITEM] [--format text|json]\n"
+          "      record / list evidence (document, note, screenshot, log, ledger, scan)\n"
+          "  --who NAME   name recorded in the change log (default: $USER)\n"));
 }
 
 static const char *default_who(void)
@@ -309,6 +326,87 @@ static int do_history(struct cli *c, const char *db, const char *format)
     return 0;
 }
 
+static int do_evidence(struct cli *c, const char *db, int argc, char **argv, const char *kind,
+                       const char *desc, const char *source, const char *who, const char *format)
+{
+    struct az_store *st;
+    const struct az_item *it = NULL;
+    const char *arg = NULL;
+    bool add = argc >= 1 && !strcmp(argv[0], "add");
+    json_t *list, *x;
+    size_t i;
+    int r;
+
+    if ((add && argc != 2) || (!add && argc > 1)) {
+        help(c, stderr);
+        return EXIT_USAGE;
+    }
+    arg = add ? argv[1] : argc ? argv[0] : NULL;
+    if (add && (!kind || !desc || !*desc)) {
+        cli_err(c, "evidence add には --kind と --description が必要です",
+                "evidence add needs --kind and --description");
+        return EXIT_USAGE;
+    }
+    if ((r = cli_catalog(c)))
+        return r;
+    if (arg) {
+        const struct az_edition *ed = az_catalog_default_checklist(c->cat);
+        it = az_catalog_item(c->cat, arg);
+        for (size_t f = 0; !it && ed && f < ed->nforms; f++)
+            if (!ed->forms[f].vendor)
+                it = az_edition_item_by_label(ed, &ed->forms[f], arg);
+        if (!it) {
+            cli_err(c, "項目 \"%s\" はカタログにありません", "no item \"%s\" in the catalog", arg);
+            return EXIT_ERROR;
+        }
+    }
+    if (!add && access(db, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", db);
+        return EXIT_ERROR;
+    }
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    if (add) {
+        long long id;
+        if (az_store_add_evidence(st, &c->ctx, it->id, kind, desc, source, who, &id) < 0) {
+            cli_liberr(c);
+            az_store_close(st);
+            return EXIT_ERROR;
+        }
+        az_store_close(st);
+        printf(
+            L(c, "証跡 #%lld を %s (%s) に記録しました\n", "recorded evidence #%lld for %s (%s)\n"),
+            id, it->label, it->id);
+        return 0;
+    }
+    if (az_store_evidence(st, &c->ctx, it ? it->id : NULL, &list) < 0) {
+        cli_liberr(c);
+        az_store_close(st);
+        return EXIT_ERROR;
+    }
+    az_store_close(st);
+    if (!strcmp(format, "json")) {
+        char *s = json_dumps(list, JSON_INDENT(2));
+        json_decref(list);
+        r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
+        free(s);
+        return r ? r : out_write(c, NULL, "\n", 1);
+    }
+    json_array_foreach(list, i, x)
+    {
+        const char *src = json_string_value(json_object_get(x, "source"));
+        printf("#%lld  %s  %s  [%s] %s%s%s\n",
+               (long long)json_integer_value(json_object_get(x, "id")),
+               json_string_value(json_object_get(x, "collected_at")),
+               json_string_value(json_object_get(x, "item")),
+               json_string_value(json_object_get(x, "kind")),
+               json_string_value(json_object_get(x, "description")), src ? "  <- " : "",
+               src ? src : "");
+    }
+    json_decref(list);
+    return 0;
+}
+
 static int do_log(struct cli *c, const char *db, const char *format, long long n)
 {
     struct az_store *st;
@@ -352,9 +450,13 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
                                          {"output", required_argument, NULL, 'o'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"who", required_argument, NULL, 'W'},
+                                         {"kind", required_argument, NULL, 'K'},
+                                         {"description", required_argument, NULL, 'D'},
+                                         {"source", required_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "anzen.db", *out = ".", *format = "text", *who = default_who(), *sub;
+    const char *kind = NULL, *desc = NULL, *source = NULL;
     long n = 0;
     int o;
 
@@ -391,6 +493,20 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
         case 'W':
             who = optarg;
             break;
+        case 'K':
+            kind = optarg;
+            if (!az_is_evidence_kind(kind)) {
+                cli_err(c, "--kind は document / note / screenshot / log / ledger / scan です",
+                        "--kind takes document, note, screenshot, log, ledger or scan");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'D':
+            desc = optarg;
+            break;
+        case 'S':
+            source = optarg;
+            break;
         case 'h':
             help(c, stdout);
             return 0;
@@ -411,7 +527,25 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
         return do_log(c, db, format, n);
     if (!strcmp(sub, "history") && argc == 0)
         return do_history(c, db, format);
+    if (!strcmp(sub, "evidence"))
+        return do_evidence(c, db, argc, argv, kind, desc, source, who, format);
     cli_err(c, "workspace の使い方が違います: \"%s\"", "bad use of workspace: \"%s\"", sub);
     help(c, stderr);
     return EXIT_USAGE;
+}
+
+int cmd_history(struct cli *c, int argc, char **argv)
+{
+    char **v = calloc((size_t)argc + 2, sizeof(*v));
+    int r;
+
+    if (!v)
+        return EXIT_ERROR;
+    v[0] = "workspace";
+    v[1] = "history";
+    for (int i = 1; i < argc; i++)
+        v[i + 1] = argv[i];
+    r = cmd_workspace(c, argc + 1, v);
+    free(v);
+    return r;
 }

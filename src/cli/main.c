@@ -41,9 +41,10 @@ static const struct command {
      "カタログ (チェックリスト・ガイドライン) を見る: list|show|diff|validate",
      "browse the catalog (checklists, guideline): list|show|diff|validate"},
     {"workspace", cmd_workspace,
-     "ワークスペース (anzen.db) に取り込む・書き出す・履歴を見る: import|export|info|log|history",
-     "import into / export from the workspace (anzen.db), read its change log: "
-     "import|export|info|log|history"},
+     "ワークスペース (anzen.db): import|export|info|log|history|evidence",
+     "the workspace (anzen.db): import|export|info|log|history|evidence"},
+    {"history", cmd_history, "記録した評価の一覧 (workspace history と同じ)",
+     "list the recorded assessments (same as workspace history)"},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
      "run the whole loop on a fictional 19-bed clinic"},
     {"version", cmd_version, "版を表示する", "print the version"},

@@ -107,6 +107,35 @@ import json, sys
 h = json.load(open(sys.argv[1], encoding="utf-8"))
 assert [x["id"] for x in h] == [1, 2] and h[0]["total"]["satisfied"] == 10
 PY
+run "$ANZEN" history -w snap.db
+expect_out "#2  2026-04-02" "anzen history is workspace history"
+
+# evidence records attached to items, logged
+run "$ANZEN" workspace evidence add 2-⑥ --kind document --description "VPN ルータ更新報告書" --source "報告書/2025-12.pdf" --who 事務長
+expect_rc 0 "evidence add by label"
+expect_out "証跡 #1 を 2-⑥ (cl-r7.h.patches) に記録しました" "evidence confirmed"
+run "$ANZEN" workspace evidence add cl-r7.h.asset-ledger --kind note --description "台帳を更新"
+run "$ANZEN" workspace evidence 2-⑥
+expect_out "[document] VPN ルータ更新報告書  <- 報告書/2025-12.pdf" "evidence listed for the item"
+expect_no_out "台帳を更新" "other items' evidence not listed"
+run "$ANZEN" workspace evidence --format json
+python3 - "$T/out" <<'PY' && ok "all evidence as json" || not_ok "evidence json"
+import json, sys
+e = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [x["item"] for x in e] == ["cl-r7.h.patches", "cl-r7.h.asset-ledger"] and e[0]["who"] == "事務長"
+PY
+run "$ANZEN" workspace evidence add 2-⑥ --kind photo --description x
+expect_rc 64 "unknown evidence kind"
+run "$ANZEN" workspace evidence add 2-⑥ --kind note
+expect_rc 64 "evidence without a description"
+run "$ANZEN" workspace evidence add 9-⑨ --kind note --description x
+expect_rc 1 "evidence for an unknown item"
+run "$ANZEN" workspace log --format json
+python3 - "$T/out" <<'PY' && ok "evidence creation is in the change log" || not_ok "evidence log"
+import json, sys
+log = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [e["object"] for e in log if e["object"].startswith("evidence:")] == ["evidence:1", "evidence:2"]
+PY
 run "$ANZEN" workspace export -w missing.db
 expect_rc 1 "export of a missing workspace"
 
