@@ -12,7 +12,69 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "anzen/keypoints.h"
+#include "anzen/oscal.h"
+#include "anzen/plan.h"
 #include "cli.h"
+
+/* Write one JSON document (taking the reference) to dir/name. */
+static int write_json(struct cli *c, const char *dir, const char *name, json_t *j)
+{
+    char path[PATH_MAX], *s;
+    int r;
+
+    if (!j) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    s = json_dumps(j, JSON_INDENT(2));
+    json_decref(j);
+    if (!s) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    r = out_write(c, path, s, strlen(s));
+    free(s);
+    return r;
+}
+
+/* The plan, the key points and the OSCAL documents of the demo, and a
+ * short summary of the plan on the terminal. */
+static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
+                        const struct az_profile *p)
+{
+    struct az_plan *plan;
+    json_t *kp;
+    int r;
+
+    if (az_plan_build(&c->ctx, e, NULL, 0, &plan) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    printf("\n%s\n", L(c, "対応計画 (優先順の上位 5 件、詳しくは anzen plan)",
+                       "Remediation plan (top 5; see anzen plan)"));
+    for (size_t i = 0; i < plan->n && i < 5; i++)
+        printf("  %zu. %s %s — %s\n", i + 1, plan->v[i].result->item->label,
+               c->lang == AZ_LANG_EN ? plan->v[i].result->item->title.en
+                                     : plan->v[i].result->item->title.ja,
+               c->lang == AZ_LANG_EN ? plan->v[i].reason_en : plan->v[i].reason_ja);
+    kp = az_keypoints(p, e->as_of);
+    if (kp)
+        printf("%s %lld\n",
+               L(c, "重点事項で対応が必要な分野 (anzen keypoints):",
+                 "Key-point areas with gaps (anzen keypoints):"),
+               (long long)json_integer_value(json_object_get(kp, "gaps")));
+    if ((r = write_json(c, dir, "plan.json", az_plan_to_json(plan))) ||
+        (r = write_json(c, dir, "keypoints.json", kp)) ||
+        (r = write_json(c, dir, "oscal-assessment-results.json", az_oscal_assessment_results(e))) ||
+        (r = write_json(c, dir, "oscal-poam.json", az_oscal_poam(plan)))) {
+        az_plan_free(plan);
+        return r;
+    }
+    az_plan_free(plan);
+    return 0;
+}
 
 int cmd_demo(struct cli *c, int argc, char **argv)
 {
@@ -96,8 +158,11 @@ int cmd_demo(struct cli *c, int argc, char **argv)
             break;
     }
     if (!r)
+        r = write_extras(c, dir, e, p);
+    if (!r)
         printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
-               "status.json\n%s\n",
+               "status.json\n  plan.json keypoints.json oscal-assessment-results.json "
+               "oscal-poam.json\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",
                  "To start with your own institution: anzen init -> anzen assess -> anzen "

@@ -27,6 +27,8 @@ expect_rc 0 "export a vendor form's results"
 for f in ar.json ar-emr.json; do
     validate oscal_assessment-results_schema.json $f && ok "$f valid against OSCAL 1.0.4" || { not_ok "$f invalid"; sed 's/^/#   /' "$T/ajv" | head -20; }
 done
+validate oscal_assessment-results_schema.json oscal-assessment-results.json && ok "demo's assessment-results valid" || not_ok "demo's assessment-results invalid"
+validate oscal_poam_schema.json oscal-poam.json && ok "demo's poam valid" || not_ok "demo's poam invalid"
 validate oscal_poam_schema.json poam.json && ok "poam.json valid against OSCAL 1.0.4" || { not_ok "poam.json invalid"; sed 's/^/#   /' "$T/ajv" | head -20; }
 
 python3 - <<'PY' && ok "content: controls, findings, observations, POA&M order" || not_ok "OSCAL content"
