@@ -38,23 +38,30 @@ check: deps node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
 	ninja -C $(ASAN)
 	BUILD=$(BUILD) ASAN=$(ASAN) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/check.sh
 
-# libFuzzer build of the loader (clang, separate from the meson build).
+# libFuzzer builds (clang, separate from the meson build): the YAML/JSON
+# loaders and the CSV reader/writer. FUZZ_SECONDS is split between them.
 LIB_SRC := $(wildcard lib/*/*.c)
-$(FUZZ_BUILD)/fuzz_doc: tests/fuzz/fuzz_doc.c $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h) $(BUILD)/build.ninja
+FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h) $(BUILD)/build.ninja
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -Iinclude
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c
 	mkdir -p $(FUZZ_BUILD)
-	$(CLANG) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined -Iinclude -o $@ tests/fuzz/fuzz_doc.c $(LIB_SRC) \
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
 	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto)
 
-fuzz: deps $(FUZZ_BUILD)/fuzz_doc
+fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-fuzz-run: $(FUZZ_BUILD)/fuzz_doc
-	mkdir -p $(FUZZ_BUILD)/corpus
-	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus tests/fuzz/corpus
+fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
+	mkdir -p $(FUZZ_BUILD)/corpus-doc $(FUZZ_BUILD)/corpus-csv
+	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=65536 \
+	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-doc tests/fuzz/corpus
+	./$(FUZZ_BUILD)/fuzz_csv -max_total_time=$$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) / 2 )) \
+	  -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-csv \
+	  tests/fuzz/corpus-csv
 
 format:
 	./scripts/check-format.sh --fix
