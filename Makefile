@@ -10,12 +10,15 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CLANG ?= clang-14
 
-.PHONY: all deps build demo check fuzz fuzz-run format clean
+.PHONY: all deps deps-test build demo check fuzz fuzz-run format clean
 
 all: build
 
 deps:
 	@./scripts/deps.sh --check 2>/dev/null || ./scripts/deps.sh
+
+deps-test:
+	@./scripts/deps.sh --test --check 2>/dev/null || ./scripts/deps.sh --test
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD)
@@ -29,11 +32,13 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	./$(BUILD)/src/cli/anzen demo
 
-node_modules/.bin/ajv: package.json package-lock.json
+node_modules/.bin/ajv: package.json package-lock.json | deps-test
 	npm ci --no-audit --no-fund
 	touch $@
 
-check: deps node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
+check: deps-test node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
+	meson setup --reconfigure $(BUILD) >/dev/null  # pick up test deps installed since
+	meson setup --reconfigure $(ASAN) >/dev/null
 	ninja -C $(BUILD)
 	ninja -C $(ASAN)
 	BUILD=$(BUILD) ASAN=$(ASAN) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/check.sh

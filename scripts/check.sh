@@ -64,6 +64,11 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(p, f, *names)
 PY
 )
+    if [ "$1" -eq 0 ] && [ "$2" -eq 0 ]; then
+        # an empty suite is a failure, never a silent skip
+        failed=$((failed + 1))
+        failures="$failures $dir:$suite(empty)"
+    fi
     passed=$((passed + $1))
     failed=$((failed + $2))
     shift 2

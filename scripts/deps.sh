@@ -1,14 +1,32 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the Debian 12 packages anzen needs to build and test.
-# Idempotent and non-interactive. `scripts/deps.sh --check` only reports
-# (exit 1 when something is missing) and installs nothing.
+# Install the Debian 12 packages anzen needs to build (and, with --test,
+# to run the whole test suite: Node.js + npm for ajv-cli).
+# Idempotent and non-interactive. `--check` only reports (exit 1 when
+# something is missing) and installs nothing.
+#   scripts/deps.sh [--test] [--check]
 set -eu
 
+# to build and run anzen
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 \
-libjansson-dev libyaml-dev libsqlite3-dev libssl-dev libcmocka-dev \
-clang-14 libclang-rt-14-dev clang-format-14"
+libjansson-dev libyaml-dev libsqlite3-dev libssl-dev"
+# to test it (make check): unit tests, fuzzing, formatting
+TEST_PKGS="libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14"
 
+test=0
+check=0
+for a in "$@"; do
+    case "$a" in
+    --test) test=1 ;;
+    --check) check=1 ;;
+    *)
+        echo "usage: scripts/deps.sh [--test] [--check]" >&2
+        exit 64
+        ;;
+    esac
+done
+
+[ $test -eq 1 ] && PKGS="$PKGS $TEST_PKGS"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -17,11 +35,11 @@ for p in $PKGS; do
 done
 
 # Node.js + npm run the test-only tools in package.json (ajv-cli for OSCAL).
-if ! command -v npm >/dev/null 2>&1; then
+if [ $test -eq 1 ] && ! command -v npm >/dev/null 2>&1; then
     missing="$missing nodejs npm"
 fi
 
-if [ "${1:-}" = "--check" ]; then
+if [ $check -eq 1 ]; then
     if [ -n "$missing" ]; then
         echo "missing packages:$missing" >&2
         exit 1
