@@ -35,6 +35,8 @@ static const struct command {
      "compare two assessments (improved, regressed, overdue changes)"},
     {"export", cmd_export, "評価と計画を OSCAL 1.0.4 (assessment-results / POA&M) で書き出す",
      "export the assessment and plan as OSCAL 1.0.4 (assessment-results / POA&M)"},
+    {"ledger", cmd_ledger, "機器の台帳を取り込む・一覧する (CSV: UTF-8 / CP932): import|list",
+     "import and list the asset ledger (CSV: UTF-8 / CP932): import|list"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_csv.c - libFuzzer target for the CSV reader and writer: any input
- * must parse or fail cleanly, and whatever parses must survive
- * write -> parse unchanged (the round-trip property).
+ * fuzz_csv.c - libFuzzer target for the CSV reader and writer and the
+ * ledger importer: any input must parse or fail cleanly, and whatever
+ * parses must survive write -> parse unchanged (the round-trip property).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "anzen/csv.h"
+#include "anzen/ledger.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +21,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct az_buf b;
 
     az_ctx_init(&ctx, AZ_LANG_EN);
+    {
+        /* the ledger importer on top of the reader: clean failure or a
+         * ledger that writes back */
+        struct az_ledger *l;
+        if (az_ledger_import(&ctx, "fuzz.csv", (const char *)data, size, true, &l) == 0) {
+            struct az_buf lb;
+            az_buf_init(&lb, 64u * 1024 * 1024);
+            if (az_ledger_write_csv(l, &lb) < 0)
+                abort();
+            az_buf_done(&lb);
+            az_ledger_free(l);
+        }
+    }
     if (az_csv_parse(&ctx, "fuzz.csv", (const char *)data, size, AZ_CSV_AUTO, &t) < 0)
         return 0;
     az_buf_init(&b, 64u * 1024 * 1024);

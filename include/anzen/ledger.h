@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ledger.h - the asset ledger (台帳, checklist 2-①): servers, PCs, network
+ * and VPN / remote-maintenance devices, medical devices, with who
+ * administers them, firmware, last patch and support end.
+ *
+ * Import reads CSV as Excel writes it (csv.h) with Japanese or English
+ * column headers in any order; dates may be ISO, 令和, R6.4.1 or Excel
+ * serials, digits may be full-width. Every rejected row is reported with
+ * its row, column and reason; with skip_bad false a file with any error
+ * imports nothing.
+ *
+ * Ownership: az_ledger_import returns an owned ledger (az_ledger_free);
+ * strings live as long as it does.
+ */
+#ifndef ANZEN_LEDGER_H
+#define ANZEN_LEDGER_H
+
+#include <stdbool.h>
+
+#include "anzen.h"
+#include "csv.h"
+#include "date.h"
+
+enum az_asset_kind {
+    AZ_ASSET_SERVER,
+    AZ_ASSET_TERMINAL,
+    AZ_ASSET_NETWORK,
+    AZ_ASSET_VPN, /* VPN / remote-maintenance device */
+    AZ_ASSET_MEDICAL,
+    AZ_ASSET_OTHER,
+};
+
+enum az_ledger_col {
+    AZ_COL_KIND,
+    AZ_COL_NAME,
+    AZ_COL_LOCATION,
+    AZ_COL_SEGMENT,
+    AZ_COL_IP,
+    AZ_COL_MAC,
+    AZ_COL_OS,
+    AZ_COL_VERSION,
+    AZ_COL_SYSTEM,
+    AZ_COL_ADMIN,
+    AZ_COL_BROUGHT_BY,
+    AZ_COL_LAST_PATCH,
+    AZ_COL_EOL,
+    AZ_COL_EXTERNAL,
+    AZ_NCOLS,
+};
+
+struct az_asset {
+    enum az_asset_kind kind;
+    const char *col[AZ_NCOLS]; /* raw text per column ("" when empty) */
+    bool has_last_patch, has_eol;
+    struct az_date last_patch, eol;
+    int external; /* 1 yes, 0 no, -1 unknown */
+    size_t line;  /* source line */
+};
+
+struct az_ledger {
+    struct az_asset *v;
+    size_t n;
+    size_t rejected; /* rows skipped with skip_bad */
+    char *report;    /* one line per rejected row (also when skipped) */
+    struct az_csv *csv;
+};
+
+int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                     bool skip_bad, struct az_ledger **ret);
+void az_ledger_free(struct az_ledger *l);
+
+const char *az_asset_kind_token(enum az_asset_kind k);
+const char *az_asset_kind_name(enum az_asset_kind k, enum az_lang lang);
+/* Column header as written on export (Japanese) and its token. */
+const char *az_ledger_col_name(enum az_ledger_col c, enum az_lang lang);
+
+/* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b. */
+int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b);
+
+#endif

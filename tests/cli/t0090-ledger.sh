@@ -1,0 +1,75 @@
+#!/bin/sh
+# anzen ledger import|list: Excel-made CSVs in UTF-8 (with BOM) and CP932,
+# headers in Japanese or English in any order, Excel date serials, 令和
+# dates and full-width digits; bad rows reported with row, column and
+# reason, and nothing half-imported.
+. "$(dirname "$0")/lib.sh"
+
+# UTF-8 with BOM, English headers in a different order, CRLF, a quoted
+# newline, an Excel serial (45383 = 2024-04-01), R6.4.1, full-width digits
+printf '\357\273\277Name,Kind,Administered by,Last patch,Support end,Location,Reachable from outside\r\n' > en.csv
+printf 'emr-server,server,institution,45383,2029-03-31,"server room\r\n2F",no\r\n' >> en.csv
+printf 'vpn-router,VPN,,R6.4.1,令和8年3月31日,rack,yes\r\n' >> en.csv
+printf 'reception-pc,terminal,institution,２０２５年１０月１日,,受付,\r\n' >> en.csv
+run "$ANZEN" ledger import en.csv -o ledger.csv
+expect_rc 0 "UTF-8 CSV with English headers"
+expect_out "3 件を ledger.csv に取り込みました" "three assets"
+run "$ANZEN" ledger list
+expect_out "vpn-router" "list shows the VPN router"
+expect_out "管理者: (空欄)" "blank administrator shown"
+python3 - <<'PY' && ok "ledger.csv is canonical: BOM, Japanese headers, ISO dates, quoted newline kept" || not_ok "canonical ledger.csv"
+import csv, io
+raw = open("ledger.csv", "rb").read()
+assert raw.startswith(b"\xef\xbb\xbf")
+rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+h = rows[0]
+assert h[0] == "種別" and "最終パッチ適用日" in h
+d = {r[h.index("名称")]: r for r in rows[1:]}
+assert d["emr-server"][h.index("最終パッチ適用日")] == "2024-04-01"
+assert d["emr-server"][h.index("設置場所")] == "server room\r\n2F"
+assert d["vpn-router"][h.index("最終パッチ適用日")] == "2024-04-01"
+assert d["vpn-router"][h.index("サポート終了日")] == "2026-03-31"
+assert d["vpn-router"][h.index("種別")] == "VPN装置"
+assert d["reception-pc"][h.index("最終パッチ適用日")] == "2025-10-01"
+assert d["vpn-router"][h.index("外部から接続可能")] == "はい"
+PY
+
+# CP932 as Excel saves it, Japanese headers, a wave dash
+python3 - <<'PY'
+rows = ["種別,名称,管理者,設置場所,バージョン", "ネットワーク機器,院内ルータ,院内,2F〜3F,ＲＸ８３０", "医療機器,超音波装置,メーカー,検査室,"]
+open("sjis.csv", "wb").write(("\r\n".join(rows) + "\r\n").encode("cp932"))
+PY
+run "$ANZEN" ledger import sjis.csv -o ledger2.csv
+expect_rc 0 "CP932 CSV"
+run "$ANZEN" ledger list ledger2.csv
+expect_out "院内ルータ" "CP932 decoded"
+expect_out "超音波装置" "medical device row"
+grep -q "2F〜3F" ledger2.csv && ok "wave dash kept as 〜" || not_ok "wave dash"
+
+# bad rows: every one reported, nothing imported
+printf '種別,名称,最終パッチ適用日\r\nサーバ,a,2024-02-30\r\nプリンタ,b,\r\nサーバ,,\r\nサーバ,ok,R6.4.1\r\n' > bad.csv
+run "$ANZEN" ledger import bad.csv -o ledger3.csv
+expect_rc 1 "a file with bad rows"
+expect_err "bad.csv:2:3: 日付 \"2024-02-30\" が不正です" "invalid date with row and column"
+expect_err "bad.csv:3:1: 種別 \"プリンタ\" は不明です" "unknown kind with row and column"
+expect_err "bad.csv:4:2: 名称が空です" "empty name with row and column"
+expect_err "何も取り込みませんでした" "nothing imported"
+[ ! -e ledger3.csv ] && ok "no ledger written" || not_ok "ledger3.csv written"
+run "$ANZEN" ledger import bad.csv -o ledger3.csv --skip-bad-rows
+expect_rc 0 "--skip-bad-rows imports the good rows"
+expect_out "1 件を ledger3.csv に取り込みました (除外 3 行)" "counts imported and skipped rows"
+expect_err "bad.csv:2:3:" "skipped rows are still reported"
+
+# header problems
+printf 'kind,name,colour\r\nserver,a,red\r\n' > h1.csv
+run "$ANZEN" ledger import h1.csv
+expect_rc 1 "unknown column"
+expect_err "h1.csv:1:3: 未知の列 \"colour\"" "unknown column named"
+printf 'name,os\r\na,linux\r\n' > h2.csv
+run "$ANZEN" ledger import h2.csv
+expect_rc 1 "missing kind column"
+printf 'kind,name\r\nserver,"unterminated\r\n' > h3.csv
+run "$ANZEN" ledger import h3.csv
+expect_rc 1 "unterminated quote"
+expect_err "h3.csv:2:8: 引用符" "unterminated quote located"
+done_testing
