@@ -22,6 +22,8 @@
 #include "csv.h"
 #include "date.h"
 
+#include <jansson.h>
+
 enum az_asset_kind {
     AZ_ASSET_SERVER,
     AZ_ASSET_TERMINAL,
@@ -74,6 +76,25 @@ const char *az_asset_kind_token(enum az_asset_kind k);
 const char *az_asset_kind_name(enum az_asset_kind k, enum az_lang lang);
 /* Column header as written on export (Japanese) and its token. */
 const char *az_ledger_col_name(enum az_ledger_col c, enum az_lang lang);
+
+/*
+ * Findings from the ledger and the profile (the profile's system vendors
+ * stand for the contracts on file until the vendor registry exists):
+ *   no-admin          a device nobody administers (the unmanaged VPN router)
+ *   vendor-no-contract administered by a vendor with no contract on file
+ *   remote-unconfirmed a VPN / remote-maintenance device whose system is not
+ *                     recorded as remote-maintained with its vendor (2-②)
+ *   eol               past its support end date (within 180 days: attention)
+ *   patch-age         no patch for more than patch_days (or never recorded
+ *                     on a network/VPN device)
+ *   exposed           a server, medical device or terminal reachable from
+ *                     outside
+ * Each finding names the checklist items it is evidence for. Returns a new
+ * JSON object (schema anzen-ledger-check/1) or NULL on ENOMEM.
+ */
+struct az_profile;
+json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, struct az_date as_of,
+                        int patch_days);
 
 /* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b. */
 int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b);

@@ -8,6 +8,7 @@
 
 #include "../internal.h"
 #include "anzen/ledger.h"
+#include "anzen/profile.h"
 
 static const struct {
     const char *token, *ja, *en;
@@ -318,4 +319,127 @@ int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b)
         r = az_csv_write_row(b, row, AZ_NCOLS);
     }
     return r;
+}
+
+/* ---- findings ---- */
+
+static bool blank_admin(const char *s)
+{
+    return !*s || same(s, "なし") || same(s, "none") || same(s, "不明") || same(s, "unknown") ||
+           same(s, "-");
+}
+
+static bool institution_admin(const char *s)
+{
+    return same(s, "institution") || same(s, "院内") || same(s, "自院") || same(s, "当院") ||
+           same(s, "in-house");
+}
+
+static void finding(json_t *arr, const struct az_asset *a, const char *rule, const char *level,
+                    const char *items, const char *ja, const char *en)
+{
+    json_t *it = json_array();
+    char buf[256];
+    const char *p = items;
+
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+        json_array_append_new(it, json_string(buf));
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "rule", rule,
+                                         "level", level, "asset", a->col[AZ_COL_NAME], "line",
+                                         (json_int_t)a->line, "items", it, "ja", ja, "en", en));
+}
+
+json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, struct az_date as_of,
+                        int patch_days)
+{
+    json_t *arr = json_array();
+    char ja[512], en[512], d[16];
+    int gaps = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        const char *adm = a->col[AZ_COL_ADMIN], *name = a->col[AZ_COL_NAME];
+        const struct az_system *sys = NULL;
+        bool netdev = a->kind == AZ_ASSET_NETWORK || a->kind == AZ_ASSET_VPN;
+
+        for (size_t k = 0; p && k < p->nsystems; k++)
+            if (*a->col[AZ_COL_SYSTEM] && (!strcmp(p->systems[k].id, a->col[AZ_COL_SYSTEM]) ||
+                                           same(p->systems[k].name, a->col[AZ_COL_SYSTEM])))
+                sys = &p->systems[k];
+        if (blank_admin(adm)) {
+            snprintf(ja, sizeof(ja), "%s: 管理者がいません%s", name,
+                     a->kind == AZ_ASSET_VPN ? " (誰も更新しない VPN 装置は攻撃の入口になります)"
+                                             : "");
+            snprintf(en, sizeof(en), "%s: nobody administers it%s", name,
+                     a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
+            finding(arr, a, "no-admin", "gap", "cl-r7.h.asset-ledger cl-r7.h.patches", ja, en);
+        } else if (!institution_admin(adm)) {
+            bool contract = false;
+            for (size_t k = 0; p && k < p->nsystems; k++)
+                if (p->systems[k].vendor && same(p->systems[k].vendor, adm))
+                    contract = true;
+            if (!contract) {
+                snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が記録されていません", name, adm);
+                snprintf(en, sizeof(en), "%s: administered by \"%s\" with no contract on file",
+                         name, adm);
+                finding(arr, a, "vendor-no-contract", "gap", "cl-r7.h.asset-ledger cl-r7.h.mds-sds",
+                        ja, en);
+            }
+        }
+        if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
+            snprintf(ja, sizeof(ja),
+                     "%s: リモート保守の装置ですが、事業者と確認したシステム (プロファイルの "
+                     "remote-maintenance) に結びついていません",
+                     name);
+            snprintf(en, sizeof(en),
+                     "%s: a remote-maintenance device not tied to a system confirmed with its "
+                     "vendor (profile remote-maintenance)",
+                     name);
+            finding(arr, a, "remote-unconfirmed", "gap", "cl-r7.h.remote-maintenance", ja, en);
+        }
+        if (a->has_eol) {
+            long left = az_date_to_days(a->eol) - az_date_to_days(as_of);
+            az_date_iso(a->eol, d, sizeof(d));
+            if (left < 0) {
+                snprintf(ja, sizeof(ja), "%s: サポート終了日 %s を過ぎています", name, d);
+                snprintf(en, sizeof(en), "%s: past its support end (%s)", name, d);
+                finding(arr, a, "eol", "gap", "cl-r7.h.patches", ja, en);
+            } else if (left <= 180) {
+                snprintf(ja, sizeof(ja), "%s: サポート終了日 %s まで 180 日以内", name, d);
+                snprintf(en, sizeof(en), "%s: support ends within 180 days (%s)", name, d);
+                finding(arr, a, "eol", "attention", "cl-r7.h.patches", ja, en);
+            }
+        }
+        if (a->has_last_patch) {
+            long age = az_date_to_days(as_of) - az_date_to_days(a->last_patch);
+            if (age > patch_days) {
+                az_date_iso(a->last_patch, d, sizeof(d));
+                snprintf(ja, sizeof(ja), "%s: 最後のパッチ適用 (%s) から %ld 日", name, d, age);
+                snprintf(en, sizeof(en), "%s: %ld days since the last patch (%s)", name, age, d);
+                finding(arr, a, "patch-age", netdev ? "gap" : "attention", "cl-r7.h.patches", ja,
+                        en);
+            }
+        } else if (netdev) {
+            snprintf(ja, sizeof(ja), "%s: パッチ適用日が記録されていません", name);
+            snprintf(en, sizeof(en), "%s: no patch date recorded", name);
+            finding(arr, a, "patch-age", "attention", "cl-r7.h.patches", ja, en);
+        }
+        if (a->external == 1 && !netdev) {
+            snprintf(ja, sizeof(ja), "%s: 外部から接続できる%s", name,
+                     az_asset_kind_name(a->kind, AZ_LANG_JA));
+            snprintf(en, sizeof(en), "%s: a %s reachable from outside", name,
+                     az_asset_kind_name(a->kind, AZ_LANG_EN));
+            finding(arr, a, "exposed", "gap", "cl-r7.h.connection-source", ja, en);
+        }
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        gaps += !strcmp(json_string_value(json_object_get(json_array_get(arr, i), "level")), "gap");
+    return json_pack("{s:s, s:I, s:i, s:o}", "schema", "anzen-ledger-check/1", "assets",
+                     (json_int_t)l->n, "gaps", gaps, "findings", arr);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "anzen/keypoints.h"
+#include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "cli.h"
@@ -59,6 +60,33 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
                c->lang == AZ_LANG_EN ? plan->v[i].result->item->title.en
                                      : plan->v[i].result->item->title.ja,
                c->lang == AZ_LANG_EN ? plan->v[i].reason_en : plan->v[i].reason_ja);
+    {
+        /* the ledger: the unmanaged vendor VPN router is the point */
+        char path[PATH_MAX], *data = NULL;
+        size_t len = 0;
+        struct az_ledger *l;
+        snprintf(path, sizeof(path), "%s/ledger.csv", dir);
+        if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
+            az_ledger_import(&c->ctx, path, data, len, false, &l) == 0) {
+            json_t *lc = az_ledger_check(l, p, e->as_of, 180), *x;
+            size_t i;
+            printf("\n%s\n",
+                   L(c, "台帳の点検 (anzen ledger check)", "Ledger check (anzen ledger check)"));
+            json_array_foreach(json_object_get(lc, "findings"), i, x)
+                printf("  %s\n",
+                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
+            r = write_json(c, dir, "ledger-check.json", lc);
+            az_ledger_free(l);
+        } else {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        }
+        free(data);
+        if (r) {
+            az_plan_free(plan);
+            return r;
+        }
+    }
     kp = az_keypoints(p, e->as_of);
     if (kp)
         printf("%s %lld\n",
@@ -161,7 +189,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         r = write_extras(c, dir, e, p);
     if (!r)
         printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
-               "status.json\n  plan.json keypoints.json oscal-assessment-results.json "
+               "status.json\n  ledger.csv ledger-check.json plan.json keypoints.json "
+               "oscal-assessment-results.json "
                "oscal-poam.json\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",

@@ -10,26 +10,37 @@
 #include <string.h>
 
 #include "anzen/ledger.h"
+#include "anzen/profile.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方:\n"
-              "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
-              "      台帳の CSV (UTF-8 または Excel の CP932、日本語/英語の見出し、順不同) を\n"
-              "      検査して ledger.csv に保存する。誤りのある行は行・列・理由を示し、\n"
-              "      --skip-bad-rows がなければ何も取り込まない\n"
-              "  anzen ledger list [FILE]\n"
-              "      台帳の一覧 (既定: ledger.csv)\n",
-              "usage:\n"
-              "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
-              "      check a ledger CSV (UTF-8 or Excel's CP932, Japanese or English headers in\n"
-              "      any order) and save it as ledger.csv; rejected rows are reported with row,\n"
-              "      column and reason, and nothing is imported without --skip-bad-rows\n"
-              "  anzen ledger list [FILE]\n"
-              "      list the ledger (default ledger.csv)\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方:\n"
+          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
+          "      台帳の CSV (UTF-8 または Excel の CP932、日本語/英語の見出し、順不同) を\n"
+          "      検査して ledger.csv に保存する。誤りのある行は行・列・理由を示し、\n"
+          "      --skip-bad-rows がなければ何も取り込まない\n"
+          "  anzen ledger list [FILE]\n"
+          "      台帳の一覧 (既定: ledger.csv)\n"
+          "  anzen ledger check [FILE] [-p profile.yaml] [--patch-days 180] [--format text|json]\n"
+          "      管理者のいない機器 (放置された VPN 装置)、契約のない事業者の管理、事業者と\n"
+          "      確認していないリモート保守装置、サポート切れ、長くパッチのない機器、\n"
+          "      外部から届くサーバ等を指摘する (終了コード 2: 要対応あり)\n",
+          "usage:\n"
+          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
+          "      check a ledger CSV (UTF-8 or Excel's CP932, Japanese or English headers in\n"
+          "      any order) and save it as ledger.csv; rejected rows are reported with row,\n"
+          "      column and reason, and nothing is imported without --skip-bad-rows\n"
+          "  anzen ledger list [FILE]\n"
+          "      list the ledger (default ledger.csv)\n"
+          "  anzen ledger check [FILE] [-p profile.yaml] [--patch-days 180] [--format text|json]\n"
+          "      devices nobody administers (the forgotten VPN box), vendors without a\n"
+          "      contract, remote-maintenance devices not confirmed with the vendor, past\n"
+          "      support end, long unpatched, servers reachable from outside (exit 2 on "
+          "gaps)\n"));
 }
 
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
@@ -70,9 +81,13 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"skip-bad-rows", no_argument, NULL, 'S'},
+                                         {"profile", required_argument, NULL, 'p'},
+                                         {"patch-days", required_argument, NULL, 'P'},
+                                         {"format", required_argument, NULL, 'f'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *out = "ledger.csv", *sub;
+    const char *out = "ledger.csv", *sub, *profile = "profile.yaml", *format = "text";
+    long patch_days = 180;
     bool skip = false;
     struct az_ledger *l;
     int o, r;
@@ -88,8 +103,22 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     }
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc - 1, argv + 1, "o:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc - 1, argv + 1, "o:p:f:h", opts, NULL)) != -1) {
         switch (o) {
+        case 'p':
+            profile = optarg;
+            break;
+        case 'P':
+            if (az_parse_long(optarg, 1, 3650, &patch_days) < 0) {
+                cli_err(c, "--patch-days は 1〜3650 の整数です", "--patch-days takes 1 to 3650");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            format = optarg;
+            if (!cli_format_ok(c, format, false))
+                return EXIT_USAGE;
+            break;
         case 'o':
             out = optarg;
             break;
@@ -141,6 +170,43 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         }
         az_ledger_free(l);
         return 0;
+    }
+    if (!strcmp(sub, "check") && argc <= 1) {
+        struct az_profile *p = NULL;
+        json_t *res, *x;
+        size_t i;
+        if ((r = load(c, argc ? argv[0] : "ledger.csv", false, &l)))
+            return r;
+        if (az_profile_load_file(&c->ctx, profile, &p) < 0) {
+            cli_liberr(c);
+            az_ledger_free(l);
+            return EXIT_ERROR;
+        }
+        res = az_ledger_check(l, p, c->as_of, (int)patch_days);
+        if (!res) {
+            r = EXIT_ERROR;
+        } else if (!strcmp(format, "json")) {
+            char *s = json_dumps(res, JSON_INDENT(2));
+            r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
+            if (!r)
+                r = out_write(c, NULL, "\n", 1);
+            free(s);
+        } else {
+            printf("%s: %zu %s\n", L(c, "台帳の点検", "Ledger check"), l->n, L(c, "台", "assets"));
+            json_array_foreach(json_object_get(res, "findings"), i, x)
+                printf("  %s %s\n",
+                       !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
+                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
+            if (!json_array_size(json_object_get(res, "findings")))
+                printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
+            r = 0;
+        }
+        if (!r && res && json_integer_value(json_object_get(res, "gaps")) > 0)
+            r = EXIT_GAPS;
+        json_decref(res);
+        az_profile_free(p);
+        az_ledger_free(l);
+        return r;
     }
     help(c, stderr);
     return EXIT_USAGE;

@@ -60,6 +60,56 @@ expect_rc 0 "--skip-bad-rows imports the good rows"
 expect_out "1 件を ledger3.csv に取り込みました (除外 3 行)" "counts imported and skipped rows"
 expect_err "bad.csv:2:3:" "skipped rows are still reported"
 
+# findings: each rule, with its edges (as of 2025-11-24; patch limit 180 days)
+cat > profile.yaml <<'Y'
+anzen-profile: 1
+institution: {name: x, type: clinic}
+systems:
+  - {id: emr, name: 電子カルテ, hosting: on-prem, vendor: A社, remote-maintenance: true}
+  - {id: lab, name: 検査, hosting: on-prem, vendor: B社}
+Y
+printf '種別,名称,所属システム,管理者,最終パッチ適用日,サポート終了日,外部から接続可能\r\n' > f.csv
+printf 'VPN装置,vpn-nobody,emr,,2025-11-01,,はい\r\n' >> f.csv
+printf 'サーバ,srv-c-corp,emr,C社,2025-11-01,,いいえ\r\n' >> f.csv
+printf 'VPN装置,vpn-lab,lab,B社,2025-11-01,,はい\r\n' >> f.csv
+printf 'サーバ,eol-yesterday,emr,院内,2025-11-01,2025-11-23,いいえ\r\n' >> f.csv
+printf 'サーバ,eol-today,emr,院内,2025-11-01,2025-11-24,いいえ\r\n' >> f.csv
+printf 'サーバ,patch-180,emr,院内,2025-05-28,,いいえ\r\n' >> f.csv
+printf 'サーバ,patch-181,emr,院内,2025-05-27,,いいえ\r\n' >> f.csv
+printf 'ネットワーク機器,router-nopatch,,院内,,,はい\r\n' >> f.csv
+printf '医療機器,modality-open,,A社,2025-11-01,,はい\r\n' >> f.csv
+printf '端末,pc-fine,emr,院内,2025-11-01,2030-01-01,いいえ\r\n' >> f.csv
+ANZEN_TODAY=2025-11-24 run "$ANZEN" ledger check f.csv --format json
+expect_rc 2 "ledger check finds gaps"
+python3 - "$T/out" <<'PY' && ok "every rule fires exactly where it should" || not_ok "ledger rules"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+got = sorted((f["asset"], f["rule"], f["level"]) for f in d["findings"])
+want = sorted([
+    ("vpn-nobody", "no-admin", "gap"),
+    ("srv-c-corp", "vendor-no-contract", "gap"),
+    ("vpn-lab", "remote-unconfirmed", "gap"),
+    ("eol-yesterday", "eol", "gap"),
+    ("eol-today", "eol", "attention"),
+    ("patch-181", "patch-age", "attention"),
+    ("router-nopatch", "patch-age", "attention"),
+    ("modality-open", "exposed", "gap"),
+])
+assert got == want, got
+nob = [f for f in d["findings"] if f["rule"] == "no-admin"][0]
+assert nob["items"] == ["cl-r7.h.asset-ledger", "cl-r7.h.patches"] and nob["line"] == 2
+PY
+ANZEN_TODAY=2025-11-24 run "$ANZEN" ledger check f.csv --patch-days 181
+expect_no_out "patch-181" "--patch-days moves the limit"
+ANZEN_TODAY=2025-11-24 run "$ANZEN" ledger check f.csv
+expect_out "vpn-nobody: 管理者がいません" "the unmanaged VPN box, in Japanese"
+
+# the demo ledger: its unmanaged vendor VPN router is found
+"$ANZEN" demo -o dm >/dev/null
+ANZEN_TODAY=2025-11-24 run "$ANZEN" -C dm ledger check
+expect_out "保守用VPNルータ: 管理者がいません" "demo: the unmanaged VPN router"
+[ -s dm/ledger-check.json ] && ok "demo writes ledger-check.json" || not_ok "ledger-check.json"
+
 # header problems
 printf 'kind,name,colour\r\nserver,a,red\r\n' > h1.csv
 run "$ANZEN" ledger import h1.csv
