@@ -83,6 +83,15 @@ struct az_plan {
 int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_plan_state *states,
                   size_t nstates, struct az_plan **ret);
 void az_plan_free(struct az_plan *p);
+/*
+ * Feed a finding (e.g. from the ledger check) into the plan: its reason is
+ * added to the item's plan entry, and an item the answers call satisfied
+ * (or left unanswered) but the finding contradicts becomes a plan item of
+ * the overdue tier ("the records disagree"). Items are matched by topic,
+ * so a finding on cl-r7.h.x also reaches cl-r7.p.x.
+ */
+int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
+                        const char *en);
 json_t *az_plan_to_json(const struct az_plan *p);
 
 const char *az_plan_status_token(enum az_plan_status s);

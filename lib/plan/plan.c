@@ -202,6 +202,62 @@ static json_t *track_json(const struct az_plan_track *t)
                                 : json_null());
 }
 
+/* The item's topic: the part of its id after "<edition>.<form>.", so a
+ * finding about cl-r7.h.patches also reaches cl-r7.p.patches. */
+static const char *topic_of(const char *id)
+{
+    const char *a = strchr(id, '.');
+    const char *b = a ? strchr(a + 1, '.') : NULL;
+    return b ? b + 1 : id;
+}
+
+int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
+                        const char *en)
+{
+    const struct az_eval *e = p->eval;
+    const struct az_item_result *r = NULL;
+    struct az_plan_item *pi = NULL;
+
+    for (size_t i = 0; i < e->nresults; i++)
+        if (!strcmp(topic_of(e->results[i].item->id), topic_of(item_id)))
+            r = &e->results[i];
+    if (!r || r->status == AZ_ST_GATE || r->status == AZ_ST_NOT_APPLICABLE)
+        return 0; /* nothing in this form to attach it to */
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i].result == r)
+            pi = &p->v[i];
+    if (pi) {
+        size_t lj = strlen(pi->reason_ja), le = strlen(pi->reason_en);
+        if (!strstr(pi->reason_ja, ja))
+            snprintf(pi->reason_ja + lj, sizeof(pi->reason_ja) - lj, " / 台帳: %s", ja);
+        if (!strstr(pi->reason_en, en))
+            snprintf(pi->reason_en + le, sizeof(pi->reason_en) - le, " / ledger: %s", en);
+        return 0;
+    }
+    if (p->n >= e->nresults)
+        return az_fail(ctx, AZ_EINVAL, "計画の項目が多すぎます", "too many plan items");
+    /* the answer says はい (or nothing) but the ledger shows a gap */
+    pi = &p->v[p->n++];
+    memset(pi, 0, sizeof(*pi));
+    pi->result = r;
+    for (int k = 0; k < 2; k++) {
+        pi->track[k].status = AZ_PLAN_OPEN;
+        pi->track[k].owner_role = default_role(r->item);
+        pi->track[k].owner = "";
+        pi->track[k].text = k == AZ_TRACK_INTERIM ? r->item->interim : r->item->permanent;
+    }
+    pi->track[AZ_TRACK_INTERIM].due = az_date_add_days(e->as_of, 30);
+    pi->track[AZ_TRACK_PERMANENT].due = az_fy_end(e->as_of_fy);
+    pi->tier = 1;
+    pi->sort_date = e->as_of;
+    snprintf(pi->reason_ja, sizeof(pi->reason_ja), "台帳の点検で指摘 (回答は「%s」): %s",
+             az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA), ja);
+    snprintf(pi->reason_en, sizeof(pi->reason_en), "found by the ledger check (answered %s): %s",
+             az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN), en);
+    qsort(p->v, p->n, sizeof(*p->v), cmp_items);
+    return 0;
+}
+
 json_t *az_plan_to_json(const struct az_plan *p)
 {
     json_t *o = json_object(), *items = json_array();

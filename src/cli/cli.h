@@ -110,5 +110,9 @@ void vendor_path(const char *answers_path, const char *system, char *buf, size_t
 int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
                 const char *edition, struct vendor_sum **ret, size_t *ret_n);
 void vendor_sums_free(struct vendor_sum *vs, size_t n);
+struct az_plan;
+/* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
+int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
+                    const struct az_eval *e, const char *ledger);
 
 #endif

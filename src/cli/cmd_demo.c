@@ -53,6 +53,14 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    {
+        char lp[PATH_MAX];
+        snprintf(lp, sizeof(lp), "%s/ledger.csv", dir);
+        if ((r = plan_add_ledger(c, plan, p, e, lp))) {
+            az_plan_free(plan);
+            return r;
+        }
+    }
     printf("\n%s\n", L(c, "対応計画 (優先順の上位 5 件、詳しくは anzen plan)",
                        "Remediation plan (top 5; see anzen plan)"));
     for (size_t i = 0; i < plan->n && i < 5; i++)

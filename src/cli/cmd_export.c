@@ -110,6 +110,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
             r = EXIT_ERROR;
             goto out;
         }
+        if ((r = plan_add_ledger(c, plan, p, e, "ledger.csv")))
+            goto out;
         doc = az_oscal_poam(plan);
     }
     s = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "anzen/keypoints.h"
+#include "anzen/ledger.h"
 #include "anzen/plan.h"
 #include "anzen/store.h"
 #include "cli.h"
@@ -24,7 +25,8 @@ static void help(struct cli *c, FILE *f)
               "             [--role 役割] [--status 状態] [--format text|json]\n"
               "      「いいえ」の項目ごとの対応計画 (暫定対策と本対策、担当、期限、状態) を\n"
               "      優先順に、その理由とともに表示する。優先順: 利用者が変更したもの →\n"
-              "      期限超過 → ランサムウェア・リモート接続に関わるもの → 目標日順\n"
+              "      期限超過 → ランサムウェア・リモート接続に関わるもの → 目標日順。\n"
+              "      台帳 (ledger.csv、--ledger FILE) の点検で見つかった問題も加える\n"
               "  anzen plan set 項目 [--track interim|permanent] [--status 状態]\n"
               "             [--owner 役割[:名前]] [--due 日付] [--priority N --reason 理由]\n"
               "      計画を更新してワークスペースに記録する (変更履歴に残る)\n"
@@ -37,7 +39,7 @@ static void help(struct cli *c, FILE *f)
               "      the plan for every item answered no (interim mitigation and permanent\n"
               "      fix, owner, due date, status), in priority order with the reason:\n"
               "      user overrides, then overdue, then ransomware/remote access, then by\n"
-              "      target date\n"
+              "      target date; gaps found in ledger.csv (--ledger FILE) are added\n"
               "  anzen plan set ITEM [--track interim|permanent] [--status STATUS]\n"
               "             [--owner ROLE[:NAME]] [--due DATE] [--priority N --reason TEXT]\n"
               "      update the plan in the workspace (recorded in the change log)\n"
@@ -82,8 +84,49 @@ static void print_track(struct cli *c, const char *head, const struct az_plan_tr
         printf("       %s\n", tx(c, t->text));
 }
 
+/* Gaps found in the ledger (default ledger.csv, when present) feed the
+ * plan. */
+int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
+                    const struct az_eval *e, const char *ledger)
+{
+    char *data = NULL;
+    size_t len = 0, i, k;
+    struct az_ledger *l;
+    json_t *res, *f, *it;
+
+    if (!ledger || access(ledger, F_OK) != 0)
+        return 0;
+    if (az_read_text_file(&c->ctx, ledger, &data, &len) < 0 ||
+        az_ledger_import(&c->ctx, ledger, data, len, false, &l) < 0) {
+        free(data);
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    free(data);
+    res = az_ledger_check(l, p, e->as_of, 180);
+    json_array_foreach(json_object_get(res, "findings"), i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "level")), "gap"))
+            continue;
+        json_array_foreach(
+            json_object_get(f, "items"), k,
+            it) if (az_plan_add_finding(&c->ctx, plan, json_string_value(it),
+                                        json_string_value(json_object_get(f, "ja")),
+                                        json_string_value(json_object_get(f, "en"))) < 0)
+        {
+            cli_liberr(c);
+            json_decref(res);
+            az_ledger_free(l);
+            return EXIT_ERROR;
+        }
+    }
+    json_decref(res);
+    az_ledger_free(l);
+    return 0;
+}
+
 static int do_list(struct cli *c, const char *profile, const char *answers, const char *db,
-                   unsigned role, int status, const char *format)
+                   unsigned role, int status, const char *format, const char *ledger)
 {
     struct az_profile *p;
     struct az_answers *a;
@@ -102,6 +145,8 @@ static int do_list(struct cli *c, const char *profile, const char *answers, cons
         r = EXIT_ERROR;
         goto out;
     }
+    if ((r = plan_add_ledger(c, plan, p, e, ledger)))
+        goto out;
     if (!strcmp(format, "json")) {
         json_t *j = az_plan_to_json(plan);
         char *s = json_dumps(j, JSON_INDENT(2));
@@ -231,10 +276,12 @@ int cmd_plan(struct cli *c, int argc, char **argv)
                                          {"priority", required_argument, NULL, 'P'},
                                          {"reason", required_argument, NULL, 'R'},
                                          {"who", required_argument, NULL, 'W'},
+                                         {"ledger", required_argument, NULL, 'L'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *profile = "profile.yaml", *answers = "answers.yaml", *db = "anzen.db";
     const char *format = "text", *owner = NULL, *due = NULL, *reason = NULL;
+    const char *ledger = "ledger.csv";
     const char *who = getenv("USER");
     unsigned role = 0;
     int status = -1, track = -1, o;
@@ -319,6 +366,9 @@ int cmd_plan(struct cli *c, int argc, char **argv)
         case 'W':
             who = optarg;
             break;
+        case 'L':
+            ledger = optarg;
+            break;
         case 'h':
             help(c, stdout);
             return 0;
@@ -332,7 +382,7 @@ int cmd_plan(struct cli *c, int argc, char **argv)
             help(c, stderr);
             return EXIT_USAGE;
         }
-        return do_list(c, profile, answers, db, role, status, format);
+        return do_list(c, profile, answers, db, role, status, format, ledger);
     }
     if (optind + 1 != argc - set) {
         help(c, stderr);

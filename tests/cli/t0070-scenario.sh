@@ -21,6 +21,13 @@ for item in ("cl-r7.h.asset-ledger", "cl-r7.h.patches"):
                r"\1はい\n    checked: 2026-01-20\n", t)
 open("answers.yaml", "w", encoding="utf-8").write(t)
 PY
+# ... and the ledger: the vendor now administers and patches the VPN router
+python3 - <<'PY'
+t = open("ledger.csv", encoding="utf-8-sig").read()
+t = t.replace(",emr,,みどりメディカルシステム株式会社 (架空),2021-03-10,2025-09-30,",
+              ",emr,みどりメディカルシステム株式会社 (架空),みどりメディカルシステム株式会社 (架空),2026-01-15,2030-09-30,")
+open("ledger.csv", "w", encoding="utf-8-sig").write(t)
+PY
 ANZEN_TODAY=2026-02-01 run "$ANZEN" status --save
 expect_rc 2 "second assessment (2026-02-01) saved"
 run "$ANZEN" diff 1 2 --format json

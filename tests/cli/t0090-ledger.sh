@@ -110,6 +110,31 @@ ANZEN_TODAY=2025-11-24 run "$ANZEN" -C dm ledger check
 expect_out "保守用VPNルータ: 管理者がいません" "demo: the unmanaged VPN router"
 [ -s dm/ledger-check.json ] && ok "demo writes ledger-check.json" || not_ok "ledger-check.json"
 
+# ledger findings feed the plan: the demo says 2-⑥ patches are done (はい),
+# but the ledger shows an unpatched VPN router, so 2-⑥ comes back
+python3 - <<'PY'
+import re
+t = open("dm/answers.yaml", encoding="utf-8").read()
+t = re.sub(r"(- item: cl-r7\.h\.patches[^\n]*\n    answer: )いいえ\n    checked: [0-9-]+\n    target: [0-9-]+\n",
+           r"\1はい\n    checked: 2025-11-01\n", t)
+open("dm/answers.yaml", "w", encoding="utf-8").write(t)
+PY
+ANZEN_TODAY=2025-11-24 run "$ANZEN" -C dm plan --format json
+python3 - "$T/out" <<'PY' && ok "a satisfied item contradicted by the ledger returns to the plan" || not_ok "ledger into plan"
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+it = {x["id"]: x for x in p["items"]}
+pt = it["cl-r7.h.patches"]
+assert pt["tier"] == 1 and "台帳の点検で指摘 (回答は「はい」)" in pt["reason"]["ja"], pt
+assert "台帳: 保守用VPNルータ" in it["cl-r7.h.asset-ledger"]["reason"]["ja"]
+PY
+ANZEN_TODAY=2025-11-24 run "$ANZEN" -C dm plan --ledger none.csv --format json
+python3 - "$T/out" <<'PY' && ok "without a ledger the item stays closed" || not_ok "no ledger"
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+assert "cl-r7.h.patches" not in [x["id"] for x in p["items"]]
+PY
+
 # header problems
 printf 'kind,name,colour\r\nserver,a,red\r\n' > h1.csv
 run "$ANZEN" ledger import h1.csv
