@@ -16,6 +16,7 @@
 #include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
+#include "anzen/vendor.h"
 #include "cli.h"
 
 /* Write one JSON document (taking the reference) to dir/name. */
@@ -85,6 +86,33 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
                        json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
             r = write_json(c, dir, "ledger-check.json", lc);
             az_ledger_free(l);
+        } else {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        }
+        free(data);
+        if (r) {
+            az_plan_free(plan);
+            return r;
+        }
+    }
+    {
+        /* the vendor registry */
+        char path[PATH_MAX], *data = NULL;
+        size_t len = 0;
+        struct az_vendors *vs;
+        snprintf(path, sizeof(path), "%s/vendors.yaml", dir);
+        if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
+            az_vendors_load(&c->ctx, path, data, len, p, &vs) == 0) {
+            json_t *vc = az_vendors_check(vs, p, e->as_of), *x;
+            size_t i;
+            printf("\n%s\n",
+                   L(c, "事業者の点検 (anzen vendor check)", "Vendor check (anzen vendor check)"));
+            json_array_foreach(json_object_get(vc, "findings"), i, x)
+                printf("  %s\n",
+                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
+            r = write_json(c, dir, "vendor-check.json", vc);
+            az_vendors_free(vs);
         } else {
             cli_liberr(c);
             r = EXIT_ERROR;
@@ -197,7 +225,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         r = write_extras(c, dir, e, p);
     if (!r)
         printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
-               "status.json\n  ledger.csv ledger-check.json plan.json keypoints.json "
+               "status.json\n  vendors.yaml vendor-check.json ledger.csv ledger-check.json "
+               "plan.json keypoints.json "
                "oscal-assessment-results.json "
                "oscal-poam.json\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,

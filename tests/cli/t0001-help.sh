@@ -5,10 +5,10 @@
 run "$ANZEN" --help
 expect_rc 0 "anzen --help"
 expect_out "使い方: anzen" "help is Japanese by default"
-for c in init assess status plan keypoints diff export ledger applicable catalog workspace history demo version; do
+for c in init assess status plan keypoints diff export ledger vendor applicable catalog workspace history demo version; do
     expect_out "  $c" "help lists $c"
 done
-for c in init assess status plan keypoints diff export ledger applicable catalog workspace history demo version; do
+for c in init assess status plan keypoints diff export ledger vendor applicable catalog workspace history demo version; do
     run "$ANZEN" "$c" --help
     expect_rc 0 "$c --help"
     expect_out "使い方" "$c --help prints usage"

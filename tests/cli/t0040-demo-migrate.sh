@@ -16,7 +16,7 @@ expect_out "重点事項で対応が必要な分野" "demo counts key-point gaps
 expect_out "事業者確認用 (システムごと)" "vendor forms summarised"
 expect_out "12/18 はい" "received vendor form scored"
 expect_out "未受領 (d/vendor-receipt.yaml を待っています)" "missing vendor form named"
-for f in profile.yaml answers.yaml vendor-emr.yaml ledger.csv ledger-check.json status.txt status.md status.json plan.json keypoints.json oscal-assessment-results.json oscal-poam.json; do
+for f in profile.yaml answers.yaml vendor-emr.yaml vendors.yaml ledger.csv ledger-check.json status.txt status.md status.json plan.json keypoints.json oscal-assessment-results.json oscal-poam.json; do
     [ -s "d/$f" ] && ok "demo wrote $f" || not_ok "demo $f"
 done
 run "$ANZEN" status -p d/profile.yaml -a d/answers.yaml

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vendor.c - the vendor registry (vendor.h): load with validation, and the
+ * findings it supports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "anzen/vendor.h"
+
+struct priv {
+    struct az_doc *doc;
+};
+
+void az_vendors_free(struct az_vendors *vs)
+{
+    if (!vs)
+        return;
+    for (size_t i = 0; i < vs->n; i++)
+        free(vs->v[i].systems);
+    free(vs->v);
+    if (vs->priv)
+        az_doc_free(((struct priv *)vs->priv)->doc);
+    free(vs->priv);
+    free(vs);
+}
+
+static const char *const top_keys[] = {"anzen-vendors", "vendors", NULL};
+static const char *const v_keys[] = {
+    "id",       "name",       "systems", "contact",   "remote-maintenance",
+    "contract", "role-split", "mds-sds", "checklist", NULL};
+static const char *const rm_keys[] = {"method", "device", NULL};
+static const char *const ct_keys[] = {"start", "end", NULL};
+static const char *const rs_keys[] = {"status", "date", NULL};
+static const char *const mds_keys[] = {"version", "received", NULL};
+static const char *const cl_keys[] = {"received", NULL};
+
+int az_vendors_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                    const struct az_profile *p, struct az_vendors **ret)
+{
+    struct az_vendors *vs = calloc(1, sizeof(*vs));
+    struct priv *pv = calloc(1, sizeof(*pv));
+    const json_t *root, *l;
+    struct av v;
+    int r;
+
+    if (!vs || !pv) {
+        free(vs);
+        free(pv);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    vs->priv = pv;
+    if ((r = az_doc_load(ctx, name, data, len, &pv->doc)) < 0) {
+        az_vendors_free(vs);
+        return r;
+    }
+    root = az_doc_root(pv->doc);
+    av_init(&v, ctx, pv->doc, 10);
+    if (!av_header(&v, root, top_keys, "vendors file", "anzen-vendors"))
+        goto done;
+    l = av_list(&v, root, "vendors", true);
+    if (l && json_array_size(l) > 1000)
+        av_err(&v, l, NULL, "事業者が多すぎます", "too many vendors");
+    vs->v = calloc(json_array_size(l) + 1, sizeof(*vs->v));
+    for (size_t i = 0; l && vs->v && i < json_array_size(l) && i < 1000; i++) {
+        const json_t *o = json_array_get(l, i), *x;
+        struct az_vendor *e = &vs->v[vs->n];
+        if (!av_object(&v, o, v_keys, "vendor"))
+            continue;
+        e->id = av_str(&v, o, "id", true);
+        if (e->id && !az_is_token(e->id))
+            av_err(&v, o, "id", "事業者 ID \"%s\" が不正です", "invalid vendor id \"%s\"", e->id);
+        for (size_t k = 0; e->id && k < vs->n; k++)
+            if (vs->v[k].id && !strcmp(vs->v[k].id, e->id))
+                av_err(&v, o, "id", "事業者 ID \"%s\" が重複しています",
+                       "duplicate vendor id \"%s\"", e->id);
+        e->name = av_str(&v, o, "name", true);
+        e->contact = av_str(&v, o, "contact", false);
+        e->systems = av_strlist(&v, o, "systems", false, &e->nsystems);
+        for (size_t k = 0; p && k < e->nsystems; k++) {
+            bool found = false;
+            for (size_t s = 0; s < p->nsystems; s++)
+                found |= !strcmp(p->systems[s].id, e->systems[k]);
+            if (!found)
+                av_err(&v, json_object_get(o, "systems"), NULL, "プロファイルにないシステム \"%s\"",
+                       "system \"%s\" is not in the profile", e->systems[k]);
+        }
+        if ((x = json_object_get(o, "remote-maintenance")) &&
+            av_object(&v, x, rm_keys, "remote-maintenance")) {
+            e->rm_method = av_str(&v, x, "method", false);
+            e->rm_device = av_str(&v, x, "device", false);
+            if (!e->rm_method)
+                e->rm_method = "";
+        }
+        if ((x = json_object_get(o, "contract")) && av_object(&v, x, ct_keys, "contract")) {
+            if (json_object_get(x, "start"))
+                e->has_contract_start = av_date(&v, x, "start", true, &e->contract_start);
+            if (json_object_get(x, "end"))
+                e->has_contract_end = av_date(&v, x, "end", true, &e->contract_end);
+        }
+        if ((x = json_object_get(o, "role-split")) && av_object(&v, x, rs_keys, "role-split")) {
+            const char *st = av_str(&v, x, "status", true);
+            if (st && !strcmp(st, "agreed"))
+                e->role_split = 2;
+            else if (st && !strcmp(st, "draft"))
+                e->role_split = 1;
+            else if (st && strcmp(st, "none"))
+                av_err(&v, x, "status", "status は none / draft / agreed です",
+                       "status takes none, draft or agreed");
+            if (json_object_get(x, "date"))
+                e->has_role_split_date = av_date(&v, x, "date", true, &e->role_split_date);
+        }
+        if ((x = json_object_get(o, "mds-sds")) && av_object(&v, x, mds_keys, "mds-sds")) {
+            e->mds_version = av_str(&v, x, "version", false);
+            e->has_mds = av_date(&v, x, "received", true, &e->mds_received);
+        }
+        if ((x = json_object_get(o, "checklist")) && av_object(&v, x, cl_keys, "checklist"))
+            e->has_checklist = av_date(&v, x, "received", true, &e->checklist_received);
+        vs->n++;
+    }
+done:
+    r = av_finish(&v);
+    if (r < 0) {
+        az_vendors_free(vs);
+        return r;
+    }
+    *ret = vs;
+    return 0;
+}
+
+static void add(json_t *arr, const char *vendor, const char *rule, const char *level,
+                const char *item, const char *ja, const char *en)
+{
+    json_array_append_new(arr,
+                          json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s}", "vendor", vendor, "rule",
+                                    rule, "level", level, "items", item, "ja", ja, "en", en));
+}
+
+json_t *az_vendors_check(const struct az_vendors *vs, const struct az_profile *p,
+                         struct az_date as_of)
+{
+    json_t *arr = json_array();
+    char ja[512], en[512], d[16];
+    int gaps = 0;
+
+    for (size_t i = 0; i < vs->n; i++) {
+        const struct az_vendor *e = &vs->v[i];
+        const char *n = e->name ? e->name : e->id;
+        if (!e->has_mds) {
+            snprintf(ja, sizeof(ja), "%s: MDS/SDS を受け取っていません", n);
+            snprintf(en, sizeof(en), "%s: no MDS/SDS received", n);
+            add(arr, e->id, "no-mds-sds", "gap", "cl-r7.h.mds-sds", ja, en);
+        }
+        if (e->rm_method && (!e->rm_device || !*e->rm_device)) {
+            snprintf(ja, sizeof(ja), "%s: リモート保守の装置が確認されていません", n);
+            snprintf(en, sizeof(en), "%s: remote maintenance with no confirmed device", n);
+            add(arr, e->id, "remote-device-unknown", "gap", "cl-r7.h.remote-maintenance", ja, en);
+        }
+        if (e->role_split != 2) {
+            snprintf(ja, sizeof(ja), "%s: 役割分担の確認表が合意されていません%s", n,
+                     e->role_split == 1 ? " (案のまま)" : "");
+            snprintf(en, sizeof(en), "%s: no agreed role-split table%s", n,
+                     e->role_split == 1 ? " (draft only)" : "");
+            add(arr, e->id, "role-split", "gap", "cl-r7.h.remote-maintenance", ja, en);
+        }
+        if (!e->has_checklist || az_fiscal_year(e->checklist_received) != az_fiscal_year(as_of)) {
+            snprintf(ja, sizeof(ja), "%s: 今年度の事業者確認用を受け取っていません", n);
+            snprintf(en, sizeof(en), "%s: no vendor checklist received this fiscal year", n);
+            add(arr, e->id, "checklist", "attention", "cl-r7.h.mds-sds", ja, en);
+        }
+        if (e->has_contract_end && az_date_cmp(e->contract_end, as_of) < 0) {
+            az_date_iso(e->contract_end, d, sizeof(d));
+            snprintf(ja, sizeof(ja), "%s: 契約が %s に終わっています", n, d);
+            snprintf(en, sizeof(en), "%s: the contract ended on %s", n, d);
+            add(arr, e->id, "contract-ended", "gap", "cl-r7.h.asset-ledger", ja, en);
+        }
+    }
+    for (size_t s = 0; p && s < p->nsystems; s++) {
+        bool covered = false;
+        if (!p->systems[s].vendor)
+            continue;
+        for (size_t i = 0; i < vs->n; i++)
+            for (size_t k = 0; k < vs->v[i].nsystems; k++)
+                covered |= !strcmp(vs->v[i].systems[k], p->systems[s].id);
+        if (!covered) {
+            snprintf(ja, sizeof(ja), "%s (%s): 事業者の登録がありません", p->systems[s].name,
+                     p->systems[s].vendor);
+            snprintf(en, sizeof(en), "%s (%s): the vendor is not registered", p->systems[s].name,
+                     p->systems[s].vendor);
+            add(arr, p->systems[s].id, "unregistered", "attention", "cl-r7.h.mds-sds", ja, en);
+        }
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        gaps += !strcmp(json_string_value(json_object_get(json_array_get(arr, i), "level")), "gap");
+    return json_pack("{s:s, s:i, s:o}", "schema", "anzen-vendor-check/1", "gaps", gaps, "findings",
+                     arr);
+}
