@@ -60,6 +60,10 @@ void out_bar(FILE *f, int pct, int w);
 /* Write data to path atomically, or to stdout when path is NULL/"-". */
 int out_write(struct cli *c, const char *path, const char *data, size_t len);
 
+/* Write j (taking the reference) as indented JSON plus a newline to path
+ * atomically, or to stdout when path is NULL. */
+int out_json(struct cli *c, const char *path, json_t *j);
+
 /* Read one line from stdin into buf (trailing newline removed). Returns
  * false on EOF. */
 bool cli_readline(char *buf, size_t n);

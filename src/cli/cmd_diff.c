@@ -166,11 +166,7 @@ int cmd_diff(struct cli *c, int argc, char **argv)
                     "from_total", json_object_get(a, "total"), "to_total",
                     json_object_get(b, "total"), "changes", changes);
     if (!strcmp(format, "json")) {
-        char *s = json_dumps(out, JSON_INDENT(2));
-        r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
-        if (!r)
-            r = out_write(c, NULL, "\n", 1);
-        free(s);
+        r = out_json(c, NULL, json_incref(out));
     } else {
         static const char *kinds[] = {"improved", "regressed", "now-overdue", "no-longer-overdue",
                                       "new"};

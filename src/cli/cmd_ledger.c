@@ -186,11 +186,7 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         if (!res) {
             r = EXIT_ERROR;
         } else if (!strcmp(format, "json")) {
-            char *s = json_dumps(res, JSON_INDENT(2));
-            r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
-            if (!r)
-                r = out_write(c, NULL, "\n", 1);
-            free(s);
+            r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu %s\n", L(c, "台帳の点検", "Ledger check"), l->n, L(c, "台", "assets"));
             json_array_foreach(json_object_get(res, "findings"), i, x)

@@ -461,11 +461,7 @@ int cmd_keypoints(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     }
     if (!strcmp(format, "json")) {
-        char *s = json_dumps(kp, JSON_INDENT(2));
-        r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
-        if (!r)
-            r = out_write(c, NULL, "\n", 1);
-        free(s);
+        r = out_json(c, NULL, json_incref(kp));
     } else {
         printf("%s — %s\n", L(c, "重点事項", "Key points"), p->name);
         json_array_foreach(json_object_get(kp, "tracks"), i, t)

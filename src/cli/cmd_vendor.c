@@ -145,11 +145,7 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         json_t *res = az_vendors_check(vs, p, c->as_of), *x;
         size_t i;
         if (!strcmp(format, "json")) {
-            char *s = json_dumps(res, JSON_INDENT(2));
-            r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
-            if (!r)
-                r = out_write(c, NULL, "\n", 1);
-            free(s);
+            r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu\n", L(c, "事業者の点検", "Vendor check"), vs->n);
             json_array_foreach(json_object_get(res, "findings"), i, x)

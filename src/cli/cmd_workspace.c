@@ -298,13 +298,7 @@ static int do_history(struct cli *c, const char *db, const char *format)
     }
     az_store_close(st);
     if (!strcmp(format, "json")) {
-        char *s = json_dumps(snaps, JSON_INDENT(2));
-        json_decref(snaps);
-        if (!s)
-            return EXIT_ERROR;
-        r = out_write(c, NULL, s, strlen(s));
-        free(s);
-        return r ? r : out_write(c, NULL, "\n", 1);
+        return out_json(c, NULL, snaps);
     }
     json_array_foreach(snaps, i, x)
     {
@@ -427,13 +421,7 @@ static int do_log(struct cli *c, const char *db, const char *format, long long n
     }
     az_store_close(st);
     if (!strcmp(format, "json")) {
-        char *s = json_dumps(log, JSON_INDENT(2));
-        json_decref(log);
-        if (!s)
-            return EXIT_ERROR;
-        r = out_write(c, NULL, s, strlen(s));
-        free(s);
-        return r ? r : out_write(c, NULL, "\n", 1);
+        return out_json(c, NULL, log);
     }
     json_array_foreach(log, i, x) printf(
         "#%lld  %s  %s  %s  %s\n", (long long)json_integer_value(json_object_get(x, "id")),

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -138,4 +139,32 @@ bool cli_format_ok(struct cli *c, const char *format, bool md)
         cli_err(c, "--format は text か json です: \"%s\"", "--format takes text or json: \"%s\"",
                 format);
     return false;
+}
+
+int out_json(struct cli *c, const char *path, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+    size_t n;
+    int r;
+
+    json_decref(j);
+    if (!s) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    n = strlen(s);
+    {
+        char *t = realloc(s, n + 2);
+        if (!t) {
+            free(s);
+            cli_err(c, "メモリ不足", "out of memory");
+            return EXIT_ERROR;
+        }
+        s = t;
+    }
+    s[n] = '\n';
+    s[n + 1] = '\0';
+    r = out_write(c, path, s, n + 1);
+    free(s);
+    return r;
 }
