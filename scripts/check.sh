@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ASAN=${ASAN:-build-asan}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+# sanitizers: undefined behaviour aborts (gcc's default is to print and go on)
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 passed=0
 failed=0
 failures=""

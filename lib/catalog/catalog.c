@@ -651,7 +651,8 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
         for (size_t i = 0; i < cat->eds[e]->nitems; i++)
             if (cat->eds[e]->items[i]->id)
                 cat->index[cat->nindex++] = cat->eds[e]->items[i];
-    qsort(cat->index, cat->nindex, sizeof(*cat->index), cmp_item_id);
+    if (cat->nindex)
+        qsort(cat->index, cat->nindex, sizeof(*cat->index), cmp_item_id);
 
     av_init(&v, ctx, NULL, MAX_ERRORS);
     for (size_t i = 1; i < cat->nindex; i++) {
@@ -772,7 +773,8 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
         if (r < 0)
             return r;
     }
-    qsort(cat->eds, cat->neds, sizeof(*cat->eds), ed_order);
+    if (cat->neds)
+        qsort(cat->eds, cat->neds, sizeof(*cat->eds), ed_order);
     return 0;
 }
 
@@ -859,7 +861,8 @@ int az_catalog_load_blobs(struct az_ctx *ctx, const struct az_file_blob *files, 
     }
     if (!first) {
         for (size_t e = 0; e < cat->neds; e++)
-            qsort(cat->eds[e]->items, cat->eds[e]->nitems, sizeof(struct az_item *), item_sort);
+            if (cat->eds[e]->nitems) /* items is NULL for an edition without items */
+                qsort(cat->eds[e]->items, cat->eds[e]->nitems, sizeof(struct az_item *), item_sort);
         if (!cat->neds)
             first = az_fail(ctx, AZ_ENOTFOUND, "カタログが 1 つもありません", "no catalog files");
     }
@@ -916,7 +919,8 @@ int az_catalog_load_dir(struct az_ctx *ctx, const char *dir, struct az_catalog *
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), name_cmp);
+    if (n)
+        qsort(names, n, sizeof(*names), name_cmp);
     blobs = calloc(n + 1, sizeof(*blobs));
     if (!blobs) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

@@ -212,6 +212,24 @@ static void test_japanese_messages(void **state)
     free(x);
 }
 
+static void test_edition_without_items(void **state)
+{
+    (void)state;
+    /* found by the fuzzer: an edition with no items list (NULL array) must
+     * load without undefined behaviour (qsort on NULL) */
+    const char *y = "anzen-catalog: 1\nedition:\n  id: gl-y\n  kind: guideline\n"
+                    "  family: mhlw-guideline\n  version: v\n  published: 2023-05-31\n"
+                    "  title: {ja: t, en: t}\n  status: current\n  confidence: verified\n"
+                    "  sources: [s]\n";
+    struct az_file_blob b = {"y.yaml", y, strlen(y)};
+    struct az_catalog *cat;
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_blobs(&ctx, &b, 1, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_int_equal(az_catalog_edition(cat, "gl-y")->nitems, 0);
+    az_catalog_free(cat);
+}
+
 static void test_label_normalise(void **state)
 {
     (void)state;
@@ -264,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_error_classes),
         cmocka_unit_test(test_many_errors_reported),
         cmocka_unit_test(test_japanese_messages),
+        cmocka_unit_test(test_edition_without_items),
         cmocka_unit_test(test_label_normalise),
         cmocka_unit_test(test_embedded_catalog),
     };
