@@ -7,11 +7,18 @@
 #   scripts/deps.sh [--test] [--check]
 set -eu
 
-# to build and run anzen
-PKGS="meson ninja-build pkg-config gcc libc6-dev python3 \
-libjansson-dev libyaml-dev libsqlite3-dev libssl-dev"
-# to test it (make check): unit tests, fuzzing, formatting
+# to build and run anzen (one group per line, so changes merge cleanly)
+PKGS="meson ninja-build pkg-config gcc libc6-dev python3"
+PKGS="$PKGS libjansson-dev libyaml-dev libsqlite3-dev libssl-dev"
+PKGS="$PKGS libxlsxwriter-dev libzip-dev libxml2-dev"                  # reports (XLSX)
+PKGS="$PKGS libmicrohttpd-dev libgnutls28-dev libsodium-dev libqrencode-dev" # web UI
+# to test it (make check): unit tests, fuzzing, formatting, and the real
+# peers the tests talk to
 TEST_PKGS="libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14"
+TEST_PKGS="$TEST_PKGS libreoffice-calc-nogui poppler-utils fonts-noto-cjk" # XLSX, PDF
+TEST_PKGS="$TEST_PKGS chromium"                                          # HTML, web UI
+TEST_PKGS="$TEST_PKGS liboath-dev"                                       # TOTP reference
+TEST_PKGS="$TEST_PKGS dcmtk nmap openssh-server postgresql iproute2 nftables tshark" # network
 
 test=0
 check=0
