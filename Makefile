@@ -53,11 +53,11 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -Iinclude
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
-	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c
+	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c embedded_scan.c
 	mkdir -p $(FUZZ_BUILD)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
-	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto)
+	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c $(BUILD)/embedded_scan.c \
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libssl)
 
 fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)

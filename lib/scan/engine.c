@@ -1,0 +1,1000 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c - the connect scanner: one epoll loop per shard.
+ *
+ * Each probe is a non-blocking connect() on its own socket with
+ * SO_LINGER{1,0}, so finishing it sends a reset instead of leaving
+ * TIME_WAIT. Probes all share one timeout, so the probes in flight form a
+ * FIFO in launch order and expiry is O(1). Three caps hold at all times:
+ * tokens for new connections per second (a bucket holding at most 20 ms
+ * worth, so a stall is never made up by a burst), a pool of slots for the
+ * connections in flight, and a per-host counter.
+ *
+ * Order: hosts are visited in a random permutation; each host's ports run
+ * through a random permutation from a per-host random starting point.
+ * A host is first asked on its discovery ports (in parallel, within the
+ * per-host cap); the first answer of any kind (SYN-ACK or RST) makes it
+ * live and releases its other ports; a host whose discovery probes all
+ * time out is down and costs nothing more. Hosts are activated only when
+ * no active host can take another probe, so the in-flight slots spread
+ * over as few hosts as the per-host cap allows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan_internal.h"
+
+#define ST_UNKNOWN  0
+#define ST_INFLIGHT 4
+#define ST_MASK     7
+
+void az_scan_opts_default(struct az_scan_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->rate = AZ_SCAN_DEFAULT_RATE;
+    o->max_inflight = AZ_SCAN_DEFAULT_INFLIGHT;
+    o->per_host = AZ_SCAN_DEFAULT_PER_HOST;
+    o->timeout_ms = AZ_SCAN_DEFAULT_TIMEOUT_MS;
+    o->retries = 0;
+    o->discovery = true;
+    o->service = true;
+    o->svc_timeout_ms = AZ_SCAN_DEFAULT_SVC_TIMEOUT;
+    o->svc_inflight = 16;
+}
+
+int64_t az__now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t az__mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* splitmix64: small, good enough for shuffling probe order */
+static uint64_t rnd(uint64_t *st)
+{
+    uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rnd_below(uint64_t *st, uint64_t n)
+{
+    /* multiply-shift; the bias is below 2^-32 for the sizes used here */
+    return (uint64_t)(((u128)rnd(st) * n) >> 64);
+}
+
+static uint32_t host_offset(uint64_t seed, uint32_t h, size_t nports)
+{
+    uint64_t st = seed ^ ((uint64_t)h * 0x9e3779b97f4a7c15ULL);
+    return (uint32_t)rnd_below(&st, nports);
+}
+
+/* Address of host index i. */
+static void host_addr(const struct az_scan *s, uint64_t i, int *fam, unsigned char *out)
+{
+    size_t lo = 0, hi = s->nranges;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->rbase[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *fam = s->rfam[lo];
+    az__u128_to_addr(*fam, s->ranges[lo].lo + (i - s->rbase[lo]), out);
+}
+
+int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *ports,
+                size_t nports, const struct az_scan_opts *o, const struct az_scan_data *d,
+                struct az_scan **ret)
+{
+    struct az_targets *mt = (struct az_targets *)t;
+    struct az_scan *s;
+    uint64_t n, st;
+    const uint16_t *dp;
+    size_t nd;
+
+    if (!nports)
+        return az_fail(ctx, AZ_EINVAL, "ポートが指定されていません", "no ports given");
+    if (o->max_inflight < 1 || o->per_host < 1 || o->timeout_ms < 1)
+        return az_fail(ctx, AZ_EINVAL, "同時接続数とタイムアウトは 1 以上です",
+                       "in-flight caps and the timeout must be at least 1");
+    if (az__targets_scope(mt) < 0)
+        return AZ_ENOMEM;
+    n = az_targets_count(t);
+    if (n == 0)
+        return az_fail(ctx, AZ_EINVAL,
+                       "スキャンの範囲が空です (対象を明示してください。既定の対象はありません)",
+                       "the scan scope is empty (give the targets explicitly; there is no "
+                       "default target)");
+    if (n > AZ_SCAN_MAX_ADDRS)
+        return az_fail(ctx, AZ_ERANGE,
+                       "範囲が広すぎます: %llu アドレス (上限 %u、/12 相当)。範囲を分けてください",
+                       "scope too large: %llu addresses (limit %u, a /12); split it",
+                       (unsigned long long)n, AZ_SCAN_MAX_ADDRS);
+    if (n * nports > AZ_SCAN_MAX_PROBES)
+        return az_fail(ctx, AZ_ERANGE, "プローブが多すぎます: %llu (上限 %u)",
+                       "too many probes: %llu (limit %u)", (unsigned long long)(n * nports),
+                       AZ_SCAN_MAX_PROBES);
+    if (!(s = calloc(1, sizeof(*s))))
+        return AZ_ENOMEM;
+    s->o = *o;
+    if (o->from && !(s->from = strdup(o->from)))
+        goto nomem;
+    s->o.from = s->from;
+    if (!s->o.seed)
+        s->o.seed = az__mono_ns() ^ ((uint64_t)getpid() << 32);
+    s->data = d;
+    s->targets = t;
+    snprintf(s->source, sizeof(s->source), "anzen");
+    s->nranges = t->scope[0].n + t->scope[1].n;
+    s->ranges = calloc(s->nranges, sizeof(*s->ranges));
+    s->rfam = calloc(s->nranges, 1);
+    s->rbase = calloc(s->nranges, sizeof(*s->rbase));
+    if (!s->ranges || !s->rfam || !s->rbase)
+        goto nomem;
+    {
+        size_t k = 0;
+        uint64_t base = 0;
+        for (int f = 0; f < 2; f++)
+            for (size_t i = 0; i < t->scope[f].n; i++, k++) {
+                s->ranges[k] = t->scope[f].v[i];
+                s->rfam[k] = f ? AF_INET6 : AF_INET;
+                s->rbase[k] = base;
+                base += (uint64_t)(t->scope[f].v[i].hi - t->scope[f].v[i].lo) + 1;
+            }
+    }
+    s->naddrs = (size_t)n;
+    s->nports = nports;
+    s->ports = malloc(nports * sizeof(*s->ports));
+    s->portperm = malloc(nports * sizeof(*s->portperm));
+    s->perm = malloc(s->naddrs * sizeof(*s->perm));
+    s->pstate = calloc(s->naddrs * nports, 1);
+    s->hup = calloc(s->naddrs, 1);
+    if (!s->ports || !s->portperm || !s->perm || !s->pstate || !s->hup)
+        goto nomem;
+    memcpy(s->ports, ports, nports * sizeof(*ports));
+    st = s->o.seed;
+    for (size_t i = 0; i < s->naddrs; i++)
+        s->perm[i] = (uint32_t)i;
+    for (size_t i = s->naddrs; i > 1; i--) {
+        size_t j = (size_t)rnd_below(&st, i);
+        uint32_t x = s->perm[i - 1];
+        s->perm[i - 1] = s->perm[j];
+        s->perm[j] = x;
+    }
+    for (size_t i = 0; i < nports; i++)
+        s->portperm[i] = (uint16_t)i;
+    for (size_t i = nports; i > 1; i--) {
+        size_t j = (size_t)rnd_below(&st, i);
+        uint16_t x = s->portperm[i - 1];
+        s->portperm[i - 1] = s->portperm[j];
+        s->portperm[j] = x;
+    }
+    /* discovery ports: the data's list (most likely to answer first) */
+    dp = d ? az_scan_data_discovery(d, &nd) : NULL;
+    if (!dp || !nd) {
+        static const uint16_t fallback[] = {80, 443, 22, 445};
+        dp = fallback;
+        nd = 4;
+    }
+    if (s->o.discovery) {
+        s->ndisc = nd;
+        s->disc = malloc(nd * sizeof(*s->disc));
+        s->disc_idx = malloc(nd * sizeof(*s->disc_idx));
+        if (!s->disc || !s->disc_idx)
+            goto nomem;
+        for (size_t i = 0; i < nd; i++) {
+            s->disc[i] = dp[i];
+            s->disc_idx[i] = -1;
+            for (size_t k = 0; k < nports; k++)
+                if (ports[k] == dp[i])
+                    s->disc_idx[i] = (int16_t)k;
+        }
+    }
+    s->planned = (uint64_t)s->naddrs * nports;
+    s->stats.addresses = s->naddrs;
+    s->stats.probes_planned = s->planned;
+    atomic_flag_clear(&s->opens_lock);
+    *ret = s;
+    return 0;
+nomem:
+    az_scan_free(s);
+    return AZ_ENOMEM;
+}
+
+void az_service_clear(struct az_service *svc)
+{
+    if (!svc)
+        return;
+    for (size_t i = 0; i < svc->nev; i++)
+        free(svc->ev[i].data);
+    free(svc->ev);
+    svc->ev = NULL;
+    svc->nev = 0;
+}
+
+void az_scan_free(struct az_scan *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        for (size_t k = 0; k < s->hosts[i].nports; k++) {
+            az_service_clear(s->hosts[i].ports[k].svc);
+            free(s->hosts[i].ports[k].svc);
+        }
+        free(s->hosts[i].ports);
+        free((char *)s->hosts[i].segment);
+    }
+    free(s->hosts);
+    free(s->ranges);
+    free(s->rfam);
+    free(s->rbase);
+    free(s->perm);
+    free(s->ports);
+    free(s->portperm);
+    free(s->disc);
+    free(s->disc_idx);
+    free(s->pstate);
+    free(s->hup);
+    free(s->opens);
+    free(s->from);
+    free(s);
+}
+
+/* ---- one shard ---- */
+
+enum { H_PENDING, H_DISC, H_UP, H_DOWN };
+
+struct hrun {
+    uint32_t host;
+    uint32_t pcur;     /* next position in the host's port order */
+    uint32_t resolved; /* ports of the list with a final state */
+    uint16_t inflight;
+    uint8_t dsent, ddone;
+    uint8_t status;
+    bool inring;
+};
+
+struct slot {
+    int fd;
+    uint32_t hr;   /* index into the shard's hrun array */
+    int32_t pidx;  /* port index, or -1 for a discovery-only port */
+    uint16_t port; /* port number */
+    uint8_t tries;
+    bool disc;
+    uint64_t t0;
+    uint32_t prev, next; /* FIFO links; NIL at the ends */
+};
+
+#define NIL UINT32_MAX
+
+struct retry {
+    uint32_t hr;
+    int32_t pidx;
+    uint16_t port;
+    uint8_t tries;
+    bool disc;
+};
+
+struct shard {
+    struct az_scan *s;
+    struct hrun *h;
+    size_t nh;
+    size_t nact; /* hosts activated so far */
+    uint32_t *ring;
+    size_t rhead, rlen;
+    struct slot *slots;
+    uint32_t nslots, nfree, *freel;
+    uint32_t fifo_head, fifo_tail;
+    struct retry *rq;
+    size_t rqhead, rqlen, rqcap;
+    int ep;
+    double tokens, burst, rate;
+    uint64_t last_ns;
+    uint64_t timeout_ns;
+    unsigned per_host;
+    struct az_open *opens;
+    size_t nopens, capopens;
+};
+
+static void ring_push(struct shard *sh, uint32_t hr)
+{
+    if (sh->h[hr].inring)
+        return;
+    sh->h[hr].inring = true;
+    sh->ring[(sh->rhead + sh->rlen) % sh->nh] = hr;
+    sh->rlen++;
+}
+
+static bool host_has_work(struct shard *sh, struct hrun *h)
+{
+    struct az_scan *s = sh->s;
+    if (h->inflight >= sh->per_host)
+        return false;
+    if (h->status == H_DISC)
+        return h->dsent < s->ndisc;
+    if (h->status == H_UP)
+        return h->pcur < s->nports;
+    return false;
+}
+
+static void mark_done(struct shard *sh, struct hrun *h, uint64_t n)
+{
+    (void)sh;
+    h->resolved += (uint32_t)n;
+    atomic_fetch_add_explicit(&sh->s->done, n, memory_order_relaxed);
+}
+
+static void host_down(struct shard *sh, struct hrun *h)
+{
+    struct az_scan *s = sh->s;
+    h->status = H_DOWN;
+    s->hup[h->host] = 2;
+    /* every port not yet resolved is skipped */
+    mark_done(sh, h, s->nports - h->resolved);
+}
+
+static void host_up(struct shard *sh, struct hrun *h, enum az_port_reason why)
+{
+    struct az_scan *s = sh->s;
+    if (s->hup[h->host] != 1) {
+        s->hup[h->host] = (uint8_t)(1 | (why << 2));
+        atomic_fetch_add_explicit(&s->up, 1, memory_order_relaxed);
+    }
+    if (h->status == H_DISC)
+        h->status = H_UP;
+}
+
+static int push_open(struct shard *sh, uint32_t host, uint16_t pidx, uint32_t rtt)
+{
+    if (sh->nopens == sh->capopens) {
+        size_t cap = sh->capopens ? sh->capopens * 2 : 64;
+        struct az_open *v = realloc(sh->opens, cap * sizeof(*v));
+        if (!v)
+            return AZ_ENOMEM;
+        sh->opens = v;
+        sh->capopens = cap;
+    }
+    sh->opens[sh->nopens].host = host;
+    sh->opens[sh->nopens].pidx = pidx;
+    sh->opens[sh->nopens].rtt_us = rtt;
+    sh->nopens++;
+    return 0;
+}
+
+static void fifo_remove(struct shard *sh, uint32_t i)
+{
+    struct slot *x = &sh->slots[i];
+    if (x->prev != NIL)
+        sh->slots[x->prev].next = x->next;
+    else
+        sh->fifo_head = x->next;
+    if (x->next != NIL)
+        sh->slots[x->next].prev = x->prev;
+    else
+        sh->fifo_tail = x->prev;
+}
+
+static void fifo_append(struct shard *sh, uint32_t i)
+{
+    struct slot *x = &sh->slots[i];
+    x->next = NIL;
+    x->prev = sh->fifo_tail;
+    if (sh->fifo_tail != NIL)
+        sh->slots[sh->fifo_tail].next = i;
+    else
+        sh->fifo_head = i;
+    sh->fifo_tail = i;
+}
+
+static int queue_retry(struct shard *sh, const struct slot *x)
+{
+    if (sh->rqlen == sh->rqcap) {
+        size_t cap = sh->rqcap ? sh->rqcap * 2 : 64;
+        struct retry *v = malloc(cap * sizeof(*v));
+        if (!v)
+            return AZ_ENOMEM;
+        for (size_t i = 0; i < sh->rqlen; i++)
+            v[i] = sh->rq[(sh->rqhead + i) % (sh->rqcap ? sh->rqcap : 1)];
+        free(sh->rq);
+        sh->rq = v;
+        sh->rqcap = cap;
+        sh->rqhead = 0;
+    }
+    struct retry *r = &sh->rq[(sh->rqhead + sh->rqlen) % sh->rqcap];
+    r->hr = x->hr;
+    r->pidx = x->pidx;
+    r->port = x->port;
+    r->tries = x->tries;
+    r->disc = x->disc;
+    sh->rqlen++;
+    return 0;
+}
+
+/* A probe finished with state st (AZ_PORT_*) and reason. */
+static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why, bool close_it)
+{
+    struct az_scan *s = sh->s;
+    struct slot *x = &sh->slots[i];
+    struct hrun *h = &sh->h[x->hr];
+    uint64_t now = az__mono_ns();
+    bool answered = st == AZ_PORT_OPEN || st == AZ_PORT_CLOSED;
+
+    if (close_it)
+        close(x->fd);
+    fifo_remove(sh, i);
+    sh->freel[sh->nfree++] = i;
+    h->inflight--;
+    atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_relaxed);
+    if (st == AZ_PORT_FILTERED && why == AZ_REASON_NO_RESPONSE && x->tries < s->o.retries &&
+        h->status != H_DOWN) {
+        x->tries++;
+        if (x->pidx >= 0)
+            s->pstate[(size_t)h->host * s->nports + (size_t)x->pidx] = ST_INFLIGHT;
+        if (queue_retry(sh, x) < 0)
+            return AZ_ENOMEM;
+        h->inflight++; /* the retry holds the host's place */
+        return 0;
+    }
+    if (x->pidx >= 0 && h->status != H_DOWN) {
+        uint8_t *ps = &s->pstate[(size_t)h->host * s->nports + (size_t)x->pidx];
+        *ps = (uint8_t)(st | (why << 3));
+        mark_done(sh, h, 1);
+        if (st == AZ_PORT_OPEN) {
+            atomic_fetch_add_explicit(&s->open, 1, memory_order_relaxed);
+            if (push_open(sh, h->host, (uint16_t)x->pidx, (uint32_t)((now - x->t0) / 1000)) < 0)
+                return AZ_ENOMEM;
+        }
+    }
+    if (answered)
+        host_up(sh, h, why);
+    if (x->disc && h->status == H_DISC) {
+        h->ddone++;
+        if (h->ddone == s->ndisc && h->dsent == s->ndisc)
+            host_down(sh, h);
+    } else if (x->disc) {
+        h->ddone++;
+    }
+    if (host_has_work(sh, h))
+        ring_push(sh, x->hr);
+    return 0;
+}
+
+static enum az_port_reason errno_reason(int e, int *st)
+{
+    switch (e) {
+    case 0:
+        *st = AZ_PORT_OPEN;
+        return AZ_REASON_SYN_ACK;
+    case ECONNREFUSED:
+        *st = AZ_PORT_CLOSED;
+        return AZ_REASON_CONN_REFUSED;
+    case EHOSTUNREACH:
+    case EHOSTDOWN:
+        *st = AZ_PORT_FILTERED;
+        return AZ_REASON_HOST_UNREACH;
+    case ENETUNREACH:
+        *st = AZ_PORT_FILTERED;
+        return AZ_REASON_NET_UNREACH;
+    case EACCES:
+    case EPERM:
+        *st = AZ_PORT_FILTERED;
+        return AZ_REASON_ADMIN_PROHIBITED;
+    default:
+        *st = AZ_PORT_FILTERED;
+        return AZ_REASON_NO_RESPONSE;
+    }
+}
+
+/* Did the kernel connect the socket to itself (no listener)? */
+static bool self_connected(int fd)
+{
+    struct sockaddr_storage a, b;
+    socklen_t la = sizeof(a), lb = sizeof(b);
+    if (getsockname(fd, (struct sockaddr *)&a, &la) < 0 ||
+        getpeername(fd, (struct sockaddr *)&b, &lb) < 0)
+        return false;
+    return la == lb && !memcmp(&a, &b, la);
+}
+
+static int complete_fd(struct shard *sh, uint32_t i)
+{
+    struct slot *x = &sh->slots[i];
+    int err = 0, st;
+    socklen_t l = sizeof(err);
+    enum az_port_reason why;
+
+    if (getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+        err = errno;
+    why = errno_reason(err, &st);
+    if (st == AZ_PORT_OPEN && self_connected(x->fd)) {
+        st = AZ_PORT_CLOSED;
+        why = AZ_REASON_SELF_CONNECT;
+    }
+    return finish(sh, i, st, why, true);
+}
+
+/* Launch one probe; returns 1 launched, 0 local shortage (try later), <0 error. */
+static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bool disc,
+                  uint8_t tries)
+{
+    struct az_scan *s = sh->s;
+    struct hrun *h = &sh->h[hr];
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    unsigned char a[16];
+    int fam, fd;
+    static const struct linger lg = {1, 0};
+
+    host_addr(s, h->host, &fam, a);
+    memset(&ss, 0, sizeof(ss));
+    if (fam == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        memcpy(&sin->sin_addr, a, 4);
+        sl = sizeof(*sin);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        memcpy(&sin6->sin6_addr, a, 16);
+        sl = sizeof(*sin6);
+    }
+    fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            return 0;
+        return AZ_EIO;
+    }
+    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    uint32_t i = sh->freel[--sh->nfree];
+    struct slot *x = &sh->slots[i];
+    x->fd = fd;
+    x->hr = hr;
+    x->pidx = pidx;
+    x->port = port;
+    x->disc = disc;
+    x->tries = tries;
+    x->t0 = az__mono_ns();
+    fifo_append(sh, i);
+    h->inflight++;
+    atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
+    if (pidx >= 0)
+        s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
+    if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
+        return finish(sh, i, AZ_PORT_OPEN, AZ_REASON_SYN_ACK, true) < 0 ? AZ_ENOMEM : 1;
+    if (errno == EINPROGRESS) {
+        struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = i};
+        if (epoll_ctl(sh->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            close(fd);
+            return AZ_EIO;
+        }
+        return 1;
+    }
+    if (errno == EADDRNOTAVAIL || errno == EAGAIN || errno == ENOBUFS) {
+        /* out of local ports or buffers: put it back, try again shortly */
+        close(fd);
+        fifo_remove(sh, i);
+        sh->freel[sh->nfree++] = i;
+        h->inflight--;
+        atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&s->sent, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->local_retries, 1, memory_order_relaxed);
+        if (pidx >= 0)
+            s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_UNKNOWN;
+        return 0;
+    }
+    int st;
+    enum az_port_reason why = errno_reason(errno, &st);
+    return finish(sh, i, st, why, true) < 0 ? AZ_ENOMEM : 1;
+}
+
+/* Choose the next probe of host hr: returns false when it has none now. */
+static bool next_probe(struct shard *sh, uint32_t hr, int32_t *pidx, uint16_t *port, bool *disc)
+{
+    struct az_scan *s = sh->s;
+    struct hrun *h = &sh->h[hr];
+
+    if (h->inflight >= sh->per_host)
+        return false;
+    if (h->status == H_DISC) {
+        while (h->dsent < s->ndisc) {
+            size_t k = h->dsent++;
+            *pidx = s->disc_idx[k];
+            *port = s->disc[k];
+            *disc = true;
+            if (*pidx >= 0 &&
+                s->pstate[(size_t)h->host * s->nports + (size_t)*pidx] != ST_UNKNOWN) {
+                h->ddone++;
+                continue;
+            }
+            return true;
+        }
+        return false;
+    }
+    if (h->status != H_UP)
+        return false;
+    uint32_t off = host_offset(s->o.seed, h->host, s->nports);
+    while (h->pcur < s->nports) {
+        uint32_t k = (h->pcur++ + off) % (uint32_t)s->nports;
+        uint16_t pi = s->portperm[k];
+        uint8_t st = s->pstate[(size_t)h->host * s->nports + pi] & ST_MASK;
+        if (st != ST_UNKNOWN)
+            continue; /* answered or in flight during discovery */
+        *pidx = pi;
+        *port = s->ports[pi];
+        *disc = false;
+        return true;
+    }
+    return false;
+}
+
+static void refill(struct shard *sh, uint64_t now)
+{
+    if (sh->rate <= 0) {
+        sh->tokens = 1e18;
+        return;
+    }
+    sh->tokens += (double)(now - sh->last_ns) * sh->rate / 1e9;
+    if (sh->tokens > sh->burst)
+        sh->tokens = sh->burst;
+    sh->last_ns = now;
+}
+
+static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
+{
+    struct az_scan *s = sh->s;
+    *blocked_tokens = false;
+    *blocked_local = false;
+
+    while (sh->nfree > 0) {
+        uint32_t hr;
+        int32_t pidx;
+        uint16_t port;
+        bool disc;
+        uint8_t tries = 0;
+        int r;
+
+        if (sh->tokens < 1.0) {
+            *blocked_tokens = true;
+            return 0;
+        }
+        /* retries first, if their host has room */
+        if (sh->rqlen) {
+            struct retry rt = sh->rq[sh->rqhead];
+            sh->rqhead = (sh->rqhead + 1) % sh->rqcap;
+            sh->rqlen--;
+            sh->h[rt.hr].inflight--; /* the place held for it */
+            if (sh->h[rt.hr].status == H_DOWN) {
+                if (host_has_work(sh, &sh->h[rt.hr]))
+                    ring_push(sh, rt.hr);
+                continue;
+            }
+            r = launch(sh, rt.hr, rt.pidx, rt.port, rt.disc, rt.tries);
+            if (r < 0)
+                return r;
+            if (r == 0) {
+                struct slot tmp = {.hr = rt.hr,
+                                   .pidx = rt.pidx,
+                                   .port = rt.port,
+                                   .tries = rt.tries,
+                                   .disc = rt.disc};
+                sh->h[rt.hr].inflight++;
+                if (queue_retry(sh, &tmp) < 0)
+                    return AZ_ENOMEM;
+                *blocked_local = true;
+                return 0;
+            }
+            sh->tokens -= 1.0;
+            continue;
+        }
+        /* an active host with room, or activate the next one */
+        for (;;) {
+            if (sh->rlen) {
+                hr = sh->ring[sh->rhead];
+                sh->rhead = (sh->rhead + 1) % sh->nh;
+                sh->rlen--;
+                sh->h[hr].inring = false;
+                if (!next_probe(sh, hr, &pidx, &port, &disc))
+                    continue;
+                break;
+            }
+            if (sh->nact < sh->nh) {
+                hr = (uint32_t)sh->nact++;
+                sh->h[hr].status = s->o.discovery ? H_DISC : H_UP;
+                if (!next_probe(sh, hr, &pidx, &port, &disc))
+                    continue;
+                break;
+            }
+            return 0; /* nothing left to launch */
+        }
+        r = launch(sh, hr, pidx, port, disc, tries);
+        if (r < 0)
+            return r;
+        if (r == 0) {
+            /* undo the choice: step the cursor back */
+            struct hrun *h = &sh->h[hr];
+            if (disc) {
+                h->dsent--;
+            } else {
+                h->pcur--;
+            }
+            ring_push(sh, hr);
+            *blocked_local = true;
+            return 0;
+        }
+        sh->tokens -= 1.0;
+        if (host_has_work(sh, &sh->h[hr]))
+            ring_push(sh, hr);
+    }
+    return 0;
+}
+
+static void report(struct shard *sh, az_scan_progress_fn cb, void *ud, uint64_t *last_sent,
+                   uint64_t *last_ns, uint64_t t0)
+{
+    struct az_scan *s = sh->s;
+    struct az_scan_progress p;
+    uint64_t now = az__mono_ns();
+    uint64_t sent = atomic_load(&s->sent);
+    double dt = (double)(now - *last_ns) / 1e9;
+
+    memset(&p, 0, sizeof(p));
+    p.phase = AZ_PHASE_PORTS;
+    p.done = atomic_load(&s->done);
+    p.total = s->planned;
+    p.inflight = atomic_load(&s->inflight);
+    p.rate = dt > 0 ? (double)(sent - *last_sent) / dt : 0;
+    p.hosts_up = atomic_load(&s->up);
+    p.open = atomic_load(&s->open);
+    double el = (double)(now - t0) / 1e9;
+    p.eta_s = p.done > 0 && el > 0.5 ? el * (double)(p.total - p.done) / (double)p.done : -1;
+    *last_sent = sent;
+    *last_ns = now;
+    cb(ud, &p);
+}
+
+int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned nshards,
+                az_scan_progress_fn progress, void *ud)
+{
+    struct shard sh;
+    struct epoll_event evs[256];
+    uint64_t t0 = az__mono_ns(), last_report = t0, last_sent = 0;
+    int r = 0;
+
+    if (nshards < 1 || shard >= nshards)
+        return az_fail(ctx, AZ_EINVAL, "シャードの指定が不正です", "invalid shard");
+    memset(&sh, 0, sizeof(sh));
+    sh.s = s;
+    sh.ep = -1;
+    for (size_t i = shard; i < s->naddrs; i += nshards)
+        sh.nh++;
+    sh.per_host = s->o.per_host;
+    sh.nslots = s->o.max_inflight / nshards;
+    if (sh.nslots < 1)
+        sh.nslots = 1;
+    sh.rate = s->o.rate ? (double)s->o.rate / nshards : 0;
+    sh.burst = sh.rate > 0 ? (sh.rate / 50 > 1 ? sh.rate / 50 : 1) : 0;
+    sh.tokens = 1.0;
+    sh.last_ns = t0;
+    sh.timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
+    sh.fifo_head = sh.fifo_tail = NIL;
+    if (!s->stats.start_us)
+        s->stats.start_us = az__now_us();
+    if (!sh.nh)
+        return 0;
+    sh.h = calloc(sh.nh, sizeof(*sh.h));
+    sh.ring = calloc(sh.nh, sizeof(*sh.ring));
+    sh.slots = calloc(sh.nslots, sizeof(*sh.slots));
+    sh.freel = calloc(sh.nslots, sizeof(*sh.freel));
+    if (!sh.h || !sh.ring || !sh.slots || !sh.freel) {
+        r = AZ_ENOMEM;
+        goto out;
+    }
+    for (size_t i = shard, k = 0; i < s->naddrs; i += nshards, k++)
+        sh.h[k].host = s->perm[i];
+    for (uint32_t i = 0; i < sh.nslots; i++)
+        sh.freel[i] = sh.nslots - 1 - i;
+    sh.nfree = sh.nslots;
+    sh.ep = epoll_create1(EPOLL_CLOEXEC);
+    if (sh.ep < 0) {
+        r = az_fail(ctx, AZ_EIO, "epoll を作れません: %s", "cannot create epoll: %s",
+                    strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        bool bt, bl;
+        uint64_t now = az__mono_ns();
+        refill(&sh, now);
+        if ((r = fill(&sh, &bt, &bl)) < 0) {
+            az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
+                    strerror(errno));
+            goto out;
+        }
+        if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl)
+            break; /* nothing in flight and nothing left to launch */
+        /* wait for: an event, the oldest probe's deadline, a token, a report */
+        uint64_t wait = 100000000u;
+        if (sh.fifo_head != NIL) {
+            uint64_t dl = sh.slots[sh.fifo_head].t0 + sh.timeout_ns;
+            wait = dl > now ? dl - now : 0;
+        }
+        if (bt && sh.rate > 0) {
+            uint64_t w = (uint64_t)((1.0 - sh.tokens) * 1e9 / sh.rate) + 1;
+            if (w < wait)
+                wait = w;
+        }
+        if (bl && wait > 1000000u)
+            wait = 1000000u;
+        if (progress && shard == 0) {
+            uint64_t nr = last_report + 100000000u;
+            uint64_t w = nr > now ? nr - now : 0;
+            if (w < wait)
+                wait = w;
+        }
+        struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
+        int n = epoll_pwait2(sh.ep, evs, 256, &ts, NULL);
+        if (n < 0 && errno != EINTR) {
+            r = az_fail(ctx, AZ_EIO, "epoll_wait: %s", "epoll_wait: %s", strerror(errno));
+            goto out;
+        }
+        for (int k = 0; k < n; k++)
+            if ((r = complete_fd(&sh, evs[k].data.u32)) < 0)
+                goto out;
+        now = az__mono_ns();
+        while (sh.fifo_head != NIL && sh.slots[sh.fifo_head].t0 + sh.timeout_ns <= now)
+            if ((r = finish(&sh, sh.fifo_head, AZ_PORT_FILTERED, AZ_REASON_NO_RESPONSE, true)) < 0)
+                goto out;
+        if (progress && shard == 0 && now - last_report >= 100000000u)
+            report(&sh, progress, ud, &last_sent, &last_report, t0);
+    }
+    if (progress && shard == 0)
+        report(&sh, progress, ud, &last_sent, &last_report, t0);
+    /* hand the open ports over */
+    while (atomic_flag_test_and_set_explicit(&s->opens_lock, memory_order_acquire))
+        ;
+    if (s->nopens + sh.nopens > s->capopens) {
+        size_t cap = s->nopens + sh.nopens;
+        struct az_open *v = realloc(s->opens, (cap ? cap : 1) * sizeof(*v));
+        if (!v) {
+            atomic_flag_clear_explicit(&s->opens_lock, memory_order_release);
+            r = AZ_ENOMEM;
+            goto out;
+        }
+        s->opens = v;
+        s->capopens = cap;
+    }
+    if (sh.nopens)
+        memcpy(s->opens + s->nopens, sh.opens, sh.nopens * sizeof(*sh.opens));
+    s->nopens += sh.nopens;
+    atomic_flag_clear_explicit(&s->opens_lock, memory_order_release);
+out:
+    if (sh.slots)
+        for (uint32_t i = sh.fifo_head; i != NIL; i = sh.slots[i].next)
+            close(sh.slots[i].fd);
+    if (sh.ep >= 0)
+        close(sh.ep);
+    free(sh.h);
+    free(sh.ring);
+    free(sh.slots);
+    free(sh.freel);
+    free(sh.rq);
+    free(sh.opens);
+    return r;
+}
+
+static int cmp_open(const void *a, const void *b)
+{
+    const struct az_open *x = a, *y = b;
+    if (x->host != y->host)
+        return x->host < y->host ? -1 : 1;
+    return x->pidx < y->pidx ? -1 : x->pidx > y->pidx;
+}
+
+int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud)
+{
+    size_t nup = 0, k = 0;
+
+    if (s->finished)
+        return 0;
+    if (s->nopens)
+        qsort(s->opens, s->nopens, sizeof(*s->opens), cmp_open);
+    for (size_t i = 0; i < s->naddrs; i++)
+        nup += (s->hup[i] & 3) == 1;
+    s->hosts = calloc(nup ? nup : 1, sizeof(*s->hosts));
+    if (!s->hosts)
+        return AZ_ENOMEM;
+    for (size_t i = 0, o = 0; i < s->naddrs; i++) {
+        struct az_scan_host *h;
+        if ((s->hup[i] & 3) != 1)
+            continue;
+        h = &s->hosts[k++];
+        host_addr(s, i, &h->family, h->addr);
+        inet_ntop(h->family, h->addr, h->text, sizeof(h->text));
+        h->up = true;
+        h->up_reason = (enum az_port_reason)(s->hup[i] >> 2);
+        for (size_t p = 0; p < s->nports; p++) {
+            int st = s->pstate[i * s->nports + p] & ST_MASK;
+            if (st == AZ_PORT_CLOSED)
+                h->nclosed++;
+            else if (st == AZ_PORT_FILTERED)
+                h->nfiltered++;
+        }
+        while (o < s->nopens && s->opens[o].host < i)
+            o++;
+        size_t o0 = o;
+        while (o < s->nopens && s->opens[o].host == i)
+            o++;
+        if (o > o0) {
+            h->ports = calloc(o - o0, sizeof(*h->ports));
+            if (!h->ports)
+                return AZ_ENOMEM;
+            for (size_t j = o0; j < o; j++) {
+                struct az_scan_port *pp = &h->ports[h->nports++];
+                pp->port = s->ports[s->opens[j].pidx];
+                pp->state = AZ_PORT_OPEN;
+                pp->reason = AZ_REASON_SYN_ACK;
+                pp->rtt_us = s->opens[j].rtt_us;
+            }
+        }
+        s->stats.open += h->nports;
+        s->stats.closed += h->nclosed;
+        s->stats.filtered += h->nfiltered;
+    }
+    s->nhosts = k;
+    s->stats.hosts_up = k;
+    s->stats.probes_sent = atomic_load(&s->sent);
+    s->stats.retries_local = atomic_load(&s->local_retries);
+    s->stats.end_us = az__now_us();
+    s->finished = true;
+    (void)ctx;
+    (void)progress;
+    (void)ud;
+    return 0;
+}
+
+const struct az_scan_host *az_scan_hosts(const struct az_scan *s, size_t *ret_n)
+{
+    *ret_n = s->nhosts;
+    return s->hosts;
+}
+
+const struct az_scan_stats *az_scan_stats(const struct az_scan *s)
+{
+    return &s->stats;
+}
+
+const struct az_scan_opts *az_scan_options(const struct az_scan *s)
+{
+    return &s->o;
+}
+
+const char *az_scan_source(const struct az_scan *s)
+{
+    return s->source;
+}
+
+const char *az_scan_from(const struct az_scan *s)
+{
+    return s->from;
+}

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_scan.c - `anzen scan`: the network check. Parses the scope and caps,
+ * runs the scan (one thread per --jobs shard), renders progress on a
+ * terminal, and prints the results as a table or JSON (docs/scan.md).
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "anzen/scan.h"
+#include "cli.h"
+
+static void help(struct cli *c, FILE *f)
+{
+    fprintf(f, "%s",
+            L(c,
+              "使い方: anzen scan [オプション] 対象...\n"
+              "  院内 LAN を安全な方法で調べる (TCP 接続のみ、読み取りだけのサービス確認)。\n"
+              "  対象は明示が必須です (既定の対象はありません)。\n\n"
+              "対象:\n"
+              "  対象                   アドレス、CIDR (10.1.0.0/24)、範囲 (10.1.0.1-40)\n"
+              "  -iL, --targets-file F  対象を 1 行ずつ書いたファイル (# はコメント)\n"
+              "  --exclude LIST         除外 (カンマ区切り、繰り返し可)\n"
+              "  --exclude-file F       除外を書いたファイル\n"
+              "  -p, --ports LIST       ポート (例: 22,80,8000-8100。既定: 病院向けの一覧)\n\n"
+              "速さの上限 (既定は壊れやすい医療機器向けに控えめ):\n"
+              "  --rate N               1 秒あたりの新しい接続 (既定 200、全体)\n"
+              "  --max-inflight N       同時に開く接続 (既定 256、全体)\n"
+              "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
+              "  --timeout MS           接続のタイムアウト (既定 1500)\n"
+              "  --retries N            応答のない接続の再試行 (既定 0)\n"
+              "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
+              "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
+              "  --seed N               順序の乱数の種 (再現用)\n\n"
+              "出力:\n"
+              "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
+              "  --from SEGMENT         スキャンした場所のネットワーク区分 (例: 事務系)\n"
+              "  --format text|json     表示形式 (既定 text)\n"
+              "  -o FILE                結果の JSON を FILE に保存 (anzen-scan/1)\n"
+              "  --progress | --no-progress  進み具合 (既定: 端末のときだけ)\n"
+              "  --data DIR             ports.yaml と fingerprints.yaml を DIR から読む\n\n"
+              "終了コード: 0 正常, 1 エラー, 64 使い方の誤り\n",
+              "usage: anzen scan [options] TARGET...\n"
+              "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
+              "  The scope must be given explicitly (there is no default target).\n\n"
+              "Scope:\n"
+              "  TARGET                 address, CIDR (10.1.0.0/24), range (10.1.0.1-40)\n"
+              "  -iL, --targets-file F  file with one target per line (# comments)\n"
+              "  --exclude LIST         exclusions (comma-separated, repeatable)\n"
+              "  --exclude-file F       file of exclusions\n"
+              "  -p, --ports LIST       ports (e.g. 22,80,8000-8100; default: hospital list)\n\n"
+              "Caps (defaults are gentle, for fragile medical devices):\n"
+              "  --rate N               new connections per second (default 200, all hosts)\n"
+              "  --max-inflight N       connections open at once (default 256, all hosts)\n"
+              "  --per-host N           connections open at once per host (default 4)\n"
+              "  --timeout MS           connect timeout (default 1500)\n"
+              "  --retries N            retries of unanswered connects (default 0)\n"
+              "  --jobs N               threads (the caps are shared; default 1)\n"
+              "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
+              "  --seed N               random order seed (to reproduce a run)\n\n"
+              "Output:\n"
+              "  --dry-run              show what would be probed; send nothing\n"
+              "  --from SEGMENT         network segment the scan runs from (e.g. 事務系)\n"
+              "  --format text|json     output format (default text)\n"
+              "  -o FILE                save the JSON results to FILE (anzen-scan/1)\n"
+              "  --progress | --no-progress  progress display (default: on a terminal)\n"
+              "  --data DIR             read ports.yaml and fingerprints.yaml from DIR\n\n"
+              "Exit codes: 0 ok, 1 error, 64 usage error\n"));
+}
+
+struct prog {
+    struct cli *c;
+    bool on;
+    int last_len;
+};
+
+static void fmt_eta(double s, char *buf, size_t n)
+{
+    if (s < 0) {
+        snprintf(buf, n, "--:--");
+        return;
+    }
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void on_progress(void *ud, const struct az_scan_progress *p)
+{
+    struct prog *pg = ud;
+    struct cli *c = pg->c;
+    char eta[32];
+    if (!pg->on)
+        return;
+    fmt_eta(p->eta_s, eta, sizeof(eta));
+    int pct = p->total ? (int)(p->done * 100 / p->total) : 100;
+    fprintf(stderr, "\r%s %llu/%llu (%d%%) %.0f/s %s %s  %s %llu  %s %llu   ",
+            p->phase == AZ_PHASE_SERVICES ? L(c, "[サービス]", "[services]")
+                                          : L(c, "[ポート]", "[ports]"),
+            (unsigned long long)p->done, (unsigned long long)p->total, pct, p->rate,
+            L(c, "残り", "ETA"), eta, L(c, "稼働", "up"), (unsigned long long)p->hosts_up,
+            L(c, "開", "open"), (unsigned long long)p->open);
+    fflush(stderr);
+}
+
+struct job {
+    struct az_scan *s;
+    struct az_ctx ctx;
+    unsigned shard, n;
+    struct prog *pg;
+    int r;
+};
+
+static void *run_job(void *arg)
+{
+    struct job *j = arg;
+    j->r = az_scan_run(j->s, &j->ctx, j->shard, j->n, j->shard == 0 ? on_progress : NULL, j->pg);
+    return NULL;
+}
+
+static int opt_uint(struct cli *c, const char *name, const char *v, long min, long max,
+                    unsigned *out)
+{
+    long x;
+    if (az_parse_long(v, min, max, &x) < 0) {
+        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes an integer from %ld to %ld", name, min,
+                max);
+        return EXIT_USAGE;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+static void print_table(struct cli *c, const struct az_scan *s)
+{
+    size_t nh;
+    const struct az_scan_host *h = az_scan_hosts(s, &nh);
+    const struct az_scan_stats *st = az_scan_stats(s);
+    size_t shown = 0;
+
+    printf("%s: %llu %s, %llu %s, %llu %s, %.1f s\n", L(c, "スキャン", "Scan"),
+           (unsigned long long)st->addresses, L(c, "アドレス", "addresses"),
+           (unsigned long long)st->hosts_up, L(c, "台が稼働", "hosts up"),
+           (unsigned long long)st->open, L(c, "ポートが開", "open ports"),
+           (double)(st->end_us - st->start_us) / 1e6);
+    if (az_scan_from(s))
+        printf("%s: %s\n", L(c, "スキャンした区分", "Scanned from"), az_scan_from(s));
+    for (size_t i = 0; i < nh; i++) {
+        for (size_t k = 0; k < h[i].nports; k++) {
+            const struct az_scan_port *p = &h[i].ports[k];
+            char pn[16];
+            if (!shown++) {
+                printf("\n");
+                out_pad(stdout, L(c, "アドレス", "address"), 40);
+                out_pad(stdout, L(c, "ポート", "port"), 10);
+                out_pad(stdout, L(c, "サービス", "service"), 14);
+                printf("%s\n", L(c, "製品・版・備考", "product, version, notes"));
+            }
+            snprintf(pn, sizeof(pn), "%u/tcp", p->port);
+            out_pad(stdout, h[i].text, 40);
+            out_pad(stdout, pn, 10);
+            out_pad(stdout, p->svc ? p->svc->name : "?", 14);
+            if (p->svc) {
+                const struct az_service *v = p->svc;
+                printf("%s%s%s", v->product, *v->version ? " " : "", v->version);
+                if (v->tlsi.done)
+                    printf("%s[%s]", *v->product ? " " : "", v->tlsi.version);
+                if (v->has_appliance)
+                    printf(" {%s%s%s}", v->app.product, *v->app.version ? " " : "", v->app.version);
+                if (*v->info)
+                    printf(" (%s)", v->info);
+            }
+            printf("\n");
+        }
+    }
+    if (!shown)
+        printf("%s\n", L(c, "開いているポートは見つかりませんでした。", "No open ports found."));
+}
+
+int cmd_scan(struct cli *c, int argc, char **argv)
+{
+    enum {
+        O_EXCLUDE = 256,
+        O_EXCLUDE_FILE,
+        O_RATE,
+        O_INFLIGHT,
+        O_PER_HOST,
+        O_TIMEOUT,
+        O_RETRIES,
+        O_JOBS,
+        O_NO_DISC,
+        O_NO_SVC,
+        O_SEED,
+        O_DRY,
+        O_FROM,
+        O_FORMAT,
+        O_PROGRESS,
+        O_NO_PROGRESS,
+        O_DATA,
+    };
+    static const struct option opts[] = {{"ports", required_argument, NULL, 'p'},
+                                         {"targets-file", required_argument, NULL, 'i'},
+                                         {"exclude", required_argument, NULL, O_EXCLUDE},
+                                         {"exclude-file", required_argument, NULL, O_EXCLUDE_FILE},
+                                         {"rate", required_argument, NULL, O_RATE},
+                                         {"max-inflight", required_argument, NULL, O_INFLIGHT},
+                                         {"per-host", required_argument, NULL, O_PER_HOST},
+                                         {"timeout", required_argument, NULL, O_TIMEOUT},
+                                         {"retries", required_argument, NULL, O_RETRIES},
+                                         {"jobs", required_argument, NULL, O_JOBS},
+                                         {"no-discovery", no_argument, NULL, O_NO_DISC},
+                                         {"no-service", no_argument, NULL, O_NO_SVC},
+                                         {"seed", required_argument, NULL, O_SEED},
+                                         {"dry-run", no_argument, NULL, O_DRY},
+                                         {"from", required_argument, NULL, O_FROM},
+                                         {"format", required_argument, NULL, O_FORMAT},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"progress", no_argument, NULL, O_PROGRESS},
+                                         {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                         {"data", required_argument, NULL, O_DATA},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct az_targets *t = NULL;
+    struct az_scan_data *data = NULL;
+    struct az_scan *s = NULL;
+    struct az_scan_opts so;
+    const char *ports_spec = NULL, *format = "text", *out = NULL, *data_dir = NULL;
+    uint16_t *ports = NULL;
+    size_t nports = 0;
+    unsigned jobs = 1;
+    bool dry = false;
+    int progress = -1, o, r = EXIT_ERROR;
+    struct prog pg = {c, false, 0};
+    char where[64];
+
+    az_scan_opts_default(&so);
+    if (az_targets_new(&t) < 0)
+        return EXIT_ERROR;
+    /* "-iL" as nmap spells it */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-iL"))
+            argv[i] = "--targets-file";
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
+        unsigned v;
+        switch (o) {
+        case 'p':
+            ports_spec = optarg;
+            break;
+        case 'i':
+            if (az_targets_add_file(&c->ctx, t, optarg, false) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            break;
+        case O_EXCLUDE: {
+            char *dup = strdup(optarg), *p = dup, *tok;
+            if (!dup)
+                goto out;
+            while ((tok = strsep(&p, ",")))
+                if (*tok && az_targets_add(&c->ctx, t, tok, true, "--exclude") < 0) {
+                    free(dup);
+                    cli_liberr(c);
+                    r = EXIT_USAGE;
+                    goto out;
+                }
+            free(dup);
+            break;
+        }
+        case O_EXCLUDE_FILE:
+            if (az_targets_add_file(&c->ctx, t, optarg, true) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            break;
+        case O_RATE:
+            if ((r = opt_uint(c, "--rate", optarg, 0, 1000000, &so.rate)))
+                goto out;
+            break;
+        case O_INFLIGHT:
+            if ((r = opt_uint(c, "--max-inflight", optarg, 1, 16384, &so.max_inflight)))
+                goto out;
+            break;
+        case O_PER_HOST:
+            if ((r = opt_uint(c, "--per-host", optarg, 1, 1024, &so.per_host)))
+                goto out;
+            break;
+        case O_TIMEOUT:
+            if ((r = opt_uint(c, "--timeout", optarg, 10, 60000, &so.timeout_ms)))
+                goto out;
+            so.svc_timeout_ms = so.timeout_ms * 2;
+            break;
+        case O_RETRIES:
+            if ((r = opt_uint(c, "--retries", optarg, 0, 5, &so.retries)))
+                goto out;
+            break;
+        case O_JOBS:
+            if ((r = opt_uint(c, "--jobs", optarg, 1, 64, &jobs)))
+                goto out;
+            break;
+        case O_SEED: {
+            if ((r = opt_uint(c, "--seed", optarg, 1, 2147483647, &v)))
+                goto out;
+            so.seed = v;
+            break;
+        }
+        case O_NO_DISC:
+            so.discovery = false;
+            break;
+        case O_NO_SVC:
+            so.service = false;
+            break;
+        case O_DRY:
+            dry = true;
+            break;
+        case O_FROM:
+            so.from = optarg;
+            break;
+        case O_FORMAT:
+            format = optarg;
+            if (!cli_format_ok(c, format, false)) {
+                r = EXIT_USAGE;
+                goto out;
+            }
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case O_PROGRESS:
+            progress = 1;
+            break;
+        case O_NO_PROGRESS:
+            progress = 0;
+            break;
+        case O_DATA:
+            data_dir = optarg;
+            break;
+        case 'h':
+            help(c, stdout);
+            r = 0;
+            goto out;
+        default:
+            cli_err(c, "不明なオプション \"%s\"", "unknown option \"%s\"", argv[optind - 1]);
+            help(c, stderr);
+            r = EXIT_USAGE;
+            goto out;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        snprintf(where, sizeof(where), L(c, "引数 %d", "argument %d"), i - optind + 1);
+        if (az_targets_add(&c->ctx, t, argv[i], false, where) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (az_scan_data_load(&c->ctx, data_dir, &data) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (ports_spec) {
+        if (az_ports_parse(&c->ctx, ports_spec, &ports, &nports) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+    } else {
+        const uint16_t *dp = az_scan_data_ports(data, &nports);
+        if (!(ports = malloc(nports * sizeof(*ports))))
+            goto out;
+        memcpy(ports, dp, nports * sizeof(*ports));
+    }
+    if (az_scan_new(&c->ctx, t, ports, nports, &so, data, &s) < 0) {
+        cli_liberr(c);
+        r = c->ctx.err == AZ_ENOMEM ? EXIT_ERROR : EXIT_USAGE;
+        goto out;
+    }
+    if (dry) {
+        json_t *plan = az_scan_plan_json(s);
+        if (!strcmp(format, "json")) {
+            r = out_json(c, out, plan);
+        } else {
+            size_t i;
+            json_t *x;
+            printf("%s\n", L(c, "ドライラン: 何も送りません。", "Dry run: nothing is sent."));
+            printf("%s: %lld\n", L(c, "アドレス", "addresses"),
+                   (long long)json_integer_value(json_object_get(plan, "addresses")));
+            json_array_foreach(json_object_get(plan, "ranges"), i, x)
+                printf("  %s\n", json_string_value(x));
+            printf("%s:", L(c, "ポート", "ports"));
+            json_array_foreach(json_object_get(plan, "ports"), i, x)
+                printf("%s%lld", i ? "," : " ", (long long)json_integer_value(x));
+            printf("\n%s: %lld\n", L(c, "プローブ数", "probes"),
+                   (long long)json_integer_value(json_object_get(plan, "probes")));
+            printf("%s: rate %u/s, max-inflight %u, per-host %u, timeout %u ms, %s\n",
+                   L(c, "上限", "caps"), so.rate, so.max_inflight, so.per_host, so.timeout_ms,
+                   so.discovery ? L(c, "稼働ホストを先に検出", "discovery first")
+                                : L(c, "検出なし", "no discovery"));
+            printf("%s: %.0f s\n", L(c, "最長の所要時間", "worst-case duration"),
+                   json_real_value(json_object_get(plan, "worst_case_s")));
+            json_decref(plan);
+            r = 0;
+        }
+        goto out;
+    }
+    pg.on = progress == 1 || (progress == -1 && isatty(2));
+    {
+        struct job *jv = calloc(jobs, sizeof(*jv));
+        pthread_t *th = calloc(jobs, sizeof(*th));
+        if (!jv || !th) {
+            free(jv);
+            free(th);
+            goto out;
+        }
+        for (unsigned i = 0; i < jobs; i++) {
+            jv[i].s = s;
+            jv[i].shard = i;
+            jv[i].n = jobs;
+            jv[i].pg = &pg;
+            az_ctx_init(&jv[i].ctx, c->lang);
+            if (i > 0 && pthread_create(&th[i], NULL, run_job, &jv[i]) != 0) {
+                jv[i].r =
+                    az_fail(&jv[i].ctx, AZ_EIO, "スレッドを作れません", "cannot start a thread");
+                th[i] = 0;
+            }
+        }
+        run_job(&jv[0]);
+        for (unsigned i = 1; i < jobs; i++)
+            if (th[i])
+                pthread_join(th[i], NULL);
+        r = 0;
+        for (unsigned i = 0; i < jobs; i++)
+            if (jv[i].r < 0 && !r) {
+                cli_err(c, "%s", "%s", az_errmsg(&jv[i].ctx));
+                r = EXIT_ERROR;
+            }
+        free(jv);
+        free(th);
+        if (r)
+            goto out;
+    }
+    if (az_scan_finish(s, &c->ctx, on_progress, &pg) < 0) {
+        if (pg.on)
+            fputc('\n', stderr);
+        cli_liberr(c);
+        r = EXIT_ERROR;
+        goto out;
+    }
+    if (pg.on)
+        fprintf(stderr, "\n");
+    if (out && (r = out_json(c, out, az_scan_to_json(s))))
+        goto out;
+    if (!strcmp(format, "json")) {
+        if (!out)
+            r = out_json(c, NULL, az_scan_to_json(s));
+    } else {
+        print_table(c, s);
+    }
+out:
+    az_scan_free(s);
+    az_scan_data_free(data);
+    az_targets_free(t);
+    free(ports);
+    return r;
+}

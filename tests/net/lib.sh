@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the network scenarios (tests/net): the TAP helpers of the
+# CLI tests plus listeners and cleanup. Only 127.0.0.0/8, ::1 and network
+# namespaces the test creates are ever touched.
+. "$SRCDIR/tests/cli/lib.sh"
+PIDS=""
+cleanup_net() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+    ${NET_CLEANUP:-true}
+    rm -rf "$T"
+}
+trap cleanup_net EXIT
+
+# listen ADDR PORT...: plain TCP listeners that accept and close (python)
+listen() {
+    python3 - "$@" <<'PY' &
+import socket, sys, select, signal
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+addr = sys.argv[1]
+socks = []
+for p in sys.argv[2:]:
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(p)))
+    s.listen(256)
+    socks.append(s)
+while True:
+    r, _, _ = select.select(socks, [], [])
+    for s in r:
+        try:
+            c, _ = s.accept()
+            c.close()
+        except OSError:
+            pass
+PY
+    PIDS="$PIDS $!"
+}
+
+# wait_port ADDR PORT: until something listens there (5 s)
+wait_port() {
+    for _ in $(seq 50); do
+        if python3 -c "import socket,sys; a=sys.argv[1]; s=socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET); s.settimeout(0.2); s.connect((a,int(sys.argv[2])))" "$1" "$2" 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# open ports of an anzen-scan/1 JSON as "addr port" lines, sorted
+anzen_open() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for h in d["hosts"]:
+    for p in h["ports"]:
+        if p["state"] == "open":
+            print(h["address"], p["port"])' "$1" | sort
+}
+
+# open ports of an nmap -oX file, same form
+nmap_open() {
+    python3 -c '
+import sys, xml.etree.ElementTree as ET
+for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+    a = h.find("address").get("addr")
+    for p in h.iter("port"):
+        if p.find("state").get("state") == "open":
+            print(a, p.get("portid"))' "$1" | sort
+}
