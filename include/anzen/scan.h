@@ -118,7 +118,7 @@ enum az_tri {
 /* Raw evidence of one exchange: what was sent and the first bytes
  * received, with wall-clock times, so a finding can be reproduced. */
 struct az_scan_evidence {
-    char probe[32];      /* name of the probe ("tls", "http-get /", "ssh-banner") */
+    char probe[64];      /* name of the probe ("tls", "http-get /", "ssh-banner") */
     bool tls;            /* the exchange ran inside TLS */
     size_t sent;         /* bytes sent */
     unsigned char *data; /* first received bytes (at most AZ_SCAN_EVIDENCE_MAX) */

@@ -227,8 +227,6 @@ static void parse_fp_doc(struct av *v, struct az_scan_data *d, json_t *root)
                     av_err(v, y, NULL, "kind: regex には regex が必要です",
                            "kind regex needs a regex");
                 a->nversions++;
-                if (add_path(d, fv->path) < 0)
-                    return;
             }
         }
     }
@@ -253,7 +251,8 @@ static void parse_fp_doc(struct av *v, struct az_scan_data *d, json_t *root)
                            "version is a group number (1-9)");
                 b->version_group = (int)n;
             }
-            if (!b->service || !b->product || !compile(v, x, "regex", &b->re))
+            if (!b->service || !b->product || !av_str(v, x, "regex", true) ||
+                !compile(v, x, "regex", &b->re))
                 continue;
             d->nbanners++;
         }

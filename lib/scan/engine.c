@@ -967,9 +967,12 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
     s->stats.retries_local = atomic_load(&s->local_retries);
     s->stats.end_us = az__now_us();
     s->finished = true;
-    (void)ctx;
-    (void)progress;
-    (void)ud;
+    if (s->o.service && s->data) {
+        int r = az__scan_services(s, ctx, progress, ud);
+        s->stats.end_us = az__now_us();
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 

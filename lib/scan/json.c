@@ -245,7 +245,7 @@ json_t *az_scan_plan_json(const struct az_scan *s)
         inet_ntop(s->rfam[i], a, x, sizeof(x));
         inet_ntop(s->rfam[i], b, y, sizeof(y));
         if (s->ranges[i].lo == s->ranges[i].hi)
-            snprintf(buf, sizeof(buf), "%s", x);
+            az__scpy(buf, sizeof(buf), x);
         else
             snprintf(buf, sizeof(buf), "%s-%s", x, y);
         json_array_append_new(ranges, json_string(buf));

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "anzen/scan.h"
 
@@ -91,7 +92,7 @@ struct az_scan_data {
     size_t napps;
     struct az_fp_banner *banners;
     size_t nbanners;
-    const char **paths; /* distinct HTTP paths, "/" first */
+    const char **paths; /* distinct HTTP paths of the match rules, "/" first */
     size_t npaths;
 };
 
@@ -155,6 +156,20 @@ uint64_t az__mono_ns(void);
 /* Escaped text of bytes for JSON evidence: printable ASCII kept, the rest
  * \xHH; caller frees. */
 char *az__escape_bytes(const unsigned char *p, size_t n);
+/* Copy a string into a fixed field, truncating. */
+static inline void az__scpy(char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    if (!n)
+        return;
+    if (l >= n)
+        l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = '\0';
+}
+
+/* Peer text into a fixed field as printable UTF-8 ('?' for the rest). */
+void az__clean_text(char *dst, size_t n, const unsigned char *src, size_t len);
 /* ISO 8601 UTC with milliseconds. */
 void az__iso_us(int64_t us, char *buf, size_t n);
 

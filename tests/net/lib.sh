@@ -4,17 +4,42 @@
 # namespaces the test creates are ever touched.
 . "$SRCDIR/tests/cli/lib.sh"
 PIDS=""
+NETNS=""
 cleanup_net() {
+    ${NET_CLEANUP:-true}
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
     for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-    ${NET_CLEANUP:-true}
+    for ns in $NETNS; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "$T"
 }
 trap cleanup_net EXIT
 
+# need_netns: these scenarios need root and network namespaces; without
+# them the test fails loudly (never a silent skip)
+need_netns() {
+    if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
+        not_ok "this scenario needs root and iproute2 (ip netns)"
+        done_testing
+        exit 1
+    fi
+}
+
+# netns_add NAME: a namespace with only lo (up), removed at exit
+netns_add() {
+    ip netns add "$1" || { not_ok "ip netns add $1"; done_testing; exit 1; }
+    NETNS="$NETNS $1"
+    ip -n "$1" link set lo up
+}
+
+# bg CMD...: run in the background, killed at exit
+bg() {
+    "$@" &
+    PIDS="$PIDS $!"
+}
+
 # listen ADDR PORT...: plain TCP listeners that accept and close (python)
 listen() {
-    python3 - "$@" <<'PY' &
+    ${NS:+ip netns exec $NS} python3 - "$@" <<'PY' &
 import socket, sys, select, signal
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
 addr = sys.argv[1]
@@ -38,10 +63,11 @@ PY
     PIDS="$PIDS $!"
 }
 
-# wait_port ADDR PORT: until something listens there (5 s)
+# wait_port ADDR PORT: until something listens there (5 s); set NS to
+# look inside a namespace
 wait_port() {
     for _ in $(seq 50); do
-        if python3 -c "import socket,sys; a=sys.argv[1]; s=socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET); s.settimeout(0.2); s.connect((a,int(sys.argv[2])))" "$1" "$2" 2>/dev/null; then return 0; fi
+        if ${NS:+ip netns exec $NS} python3 -c "import socket,sys; a=sys.argv[1]; s=socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET); s.settimeout(0.2); s.connect((a,int(sys.argv[2])))" "$1" "$2" 2>/dev/null; then return 0; fi
         sleep 0.1
     done
     return 1
