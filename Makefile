@@ -11,6 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS_DOC ?= 150000
 FUZZ_RUNS_CSV ?= 400000
 FUZZ_RUNS_SCAN ?= 180000
+FUZZ_RUNS_NMAP ?= 30000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
@@ -58,26 +59,31 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	mkdir -p $(FUZZ_BUILD)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c $(BUILD)/embedded_scan.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libssl)
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libssl libxml-2.0)
 
-fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan
+fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan $(FUZZ_BUILD)/fuzz_nmap
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # What make check runs: a fixed seed and a fixed number of runs, so the
 # same tree always fuzzes the same inputs (a random find never makes CI
 # flaky); `make fuzz FUZZ_SECONDS=600` explores further at random.
-fuzz-check: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan
-	rm -rf $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-scan
-	mkdir -p $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-scan
+fuzz-check: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan $(FUZZ_BUILD)/fuzz_nmap
+	rm -rf $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-scan \
+	  $(FUZZ_BUILD)/check-nmap
+	mkdir -p $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-scan \
+	  $(FUZZ_BUILD)/check-nmap
 	./$(FUZZ_BUILD)/fuzz_doc -seed=1 -runs=$(FUZZ_RUNS_DOC) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/check-doc tests/fuzz/corpus
 	./$(FUZZ_BUILD)/fuzz_csv -seed=1 -runs=$(FUZZ_RUNS_CSV) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/check-csv tests/fuzz/corpus-csv
 	./$(FUZZ_BUILD)/fuzz_scan -seed=1 -runs=$(FUZZ_RUNS_SCAN) -max_len=8192 -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/check-scan tests/fuzz/corpus-scan
+	./$(FUZZ_BUILD)/fuzz_nmap -seed=1 -runs=$(FUZZ_RUNS_NMAP) -max_len=16384 -rss_limit_mb=2048 \
+	  -print_final_stats=1 $(FUZZ_BUILD)/check-nmap tests/fuzz/corpus-nmap
 
-fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan
-	mkdir -p $(FUZZ_BUILD)/corpus-doc $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-scan
+fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan $(FUZZ_BUILD)/fuzz_nmap
+	mkdir -p $(FUZZ_BUILD)/corpus-doc $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-scan \
+	  $(FUZZ_BUILD)/corpus-nmap
 	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=65536 \
 	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-doc tests/fuzz/corpus
 	./$(FUZZ_BUILD)/fuzz_csv -max_total_time=$$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) / 2 )) \
@@ -85,6 +91,8 @@ fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_scan
 	  tests/fuzz/corpus-csv
 	./$(FUZZ_BUILD)/fuzz_scan -max_total_time=$$(( $(FUZZ_SECONDS) / 4 + 1 )) -max_len=8192 \
 	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-scan tests/fuzz/corpus-scan
+	./$(FUZZ_BUILD)/fuzz_nmap -max_total_time=$$(( $(FUZZ_SECONDS) / 4 + 1 )) -max_len=16384 \
+	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-nmap tests/fuzz/corpus-nmap
 
 format:
 	./scripts/check-format.sh --fix

@@ -92,6 +92,11 @@ void az_plan_free(struct az_plan *p);
  */
 int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
                         const char *en);
+/* The same for a finding from another check: src names it in reasons
+ * ("ネットワーク" / "network" for anzen scan). */
+int az_plan_add_finding_from(struct az_ctx *ctx, struct az_plan *p, const char *src_ja,
+                             const char *src_en, const char *item_id, const char *ja,
+                             const char *en);
 json_t *az_plan_to_json(const struct az_plan *p);
 
 const char *az_plan_status_token(enum az_plan_status s);

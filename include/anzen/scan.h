@@ -282,12 +282,32 @@ const char *az_scan_from(const struct az_scan *s);   /* vantage segment or NULL 
 /* The results as JSON (schema anzen-scan/1, docs/scan.md). */
 json_t *az_scan_to_json(const struct az_scan *s);
 
+/* ---- findings ---- */
+
+struct az_ledger;
+/*
+ * Turn finished results into findings (docs/scan.md): rules over the
+ * services, the ledger (l may be NULL: no ledger rules) and the vantage
+ * segment. Tags each host with its ledger segment. now_s is the reference
+ * time for certificate expiry. *ret is a new JSON object
+ * {schema: anzen-scan-findings/1, gaps, attention, findings[],
+ * reachability[]}; the findings are also kept in the scan and appear in
+ * az_scan_to_json. Each finding has rule, level (gap | attention), host,
+ * port, asset, items[], ja, en and evidence.
+ */
+int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger *l, int64_t now_s,
+                  json_t **ret);
+
 /* ---- nmap XML import ---- */
 
-/* Read an nmap -oX file into a finished scan with the same result
- * structure (services as nmap named them; no raw bytes). */
+/* Read an nmap -oX file (len bytes named name) into a finished scan with
+ * the same result structure: services as nmap named them, facts from the
+ * NSE scripts anzen understands, appliances from CPEs, certificates and
+ * Server headers (d, may be NULL). nmap keeps no raw bytes, so evidence
+ * entries hold the script output. from is the vantage segment or NULL.
+ * Errors name file:line:col. */
 int az_scan_import_nmap(struct az_ctx *ctx, const char *name, const char *data, size_t len,
-                        const char *from, struct az_scan **ret);
+                        const char *from, const struct az_scan_data *d, struct az_scan **ret);
 
 /* ---- service identification, exposed for tests and fuzzing ---- */
 

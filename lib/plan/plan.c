@@ -214,6 +214,13 @@ static const char *topic_of(const char *id)
 int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
                         const char *en)
 {
+    return az_plan_add_finding_from(ctx, p, "台帳", "ledger", item_id, ja, en);
+}
+
+int az_plan_add_finding_from(struct az_ctx *ctx, struct az_plan *p, const char *src_ja,
+                             const char *src_en, const char *item_id, const char *ja,
+                             const char *en)
+{
     const struct az_eval *e = p->eval;
     const struct az_item_result *r = NULL;
     struct az_plan_item *pi = NULL;
@@ -229,9 +236,9 @@ int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_
     if (pi) {
         size_t lj = strlen(pi->reason_ja), le = strlen(pi->reason_en);
         if (!strstr(pi->reason_ja, ja))
-            snprintf(pi->reason_ja + lj, sizeof(pi->reason_ja) - lj, " / 台帳: %s", ja);
+            snprintf(pi->reason_ja + lj, sizeof(pi->reason_ja) - lj, " / %s: %s", src_ja, ja);
         if (!strstr(pi->reason_en, en))
-            snprintf(pi->reason_en + le, sizeof(pi->reason_en) - le, " / ledger: %s", en);
+            snprintf(pi->reason_en + le, sizeof(pi->reason_en) - le, " / %s: %s", src_en, en);
         return 0;
     }
     if (p->n >= e->nresults)
@@ -250,10 +257,10 @@ int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_
     pi->track[AZ_TRACK_PERMANENT].due = az_fy_end(e->as_of_fy);
     pi->tier = 1;
     pi->sort_date = e->as_of;
-    snprintf(pi->reason_ja, sizeof(pi->reason_ja), "台帳の点検で指摘 (回答は「%s」): %s",
+    snprintf(pi->reason_ja, sizeof(pi->reason_ja), "%sの点検で指摘 (回答は「%s」): %s", src_ja,
              az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA), ja);
-    snprintf(pi->reason_en, sizeof(pi->reason_en), "found by the ledger check (answered %s): %s",
-             az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN), en);
+    snprintf(pi->reason_en, sizeof(pi->reason_en), "found by the %s check (answered %s): %s",
+             src_en, az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN), en);
     qsort(p->v, p->n, sizeof(*p->v), cmp_items);
     return 0;
 }

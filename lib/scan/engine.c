@@ -256,6 +256,7 @@ void az_scan_free(struct az_scan *s)
     free(s->hup);
     free(s->opens);
     free(s->from);
+    json_decref(s->findings);
     free(s);
 }
 

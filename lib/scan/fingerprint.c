@@ -147,6 +147,13 @@ void az_scan_fingerprint_http(const struct az_scan_data *d, const char *path,
     body = cstr(resp + hl, len - hl);
     if (!hdrs || !body)
         goto out;
+    /* error pages echo the requested path: it must never be the proof */
+    if (strlen(path) > 1) {
+        const char *needle = path + 1;
+        size_t nl = strlen(needle);
+        for (char *q = strstr(body, needle); q; q = strstr(q + nl, needle))
+            memset(q, ' ', nl);
+    }
     if (*h.server)
         az__match_banner(d, "http-server", h.server, svc);
     for (size_t i = 0; i < d->napps; i++) {

@@ -229,6 +229,13 @@ json_t *az_scan_to_json(const struct az_scan *s)
     for (size_t i = 0; i < s->nhosts; i++)
         json_array_append_new(hosts, az__host_json(&s->hosts[i]));
     json_object_set_new(o, "hosts", hosts);
+    if (s->findings) {
+        json_object_set_new(o, "findings",
+                            json_deep_copy(json_object_get(s->findings, "findings")));
+        json_object_set_new(o, "reachability",
+                            json_deep_copy(json_object_get(s->findings, "reachability")));
+        json_object_set_new(o, "gaps", json_copy(json_object_get(s->findings, "gaps")));
+    }
     return o;
 }
 

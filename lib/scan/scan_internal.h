@@ -144,6 +144,7 @@ struct az_scan {
     bool finished;
     /* imported results keep their own host array */
     bool imported;
+    json_t *findings; /* after az_scan_check */
 };
 
 /* The service phase (service.c): identify s->hosts[*].ports. */

@@ -630,7 +630,8 @@ static int add_evidence(struct az_service *sv, struct conn *c)
     c->ev.data = malloc(c->ev.len ? c->ev.len : 1);
     if (!c->ev.data)
         return AZ_ENOMEM;
-    memcpy(c->ev.data, c->in, c->ev.len);
+    if (c->ev.len)
+        memcpy(c->ev.data, c->in, c->ev.len);
     c->ev.end_us = az__now_us();
     sv->ev[sv->nev++] = c->ev;
     return 0;

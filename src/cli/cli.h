@@ -120,5 +120,8 @@ struct az_plan;
 /* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger);
+/* Add the gaps of a saved network check (anzen scan -o FILE, if it
+ * exists) to plan. */
+int plan_add_scan(struct cli *c, struct az_plan *plan, const char *scan_json);
 
 #endif

@@ -112,6 +112,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
         }
         if ((r = plan_add_ledger(c, plan, p, e, "ledger.csv")))
             goto out;
+        if ((r = plan_add_scan(c, plan, "scan.json")))
+            goto out;
         doc = az_oscal_poam(plan);
     }
     s = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;

@@ -27,6 +27,7 @@ static void help(struct cli *c, FILE *f)
               "      優先順に、その理由とともに表示する。優先順: 利用者が変更したもの →\n"
               "      期限超過 → ランサムウェア・リモート接続に関わるもの → 目標日順。\n"
               "      台帳 (ledger.csv、--ledger FILE) の点検で見つかった問題も加える\n"
+              "      ネットワークの点検 (anzen scan -o scan.json、--scan FILE) の問題も加える\n"
               "  anzen plan set 項目 [--track interim|permanent] [--status 状態]\n"
               "             [--owner 役割[:名前]] [--due 日付] [--priority N --reason 理由]\n"
               "      計画を更新してワークスペースに記録する (変更履歴に残る)\n"
@@ -40,6 +41,7 @@ static void help(struct cli *c, FILE *f)
               "      fix, owner, due date, status), in priority order with the reason:\n"
               "      user overrides, then overdue, then ransomware/remote access, then by\n"
               "      target date; gaps found in ledger.csv (--ledger FILE) are added\n"
+              "      and so are those of the network check (anzen scan -o scan.json, --scan FILE)\n"
               "  anzen plan set ITEM [--track interim|permanent] [--status STATUS]\n"
               "             [--owner ROLE[:NAME]] [--due DATE] [--priority N --reason TEXT]\n"
               "      update the plan in the workspace (recorded in the change log)\n"
@@ -126,7 +128,8 @@ int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile
 }
 
 static int do_list(struct cli *c, const char *profile, const char *answers, const char *db,
-                   unsigned role, int status, const char *format, const char *ledger)
+                   unsigned role, int status, const char *format, const char *ledger,
+                   const char *scan)
 {
     struct az_profile *p;
     struct az_answers *a;
@@ -146,6 +149,8 @@ static int do_list(struct cli *c, const char *profile, const char *answers, cons
         goto out;
     }
     if ((r = plan_add_ledger(c, plan, p, e, ledger)))
+        goto out;
+    if ((r = plan_add_scan(c, plan, scan)))
         goto out;
     if (!strcmp(format, "json")) {
         json_t *j = az_plan_to_json(plan);
@@ -277,11 +282,12 @@ int cmd_plan(struct cli *c, int argc, char **argv)
                                          {"reason", required_argument, NULL, 'R'},
                                          {"who", required_argument, NULL, 'W'},
                                          {"ledger", required_argument, NULL, 'L'},
+                                         {"scan", required_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *profile = "profile.yaml", *answers = "answers.yaml", *db = "anzen.db";
     const char *format = "text", *owner = NULL, *due = NULL, *reason = NULL;
-    const char *ledger = "ledger.csv";
+    const char *ledger = "ledger.csv", *scan = "scan.json";
     const char *who = getenv("USER");
     unsigned role = 0;
     int status = -1, track = -1, o;
@@ -369,6 +375,9 @@ int cmd_plan(struct cli *c, int argc, char **argv)
         case 'L':
             ledger = optarg;
             break;
+        case 'S':
+            scan = optarg;
+            break;
         case 'h':
             help(c, stdout);
             return 0;
@@ -382,7 +391,7 @@ int cmd_plan(struct cli *c, int argc, char **argv)
             help(c, stderr);
             return EXIT_USAGE;
         }
-        return do_list(c, profile, answers, db, role, status, format, ledger);
+        return do_list(c, profile, answers, db, role, status, format, ledger, scan);
     }
     if (optind + 1 != argc - set) {
         help(c, stderr);

@@ -11,65 +11,83 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/ledger.h"
+#include "anzen/plan.h"
 #include "anzen/scan.h"
+#include "anzen/store.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方: anzen scan [オプション] 対象...\n"
-              "  院内 LAN を安全な方法で調べる (TCP 接続のみ、読み取りだけのサービス確認)。\n"
-              "  対象は明示が必須です (既定の対象はありません)。\n\n"
-              "対象:\n"
-              "  対象                   アドレス、CIDR (10.1.0.0/24)、範囲 (10.1.0.1-40)\n"
-              "  -iL, --targets-file F  対象を 1 行ずつ書いたファイル (# はコメント)\n"
-              "  --exclude LIST         除外 (カンマ区切り、繰り返し可)\n"
-              "  --exclude-file F       除外を書いたファイル\n"
-              "  -p, --ports LIST       ポート (例: 22,80,8000-8100。既定: 病院向けの一覧)\n\n"
-              "速さの上限 (既定は壊れやすい医療機器向けに控えめ):\n"
-              "  --rate N               1 秒あたりの新しい接続 (既定 200、全体)\n"
-              "  --max-inflight N       同時に開く接続 (既定 256、全体)\n"
-              "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
-              "  --timeout MS           接続のタイムアウト (既定 1500)\n"
-              "  --retries N            応答のない接続の再試行 (既定 0)\n"
-              "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
-              "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
-              "  --seed N               順序の乱数の種 (再現用)\n\n"
-              "出力:\n"
-              "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
-              "  --from SEGMENT         スキャンした場所のネットワーク区分 (例: 事務系)\n"
-              "  --format text|json     表示形式 (既定 text)\n"
-              "  -o FILE                結果の JSON を FILE に保存 (anzen-scan/1)\n"
-              "  --progress | --no-progress  進み具合 (既定: 端末のときだけ)\n"
-              "  --data DIR             ports.yaml と fingerprints.yaml を DIR から読む\n\n"
-              "終了コード: 0 正常, 1 エラー, 64 使い方の誤り\n",
-              "usage: anzen scan [options] TARGET...\n"
-              "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
-              "  The scope must be given explicitly (there is no default target).\n\n"
-              "Scope:\n"
-              "  TARGET                 address, CIDR (10.1.0.0/24), range (10.1.0.1-40)\n"
-              "  -iL, --targets-file F  file with one target per line (# comments)\n"
-              "  --exclude LIST         exclusions (comma-separated, repeatable)\n"
-              "  --exclude-file F       file of exclusions\n"
-              "  -p, --ports LIST       ports (e.g. 22,80,8000-8100; default: hospital list)\n\n"
-              "Caps (defaults are gentle, for fragile medical devices):\n"
-              "  --rate N               new connections per second (default 200, all hosts)\n"
-              "  --max-inflight N       connections open at once (default 256, all hosts)\n"
-              "  --per-host N           connections open at once per host (default 4)\n"
-              "  --timeout MS           connect timeout (default 1500)\n"
-              "  --retries N            retries of unanswered connects (default 0)\n"
-              "  --jobs N               threads (the caps are shared; default 1)\n"
-              "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
-              "  --seed N               random order seed (to reproduce a run)\n\n"
-              "Output:\n"
-              "  --dry-run              show what would be probed; send nothing\n"
-              "  --from SEGMENT         network segment the scan runs from (e.g. 事務系)\n"
-              "  --format text|json     output format (default text)\n"
-              "  -o FILE                save the JSON results to FILE (anzen-scan/1)\n"
-              "  --progress | --no-progress  progress display (default: on a terminal)\n"
-              "  --data DIR             read ports.yaml and fingerprints.yaml from DIR\n\n"
-              "Exit codes: 0 ok, 1 error, 64 usage error\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen scan [オプション] 対象...\n"
+          "        anzen scan --import nmap.xml [--from 区分] [オプション]\n"
+          "  院内 LAN を安全な方法で調べる (TCP 接続のみ、読み取りだけのサービス確認)。\n"
+          "  対象は明示が必須です (既定の対象はありません)。\n\n"
+          "対象:\n"
+          "  対象                   アドレス、CIDR (10.1.0.0/24)、範囲 (10.1.0.1-40)\n"
+          "  -iL, --targets-file F  対象を 1 行ずつ書いたファイル (# はコメント)\n"
+          "  --exclude LIST         除外 (カンマ区切り、繰り返し可)\n"
+          "  --exclude-file F       除外を書いたファイル\n"
+          "  -p, --ports LIST       ポート (例: 22,80,8000-8100。既定: 病院向けの一覧)\n\n"
+          "速さの上限 (既定は壊れやすい医療機器向けに控えめ):\n"
+          "  --rate N               1 秒あたりの新しい接続 (既定 200、全体)\n"
+          "  --max-inflight N       同時に開く接続 (既定 256、全体)\n"
+          "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
+          "  --timeout MS           接続のタイムアウト (既定 1500)\n"
+          "  --retries N            応答のない接続の再試行 (既定 0)\n"
+          "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
+          "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
+          "  --seed N               順序の乱数の種 (再現用)\n\n"
+          "出力:\n"
+          "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
+          "  --import FILE          nmap の XML (-oX) を読み、同じ点検をする (何も送らない)\n"
+          "  --from SEGMENT         スキャンした場所のネットワーク区分 (例: 事務系)\n"
+          "  --format text|json     表示形式 (既定 text)\n"
+          "  -o FILE                結果の JSON を FILE に保存 (anzen-scan/1)\n"
+          "  --progress | --no-progress  進み具合 (既定: 端末のときだけ)\n"
+          "  --data DIR             ports.yaml と fingerprints.yaml を DIR から読む\n\n"
+          "点検:\n"
+          "  --ledger FILE          台帳と照合する (既定: ledger.csv があれば使う)\n"
+          "  --no-ledger            台帳と照合しない\n"
+          "  -w, --workspace DB     指摘を項目ごとの証跡としてワークスペースに記録する\n"
+          "  保存した結果 (-o scan.json) は anzen plan が対応計画に加えます。\n\n"
+          "終了コード: 0 指摘なし, 1 エラー, 2 要対応の指摘あり, 64 使い方の誤り\n",
+          "usage: anzen scan [options] TARGET...\n"
+          "       anzen scan --import nmap.xml [--from SEGMENT] [options]\n"
+          "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
+          "  The scope must be given explicitly (there is no default target).\n\n"
+          "Scope:\n"
+          "  TARGET                 address, CIDR (10.1.0.0/24), range (10.1.0.1-40)\n"
+          "  -iL, --targets-file F  file with one target per line (# comments)\n"
+          "  --exclude LIST         exclusions (comma-separated, repeatable)\n"
+          "  --exclude-file F       file of exclusions\n"
+          "  -p, --ports LIST       ports (e.g. 22,80,8000-8100; default: hospital list)\n\n"
+          "Caps (defaults are gentle, for fragile medical devices):\n"
+          "  --rate N               new connections per second (default 200, all hosts)\n"
+          "  --max-inflight N       connections open at once (default 256, all hosts)\n"
+          "  --per-host N           connections open at once per host (default 4)\n"
+          "  --timeout MS           connect timeout (default 1500)\n"
+          "  --retries N            retries of unanswered connects (default 0)\n"
+          "  --jobs N               threads (the caps are shared; default 1)\n"
+          "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
+          "  --seed N               random order seed (to reproduce a run)\n\n"
+          "Output:\n"
+          "  --dry-run              show what would be probed; send nothing\n"
+          "  --import FILE          read an nmap XML result (-oX) and check it the same way\n"
+          "  --from SEGMENT         network segment the scan runs from (e.g. 事務系)\n"
+          "  --format text|json     output format (default text)\n"
+          "  -o FILE                save the JSON results to FILE (anzen-scan/1)\n"
+          "  --progress | --no-progress  progress display (default: on a terminal)\n"
+          "  --data DIR             read ports.yaml and fingerprints.yaml from DIR\n\n"
+          "Checks:\n"
+          "  --ledger FILE          cross-check with the ledger (default: ledger.csv if present)\n"
+          "  --no-ledger            do not use a ledger\n"
+          "  -w, --workspace DB     record the findings as evidence on their items\n"
+          "  Saved results (-o scan.json) are added to the plan by anzen plan.\n\n"
+          "Exit codes: 0 no findings, 1 error, 2 gaps found, 64 usage error\n"));
 }
 
 struct prog {
@@ -183,6 +201,200 @@ static void print_table(struct cli *c, const struct az_scan *s)
         printf("%s\n", L(c, "開いているポートは見つかりませんでした。", "No open ports found."));
 }
 
+static int load_ledger(struct cli *c, const char *path, struct az_ledger **ret)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+    size_t len;
+    int r;
+
+    if (!f) {
+        cli_err(c, "%s を開けません", "cannot open %s", path);
+        return EXIT_ERROR;
+    }
+    data = malloc(AZ_MAX_INPUT + 1);
+    if (!data) {
+        fclose(f);
+        return EXIT_ERROR;
+    }
+    len = fread(data, 1, AZ_MAX_INPUT + 1, f);
+    fclose(f);
+    if (len > AZ_MAX_INPUT) {
+        free(data);
+        cli_err(c, "%s: ファイルが大きすぎます", "%s: file too large", path);
+        return EXIT_ERROR;
+    }
+    r = az_ledger_import(&c->ctx, path, data, len, false, ret);
+    free(data);
+    if (r < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int import_nmap(struct cli *c, const char *path, const char *from,
+                       const struct az_scan_data *d, struct az_scan **ret)
+{
+    FILE *f = fopen(path, "rb");
+    size_t cap = 1u << 20, len = 0, n;
+    char *data = malloc(cap);
+    int r;
+
+    if (!f || !data) {
+        if (f)
+            fclose(f);
+        free(data);
+        cli_err(c, "%s を開けません", "cannot open %s", path);
+        return EXIT_ERROR;
+    }
+    while ((n = fread(data + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            char *v = cap >= (64u << 20) ? NULL : realloc(data, cap * 2);
+            if (!v) {
+                fclose(f);
+                free(data);
+                cli_err(c, "%s: ファイルが大きすぎます (上限 64 MiB)",
+                        "%s: file too large (limit 64 MiB)", path);
+                return EXIT_ERROR;
+            }
+            data = v;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    r = az_scan_import_nmap(&c->ctx, path, data, len, from, d, ret);
+    free(data);
+    if (r < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static void print_findings(struct cli *c, const json_t *res)
+{
+    size_t i;
+    json_t *x;
+    const json_t *fs = json_object_get(res, "findings");
+
+    printf("\n%s: %s %lld, %s %lld\n", L(c, "指摘", "Findings"), L(c, "要対応", "gaps"),
+           (long long)json_integer_value(json_object_get(res, "gaps")), L(c, "注意", "attention"),
+           (long long)json_integer_value(json_object_get(res, "attention")));
+    json_array_foreach(fs, i, x)
+    {
+        json_t *it;
+        size_t k;
+        printf("  %s %s\n",
+               !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
+               json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
+        printf("      %s", L(c, "項目:", "items:"));
+        json_array_foreach(json_object_get(x, "items"), k, it) printf(" %s", json_string_value(it));
+        printf("\n");
+    }
+    json_t *reach = json_object_get(res, "reachability");
+    if (json_array_size(reach)) {
+        printf("\n%s\n", L(c, "到達できた区分とポート:", "Reachable segments and ports:"));
+        json_array_foreach(reach, i, x)
+        {
+            json_t *to = json_object_get(x, "to"), *p;
+            size_t k;
+            printf("  %s -> %s  %s", json_string_value(json_object_get(x, "from")),
+                   json_is_string(to) ? json_string_value(to) : L(c, "(区分不明)", "(unknown)"),
+                   json_string_value(json_object_get(x, "host")));
+            json_array_foreach(json_object_get(x, "ports"), k, p)
+                printf("%s%lld", k ? "," : " ", (long long)json_integer_value(p));
+            printf("\n");
+        }
+    }
+}
+
+/* Record each finding as evidence on each of its items. */
+static int record_evidence(struct cli *c, const char *db, const json_t *res, const char *when)
+{
+    struct az_store *st;
+    size_t i, k, n = 0;
+    json_t *x, *it;
+    int r;
+
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    json_array_foreach(json_object_get(res, "findings"), i, x)
+    {
+        char src[256];
+        json_t *port = json_object_get(x, "port");
+        if (port)
+            snprintf(src, sizeof(src), "anzen scan %s %s:%lld", when,
+                     json_string_value(json_object_get(x, "host")),
+                     (long long)json_integer_value(port));
+        else
+            snprintf(src, sizeof(src), "anzen scan %s %s", when,
+                     json_string_value(json_object_get(x, "host")));
+        json_array_foreach(json_object_get(x, "items"), k, it)
+        {
+            if (az_store_add_evidence(
+                    st, &c->ctx, json_string_value(it), "scan",
+                    json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")), src,
+                    "anzen scan", NULL) < 0) {
+                cli_liberr(c);
+                az_store_close(st);
+                return EXIT_ERROR;
+            }
+            n++;
+        }
+    }
+    az_store_close(st);
+    fprintf(stderr,
+            L(c, "%zu 件の証跡を %s に記録しました\n", "recorded %zu evidence entries in %s\n"), n,
+            db);
+    return 0;
+}
+
+int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
+{
+    json_error_t je;
+    json_t *j, *x, *it;
+    size_t i, k;
+
+    if (!path || access(path, F_OK) != 0)
+        return 0;
+    j = json_load_file(path, 0, &je);
+    if (!j) {
+        cli_err(c, "%s:%d:%d: JSON として読めません: %s", "%s:%d:%d: not valid JSON: %s", path,
+                je.line, je.column, je.text);
+        return EXIT_ERROR;
+    }
+    if (!json_is_string(json_object_get(j, "schema")) ||
+        strcmp(json_string_value(json_object_get(j, "schema")), "anzen-scan/1") != 0) {
+        cli_err(c, "%s: anzen scan の結果 (anzen-scan/1) ではありません",
+                "%s: not an anzen scan result (anzen-scan/1)", path);
+        json_decref(j);
+        return EXIT_ERROR;
+    }
+    json_array_foreach(json_object_get(j, "findings"), i, x)
+    {
+        const char *lv = json_string_value(json_object_get(x, "level"));
+        const char *ja = json_string_value(json_object_get(x, "ja"));
+        const char *en = json_string_value(json_object_get(x, "en"));
+        if (!lv || strcmp(lv, "gap") != 0 || !ja || !en)
+            continue;
+        json_array_foreach(json_object_get(x, "items"), k, it)
+        {
+            if (!json_is_string(it))
+                continue;
+            if (az_plan_add_finding_from(&c->ctx, plan, "ネットワーク", "network",
+                                         json_string_value(it), ja, en) < 0) {
+                cli_liberr(c);
+                json_decref(j);
+                return EXIT_ERROR;
+            }
+        }
+    }
+    json_decref(j);
+    return 0;
+}
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
     enum {
@@ -203,6 +415,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_PROGRESS,
         O_NO_PROGRESS,
         O_DATA,
+        O_LEDGER,
+        O_NO_LEDGER,
+        O_IMPORT,
     };
     static const struct option opts[] = {{"ports", required_argument, NULL, 'p'},
                                          {"targets-file", required_argument, NULL, 'i'},
@@ -224,6 +439,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                                          {"progress", no_argument, NULL, O_PROGRESS},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                          {"data", required_argument, NULL, O_DATA},
+                                         {"ledger", required_argument, NULL, O_LEDGER},
+                                         {"no-ledger", no_argument, NULL, O_NO_LEDGER},
+                                         {"import", required_argument, NULL, O_IMPORT},
+                                         {"workspace", required_argument, NULL, 'w'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct az_targets *t = NULL;
@@ -231,6 +450,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     struct az_scan *s = NULL;
     struct az_scan_opts so;
     const char *ports_spec = NULL, *format = "text", *out = NULL, *data_dir = NULL;
+    const char *ledger_path = NULL, *db = NULL, *import = NULL;
+    bool no_ledger = false;
+    struct az_ledger *ledger = NULL;
+    json_t *res = NULL;
     uint16_t *ports = NULL;
     size_t nports = 0;
     unsigned jobs = 1;
@@ -248,7 +471,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             argv[i] = "--targets-file";
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "p:o:w:h", opts, NULL)) != -1) {
         unsigned v;
         switch (o) {
         case 'p':
@@ -344,6 +567,18 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         case O_DATA:
             data_dir = optarg;
             break;
+        case O_LEDGER:
+            ledger_path = optarg;
+            break;
+        case O_NO_LEDGER:
+            no_ledger = true;
+            break;
+        case O_IMPORT:
+            import = optarg;
+            break;
+        case 'w':
+            db = optarg;
+            break;
         case 'h':
             help(c, stdout);
             r = 0;
@@ -363,9 +598,25 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             goto out;
         }
     }
+    if (!no_ledger && !ledger_path && access("ledger.csv", F_OK) == 0)
+        ledger_path = "ledger.csv";
+    if (!no_ledger && ledger_path && (r = load_ledger(c, ledger_path, &ledger)))
+        goto out;
+    r = EXIT_ERROR;
     if (az_scan_data_load(&c->ctx, data_dir, &data) < 0) {
         cli_liberr(c);
         goto out;
+    }
+    if (import) {
+        if (optind < argc || dry) {
+            cli_err(c, "--import には対象や --dry-run を指定できません",
+                    "--import takes no targets and no --dry-run");
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if ((r = import_nmap(c, import, so.from, data, &s)))
+            goto out;
+        goto checks;
     }
     if (ports_spec) {
         if (az_ports_parse(&c->ctx, ports_spec, &ports, &nports) < 0) {
@@ -457,15 +708,31 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     }
     if (pg.on)
         fprintf(stderr, "\n");
+checks:
+    if (az_scan_check(&c->ctx, s, ledger, az_scan_stats(s)->end_us / 1000000, &res) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+        goto out;
+    }
     if (out && (r = out_json(c, out, az_scan_to_json(s))))
         goto out;
     if (!strcmp(format, "json")) {
-        if (!out)
-            r = out_json(c, NULL, az_scan_to_json(s));
+        if (!out && (r = out_json(c, NULL, az_scan_to_json(s))))
+            goto out;
     } else {
         print_table(c, s);
+        print_findings(c, res);
     }
+    if (db) {
+        char when[32];
+        az_date_iso(c->as_of, when, sizeof(when));
+        if ((r = record_evidence(c, db, res, when)))
+            goto out;
+    }
+    r = json_integer_value(json_object_get(res, "gaps")) > 0 ? EXIT_GAPS : 0;
 out:
+    json_decref(res);
+    az_ledger_free(ledger);
     az_scan_free(s);
     az_scan_data_free(data);
     az_targets_free(t);

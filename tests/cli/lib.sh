@@ -6,7 +6,7 @@ set -u
 : "${ANZEN:?ANZEN must point to the anzen binary}"
 : "${TEST_DATA:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/anzen-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 cd "$T"
 export ANZEN_TODAY=2025-11-24
 export ANZEN_LANG=ja

@@ -10,7 +10,7 @@ cleanup_net() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
     for p in $PIDS; do wait "$p" 2>/dev/null || true; done
     for ns in $NETNS; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$T"
+    [ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap cleanup_net EXIT
 

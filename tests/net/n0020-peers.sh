@@ -59,7 +59,8 @@ printf 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nETag: "8f-5d1a2b3c"\r\n\r\
 bg $X sh -c "cd '$T/www' && exec openssl s_server -accept 127.0.0.5:10443 -cert '$T/fg.crt' \
     -key '$T/fg.key' -HTTP -quiet" > s1.log 2>&1
 # --- a web server still accepting TLS 1.0 and 1.1
-bg $X sh -c "cd '$T/www' && exec openssl s_server -accept 127.0.0.6:443 -cert '$T/pacs.crt' \
+mkdir www2
+bg $X sh -c "cd '$T/www2' && exec openssl s_server -accept 127.0.0.6:443 -cert '$T/pacs.crt' \
     -key '$T/pacs.key' -cipher 'ALL:@SECLEVEL=0' -WWW -quiet" > s2.log 2>&1
 
 # --- MLLP: one answers an empty frame with an empty frame, one stays silent;
@@ -102,7 +103,7 @@ done
 
 run $X "$ANZEN" scan 127.0.0.1-8 -p 22022,104,443,2575,2762,5432,10443 --rate 200 \
     --timeout 1000 -o scan.json
-expect_rc 0 "scan of the peers"
+expect_rc 2 "scan of the peers (gaps found: exit 2)"
 expect_out "OpenSSH" "table shows OpenSSH"
 # the upstream version of the installed package (1:9.2p1-2+deb12u10 -> 9.2p1)
 SSHV=$(dpkg-query -W -f='${Version}' openssh-server | sed 's/^[0-9]*://; s/-.*//')
@@ -145,6 +146,20 @@ s = sv[("127.0.0.7", 2575)]
 check("MLLP listener answering an empty frame", s["name"] == "hl7-mllp" and s["conf"] == 10 and s["facts"]["plaintext"] is True)
 s = sv[("127.0.0.8", 2575)]
 check("silent listener on 2575: likely MLLP", s["name"] == "hl7-mllp" and s["conf"] == 5 and "likely" in s["info"])
+f = {}
+for x in d["findings"]:
+    f.setdefault((x["host"], x.get("port")), set()).add(x["rule"])
+check("finding: plaintext DICOM on 104", "plaintext-dicom" in f.get(("127.0.0.1", 104), set()))
+check("no plaintext finding for DICOM TLS", "plaintext-dicom" not in f.get(("127.0.0.1", 2762), set()))
+check("finding: PostgreSQL without TLS", f.get(("127.0.0.3", 5432)) == {"db-no-tls"})
+check("no finding for PostgreSQL with TLS", ("127.0.0.4", 5432) not in f)
+ra = [x for x in d["findings"] if x["rule"] == "remote-access"]
+check("finding: the SSL-VPN, with its build date and credential advice",
+      len(ra) == 1 and "2019-07-01" in ra[0]["ja"] and "rotate the VPN credentials" in ra[0]["en"]
+      and "cl-r7.h.patches" in ra[0]["items"] and ra[0]["evidence"]["probe"].startswith("http-get"))
+check("finding: legacy TLS", "legacy-tls" in f.get(("127.0.0.6", 443), set()))
+check("finding: plaintext HL7 (answering and likely)",
+      "plaintext-hl7" in f.get(("127.0.0.7", 2575), set()) and "plaintext-hl7" in f.get(("127.0.0.8", 2575), set()))
 PY
 while read -r line; do
     case "$line" in
@@ -152,7 +167,7 @@ while read -r line; do
     *) not_ok "${line#not ok }" ;;
     esac
 done < checks.txt
-[ "$(wc -l < checks.txt)" -eq 17 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
+[ "$(wc -l < checks.txt)" -eq 24 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
 
 if grep -q "Association Release" dcm104.log; then ok "storescp saw our A-RELEASE-RQ"
 else

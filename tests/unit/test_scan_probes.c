@@ -355,6 +355,20 @@ static void test_fingerprints(void **state)
              "CN=support,OU=Certificate Authority,O=Fortinet");
     az_scan_fingerprint_tls(d, &s);
     assert_string_equal(s.app.family, "fortinet-fortios");
+    /* an error page echoing the requested path is not evidence */
+    const char *const *pp;
+    size_t npp = az_scan_data_paths(d, &pp);
+    for (size_t i = 1; i < npp; i++) {
+        char echo[512];
+        int n = snprintf(echo, sizeof(echo),
+                         "HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\nError opening "
+                         "'%s' (%s) mode='r'\r\n",
+                         pp[i] + 1, pp[i]);
+        s = fresh();
+        az_scan_fingerprint_http(d, pp[i], (const unsigned char *)echo, (size_t)n, &s);
+        if (s.has_appliance)
+            fail_msg("an echo of %s was taken for %s", pp[i], s.app.family);
+    }
     /* an ordinary web server is not an appliance; its Server header names it */
     s = fresh();
     az_scan_fingerprint_http(d, "/", B("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\n\r\nhello"), &s);

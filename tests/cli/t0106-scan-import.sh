@@ -1,0 +1,98 @@
+#!/bin/sh
+# anzen scan --import: an nmap XML result becomes the same findings as a
+# scan of anzen's own (services, NSE script facts, appliances from CPEs
+# and certificates), with the ledger and the vantage segment; broken or
+# hostile XML fails cleanly, naming file:line, and never reads other files.
+. "$(dirname "$0")/lib.sh"
+X="$TEST_DATA/nmap/hospital.xml"
+
+run "$ANZEN" scan --import "$X" --no-ledger --format json
+expect_rc 2 "import finds gaps"
+python3 - "$T/out" <<'PY' && ok "every rule fires where the nmap result shows it" || not_ok "import findings"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "anzen-scan/1" and d["source"] == "nmap-xml"
+got = sorted((f["host"], f["port"], f["rule"], f["level"]) for f in d["findings"])
+want = sorted([
+    ("192.0.2.1", 443, "remote-access", "gap"),
+    ("192.0.2.1", 443, "legacy-tls", "attention"),
+    ("192.0.2.10", 23, "telnet", "gap"),
+    ("192.0.2.10", 104, "plaintext-dicom", "gap"),
+    ("192.0.2.10", 104, "dicom-any-ae", "attention"),
+    ("192.0.2.10", 445, "smb1", "gap"),
+    ("192.0.2.10", 3389, "rdp-no-nla", "gap"),
+    ("192.0.2.10", 5900, "vnc-no-auth", "gap"),
+    ("2001:db8::5", 21, "ftp-plain", "gap"),
+])
+assert got == want, got
+h = {x["address"]: x for x in d["hosts"]}
+assert sorted(h) == ["192.0.2.1", "192.0.2.10", "2001:db8::5"]          # the down host is left out
+assert [p["port"] for p in h["2001:db8::5"]["ports"]] == [21]             # udp is not mapped
+assert h["192.0.2.1"]["closed"] == 7 and h["192.0.2.1"]["filtered"] == 1
+fg = h["192.0.2.1"]["ports"][0]["service"]
+assert fg["name"] == "https" and fg["tunnel"] == "ssl"
+assert fg["appliance"]["family"] == "fortinet-fortios" and fg["appliance"]["version"] == "6.0.4"
+assert fg["tls"]["subject"] == "CN=FG100FTK19000001,OU=FortiGate,O=Fortinet"
+assert fg["tls"]["tls1_0"] is True and fg["tls"]["tls1_1"] is False
+assert any(e["probe"] == "nmap ssl-cert" and "FortiGate" in e["received"] for e in fg["evidence"])
+assert d["scope"]["ports"] == [21, 23, 104, 443, 445, 3389, 5900, 10443, 11112]
+assert d["scope"]["addresses"] == 16 and d["elapsed_ms"] == 30000
+PY
+
+# with a ledger and the vantage segment: the same rules as a live scan
+printf '種別,名称,ネットワーク区分,IPアドレス,管理者\r\n' > ledger.csv
+printf '医療機器,CT 装置,放射線部門系,192.0.2.10,メーカー\r\n' >> ledger.csv
+printf 'ネットワーク機器,院内ルータ,事務系,2001:db8::5,院内\r\n' >> ledger.csv
+run "$ANZEN" scan --import "$X" --from 事務系 --format json
+expect_rc 2 "import with the ledger"
+python3 - "$T/out" <<'PY' && ok "ledger rules on imported results" || not_ok "ledger on import"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {(f["host"], f["rule"]) for f in d["findings"]}
+assert ("192.0.2.1", "not-in-ledger") in r            # the FortiGate nobody listed
+nl = [f for f in d["findings"] if f["rule"] == "not-in-ledger"]
+assert len(nl) == 1 and "cl-r7.h.remote-maintenance" in nl[0]["items"], nl
+assert ("192.0.2.10", "cross-segment") in r           # the CT answers from 事務系
+assert ("2001:db8::5", "cross-segment") not in r      # a router is on several segments by design
+ct = [f for f in d["findings"] if f["host"] == "192.0.2.10" and f["rule"] == "telnet"][0]
+assert ct["ja"].startswith("CT 装置:23:") and ct["segment"] == "放射線部門系"
+PY
+run "$ANZEN" --lang en scan --import "$X" --no-ledger
+expect_out "[2001:db8::5]:21: FTP is running" "IPv6 written with brackets"
+
+# errors
+printf '<?xml version="1.0"?>\n<nmaprun>\n<host><status state="up"/>\n</nmaprun>\n' > broken.xml
+run "$ANZEN" scan --import broken.xml
+expect_rc 1 "broken XML"
+expect_err "broken.xml:5:1: XML として読めません" "names file:line:col"
+expect_one_line_err "broken XML"
+printf '<?xml version="1.0"?>\n<report/>\n' > other.xml
+run "$ANZEN" scan --import other.xml
+expect_rc 1 "not nmap"
+expect_err "nmaprun" "says what it expected"
+printf '<nmaprun><host><status state="up"/><address addr="192.0.2.300" addrtype="ipv4"/></host></nmaprun>' > badaddr.xml
+run "$ANZEN" scan --import badaddr.xml
+expect_rc 1 "an invalid address"
+expect_err "badaddr.xml:1:" "names the line"
+run "$ANZEN" scan --import nothere.xml
+expect_rc 1 "missing file"
+run "$ANZEN" scan --import "$X" 192.0.2.1
+expect_rc 64 "--import takes no targets"
+
+# hostile XML: an external entity is not read, entities are not expanded
+cat > xxe.xml <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE nmaprun [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<nmaprun><host><status state="up"/><address addr="192.0.2.7" addrtype="ipv4"/><ports>
+<port protocol="tcp" portid="80"><state state="open"/><service name="http" product="&x;" extrainfo="&c;"/></port>
+</ports></host></nmaprun>
+XML
+run "$ANZEN" scan --import xxe.xml --no-ledger --format json
+if grep -q "root:" "$T/out"; then not_ok "an external entity was read"; else ok "external entity not read"; fi
+python3 - "$T/out" <<'PY' && ok "entities not expanded" || not_ok "entity expansion"
+import json, sys
+t = open(sys.argv[1]).read()
+assert "aaaaaaaaaaaaaaaaaaaa" not in t
+d = json.loads(t) if t.strip() else {"hosts": []}
+PY
+done_testing
