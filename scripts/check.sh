@@ -4,7 +4,7 @@
 #   1. house rules (banned functions, layering) and clang-format;
 #   2. unit tests (cmocka) and CLI tests, normal build;
 #   3. the network scenarios (tests/net: loopback and namespaces, root);
-#   4. unit and CLI tests again under ASan+UBSan;
+#   4. unit, CLI and network tests again under ASan+UBSan;
 #   5. the libFuzzer targets for a fixed seed and number of runs (about a
 #      minute; FUZZ_SECONDS=0 skips it, `make fuzz` explores at random).
 # Prints one closing line "N passed, N failed" and exits non-zero on failure.
@@ -87,6 +87,7 @@ meson_tests "$BUILD" cli
 meson_tests "$BUILD" net
 meson_tests "$ASAN" unit
 meson_tests "$ASAN" cli
+meson_tests "$ASAN" net
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     step fuzz make --no-print-directory fuzz-check
 fi
