@@ -57,7 +57,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	mkdir -p $(FUZZ_BUILD)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto)
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode)
 
 fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
