@@ -16,12 +16,7 @@
 #include "../internal.h"
 #include "anzen/plan.h"
 #include "anzen/store.h"
-
-struct az_store {
-    sqlite3 *db;
-    int schema;
-    char *path;
-};
+#include "sqlite_internal.h"
 
 /* migrations[i] takes the schema from version i to i+1 */
 static const char *const migrations[] = {
@@ -82,6 +77,45 @@ static const char *const migrations[] = {
     "  collected_at TEXT NOT NULL,"
     "  who TEXT NOT NULL);"
     "CREATE INDEX evidence_item ON evidence (item);",
+    /* 2 -> 3: accounts of the web UI (sqlite_auth.c). Secrets are never
+     * stored in the clear: argon2id password hashes, TOTP secrets sealed
+     * under the key file next to the workspace, hashes of session IDs and
+     * recovery codes. */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  display TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN"
+    "    ('management', 'planning', 'operations', 'viewer', 'vendor')),"
+    "  admin INTEGER NOT NULL DEFAULT 0,"
+    "  vendor TEXT NOT NULL DEFAULT '',"
+    "  password TEXT NOT NULL,"
+    "  totp TEXT NOT NULL DEFAULT '',"
+    "  totp_pending TEXT NOT NULL DEFAULT '',"
+    "  totp_last_step INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  CHECK ((role = 'vendor') = (vendor <> '')));"
+    "CREATE TABLE recovery_codes ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  hash TEXT NOT NULL,"
+    "  used_at TEXT,"
+    "  PRIMARY KEY (user_id, hash));"
+    "CREATE TABLE sessions ("
+    "  id TEXT PRIMARY KEY," /* BLAKE2b of the cookie value */
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf TEXT NOT NULL,"
+    "  stage INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  seen INTEGER NOT NULL,"
+    "  addr TEXT NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE TABLE login_failures ("
+    "  key TEXT PRIMARY KEY," /* 'user:NAME' or 'addr:IP' */
+    "  count INTEGER NOT NULL,"
+    "  first INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -967,4 +1001,37 @@ int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
     }
     *ret = arr;
     return 0;
+}
+
+/* ---- for the other files of the SQLite backend (sqlite_internal.h) ---- */
+
+void az__store_now_iso(char *buf, size_t n)
+{
+    now_iso(buf, n);
+}
+
+int az__store_dberr(struct az_store *st, struct az_ctx *ctx, const char *what)
+{
+    return dberr(st, ctx, what);
+}
+
+int az__store_begin(struct az_store *st, struct az_ctx *ctx)
+{
+    return begin(st, ctx);
+}
+
+int az__store_commit(struct az_store *st, struct az_ctx *ctx)
+{
+    return commit(st, ctx);
+}
+
+void az__store_rollback(struct az_store *st)
+{
+    rollback(st);
+}
+
+int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
+                  const char *object, const char *before, const char *after)
+{
+    return log_change(st, ctx, who, what, object, before, after);
 }
