@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The whole test suite, as `make check` runs it:
 #   1. house rules (banned functions, layering) and clang-format;
-#   2. unit tests (cmocka) and CLI tests, normal build;
+#   2. unit tests (cmocka), CLI tests and web tests (TLS, chromium), normal
+#      build;
 #   3. unit and CLI tests again under ASan+UBSan;
 #   4. the libFuzzer targets for a fixed seed and number of runs (about a
 #      minute; FUZZ_SECONDS=0 skips it, `make fuzz` explores at random).
@@ -83,6 +84,7 @@ step banned ./scripts/check-banned.sh
 step format ./scripts/check-format.sh
 meson_tests "$BUILD" unit
 meson_tests "$BUILD" cli
+meson_tests "$BUILD" web
 meson_tests "$ASAN" unit
 meson_tests "$ASAN" cli
 if [ "$FUZZ_SECONDS" -gt 0 ]; then

@@ -40,6 +40,8 @@ static const struct command {
     {"vendor", cmd_vendor,
      "事業者の登録を見る・点検する (MDS/SDS、役割分担、事業者確認用): list|show|check",
      "the vendor registry (MDS/SDS, role split, vendor checklist): list|show|check"},
+    {"serve", cmd_serve, "ブラウザで使う画面 (HTTPS、アカウントと二要素認証つき) を起動する",
+     "start the web UI (HTTPS, with accounts and two-factor authentication)"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
