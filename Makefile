@@ -10,6 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS_DOC ?= 150000
 FUZZ_RUNS_CSV ?= 400000
+FUZZ_RUNS_WEB ?= 300000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
@@ -59,21 +60,31 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
 	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode)
 
-fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
+# the web UI's hand-written parsing (src/web/parse.c) with lib/auth
+$(FUZZ_BUILD)/fuzz_web: tests/fuzz/fuzz_web.c src/web/parse.c src/web/parse.h $(FUZZ_DEPS)
+	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c
+	mkdir -p $(FUZZ_BUILD)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< src/web/parse.c $(LIB_SRC) \
+	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
+	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode)
+
+fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_web
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # What make check runs: a fixed seed and a fixed number of runs, so the
 # same tree always fuzzes the same inputs (a random find never makes CI
 # flaky); `make fuzz FUZZ_SECONDS=600` explores further at random.
-fuzz-check: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
-	rm -rf $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv
-	mkdir -p $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv
+fuzz-check: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_web
+	rm -rf $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-web
+	mkdir -p $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-web
 	./$(FUZZ_BUILD)/fuzz_doc -seed=1 -runs=$(FUZZ_RUNS_DOC) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/check-doc tests/fuzz/corpus
 	./$(FUZZ_BUILD)/fuzz_csv -seed=1 -runs=$(FUZZ_RUNS_CSV) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/check-csv tests/fuzz/corpus-csv
+	./$(FUZZ_BUILD)/fuzz_web -seed=1 -runs=$(FUZZ_RUNS_WEB) -max_len=4096 -rss_limit_mb=2048 \
+	  -print_final_stats=1 $(FUZZ_BUILD)/check-web tests/fuzz/corpus-web
 
-fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv
+fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_web
 	mkdir -p $(FUZZ_BUILD)/corpus-doc $(FUZZ_BUILD)/corpus-csv
 	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=65536 \
 	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-doc tests/fuzz/corpus
