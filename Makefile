@@ -53,10 +53,10 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -Iinclude
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
-	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c
+	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c embedded_kev.c
 	mkdir -p $(FUZZ_BUILD)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
-	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c \
+	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c $(BUILD)/embedded_kev.c \
 	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto)
 
 fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv

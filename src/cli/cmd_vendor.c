@@ -17,6 +17,7 @@ static void help(struct cli *c, FILE *f)
     fprintf(f, "%s",
             L(c,
               "使い方:\n"
+              "  anzen vendor add ID --name 名称 [...]   (anzen vendor add --help)\n"
               "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
@@ -24,6 +25,7 @@ static void help(struct cli *c, FILE *f)
               "      リモート保守装置の未確認、役割分担の確認表の未合意、今年度の事業者確認用の\n"
               "      未受領、契約切れ、未登録の事業者を指摘する (終了コード 2: 要対応あり)\n",
               "usage:\n"
+              "  anzen vendor add ID --name NAME [...]   (anzen vendor add --help)\n"
               "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
@@ -56,6 +58,8 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         help(c, stdout);
         return 0;
     }
+    if (!strcmp(sub, "add"))
+        return vendor_add(c, argc - 1, argv + 1);
     optind = 0;
     opterr = 0;
     while ((o = getopt_long(argc - 1, argv + 1, "f:p:h", opts, NULL)) != -1) {
