@@ -306,6 +306,9 @@ static void parse_rule(struct av *v, struct az_kev *k, const json_t *o, struct a
         g->from = av_str(v, x, "from", false);
         g->fixed = av_str(v, x, "fixed", false);
         g->last = av_str(v, x, "last", false);
+        if ((g->branch && !*g->branch) || (g->from && !*g->from) || (g->fixed && !*g->fixed) ||
+            (g->last && !*g->last))
+            av_err(v, x, NULL, "範囲の版が空です", "a version in the range is empty");
         if (!g->branch && !g->fixed && !g->last)
             av_err(v, x, NULL, "branch のない範囲には fixed か last が必要です",
                    "a range without a branch needs fixed or last");

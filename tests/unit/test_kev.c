@@ -188,6 +188,10 @@ static void test_ranges_errors(void **state)
         {"anzen-kev-ranges: 1", "anzen-kev-ranges: 2", "r.yaml:1:"},
         {"      - {branch: \"6.0\", last: \"6.0.4\"}", "      - {branch: \"6.0\", end: \"6.0.4\"}",
          "unknown key \"end\""},
+        {"      - {branch: \"4\"}", "      - {branch: \"\"}",
+         "r.yaml:16:9: a version in the range is empty"},
+        {"      - {branch: \"4\"}", "      - {from: \"4.1\"}",
+         "a range without a branch needs fixed"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
