@@ -64,6 +64,10 @@ int out_write(struct cli *c, const char *path, const char *data, size_t len);
  * atomically, or to stdout when path is NULL. */
 int out_json(struct cli *c, const char *path, json_t *j);
 
+/* Print findings (arrays of {level, ja, en} as the checks return them):
+ * "✗" for a gap, "!" for attention, or a line saying there are none. */
+void out_findings(struct cli *c, const json_t *findings);
+
 /* Read one line from stdin into buf (trailing newline removed). Returns
  * false on EOF. */
 bool cli_readline(char *buf, size_t n);

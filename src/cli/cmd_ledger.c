@@ -132,8 +132,7 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
 {
     struct az_profile *p = NULL;
     struct az_ledger *l;
-    json_t *res = NULL, *x;
-    size_t i;
+    json_t *res = NULL;
     int r;
 
     if ((r = load(c, file, false, &l)))
@@ -169,11 +168,7 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
         r = out_json(c, NULL, json_incref(res));
     } else {
         printf("%s: %zu %s\n", L(c, "台帳の点検", "Ledger check"), l->n, L(c, "台", "assets"));
-        json_array_foreach(json_object_get(res, "findings"), i, x) printf(
-            "  %s %s\n", !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
-            json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
-        if (!json_array_size(json_object_get(res, "findings")))
-            printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
+        out_findings(c, json_object_get(res, "findings"));
     }
     if (!r && json_integer_value(json_object_get(res, "gaps")) > 0)
         r = EXIT_GAPS;

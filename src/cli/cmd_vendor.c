@@ -146,18 +146,12 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             }
         }
     } else {
-        json_t *res = az_vendors_check(vs, p, c->as_of), *x;
-        size_t i;
+        json_t *res = az_vendors_check(vs, p, c->as_of);
         if (!strcmp(format, "json")) {
             r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu\n", L(c, "事業者の点検", "Vendor check"), vs->n);
-            json_array_foreach(json_object_get(res, "findings"), i, x)
-                printf("  %s %s\n",
-                       !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
-                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
-            if (!json_array_size(json_object_get(res, "findings")))
-                printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
+            out_findings(c, json_object_get(res, "findings"));
         }
         if (!r && json_integer_value(json_object_get(res, "gaps")) > 0)
             r = EXIT_GAPS;
