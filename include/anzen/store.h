@@ -83,6 +83,14 @@ int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan
 int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
                           const char *kind, const char *description, const char *source,
                           const char *who, long long *ret_id);
+/* Record findings (a JSON array of objects with "items", "ja", "en" and
+ * optionally "line", as the ledger and vendor checks return them) as
+ * evidence of kind on each item they name, in one transaction; the text is
+ * in ctx's language and the source is "source:line". A record identical to
+ * one already stored is not added again, so checking twice adds nothing.
+ * *ret_added (may be NULL) counts the new records. */
+int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const json_t *findings,
+                          const char *kind, const char *source, const char *who, size_t *ret_added);
 /* Evidence records (of one item, or all when item is NULL) as a JSON
  * array, oldest first. */
 int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item, json_t **ret);
