@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # The whole test suite, as `make check` runs it:
 #   1. house rules (banned functions, layering) and clang-format;
-#   2. unit tests (cmocka) and CLI tests, normal build;
-#   3. the network scenarios (tests/net: loopback and namespaces, root);
-#   4. unit, CLI and network tests again under ASan+UBSan;
-#   5. the libFuzzer targets for a fixed seed and number of runs (about a
+#   2. unit tests (cmocka), CLI tests and web tests (TLS, chromium), normal
+#      build, and the network scenarios (tests/net: loopback and namespaces,
+#      root);
+#   3. unit, CLI and network tests again under ASan+UBSan;
+#   4. the libFuzzer targets for a fixed seed and number of runs (about a
 #      minute; FUZZ_SECONDS=0 skips it, `make fuzz` explores at random).
 # Prints one closing line "N passed, N failed" and exits non-zero on failure.
 set -u
@@ -84,6 +85,7 @@ step banned ./scripts/check-banned.sh
 step format ./scripts/check-format.sh
 meson_tests "$BUILD" unit
 meson_tests "$BUILD" cli
+meson_tests "$BUILD" web
 meson_tests "$BUILD" net
 meson_tests "$ASAN" unit
 meson_tests "$ASAN" cli

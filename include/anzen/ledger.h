@@ -96,7 +96,36 @@ struct az_profile;
 json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, struct az_date as_of,
                         int patch_days);
 
+/*
+ * The same check with everything that can inform it:
+ *   vendors  the vendor registry: a vendor administrator needs an entry
+ *            (by name or ID) with contract dates, and a contract that has
+ *            not ended; NULL: the profile's system vendors stand for the
+ *            contracts on file
+ *   kev      known exploited vulnerabilities (kev.h): a network or VPN
+ *            device whose OS/firmware is a remote-access appliance family
+ *            and whose version is in a curated KEV range is a gap ("kev",
+ *            with the CVEs, the version to upgrade to and the catalog
+ *            version); with no version recorded it is "kev-no-version"
+ *            (attention), and outside every curated range of a family
+ *            that has KEV entries without ranges it is "kev-unchecked"
+ *            (attention). NULL: no KEV rule.
+ */
+struct az_vendors;
+struct az_kev;
+struct az_ledger_opts {
+    const struct az_profile *profile; /* may be NULL */
+    const struct az_vendors *vendors; /* may be NULL */
+    const struct az_kev *kev;         /* may be NULL */
+    struct az_date as_of;
+    int patch_days;
+};
+json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o);
+
 /* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b. */
 int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b);
+/* The header and asset rows (no BOM) with Japanese or English headers and
+ * kinds; ISO dates. Import reads both back. */
+int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az_buf *b);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "anzen/kev.h"
 #include "anzen/ledger.h"
+#include "anzen/vendor.h"
 #include "anzen/profile.h"
 
 static const struct {
@@ -293,19 +295,25 @@ int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, siz
 
 int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b)
 {
-    const char *row[AZ_NCOLS];
     int r = az_buf_add(b, "\xEF\xBB\xBF", 3);
+    return r ? r : az_ledger_write_rows(l, AZ_LANG_JA, b);
+}
+
+int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az_buf *b)
+{
+    const char *row[AZ_NCOLS];
+    bool en = lang == AZ_LANG_EN;
+    int r;
 
     for (int c = 0; c < AZ_NCOLS; c++)
-        row[c] = cols[c].ja;
-    if (!r)
-        r = az_csv_write_row(b, row, AZ_NCOLS);
+        row[c] = en ? cols[c].en : cols[c].ja;
+    r = az_csv_write_row(b, row, AZ_NCOLS);
     for (size_t i = 0; !r && i < l->n; i++) {
         const struct az_asset *a = &l->v[i];
         char d1[16], d2[16];
         for (int c = 0; c < AZ_NCOLS; c++)
             row[c] = a->col[c];
-        row[AZ_COL_KIND] = kinds[a->kind].ja;
+        row[AZ_COL_KIND] = en ? kinds[a->kind].token : kinds[a->kind].ja;
         if (a->has_last_patch) {
             az_date_iso(a->last_patch, d1, sizeof(d1));
             row[AZ_COL_LAST_PATCH] = d1;
@@ -315,7 +323,7 @@ int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b)
             row[AZ_COL_EOL] = d2;
         }
         if (a->external >= 0)
-            row[AZ_COL_EXTERNAL] = a->external ? "はい" : "いいえ";
+            row[AZ_COL_EXTERNAL] = a->external ? (en ? "yes" : "はい") : (en ? "no" : "いいえ");
         r = az_csv_write_row(b, row, AZ_NCOLS);
     }
     return r;
@@ -335,8 +343,8 @@ static bool institution_admin(const char *s)
            same(s, "in-house");
 }
 
-static void finding(json_t *arr, const struct az_asset *a, const char *rule, const char *level,
-                    const char *items, const char *ja, const char *en)
+static json_t *finding(json_t *arr, const struct az_asset *a, const char *rule, const char *level,
+                       const char *items, const char *ja, const char *en)
 {
     json_t *it = json_array();
     char buf[256];
@@ -350,14 +358,178 @@ static void finding(json_t *arr, const struct az_asset *a, const char *rule, con
         while (*p == ' ')
             p++;
     }
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "rule", rule,
-                                         "level", level, "asset", a->col[AZ_COL_NAME], "line",
-                                         (json_int_t)a->line, "items", it, "ja", ja, "en", en));
+    {
+        json_t *f = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "rule", rule, "level", level,
+                              "asset", a->col[AZ_COL_NAME], "line", (json_int_t)a->line, "items",
+                              it, "ja", ja, "en", en);
+        json_array_append_new(arr, f);
+        return f;
+    }
+}
+
+/* Is adm a vendor with a contract on file: in the registry when there is
+ * one (by name or ID), else among the profile's system vendors. Sets
+ * *ended when the registry's contract has ended. */
+static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *ended)
+{
+    *ended = false;
+    if (o->vendors) {
+        for (size_t k = 0; k < o->vendors->n; k++) {
+            const struct az_vendor *v = &o->vendors->v[k];
+            if (!same(v->name, adm) && !same(v->id, adm))
+                continue;
+            if (!v->has_contract_start && !v->has_contract_end)
+                return false;
+            *ended = v->has_contract_end && az_date_cmp(v->contract_end, o->as_of) < 0;
+            return !*ended;
+        }
+        return false;
+    }
+    for (size_t k = 0; o->profile && k < o->profile->nsystems; k++)
+        if (o->profile->systems[k].vendor && same(o->profile->systems[k].vendor, adm))
+            return true;
+    return false;
+}
+
+/* The KEV rule: a device whose firmware is a remote-access appliance
+ * family, matched against the curated ranges. */
+static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev *k)
+{
+    const char *name = a->col[AZ_COL_NAME], *ver = a->col[AZ_COL_VERSION];
+    const struct az_kev_family *f = az_kev_family_for(k, a->col[AZ_COL_OS]);
+    const char *items =
+        a->kind == AZ_ASSET_VPN ? "cl-r7.h.patches cl-r7.h.remote-maintenance" : "cl-r7.h.patches";
+    struct az_kev_hit *h = NULL;
+    size_t n = 0, ransom = 0, head = 0;
+    const char *upgrade = NULL, *after = NULL;
+    bool nofix = false;
+    char ja[1024], en[1024], norm[128], up_ja[256], up_en[256], more[32] = "";
+    json_t *cves, *fnd;
+
+    if (!f)
+        return;
+    az_kev_normalise(f, ver, norm, sizeof(norm));
+    if (!*norm) {
+        snprintf(ja, sizeof(ja),
+                 "%s: %s の版が台帳にないため、KEV (既知の悪用された脆弱性) と照合できません。"
+                 "事業者に版を確認してください",
+                 name, f->name.ja);
+        snprintf(en, sizeof(en),
+                 "%s: no %s version in the ledger, so it cannot be checked against KEV (known "
+                 "exploited vulnerabilities); ask the vendor for the version",
+                 name, f->name.en);
+        finding(arr, a, "kev-no-version", "attention", items, ja, en);
+        return;
+    }
+    if (az_kev_match(k, f->id, ver, &h, &n) < 0) {
+        free(h);
+        return;
+    }
+    if (!n) {
+        /* not in any checked range: say so when KEV lists entries whose
+         * versions anzen has not checked, rather than stay silent */
+        const struct az_kev_entry **u = NULL;
+        size_t nu = 0;
+        if (az_kev_uncovered(k, f, &u, &nu) == 0 && nu) {
+            snprintf(ja, sizeof(ja),
+                     "%s: %s %s は、anzen が版を確かめた KEV の脆弱性には該当しませんが、KEV には"
+                     "版の範囲を確かめていない項目が %zu 件あります (%s など)。事業者に該当しないか"
+                     "確認してください",
+                     name, f->name.ja, norm, nu, u[0]->cve);
+            snprintf(en, sizeof(en),
+                     "%s: %s %s is outside the KEV ranges anzen has checked, but KEV lists %zu "
+                     "entries whose affected versions anzen has not checked (%s, ...); ask the "
+                     "vendor",
+                     name, f->name.en, norm, nu, u[0]->cve);
+            fnd = finding(arr, a, "kev-unchecked", "attention", items, ja, en);
+            json_object_set_new(fnd, "family", json_string(f->id));
+            json_object_set_new(fnd, "version", json_string(norm));
+        }
+        free(u);
+        free(h);
+        return;
+    }
+    /* the headline CVE: one used by ransomware, the newest */
+    for (size_t i = 1; i < n; i++) {
+        bool ri = h[i].rule->entry && h[i].rule->entry->ransomware;
+        bool rh = h[head].rule->entry && h[head].rule->entry->ransomware;
+        if ((ri && !rh) || (ri == rh && az_version_cmp(h[i].rule->cve, h[head].rule->cve) > 0))
+            head = i;
+    }
+    cves = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct az_kev_rule *ru = h[i].rule;
+        const struct az_kev_range *g = h[i].range;
+        bool rw = ru->entry && ru->entry->ransomware;
+        ransom += rw;
+        if (g->fixed) {
+            if (!upgrade || az_version_cmp(g->fixed, upgrade) > 0)
+                upgrade = g->fixed;
+        } else if (g->last) {
+            if (!after || az_version_cmp(g->last, after) > 0)
+                after = g->last;
+        } else {
+            nofix = true;
+        }
+        json_array_append_new(cves, json_pack("{s:s, s:b, s:s?, s:s?, s:s?, s:s}", "cve", ru->cve,
+                                              "ransomware", rw, "branch", g->branch, "fixed",
+                                              g->fixed, "last-affected", g->last, "confidence",
+                                              az_conf_token(ru->confidence)));
+    }
+    if (nofix) {
+        const char *br = NULL;
+        for (size_t i = 0; i < n && !br; i++)
+            if (!h[i].range->fixed && !h[i].range->last)
+                br = h[i].range->branch;
+        snprintf(up_ja, sizeof(up_ja), "%s 系には修正版がないため、サポートされる系へ移行し", br);
+        snprintf(up_en, sizeof(up_en), "there is no fix in the %s train: move to a supported one",
+                 br);
+    } else if (after && (!upgrade || az_version_cmp(after, upgrade) >= 0)) {
+        snprintf(up_ja, sizeof(up_ja), "%s より新しい修正版へ更新し", after);
+        snprintf(up_en, sizeof(up_en), "upgrade to a fixed release newer than %s", after);
+    } else {
+        snprintf(up_ja, sizeof(up_ja), "%s 以上へ更新し", upgrade);
+        snprintf(up_en, sizeof(up_en), "upgrade to %s or later", upgrade);
+    }
+    if (n > 1)
+        snprintf(more, sizeof(more), " and %zu more", n - 1);
+    if (n == 1)
+        snprintf(ja, sizeof(ja),
+                 "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s の影響範囲にあります "
+                 "(ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて変更して"
+                 "ください",
+                 name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, ransom, up_ja);
+    else
+        snprintf(ja, sizeof(ja),
+                 "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s ほか %zu 件の影響範囲に"
+                 "あります (ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて"
+                 "変更してください",
+                 name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, n - 1, ransom,
+                 up_ja);
+    snprintf(en, sizeof(en),
+             "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, version "
+             "%s; %zu used by ransomware): %s, then change every VPN credential",
+             name, f->name.en, norm, h[head].rule->cve, more, k->catalog_version, ransom, up_en);
+    fnd = finding(arr, a, "kev", "gap", items, ja, en);
+    json_object_set_new(fnd, "family", json_string(f->id));
+    json_object_set_new(fnd, "version", json_string(norm));
+    json_object_set_new(fnd, "kev-catalog", json_string(k->catalog_version));
+    json_object_set_new(fnd, "cves", cves);
+    free(h);
 }
 
 json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, struct az_date as_of,
                         int patch_days)
 {
+    struct az_ledger_opts o = {.profile = p, .as_of = as_of, .patch_days = patch_days};
+    return az_ledger_check_opts(l, &o);
+}
+
+json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o)
+{
+    const struct az_profile *p = o->profile;
+    const struct az_date as_of = o->as_of;
+    const int patch_days = o->patch_days;
     json_t *arr = json_array();
     char ja[512], en[512], d[16];
     int gaps = 0;
@@ -380,14 +552,20 @@ json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, s
                      a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
             finding(arr, a, "no-admin", "gap", "cl-r7.h.asset-ledger cl-r7.h.patches", ja, en);
         } else if (!institution_admin(adm)) {
-            bool contract = false;
-            for (size_t k = 0; p && k < p->nsystems; k++)
-                if (p->systems[k].vendor && same(p->systems[k].vendor, adm))
-                    contract = true;
-            if (!contract) {
-                snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が記録されていません", name, adm);
-                snprintf(en, sizeof(en), "%s: administered by \"%s\" with no contract on file",
-                         name, adm);
+            bool ended;
+            if (!has_contract(o, adm, &ended)) {
+                if (ended) {
+                    snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が終わっています", name, adm);
+                    snprintf(en, sizeof(en),
+                             "%s: the contract with \"%s\", who administers it, "
+                             "has ended",
+                             name, adm);
+                } else {
+                    snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が記録されていません", name,
+                             adm);
+                    snprintf(en, sizeof(en), "%s: administered by \"%s\" with no contract on file",
+                             name, adm);
+                }
                 finding(arr, a, "vendor-no-contract", "gap", "cl-r7.h.asset-ledger cl-r7.h.mds-sds",
                         ja, en);
             }
@@ -430,6 +608,8 @@ json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, s
             snprintf(en, sizeof(en), "%s: no patch date recorded", name);
             finding(arr, a, "patch-age", "attention", "cl-r7.h.patches", ja, en);
         }
+        if (o->kev && netdev)
+            kev_rule(arr, a, o->kev);
         if (a->external == 1 && !netdev) {
             snprintf(ja, sizeof(ja), "%s: 外部から接続できる%s", name,
                      az_asset_kind_name(a->kind, AZ_LANG_JA));
@@ -440,6 +620,7 @@ json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, s
     }
     for (size_t i = 0; i < json_array_size(arr); i++)
         gaps += !strcmp(json_string_value(json_object_get(json_array_get(arr, i), "level")), "gap");
-    return json_pack("{s:s, s:I, s:i, s:o}", "schema", "anzen-ledger-check/1", "assets",
-                     (json_int_t)l->n, "gaps", gaps, "findings", arr);
+    return json_pack("{s:s, s:I, s:i, s:o, s:s?}", "schema", "anzen-ledger-check/1", "assets",
+                     (json_int_t)l->n, "gaps", gaps, "findings", arr, "kev-catalog",
+                     o->kev ? o->kev->catalog_version : NULL);
 }

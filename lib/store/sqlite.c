@@ -16,12 +16,7 @@
 #include "../internal.h"
 #include "anzen/plan.h"
 #include "anzen/store.h"
-
-struct az_store {
-    sqlite3 *db;
-    int schema;
-    char *path;
-};
+#include "sqlite_internal.h"
 
 /* migrations[i] takes the schema from version i to i+1 */
 static const char *const migrations[] = {
@@ -82,6 +77,45 @@ static const char *const migrations[] = {
     "  collected_at TEXT NOT NULL,"
     "  who TEXT NOT NULL);"
     "CREATE INDEX evidence_item ON evidence (item);",
+    /* 2 -> 3: accounts of the web UI (sqlite_auth.c). Secrets are never
+     * stored in the clear: argon2id password hashes, TOTP secrets sealed
+     * under the key file next to the workspace, hashes of session IDs and
+     * recovery codes. */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  display TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN"
+    "    ('management', 'planning', 'operations', 'viewer', 'vendor')),"
+    "  admin INTEGER NOT NULL DEFAULT 0,"
+    "  vendor TEXT NOT NULL DEFAULT '',"
+    "  password TEXT NOT NULL,"
+    "  totp TEXT NOT NULL DEFAULT '',"
+    "  totp_pending TEXT NOT NULL DEFAULT '',"
+    "  totp_last_step INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  CHECK ((role = 'vendor') = (vendor <> '')));"
+    "CREATE TABLE recovery_codes ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  hash TEXT NOT NULL,"
+    "  used_at TEXT,"
+    "  PRIMARY KEY (user_id, hash));"
+    "CREATE TABLE sessions ("
+    "  id TEXT PRIMARY KEY," /* BLAKE2b of the cookie value */
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf TEXT NOT NULL,"
+    "  stage INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  seen INTEGER NOT NULL,"
+    "  addr TEXT NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE TABLE login_failures ("
+    "  key TEXT PRIMARY KEY," /* 'user:NAME' or 'addr:IP' */
+    "  count INTEGER NOT NULL,"
+    "  first INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -888,9 +922,11 @@ fail:
 
 /* ---- evidence ---- */
 
-int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
-                          const char *kind, const char *description, const char *source,
-                          const char *who, long long *ret_id)
+/* Insert one evidence record and its change-log entry inside the caller's
+ * transaction. */
+static int add_evidence_tx(struct az_store *st, struct az_ctx *ctx, const char *item,
+                           const char *kind, const char *description, const char *source,
+                           const char *who, long long *ret_id)
 {
     sqlite3_stmt *s;
     char at[32], object[160];
@@ -900,16 +936,11 @@ int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *i
     int r, rc;
 
     now_iso(at, sizeof(at));
-    if ((r = begin(st, ctx)) < 0)
-        return r;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO evidence (item, kind, description, source, collected_at, "
                            "who) VALUES (?, ?, ?, ?, ?, ?)",
-                           -1, &s, NULL) != SQLITE_OK) {
-        r = dberr(st, ctx, "書き込み");
-        rollback(st);
-        return r;
-    }
+                           -1, &s, NULL) != SQLITE_OK)
+        return dberr(st, ctx, "書き込み");
     sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, description, -1, SQLITE_STATIC);
@@ -918,11 +949,8 @@ int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *i
     sqlite3_bind_text(s, 6, who && *who ? who : "-", -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        r = dberr(st, ctx, "書き込み");
-        rollback(st);
-        return r;
-    }
+    if (rc != SQLITE_DONE)
+        return dberr(st, ctx, "書き込み");
     id = sqlite3_last_insert_rowid(st->db);
     j = json_pack("{s:s, s:s, s:s, s:s?}", "item", item, "kind", kind, "description", description,
                   "source", source);
@@ -931,13 +959,92 @@ int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *i
     snprintf(object, sizeof(object), "evidence:%lld", id);
     r = log_change(st, ctx, who, "create", object, NULL, after);
     free(after);
-    if (r < 0 || (r = commit(st, ctx)) < 0) {
-        rollback(st);
+    if (r < 0)
         return r;
-    }
     if (ret_id)
         *ret_id = id;
     return 0;
+}
+
+int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
+                          const char *kind, const char *description, const char *source,
+                          const char *who, long long *ret_id)
+{
+    int r;
+
+    if ((r = begin(st, ctx)) < 0)
+        return r;
+    if ((r = add_evidence_tx(st, ctx, item, kind, description, source, who, ret_id)) < 0 ||
+        (r = commit(st, ctx)) < 0) {
+        rollback(st);
+        return r;
+    }
+    return 0;
+}
+
+int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const json_t *findings,
+                          const char *kind, const char *source, const char *who, size_t *ret_added)
+{
+    sqlite3_stmt *q = NULL;
+    size_t i, k, added = 0;
+    const json_t *f, *it;
+    int r;
+
+    if ((r = begin(st, ctx)) < 0)
+        return r;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM evidence WHERE item = ? AND kind = ? AND "
+                           "description = ? AND source IS ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        r = dberr(st, ctx, "読み込み");
+        goto fail;
+    }
+    json_array_foreach(findings, i, f)
+    {
+        const char *text =
+            json_string_value(json_object_get(f, ctx->lang == AZ_LANG_EN ? "en" : "ja"));
+        const json_t *line = json_object_get(f, "line");
+        char src[1024];
+        if (!text)
+            continue;
+        if (json_is_integer(line))
+            snprintf(src, sizeof(src), "%s:%lld", source, (long long)json_integer_value(line));
+        else
+            snprintf(src, sizeof(src), "%s", source);
+        json_array_foreach(json_object_get(f, "items"), k, it)
+        {
+            const char *item = json_string_value(it);
+            int rc;
+            if (!item)
+                continue;
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, item, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, text, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 4, src, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(q);
+            if (rc == SQLITE_ROW)
+                continue;
+            if (rc != SQLITE_DONE) {
+                r = dberr(st, ctx, "読み込み");
+                goto fail;
+            }
+            if ((r = add_evidence_tx(st, ctx, item, kind, text, src, who, NULL)) < 0)
+                goto fail;
+            added++;
+        }
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((r = commit(st, ctx)) < 0)
+        goto fail;
+    if (ret_added)
+        *ret_added = added;
+    return 0;
+fail:
+    sqlite3_finalize(q);
+    rollback(st);
+    return r;
 }
 
 int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item, json_t **ret)
@@ -967,4 +1074,37 @@ int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
     }
     *ret = arr;
     return 0;
+}
+
+/* ---- for the other files of the SQLite backend (sqlite_internal.h) ---- */
+
+void az__store_now_iso(char *buf, size_t n)
+{
+    now_iso(buf, n);
+}
+
+int az__store_dberr(struct az_store *st, struct az_ctx *ctx, const char *what)
+{
+    return dberr(st, ctx, what);
+}
+
+int az__store_begin(struct az_store *st, struct az_ctx *ctx)
+{
+    return begin(st, ctx);
+}
+
+int az__store_commit(struct az_store *st, struct az_ctx *ctx)
+{
+    return commit(st, ctx);
+}
+
+void az__store_rollback(struct az_store *st)
+{
+    rollback(st);
+}
+
+int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
+                  const char *object, const char *before, const char *after)
+{
+    return log_change(st, ctx, who, what, object, before, after);
 }

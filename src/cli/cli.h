@@ -64,6 +64,10 @@ int out_write(struct cli *c, const char *path, const char *data, size_t len);
  * atomically, or to stdout when path is NULL. */
 int out_json(struct cli *c, const char *path, json_t *j);
 
+/* Print findings (arrays of {level, ja, en} as the checks return them):
+ * "✗" for a gap, "!" for attention, or a line saying there are none. */
+void out_findings(struct cli *c, const json_t *findings);
+
 /* Read one line from stdin into buf (trailing newline removed). Returns
  * false on EOF. */
 bool cli_readline(char *buf, size_t n);
@@ -82,6 +86,15 @@ int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_ledger(struct cli *c, int argc, char **argv);
 int cmd_vendor(struct cli *c, int argc, char **argv);
+int cmd_kev(struct cli *c, int argc, char **argv);
+/* `anzen vendor add` (argv[0] is "add"). */
+int vendor_add(struct cli *c, int argc, char **argv);
+
+struct az_kev;
+/* The KEV data in use: kev.json in the working directory, else the
+ * embedded subset. Prints the error. */
+int cli_kev(struct cli *c, struct az_kev **ret);
+int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 
 struct az_store;
@@ -116,6 +129,11 @@ void vendor_path(const char *answers_path, const char *system, char *buf, size_t
 int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
                 const char *edition, struct vendor_sum **ret, size_t *ret_n);
 void vendor_sums_free(struct vendor_sum *vs, size_t n);
+struct az_ledger;
+/* Check a ledger with the profile, the vendor registry at vendors (when
+ * that file exists) and the KEV data in use (cli_kev). Prints errors. */
+int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
+                     const char *vendors, struct az_date as_of, int patch_days, json_t **ret);
 struct az_plan;
 /* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,

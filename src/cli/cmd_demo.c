@@ -75,10 +75,18 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
         size_t len = 0;
         struct az_ledger *l;
         snprintf(path, sizeof(path), "%s/ledger.csv", dir);
+        char vpath[PATH_MAX];
+        snprintf(vpath, sizeof(vpath), "%s/vendors.yaml", dir);
         if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
             az_ledger_import(&c->ctx, path, data, len, false, &l) == 0) {
-            json_t *lc = az_ledger_check(l, p, e->as_of, 180), *x;
+            json_t *lc = NULL, *x;
             size_t i;
+            if ((r = cli_ledger_check(c, l, p, vpath, e->as_of, 180, &lc))) {
+                az_ledger_free(l);
+                free(data);
+                az_plan_free(plan);
+                return r;
+            }
             printf("\n%s\n",
                    L(c, "台帳の点検 (anzen ledger check)", "Ledger check (anzen ledger check)"));
             json_array_foreach(json_object_get(lc, "findings"), i, x)

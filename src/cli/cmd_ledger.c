@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_ledger.c - `anzen ledger import|list`: read an asset ledger as Excel
- * or LibreOffice saved it (UTF-8 or CP932 CSV, Japanese or English
- * headers) and keep it as ledger.csv (UTF-8 with BOM) next to the profile.
+ * cmd_ledger.c - `anzen ledger import|list|check|export`: read an asset
+ * ledger as Excel or LibreOffice saved it (UTF-8 or CP932 CSV, Japanese or
+ * English headers), keep it as ledger.csv (UTF-8 with BOM) next to the
+ * profile, check it (with the vendor registry and KEV), write it back out.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "anzen/kev.h"
 #include "anzen/ledger.h"
 #include "anzen/profile.h"
+#include "anzen/store.h"
+#include "anzen/vendor.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
@@ -25,10 +30,15 @@ static void help(struct cli *c, FILE *f)
           "      --skip-bad-rows がなければ何も取り込まない\n"
           "  anzen ledger list [FILE]\n"
           "      台帳の一覧 (既定: ledger.csv)\n"
-          "  anzen ledger check [FILE] [-p profile.yaml] [--patch-days 180] [--format text|json]\n"
-          "      管理者のいない機器 (放置された VPN 装置)、契約のない事業者の管理、事業者と\n"
-          "      確認していないリモート保守装置、サポート切れ、長くパッチのない機器、\n"
-          "      外部から届くサーバ等を指摘する (終了コード 2: 要対応あり)\n",
+          "  anzen ledger check [FILE] [-p profile.yaml] [--vendors vendors.yaml]\n"
+          "                     [--patch-days 180] [--format text|json] [--save [--db anzen.db]]\n"
+          "      管理者のいない機器 (放置された VPN 装置)、契約のない (切れた) 事業者の管理、\n"
+          "      事業者と確認していないリモート保守装置、KEV (既知の悪用された脆弱性) に\n"
+          "      該当するファームウェア、サポート切れ、長くパッチのない機器、外部から届く\n"
+          "      サーバ等を指摘する (終了コード 2: 要対応あり)。事業者の登録 (vendors.yaml) が\n"
+          "      あれば契約はそこで確かめる。--save で指摘をワークスペースの証跡に記録する\n"
+          "  anzen ledger export [FILE] [-o OUT.csv] [--encoding utf-8|cp932] [--headers ja|en]\n"
+          "      台帳を CSV で書き出す (既定: UTF-8 (BOM 付き)、日本語の見出し、標準出力)\n",
           "usage:\n"
           "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
           "      check a ledger CSV (UTF-8 or Excel's CP932, Japanese or English headers in\n"
@@ -36,11 +46,16 @@ static void help(struct cli *c, FILE *f)
           "      column and reason, and nothing is imported without --skip-bad-rows\n"
           "  anzen ledger list [FILE]\n"
           "      list the ledger (default ledger.csv)\n"
-          "  anzen ledger check [FILE] [-p profile.yaml] [--patch-days 180] [--format text|json]\n"
+          "  anzen ledger check [FILE] [-p profile.yaml] [--vendors vendors.yaml]\n"
+          "                     [--patch-days 180] [--format text|json] [--save [--db anzen.db]]\n"
           "      devices nobody administers (the forgotten VPN box), vendors without a\n"
-          "      contract, remote-maintenance devices not confirmed with the vendor, past\n"
-          "      support end, long unpatched, servers reachable from outside (exit 2 on "
-          "gaps)\n"));
+          "      (current) contract, remote-maintenance devices not confirmed with the vendor,\n"
+          "      firmware with known exploited vulnerabilities (KEV), past support end, long\n"
+          "      unpatched, servers reachable from outside (exit 2 on gaps). Contracts are\n"
+          "      checked in the vendor registry (vendors.yaml) when there is one. --save\n"
+          "      records the findings as evidence in the workspace\n"
+          "  anzen ledger export [FILE] [-o OUT.csv] [--encoding utf-8|cp932] [--headers ja|en]\n"
+          "      write the ledger as CSV (default UTF-8 with BOM, Japanese headers, stdout)\n"));
 }
 
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
@@ -77,18 +92,143 @@ static int load(struct cli *c, const char *path, bool skip, struct az_ledger **r
     return 0;
 }
 
+int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
+                     const char *vendors, struct az_date as_of, int patch_days, json_t **ret)
+{
+    struct az_ledger_opts o = {.profile = p, .as_of = as_of, .patch_days = patch_days};
+    struct az_vendors *vs = NULL;
+    struct az_kev *k = NULL;
+    int r;
+
+    if (vendors && access(vendors, F_OK) == 0) {
+        char *data = NULL;
+        size_t len = 0;
+        if (az_read_text_file(&c->ctx, vendors, &data, &len) < 0 ||
+            az_vendors_load(&c->ctx, vendors, data, len, p, &vs) < 0) {
+            free(data);
+            cli_liberr(c);
+            return EXIT_ERROR;
+        }
+        free(data);
+    }
+    if ((r = cli_kev(c, &k))) {
+        az_vendors_free(vs);
+        return r;
+    }
+    o.vendors = vs;
+    o.kev = k;
+    *ret = az_ledger_check_opts(l, &o);
+    az_kev_free(k);
+    az_vendors_free(vs);
+    if (!*ret) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int do_check(struct cli *c, const char *file, const char *profile, const char *vendors,
+                    int patch_days, const char *format, const char *db)
+{
+    struct az_profile *p = NULL;
+    struct az_ledger *l;
+    json_t *res = NULL;
+    int r;
+
+    if ((r = load(c, file, false, &l)))
+        return r;
+    if (az_profile_load_file(&c->ctx, profile, &p) < 0) {
+        cli_liberr(c);
+        az_ledger_free(l);
+        return EXIT_ERROR;
+    }
+    r = cli_ledger_check(c, l, p, vendors, c->as_of, patch_days, &res);
+    if (!r && db) {
+        /* the findings become evidence on the items they concern */
+        struct az_store *st;
+        const char *who = getenv("USER");
+        size_t added = 0;
+        if ((r = cli_open_store(c, db, &st)) == 0) {
+            if (az_store_add_findings(st, &c->ctx, json_object_get(res, "findings"), "ledger", file,
+                                      who ? who : "-", &added) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            }
+            az_store_close(st);
+        }
+        if (!r)
+            fprintf(stderr,
+                    L(c, "証跡として %zu 件を %s に記録しました\n",
+                      "recorded %zu evidence records in %s\n"),
+                    added, db);
+    }
+    if (r) {
+        /* error already printed */
+    } else if (!strcmp(format, "json")) {
+        r = out_json(c, NULL, json_incref(res));
+    } else {
+        printf("%s: %zu %s\n", L(c, "台帳の点検", "Ledger check"), l->n, L(c, "台", "assets"));
+        out_findings(c, json_object_get(res, "findings"));
+    }
+    if (!r && json_integer_value(json_object_get(res, "gaps")) > 0)
+        r = EXIT_GAPS;
+    json_decref(res);
+    az_profile_free(p);
+    az_ledger_free(l);
+    return r;
+}
+
+static int do_export(struct cli *c, const char *file, const char *out, const char *encoding,
+                     const char *headers)
+{
+    struct az_ledger *l;
+    struct az_buf b;
+    bool cp932 = !strcmp(encoding, "cp932");
+    int r;
+
+    if ((r = load(c, file, false, &l)))
+        return r;
+    az_buf_init(&b, 64u * 1024 * 1024);
+    if ((!cp932 && az_buf_add(&b, "\xEF\xBB\xBF", 3) < 0) ||
+        az_ledger_write_rows(l, !strcmp(headers, "en") ? AZ_LANG_EN : AZ_LANG_JA, &b) < 0) {
+        cli_err(c, "台帳が大きすぎます", "ledger too large");
+        r = EXIT_ERROR;
+    } else if (cp932) {
+        char *conv;
+        size_t clen;
+        if (az_utf8_to_cp932(&c->ctx, b.data, b.len, &conv, &clen) < 0) {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        } else {
+            r = out_write(c, out, conv, clen);
+            free(conv);
+        }
+    } else {
+        r = out_write(c, out, b.data, b.len);
+    }
+    az_buf_done(&b);
+    az_ledger_free(l);
+    return r;
+}
+
 int cmd_ledger(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"skip-bad-rows", no_argument, NULL, 'S'},
                                          {"profile", required_argument, NULL, 'p'},
+                                         {"vendors", required_argument, NULL, 'V'},
                                          {"patch-days", required_argument, NULL, 'P'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"save", no_argument, NULL, 's'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"encoding", required_argument, NULL, 'e'},
+                                         {"headers", required_argument, NULL, 'H'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *out = "ledger.csv", *sub, *profile = "profile.yaml", *format = "text";
+    const char *out = NULL, *sub, *profile = "profile.yaml", *format = "text";
+    const char *vendors = "vendors.yaml", *db = NULL, *encoding = "utf-8", *headers = "ja";
     long patch_days = 180;
-    bool skip = false;
+    bool skip = false, save = false;
     struct az_ledger *l;
     int o, r;
 
@@ -108,6 +248,9 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         case 'p':
             profile = optarg;
             break;
+        case 'V':
+            vendors = optarg;
+            break;
         case 'P':
             if (az_parse_long(optarg, 1, 3650, &patch_days) < 0) {
                 cli_err(c, "--patch-days は 1〜3650 の整数です", "--patch-days takes 1 to 3650");
@@ -125,6 +268,27 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         case 'S':
             skip = true;
             break;
+        case 's':
+            save = true;
+            break;
+        case 'd':
+            db = optarg;
+            save = true;
+            break;
+        case 'e':
+            encoding = optarg;
+            if (strcmp(encoding, "utf-8") && strcmp(encoding, "cp932")) {
+                cli_err(c, "--encoding は utf-8 か cp932 です", "--encoding is utf-8 or cp932");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'H':
+            headers = optarg;
+            if (strcmp(headers, "ja") && strcmp(headers, "en")) {
+                cli_err(c, "--headers は ja か en です", "--headers is ja or en");
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             help(c, stdout);
             return 0;
@@ -137,6 +301,8 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     argv += optind + 1;
     if (!strcmp(sub, "import") && argc == 1) {
         struct az_buf b;
+        if (!out)
+            out = "ledger.csv";
         if ((r = load(c, argv[0], skip, &l)))
             return r;
         if (l->report)
@@ -171,39 +337,11 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         az_ledger_free(l);
         return 0;
     }
-    if (!strcmp(sub, "check") && argc <= 1) {
-        struct az_profile *p = NULL;
-        json_t *res, *x;
-        size_t i;
-        if ((r = load(c, argc ? argv[0] : "ledger.csv", false, &l)))
-            return r;
-        if (az_profile_load_file(&c->ctx, profile, &p) < 0) {
-            cli_liberr(c);
-            az_ledger_free(l);
-            return EXIT_ERROR;
-        }
-        res = az_ledger_check(l, p, c->as_of, (int)patch_days);
-        if (!res) {
-            r = EXIT_ERROR;
-        } else if (!strcmp(format, "json")) {
-            r = out_json(c, NULL, json_incref(res));
-        } else {
-            printf("%s: %zu %s\n", L(c, "台帳の点検", "Ledger check"), l->n, L(c, "台", "assets"));
-            json_array_foreach(json_object_get(res, "findings"), i, x)
-                printf("  %s %s\n",
-                       !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
-                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
-            if (!json_array_size(json_object_get(res, "findings")))
-                printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
-            r = 0;
-        }
-        if (!r && res && json_integer_value(json_object_get(res, "gaps")) > 0)
-            r = EXIT_GAPS;
-        json_decref(res);
-        az_profile_free(p);
-        az_ledger_free(l);
-        return r;
-    }
+    if (!strcmp(sub, "check") && argc <= 1)
+        return do_check(c, argc ? argv[0] : "ledger.csv", profile, vendors, (int)patch_days, format,
+                        save ? (db ? db : "anzen.db") : NULL);
+    if (!strcmp(sub, "export") && argc <= 1)
+        return do_export(c, argc ? argv[0] : "ledger.csv", out, encoding, headers);
     help(c, stderr);
     return EXIT_USAGE;
 }

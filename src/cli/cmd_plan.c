@@ -91,10 +91,11 @@ static void print_track(struct cli *c, const char *head, const struct az_plan_tr
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger)
 {
-    char *data = NULL;
+    char *data = NULL, vendors[4096];
     size_t len = 0, i, k;
     struct az_ledger *l;
     json_t *res, *f, *it;
+    int r;
 
     if (!ledger || access(ledger, F_OK) != 0)
         return 0;
@@ -105,7 +106,12 @@ int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile
         return EXIT_ERROR;
     }
     free(data);
-    res = az_ledger_check(l, p, e->as_of, 180);
+    snprintf(vendors, sizeof(vendors), "%.*svendors.yaml",
+             strrchr(ledger, '/') ? (int)(strrchr(ledger, '/') - ledger + 1) : 0, ledger);
+    if ((r = cli_ledger_check(c, l, p, vendors, e->as_of, 180, &res))) {
+        az_ledger_free(l);
+        return r;
+    }
     json_array_foreach(json_object_get(res, "findings"), i, f)
     {
         if (strcmp(json_string_value(json_object_get(f, "level")), "gap"))

@@ -17,6 +17,7 @@ static void help(struct cli *c, FILE *f)
     fprintf(f, "%s",
             L(c,
               "使い方:\n"
+              "  anzen vendor add ID --name 名称 [...]   (anzen vendor add --help)\n"
               "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
@@ -24,6 +25,7 @@ static void help(struct cli *c, FILE *f)
               "      リモート保守装置の未確認、役割分担の確認表の未合意、今年度の事業者確認用の\n"
               "      未受領、契約切れ、未登録の事業者を指摘する (終了コード 2: 要対応あり)\n",
               "usage:\n"
+              "  anzen vendor add ID --name NAME [...]   (anzen vendor add --help)\n"
               "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
               "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
@@ -56,6 +58,8 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         help(c, stdout);
         return 0;
     }
+    if (!strcmp(sub, "add"))
+        return vendor_add(c, argc - 1, argv + 1);
     optind = 0;
     opterr = 0;
     while ((o = getopt_long(argc - 1, argv + 1, "f:p:h", opts, NULL)) != -1) {
@@ -142,18 +146,12 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             }
         }
     } else {
-        json_t *res = az_vendors_check(vs, p, c->as_of), *x;
-        size_t i;
+        json_t *res = az_vendors_check(vs, p, c->as_of);
         if (!strcmp(format, "json")) {
             r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu\n", L(c, "事業者の点検", "Vendor check"), vs->n);
-            json_array_foreach(json_object_get(res, "findings"), i, x)
-                printf("  %s %s\n",
-                       !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
-                       json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
-            if (!json_array_size(json_object_get(res, "findings")))
-                printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
+            out_findings(c, json_object_get(res, "findings"));
         }
         if (!r && json_integer_value(json_object_get(res, "gaps")) > 0)
             r = EXIT_GAPS;

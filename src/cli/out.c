@@ -168,3 +168,15 @@ int out_json(struct cli *c, const char *path, json_t *j)
     free(s);
     return r;
 }
+
+void out_findings(struct cli *c, const json_t *findings)
+{
+    size_t i;
+    const json_t *x;
+
+    json_array_foreach(findings, i, x) printf(
+        "  %s %s\n", !strcmp(json_string_value(json_object_get(x, "level")), "gap") ? "✗" : "!",
+        json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")));
+    if (!json_array_size(findings))
+        printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
+}

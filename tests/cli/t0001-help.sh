@@ -5,14 +5,23 @@
 run "$ANZEN" --help
 expect_rc 0 "anzen --help"
 expect_out "使い方: anzen" "help is Japanese by default"
-for c in init assess status plan keypoints diff export ledger vendor applicable catalog workspace history demo version; do
+for c in init assess status plan keypoints diff export ledger vendor serve applicable catalog workspace history demo version; do
     expect_out "  $c" "help lists $c"
 done
-for c in init assess status plan keypoints diff export ledger vendor applicable catalog workspace history demo version; do
+for c in init assess status plan keypoints diff export ledger vendor serve applicable catalog workspace history demo version; do
     run "$ANZEN" "$c" --help
     expect_rc 0 "$c --help"
     expect_out "使い方" "$c --help prints usage"
 done
+# anzen serve refuses bad options before it listens
+run "$ANZEN" serve --port 99999
+expect_rc 64 "serve --port out of range"
+expect_err "--port" "bad port named"
+run "$ANZEN" serve --cert only.pem
+expect_rc 64 "serve --cert without --key"
+run "$ANZEN" serve --listen not-an-address --port 0
+expect_rc 1 "serve on a name that is not an IP address"
+expect_err "not-an-address" "bad listen address named"
 run "$ANZEN" --lang en --help
 expect_out "usage: anzen" "English help with --lang en"
 ANZEN_LANG=en run "$ANZEN" status --help

@@ -21,11 +21,13 @@ for item in ("cl-r7.h.asset-ledger", "cl-r7.h.patches"):
                r"\1はい\n    checked: 2026-01-20\n", t)
 open("answers.yaml", "w", encoding="utf-8").write(t)
 PY
-# ... and the ledger: the vendor now administers and patches the VPN router
+# ... and the ledger: the vendor now administers the VPN router and has
+# moved it to a firmware without known exploited vulnerabilities
 python3 - <<'PY'
 t = open("ledger.csv", encoding="utf-8-sig").read()
-t = t.replace(",emr,,みどりメディカルシステム株式会社 (架空),2021-03-10,2025-09-30,",
-              ",emr,みどりメディカルシステム株式会社 (架空),みどりメディカルシステム株式会社 (架空),2026-01-15,2030-09-30,")
+assert ",FortiOS,6.4.6,emr,,みどりメディカルシステム株式会社 (架空),2021-03-10,2025-09-30," in t
+t = t.replace(",FortiOS,6.4.6,emr,,みどりメディカルシステム株式会社 (架空),2021-03-10,2025-09-30,",
+              ",FortiOS,7.4.8,emr,みどりメディカルシステム株式会社 (架空),みどりメディカルシステム株式会社 (架空),2026-01-15,2030-09-30,")
 open("ledger.csv", "w", encoding="utf-8-sig").write(t)
 PY
 ANZEN_TODAY=2026-02-01 run "$ANZEN" status --save

@@ -108,6 +108,9 @@ expect_out "vpn-nobody: 管理者がいません" "the unmanaged VPN box, in Jap
 "$ANZEN" demo -o dm >/dev/null
 ANZEN_TODAY=2025-11-24 run "$ANZEN" -C dm ledger check
 expect_out "保守用VPNルータ: 管理者がいません" "demo: the unmanaged VPN router"
+expect_out "FortiOS (FortiGate の SSL-VPN) 6.4.6 は KEV (既知の悪用された脆弱性、2025.08.25 版) の CVE-2024-21762 ほか 4 件" \
+    "demo: its firmware is in KEV, headed by the newest ransomware CVE"
+expect_out "6.4.15 以上へ更新し" "demo: the version that fixes all of them"
 [ -s dm/ledger-check.json ] && ok "demo writes ledger-check.json" || not_ok "ledger-check.json"
 
 # ledger findings feed the plan: the demo says 2-⑥ patches are done (はい),
@@ -134,6 +137,32 @@ import json, sys
 p = json.load(open(sys.argv[1], encoding="utf-8"))
 assert "cl-r7.h.patches" not in [x["id"] for x in p["items"]]
 PY
+
+# export: UTF-8 with BOM (as kept), CP932 for old Excel, English headers;
+# each one imports back to the same ledger
+run "$ANZEN" ledger export -o out-utf8.csv
+expect_rc 0 "export UTF-8"
+cmp -s out-utf8.csv ledger.csv && ok "the UTF-8 export is the canonical ledger" || not_ok "UTF-8 export differs"
+run "$ANZEN" ledger export ledger2.csv --encoding cp932 -o out-sjis.csv
+expect_rc 0 "export CP932"
+python3 - <<'PY' && ok "the CP932 export is CP932 without a BOM, wave dash mapped" || not_ok "CP932 export bytes"
+raw = open("out-sjis.csv", "rb").read()
+assert not raw.startswith(b"\xef\xbb\xbf")
+t = raw.decode("cp932")
+assert "院内ルータ" in t and "2F～3F" in t.replace("〜", "～")
+PY
+run "$ANZEN" ledger import out-sjis.csv -o back-sjis.csv
+cmp -s back-sjis.csv ledger2.csv && ok "CP932 export imports back unchanged" || not_ok "CP932 round trip"
+run "$ANZEN" ledger export --headers en
+expect_out "Kind,Name,Location" "English headers"
+expect_out "vpn,vpn-router" "English kind tokens"
+"$ANZEN" ledger export --headers en > out-en.csv
+run "$ANZEN" ledger import out-en.csv -o back-en.csv
+cmp -s back-en.csv ledger.csv && ok "English export imports back unchanged" || not_ok "English round trip"
+run "$ANZEN" ledger export --encoding latin1
+expect_rc 64 "unknown encoding"
+run "$ANZEN" ledger export missing.csv
+expect_rc 1 "export of a missing ledger"
 
 # header problems
 printf 'kind,name,colour\r\nserver,a,red\r\n' > h1.csv

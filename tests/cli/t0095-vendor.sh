@@ -58,4 +58,53 @@ run "$ANZEN" vendor check -f bad2.yaml
 expect_rc 1 "bad role-split status"
 run "$ANZEN" vendor check -f missing.yaml
 expect_rc 1 "missing file"
+# vendor add: a new registry, then an entry appended to a commented file;
+# the result reads back with every field; bad adds change nothing
+rm -f profile.yaml
+cat > profile.yaml <<'Y'
+anzen-profile: 1
+institution: {name: x, type: clinic}
+systems:
+  - {id: emr, name: 電子カルテ, hosting: on-prem, vendor: "A \"社\"", remote-maintenance: true}
+  - {id: lab, name: 検査, hosting: on-prem, vendor: B社}
+Y
+run "$ANZEN" vendor add a -f new.yaml --name 'A "社"' --systems emr --contact '03-0000-0000' \
+    --remote-method 'VPN ルータ' --remote-device 保守用VPN --contract-start 令和6年4月1日 \
+    --contract-end R9.3.31 --role-split agreed --role-split-date 2024-05-01 --mds-version 5.0 \
+    --mds-received 2024-06-01 --checklist-received 2025-07-01
+expect_rc 0 "vendor add creates the registry"
+expect_out "事業者 a (A \"社\") を new.yaml に登録しました" "confirmation"
+run "$ANZEN" vendor show a -f new.yaml
+expect_out 'a  A "社"' "name with quotes read back"
+expect_out "VPN ルータ / 保守用VPN" "remote maintenance read back"
+expect_out "契約終了: 2027-03-31" "R9.3.31 stored as ISO"
+expect_out "合意済み" "role split read back"
+expect_out "MDS/SDS: 5.0 (2024-06-01)" "MDS/SDS read back"
+printf '# our vendors (comment kept)\nanzen-vendors: 1\nvendors:\n  - id: b\n    name: B社 # lab\n    systems: [lab]' > kept.yaml
+run "$ANZEN" vendor add c -f kept.yaml --name C社
+expect_rc 0 "append to a file without a final newline"
+grep -q "# our vendors (comment kept)" kept.yaml && grep -q "name: B社 # lab" kept.yaml &&
+    ok "comments and layout kept" || not_ok "comments lost"
+run "$ANZEN" vendor list -f kept.yaml
+expect_out "C社" "the new vendor is listed"
+cp kept.yaml kept.before
+run "$ANZEN" vendor add b -f kept.yaml --name 別のB
+expect_rc 1 "a duplicate ID"
+expect_err "重複" "duplicate reported"
+run "$ANZEN" vendor add d -f kept.yaml --name D --systems nosuch
+expect_rc 1 "a system not in the profile"
+expect_err "nosuch" "the unknown system is named"
+run "$ANZEN" vendor add 'bad id' -f kept.yaml --name E
+expect_rc 1 "an invalid ID"
+run "$ANZEN" vendor add e -f kept.yaml --name E --role-split maybe
+expect_rc 1 "a bad role-split status"
+run "$ANZEN" vendor add e -f kept.yaml --name E --contract-end 2025-02-30
+expect_rc 64 "an invalid date"
+expect_err "--contract-end" "the option is named"
+run "$ANZEN" vendor add e -f kept.yaml
+expect_rc 64 "--name is required"
+cmp -s kept.yaml kept.before && ok "failed adds leave the file unchanged" || not_ok "file changed"
+printf 'vendors:\n  - {id: x, name: X}\nanzen-vendors: 1\n' > order.yaml
+run "$ANZEN" vendor add y -f order.yaml --name Y
+expect_rc 1 "a registry not ending with the list"
 done_testing

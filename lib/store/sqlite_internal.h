@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite_internal.h - what the files of the SQLite backend share: the
+ * store itself and the transaction and change-log helpers of sqlite.c.
+ */
+#ifndef ANZEN_SQLITE_INTERNAL_H
+#define ANZEN_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "anzen/anzen.h"
+
+struct az_store {
+    sqlite3 *db;
+    int schema;
+    char *path;
+};
+
+/* UTC now as 2025-06-01T09:00:00Z. */
+void az__store_now_iso(char *buf, size_t n);
+/* Record the database's last error as AZ_EIO ("workspace <what> failed"). */
+int az__store_dberr(struct az_store *st, struct az_ctx *ctx, const char *what);
+int az__store_begin(struct az_store *st, struct az_ctx *ctx);
+int az__store_commit(struct az_store *st, struct az_ctx *ctx);
+void az__store_rollback(struct az_store *st);
+/* Append a change-log entry inside the caller's transaction. */
+int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
+                  const char *object, const char *before, const char *after);
+
+#endif

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.c - the HTTPS server of `anzen serve` on libmicrohttpd (TLS by
+ * GnuTLS): limits on connections, header time, header and body sizes;
+ * methods; form and multipart bodies through MHD's post processor with
+ * limits on fields and sizes; the route table with role checks; security
+ * headers on every response; the embedded static files.
+ *
+ * IMPLEMENTS: gl-6.0.ops-14-1 (the UI itself requires identification and
+ * authentication), cl-r7.h.unneeded-services (listens on loopback unless
+ * told otherwise; HTTPS only).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "web.h"
+
+static long long mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
+void web_lock(struct web *w)
+{
+    pthread_mutex_lock(&w->lock);
+}
+
+void web_unlock(struct web *w)
+{
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* ---- responses ---- */
+
+static void resp_clear(struct resp *r)
+{
+    free(r->body);
+    for (int i = 0; i < r->nhdr; i++) {
+        free(r->hdr[i][0]);
+        free(r->hdr[i][1]);
+    }
+    memset(r, 0, sizeof(*r));
+}
+
+int web_add_header(struct req *q, const char *name, const char *value)
+{
+    struct resp *r = &q->r;
+
+    if (r->nhdr >= (int)(sizeof(r->hdr) / sizeof(r->hdr[0])))
+        return AZ_ERANGE;
+    r->hdr[r->nhdr][0] = strdup(name);
+    r->hdr[r->nhdr][1] = strdup(value);
+    r->nhdr++;
+    return 0;
+}
+
+static void set_body(struct req *q, int status, const char *ctype, char *body, size_t len)
+{
+    /* keep the headers (cookies) set so far, replace the rest */
+    free(q->r.body);
+    q->r.status = status;
+    q->r.ctype = ctype;
+    q->r.body = body;
+    q->r.len = len;
+    q->done = true;
+}
+
+void web_html(struct req *q, int status, char *body)
+{
+    set_body(q, status, "text/html; charset=utf-8", body, body ? strlen(body) : 0);
+}
+
+void web_redirect(struct req *q, const char *location)
+{
+    web_add_header(q, "Location", location);
+    set_body(q, 303, "text/plain; charset=utf-8", strdup(""), 0);
+}
+
+void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len)
+{
+    char cd[400];
+
+    /* filename is ours (ASCII); RFC 6266 */
+    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
+    web_add_header(q, "Content-Disposition", cd);
+    set_body(q, 200, ctype, body, len);
+}
+
+void web_error(struct req *q, int status, const char *ja, const char *en)
+{
+    struct az_buf b;
+
+    az_buf_init(&b, 64 * 1024);
+    h_begin(q, &b, T(q, "エラー", "Error"));
+    h_printf(&b,
+             "<section class=\"card error\"><h1>%s</h1><p>%s</p><p><a href=\"/\">%s</a></p>"
+             "</section>",
+             T(q, "エラー", "Error"), T(q, ja, en), T(q, "最初の画面に戻る", "Back to the start"));
+    h_end(q, &b);
+    q->r.status = status;
+}
+
+/* A short plain-text answer for protocol-level errors (no page frame:
+ * these happen before a session is known). */
+static void plain(struct req *q, int status, const char *msg)
+{
+    set_body(q, status, "text/plain; charset=utf-8", strdup(msg), strlen(msg));
+}
+
+static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+                          "base-uri 'none'";
+
+static enum MHD_Result send_resp(struct req *q)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (!q->r.body) {
+        q->r.body = strdup("");
+        q->r.len = 0;
+    }
+    resp = MHD_create_response_from_buffer(q->r.len, q->r.body, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    q->r.body = NULL; /* MHD owns it now */
+    MHD_add_response_header(resp, "Content-Type", q->r.ctype ? q->r.ctype : "text/plain");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    /* not no-referrer: with it, browsers send "Origin: null" on form posts */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    MHD_add_response_header(resp, "Cache-Control",
+                            q->r.cache ? "private, max-age=3600" : "no-store");
+    for (int i = 0; i < q->r.nhdr; i++)
+        MHD_add_response_header(resp, q->r.hdr[i][0], q->r.hdr[i][1]);
+    ret = MHD_queue_response(q->conn, (unsigned)q->r.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- form bodies ---- */
+
+const char *web_field(const struct req *q, const char *name)
+{
+    for (int i = 0; i < q->nfields; i++)
+        if (!strcmp(q->fields[i].name, name))
+            return q->fields[i].value;
+    return NULL;
+}
+
+const char *web_arg(const struct req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *filename, const char *content_type,
+                                 const char *transfer_encoding, const char *data, uint64_t off,
+                                 size_t size)
+{
+    struct req *q = cls;
+    struct field *f;
+    size_t max;
+
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (off == 0) {
+        if (q->nfields >= WEB_MAX_FIELDS || strlen(key) > 64) {
+            q->bad_form = true;
+            return MHD_NO;
+        }
+        f = &q->fields[q->nfields++];
+        f->name = strdup(key);
+        f->filename = filename ? strdup(filename) : NULL;
+        f->value = calloc(1, 1);
+        f->len = 0;
+        if (!f->name || !f->value || (filename && !f->filename)) {
+            q->bad_form = true;
+            return MHD_NO;
+        }
+    } else {
+        if (q->nfields == 0 || strcmp(q->fields[q->nfields - 1].name, key) != 0) {
+            q->bad_form = true;
+            return MHD_NO;
+        }
+        f = &q->fields[q->nfields - 1];
+    }
+    max = f->filename ? WEB_MAX_UPLOAD : WEB_MAX_FIELD;
+    if (off != f->len || size > max - f->len) {
+        q->too_big = f->len + size > max;
+        q->bad_form = true;
+        return MHD_NO;
+    }
+    if (size) {
+        char *v = realloc(f->value, f->len + size + 1);
+        if (!v) {
+            q->bad_form = true;
+            return MHD_NO;
+        }
+        memcpy(v + f->len, data, size);
+        f->len += size;
+        v[f->len] = '\0';
+        f->value = v;
+    }
+    return MHD_YES;
+}
+
+/* ---- routes ---- */
+
+enum {
+    R_ANON = 1,         /* no session needed */
+    R_PARTIAL = 2,      /* password checked, second factor pending */
+    R_ENROL = 4,        /* signed in, MFA enrolment due */
+    R_FULL = 8,         /* signed in */
+    R_ADMIN = 16,       /* administrators only */
+    R_VENDOR = 32,      /* open to vendor users */
+    R_VIEWER_POST = 64, /* viewers (and vendors) may POST here */
+    R_UPLOAD = 128,     /* accepts multipart bodies */
+};
+
+static void page_static(struct req *q);
+static void page_lang(struct req *q);
+
+static const struct route {
+    const char *path;
+    void (*fn)(struct req *);
+    unsigned flags;
+} routes[] = {
+    {"/", page_dashboard, R_FULL},
+    {"/setup", page_setup, R_ANON},
+    {"/login", page_login, R_ANON},
+    {"/login/mfa", page_login_mfa, R_PARTIAL},
+    {"/logout", page_logout, R_PARTIAL | R_ENROL | R_FULL | R_VENDOR | R_VIEWER_POST},
+    {"/mfa", page_mfa_enrol, R_ENROL | R_FULL | R_VENDOR | R_VIEWER_POST},
+    {"/account", page_account, R_FULL | R_VENDOR | R_VIEWER_POST},
+    {"/admin/users", page_users, R_FULL | R_ADMIN},
+    {"/admin/audit", page_audit, R_FULL | R_ADMIN},
+    {"/wizard", page_wizard, R_FULL},
+    {"/assess", page_assess, R_FULL},
+    {"/plan", page_plan, R_FULL},
+    {"/ledger", page_ledger, R_FULL | R_UPLOAD},
+    {"/vendors", page_vendors, R_FULL | R_VENDOR},
+    {"/reports", page_reports, R_FULL},
+    {"/reports/file", page_report_file, R_FULL},
+    {"/lang", page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},
+};
+
+static void page_static(struct req *q)
+{
+    const char *name = q->url + strlen("/static/");
+
+    for (size_t i = 0; i < az_embedded_web_n; i++) {
+        const char *n = az_embedded_web[i].name + strlen("embedded:");
+        if (!strcmp(n, name)) {
+            size_t len = az_embedded_web[i].len;
+            char *body = malloc(len + 1);
+            const char *ct = strstr(n, ".css")  ? "text/css; charset=utf-8"
+                             : strstr(n, ".js") ? "text/javascript; charset=utf-8"
+                                                : "application/octet-stream";
+            if (!body) {
+                plain(q, 500, "out of memory\n");
+                return;
+            }
+            memcpy(body, az_embedded_web[i].data, len);
+            set_body(q, 200, ct, body, len);
+            q->r.cache = true;
+            return;
+        }
+    }
+    plain(q, 404, "not found\n");
+}
+
+/* /lang?to=en|ja: remember the language in a cookie and go back. */
+static void page_lang(struct req *q)
+{
+    const char *to = web_arg(q, "to");
+    bool en = to && !strcmp(to, "en");
+
+    web_add_header(q, "Set-Cookie",
+                   en ? "anzen-lang=en; Path=/; Secure; SameSite=Strict; Max-Age=31536000"
+                      : "anzen-lang=ja; Path=/; Secure; SameSite=Strict; Max-Age=31536000");
+    web_redirect(q, "/");
+}
+
+static void pick_lang(struct req *q)
+{
+    const char *c = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Cookie");
+    char v[8];
+
+    q->lang = q->w->o.lang;
+    if (c && web_cookie_get(c, "anzen-lang", v, sizeof(v)))
+        q->lang = !strcmp(v, "en") ? AZ_LANG_EN : AZ_LANG_JA;
+    az_ctx_init(&q->ctx, q->lang);
+}
+
+static void dispatch(struct req *q)
+{
+    const struct route *rt = NULL;
+    unsigned have;
+
+    pick_lang(q);
+    if (!strncmp(q->url, "/static/", 8)) {
+        if (q->post) {
+            plain(q, 405, "method not allowed\n");
+            web_add_header(q, "Allow", "GET, HEAD");
+            return;
+        }
+        page_static(q);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (!strcmp(routes[i].path, q->url))
+            rt = &routes[i];
+    if (!rt) {
+        web_error(q, 404, "ページが見つかりません。", "Page not found.");
+        return;
+    }
+    if (q->multipart && !(rt->flags & R_UPLOAD)) {
+        web_error(q, 415, "このページはファイルを受け付けません。",
+                  "This page does not accept files.");
+        return;
+    }
+    if (q->bad_form) {
+        web_error(q, q->too_big ? 413 : 400, "送られたフォームを読めませんでした。",
+                  "The form that was sent could not be read.");
+        return;
+    }
+    web_session_load(q);
+    if (q->post && !web_csrf_ok(q)) {
+        web_error(q, 403,
+                  "フォームの有効期限が切れたか、別のサイトから送られました。"
+                  "ページを開き直してからもう一度送ってください。",
+                  "The form has expired or was sent from another site. Reload the page and "
+                  "try again.");
+        return;
+    }
+    have = !q->have_session                    ? R_ANON
+           : q->sess.stage == AZ_SESS_PASSWORD ? R_PARTIAL
+           : q->sess.stage == AZ_SESS_ENROL    ? R_ENROL
+                                               : R_FULL;
+    if (!(rt->flags & have)) {
+        /* send each kind of visitor where they can go on */
+        if (have == R_ANON)
+            web_redirect(q, "/login");
+        else if (have == R_PARTIAL)
+            web_redirect(q, "/login/mfa");
+        else if (have == R_ENROL)
+            web_redirect(q, "/mfa");
+        else
+            web_redirect(q, q->user.role == AZ_UR_VENDOR ? "/vendors" : "/");
+        return;
+    }
+    if (have != R_ANON && have != R_PARTIAL) {
+        if ((rt->flags & R_ADMIN) && !q->user.admin) {
+            web_error(q, 403, "このページは管理者だけが使えます。",
+                      "Only administrators can use this page.");
+            return;
+        }
+        if (q->user.role == AZ_UR_VENDOR && !(rt->flags & R_VENDOR)) {
+            web_redirect(q, "/vendors");
+            return;
+        }
+        if (q->post && (q->user.role == AZ_UR_VIEWER) && !(rt->flags & R_VIEWER_POST) &&
+            !q->user.admin) {
+            web_error(q, 403, "閲覧者は変更できません。", "Viewers cannot make changes.");
+            return;
+        }
+    }
+    rt->fn(q);
+}
+
+/* ---- slow clients ----
+ *
+ * MHD closes a connection after a time of silence, but a client that
+ * sends one byte every few seconds (slowloris) is never silent. So every
+ * connection also has deadlines: its TLS handshake and request headers
+ * must arrive within header_time seconds (from the connection, or from
+ * the end of its previous request), its body within 6 * header_time. A
+ * watchdog thread shuts down connections past their deadline; MHD then
+ * sees the end of the connection and cleans it up as usual. */
+
+enum { CS_HEADERS, CS_BODY, CS_WORKING, CS_KILLED };
+
+struct conn_state {
+    struct conn_state *prev, *next;
+    int fd;
+    int stage;
+    long long since;
+};
+
+static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn_state cs_list = {&cs_list, &cs_list, -1, CS_WORKING, 0};
+static volatile sig_atomic_t stop;
+
+static void notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe)
+{
+    struct conn_state *cs;
+
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(cs = calloc(1, sizeof(*cs))))
+            return;
+        cs->fd = ci->connect_fd;
+        cs->stage = CS_HEADERS;
+        cs->since = mono();
+        pthread_mutex_lock(&cs_lock);
+        cs->next = cs_list.next;
+        cs->prev = &cs_list;
+        cs_list.next->prev = cs;
+        cs_list.next = cs;
+        pthread_mutex_unlock(&cs_lock);
+        *socket_context = cs;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && (cs = *socket_context)) {
+        /* MHD closes the socket after this: the watchdog never touches a
+         * reused descriptor */
+        pthread_mutex_lock(&cs_lock);
+        cs->prev->next = cs->next;
+        cs->next->prev = cs->prev;
+        pthread_mutex_unlock(&cs_lock);
+        free(cs);
+        *socket_context = NULL;
+    }
+}
+
+/* Move the connection of q to stage. */
+static void conn_stage(struct MHD_Connection *conn, int stage)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_state *cs = ci ? ci->socket_context : NULL;
+
+    if (!cs)
+        return;
+    pthread_mutex_lock(&cs_lock);
+    if (cs->stage != CS_KILLED) {
+        cs->stage = stage;
+        cs->since = mono();
+    }
+    pthread_mutex_unlock(&cs_lock);
+}
+
+static void *watchdog(void *arg)
+{
+    struct web *w = arg;
+    struct timespec ts = {0, 250 * 1000 * 1000};
+
+    while (!stop) {
+        long long now = mono();
+        pthread_mutex_lock(&cs_lock);
+        for (struct conn_state *cs = cs_list.next; cs != &cs_list; cs = cs->next) {
+            long long limit = cs->stage == CS_HEADERS ? w->o.header_time
+                              : cs->stage == CS_BODY  ? 6LL * w->o.header_time
+                                                      : -1;
+            if (limit >= 0 && now - cs->since > limit) {
+                shutdown(cs->fd, SHUT_RDWR);
+                cs->stage = CS_KILLED;
+            }
+        }
+        pthread_mutex_unlock(&cs_lock);
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+/* ---- the MHD callbacks ---- */
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct req *q = calloc(1, sizeof(*q));
+
+    (void)uri;
+    (void)conn;
+    if (q) {
+        q->w = cls;
+        q->started = mono();
+    }
+    return q;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct req *q = *con_cls;
+
+    (void)cls;
+    (void)toe;
+    conn_stage(conn, CS_HEADERS); /* the next request on this connection */
+    if (!q)
+        return;
+    if (q->pp)
+        MHD_destroy_post_processor(q->pp);
+    for (int i = 0; i < q->nfields; i++) {
+        if (q->fields[i].value)
+            explicit_bzero(q->fields[i].value, q->fields[i].len); /* passwords */
+        free(q->fields[i].name);
+        free(q->fields[i].value);
+        free(q->fields[i].filename);
+    }
+    resp_clear(&q->r);
+    explicit_bzero(q, sizeof(*q));
+    free(q);
+    *con_cls = NULL;
+}
+
+static void client_addr(struct req *q)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    snprintf(q->addr, sizeof(q->addr), "?");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, q->addr,
+                  sizeof(q->addr));
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, q->addr,
+                  sizeof(q->addr));
+}
+
+/* First call for a request: the headers are complete. */
+static enum MHD_Result begin(struct req *q, const char *method, const char *version)
+{
+    const char *cl, *ct;
+
+    client_addr(q);
+    q->now = (long long)time(NULL);
+    if (mono() - q->started > q->w->o.header_time) {
+        plain(q, 408, "request headers took too long\n");
+        web_add_header(q, "Connection", "close");
+        return send_resp(q);
+    }
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) && strcmp(version, MHD_HTTP_VERSION_1_0)) {
+        plain(q, 505, "HTTP version not supported\n");
+        return send_resp(q);
+    }
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        return MHD_YES;
+    if (strcmp(method, "POST") != 0) {
+        pick_lang(q);
+        plain(q, 405, "method not allowed\n");
+        web_add_header(q, "Allow", "GET, HEAD, POST");
+        return send_resp(q);
+    }
+    q->post = true;
+    ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
+    cl = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Length");
+    q->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
+    q->body_max = q->multipart ? WEB_MAX_UPLOAD + 64 * 1024 : WEB_MAX_FORM;
+    if (cl) {
+        long n;
+        if (az_parse_long(cl, 0, 1L << 40, &n) < 0) {
+            plain(q, 400, "bad Content-Length\n");
+            return send_resp(q);
+        }
+        if ((size_t)n > q->body_max) {
+            plain(q, 413, "request body too large\n");
+            web_add_header(q, "Connection", "close");
+            return send_resp(q);
+        }
+    }
+    if (!ct || (!q->multipart && strncasecmp(ct, "application/x-www-form-urlencoded", 33))) {
+        plain(q, 415,
+              "form bodies only (application/x-www-form-urlencoded or "
+              "multipart/form-data)\n");
+        return send_resp(q);
+    }
+    q->pp = MHD_create_post_processor(q->conn, 16 * 1024, post_iter, q);
+    if (!q->pp) {
+        plain(q, 400, "malformed form body (no multipart boundary?)\n");
+        return send_resp(q);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    struct req *q = *con_cls;
+
+    if (!q) {
+        if (!(q = uri_log(cls, url, conn)))
+            return MHD_NO;
+        *con_cls = q;
+    }
+    if (!q->conn) {
+        q->conn = conn;
+        q->method = method;
+        q->url = url;
+        conn_stage(conn, CS_BODY);
+        return begin(q, method, version);
+    }
+    if (q->done) {
+        *upload_size = 0; /* an early answer was queued; drop the rest */
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        q->body_len += *upload_size;
+        if (q->body_len > q->body_max) {
+            *upload_size = 0;
+            plain(q, 413, "request body too large\n");
+            web_add_header(q, "Connection", "close");
+            return send_resp(q);
+        }
+        if (!q->bad_form && MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
+            q->bad_form = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (q->pp && MHD_destroy_post_processor(q->pp) != MHD_YES)
+        q->bad_form = true; /* e.g. a multipart body cut short */
+    q->pp = NULL;
+    conn_stage(conn, CS_WORKING);
+    dispatch(q);
+    if (!q->r.status)
+        web_error(q, 500, "内部エラー", "internal error");
+    return send_resp(q);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("anzen serve: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+int web_run(struct web *w)
+{
+    struct sockaddr_in6 a6;
+    struct sockaddr_in a4;
+    struct sockaddr *sa;
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    const union MHD_DaemonInfo *di;
+    struct sigaction act;
+    sigset_t block, old;
+    pthread_t wd;
+
+    memset(&a4, 0, sizeof(a4));
+    memset(&a6, 0, sizeof(a6));
+    if (inet_pton(AF_INET, w->o.listen, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)w->o.port);
+        sa = (struct sockaddr *)&a4;
+    } else if (inet_pton(AF_INET6, w->o.listen, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)w->o.port);
+        sa = (struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "anzen: %s \"%s\"\n",
+                w->o.lang == AZ_LANG_EN ? "error: not an IP address:"
+                                        : "エラー: IP アドレスではありません:",
+                w->o.listen);
+        return 1;
+    }
+    /* block the stop signals in every thread (MHD's inherit the mask), so
+     * only the sigsuspend below takes them */
+    memset(&act, 0, sizeof(act));
+    act.sa_handler = on_signal;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGTERM, &act, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    w->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+        MHD_OPTION_HTTPS_MEM_KEY, w->key_pem, MHD_OPTION_HTTPS_MEM_CERT, w->cert_pem,
+        MHD_OPTION_HTTPS_PRIORITIES,
+        "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE", MHD_OPTION_SOCK_ADDR,
+        sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->o.max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)w->o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)w->o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)WEB_MAX_HEADERS + 16 * 1024, MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log,
+        w, MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
+        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    if (!w->d) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        fprintf(stderr, "anzen: %s %s:%d (%s)\n",
+                w->o.lang == AZ_LANG_EN ? "error: cannot listen on" : "エラー: 待ち受けできません:",
+                w->o.listen, w->o.port, strerror(errno));
+        return 1;
+    }
+    if (pthread_create(&wd, NULL, watchdog, w) != 0) {
+        MHD_stop_daemon(w->d);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return 1;
+    }
+    di = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
+    w->port = di ? di->port : w->o.port;
+    if (strchr(w->o.listen, ':'))
+        printf("https://[%s]:%d/\n", w->o.listen, w->port);
+    else
+        printf("https://%s:%d/\n", w->o.listen, w->port);
+    fflush(stdout);
+    if (w->o.ready_file) {
+        char port[16];
+        int n = snprintf(port, sizeof(port), "%d\n", w->port);
+        struct az_ctx ctx;
+        az_ctx_init(&ctx, w->o.lang);
+        if (az_write_file_atomic(&ctx, w->o.ready_file, port, (size_t)n) < 0)
+            fprintf(stderr, "anzen: %s\n", az_errmsg(&ctx));
+    }
+    while (!stop)
+        sigsuspend(&old); /* no lost wake-up: the signals are blocked until here */
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_join(wd, NULL);
+    MHD_stop_daemon(w->d);
+    w->d = NULL;
+    return 0;
+}

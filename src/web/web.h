@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web.h - the HTTPS web UI of `anzen serve` (src/web/): server state,
+ * one request, responses, and the pieces the files of src/web share.
+ *
+ * Threads: libmicrohttpd runs a small pool of threads. Everything in
+ * struct web is read-only after web_run() starts, except the store and the
+ * workspace files, which are used only with web->lock held. Each request
+ * has its own struct req and its own error context.
+ */
+#ifndef ANZEN_WEB_H
+#define ANZEN_WEB_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "anzen/auth.h"
+#include "anzen/catalog.h"
+#include "anzen/date.h"
+#include "anzen/store.h"
+#include "anzen/util.h"
+#include "parse.h"
+
+struct web_opts {
+    const char *listen;      /* address to bind (127.0.0.1) */
+    int port;                /* 0 = any free port */
+    const char *cert, *key;  /* PEM files; NULL = self-signed next to the workspace */
+    const char *db;          /* workspace file (anzen.db) */
+    const char *catalog_dir; /* --catalog, or NULL for the embedded catalog */
+    enum az_lang lang;       /* default language */
+    bool as_of_given;        /* fixed reference date (tests), else today */
+    struct az_date as_of;
+    int max_conn;           /* connections in total */
+    int per_ip;             /* connections per client address */
+    int timeout;            /* seconds of inactivity before a connection is closed */
+    int header_time;        /* seconds a client may take to send its request headers */
+    int threads;            /* worker threads */
+    long long idle;         /* session idle timeout, seconds */
+    long long absolute;     /* session absolute timeout, seconds */
+    const char *ready_file; /* write "PORT\n" here once listening (tests) */
+};
+
+/* Limits on what a client may send. */
+#define WEB_MAX_HEADERS (16 * 1024)        /* request line + headers: connection memory */
+#define WEB_MAX_FORM    (64 * 1024)        /* urlencoded form body */
+#define WEB_MAX_UPLOAD  (4u * 1024 * 1024) /* multipart (CSV upload) body */
+#define WEB_MAX_FIELDS  200
+#define WEB_MAX_FIELD   (16 * 1024) /* one form value */
+
+/* Login throttling: per user name and per client address. */
+#define WEB_FAIL_WINDOW 900 /* seconds in which failures count */
+#define WEB_FAIL_USER   5   /* failures of one user name before a lock */
+#define WEB_FAIL_ADDR   30  /* failures from one address before a lock */
+#define WEB_LOCK_TIME   900 /* seconds a lock lasts */
+
+struct web {
+    struct web_opts o;
+    struct MHD_Daemon *d;
+    pthread_mutex_t lock; /* guards st and the workspace files */
+    struct az_store *st;
+    struct az_catalog *cat;
+    unsigned char seal_key[AZ_SEAL_KEYLEN]; /* TOTP secrets at rest */
+    unsigned char form_key[32];             /* tokens of anonymous forms, per run */
+    char setup_code[16];                    /* printed at first run; needed to create the admin */
+    char *cert_pem, *key_pem;
+    char fingerprint[100];
+    int port;
+};
+
+/* One form field. */
+struct field {
+    char *name, *value;
+    size_t len;
+    char *filename; /* set for a file part */
+};
+
+struct resp {
+    int status;
+    const char *ctype;
+    char *body; /* owned */
+    size_t len;
+    char *hdr[8][2]; /* extra headers, owned */
+    int nhdr;
+    bool cache; /* static file: may be cached */
+};
+
+struct req {
+    struct web *w;
+    struct MHD_Connection *conn;
+    struct MHD_PostProcessor *pp;
+    long long started; /* when the request line arrived (monotonic seconds) */
+    const char *method, *url;
+    char addr[64];
+    bool post;
+    bool too_big, bad_form, multipart;
+    size_t body_len, body_max;
+    struct field fields[WEB_MAX_FIELDS];
+    int nfields;
+    /* filled by the session layer */
+    struct az_ctx ctx;
+    enum az_lang lang;
+    bool have_session;
+    struct az_session sess;
+    struct az_user user;
+    bool signed_in; /* sess.stage == AZ_SESS_FULL */
+    struct resp r;
+    long long now;
+    bool done;
+};
+
+/* ---- server.c ---- */
+int web_run(struct web *w);
+/* A form field's value, or NULL. */
+const char *web_field(const struct req *q, const char *name);
+/* A query-string argument, or NULL. */
+const char *web_arg(const struct req *q, const char *name);
+/* Response helpers: they set q->r (the body is taken). */
+void web_html(struct req *q, int status, char *body);
+void web_redirect(struct req *q, const char *location);
+void web_error(struct req *q, int status, const char *ja, const char *en);
+void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len);
+int web_add_header(struct req *q, const char *name, const char *value);
+/* Lock and unlock the store and workspace files. */
+void web_lock(struct web *w);
+void web_unlock(struct web *w);
+/* The workspace's files (profile.yaml, answers.yaml, ...): in the
+ * current directory, like the CLI. */
+#define WEB_PROFILE "profile.yaml"
+#define WEB_ANSWERS "answers.yaml"
+#define WEB_LEDGER  "ledger.csv"
+
+/* ---- cert.c ---- */
+int web_cert_generate(struct az_ctx *ctx, const char *cert_path, const char *key_path,
+                      const char *host);
+int web_cert_fingerprint(struct az_ctx *ctx, const char *cert_pem, char *out, size_t n);
+
+/* ---- session.c: cookies, sessions, CSRF ---- */
+#define WEB_COOKIE     "__Host-anzen"
+#define WEB_PRE_COOKIE "__Host-anzen-pre"
+/* Find the request's session and user (from the cookie); expired or
+ * unknown sessions are ignored. */
+void web_session_load(struct req *q);
+/* Start a new session for user at stage, replacing any current one (a
+ * new ID every time: no session fixation). Sets the cookie. */
+int web_session_start(struct req *q, const struct az_user *u, enum az_session_stage stage);
+/* End the current session and clear the cookie. */
+void web_session_end(struct req *q);
+/* The CSRF token to put into forms of this request (the session's, or a
+ * token bound to the pre-session cookie for anonymous forms, which sets
+ * that cookie when needed). */
+const char *web_csrf_token(struct req *q);
+/* Check a POST: the csrf field matches and Origin (when sent) is ours. */
+bool web_csrf_ok(struct req *q);
+
+/* ---- html.c: escaping and the page frame ---- */
+/* printf into b where every %s argument is HTML-escaped; %S inserts
+ * trusted markup unescaped, %d/%lld/%zu as usual. */
+int h_printf(struct az_buf *b, const char *fmt, ...);
+/* Start a page: doctype, head, navigation for the signed-in user. */
+void h_begin(struct req *q, struct az_buf *b, const char *title);
+/* Finish the page and respond with it. */
+void h_end(struct req *q, struct az_buf *b);
+/* A hidden CSRF field. */
+void h_csrf(struct req *q, struct az_buf *b);
+/* Pick the string for the request's language. */
+#define T(q, ja, en) ((q)->lang == AZ_LANG_EN ? (en) : (ja))
+
+/* ---- auth.c: login, MFA, accounts, audit ---- */
+/* Route handlers; each returns after setting q->r. */
+void page_setup(struct req *q);
+void page_login(struct req *q);
+void page_login_mfa(struct req *q);
+void page_logout(struct req *q);
+void page_mfa_enrol(struct req *q);
+void page_account(struct req *q);
+void page_users(struct req *q);
+void page_audit(struct req *q);
+/* Record a security event (takes the lock). */
+void web_audit(struct req *q, const char *who, const char *what, const char *object,
+               const char *detail);
+/* Who to name in the change log for this request's user. */
+const char *web_who(const struct req *q);
+
+/* ---- pages.c: the workspace screens ---- */
+void page_dashboard(struct req *q);
+void page_wizard(struct req *q);
+void page_assess(struct req *q);
+void page_plan(struct req *q);
+void page_ledger(struct req *q);
+void page_vendors(struct req *q);
+void page_reports(struct req *q);
+void page_report_file(struct req *q);
+
+/* Embedded static files (static/app.css, static/app.js). */
+extern const struct az_file_blob az_embedded_web[];
+extern const size_t az_embedded_web_n;
+
+#endif
