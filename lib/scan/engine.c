@@ -312,6 +312,10 @@ struct shard {
     uint64_t last_ns;
     uint64_t timeout_ns;
     unsigned per_host;
+    unsigned index;
+    struct {
+        uint64_t done, sent, up, open, inflight, local_retries;
+    } c; /* published to s->pub[index] once per loop iteration */
     struct az_open *opens;
     size_t nopens, capopens;
 };
@@ -341,7 +345,7 @@ static void mark_done(struct shard *sh, struct hrun *h, uint64_t n)
 {
     (void)sh;
     h->resolved += (uint32_t)n;
-    atomic_fetch_add_explicit(&sh->s->done, n, memory_order_relaxed);
+    sh->c.done += n;
 }
 
 static void host_down(struct shard *sh, struct hrun *h)
@@ -358,7 +362,7 @@ static void host_up(struct shard *sh, struct hrun *h, enum az_port_reason why)
     struct az_scan *s = sh->s;
     if (s->hup[h->host] != 1) {
         s->hup[h->host] = (uint8_t)(1 | (why << 2));
-        atomic_fetch_add_explicit(&s->up, 1, memory_order_relaxed);
+        sh->c.up++;
     }
     if (h->status == H_DISC)
         h->status = H_UP;
@@ -438,13 +442,20 @@ static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why,
     struct hrun *h = &sh->h[x->hr];
     uint64_t now = az__mono_ns();
     bool answered = st == AZ_PORT_OPEN || st == AZ_PORT_CLOSED;
+    static const struct linger lg = {1, 0};
 
-    if (close_it)
+    if (close_it) {
+        /* an open connection ends with a reset, not FIN and TIME_WAIT
+         * (set only here: most probes never connect, so this saves a
+         * system call on each of them) */
+        if (st == AZ_PORT_OPEN)
+            (void)setsockopt(x->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
         close(x->fd);
+    }
     fifo_remove(sh, i);
     sh->freel[sh->nfree++] = i;
     h->inflight--;
-    atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_relaxed);
+    sh->c.inflight--;
     if (st == AZ_PORT_FILTERED && why == AZ_REASON_NO_RESPONSE && x->tries < s->o.retries &&
         h->status != H_DOWN) {
         x->tries++;
@@ -460,7 +471,7 @@ static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why,
         *ps = (uint8_t)(st | (why << 3));
         mark_done(sh, h, 1);
         if (st == AZ_PORT_OPEN) {
-            atomic_fetch_add_explicit(&s->open, 1, memory_order_relaxed);
+            sh->c.open++;
             if (push_open(sh, h->host, (uint16_t)x->pidx, (uint32_t)((now - x->t0) / 1000)) < 0)
                 return AZ_ENOMEM;
         }
@@ -505,6 +516,10 @@ static enum az_port_reason errno_reason(int e, int *st)
     }
 }
 
+/* Finish a probe from the socket's state: SO_ERROR, then the self-connect
+ * guard for a connected socket. */
+static int complete_fd(struct shard *sh, uint32_t i);
+
 /* Did the kernel connect the socket to itself (no listener)? */
 static bool self_connected(int fd)
 {
@@ -543,7 +558,6 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
     socklen_t sl;
     unsigned char a[16];
     int fam, fd;
-    static const struct linger lg = {1, 0};
 
     host_addr(s, h->host, &fam, a);
     memset(&ss, 0, sizeof(ss));
@@ -566,7 +580,6 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
             return 0;
         return AZ_EIO;
     }
-    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     uint32_t i = sh->freel[--sh->nfree];
     struct slot *x = &sh->slots[i];
     x->fd = fd;
@@ -578,14 +591,31 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
     x->t0 = az__mono_ns();
     fifo_append(sh, i);
     h->inflight++;
-    atomic_fetch_add_explicit(&s->inflight, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
+    sh->c.inflight++;
+    sh->c.sent++;
     if (pidx >= 0)
         s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
     if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
         return finish(sh, i, AZ_PORT_OPEN, AZ_REASON_SYN_ACK, true) < 0 ? AZ_ENOMEM : 1;
     if (errno == EINPROGRESS) {
         struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = i};
+        /* on loopback the answer is processed within connect() itself:
+         * take it now and spare the epoll round trip */
+        if ((fam == AF_INET && a[0] == 127) ||
+            (fam == AF_INET6 && !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16))) {
+            int err = 0;
+            socklen_t el = sizeof(err);
+            struct tcp_info ti;
+            socklen_t tl = sizeof(ti);
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err) {
+                int st;
+                enum az_port_reason why = errno_reason(err, &st);
+                return finish(sh, i, st, why, true) < 0 ? AZ_ENOMEM : 1;
+            }
+            if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
+                ti.tcpi_state == TCP_ESTABLISHED)
+                return complete_fd(sh, i) < 0 ? AZ_ENOMEM : 1;
+        }
         if (epoll_ctl(sh->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
             close(fd);
             return AZ_EIO;
@@ -598,9 +628,9 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
         fifo_remove(sh, i);
         sh->freel[sh->nfree++] = i;
         h->inflight--;
-        atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_relaxed);
-        atomic_fetch_sub_explicit(&s->sent, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->local_retries, 1, memory_order_relaxed);
+        sh->c.inflight--;
+        sh->c.sent--;
+        sh->c.local_retries++;
         if (pidx >= 0)
             s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_UNKNOWN;
         return 0;
@@ -751,23 +781,46 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
     return 0;
 }
 
+static void publish(struct shard *sh)
+{
+    struct az_shard_pub *p = &sh->s->pub[sh->index];
+    atomic_store_explicit(&p->done, sh->c.done, memory_order_relaxed);
+    atomic_store_explicit(&p->sent, sh->c.sent, memory_order_relaxed);
+    atomic_store_explicit(&p->up, sh->c.up, memory_order_relaxed);
+    atomic_store_explicit(&p->open, sh->c.open, memory_order_relaxed);
+    atomic_store_explicit(&p->inflight, sh->c.inflight, memory_order_relaxed);
+    atomic_store_explicit(&p->local_retries, sh->c.local_retries, memory_order_relaxed);
+}
+
+/* Sum of the shards' published counters. */
+static void totals(struct az_scan *s, struct az_scan_progress *p, uint64_t *sent, uint64_t *retries)
+{
+    unsigned n = atomic_load(&s->nshards);
+    *sent = *retries = 0;
+    for (unsigned i = 0; i < n && i < 64; i++) {
+        struct az_shard_pub *x = &s->pub[i];
+        p->done += atomic_load_explicit(&x->done, memory_order_relaxed);
+        p->inflight += atomic_load_explicit(&x->inflight, memory_order_relaxed);
+        p->hosts_up += atomic_load_explicit(&x->up, memory_order_relaxed);
+        p->open += atomic_load_explicit(&x->open, memory_order_relaxed);
+        *sent += atomic_load_explicit(&x->sent, memory_order_relaxed);
+        *retries += atomic_load_explicit(&x->local_retries, memory_order_relaxed);
+    }
+}
+
 static void report(struct shard *sh, az_scan_progress_fn cb, void *ud, uint64_t *last_sent,
                    uint64_t *last_ns, uint64_t t0)
 {
     struct az_scan *s = sh->s;
     struct az_scan_progress p;
-    uint64_t now = az__mono_ns();
-    uint64_t sent = atomic_load(&s->sent);
+    uint64_t now = az__mono_ns(), sent, retries;
     double dt = (double)(now - *last_ns) / 1e9;
 
     memset(&p, 0, sizeof(p));
+    totals(s, &p, &sent, &retries);
     p.phase = AZ_PHASE_PORTS;
-    p.done = atomic_load(&s->done);
     p.total = s->planned;
-    p.inflight = atomic_load(&s->inflight);
     p.rate = dt > 0 ? (double)(sent - *last_sent) / dt : 0;
-    p.hosts_up = atomic_load(&s->up);
-    p.open = atomic_load(&s->open);
     double el = (double)(now - t0) / 1e9;
     p.eta_s = p.done > 0 && el > 0.5 ? el * (double)(p.total - p.done) / (double)p.done : -1;
     *last_sent = sent;
@@ -783,11 +836,17 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     uint64_t t0 = az__mono_ns(), last_report = t0, last_sent = 0;
     int r = 0;
 
-    if (nshards < 1 || shard >= nshards)
+    if (nshards < 1 || nshards > 64 || shard >= nshards)
         return az_fail(ctx, AZ_EINVAL, "シャードの指定が不正です", "invalid shard");
+    {
+        unsigned cur = atomic_load(&s->nshards);
+        while (cur < nshards && !atomic_compare_exchange_weak(&s->nshards, &cur, nshards))
+            ;
+    }
     memset(&sh, 0, sizeof(sh));
     sh.s = s;
     sh.ep = -1;
+    sh.index = shard;
     for (size_t i = shard; i < s->naddrs; i += nshards)
         sh.nh++;
     sh.per_host = s->o.per_host;
@@ -841,7 +900,15 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
             wait = dl > now ? dl - now : 0;
         }
         if (bt && sh.rate > 0) {
-            uint64_t w = (uint64_t)((1.0 - sh.tokens) * 1e9 / sh.rate) + 1;
+            /* sleep until a millisecond's worth of tokens is there (at least
+             * one): short sleeps cost more than they wait (timer slack), and
+             * the bucket keeps the long-run rate exact either way */
+            double want = sh.rate / 1000.0;
+            if (want < 1.0)
+                want = 1.0;
+            if (want > sh.burst)
+                want = sh.burst;
+            uint64_t w = (uint64_t)((want - sh.tokens) * 1e9 / sh.rate) + 1;
             if (w < wait)
                 wait = w;
         }
@@ -866,9 +933,11 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         while (sh.fifo_head != NIL && sh.slots[sh.fifo_head].t0 + sh.timeout_ns <= now)
             if ((r = finish(&sh, sh.fifo_head, AZ_PORT_FILTERED, AZ_REASON_NO_RESPONSE, true)) < 0)
                 goto out;
+        publish(&sh);
         if (progress && shard == 0 && now - last_report >= 100000000u)
             report(&sh, progress, ud, &last_sent, &last_report, t0);
     }
+    publish(&sh);
     if (progress && shard == 0)
         report(&sh, progress, ud, &last_sent, &last_report, t0);
     /* hand the open ports over */
@@ -964,8 +1033,11 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
     }
     s->nhosts = k;
     s->stats.hosts_up = k;
-    s->stats.probes_sent = atomic_load(&s->sent);
-    s->stats.retries_local = atomic_load(&s->local_retries);
+    {
+        struct az_scan_progress p;
+        memset(&p, 0, sizeof(p));
+        totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
+    }
     s->stats.end_us = az__now_us();
     s->finished = true;
     if (s->o.service && s->data) {

@@ -138,7 +138,12 @@ struct az_scan {
     uint8_t *pstate;   /* naddrs x nports: state | reason << 3 */
     uint8_t *hup;      /* per host: 0 unknown, 1 up, 2 down; reason << 2 */
     /* progress, shared by the shards */
-    _Atomic uint64_t done, sent, up, open, inflight, local_retries;
+    /* progress: each shard publishes its own counters in its own cache
+     * line (no shared counter is written per probe) */
+    struct az_shard_pub {
+        _Atomic uint64_t done, sent, up, open, inflight, local_retries;
+    } __attribute__((aligned(64))) pub[64];
+    _Atomic unsigned nshards;
     uint64_t planned;
     struct az_scan_stats stats;
     bool finished;
