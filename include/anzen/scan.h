@@ -285,18 +285,21 @@ json_t *az_scan_to_json(const struct az_scan *s);
 /* ---- findings ---- */
 
 struct az_ledger;
+struct az_kev;
 /*
  * Turn finished results into findings (docs/scan.md): rules over the
  * services, the ledger (l may be NULL: no ledger rules) and the vantage
- * segment. Tags each host with its ledger segment. now_s is the reference
+ * segment; with kev (may be NULL) an appliance's version is matched
+ * against the known-exploited list (kev.h), naming the catalog date.
+ * Tags each host with its ledger segment. now_s is the reference
  * time for certificate expiry. *ret is a new JSON object
  * {schema: anzen-scan-findings/1, gaps, attention, findings[],
  * reachability[]}; the findings are also kept in the scan and appear in
  * az_scan_to_json. Each finding has rule, level (gap | attention), host,
  * port, asset, items[], ja, en and evidence.
  */
-int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger *l, int64_t now_s,
-                  json_t **ret);
+int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger *l,
+                  const struct az_kev *kev, int64_t now_s, json_t **ret);
 
 /* ---- nmap XML import ---- */
 

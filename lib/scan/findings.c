@@ -11,6 +11,9 @@
  * Rules (docs/scan.md lists them with their items):
  *   remote-access      a remote-access appliance answers (with version or
  *                      build date when it shows one)
+ *   kev                its version lies in a known-exploited range (CISA KEV
+ *                      with anzen's curated ranges; the catalog date is named)
+ *   kev-no-version     the version is not visible, so KEV cannot be checked
  *   not-in-ledger      a live host the ledger does not list
  *   plaintext-dicom    DICOM accepted without TLS
  *   dicom-any-ae       DICOM accepts an arbitrary called AE title
@@ -27,12 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/kev.h"
 #include "anzen/ledger.h"
 #include "scan_internal.h"
 
 struct fctx {
     json_t *arr;
     int gaps, attention;
+    const struct az_kev *kev;
 };
 
 /* The ledger asset at this address (the IP column may list several,
@@ -76,9 +81,9 @@ static json_t *items_json(const char *items)
     return a;
 }
 
-static void add(struct fctx *f, const char *rule, const char *level, const struct az_scan_host *h,
-                const struct az_scan_port *p, const struct az_asset *a, const char *items,
-                const char *ja, const char *en)
+static json_t *add(struct fctx *f, const char *rule, const char *level,
+                   const struct az_scan_host *h, const struct az_scan_port *p,
+                   const struct az_asset *a, const char *items, const char *ja, const char *en)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "rule", rule, "level", level, "host",
                           h->text, "items", items_json(items), "ja", ja, "en", en);
@@ -110,6 +115,80 @@ static void add(struct fctx *f, const char *rule, const char *level, const struc
     else
         f->attention++;
     json_array_append_new(f->arr, o);
+    return o;
+}
+
+/* The appliance's version against the known-exploited list. */
+static void kev_findings(struct fctx *f, const struct az_scan_host *h, const struct az_scan_port *p,
+                         const struct az_asset *a, const char *hp)
+{
+    const struct az_appliance *ap = &p->svc->app;
+    const struct az_kev *k = f->kev;
+    const struct az_kev_family *fam = k ? az_kev_family(k, ap->family) : NULL;
+    char ja[1024], en[1024], norm[128];
+    struct az_kev_hit *hit = NULL;
+    size_t n = 0, ransom = 0, head = 0, known = 0;
+    const char *upgrade = NULL;
+    json_t *o, *cves;
+
+    if (!fam)
+        return;
+    for (size_t i = 0; i < k->nrules; i++)
+        known += k->rules[i].family == fam;
+    if (!*ap->version) {
+        snprintf(ja, sizeof(ja),
+                 "%s: %s の版が外から分からないため、KEV (既知の悪用された脆弱性、%s 版: anzen "
+                 "が版の範囲を確かめた項目 %zu 件) と照合できません%s%s%s。事業者に版を確認して"
+                 "ください",
+                 hp, fam->name.ja, k->catalog_version, known, *ap->build_date ? " (ビルド日 " : "",
+                 ap->build_date, *ap->build_date ? ")" : "");
+        snprintf(en, sizeof(en),
+                 "%s: the %s version is not visible, so it cannot be checked against KEV (known "
+                 "exploited vulnerabilities, catalog %s; %zu entries with ranges anzen "
+                 "checked)%s%s%s; ask the vendor for the version",
+                 hp, fam->name.en, k->catalog_version, known,
+                 *ap->build_date ? " (build date " : "", ap->build_date,
+                 *ap->build_date ? ")" : "");
+        o = add(f, "kev-no-version", "attention", h, p, a, "cl-r7.h.patches", ja, en);
+        json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
+        return;
+    }
+    az_kev_normalise(fam, ap->version, norm, sizeof(norm));
+    if (az_kev_match(k, fam->id, ap->version, &hit, &n) < 0 || !n) {
+        free(hit);
+        return;
+    }
+    cves = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct az_kev_rule *ru = hit[i].rule;
+        bool rw = ru->entry && ru->entry->ransomware;
+        ransom += rw;
+        if (rw && !(hit[head].rule->entry && hit[head].rule->entry->ransomware))
+            head = i;
+        if (hit[i].range->fixed && (!upgrade || az_version_cmp(hit[i].range->fixed, upgrade) > 0))
+            upgrade = hit[i].range->fixed;
+        json_array_append_new(cves, json_pack("{s:s, s:b, s:s?}", "cve", ru->cve, "ransomware", rw,
+                                              "fixed", hit[i].range->fixed));
+    }
+    snprintf(ja, sizeof(ja),
+             "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s%s の影響範囲にあります "
+             "(うちランサムウェアでの悪用 %zu 件)。%s%s更新し、更新後に VPN の認証情報を"
+             "すべて変更してください",
+             hp, fam->name.ja, norm, k->catalog_version, hit[head].rule->cve, n > 1 ? " ほか" : "",
+             ransom, upgrade ? upgrade : "", upgrade ? " 以上へ" : "修正版へ");
+    snprintf(en, sizeof(en),
+             "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, catalog "
+             "%s; %zu used by ransomware): upgrade to %s%s, then change every VPN credential",
+             hp, fam->name.en, norm, hit[head].rule->cve, n > 1 ? " and more" : "",
+             k->catalog_version, ransom, upgrade ? upgrade : "a fixed release",
+             upgrade ? " or later" : "");
+    o = add(f, "kev", "gap", h, p, a, "cl-r7.h.patches cl-r7.h.remote-maintenance gl-6.0.ops-8-2",
+            ja, en);
+    json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
+    json_object_set_new(o, "family", json_string(fam->id));
+    json_object_set_new(o, "version", json_string(norm));
+    json_object_set_new(o, "cves", cves);
+    free(hit);
 }
 
 static bool clinical(const struct az_asset *a)
@@ -152,6 +231,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  hp, v->app.product, ver_en);
         add(f, "remote-access", "gap", h, p, a,
             "cl-r7.h.remote-maintenance cl-r7.h.patches gl-6.0.ops-8-2", ja, en);
+        kev_findings(f, h, p, a, hp);
     }
     if (!strcmp(v->name, "dicom") && v->plaintext == AZ_YES) {
         snprintf(ja, sizeof(ja),
@@ -280,10 +360,10 @@ static json_t *reach_entry(const char *from, const struct az_scan_host *h, const
     return o;
 }
 
-int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger *l, int64_t now_s,
-                  json_t **ret)
+int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger *l,
+                  const struct az_kev *kev, int64_t now_s, json_t **ret)
 {
-    struct fctx f = {json_array(), 0, 0};
+    struct fctx f = {json_array(), 0, 0, kev};
     json_t *reach = json_array();
     char ja[768], en[768];
 
@@ -334,8 +414,9 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
         }
     }
     json_t *o =
-        json_pack("{s:s, s:i, s:i, s:o, s:o}", "schema", "anzen-scan-findings/1", "gaps", f.gaps,
-                  "attention", f.attention, "findings", f.arr, "reachability", reach);
+        json_pack("{s:s, s:i, s:i, s:o, s:o, s:o}", "schema", "anzen-scan-findings/1", "gaps",
+                  f.gaps, "attention", f.attention, "findings", f.arr, "reachability", reach,
+                  "kev_catalog", kev ? json_string(kev->catalog_version) : json_null());
     if (!o)
         return az_fail(ctx, AZ_ENOMEM, "メモリが足りません", "out of memory");
     json_decref(s->findings);

@@ -235,6 +235,8 @@ json_t *az_scan_to_json(const struct az_scan *s)
         json_object_set_new(o, "reachability",
                             json_deep_copy(json_object_get(s->findings, "reachability")));
         json_object_set_new(o, "gaps", json_copy(json_object_get(s->findings, "gaps")));
+        json_object_set_new(o, "kev_catalog",
+                            json_copy(json_object_get(s->findings, "kev_catalog")));
     }
     return o;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/kev.h"
 #include "anzen/ledger.h"
 #include "anzen/plan.h"
 #include "anzen/scan.h"
@@ -310,44 +311,29 @@ static void print_findings(struct cli *c, const json_t *res)
     }
 }
 
-/* Record each finding as evidence on each of its items. */
+/* Record each finding as evidence on each of its items (one transaction;
+ * a record already there is not added twice). */
 static int record_evidence(struct cli *c, const char *db, const json_t *res, const char *when)
 {
     struct az_store *st;
-    size_t i, k, n = 0;
-    json_t *x, *it;
+    char src[64];
+    size_t added = 0;
     int r;
 
     if ((r = cli_open_store(c, db, &st)))
         return r;
-    json_array_foreach(json_object_get(res, "findings"), i, x)
-    {
-        char src[256];
-        json_t *port = json_object_get(x, "port");
-        if (port)
-            snprintf(src, sizeof(src), "anzen scan %s %s:%lld", when,
-                     json_string_value(json_object_get(x, "host")),
-                     (long long)json_integer_value(port));
-        else
-            snprintf(src, sizeof(src), "anzen scan %s %s", when,
-                     json_string_value(json_object_get(x, "host")));
-        json_array_foreach(json_object_get(x, "items"), k, it)
-        {
-            if (az_store_add_evidence(
-                    st, &c->ctx, json_string_value(it), "scan",
-                    json_string_value(json_object_get(x, c->lang == AZ_LANG_EN ? "en" : "ja")), src,
-                    "anzen scan", NULL) < 0) {
-                cli_liberr(c);
-                az_store_close(st);
-                return EXIT_ERROR;
-            }
-            n++;
-        }
+    snprintf(src, sizeof(src), "anzen scan %s", when);
+    if (az_store_add_findings(st, &c->ctx, json_object_get(res, "findings"), "scan", src,
+                              "anzen scan", &added) < 0) {
+        cli_liberr(c);
+        az_store_close(st);
+        return EXIT_ERROR;
     }
     az_store_close(st);
-    fprintf(stderr,
-            L(c, "%zu 件の証跡を %s に記録しました\n", "recorded %zu evidence entries in %s\n"), n,
-            db);
+    fprintf(
+        stderr,
+        L(c, "証跡として %zu 件を %s に記録しました\n", "recorded %zu evidence records in %s\n"),
+        added, db);
     return 0;
 }
 
@@ -453,6 +439,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char *ledger_path = NULL, *db = NULL, *import = NULL;
     bool no_ledger = false;
     struct az_ledger *ledger = NULL;
+    struct az_kev *kev = NULL;
     json_t *res = NULL;
     uint16_t *ports = NULL;
     size_t nports = 0;
@@ -709,7 +696,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     if (pg.on)
         fprintf(stderr, "\n");
 checks:
-    if (az_scan_check(&c->ctx, s, ledger, az_scan_stats(s)->end_us / 1000000, &res) < 0) {
+    if ((r = cli_kev(c, &kev)))
+        goto out;
+    if (az_scan_check(&c->ctx, s, ledger, kev, az_scan_stats(s)->end_us / 1000000, &res) < 0) {
         cli_liberr(c);
         r = EXIT_ERROR;
         goto out;
@@ -732,6 +721,7 @@ checks:
     r = json_integer_value(json_object_get(res, "gaps")) > 0 ? EXIT_GAPS : 0;
 out:
     json_decref(res);
+    az_kev_free(kev);
     az_ledger_free(ledger);
     az_scan_free(s);
     az_scan_data_free(data);

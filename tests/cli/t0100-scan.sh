@@ -52,4 +52,20 @@ expect_rc 0 "dry run, text"
 expect_out "ドライラン" "says it is a dry run"
 expect_out "104" "default port list has DICOM"
 expect_out "2575" "default port list has HL7 MLLP"
+
+# progress on stderr when asked (on a terminal by default): done/total,
+# rate and ETA; the results stay on stdout
+run "$ANZEN" scan 127.0.0.1 -p 3000-3300 --rate 300 --no-service --no-ledger --progress
+expect_rc 0 "a scan with progress"
+if grep -q "\[ポート\] [0-9]*/301 (" "$T/err" && grep -q "/s 残り" "$T/err"; then
+    ok "progress shows done/total, rate and ETA"
+else
+    not_ok "progress line"
+    sed 's/^/#   err: /' "$T/err" | tr '\r' '\n' | tail -5
+fi
+[ "$(tr '\r' '\n' < "$T/err" | grep -c '\[ポート\]')" -ge 5 ] && ok "progress updated about 10 times a second" \
+    || not_ok "too few progress updates"
+expect_out "スキャン: 1 アドレス" "results on stdout"
+run "$ANZEN" scan 127.0.0.1 -p 3000-3010 --rate 0 --no-service --no-ledger
+[ ! -s "$T/err" ] && ok "no progress when stderr is not a terminal" || not_ok "progress without a terminal"
 done_testing

@@ -32,7 +32,7 @@ expect_rc 2 "findings are gaps (exit 2)"
 expect_out "電子カルテ系 の機器に 事務系 から届きます" "cross-segment finding, in Japanese"
 expect_out "127.0.0.2: 台帳にない機器が応答しています" "device not in the ledger"
 expect_out "事務系 -> 電子カルテ系  127.0.0.1 $P" "reachability matrix line"
-expect_err "件の証跡を anzen.db に記録しました" "evidence recorded"
+expect_err "証跡として 3 件を anzen.db に記録しました" "evidence recorded (one per finding and item)"
 python3 - scan.json "$P" <<'PY' && ok "findings, items and reachability in scan.json" || not_ok "scan.json findings"
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -55,8 +55,10 @@ python3 - "$T/out" <<'PY' && ok "evidence on the checklist item, kind scan" || n
 import json, sys
 e = json.load(open(sys.argv[1], encoding="utf-8"))
 assert len(e) == 1 and e[0]["kind"] == "scan", e
-assert "電子カルテサーバ" in e[0]["description"] and e[0]["source"].startswith("anzen scan 2025-11-24 127.0.0.1")
+assert "電子カルテサーバ (127.0.0.1)" in e[0]["description"] and e[0]["source"] == "anzen scan 2025-11-24"
 PY
+run "$ANZEN" scan 127.0.0.1-2 -p "$P" --from 事務系 --rate 0 -w anzen.db
+expect_err "証跡として 0 件を anzen.db に記録しました" "the same scan again adds nothing"
 run "$ANZEN" plan --format json
 expect_rc 0 "plan with the saved scan"
 python3 - "$T/out" <<'PY' && ok "a satisfied item contradicted by the scan returns to the plan" || not_ok "scan into plan"

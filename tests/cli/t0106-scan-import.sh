@@ -15,6 +15,7 @@ assert d["schema"] == "anzen-scan/1" and d["source"] == "nmap-xml"
 got = sorted((f["host"], f["port"], f["rule"], f["level"]) for f in d["findings"])
 want = sorted([
     ("192.0.2.1", 443, "remote-access", "gap"),
+    ("192.0.2.1", 443, "kev", "gap"),
     ("192.0.2.1", 443, "legacy-tls", "attention"),
     ("192.0.2.10", 23, "telnet", "gap"),
     ("192.0.2.10", 104, "plaintext-dicom", "gap"),
@@ -22,6 +23,8 @@ want = sorted([
     ("192.0.2.10", 445, "smb1", "gap"),
     ("192.0.2.10", 3389, "rdp-no-nla", "gap"),
     ("192.0.2.10", 5900, "vnc-no-auth", "gap"),
+    ("192.0.2.10", 8443, "cert-expired", "attention"),
+    ("192.0.2.10", 8443, "cert-self-signed", "attention"),
     ("2001:db8::5", 21, "ftp-plain", "gap"),
 ])
 assert got == want, got
@@ -35,8 +38,14 @@ assert fg["appliance"]["family"] == "fortinet-fortios" and fg["appliance"]["vers
 assert fg["tls"]["subject"] == "CN=FG100FTK19000001,OU=FortiGate,O=Fortinet"
 assert fg["tls"]["tls1_0"] is True and fg["tls"]["tls1_1"] is False
 assert any(e["probe"] == "nmap ssl-cert" and "FortiGate" in e["received"] for e in fg["evidence"])
-assert d["scope"]["ports"] == [21, 23, 104, 443, 445, 3389, 5900, 10443, 11112]
+assert d["scope"]["ports"] == [21, 23, 104, 443, 445, 3389, 5900, 8443, 10443, 11112]
 assert d["scope"]["addresses"] == 16 and d["elapsed_ms"] == 30000
+# FortiOS 6.0.4 against the embedded, dated KEV copy: CVE-2018-13379 (the
+# Handa hospital entry) among the hits, the catalog date named
+k = [f for f in d["findings"] if f["rule"] == "kev"][0]
+assert d["kev_catalog"] == k["kev_catalog"] == "2025.08.25", k
+assert "CVE-2018-13379" in [c["cve"] for c in k["cves"]] and k["family"] == "fortinet-fortios"
+assert "2025.08.25" in k["ja"] and "VPN の認証情報をすべて変更" in k["ja"]
 PY
 
 # with a ledger and the vantage segment: the same rules as a live scan
@@ -54,6 +63,9 @@ nl = [f for f in d["findings"] if f["rule"] == "not-in-ledger"]
 assert len(nl) == 1 and "cl-r7.h.remote-maintenance" in nl[0]["items"], nl
 assert ("192.0.2.10", "cross-segment") in r           # the CT answers from 事務系
 assert ("2001:db8::5", "cross-segment") not in r      # a router is on several segments by design
+# on a medical device from the ledger an expired certificate is a gap
+ce = [f for f in d["findings"] if f["rule"] == "cert-expired"][0]
+assert ce["level"] == "gap" and "2024-03-31" in ce["ja"], ce
 ct = [f for f in d["findings"] if f["host"] == "192.0.2.10" and f["rule"] == "telnet"][0]
 assert ct["ja"].startswith("CT 装置:23:") and ct["segment"] == "放射線部門系"
 PY

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (az_scan_import_nmap(&ctx, "fuzz.xml", (const char *)data, size, "事務系", fp_data, &s) < 0)
         return 0;
-    if (az_scan_check(&ctx, s, NULL, 1764547200, &f) < 0)
+    if (az_scan_check(&ctx, s, NULL, NULL, 1764547200, &f) < 0)
         abort();
     j = az_scan_to_json(s);
     if (!j)

@@ -158,6 +158,8 @@ check("finding: the SSL-VPN, with its build date and credential advice",
       len(ra) == 1 and "2019-07-01" in ra[0]["ja"] and "rotate the VPN credentials" in ra[0]["en"]
       and "cl-r7.h.patches" in ra[0]["items"] and ra[0]["evidence"]["probe"].startswith("http-get"))
 check("finding: legacy TLS", "legacy-tls" in f.get(("127.0.0.6", 443), set()))
+check("a build date only: KEV cannot be checked, said with the catalog date",
+      "kev-no-version" in f.get(("127.0.0.5", 10443), set()) and d["kev_catalog"] == "2025.08.25")
 check("finding: plaintext HL7 (answering and likely)",
       "plaintext-hl7" in f.get(("127.0.0.7", 2575), set()) and "plaintext-hl7" in f.get(("127.0.0.8", 2575), set()))
 PY
@@ -167,7 +169,7 @@ while read -r line; do
     *) not_ok "${line#not ok }" ;;
     esac
 done < checks.txt
-[ "$(wc -l < checks.txt)" -eq 24 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
+[ "$(wc -l < checks.txt)" -eq 25 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
 
 if grep -q "Association Release" dcm104.log; then ok "storescp saw our A-RELEASE-RQ"
 else
