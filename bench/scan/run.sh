@@ -1,0 +1,200 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench/scan/run.sh - anzen scan against nmap -sT in the same run, on
+# targets this script creates (loopback, and a network namespace of its
+# own). Identical open-port sets are required; wall-time ratios are
+# printed. Needs root (the namespace) and nmap.
+#
+#   bench/scan/run.sh [dense|sparse|rate|all]      (default all)
+#
+#   dense   nmap -sT -Pn -n -T4 on 127.0.0.0/18 x 40 ports with a few
+#           listeners; anzen with --no-discovery (the same as -Pn), one
+#           thread and two
+#   sparse  a namespace whose lo holds 10.99.0.0/16; an nft rule drops SYNs
+#           to all but ~300 addresses; nmap as a user runs it
+#           (nmap -sT -T4 --unprivileged: connect() to 80 and 443 to find
+#           live hosts), anzen with its default discovery
+#   rate    --rate N for several N: the measured rate against N
+#
+# Environment: ANZEN (default build/src/cli/anzen), JOBS (default 2).
+set -eu
+cd "$(dirname "$0")/../.."
+ANZEN=${ANZEN:-$PWD/build/src/cli/anzen}
+JOBS=${JOBS:-2}
+WHAT=${1:-all}
+T=$(mktemp -d /tmp/anzen-bench.XXXXXX)
+PIDS=""
+NS=anzen-bench-$$
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    ip netns del "$NS" 2>/dev/null || true
+    rm -rf "$T"
+}
+trap cleanup EXIT
+[ -x "$ANZEN" ] || { echo "build anzen first (make)" >&2; exit 1; }
+command -v nmap >/dev/null || { echo "nmap is needed" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+now() { python3 -c 'import time; print("%.3f" % time.monotonic())'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# 40 ports: anzen's hospital list plus five, all below the ephemeral range
+PORTS=21,22,23,25,80,104,135,139,443,445,515,631,1433,1521,1723,2575,2761,2762,3000,3306,3389,4242,4433,4443,5000,5432,5900,5901,5985,6000,7000,8000,8080,8081,8443,8888,9000,9100,10443,11112
+
+listeners() { # ns-prefix addr:port...
+    pre=$1
+    shift
+    $pre python3 - "$@" <<'PY' &
+import socket, select, sys
+socks = []
+for a in sys.argv[1:]:
+    host, port = a.rsplit(":", 1)
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, int(port))); s.listen(512); socks.append(s)
+while True:
+    for x in select.select(socks, [], [])[0]:
+        try:
+            c, _ = x.accept(); c.close()
+        except OSError:
+            pass
+PY
+    PIDS="$PIDS $!"
+    sleep 1
+}
+
+anzen_open() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for h in d["hosts"]:
+    for p in h["ports"]:
+        print(h["address"], p["port"])' "$1" | sort
+}
+nmap_open() {
+    python3 -c '
+import sys, xml.etree.ElementTree as ET
+for h in ET.parse(sys.argv[1]).getroot().iter("host"):
+    a = h.find("address").get("addr")
+    for p in h.iter("port"):
+        if p.find("state").get("state") == "open":
+            print(a, p.get("portid"))' "$1" | sort
+}
+same() { # label anzen.json nmap.xml
+    anzen_open "$2" > "$T/a.txt"
+    nmap_open "$3" > "$T/n.txt"
+    if cmp -s "$T/a.txt" "$T/n.txt"; then
+        echo "  $1: open ports identical ($(wc -l < "$T/a.txt"))"
+    else
+        echo "  $1: OPEN PORTS DIFFER" >&2
+        diff "$T/a.txt" "$T/n.txt" | head >&2
+        exit 1
+    fi
+}
+
+echo "machine: $(nproc) cores, load $(load) at start"
+
+dense() {
+    echo "== dense: 127.0.0.0/18 x 40 ports (655,360 probes), listeners on 6 of them"
+    listeners "" 127.0.0.1:22 127.0.0.1:5432 127.0.10.5:443 127.0.10.5:104 127.0.63.254:3389 \
+        127.0.33.3:2575
+    t0=$(now)
+    nmap -sT -Pn -n -T4 -p "$PORTS" -oX "$T/dense.xml" 127.0.0.0/18 > /dev/null
+    t1=$(now)
+    "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" --no-discovery --no-service --rate 0 \
+        --max-inflight 1024 --per-host 40 --no-ledger -o "$T/dense1.json" > /dev/null || [ $? -eq 2 ]
+    t2=$(now)
+    "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" --no-discovery --no-service --rate 0 \
+        --max-inflight 1024 --per-host 40 --jobs "$JOBS" --no-ledger -o "$T/dense2.json" \
+        > /dev/null || [ $? -eq 2 ]
+    t3=$(now)
+    same "anzen 1 thread" "$T/dense1.json" "$T/dense.xml"
+    same "anzen $JOBS threads" "$T/dense2.json" "$T/dense.xml"
+    python3 - "$t0" "$t1" "$t2" "$t3" "$JOBS" <<'PY'
+import sys
+t0, t1, t2, t3 = map(float, sys.argv[1:5])
+n = 16384 * 40
+nm, a1, a2 = t1 - t0, t2 - t1, t3 - t2
+print("  nmap -sT -Pn -n -T4     %6.2f s  %7.0f probes/s" % (nm, n / nm))
+print("  anzen (1 thread)        %6.2f s  %7.0f probes/s  rate %.2fx nmap" % (a1, n / a1, nm / a1))
+print("  anzen (%s threads)       %6.2f s  %7.0f probes/s  rate %.2fx nmap" % (sys.argv[5], a2, n / a2, nm / a2))
+PY
+    echo "  load after: $(load)"
+}
+
+sparse() {
+    echo "== sparse: 10.99.0.0/16 in a namespace, 300 hosts answer, the rest drop SYNs"
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" addr add 10.99.0.1/16 dev lo
+    python3 - > "$T/live.txt" <<'PY'
+import random
+random.seed(6)
+live = sorted(random.sample(range(2, 65534), 300))
+for x in live:
+    print("10.99.%d.%d" % (x >> 8, x & 255))
+PY
+    {
+        echo "table inet bench {"
+        echo "  set live { type ipv4_addr; elements = { $(paste -sd, "$T/live.txt") } }"
+        echo "  chain out { type filter hook output priority 0; policy accept;"
+        echo "    ip daddr 10.99.0.0/16 ip daddr != @live tcp flags & (syn | ack) == syn drop"
+        echo "  }"
+        echo "}"
+    } > "$T/bench.nft"
+    ip netns exec "$NS" nft -f "$T/bench.nft"
+    # listeners on 0.0.0.0 answer on every live address: 22 and 443 everywhere,
+    # 104 and 5432 on a few more
+    listeners "ip netns exec $NS" 0.0.0.0:22 0.0.0.0:443
+    SP=22,80,104,443,445,3389,5432,8080
+    t0=$(now)
+    ip netns exec "$NS" nmap -sT -T4 --unprivileged -n -p "$SP" -oX "$T/sparse.xml" 10.99.0.0/16 \
+        > /dev/null
+    t1=$(now)
+    ip netns exec "$NS" "$ANZEN" scan 10.99.0.0/16 -p "$SP" --rate 0 --max-inflight 8192 \
+        --timeout 1000 --no-service --jobs "$JOBS" --no-ledger -o "$T/sparse.json" > /dev/null \
+        || [ $? -eq 2 ]
+    t2=$(now)
+    same "anzen" "$T/sparse.json" "$T/sparse.xml"
+    python3 - "$t0" "$t1" "$t2" <<'PY'
+import sys
+t0, t1, t2 = map(float, sys.argv[1:4])
+print("  nmap -sT -T4 (as a user)  %7.2f s" % (t1 - t0))
+print("  anzen (discovery first)   %7.2f s  = %.3fx nmap's wall time" % (t2 - t1, (t2 - t1) / (t1 - t0)))
+PY
+    echo "  load after: $(load)"
+}
+
+rate() {
+    echo "== --rate N on loopback (closed ports answer at once, so the cap is all that limits)"
+    for n in 200 1000 5000 20000 50000; do
+        # about 3 s worth of probes over 10 addresses (ports 10000 and up)
+        per=$((n * 3 / 10))
+        "$ANZEN" scan 127.0.0.1-10 -p "10000-$((10000 + per - 1))" --rate "$n" --no-discovery --no-service \
+            --max-inflight 1024 --per-host 64 --no-ledger -o "$T/rate.json" > /dev/null || true
+        python3 - "$T/rate.json" "$n" <<'PY'
+import json, sys, datetime
+d = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+sent = d["stats"]["probes_sent"]
+secs = d["elapsed_ms"] / 1000.0
+got = (sent - 1) / secs
+print("  --rate %6d: %6d probes in %6.2f s = %8.1f/s (%+.1f%%)" % (n, sent, secs, got, 100.0 * (got - n) / n))
+PY
+    done
+}
+
+case "$WHAT" in
+dense) dense ;;
+sparse) sparse ;;
+rate) rate ;;
+all)
+    dense
+    sparse
+    rate
+    ;;
+*)
+    echo "usage: bench/scan/run.sh [dense|sparse|rate|all]" >&2
+    exit 64
+    ;;
+esac
+echo "machine: load $(load) at the end"
