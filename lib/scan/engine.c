@@ -859,8 +859,11 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     sh.last_ns = t0;
     sh.timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
     sh.fifo_head = sh.fifo_tail = NIL;
-    if (!s->stats.start_us)
-        s->stats.start_us = az__now_us();
+    {
+        /* the first shard to start sets the start time */
+        int64_t zero = 0;
+        atomic_compare_exchange_strong(&s->t_start, &zero, az__now_us());
+    }
     if (!sh.nh)
         return 0;
     sh.h = calloc(sh.nh, sizeof(*sh.h));
@@ -987,6 +990,8 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
 
     if (s->finished)
         return 0;
+    if (atomic_load(&s->t_start))
+        s->stats.start_us = atomic_load(&s->t_start);
     if (s->nopens)
         qsort(s->opens, s->nopens, sizeof(*s->opens), cmp_open);
     for (size_t i = 0; i < s->naddrs; i++)

@@ -144,6 +144,7 @@ struct az_scan {
         _Atomic uint64_t done, sent, up, open, inflight, local_retries;
     } __attribute__((aligned(64))) pub[64];
     _Atomic unsigned nshards;
+    _Atomic int64_t t_start; /* µs, set by the first shard to run */
     uint64_t planned;
     struct az_scan_stats stats;
     bool finished;

@@ -26,6 +26,12 @@ if cmp -s a.txt n.txt; then ok "same open ports as nmap ($(wc -l < a.txt))"; els
     not_ok "open ports differ from nmap"
     diff a.txt n.txt | sed 's/^/#   /'
 fi
+# two threads on disjoint shards find the same
+run "$ANZEN" scan 127.0.0.1-8 ::1 -p "$PORTS" --rate 0 --max-inflight 512 --per-host 64 \
+    --no-service --jobs 2 --format json -o anzen2.json
+expect_rc 0 "anzen scan --jobs 2"
+anzen_open anzen2.json > a2.txt
+cmp -s a.txt a2.txt && ok "--jobs 2 gives the same open ports" || not_ok "--jobs 2 differs"
 grep -q "127.0.0.5 11112" a.txt && grep -q "::1 15432" a.txt && ok "IPv4 and IPv6 listeners found" \
     || not_ok "listeners missing"
 [ "$(wc -l < a.txt)" -eq 8 ] && ok "exactly the 8 listeners" || not_ok "$(wc -l < a.txt) open ports, want 8"

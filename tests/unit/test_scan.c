@@ -373,6 +373,18 @@ static void test_engine_caps(void **state)
     assert_true(st->end_us - st->start_us >= 4 * 250000 - 20000);
     az_scan_free(s);
     az_targets_free(t);
+    /* --retries 1: every silent port is tried twice, within the same caps */
+    o.retries = 1;
+    o.per_host = 6;
+    w.max_inflight = 0;
+    s = run_scan(inc, ports, N, &o, 1, &t, watch_cb, &w);
+    st = az_scan_stats(s);
+    assert_int_equal(st->probes_sent, 2 * N);
+    assert_int_equal(st->filtered, 0); /* the host never answered: not listed */
+    assert_true(w.max_inflight <= 6);
+    assert_true(st->end_us - st->start_us >= 4 * 250000 - 20000);
+    az_scan_free(s);
+    az_targets_free(t);
     for (int i = 0; i < N; i++) {
         for (int k = 0; k < 4; k++)
             close(cl[i][k]);
