@@ -40,6 +40,10 @@ static const struct command {
     {"vendor", cmd_vendor,
      "事業者の登録を見る・点検する (MDS/SDS、役割分担、事業者確認用): list|show|check",
      "the vendor registry (MDS/SDS, role split, vendor checklist): list|show|check"},
+    {"report", cmd_report,
+     "報告書を作る: 印刷用 HTML (経営層・担当者別)、様式の XLSX、PDF、JSON、Markdown",
+     "write the reports: printable HTML (per role), the official form as XLSX, PDF, JSON, "
+     "Markdown"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
