@@ -30,6 +30,7 @@
 #include "assess.h"
 #include "ledger.h"
 #include "report.h"
+#include "procure.h"
 #include "vendor.h"
 
 struct lxw_workbook;

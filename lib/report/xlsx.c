@@ -13,6 +13,7 @@
 
 #include <xlsxwriter.h>
 
+#include "anzen/procure.h"
 #include "anzen/xlsx.h"
 
 #define EN(l) ((l) == AZ_LANG_EN)
@@ -603,6 +604,120 @@ int az_xlsx_vendor_form(struct az_ctx *ctx, const struct az_edition *ed, const s
     head.n = 6;
     form_sheet(&w, wb, &f, ed, vf, &head, NULL, prev, true, l);
     meta_sheet(&w, wb, ed, vf, sys->id, p->name);
+    if (w.err != LXW_NO_ERROR) {
+        workbook_close(wb);
+        unlink(tmp);
+        return az_fail(ctx, AZ_EIO, "%s: XLSX を書けません (%s)", "%s: cannot write the XLSX (%s)",
+                       path, lxw_strerror(w.err));
+    }
+    return finish(ctx, wb, tmp, path);
+}
+
+int az_procure_xlsx(struct az_ctx *ctx, const struct az_catalog *cat,
+                    const struct az_procure_spec *spec, struct az_date as_of, const char *path)
+{
+    enum az_lang l = ctx->lang;
+    json_t *m = az_procure_model(cat, spec, as_of, l), *q;
+    struct w w = {ctx, LXW_NO_ERROR};
+    struct fmts f;
+    char tmp[4200], title[512];
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    unsigned row = 0;
+    size_t i;
+    static const double widths[] = {6, 12, 60, 12, 28, 40};
+
+    if (!m)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    snprintf(title, sizeof(title), "%s: %s",
+             lj(l, "調達時のセキュリティ要件", "Security requirements"), spec->system_name);
+    wb = start(ctx, path, tmp, sizeof(tmp), title, as_of);
+    if (!wb) {
+        json_decref(m);
+        return AZ_EIO;
+    }
+    make_fmts(wb, &f);
+    ws = workbook_add_worksheet(wb, lj(l, "調達要件", "Requirements"));
+    if (!ws) {
+        workbook_close(wb);
+        unlink(tmp);
+        json_decref(m);
+        return az_fail(ctx, AZ_ENOMEM, "シートを作れません", "cannot add the sheet");
+    }
+    for (unsigned c = 0; c < 6; c++)
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
+    chk(&w, worksheet_merge_range(ws, row, 0, row, 5, title, f.title));
+    row += 2;
+    wstr(&w, ws, row, 0, lj(l, "医療機関", "Institution"), f.label);
+    wstr(&w, ws, row, 1, spec->institution ? spec->institution : "", f.value);
+    chk(&w, worksheet_merge_range(ws, row, 1, row, 2, "", f.value));
+    wstr(&w, ws, row, 1, spec->institution ? spec->institution : "", f.value);
+    wstr(&w, ws, row, 3, lj(l, "形態", "Hosting"), f.label);
+    wstr(&w, ws, row, 4,
+         spec->cloud ? lj(l, "クラウド", "cloud") : lj(l, "院内設置", "on premises"), f.value);
+    row++;
+    wstr(&w, ws, row, 0, lj(l, "対象システム", "System"), f.label);
+    chk(&w, worksheet_merge_range(ws, row, 1, row, 2, "", f.value));
+    wstr(&w, ws, row, 1, spec->system_name, f.value);
+    wstr(&w, ws, row, 3, lj(l, "リモート保守", "Remote maintenance"), f.label);
+    wstr(&w, ws, row, 4, spec->remote_maintenance ? lj(l, "あり", "yes") : lj(l, "なし", "no"),
+         f.value);
+    row += 2;
+    {
+        const char *h[] = {
+            lj(l, "番号", "No."),
+            lj(l, "区分", "Area"),
+            lj(l, "要件", "Requirement"),
+            lj(l, "標準機能\n(価格に含める)", "Standard feature\n(in the price)"),
+            lj(l, "入札時の提出物", "To submit with the bid"),
+            lj(l, "根拠 (チェックリスト・ガイドライン)", "Basis (checklist, guideline)")};
+        for (unsigned c = 0; c < 6; c++)
+            wstr(&w, ws, row, c, h[c], f.head);
+        worksheet_set_row(ws, row, 30, NULL);
+    }
+    {
+        unsigned hrow = row++;
+        json_array_foreach(json_object_get(m, "requirements"), i, q)
+        {
+            struct az_buf refs, text;
+            const json_t *rf;
+            size_t k;
+            int n, n2;
+            az_buf_init(&refs, 64 * 1024);
+            az_buf_init(&text, 64 * 1024);
+            json_array_foreach(json_object_get(q, "refs"), k, rf) az_buf_printf(
+                &refs, "%s%s %s", k ? "\n" : "", json_string_value(json_object_get(rf, "label")),
+                json_string_value(json_object_get(rf, "title")));
+            az_buf_puts(&text, json_string_value(json_object_get(q, "text")));
+            if (json_string_value(json_object_get(q, "note")))
+                az_buf_printf(&text, "\n%s", json_string_value(json_object_get(q, "note")));
+            chk(&w, worksheet_write_number(ws, row, 0,
+                                           (double)json_integer_value(json_object_get(q, "no")),
+                                           f.center));
+            {
+                char area[128];
+                snprintf(area, sizeof(area), "%s\n(%s)",
+                         json_string_value(json_object_get(q, "category")),
+                         json_string_value(json_object_get(q, "level_name")));
+                wstr(&w, ws, row, 1, area, f.wrap);
+            }
+            wstr(&w, ws, row, 2, text.data, f.wrap);
+            wstr(&w, ws, row, 3,
+                 json_is_true(json_object_get(q, "standard_feature")) ? lj(l, "はい", "yes") : "—",
+                 json_is_true(json_object_get(q, "standard_feature")) ? f.warn : f.center);
+            wstr(&w, ws, row, 4, json_string_value(json_object_get(q, "submit")), f.wrap);
+            wstr(&w, ws, row, 5, refs.data ? refs.data : "", f.wrap);
+            n = lines_for(text.data, 60);
+            if ((n2 = lines_for(refs.data, 40)) > n)
+                n = n2;
+            row_height(ws, row, n);
+            az_buf_done(&refs);
+            az_buf_done(&text);
+            row++;
+        }
+        print_setup(ws, true, hrow, hrow, "&C&P / &N");
+    }
+    json_decref(m);
     if (w.err != LXW_NO_ERROR) {
         workbook_close(wb);
         unlink(tmp);

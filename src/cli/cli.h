@@ -83,6 +83,7 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_ledger(struct cli *c, int argc, char **argv);
 int cmd_vendor(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_procure(struct cli *c, int argc, char **argv);
 
 struct az_store;
 /* Open a workspace, printing the error. */

@@ -241,14 +241,17 @@ static void rm_tree(const char *dir)
 /* Print html to pdf_path with Chromium (atomic: temp file then rename). */
 int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path)
 {
-    char chromium[PATH_MAX], tmpl[] = "/tmp/anzen-pdf.XXXXXX", page[PATH_MAX], out[PATH_MAX],
-                             prof[PATH_MAX], arg_out[PATH_MAX + 32], arg_prof[PATH_MAX + 32],
-                             url[PATH_MAX + 16];
+    char chromium[PATH_MAX], tmpl[1024], page[PATH_MAX], out[PATH_MAX], prof[PATH_MAX],
+        arg_out[PATH_MAX + 32], arg_prof[PATH_MAX + 32], url[PATH_MAX + 16];
     pid_t pid;
     int st = 0, r = EXIT_ERROR, fd;
     struct stat sb;
     time_t start;
 
+    {
+        const char *td = getenv("TMPDIR");
+        snprintf(tmpl, sizeof(tmpl), "%s/anzen-pdf.XXXXXX", td && *td ? td : "/tmp");
+    }
     if (!find_chromium(chromium, sizeof(chromium))) {
         cli_err(c, "Chromium が見つかりません (PATH または ANZEN_CHROMIUM)",
                 "Chromium not found (PATH or ANZEN_CHROMIUM)");

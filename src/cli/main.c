@@ -44,6 +44,9 @@ static const struct command {
      "報告書を作る: 印刷用 HTML (経営層・担当者別)、様式の XLSX、PDF、JSON、Markdown",
      "write the reports: printable HTML (per role), the official form as XLSX, PDF, JSON, "
      "Markdown"},
+    {"procure", cmd_procure,
+     "導入するシステムの入札仕様書・契約に書くセキュリティ要件 (HTML / XLSX)",
+     "security requirements for the tender and contract of a new system (HTML / XLSX)"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,

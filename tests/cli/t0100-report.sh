@@ -98,9 +98,19 @@ if grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' hostile.html && ! grep -q '<s
 # the official form as XLSX, opened by LibreOffice
 run "$ANZEN" report --format xlsx -o checklist.xlsx
 expect_rc 0 "xlsx"
+sed 's/^  type: clinic/  type: pharmacy/' profile.yaml > pharmacy.yaml
+run "$ANZEN" report --format xlsx -p pharmacy.yaml -a none.yaml -o pharmacy.xlsx
+expect_rc 0 "xlsx for a pharmacy"
 mkdir -p csv pdf
-lo "$CSV" csv checklist.xlsx
+lo "$CSV" csv checklist.xlsx pharmacy.xlsx
 lo pdf pdf checklist.xlsx
+python3 - csv <<'PY' && ok "a pharmacy gets the 薬局確認用 form, unanswered" || not_ok "pharmacy form"
+import csv, os, sys
+f = list(csv.reader(open(os.path.join(sys.argv[1], "pharmacy-薬局確認用.csv"), encoding="utf-8")))
+assert f[0][0].endswith("(薬局確認用)"), f[0]
+rows = [r for r in f if len(r) > 6 and r[6].startswith("cl-r7.p.")]
+assert rows and all(r[2] in ("", "対象外") for r in rows), rows[:3]
+PY
 python3 - csv <<'PY' && ok "LibreOffice reads the form, the plan and the ledger sheets" || not_ok "xlsx via LibreOffice"
 import csv, os, sys
 d = sys.argv[1]

@@ -17,6 +17,7 @@
 
 #include "anzen/keypoints.h"
 #include "anzen/plan.h"
+#include "anzen/procure.h"
 #include "anzen/report.h"
 #include "anzen/xlsx.h"
 
@@ -496,6 +497,110 @@ static void test_xlsx_reader_hostile(void **state)
     ctx.lang = AZ_LANG_JA;
 }
 
+static void test_xlsx_ledger(void **state)
+{
+    const char *csv = "種別,名称,管理者,最終パッチ適用日,サポート終了日\n"
+                      "VPN装置,保守用VPNルータ,,2021-03-10,2025-09-30\n"
+                      "サーバ,電子カルテサーバ,院内,R7.8.20,\n";
+    struct az_ledger *l;
+    char path[128];
+    size_t len;
+    void *data;
+    struct az_xlsx *x;
+    const struct az_xlsx_sheet *s;
+    struct az_date d;
+
+    (void)state;
+    assert_int_equal(az_ledger_import(&ctx, "l.csv", csv, strlen(csv), false, &l), 0);
+    snprintf(path, sizeof(path), "%s/ledger.xlsx", tmpdir);
+    assert_int_equal(az_xlsx_ledger(&ctx, l, path), 0);
+    data = slurp(path, &len);
+    assert_int_equal(az_xlsx_read(&ctx, "ledger.xlsx", data, len, &x), 0);
+    assert_int_equal(x->n, 1);
+    s = &x->sheets[0];
+    assert_string_equal(s->name, "機器台帳");
+    assert_string_equal(az_xlsx_get(s, 0, AZ_COL_KIND),
+                        az_ledger_col_name(AZ_COL_KIND, AZ_LANG_JA));
+    assert_string_equal(az_xlsx_get(s, 1, AZ_COL_NAME), "保守用VPNルータ");
+    assert_string_equal(az_xlsx_get(s, 1, AZ_COL_ADMIN), "(管理者なし)");
+    /* dates are real date cells (serials), whatever the CSV wrote */
+    assert_int_equal(az_date_parse(az_xlsx_get(s, 2, AZ_COL_LAST_PATCH), true, &d), 0);
+    assert_int_equal(az_date_cmp(d, (struct az_date){2025, 8, 20}), 0);
+    az_xlsx_free(x);
+    free(data);
+    az_ledger_free(l);
+}
+
+static bool has_req(const json_t *m, const char *id)
+{
+    const json_t *q;
+    size_t i;
+    json_array_foreach(json_object_get(m, "requirements"), i,
+                       q) if (!strcmp(json_string_value(json_object_get(q, "id")), id)) return true;
+    return false;
+}
+
+static void test_procure(void **state)
+{
+    struct az_procure_spec sp;
+    json_t *m;
+    struct az_buf b;
+
+    (void)state;
+    /* every citation resolves in the embedded catalog */
+    assert_int_equal(az_procure_check_refs(&ctx, cat), 0);
+    memset(&sp, 0, sizeof(sp));
+    sp.system_name = "<b>新システム</b>";
+    sp.institution = HOSTILE_NAME;
+    sp.log_years = 7;
+    sp.has_introduce = true;
+    sp.introduce = (struct az_date){2026, 10, 1};
+    m = az_procure_model(cat, &sp, (struct az_date){2026, 1, 5}, AZ_LANG_JA);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "schema")), AZ_PROCURE_SCHEMA);
+    /* on premises, no remote maintenance: neither device rules nor cloud terms */
+    assert_true(has_req(m, "mfa") && has_req(m, "encrypt-stored") && has_req(m, "encrypt-lan"));
+    assert_true(has_req(m, "mds-sds") && has_req(m, "vendor-form") && has_req(m, "role-split"));
+    assert_true(has_req(m, "logs") && has_req(m, "backup"));
+    assert_false(has_req(m, "rm-device") || has_req(m, "rm-access") || has_req(m, "cloud"));
+    {
+        const json_t *q0 = json_array_get(json_object_get(m, "requirements"), 0), *q;
+        size_t i;
+        assert_string_equal(json_string_value(json_object_get(q0, "id")), "mfa");
+        assert_true(json_is_true(json_object_get(q0, "standard_feature")));
+        /* introduced before FY2027: 2FA is asked for now, required at renewal */
+        assert_non_null(strstr(json_string_value(json_object_get(q0, "note")), "次の更新"));
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(q0, "refs"), 0), "id")),
+                            "cl-r7.h.mfa");
+        json_array_foreach(json_object_get(m, "requirements"), i,
+                           q) if (!strcmp(json_string_value(json_object_get(q, "id")), "logs"))
+            assert_non_null(strstr(json_string_value(json_object_get(q, "text")), "(7 年)"));
+    }
+    json_decref(m);
+    sp.cloud = sp.remote_maintenance = sp.pharmacy = true;
+    sp.introduce = (struct az_date){2027, 4, 1};
+    m = az_procure_model(cat, &sp, (struct az_date){2026, 1, 5}, AZ_LANG_EN);
+    assert_true(has_req(m, "rm-device") && has_req(m, "rm-access") && has_req(m, "cloud"));
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_array_get(json_object_get(m, "requirements"), 0), "note")),
+                           "required"));
+    /* a pharmacy cites the pharmacy form */
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(
+                json_object_get(json_array_get(json_object_get(m, "requirements"), 0), "refs"), 0),
+            "id")),
+        "cl-r7.p.mfa");
+    json_decref(m);
+    az_buf_init(&b, 4u << 20);
+    assert_int_equal(az_procure_html(&ctx, cat, &sp, (struct az_date){2026, 1, 5}, &b), 0);
+    assert_null(strstr(b.data, "<b>新システム"));
+    assert_null(strstr(b.data, "<script"));
+    assert_non_null(strstr(b.data, "&lt;b&gt;新システム&lt;/b&gt;"));
+    az_buf_done(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +611,8 @@ int main(void)
         cmocka_unit_test(test_vendor_form_round_trip),
         cmocka_unit_test(test_vendor_csv_errors),
         cmocka_unit_test(test_xlsx_reader_hostile),
+        cmocka_unit_test(test_procure),
+        cmocka_unit_test(test_xlsx_ledger),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
