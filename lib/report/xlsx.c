@@ -486,7 +486,7 @@ int az_xlsx_ledger_sheet(struct az_ctx *ctx, struct lxw_workbook *wb, const stru
             else if (c == AZ_COL_EOL && a->has_eol)
                 wdate(&w, ws, row, c, true, a->eol, f.date);
             else if (c == AZ_COL_ADMIN && !*a->col[c])
-                wstr(&w, ws, row, c, "(管理者なし)", f.warn);
+                wstr(&w, ws, row, c, AZ_LEDGER_NO_ADMIN, f.warn);
             else
                 wstr(&w, ws, row, c, a->col[c], f.wrap);
         }

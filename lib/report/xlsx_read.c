@@ -163,8 +163,51 @@ static char *rel_attr(xmlTextReaderPtr xr)
     return NULL;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Decode the _xHHHH_ escapes of OOXML strings (ECMA-376 ST_Xstring: how
+ * writers store CR and other characters XML cannot carry; "_x005F_" is a
+ * literal underscore), in place: the result is never longer. */
+static void unescape_x(struct az_buf *b)
+{
+    size_t i = 0, o = 0;
+
+    while (i < b->len) {
+        if (i + 7 <= b->len && b->data[i] == '_' && b->data[i + 1] == 'x' &&
+            b->data[i + 6] == '_' && hexval(b->data[i + 2]) >= 0 && hexval(b->data[i + 3]) >= 0 &&
+            hexval(b->data[i + 4]) >= 0 && hexval(b->data[i + 5]) >= 0) {
+            unsigned cp = (unsigned)(hexval(b->data[i + 2]) << 12 | hexval(b->data[i + 3]) << 8 |
+                                     hexval(b->data[i + 4]) << 4 | hexval(b->data[i + 5]));
+            if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+                cp = 0xFFFD;
+            if (cp < 0x80) {
+                b->data[o++] = (char)cp;
+            } else if (cp < 0x800) {
+                b->data[o++] = (char)(0xC0 | cp >> 6);
+                b->data[o++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                b->data[o++] = (char)(0xE0 | cp >> 12);
+                b->data[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                b->data[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+            i += 7;
+        } else {
+            b->data[o++] = b->data[i++];
+        }
+    }
+    b->len = o;
+    if (b->data)
+        b->data[o] = '\0';
+}
+
 /* Collect the text of the current element (t, v, si or is) up to its
- * end, leaving out phonetic runs. */
+ * end, leaving out phonetic runs, with _xHHHH_ escapes decoded. */
 static int text_of(struct rd *r, const char *part, xmlTextReaderPtr xr, struct az_buf *b)
 {
     int depth = xmlTextReaderDepth(xr), k, skip = -1;
@@ -173,8 +216,10 @@ static int text_of(struct rd *r, const char *part, xmlTextReaderPtr xr, struct a
         return 0;
     while ((k = next(r, part, xr)) > 0) {
         int t = xmlTextReaderNodeType(xr), d = xmlTextReaderDepth(xr);
-        if (t == XML_READER_TYPE_END_ELEMENT && d == depth)
+        if (t == XML_READER_TYPE_END_ELEMENT && d == depth) {
+            unescape_x(b);
             return 0;
+        }
         if (t == XML_READER_TYPE_ELEMENT && skip < 0 && is_el(xr, "rPh") &&
             !xmlTextReaderIsEmptyElement(xr))
             skip = d;
