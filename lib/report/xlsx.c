@@ -20,7 +20,7 @@
 
 struct fmts {
     lxw_format *title, *label, *value, *head, *group, *cell, *wrap, *center, *date, *small, *hidden,
-        *input, *input_date, *warn;
+        *input, *input_date, *warn, *bold_run, *plain_run;
 };
 
 static const char *tr(enum az_lang l, struct az_text t)
@@ -38,9 +38,10 @@ static const char *lj(enum az_lang l, const char *ja, const char *en)
 static void make_fmts(lxw_workbook *wb, struct fmts *f)
 {
     const char *font = "Noto Sans CJK JP";
-    lxw_format **all[] = {&f->title,  &f->label, &f->value,      &f->head, &f->group,
-                          &f->cell,   &f->wrap,  &f->center,     &f->date, &f->small,
-                          &f->hidden, &f->input, &f->input_date, &f->warn};
+    lxw_format **all[] = {&f->title,      &f->label, &f->value,    &f->head,
+                          &f->group,      &f->cell,  &f->wrap,     &f->center,
+                          &f->date,       &f->small, &f->hidden,   &f->input,
+                          &f->input_date, &f->warn,  &f->bold_run, &f->plain_run};
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         *all[i] = workbook_add_format(wb);
@@ -48,6 +49,7 @@ static void make_fmts(lxw_workbook *wb, struct fmts *f)
         format_set_font_size(*all[i], 10);
         format_set_align(*all[i], LXW_ALIGN_VERTICAL_TOP);
     }
+    format_set_bold(f->bold_run); /* runs of a rich string: the item's title in bold */
     format_set_font_size(f->title, 14);
     format_set_bold(f->title);
     format_set_bold(f->label);
@@ -358,7 +360,18 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
         }
         snprintf(text, sizeof(text), "%s\n%s", tr(l, it->title), tr(l, it->text));
         wstr(w, ws, row, 0, it->label, f->center);
-        wstr(w, ws, row, 1, text, f->wrap);
+        {
+            /* the title in bold, the requirement's text below it */
+            char body[4096];
+            lxw_rich_string_tuple t0 = {f->bold_run, (char *)tr(l, it->title)};
+            lxw_rich_string_tuple t1 = {f->plain_run, body};
+            lxw_rich_string_tuple *rich[] = {&t0, &t1, NULL};
+            snprintf(body, sizeof(body), "\n%s", tr(l, it->text));
+            if (*tr(l, it->title))
+                chk(w, worksheet_write_rich_string(ws, row, 1, rich, f->wrap));
+            else
+                wstr(w, ws, row, 1, text, f->wrap);
+        }
         {
             const char *ans = a && a->ans != AZ_ANS_NONE ? az_ans_name(a->ans, AZ_LANG_JA) : NULL;
             if (!ans && res && res->status == AZ_ST_NOT_APPLICABLE)

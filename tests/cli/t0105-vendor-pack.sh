@@ -140,4 +140,10 @@ run "$ANZEN" vendor import
 expect_rc 64 "no file"
 run "$ANZEN" vendor pack --system nosuch
 expect_rc 1 "unknown system"
+
+# the letter as PDF too, one A4 page
+run "$ANZEN" vendor pack --system receipt --pdf -o pack2
+expect_rc 0 "pack with PDF letter"
+if [ "$(pdfinfo pack2/letter-receipt.pdf | awk '/^Pages:/{print $2}')" = 1 ]; then
+    ok "the letter is one page"; else not_ok "letter pages"; fi
 done_testing
