@@ -136,7 +136,7 @@ int report_load(struct cli *c, const struct report_paths *rp, struct report_data
             goto fail;
         }
         free(data);
-        rd->vendor_check = az_vendors_check(rd->vendors, rd->p, rd->e->as_of);
+        rd->vendor_check = vendor_check_held(rd->vendors, rd->p, rd->e->as_of, rd->vs, rd->nvs);
     } else if (rp->vendors) {
         cli_err(c, "%s がありません", "%s does not exist", rp->vendors);
         r = EXIT_ERROR;
