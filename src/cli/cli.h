@@ -141,6 +141,9 @@ struct az_ledger;
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
                      const char *vendors, struct az_date as_of, int patch_days, json_t **ret);
 struct az_plan;
+/* Add the gaps among findings (as the ledger and scan checks return them)
+ * to plan. Prints errors. */
+int plan_add_findings(struct cli *c, struct az_plan *plan, const json_t *findings);
 /* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger);
