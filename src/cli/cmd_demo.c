@@ -17,7 +17,9 @@
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "anzen/vendor.h"
+#include "anzen/xlsx.h"
 #include "cli.h"
+#include "report_load.h"
 
 /* Write one JSON document (taking the reference) to dir/name. */
 static int write_json(struct cli *c, const char *dir, const char *name, json_t *j)
@@ -44,7 +46,7 @@ static int write_json(struct cli *c, const char *dir, const char *name, json_t *
 /* The plan, the key points and the OSCAL documents of the demo, and a
  * short summary of the plan on the terminal. */
 static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
-                        const struct az_profile *p)
+                        const struct az_profile *p, const struct vendor_sum *sums, size_t nsums)
 {
     struct az_plan *plan;
     json_t *kp;
@@ -112,7 +114,7 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
         snprintf(path, sizeof(path), "%s/vendors.yaml", dir);
         if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
             az_vendors_load(&c->ctx, path, data, len, p, &vs) == 0) {
-            json_t *vc = az_vendors_check(vs, p, e->as_of), *x;
+            json_t *vc = vendor_check_held(vs, p, e->as_of, sums, nsums), *x;
             size_t i;
             printf("\n%s\n",
                    L(c, "事業者の点検 (anzen vendor check)", "Vendor check (anzen vendor check)"));
@@ -230,13 +232,34 @@ int cmd_demo(struct cli *c, int argc, char **argv)
             break;
     }
     if (!r)
-        r = write_extras(c, dir, e, p);
+        r = write_extras(c, dir, e, p, vs, nvs);
+    if (!r) {
+        /* the printable report and the official form (anzen report) */
+        char lp[PATH_MAX];
+        struct report_paths rp = {ppath, apath, NULL, NULL, NULL, e->edition->id};
+        struct report_data rd;
+        struct az_buf b;
+        snprintf(lp, sizeof(lp), "%s/checklist.xlsx", dir);
+        if (!(r = report_load(c, &rp, &rd))) {
+            az_buf_init(&b, 64u * 1024 * 1024);
+            if (az_report_html(&c->ctx, &rd.in, 0, &b) < 0 ||
+                az_xlsx_checklist(&c->ctx, &rd.in, lp) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            } else {
+                snprintf(path, sizeof(path), "%s/report.html", dir);
+                r = out_write(c, path, b.data, b.len);
+            }
+            az_buf_done(&b);
+            report_data_free(&rd);
+        }
+    }
     if (!r)
         printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
                "status.json\n  vendors.yaml vendor-check.json ledger.csv ledger-check.json "
                "plan.json keypoints.json "
                "oscal-assessment-results.json "
-               "oscal-poam.json\n%s\n",
+               "oscal-poam.json\n  report.html checklist.xlsx\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",
                  "To start with your own institution: anzen init -> anzen assess -> anzen "
