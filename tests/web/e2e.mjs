@@ -4,8 +4,9 @@
 // (the test computes the codes), the profile wizard, answering items,
 // the dashboard against `anzen status`, downloads, a vendor user who must
 // not see other vendors' forms, CSRF and session-fixation attempts, wrong
-// and replayed TOTP codes. With SCREENSHOTS=DIR it also saves the main
-// screens there (docs/img is made this way).
+// and replayed TOTP codes, hostile strings (markup, quotes, a right-to-left
+// override) typed into the forms and shown as text. With SCREENSHOTS=DIR
+// it also saves the main screens there (docs/img is made this way).
 //
 //   node tests/web/e2e.mjs   (env: ANZEN, PORT, WS, SETUP_CODE)
 import { chromium } from 'playwright-core';
@@ -18,6 +19,9 @@ import { join } from 'node:path';
 const { ANZEN, PORT, WS, SETUP_CODE, SCREENSHOTS } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
 const PW = 'correct horse battery staple';
+// typed into the forms; must come back as text on every page that shows it
+const HOSTILE = `<script>alert(1)</script> "quoted" 'single' &amp; \u202Eevil`;
+const HOSTILE_HTML = '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &#39;single&#39; &amp;amp; \uFFFDevil';
 // other users' passwords: long, and without the user name in them
 const upw = (name) => `${PW} ${[...name].reverse().join('')}!`;
 let n = 0;
@@ -60,6 +64,18 @@ function totp(secret, t = Date.now() / 1000) {
   const off = mac[mac.length - 1] & 15;
   const v = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
   return String(v % 1000000).padStart(6, '0');
+}
+
+// The raw HTML of path (as the server sent it, not the browser's DOM)
+// holds the hostile string escaped in each of the `what` places that show
+// it, and nowhere raw.
+async function escapedIn(path, what) {
+  const body = await (await ctx.request.get(BASE + path)).text();
+  const raw = body.includes('<script>alert(1)') || body.includes('\u202E') || body.includes('"quoted"')
+    || body.includes("'single'");
+  const n = body.split(HOSTILE_HTML).length - 1;
+  ok(!raw && n === what, `${path}: the hostile string is escaped in all ${what} places (${n})`,
+    body.slice(Math.max(0, body.indexOf('alert') - 200), body.indexOf('alert') + 200));
 }
 
 async function shot(page, name) {
@@ -350,6 +366,45 @@ try {
   await page.click('a.lang');
   ok((await page.textContent('header')).includes('Dashboard'), 'the English switch works');
   await page.click('a.lang');
+
+  // ---- hostile strings typed into the forms come back as text ----
+  // (after the screenshots, which should show a normal clinic)
+  await page.goto(BASE + '/wizard');
+  await page.fill('input[name=name]', `さくら内科クリニック (試験) ${HOSTILE}`);
+  await page.fill('input[name=sys2_name]', HOSTILE);
+  await page.fill('input[name=sys2_vendor]', `C 社 ${HOSTILE}`);
+  await page.click('#wizard button[type=submit]');
+  ok(page.url().startsWith(BASE + '/assess'), 'the wizard takes the hostile strings', await page.textContent('main'));
+  await page.goto(BASE + '/admin/users');
+  await page.fill('#add-user input[name=name]', 'hostile');
+  await page.fill('#add-user input[name=display]', HOSTILE);
+  await page.selectOption('#add-user select[name=role]', 'operations');
+  await page.fill('#add-user input[name=password]', upw('hostile'));
+  await page.click('#add-user button[type=submit]');
+  ok((await page.textContent('body')).includes('追加しました'), 'a user with a hostile display name is added');
+  // the institution name, and the new system's name and vendor, on the
+  // dashboard (vendor forms) and in the wizard; the system and vendor in
+  // the vendor list; the display name and the vendor (a choice for vendor
+  // users) on the users page
+  await escapedIn('/', 3);
+  await escapedIn('/wizard', 3);
+  await escapedIn('/vendors', 2);
+  await escapedIn('/admin/users', 2);
+  await page.goto(BASE + '/');
+  ok((await page.textContent('main h1')) === `さくら内科クリニック (試験) ${HOSTILE.replace('\u202E', '\uFFFD')}`,
+    'the browser shows the hostile institution name as text', await page.textContent('main h1'));
+  ok(await page.locator('body script').count() === 0, 'no script element came from the data');
+  // the display name is in the header of every page the user sees
+  await page.click('header button.link');
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=name]', 'hostile');
+  await page.fill('input[name=password]', upw('hostile'));
+  await page.click('main button[type=submit]');
+  ok(page.url() === BASE + '/', 'the hostile user signs in', page.url());
+  // (plus, on the dashboard and the vendor list, the names above)
+  for (const [p, k] of [['/', 4], ['/assess', 1], ['/plan', 1], ['/ledger', 1], ['/vendors', 3],
+    ['/reports', 1], ['/account', 1]])
+    await escapedIn(p, k);
 
   ok(outside.length === 0, 'no request leaves the server (CDN-free)', outside);
   ok(cspErrors.length === 0, 'no Content-Security-Policy violation on any page', cspErrors);
