@@ -12,6 +12,7 @@ FUZZ_RUNS_DOC ?= 80000
 FUZZ_RUNS_CSV ?= 400000
 FUZZ_RUNS_WEB ?= 300000
 FUZZ_RUNS_TMPL ?= 100000
+FUZZ_RUNS_XLSX ?= 4000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
@@ -47,59 +48,70 @@ check: deps-test node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
 	ninja -C $(ASAN)
 	BUILD=$(BUILD) ASAN=$(ASAN) FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/check.sh
 
-# libFuzzer builds (clang, separate from the meson build): the YAML/JSON
-# loaders, the CSV reader/writer and the template renderer. FUZZ_SECONDS is
-# split between them.
+# libFuzzer builds (clang, separate from the meson build), one target per
+# hand-written parser: doc (YAML/JSON loaders, vendor registry, KEV), csv,
+# tmpl (templates), web (the web UI's parsing and lib/auth) and xlsx (the
+# XLSX reader). Each target lists its corpus and input size here; the
+# shared rule builds them all the same way.
 LIB_SRC := $(wildcard lib/*/*.c)
-FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h) $(BUILD)/build.ninja
+FUZZ_EMBED := embedded_catalogs.c embedded_demo.c embedded_kev.c embedded_templates.c
+FUZZ_PKGS := jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode xlsxwriter libzip libxml-2.0
+FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.html) \
+  $(BUILD)/build.ninja
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iinclude
+FUZZ_TARGETS := doc csv tmpl web xlsx
+# target: corpus directory, max input length, runs in make check
+FUZZ_CORPUS_doc := tests/fuzz/corpus
+FUZZ_CORPUS_csv := tests/fuzz/corpus-csv
+FUZZ_CORPUS_tmpl := tests/fuzz/corpus-tmpl
+FUZZ_CORPUS_web := tests/fuzz/corpus-web
+FUZZ_CORPUS_xlsx := tests/fuzz/corpus-xlsx
+FUZZ_LEN_doc := 65536
+FUZZ_LEN_csv := 65536
+FUZZ_LEN_tmpl := 65536
+FUZZ_LEN_web := 4096
+FUZZ_LEN_xlsx := 262144
+FUZZ_RUNS_doc := $(FUZZ_RUNS_DOC)
+FUZZ_RUNS_csv := $(FUZZ_RUNS_CSV)
+FUZZ_RUNS_tmpl := $(FUZZ_RUNS_TMPL)
+FUZZ_RUNS_web := $(FUZZ_RUNS_WEB)
+FUZZ_RUNS_xlsx := $(FUZZ_RUNS_XLSX)
+# sources beyond lib/ that a target needs
+FUZZ_EXTRA_web := src/web/parse.c
+FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/fuzz_web: src/web/parse.c src/web/parse.h
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
-	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c embedded_kev.c
+	ninja -C $(BUILD) $(FUZZ_EMBED)
 	mkdir -p $(FUZZ_BUILD)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
-	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c $(BUILD)/embedded_kev.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXTRA_$*) $(LIB_SRC) \
+	  $(addprefix $(BUILD)/,$(FUZZ_EMBED)) $$(pkg-config --cflags --libs $(FUZZ_PKGS))
 
-# the web UI's hand-written parsing (src/web/parse.c) with lib/auth
-$(FUZZ_BUILD)/fuzz_web: tests/fuzz/fuzz_web.c src/web/parse.c src/web/parse.h $(FUZZ_DEPS)
-	ninja -C $(BUILD) embedded_catalogs.c embedded_demo.c embedded_kev.c
-	mkdir -p $(FUZZ_BUILD)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< src/web/parse.c $(LIB_SRC) \
-	  $(BUILD)/embedded_catalogs.c $(BUILD)/embedded_demo.c $(BUILD)/embedded_kev.c \
-	  $$(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode)
-
-fuzz: deps $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_tmpl \
-  $(FUZZ_BUILD)/fuzz_web
+fuzz: deps $(FUZZ_BINS)
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # What make check runs: a fixed seed and a fixed number of runs, so the
 # same tree always fuzzes the same inputs (a random find never makes CI
 # flaky); `make fuzz FUZZ_SECONDS=600` explores further at random.
-fuzz-check: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_tmpl \
-  $(FUZZ_BUILD)/fuzz_web
-	rm -rf $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-tmpl $(FUZZ_BUILD)/check-web
-	mkdir -p $(FUZZ_BUILD)/check-doc $(FUZZ_BUILD)/check-csv $(FUZZ_BUILD)/check-tmpl $(FUZZ_BUILD)/check-web
-	./$(FUZZ_BUILD)/fuzz_doc -seed=1 -runs=$(FUZZ_RUNS_DOC) -max_len=65536 -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_BUILD)/check-doc tests/fuzz/corpus
-	./$(FUZZ_BUILD)/fuzz_csv -seed=1 -runs=$(FUZZ_RUNS_CSV) -max_len=65536 -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_BUILD)/check-csv tests/fuzz/corpus-csv
-	./$(FUZZ_BUILD)/fuzz_web -seed=1 -runs=$(FUZZ_RUNS_WEB) -max_len=4096 -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_BUILD)/check-web tests/fuzz/corpus-web
-	./$(FUZZ_BUILD)/fuzz_tmpl -seed=1 -runs=$(FUZZ_RUNS_TMPL) -max_len=65536 -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_BUILD)/check-tmpl tests/fuzz/corpus-tmpl
+fuzz-check: $(addprefix fuzz-check-,$(FUZZ_TARGETS))
 
-fuzz-run: $(FUZZ_BUILD)/fuzz_doc $(FUZZ_BUILD)/fuzz_csv $(FUZZ_BUILD)/fuzz_tmpl \
-  $(FUZZ_BUILD)/fuzz_web
-	mkdir -p $(FUZZ_BUILD)/corpus-doc $(FUZZ_BUILD)/corpus-csv $(FUZZ_BUILD)/corpus-tmpl
-	./$(FUZZ_BUILD)/fuzz_doc -max_total_time=$$(( $(FUZZ_SECONDS) / 3 )) -max_len=65536 \
-	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-doc tests/fuzz/corpus
-	./$(FUZZ_BUILD)/fuzz_csv -max_total_time=$$(( $(FUZZ_SECONDS) / 3 )) \
-	  -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-csv \
-	  tests/fuzz/corpus-csv
-	./$(FUZZ_BUILD)/fuzz_tmpl -max_total_time=$$(( $(FUZZ_SECONDS) - 2 * ($(FUZZ_SECONDS) / 3) )) -max_len=65536 \
-	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/corpus-tmpl tests/fuzz/corpus-tmpl
+fuzz-check-%: $(FUZZ_BUILD)/fuzz_%
+	rm -rf $(FUZZ_BUILD)/check-$*
+	mkdir -p $(FUZZ_BUILD)/check-$*
+	./$(FUZZ_BUILD)/fuzz_$* -seed=1 -runs=$(FUZZ_RUNS_$*) -max_len=$(FUZZ_LEN_$*) \
+	  -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_BUILD)/check-$* $(FUZZ_CORPUS_$*)
+
+# At random, FUZZ_SECONDS split evenly between the targets; what is found
+# stays in build-fuzz/corpus-<target>.
+fuzz-run: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
+	mkdir -p $(FUZZ_BUILD)/corpus-$*
+	./$(FUZZ_BUILD)/fuzz_$* -max_total_time=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
+	  -max_len=$(FUZZ_LEN_$*) -rss_limit_mb=2048 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus-$* $(FUZZ_CORPUS_$*)
 
 format:
 	./scripts/check-format.sh --fix

@@ -51,6 +51,10 @@ enum az_ledger_col {
     AZ_NCOLS,
 };
 
+/* What the XLSX export shows in an empty administrator cell; import reads
+ * it (and its full-width form) back as empty. */
+#define AZ_LEDGER_NO_ADMIN "(管理者なし)"
+
 struct az_asset {
     enum az_asset_kind kind;
     const char *col[AZ_NCOLS]; /* raw text per column ("" when empty) */

@@ -207,7 +207,12 @@ int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, siz
     for (size_t ri = 1; ri < l->csv->nrows; ri++) {
         const struct az_csv_row *row = &l->csv->rows[ri];
         struct az_asset a;
-        bool bad = false;
+        bool bad = false, empty = true;
+        /* rows with every field empty (Excel leaves them) are not assets */
+        for (size_t i = 0; i < row->n && empty; i++)
+            empty = !*row->f[i];
+        if (empty)
+            continue;
         memset(&a, 0, sizeof(a));
         a.line = row->line;
         a.external = -1;
@@ -222,6 +227,10 @@ int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, siz
         for (size_t i = 0; i < row->n && i < h->n; i++)
             if (map[i] >= 0)
                 a.col[map[i]] = row->f[i];
+        /* the marker the XLSX export shows in an empty administrator cell */
+        if (!strcmp(a.col[AZ_COL_ADMIN], AZ_LEDGER_NO_ADMIN) ||
+            !strcmp(a.col[AZ_COL_ADMIN], "（管理者なし）"))
+            a.col[AZ_COL_ADMIN] = "";
         for (size_t i = 0; i < h->n && !bad; i++) {
             int c = map[i];
             const char *v = c >= 0 ? a.col[c] : "";
@@ -334,7 +343,7 @@ int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az
 static bool blank_admin(const char *s)
 {
     return !*s || same(s, "なし") || same(s, "none") || same(s, "不明") || same(s, "unknown") ||
-           same(s, "-");
+           same(s, "-") || same(s, "管理者なし");
 }
 
 static bool institution_admin(const char *s)

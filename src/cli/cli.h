@@ -95,6 +95,8 @@ struct az_kev;
  * embedded subset. Prints the error. */
 int cli_kev(struct cli *c, struct az_kev **ret);
 int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_procure(struct cli *c, int argc, char **argv);
 
 struct az_store;
 /* Open a workspace, printing the error. */

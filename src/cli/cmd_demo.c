@@ -17,7 +17,9 @@
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "anzen/vendor.h"
+#include "anzen/xlsx.h"
 #include "cli.h"
+#include "report_load.h"
 
 /* Write one JSON document (taking the reference) to dir/name. */
 static int write_json(struct cli *c, const char *dir, const char *name, json_t *j)
@@ -231,12 +233,33 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     }
     if (!r)
         r = write_extras(c, dir, e, p);
+    if (!r) {
+        /* the printable report and the official form (anzen report) */
+        char lp[PATH_MAX];
+        struct report_paths rp = {ppath, apath, NULL, NULL, NULL, e->edition->id};
+        struct report_data rd;
+        struct az_buf b;
+        snprintf(lp, sizeof(lp), "%s/checklist.xlsx", dir);
+        if (!(r = report_load(c, &rp, &rd))) {
+            az_buf_init(&b, 64u * 1024 * 1024);
+            if (az_report_html(&c->ctx, &rd.in, 0, &b) < 0 ||
+                az_xlsx_checklist(&c->ctx, &rd.in, lp) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            } else {
+                snprintf(path, sizeof(path), "%s/report.html", dir);
+                r = out_write(c, path, b.data, b.len);
+            }
+            az_buf_done(&b);
+            report_data_free(&rd);
+        }
+    }
     if (!r)
         printf("\n%s %s/\n  profile.yaml answers.yaml vendor-emr.yaml status.txt status.md "
                "status.json\n  vendors.yaml vendor-check.json ledger.csv ledger-check.json "
                "plan.json keypoints.json "
                "oscal-assessment-results.json "
-               "oscal-poam.json\n%s\n",
+               "oscal-poam.json\n  report.html checklist.xlsx\n%s\n",
                L(c, "デモの出力を書きました:", "Demo outputs written to:"), dir,
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",
                  "To start with your own institution: anzen init -> anzen assess -> anzen "

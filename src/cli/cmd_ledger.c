@@ -16,6 +16,7 @@
 #include "anzen/profile.h"
 #include "anzen/store.h"
 #include "anzen/vendor.h"
+#include "anzen/xlsx.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
@@ -25,7 +26,8 @@ static void help(struct cli *c, FILE *f)
         L(c,
           "使い方:\n"
           "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
-          "      台帳の CSV (UTF-8 または Excel の CP932、日本語/英語の見出し、順不同) を\n"
+          "      台帳の CSV (UTF-8 または Excel の CP932、日本語/英語の見出し、順不同) か\n"
+          "      XLSX (「機器台帳」のシート、なければ最初のシート) を\n"
           "      検査して ledger.csv に保存する。誤りのある行は行・列・理由を示し、\n"
           "      --skip-bad-rows がなければ何も取り込まない\n"
           "  anzen ledger list [FILE]\n"
@@ -37,12 +39,15 @@ static void help(struct cli *c, FILE *f)
           "      該当するファームウェア、サポート切れ、長くパッチのない機器、外部から届く\n"
           "      サーバ等を指摘する (終了コード 2: 要対応あり)。事業者の登録 (vendors.yaml) が\n"
           "      あれば契約はそこで確かめる。--save で指摘をワークスペースの証跡に記録する\n"
-          "  anzen ledger export [FILE] [-o OUT.csv] [--encoding utf-8|cp932] [--headers ja|en]\n"
-          "      台帳を CSV で書き出す (既定: UTF-8 (BOM 付き)、日本語の見出し、標準出力)\n",
+          "  anzen ledger export [FILE] [-o OUT] [--format csv|xlsx] [--encoding utf-8|cp932]\n"
+          "                      [--headers ja|en]\n"
+          "      台帳を CSV (既定: UTF-8 (BOM 付き)、日本語の見出し、標準出力) か XLSX (-o が\n"
+          "      必要) で書き出す\n",
           "usage:\n"
           "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
           "      check a ledger CSV (UTF-8 or Excel's CP932, Japanese or English headers in\n"
-          "      any order) and save it as ledger.csv; rejected rows are reported with row,\n"
+          "      any order) or XLSX (the sheet 機器台帳 / Asset ledger, else the first) and\n"
+          "      save it as ledger.csv; rejected rows are reported with row,\n"
           "      column and reason, and nothing is imported without --skip-bad-rows\n"
           "  anzen ledger list [FILE]\n"
           "      list the ledger (default ledger.csv)\n"
@@ -54,8 +59,63 @@ static void help(struct cli *c, FILE *f)
           "      unpatched, servers reachable from outside (exit 2 on gaps). Contracts are\n"
           "      checked in the vendor registry (vendors.yaml) when there is one. --save\n"
           "      records the findings as evidence in the workspace\n"
-          "  anzen ledger export [FILE] [-o OUT.csv] [--encoding utf-8|cp932] [--headers ja|en]\n"
-          "      write the ledger as CSV (default UTF-8 with BOM, Japanese headers, stdout)\n"));
+          "  anzen ledger export [FILE] [-o OUT] [--format csv|xlsx] [--encoding utf-8|cp932]\n"
+          "                      [--headers ja|en]\n"
+          "      write the ledger as CSV (default UTF-8 with BOM, Japanese headers, stdout)\n"
+          "      or XLSX (needs -o)\n"));
+}
+
+/* The ledger sheet of a workbook (機器台帳 / Asset ledger, else the first
+ * sheet) as CSV text, row for row, so errors keep the sheet's row numbers;
+ * name becomes "FILE:SHEET". */
+static int xlsx_to_csv(struct cli *c, const char *path, const char *data, size_t len, char **ret,
+                       size_t *ret_len, char *name, size_t n)
+{
+    struct az_xlsx *x;
+    const struct az_xlsx_sheet *s;
+    struct az_buf b;
+    unsigned rows = 0, cols = 0;
+    int r = 0;
+
+    if (az_xlsx_read(&c->ctx, path, data, len, &x) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    s = az_xlsx_sheet(x, "機器台帳");
+    if (!s)
+        s = az_xlsx_sheet(x, "Asset ledger");
+    if (!s && x->n)
+        s = &x->sheets[0];
+    if (!s) {
+        cli_err(c, "%s: シートがありません", "%s: no sheets", path);
+        az_xlsx_free(x);
+        return EXIT_ERROR;
+    }
+    snprintf(name, n, "%s:%s", path, s->name);
+    for (size_t i = 0; i < s->n; i++) {
+        rows = s->cells[i].row + 1 > rows ? s->cells[i].row + 1 : rows;
+        cols = s->cells[i].col + 1 > cols ? s->cells[i].col + 1 : cols;
+    }
+    if (cols > AZ_CSV_MAX_FIELDS)
+        cols = AZ_CSV_MAX_FIELDS;
+    az_buf_init(&b, AZ_MAX_INPUT);
+    for (unsigned row = 0; !r && row < rows; row++) {
+        const char *f[AZ_CSV_MAX_FIELDS];
+        for (unsigned col = 0; col < cols; col++) {
+            const char *t = az_xlsx_get(s, row, col);
+            f[col] = t ? t : "";
+        }
+        r = az_csv_write_row(&b, f, cols);
+    }
+    az_xlsx_free(x);
+    if (r) {
+        az_buf_done(&b);
+        cli_err(c, "%s: 台帳が大きすぎます", "%s: the ledger is too large", path);
+        return EXIT_ERROR;
+    }
+    *ret_len = b.len;
+    *ret = az_buf_take(&b);
+    return *ret ? 0 : EXIT_ERROR;
 }
 
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
@@ -83,7 +143,21 @@ static int load(struct cli *c, const char *path, bool skip, struct az_ledger **r
                 "%s: file too large (limit %u bytes)", path, AZ_MAX_INPUT);
         return EXIT_ERROR;
     }
-    r = az_ledger_import(&c->ctx, path, data, len, skip, ret);
+    if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
+        /* a workbook: its ledger sheet becomes CSV rows, one per sheet row */
+        char *csv = NULL, name[4200];
+        size_t clen = 0;
+        if ((r = xlsx_to_csv(c, path, data, len, &csv, &clen, name, sizeof(name)))) {
+            free(data);
+            return r;
+        }
+        free(data);
+        data = csv;
+        len = clen;
+        r = az_ledger_import(&c->ctx, name, data, len, skip, ret);
+    } else {
+        r = az_ledger_import(&c->ctx, path, data, len, skip, ret);
+    }
     free(data);
     if (r < 0) {
         cli_liberr(c);
@@ -179,15 +253,27 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
 }
 
 static int do_export(struct cli *c, const char *file, const char *out, const char *encoding,
-                     const char *headers)
+                     const char *headers, const char *format)
 {
     struct az_ledger *l;
     struct az_buf b;
     bool cp932 = !strcmp(encoding, "cp932");
     int r;
 
+    if (!strcmp(format, "xlsx") && (!out || !strcmp(out, "-"))) {
+        cli_err(c, "XLSX は -o でファイル名を指定してください", "XLSX needs a file name (-o)");
+        return EXIT_USAGE;
+    }
     if ((r = load(c, file, false, &l)))
         return r;
+    if (!strcmp(format, "xlsx")) {
+        if (az_xlsx_ledger(&c->ctx, l, out) < 0) {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        }
+        az_ledger_free(l);
+        return r;
+    }
     az_buf_init(&b, 64u * 1024 * 1024);
     if ((!cp932 && az_buf_add(&b, "\xEF\xBB\xBF", 3) < 0) ||
         az_ledger_write_rows(l, !strcmp(headers, "en") ? AZ_LANG_EN : AZ_LANG_JA, &b) < 0) {
@@ -259,8 +345,12 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             break;
         case 'f':
             format = optarg;
-            if (!cli_format_ok(c, format, false))
+            if (!strcmp(sub, "export") ? strcmp(format, "csv") && strcmp(format, "xlsx")
+                                       : !cli_format_ok(c, format, false)) {
+                if (!strcmp(sub, "export"))
+                    cli_err(c, "--format は csv か xlsx です", "--format is csv or xlsx");
                 return EXIT_USAGE;
+            }
             break;
         case 'o':
             out = optarg;
@@ -341,7 +431,8 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         return do_check(c, argc ? argv[0] : "ledger.csv", profile, vendors, (int)patch_days, format,
                         save ? (db ? db : "anzen.db") : NULL);
     if (!strcmp(sub, "export") && argc <= 1)
-        return do_export(c, argc ? argv[0] : "ledger.csv", out, encoding, headers);
+        return do_export(c, argc ? argv[0] : "ledger.csv", out, encoding, headers,
+                         strcmp(format, "text") ? format : "csv");
     help(c, stderr);
     return EXIT_USAGE;
 }

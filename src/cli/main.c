@@ -39,12 +39,20 @@ static const struct command {
      "機器の台帳 (CSV: UTF-8 / CP932) の取り込み・一覧・点検・書き出し: import|list|check|export",
      "the asset ledger (CSV: UTF-8 / CP932): import|list|check|export"},
     {"vendor", cmd_vendor,
-     "事業者の登録・点検 (MDS/SDS、役割分担、事業者確認用): add|list|show|check",
-     "the vendor registry (MDS/SDS, role split, vendor checklist): add|list|show|check"},
+     "事業者の登録・点検・事業者確認用の依頼と取り込み: add|list|show|check|pack|import",
+     "the vendor registry, and the vendor checklist sent and read back: "
+     "add|list|show|check|pack|import"},
     {"kev", cmd_kev,
      "VPN 装置などの既知の悪用された脆弱性 (CISA KEV) を調べる・更新する: info|check|import",
      "known exploited vulnerabilities of VPN and remote-access appliances (CISA KEV): "
      "info|check|import"},
+    {"report", cmd_report,
+     "報告書を作る: 印刷用 HTML (経営層・担当者別)、様式の XLSX、PDF、JSON、Markdown",
+     "write the reports: printable HTML (per role), the official form as XLSX, PDF, JSON, "
+     "Markdown"},
+    {"procure", cmd_procure,
+     "導入するシステムの入札仕様書・契約に書くセキュリティ要件 (HTML / XLSX)",
+     "security requirements for the tender and contract of a new system (HTML / XLSX)"},
     {"serve", cmd_serve, "ブラウザで使う画面 (HTTPS、アカウントと二要素認証つき) を起動する",
      "start the web UI (HTTPS, with accounts and two-factor authentication)"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",

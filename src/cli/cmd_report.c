@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_report.c - `anzen report`: the reports people hand over (HTML with
+ * charts, the official checklist form as XLSX, Markdown, and the
+ * anzen-report/1 JSON), and a PDF through headless Chromium. Also the
+ * loading of everything a report shows (report_load), shared with
+ * `anzen demo` and `anzen vendor pack`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "anzen/keypoints.h"
+#include "anzen/ledger.h"
+#include "anzen/plan.h"
+#include "anzen/report.h"
+#include "anzen/store.h"
+#include "anzen/vendor.h"
+#include "anzen/xlsx.h"
+#include "cli.h"
+#include "report_load.h"
+
+/* path of `name` in the directory of `file` */
+static void sibling(const char *file, const char *name, char *buf, size_t n)
+{
+    const char *slash = strrchr(file, '/');
+
+    if (slash)
+        snprintf(buf, n, "%.*s/%s", (int)(slash - file), file, name);
+    else
+        snprintf(buf, n, "%s", name);
+}
+
+void report_data_free(struct report_data *rd)
+{
+    az_plan_free(rd->plan);
+    json_decref(rd->keypoints);
+    json_decref(rd->ledger_check);
+    json_decref(rd->vendor_check);
+    az_ledger_free(rd->ledger);
+    az_vendors_free(rd->vendors);
+    free(rd->vforms);
+    vendor_sums_free(rd->vs, rd->nvs);
+    az_eval_free(rd->e);
+    az_answers_free(rd->a);
+    az_profile_free(rd->p);
+    memset(rd, 0, sizeof(*rd));
+}
+
+static int load_states(struct cli *c, const char *db, struct az_plan_state **ret, size_t *ret_n)
+{
+    struct az_store *st;
+    int r;
+
+    *ret = NULL;
+    *ret_n = 0;
+    if (!db || access(db, F_OK) != 0)
+        return 0;
+    if ((r = cli_open_store(c, db, &st)))
+        return r;
+    if (az_store_plan_states(st, &c->ctx, ret, ret_n) < 0) {
+        cli_liberr(c);
+        az_store_close(st);
+        return EXIT_ERROR;
+    }
+    az_store_close(st);
+    return 0;
+}
+
+int report_load(struct cli *c, const struct report_paths *rp, struct report_data *rd)
+{
+    struct az_plan_state *states = NULL;
+    size_t nstates = 0;
+    char path[PATH_MAX];
+    char *data = NULL;
+    size_t len;
+    int r;
+
+    memset(rd, 0, sizeof(*rd));
+    if ((r = load_and_eval(c, rp->profile, rp->answers, rp->edition, NULL, &rd->p, &rd->a, &rd->e)))
+        return r;
+    if ((r = vendor_sums(c, rd->p, rp->answers, rd->e->edition->id, &rd->vs, &rd->nvs)))
+        goto fail;
+    if ((r = load_states(c, rp->workspace, &states, &nstates)))
+        goto fail;
+    if (az_plan_build(&c->ctx, rd->e, states, nstates, &rd->plan) < 0) {
+        free(states);
+        cli_liberr(c);
+        r = EXIT_ERROR;
+        goto fail;
+    }
+    free(states);
+    /* the ledger and the vendor registry live next to the profile */
+    if (rp->ledger)
+        snprintf(path, sizeof(path), "%s", rp->ledger);
+    else
+        sibling(rp->profile, "ledger.csv", path, sizeof(path));
+    if (access(path, F_OK) == 0) {
+        if (az_read_text_file(&c->ctx, path, &data, &len) < 0 ||
+            az_ledger_import(&c->ctx, path, data, len, false, &rd->ledger) < 0) {
+            free(data);
+            cli_liberr(c);
+            r = EXIT_ERROR;
+            goto fail;
+        }
+        free(data);
+        data = NULL;
+        rd->ledger_check = az_ledger_check(rd->ledger, rd->p, rd->e->as_of, 180);
+        if ((r = plan_add_ledger(c, rd->plan, rd->p, rd->e, path)))
+            goto fail;
+    } else if (rp->ledger) {
+        cli_err(c, "%s がありません", "%s does not exist", rp->ledger);
+        r = EXIT_ERROR;
+        goto fail;
+    }
+    if (rp->vendors)
+        snprintf(path, sizeof(path), "%s", rp->vendors);
+    else
+        sibling(rp->profile, "vendors.yaml", path, sizeof(path));
+    if (access(path, F_OK) == 0) {
+        if (az_read_text_file(&c->ctx, path, &data, &len) < 0 ||
+            az_vendors_load(&c->ctx, path, data, len, rd->p, &rd->vendors) < 0) {
+            free(data);
+            cli_liberr(c);
+            r = EXIT_ERROR;
+            goto fail;
+        }
+        free(data);
+        rd->vendor_check = az_vendors_check(rd->vendors, rd->p, rd->e->as_of);
+    } else if (rp->vendors) {
+        cli_err(c, "%s がありません", "%s does not exist", rp->vendors);
+        r = EXIT_ERROR;
+        goto fail;
+    }
+    rd->keypoints = az_keypoints(rd->p, rd->e->as_of);
+    rd->vforms = calloc(rd->nvs + 1, sizeof(*rd->vforms));
+    if (!rd->vforms || !rd->keypoints) {
+        cli_err(c, "メモリ不足", "out of memory");
+        r = EXIT_ERROR;
+        goto fail;
+    }
+    for (size_t i = 0; i < rd->nvs; i++) {
+        struct az_report_vendor *v = &rd->vforms[i];
+        v->sys = rd->vs[i].sys;
+        v->eval = rd->vs[i].e;
+        v->expected = rd->vs[i].path;
+        for (size_t k = 0; rd->vendors && k < rd->vendors->n && !v->reg; k++)
+            for (size_t s = 0; s < rd->vendors->v[k].nsystems; s++)
+                if (!strcmp(rd->vendors->v[k].systems[s], v->sys->id))
+                    v->reg = &rd->vendors->v[k];
+    }
+    rd->in.eval = rd->e;
+    rd->in.plan = rd->plan;
+    rd->in.keypoints = rd->keypoints;
+    rd->in.ledger = rd->ledger;
+    rd->in.ledger_check = rd->ledger_check;
+    rd->in.vendors = rd->vendors;
+    rd->in.vendor_check = rd->vendor_check;
+    rd->in.vforms = rd->vforms;
+    rd->in.nvforms = rd->nvs;
+    return 0;
+fail:
+    report_data_free(rd);
+    return r;
+}
+
+/* ---- PDF through headless Chromium ---- */
+
+/* The Chromium to use: $ANZEN_CHROMIUM, else the first of the usual
+ * names on PATH. Returns false when none is found. */
+static bool find_chromium(char *buf, size_t n)
+{
+    static const char *const names[] = {"chromium", "chromium-browser", "google-chrome",
+                                        "google-chrome-stable"};
+    const char *env = getenv("ANZEN_CHROMIUM"), *path = getenv("PATH");
+
+    if (env && *env) {
+        snprintf(buf, n, "%s", env);
+        return access(buf, X_OK) == 0;
+    }
+    if (!path)
+        path = "/usr/bin:/bin";
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *p = path;
+        while (*p) {
+            const char *colon = strchr(p, ':');
+            size_t l = colon ? (size_t)(colon - p) : strlen(p);
+            if (l) {
+                snprintf(buf, n, "%.*s/%s", (int)l, p, names[i]);
+                if (access(buf, X_OK) == 0)
+                    return true;
+            }
+            p += l + (colon ? 1 : 0);
+        }
+    }
+    return false;
+}
+
+static void chromium_hint(struct cli *c)
+{
+    fprintf(stderr, "%s",
+            L(c,
+              "  PDF を作るには Chromium が必要です。次のどれかで用意してください:\n"
+              "    sudo apt-get install chromium        (Debian / Ubuntu)\n"
+              "    または環境変数 ANZEN_CHROMIUM に Chromium / Chrome の実行ファイルを指定\n"
+              "  Chromium がなくても、HTML (anzen report -o report.html) をブラウザで開き、\n"
+              "  「印刷」→「PDF に保存」(用紙 A4・縦) で同じ PDF が作れます。\n",
+              "  Making a PDF needs Chromium. Either:\n"
+              "    sudo apt-get install chromium        (Debian / Ubuntu)\n"
+              "    or set ANZEN_CHROMIUM to a Chromium / Chrome executable\n"
+              "  Without it, open the HTML (anzen report -o report.html) in a browser and\n"
+              "  use Print -> Save as PDF (A4, portrait) for the same document.\n"));
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Remove the temporary directory we made (and the profile Chromium left
+ * in it), not following symbolic links. */
+static void rm_tree(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Print html to pdf_path with Chromium (atomic: temp file then rename). */
+int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path)
+{
+    char chromium[PATH_MAX], tmpl[1024], page[PATH_MAX], out[PATH_MAX], prof[PATH_MAX],
+        arg_out[PATH_MAX + 32], arg_prof[PATH_MAX + 32], url[PATH_MAX + 16];
+    pid_t pid;
+    int st = 0, r = EXIT_ERROR, fd;
+    struct stat sb;
+    time_t start;
+
+    {
+        const char *td = getenv("TMPDIR");
+        snprintf(tmpl, sizeof(tmpl), "%s/anzen-pdf.XXXXXX", td && *td ? td : "/tmp");
+    }
+    if (!find_chromium(chromium, sizeof(chromium))) {
+        cli_err(c, "Chromium が見つかりません (PATH または ANZEN_CHROMIUM)",
+                "Chromium not found (PATH or ANZEN_CHROMIUM)");
+        chromium_hint(c);
+        return EXIT_ERROR;
+    }
+    if (!mkdtemp(tmpl)) {
+        cli_err(c, "一時ディレクトリを作れません: %s", "cannot create a temporary directory: %s",
+                strerror(errno));
+        return EXIT_ERROR;
+    }
+    snprintf(page, sizeof(page), "%s/report.html", tmpl);
+    snprintf(out, sizeof(out), "%s/report.pdf", tmpl);
+    snprintf(prof, sizeof(prof), "%s/profile", tmpl);
+    if (az_write_file_atomic(&c->ctx, page, html, len) < 0) {
+        cli_liberr(c);
+        rm_tree(tmpl);
+        return EXIT_ERROR;
+    }
+    snprintf(arg_out, sizeof(arg_out), "--print-to-pdf=%s", out);
+    snprintf(arg_prof, sizeof(arg_prof), "--user-data-dir=%s", prof);
+    snprintf(url, sizeof(url), "file://%s", page);
+    fprintf(stderr, L(c, "anzen: Chromium で PDF を作っています...\n",
+                      "anzen: making the PDF with Chromium...\n"));
+    pid = fork();
+    if (pid == 0) {
+        const char *argv[16];
+        int n = 0;
+        argv[n++] = chromium;
+        argv[n++] = "--headless";
+        if (geteuid() == 0)
+            argv[n++] = "--no-sandbox"; /* Chromium refuses to run as root otherwise */
+        argv[n++] = "--disable-gpu";
+        argv[n++] = "--disable-background-networking";
+        argv[n++] = "--disable-component-update";
+        argv[n++] = "--disable-sync";
+        argv[n++] = "--no-first-run";
+        argv[n++] = "--no-pdf-header-footer";
+        argv[n++] = arg_prof;
+        argv[n++] = arg_out;
+        argv[n++] = url;
+        argv[n] = NULL;
+        fd = open("/dev/null", O_RDWR);
+        if (fd >= 0) {
+            dup2(fd, 0);
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(chromium, (char *const *)argv);
+        _exit(127);
+    }
+    if (pid < 0) {
+        cli_err(c, "Chromium を起動できません: %s", "cannot start Chromium: %s", strerror(errno));
+        rm_tree(tmpl);
+        return EXIT_ERROR;
+    }
+    start = time(NULL);
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            break;
+        if (time(NULL) - start > 120) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            cli_err(c, "Chromium が 120 秒以内に終わりませんでした",
+                    "Chromium did not finish in 120 s");
+            rm_tree(tmpl);
+            return EXIT_ERROR;
+        }
+        usleep(50000);
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || stat(out, &sb) < 0 || sb.st_size < 100) {
+        cli_err(c, "Chromium が PDF を作れませんでした (%s)", "Chromium did not produce a PDF (%s)",
+                chromium);
+        chromium_hint(c);
+    } else {
+        char *pdf = NULL;
+        size_t plen = 0;
+        FILE *f = fopen(out, "rb");
+        if (f) {
+            pdf = malloc((size_t)sb.st_size);
+            if (pdf)
+                plen = fread(pdf, 1, (size_t)sb.st_size, f);
+            fclose(f);
+        }
+        if (pdf && plen == (size_t)sb.st_size)
+            r = out_write(c, pdf_path, pdf, plen);
+        else
+            cli_err(c, "%s を読めません", "cannot read %s", out);
+        free(pdf);
+    }
+    rm_tree(tmpl);
+    return r;
+}
+
+/* ---- the command ---- */
+
+static void help(struct cli *c, FILE *f)
+{
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen report [--format html|xlsx|json|md] [--role 役割] [-o FILE] [--pdf]\n"
+          "                    [-p profile.yaml] [-a answers.yaml] [-w anzen.db]\n"
+          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--edition 版]\n\n"
+          "経営層・立入検査・事業者に渡す報告書を作ります。\n"
+          "  html  印刷できる報告書 (1 ファイル、グラフ入り、外部への通信なし)。既定。\n"
+          "        --role management で経営層向けの 1 ページ、planning / operations で\n"
+          "        その担当の項目・未対応・計画 (暫定対策と本対策)。指定なしは全体。\n"
+          "  xlsx  厚生労働省のチェックリストの様式 (はい/いいえ、確認日、目標日、備考)、\n"
+          "        対応計画と機器台帳のシート付き\n"
+          "  json  報告書の内容 (anzen-report/1、docs/report-json.md)\n"
+          "  md    Markdown\n"
+          "  --pdf          HTML を Chromium で PDF にする (既定の出力 report.pdf)\n"
+          "  -o, --output   出力先 (既定: report.html / checklist.xlsx、json と md は標準出力。\n"
+          "                 - で標準出力)\n"
+          "  ワークスペース (anzen.db) があれば計画の担当・状態・期限を使い、\n"
+          "  プロファイルと同じ場所の ledger.csv と vendors.yaml、回答と同じ場所の\n"
+          "  vendor-SYSTEM.yaml (事業者確認用の回答) も載せます。\n",
+          "usage: anzen report [--format html|xlsx|json|md] [--role ROLE] [-o FILE] [--pdf]\n"
+          "                    [-p profile.yaml] [-a answers.yaml] [-w anzen.db]\n"
+          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--edition ED]\n\n"
+          "Writes the reports handed to management, the inspector and the vendors.\n"
+          "  html  printable report (one file, charts inline, no network access); default.\n"
+          "        --role management: the one page for management; planning / operations:\n"
+          "        that role's items, gaps and plan (interim and permanent). Default: all.\n"
+          "  xlsx  the MHLW checklist form (yes/no, date checked, target date, notes),\n"
+          "        with remediation-plan and asset-ledger sheets\n"
+          "  json  the report's content (anzen-report/1, docs/report-json.md)\n"
+          "  md    Markdown\n"
+          "  --pdf          print the HTML to PDF with Chromium (default output report.pdf)\n"
+          "  -o, --output   where to write (default report.html / checklist.xlsx; json and\n"
+          "                 md to standard output; - for standard output)\n"
+          "  The workspace (anzen.db), when present, gives the plan's owners, states and\n"
+          "  dates; ledger.csv and vendors.yaml next to the profile and the vendors'\n"
+          "  answers (vendor-SYSTEM.yaml) next to the answers are included.\n"));
+}
+
+int cmd_report(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
+                                         {"answers", required_argument, NULL, 'a'},
+                                         {"workspace", required_argument, NULL, 'w'},
+                                         {"ledger", required_argument, NULL, 'L'},
+                                         {"vendors", required_argument, NULL, 'V'},
+                                         {"edition", required_argument, NULL, 'e'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"role", required_argument, NULL, 'r'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"pdf", no_argument, NULL, 'P'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL};
+    const char *format = "html", *output = NULL;
+    unsigned roles = 0;
+    bool pdf = false;
+    struct report_data rd;
+    struct az_buf b;
+    int o, r;
+
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "p:a:w:e:f:r:o:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'p':
+            rp.profile = optarg;
+            break;
+        case 'a':
+            rp.answers = optarg;
+            break;
+        case 'w':
+            rp.workspace = optarg;
+            break;
+        case 'L':
+            rp.ledger = optarg;
+            break;
+        case 'V':
+            rp.vendors = optarg;
+            break;
+        case 'e':
+            rp.edition = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            if (strcmp(format, "html") && strcmp(format, "xlsx") && strcmp(format, "json") &&
+                strcmp(format, "md")) {
+                cli_err(c, "--format は html / xlsx / json / md です",
+                        "--format takes html, xlsx, json or md");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'r':
+            if (!strcmp(optarg, "all")) {
+                roles = 0;
+                break;
+            }
+            roles = az_role_parse(optarg);
+            if (!roles) {
+                cli_err(c,
+                        "--role は management / planning / operations / all (経営層 / 企画管理者 "
+                        "/ システム運用担当者) です",
+                        "--role takes management, planning, operations or all");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'P':
+            pdf = true;
+            break;
+        case 'h':
+            help(c, stdout);
+            return 0;
+        default:
+            cli_err(c, "不明なオプションまたは引数の不足: \"%s\"",
+                    "unknown option or missing argument: \"%s\"", argv[optind - 1]);
+            help(c, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (pdf && strcmp(format, "html")) {
+        cli_err(c, "--pdf は --format html のときだけ使えます", "--pdf goes with --format html");
+        return EXIT_USAGE;
+    }
+    if ((r = report_load(c, &rp, &rd)))
+        return r;
+    az_buf_init(&b, 64u * 1024 * 1024);
+    if (!strcmp(format, "json")) {
+        json_t *m = az_report_model(&rd.in, c->lang);
+        r = m ? out_json(c, output, m) : EXIT_ERROR;
+    } else if (!strcmp(format, "xlsx")) {
+        const char *path = output ? output : "checklist.xlsx";
+        if (!strcmp(path, "-")) {
+            cli_err(c, "XLSX は標準出力には書けません (-o FILE)",
+                    "XLSX cannot go to standard output (use -o FILE)");
+            r = EXIT_USAGE;
+        } else if (az_xlsx_checklist(&c->ctx, &rd.in, path) < 0) {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        } else {
+            fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
+        }
+    } else {
+        int e = !strcmp(format, "md") ? az_report_md(&c->ctx, &rd.in, roles, &b)
+                                      : az_report_html(&c->ctx, &rd.in, roles, &b);
+        if (e < 0) {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+        } else if (pdf) {
+            const char *path = output ? output : "report.pdf";
+            r = report_pdf(c, b.data, b.len, path);
+            if (!r)
+                fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
+        } else {
+            const char *path = output ? output : !strcmp(format, "md") ? NULL : "report.html";
+            r = out_write(c, path, b.data, b.len);
+            if (!r && path && strcmp(path, "-"))
+                fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
+        }
+    }
+    az_buf_done(&b);
+    report_data_free(&rd);
+    return r;
+}
