@@ -10,16 +10,20 @@
  * files the CLI uses (profile.yaml, answers.yaml, vendor-SYSTEM.yaml,
  * ledger.csv; atomically) and to the change log with the user's name.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../cli/report_load.h"
 #include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "anzen/profile.h"
+#include "anzen/report.h"
+#include "anzen/xlsx.h"
 #include "web.h"
 
 /* A struct cli for the shared CLI code, per request. */
@@ -959,18 +963,28 @@ void page_ledger(struct req *q)
 
 /* ---- reports ---- */
 
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/* What /reports offers. A dated file is named stem-YYYY-MM-DD.ext (the
+ * reference date), in Japanese when the page is. */
 static const struct report_kind {
-    const char *kind, *file, *ctype, *ja, *en;
+    const char *kind, *file, *file_ja, *ext, *ctype, *ja, *en;
 } report_kinds[] = {
-    {"status-json", "anzen-status.json", "application/json",
+    {"report-html", "anzen-report", "報告書", ".html", "text/html; charset=utf-8",
+     "報告書 (HTML、印刷用: 経営層向けの 1 ページと、担当ごとの項目・計画)",
+     "Report (HTML, printable: one page for management, then each role's items and plan)"},
+    {"checklist-xlsx", "anzen-checklist", "チェックリスト", ".xlsx", XLSX_TYPE,
+     "チェックリストの様式 (XLSX、厚生労働省の様式のとおり。対応計画・機器台帳のシート付き)",
+     "The checklist form (XLSX, laid out like the MHLW form, with plan and ledger sheets)"},
+    {"status-json", "anzen-status.json", NULL, NULL, "application/json",
      "現状 (JSON、anzen status --format json と同じ)",
      "Status (JSON, as anzen status --format json)"},
-    {"status-md", "anzen-status.md", "text/markdown; charset=utf-8", "現状 (Markdown)",
+    {"status-md", "anzen-status.md", NULL, NULL, "text/markdown; charset=utf-8", "現状 (Markdown)",
      "Status (Markdown)"},
-    {"oscal-ar", "oscal-assessment-results.json", "application/json",
+    {"oscal-ar", "oscal-assessment-results.json", NULL, NULL, "application/json",
      "OSCAL 1.0.4 assessment-results", "OSCAL 1.0.4 assessment-results"},
-    {"oscal-poam", "oscal-poam.json", "application/json", "OSCAL 1.0.4 POA&M (対応計画)",
-     "OSCAL 1.0.4 POA&M (the plan)"},
+    {"oscal-poam", "oscal-poam.json", NULL, NULL, "application/json",
+     "OSCAL 1.0.4 POA&M (対応計画)", "OSCAL 1.0.4 POA&M (the plan)"},
 };
 
 void page_reports(struct req *q)
@@ -983,6 +997,121 @@ void page_reports(struct req *q)
         v_str(x, "label", T(q, report_kinds[i].ja, report_kinds[i].en));
     }
     web_page(q, 200, "reports.html", v, NULL);
+}
+
+/* The error page for an export that failed, with the library's message. */
+static void export_error(struct req *q, struct az_ctx *ctx)
+{
+    json_t *v = json_object();
+
+    v_bool(v, "workspace", true);
+    v_str(v, "message",
+          *az_errmsg(ctx) ? az_errmsg(ctx) : T(q, "書き出せませんでした。", "Could not export."));
+    web_page(q, 500, "error.html", v, NULL);
+}
+
+/*
+ * The XLSX writers (lib/report/xlsx.c) write files; a download is made in
+ * a private temporary directory and read back. write is called with the
+ * path to write; returns 0 and the bytes, or negative (message in ctx).
+ */
+struct xlsx_job {
+    int (*write)(struct az_ctx *ctx, const struct xlsx_job *job, const char *path);
+    const struct az_report_input *in; /* checklist */
+    const struct az_edition *ed;      /* vendor form */
+    const struct az_profile *p;       /* vendor form */
+    const struct az_system *sys;      /* vendor form */
+    const struct az_answers *prev;    /* vendor form: its answers so far, or NULL */
+    struct az_date as_of;             /* vendor form */
+};
+
+static int xlsx_checklist(struct az_ctx *ctx, const struct xlsx_job *j, const char *path)
+{
+    return az_xlsx_checklist(ctx, j->in, path);
+}
+
+static int xlsx_vendor_form(struct az_ctx *ctx, const struct xlsx_job *j, const char *path)
+{
+    return az_xlsx_vendor_form(ctx, j->ed, j->p, j->sys, j->prev, j->as_of, path);
+}
+
+static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret, size_t *ret_len)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[1024], path[1100];
+    struct az_buf b;
+    FILE *f;
+    int r;
+
+    snprintf(dir, sizeof(dir), "%s/anzen-web.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return az_fail(ctx, AZ_EIO, "一時ディレクトリを作れません: %s",
+                       "cannot create a temporary directory: %s", strerror(errno));
+    snprintf(path, sizeof(path), "%s/form.xlsx", dir);
+    az_buf_init(&b, 64u << 20);
+    if ((r = job->write(ctx, job, path)) == 0) {
+        char chunk[65536];
+        size_t n;
+        if (!(f = fopen(path, "rb"))) {
+            r = az_fail(ctx, AZ_EIO, "%s を読めません: %s", "cannot read %s: %s", path,
+                        strerror(errno));
+        } else {
+            while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                r = az_buf_add(&b, chunk, n);
+            if (r == 0 && ferror(f))
+                r = az_fail(ctx, AZ_EIO, "%s を読めません", "cannot read %s", path);
+            else if (r < 0)
+                r = az_fail(ctx, r, "XLSX が大きすぎます", "the XLSX is too large");
+            fclose(f);
+        }
+        unlink(path);
+    }
+    if (rmdir(dir) < 0)
+        fprintf(stderr, "anzen serve: cannot remove %s: %s\n", dir, strerror(errno));
+    if (r < 0) {
+        az_buf_done(&b);
+        return r;
+    }
+    *ret_len = b.len;
+    *ret = az_buf_take(&b);
+    return 0;
+}
+
+/* The HTML report or the checklist workbook, loaded as `anzen report`
+ * loads them (report_load_with), with the plan decisions of the open
+ * store. */
+static int report_doc(struct req *q, struct cli *c, const char *kind, char **ret, size_t *ret_len)
+{
+    struct report_paths rp = {WEB_PROFILE, WEB_ANSWERS, NULL, NULL, NULL, NULL};
+    struct az_plan_state *states = NULL;
+    struct report_data rd;
+    size_t n = 0;
+    int r;
+
+    web_lock(q->w);
+    r = az_store_plan_states(q->w->st, &c->ctx, &states, &n);
+    web_unlock(q->w);
+    if (r < 0)
+        return r;
+    if (report_load_with(c, &rp, states, n, &rd)) {
+        free(states);
+        return AZ_EINVAL;
+    }
+    if (!strcmp(kind, "report-html")) {
+        struct az_buf b;
+        az_buf_init(&b, 64u << 20);
+        if ((r = az_report_html(&c->ctx, &rd.in, 0, &b)) == 0) {
+            *ret_len = b.len;
+            *ret = az_buf_take(&b);
+        }
+        az_buf_done(&b);
+    } else {
+        struct xlsx_job job = {.write = xlsx_checklist, .in = &rd.in};
+        r = xlsx_bytes(&c->ctx, &job, ret, ret_len);
+    }
+    report_data_free(&rd);
+    free(states);
+    return r;
 }
 
 void page_report_file(struct req *q)
@@ -1001,6 +1130,26 @@ void page_report_file(struct req *q)
             rk = &report_kinds[i];
     if (!rk) {
         web_error(q, 404, "その形式はありません。", "No such report.");
+        return;
+    }
+    if (rk->ext) {
+        struct cli c;
+        char day[16], ascii[200], name[300];
+        size_t len = 0;
+        if (access(WEB_PROFILE, F_OK) != 0) {
+            web_redirect(q, "/wizard");
+            return;
+        }
+        cli_for(q, &c);
+        if (report_doc(q, &c, rk->kind, &out, &len) < 0) {
+            export_error(q, &c.ctx);
+            return;
+        }
+        az_date_iso(c.as_of, day, sizeof(day));
+        snprintf(ascii, sizeof(ascii), "%s-%s%s", rk->file, day, rk->ext);
+        snprintf(name, sizeof(name), "%s-%s%s", q->lang == AZ_LANG_EN ? rk->file : rk->file_ja, day,
+                 rk->ext);
+        web_download(q, rk->ctype, ascii, name, out, len);
         return;
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
@@ -1044,5 +1193,58 @@ void page_report_file(struct req *q)
         web_error(q, 500, "書き出せませんでした。", "Could not export.");
         return;
     }
-    web_download(q, rk->ctype, rk->file, out, strlen(out));
+    web_download(q, rk->ctype, rk->file, NULL, out, strlen(out));
+}
+
+/* /vendors/form?system=ID: the system's 事業者確認用 as XLSX, as `anzen
+ * vendor pack --prefill` writes it (with the answers given so far), for
+ * the vendor to fill in offline and send back (anzen vendor import). */
+void page_vendor_form(struct req *q)
+{
+    const char *system = web_arg(q, "system");
+    struct xlsx_job job = {.write = xlsx_vendor_form};
+    char ascii[200], name[300], *out = NULL;
+    struct az_profile *p = NULL;
+    struct az_ctx ctx;
+    bool may = false;
+    size_t len = 0;
+    struct ws s;
+    int r;
+
+    /* as on /vendors: another vendor's system is "not found" */
+    az_ctx_init(&ctx, q->lang);
+    if (system && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0)
+        for (size_t i = 0; i < p->nsystems; i++)
+            may |= !strcmp(p->systems[i].id, system) && vendor_may(q, &p->systems[i]);
+    az_profile_free(p);
+    if (!may) {
+        web_error(q, 404, "その様式はありません。", "No such form.");
+        return;
+    }
+    /* the vendor's answers, evaluated as the vendor screen shows them */
+    if ((r = ws_load(q, &s, system)) != 0) {
+        if (r < 0)
+            load_error(q, &s);
+        else
+            web_error(q, 404, "その様式はありません。", "No such form.");
+        ws_done(&s);
+        return;
+    }
+    for (size_t i = 0; i < s.p->nsystems; i++)
+        if (!strcmp(s.p->systems[i].id, system))
+            job.sys = &s.p->systems[i];
+    job.ed = s.e->edition;
+    job.p = s.p;
+    job.prev = s.a;
+    job.as_of = s.c.as_of;
+    if (!job.sys || xlsx_bytes(&s.c.ctx, &job, &out, &len) < 0) {
+        export_error(q, &s.c.ctx);
+        ws_done(&s);
+        return;
+    }
+    /* system IDs are letters, digits and . _ - (profile.c) */
+    snprintf(ascii, sizeof(ascii), "vendor-form-%s.xlsx", job.sys->id);
+    snprintf(name, sizeof(name), "%s-%s.xlsx", T(q, "事業者確認用", "vendor-form"), job.sys->id);
+    ws_done(&s);
+    web_download(q, XLSX_TYPE, ascii, name, out, len);
 }

@@ -89,13 +89,23 @@ void web_redirect(struct req *q, const char *location)
     set_body(q, 303, "text/plain; charset=utf-8", strdup(""), 0);
 }
 
-void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len)
+void web_download(struct req *q, const char *ctype, const char *ascii_name, const char *name,
+                  char *body, size_t len)
 {
-    char cd[400];
+    struct az_buf cd;
 
-    /* filename is ours (ASCII); RFC 6266 */
-    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
-    web_add_header(q, "Content-Disposition", cd);
+    /* RFC 6266: filename= is the plain ASCII fallback (ours: letters,
+     * digits, - . _), filename*= (RFC 5987) the UTF-8 name percent-encoded,
+     * which leaves nothing that could end the header or the parameter */
+    az_buf_init(&cd, 4096);
+    az_buf_printf(&cd, "attachment; filename=\"%s\"", ascii_name);
+    if (name && strcmp(name, ascii_name) != 0) {
+        az_buf_puts(&cd, "; filename*=UTF-8''");
+        az_url_escape(&cd, name, strlen(name));
+    }
+    if (cd.data)
+        web_add_header(q, "Content-Disposition", cd.data);
+    az_buf_done(&cd);
     set_body(q, 200, ctype, body, len);
 }
 
@@ -253,6 +263,7 @@ static const struct route {
     {"/plan", page_plan, R_FULL},
     {"/ledger", page_ledger, R_FULL | R_UPLOAD},
     {"/vendors", page_vendors, R_FULL | R_VENDOR},
+    {"/vendors/form", page_vendor_form, R_FULL | R_VENDOR},
     {"/reports", page_reports, R_FULL},
     {"/reports/file", page_report_file, R_FULL},
     {"/lang", page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},

@@ -125,7 +125,10 @@ void web_redirect(struct req *q, const char *location);
 void web_error(struct req *q, int status, const char *ja, const char *en);
 /* A short plain-text answer (protocol errors, no page frame). */
 void web_plain(struct req *q, int status, const char *msg);
-void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len);
+/* A file download: ascii_name is the fallback file name (ASCII letters,
+ * digits, - . _ only), name (UTF-8, or NULL) the one browsers show. */
+void web_download(struct req *q, const char *ctype, const char *ascii_name, const char *name,
+                  char *body, size_t len);
 int web_add_header(struct req *q, const char *name, const char *value);
 /* Lock and unlock the store and workspace files. */
 void web_lock(struct web *w);
@@ -209,6 +212,7 @@ void page_ledger(struct req *q);
 void page_vendors(struct req *q);
 void page_reports(struct req *q);
 void page_report_file(struct req *q);
+void page_vendor_form(struct req *q);
 
 /* Embedded static files (static/app.css, static/app.js) and the page
  * templates with their labels (templates/). */
