@@ -63,4 +63,19 @@ void az_vendors_free(struct az_vendors *vs);
 json_t *az_vendors_check(const struct az_vendors *vs, const struct az_profile *p,
                          struct az_date as_of);
 
+/* A 事業者確認用 the institution holds for a system (vendor-SYSTEM.yaml),
+ * dated by the latest date checked in it (dated false when it has none). */
+struct az_vendor_form_held {
+    const char *system;
+    bool dated;
+    struct az_date received;
+};
+/* The same check, where a held form dated in the current fiscal year also
+ * counts as this year's 事業者確認用 of the vendor supplying that system
+ * (so a form brought in with `anzen vendor import` is not reported as
+ * missing because vendors.yaml was not edited). */
+json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_profile *p,
+                               struct az_date as_of, const struct az_vendor_form_held *forms,
+                               size_t nforms);
+
 #endif

@@ -141,6 +141,28 @@ static void add(json_t *arr, const char *vendor, const char *rule, const char *l
 json_t *az_vendors_check(const struct az_vendors *vs, const struct az_profile *p,
                          struct az_date as_of)
 {
+    return az_vendors_check_forms(vs, p, as_of, NULL, 0);
+}
+
+/* Has the vendor's 事業者確認用 come back this fiscal year: the registry's
+ * date, or a form held for one of its systems, dated in the year. */
+static bool checklist_this_year(const struct az_vendor *e, struct az_date as_of,
+                                const struct az_vendor_form_held *forms, size_t nforms)
+{
+    if (e->has_checklist && az_fiscal_year(e->checklist_received) == az_fiscal_year(as_of))
+        return true;
+    for (size_t f = 0; f < nforms; f++)
+        for (size_t k = 0; forms[f].dated && k < e->nsystems; k++)
+            if (!strcmp(forms[f].system, e->systems[k]) &&
+                az_fiscal_year(forms[f].received) == az_fiscal_year(as_of))
+                return true;
+    return false;
+}
+
+json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_profile *p,
+                               struct az_date as_of, const struct az_vendor_form_held *forms,
+                               size_t nforms)
+{
     json_t *arr = json_array();
     char ja[512], en[512], d[16];
     int gaps = 0;
@@ -165,7 +187,7 @@ json_t *az_vendors_check(const struct az_vendors *vs, const struct az_profile *p
                      e->role_split == 1 ? " (draft only)" : "");
             add(arr, e->id, "role-split", "gap", "cl-r7.h.remote-maintenance", ja, en);
         }
-        if (!e->has_checklist || az_fiscal_year(e->checklist_received) != az_fiscal_year(as_of)) {
+        if (!checklist_this_year(e, as_of, forms, nforms)) {
             snprintf(ja, sizeof(ja), "%s: 今年度の事業者確認用を受け取っていません", n);
             snprintf(en, sizeof(en), "%s: no vendor checklist received this fiscal year", n);
             add(arr, e->id, "checklist", "attention", "cl-r7.h.mds-sds", ja, en);

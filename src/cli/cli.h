@@ -130,12 +130,20 @@ void vendor_path(const char *answers_path, const char *system, char *buf, size_t
 int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
                 const char *edition, struct vendor_sum **ret, size_t *ret_n);
 void vendor_sums_free(struct vendor_sum *vs, size_t n);
+struct az_vendors;
+/* The vendor registry check, counting the vendor forms held in vs (dated
+ * by their latest checked date) as received. NULL on ENOMEM. */
+json_t *vendor_check_held(const struct az_vendors *reg, const struct az_profile *p,
+                          struct az_date as_of, const struct vendor_sum *vs, size_t n);
 struct az_ledger;
 /* Check a ledger with the profile, the vendor registry at vendors (when
  * that file exists) and the KEV data in use (cli_kev). Prints errors. */
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
                      const char *vendors, struct az_date as_of, int patch_days, json_t **ret);
 struct az_plan;
+/* Add the gaps among findings (as the ledger and scan checks return them)
+ * to plan. Prints errors. */
+int plan_add_findings(struct cli *c, struct az_plan *plan, const json_t *findings);
 /* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger);

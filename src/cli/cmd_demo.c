@@ -46,7 +46,7 @@ static int write_json(struct cli *c, const char *dir, const char *name, json_t *
 /* The plan, the key points and the OSCAL documents of the demo, and a
  * short summary of the plan on the terminal. */
 static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
-                        const struct az_profile *p)
+                        const struct az_profile *p, const struct vendor_sum *sums, size_t nsums)
 {
     struct az_plan *plan;
     json_t *kp;
@@ -114,7 +114,7 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
         snprintf(path, sizeof(path), "%s/vendors.yaml", dir);
         if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
             az_vendors_load(&c->ctx, path, data, len, p, &vs) == 0) {
-            json_t *vc = az_vendors_check(vs, p, e->as_of), *x;
+            json_t *vc = vendor_check_held(vs, p, e->as_of, sums, nsums), *x;
             size_t i;
             printf("\n%s\n",
                    L(c, "事業者の点検 (anzen vendor check)", "Vendor check (anzen vendor check)"));
@@ -232,7 +232,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
             break;
     }
     if (!r)
-        r = write_extras(c, dir, e, p);
+        r = write_extras(c, dir, e, p, vs, nvs);
     if (!r) {
         /* the printable report and the official form (anzen report) */
         char lp[PATH_MAX];

@@ -84,15 +84,37 @@ static void print_track(struct cli *c, const char *head, const struct az_plan_tr
         printf("       %s\n", tx(c, t->text));
 }
 
-/* Gaps found in the ledger (default ledger.csv, when present) feed the
- * plan. */
+int plan_add_findings(struct cli *c, struct az_plan *plan, const json_t *findings)
+{
+    size_t i, k;
+    const json_t *f, *it;
+
+    json_array_foreach(findings, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "level")), "gap"))
+            continue;
+        json_array_foreach(json_object_get(f, "items"), k, it)
+        {
+            if (az_plan_add_finding(&c->ctx, plan, json_string_value(it),
+                                    json_string_value(json_object_get(f, "ja")),
+                                    json_string_value(json_object_get(f, "en"))) < 0) {
+                cli_liberr(c);
+                return EXIT_ERROR;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Gaps found in the ledger (default ledger.csv, when present), checked
+ * with the vendor registry beside it and KEV, feed the plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger)
 {
     char *data = NULL, vendors[4096];
-    size_t len = 0, i, k;
+    size_t len = 0;
     struct az_ledger *l;
-    json_t *res, *f, *it;
+    json_t *res;
     int r;
 
     if (!ledger || access(ledger, F_OK) != 0)
@@ -106,29 +128,12 @@ int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile
     free(data);
     snprintf(vendors, sizeof(vendors), "%.*svendors.yaml",
              strrchr(ledger, '/') ? (int)(strrchr(ledger, '/') - ledger + 1) : 0, ledger);
-    if ((r = cli_ledger_check(c, l, p, vendors, e->as_of, 180, &res))) {
-        az_ledger_free(l);
-        return r;
+    if (!(r = cli_ledger_check(c, l, p, vendors, e->as_of, 180, &res))) {
+        r = plan_add_findings(c, plan, json_object_get(res, "findings"));
+        json_decref(res);
     }
-    json_array_foreach(json_object_get(res, "findings"), i, f)
-    {
-        if (strcmp(json_string_value(json_object_get(f, "level")), "gap"))
-            continue;
-        json_array_foreach(
-            json_object_get(f, "items"), k,
-            it) if (az_plan_add_finding(&c->ctx, plan, json_string_value(it),
-                                        json_string_value(json_object_get(f, "ja")),
-                                        json_string_value(json_object_get(f, "en"))) < 0)
-        {
-            cli_liberr(c);
-            json_decref(res);
-            az_ledger_free(l);
-            return EXIT_ERROR;
-        }
-    }
-    json_decref(res);
     az_ledger_free(l);
-    return 0;
+    return r;
 }
 
 static int do_list(struct cli *c, const char *profile, const char *answers, const char *db,

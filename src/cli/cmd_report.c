@@ -124,9 +124,18 @@ int report_load_with(struct cli *c, const struct report_paths *rp,
         }
         free(data);
         data = NULL;
-        rd->ledger_check = az_ledger_check(rd->ledger, rd->p, rd->e->as_of, 180);
-        if ((r = plan_add_ledger(c, rd->plan, rd->p, rd->e, path)))
-            goto fail;
+        {
+            /* the same check as anzen ledger check: registry and KEV too */
+            char vpath[4096];
+            if (rp->vendors)
+                snprintf(vpath, sizeof(vpath), "%s", rp->vendors);
+            else
+                sibling(rp->profile, "vendors.yaml", vpath, sizeof(vpath));
+            if ((r = cli_ledger_check(c, rd->ledger, rd->p, vpath, rd->e->as_of, 180,
+                                      &rd->ledger_check)) ||
+                (r = plan_add_findings(c, rd->plan, json_object_get(rd->ledger_check, "findings"))))
+                goto fail;
+        }
     } else if (rp->ledger) {
         cli_err(c, "%s がありません", "%s does not exist", rp->ledger);
         r = EXIT_ERROR;
@@ -145,7 +154,7 @@ int report_load_with(struct cli *c, const struct report_paths *rp,
             goto fail;
         }
         free(data);
-        rd->vendor_check = az_vendors_check(rd->vendors, rd->p, rd->e->as_of);
+        rd->vendor_check = vendor_check_held(rd->vendors, rd->p, rd->e->as_of, rd->vs, rd->nvs);
     } else if (rp->vendors) {
         cli_err(c, "%s がありません", "%s does not exist", rp->vendors);
         r = EXIT_ERROR;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "anzen/store.h"
+#include "anzen/vendor.h"
 #include "cli.h"
 
 int eval_with(struct cli *c, const struct az_profile *p, const char *answers_path,
@@ -176,6 +177,32 @@ int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_p
     *ret = vs;
     *ret_n = n;
     return 0;
+}
+
+json_t *vendor_check_held(const struct az_vendors *reg, const struct az_profile *p,
+                          struct az_date as_of, const struct vendor_sum *vs, size_t n)
+{
+    struct az_vendor_form_held *held = calloc(n + 1, sizeof(*held));
+    size_t nh = 0;
+    json_t *res;
+
+    if (!held)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!vs[i].a)
+            continue;
+        held[nh].system = vs[i].sys->id;
+        for (size_t k = 0; k < vs[i].a->n; k++)
+            if (vs[i].a->v[k].has_checked &&
+                (!held[nh].dated || az_date_cmp(vs[i].a->v[k].checked, held[nh].received) > 0)) {
+                held[nh].received = vs[i].a->v[k].checked;
+                held[nh].dated = true;
+            }
+        nh++;
+    }
+    res = az_vendors_check_forms(reg, p, as_of, held, nh);
+    free(held);
+    return res;
 }
 
 static const char *tx(struct cli *c, struct az_text t)

@@ -23,43 +23,50 @@
 
 static void help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方:\n"
-              "  anzen vendor add ID --name 名称 [...]   (anzen vendor add --help)\n"
-              "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
-              "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
-              "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
-              "      事業者の登録 (docs は include/anzen/vendor.h) を読み、MDS/SDS の未受領、\n"
-              "      リモート保守装置の未確認、役割分担の確認表の未合意、今年度の事業者確認用の\n"
-              "      未受領、契約切れ、未登録の事業者を指摘する (終了コード 2: 要対応あり)\n"
-              "  anzen vendor pack [-o DIR] [--system SYSTEM] [--due 日付] [--prefill] [--pdf]\n"
-              "      システムごとに、医療機関名とシステムを記入済みの事業者確認用 (XLSX) と\n"
-              "      依頼状 (HTML、--pdf で PDF も) を DIR (既定: vendor-pack) に作る。\n"
-              "      依頼するもの: 事業者確認用、MDS/SDS、役割分担の確認表、リモート保守の装置\n"
-              "      --prefill: 前回の回答 (vendor-SYSTEM.yaml) を記入しておく\n"
-              "  anzen vendor import FILE [--system SYSTEM] [-a answers.yaml]\n"
-              "      回答済みの事業者確認用 (XLSX。Excel や LibreOffice で保存したものも可、\n"
-              "      CSV、回答ファイル) を検査して vendor-SYSTEM.yaml に取り込む。以後\n"
-              "      anzen status と anzen report に載る\n",
-              "usage:\n"
-              "  anzen vendor add ID --name NAME [...]   (anzen vendor add --help)\n"
-              "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
-              "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
-              "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [--format text|json]\n"
-              "      reads the vendor registry (format in include/anzen/vendor.h) and reports\n"
-              "      missing MDS/SDS, unconfirmed remote-maintenance devices, no agreed\n"
-              "      role-split table, no vendor checklist this fiscal year, ended contracts\n"
-              "      and unregistered vendors (exit 2 on gaps)\n"
-              "  anzen vendor pack [-o DIR] [--system SYSTEM] [--due DATE] [--prefill] [--pdf]\n"
-              "      for each system, the vendor form (XLSX) prefilled with the institution and\n"
-              "      the system, and a cover letter (HTML; PDF with --pdf) in DIR (default\n"
-              "      vendor-pack), asking for the form, the MDS/SDS, the role-split table and\n"
-              "      the remote-maintenance device; --prefill fills in the last answers\n"
-              "  anzen vendor import FILE [--system SYSTEM] [-a answers.yaml]\n"
-              "      check an answered vendor form (XLSX, also as saved by Excel or\n"
-              "      LibreOffice; CSV; an answers file) and store it as vendor-SYSTEM.yaml,\n"
-              "      where anzen status and anzen report pick it up\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方:\n"
+          "  anzen vendor add ID --name 名称 [...]   (anzen vendor add --help)\n"
+          "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
+          "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
+          "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [-a answers.yaml]\n"
+          "                     [--format text|json]\n"
+          "      事業者の登録 (docs は include/anzen/vendor.h) を読み、MDS/SDS の未受領、\n"
+          "      リモート保守装置の未確認、役割分担の確認表の未合意、今年度の事業者確認用の\n"
+          "      未受領、契約切れ、未登録の事業者を指摘する (終了コード 2: 要対応あり)。\n"
+          "      回答ファイルの隣にある vendor-SYSTEM.yaml (vendor import で取り込んだもの) も\n"
+          "      受領済みの事業者確認用として数える (日付は回答の確認日)\n"
+          "  anzen vendor pack [-o DIR] [--system SYSTEM] [--due 日付] [--prefill] [--pdf]\n"
+          "      システムごとに、医療機関名とシステムを記入済みの事業者確認用 (XLSX) と\n"
+          "      依頼状 (HTML、--pdf で PDF も) を DIR (既定: vendor-pack) に作る。\n"
+          "      依頼するもの: 事業者確認用、MDS/SDS、役割分担の確認表、リモート保守の装置\n"
+          "      --prefill: 前回の回答 (vendor-SYSTEM.yaml) を記入しておく\n"
+          "  anzen vendor import FILE [--system SYSTEM] [-a answers.yaml]\n"
+          "      回答済みの事業者確認用 (XLSX。Excel や LibreOffice で保存したものも可、\n"
+          "      CSV、回答ファイル) を検査して vendor-SYSTEM.yaml に取り込む。以後\n"
+          "      anzen status と anzen report に載る\n",
+          "usage:\n"
+          "  anzen vendor add ID --name NAME [...]   (anzen vendor add --help)\n"
+          "  anzen vendor list  [-f vendors.yaml] [-p profile.yaml]\n"
+          "  anzen vendor show ID [-f vendors.yaml] [-p profile.yaml]\n"
+          "  anzen vendor check [-f vendors.yaml] [-p profile.yaml] [-a answers.yaml]\n"
+          "                     [--format text|json]\n"
+          "      reads the vendor registry (format in include/anzen/vendor.h) and reports\n"
+          "      missing MDS/SDS, unconfirmed remote-maintenance devices, no agreed\n"
+          "      role-split table, no vendor checklist this fiscal year, ended contracts\n"
+          "      and unregistered vendors (exit 2 on gaps); the vendor-SYSTEM.yaml forms next\n"
+          "      to the answers (as vendor import stores them) count as received, dated by\n"
+          "      their answers' checked dates\n"
+          "  anzen vendor pack [-o DIR] [--system SYSTEM] [--due DATE] [--prefill] [--pdf]\n"
+          "      for each system, the vendor form (XLSX) prefilled with the institution and\n"
+          "      the system, and a cover letter (HTML; PDF with --pdf) in DIR (default\n"
+          "      vendor-pack), asking for the form, the MDS/SDS, the role-split table and\n"
+          "      the remote-maintenance device; --prefill fills in the last answers\n"
+          "  anzen vendor import FILE [--system SYSTEM] [-a answers.yaml]\n"
+          "      check an answered vendor form (XLSX, also as saved by Excel or\n"
+          "      LibreOffice; CSV; an answers file) and store it as vendor-SYSTEM.yaml,\n"
+          "      where anzen status and anzen report pick it up\n"));
 }
 
 /* ---- vendor pack: the request to each vendor ---- */
@@ -498,12 +505,12 @@ out:
 
 int cmd_vendor(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
-                                         {"profile", required_argument, NULL, 'p'},
-                                         {"format", required_argument, NULL, 'F'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"file", required_argument, NULL, 'f'},    {"profile", required_argument, NULL, 'p'},
+        {"answers", required_argument, NULL, 'a'}, {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *file = "vendors.yaml", *profile = "profile.yaml", *format = "text", *sub;
+    const char *answers = "answers.yaml";
     struct az_profile *p = NULL;
     struct az_vendors *vs = NULL;
     char *data = NULL;
@@ -527,13 +534,16 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         return vendor_import(c, argc - 1, argv + 1);
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc - 1, argv + 1, "f:p:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc - 1, argv + 1, "f:p:a:h", opts, NULL)) != -1) {
         switch (o) {
         case 'f':
             file = optarg;
             break;
         case 'p':
             profile = optarg;
+            break;
+        case 'a':
+            answers = optarg;
             break;
         case 'F':
             format = optarg;
@@ -611,8 +621,21 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             }
         }
     } else {
-        json_t *res = az_vendors_check(vs, p, c->as_of);
-        if (!strcmp(format, "json")) {
+        /* the vendor forms held next to the answers count as received */
+        struct vendor_sum *sums = NULL;
+        size_t nsums = 0;
+        json_t *res = NULL;
+        if ((r = cli_catalog(c)) || (r = vendor_sums(c, p, answers, NULL, &sums, &nsums))) {
+            az_vendors_free(vs);
+            az_profile_free(p);
+            return r;
+        }
+        res = vendor_check_held(vs, p, c->as_of, sums, nsums);
+        vendor_sums_free(sums, nsums);
+        if (!res) {
+            cli_err(c, "メモリ不足", "out of memory");
+            r = EXIT_ERROR;
+        } else if (!strcmp(format, "json")) {
             r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu\n", L(c, "事業者の点検", "Vendor check"), vs->n);

@@ -107,4 +107,32 @@ cmp -s kept.yaml kept.before && ok "failed adds leave the file unchanged" || not
 printf 'vendors:\n  - {id: x, name: X}\nanzen-vendors: 1\n' > order.yaml
 run "$ANZEN" vendor add y -f order.yaml --name Y
 expect_rc 1 "a registry not ending with the list"
+# a 事業者確認用 held as vendor-SYSTEM.yaml (as vendor import stores it)
+# counts as this year's form of the vendor of that system, by its dates
+"$ANZEN" demo -o vd >/dev/null
+python3 - <<'PY'
+t = open("vd/vendors.yaml", encoding="utf-8").read()
+t = t.replace("    checklist: {received: 2025-07-10}\n", "")
+open("vd/vendors.yaml", "w", encoding="utf-8").write(t)
+PY
+ANZEN_TODAY=2025-11-24 run "$ANZEN" -C vd vendor check --format json
+python3 - "$T/out" <<'PY' && ok "the held form dated 2025-07-10 is this fiscal year's" || not_ok "held form counted"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert ("midori", "checklist") not in [(f["vendor"], f["rule"]) for f in d["findings"]], d
+assert ("aozora", "checklist") in [(f["vendor"], f["rule"]) for f in d["findings"]], d
+PY
+ANZEN_TODAY=2026-04-01 run "$ANZEN" -C vd vendor check --format json
+python3 - "$T/out" <<'PY' && ok "in the next fiscal year the same form no longer counts" || not_ok "held form next year"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert ("midori", "checklist") in [(f["vendor"], f["rule"]) for f in d["findings"]], d
+PY
+rm vd/vendor-emr.yaml
+ANZEN_TODAY=2025-11-24 run "$ANZEN" -C vd vendor check --format json
+python3 - "$T/out" <<'PY' && ok "without the form the vendor's checklist is missing" || not_ok "no form"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert ("midori", "checklist") in [(f["vendor"], f["rule"]) for f in d["findings"]], d
+PY
 done_testing

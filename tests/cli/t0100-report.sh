@@ -41,6 +41,8 @@ assert d["overdue_summary"]["count"] == d["total"]["overdue"] == 6, d["overdue_s
 assert [v["system"] for v in d["vendors"]] == ["emr", "receipt"]
 assert d["vendors"][0]["form"]["received"] is True and d["vendors"][1]["form"]["received"] is False
 assert any(f["text"].startswith("保守用VPNルータ") for f in d["ledger"]["findings"])
+# the ledger part is the same check as anzen ledger check: KEV included
+assert any("CVE-2024-21762" in f["text"] for f in d["ledger"]["findings"]), d["ledger"]["findings"]
 ops = d["by_role"]["operations"]
 assert ops["plan"] and all("operations" in [p["interim"]["owner_role"], p["permanent"]["owner_role"]] for p in ops["plan"])
 PY
