@@ -81,6 +81,19 @@ int report_load(struct cli *c, const struct report_paths *rp, struct report_data
 {
     struct az_plan_state *states = NULL;
     size_t nstates = 0;
+    int r;
+
+    memset(rd, 0, sizeof(*rd));
+    if ((r = load_states(c, rp->workspace, &states, &nstates)))
+        return r;
+    r = report_load_with(c, rp, states, nstates, rd);
+    free(states);
+    return r;
+}
+
+int report_load_with(struct cli *c, const struct report_paths *rp,
+                     const struct az_plan_state *states, size_t nstates, struct report_data *rd)
+{
     char path[PATH_MAX];
     char *data = NULL;
     size_t len;
@@ -91,15 +104,11 @@ int report_load(struct cli *c, const struct report_paths *rp, struct report_data
         return r;
     if ((r = vendor_sums(c, rd->p, rp->answers, rd->e->edition->id, &rd->vs, &rd->nvs)))
         goto fail;
-    if ((r = load_states(c, rp->workspace, &states, &nstates)))
-        goto fail;
     if (az_plan_build(&c->ctx, rd->e, states, nstates, &rd->plan) < 0) {
-        free(states);
         cli_liberr(c);
         r = EXIT_ERROR;
         goto fail;
     }
-    free(states);
     /* the ledger and the vendor registry live next to the profile */
     if (rp->ledger)
         snprintf(path, sizeof(path), "%s", rp->ledger);

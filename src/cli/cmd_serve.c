@@ -2,8 +2,8 @@
 /*
  * cmd_serve.c - `anzen serve`: the web UI over HTTPS for the workspace in
  * the current directory (src/web/). Prepares what the server needs (the
- * catalog, the workspace, the sealing key, the TLS certificate, the
- * first-run setup code) and runs it until SIGINT/SIGTERM.
+ * catalog, the page templates, the workspace, the sealing key, the TLS
+ * certificate, the first-run setup code) and runs it until SIGINT/SIGTERM.
  */
 #include <getopt.h>
 #include <sodium.h>
@@ -193,6 +193,11 @@ int cmd_serve(struct cli *c, int argc, char **argv)
     }
     w->cat = c->cat;
     pthread_mutex_init(&w->lock, NULL);
+    if (web_views_load(&c->ctx, w) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+        goto out;
+    }
     if ((r = cli_open_store(c, w->o.db, &w->st)))
         goto out;
     r = EXIT_ERROR;
@@ -255,6 +260,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
                   "outside the institution's LAN.\n"));
     r = web_run(w) ? EXIT_ERROR : 0;
 out:
+    web_views_free(w);
     az_store_close(w->st);
     if (w->key_pem)
         sodium_memzero(w->key_pem, strlen(w->key_pem));

@@ -34,6 +34,10 @@ struct report_data {
 
 /* Load everything; prints errors. 0 or an exit code. */
 int report_load(struct cli *c, const struct report_paths *rp, struct report_data *rd);
+/* The same with the plan decisions given (the web UI reads them from its
+ * open store) instead of read from rp->workspace. */
+int report_load_with(struct cli *c, const struct report_paths *rp,
+                     const struct az_plan_state *states, size_t nstates, struct report_data *rd);
 void report_data_free(struct report_data *rd);
 
 /* Print html to pdf_path with headless Chromium, explaining how to get

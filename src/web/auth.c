@@ -60,21 +60,31 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
-static void form_error(struct az_buf *b, const char *msg)
+/* The roles for a <select> (vendor only where a vendor may be made). */
+static void role_options(struct req *q, json_t *v, int selected, bool vendor)
 {
-    if (msg && *msg)
-        h_printf(b, "<p class=\"alert\" role=\"alert\">%s</p>", msg);
-}
+    json_t *list = v_arr(v, "roles");
 
-static void role_options(struct req *q, struct az_buf *b, int selected, bool vendor)
-{
     for (int i = 0; i < AZ_NUSER_ROLES; i++) {
+        json_t *x;
         if (i == AZ_UR_VENDOR && !vendor)
             continue;
-        h_printf(b, "<option value=\"%s\"%S>%s</option>", az_user_role_token((enum az_user_role)i),
-                 i == selected ? " selected" : "",
-                 az_user_role_name((enum az_user_role)i, q->lang));
+        x = v_push(list);
+        v_str(x, "value", az_user_role_token((enum az_user_role)i));
+        v_bool(x, "selected", i == selected);
+        v_str(x, "name", az_user_role_name((enum az_user_role)i, q->lang));
     }
+}
+
+/* A new view with the form error err (if any) and the CSRF token. */
+static json_t *form_view(struct req *q, const char *err)
+{
+    json_t *v = json_object();
+
+    if (err && *err)
+        v_str(v, "error", err);
+    web_view_csrf(q, v);
+    return v;
 }
 
 /* ---- first run ---- */
@@ -92,47 +102,12 @@ static int user_count(struct req *q)
 
 static void setup_form(struct req *q, const char *err)
 {
-    struct az_buf b;
-    const char *name = web_field(q, "name"), *display = web_field(q, "display");
+    json_t *v = form_view(q, err);
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "はじめに: 管理者の登録", "First run: create the administrator"));
-    h_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p>%s</p>",
-             T(q, "はじめに: 管理者の登録", "First run: create the administrator"),
-             T(q,
-               "この画面は最初の 1 回だけ表示されます。anzen serve を起動した端末に表示された"
-               "「初回設定コード」を入力し、管理者のアカウントを作ってください。"
-               "管理者は次の画面で二要素認証 (スマートフォンの認証アプリ) を設定します。",
-               "This page appears only once. Enter the setup code that anzen serve printed in "
-               "the terminal, and create the administrator account. The next page sets up "
-               "two-factor authentication with an authenticator app."));
-    form_error(&b, err);
-    h_printf(&b, "<form method=\"post\" action=\"/setup\" class=\"stack\">");
-    h_csrf(q, &b);
-    h_printf(
-        &b,
-        "<label>%s<input name=\"code\" required autocomplete=\"off\" inputmode=\"numeric\"></label>"
-        "<label>%s<input name=\"name\" required autocomplete=\"username\" value=\"%s\" "
-        "pattern=\"[A-Za-z0-9][A-Za-z0-9._@-]*\" maxlength=\"64\"></label>"
-        "<label>%s<input name=\"display\" maxlength=\"128\" value=\"%s\"></label>"
-        "<label>%s<select name=\"role\">",
-        T(q, "初回設定コード", "Setup code"),
-        T(q, "ユーザー名 (英数字)", "User name (letters and digits)"), name ? name : "",
-        T(q, "表示名 (例: 院長 山田)", "Display name (e.g. Director Yamada)"),
-        display ? display : "", T(q, "役割", "Role"));
-    role_options(q, &b, AZ_UR_PLANNING, false);
-    h_printf(&b,
-             "</select></label>"
-             "<label>%s<input type=\"password\" name=\"password\" required minlength=\"13\" "
-             "autocomplete=\"new-password\"></label>"
-             "<label>%s<input type=\"password\" name=\"password2\" required minlength=\"13\" "
-             "autocomplete=\"new-password\"></label><p class=\"hint\">%s</p>"
-             "<button type=\"submit\">%s</button></form></section>",
-             T(q, "パスワード", "Password"), T(q, "パスワード (確認)", "Password (again)"),
-             T(q, "13 文字以上。文章のように長いものが覚えやすく安全です。",
-               "13 characters or more. A long phrase is easy to remember and safe."),
-             T(q, "管理者を登録する", "Create the administrator"));
-    h_end(q, &b);
+    v_str(v, "name", web_field(q, "name"));
+    v_str(v, "display", web_field(q, "display"));
+    role_options(q, v, AZ_UR_PLANNING, false);
+    web_page(q, 200, "setup.html", v, NULL);
 }
 
 void page_setup(struct req *q)
@@ -208,24 +183,10 @@ void page_setup(struct req *q)
 
 static void login_form(struct req *q, const char *err)
 {
-    struct az_buf b;
-    const char *name = web_field(q, "name");
+    json_t *v = form_view(q, err);
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "ログイン", "Sign in"));
-    h_printf(&b, "<section class=\"card narrow\"><h1>%s</h1>", T(q, "ログイン", "Sign in"));
-    form_error(&b, err);
-    h_printf(&b, "<form method=\"post\" action=\"/login\" class=\"stack\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<label>%s<input name=\"name\" required autocomplete=\"username\" value=\"%s\" "
-             "maxlength=\"64\" autofocus></label>"
-             "<label>%s<input type=\"password\" name=\"password\" required "
-             "autocomplete=\"current-password\"></label>"
-             "<button type=\"submit\">%s</button></form></section>",
-             T(q, "ユーザー名", "User name"), name ? name : "", T(q, "パスワード", "Password"),
-             T(q, "ログイン", "Sign in"));
-    h_end(q, &b);
+    v_str(v, "name", web_field(q, "name"));
+    web_page(q, 200, "login.html", v, NULL);
 }
 
 static const char *generic_fail(struct req *q)
@@ -338,26 +299,7 @@ void page_login(struct req *q)
 
 static void mfa_form(struct req *q, const char *err)
 {
-    struct az_buf b;
-
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "確認コード", "Verification code"));
-    h_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p>%s</p>",
-             T(q, "確認コード", "Verification code"),
-             T(q,
-               "スマートフォンの認証アプリに表示されている 6 桁の数字を入力してください。"
-               "スマートフォンが使えないときは、回復コード (xxxx-xxxx-xxxx) を 1 つ入力します。",
-               "Enter the 6-digit code shown in your authenticator app. Without your phone, "
-               "enter one of your recovery codes (xxxx-xxxx-xxxx)."));
-    form_error(&b, err);
-    h_printf(&b, "<form method=\"post\" action=\"/login/mfa\" class=\"stack\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<label>%s<input name=\"code\" required autocomplete=\"one-time-code\" "
-             "maxlength=\"20\" autofocus></label><button type=\"submit\">%s</button></form>"
-             "</section>",
-             T(q, "確認コード", "Code"), T(q, "確認する", "Verify"));
-    h_end(q, &b);
+    web_page(q, 200, "login-mfa.html", form_view(q, err), NULL);
 }
 
 /* Check a TOTP code for u against its sealed secret (the active one, or
@@ -461,27 +403,11 @@ void page_logout(struct req *q)
 
 static void show_recovery(struct req *q, char (*codes)[AZ_RECOVERY_LEN], size_t n)
 {
-    struct az_buf b;
+    json_t *v = json_object(), *list = v_arr(v, "codes");
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "回復コード", "Recovery codes"));
-    h_printf(
-        &b,
-        "<section class=\"card narrow\"><h1>%s</h1><p>%s</p><ol class=\"codes\" "
-        "id=\"recovery-codes\">",
-        T(q, "回復コード", "Recovery codes"),
-        T(q,
-          "二要素認証を設定しました。スマートフォンをなくしたときのために、次の回復コードを"
-          "印刷するか書き写して、鍵のかかる場所に保管してください。各コードは 1 回だけ使えます。"
-          "この画面は二度と表示されません。",
-          "Two-factor authentication is on. Print or copy these recovery codes and keep "
-          "them locked away, for when your phone is lost. Each works once. This page is "
-          "not shown again."));
     for (size_t i = 0; i < n; i++)
-        h_printf(&b, "<li><code>%s</code></li>", codes[i]);
-    h_printf(&b, "</ol><p><a class=\"button\" href=\"/\">%s</a></p></section>",
-             T(q, "続ける", "Continue"));
-    h_end(q, &b);
+        v_push_str(list, codes[i]);
+    web_page(q, 200, "recovery.html", v, NULL);
 }
 
 static int new_recovery_codes(struct req *q, const struct az_user *u,
@@ -503,10 +429,10 @@ static int new_recovery_codes(struct req *q, const struct az_user *u,
 
 static void enrol_form(struct req *q, struct az_user *u, const char *err)
 {
-    struct az_buf b;
     unsigned char key[64];
     size_t klen = 0;
     char *secret = NULL, *uri = NULL, *svg = NULL;
+    json_t *v = form_view(q, err), *raw = json_object();
 
     if (az_unseal(&q->ctx, q->w->seal_key, u->totp_pending, key, sizeof(key), &klen) == 0) {
         secret = az_base32_encode(key, klen);
@@ -515,71 +441,23 @@ static void enrol_form(struct req *q, struct az_user *u, const char *err)
             az_qr_svg(&q->ctx, uri, &svg);
     }
     sodium_memzero(key, sizeof(key));
-    az_buf_init(&b, 1u << 21);
-    h_begin(q, &b, T(q, "二要素認証の設定", "Set up two-factor authentication"));
-    h_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p>%s</p>",
-             T(q, "二要素認証の設定", "Set up two-factor authentication"),
-             u->admin
-                 ? T(q, "管理者は二要素認証が必須です。",
-                     "Administrators must use two-factor authentication.")
-                 : T(q, "二要素認証を使うと、パスワードが漏れても不正にログインされません (推奨)。",
-                     "With two-factor authentication a leaked password is not enough to "
-                     "sign in (recommended)."));
-    h_printf(
-        &b,
-        "<ol><li>%s</li><li>%s</li><li>%s</li></ol><div class=\"qr-box\">%S</div>"
-        "<p>%s <code id=\"totp-secret\">%s</code></p>",
-        T(q,
-          "スマートフォンに認証アプリ (Google Authenticator、Microsoft Authenticator など) "
-          "を入れます。",
-          "Install an authenticator app on your phone (Google Authenticator, Microsoft "
-          "Authenticator, ...)."),
-        T(q, "アプリで次の QR コードを読み取ります。", "Scan this QR code with the app."),
-        T(q, "アプリに表示された 6 桁の数字を入力します。", "Enter the 6-digit code it shows."),
-        svg ? svg : "", T(q, "読み取れないときは、このキーを入力:", "Or type this key:"),
-        secret ? secret : "?");
-    form_error(&b, err);
-    h_printf(&b, "<form method=\"post\" action=\"/mfa\" class=\"stack\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<input type=\"hidden\" name=\"action\" value=\"enrol\"><label>%s<input name=\"code\" "
-             "required inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
-             "autofocus></label><button type=\"submit\">%s</button></form></section>",
-             T(q, "確認コード (6 桁)", "Code (6 digits)"), T(q, "設定する", "Turn it on"));
+    v_bool(v, "admin", u->admin);
+    v_str(v, "secret", secret ? secret : "?");
+    /* the QR code is markup made by az_qr_svg: the one raw value */
+    v_str(raw, "qr", svg);
     free(secret);
     free(uri);
     free(svg);
-    h_end(q, &b);
+    web_page(q, 200, "mfa-enrol.html", v, raw);
 }
 
 static void mfa_status(struct req *q, const struct az_user *u, const char *msg)
 {
-    struct az_buf b;
+    json_t *v = form_view(q, msg);
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "二要素認証", "Two-factor authentication"));
-    h_printf(&b,
-             "<section class=\"card narrow\"><h1>%s</h1><p class=\"ok\">%s</p>"
-             "<p>%s %d</p>",
-             T(q, "二要素認証", "Two-factor authentication"),
-             T(q, "二要素認証は有効です。", "Two-factor authentication is on."),
-             T(q, "未使用の回復コード:", "Unused recovery codes:"), u->recovery_left);
-    form_error(&b, msg);
-    h_printf(&b, "<form method=\"post\" action=\"/mfa\" class=\"stack\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<label>%s<input name=\"code\" required inputmode=\"numeric\" maxlength=\"8\" "
-             "autocomplete=\"one-time-code\"></label>"
-             "<button type=\"submit\" name=\"action\" value=\"recovery\">%s</button>",
-             T(q, "確認コード (6 桁)", "Code (6 digits)"),
-             T(q, "回復コードを作り直す", "Make new recovery codes"));
-    if (!u->admin)
-        h_printf(&b,
-                 "<button type=\"submit\" name=\"action\" value=\"disable\" "
-                 "class=\"secondary\">%s</button>",
-                 T(q, "二要素認証をやめる", "Turn it off"));
-    h_printf(&b, "</form></section>");
-    h_end(q, &b);
+    v_bool(v, "admin", u->admin);
+    v_int(v, "recovery_left", u->recovery_left);
+    web_page(q, 200, "mfa-status.html", v, NULL);
 }
 
 void page_mfa_enrol(struct req *q)
@@ -677,36 +555,16 @@ void page_mfa_enrol(struct req *q)
 
 static void account_page(struct req *q, const char *msg, bool ok)
 {
-    struct az_buf b;
+    json_t *v = json_object();
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "アカウント", "Account"));
-    h_printf(&b,
-             "<section class=\"card narrow\"><h1>%s</h1><dl><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
-             "<dd>%s</dd><dt>%s</dt><dd>%s</dd></dl><p><a href=\"/mfa\">%s</a></p>",
-             T(q, "アカウント", "Account"), T(q, "ユーザー名", "User name"), q->user.name,
-             T(q, "役割", "Role"), az_user_role_name(q->user.role, q->lang),
-             T(q, "二要素認証", "Two-factor authentication"),
-             q->user.totp[0]
-                 ? T(q, "有効", "on")
-                 : T(q, "未設定 (設定をおすすめします)", "off (recommended: turn it on)"),
-             T(q, "二要素認証の設定", "Two-factor settings"));
-    if (msg)
-        h_printf(&b, "<p class=\"%S\" role=\"status\">%s</p>", ok ? "ok" : "alert", msg);
-    h_printf(&b, "<h2>%s</h2><form method=\"post\" action=\"/account\" class=\"stack\">",
-             T(q, "パスワードの変更", "Change the password"));
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<label>%s<input type=\"password\" name=\"old\" required "
-             "autocomplete=\"current-password\"></label>"
-             "<label>%s<input type=\"password\" name=\"password\" required minlength=\"13\" "
-             "autocomplete=\"new-password\"></label>"
-             "<label>%s<input type=\"password\" name=\"password2\" required minlength=\"13\" "
-             "autocomplete=\"new-password\"></label><button type=\"submit\">%s</button></form>"
-             "</section>",
-             T(q, "今のパスワード", "Current password"), T(q, "新しいパスワード", "New password"),
-             T(q, "新しいパスワード (確認)", "New password (again)"), T(q, "変更する", "Change"));
-    h_end(q, &b);
+    v_str(v, "name", q->user.name);
+    v_str(v, "role", az_user_role_name(q->user.role, q->lang));
+    v_bool(v, "mfa", q->user.totp[0] != '\0');
+    if (msg) {
+        v_str(v, "msg", msg);
+        v_bool(v, "ok", ok);
+    }
+    web_page(q, 200, "account.html", v, NULL);
 }
 
 void page_account(struct req *q)
@@ -781,81 +639,36 @@ static json_t *profile_vendors(void)
 
 static void users_page(struct req *q, const char *msg, bool ok)
 {
-    struct az_buf b;
-    json_t *users = NULL, *vendors = profile_vendors(), *x;
+    json_t *users = NULL, *vendors = profile_vendors(), *x, *v = json_object(), *list;
     size_t i;
 
     web_lock(q->w);
     az_store_users(q->w->st, &q->ctx, &users);
     web_unlock(q->w);
-    az_buf_init(&b, 4u << 20);
-    h_begin(q, &b, T(q, "利用者の管理", "Users"));
-    h_printf(&b, "<section class=\"card\"><h1>%s</h1>", T(q, "利用者の管理", "Users"));
-    if (msg)
-        h_printf(&b, "<p class=\"%S\" role=\"status\">%s</p>", ok ? "ok" : "alert", msg);
-    h_printf(&b,
-             "<table class=\"list\" id=\"users\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-             "<th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
-             T(q, "ユーザー名", "User"), T(q, "表示名", "Name"), T(q, "役割", "Role"),
-             T(q, "二要素認証", "2FA"), T(q, "状態", "State"));
+    if (msg) {
+        v_str(v, "msg", msg);
+        v_bool(v, "ok", ok);
+    }
+    list = v_arr(v, "users");
     json_array_foreach(users, i, x)
     {
         const char *name = json_string_value(json_object_get(x, "name"));
         int role = az_user_role_parse(json_string_value(json_object_get(x, "role")));
-        bool dis = json_is_true(json_object_get(x, "disabled"));
-        const char *vendor = json_string_value(json_object_get(x, "vendor"));
-        h_printf(&b, "<tr><td>%s</td><td>%s</td><td>%s%S%s%S%s</td><td>%s</td><td>%s</td><td>",
-                 name, json_string_value(json_object_get(x, "display")),
-                 az_user_role_name((enum az_user_role)(role < 0 ? AZ_UR_VIEWER : role), q->lang),
-                 vendor && *vendor ? " (" : "", vendor ? vendor : "", vendor && *vendor ? ")" : "",
-                 json_is_true(json_object_get(x, "admin")) ? T(q, "・管理者", ", admin") : "",
-                 json_is_true(json_object_get(x, "mfa")) ? T(q, "有効", "on")
-                                                         : T(q, "未設定", "off"),
-                 dis ? T(q, "停止中", "disabled") : T(q, "利用中", "active"));
-        if (strcmp(name, q->user.name) != 0) {
-            h_printf(&b, "<form method=\"post\" action=\"/admin/users\" class=\"inline\">");
-            h_csrf(q, &b);
-            h_printf(&b,
-                     "<input type=\"hidden\" name=\"user\" value=\"%s\">"
-                     "<button name=\"action\" value=\"%s\" class=\"small\">%s</button>"
-                     "<button name=\"action\" value=\"reset-mfa\" class=\"small secondary\">%s"
-                     "</button></form>",
-                     name, dis ? "enable" : "disable",
-                     dis ? T(q, "再開", "Enable") : T(q, "停止", "Disable"),
-                     T(q, "二要素認証を解除", "Reset 2FA"));
-        }
-        az_buf_puts(&b, "</td></tr>");
+        json_t *u = v_push(list);
+        v_str(u, "name", name);
+        v_str(u, "display", json_string_value(json_object_get(x, "display")));
+        v_str(u, "role",
+              az_user_role_name((enum az_user_role)(role < 0 ? AZ_UR_VIEWER : role), q->lang));
+        v_str(u, "vendor", json_string_value(json_object_get(x, "vendor")));
+        v_bool(u, "admin", json_is_true(json_object_get(x, "admin")));
+        v_bool(u, "mfa", json_is_true(json_object_get(x, "mfa")));
+        v_bool(u, "disabled", json_is_true(json_object_get(x, "disabled")));
+        v_bool(u, "self", !name || !strcmp(name, q->user.name));
     }
-    h_printf(&b, "</tbody></table></section><section class=\"card\"><h2>%s</h2>",
-             T(q, "利用者を追加", "Add a user"));
-    h_printf(&b, "<form method=\"post\" action=\"/admin/users\" class=\"stack\" id=\"add-user\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<input type=\"hidden\" name=\"action\" value=\"create\">"
-             "<label>%s<input name=\"name\" required maxlength=\"64\" "
-             "pattern=\"[A-Za-z0-9][A-Za-z0-9._@-]*\"></label>"
-             "<label>%s<input name=\"display\" maxlength=\"128\"></label>"
-             "<label>%s<select name=\"role\">",
-             T(q, "ユーザー名", "User name"), T(q, "表示名", "Display name"), T(q, "役割", "Role"));
-    role_options(q, &b, AZ_UR_OPERATIONS, true);
-    h_printf(&b, "</select></label><label>%s<select name=\"vendor\"><option value=\"\">—</option>",
-             T(q, "事業者 (役割が事業者のとき)", "Vendor (for the vendor role)"));
-    json_array_foreach(vendors, i, x) h_printf(&b, "<option>%s</option>", json_string_value(x));
-    h_printf(&b,
-             "</select></label><label class=\"check\"><input type=\"checkbox\" name=\"admin\" "
-             "value=\"1\"> %s</label>"
-             "<label>%s<input type=\"password\" name=\"password\" required minlength=\"13\" "
-             "autocomplete=\"new-password\"></label><p class=\"hint\">%s</p>"
-             "<button type=\"submit\">%s</button></form></section>",
-             T(q, "管理者にする (二要素認証が必須になります)",
-               "Administrator (two-factor authentication becomes mandatory)"),
-             T(q, "最初のパスワード", "Initial password"),
-             T(q, "本人に直接伝え、ログイン後に変更してもらってください。",
-               "Give it to the person directly and ask them to change it after signing in."),
-             T(q, "追加する", "Add"));
+    role_options(q, v, AZ_UR_OPERATIONS, true);
+    json_object_set_new(v, "vendors", vendors);
     json_decref(users);
-    json_decref(vendors);
-    h_end(q, &b);
+    web_page(q, 200, "users.html", v, NULL);
 }
 
 void page_users(struct req *q)
@@ -935,8 +748,7 @@ void page_audit(struct req *q)
 {
     const char *before = web_arg(q, "before");
     long bid = 0;
-    json_t *page = NULL, *e;
-    struct az_buf b;
+    json_t *page = NULL, *e, *v = json_object(), *list = v_arr(v, "entries");
     size_t i;
     long long last = 0;
 
@@ -945,38 +757,20 @@ void page_audit(struct req *q)
     web_lock(q->w);
     az_store_log_page(q->w->st, &q->ctx, bid, 100, &page);
     web_unlock(q->w);
-    az_buf_init(&b, 8u << 20);
-    h_begin(q, &b, T(q, "監査ログ", "Audit log"));
-    h_printf(&b,
-             "<section class=\"card\"><h1>%s</h1><p>%s</p><table class=\"list\" id=\"audit\">"
-             "<thead><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
-             "</thead><tbody>",
-             T(q, "監査ログ", "Audit log"),
-             T(q,
-               "ログイン、失敗、ロック、設定と回答の変更をすべて記録しています (追記のみで、"
-               "書き換えや削除はできません)。",
-               "Every sign-in, failure, lock and change of settings or answers is recorded "
-               "(append-only: entries cannot be changed or deleted)."),
-             T(q, "日時 (UTC)", "When (UTC)"), T(q, "利用者", "User"), T(q, "操作", "Action"),
-             T(q, "対象", "Object"), T(q, "詳細", "Detail"));
     json_array_foreach(page, i, e)
     {
         const char *after = json_string_value(json_object_get(e, "after"));
+        json_t *x = v_push(list);
         last = json_integer_value(json_object_get(e, "id"));
-        h_printf(&b,
-                 "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>"
-                 "<span class=\"detail\">%s</span></td></tr>",
-                 last, json_string_value(json_object_get(e, "at")),
-                 json_string_value(json_object_get(e, "who")),
-                 json_string_value(json_object_get(e, "what")),
-                 json_string_value(json_object_get(e, "object")),
-                 after && strlen(after) < 300 ? after : "");
+        v_int(x, "id", last);
+        v_str(x, "at", json_string_value(json_object_get(e, "at")));
+        v_str(x, "who", json_string_value(json_object_get(e, "who")));
+        v_str(x, "what", json_string_value(json_object_get(e, "what")));
+        v_str(x, "object", json_string_value(json_object_get(e, "object")));
+        v_str(x, "detail", after && strlen(after) < 300 ? after : "");
     }
-    az_buf_puts(&b, "</tbody></table>");
     if (json_array_size(page) == 100)
-        h_printf(&b, "<p><a href=\"/admin/audit?before=%lld\">%s</a></p>", last,
-                 T(q, "さらに古い記録", "Older entries"));
-    az_buf_puts(&b, "</section>");
+        v_int(v, "older", last);
     json_decref(page);
-    h_end(q, &b);
+    web_page(q, 200, "audit.html", v, NULL);
 }

@@ -10,16 +10,20 @@
  * files the CLI uses (profile.yaml, answers.yaml, vendor-SYSTEM.yaml,
  * ledger.csv; atomically) and to the change log with the user's name.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../cli/report_load.h"
 #include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "anzen/profile.h"
+#include "anzen/report.h"
+#include "anzen/xlsx.h"
 #include "web.h"
 
 /* A struct cli for the shared CLI code, per request. */
@@ -78,66 +82,34 @@ static int ws_load(struct req *q, struct ws *s, const char *vendor_system)
     return 0;
 }
 
-static void no_profile(struct req *q, struct az_buf *b)
-{
-    h_printf(b,
-             "<section class=\"card\"><h1>%s</h1><p>%s</p><p><a class=\"button\" "
-             "href=\"/wizard\">%s</a></p></section>",
-             T(q, "はじめに", "Getting started"),
-             T(q,
-               "まず、医療機関のことを簡単な質問で教えてください。答えに合わせて、"
-               "点検する項目が決まります。",
-               "First, tell anzen about the institution with a few simple questions. The items "
-               "to check follow from the answers."),
-             T(q, "医療機関の情報を入力する", "Describe the institution"));
-}
-
 static void load_error(struct req *q, struct ws *s)
 {
-    struct az_buf b;
+    json_t *v = json_object();
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "エラー", "Error"));
-    h_printf(&b, "<section class=\"card error\"><h1>%s</h1><pre>%s</pre></section>",
-             T(q, "ワークスペースのファイルを読めません", "Cannot read the workspace files"),
-             az_errmsg(&s->c.ctx));
-    h_end(q, &b);
-    q->r.status = 500;
+    v_bool(v, "workspace", true);
+    v_str(v, "message", az_errmsg(&s->c.ctx));
+    web_page(q, 500, "error.html", v, NULL);
 }
 
 /* ---- dashboard ---- */
 
-static void bar(struct az_buf *b, int pct)
-{
-    /* an SVG bar: no style attribute, which the CSP would block */
-    h_printf(b,
-             "<svg class=\"bar\" viewBox=\"0 0 100 8\" preserveAspectRatio=\"none\" "
-             "aria-hidden=\"true\"><rect width=\"100\" height=\"8\" fill=\"#e3e6ea\"/>"
-             "<rect width=\"%d\" height=\"8\" fill=\"#2f8f74\"/></svg>",
-             pct < 0 ? 0 : pct);
-}
-
-static void score_row(struct az_buf *b, const char *name, const json_t *s, const char *id)
+/* A row of a score table (score-row.html) from a score of the status JSON. */
+static void score_row(json_t *rows, const char *name, const json_t *s, const char *id)
 {
     int app = (int)json_integer_value(json_object_get(s, "applicable"));
     int sat = (int)json_integer_value(json_object_get(s, "satisfied"));
     int pct = app ? (sat * 100 + app / 2) / app : -1;
+    json_t *r = v_push(rows);
 
-    h_printf(b,
-             "<tr id=\"%s\" data-satisfied=\"%d\" data-applicable=\"%d\" data-gaps=\"%d\" "
-             "data-unanswered=\"%d\" data-overdue=\"%d\"><th>%s</th><td class=\"num\">%d/%d</td>"
-             "<td>",
-             id, sat, app, (int)json_integer_value(json_object_get(s, "gaps")),
-             (int)json_integer_value(json_object_get(s, "unanswered")),
-             (int)json_integer_value(json_object_get(s, "overdue")), name, sat, app);
-    if (pct >= 0)
-        bar(b, pct);
-    h_printf(b,
-             "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
-             "</tr>",
-             (int)json_integer_value(json_object_get(s, "gaps")),
-             (int)json_integer_value(json_object_get(s, "unanswered")),
-             (int)json_integer_value(json_object_get(s, "overdue")));
+    v_str(r, "id", id);
+    v_str(r, "name", name);
+    v_int(r, "satisfied", sat);
+    v_int(r, "applicable", app);
+    v_int(r, "gaps", json_integer_value(json_object_get(s, "gaps")));
+    v_int(r, "unanswered", json_integer_value(json_object_get(s, "unanswered")));
+    v_int(r, "overdue", json_integer_value(json_object_get(s, "overdue")));
+    v_bool(r, "bar", pct >= 0);
+    v_int(r, "pct", pct < 0 ? 0 : pct);
 }
 
 static struct az_plan *build_plan(struct req *q, struct ws *s)
@@ -162,29 +134,24 @@ static struct az_plan *build_plan(struct req *q, struct ws *s)
 void page_dashboard(struct req *q)
 {
     struct ws s;
-    struct az_buf b;
     struct vendor_sum *vs = NULL;
     size_t nvs = 0, i;
     char *js;
-    json_t *st;
+    json_t *st, *v, *x, *list;
     struct az_plan *plan;
-    int r = ws_load(q, &s, NULL), pct, shown = 0;
+    int r = ws_load(q, &s, NULL), pct;
 
-    az_buf_init(&b, 8u << 20);
     if (r < 0) {
         load_error(q, &s);
         ws_done(&s);
         return;
     }
-    h_begin(q, &b, T(q, "ダッシュボード", "Dashboard"));
-    if (!q->user.totp[0])
-        h_printf(&b, "<p class=\"notice\">%s <a href=\"/mfa\">%s</a></p>",
-                 T(q, "二要素認証がまだ設定されていません。", "Two-factor authentication is off."),
-                 T(q, "設定する (おすすめ)", "Turn it on (recommended)"));
+    v = json_object();
+    v_bool(v, "mfa_off", !q->user.totp[0]);
     if (r == 1) {
-        no_profile(q, &b);
-        h_end(q, &b);
+        v_bool(v, "no_profile", true);
         ws_done(&s);
+        web_page(q, 200, "dashboard.html", v, NULL);
         return;
     }
     if (vendor_sums(&s.c, s.p, WEB_ANSWERS, s.e->edition->id, &vs, &nvs)) {
@@ -196,44 +163,30 @@ void page_dashboard(struct req *q)
     st = js ? json_loads(js, 0, NULL) : NULL;
     free(js);
     pct = az_score_pct(&s.e->total);
-    h_printf(&b,
-             "<section class=\"card\"><h1>%s</h1><p class=\"sub\">%s — %s %s (%s)</p>"
-             "<div class=\"big\" id=\"total\" data-satisfied=\"%d\" data-applicable=\"%d\" "
-             "data-gaps=\"%d\" data-unanswered=\"%d\" data-overdue=\"%d\" data-na=\"%d\">"
-             "<span class=\"pct\">%d%%</span><span>%s %d/%d</span>",
-             s.p->name, T(q, "現在の状況", "Where you stand"), tx(q, s.e->edition->title),
-             s.e->edition->version, tx(q, s.e->form->title), s.e->total.satisfied,
-             s.e->total.applicable, s.e->total.gaps, s.e->total.unanswered, s.e->total.overdue,
-             s.e->total.na, pct < 0 ? 0 : pct, T(q, "対応済み", "satisfied"), s.e->total.satisfied,
-             s.e->total.applicable);
-    bar(&b, pct);
-    h_printf(&b,
-             "</div><ul class=\"counts\"><li>%s <b>%d</b></li><li>%s <b>%d</b></li>"
-             "<li class=\"%S\">%s <b>%d</b></li></ul>",
-             T(q, "未対応", "Gaps"), s.e->total.gaps, T(q, "未回答", "Unanswered"),
-             s.e->total.unanswered, s.e->total.overdue ? "warn" : "", T(q, "期限超過", "Overdue"),
-             s.e->total.overdue);
-    if (s.e->total.unanswered)
-        h_printf(&b, "<p><a class=\"button\" href=\"/assess\">%s</a></p>",
-                 T(q, "続きから回答する", "Continue answering"));
-    az_buf_puts(&b, "</section>");
+    v_str(v, "name", s.p->name);
+    x = v_obj(v, "edition");
+    v_str(x, "title", tx(q, s.e->edition->title));
+    v_str(x, "version", s.e->edition->version);
+    v_str(x, "form", tx(q, s.e->form->title));
+    x = v_obj(v, "total");
+    v_int(x, "satisfied", s.e->total.satisfied);
+    v_int(x, "applicable", s.e->total.applicable);
+    v_int(x, "gaps", s.e->total.gaps);
+    v_int(x, "unanswered", s.e->total.unanswered);
+    v_int(x, "overdue", s.e->total.overdue);
+    v_int(x, "na", s.e->total.na);
+    v_int(x, "pct", pct < 0 ? 0 : pct);
 
     /* per role and per group, from the status JSON */
-    h_printf(&b,
-             "<section class=\"card\"><h2>%s</h2><table class=\"scores\" id=\"roles\"><thead>"
-             "<tr><th></th><th>%s</th><th></th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
-             "<tbody>",
-             T(q, "役割別の状況", "By role"), T(q, "対応", "Done"), T(q, "未対応", "Gaps"),
-             T(q, "未回答", "Open"), T(q, "期限超過", "Overdue"));
+    list = v_arr(v, "roles");
     for (int k = 0; k < AZ_NROLES; k++) {
         enum az_role role = (enum az_role)(1u << k);
         char id[64];
         snprintf(id, sizeof(id), "role-%s", az_role_token(role));
-        score_row(&b, az_role_name(role, q->lang),
+        score_row(list, az_role_name(role, q->lang),
                   json_object_get(json_object_get(st, "roles"), az_role_token(role)), id);
     }
-    h_printf(&b, "</tbody></table><h2>%s</h2><table class=\"scores\" id=\"groups\"><tbody>",
-             T(q, "区分別", "By group"));
+    list = v_arr(v, "groups");
     for (size_t g = 0; g < s.e->edition->ngroups; g++) {
         char id[64], name[300];
         const json_t *sc =
@@ -243,13 +196,11 @@ void page_dashboard(struct req *q)
         snprintf(id, sizeof(id), "group-%s", s.e->edition->groups[g].id);
         snprintf(name, sizeof(name), "%s %s", s.e->edition->groups[g].id,
                  tx(q, s.e->edition->groups[g].title));
-        score_row(&b, name, sc, id);
+        score_row(list, name, sc, id);
     }
-    az_buf_puts(&b, "</tbody></table></section>");
 
     /* overdue items and the next actions with deadlines */
-    h_printf(&b, "<section class=\"card\"><h2>%s</h2><ul class=\"items\" id=\"overdue\">",
-             T(q, "期限を過ぎている項目", "Overdue items"));
+    list = v_arr(v, "overdue_items");
     for (i = 0; i < s.e->nresults; i++) {
         const struct az_item_result *ir = &s.e->results[i];
         char d[16];
@@ -257,75 +208,56 @@ void page_dashboard(struct req *q)
             (ir->status != AZ_ST_GAP && ir->status != AZ_ST_UNANSWERED))
             continue;
         az_date_iso(ir->deadline, d, sizeof(d));
-        h_printf(&b,
-                 "<li><a href=\"/assess?item=%s\">%s %s</a> <span class=\"due\">%s %s</span>"
-                 "</li>",
-                 ir->item->id, ir->item->label, tx(q, ir->item->title), T(q, "期限", "deadline"),
-                 ir->overdue == AZ_OD_TARGET && ir->answer ? "" : d);
-        shown++;
+        x = v_push(list);
+        v_str(x, "id", ir->item->id);
+        v_str(x, "label", ir->item->label);
+        v_str(x, "title", tx(q, ir->item->title));
+        v_str(x, "date", ir->overdue == AZ_OD_TARGET && ir->answer ? "" : d);
     }
-    if (!shown)
-        h_printf(&b, "<li class=\"none\">%s</li>", T(q, "ありません", "None"));
-    h_printf(&b, "</ul><h2>%s</h2><ol class=\"items\" id=\"next\">",
-             T(q, "次にやること", "Next actions"));
     plan = build_plan(q, &s);
+    list = v_arr(v, "next");
     for (i = 0; plan && i < plan->n && i < 5; i++) {
         const struct az_plan_item *pi = &plan->v[i];
         char d1[16], d2[16];
         az_date_iso(pi->track[AZ_TRACK_INTERIM].due, d1, sizeof(d1));
         az_date_iso(pi->track[AZ_TRACK_PERMANENT].due, d2, sizeof(d2));
-        h_printf(
-            &b, "<li><b>%s %s</b><br>%s: %s (%s %s)<br>%s: %s (%s %s)<br><small>%s</small></li>",
-            pi->result->item->label, tx(q, pi->result->item->title), T(q, "暫定対策", "Interim"),
-            pi->track[0].text.ja ? tx(q, pi->track[0].text) : "", T(q, "期限", "due"), d1,
-            T(q, "本対策", "Permanent"), pi->track[1].text.ja ? tx(q, pi->track[1].text) : "",
-            T(q, "期限", "due"), d2, q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
+        x = v_push(list);
+        v_str(x, "label", pi->result->item->label);
+        v_str(x, "title", tx(q, pi->result->item->title));
+        v_str(x, "interim", pi->track[0].text.ja ? tx(q, pi->track[0].text) : "");
+        v_str(x, "interim_due", d1);
+        v_str(x, "permanent", pi->track[1].text.ja ? tx(q, pi->track[1].text) : "");
+        v_str(x, "permanent_due", d2);
+        v_str(x, "reason", q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
     }
-    if (!plan || !plan->n)
-        h_printf(&b, "<li class=\"none\">%s</li>",
-                 T(q, "「いいえ」の項目はありません", "No item is answered no"));
-    az_buf_puts(&b, "</ol>");
     /* fixed deadlines from the catalog, such as 2FA by the end of FY2026 */
-    {
-        bool head = false;
-        for (i = 0; i < s.e->nresults; i++) {
-            const struct az_item_result *ir = &s.e->results[i];
-            char d[16];
-            if (!ir->item->has_due_by || ir->status == AZ_ST_NOT_APPLICABLE)
-                continue;
-            if (!head)
-                h_printf(&b, "<h2>%s</h2><ul class=\"items\" id=\"deadlines\">",
-                         T(q, "決められた期限", "Fixed deadlines"));
-            head = true;
-            az_date_iso(ir->item->due_by, d, sizeof(d));
-            h_printf(&b, "<li>%s %s: %s %s <span class=\"tag\">%s</span></li>", ir->item->label,
-                     tx(q, ir->item->title), d,
-                     T(q, "(令和9年度から新しいシステムは二要素認証が前提)",
-                       "(from FY2027 new systems are expected to use 2FA)"),
-                     az_status_name(ir->status, q->lang));
-        }
-        if (head)
-            az_buf_puts(&b, "</ul>");
+    list = v_arr(v, "deadlines");
+    for (i = 0; i < s.e->nresults; i++) {
+        const struct az_item_result *ir = &s.e->results[i];
+        char d[16];
+        if (!ir->item->has_due_by || ir->status == AZ_ST_NOT_APPLICABLE)
+            continue;
+        az_date_iso(ir->item->due_by, d, sizeof(d));
+        x = v_push(list);
+        v_str(x, "label", ir->item->label);
+        v_str(x, "title", tx(q, ir->item->title));
+        v_str(x, "date", d);
+        v_str(x, "status", az_status_name(ir->status, q->lang));
     }
-    az_buf_puts(&b, "</section>");
-    if (nvs) {
-        h_printf(&b, "<section class=\"card\"><h2>%s</h2><ul class=\"items\" id=\"vendor-forms\">",
-                 T(q, "事業者確認用", "Vendor forms"));
-        for (i = 0; i < nvs; i++) {
-            if (vs[i].e)
-                h_printf(&b, "<li>%s (%s): %d/%d %s</li>", vs[i].sys->name, vs[i].sys->vendor,
-                         vs[i].e->total.satisfied, vs[i].e->total.applicable, T(q, "はい", "yes"));
-            else
-                h_printf(&b, "<li>%s (%s): %s</li>", vs[i].sys->name, vs[i].sys->vendor,
-                         T(q, "未受領", "not received"));
-        }
-        az_buf_puts(&b, "</ul></section>");
+    list = v_arr(v, "vendor_forms");
+    for (i = 0; i < nvs; i++) {
+        x = v_push(list);
+        v_str(x, "name", vs[i].sys->name);
+        v_str(x, "vendor", vs[i].sys->vendor);
+        v_bool(x, "received", vs[i].e != NULL);
+        v_int(x, "satisfied", vs[i].e ? vs[i].e->total.satisfied : 0);
+        v_int(x, "applicable", vs[i].e ? vs[i].e->total.applicable : 0);
     }
     az_plan_free(plan);
     json_decref(st);
     vendor_sums_free(vs, nvs);
     ws_done(&s);
-    h_end(q, &b);
+    web_page(q, 200, "dashboard.html", v, NULL);
 }
 
 /* ---- profile wizard ---- */
@@ -337,103 +269,42 @@ static bool yes(const char *v)
     return v && (!strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"));
 }
 
-static void yn_radio(struct req *q, struct az_buf *b, const char *name, const char *question,
-                     const char *hint, int value)
-{
-    h_printf(b,
-             "<fieldset class=\"q\"><legend>%s</legend>%S%s%S<label class=\"choice\"><input "
-             "type=\"radio\" name=\"%s\" value=\"yes\"%S> %s</label><label class=\"choice\"><input "
-             "type=\"radio\" name=\"%s\" value=\"no\"%S> %s</label></fieldset>",
-             question, hint ? "<p class=\"hint\">" : "", hint ? hint : "", hint ? "</p>" : "", name,
-             value == 1 ? " checked" : "", T(q, "はい", "Yes"), name, value == 0 ? " checked" : "",
-             T(q, "いいえ", "No"));
-}
-
 static void wizard_form(struct req *q, const struct az_profile *p, const char *err)
 {
-    struct az_buf b;
     static const char *const types[] = {"hospital", "clinic", "dental", "pharmacy", "midwifery"};
+    json_t *v = json_object(), *list, *x;
 
-    az_buf_init(&b, 4u << 20);
-    h_begin(q, &b, T(q, "医療機関の情報", "About the institution"));
-    h_printf(&b, "<section class=\"card\"><h1>%s</h1><p>%s</p>",
-             T(q, "医療機関の情報", "About the institution"),
-             T(q, "専門用語は使いません。わかる範囲で答えてください。あとから何度でも直せます。",
-               "No jargon. Answer what you know; you can change it at any time."));
     if (err)
-        h_printf(&b, "<pre class=\"alert\" role=\"alert\">%s</pre>", err);
-    h_printf(&b, "<form method=\"post\" action=\"/wizard\" class=\"stack wizard\" id=\"wizard\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<fieldset class=\"step\"><legend>%s</legend><label>%s<input name=\"name\" required "
-             "maxlength=\"200\" value=\"%s\"></label><label>%s<select name=\"type\">",
-             T(q, "1. 施設について", "1. The institution"),
-             T(q, "医療機関の名前", "Name of the institution"), p ? p->name : "",
-             T(q, "種類", "Type"));
+        v_str(v, "error", err);
+    v_str(v, "name", p ? p->name : "");
+    list = v_arr(v, "types");
     for (int i = 0; i < 5; i++) {
         unsigned t = az_inst_parse(types[i]);
-        h_printf(&b, "<option value=\"%s\"%S>%s</option>", types[i],
-                 (p ? p->type == t : i == 1) ? " selected" : "", az_inst_name(t, q->lang));
+        x = v_push(list);
+        v_str(x, "value", types[i]);
+        v_bool(x, "selected", p ? p->type == t : i == 1);
+        v_str(x, "label", az_inst_name(t, q->lang));
     }
-    h_printf(&b,
-             "</select></label><label>%s<input name=\"beds\" type=\"number\" min=\"0\" "
-             "max=\"100000\" value=\"%d\"></label></fieldset>",
-             T(q, "入院用のベッドの数 (なければ 0)", "Number of inpatient beds (0 if none)"),
-             p && p->beds >= 0 ? p->beds : 0);
-    h_printf(&b, "<fieldset class=\"step\"><legend>%s</legend>",
-             T(q, "2. パソコンとシステム", "2. Computers and systems"));
-    yn_radio(q, &b, "medical_systems",
-             T(q,
-               "電子カルテやレセコン (会計のコンピュータ) など、患者さんの情報を扱うシステムを"
-               "使っていますか?",
-               "Do you use any system that holds patient information, such as an electronic "
-               "medical record or a billing computer?"),
-             NULL, p ? p->medical_systems : 1);
-    yn_radio(q, &b, "ops_staff",
-             T(q, "IT システムの運用を仕事として担当する職員はいますか?",
-               "Do you have staff whose job is running the IT systems?"),
-             T(q, "「パソコンに詳しい職員が頼まれて見ている」場合は「いいえ」です。",
-               "Someone who helps out because they know computers does not count."),
-             p ? p->ops_staff : 0);
-    yn_radio(q, &b, "outsourced",
-             T(q,
-               "すべてのサーバの更新作業 (セキュリティの修正) を事業者が行うと、契約書などに"
-               "書いてありますか?",
-               "Does a contract say in writing that the vendor applies the security updates of "
-               "all servers?"),
-             NULL, p ? p->outsourced : 0);
-    h_printf(&b,
-             "</fieldset><fieldset class=\"step\"><legend>%s</legend><p class=\"hint\">%s</p>"
-             "<table class=\"systems\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s"
-             "</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-             T(q, "3. 使っているシステム", "3. Your systems"),
-             T(q, "使っていない行は空欄のままにします。", "Leave unused rows empty."),
-             T(q, "名前 (例: 電子カルテ)", "Name (e.g. EMR)"), T(q, "置き場所", "Where it runs"),
-             T(q, "事業者 (自前なら空欄)", "Vendor (empty if in-house)"),
-             T(q, "導入日", "Introduced"), T(q, "事業者が遠隔で保守", "Remote maintenance"),
-             T(q, "二要素認証", "2FA"));
+    v_int(v, "beds", p && p->beds >= 0 ? p->beds : 0);
+    v_bool(v, "medical_systems", p ? p->medical_systems : true);
+    v_bool(v, "ops_staff", p ? p->ops_staff : false);
+    v_bool(v, "outsourced", p ? p->outsourced : false);
+    list = v_arr(v, "systems");
     for (int i = 0; i < WIZ_SYSTEMS; i++) {
         const struct az_system *sy = p && (size_t)i < p->nsystems ? &p->systems[i] : NULL;
         char d[16] = "";
         if (sy && sy->has_introduced)
             az_date_iso(sy->introduced, d, sizeof(d));
-        h_printf(&b,
-                 "<tr><td><input name=\"sys%d_name\" maxlength=\"200\" value=\"%s\"></td>"
-                 "<td><select name=\"sys%d_hosting\"><option value=\"on-prem\">%s</option>"
-                 "<option value=\"cloud\"%S>%s</option></select></td>"
-                 "<td><input name=\"sys%d_vendor\" maxlength=\"200\" value=\"%s\"></td>"
-                 "<td><input name=\"sys%d_introduced\" type=\"date\" value=\"%s\"></td>"
-                 "<td><input type=\"checkbox\" name=\"sys%d_remote\" value=\"1\"%S></td>"
-                 "<td><input type=\"checkbox\" name=\"sys%d_mfa\" value=\"1\"%S></td></tr>",
-                 i, sy ? sy->name : "", i, T(q, "院内", "on site"),
-                 sy && sy->cloud ? " selected" : "", T(q, "クラウド", "cloud"), i,
-                 sy && sy->vendor ? sy->vendor : "", i, d, i,
-                 sy && sy->remote_maintenance ? " checked" : "", i,
-                 sy && sy->mfa == 1 ? " checked" : "");
+        x = v_push(list);
+        v_int(x, "i", i);
+        v_str(x, "name", sy ? sy->name : "");
+        v_bool(x, "cloud", sy && sy->cloud);
+        v_str(x, "vendor", sy ? sy->vendor : "");
+        v_str(x, "introduced", d);
+        v_bool(x, "remote", sy && sy->remote_maintenance);
+        v_bool(x, "mfa", sy && sy->mfa == 1);
     }
-    h_printf(&b, "</tbody></table></fieldset><button type=\"submit\">%s</button></form></section>",
-             T(q, "保存する", "Save"));
-    h_end(q, &b);
+    web_page(q, 200, "wizard.html", v, NULL);
 }
 
 void page_wizard(struct req *q)
@@ -590,71 +461,53 @@ static const char *evidence_hint(struct req *q, const struct az_item *it)
              "rules, records or screenshots that show it");
 }
 
-static void question_card(struct req *q, struct az_buf *b, struct ws *s, size_t idx,
-                          const char *action, const char *system, size_t answered, size_t total)
+/* The card of item idx (assess.html's card). */
+static void question_card(struct req *q, json_t *v, struct ws *s, size_t idx)
 {
+    static const struct {
+        const char *v;
+        enum az_ans a;
+    } opts[] = {{"yes", AZ_ANS_YES}, {"no", AZ_ANS_NO}, {"na", AZ_ANS_NA}};
     const struct az_item_result *ir = &s->e->results[idx];
     const struct az_item *it = ir->item;
     const struct az_answer *a = ir->answer;
     char d1[16] = "", d2[16] = "", today[16];
     size_t next = idx + 1;
+    struct az_buf ev;
+    json_t *c = v_obj(v, "card"), *list, *x;
 
     az_date_iso(s->c.as_of, today, sizeof(today));
     if (a && a->has_checked)
         az_date_iso(a->checked, d1, sizeof(d1));
     if (a && a->has_target)
         az_date_iso(a->target, d2, sizeof(d2));
-    h_printf(b,
-             "<section class=\"card question\" id=\"q-%s\" data-item=\"%s\"><p class=\"progress\">"
-             "%s %zu / %zu<progress max=\"%zu\" value=\"%zu\"></progress></p>"
-             "<h1><span class=\"label\">%s</span> %s</h1><p class=\"text\">%s</p>",
-             it->id, it->id, T(q, "回答済み", "Answered"), answered, total, total, answered,
-             it->label, tx(q, it->title), tx(q, it->text));
-    if (it->guidance.ja)
-        h_printf(b, "<h2>%s</h2><p>%s</p>", T(q, "なぜ大切か", "Why it matters"),
-                 tx(q, it->guidance));
-    h_printf(b, "<h2>%s</h2><p>%s</p>", T(q, "確認に使える資料", "What counts as evidence"),
-             evidence_hint(q, it));
-    h_printf(b, "<form method=\"post\" action=\"%s\" class=\"stack answer\">", action);
-    h_csrf(q, b);
-    h_printf(b, "<input type=\"hidden\" name=\"item\" value=\"%s\">", it->id);
-    if (system)
-        h_printf(b, "<input type=\"hidden\" name=\"system\" value=\"%s\">", system);
-    h_printf(b, "<fieldset class=\"q\"><legend>%s</legend>", T(q, "回答", "Answer"));
-    static const struct {
-        const char *v;
-        enum az_ans a;
-    } opts[] = {{"yes", AZ_ANS_YES}, {"no", AZ_ANS_NO}, {"na", AZ_ANS_NA}};
-    for (int k = 0; k < 3; k++)
-        h_printf(b,
-                 "<label class=\"choice\"><input type=\"radio\" name=\"answer\" value=\"%s\" "
-                 "required%S> %s</label>",
-                 opts[k].v, a && a->ans == opts[k].a ? " checked" : "",
-                 az_ans_name(opts[k].a, q->lang));
-    h_printf(
-        b,
-        "</fieldset><label>%s<input type=\"date\" name=\"checked\" value=\"%s\"></label>"
-        "<label class=\"target\">%s<input type=\"date\" name=\"target\" value=\"%s\"></label>"
-        "<label>%s<textarea name=\"note\" maxlength=\"8000\" rows=\"2\">%s</textarea></label>"
-        "<label>%s<input name=\"evidence\" maxlength=\"2000\" value=\"",
-        T(q, "確認した日", "Date checked"), d1[0] ? d1 : today,
-        T(q, "「いいえ」のとき: 対応する目標日", "If no: target date to fix it"), d2,
-        T(q, "メモ", "Note"), a && a->note ? a->note : "",
-        T(q, "資料 (ファイル名などをカンマで区切って)", "Evidence (file names, comma-separated)"));
+    v_str(c, "id", it->id);
+    v_str(c, "label", it->label);
+    v_str(c, "title", tx(q, it->title));
+    v_str(c, "text", tx(q, it->text));
+    v_str(c, "guidance", it->guidance.ja ? tx(q, it->guidance) : "");
+    v_str(c, "evidence", evidence_hint(q, it));
+    list = v_arr(c, "options");
+    for (int k = 0; k < 3; k++) {
+        x = v_push(list);
+        v_str(x, "value", opts[k].v);
+        v_bool(x, "checked", a && a->ans == opts[k].a);
+        v_str(x, "name", az_ans_name(opts[k].a, q->lang));
+    }
+    v_str(c, "checked", d1[0] ? d1 : today);
+    v_str(c, "target", d2);
+    v_str(c, "note", a && a->note ? a->note : "");
+    az_buf_init(&ev, 1u << 20);
     for (size_t k = 0; a && k < a->nevidence; k++)
-        h_printf(b, "%s%s", k ? ", " : "", a->evidence[k]);
-    h_printf(b, "\"></label><div class=\"row\"><button type=\"submit\">%s</button>",
-             T(q, "保存して次へ", "Save and next"));
+        az_buf_printf(&ev, "%s%s", k ? ", " : "", a->evidence[k]);
+    v_str(c, "evidence_list", ev.data);
+    az_buf_done(&ev);
     for (; next < s->e->nresults; next++) {
         enum az_status st = s->e->results[next].status;
         if (st != AZ_ST_NOT_APPLICABLE && st != AZ_ST_GATE)
             break;
     }
-    if (next < s->e->nresults)
-        h_printf(b, "<a href=\"%s?%S%s%Sitem=%s\" class=\"secondary\">%s</a>", action,
-                 system ? "system=" : "", system ? system : "", system ? "&amp;" : "",
-                 s->e->results[next].item->id, T(q, "とばす", "Skip"));
-    az_buf_puts(b, "</div></form></section>");
+    v_str(c, "next", next < s->e->nresults ? s->e->results[next].item->id : "");
 }
 
 static bool role_match(const struct req *q, const struct az_item *it)
@@ -755,7 +608,7 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
 static void questionnaire(struct req *q, const char *system, const char *base)
 {
     struct ws s;
-    struct az_buf b;
+    json_t *v, *list, *x;
     char path[4096];
     const char *want = web_arg(q, "item");
     size_t answered = 0, total = 0, pick = (size_t)-1, first_open = (size_t)-1;
@@ -807,46 +660,39 @@ static void questionnaire(struct req *q, const char *system, const char *base)
     }
     if (pick == (size_t)-1)
         pick = first_open;
-    az_buf_init(&b, 4u << 20);
-    h_begin(q, &b, T(q, "自己点検", "Checklist"));
+    v = json_object();
+    v_str(v, "base", base);
+    if (system)
+        v_str(v, "system", system);
+    v_int(v, "answered", (long long)answered);
+    v_int(v, "total", (long long)total);
     if (!system) {
-        h_printf(&b, "<nav class=\"roles\">%s: ", T(q, "役割で絞り込む", "Filter by role"));
-        h_printf(&b, "<a href=\"/assess\">%s</a>", T(q, "すべて", "All"));
+        list = v_arr(v, "roles");
         for (int k = 0; k < AZ_NROLES; k++) {
             enum az_role role = (enum az_role)(1u << k);
-            h_printf(&b, " <a href=\"/assess?role=%s\">%s</a>", az_role_token(role),
-                     az_role_name(role, q->lang));
+            x = v_push(list);
+            v_str(x, "token", az_role_token(role));
+            v_str(x, "name", az_role_name(role, q->lang));
         }
-        az_buf_puts(&b, "</nav>");
     }
-    if (pick != (size_t)-1) {
-        question_card(q, &b, &s, pick, base, system, answered, total);
-    } else {
-        h_printf(&b,
-                 "<section class=\"card\"><h1>%s</h1><p>%s %zu / %zu</p><p><a class=\"button\" "
-                 "href=\"%S\">%s</a></p></section>",
-                 T(q, "回答はすべて済みました", "Every item is answered"),
-                 T(q, "回答済み", "Answered"), answered, total, system ? "/vendors" : "/",
-                 T(q, "結果を見る", "See the results"));
-    }
+    if (pick != (size_t)-1)
+        question_card(q, v, &s, pick);
     /* the whole list, to jump to any item */
-    h_printf(&b, "<section class=\"card\"><h2>%s</h2><ol class=\"items\" id=\"item-list\">",
-             T(q, "項目の一覧", "All items"));
+    list = v_arr(v, "items");
     for (size_t i = 0; i < s.e->nresults; i++) {
         const struct az_item_result *ir = &s.e->results[i];
         if (ir->status == AZ_ST_NOT_APPLICABLE || ir->status == AZ_ST_GATE ||
             !role_match(q, ir->item))
             continue;
-        h_printf(&b,
-                 "<li class=\"st-%s\"><a href=\"%s?%S%s%Sitem=%s\">%s %s</a> <span class=\"tag\">"
-                 "%s</span></li>",
-                 az_status_token(ir->status), base, system ? "system=" : "", system ? system : "",
-                 system ? "&amp;" : "", ir->item->id, ir->item->label, tx(q, ir->item->title),
-                 az_status_name(ir->status, q->lang));
+        x = v_push(list);
+        v_str(x, "status", az_status_token(ir->status));
+        v_str(x, "status_name", az_status_name(ir->status, q->lang));
+        v_str(x, "id", ir->item->id);
+        v_str(x, "label", ir->item->label);
+        v_str(x, "title", tx(q, ir->item->title));
     }
-    az_buf_puts(&b, "</ol></section>");
     ws_done(&s);
-    h_end(q, &b);
+    web_page(q, 200, "assess.html", v, NULL);
 }
 
 void page_assess(struct req *q)
@@ -871,9 +717,8 @@ void page_vendors(struct req *q)
     const char *system = q->post ? web_field(q, "system") : web_arg(q, "system");
     struct az_ctx ctx;
     struct az_profile *p = NULL;
-    struct az_buf b;
     const struct az_system *sys = NULL;
-    int shown = 0;
+    json_t *v, *list, *x;
 
     az_ctx_init(&ctx, q->lang);
     if (az_profile_load_file(&ctx, WEB_PROFILE, &p) < 0) {
@@ -908,36 +753,22 @@ void page_vendors(struct req *q)
         }
         return;
     }
-    az_buf_init(&b, 2u << 20);
-    h_begin(q, &b, T(q, "事業者確認用", "Vendor forms"));
-    h_printf(&b,
-             "<section class=\"card\"><h1>%s</h1><p>%s</p><ul class=\"items\" "
-             "id=\"vendor-list\">",
-             T(q, "事業者確認用", "Vendor forms"),
-             q->user.role == AZ_UR_VENDOR
-                 ? T(q, "貴社が提供・保守しているシステムの確認用の様式です。",
-                     "The forms of the systems your company supplies or maintains.")
-                 : T(q, "事業者のいるシステムごとに、事業者に回答してもらう様式です。",
-                     "One form per system with a vendor, answered by the vendor."));
+    v = json_object();
+    list = v_arr(v, "systems");
     for (size_t i = 0; i < p->nsystems; i++) {
         const struct az_system *s = &p->systems[i];
         char path[4096];
         if (!vendor_may(q, s))
             continue;
         vendor_path(NULL, s->id, path, sizeof(path));
-        h_printf(&b,
-                 "<li><a href=\"/vendors?system=%s\">%s</a> (%s) <span class=\"tag\">%s</span>"
-                 "</li>",
-                 s->id, s->name, s->vendor,
-                 access(path, F_OK) == 0 ? T(q, "回答あり", "answered")
-                                         : T(q, "未回答", "not answered"));
-        shown++;
+        x = v_push(list);
+        v_str(x, "id", s->id);
+        v_str(x, "name", s->name);
+        v_str(x, "vendor", s->vendor);
+        v_bool(x, "answered", access(path, F_OK) == 0);
     }
-    if (!shown)
-        h_printf(&b, "<li class=\"none\">%s</li>", T(q, "ありません", "None"));
-    az_buf_puts(&b, "</ul></section>");
     az_profile_free(p);
-    h_end(q, &b);
+    web_page(q, 200, "vendors.html", v, NULL);
 }
 
 /* ---- plan board ---- */
@@ -945,8 +776,8 @@ void page_vendors(struct req *q)
 void page_plan(struct req *q)
 {
     struct ws s;
-    struct az_buf b;
     struct az_plan *plan;
+    json_t *v, *cols;
     int r = ws_load(q, &s, NULL);
 
     if (r != 0) {
@@ -997,65 +828,49 @@ void page_plan(struct req *q)
         return;
     }
     plan = build_plan(q, &s);
-    az_buf_init(&b, 8u << 20);
-    h_begin(q, &b, T(q, "対応計画", "Plan"));
-    h_printf(&b,
-             "<section class=\"card\"><h1>%s</h1><p>%s</p></section><div class=\"board\" "
-             "id=\"board\">",
-             T(q, "対応計画", "Remediation plan"),
-             T(q,
-               "「いいえ」の項目ごとに、すぐできる暫定対策と、時間をかける本対策があります。"
-               "上から順に取り組んでください。",
-               "Each item answered no has a quick interim mitigation and a permanent fix. Work "
-               "from the top."));
+    v = json_object();
+    cols = v_arr(v, "columns");
     for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
-        h_printf(&b, "<section class=\"column\" data-status=\"%s\"><h2>%s</h2>",
-                 az_plan_status_token((enum az_plan_status)col),
-                 az_plan_status_name((enum az_plan_status)col, q->lang));
+        json_t *c = v_push(cols), *cards = NULL;
+        v_str(c, "status", az_plan_status_token((enum az_plan_status)col));
+        v_str(c, "name", az_plan_status_name((enum az_plan_status)col, q->lang));
+        cards = v_arr(c, "cards");
         for (size_t i = 0; plan && i < plan->n; i++) {
             const struct az_plan_item *pi = &plan->v[i];
+            json_t *card, *tracks;
             /* a card sits in the column of its permanent fix */
             if ((int)pi->track[AZ_TRACK_PERMANENT].status != col)
                 continue;
-            h_printf(&b,
-                     "<article class=\"card plan\" data-item=\"%s\"><h3>%zu. %s %s</h3>"
-                     "<p class=\"why\">%s</p>",
-                     pi->result->item->id, i + 1, pi->result->item->label,
-                     tx(q, pi->result->item->title),
-                     q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
+            card = v_push(cards);
+            v_str(card, "id", pi->result->item->id);
+            v_int(card, "number", (long long)i + 1);
+            v_str(card, "label", pi->result->item->label);
+            v_str(card, "title", tx(q, pi->result->item->title));
+            v_str(card, "reason", q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
+            tracks = v_arr(card, "tracks");
             for (int k = 0; k < 2; k++) {
                 const struct az_plan_track *t = &pi->track[k];
+                json_t *tr = v_push(tracks), *sts;
                 char d[16];
                 az_date_iso(t->due, d, sizeof(d));
-                h_printf(&b, "<form method=\"post\" action=\"/plan\" class=\"track\">");
-                h_csrf(q, &b);
-                h_printf(&b,
-                         "<input type=\"hidden\" name=\"item\" value=\"%s\"><input type=\"hidden\" "
-                         "name=\"track\" value=\"%s\"><p><b>%s</b> %s</p><div class=\"row\">"
-                         "<select name=\"status\">",
-                         pi->result->item->id, k ? "permanent" : "interim",
-                         k ? T(q, "本対策", "Permanent fix") : T(q, "暫定対策", "Interim"),
-                         t->text.ja ? tx(q, t->text) : "");
-                for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++)
-                    h_printf(&b, "<option value=\"%s\"%S>%s</option>",
-                             az_plan_status_token((enum az_plan_status)st),
-                             (int)t->status == st ? " selected" : "",
-                             az_plan_status_name((enum az_plan_status)st, q->lang));
-                h_printf(&b,
-                         "</select><input name=\"owner\" placeholder=\"%s\" value=\"%s\" "
-                         "maxlength=\"120\"><input type=\"date\" name=\"due\" value=\"%s\">"
-                         "<button type=\"submit\" class=\"small\">%s</button></div></form>",
-                         T(q, "担当者", "Owner"), t->owner ? t->owner : "", d,
-                         T(q, "更新", "Update"));
+                v_str(tr, "track", k ? "permanent" : "interim");
+                v_bool(tr, "permanent", k == 1);
+                v_str(tr, "text", t->text.ja ? tx(q, t->text) : "");
+                v_str(tr, "owner", t->owner);
+                v_str(tr, "due", d);
+                sts = v_arr(tr, "statuses");
+                for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++) {
+                    json_t *o = v_push(sts);
+                    v_str(o, "value", az_plan_status_token((enum az_plan_status)st));
+                    v_bool(o, "selected", (int)t->status == st);
+                    v_str(o, "name", az_plan_status_name((enum az_plan_status)st, q->lang));
+                }
             }
-            az_buf_puts(&b, "</article>");
         }
-        az_buf_puts(&b, "</section>");
     }
-    az_buf_puts(&b, "</div>");
     az_plan_free(plan);
     ws_done(&s);
-    h_end(q, &b);
+    web_page(q, 200, "plan.html", v, NULL);
 }
 
 /* ---- ledger ---- */
@@ -1065,10 +880,9 @@ void page_ledger(struct req *q)
     struct az_ctx ctx;
     struct az_ledger *l = NULL;
     struct az_profile *p = NULL;
-    struct az_buf b;
     char *data = NULL, *msg = NULL;
     size_t len = 0;
-    json_t *res = NULL, *x;
+    json_t *res = NULL, *x, *v;
     size_t i;
     bool ok = false;
     struct cli c;
@@ -1109,92 +923,195 @@ void page_ledger(struct req *q)
         az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &l);
     if (l && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0)
         res = az_ledger_check(l, p, c.as_of, 180);
-    az_buf_init(&b, 8u << 20);
-    h_begin(q, &b, T(q, "機器の台帳", "Asset ledger"));
-    h_printf(&b, "<section class=\"card\"><h1>%s</h1><p>%s</p>", T(q, "機器の台帳", "Asset ledger"),
-             T(q,
-               "Excel で作った台帳を CSV (UTF-8 または Shift_JIS/CP932) で保存して取り込みます。"
-               "見出しは日本語でも英語でも構いません。",
-               "Save the ledger from Excel as CSV (UTF-8 or CP932) and import it. Japanese or "
-               "English headers."));
-    if (msg)
-        h_printf(&b, "<pre class=\"%S\" role=\"status\" id=\"ledger-msg\">%s</pre>",
-                 ok ? "ok" : "alert", msg);
-    h_printf(&b, "<form method=\"post\" action=\"/ledger\" enctype=\"multipart/form-data\" "
-                 "class=\"row\">");
-    h_csrf(q, &b);
-    h_printf(&b,
-             "<input type=\"file\" name=\"csv\" accept=\".csv,text/csv\" required>"
-             "<button type=\"submit\">%s</button></form></section>",
-             T(q, "取り込む", "Import"));
+    v = json_object();
+    if (msg) {
+        v_str(v, "msg", msg);
+        v_bool(v, "ok", ok);
+    }
     if (res) {
-        h_printf(&b, "<section class=\"card\"><h2>%s</h2><ul class=\"items\" id=\"findings\">",
-                 T(q, "点検の結果", "Findings"));
+        json_t *list = v_arr(v, "findings");
+        v_bool(v, "has_findings", true);
         json_array_foreach(json_object_get(res, "findings"), i, x)
-            h_printf(&b, "<li class=\"%s\">%s</li>", json_string_value(json_object_get(x, "level")),
-                     json_string_value(json_object_get(x, q->lang == AZ_LANG_EN ? "en" : "ja")));
-        if (!json_array_size(json_object_get(res, "findings")))
-            h_printf(&b, "<li class=\"none\">%s</li>",
-                     T(q, "問題は見つかりませんでした", "No findings"));
-        az_buf_puts(&b, "</ul></section>");
+        {
+            json_t *f = v_push(list);
+            v_str(f, "level", json_string_value(json_object_get(x, "level")));
+            v_str(f, "text",
+                  json_string_value(json_object_get(x, q->lang == AZ_LANG_EN ? "en" : "ja")));
+        }
     }
     if (l) {
-        h_printf(&b,
-                 "<section class=\"card\"><h2>%s (%zu)</h2><table class=\"list\" id=\"assets\">"
-                 "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
-                 "<tbody>",
-                 T(q, "機器", "Assets"), l->n, T(q, "種類", "Kind"), T(q, "名前", "Name"),
-                 T(q, "OS・版", "OS / version"), T(q, "管理者", "Administrator"),
-                 T(q, "最終パッチ", "Last patch"));
+        json_t *as = v_obj(v, "assets"), *rows = v_arr(as, "rows");
+        v_int(as, "count", (long long)l->n);
         for (i = 0; i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
-            h_printf(&b, "<tr><td>%s</td><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>",
-                     az_asset_kind_name(a->kind, q->lang), a->col[AZ_COL_NAME], a->col[AZ_COL_OS],
-                     a->col[AZ_COL_VERSION],
-                     *a->col[AZ_COL_ADMIN] ? a->col[AZ_COL_ADMIN] : T(q, "(空欄)", "(blank)"),
-                     a->col[AZ_COL_LAST_PATCH]);
+            json_t *row = v_push(rows);
+            v_str(row, "kind", az_asset_kind_name(a->kind, q->lang));
+            v_str(row, "name", a->col[AZ_COL_NAME]);
+            v_str(row, "os", a->col[AZ_COL_OS]);
+            v_str(row, "version", a->col[AZ_COL_VERSION]);
+            v_str(row, "admin", a->col[AZ_COL_ADMIN]);
+            v_str(row, "last_patch", a->col[AZ_COL_LAST_PATCH]);
         }
-        az_buf_puts(&b, "</tbody></table></section>");
     }
     json_decref(res);
     az_profile_free(p);
     az_ledger_free(l);
     free(data);
     free(msg);
-    h_end(q, &b);
+    web_page(q, 200, "ledger.html", v, NULL);
 }
 
 /* ---- reports ---- */
 
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/* What /reports offers. A dated file is named stem-YYYY-MM-DD.ext (the
+ * reference date), in Japanese when the page is. */
 static const struct report_kind {
-    const char *kind, *file, *ctype, *ja, *en;
+    const char *kind, *file, *file_ja, *ext, *ctype, *ja, *en;
 } report_kinds[] = {
-    {"status-json", "anzen-status.json", "application/json",
+    {"report-html", "anzen-report", "報告書", ".html", "text/html; charset=utf-8",
+     "報告書 (HTML、印刷用: 経営層向けの 1 ページと、担当ごとの項目・計画)",
+     "Report (HTML, printable: one page for management, then each role's items and plan)"},
+    {"checklist-xlsx", "anzen-checklist", "チェックリスト", ".xlsx", XLSX_TYPE,
+     "チェックリストの様式 (XLSX、厚生労働省の様式のとおり。対応計画・機器台帳のシート付き)",
+     "The checklist form (XLSX, laid out like the MHLW form, with plan and ledger sheets)"},
+    {"status-json", "anzen-status.json", NULL, NULL, "application/json",
      "現状 (JSON、anzen status --format json と同じ)",
      "Status (JSON, as anzen status --format json)"},
-    {"status-md", "anzen-status.md", "text/markdown; charset=utf-8", "現状 (Markdown)",
+    {"status-md", "anzen-status.md", NULL, NULL, "text/markdown; charset=utf-8", "現状 (Markdown)",
      "Status (Markdown)"},
-    {"oscal-ar", "oscal-assessment-results.json", "application/json",
+    {"oscal-ar", "oscal-assessment-results.json", NULL, NULL, "application/json",
      "OSCAL 1.0.4 assessment-results", "OSCAL 1.0.4 assessment-results"},
-    {"oscal-poam", "oscal-poam.json", "application/json", "OSCAL 1.0.4 POA&M (対応計画)",
-     "OSCAL 1.0.4 POA&M (the plan)"},
+    {"oscal-poam", "oscal-poam.json", NULL, NULL, "application/json",
+     "OSCAL 1.0.4 POA&M (対応計画)", "OSCAL 1.0.4 POA&M (the plan)"},
 };
 
 void page_reports(struct req *q)
 {
-    struct az_buf b;
+    json_t *v = json_object(), *list = v_arr(v, "reports");
 
-    az_buf_init(&b, 1u << 20);
-    h_begin(q, &b, T(q, "報告書", "Reports"));
-    h_printf(&b, "<section class=\"card\"><h1>%s</h1><p>%s</p><ul class=\"items\" id=\"reports\">",
-             T(q, "報告書", "Reports"),
-             T(q, "立入検査や院内の報告に使える形式で書き出します。",
-               "Export in forms for the on-site inspection and internal reporting."));
-    for (size_t i = 0; i < sizeof(report_kinds) / sizeof(report_kinds[0]); i++)
-        h_printf(&b, "<li><a href=\"/reports/file?kind=%s\" download>%s</a></li>",
-                 report_kinds[i].kind, T(q, report_kinds[i].ja, report_kinds[i].en));
-    az_buf_puts(&b, "</ul></section>");
-    h_end(q, &b);
+    for (size_t i = 0; i < sizeof(report_kinds) / sizeof(report_kinds[0]); i++) {
+        json_t *x = v_push(list);
+        v_str(x, "kind", report_kinds[i].kind);
+        v_str(x, "label", T(q, report_kinds[i].ja, report_kinds[i].en));
+    }
+    web_page(q, 200, "reports.html", v, NULL);
+}
+
+/* The error page for an export that failed, with the library's message. */
+static void export_error(struct req *q, struct az_ctx *ctx)
+{
+    json_t *v = json_object();
+
+    v_bool(v, "workspace", true);
+    v_str(v, "message",
+          *az_errmsg(ctx) ? az_errmsg(ctx) : T(q, "書き出せませんでした。", "Could not export."));
+    web_page(q, 500, "error.html", v, NULL);
+}
+
+/*
+ * The XLSX writers (lib/report/xlsx.c) write files; a download is made in
+ * a private temporary directory and read back. write is called with the
+ * path to write; returns 0 and the bytes, or negative (message in ctx).
+ */
+struct xlsx_job {
+    int (*write)(struct az_ctx *ctx, const struct xlsx_job *job, const char *path);
+    const struct az_report_input *in; /* checklist */
+    const struct az_edition *ed;      /* vendor form */
+    const struct az_profile *p;       /* vendor form */
+    const struct az_system *sys;      /* vendor form */
+    const struct az_answers *prev;    /* vendor form: its answers so far, or NULL */
+    struct az_date as_of;             /* vendor form */
+};
+
+static int xlsx_checklist(struct az_ctx *ctx, const struct xlsx_job *j, const char *path)
+{
+    return az_xlsx_checklist(ctx, j->in, path);
+}
+
+static int xlsx_vendor_form(struct az_ctx *ctx, const struct xlsx_job *j, const char *path)
+{
+    return az_xlsx_vendor_form(ctx, j->ed, j->p, j->sys, j->prev, j->as_of, path);
+}
+
+static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret, size_t *ret_len)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[1024], path[1100];
+    struct az_buf b;
+    FILE *f;
+    int r;
+
+    snprintf(dir, sizeof(dir), "%s/anzen-web.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return az_fail(ctx, AZ_EIO, "一時ディレクトリを作れません: %s",
+                       "cannot create a temporary directory: %s", strerror(errno));
+    snprintf(path, sizeof(path), "%s/form.xlsx", dir);
+    az_buf_init(&b, 64u << 20);
+    if ((r = job->write(ctx, job, path)) == 0) {
+        char chunk[65536];
+        size_t n;
+        if (!(f = fopen(path, "rb"))) {
+            r = az_fail(ctx, AZ_EIO, "%s を読めません: %s", "cannot read %s: %s", path,
+                        strerror(errno));
+        } else {
+            while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                r = az_buf_add(&b, chunk, n);
+            if (r == 0 && ferror(f))
+                r = az_fail(ctx, AZ_EIO, "%s を読めません", "cannot read %s", path);
+            else if (r < 0)
+                r = az_fail(ctx, r, "XLSX が大きすぎます", "the XLSX is too large");
+            fclose(f);
+        }
+        unlink(path);
+    }
+    if (rmdir(dir) < 0)
+        fprintf(stderr, "anzen serve: cannot remove %s: %s\n", dir, strerror(errno));
+    if (r < 0) {
+        az_buf_done(&b);
+        return r;
+    }
+    *ret_len = b.len;
+    *ret = az_buf_take(&b);
+    return 0;
+}
+
+/* The HTML report or the checklist workbook, loaded as `anzen report`
+ * loads them (report_load_with), with the plan decisions of the open
+ * store. */
+static int report_doc(struct req *q, struct cli *c, const char *kind, char **ret, size_t *ret_len)
+{
+    struct report_paths rp = {WEB_PROFILE, WEB_ANSWERS, NULL, NULL, NULL, NULL};
+    struct az_plan_state *states = NULL;
+    struct report_data rd;
+    size_t n = 0;
+    int r;
+
+    web_lock(q->w);
+    r = az_store_plan_states(q->w->st, &c->ctx, &states, &n);
+    web_unlock(q->w);
+    if (r < 0)
+        return r;
+    if (report_load_with(c, &rp, states, n, &rd)) {
+        free(states);
+        return AZ_EINVAL;
+    }
+    if (!strcmp(kind, "report-html")) {
+        struct az_buf b;
+        az_buf_init(&b, 64u << 20);
+        if ((r = az_report_html(&c->ctx, &rd.in, 0, &b)) == 0) {
+            *ret_len = b.len;
+            *ret = az_buf_take(&b);
+        }
+        az_buf_done(&b);
+    } else {
+        struct xlsx_job job = {.write = xlsx_checklist, .in = &rd.in};
+        r = xlsx_bytes(&c->ctx, &job, ret, ret_len);
+    }
+    report_data_free(&rd);
+    free(states);
+    return r;
 }
 
 void page_report_file(struct req *q)
@@ -1213,6 +1130,26 @@ void page_report_file(struct req *q)
             rk = &report_kinds[i];
     if (!rk) {
         web_error(q, 404, "その形式はありません。", "No such report.");
+        return;
+    }
+    if (rk->ext) {
+        struct cli c;
+        char day[16], ascii[200], name[300];
+        size_t len = 0;
+        if (access(WEB_PROFILE, F_OK) != 0) {
+            web_redirect(q, "/wizard");
+            return;
+        }
+        cli_for(q, &c);
+        if (report_doc(q, &c, rk->kind, &out, &len) < 0) {
+            export_error(q, &c.ctx);
+            return;
+        }
+        az_date_iso(c.as_of, day, sizeof(day));
+        snprintf(ascii, sizeof(ascii), "%s-%s%s", rk->file, day, rk->ext);
+        snprintf(name, sizeof(name), "%s-%s%s", q->lang == AZ_LANG_EN ? rk->file : rk->file_ja, day,
+                 rk->ext);
+        web_download(q, rk->ctype, ascii, name, out, len);
         return;
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
@@ -1256,5 +1193,58 @@ void page_report_file(struct req *q)
         web_error(q, 500, "書き出せませんでした。", "Could not export.");
         return;
     }
-    web_download(q, rk->ctype, rk->file, out, strlen(out));
+    web_download(q, rk->ctype, rk->file, NULL, out, strlen(out));
+}
+
+/* /vendors/form?system=ID: the system's 事業者確認用 as XLSX, as `anzen
+ * vendor pack --prefill` writes it (with the answers given so far), for
+ * the vendor to fill in offline and send back (anzen vendor import). */
+void page_vendor_form(struct req *q)
+{
+    const char *system = web_arg(q, "system");
+    struct xlsx_job job = {.write = xlsx_vendor_form};
+    char ascii[200], name[300], *out = NULL;
+    struct az_profile *p = NULL;
+    struct az_ctx ctx;
+    bool may = false;
+    size_t len = 0;
+    struct ws s;
+    int r;
+
+    /* as on /vendors: another vendor's system is "not found" */
+    az_ctx_init(&ctx, q->lang);
+    if (system && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0)
+        for (size_t i = 0; i < p->nsystems; i++)
+            may |= !strcmp(p->systems[i].id, system) && vendor_may(q, &p->systems[i]);
+    az_profile_free(p);
+    if (!may) {
+        web_error(q, 404, "その様式はありません。", "No such form.");
+        return;
+    }
+    /* the vendor's answers, evaluated as the vendor screen shows them */
+    if ((r = ws_load(q, &s, system)) != 0) {
+        if (r < 0)
+            load_error(q, &s);
+        else
+            web_error(q, 404, "その様式はありません。", "No such form.");
+        ws_done(&s);
+        return;
+    }
+    for (size_t i = 0; i < s.p->nsystems; i++)
+        if (!strcmp(s.p->systems[i].id, system))
+            job.sys = &s.p->systems[i];
+    job.ed = s.e->edition;
+    job.p = s.p;
+    job.prev = s.a;
+    job.as_of = s.c.as_of;
+    if (!job.sys || xlsx_bytes(&s.c.ctx, &job, &out, &len) < 0) {
+        export_error(q, &s.c.ctx);
+        ws_done(&s);
+        return;
+    }
+    /* system IDs are letters, digits and . _ - (profile.c) */
+    snprintf(ascii, sizeof(ascii), "vendor-form-%s.xlsx", job.sys->id);
+    snprintf(name, sizeof(name), "%s-%s.xlsx", T(q, "事業者確認用", "vendor-form"), job.sys->id);
+    ws_done(&s);
+    web_download(q, XLSX_TYPE, ascii, name, out, len);
 }

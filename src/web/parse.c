@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse.c - the text the web UI reads or writes by hand, kept apart from
+ * parse.c - the text the web UI reads by hand, kept apart from
  * the server so the fuzzer (tests/fuzz/fuzz_web.c) can drive it alone:
- * the Cookie header, the Origin check and HTML escaping. Form and
- * multipart bodies are decoded by libmicrohttpd's post processor.
+ * the Cookie header and the Origin check. Form and multipart bodies are
+ * decoded by libmicrohttpd's post processor; HTML is escaped by the
+ * template renderer (az_html_escape in lib/report/tmpl.c).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -11,43 +12,6 @@
 
 #include "anzen/util.h"
 #include "parse.h"
-
-int h_esc(struct az_buf *b, const char *s)
-{
-    int r = 0;
-
-    if (!s)
-        return 0;
-    while (*s && r == 0) {
-        size_t n = strcspn(s, "&<>\"'`");
-        if (n)
-            r = az_buf_add(b, s, n);
-        s += n;
-        if (!*s || r)
-            break;
-        switch (*s++) {
-        case '&':
-            r = az_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            r = az_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            r = az_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            r = az_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            r = az_buf_puts(b, "&#39;");
-            break;
-        default:
-            r = az_buf_puts(b, "&#96;");
-            break;
-        }
-    }
-    return r;
-}
 
 bool web_cookie_get(const char *header, const char *name, char *out, size_t cap)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse.h - hand-written parsing and escaping of the web UI (parse.c),
+ * parse.h - hand-written parsing of the web UI (parse.c),
  * without dependencies on the server, for the fuzzer.
  */
 #ifndef ANZEN_WEB_PARSE_H
@@ -11,8 +11,6 @@
 
 #include "anzen/util.h"
 
-/* Append s HTML-escaped (& < > " ' `). */
-int h_esc(struct az_buf *b, const char *s);
 /* Parse a Cookie header value: the value of name, copied into out (cap
  * bytes). Returns false if absent, malformed or too long. */
 bool web_cookie_get(const char *header, const char *name, char *out, size_t cap);

@@ -89,33 +89,37 @@ void web_redirect(struct req *q, const char *location)
     set_body(q, 303, "text/plain; charset=utf-8", strdup(""), 0);
 }
 
-void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len)
+void web_download(struct req *q, const char *ctype, const char *ascii_name, const char *name,
+                  char *body, size_t len)
 {
-    char cd[400];
+    struct az_buf cd;
 
-    /* filename is ours (ASCII); RFC 6266 */
-    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
-    web_add_header(q, "Content-Disposition", cd);
+    /* RFC 6266: filename= is the plain ASCII fallback (ours: letters,
+     * digits, - . _), filename*= (RFC 5987) the UTF-8 name percent-encoded,
+     * which leaves nothing that could end the header or the parameter */
+    az_buf_init(&cd, 4096);
+    az_buf_printf(&cd, "attachment; filename=\"%s\"", ascii_name);
+    if (name && strcmp(name, ascii_name) != 0) {
+        az_buf_puts(&cd, "; filename*=UTF-8''");
+        az_url_escape(&cd, name, strlen(name));
+    }
+    if (cd.data)
+        web_add_header(q, "Content-Disposition", cd.data);
+    az_buf_done(&cd);
     set_body(q, 200, ctype, body, len);
 }
 
 void web_error(struct req *q, int status, const char *ja, const char *en)
 {
-    struct az_buf b;
+    json_t *v = json_object();
 
-    az_buf_init(&b, 64 * 1024);
-    h_begin(q, &b, T(q, "エラー", "Error"));
-    h_printf(&b,
-             "<section class=\"card error\"><h1>%s</h1><p>%s</p><p><a href=\"/\">%s</a></p>"
-             "</section>",
-             T(q, "エラー", "Error"), T(q, ja, en), T(q, "最初の画面に戻る", "Back to the start"));
-    h_end(q, &b);
-    q->r.status = status;
+    v_str(v, "message", T(q, ja, en));
+    web_page(q, status, "error.html", v, NULL);
 }
 
 /* A short plain-text answer for protocol-level errors (no page frame:
  * these happen before a session is known). */
-static void plain(struct req *q, int status, const char *msg)
+void web_plain(struct req *q, int status, const char *msg)
 {
     set_body(q, status, "text/plain; charset=utf-8", strdup(msg), strlen(msg));
 }
@@ -259,6 +263,7 @@ static const struct route {
     {"/plan", page_plan, R_FULL},
     {"/ledger", page_ledger, R_FULL | R_UPLOAD},
     {"/vendors", page_vendors, R_FULL | R_VENDOR},
+    {"/vendors/form", page_vendor_form, R_FULL | R_VENDOR},
     {"/reports", page_reports, R_FULL},
     {"/reports/file", page_report_file, R_FULL},
     {"/lang", page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},
@@ -277,7 +282,7 @@ static void page_static(struct req *q)
                              : strstr(n, ".js") ? "text/javascript; charset=utf-8"
                                                 : "application/octet-stream";
             if (!body) {
-                plain(q, 500, "out of memory\n");
+                web_plain(q, 500, "out of memory\n");
                 return;
             }
             memcpy(body, az_embedded_web[i].data, len);
@@ -286,7 +291,7 @@ static void page_static(struct req *q)
             return;
         }
     }
-    plain(q, 404, "not found\n");
+    web_plain(q, 404, "not found\n");
 }
 
 /* /lang?to=en|ja: remember the language in a cookie and go back. */
@@ -320,7 +325,7 @@ static void dispatch(struct req *q)
     pick_lang(q);
     if (!strncmp(q->url, "/static/", 8)) {
         if (q->post) {
-            plain(q, 405, "method not allowed\n");
+            web_plain(q, 405, "method not allowed\n");
             web_add_header(q, "Allow", "GET, HEAD");
             return;
         }
@@ -547,19 +552,19 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
     client_addr(q);
     q->now = (long long)time(NULL);
     if (mono() - q->started > q->w->o.header_time) {
-        plain(q, 408, "request headers took too long\n");
+        web_plain(q, 408, "request headers took too long\n");
         web_add_header(q, "Connection", "close");
         return send_resp(q);
     }
     if (strcmp(version, MHD_HTTP_VERSION_1_1) && strcmp(version, MHD_HTTP_VERSION_1_0)) {
-        plain(q, 505, "HTTP version not supported\n");
+        web_plain(q, 505, "HTTP version not supported\n");
         return send_resp(q);
     }
     if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
         return MHD_YES;
     if (strcmp(method, "POST") != 0) {
         pick_lang(q);
-        plain(q, 405, "method not allowed\n");
+        web_plain(q, 405, "method not allowed\n");
         web_add_header(q, "Allow", "GET, HEAD, POST");
         return send_resp(q);
     }
@@ -571,24 +576,24 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
     if (cl) {
         long n;
         if (az_parse_long(cl, 0, 1L << 40, &n) < 0) {
-            plain(q, 400, "bad Content-Length\n");
+            web_plain(q, 400, "bad Content-Length\n");
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
-            plain(q, 413, "request body too large\n");
+            web_plain(q, 413, "request body too large\n");
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
     }
     if (!ct || (!q->multipart && strncasecmp(ct, "application/x-www-form-urlencoded", 33))) {
-        plain(q, 415,
-              "form bodies only (application/x-www-form-urlencoded or "
-              "multipart/form-data)\n");
+        web_plain(q, 415,
+                  "form bodies only (application/x-www-form-urlencoded or "
+                  "multipart/form-data)\n");
         return send_resp(q);
     }
     q->pp = MHD_create_post_processor(q->conn, 16 * 1024, post_iter, q);
     if (!q->pp) {
-        plain(q, 400, "malformed form body (no multipart boundary?)\n");
+        web_plain(q, 400, "malformed form body (no multipart boundary?)\n");
         return send_resp(q);
     }
     return MHD_YES;
@@ -620,7 +625,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         q->body_len += *upload_size;
         if (q->body_len > q->body_max) {
             *upload_size = 0;
-            plain(q, 413, "request body too large\n");
+            web_plain(q, 413, "request body too large\n");
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }

@@ -20,6 +20,7 @@
 #include "anzen/catalog.h"
 #include "anzen/date.h"
 #include "anzen/store.h"
+#include "anzen/tmpl.h"
 #include "anzen/util.h"
 #include "parse.h"
 
@@ -67,6 +68,8 @@ struct web {
     char *cert_pem, *key_pem;
     char fingerprint[100];
     int port;
+    struct az_tmpl_set *views; /* the page templates, parsed once (view.c) */
+    json_t *labels[2];         /* their labels in Japanese and English */
 };
 
 /* One form field. */
@@ -120,7 +123,12 @@ const char *web_arg(const struct req *q, const char *name);
 void web_html(struct req *q, int status, char *body);
 void web_redirect(struct req *q, const char *location);
 void web_error(struct req *q, int status, const char *ja, const char *en);
-void web_download(struct req *q, const char *ctype, const char *filename, char *body, size_t len);
+/* A short plain-text answer (protocol errors, no page frame). */
+void web_plain(struct req *q, int status, const char *msg);
+/* A file download: ascii_name is the fallback file name (ASCII letters,
+ * digits, - . _ only), name (UTF-8, or NULL) the one browsers show. */
+void web_download(struct req *q, const char *ctype, const char *ascii_name, const char *name,
+                  char *body, size_t len);
 int web_add_header(struct req *q, const char *name, const char *value);
 /* Lock and unlock the store and workspace files. */
 void web_lock(struct web *w);
@@ -154,16 +162,28 @@ const char *web_csrf_token(struct req *q);
 /* Check a POST: the csrf field matches and Origin (when sent) is ours. */
 bool web_csrf_ok(struct req *q);
 
-/* ---- html.c: escaping and the page frame ---- */
-/* printf into b where every %s argument is HTML-escaped; %S inserts
- * trusted markup unescaped, %d/%lld/%zu as usual. */
-int h_printf(struct az_buf *b, const char *fmt, ...);
-/* Start a page: doctype, head, navigation for the signed-in user. */
-void h_begin(struct req *q, struct az_buf *b, const char *title);
-/* Finish the page and respond with it. */
-void h_end(struct req *q, struct az_buf *b);
-/* A hidden CSRF field. */
-void h_csrf(struct req *q, struct az_buf *b);
+/* ---- view.c: the pages, rendered from src/web/templates/ ---- */
+/* Parse the embedded templates and labels (at start; read-only after). */
+int web_views_load(struct az_ctx *ctx, struct web *w);
+void web_views_free(struct web *w);
+/* Render template name (a page on base.html) with the handler's view data
+ * vars and trusted markup raw (both taken; NULL for none), adding what
+ * every page shows (language, labels, the user and the navigation, the
+ * session's CSRF token), and respond with status. */
+void web_page(struct req *q, int status, const char *name, json_t *vars, json_t *raw);
+/* Put the CSRF token for a form into vars (anonymous forms: this sets
+ * the pre-session cookie; signed-in pages get the token anyway). */
+void web_view_csrf(struct req *q, json_t *vars);
+/* View data: set o[k] to a string (NULL becomes ""), a number, a
+ * boolean, a new object or array (returned, borrowed; NULL on failure);
+ * append a new object or a string to an array. */
+void v_str(json_t *o, const char *k, const char *s);
+void v_int(json_t *o, const char *k, long long n);
+void v_bool(json_t *o, const char *k, bool b);
+json_t *v_obj(json_t *o, const char *k);
+json_t *v_arr(json_t *o, const char *k);
+json_t *v_push(json_t *arr);
+void v_push_str(json_t *arr, const char *s);
 /* Pick the string for the request's language. */
 #define T(q, ja, en) ((q)->lang == AZ_LANG_EN ? (en) : (ja))
 
@@ -192,9 +212,13 @@ void page_ledger(struct req *q);
 void page_vendors(struct req *q);
 void page_reports(struct req *q);
 void page_report_file(struct req *q);
+void page_vendor_form(struct req *q);
 
-/* Embedded static files (static/app.css, static/app.js). */
+/* Embedded static files (static/app.css, static/app.js) and the page
+ * templates with their labels (templates/). */
 extern const struct az_file_blob az_embedded_web[];
 extern const size_t az_embedded_web_n;
+extern const struct az_file_blob az_embedded_web_tmpl[];
+extern const size_t az_embedded_web_tmpl_n;
 
 #endif

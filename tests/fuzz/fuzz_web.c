@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_web.c - libFuzzer target for what the web UI parses or escapes by
- * hand (src/web/parse.c) and the text inputs of lib/auth: the Cookie
- * header, the Origin check, HTML escaping, base32, TOTP codes and
- * recovery codes. Properties, not only "no crash":
+ * fuzz_web.c - libFuzzer target for what the web UI parses by hand
+ * (src/web/parse.c), the HTML escaping its pages go through
+ * (az_html_escape) and the text inputs of lib/auth: the Cookie header,
+ * the Origin check, HTML escaping, base32, TOTP codes and recovery codes.
+ * Properties, not only "no crash":
  *   - a cookie value found contains only RFC 6265 cookie octets and fits;
  *   - an accepted Origin is exactly "https://" + Host;
- *   - escaped HTML holds no < > " ' ` and no & that does not start one of
- *     the entities the escaper writes;
+ *   - escaped HTML holds no < > " ' `, no & that does not start one of
+ *     the entities the escaper writes, and no bidirectional override or
+ *     isolate control (U+202A..E, U+2066..9);
  *   - base32 that decodes re-encodes to the same letters (canonical form).
  * Input: the bytes up to the first NUL are the "header", the rest the
  * "name" (or host).
@@ -18,6 +20,7 @@
 
 #include "../../src/web/parse.h"
 #include "anzen/auth.h"
+#include "anzen/tmpl.h"
 
 static void check_cookie(const char *hdr, const char *name)
 {
@@ -41,8 +44,12 @@ static void check_escape(const char *s)
     struct az_buf b;
 
     az_buf_init(&b, 1u << 20);
-    if (h_esc(&b, s) == 0 && b.data) {
+    if (az_html_escape(&b, s, strlen(s)) == 0 && b.data) {
         for (const char *p = b.data; *p; p++) {
+            const unsigned char *u = (const unsigned char *)p;
+            if (u[0] == 0xE2 && ((u[1] == 0x80 && u[2] >= 0xAA && u[2] <= 0xAE) ||
+                                 (u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9)))
+                abort();
             if (strchr("<>\"'`", *p))
                 abort();
             if (*p == '&') {

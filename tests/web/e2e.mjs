@@ -2,22 +2,27 @@
 // End-to-end test of the web UI in Debian's chromium driven by
 // playwright-core (TAP output): first run, administrator, TOTP enrolment
 // (the test computes the codes), the profile wizard, answering items,
-// the dashboard against `anzen status`, downloads, a vendor user who must
+// the dashboard against `anzen status`, downloads (the HTML report, and the
+// checklist and vendor forms as XLSX opened with LibreOffice), a vendor user who must
 // not see other vendors' forms, CSRF and session-fixation attempts, wrong
-// and replayed TOTP codes. With SCREENSHOTS=DIR it also saves the main
-// screens there (docs/img is made this way).
+// and replayed TOTP codes, hostile strings (markup, quotes, a right-to-left
+// override) typed into the forms and shown as text. With SCREENSHOTS=DIR
+// it also saves the main screens there (docs/img is made this way).
 //
 //   node tests/web/e2e.mjs   (env: ANZEN, PORT, WS, SETUP_CODE)
 import { chromium } from 'playwright-core';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const { ANZEN, PORT, WS, SETUP_CODE, SCREENSHOTS } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
 const PW = 'correct horse battery staple';
+// typed into the forms; must come back as text on every page that shows it
+const HOSTILE = `<script>alert(1)</script> "quoted" 'single' &amp; \u202Eevil`;
+const HOSTILE_HTML = '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &#39;single&#39; &amp;amp; \uFFFDevil';
 // other users' passwords: long, and without the user name in them
 const upw = (name) => `${PW} ${[...name].reverse().join('')}!`;
 let n = 0;
@@ -62,8 +67,43 @@ function totp(secret, t = Date.now() / 1000) {
   return String(v % 1000000).padStart(6, '0');
 }
 
+// The raw HTML of path (as the server sent it, not the browser's DOM)
+// holds the hostile string escaped in each of the `what` places that show
+// it, and nowhere raw.
+async function escapedIn(path, what) {
+  const body = await (await ctx.request.get(BASE + path)).text();
+  const raw = body.includes('<script>alert(1)') || body.includes('\u202E') || body.includes('"quoted"')
+    || body.includes("'single'");
+  const n = body.split(HOSTILE_HTML).length - 1;
+  ok(!raw && n === what, `${path}: the hostile string is escaped in all ${what} places (${n})`,
+    body.slice(Math.max(0, body.indexOf('alert') - 200), body.indexOf('alert') + 200));
+}
+
 async function shot(page, name) {
   if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+// The first sheet of an XLSX file as CSV, by LibreOffice (a private
+// profile per run, so it never touches another instance)
+function xlsxCsv(file) {
+  const dir = mkdtempSync(join(tmpdir(), 'anzen-lo-'));
+  try {
+    copyFileSync(file, join(dir, 'in.xlsx'));
+    execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
+      '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', dir,
+      join(dir, 'in.xlsx')], { stdio: 'ignore', timeout: 180000 });
+    return readFileSync(join(dir, 'in.csv'), 'utf8');
+  } catch (e) {
+    return `LibreOffice failed: ${e.message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Click the link of selector and return the download's suggested name and path.
+async function download(selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: dl.suggestedFilename(), file: await dl.path() };
 }
 
 function cli(args) {
@@ -216,6 +256,32 @@ try {
   // ---- downloads ----
   await page.goto(BASE + '/reports');
   await shot(page, 'reports.png');
+  const day = process.env.ANZEN_TODAY;
+  {
+    const { name, file } = await download('a[href$="kind=report-html"]');
+    const body = readFileSync(file, 'utf8');
+    ok(name === `報告書-${day}.html`, 'the HTML report downloads with its Japanese name', name);
+    cli(['report', '-o', 'report-cli.html']);
+    ok(body.startsWith('<!DOCTYPE html>') && body.includes('さくら内科クリニック (試験)')
+      && body === readFileSync(join(WS, 'report-cli.html'), 'utf8'),
+    'the HTML report is the one anzen report writes', body.slice(0, 300));
+  }
+  {
+    const r = await ctx.request.get(BASE + '/reports/file?kind=checklist-xlsx');
+    const cd = r.headers()['content-disposition'];
+    ok(r.headers()['content-type'] === 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      && cd === `attachment; filename="anzen-checklist-${day}.xlsx"; filename*=UTF-8''`
+        + encodeURIComponent(`チェックリスト-${day}.xlsx`),
+    'the XLSX has its type and an RFC 6266 / 5987 file name', r.headers());
+    const { name, file } = await download('a[href$="kind=checklist-xlsx"]');
+    ok(name === `チェックリスト-${day}.xlsx`, 'the checklist form downloads with its Japanese name', name);
+    const csv = xlsxCsv(file);
+    // answer cells are the bare words (the instructions quote them in 「」)
+    ok(csv.includes('"医療機関名","さくら内科クリニック (試験)"') && csv.includes('"はい"')
+      && csv.includes('"いいえ"') && csv.includes('"対象外"') && csv.includes('2026/03/31'),
+    'LibreOffice reads the institution and the answers in the XLSX',
+    csv.slice(0, 600));
+  }
   for (const kind of ['status-json', 'oscal-ar', 'oscal-poam', 'status-md']) {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`a[href$="kind=${kind}"]`)]);
     const file = await dl.path();
@@ -263,6 +329,19 @@ try {
   await page.click('form.answer button[type=submit]');
   ok(readFileSync(join(WS, 'vendor-system-1.yaml'), 'utf8').includes('system: "system-1"'),
     'the vendor answers its form (vendor-system-1.yaml)');
+  await page.goto(BASE + '/vendors');
+  {
+    const { name, file } = await download('a[href="/vendors/form?system=system-1"]');
+    ok(name === '事業者確認用-system-1.xlsx', 'the vendor downloads its own form as XLSX', name);
+    const csv = xlsxCsv(file);
+    const item = readFileSync(join(WS, 'vendor-system-1.yaml'), 'utf8').match(/item: "?([\w.-]+)"?/)[1];
+    ok(csv.includes('さくら内科クリニック (試験)') && csv.includes('電子カルテ')
+      && new RegExp(`"はい",[^\n]*"${item.replace(/\./g, '\.')}"`).test(csv),
+    `the vendor form names the institution and system and holds the answer given (${item})`,
+    csv.slice(0, 900));
+  }
+  const otherForm = await ctx.request.get(BASE + '/vendors/form?system=system-2');
+  ok(otherForm.status() === 404, "another vendor's form does not download", otherForm.status());
   const other = await ctx.request.post(BASE + '/vendors', {
     form: { system: 'system-2', item: 'cl-r7.v.security-lead', answer: 'yes',
       csrf: await page.getAttribute('input[name=csrf]', 'value') },
@@ -350,6 +429,54 @@ try {
   await page.click('a.lang');
   ok((await page.textContent('header')).includes('Dashboard'), 'the English switch works');
   await page.click('a.lang');
+
+  // ---- hostile strings typed into the forms come back as text ----
+  // (after the screenshots, which should show a normal clinic)
+  await page.goto(BASE + '/wizard');
+  await page.fill('input[name=name]', `さくら内科クリニック (試験) ${HOSTILE}`);
+  await page.fill('input[name=sys2_name]', HOSTILE);
+  await page.fill('input[name=sys2_vendor]', `C 社 ${HOSTILE}`);
+  await page.click('#wizard button[type=submit]');
+  ok(page.url().startsWith(BASE + '/assess'), 'the wizard takes the hostile strings', await page.textContent('main'));
+  await page.goto(BASE + '/admin/users');
+  await page.fill('#add-user input[name=name]', 'hostile');
+  await page.fill('#add-user input[name=display]', HOSTILE);
+  await page.selectOption('#add-user select[name=role]', 'operations');
+  await page.fill('#add-user input[name=password]', upw('hostile'));
+  await page.click('#add-user button[type=submit]');
+  ok((await page.textContent('body')).includes('追加しました'), 'a user with a hostile display name is added');
+  // the institution name, and the new system's name and vendor, on the
+  // dashboard (vendor forms) and in the wizard; the system and vendor in
+  // the vendor list; the display name and the vendor (a choice for vendor
+  // users) on the users page
+  await escapedIn('/', 3);
+  await escapedIn('/wizard', 3);
+  await escapedIn('/vendors', 2);
+  await escapedIn('/admin/users', 2);
+  await page.goto(BASE + '/');
+  ok((await page.textContent('main h1')) === `さくら内科クリニック (試験) ${HOSTILE.replace('\u202E', '\uFFFD')}`,
+    'the browser shows the hostile institution name as text', await page.textContent('main h1'));
+  ok(await page.locator('body script').count() === 0, 'no script element came from the data');
+  // the display name is in the header of every page the user sees
+  await page.click('header button.link');
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=name]', 'hostile');
+  await page.fill('input[name=password]', upw('hostile'));
+  await page.click('main button[type=submit]');
+  ok(page.url() === BASE + '/', 'the hostile user signs in', page.url());
+  // (plus, on the dashboard and the vendor list, the names above)
+  for (const [p, k] of [['/', 4], ['/assess', 1], ['/plan', 1], ['/ledger', 1], ['/vendors', 3],
+    ['/reports', 1], ['/account', 1]])
+    await escapedIn(p, k);
+  // and in the HTML report: escaped by the same renderer
+  await page.goto(BASE + '/reports');
+  {
+    const body = readFileSync((await download('a[href$="kind=report-html"]')).file, 'utf8');
+    ok(body.includes(`さくら内科クリニック (試験) ${HOSTILE_HTML}`) && !body.includes('<script>alert(1)')
+      && !body.includes('\u202E') && !body.includes('"quoted"'),
+    'the HTML report shows the hostile institution name escaped',
+    body.slice(Math.max(0, body.indexOf('alert') - 200), body.indexOf('alert') + 200));
+  }
 
   ok(outside.length === 0, 'no request leaves the server (CDN-free)', outside);
   ok(cspErrors.length === 0, 'no Content-Security-Policy violation on any page', cspErrors);

@@ -299,6 +299,14 @@ ok(status(r) == 401 and re.search(rb'role="alert">([^<]*)<', r).group(1) in msgs
    "after 5 failures the right password is refused too (locked), same message", r[:300])
 r = post("/login", f"name=ADMIN&password=correct horse battery staple&csrf={tok}", headers=h)
 ok(status(r) == 401, "the lock holds for the name in another case")
+# a hostile user name is echoed into the form as text, with invalid UTF-8
+# and a right-to-left override replaced
+hostile = "<script>x</script>\"'`&\u202e"
+r = post("/login", "name=" + urllib.parse.quote(hostile) + "%ff&password=x&csrf=" + tok, headers=h)
+body = r.decode("utf-8", "replace")
+ok(status(r) == 401 and 'value="&lt;script&gt;x&lt;/script&gt;&quot;&#39;&#96;&amp;\ufffd\ufffd"' in body
+   and "<script>x" not in body and "\u202e" not in body, "a hostile user name comes back escaped",
+   re.findall(r'name="name"[^>]*>', body))
 
 # --- slow clients ---
 t0 = time.monotonic()
