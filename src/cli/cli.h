@@ -26,11 +26,14 @@ enum {
     EXIT_USAGE = 64,
 };
 
+struct az_kev;
+
 struct cli {
     struct az_ctx ctx;
     enum az_lang lang;
     const char *catalog_dir; /* --catalog */
     struct az_catalog *cat;  /* loaded on first use */
+    struct az_kev *kev;      /* loaded on first use (cli_kev) */
     struct az_date as_of;    /* --as-of, or today */
     bool as_of_given;
     const char *dir; /* -C */
@@ -92,8 +95,9 @@ int vendor_add(struct cli *c, int argc, char **argv);
 
 struct az_kev;
 /* The KEV data in use: kev.json in the working directory, else the
- * embedded subset. Prints the error. */
-int cli_kev(struct cli *c, struct az_kev **ret);
+ * embedded subset; loaded once and kept in c (do not free). Prints the
+ * error. */
+int cli_kev(struct cli *c, const struct az_kev **ret);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);

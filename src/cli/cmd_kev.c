@@ -44,12 +44,16 @@ static void help(struct cli *c, FILE *f)
           "      than the one in use needs --force\n"));
 }
 
-int cli_kev(struct cli *c, struct az_kev **ret)
+int cli_kev(struct cli *c, const struct az_kev **ret)
 {
     char *data = NULL, *rdata = NULL, rpath[4096] = "";
     size_t len = 0, rlen = 0;
     int r;
 
+    if (c->kev) {
+        *ret = c->kev;
+        return 0;
+    }
     /* --catalog DIR may hold its own curated ranges (appliances.yaml) */
     if (c->catalog_dir) {
         snprintf(rpath, sizeof(rpath), "%s/appliances.yaml", c->catalog_dir);
@@ -64,15 +68,17 @@ int cli_kev(struct cli *c, struct az_kev **ret)
         return EXIT_ERROR;
     }
     if (*rpath)
-        r = az_kev_load_with(&c->ctx, rpath, rdata, rlen, data ? "kev.json" : NULL, data, len, ret);
+        r = az_kev_load_with(&c->ctx, rpath, rdata, rlen, data ? "kev.json" : NULL, data, len,
+                             &c->kev);
     else
-        r = az_kev_load(&c->ctx, data ? "kev.json" : NULL, data, len, ret);
+        r = az_kev_load(&c->ctx, data ? "kev.json" : NULL, data, len, &c->kev);
     free(data);
     free(rdata);
     if (r < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    *ret = c->kev;
     return 0;
 }
 
@@ -287,7 +293,7 @@ int cmd_kev(struct cli *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *out = "kev.json", *format = "text", *sub;
     bool force = false;
-    struct az_kev *k = NULL;
+    const struct az_kev *k = NULL;
     int o, r;
 
     if (argc < 2) {
@@ -337,6 +343,5 @@ int cmd_kev(struct cli *c, int argc, char **argv)
         r = do_check(c, k, argv[0], argv[1], format);
     else
         r = do_import(c, k, argv[0], out, force);
-    az_kev_free(k);
     return r;
 }

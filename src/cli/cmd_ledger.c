@@ -171,7 +171,7 @@ int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_p
 {
     struct az_ledger_opts o = {.profile = p, .as_of = as_of, .patch_days = patch_days};
     struct az_vendors *vs = NULL;
-    struct az_kev *k = NULL;
+    const struct az_kev *k = NULL;
     int r;
 
     if (vendors && access(vendors, F_OK) == 0) {
@@ -192,7 +192,6 @@ int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_p
     o.vendors = vs;
     o.kev = k;
     *ret = az_ledger_check_opts(l, &o);
-    az_kev_free(k);
     az_vendors_free(vs);
     if (!*ret) {
         cli_err(c, "メモリ不足", "out of memory");

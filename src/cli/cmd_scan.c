@@ -439,7 +439,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     const char *ledger_path = NULL, *db = NULL, *import = NULL;
     bool no_ledger = false;
     struct az_ledger *ledger = NULL;
-    struct az_kev *kev = NULL;
+    const struct az_kev *kev = NULL;
     json_t *res = NULL;
     uint16_t *ports = NULL;
     size_t nports = 0;
@@ -721,7 +721,6 @@ checks:
     r = json_integer_value(json_object_get(res, "gaps")) > 0 ? EXIT_GAPS : 0;
 out:
     json_decref(res);
-    az_kev_free(kev);
     az_ledger_free(ledger);
     az_scan_free(s);
     az_scan_data_free(data);

@@ -192,6 +192,14 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     }
     w->cat = c->cat;
+    {
+        const struct az_kev *k;
+        if ((r = cli_kev(c, &k))) {
+            free(w);
+            return r;
+        }
+        w->kev = c->kev;
+    }
     pthread_mutex_init(&w->lock, NULL);
     if (web_views_load(&c->ctx, w) < 0) {
         cli_liberr(c);

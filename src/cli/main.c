@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/kev.h"
 #include "cli.h"
 
 static int cmd_help(struct cli *c, int argc, char **argv);
@@ -256,6 +257,7 @@ int main(int argc, char **argv)
     }
     r = cmd->fn(&c, nrest, rest);
     az_catalog_free(c.cat);
+    az_kev_free(c.kev);
     free(rest);
     return r;
 }

@@ -34,6 +34,7 @@ static void cli_for(struct req *q, struct cli *c)
     az_ctx_init(&c->ctx, q->lang);
     c->catalog_dir = q->w->o.catalog_dir;
     c->cat = q->w->cat;
+    c->kev = q->w->kev; /* loaded at start, shared read-only */
     c->as_of_given = q->w->o.as_of_given;
     if (q->w->o.as_of_given)
         c->as_of = q->w->o.as_of;
@@ -921,8 +922,10 @@ void page_ledger(struct req *q)
     }
     if (access(WEB_LEDGER, F_OK) == 0 && az_read_text_file(&ctx, WEB_LEDGER, &data, &len) == 0)
         az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &l);
-    if (l && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0)
-        res = az_ledger_check(l, p, c.as_of, 180);
+    /* the same check as anzen ledger check: vendor registry and KEV too */
+    if (l && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0 &&
+        cli_ledger_check(&c, l, p, "vendors.yaml", c.as_of, 180, &res))
+        res = NULL;
     v = json_object();
     if (msg) {
         v_str(v, "msg", msg);

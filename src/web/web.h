@@ -62,6 +62,7 @@ struct web {
     pthread_mutex_t lock; /* guards st and the workspace files */
     struct az_store *st;
     struct az_catalog *cat;
+    struct az_kev *kev;                     /* KEV data, loaded at start (read-only) */
     unsigned char seal_key[AZ_SEAL_KEYLEN]; /* TOTP secrets at rest */
     unsigned char form_key[32];             /* tokens of anonymous forms, per run */
     char setup_code[16];                    /* printed at first run; needed to create the admin */

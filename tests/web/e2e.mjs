@@ -239,13 +239,16 @@ try {
   await page.goto(BASE + '/ledger');
   await page.setInputFiles('input[name=csv]', {
     name: '台帳.csv', mimeType: 'text/csv',
-    buffer: Buffer.from('種別,名称,管理者,システム\r\nVPN装置,VPN ルータ,,電子カルテ\r\nサーバ,カルテサーバ,A 社,電子カルテ\r\n'),
+    buffer: Buffer.from('種別,名称,管理者,システム,OS・ファームウェア,バージョン\r\n' +
+      'VPN装置,VPN ルータ,,電子カルテ,FortiOS,6.0.4\r\nサーバ,カルテサーバ,A 社,電子カルテ,,\r\n'),
   });
   await page.click('form[enctype] button');
   ok((await page.textContent('#ledger-msg')).includes('取り込みました'), 'a CSV ledger is imported',
     await page.textContent('body'));
   ok(await page.locator('#assets tbody tr').count() === 2, 'the ledger lists the assets');
   ok(await page.locator('#findings li.gap').count() >= 1, 'the unmanaged VPN router is a finding');
+  ok((await page.textContent('#findings')).includes('KEV (既知の悪用された脆弱性'),
+    'its firmware is checked against KEV, as anzen ledger check does', await page.textContent('#findings'));
   await shot(page, 'ledger.png');
   await page.setInputFiles('input[name=csv]', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\r\n"x\r\n') });
   await page.click('form[enctype] button');
