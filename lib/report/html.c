@@ -200,7 +200,8 @@ int az_report_html(struct az_ctx *ctx, const struct az_report_input *in, unsigne
         {
             const char *id = json_string_value(json_object_get(sec, "id"));
             const json_t *svg = id ? json_object_get(in->extra_svg, id) : NULL;
-            json_t *sraw = json_pack("{s:O?}", "svg", json_is_string(svg) ? svg : NULL);
+            json_t *sraw = json_is_string(svg) ? json_pack("{s:O}", "svg", svg)
+                                               : json_pack("{s:s}", "svg", "");
             r = az_tmpl_render(ctx, set, "report-extra.html", sec, sraw, &extra);
             json_decref(sraw);
             if (r < 0)

@@ -155,5 +155,10 @@ int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile
 /* Add the gaps of a saved network check (anzen scan -o FILE, if it
  * exists) to plan. */
 int plan_add_scan(struct cli *c, struct az_plan *plan, const char *scan_json);
+/* Read a saved network check (schema anzen-scan/1); *ret is NULL when
+ * the file does not exist. Prints errors. */
+int scan_result_load(struct cli *c, const char *path, json_t **ret);
+/* Add the gaps of a loaded network check to plan. */
+int plan_add_scan_result(struct cli *c, struct az_plan *plan, const json_t *scan);
 
 #endif

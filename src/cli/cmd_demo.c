@@ -236,7 +236,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     if (!r) {
         /* the printable report and the official form (anzen report) */
         char lp[PATH_MAX];
-        struct report_paths rp = {ppath, apath, NULL, NULL, NULL, e->edition->id};
+        struct report_paths rp = {ppath, apath, NULL, NULL, NULL, e->edition->id, NULL};
         struct report_data rd;
         struct az_buf b;
         snprintf(lp, sizeof(lp), "%s/checklist.xlsx", dir);

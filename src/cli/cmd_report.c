@@ -41,12 +41,113 @@ static void sibling(const char *file, const char *name, char *buf, size_t n)
         snprintf(buf, n, "%s", name);
 }
 
+/* The report section of a network check (anzen scan -o scan.json): when
+ * and from where, what was found, and which segment reached what. */
+static json_t *scan_section(struct cli *c, const json_t *scan)
+{
+    bool en = c->lang == AZ_LANG_EN;
+    const json_t *st = json_object_get(scan, "stats"), *x;
+    const char *from = json_string_value(json_object_get(scan, "from"));
+    const char *when = json_string_value(json_object_get(scan, "started"));
+    const char *kev = json_string_value(json_object_get(scan, "kev_catalog"));
+    json_t *sec = json_object(), *paras = json_array(), *fs = json_array(), *rows = json_array();
+    char buf[1024];
+    size_t i;
+
+    {
+        long long up = json_integer_value(json_object_get(st, "hosts_up"));
+        long long open = json_integer_value(json_object_get(st, "open"));
+        long long gaps = json_integer_value(json_object_get(scan, "gaps"));
+        if (!when)
+            when = "?";
+        if (en)
+            snprintf(buf, sizeof(buf),
+                     "Checked on %.10s%s%s: %lld hosts answered, %lld open ports, %lld gaps.", when,
+                     from ? " from " : "", from ? from : "", up, open, gaps);
+        else if (from)
+            snprintf(buf, sizeof(buf),
+                     "%.10s に「%s」から点検: 応答した機器 %lld 台、開いているポート %lld、"
+                     "要対応 %lld 件。",
+                     when, from, up, open, gaps);
+        else
+            snprintf(buf, sizeof(buf),
+                     "%.10s に点検: 応答した機器 %lld 台、開いているポート %lld、要対応 %lld 件。",
+                     when, up, open, gaps);
+    }
+    json_array_append_new(paras, json_string(buf));
+    if (kev) {
+        snprintf(buf, sizeof(buf),
+                 en ? "Appliance versions were checked against the KEV catalog version %s."
+                    : "VPN 装置などの版は KEV カタログ %s 版と照合しました。",
+                 kev);
+        json_array_append_new(paras, json_string(buf));
+    }
+    json_array_foreach(json_object_get(scan, "findings"), i, x)
+    {
+        const char *lv = json_string_value(json_object_get(x, "level"));
+        const char *t = json_string_value(json_object_get(x, en ? "en" : "ja"));
+        if (!lv || !t)
+            continue;
+        json_array_append_new(fs, json_pack("{s:s, s:s, s:s}", "level", lv, "label",
+                                            !strcmp(lv, "gap") ? (en ? "gap" : "要対応")
+                                                               : (en ? "attention" : "注意"),
+                                            "text", t));
+    }
+    json_array_foreach(json_object_get(scan, "reachability"), i, x)
+    {
+        const json_t *ports = json_object_get(x, "ports"), *pt;
+        size_t k;
+        char pl[512] = "";
+        size_t o = 0;
+        json_array_foreach(ports, k, pt)
+        {
+            int w = snprintf(pl + o, sizeof(pl) - o, "%s%lld", k ? ", " : "",
+                             (long long)json_integer_value(pt));
+            if (w < 0 || (size_t)w >= sizeof(pl) - o)
+                break;
+            o += (size_t)w;
+        }
+        json_array_append_new(rows, json_pack("[s, s, s, s, s]",
+                                              json_string_value(json_object_get(x, "from"))
+                                                  ? json_string_value(json_object_get(x, "from"))
+                                                  : "-",
+                                              json_string_value(json_object_get(x, "to"))
+                                                  ? json_string_value(json_object_get(x, "to"))
+                                                  : (en ? "(not in the ledger)" : "(台帳にない)"),
+                                              json_string_value(json_object_get(x, "host"))
+                                                  ? json_string_value(json_object_get(x, "host"))
+                                                  : "",
+                                              json_string_value(json_object_get(x, "asset"))
+                                                  ? json_string_value(json_object_get(x, "asset"))
+                                                  : "",
+                                              pl));
+    }
+    json_object_set_new(sec, "id", json_string("scan"));
+    json_object_set_new(
+        sec, "title",
+        json_string(en ? "Network check (anzen scan)" : "ネットワークの点検 (anzen scan)"));
+    json_object_set_new(sec, "paragraphs", paras);
+    json_object_set_new(sec, "findings", fs);
+    if (json_array_size(rows))
+        json_object_set_new(sec, "table",
+                            json_pack("{s:[s, s, s, s, s], s:o}", "head",
+                                      en ? "From" : "点検した区分",
+                                      en ? "To (segment)" : "届いた先 (区分)", en ? "Host" : "機器",
+                                      en ? "Asset" : "台帳の名称",
+                                      en ? "Open ports" : "開いているポート", "rows", rows));
+    else
+        json_decref(rows);
+    return sec;
+}
+
 void report_data_free(struct report_data *rd)
 {
     az_plan_free(rd->plan);
     json_decref(rd->keypoints);
     json_decref(rd->ledger_check);
     json_decref(rd->vendor_check);
+    json_decref(rd->scan);
+    json_decref(rd->extra);
     az_ledger_free(rd->ledger);
     az_vendors_free(rd->vendors);
     free(rd->vforms);
@@ -160,6 +261,24 @@ int report_load_with(struct cli *c, const struct report_paths *rp,
         r = EXIT_ERROR;
         goto fail;
     }
+    /* the network check: its gaps join the plan, and it gets a section */
+    if (rp->scan)
+        snprintf(path, sizeof(path), "%s", rp->scan);
+    else
+        sibling(rp->profile, "scan.json", path, sizeof(path));
+    if (rp->scan && access(path, F_OK) != 0) {
+        cli_err(c, "%s がありません", "%s does not exist", rp->scan);
+        r = EXIT_ERROR;
+        goto fail;
+    }
+    if ((r = scan_result_load(c, path, &rd->scan)))
+        goto fail;
+    if (rd->scan) {
+        if ((r = plan_add_scan_result(c, rd->plan, rd->scan)))
+            goto fail;
+        rd->extra = json_array();
+        json_array_append_new(rd->extra, scan_section(c, rd->scan));
+    }
     rd->keypoints = az_keypoints(rd->p, rd->e->as_of);
     rd->vforms = calloc(rd->nvs + 1, sizeof(*rd->vforms));
     if (!rd->vforms || !rd->keypoints) {
@@ -186,6 +305,7 @@ int report_load_with(struct cli *c, const struct report_paths *rp,
     rd->in.vendor_check = rd->vendor_check;
     rd->in.vforms = rd->vforms;
     rd->in.nvforms = rd->nvs;
+    rd->in.extra = rd->extra;
     return 0;
 fail:
     report_data_free(rd);
@@ -376,7 +496,8 @@ static void help(struct cli *c, FILE *f)
         L(c,
           "使い方: anzen report [--format html|xlsx|json|md] [--role 役割] [-o FILE] [--pdf]\n"
           "                    [-p profile.yaml] [-a answers.yaml] [-w anzen.db]\n"
-          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--edition 版]\n\n"
+          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--scan scan.json]\n"
+          "                    [--edition 版]\n\n"
           "経営層・立入検査・事業者に渡す報告書を作ります。\n"
           "  html  印刷できる報告書 (1 ファイル、グラフ入り、外部への通信なし)。既定。\n"
           "        --role management で経営層向けの 1 ページ、planning / operations で\n"
@@ -390,10 +511,12 @@ static void help(struct cli *c, FILE *f)
           "                 - で標準出力)\n"
           "  ワークスペース (anzen.db) があれば計画の担当・状態・期限を使い、\n"
           "  プロファイルと同じ場所の ledger.csv と vendors.yaml、回答と同じ場所の\n"
-          "  vendor-SYSTEM.yaml (事業者確認用の回答) も載せます。\n",
+          "  vendor-SYSTEM.yaml (事業者確認用の回答)、ネットワークの点検の結果 scan.json\n"
+          "  (anzen scan -o scan.json) も載せます。\n",
           "usage: anzen report [--format html|xlsx|json|md] [--role ROLE] [-o FILE] [--pdf]\n"
           "                    [-p profile.yaml] [-a answers.yaml] [-w anzen.db]\n"
-          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--edition ED]\n\n"
+          "                    [--ledger ledger.csv] [--vendors vendors.yaml] [--scan scan.json]\n"
+          "                    [--edition ED]\n\n"
           "Writes the reports handed to management, the inspector and the vendors.\n"
           "  html  printable report (one file, charts inline, no network access); default.\n"
           "        --role management: the one page for management; planning / operations:\n"
@@ -406,8 +529,9 @@ static void help(struct cli *c, FILE *f)
           "  -o, --output   where to write (default report.html / checklist.xlsx; json and\n"
           "                 md to standard output; - for standard output)\n"
           "  The workspace (anzen.db), when present, gives the plan's owners, states and\n"
-          "  dates; ledger.csv and vendors.yaml next to the profile and the vendors'\n"
-          "  answers (vendor-SYSTEM.yaml) next to the answers are included.\n"));
+          "  dates; ledger.csv and vendors.yaml next to the profile, the vendors'\n"
+          "  answers (vendor-SYSTEM.yaml) next to the answers, and the network check\n"
+          "  scan.json (anzen scan -o scan.json) are included.\n"));
 }
 
 int cmd_report(struct cli *c, int argc, char **argv)
@@ -417,6 +541,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
                                          {"workspace", required_argument, NULL, 'w'},
                                          {"ledger", required_argument, NULL, 'L'},
                                          {"vendors", required_argument, NULL, 'V'},
+                                         {"scan", required_argument, NULL, 'S'},
                                          {"edition", required_argument, NULL, 'e'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"role", required_argument, NULL, 'r'},
@@ -424,7 +549,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
                                          {"pdf", no_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL};
+    struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL, NULL};
     const char *format = "html", *output = NULL;
     unsigned roles = 0;
     bool pdf = false;
@@ -450,6 +575,9 @@ int cmd_report(struct cli *c, int argc, char **argv)
             break;
         case 'V':
             rp.vendors = optarg;
+            break;
+        case 'S':
+            rp.scan = optarg;
             break;
         case 'e':
             rp.edition = optarg;

@@ -337,12 +337,12 @@ static int record_evidence(struct cli *c, const char *db, const json_t *res, con
     return 0;
 }
 
-int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
+int scan_result_load(struct cli *c, const char *path, json_t **ret)
 {
     json_error_t je;
-    json_t *j, *x, *it;
-    size_t i, k;
+    json_t *j;
 
+    *ret = NULL;
     if (!path || access(path, F_OK) != 0)
         return 0;
     j = json_load_file(path, 0, &je);
@@ -358,6 +358,15 @@ int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
         json_decref(j);
         return EXIT_ERROR;
     }
+    *ret = j;
+    return 0;
+}
+
+int plan_add_scan_result(struct cli *c, struct az_plan *plan, const json_t *j)
+{
+    const json_t *x, *it;
+    size_t i, k;
+
     json_array_foreach(json_object_get(j, "findings"), i, x)
     {
         const char *lv = json_string_value(json_object_get(x, "level"));
@@ -372,13 +381,22 @@ int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
             if (az_plan_add_finding_from(&c->ctx, plan, "ネットワーク", "network",
                                          json_string_value(it), ja, en) < 0) {
                 cli_liberr(c);
-                json_decref(j);
                 return EXIT_ERROR;
             }
         }
     }
-    json_decref(j);
     return 0;
+}
+
+int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
+{
+    json_t *j;
+    int r = scan_result_load(c, path, &j);
+
+    if (!r && j)
+        r = plan_add_scan_result(c, plan, j);
+    json_decref(j);
+    return r;
 }
 
 int cmd_scan(struct cli *c, int argc, char **argv)

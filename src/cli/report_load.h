@@ -16,6 +16,7 @@ struct report_paths {
     const char *ledger;  /* NULL: ledger.csv next to the profile, if present */
     const char *vendors; /* NULL: vendors.yaml next to the profile, if present */
     const char *edition; /* NULL: the default */
+    const char *scan;    /* NULL: scan.json next to the profile, if present */
 };
 
 struct report_data {
@@ -26,6 +27,8 @@ struct report_data {
     size_t nvs;
     struct az_plan *plan;
     json_t *keypoints, *ledger_check, *vendor_check;
+    json_t *scan;  /* the network check (anzen-scan/1), or NULL */
+    json_t *extra; /* extra report sections (the network check) */
     struct az_ledger *ledger;
     struct az_vendors *vendors;
     struct az_report_vendor *vforms;

@@ -1085,7 +1085,7 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
  * store. */
 static int report_doc(struct req *q, struct cli *c, const char *kind, char **ret, size_t *ret_len)
 {
-    struct report_paths rp = {WEB_PROFILE, WEB_ANSWERS, NULL, NULL, NULL, NULL};
+    struct report_paths rp = {WEB_PROFILE, WEB_ANSWERS, NULL, NULL, NULL, NULL, NULL};
     struct az_plan_state *states = NULL;
     struct report_data rd;
     size_t n = 0;

@@ -144,4 +144,46 @@ size1=$(pdfinfo -f 1 -l 1 pdf/checklist.pdf | awk '/^Page +1 size:/{print $4 "x"
 if [ "$pages" = 3 ] && [ "$size1" = "595.304x841.89" ]; then
     ok "printed: the form on one A4 portrait page, then the plan and the ledger"
 else not_ok "checklist.pdf: $pages pages, first $size1"; fi
+# the network check: a real scan of a listener on loopback, saved as
+# scan.json next to the profile, becomes a section of the report and joins
+# the plan (a device the ledger does not list); bad scan files are refused
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1 &
+srv=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+    sleep 0.3
+done
+"$ANZEN" scan 127.0.0.1 -p "$port" --from '事務系<b>' -o scan.json >/dev/null 2>&1 || true
+kill "$srv" 2>/dev/null || true
+wait "$srv" 2>/dev/null || true
+run "$ANZEN" report -o with-scan.html
+expect_rc 0 "report with a network check"
+python3 - <<'PY' && ok "the scan section: when and from where (escaped), the finding, the reachability row" || not_ok "scan section"
+t = open("with-scan.html", encoding="utf-8").read()
+assert '<section class="page extra" id="sec-scan">' in t
+assert "ネットワークの点検 (anzen scan)" in t
+assert "「事務系&lt;b&gt;」から点検" in t and "事務系<b>" not in t
+assert "127.0.0.1: 台帳にない機器が応答しています" in t
+assert "KEV カタログ 2025.08.25 版" in t
+PY
+run "$ANZEN" report --format json
+python3 - "$T/out" <<'PY' && ok "the scan's gap joins the plan in the report" || not_ok "scan in plan"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["extra_sections"][0]["id"] == "scan"
+r = [a for a in d["plan"]["items"] if "ネットワーク: 127.0.0.1" in a["reason"]]
+assert r, [a["reason"] for a in d["plan"]["items"]][:3]
+PY
+run "$ANZEN" report --scan missing.json
+expect_rc 1 "a --scan file that does not exist"
+printf '{"schema": "anzen-scan/1",\n "hosts": [' > broken.json
+run "$ANZEN" report --scan broken.json
+expect_rc 1 "a truncated scan file"
+expect_err "broken.json:" "the file is named"
+printf '{"schema": "anzen-status/1"}' > other.json
+run "$ANZEN" report --scan other.json
+expect_rc 1 "a JSON file that is not a scan"
+expect_err "anzen-scan/1" "the expected schema is named"
+rm scan.json
 done_testing
