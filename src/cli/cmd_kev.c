@@ -157,6 +157,9 @@ static int do_check(struct cli *c, const struct az_kev *k, const char *product, 
                                ru->entry ? ru->entry->date_added : NULL, "fixed", g->fixed,
                                "branch", g->branch, "confidence", az_conf_token(ru->confidence),
                                "last-affected", g->last));
+            if (ru->advice.ja)
+                json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "advice",
+                                    json_string(tx(c, ru->advice)));
         }
         r = out_json(c, NULL,
                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "schema", "anzen-kev-check/1",
@@ -191,6 +194,8 @@ static int do_check(struct cli *c, const struct az_kev *k, const char *product, 
             if (ru->confidence != AZ_CONF_VERIFIED)
                 printf(" [%s]", az_conf_name(ru->confidence, c->lang));
             putchar('\n');
+            if (ru->advice.ja)
+                printf("    %s\n", tx(c, ru->advice));
         }
         if (n)
             printf("  %s\n", tx(c, f->advice));

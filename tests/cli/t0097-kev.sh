@@ -31,6 +31,16 @@ import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert "CVE-2018-13379" not in [x["cve"] for x in d["hits"]]
 PY
+run "$ANZEN" kev check FortiOS 6.0.6 --format json
+python3 - "$T/out" <<'PY' && ok "a CVE whose fix needs more than the upgrade carries its own advice" || not_ok "rule advice"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+h = {x["cve"]: x for x in d["hits"]}
+assert "private-data-encryption" in h["CVE-2019-6693"]["advice"], h["CVE-2019-6693"]
+PY
+run "$ANZEN" kev check "Cisco ASA" "9.14(1)9"
+expect_out "CVE-2020-3452" "Cisco ASA: the release before the fix"
+expect_out "9.7、9.11、9.12" "and the trains anzen does not judge are named"
 run "$ANZEN" --lang en kev check FortiGate 6.0.4
 expect_out "affected by" "English text"
 expect_out "change every SSL-VPN user and administrator password" "advice to rotate credentials"

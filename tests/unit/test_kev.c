@@ -291,6 +291,8 @@ static void test_embedded(void **state)
     assert_int_equal(hits(k, "sonicwall-sonicos", "7.0.1-5050", "CVE-2024-40766"), 0);
     assert_int_equal(hits(k, "sonicwall-sma", "10.2.1.2-24sv", "CVE-2021-20038"), 1);
     assert_int_equal(hits(k, "sonicwall-sma", "10.2.1.3-27sv", "CVE-2021-20038"), 0);
+    assert_int_equal(hits(k, "cisco-asa", "9.14(1)9", "CVE-2020-3452"), 1);
+    assert_int_equal(hits(k, "cisco-asa", "9.14(1)10", "CVE-2020-3452"), 0);
     assert_int_equal(hits(k, "fortinet-fortios", "7.0.8", "CVE-2022-42475"), 1);
     assert_int_equal(hits(k, "fortinet-fortios", "7.0.9", "CVE-2022-42475"), 0);
 
