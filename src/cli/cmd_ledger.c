@@ -5,6 +5,7 @@
  * English headers), keep it as ledger.csv (UTF-8 with BOM) next to the
  * profile, check it (with the vendor registry and KEV), write it back out.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,11 @@ static int load(struct cli *c, const char *path, bool skip, struct az_ledger **r
     /* read raw bytes: CP932 is allowed here, so no UTF-8 check */
     FILE *f = fopen(path, "rb");
     if (!f) {
-        cli_err(c, "%s を開けません", "cannot open %s", path);
+        if (errno == ENOENT)
+            cli_err(c, "%s がありません (台帳は anzen ledger import FILE で取り込みます)",
+                    "%s does not exist (bring a ledger in with anzen ledger import FILE)", path);
+        else
+            cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
         return EXIT_ERROR;
     }
     data = malloc(AZ_MAX_INPUT + 1);

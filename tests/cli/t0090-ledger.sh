@@ -163,6 +163,8 @@ run "$ANZEN" ledger export --encoding latin1
 expect_rc 64 "unknown encoding"
 run "$ANZEN" ledger export missing.csv
 expect_rc 1 "export of a missing ledger"
+expect_err "missing.csv がありません (台帳は anzen ledger import FILE で取り込みます)" \
+    "a missing ledger says how to bring one in"
 
 # XLSX: export, LibreOffice opens it and saves CSV and XLSX again, and each
 # of those imports back to the same ledger (a real client round trip). A
