@@ -16,7 +16,9 @@
  * verified ones, then catalog order.
  *
  * Ownership: az_plan_build returns an owned plan (az_plan_free) that
- * borrows the evaluation and the states it was built from.
+ * borrows the evaluation it was built from; every string in it (owners,
+ * reasons) is its own copy, so the states may be freed at once. Text is
+ * whole: names and reasons of any length, never cut.
  */
 #ifndef ANZEN_PLAN_H
 #define ANZEN_PLAN_H
@@ -24,6 +26,7 @@
 #include <jansson.h>
 
 #include "assess.h"
+#include "finding.h"
 
 enum az_plan_status {
     AZ_PLAN_OPEN,
@@ -42,22 +45,41 @@ enum az_plan_track_kind {
 struct az_plan_track_state {
     int status; /* enum az_plan_status, or -1 */
     unsigned owner_role;
-    char owner[128];
+    char *owner; /* NULL: not set */
     bool has_due;
     struct az_date due;
 };
 
 struct az_plan_state {
-    char item[128];
+    char *item;
     struct az_plan_track_state track[2];
     int priority; /* user override: 1 = first; 0 = none */
-    char reason[512];
+    char *reason; /* NULL: none */
 };
+
+/* Free the strings of n states and the array itself. */
+void az_plan_states_free(struct az_plan_state *v, size_t n);
+
+/* One change to an item's decisions, as `plan set` and the web UI make
+ * it: fields left at their "unchanged" value are kept. */
+struct az_plan_patch {
+    int track;           /* AZ_TRACK_INTERIM / AZ_TRACK_PERMANENT, or -1 for both */
+    int status;          /* enum az_plan_status, or -1: unchanged */
+    unsigned owner_role; /* 0: unchanged */
+    const char *owner;   /* the name ("" for none); NULL: unchanged, or "" with a role */
+    bool has_due;
+    struct az_date due;
+    int priority; /* -1: unchanged; 0 clears the override */
+    const char *reason;
+};
+
+/* Apply patch to ps (whose strings it replaces). 0 or AZ_ENOMEM. */
+int az_plan_state_apply(struct az_plan_state *ps, const struct az_plan_patch *patch);
 
 struct az_plan_track {
     enum az_plan_status status;
     unsigned owner_role;
-    const char *owner; /* may be "" */
+    char *owner; /* never NULL; may be "" */
     struct az_date due;
     struct az_text text; /* suggested text from the catalog */
 };
@@ -67,11 +89,17 @@ struct az_plan_item {
     struct az_plan_track track[2];
     int tier; /* 0 override, 1 overdue, 2 ransomware/remote access, 3 other */
     int priority;
-    const char *override_reason;
+    char *override_reason; /* NULL unless tier 0 */
     struct az_date sort_date;
-    char reason_ja[640];
-    char reason_en[640];
+    char *reason_ja; /* whole text: the rank's reason, then the findings */
+    char *reason_en;
+    /* findings attached: the first AZ_PLAN_SHOWN are written out in the
+     * reasons, the others counted ("ほか N 件") */
+    size_t nfindings;
+    size_t base_ja, base_en; /* length of the reasons before the count */
 };
+
+#define AZ_PLAN_SHOWN 10
 
 struct az_plan {
     const struct az_eval *eval;
@@ -84,19 +112,20 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
                   size_t nstates, struct az_plan **ret);
 void az_plan_free(struct az_plan *p);
 /*
- * Feed a finding (e.g. from the ledger check) into the plan: its reason is
- * added to the item's plan entry, and an item the answers call satisfied
- * (or left unanswered) but the finding contradicts becomes a plan item of
- * the overdue tier ("the records disagree"). Items are matched by topic,
- * so a finding on cl-r7.h.x also reaches cl-r7.p.x.
+ * Feed a gap found by a check (ledger, vendor registry, network, host
+ * audit) into the plan; other levels are ignored. The finding's topics are
+ * resolved to the plan's edition and form through cat (finding.h). Its
+ * message is added to each item's reasons (src names the check: "台帳" /
+ * "ledger"), and an item the answers call satisfied (or left unanswered)
+ * but the finding contradicts becomes a plan item of the overdue tier
+ * ("the records disagree").
  */
-int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
-                        const char *en);
-/* The same for a finding from another check: src names it in reasons
- * ("ネットワーク" / "network" for anzen scan). */
-int az_plan_add_finding_from(struct az_ctx *ctx, struct az_plan *p, const char *src_ja,
-                             const char *src_en, const char *item_id, const char *ja,
-                             const char *en);
+int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const struct az_catalog *cat,
+                        const char *src_ja, const char *src_en, const struct az_finding *f);
+/* The same for every finding of a JSON array (as the checks return
+ * them); unreadable entries are skipped. */
+int az_plan_add_findings(struct az_ctx *ctx, struct az_plan *p, const struct az_catalog *cat,
+                         const char *src_ja, const char *src_en, const json_t *findings);
 json_t *az_plan_to_json(const struct az_plan *p);
 
 const char *az_plan_status_token(enum az_plan_status s);

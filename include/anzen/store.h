@@ -28,7 +28,7 @@
 
 /* The schema version this build writes. Older workspaces are migrated on
  * open, step by step; newer ones are refused. */
-#define AZ_STORE_SCHEMA 3
+#define AZ_STORE_SCHEMA 4
 
 struct az_store;
 
@@ -75,7 +75,7 @@ int az_store_snapshot_get(struct az_store *st, struct az_ctx *ctx, long long id,
 int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_t **ret);
 
 /* The user's plan decisions (status, owner, due, priority override), one
- * per item; *ret is owned by the caller (free). */
+ * per item; *ret is owned by the caller (az_plan_states_free). */
 int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan_state **ret,
                          size_t *ret_n);
 /* Attach an evidence record (kind: document, note, screenshot, ledger,
@@ -83,13 +83,15 @@ int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan
 int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
                           const char *kind, const char *description, const char *source,
                           const char *who, long long *ret_id);
-/* Record findings (a JSON array of objects with "items", "ja", "en" and
- * optionally "line", as the ledger and vendor checks return them) as
- * evidence of kind on each item they name, in one transaction; the text is
- * in ctx's language and the source is "source:line". A record identical to
- * one already stored is not added again, so checking twice adds nothing.
- * *ret_added (may be NULL) counts the new records. */
-int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const json_t *findings,
+/* Record findings (a JSON array as the checks return them, finding.h) as
+ * evidence of kind on each item of edition ed (form form_id) that their
+ * topics resolve to, in one transaction; the text is in ctx's language and
+ * the source is "source:line". A record identical to one already stored is
+ * not added again (an indexed lookup: linear in the number of findings),
+ * so checking twice adds nothing. *ret_added (may be NULL) counts the new
+ * records. */
+int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const struct az_catalog *cat,
+                          const struct az_edition *ed, const char *form_id, const json_t *findings,
                           const char *kind, const char *source, const char *who, size_t *ret_added);
 /* Evidence records (of one item, or all when item is NULL) as a JSON
  * array, oldest first. */
@@ -97,6 +99,11 @@ int az_store_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
 /* Replace one item's plan decisions, logging before/after. */
 int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
                       const char *who);
+/* Change one item's decisions: read, apply patch and write back in ONE
+ * write transaction, so two writers at once (CLI, web UI) both keep their
+ * change. A patch that changes nothing logs nothing. */
+int az_store_plan_update(struct az_store *st, struct az_ctx *ctx, const char *item,
+                         const struct az_plan_patch *patch, const char *who);
 
 /* ---- accounts of the web UI (schema 3; lib/store/sqlite_auth.c) ----
  *

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "anzen/finding.h"
 #include "anzen/kev.h"
 #include "anzen/ledger.h"
 #include "anzen/vendor.h"
@@ -352,28 +353,20 @@ static bool institution_admin(const char *s)
            same(s, "in-house");
 }
 
+/* Append a finding of rule (topics from data/rules/rules.yaml) about
+ * asset a; returns it so the caller can add details. */
 static json_t *finding(json_t *arr, const struct az_asset *a, const char *rule, const char *level,
-                       const char *items, const char *ja, const char *en)
+                       const char *ja, const char *en)
 {
-    json_t *it = json_array();
-    char buf[256];
-    const char *p = items;
+    struct az_finding fd;
+    json_t *o;
 
-    while (*p) {
-        size_t n = strcspn(p, " ");
-        snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
-        json_array_append_new(it, json_string(buf));
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    {
-        json_t *f = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "rule", rule, "level", level,
-                              "asset", a->col[AZ_COL_NAME], "line", (json_int_t)a->line, "items",
-                              it, "ja", ja, "en", en);
-        json_array_append_new(arr, f);
-        return f;
-    }
+    az_finding_start(&fd, "ledger", rule, level, ja, en);
+    fd.asset = a->col[AZ_COL_NAME];
+    fd.line = (long)a->line;
+    o = az_finding_json(&fd);
+    json_array_append_new(arr, o);
+    return o;
 }
 
 /* Is adm a vendor with a contract on file: in the registry when there is
@@ -406,8 +399,7 @@ static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev 
 {
     const char *name = a->col[AZ_COL_NAME], *ver = a->col[AZ_COL_VERSION];
     const struct az_kev_family *f = az_kev_family_for(k, a->col[AZ_COL_OS]);
-    const char *items =
-        a->kind == AZ_ASSET_VPN ? "cl-r7.h.patches cl-r7.h.remote-maintenance" : "cl-r7.h.patches";
+    bool vpn = a->kind == AZ_ASSET_VPN; /* also bears on remote maintenance */
     struct az_kev_hit *h = NULL;
     size_t n = 0, ransom = 0, head = 0;
     const char *upgrade = NULL, *after = NULL;
@@ -427,7 +419,7 @@ static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev 
                  "%s: no %s version in the ledger, so it cannot be checked against KEV (known "
                  "exploited vulnerabilities); ask the vendor for the version",
                  name, f->name.en);
-        finding(arr, a, "kev-no-version", "attention", items, ja, en);
+        finding(arr, a, vpn ? "kev-no-version/vpn" : "kev-no-version", "attention", ja, en);
         return;
     }
     if (az_kev_match(k, f->id, ver, &h, &n) < 0) {
@@ -450,7 +442,7 @@ static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev 
                      "entries whose affected versions anzen has not checked (%s, ...); ask the "
                      "vendor",
                      name, f->name.en, norm, nu, u[0]->cve);
-            fnd = finding(arr, a, "kev-unchecked", "attention", items, ja, en);
+            fnd = finding(arr, a, vpn ? "kev-unchecked/vpn" : "kev-unchecked", "attention", ja, en);
             json_object_set_new(fnd, "family", json_string(f->id));
             json_object_set_new(fnd, "version", json_string(norm));
         }
@@ -519,7 +511,7 @@ static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev 
              "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, version "
              "%s; %zu used by ransomware): %s, then change every VPN credential",
              name, f->name.en, norm, h[head].rule->cve, more, k->catalog_version, ransom, up_en);
-    fnd = finding(arr, a, "kev", "gap", items, ja, en);
+    fnd = finding(arr, a, vpn ? "kev/vpn" : "kev", "gap", ja, en);
     json_object_set_new(fnd, "family", json_string(f->id));
     json_object_set_new(fnd, "version", json_string(norm));
     json_object_set_new(fnd, "kev-catalog", json_string(k->catalog_version));
@@ -559,7 +551,7 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                                              : "");
             snprintf(en, sizeof(en), "%s: nobody administers it%s", name,
                      a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
-            finding(arr, a, "no-admin", "gap", "cl-r7.h.asset-ledger cl-r7.h.patches", ja, en);
+            finding(arr, a, "no-admin", "gap", ja, en);
         } else if (!institution_admin(adm)) {
             bool ended;
             if (!has_contract(o, adm, &ended)) {
@@ -575,8 +567,7 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                     snprintf(en, sizeof(en), "%s: administered by \"%s\" with no contract on file",
                              name, adm);
                 }
-                finding(arr, a, "vendor-no-contract", "gap", "cl-r7.h.asset-ledger cl-r7.h.mds-sds",
-                        ja, en);
+                finding(arr, a, "vendor-no-contract", "gap", ja, en);
             }
         }
         if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
@@ -588,7 +579,7 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                      "%s: a remote-maintenance device not tied to a system confirmed with its "
                      "vendor (profile remote-maintenance)",
                      name);
-            finding(arr, a, "remote-unconfirmed", "gap", "cl-r7.h.remote-maintenance", ja, en);
+            finding(arr, a, "remote-unconfirmed", "gap", ja, en);
         }
         if (a->has_eol) {
             long left = az_date_to_days(a->eol) - az_date_to_days(as_of);
@@ -596,11 +587,11 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
             if (left < 0) {
                 snprintf(ja, sizeof(ja), "%s: サポート終了日 %s を過ぎています", name, d);
                 snprintf(en, sizeof(en), "%s: past its support end (%s)", name, d);
-                finding(arr, a, "eol", "gap", "cl-r7.h.patches", ja, en);
+                finding(arr, a, "eol", "gap", ja, en);
             } else if (left <= 180) {
                 snprintf(ja, sizeof(ja), "%s: サポート終了日 %s まで 180 日以内", name, d);
                 snprintf(en, sizeof(en), "%s: support ends within 180 days (%s)", name, d);
-                finding(arr, a, "eol", "attention", "cl-r7.h.patches", ja, en);
+                finding(arr, a, "eol", "attention", ja, en);
             }
         }
         if (a->has_last_patch) {
@@ -609,13 +600,12 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                 az_date_iso(a->last_patch, d, sizeof(d));
                 snprintf(ja, sizeof(ja), "%s: 最後のパッチ適用 (%s) から %ld 日", name, d, age);
                 snprintf(en, sizeof(en), "%s: %ld days since the last patch (%s)", name, age, d);
-                finding(arr, a, "patch-age", netdev ? "gap" : "attention", "cl-r7.h.patches", ja,
-                        en);
+                finding(arr, a, "patch-age", netdev ? "gap" : "attention", ja, en);
             }
         } else if (netdev) {
             snprintf(ja, sizeof(ja), "%s: パッチ適用日が記録されていません", name);
             snprintf(en, sizeof(en), "%s: no patch date recorded", name);
-            finding(arr, a, "patch-age", "attention", "cl-r7.h.patches", ja, en);
+            finding(arr, a, "patch-age", "attention", ja, en);
         }
         if (o->kev && netdev)
             kev_rule(arr, a, o->kev);
@@ -624,7 +614,7 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                      az_asset_kind_name(a->kind, AZ_LANG_JA));
             snprintf(en, sizeof(en), "%s: a %s reachable from outside", name,
                      az_asset_kind_name(a->kind, AZ_LANG_EN));
-            finding(arr, a, "exposed", "gap", "cl-r7.h.connection-source", ja, en);
+            finding(arr, a, "exposed", "gap", ja, en);
         }
     }
     for (size_t i = 0; i < json_array_size(arr); i++)

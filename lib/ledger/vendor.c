@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "anzen/finding.h"
 #include "anzen/vendor.h"
 
 struct priv {
@@ -130,12 +131,16 @@ done:
     return 0;
 }
 
+/* Append a finding of rule (topics from data/rules/rules.yaml) about
+ * vendor (a registry ID or a system). */
 static void add(json_t *arr, const char *vendor, const char *rule, const char *level,
-                const char *item, const char *ja, const char *en)
+                const char *ja, const char *en)
 {
-    json_array_append_new(arr,
-                          json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s}", "vendor", vendor, "rule",
-                                    rule, "level", level, "items", item, "ja", ja, "en", en));
+    struct az_finding fd;
+
+    az_finding_start(&fd, "vendor", rule, level, ja, en);
+    fd.vendor = vendor;
+    json_array_append_new(arr, az_finding_json(&fd));
 }
 
 json_t *az_vendors_check(const struct az_vendors *vs, const struct az_profile *p,
@@ -173,30 +178,30 @@ json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_prof
         if (!e->has_mds) {
             snprintf(ja, sizeof(ja), "%s: MDS/SDS を受け取っていません", n);
             snprintf(en, sizeof(en), "%s: no MDS/SDS received", n);
-            add(arr, e->id, "no-mds-sds", "gap", "cl-r7.h.mds-sds", ja, en);
+            add(arr, e->id, "no-mds-sds", "gap", ja, en);
         }
         if (e->rm_method && (!e->rm_device || !*e->rm_device)) {
             snprintf(ja, sizeof(ja), "%s: リモート保守の装置が確認されていません", n);
             snprintf(en, sizeof(en), "%s: remote maintenance with no confirmed device", n);
-            add(arr, e->id, "remote-device-unknown", "gap", "cl-r7.h.remote-maintenance", ja, en);
+            add(arr, e->id, "remote-device-unknown", "gap", ja, en);
         }
         if (e->role_split != 2) {
             snprintf(ja, sizeof(ja), "%s: 役割分担の確認表が合意されていません%s", n,
                      e->role_split == 1 ? " (案のまま)" : "");
             snprintf(en, sizeof(en), "%s: no agreed role-split table%s", n,
                      e->role_split == 1 ? " (draft only)" : "");
-            add(arr, e->id, "role-split", "gap", "cl-r7.h.remote-maintenance", ja, en);
+            add(arr, e->id, "role-split", "gap", ja, en);
         }
         if (!checklist_this_year(e, as_of, forms, nforms)) {
             snprintf(ja, sizeof(ja), "%s: 今年度の事業者確認用を受け取っていません", n);
             snprintf(en, sizeof(en), "%s: no vendor checklist received this fiscal year", n);
-            add(arr, e->id, "checklist", "attention", "cl-r7.h.mds-sds", ja, en);
+            add(arr, e->id, "checklist", "attention", ja, en);
         }
         if (e->has_contract_end && az_date_cmp(e->contract_end, as_of) < 0) {
             az_date_iso(e->contract_end, d, sizeof(d));
             snprintf(ja, sizeof(ja), "%s: 契約が %s に終わっています", n, d);
             snprintf(en, sizeof(en), "%s: the contract ended on %s", n, d);
-            add(arr, e->id, "contract-ended", "gap", "cl-r7.h.asset-ledger", ja, en);
+            add(arr, e->id, "contract-ended", "gap", ja, en);
         }
     }
     for (size_t s = 0; p && s < p->nsystems; s++) {
@@ -211,7 +216,7 @@ json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_prof
                      p->systems[s].vendor);
             snprintf(en, sizeof(en), "%s (%s): the vendor is not registered", p->systems[s].name,
                      p->systems[s].vendor);
-            add(arr, p->systems[s].id, "unregistered", "attention", "cl-r7.h.mds-sds", ja, en);
+            add(arr, p->systems[s].id, "unregistered", "attention", ja, en);
         }
     }
     for (size_t i = 0; i < json_array_size(arr); i++)

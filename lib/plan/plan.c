@@ -3,6 +3,7 @@
  * plan.c - build the remediation plan from an evaluation and the user's
  * decisions, in the documented priority order (plan.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,85 @@ int az_plan_status_parse(const char *s)
     return -1;
 }
 
+static void item_free(struct az_plan_item *pi)
+{
+    for (int k = 0; k < 2; k++)
+        free(pi->track[k].owner);
+    free(pi->override_reason);
+    free(pi->reason_ja);
+    free(pi->reason_en);
+}
+
 void az_plan_free(struct az_plan *p)
 {
     if (!p)
         return;
+    for (size_t i = 0; i < p->n; i++)
+        item_free(&p->v[i]);
     free(p->v);
     free(p);
+}
+
+void az_plan_states_free(struct az_plan_state *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].item);
+        free(v[i].reason);
+        for (int k = 0; k < 2; k++)
+            free(v[i].track[k].owner);
+    }
+    free(v);
+}
+
+/* Replace *dst by a copy of src (NULL stays NULL). false on ENOMEM. */
+static bool set_str(char **dst, const char *src)
+{
+    char *c = src ? strdup(src) : NULL;
+    if (src && !c)
+        return false;
+    free(*dst);
+    *dst = c;
+    return true;
+}
+
+int az_plan_state_apply(struct az_plan_state *ps, const struct az_plan_patch *patch)
+{
+    for (int k = 0; k < 2; k++) {
+        struct az_plan_track_state *t = &ps->track[k];
+        if (patch->track >= 0 && k != patch->track)
+            continue;
+        if (patch->status >= 0)
+            t->status = patch->status;
+        if (patch->owner_role)
+            t->owner_role = patch->owner_role;
+        if ((patch->owner_role || patch->owner) &&
+            !set_str(&t->owner, patch->owner ? patch->owner : ""))
+            return AZ_ENOMEM;
+        if (patch->has_due) {
+            t->due = patch->due;
+            t->has_due = true;
+        }
+    }
+    if (patch->priority >= 0) {
+        ps->priority = patch->priority;
+        if (!set_str(&ps->reason, patch->priority ? patch->reason : NULL))
+            return AZ_ENOMEM;
+    }
+    return 0;
+}
+
+/* printf into a new string (NULL on ENOMEM). */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, f);
+    n = vasprintf(&s, f, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
 }
 
 static bool has_tag(const struct az_item *it, const char *const *tags)
@@ -64,7 +138,7 @@ static const struct az_plan_state *find_state(const struct az_plan_state *st, si
                                               const char *id)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(st[i].item, id))
+        if (st[i].item && !strcmp(st[i].item, id))
             return &st[i];
     return NULL;
 }
@@ -130,26 +204,24 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
             struct az_plan_track *t = &pi->track[k];
             t->status = AZ_PLAN_OPEN;
             t->owner_role = default_role(it);
-            t->owner = "";
-            if (!s)
-                continue;
-            if (s->track[k].status >= 0)
+            if (s && s->track[k].status >= 0)
                 t->status = (enum az_plan_status)s->track[k].status;
-            if (s->track[k].owner_role)
+            if (s && s->track[k].owner_role)
                 t->owner_role = s->track[k].owner_role;
-            t->owner = s->track[k].owner;
-            if (s->track[k].has_due)
+            if (s && s->track[k].has_due)
                 t->due = s->track[k].due;
+            t->owner = strdup(s && s->track[k].owner ? s->track[k].owner : "");
+            if (!t->owner)
+                goto enomem;
         }
         if (s && s->priority > 0) {
             pi->tier = 0;
             pi->priority = s->priority;
-            pi->override_reason = s->reason;
+            pi->override_reason = strdup(s->reason ? s->reason : "");
             pi->sort_date = far;
-            snprintf(pi->reason_ja, sizeof(pi->reason_ja), "優先度 %d に変更: %s", s->priority,
-                     s->reason);
-            snprintf(pi->reason_en, sizeof(pi->reason_en), "moved to priority %d: %s", s->priority,
-                     s->reason);
+            pi->reason_ja = fmt("優先度 %d に変更: %s", s->priority, s->reason ? s->reason : "");
+            pi->reason_en =
+                fmt("moved to priority %d: %s", s->priority, s->reason ? s->reason : "");
         } else if (r->overdue != AZ_OD_NONE) {
             char fy[32];
             pi->tier = 1;
@@ -157,37 +229,38 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
             az_date_iso(pi->sort_date, d, sizeof(d));
             if (r->overdue == AZ_OD_FISCAL_YEAR) {
                 az_fy_format(it->required_from, AZ_LANG_JA, fy, sizeof(fy));
-                snprintf(pi->reason_ja, sizeof(pi->reason_ja), "期限超過: %sから必須 (期限 %s)", fy,
-                         d);
+                pi->reason_ja = fmt("期限超過: %sから必須 (期限 %s)", fy, d);
                 az_fy_format(it->required_from, AZ_LANG_EN, fy, sizeof(fy));
-                snprintf(pi->reason_en, sizeof(pi->reason_en),
-                         "overdue: required since %s (deadline %s)", fy, d);
+                pi->reason_en = fmt("overdue: required since %s (deadline %s)", fy, d);
             } else {
-                snprintf(pi->reason_ja, sizeof(pi->reason_ja), "期限超過: 期限 %s を過ぎています",
-                         d);
-                snprintf(pi->reason_en, sizeof(pi->reason_en), "overdue: deadline %s passed", d);
+                pi->reason_ja = fmt("期限超過: 期限 %s を過ぎています", d);
+                pi->reason_en = fmt("overdue: deadline %s passed", d);
             }
         } else if (has_tag(it, hot)) {
             pi->tier = 2;
             pi->sort_date = r->answer && r->answer->has_target ? r->answer->target : far;
-            snprintf(
-                pi->reason_ja, sizeof(pi->reason_ja),
+            pi->reason_ja = fmt(
                 "ランサムウェア・リモート接続に関わる (VPN、リモート保守、パッチ、バックアップ)");
-            snprintf(pi->reason_en, sizeof(pi->reason_en),
-                     "ransomware / remote access (VPN, remote maintenance, patches, backups)");
+            pi->reason_en =
+                fmt("ransomware / remote access (VPN, remote maintenance, patches, backups)");
         } else {
             pi->tier = 3;
             pi->sort_date = r->answer && r->answer->has_target ? r->answer->target : far;
             az_date_iso(pi->sort_date, d, sizeof(d));
-            snprintf(pi->reason_ja, sizeof(pi->reason_ja), "目標日順 (%s)",
-                     pi->sort_date.y == 9999 ? "目標日なし" : d);
-            snprintf(pi->reason_en, sizeof(pi->reason_en), "by target date (%s)",
-                     pi->sort_date.y == 9999 ? "none" : d);
+            pi->reason_ja = fmt("目標日順 (%s)", pi->sort_date.y == 9999 ? "目標日なし" : d);
+            pi->reason_en = fmt("by target date (%s)", pi->sort_date.y == 9999 ? "none" : d);
         }
+        if (!pi->reason_ja || !pi->reason_en || (s && s->priority > 0 && !pi->override_reason))
+            goto enomem;
+        pi->base_ja = strlen(pi->reason_ja);
+        pi->base_en = strlen(pi->reason_en);
     }
     qsort(p->v, p->n, sizeof(*p->v), cmp_items);
     *ret = p;
     return 0;
+enomem:
+    az_plan_free(p);
+    return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
 }
 
 static json_t *track_json(const struct az_plan_track *t)
@@ -202,66 +275,141 @@ static json_t *track_json(const struct az_plan_track *t)
                                 : json_null());
 }
 
-/* The item's topic: the part of its id after "<edition>.<form>.", so a
- * finding about cl-r7.h.patches also reaches cl-r7.p.patches. */
-static const char *topic_of(const char *id)
+/* Append " / src: msg" to *reason (keeping *base, the length before the
+ * "ほか N 件" count, up to date), or count it once AZ_PLAN_SHOWN are written
+ * out. false on ENOMEM. */
+static bool append_reason(char **reason, size_t *base, size_t shown, size_t hidden, const char *src,
+                          const char *msg, bool ja)
 {
-    const char *a = strchr(id, '.');
-    const char *b = a ? strchr(a + 1, '.') : NULL;
-    return b ? b + 1 : id;
+    char *n;
+
+    if (shown < AZ_PLAN_SHOWN) {
+        if (strstr(*reason, msg))
+            return true; /* the same message again */
+        n = fmt("%.*s / %s: %s", (int)*base, *reason, src, msg);
+        if (!n)
+            return false;
+        free(*reason);
+        *reason = n;
+        *base = strlen(n);
+        return true;
+    }
+    n = ja ? fmt("%.*s (ほか %zu 件)", (int)*base, *reason, hidden)
+           : fmt("%.*s (and %zu more)", (int)*base, *reason, hidden);
+    if (!n)
+        return false;
+    free(*reason);
+    *reason = n;
+    return true;
 }
 
-int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const char *item_id, const char *ja,
-                        const char *en)
-{
-    return az_plan_add_finding_from(ctx, p, "台帳", "ledger", item_id, ja, en);
-}
-
-int az_plan_add_finding_from(struct az_ctx *ctx, struct az_plan *p, const char *src_ja,
-                             const char *src_en, const char *item_id, const char *ja,
-                             const char *en)
+/* Attach one gap to the result r of the plan's evaluation. */
+static int attach(struct az_ctx *ctx, struct az_plan *p, const struct az_item_result *r,
+                  const char *src_ja, const char *src_en, const char *ja, const char *en)
 {
     const struct az_eval *e = p->eval;
-    const struct az_item_result *r = NULL;
     struct az_plan_item *pi = NULL;
+    size_t shown;
 
-    for (size_t i = 0; i < e->nresults; i++)
-        if (!strcmp(topic_of(e->results[i].item->id), topic_of(item_id)))
-            r = &e->results[i];
-    if (!r || r->status == AZ_ST_GATE || r->status == AZ_ST_NOT_APPLICABLE)
+    if (r->status == AZ_ST_GATE || r->status == AZ_ST_NOT_APPLICABLE)
         return 0; /* nothing in this form to attach it to */
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n && !pi; i++)
         if (p->v[i].result == r)
             pi = &p->v[i];
     if (pi) {
-        size_t lj = strlen(pi->reason_ja), le = strlen(pi->reason_en);
-        if (!strstr(pi->reason_ja, ja))
-            snprintf(pi->reason_ja + lj, sizeof(pi->reason_ja) - lj, " / %s: %s", src_ja, ja);
-        if (!strstr(pi->reason_en, en))
-            snprintf(pi->reason_en + le, sizeof(pi->reason_en) - le, " / %s: %s", src_en, en);
+        shown = pi->nfindings < AZ_PLAN_SHOWN ? pi->nfindings : AZ_PLAN_SHOWN;
+        if (!append_reason(&pi->reason_ja, &pi->base_ja, shown, pi->nfindings + 1 - shown, src_ja,
+                           ja, true) ||
+            !append_reason(&pi->reason_en, &pi->base_en, shown, pi->nfindings + 1 - shown, src_en,
+                           en, false))
+            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        pi->nfindings++;
         return 0;
     }
     if (p->n >= e->nresults)
         return az_fail(ctx, AZ_EINVAL, "計画の項目が多すぎます", "too many plan items");
-    /* the answer says はい (or nothing) but the ledger shows a gap */
-    pi = &p->v[p->n++];
+    /* the answer says はい (or nothing) but the check shows a gap */
+    pi = &p->v[p->n];
     memset(pi, 0, sizeof(*pi));
     pi->result = r;
     for (int k = 0; k < 2; k++) {
         pi->track[k].status = AZ_PLAN_OPEN;
         pi->track[k].owner_role = default_role(r->item);
-        pi->track[k].owner = "";
+        pi->track[k].owner = strdup("");
         pi->track[k].text = k == AZ_TRACK_INTERIM ? r->item->interim : r->item->permanent;
     }
     pi->track[AZ_TRACK_INTERIM].due = az_date_add_days(e->as_of, 30);
     pi->track[AZ_TRACK_PERMANENT].due = az_fy_end(e->as_of_fy);
     pi->tier = 1;
     pi->sort_date = e->as_of;
-    snprintf(pi->reason_ja, sizeof(pi->reason_ja), "%sの点検で指摘 (回答は「%s」): %s", src_ja,
-             az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA), ja);
-    snprintf(pi->reason_en, sizeof(pi->reason_en), "found by the %s check (answered %s): %s",
-             src_en, az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN), en);
+    pi->reason_ja = fmt("%sの点検で指摘 (回答は「%s」)", src_ja,
+                        az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA));
+    pi->reason_en = fmt("found by the %s check (answered %s)", src_en,
+                        az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN));
+    if (!pi->reason_ja || !pi->reason_en || !pi->track[0].owner || !pi->track[1].owner) {
+        item_free(pi);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    pi->base_ja = strlen(pi->reason_ja);
+    pi->base_en = strlen(pi->reason_en);
+    if (!append_reason(&pi->reason_ja, &pi->base_ja, 0, 0, "", ja, true) ||
+        !append_reason(&pi->reason_en, &pi->base_en, 0, 0, "", en, false)) {
+        item_free(pi);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    /* "…(回答は「はい」) / : msg" reads better as "…(回答は「はい」): msg" */
+    for (char **rs = &pi->reason_ja; rs; rs = rs == &pi->reason_ja ? &pi->reason_en : NULL) {
+        char *sep = strstr(*rs, " / : ");
+        if (sep)
+            memmove(sep, sep + 3, strlen(sep + 3) + 1);
+    }
+    pi->base_ja = strlen(pi->reason_ja);
+    pi->base_en = strlen(pi->reason_en);
+    pi->nfindings = 1;
+    p->n++;
     qsort(p->v, p->n, sizeof(*p->v), cmp_items);
+    return 0;
+}
+
+int az_plan_add_finding(struct az_ctx *ctx, struct az_plan *p, const struct az_catalog *cat,
+                        const char *src_ja, const char *src_en, const struct az_finding *f)
+{
+    const struct az_eval *e = p->eval;
+
+    if (f->level != AZ_LEVEL_GAP)
+        return 0;
+    for (size_t t = 0; t < f->ntopics; t++) {
+        const struct az_item *items[16];
+        size_t n = az_topic_items(cat, e->edition, e->form->id, f->topics[t], items, 16);
+        for (size_t k = 0; k < n; k++) {
+            const struct az_item_result *r = NULL;
+            int rc;
+            for (size_t i = 0; i < e->nresults && !r; i++)
+                if (e->results[i].item == items[k])
+                    r = &e->results[i];
+            if (r && (rc = attach(ctx, p, r, src_ja, src_en, f->ja, f->en)) < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int az_plan_add_findings(struct az_ctx *ctx, struct az_plan *p, const struct az_catalog *cat,
+                         const char *src_ja, const char *src_en, const json_t *findings)
+{
+    size_t i;
+    const json_t *o;
+
+    json_array_foreach(findings, i, o)
+    {
+        const char *topics[16];
+        struct az_finding f;
+        int r;
+        if (az_finding_read(o, &f, topics, 16) < 0)
+            continue;
+        if ((r = az_plan_add_finding(ctx, p, cat, src_ja, src_en, &f)) < 0)
+            return r;
+    }
     return 0;
 }
 

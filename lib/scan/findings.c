@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/finding.h"
 #include "anzen/kev.h"
 #include "anzen/ledger.h"
 #include "scan_internal.h"
@@ -67,26 +68,18 @@ static const struct az_asset *ledger_asset(const struct az_ledger *l, const stru
     return NULL;
 }
 
-static json_t *items_json(const char *items)
-{
-    json_t *a = json_array();
-    const char *p = items;
-    while (*p) {
-        size_t n = strcspn(p, " ");
-        json_array_append_new(a, json_stringn(p, n));
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return a;
-}
-
+/* One finding of rule (topics from data/rules/rules.yaml) about host h,
+ * port p (may be NULL) and ledger asset a (may be NULL). */
 static json_t *add(struct fctx *f, const char *rule, const char *level,
                    const struct az_scan_host *h, const struct az_scan_port *p,
-                   const struct az_asset *a, const char *items, const char *ja, const char *en)
+                   const struct az_asset *a, const char *ja, const char *en)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "rule", rule, "level", level, "host",
-                          h->text, "items", items_json(items), "ja", ja, "en", en);
+    struct az_finding fd;
+    json_t *o;
+
+    az_finding_start(&fd, "scan", rule, level, ja, en);
+    fd.host = h->text;
+    o = az_finding_json(&fd);
     if (p)
         json_object_set_new(o, "port", json_integer(p->port));
     if (a) {
@@ -149,7 +142,7 @@ static void kev_findings(struct fctx *f, const struct az_scan_host *h, const str
                  hp, fam->name.en, k->catalog_version, known,
                  *ap->build_date ? " (build date " : "", ap->build_date,
                  *ap->build_date ? ")" : "");
-        o = add(f, "kev-no-version", "attention", h, p, a, "cl-r7.h.patches", ja, en);
+        o = add(f, "kev-no-version", "attention", h, p, a, ja, en);
         json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
         return;
     }
@@ -182,8 +175,7 @@ static void kev_findings(struct fctx *f, const struct az_scan_host *h, const str
              hp, fam->name.en, norm, hit[head].rule->cve, n > 1 ? " and more" : "",
              k->catalog_version, ransom, upgrade ? upgrade : "a fixed release",
              upgrade ? " or later" : "");
-    o = add(f, "kev", "gap", h, p, a, "cl-r7.h.patches cl-r7.h.remote-maintenance gl-6.0.ops-8-2",
-            ja, en);
+    o = add(f, "kev", "gap", h, p, a, ja, en);
     json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
     json_object_set_new(o, "family", json_string(fam->id));
     json_object_set_new(o, "version", json_string(norm));
@@ -229,8 +221,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "version, update to the latest fixed release, and rotate the VPN credentials "
                  "even after upgrading",
                  hp, v->app.product, ver_en);
-        add(f, "remote-access", "gap", h, p, a,
-            "cl-r7.h.remote-maintenance cl-r7.h.patches gl-6.0.ops-8-2", ja, en);
+        add(f, "remote-access", "gap", h, p, a, ja, en);
         kev_findings(f, h, p, a, hp);
     }
     if (!strcmp(v->name, "dicom") && v->plaintext == AZ_YES) {
@@ -242,7 +233,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "%s: DICOM accepts associations without TLS; images and patient data travel "
                  "in clear",
                  hp);
-        add(f, "plaintext-dicom", "gap", h, p, a, "cl-r7.h.mds-sds gl-6.0.ops-13", ja, en);
+        add(f, "plaintext-dicom", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "dicom") && v->no_auth == AZ_YES) {
         snprintf(ja, sizeof(ja),
@@ -253,14 +244,14 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "%s: DICOM accepts an arbitrary called AE title (connections are not "
                  "restricted)",
                  hp);
-        add(f, "dicom-any-ae", "attention", h, p, a, "cl-r7.h.connection-source", ja, en);
+        add(f, "dicom-any-ae", "attention", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "hl7-mllp") && v->plaintext == AZ_YES) {
         snprintf(ja, sizeof(ja), "%s: HL7 (MLLP) %s が暗号化なしで待ち受けています", hp,
                  v->conf >= 10 ? "" : "らしきサービス");
         snprintf(en, sizeof(en), "%s: %sHL7 MLLP listening without TLS", hp,
                  v->conf >= 10 ? "" : "likely ");
-        add(f, "plaintext-hl7", "gap", h, p, a, "cl-r7.h.mds-sds gl-6.0.ops-13", ja, en);
+        add(f, "plaintext-hl7", "gap", h, p, a, ja, en);
     }
     if ((!strcmp(v->name, "postgresql") || !strcmp(v->name, "mysql") ||
          !strcmp(v->name, "ms-sql")) &&
@@ -270,7 +261,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  v->name);
         snprintf(en, sizeof(en), "%s: database (%s) offers no TLS; its traffic is not encrypted",
                  hp, v->name);
-        add(f, "db-no-tls", "gap", h, p, a, "cl-r7.h.mds-sds gl-6.0.ops-13", ja, en);
+        add(f, "db-no-tls", "gap", h, p, a, ja, en);
     } else if (!strcmp(v->name, "ms-sql") && v->mssql_encrypt == 0) {
         snprintf(ja, sizeof(ja),
                  "%s: SQL Server はログインだけを暗号化し、データは平文です (暗号化の強制なし)",
@@ -279,12 +270,12 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "%s: SQL Server encrypts the login only; data travels in clear (encryption "
                  "not forced)",
                  hp);
-        add(f, "db-tls-optional", "attention", h, p, a, "cl-r7.h.mds-sds gl-6.0.ops-13", ja, en);
+        add(f, "db-tls-optional", "attention", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "telnet")) {
         snprintf(ja, sizeof(ja), "%s: telnet (パスワードも平文) が動いています", hp);
         snprintf(en, sizeof(en), "%s: telnet is running (passwords in clear)", hp);
-        add(f, "telnet", "gap", h, p, a, "cl-r7.h.unneeded-services gl-6.0.ops-8-1", ja, en);
+        add(f, "telnet", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "ftp")) {
         bool tls = v->tls_offered == AZ_YES;
@@ -294,21 +285,19 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
         snprintf(en, sizeof(en), "%s: FTP is running%s", hp,
                  tls ? " (AUTH TLS offered, plaintext logins still possible)"
                      : " (no TLS: passwords in clear)");
-        add(f, "ftp-plain", tls ? "attention" : "gap", h, p, a,
-            "cl-r7.h.unneeded-services gl-6.0.ops-8-1", ja, en);
+        add(f, "ftp-plain", tls ? "attention" : "gap", h, p, a, ja, en);
     }
     if (v->smb1 == AZ_YES) {
         snprintf(ja, sizeof(ja), "%s: SMBv1 が有効です (WannaCry などが使った古い版)", hp);
         snprintf(en, sizeof(en), "%s: SMBv1 is enabled (the old dialect WannaCry spread over)", hp);
-        add(f, "smb1", "gap", h, p, a, "cl-r7.h.unneeded-services cl-r7.h.patches", ja, en);
+        add(f, "smb1", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "rdp") && v->nla == AZ_NO) {
         snprintf(ja, sizeof(ja),
                  "%s: リモートデスクトップがネットワークレベル認証 (NLA) を求めていません", hp);
         snprintf(en, sizeof(en),
                  "%s: Remote Desktop does not require network level authentication (NLA)", hp);
-        add(f, "rdp-no-nla", "gap", h, p, a, "cl-r7.h.connection-source cl-r7.h.unneeded-services",
-            ja, en);
+        add(f, "rdp-no-nla", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "vnc")) {
         bool none = v->no_auth == AZ_YES;
@@ -318,8 +307,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
         snprintf(en, sizeof(en), "%s: VNC %s", hp,
                  none ? "accepts control without a password (security type None)"
                       : "is running (password only, traffic not encrypted)");
-        add(f, none ? "vnc-no-auth" : "vnc-password", none ? "gap" : "attention", h, p, a,
-            "cl-r7.h.connection-source cl-r7.h.unneeded-services", ja, en);
+        add(f, none ? "vnc-no-auth" : "vnc-password", none ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && (v->tlsi.tls10 == AZ_YES || v->tlsi.tls11 == AZ_YES)) {
         const char *which = v->tlsi.tls10 == AZ_YES && v->tlsi.tls11 == AZ_YES ? "TLS 1.0/1.1"
@@ -327,14 +315,12 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                                                                                : "TLS 1.1";
         snprintf(ja, sizeof(ja), "%s: 古い %s をまだ受け付けます", hp, which);
         snprintf(en, sizeof(en), "%s: still accepts the old %s", hp, which);
-        add(f, "legacy-tls", clinical(a) ? "gap" : "attention", h, p, a,
-            "cl-r7.h.patches gl-6.0.ops-13", ja, en);
+        add(f, "legacy-tls", clinical(a) ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && v->tlsi.not_after_epoch && v->tlsi.not_after_epoch < now_s) {
         snprintf(ja, sizeof(ja), "%s: 証明書の期限が %s に切れています", hp, v->tlsi.not_after);
         snprintf(en, sizeof(en), "%s: the certificate expired on %s", hp, v->tlsi.not_after);
-        add(f, "cert-expired", clinical(a) ? "gap" : "attention", h, p, a,
-            "cl-r7.h.patches gl-6.0.ops-13", ja, en);
+        add(f, "cert-expired", clinical(a) ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && v->tlsi.self_signed && !v->has_appliance) {
         snprintf(ja, sizeof(ja), "%s: 自己署名の証明書です (なりすましを見分けられません)", hp);
@@ -342,7 +328,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "%s: self-signed certificate (impersonation cannot be told "
                  "apart)",
                  hp);
-        add(f, "cert-self-signed", "attention", h, p, a, "gl-6.0.ops-13", ja, en);
+        add(f, "cert-self-signed", "attention", h, p, a, ja, en);
     }
 }
 
@@ -386,9 +372,7 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
                      appliance ? " (a remote-access appliance: possibly a VPN box nobody "
                                  "administers)"
                                : "");
-            add(&f, "not-in-ledger", "gap", h, NULL, NULL,
-                appliance ? "cl-r7.h.asset-ledger cl-r7.h.remote-maintenance"
-                          : "cl-r7.h.asset-ledger",
+            add(&f, appliance ? "not-in-ledger/appliance" : "not-in-ledger", "gap", h, NULL, NULL,
                 ja, en);
         }
         if (s->from && h->nports) {
@@ -408,8 +392,7 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
                          "%s (%s): a %s device answers from %s (ports %s); a departmental or "
                          "closed-network system is reachable from another segment",
                          a->col[AZ_COL_NAME], h->text, h->segment, s->from, pl);
-                add(&f, "cross-segment", "gap", h, NULL, a,
-                    "cl-r7.h.connection-source gl-6.0.ops-13-11", ja, en);
+                add(&f, "cross-segment", "gap", h, NULL, a, ja, en);
             }
         }
     }

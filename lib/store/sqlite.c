@@ -15,6 +15,7 @@
 
 #include "../internal.h"
 #include "anzen/plan.h"
+#include "anzen/finding.h"
 #include "anzen/store.h"
 #include "sqlite_internal.h"
 
@@ -116,6 +117,10 @@ static const char *const migrations[] = {
     "  count INTEGER NOT NULL,"
     "  first INTEGER NOT NULL,"
     "  locked_until INTEGER NOT NULL DEFAULT 0);",
+    /* 4: findings are recorded once (az_store_add_findings looks each one
+     * up): without this index every lookup scanned the item's evidence,
+     * so saving n findings took n² steps */
+    "CREATE INDEX evidence_dedupe ON evidence (item, kind, source, description);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -194,6 +199,16 @@ static int migrate(struct az_store *st, struct az_ctx *ctx)
         char sql[64];
         if ((r = begin(st, ctx)) < 0)
             return r;
+        /* another process may have migrated while we waited for the lock */
+        if (user_version(st, &v) < 0) {
+            rollback(st);
+            return dberr(st, ctx, "読み込み");
+        }
+        if (v >= NMIGRATIONS) {
+            if ((r = commit(st, ctx)) < 0)
+                return r;
+            break;
+        }
         if ((r = exec(st, ctx, migrations[v], "移行")) < 0) {
             rollback(st);
             return r;
@@ -226,7 +241,9 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
         az_store_close(st);
         return r;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    /* writers queue behind each other (a large ledger save takes a moment)
+     * rather than fail with "database is locked" */
+    sqlite3_busy_timeout(st->db, 60000);
     if ((r = exec(st, ctx,
                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                   "設定")) < 0 ||
@@ -797,20 +814,23 @@ static json_t *plan_state_json(const struct az_plan_state *ps)
         const struct az_plan_track_state *t = &ps->track[k];
         char d[16];
         az_date_iso(t->due, d, sizeof(d));
-        json_array_append_new(tr, json_pack("{s:i, s:i, s:s, s:o}", "status", t->status,
-                                            "owner_role", (int)t->owner_role, "owner", t->owner,
-                                            "due", t->has_due ? json_string(d) : json_null()));
+        json_array_append_new(tr,
+                              json_pack("{s:i, s:i, s:s, s:o}", "status", t->status, "owner_role",
+                                        (int)t->owner_role, "owner", t->owner ? t->owner : "",
+                                        "due", t->has_due ? json_string(d) : json_null()));
     }
     return json_pack("{s:o, s:i, s:s}", "tracks", tr, "priority", ps->priority, "reason",
-                     ps->reason);
+                     ps->reason ? ps->reason : "");
 }
 
-static void plan_state_from_json(struct az_plan_state *ps, const char *item, const json_t *j)
+/* Fill ps (zeroed by the caller) from its stored form; false on ENOMEM. */
+static bool plan_state_from_json(struct az_plan_state *ps, const char *item, const json_t *j)
 {
     const json_t *tr = json_object_get(j, "tracks");
+    const char *reason = json_string_value(json_object_get(j, "reason"));
 
-    memset(ps, 0, sizeof(*ps));
-    snprintf(ps->item, sizeof(ps->item), "%s", item);
+    if (!(ps->item = strdup(item)))
+        return false;
     for (int k = 0; k < 2; k++) {
         const json_t *t = json_array_get(tr, (size_t)k);
         const char *due = json_string_value(json_object_get(t, "due"));
@@ -822,14 +842,12 @@ static void plan_state_from_json(struct az_plan_state *ps, const char *item, con
                                   (AZ_ROLE_MANAGEMENT | AZ_ROLE_PLANNING | AZ_ROLE_OPERATIONS);
         if (ps->track[k].owner_role & (ps->track[k].owner_role - 1))
             ps->track[k].owner_role = 0; /* exactly one role */
-        snprintf(ps->track[k].owner, sizeof(ps->track[k].owner), "%s", owner ? owner : "");
+        if (!(ps->track[k].owner = strdup(owner ? owner : "")))
+            return false;
         ps->track[k].has_due = due && az_date_parse(due, false, &ps->track[k].due) == 0;
     }
     ps->priority = (int)json_integer_value(json_object_get(j, "priority"));
-    snprintf(ps->reason, sizeof(ps->reason), "%s",
-             json_string_value(json_object_get(j, "reason"))
-                 ? json_string_value(json_object_get(j, "reason"))
-                 : "");
+    return (ps->reason = strdup(reason ? reason : "")) != NULL;
 }
 
 int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan_state **ret,
@@ -846,19 +864,22 @@ int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         json_t *j = json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL);
         struct az_plan_state *nv = realloc(v, (n + 1) * sizeof(*v));
-        if (!nv) {
-            json_decref(j);
-            free(v);
+        bool ok;
+        if (nv) {
+            v = nv;
+            memset(&v[n], 0, sizeof(v[n]));
+        }
+        ok = nv && plan_state_from_json(&v[n++], (const char *)sqlite3_column_text(s, 0), j);
+        json_decref(j);
+        if (!ok) {
+            az_plan_states_free(v, n);
             sqlite3_finalize(s);
             return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         }
-        v = nv;
-        plan_state_from_json(&v[n++], (const char *)sqlite3_column_text(s, 0), j);
-        json_decref(j);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
-        free(v);
+        az_plan_states_free(v, n);
         return dberr(st, ctx, "読み込み");
     }
     *ret = v;
@@ -866,27 +887,44 @@ int az_store_plan_states(struct az_store *st, struct az_ctx *ctx, struct az_plan
     return 0;
 }
 
-int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
-                      const char *who)
+/* Read one item's stored decisions as text (NULL when none) inside the
+ * caller's transaction. */
+static int plan_get_tx(struct az_store *st, struct az_ctx *ctx, const char *item, char **ret)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    *ret = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT state FROM plan_items WHERE item = ?", -1, &s, NULL) !=
+        SQLITE_OK)
+        return dberr(st, ctx, "読み込み");
+    sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && !(*ret = strdup((const char *)sqlite3_column_text(s, 0)))) {
+        sqlite3_finalize(s);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dberr(st, ctx, "読み込み");
+    return 0;
+}
+
+/* Write ps and its change-log entry inside the caller's transaction. */
+static int plan_write_tx(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
+                         const char *before, const char *who)
 {
     sqlite3_stmt *s;
     json_t *j = plan_state_json(ps);
-    char *after = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), *before = NULL, at[32], object[160];
-    int r, rc;
+    char *after = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL, at[32], *object;
+    int r = 0, rc;
 
     json_decref(j);
     if (!after)
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-    if ((r = begin(st, ctx)) < 0) {
+    if (before && !strcmp(before, after)) {
         free(after);
-        return r;
-    }
-    if (sqlite3_prepare_v2(st->db, "SELECT state FROM plan_items WHERE item = ?", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(s, 1, ps->item, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            before = strdup((const char *)sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
+        return 0; /* nothing changes: nothing to log */
     }
     now_iso(at, sizeof(at));
     if (sqlite3_prepare_v2(st->db,
@@ -894,29 +932,77 @@ int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_p
                            "ON CONFLICT (item) DO UPDATE SET state = excluded.state, "
                            "updated_at = excluded.updated_at",
                            -1, &s, NULL) != SQLITE_OK) {
-        r = dberr(st, ctx, "書き込み");
-        goto fail;
+        free(after);
+        return dberr(st, ctx, "書き込み");
     }
     sqlite3_bind_text(s, 1, ps->item, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, after, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         r = dberr(st, ctx, "書き込み");
-        goto fail;
+    else if (asprintf(&object, "plan:%s", ps->item) < 0)
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    else {
+        r = log_change(st, ctx, who, before ? "update" : "create", object, before, after);
+        free(object);
     }
-    snprintf(object, sizeof(object), "plan:%s", ps->item);
-    if ((r = log_change(st, ctx, who, before ? "update" : "create", object, before, after)) < 0 ||
-        (r = commit(st, ctx)) < 0)
-        goto fail;
-    free(before);
     free(after);
-    return 0;
-fail:
-    rollback(st);
+    return r;
+}
+
+int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_plan_state *ps,
+                      const char *who)
+{
+    char *before = NULL;
+    int r;
+
+    if ((r = begin(st, ctx)) < 0)
+        return r;
+    if ((r = plan_get_tx(st, ctx, ps->item, &before)) < 0 ||
+        (r = plan_write_tx(st, ctx, ps, before, who)) < 0 || (r = commit(st, ctx)) < 0)
+        rollback(st);
     free(before);
-    free(after);
+    return r;
+}
+
+int az_store_plan_update(struct az_store *st, struct az_ctx *ctx, const char *item,
+                         const struct az_plan_patch *patch, const char *who)
+{
+    struct az_plan_state ps;
+    char *before = NULL;
+    json_t *j = NULL;
+    int r;
+
+    memset(&ps, 0, sizeof(ps));
+    ps.track[0].status = ps.track[1].status = -1;
+    if ((r = begin(st, ctx)) < 0)
+        return r;
+    if ((r = plan_get_tx(st, ctx, item, &before)) < 0)
+        goto out;
+    if (before && !(j = json_loads(before, 0, NULL))) {
+        r = az_fail(ctx, AZ_EINVAL, "%s: 計画 %s の記録が壊れています",
+                    "%s: the stored plan of %s is damaged", st->path, item);
+        goto out;
+    }
+    if ((j && !plan_state_from_json(&ps, item, j)) || (!j && !(ps.item = strdup(item))) ||
+        az_plan_state_apply(&ps, patch) < 0) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto out;
+    }
+    if ((r = plan_write_tx(st, ctx, &ps, before, who)) < 0)
+        goto out;
+    r = commit(st, ctx);
+out:
+    if (r < 0)
+        rollback(st);
+    json_decref(j);
+    free(before);
+    free(ps.item);
+    free(ps.reason);
+    free(ps.track[0].owner);
+    free(ps.track[1].owner);
     return r;
 }
 
@@ -982,57 +1068,65 @@ int az_store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *i
     return 0;
 }
 
-int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const json_t *findings,
+int az_store_add_findings(struct az_store *st, struct az_ctx *ctx, const struct az_catalog *cat,
+                          const struct az_edition *ed, const char *form_id, const json_t *findings,
                           const char *kind, const char *source, const char *who, size_t *ret_added)
 {
     sqlite3_stmt *q = NULL;
-    size_t i, k, added = 0;
-    const json_t *f, *it;
+    size_t i, added = 0;
+    const json_t *o;
     int r;
 
     if ((r = begin(st, ctx)) < 0)
         return r;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT 1 FROM evidence WHERE item = ? AND kind = ? AND "
-                           "description = ? AND source IS ?",
+                           "source IS ? AND description = ?",
                            -1, &q, NULL) != SQLITE_OK) {
         r = dberr(st, ctx, "読み込み");
         goto fail;
     }
-    json_array_foreach(findings, i, f)
+    json_array_foreach(findings, i, o)
     {
-        const char *text =
-            json_string_value(json_object_get(f, ctx->lang == AZ_LANG_EN ? "en" : "ja"));
-        const json_t *line = json_object_get(f, "line");
-        char src[1024];
-        if (!text)
+        const char *topics[16];
+        struct az_finding f;
+        const char *text;
+        char *src;
+        if (az_finding_read(o, &f, topics, 16) < 0)
             continue;
-        if (json_is_integer(line))
-            snprintf(src, sizeof(src), "%s:%lld", source, (long long)json_integer_value(line));
-        else
-            snprintf(src, sizeof(src), "%s", source);
-        json_array_foreach(json_object_get(f, "items"), k, it)
-        {
-            const char *item = json_string_value(it);
-            int rc;
-            if (!item)
-                continue;
-            sqlite3_reset(q);
-            sqlite3_bind_text(q, 1, item, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, text, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 4, src, -1, SQLITE_TRANSIENT);
-            rc = sqlite3_step(q);
-            if (rc == SQLITE_ROW)
-                continue;
-            if (rc != SQLITE_DONE) {
-                r = dberr(st, ctx, "読み込み");
-                goto fail;
-            }
-            if ((r = add_evidence_tx(st, ctx, item, kind, text, src, who, NULL)) < 0)
-                goto fail;
-            added++;
+        text = ctx->lang == AZ_LANG_EN ? f.en : f.ja;
+        if ((f.line > 0 ? asprintf(&src, "%s:%ld", source, f.line) : asprintf(&src, "%s", source)) <
+            0) {
+            r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            goto fail;
         }
+        for (size_t t = 0; t < f.ntopics; t++) {
+            const struct az_item *items[16];
+            size_t n = az_topic_items(cat, ed, form_id, f.topics[t], items, 16);
+            for (size_t k = 0; k < n; k++) {
+                int rc;
+                sqlite3_reset(q);
+                sqlite3_bind_text(q, 1, items[k]->id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 4, text, -1, SQLITE_STATIC);
+                rc = sqlite3_step(q);
+                if (rc == SQLITE_ROW)
+                    continue;
+                if (rc != SQLITE_DONE) {
+                    free(src);
+                    r = dberr(st, ctx, "読み込み");
+                    goto fail;
+                }
+                if ((r = add_evidence_tx(st, ctx, items[k]->id, kind, text, src, who, NULL)) < 0) {
+                    free(src);
+                    goto fail;
+                }
+                added++;
+            }
+        }
+        sqlite3_reset(q);
+        free(src);
     }
     sqlite3_finalize(q);
     q = NULL;

@@ -375,14 +375,13 @@ int az_fy_parse(const char *s, int *ret_fy)
     return 0;
 }
 
-int az_today(struct az_date *ret)
+int az_today(const char *fixed, struct az_date *ret)
 {
-    const char *env = secure_getenv("ANZEN_TODAY");
     struct tm tm;
     time_t t;
 
-    if (env && *env)
-        return az_date_parse(env, false, ret);
+    if (fixed && *fixed)
+        return az_date_parse(fixed, false, ret);
     t = time(NULL);
     if (!localtime_r(&t, &tm))
         return AZ_EINVAL;

@@ -18,6 +18,7 @@
 #include "anzen/date.h"
 #include "anzen/profile.h"
 #include "anzen/util.h"
+#include "anzen/workspace.h"
 
 enum {
     EXIT_OK_ = 0,
@@ -103,23 +104,20 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 
+struct az_ws_files;
+struct az_workspace;
+/* Open the workspace (lib/workspace) of the given files with the catalog
+ * and KEV data in use, printing the error. */
+int cli_ws(struct cli *c, const struct az_ws_files *f, struct az_workspace **ret);
+
 struct az_store;
 /* Open a workspace, printing the error. */
 int cli_open_store(struct cli *c, const char *path, struct az_store **ret);
 
-/* The state of one system's 事業者確認用 (vendor form): e and a are NULL
- * when the vendor's answers have not been received. */
-struct vendor_sum {
-    const struct az_system *sys;
-    char path[4096];
-    struct az_answers *a;
-    struct az_eval *e;
-};
-
 /* Status rendering shared by status and demo. fmt: "text", "json", "md".
  * vs (may be NULL) lists the vendor forms to summarise. */
 char *render_status(struct cli *c, const struct az_eval *e, const char *fmt,
-                    const struct vendor_sum *vs, size_t nvs);
+                    const struct az_ws_vendor_form *vs, size_t nvs);
 /* Evaluate answers (migrating them to the edition) for a loaded profile.
  * vendor_system selects that system's vendor form. */
 int eval_with(struct cli *c, const struct az_profile *p, const char *answers_path,
@@ -129,36 +127,27 @@ int eval_with(struct cli *c, const struct az_profile *p, const char *answers_pat
 int load_and_eval(struct cli *c, const char *profile_path, const char *answers_path,
                   const char *edition, const char *vendor_system, struct az_profile **ret_p,
                   struct az_answers **ret_a, struct az_eval **ret_e);
-/* vendor-<system>.yaml next to the answers file. */
-void vendor_path(const char *answers_path, const char *system, char *buf, size_t n);
 /* Evaluate every vendor form found next to answers_path. */
 int vendor_sums(struct cli *c, const struct az_profile *p, const char *answers_path,
-                const char *edition, struct vendor_sum **ret, size_t *ret_n);
-void vendor_sums_free(struct vendor_sum *vs, size_t n);
-struct az_vendors;
-/* The vendor registry check, counting the vendor forms held in vs (dated
- * by their latest checked date) as received. NULL on ENOMEM. */
-json_t *vendor_check_held(const struct az_vendors *reg, const struct az_profile *p,
-                          struct az_date as_of, const struct vendor_sum *vs, size_t n);
+                const char *edition, struct az_ws_vendor_form **ret, size_t *ret_n);
 struct az_ledger;
 /* Check a ledger with the profile, the vendor registry at vendors (when
- * that file exists) and the KEV data in use (cli_kev). Prints errors. */
+ * that file exists) and the KEV data in use (cli_kev), with each
+ * finding's items in the default edition. Prints errors. */
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
-                     const char *vendors, struct az_date as_of, int patch_days, json_t **ret);
+                     const char *vendors, int patch_days, json_t **ret);
 struct az_plan;
-/* Add the gaps among findings (as the ledger and scan checks return them)
- * to plan. Prints errors. */
-int plan_add_findings(struct cli *c, struct az_plan *plan, const json_t *findings);
-/* Add the gaps the ledger check finds in ledger (if it exists) to plan. */
+/* Add the gaps the full ledger check finds in ledger (if it exists) to
+ * plan. Prints errors. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger);
 /* Add the gaps of a saved network check (anzen scan -o FILE, if it
- * exists) to plan. */
+ * exists) to plan. Prints errors. */
 int plan_add_scan(struct cli *c, struct az_plan *plan, const char *scan_json);
+/* vendor-<system>.yaml next to the answers file. */
+void vendor_path(const char *answers_path, const char *system, char *buf, size_t n);
 /* Read a saved network check (schema anzen-scan/1); *ret is NULL when
  * the file does not exist. Prints errors. */
 int scan_result_load(struct cli *c, const char *path, json_t **ret);
-/* Add the gaps of a loaded network check to plan. */
-int plan_add_scan_result(struct cli *c, struct az_plan *plan, const json_t *scan);
 
 #endif

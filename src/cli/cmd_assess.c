@@ -64,24 +64,23 @@ static bool prompt(const char *q, const char *dflt, char *buf, size_t n)
     return true;
 }
 
-static int save(struct cli *c, const char *path, const struct az_answers *a)
-{
-    char *y = az_answers_to_yaml(a, c->lang);
-    int r;
+/* The answer sets an interactive session has replaced: kept until the end
+ * because the evaluation it started from still points into them. */
+struct kept {
+    struct az_answers **v;
+    size_t n;
+};
 
-    if (!y) {
-        cli_err(c, "メモリ不足", "out of memory");
-        return EXIT_ERROR;
-    }
-    r = out_write(c, path, y, strlen(y));
-    free(y);
-    return r;
-}
-
-/* Ask one item. Returns 1 answered, 0 skipped, -1 quit/EOF, -2 error. */
-static int ask_item(struct cli *c, const struct az_item *it, struct az_answers *a, size_t idx,
-                    size_t total, const char *path)
+/* Ask one item and save it under the workspace lock: the file is read
+ * again first, so answers saved meanwhile elsewhere (the web UI, another
+ * terminal) are kept, and the session says so. *ap is replaced by the
+ * answers as saved (the old set goes to kept). Returns 1 answered, 0
+ * skipped, -1 quit/EOF, -2 error. */
+static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item *it,
+                    struct az_answers **ap, struct kept *kept, size_t idx, size_t total,
+                    const char *path)
 {
+    struct az_answers *a = *ap, *saved = NULL, **nv;
     const struct az_answer *old = az_answers_get(a, it);
     struct az_answer x;
     char buf[LINE], d[16], note[LINE];
@@ -155,11 +154,28 @@ static int ask_item(struct cli *c, const struct az_item *it, struct az_answers *
         x.evidence = old->evidence;
         x.nevidence = old->nevidence;
     }
-    if (az_answers_set(a, &x) < 0) {
+    if (az_ws_answer_set(ws, &c->ctx, path, a->edition, a->form, a->system, &x, &saved) < 0) {
+        cli_liberr(c);
+        return -2;
+    }
+    for (size_t i = 0; i < saved->n; i++) {
+        const struct az_answer *mine = az_answers_get(a, saved->v[i].item);
+        if (saved->v[i].item != it && (!mine || mine->ans != saved->v[i].ans ||
+                                       mine->has_checked != saved->v[i].has_checked)) {
+            printf("  %s\n", L(c, "(ほかの場所で保存された回答を読み込み直しました)",
+                               "(answers saved elsewhere meanwhile were reloaded)"));
+            break;
+        }
+    }
+    if (!(nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv)))) {
+        az_answers_free(saved);
         cli_err(c, "メモリ不足", "out of memory");
         return -2;
     }
-    return save(c, path, a) ? -2 : 1;
+    kept->v = nv;
+    kept->v[kept->n++] = a;
+    *ap = saved;
+    return 1;
 }
 
 int cmd_assess(struct cli *c, int argc, char **argv)
@@ -176,6 +192,9 @@ int cmd_assess(struct cli *c, int argc, char **argv)
     bool all = false, batch = false, inter = false;
     struct az_profile *p = NULL;
     struct az_answers *a = NULL;
+    struct az_workspace *ws = NULL;
+    struct az_ws_files wf = {0};
+    struct kept kept = {NULL, 0};
     struct az_eval *e = NULL;
     size_t total = 0, idx = 0, done = 0;
     int o, r;
@@ -236,6 +255,14 @@ int cmd_assess(struct cli *c, int argc, char **argv)
     }
     if ((r = load_and_eval(c, profile, answers, edition, vendor, &p, &a, &e)))
         return r;
+    wf.profile = profile;
+    wf.answers = answers;
+    if ((r = cli_ws(c, &wf, &ws))) {
+        az_eval_free(e);
+        az_answers_free(a);
+        az_profile_free(p);
+        return r;
+    }
     if (batch) {
         char *s = render_status(c, e, "text", NULL, 0);
         if (s)
@@ -273,7 +300,7 @@ int cmd_assess(struct cli *c, int argc, char **argv)
         idx++;
         if (!all && az_answers_get(a, res->item) && az_answers_get(a, res->item)->ans)
             continue;
-        k = ask_item(c, res->item, a, idx, total, answers);
+        k = ask_item(c, ws, res->item, &a, &kept, idx, total, answers);
         if (k == -2) {
             r = EXIT_ERROR;
             goto out;
@@ -310,6 +337,10 @@ int cmd_assess(struct cli *c, int argc, char **argv)
            L(c, "詳しくは anzen status を実行してください。", "Run anzen status for details."));
     r = (e->total.gaps + e->total.unanswered) ? EXIT_GAPS : 0;
 out:
+    for (size_t i = 0; i < kept.n; i++)
+        az_answers_free(kept.v[i]);
+    free(kept.v);
+    az_ws_close(ws);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);

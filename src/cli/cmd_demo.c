@@ -46,7 +46,8 @@ static int write_json(struct cli *c, const char *dir, const char *name, json_t *
 /* The plan, the key points and the OSCAL documents of the demo, and a
  * short summary of the plan on the terminal. */
 static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
-                        const struct az_profile *p, const struct vendor_sum *sums, size_t nsums)
+                        const struct az_profile *p, const struct az_ws_vendor_form *sums,
+                        size_t nsums)
 {
     struct az_plan *plan;
     json_t *kp;
@@ -83,7 +84,7 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
             az_ledger_import(&c->ctx, path, data, len, false, &l) == 0) {
             json_t *lc = NULL, *x;
             size_t i;
-            if ((r = cli_ledger_check(c, l, p, vpath, e->as_of, 180, &lc))) {
+            if ((r = cli_ledger_check(c, l, p, vpath, 180, &lc))) {
                 az_ledger_free(l);
                 free(data);
                 az_plan_free(plan);
@@ -114,7 +115,7 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
         snprintf(path, sizeof(path), "%s/vendors.yaml", dir);
         if (az_read_text_file(&c->ctx, path, &data, &len) == 0 &&
             az_vendors_load(&c->ctx, path, data, len, p, &vs) == 0) {
-            json_t *vc = vendor_check_held(vs, p, e->as_of, sums, nsums), *x;
+            json_t *vc = az_ws_vendor_check(vs, p, e->as_of, sums, nsums), *x;
             size_t i;
             printf("\n%s\n",
                    L(c, "事業者の点検 (anzen vendor check)", "Vendor check (anzen vendor check)"));
@@ -161,7 +162,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     struct az_profile *p;
     struct az_answers *a;
     struct az_eval *e;
-    struct vendor_sum *vs = NULL;
+    struct az_ws_vendor_form *vs = NULL;
     size_t n, nvs = 0;
     int o, r;
     static const char *fmts[] = {"text", "md", "json"};
@@ -237,13 +238,13 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         /* the printable report and the official form (anzen report) */
         char lp[PATH_MAX];
         struct report_paths rp = {ppath, apath, NULL, NULL, NULL, e->edition->id, NULL};
-        struct report_data rd;
+        struct az_ws_view *rd = NULL;
         struct az_buf b;
         snprintf(lp, sizeof(lp), "%s/checklist.xlsx", dir);
         if (!(r = report_load(c, &rp, &rd))) {
             az_buf_init(&b, 64u * 1024 * 1024);
-            if (az_report_html(&c->ctx, &rd.in, 0, &b) < 0 ||
-                az_xlsx_checklist(&c->ctx, &rd.in, lp) < 0) {
+            if (az_report_html(&c->ctx, &rd->in, 0, &b) < 0 ||
+                az_xlsx_checklist(&c->ctx, &rd->in, lp) < 0) {
                 cli_liberr(c);
                 r = EXIT_ERROR;
             } else {
@@ -251,7 +252,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
                 r = out_write(c, path, b.data, b.len);
             }
             az_buf_done(&b);
-            report_data_free(&rd);
+            az_ws_view_free(rd);
         }
     }
     if (!r)
@@ -264,7 +265,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
                L(c, "自分の医療機関で始めるには: anzen init → anzen assess → anzen status",
                  "To start with your own institution: anzen init -> anzen assess -> anzen "
                  "status"));
-    vendor_sums_free(vs, nvs);
+    az_ws_vendor_forms_free(vs, nvs);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);

@@ -172,37 +172,28 @@ static int load(struct cli *c, const char *path, bool skip, struct az_ledger **r
 }
 
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
-                     const char *vendors, struct az_date as_of, int patch_days, json_t **ret)
+                     const char *vendors, int patch_days, json_t **ret)
 {
-    struct az_ledger_opts o = {.profile = p, .as_of = as_of, .patch_days = patch_days};
-    struct az_vendors *vs = NULL;
-    const struct az_kev *k = NULL;
+    struct az_ws_files f = {.profile = p ? p->file : NULL, .vendors = vendors};
+    struct az_workspace *ws;
     int r;
 
-    if (vendors && access(vendors, F_OK) == 0) {
-        char *data = NULL;
-        size_t len = 0;
-        if (az_read_text_file(&c->ctx, vendors, &data, &len) < 0 ||
-            az_vendors_load(&c->ctx, vendors, data, len, p, &vs) < 0) {
-            free(data);
-            cli_liberr(c);
-            return EXIT_ERROR;
-        }
-        free(data);
-    }
-    if ((r = cli_kev(c, &k))) {
-        az_vendors_free(vs);
+    if (vendors && access(vendors, F_OK) != 0)
+        f.vendors = NULL; /* no registry: the profile's vendors stand in */
+    if ((r = cli_ws(c, &f, &ws)))
         return r;
+    if (!f.vendors) {
+        /* only the registry given (or none): never one found by default */
+        free(ws->vendors);
+        ws->vendors = NULL;
     }
-    o.vendors = vs;
-    o.kev = k;
-    *ret = az_ledger_check_opts(l, &o);
-    az_vendors_free(vs);
-    if (!*ret) {
-        cli_err(c, "メモリ不足", "out of memory");
-        return EXIT_ERROR;
+    ws->patch_days = patch_days;
+    if (az_ws_ledger_check(ws, &c->ctx, l, p, az_catalog_default_checklist(c->cat), ret) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
     }
-    return 0;
+    az_ws_close(ws);
+    return r;
 }
 
 static int do_check(struct cli *c, const char *file, const char *profile, const char *vendors,
@@ -220,14 +211,17 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
         az_ledger_free(l);
         return EXIT_ERROR;
     }
-    r = cli_ledger_check(c, l, p, vendors, c->as_of, patch_days, &res);
+    r = cli_ledger_check(c, l, p, vendors, patch_days, &res);
     if (!r && db) {
         /* the findings become evidence on the items they concern */
         struct az_store *st;
         const char *who = getenv("USER");
         size_t added = 0;
         if ((r = cli_open_store(c, db, &st)) == 0) {
-            if (az_store_add_findings(st, &c->ctx, json_object_get(res, "findings"), "ledger", file,
+            const struct az_edition *ed = az_catalog_default_checklist(c->cat);
+            const struct az_form *fm = ed ? az_form_for_profile(ed, p) : NULL;
+            if (az_store_add_findings(st, &c->ctx, c->cat, ed, fm ? fm->id : NULL,
+                                      json_object_get(res, "findings"), "ledger", file,
                                       who ? who : "-", &added) < 0) {
                 cli_liberr(c);
                 r = EXIT_ERROR;

@@ -56,22 +56,18 @@ static const char *tx(struct cli *c, struct az_text t)
 
 static int load_states(struct cli *c, const char *db, struct az_plan_state **ret, size_t *ret_n)
 {
-    struct az_store *st;
+    struct az_ws_files f = {.db = db};
+    struct az_workspace *ws;
     int r;
 
-    *ret = NULL;
-    *ret_n = 0;
-    if (access(db, F_OK) != 0)
-        return 0; /* no workspace yet: all defaults */
-    if ((r = cli_open_store(c, db, &st)))
+    if ((r = cli_ws(c, &f, &ws)))
         return r;
-    if (az_store_plan_states(st, &c->ctx, ret, ret_n) < 0) {
+    if (az_ws_plan_states(ws, &c->ctx, ret, ret_n) < 0) {
         cli_liberr(c);
-        az_store_close(st);
-        return EXIT_ERROR;
+        r = EXIT_ERROR;
     }
-    az_store_close(st);
-    return 0;
+    az_ws_close(ws);
+    return r;
 }
 
 static void print_track(struct cli *c, const char *head, const struct az_plan_track *t)
@@ -86,55 +82,32 @@ static void print_track(struct cli *c, const char *head, const struct az_plan_tr
         printf("       %s\n", tx(c, t->text));
 }
 
-int plan_add_findings(struct cli *c, struct az_plan *plan, const json_t *findings)
-{
-    size_t i, k;
-    const json_t *f, *it;
-
-    json_array_foreach(findings, i, f)
-    {
-        if (strcmp(json_string_value(json_object_get(f, "level")), "gap"))
-            continue;
-        json_array_foreach(json_object_get(f, "items"), k, it)
-        {
-            if (az_plan_add_finding(&c->ctx, plan, json_string_value(it),
-                                    json_string_value(json_object_get(f, "ja")),
-                                    json_string_value(json_object_get(f, "en"))) < 0) {
-                cli_liberr(c);
-                return EXIT_ERROR;
-            }
-        }
-    }
-    return 0;
-}
-
 /* Gaps found in the ledger (default ledger.csv, when present), checked
  * with the vendor registry beside it and KEV, feed the plan. */
 int plan_add_ledger(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                     const struct az_eval *e, const char *ledger)
 {
-    char *data = NULL, vendors[4096];
-    size_t len = 0;
-    struct az_ledger *l;
-    json_t *res;
+    struct az_ws_files f = {.profile = p->file, .ledger = ledger};
+    struct az_workspace *ws;
+    struct az_ledger *l = NULL;
+    json_t *res = NULL;
     int r;
 
+    (void)e;
     if (!ledger || access(ledger, F_OK) != 0)
         return 0;
-    if (az_read_text_file(&c->ctx, ledger, &data, &len) < 0 ||
-        az_ledger_import(&c->ctx, ledger, data, len, false, &l) < 0) {
-        free(data);
+    if ((r = cli_ws(c, &f, &ws)))
+        return r;
+    if (az_ws_ledger(ws, &c->ctx, &l) < 0 ||
+        az_ws_ledger_check(ws, &c->ctx, l, p, plan->eval->edition, &res) < 0 ||
+        az_plan_add_findings(&c->ctx, plan, c->cat, "台帳", "ledger",
+                             json_object_get(res, "findings")) < 0) {
         cli_liberr(c);
-        return EXIT_ERROR;
+        r = EXIT_ERROR;
     }
-    free(data);
-    snprintf(vendors, sizeof(vendors), "%.*svendors.yaml",
-             strrchr(ledger, '/') ? (int)(strrchr(ledger, '/') - ledger + 1) : 0, ledger);
-    if (!(r = cli_ledger_check(c, l, p, vendors, e->as_of, 180, &res))) {
-        r = plan_add_findings(c, plan, json_object_get(res, "findings"));
-        json_decref(res);
-    }
+    json_decref(res);
     az_ledger_free(l);
+    az_ws_close(ws);
     return r;
 }
 
@@ -200,7 +173,7 @@ static int do_list(struct cli *c, const char *profile, const char *answers, cons
     r = 0;
 out:
     az_plan_free(plan);
-    free(states);
+    az_plan_states_free(states, nstates);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);
@@ -213,9 +186,11 @@ static int do_set(struct cli *c, const char *db, const char *item_arg, int track
 {
     const struct az_edition *ed;
     const struct az_item *it;
-    struct az_store *st;
-    struct az_plan_state *states = NULL, ps;
-    size_t n = 0;
+    struct az_ws_files f = {.db = db};
+    struct az_workspace *ws;
+    struct az_plan_patch patch = {
+        .track = track, .status = status, .priority = (int)prio, .reason = reason};
+    char *role = NULL;
     int r;
 
     if ((r = cli_catalog(c)))
@@ -223,56 +198,33 @@ static int do_set(struct cli *c, const char *db, const char *item_arg, int track
     ed = az_catalog_default_checklist(c->cat);
     it = az_catalog_item(c->cat, item_arg);
     if (!it && ed)
-        for (size_t f = 0; f < ed->nforms && !it; f++)
-            if (!ed->forms[f].vendor)
-                it = az_edition_item_by_label(ed, &ed->forms[f], item_arg);
+        for (size_t k = 0; k < ed->nforms && !it; k++)
+            if (!ed->forms[k].vendor)
+                it = az_edition_item_by_label(ed, &ed->forms[k], item_arg);
     if (!it || !it->edition->checklist) {
         cli_err(c, "チェックリストの項目 \"%s\" はありません", "no checklist item \"%s\"",
                 item_arg);
         return EXIT_ERROR;
     }
-    if ((r = cli_open_store(c, db, &st)))
+    if (owner) {
+        const char *colon = strchr(owner, ':');
+        role = strndup(owner, colon ? (size_t)(colon - owner) : strlen(owner));
+        patch.owner_role = role ? az_role_parse(role) : 0;
+        patch.owner = colon ? colon + 1 : "";
+        free(role);
+    }
+    if (due) {
+        az_date_parse(due, false, &patch.due);
+        patch.has_due = true;
+    }
+    if ((r = cli_ws(c, &f, &ws)))
         return r;
-    if (az_store_plan_states(st, &c->ctx, &states, &n) < 0) {
+    if (az_ws_plan_set(ws, &c->ctx, it->id, &patch, who) < 0) {
         cli_liberr(c);
-        az_store_close(st);
+        az_ws_close(ws);
         return EXIT_ERROR;
     }
-    memset(&ps, 0, sizeof(ps));
-    snprintf(ps.item, sizeof(ps.item), "%s", it->id);
-    ps.track[0].status = ps.track[1].status = -1;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(states[i].item, it->id))
-            ps = states[i];
-    free(states);
-    for (int k = 0; k < 2; k++) {
-        if (track >= 0 && k != track)
-            continue;
-        if (status >= 0)
-            ps.track[k].status = status;
-        if (owner) {
-            const char *colon = strchr(owner, ':');
-            char role[64];
-            snprintf(role, sizeof(role), "%.*s", colon ? (int)(colon - owner) : (int)strlen(owner),
-                     owner);
-            ps.track[k].owner_role = az_role_parse(role);
-            snprintf(ps.track[k].owner, sizeof(ps.track[k].owner), "%s", colon ? colon + 1 : "");
-        }
-        if (due) {
-            az_date_parse(due, false, &ps.track[k].due);
-            ps.track[k].has_due = true;
-        }
-    }
-    if (prio >= 0) {
-        ps.priority = (int)prio;
-        snprintf(ps.reason, sizeof(ps.reason), "%s", reason ? reason : "");
-    }
-    if (az_store_plan_put(st, &c->ctx, &ps, who) < 0) {
-        cli_liberr(c);
-        az_store_close(st);
-        return EXIT_ERROR;
-    }
-    az_store_close(st);
+    az_ws_close(ws);
     printf(L(c, "%s (%s) の計画を更新しました\n", "updated the plan of %s (%s)\n"), it->label,
            it->id);
     return 0;

@@ -30,285 +30,32 @@
 #include "cli.h"
 #include "report_load.h"
 
-/* path of `name` in the directory of `file` */
-static void sibling(const char *file, const char *name, char *buf, size_t n)
+int report_load(struct cli *c, const struct report_paths *rp, struct az_ws_view **ret)
 {
-    const char *slash = strrchr(file, '/');
-
-    if (slash)
-        snprintf(buf, n, "%.*s/%s", (int)(slash - file), file, name);
-    else
-        snprintf(buf, n, "%s", name);
-}
-
-/* The report section of a network check (anzen scan -o scan.json): when
- * and from where, what was found, and which segment reached what. */
-static json_t *scan_section(struct cli *c, const json_t *scan)
-{
-    bool en = c->lang == AZ_LANG_EN;
-    const json_t *st = json_object_get(scan, "stats"), *x;
-    const char *from = json_string_value(json_object_get(scan, "from"));
-    const char *when = json_string_value(json_object_get(scan, "started"));
-    const char *kev = json_string_value(json_object_get(scan, "kev_catalog"));
-    json_t *sec = json_object(), *paras = json_array(), *fs = json_array(), *rows = json_array();
-    char buf[1024];
-    size_t i;
-
-    {
-        long long up = json_integer_value(json_object_get(st, "hosts_up"));
-        long long open = json_integer_value(json_object_get(st, "open"));
-        long long gaps = json_integer_value(json_object_get(scan, "gaps"));
-        if (!when)
-            when = "?";
-        if (en)
-            snprintf(buf, sizeof(buf),
-                     "Checked on %.10s%s%s: %lld hosts answered, %lld open ports, %lld gaps.", when,
-                     from ? " from " : "", from ? from : "", up, open, gaps);
-        else if (from)
-            snprintf(buf, sizeof(buf),
-                     "%.10s に「%s」から点検: 応答した機器 %lld 台、開いているポート %lld、"
-                     "要対応 %lld 件。",
-                     when, from, up, open, gaps);
-        else
-            snprintf(buf, sizeof(buf),
-                     "%.10s に点検: 応答した機器 %lld 台、開いているポート %lld、要対応 %lld 件。",
-                     when, up, open, gaps);
-    }
-    json_array_append_new(paras, json_string(buf));
-    if (kev) {
-        snprintf(buf, sizeof(buf),
-                 en ? "Appliance versions were checked against the KEV catalog version %s."
-                    : "VPN 装置などの版は KEV カタログ %s 版と照合しました。",
-                 kev);
-        json_array_append_new(paras, json_string(buf));
-    }
-    json_array_foreach(json_object_get(scan, "findings"), i, x)
-    {
-        const char *lv = json_string_value(json_object_get(x, "level"));
-        const char *t = json_string_value(json_object_get(x, en ? "en" : "ja"));
-        if (!lv || !t)
-            continue;
-        json_array_append_new(fs, json_pack("{s:s, s:s, s:s}", "level", lv, "label",
-                                            !strcmp(lv, "gap") ? (en ? "gap" : "要対応")
-                                                               : (en ? "attention" : "注意"),
-                                            "text", t));
-    }
-    json_array_foreach(json_object_get(scan, "reachability"), i, x)
-    {
-        const json_t *ports = json_object_get(x, "ports"), *pt;
-        size_t k;
-        char pl[512] = "";
-        size_t o = 0;
-        json_array_foreach(ports, k, pt)
-        {
-            int w = snprintf(pl + o, sizeof(pl) - o, "%s%lld", k ? ", " : "",
-                             (long long)json_integer_value(pt));
-            if (w < 0 || (size_t)w >= sizeof(pl) - o)
-                break;
-            o += (size_t)w;
-        }
-        json_array_append_new(rows, json_pack("[s, s, s, s, s]",
-                                              json_string_value(json_object_get(x, "from"))
-                                                  ? json_string_value(json_object_get(x, "from"))
-                                                  : "-",
-                                              json_string_value(json_object_get(x, "to"))
-                                                  ? json_string_value(json_object_get(x, "to"))
-                                                  : (en ? "(not in the ledger)" : "(台帳にない)"),
-                                              json_string_value(json_object_get(x, "host"))
-                                                  ? json_string_value(json_object_get(x, "host"))
-                                                  : "",
-                                              json_string_value(json_object_get(x, "asset"))
-                                                  ? json_string_value(json_object_get(x, "asset"))
-                                                  : "",
-                                              pl));
-    }
-    json_object_set_new(sec, "id", json_string("scan"));
-    json_object_set_new(
-        sec, "title",
-        json_string(en ? "Network check (anzen scan)" : "ネットワークの点検 (anzen scan)"));
-    json_object_set_new(sec, "paragraphs", paras);
-    json_object_set_new(sec, "findings", fs);
-    if (json_array_size(rows))
-        json_object_set_new(sec, "table",
-                            json_pack("{s:[s, s, s, s, s], s:o}", "head",
-                                      en ? "From" : "点検した区分",
-                                      en ? "To (segment)" : "届いた先 (区分)", en ? "Host" : "機器",
-                                      en ? "Asset" : "台帳の名称",
-                                      en ? "Open ports" : "開いているポート", "rows", rows));
-    else
-        json_decref(rows);
-    return sec;
-}
-
-void report_data_free(struct report_data *rd)
-{
-    az_plan_free(rd->plan);
-    json_decref(rd->keypoints);
-    json_decref(rd->ledger_check);
-    json_decref(rd->vendor_check);
-    json_decref(rd->scan);
-    json_decref(rd->extra);
-    az_ledger_free(rd->ledger);
-    az_vendors_free(rd->vendors);
-    free(rd->vforms);
-    vendor_sums_free(rd->vs, rd->nvs);
-    az_eval_free(rd->e);
-    az_answers_free(rd->a);
-    az_profile_free(rd->p);
-    memset(rd, 0, sizeof(*rd));
-}
-
-static int load_states(struct cli *c, const char *db, struct az_plan_state **ret, size_t *ret_n)
-{
-    struct az_store *st;
-    int r;
-
-    *ret = NULL;
-    *ret_n = 0;
-    if (!db || access(db, F_OK) != 0)
-        return 0;
-    if ((r = cli_open_store(c, db, &st)))
-        return r;
-    if (az_store_plan_states(st, &c->ctx, ret, ret_n) < 0) {
-        cli_liberr(c);
-        az_store_close(st);
-        return EXIT_ERROR;
-    }
-    az_store_close(st);
-    return 0;
-}
-
-int report_load(struct cli *c, const struct report_paths *rp, struct report_data *rd)
-{
-    struct az_plan_state *states = NULL;
-    size_t nstates = 0;
-    int r;
-
-    memset(rd, 0, sizeof(*rd));
-    if ((r = load_states(c, rp->workspace, &states, &nstates)))
-        return r;
-    r = report_load_with(c, rp, states, nstates, rd);
-    free(states);
-    return r;
+    return report_load_with(c, rp, NULL, 0, ret);
 }
 
 int report_load_with(struct cli *c, const struct report_paths *rp,
-                     const struct az_plan_state *states, size_t nstates, struct report_data *rd)
+                     const struct az_plan_state *states, size_t nstates, struct az_ws_view **ret)
 {
-    char path[PATH_MAX];
-    char *data = NULL;
-    size_t len;
+    struct az_ws_files f = {.profile = rp->profile,
+                            .answers = rp->answers,
+                            .db = rp->workspace,
+                            .ledger = rp->ledger,
+                            .vendors = rp->vendors,
+                            .scan = rp->scan};
+    struct az_workspace *ws;
     int r;
 
-    memset(rd, 0, sizeof(*rd));
-    if ((r = load_and_eval(c, rp->profile, rp->answers, rp->edition, NULL, &rd->p, &rd->a, &rd->e)))
+    if ((r = cli_ws(c, &f, &ws)))
         return r;
-    if ((r = vendor_sums(c, rd->p, rp->answers, rd->e->edition->id, &rd->vs, &rd->nvs)))
-        goto fail;
-    if (az_plan_build(&c->ctx, rd->e, states, nstates, &rd->plan) < 0) {
+    if ((states ? az_ws_load_with(ws, &c->ctx, rp->edition, states, nstates, ret)
+                : az_ws_load(ws, &c->ctx, rp->edition, ret)) < 0) {
         cli_liberr(c);
         r = EXIT_ERROR;
-        goto fail;
-    }
-    /* the ledger and the vendor registry live next to the profile */
-    if (rp->ledger)
-        snprintf(path, sizeof(path), "%s", rp->ledger);
-    else
-        sibling(rp->profile, "ledger.csv", path, sizeof(path));
-    if (access(path, F_OK) == 0) {
-        if (az_read_text_file(&c->ctx, path, &data, &len) < 0 ||
-            az_ledger_import(&c->ctx, path, data, len, false, &rd->ledger) < 0) {
-            free(data);
-            cli_liberr(c);
-            r = EXIT_ERROR;
-            goto fail;
-        }
-        free(data);
-        data = NULL;
-        {
-            /* the same check as anzen ledger check: registry and KEV too */
-            char vpath[4096];
-            if (rp->vendors)
-                snprintf(vpath, sizeof(vpath), "%s", rp->vendors);
-            else
-                sibling(rp->profile, "vendors.yaml", vpath, sizeof(vpath));
-            if ((r = cli_ledger_check(c, rd->ledger, rd->p, vpath, rd->e->as_of, 180,
-                                      &rd->ledger_check)) ||
-                (r = plan_add_findings(c, rd->plan, json_object_get(rd->ledger_check, "findings"))))
-                goto fail;
-        }
-    } else if (rp->ledger) {
-        cli_err(c, "%s がありません", "%s does not exist", rp->ledger);
-        r = EXIT_ERROR;
-        goto fail;
-    }
-    if (rp->vendors)
-        snprintf(path, sizeof(path), "%s", rp->vendors);
-    else
-        sibling(rp->profile, "vendors.yaml", path, sizeof(path));
-    if (access(path, F_OK) == 0) {
-        if (az_read_text_file(&c->ctx, path, &data, &len) < 0 ||
-            az_vendors_load(&c->ctx, path, data, len, rd->p, &rd->vendors) < 0) {
-            free(data);
-            cli_liberr(c);
-            r = EXIT_ERROR;
-            goto fail;
-        }
-        free(data);
-        rd->vendor_check = vendor_check_held(rd->vendors, rd->p, rd->e->as_of, rd->vs, rd->nvs);
-    } else if (rp->vendors) {
-        cli_err(c, "%s がありません", "%s does not exist", rp->vendors);
-        r = EXIT_ERROR;
-        goto fail;
-    }
-    /* the network check: its gaps join the plan, and it gets a section */
-    if (rp->scan)
-        snprintf(path, sizeof(path), "%s", rp->scan);
-    else
-        sibling(rp->profile, "scan.json", path, sizeof(path));
-    if (rp->scan && access(path, F_OK) != 0) {
-        cli_err(c, "%s がありません", "%s does not exist", rp->scan);
-        r = EXIT_ERROR;
-        goto fail;
-    }
-    if ((r = scan_result_load(c, path, &rd->scan)))
-        goto fail;
-    if (rd->scan) {
-        if ((r = plan_add_scan_result(c, rd->plan, rd->scan)))
-            goto fail;
-        rd->extra = json_array();
-        json_array_append_new(rd->extra, scan_section(c, rd->scan));
-    }
-    rd->keypoints = az_keypoints(rd->p, rd->e->as_of);
-    rd->vforms = calloc(rd->nvs + 1, sizeof(*rd->vforms));
-    if (!rd->vforms || !rd->keypoints) {
-        cli_err(c, "メモリ不足", "out of memory");
-        r = EXIT_ERROR;
-        goto fail;
-    }
-    for (size_t i = 0; i < rd->nvs; i++) {
-        struct az_report_vendor *v = &rd->vforms[i];
-        v->sys = rd->vs[i].sys;
-        v->eval = rd->vs[i].e;
-        v->expected = rd->vs[i].path;
-        for (size_t k = 0; rd->vendors && k < rd->vendors->n && !v->reg; k++)
-            for (size_t s = 0; s < rd->vendors->v[k].nsystems; s++)
-                if (!strcmp(rd->vendors->v[k].systems[s], v->sys->id))
-                    v->reg = &rd->vendors->v[k];
-    }
-    rd->in.eval = rd->e;
-    rd->in.plan = rd->plan;
-    rd->in.keypoints = rd->keypoints;
-    rd->in.ledger = rd->ledger;
-    rd->in.ledger_check = rd->ledger_check;
-    rd->in.vendors = rd->vendors;
-    rd->in.vendor_check = rd->vendor_check;
-    rd->in.vforms = rd->vforms;
-    rd->in.nvforms = rd->nvs;
-    rd->in.extra = rd->extra;
-    return 0;
-fail:
-    report_data_free(rd);
+    } else if ((*ret)->notice)
+        fprintf(stderr, "anzen: %s\n", (*ret)->notice);
+    az_ws_close(ws);
     return r;
 }
 
@@ -553,7 +300,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
     const char *format = "html", *output = NULL;
     unsigned roles = 0;
     bool pdf = false;
-    struct report_data rd;
+    struct az_ws_view *rd = NULL;
     struct az_buf b;
     int o, r;
 
@@ -633,7 +380,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
         return r;
     az_buf_init(&b, 64u * 1024 * 1024);
     if (!strcmp(format, "json")) {
-        json_t *m = az_report_model(&rd.in, c->lang);
+        json_t *m = az_report_model(&rd->in, c->lang);
         r = m ? out_json(c, output, m) : EXIT_ERROR;
     } else if (!strcmp(format, "xlsx")) {
         const char *path = output ? output : "checklist.xlsx";
@@ -641,15 +388,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
             cli_err(c, "XLSX は標準出力には書けません (-o FILE)",
                     "XLSX cannot go to standard output (use -o FILE)");
             r = EXIT_USAGE;
-        } else if (az_xlsx_checklist(&c->ctx, &rd.in, path) < 0) {
+        } else if (az_xlsx_checklist(&c->ctx, &rd->in, path) < 0) {
             cli_liberr(c);
             r = EXIT_ERROR;
         } else {
             fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
         }
     } else {
-        int e = !strcmp(format, "md") ? az_report_md(&c->ctx, &rd.in, roles, &b)
-                                      : az_report_html(&c->ctx, &rd.in, roles, &b);
+        int e = !strcmp(format, "md") ? az_report_md(&c->ctx, &rd->in, roles, &b)
+                                      : az_report_html(&c->ctx, &rd->in, roles, &b);
         if (e < 0) {
             cli_liberr(c);
             r = EXIT_ERROR;
@@ -666,6 +413,6 @@ int cmd_report(struct cli *c, int argc, char **argv)
         }
     }
     az_buf_done(&b);
-    report_data_free(&rd);
+    az_ws_view_free(rd);
     return r;
 }

@@ -16,6 +16,7 @@
 #include "anzen/plan.h"
 #include "anzen/scan.h"
 #include "anzen/store.h"
+#include "anzen/finding.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
@@ -323,8 +324,9 @@ static int record_evidence(struct cli *c, const char *db, const json_t *res, con
     if ((r = cli_open_store(c, db, &st)))
         return r;
     snprintf(src, sizeof(src), "anzen scan %s", when);
-    if (az_store_add_findings(st, &c->ctx, json_object_get(res, "findings"), "scan", src,
-                              "anzen scan", &added) < 0) {
+    if (az_store_add_findings(st, &c->ctx, c->cat, az_catalog_default_checklist(c->cat), NULL,
+                              json_object_get(res, "findings"), "scan", src, "anzen scan",
+                              &added) < 0) {
         cli_liberr(c);
         az_store_close(st);
         return EXIT_ERROR;
@@ -339,53 +341,20 @@ static int record_evidence(struct cli *c, const char *db, const json_t *res, con
 
 int scan_result_load(struct cli *c, const char *path, json_t **ret)
 {
-    json_error_t je;
-    json_t *j;
+    struct az_workspace *ws;
+    int r;
 
     *ret = NULL;
     if (!path || access(path, F_OK) != 0)
         return 0;
-    j = json_load_file(path, 0, &je);
-    if (!j) {
-        cli_err(c, "%s:%d:%d: JSON として読めません: %s", "%s:%d:%d: not valid JSON: %s", path,
-                je.line, je.column, je.text);
-        return EXIT_ERROR;
+    if ((r = cli_ws(c, NULL, &ws)))
+        return r;
+    if (az_ws_scan(ws, &c->ctx, path, ret) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
     }
-    if (!json_is_string(json_object_get(j, "schema")) ||
-        strcmp(json_string_value(json_object_get(j, "schema")), "anzen-scan/1") != 0) {
-        cli_err(c, "%s: anzen scan の結果 (anzen-scan/1) ではありません",
-                "%s: not an anzen scan result (anzen-scan/1)", path);
-        json_decref(j);
-        return EXIT_ERROR;
-    }
-    *ret = j;
-    return 0;
-}
-
-int plan_add_scan_result(struct cli *c, struct az_plan *plan, const json_t *j)
-{
-    const json_t *x, *it;
-    size_t i, k;
-
-    json_array_foreach(json_object_get(j, "findings"), i, x)
-    {
-        const char *lv = json_string_value(json_object_get(x, "level"));
-        const char *ja = json_string_value(json_object_get(x, "ja"));
-        const char *en = json_string_value(json_object_get(x, "en"));
-        if (!lv || strcmp(lv, "gap") != 0 || !ja || !en)
-            continue;
-        json_array_foreach(json_object_get(x, "items"), k, it)
-        {
-            if (!json_is_string(it))
-                continue;
-            if (az_plan_add_finding_from(&c->ctx, plan, "ネットワーク", "network",
-                                         json_string_value(it), ja, en) < 0) {
-                cli_liberr(c);
-                return EXIT_ERROR;
-            }
-        }
-    }
-    return 0;
+    az_ws_close(ws);
+    return r;
 }
 
 int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
@@ -393,8 +362,12 @@ int plan_add_scan(struct cli *c, struct az_plan *plan, const char *path)
     json_t *j;
     int r = scan_result_load(c, path, &j);
 
-    if (!r && j)
-        r = plan_add_scan_result(c, plan, j);
+    if (!r && j &&
+        az_plan_add_findings(&c->ctx, plan, c->cat, "ネットワーク", "network",
+                             json_object_get(j, "findings")) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+    }
     json_decref(j);
     return r;
 }
@@ -718,6 +691,15 @@ checks:
         goto out;
     if (az_scan_check(&c->ctx, s, ledger, kev, az_scan_stats(s)->end_us / 1000000, &res) < 0) {
         cli_liberr(c);
+        r = EXIT_ERROR;
+        goto out;
+    }
+    /* each finding names the items of the edition in use (from its topics) */
+    if ((r = cli_catalog(c)))
+        goto out;
+    if (az_findings_add_items(c->cat, az_catalog_default_checklist(c->cat), NULL,
+                              json_object_get(res, "findings")) < 0) {
+        cli_err(c, "メモリ不足", "out of memory");
         r = EXIT_ERROR;
         goto out;
     }

@@ -622,7 +622,7 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         }
     } else {
         /* the vendor forms held next to the answers count as received */
-        struct vendor_sum *sums = NULL;
+        struct az_ws_vendor_form *sums = NULL;
         size_t nsums = 0;
         json_t *res = NULL;
         if ((r = cli_catalog(c)) || (r = vendor_sums(c, p, answers, NULL, &sums, &nsums))) {
@@ -630,8 +630,8 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             az_profile_free(p);
             return r;
         }
-        res = vendor_check_held(vs, p, c->as_of, sums, nsums);
-        vendor_sums_free(sums, nsums);
+        res = az_ws_vendor_check(vs, p, c->as_of, sums, nsums);
+        az_ws_vendor_forms_free(sums, nsums);
         if (!res) {
             cli_err(c, "メモリ不足", "out of memory");
             r = EXIT_ERROR;

@@ -159,6 +159,28 @@ static enum az_lang default_lang(void)
     return AZ_LANG_JA;
 }
 
+/* A command's output is only done once it has reached its file: flush and
+ * close stdout and turn a failed write (a full disk, /dev/full, a closed
+ * pipe) into exit 1 with a message, never a silent 0. */
+static int finish_stdout(struct cli *c, int r)
+{
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        e = errno;
+    }
+    if (!bad)
+        return r;
+    if (e == EPIPE)
+        return EXIT_ERROR; /* the reader went away (anzen ... | head) */
+    cli_err(c, "出力を書き込めません: %s", "cannot write the output: %s",
+            e == ENOSPC ? L(c, "ディスクがいっぱいです", "no space left on the device")
+                        : strerror(e));
+    return EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -227,7 +249,7 @@ int main(int argc, char **argv)
         free(rest);
         return EXIT_ERROR;
     }
-    if (!c.as_of_given && az_today(&c.as_of) < 0) {
+    if (!c.as_of_given && az_today(secure_getenv("ANZEN_TODAY"), &c.as_of) < 0) {
         cli_err(&c, "今日の日付を決められません (ANZEN_TODAY を確認)",
                 "cannot determine today's date (check ANZEN_TODAY)");
         free(rest);
@@ -259,5 +281,5 @@ int main(int argc, char **argv)
     az_catalog_free(c.cat);
     az_kev_free(c.kev);
     free(rest);
-    return r;
+    return finish_stdout(&c, r);
 }

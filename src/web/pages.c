@@ -16,39 +16,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
-#include "../cli/report_load.h"
 #include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
 #include "anzen/profile.h"
+#include "anzen/store.h"
+#include "anzen/workspace.h"
 #include "anzen/report.h"
 #include "anzen/xlsx.h"
 #include "web.h"
-
-/* A struct cli for the shared CLI code, per request. */
-static void cli_for(struct req *q, struct cli *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->lang = q->lang;
-    az_ctx_init(&c->ctx, q->lang);
-    c->catalog_dir = q->w->o.catalog_dir;
-    c->cat = q->w->cat;
-    c->kev = q->w->kev; /* loaded at start, shared read-only */
-    c->as_of_given = q->w->o.as_of_given;
-    if (q->w->o.as_of_given)
-        c->as_of = q->w->o.as_of;
-    else if (az_today(&c->as_of) < 0)
-        c->as_of = (struct az_date){2025, 4, 1};
-}
 
 static const char *tx(struct req *q, struct az_text t)
 {
     return q->lang == AZ_LANG_EN ? t.en : t.ja;
 }
 
+/* One request's view of the workspace (lib/workspace), in the request's
+ * language and at the server's reference date. */
 struct ws {
-    struct cli c;
+    struct az_ctx ctx;
+    struct az_date as_of;
+    struct az_workspace *w;
     struct az_profile *p;
     struct az_answers *a;
     struct az_eval *e;
@@ -59,28 +47,59 @@ static void ws_done(struct ws *s)
     az_eval_free(s->e);
     az_answers_free(s->a);
     az_profile_free(s->p);
+    az_ws_close(s->w);
     memset(s, 0, sizeof(*s));
+}
+
+/* Open the workspace (no evaluation yet). 0 or an error in s->ctx. */
+static int ws_open(struct req *q, struct ws *s)
+{
+    static const struct az_ws_files files = {.profile = WEB_PROFILE, .answers = WEB_ANSWERS};
+
+    memset(s, 0, sizeof(*s));
+    az_ctx_init(&s->ctx, q->lang);
+    if (q->w->o.as_of_given)
+        s->as_of = q->w->o.as_of;
+    else if (az_today(secure_getenv("ANZEN_TODAY"), &s->as_of) < 0)
+        s->as_of = (struct az_date){2025, 4, 1};
+    return az_ws_open(&s->ctx, &files, q->w->cat, q->w->kev, s->as_of, &s->w);
 }
 
 /* Load profile + answers (the institution form, or a system's vendor
  * form) and evaluate, as `anzen status` does. Returns 0, or 1 when there
- * is no profile yet, or -1 on an error (message in s->c.ctx). */
+ * is no profile yet, or -1 on an error (message in s->ctx). */
 static int ws_load(struct req *q, struct ws *s, const char *vendor_system)
 {
-    char vpath[4096];
-    const char *answers = WEB_ANSWERS;
-
-    memset(s, 0, sizeof(*s));
-    cli_for(q, &s->c);
-    if (access(WEB_PROFILE, F_OK) != 0)
+    if (ws_open(q, s) < 0)
+        return -1;
+    if (access(s->w->profile, F_OK) != 0)
         return 1;
-    if (vendor_system) {
-        vendor_path(NULL, vendor_system, vpath, sizeof(vpath));
-        answers = vpath;
-    }
-    if (load_and_eval(&s->c, WEB_PROFILE, answers, NULL, vendor_system, &s->p, &s->a, &s->e))
+    if (az_ws_load_eval(s->w, &s->ctx, NULL, vendor_system, &s->p, &s->a, &s->e, NULL) < 0)
         return -1;
     return 0;
+}
+
+/* The whole view (plan with every check's findings, vendor forms, report
+ * input) with the plan decisions of the server's open store. Returns 0, 1
+ * when there is no profile yet, or -1 (message in s->ctx). */
+static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
+{
+    struct az_plan_state *states = NULL;
+    size_t n = 0;
+    int r;
+
+    *ret = NULL;
+    if (ws_open(q, s) < 0)
+        return -1;
+    if (access(s->w->profile, F_OK) != 0)
+        return 1;
+    web_lock(q->w);
+    r = az_store_plan_states(q->w->st, &s->ctx, &states, &n);
+    web_unlock(q->w);
+    if (r == 0)
+        r = az_ws_load_with(s->w, &s->ctx, NULL, states, n, ret);
+    az_plan_states_free(states, n);
+    return r < 0 ? -1 : 0;
 }
 
 static void load_error(struct req *q, struct ws *s)
@@ -88,17 +107,16 @@ static void load_error(struct req *q, struct ws *s)
     json_t *v = json_object();
 
     v_bool(v, "workspace", true);
-    v_str(v, "message", az_errmsg(&s->c.ctx));
+    v_str(v, "message", az_errmsg(&s->ctx));
     web_page(q, 500, "error.html", v, NULL);
 }
 
 /* ---- dashboard ---- */
 
-/* A row of a score table (score-row.html) from a score of the status JSON. */
-static void score_row(json_t *rows, const char *name, const json_t *s, const char *id)
+/* A row of a score table (score-row.html). */
+static void score_row(json_t *rows, const char *name, const struct az_score *s, const char *id)
 {
-    int app = (int)json_integer_value(json_object_get(s, "applicable"));
-    int sat = (int)json_integer_value(json_object_get(s, "satisfied"));
+    int app = s->applicable, sat = s->satisfied;
     int pct = app ? (sat * 100 + app / 2) / app : -1;
     json_t *r = v_push(rows);
 
@@ -106,41 +124,22 @@ static void score_row(json_t *rows, const char *name, const json_t *s, const cha
     v_str(r, "name", name);
     v_int(r, "satisfied", sat);
     v_int(r, "applicable", app);
-    v_int(r, "gaps", json_integer_value(json_object_get(s, "gaps")));
-    v_int(r, "unanswered", json_integer_value(json_object_get(s, "unanswered")));
-    v_int(r, "overdue", json_integer_value(json_object_get(s, "overdue")));
+    v_int(r, "gaps", s->gaps);
+    v_int(r, "unanswered", s->unanswered);
+    v_int(r, "overdue", s->overdue);
     v_bool(r, "bar", pct >= 0);
     v_int(r, "pct", pct < 0 ? 0 : pct);
-}
-
-static struct az_plan *build_plan(struct req *q, struct ws *s)
-{
-    struct az_plan_state *states = NULL;
-    size_t n = 0;
-    struct az_plan *plan = NULL;
-
-    web_lock(q->w);
-    az_store_plan_states(q->w->st, &s->c.ctx, &states, &n);
-    web_unlock(q->w);
-    if (az_plan_build(&s->c.ctx, s->e, states, n, &plan) < 0)
-        plan = NULL;
-    else if (plan_add_ledger(&s->c, plan, s->p, s->e, WEB_LEDGER) != 0) {
-        az_plan_free(plan);
-        plan = NULL;
-    }
-    free(states);
-    return plan;
 }
 
 void page_dashboard(struct req *q)
 {
     struct ws s;
-    struct vendor_sum *vs = NULL;
-    size_t nvs = 0, i;
-    char *js;
-    json_t *st, *v, *x, *list;
+    struct az_ws_view *view = NULL;
+    struct az_ws_vendor_form *vs;
+    size_t nvs, i;
+    json_t *v, *x, *list;
     struct az_plan *plan;
-    int r = ws_load(q, &s, NULL), pct;
+    int r = ws_view(q, &s, &view), pct;
 
     if (r < 0) {
         load_error(q, &s);
@@ -155,14 +154,11 @@ void page_dashboard(struct req *q)
         web_page(q, 200, "dashboard.html", v, NULL);
         return;
     }
-    if (vendor_sums(&s.c, s.p, WEB_ANSWERS, s.e->edition->id, &vs, &nvs)) {
-        vs = NULL;
-        nvs = 0;
-    }
-    /* the very JSON anzen status --format json prints */
-    js = render_status(&s.c, s.e, "json", vs, nvs);
-    st = js ? json_loads(js, 0, NULL) : NULL;
-    free(js);
+    s.p = view->p;
+    s.e = view->e;
+    vs = view->vs;
+    nvs = view->nvs;
+    plan = view->plan;
     pct = az_score_pct(&s.e->total);
     v_str(v, "name", s.p->name);
     x = v_obj(v, "edition");
@@ -178,21 +174,19 @@ void page_dashboard(struct req *q)
     v_int(x, "na", s.e->total.na);
     v_int(x, "pct", pct < 0 ? 0 : pct);
 
-    /* per role and per group, from the status JSON */
+    /* per role and per group, the scores anzen status prints */
     list = v_arr(v, "roles");
     for (int k = 0; k < AZ_NROLES; k++) {
         enum az_role role = (enum az_role)(1u << k);
         char id[64];
         snprintf(id, sizeof(id), "role-%s", az_role_token(role));
-        score_row(list, az_role_name(role, q->lang),
-                  json_object_get(json_object_get(st, "roles"), az_role_token(role)), id);
+        score_row(list, az_role_name(role, q->lang), &s.e->role[k], id);
     }
     list = v_arr(v, "groups");
     for (size_t g = 0; g < s.e->edition->ngroups; g++) {
         char id[64], name[300];
-        const json_t *sc =
-            json_object_get(json_object_get(st, "groups"), s.e->edition->groups[g].id);
-        if (!json_integer_value(json_object_get(sc, "applicable")))
+        const struct az_score *sc = &s.e->group[g];
+        if (!sc->applicable)
             continue;
         snprintf(id, sizeof(id), "group-%s", s.e->edition->groups[g].id);
         snprintf(name, sizeof(name), "%s %s", s.e->edition->groups[g].id,
@@ -215,7 +209,6 @@ void page_dashboard(struct req *q)
         v_str(x, "title", tx(q, ir->item->title));
         v_str(x, "date", ir->overdue == AZ_OD_TARGET && ir->answer ? "" : d);
     }
-    plan = build_plan(q, &s);
     list = v_arr(v, "next");
     for (i = 0; plan && i < plan->n && i < 5; i++) {
         const struct az_plan_item *pi = &plan->v[i];
@@ -254,9 +247,9 @@ void page_dashboard(struct req *q)
         v_int(x, "satisfied", vs[i].e ? vs[i].e->total.satisfied : 0);
         v_int(x, "applicable", vs[i].e ? vs[i].e->total.applicable : 0);
     }
-    az_plan_free(plan);
-    json_decref(st);
-    vendor_sums_free(vs, nvs);
+    s.p = NULL;
+    s.e = NULL;
+    az_ws_view_free(view);
     ws_done(&s);
     web_page(q, 200, "dashboard.html", v, NULL);
 }
@@ -477,7 +470,7 @@ static void question_card(struct req *q, json_t *v, struct ws *s, size_t idx)
     struct az_buf ev;
     json_t *c = v_obj(v, "card"), *list, *x;
 
-    az_date_iso(s->c.as_of, today, sizeof(today));
+    az_date_iso(s->as_of, today, sizeof(today));
     if (a && a->has_checked)
         az_date_iso(a->checked, d1, sizeof(d1));
     if (a && a->has_target)
@@ -532,7 +525,7 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
                *note = web_field(q, "note"), *evidence = web_field(q, "evidence");
     const struct az_item *it = NULL;
     struct az_answer x;
-    char *yaml, *ev[100], *evcopy = NULL;
+    char *ev[100], *evcopy = NULL;
     size_t nev = 0;
     int r;
 
@@ -541,28 +534,27 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
             s->e->results[i].status != AZ_ST_NOT_APPLICABLE)
             it = s->e->results[i].item;
     if (!it)
-        return az_fail(&s->c.ctx, AZ_ENOTFOUND, "この様式にない項目です",
-                       "not an item of this form");
+        return az_fail(&s->ctx, AZ_ENOTFOUND, "この様式にない項目です", "not an item of this form");
     memset(&x, 0, sizeof(x));
     x.item = it;
     x.ans = ans ? az_ans_parse(ans) : AZ_ANS_NONE;
     if (x.ans == AZ_ANS_NONE)
-        return az_fail(&s->c.ctx, AZ_EINVAL, "はい・いいえ・対象外のどれかを選んでください",
+        return az_fail(&s->ctx, AZ_EINVAL, "はい・いいえ・対象外のどれかを選んでください",
                        "choose yes, no or not applicable");
     if (checked && *checked) {
         if (az_date_parse(checked, false, &x.checked) < 0)
-            return az_fail(&s->c.ctx, AZ_EINVAL, "確認した日が日付ではありません",
+            return az_fail(&s->ctx, AZ_EINVAL, "確認した日が日付ではありません",
                            "the date checked is not a date");
         x.has_checked = true;
     }
     if (target && *target && x.ans == AZ_ANS_NO) {
         if (az_date_parse(target, false, &x.target) < 0)
-            return az_fail(&s->c.ctx, AZ_EINVAL, "目標日が日付ではありません",
+            return az_fail(&s->ctx, AZ_EINVAL, "目標日が日付ではありません",
                            "the target date is not a date");
         x.has_target = true;
     }
     if (note && strlen(note) > 8192)
-        return az_fail(&s->c.ctx, AZ_ERANGE, "メモが長すぎます", "the note is too long");
+        return az_fail(&s->ctx, AZ_ERANGE, "メモが長すぎます", "the note is too long");
     x.note = note && *note ? (char *)note : NULL;
     if (evidence && *evidence && (evcopy = strdup(evidence))) {
         char *save = NULL;
@@ -579,28 +571,21 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
     }
     x.evidence = ev;
     x.nevidence = nev;
-    if (!s->a) {
-        s->a = az_answers_new(s->e->edition, s->e->form);
-        if (s->a && s->e->system)
-            s->a->system = strdup(s->e->system);
-    }
-    if (!s->a) {
+    {
+        /* read again, change and write under the workspace lock, so an
+         * answer saved meanwhile (another browser, anzen assess) is kept */
+        struct az_answers *saved = NULL;
+        r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x,
+                             &saved);
         free(evcopy);
-        return az_fail(&s->c.ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        if (r < 0)
+            return r;
+        web_lock(q->w);
+        r = az_store_put_answers(q->w->st, &s->ctx, saved, web_who(q));
+        web_unlock(q->w);
+        az_answers_free(s->a);
+        s->a = saved;
     }
-    r = az_answers_set(s->a, &x);
-    free(evcopy);
-    if (r < 0)
-        return az_fail(&s->c.ctx, r, "回答を保存できません", "cannot store the answer");
-    yaml = az_answers_to_yaml(s->a, q->lang);
-    if (!yaml)
-        return az_fail(&s->c.ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-    web_lock(q->w);
-    r = az_write_file_atomic(&s->c.ctx, path, yaml, strlen(yaml));
-    if (r == 0)
-        r = az_store_put_answers(q->w->st, &s->c.ctx, s->a, web_who(q));
-    web_unlock(q->w);
-    free(yaml);
     return r;
 }
 
@@ -623,15 +608,17 @@ static void questionnaire(struct req *q, const char *system, const char *base)
         ws_done(&s);
         return;
     }
-    if (system)
-        vendor_path(NULL, system, path, sizeof(path));
-    else
+    if (system) {
+        char *vp = az_ws_vendor_path(s.w, system);
+        snprintf(path, sizeof(path), "%s", vp ? vp : "");
+        free(vp);
+    } else
         snprintf(path, sizeof(path), "%s", WEB_ANSWERS);
     if (q->post) {
         if ((r = save_answer(q, &s, path)) < 0) {
             struct ws s2;
             char msg[AZ_ERRMSG_MAX];
-            snprintf(msg, sizeof(msg), "%s", az_errmsg(&s.c.ctx));
+            snprintf(msg, sizeof(msg), "%s", az_errmsg(&s.ctx));
             ws_done(&s);
             web_error(q, 400, msg, msg);
             (void)s2;
@@ -761,7 +748,11 @@ void page_vendors(struct req *q)
         char path[4096];
         if (!vendor_may(q, s))
             continue;
-        vendor_path(NULL, s->id, path, sizeof(path));
+        {
+            char *vp = az_ws_vendor_path_for(WEB_ANSWERS, s->id);
+            snprintf(path, sizeof(path), "%s", vp ? vp : "");
+            free(vp);
+        }
         x = v_push(list);
         v_str(x, "id", s->id);
         v_str(x, "name", s->name);
@@ -777,6 +768,7 @@ void page_vendors(struct req *q)
 void page_plan(struct req *q)
 {
     struct ws s;
+    struct az_ws_view *view = NULL;
     struct az_plan *plan;
     json_t *v, *cols;
     int r = ws_load(q, &s, NULL);
@@ -793,8 +785,7 @@ void page_plan(struct req *q)
         const char *item = web_field(q, "item"), *track = web_field(q, "track"),
                    *status = web_field(q, "status"), *owner = web_field(q, "owner"),
                    *due = web_field(q, "due");
-        struct az_plan_state *states = NULL, ps;
-        size_t n = 0;
+        struct az_plan_patch patch;
         int k = track && !strcmp(track, "interim") ? 0 : 1,
             stv = status ? az_plan_status_parse(status) : -1;
         bool known = false;
@@ -805,22 +796,18 @@ void page_plan(struct req *q)
             web_error(q, 400, "計画の項目か状態が不正です。", "Unknown plan item or status.");
             return;
         }
-        memset(&ps, 0, sizeof(ps));
-        snprintf(ps.item, sizeof(ps.item), "%s", item);
-        ps.track[0].status = ps.track[1].status = -1;
+        memset(&patch, 0, sizeof(patch));
+        patch.track = k;
+        patch.status = stv;
+        patch.owner = owner;
+        patch.priority = -1;
+        if (due && *due && az_date_parse(due, false, &patch.due) == 0)
+            patch.has_due = true;
+        /* read, change and write in one transaction: a save made meanwhile
+         * (another browser, anzen plan set) is kept */
         web_lock(q->w);
-        az_store_plan_states(q->w->st, &s.c.ctx, &states, &n);
-        for (size_t i = 0; i < n; i++)
-            if (!strcmp(states[i].item, item))
-                ps = states[i];
-        ps.track[k].status = stv;
-        if (owner)
-            snprintf(ps.track[k].owner, sizeof(ps.track[k].owner), "%s", owner);
-        if (due && *due && az_date_parse(due, false, &ps.track[k].due) == 0)
-            ps.track[k].has_due = true;
-        r = az_store_plan_put(q->w->st, &s.c.ctx, &ps, web_who(q));
+        r = az_store_plan_update(q->w->st, &s.ctx, item, &patch, web_who(q));
         web_unlock(q->w);
-        free(states);
         ws_done(&s);
         if (r < 0)
             web_error(q, 500, "保存できませんでした。", "Could not save.");
@@ -828,7 +815,13 @@ void page_plan(struct req *q)
             web_redirect(q, "/plan");
         return;
     }
-    plan = build_plan(q, &s);
+    ws_done(&s);
+    if ((r = ws_view(q, &s, &view)) != 0) {
+        load_error(q, &s);
+        ws_done(&s);
+        return;
+    }
+    plan = view->plan;
     v = json_object();
     cols = v_arr(v, "columns");
     for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
@@ -869,7 +862,7 @@ void page_plan(struct req *q)
             }
         }
     }
-    az_plan_free(plan);
+    az_ws_view_free(view);
     ws_done(&s);
     web_page(q, 200, "plan.html", v, NULL);
 }
@@ -886,10 +879,14 @@ void page_ledger(struct req *q)
     json_t *res = NULL, *x, *v;
     size_t i;
     bool ok = false;
-    struct cli c;
+    struct ws s;
 
-    cli_for(q, &c);
     az_ctx_init(&ctx, q->lang);
+    if (ws_open(q, &s) < 0) {
+        load_error(q, &s);
+        ws_done(&s);
+        return;
+    }
     if (q->post) {
         const struct field *f = NULL;
         for (int k = 0; k < q->nfields; k++)
@@ -924,7 +921,7 @@ void page_ledger(struct req *q)
         az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &l);
     /* the same check as anzen ledger check: vendor registry and KEV too */
     if (l && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0 &&
-        cli_ledger_check(&c, l, p, "vendors.yaml", c.as_of, 180, &res))
+        az_ws_ledger_check(s.w, &ctx, l, p, az_catalog_default_checklist(q->w->cat), &res) < 0)
         res = NULL;
     v = json_object();
     if (msg) {
@@ -961,6 +958,7 @@ void page_ledger(struct req *q)
     az_ledger_free(l);
     free(data);
     free(msg);
+    ws_done(&s);
     web_page(q, 200, "ledger.html", v, NULL);
 }
 
@@ -1083,37 +1081,26 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
 /* The HTML report or the checklist workbook, loaded as `anzen report`
  * loads them (report_load_with), with the plan decisions of the open
  * store. */
-static int report_doc(struct req *q, struct cli *c, const char *kind, char **ret, size_t *ret_len)
+static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret, size_t *ret_len)
 {
-    struct report_paths rp = {WEB_PROFILE, WEB_ANSWERS, NULL, NULL, NULL, NULL, NULL};
-    struct az_plan_state *states = NULL;
-    struct report_data rd;
-    size_t n = 0;
+    struct az_ws_view *view = NULL;
     int r;
 
-    web_lock(q->w);
-    r = az_store_plan_states(q->w->st, &c->ctx, &states, &n);
-    web_unlock(q->w);
-    if (r < 0)
-        return r;
-    if (report_load_with(c, &rp, states, n, &rd)) {
-        free(states);
+    if (ws_view(q, s, &view) != 0)
         return AZ_EINVAL;
-    }
     if (!strcmp(kind, "report-html")) {
         struct az_buf b;
         az_buf_init(&b, 64u << 20);
-        if ((r = az_report_html(&c->ctx, &rd.in, 0, &b)) == 0) {
+        if ((r = az_report_html(&s->ctx, &view->in, 0, &b)) == 0) {
             *ret_len = b.len;
             *ret = az_buf_take(&b);
         }
         az_buf_done(&b);
     } else {
-        struct xlsx_job job = {.write = xlsx_checklist, .in = &rd.in};
-        r = xlsx_bytes(&c->ctx, &job, ret, ret_len);
+        struct xlsx_job job = {.write = xlsx_checklist, .in = &view->in};
+        r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
-    report_data_free(&rd);
-    free(states);
+    az_ws_view_free(view);
     return r;
 }
 
@@ -1122,7 +1109,7 @@ void page_report_file(struct req *q)
     const char *kind = web_arg(q, "kind");
     const struct report_kind *rk = NULL;
     struct ws s;
-    struct vendor_sum *vs = NULL;
+    struct az_ws_vendor_form *vs = NULL;
     size_t nvs = 0;
     char *out = NULL;
     json_t *doc = NULL;
@@ -1136,19 +1123,19 @@ void page_report_file(struct req *q)
         return;
     }
     if (rk->ext) {
-        struct cli c;
         char day[16], ascii[200], name[300];
         size_t len = 0;
         if (access(WEB_PROFILE, F_OK) != 0) {
             web_redirect(q, "/wizard");
             return;
         }
-        cli_for(q, &c);
-        if (report_doc(q, &c, rk->kind, &out, &len) < 0) {
-            export_error(q, &c.ctx);
+        if (report_doc(q, &s, rk->kind, &out, &len) < 0) {
+            export_error(q, &s.ctx);
+            ws_done(&s);
             return;
         }
-        az_date_iso(c.as_of, day, sizeof(day));
+        az_date_iso(s.as_of, day, sizeof(day));
+        ws_done(&s);
         snprintf(ascii, sizeof(ascii), "%s-%s%s", rk->file, day, rk->ext);
         snprintf(name, sizeof(name), "%s-%s%s", q->lang == AZ_LANG_EN ? rk->file : rk->file_ja, day,
                  rk->ext);
@@ -1164,18 +1151,22 @@ void page_report_file(struct req *q)
         return;
     }
     if (!strncmp(rk->kind, "status", 6)) {
-        if (vendor_sums(&s.c, s.p, WEB_ANSWERS, s.e->edition->id, &vs, &nvs)) {
+        if (az_ws_vendor_forms(s.w, &s.ctx, s.p, s.e->edition->id, &vs, &nvs) < 0) {
             vs = NULL;
             nvs = 0;
         }
-        out = render_status(&s.c, s.e, !strcmp(rk->kind, "status-json") ? "json" : "md", vs, nvs);
-        vendor_sums_free(vs, nvs);
+        out = az_ws_status_render(q->lang, s.e, !strcmp(rk->kind, "status-json") ? "json" : "md",
+                                  vs, nvs);
+        az_ws_vendor_forms_free(vs, nvs);
     } else if (!strcmp(rk->kind, "oscal-ar")) {
         doc = az_oscal_assessment_results(s.e);
     } else {
-        struct az_plan *plan = build_plan(q, &s);
-        doc = plan ? az_oscal_poam(plan) : NULL;
-        az_plan_free(plan);
+        struct az_ws_view *view = NULL;
+        struct ws s2;
+        if (ws_view(q, &s2, &view) == 0)
+            doc = az_oscal_poam(view->plan);
+        az_ws_view_free(view);
+        ws_done(&s2);
     }
     if (doc) {
         char *t = json_dumps(doc, JSON_INDENT(2));
@@ -1239,9 +1230,9 @@ void page_vendor_form(struct req *q)
     job.ed = s.e->edition;
     job.p = s.p;
     job.prev = s.a;
-    job.as_of = s.c.as_of;
-    if (!job.sys || xlsx_bytes(&s.c.ctx, &job, &out, &len) < 0) {
-        export_error(q, &s.c.ctx);
+    job.as_of = s.as_of;
+    if (!job.sys || xlsx_bytes(&s.ctx, &job, &out, &len) < 0) {
+        export_error(q, &s.ctx);
         ws_done(&s);
         return;
     }

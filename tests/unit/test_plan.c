@@ -13,6 +13,7 @@
 
 #include "anzen/keypoints.h"
 #include "anzen/plan.h"
+#include "anzen/util.h"
 
 static struct az_ctx ctx;
 static struct az_catalog *cat;
@@ -91,12 +92,12 @@ static void test_override_and_done(void **state)
                                        "cl-b.h.patch", "cl-b.h.mfa"};
     static const int tiers[] = {0, 1, 1, 2, 3};
     memset(st, 0, sizeof(st));
-    snprintf(st[0].item, sizeof(st[0].item), "cl-b.h.remote");
+    st[0].item = (char *)"cl-b.h.remote";
     st[0].track[0].status = st[0].track[1].status = -1;
     st[0].priority = 1;
-    snprintf(st[0].reason, sizeof(st[0].reason), "VPN ルータが外部から見える");
+    st[0].reason = (char *)"VPN ルータが外部から見える";
     /* rights' permanent fix is done: it goes after lead within tier 1 */
-    snprintf(st[1].item, sizeof(st[1].item), "cl-b.h.rights");
+    st[1].item = (char *)"cl-b.h.rights";
     st[1].track[0].status = -1;
     st[1].track[1].status = AZ_PLAN_DONE;
     expect_order(st, 2, want, tiers);
@@ -111,10 +112,10 @@ static void test_defaults_and_reasons(void **state)
     char d[16];
 
     memset(&st, 0, sizeof(st));
-    snprintf(st.item, sizeof(st.item), "cl-b.h.patch");
+    st.item = (char *)"cl-b.h.patch";
     st.track[0].status = AZ_PLAN_IN_PROGRESS;
     st.track[0].owner_role = AZ_ROLE_PLANNING;
-    snprintf(st.track[0].owner, sizeof(st.track[0].owner), "山田");
+    st.track[0].owner = (char *)"山田";
     st.track[1].status = -1;
     st.track[1].has_due = true;
     st.track[1].due = (struct az_date){2024, 9, 30};
@@ -242,6 +243,115 @@ static void test_keypoints(void **state)
     assert_non_null(strstr(az_errmsg(&ctx), "unknown system \"a\""));
 }
 
+/* The plan keeps its own copies of what the states say: the states can be
+ * freed right after az_plan_build (report_load did, and the report then
+ * read freed memory for the owner names). */
+static void test_states_freed_after_build(void **state)
+{
+    (void)state;
+    struct az_eval *e;
+    struct az_plan *p;
+    struct az_plan_state *st = calloc(1, sizeof(*st));
+    const char *name = "佐藤 花子（医事課長・情報システム委員会の取りまとめ役を兼ねる）";
+
+    assert_non_null(st);
+    st->item = strdup("cl-b.h.patch");
+    st->track[0].status = st->track[1].status = -1;
+    st->track[1].owner_role = AZ_ROLE_PLANNING;
+    st->track[1].owner = strdup(name);
+    assert_int_equal(
+        az_evaluate(&ctx, cat, prof, ans, ans->edition, (struct az_date){2024, 3, 1}, &e), 0);
+    assert_int_equal(az_plan_build(&ctx, e, st, 1, &p), 0);
+    az_plan_states_free(st, 1);
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->v[i].result->item->id, "cl-b.h.patch"))
+            assert_string_equal(p->v[i].track[1].owner, name);
+    az_plan_free(p);
+    az_eval_free(e);
+}
+
+/* 50 findings on one item: the reason stays whole UTF-8, the first ten are
+ * written out and the rest counted, and it does not grow without bound. */
+static void test_long_reason(void **state)
+{
+    (void)state;
+    struct az_eval *e;
+    struct az_plan *p;
+    static const char *const topics[] = {"h:patch"};
+    char ja[200], en[200];
+    const char *reason = NULL;
+
+    assert_int_equal(
+        az_evaluate(&ctx, cat, prof, ans, ans->edition, (struct az_date){2024, 3, 1}, &e), 0);
+    assert_int_equal(az_plan_build(&ctx, e, NULL, 0, &p), 0);
+    for (int i = 0; i < 50; i++) {
+        struct az_finding f = {.rule = "ledger.no-admin",
+                               .level = AZ_LEVEL_GAP,
+                               .ja = ja,
+                               .en = en,
+                               .topics = topics,
+                               .ntopics = 1};
+        snprintf(ja, sizeof(ja), "受付用パソコン%02d: 管理者がいません（更新されない端末は入口）",
+                 i);
+        snprintf(en, sizeof(en), "reception PC %02d: nobody administers it", i);
+        assert_int_equal(az_plan_add_finding(&ctx, p, cat, "台帳", "ledger", &f), 0);
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->v[i].result->item->id, "cl-b.h.patch"))
+            reason = p->v[i].reason_ja;
+    assert_non_null(reason);
+    assert_true(az_utf8_invalid_at(reason, strlen(reason)) == (size_t)-1);
+    assert_non_null(strstr(reason, "受付用パソコン00"));
+    assert_non_null(strstr(reason, "受付用パソコン09"));
+    assert_null(strstr(reason, "受付用パソコン10"));
+    assert_non_null(strstr(reason, "(ほか 40 件)"));
+    assert_true(strlen(reason) < 2000);
+    az_plan_free(p);
+    az_eval_free(e);
+}
+
+/* A patch changes only what it names; owner names of any length. */
+static void test_patch_apply(void **state)
+{
+    (void)state;
+    struct az_plan_state ps = {0};
+    struct az_plan_patch a = {.track = AZ_TRACK_INTERIM, .status = AZ_PLAN_DONE, .priority = -1};
+    struct az_plan_patch b = {.track = -1,
+                              .status = -1,
+                              .owner_role = AZ_ROLE_OPERATIONS,
+                              .owner = "山田",
+                              .priority = -1};
+    struct az_plan_patch c = {.track = AZ_TRACK_PERMANENT,
+                              .status = -1,
+                              .has_due = true,
+                              .due = {2026, 3, 31},
+                              .priority = 2,
+                              .reason = "理由"};
+    char big[5000];
+
+    ps.track[0].status = ps.track[1].status = -1;
+    assert_int_equal(az_plan_state_apply(&ps, &a), 0);
+    assert_int_equal(az_plan_state_apply(&ps, &b), 0);
+    assert_int_equal(az_plan_state_apply(&ps, &c), 0);
+    assert_int_equal(ps.track[0].status, AZ_PLAN_DONE);
+    assert_int_equal(ps.track[1].status, -1);
+    assert_string_equal(ps.track[0].owner, "山田");
+    assert_string_equal(ps.track[1].owner, "山田");
+    assert_int_equal(ps.track[1].owner_role, AZ_ROLE_OPERATIONS);
+    assert_false(ps.track[0].has_due);
+    assert_true(ps.track[1].has_due);
+    assert_int_equal(ps.priority, 2);
+    assert_string_equal(ps.reason, "理由");
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    b.owner = big;
+    assert_int_equal(az_plan_state_apply(&ps, &b), 0);
+    assert_int_equal(strlen(ps.track[0].owner), sizeof(big) - 1);
+    free(ps.reason);
+    free(ps.track[0].owner);
+    free(ps.track[1].owner);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +359,9 @@ int main(void)
         cmocka_unit_test(test_override_and_done),
         cmocka_unit_test(test_defaults_and_reasons),
         cmocka_unit_test(test_keypoints),
+        cmocka_unit_test(test_states_freed_after_build),
+        cmocka_unit_test(test_long_reason),
+        cmocka_unit_test(test_patch_apply),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -185,7 +185,7 @@ static void test_migrate_v2(void **state)
     free(sql);
 
     assert_int_equal(az_store_open(&ctx, path, &st), 0);
-    assert_int_equal(az_store_schema(st), 3);
+    assert_int_equal(az_store_schema(st), AZ_STORE_SCHEMA);
     assert_int_equal(az_store_get_profile(st, &ctx, &text), 0);
     assert_string_equal(text, "anzen-profile: 1");
     free(text);

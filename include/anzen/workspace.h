@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workspace.h - the one owner of a workspace directory: which files it
+ * holds and their defaults, how they are opened and evaluated into one
+ * view (status, plan with the findings of every check, key points, report
+ * input), and every read-modify-write, done under one lock so the CLI, the
+ * web UI and a hand edit never lose each other's changes.
+ *
+ * The files of a workspace directory (all optional but the profile):
+ *   profile.yaml        the institution (anzen init)
+ *   answers.yaml        the institution form's answers (anzen assess)
+ *   vendor-SYSTEM.yaml  each system's 事業者確認用
+ *   ledger.csv          the asset ledger (anzen ledger import)
+ *   vendors.yaml        the vendor registry (anzen vendor add)
+ *   scan.json           the last network check (anzen scan -o)
+ *   kev.json            a newer KEV subset (anzen kev import)
+ *   anzen.db            the SQLite store: plan decisions, evidence,
+ *                       snapshots, change log, web accounts
+ *   .anzen.lock         the advisory lock of the YAML files
+ * A file given explicitly (-p, --ledger, ...) replaces its default; the
+ * others are looked for in the directory of the profile.
+ *
+ * Ownership: az_ws_open returns an owned workspace (az_ws_close) that
+ * borrows the catalog and KEV data given to it; az_ws_load returns an
+ * owned view (az_ws_view_free) that borrows the workspace.
+ */
+#ifndef ANZEN_WORKSPACE_H
+#define ANZEN_WORKSPACE_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "anzen.h"
+#include "assess.h"
+#include "catalog.h"
+#include "date.h"
+#include "kev.h"
+#include "ledger.h"
+#include "plan.h"
+#include "profile.h"
+#include "report.h"
+#include "vendor.h"
+
+#define AZ_WS_PROFILE "profile.yaml"
+#define AZ_WS_ANSWERS "answers.yaml"
+#define AZ_WS_DB      "anzen.db"
+#define AZ_WS_LEDGER  "ledger.csv"
+#define AZ_WS_VENDORS "vendors.yaml"
+#define AZ_WS_SCAN    "scan.json"
+#define AZ_WS_KEV     "kev.json"
+#define AZ_WS_LOCK    ".anzen.lock"
+/* Days after the last patch before the ledger check says so. */
+#define AZ_WS_PATCH_DAYS 180
+
+/* Paths given by the user; NULL means the default in the directory. */
+struct az_ws_files {
+    const char *profile, *answers, *db, *ledger, *vendors, *scan;
+};
+
+struct az_workspace {
+    char *dir; /* the profile's directory ("." by default) */
+    char *profile, *answers, *db, *ledger, *vendors, *scan, *lock;
+    bool ledger_given, vendors_given, scan_given; /* missing is an error */
+    const struct az_catalog *cat;
+    const struct az_kev *kev; /* may be NULL: no KEV matching */
+    struct az_date as_of;
+    int patch_days;
+};
+
+int az_ws_open(struct az_ctx *ctx, const struct az_ws_files *files, const struct az_catalog *cat,
+               const struct az_kev *kev, struct az_date as_of, struct az_workspace **ret);
+void az_ws_close(struct az_workspace *ws);
+/* vendor-SYSTEM.yaml beside the answers file (new string, NULL on ENOMEM). */
+char *az_ws_vendor_path(const struct az_workspace *ws, const char *system);
+/* The same beside answers_path (NULL: the current directory). */
+char *az_ws_vendor_path_for(const char *answers_path, const char *system);
+
+/* One system's 事業者確認用: a and e are NULL when it has not come back. */
+struct az_ws_vendor_form {
+    const struct az_system *sys;
+    char *path;
+    struct az_answers *a;
+    struct az_eval *e;
+};
+
+/*
+ * Evaluate the answers at answers_path (NULL or missing: nothing answered)
+ * for profile p against edition (NULL: the answers' own edition when
+ * current, else the default checklist), migrating older answers.
+ * vendor_system selects that system's vendor form. *ret_notice (may be
+ * NULL) receives a sentence for the user when answers were carried over
+ * from an older edition (caller frees), else NULL.
+ */
+int az_ws_eval(struct az_workspace *ws, struct az_ctx *ctx, const struct az_profile *p,
+               const char *answers_path, const char *edition, const char *vendor_system,
+               struct az_answers **ret_a, struct az_eval **ret_e, char **ret_notice);
+/* Load the profile and evaluate the answers file of the workspace. A
+ * missing profile is AZ_ENOTFOUND with a hint to run anzen init. */
+int az_ws_load_eval(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+                    const char *vendor_system, struct az_profile **ret_p, struct az_answers **ret_a,
+                    struct az_eval **ret_e, char **ret_notice);
+/* Every vendor form the profile expects, evaluated when present. */
+int az_ws_vendor_forms(struct az_workspace *ws, struct az_ctx *ctx, const struct az_profile *p,
+                       const char *edition, struct az_ws_vendor_form **ret, size_t *ret_n);
+void az_ws_vendor_forms_free(struct az_ws_vendor_form *v, size_t n);
+/* The vendor registry check, counting the forms held in v (dated by
+ * their latest checked date) as received. NULL on ENOMEM. */
+json_t *az_ws_vendor_check(const struct az_vendors *reg, const struct az_profile *p,
+                           struct az_date as_of, const struct az_ws_vendor_form *v, size_t n);
+/* Load the vendor registry (*ret NULL when there is none). */
+int az_ws_vendors(struct az_workspace *ws, struct az_ctx *ctx, const struct az_profile *p,
+                  struct az_vendors **ret);
+/* Load the ledger (*ret NULL when there is none; an explicitly given
+ * missing ledger is an error). */
+int az_ws_ledger(struct az_workspace *ws, struct az_ctx *ctx, struct az_ledger **ret);
+/* The full ledger check (registry and KEV), with each finding's "items"
+ * for edition ed. */
+int az_ws_ledger_check(struct az_workspace *ws, struct az_ctx *ctx, const struct az_ledger *l,
+                       const struct az_profile *p, const struct az_edition *ed, json_t **ret);
+/* Read a saved network check (anzen-scan/1); *ret is NULL when the file
+ * does not exist (and was not given explicitly). */
+int az_ws_scan(struct az_workspace *ws, struct az_ctx *ctx, const char *path, json_t **ret);
+
+/* The plan decisions kept in the workspace store (none without one). */
+int az_ws_plan_states(struct az_workspace *ws, struct az_ctx *ctx, struct az_plan_state **ret,
+                      size_t *ret_n);
+/* Change one item's decisions in one transaction (az_store_plan_update). */
+int az_ws_plan_set(struct az_workspace *ws, struct az_ctx *ctx, const char *item,
+                   const struct az_plan_patch *patch, const char *who);
+
+/* Everything the status, plan, dashboard and reports show, evaluated once. */
+struct az_ws_view {
+    struct az_profile *p;
+    struct az_answers *a;
+    struct az_eval *e;
+    struct az_ws_vendor_form *vs;
+    size_t nvs;
+    struct az_plan *plan;
+    json_t *keypoints, *ledger_check, *vendor_check;
+    json_t *scan;  /* the network check (anzen-scan/1), or NULL */
+    json_t *extra; /* extra report sections (the network check) */
+    struct az_ledger *ledger;
+    struct az_vendors *vendors;
+    struct az_report_vendor *vforms;
+    struct az_report_input in; /* points into the above */
+    char *notice;              /* answers carried over from an older edition, or NULL */
+};
+
+/* Build the view; the plan decisions come from the store (states NULL)
+ * or from the caller (the web UI reads them from its open store). */
+int az_ws_load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+               struct az_ws_view **ret);
+int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+                    const struct az_plan_state *states, size_t nstates, struct az_ws_view **ret);
+void az_ws_view_free(struct az_ws_view *v);
+
+/*
+ * Record one answer in the answers file at path (the institution's or a
+ * vendor form) as a read-modify-write under the workspace lock: the file
+ * is read again inside the lock (migrated to ed when it is older), x is
+ * set, and the file replaced atomically, so answers saved meanwhile by
+ * another process (the CLI, the web UI, a hand edit) are kept. When the
+ * file does not exist a new answer set of ed/form (and system) is made.
+ * *ret (may be NULL) receives the answers as saved (caller frees), for
+ * the workspace store.
+ */
+int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
+                     const struct az_edition *ed, const struct az_form *form, const char *system,
+                     const struct az_answer *x, struct az_answers **ret);
+
+/* The status of e as "text", "md" or "json" (anzen-status/1), with the
+ * vendor forms vs (may be NULL) summarised; NULL on ENOMEM. */
+char *az_ws_status_render(enum az_lang lang, const struct az_eval *e, const char *fmt,
+                          const struct az_ws_vendor_form *vs, size_t nvs);
+
+/* Take the workspace's advisory lock (flock on .anzen.lock), waiting for
+ * another writer. Returns a descriptor for az_ws_unlock, or an error. */
+int az_ws_lock(struct az_workspace *ws, struct az_ctx *ctx);
+void az_ws_unlock(int fd);
+
+#endif

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view.c - one evaluated view of a workspace: the status, the plan with the
+ * findings of the ledger, vendor registry and network checks attached,
+ * the key points, and the report input (workspace.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anzen/finding.h"
+#include "anzen/keypoints.h"
+#include "anzen/util.h"
+#include "anzen/workspace.h"
+
+/* The report section of a network check (anzen scan -o scan.json): when
+ * and from where, what was found, and which segment reached what. */
+static json_t *scan_section(enum az_lang lang, const json_t *scan)
+{
+    bool en = lang == AZ_LANG_EN;
+    const json_t *st = json_object_get(scan, "stats"), *x;
+    const char *from = json_string_value(json_object_get(scan, "from"));
+    const char *when = json_string_value(json_object_get(scan, "started"));
+    const char *kev = json_string_value(json_object_get(scan, "kev_catalog"));
+    json_t *sec = json_object(), *paras = json_array(), *fs = json_array(), *rows = json_array();
+    struct az_buf b;
+    size_t i;
+
+    az_buf_init(&b, 1u << 20);
+
+    {
+        long long up = json_integer_value(json_object_get(st, "hosts_up"));
+        long long open = json_integer_value(json_object_get(st, "open"));
+        long long gaps = json_integer_value(json_object_get(scan, "gaps"));
+        if (!when)
+            when = "?";
+        if (en)
+            az_buf_printf(&b,
+                          "Checked on %.10s%s%s: %lld hosts answered, %lld open ports, %lld gaps.",
+                          when, from ? " from " : "", from ? from : "", up, open, gaps);
+        else if (from)
+            az_buf_printf(&b,
+                          "%.10s に「%s」から点検: 応答した機器 %lld 台、開いているポート %lld、"
+                          "要対応 %lld 件。",
+                          when, from, up, open, gaps);
+        else
+            az_buf_printf(
+                &b, "%.10s に点検: 応答した機器 %lld 台、開いているポート %lld、要対応 %lld 件。",
+                when, up, open, gaps);
+    }
+    json_array_append_new(paras, json_string(b.data ? b.data : ""));
+    if (kev) {
+        b.len = 0;
+        az_buf_printf(&b,
+                      en ? "Appliance versions were checked against the KEV catalog version %s."
+                         : "VPN 装置などの版は KEV カタログ %s 版と照合しました。",
+                      kev);
+        json_array_append_new(paras, json_string(b.data ? b.data : ""));
+    }
+    json_array_foreach(json_object_get(scan, "findings"), i, x)
+    {
+        const char *lv = json_string_value(json_object_get(x, "level"));
+        const char *t = json_string_value(json_object_get(x, en ? "en" : "ja"));
+        if (!lv || !t)
+            continue;
+        json_array_append_new(fs, json_pack("{s:s, s:s, s:s}", "level", lv, "label",
+                                            !strcmp(lv, "gap") ? (en ? "gap" : "要対応")
+                                                               : (en ? "attention" : "注意"),
+                                            "text", t));
+    }
+    json_array_foreach(json_object_get(scan, "reachability"), i, x)
+    {
+        const json_t *ports = json_object_get(x, "ports"), *pt;
+        size_t k;
+        const char *pl;
+        b.len = 0;
+        az_buf_puts(&b, "");
+        json_array_foreach(ports, k, pt)
+            az_buf_printf(&b, "%s%lld", k ? ", " : "", (long long)json_integer_value(pt));
+        pl = b.data ? b.data : "";
+        json_array_append_new(rows, json_pack("[s, s, s, s, s]",
+                                              json_string_value(json_object_get(x, "from"))
+                                                  ? json_string_value(json_object_get(x, "from"))
+                                                  : "-",
+                                              json_string_value(json_object_get(x, "to"))
+                                                  ? json_string_value(json_object_get(x, "to"))
+                                                  : (en ? "(not in the ledger)" : "(台帳にない)"),
+                                              json_string_value(json_object_get(x, "host"))
+                                                  ? json_string_value(json_object_get(x, "host"))
+                                                  : "",
+                                              json_string_value(json_object_get(x, "asset"))
+                                                  ? json_string_value(json_object_get(x, "asset"))
+                                                  : "",
+                                              pl));
+    }
+    json_object_set_new(sec, "id", json_string("scan"));
+    json_object_set_new(
+        sec, "title",
+        json_string(en ? "Network check (anzen scan)" : "ネットワークの点検 (anzen scan)"));
+    json_object_set_new(sec, "paragraphs", paras);
+    json_object_set_new(sec, "findings", fs);
+    if (json_array_size(rows))
+        json_object_set_new(sec, "table",
+                            json_pack("{s:[s, s, s, s, s], s:o}", "head",
+                                      en ? "From" : "点検した区分",
+                                      en ? "To (segment)" : "届いた先 (区分)", en ? "Host" : "機器",
+                                      en ? "Asset" : "台帳の名称",
+                                      en ? "Open ports" : "開いているポート", "rows", rows));
+    else
+        json_decref(rows);
+    az_buf_done(&b);
+    return sec;
+}
+
+void az_ws_view_free(struct az_ws_view *v)
+{
+    if (!v)
+        return;
+    az_plan_free(v->plan);
+    json_decref(v->keypoints);
+    json_decref(v->ledger_check);
+    json_decref(v->vendor_check);
+    json_decref(v->scan);
+    json_decref(v->extra);
+    az_ledger_free(v->ledger);
+    az_vendors_free(v->vendors);
+    free(v->vforms);
+    az_ws_vendor_forms_free(v->vs, v->nvs);
+    az_eval_free(v->e);
+    az_answers_free(v->a);
+    az_profile_free(v->p);
+    free(v->notice);
+    free(v);
+}
+
+int az_ws_load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+               struct az_ws_view **ret)
+{
+    struct az_plan_state *states = NULL;
+    size_t n = 0;
+    int r;
+
+    if ((r = az_ws_plan_states(ws, ctx, &states, &n)) < 0)
+        return r;
+    r = az_ws_load_with(ws, ctx, edition, states, n, ret);
+    az_plan_states_free(states, n);
+    return r;
+}
+
+int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+                    const struct az_plan_state *states, size_t nstates, struct az_ws_view **ret)
+{
+    struct az_ws_view *v = calloc(1, sizeof(*v));
+    const struct az_edition *ed;
+    int r;
+
+    if (!v)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    if ((r = az_ws_load_eval(ws, ctx, edition, NULL, &v->p, &v->a, &v->e, &v->notice)) < 0 ||
+        (r = az_ws_vendor_forms(ws, ctx, v->p, v->e->edition->id, &v->vs, &v->nvs)) < 0 ||
+        (r = az_plan_build(ctx, v->e, states, nstates, &v->plan)) < 0)
+        goto fail;
+    ed = v->e->edition;
+    /* the ledger, checked as anzen ledger check does (registry and KEV) */
+    if ((r = az_ws_ledger(ws, ctx, &v->ledger)) < 0)
+        goto fail;
+    if (v->ledger &&
+        ((r = az_ws_ledger_check(ws, ctx, v->ledger, v->p, ed, &v->ledger_check)) < 0 ||
+         (r = az_plan_add_findings(ctx, v->plan, ws->cat, "台帳", "ledger",
+                                   json_object_get(v->ledger_check, "findings"))) < 0))
+        goto fail;
+    if ((r = az_ws_vendors(ws, ctx, v->p, &v->vendors)) < 0)
+        goto fail;
+    if (v->vendors) {
+        v->vendor_check = az_ws_vendor_check(v->vendors, v->p, ws->as_of, v->vs, v->nvs);
+        if (!v->vendor_check ||
+            az_findings_add_items(ws->cat, ed, NULL, json_object_get(v->vendor_check, "findings")) <
+                0) {
+            r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            goto fail;
+        }
+    }
+    /* the network check: its gaps join the plan, and it gets a section */
+    if ((r = az_ws_scan(ws, ctx, NULL, &v->scan)) < 0)
+        goto fail;
+    if (v->scan) {
+        if ((r = az_plan_add_findings(ctx, v->plan, ws->cat, "ネットワーク", "network",
+                                      json_object_get(v->scan, "findings"))) < 0)
+            goto fail;
+        v->extra = json_array();
+        json_array_append_new(v->extra, scan_section(ctx->lang, v->scan));
+    }
+    v->keypoints = az_keypoints(v->p, ws->as_of);
+    v->vforms = calloc(v->nvs + 1, sizeof(*v->vforms));
+    if (!v->vforms || !v->keypoints) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < v->nvs; i++) {
+        struct az_report_vendor *f = &v->vforms[i];
+        f->sys = v->vs[i].sys;
+        f->eval = v->vs[i].e;
+        f->expected = v->vs[i].path;
+        for (size_t k = 0; v->vendors && k < v->vendors->n && !f->reg; k++)
+            for (size_t s = 0; s < v->vendors->v[k].nsystems; s++)
+                if (!strcmp(v->vendors->v[k].systems[s], f->sys->id))
+                    f->reg = &v->vendors->v[k];
+    }
+    v->in.eval = v->e;
+    v->in.plan = v->plan;
+    v->in.keypoints = v->keypoints;
+    v->in.ledger = v->ledger;
+    v->in.ledger_check = v->ledger_check;
+    v->in.vendors = v->vendors;
+    v->in.vendor_check = v->vendor_check;
+    v->in.vforms = v->vforms;
+    v->in.nvforms = v->nvs;
+    v->in.extra = v->extra;
+    *ret = v;
+    return 0;
+fail:
+    az_ws_view_free(v);
+    return r;
+}
