@@ -103,6 +103,38 @@ lo_sheets() {
         --outdir "$2" "$1" >"$T/lo.log" 2>&1 || true
 }
 
+# lo_report FILE OWNER-VARS...: LibreOffice opens the checklist XLSX; every
+# sheet has text, the form the clinic and the notes, 対応計画 the owners, the
+# ledger findings, 機器台帳 the VPN router and the 17 PCs
+lo_report() {
+    f=$1
+    shift
+    rm -rf "$T/lo-$f"
+    lo_sheets "$f" "$T/lo-$f"
+    if python3 - "$T/lo-$f" "${f%.xlsx}" "$@" <<'PY' 2>"$T/py"; then
+import csv, glob, os, sys
+d, base, owners = sys.argv[1], sys.argv[2], sys.argv[3:]
+sheets = {os.path.basename(p)[len(base) + 1:-4]: p for p in glob.glob(os.path.join(d, base + "-*.csv"))}
+assert {"医療機関確認用", "対応計画", "機器台帳"} <= set(sheets), "sheets: %s" % sorted(sheets)
+def text(name):
+    return open(sheets[name], encoding="utf-8", errors="strict").read()
+for name in sheets:
+    assert text(name).strip(), "sheet %s is blank" % name
+form = text("医療機関確認用")
+for s in (os.environ["CLINIC"], os.environ["NOTE1"], os.environ["NOTE2"]):
+    assert s in form, "医療機関確認用 lacks " + s
+plan = text("対応計画")
+for k in owners:
+    assert os.environ[k] in plan, "対応計画 lacks " + os.environ[k]
+assert "看護PC-01（診察室①）" in plan, "対応計画 lacks the ledger findings"
+rows = list(csv.reader(open(sheets["機器台帳"], encoding="utf-8")))
+assert any(os.environ["VPN"] in r for r in rows), "機器台帳 lacks the VPN router"
+assert sum(1 for r in rows if any(c.startswith("看護PC-") for c in r)) == 17, "機器台帳: not 17 PCs"
+PY
+        ok "LibreOffice opens $f: every sheet with its text, the owners in 対応計画"
+    else not_ok "$f via LibreOffice: $(tail -1 "$T/py")"; fi
+}
+
 # --- day 1: the profile (init reads the answers from stdin, one a line) ---
 printf '%s\n' "$CLINIC" 2 19 はい いいえ いいえ \
     電子カルテ 1 みどりメディカルシステム株式会社 2019-10-01 はい いいえ \
@@ -300,28 +332,7 @@ plan_has report.json "report json plan"
 if grep -qiE '<script|src="http' report.html; then not_ok "report.html has scripts or external content"; else
     ok "report.html is self-contained"; fi
 xlsx_xml report.xlsx "report.xlsx"
-lo_sheets report.xlsx lo-report
-python3 - lo-report <<'PY' 2>"$T/py" && ok "LibreOffice opens report.xlsx: form, plan and ledger sheets with their text" || not_ok "report.xlsx via LibreOffice: $(tail -1 "$T/py")"
-import csv, glob, os, sys
-d = sys.argv[1]
-sheets = {os.path.basename(p)[len("report-"):-4]: p for p in glob.glob(os.path.join(d, "report-*.csv"))}
-assert {"医療機関確認用", "対応計画", "機器台帳"} <= set(sheets), sorted(sheets)
-def text(name):
-    return open(sheets[name], encoding="utf-8", errors="strict").read()
-for name in sheets:
-    assert text(name).strip(), "sheet %s is blank" % name
-form = text("医療機関確認用")
-for s in (os.environ["CLINIC"], os.environ["NOTE1"], os.environ["NOTE2"]):
-    assert s in form, "form lacks " + s
-plan = text("対応計画")
-for k in ("OWN1", "OWN2", "OWN3", "OWN4", "OWN5"):
-    assert os.environ[k] in plan, "対応計画 lacks " + os.environ[k]
-assert "看護PC-01（診察室①）" in plan, "対応計画 lacks the ledger findings"
-led = text("機器台帳")
-rows = list(csv.reader(open(sheets["機器台帳"], encoding="utf-8")))
-assert any(os.environ["VPN"] in r for r in rows), "機器台帳 lacks the VPN router"
-assert sum(1 for r in rows if any(c.startswith("看護PC-") for c in r)) == 17, "機器台帳: not 17 PCs"
-PY
+lo_report report.xlsx OWN1 OWN2 OWN3 OWN4 OWN5
 
 # --- day 5: the vendor forms ---
 run "$ANZEN" vendor pack
@@ -362,6 +373,18 @@ has_names vendor-system-1.yaml "vendor-system-1.yaml" "$OWN4"
 run "$ANZEN" status
 expect_out "17/18 はい、いいえ 1" "status counts the vendor's answers"
 expect_out "vendor-system-2.yaml" "status says which form is still awaited"
+# the cloud vendor answers in the XLSX itself and saves it with LibreOffice
+NOTE3='クラウド側の更新は当社（あおぞらソフト 技術部 中村 さくら）が毎月実施'
+python3 "$FLOW/fill-vendor-form.py" vendor-pack/vendor-form-system-2.xlsx answered-2.xlsx "$NOTE3"
+mkdir -p lo-saved
+soffice -env:UserInstallation="file://$T/lo-profile" --headless --convert-to xlsx --outdir lo-saved \
+    answered-2.xlsx >"$T/lo.log" 2>&1 || true
+run "$ANZEN" vendor import lo-saved/answered-2.xlsx
+expect_rc 0 "vendor import of the form answered in the XLSX, saved by LibreOffice"
+expect_out "system-2" "the system is recognised from the form itself"
+has_names vendor-system-2.yaml "vendor-system-2.yaml" "$NOTE3"
+run "$ANZEN" status
+expect_no_out "未受領" "status: both vendor forms received"
 
 # --- day 5: record, change, record, compare ---
 run "$ANZEN" status --save
@@ -431,8 +454,20 @@ PY
 run "$ANZEN" report --format xlsx -o final.xlsx
 expect_rc 0 "final xlsx"
 xlsx_xml final.xlsx "final.xlsx"
-run "$ANZEN" report --format html -o final.html
-has_names final.html "final.html" "$OWN1" "$OWN2" "$OWN3" "$OWN4" "$OWN5"
+lo_report final.xlsx OWN3 OWN4 OWN5
+# 1-① is answered はい now: its owners leave the plan, the others stay
+for fmt in html json md; do
+    run "$ANZEN" report --format "$fmt" -o "final.$fmt"
+    expect_rc 0 "final report --format $fmt"
+    valid_utf8 "final.$fmt" "final.$fmt"
+    has_names "final.$fmt" "final.$fmt" "$CLINIC" "$OWN3" "$OWN4" "$OWN5" "$VPN"
+done
+python3 - <<'PY' 2>"$T/py" && ok "final report json: both vendor forms received" || not_ok "final report json vendors: $(tail -1 "$T/py")"
+import json
+d = json.load(open("final.json", encoding="utf-8"))
+got = {v["system"]: v["form"]["received"] for v in d["vendors"]}
+assert got == {"system-1": True, "system-2": True}, got
+PY
 
 # --- a ledger of 50 unadministered PCs: one plan item with 50 findings ---
 mkdir big

@@ -81,4 +81,30 @@ full "$ANZEN" help plan
 full "$ANZEN" plan --help
 full "$ANZEN" --lang en plan
 full "$ANZEN" --lang en status
+
+# a full disk for a redirected file: the file size limit (SIGXFSZ ignored, so
+# write() fails with EFBIG after 512 bytes); only commands that leave the
+# workspace database alone, since SQLite's own files hit the limit too
+limited() {
+    set +e
+    "$@" 2>/dev/null </dev/null | wc -c >"$T/lim.size"
+    sh -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' sh "$@" >"$T/lim.out" 2>"$T/lim.err" </dev/null
+    lrc=$?
+    set -e
+    shift
+    if [ "$(cat "$T/lim.size")" -le 512 ]; then
+        not_ok "$*: prints only $(cat "$T/lim.size") bytes, too few to fill the limit"
+    elif [ "$lrc" -eq 1 ] && [ -s "$T/lim.err" ]; then ok "$* > file on a full disk: exit 1 with a message"; else
+        not_ok "$* > file on a full disk: exit $lrc, $(wc -c <"$T/lim.out") bytes written, stderr [$(head -c 120 "$T/lim.err")]"
+    fi
+}
+limited "$ANZEN" catalog list
+limited "$ANZEN" catalog show 2-①
+limited "$ANZEN" kev info
+limited "$ANZEN" applicable
+"$ANZEN" ledger import "$TEST_DATA/flow/week.csv" -o week-ledger.csv >/dev/null 2>&1 || true
+limited "$ANZEN" ledger list week-ledger.csv
+limited "$ANZEN" status
+limited "$ANZEN" keypoints
+limited "$ANZEN" --help
 done_testing
