@@ -162,12 +162,14 @@ void az_ws_view_free(struct az_ws_view *v);
  * set, and the file replaced atomically, so answers saved meanwhile by
  * another process (the CLI, the web UI, a hand edit) are kept. When the
  * file does not exist a new answer set of ed/form (and system) is made.
- * *ret (may be NULL) receives the answers as saved (caller frees), for
- * the workspace store.
+ * When who is given and the workspace store exists, the answers are also
+ * recorded there (with their change-log entry) inside the same lock, so
+ * the change log and the files agree. *ret (may be NULL) receives the
+ * answers as saved (caller frees).
  */
 int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
                      const struct az_edition *ed, const struct az_form *form, const char *system,
-                     const struct az_answer *x, struct az_answers **ret);
+                     const struct az_answer *x, const char *who, struct az_answers **ret);
 
 /* The status of e as "text", "md" or "json" (anzen-status/1), with the
  * vendor forms vs (may be NULL) summarised; NULL on ENOMEM. */

@@ -294,8 +294,10 @@ static bool append_reason(char **reason, size_t *base, size_t shown, size_t hidd
         *base = strlen(n);
         return true;
     }
-    n = ja ? fmt("%.*s (ほか %zu 件)", (int)*base, *reason, hidden)
-           : fmt("%.*s (and %zu more)", (int)*base, *reason, hidden);
+    /* shortened for people: the count, then "…" (the findings themselves
+     * are in the ledger check and the workspace evidence) */
+    n = ja ? fmt("%.*s / ほか %zu 件…", (int)*base, *reason, hidden)
+           : fmt("%.*s / and %zu more…", (int)*base, *reason, hidden);
     if (!n)
         return false;
     free(*reason);

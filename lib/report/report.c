@@ -655,11 +655,20 @@ static void md_plan(struct az_buf *b, const json_t *plan, enum az_lang l)
         md_cell(b, js(pi, "title"));
         az_buf_puts(b, "** — ");
         md_cell(b, js(pi, "reason"));
-        az_buf_printf(b, "\n   - %s (%s, %s %s): ", lj(l, "暫定対策", "Interim"),
-                      js(t0, "owner_role_name"), lj(l, "期限", "due"), js(t0, "due"));
-        md_cell(b, js(t0, "text"));
-        az_buf_printf(b, "\n   - %s (%s, %s %s): ", lj(l, "本対策", "Permanent"),
-                      js(t1, "owner_role_name"), lj(l, "期限", "due"), js(t1, "due"));
+        for (int k = 0; k < 2; k++) {
+            const json_t *t = k ? t1 : t0;
+            const char *who = js(t, "owner");
+            az_buf_printf(b, "\n   - %s (%s",
+                          k ? lj(l, "本対策", "Permanent") : lj(l, "暫定対策", "Interim"),
+                          js(t, "owner_role_name"));
+            if (who && *who) {
+                az_buf_puts(b, " ");
+                md_cell(b, who); /* the person the user named, whole */
+            }
+            az_buf_printf(b, ", %s %s): ", lj(l, "期限", "due"), js(t, "due"));
+            if (k == 0)
+                md_cell(b, js(t0, "text"));
+        }
         md_cell(b, js(t1, "text"));
         az_buf_puts(b, "\n");
     }

@@ -469,7 +469,7 @@ void az_ws_unlock(int fd)
 
 int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
                      const struct az_edition *ed, const struct az_form *form, const char *system,
-                     const struct az_answer *x, struct az_answers **ret)
+                     const struct az_answer *x, const char *who, struct az_answers **ret)
 {
     struct az_answers *a = NULL;
     char *yaml = NULL;
@@ -498,7 +498,15 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         r = enomem(ctx);
         goto out;
     }
-    r = az_write_file_atomic(ctx, path, yaml, strlen(yaml));
+    if ((r = az_write_file_atomic(ctx, path, yaml, strlen(yaml))) < 0)
+        goto out;
+    if (who && exists(ws->db)) {
+        struct az_store *st;
+        if ((r = az_store_open(ctx, ws->db, &st)) < 0)
+            goto out;
+        r = az_store_put_answers(st, ctx, a, who);
+        az_store_close(st);
+    }
 out:
     az_ws_unlock(fd);
     free(yaml);

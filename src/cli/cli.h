@@ -72,6 +72,9 @@ int out_json(struct cli *c, const char *path, json_t *j);
  * "✗" for a gap, "!" for attention, or a line saying there are none. */
 void out_findings(struct cli *c, const json_t *findings);
 
+/* Who is making a change, for the change log: $USER, else "anzen". */
+const char *cli_who(void);
+
 /* Read one line from stdin into buf (trailing newline removed). Returns
  * false on EOF. */
 bool cli_readline(char *buf, size_t n);

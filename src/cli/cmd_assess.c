@@ -154,7 +154,8 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item
         x.evidence = old->evidence;
         x.nevidence = old->nevidence;
     }
-    if (az_ws_answer_set(ws, &c->ctx, path, a->edition, a->form, a->system, &x, &saved) < 0) {
+    if (az_ws_answer_set(ws, &c->ctx, path, a->edition, a->form, a->system, &x, cli_who(), &saved) <
+        0) {
         cli_liberr(c);
         return -2;
     }
@@ -162,8 +163,12 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item
         const struct az_answer *mine = az_answers_get(a, saved->v[i].item);
         if (saved->v[i].item != it && (!mine || mine->ans != saved->v[i].ans ||
                                        mine->has_checked != saved->v[i].has_checked)) {
-            printf("  %s\n", L(c, "(ほかの場所で保存された回答を読み込み直しました)",
-                               "(answers saved elsewhere meanwhile were reloaded)"));
+            fprintf(stderr, "\n%s\n",
+                    L(c,
+                      "anzen: ほかの場所 (ブラウザ・別の端末・手での編集) で保存された回答を"
+                      "読み込み直してから保存しました",
+                      "anzen: answers saved elsewhere meanwhile (browser, another terminal, a "
+                      "hand edit) were reloaded before saving"));
             break;
         }
     }

@@ -263,12 +263,12 @@ int main(int argc, char **argv)
     if (!strcmp(rest[0], "-h") || !strcmp(rest[0], "--help")) {
         usage(&c, stdout);
         free(rest);
-        return 0;
+        return finish_stdout(&c, 0);
     }
     if (!strcmp(rest[0], "--version")) {
         printf("anzen %s\n", AZ_VERSION);
         free(rest);
-        return 0;
+        return finish_stdout(&c, 0);
     }
     cmd = find_command(rest[0]);
     if (!cmd) {

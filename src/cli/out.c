@@ -180,3 +180,9 @@ void out_findings(struct cli *c, const json_t *findings)
     if (!json_array_size(findings))
         printf("  %s\n", L(c, "問題は見つかりませんでした", "no findings"));
 }
+
+const char *cli_who(void)
+{
+    const char *who = getenv("USER");
+    return who && *who ? who : "anzen";
+}

@@ -575,7 +575,7 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
         /* read again, change and write under the workspace lock, so an
          * answer saved meanwhile (another browser, anzen assess) is kept */
         struct az_answers *saved = NULL;
-        r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x,
+        r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x, NULL,
                              &saved);
         free(evcopy);
         if (r < 0)

@@ -304,7 +304,8 @@ static void test_long_reason(void **state)
     assert_non_null(strstr(reason, "受付用パソコン00"));
     assert_non_null(strstr(reason, "受付用パソコン09"));
     assert_null(strstr(reason, "受付用パソコン10"));
-    assert_non_null(strstr(reason, "(ほか 40 件)"));
+    assert_non_null(strstr(reason, " / ほか 40 件…"));
+    assert_true(strlen(reason) > 3 && !strcmp(reason + strlen(reason) - 3, "…"));
     assert_true(strlen(reason) < 2000);
     az_plan_free(p);
     az_eval_free(e);
