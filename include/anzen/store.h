@@ -18,6 +18,8 @@
 #ifndef ANZEN_STORE_H
 #define ANZEN_STORE_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "anzen.h"
@@ -38,6 +40,10 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret);
 void az_store_close(struct az_store *st);
 /* Schema version of the open workspace. */
 int az_store_schema(const struct az_store *st);
+/* A number that changes whenever the store's content changes, by this
+ * connection or another process (SQLite data_version and this
+ * connection's total changes): a cache key, not a count. */
+int az_store_version(struct az_store *st, struct az_ctx *ctx, uint64_t *ret);
 
 /* The profile, kept as the exact text of the file it came from. */
 int az_store_put_profile(struct az_store *st, struct az_ctx *ctx, const char *text,

@@ -28,6 +28,7 @@
 #define ANZEN_WORKSPACE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -145,6 +146,7 @@ struct az_ws_view {
     struct az_report_vendor *vforms;
     struct az_report_input in; /* points into the above */
     char *notice;              /* answers carried over from an older edition, or NULL */
+    unsigned long refs;        /* held by az_ws_cache (0 for a view of one's own) */
 };
 
 /* Build the view; the plan decisions come from the store (states NULL)
@@ -175,6 +177,30 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
  * vendor forms vs (may be NULL) summarised; NULL on ENOMEM. */
 char *az_ws_status_render(enum az_lang lang, const struct az_eval *e, const char *fmt,
                           const struct az_ws_vendor_form *vs, size_t nvs);
+
+/*
+ * A view shared between the requests of a long-running front-end (the web
+ * UI): az_ws_cache_get returns the cached view for the request's language
+ * and reference date when neither the workspace's files nor the store
+ * changed (az_ws_stamp: stat data of every file the view reads, plus
+ * store_version, which the caller reads from its store with
+ * az_store_version), else builds it once, with the plan decisions that
+ * states returns. The view is read-only and stays valid until given back
+ * with az_ws_cache_put. Thread-safe.
+ */
+struct az_ws_cache;
+typedef int (*az_ws_states_fn)(void *arg, struct az_ctx *ctx, struct az_plan_state **ret,
+                               size_t *ret_n);
+int az_ws_cache_new(struct az_ws_cache **ret);
+void az_ws_cache_free(struct az_ws_cache *c);
+int az_ws_cache_get(struct az_ws_cache *c, struct az_workspace *ws, struct az_ctx *ctx,
+                    uint64_t store_version, az_ws_states_fn states, void *arg,
+                    struct az_ws_view **ret);
+void az_ws_cache_put(struct az_ws_cache *c, struct az_ws_view *v);
+/* How many views the cache has built (tests, benchmarks). */
+unsigned long az_ws_cache_builds(struct az_ws_cache *c);
+/* The stamp of the workspace's files and store_version. */
+uint64_t az_ws_stamp(const struct az_workspace *ws, uint64_t store_version);
 
 /* Take the workspace's advisory lock (flock on .anzen.lock), waiting for
  * another writer. Returns a descriptor for az_ws_unlock, or an error. */

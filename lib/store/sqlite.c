@@ -264,6 +264,21 @@ void az_store_close(struct az_store *st)
     free(st);
 }
 
+int az_store_version(struct az_store *st, struct az_ctx *ctx, uint64_t *ret)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+        return dberr(st, ctx, "読み込み");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *ret = ((uint64_t)sqlite3_column_int64(s, 0) << 32) ^
+               (uint64_t)sqlite3_total_changes64(st->db);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : dberr(st, ctx, "読み込み");
+}
+
 int az_store_schema(const struct az_store *st)
 {
     return st->schema;

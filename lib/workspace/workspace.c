@@ -498,6 +498,15 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         r = enomem(ctx);
         goto out;
     }
+    {
+        /* the file must read back: an answer the loader refuses (はい without
+         * a date checked, いいえ without a target) is refused here, before
+         * anything is written */
+        struct az_answers *back = NULL;
+        if ((r = az_answers_load(ctx, ws->cat, path, yaml, strlen(yaml), &back)) < 0)
+            goto out;
+        az_answers_free(back);
+    }
     if ((r = az_write_file_atomic(ctx, path, yaml, strlen(yaml))) < 0)
         goto out;
     if (who && exists(ws->db)) {

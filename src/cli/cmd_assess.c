@@ -64,6 +64,30 @@ static bool prompt(const char *q, const char *dflt, char *buf, size_t n)
     return true;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return (!a || !*a) ? (!b || !*b) : (b && !strcmp(a, b));
+}
+
+/* Does the answer this session holds differ from the one on file? */
+static bool differs(const struct az_answer *mine, const struct az_answer *theirs)
+{
+    if (!mine)
+        return true;
+    if (mine->ans != theirs->ans || mine->has_checked != theirs->has_checked ||
+        mine->has_target != theirs->has_target || mine->nevidence != theirs->nevidence)
+        return true;
+    if ((mine->has_checked && az_date_cmp(mine->checked, theirs->checked)) ||
+        (mine->has_target && az_date_cmp(mine->target, theirs->target)))
+        return true;
+    if (!same_text(mine->note, theirs->note))
+        return true;
+    for (size_t i = 0; i < mine->nevidence; i++)
+        if (!same_text(mine->evidence[i], theirs->evidence[i]))
+            return true;
+    return false;
+}
+
 /* The answer sets an interactive session has replaced: kept until the end
  * because the evaluation it started from still points into them. */
 struct kept {
@@ -160,9 +184,7 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item
         return -2;
     }
     for (size_t i = 0; i < saved->n; i++) {
-        const struct az_answer *mine = az_answers_get(a, saved->v[i].item);
-        if (saved->v[i].item != it && (!mine || mine->ans != saved->v[i].ans ||
-                                       mine->has_checked != saved->v[i].has_checked)) {
+        if (saved->v[i].item != it && differs(az_answers_get(a, saved->v[i].item), &saved->v[i])) {
             fprintf(stderr, "\n%s\n",
                     L(c,
                       "anzen: ほかの場所 (ブラウザ・別の端末・手での編集) で保存された回答を"

@@ -266,8 +266,13 @@ int cmd_serve(struct cli *c, int argc, char **argv)
                   "確かめてください。\n",
                   "anzen: note: listening on the network. Make sure it cannot be reached from "
                   "outside the institution's LAN.\n"));
+    if (az_ws_cache_new(&w->cache) < 0) {
+        cli_err(c, "メモリ不足", "out of memory");
+        goto out;
+    }
     r = web_run(w) ? EXIT_ERROR : 0;
 out:
+    az_ws_cache_free(w->cache);
     web_views_free(w);
     az_store_close(w->st);
     if (w->key_pem)

@@ -79,13 +79,25 @@ static int ws_load(struct req *q, struct ws *s, const char *vendor_system)
     return 0;
 }
 
+/* The plan decisions in the server's open store (az_ws_states_fn). */
+static int store_states(void *arg, struct az_ctx *ctx, struct az_plan_state **ret, size_t *ret_n)
+{
+    struct web *w = arg;
+    int r;
+
+    web_lock(w);
+    r = az_store_plan_states(w->st, ctx, ret, ret_n);
+    web_unlock(w);
+    return r;
+}
+
 /* The whole view (plan with every check's findings, vendor forms, report
- * input) with the plan decisions of the server's open store. Returns 0, 1
- * when there is no profile yet, or -1 (message in s->ctx). */
+ * input), shared between requests and rebuilt only when a workspace file
+ * or the store changed (az_ws_cache). Give it back with view_done.
+ * Returns 0, 1 when there is no profile yet, or -1 (message in s->ctx). */
 static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
 {
-    struct az_plan_state *states = NULL;
-    size_t n = 0;
+    uint64_t version = 0;
     int r;
 
     *ret = NULL;
@@ -94,12 +106,16 @@ static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
     if (access(s->w->profile, F_OK) != 0)
         return 1;
     web_lock(q->w);
-    r = az_store_plan_states(q->w->st, &s->ctx, &states, &n);
+    r = az_store_version(q->w->st, &s->ctx, &version);
     web_unlock(q->w);
     if (r == 0)
-        r = az_ws_load_with(s->w, &s->ctx, NULL, states, n, ret);
-    az_plan_states_free(states, n);
+        r = az_ws_cache_get(q->w->cache, s->w, &s->ctx, version, store_states, q->w, ret);
     return r < 0 ? -1 : 0;
+}
+
+static void view_done(struct req *q, struct az_ws_view *v)
+{
+    az_ws_cache_put(q->w->cache, v);
 }
 
 static void load_error(struct req *q, struct ws *s)
@@ -249,7 +265,7 @@ void page_dashboard(struct req *q)
     }
     s.p = NULL;
     s.e = NULL;
-    az_ws_view_free(view);
+    view_done(q, view);
     ws_done(&s);
     web_page(q, 200, "dashboard.html", v, NULL);
 }
@@ -862,7 +878,7 @@ void page_plan(struct req *q)
             }
         }
     }
-    az_ws_view_free(view);
+    view_done(q, view);
     ws_done(&s);
     web_page(q, 200, "plan.html", v, NULL);
 }
@@ -1100,7 +1116,7 @@ static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret,
         struct xlsx_job job = {.write = xlsx_checklist, .in = &view->in};
         r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
-    az_ws_view_free(view);
+    view_done(q, view);
     return r;
 }
 
@@ -1165,7 +1181,7 @@ void page_report_file(struct req *q)
         struct ws s2;
         if (ws_view(q, &s2, &view) == 0)
             doc = az_oscal_poam(view->plan);
-        az_ws_view_free(view);
+        view_done(q, view);
         ws_done(&s2);
     }
     if (doc) {

@@ -70,6 +70,7 @@ struct web {
     char fingerprint[100];
     int port;
     struct az_tmpl_set *views; /* the page templates, parsed once (view.c) */
+    struct az_ws_cache *cache; /* the evaluated workspace, shared by requests */
     json_t *labels[2];         /* their labels in Japanese and English */
 };
 

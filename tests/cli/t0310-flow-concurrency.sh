@@ -250,8 +250,17 @@ else not_ok "stale session: the answer made meanwhile by another session was ove
 cat "$T/s.out" "$T/s.err" >stale.out
 stale quiet true
 cat "$T/s.out" "$T/s.err" >quiet.out
-# (that the stale session also SAYS it reloaded is not checked yet: see the
-# closing note of issue 11 — the answers themselves are kept, checked above)
+if python3 - <<'PY' 2>"$T/py"; then
+import re
+def lines(f):
+    return {l.strip() for l in open(f, encoding="utf-8", errors="replace")
+            if l.strip() and "止まっていた画面" not in l and not re.search(r"今回の回答数|対応済み|未回答|期限超過", l)}
+extra = sorted(lines("stale.out") - lines("quiet.out"))
+assert extra, "no extra line"
+open("extra.txt", "w", encoding="utf-8").write(extra[0][:120])
+PY
+    ok "stale session: says it reloaded the answers changed meanwhile ($(cat extra.txt))"
+else not_ok "stale session: prints nothing more than an undisturbed one (no word of the reload)"; fi
 # a hand edit meanwhile (an editor saving answers.yaml) must survive as well
 stale hand "python3 -c \"
 t = open('answers.yaml', encoding='utf-8').read()

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for lib/workspace: the locked read-modify-writes of answers
+ * and plan decisions under real concurrency (forked processes), and the
+ * shared view's cache invalidation. Works on the embedded demo clinic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "anzen/store.h"
+#include "anzen/util.h"
+#include "anzen/workspace.h"
+
+static struct az_ctx ctx;
+static struct az_catalog *cat;
+static char dir[] = "/tmp/anzen-ws-XXXXXX";
+static char profile[256];
+static const struct az_date as_of = {2025, 11, 24};
+
+static int setup(void **state)
+{
+    size_t n;
+    const struct az_file_blob *demo = az_embedded_demo_files(&n);
+    (void)state;
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0 || !mkdtemp(dir))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char p[512];
+        const char *base =
+            strrchr(demo[i].name, ':') ? strrchr(demo[i].name, ':') + 1 : demo[i].name;
+        snprintf(p, sizeof(p), "%s/%s", dir, base);
+        if (az_write_file_atomic(&ctx, p, demo[i].data, demo[i].len) < 0)
+            return -1;
+    }
+    snprintf(profile, sizeof(profile), "%s/profile.yaml", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+    (void)state;
+    az_catalog_free(cat);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Like assert_int_equal(r, 0), saying the library's message. */
+#define OK(x)                                                                                      \
+    do {                                                                                           \
+        if ((x) != 0)                                                                              \
+            fail_msg("%s: %s", #x, az_errmsg(&ctx));                                               \
+    } while (0)
+
+static struct az_workspace *open_ws(void)
+{
+    struct az_ws_files f = {.profile = profile};
+    struct az_workspace *ws = NULL;
+    assert_int_equal(az_ws_open(&ctx, &f, cat, NULL, as_of, &ws), 0);
+    return ws;
+}
+
+/* Two processes answer different items 40 times each at once, every write
+ * a read-modify-write of answers.yaml: no answer is lost. */
+static void test_answers_no_lost_update(void **state)
+{
+    (void)state;
+    struct az_workspace *ws = open_ws();
+    struct az_profile *p;
+    struct az_answers *a;
+    struct az_eval *e;
+    const struct az_item *items[2];
+    pid_t pid[2];
+
+    OK(az_ws_load_eval(ws, &ctx, NULL, NULL, &p, &a, &e, NULL));
+    items[0] = az_catalog_item(cat, "cl-r7.h.asset-ledger");
+    items[1] = az_catalog_item(cat, "cl-r7.h.patches");
+    for (int k = 0; k < 2; k++) {
+        if ((pid[k] = fork()) == 0) {
+            for (int i = 0; i < 40; i++) {
+                char note[64];
+                struct az_answer x = {.item = items[k],
+                                      .ans = AZ_ANS_NO,
+                                      .note = note,
+                                      .has_checked = true,
+                                      .checked = as_of,
+                                      .has_target = true,
+                                      .target = {2026, 3, 31}};
+                snprintf(note, sizeof(note), "process %d round %d", k, i);
+                if (az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &x, NULL,
+                                     NULL) < 0)
+                    _exit(1);
+            }
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int st;
+        assert_int_equal(waitpid(pid[k], &st, 0), pid[k]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    az_answers_free(a);
+    az_eval_free(e);
+    az_profile_free(p);
+    OK(az_ws_load_eval(ws, &ctx, NULL, NULL, &p, &a, &e, NULL));
+    for (int k = 0; k < 2; k++) {
+        char want[64];
+        const struct az_answer *x = az_answers_get(a, items[k]);
+        snprintf(want, sizeof(want), "process %d round 39", k);
+        assert_non_null(x);
+        assert_string_equal(x->note, want);
+    }
+    az_answers_free(a);
+    az_eval_free(e);
+    az_profile_free(p);
+    az_ws_close(ws);
+}
+
+/* Two processes change different fields of the same plan item 30 times
+ * each: both fields end up set, and every change is in the log. */
+static void test_plan_no_lost_update(void **state)
+{
+    (void)state;
+    struct az_workspace *ws = open_ws();
+    struct az_plan_state *st = NULL;
+    size_t n = 0;
+    pid_t pid[2];
+    json_t *log;
+    size_t plan_entries = 0, i;
+    json_t *x;
+    struct az_store *s;
+
+    for (int k = 0; k < 2; k++) {
+        if ((pid[k] = fork()) == 0) {
+            for (int r = 0; r < 30; r++) {
+                char owner[64];
+                struct az_plan_patch ph = {.track = -1, .status = -1, .priority = -1};
+                snprintf(owner, sizeof(owner), "担当 %d", r);
+                if (k == 0) {
+                    ph.owner_role = AZ_ROLE_PLANNING;
+                    ph.owner = owner;
+                } else {
+                    ph.has_due = true;
+                    ph.due = (struct az_date){2026, 1, 1 + r};
+                }
+                if (az_ws_plan_set(ws, &ctx, "cl-r7.h.patches", &ph, "test") < 0)
+                    _exit(1);
+            }
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int stt;
+        assert_int_equal(waitpid(pid[k], &stt, 0), pid[k]);
+        assert_true(WIFEXITED(stt) && WEXITSTATUS(stt) == 0);
+    }
+    assert_int_equal(az_ws_plan_states(ws, &ctx, &st, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(st[0].track[0].owner, "担当 29");
+    assert_int_equal(st[0].track[1].due.d, 30);
+    az_plan_states_free(st, n);
+    assert_int_equal(az_store_open(&ctx, ws->db, &s), 0);
+    assert_int_equal(az_store_log(s, &ctx, 0, &log), 0);
+    json_array_foreach(log, i, x) plan_entries +=
+        !strcmp(json_string_value(json_object_get(x, "object")), "plan:cl-r7.h.patches");
+    assert_int_equal(plan_entries, 60);
+    json_decref(log);
+    az_store_close(s);
+    az_ws_close(ws);
+}
+
+/* The shared view is built once, and again only after a file or the store
+ * changed. */
+static void test_cache(void **state)
+{
+    (void)state;
+    struct az_workspace *ws = open_ws();
+    struct az_ws_cache *c;
+    struct az_ws_view *v1, *v2, *v3, *v4;
+    struct az_store *s;
+    uint64_t ver;
+    struct az_plan_patch ph = {.track = -1, .status = AZ_PLAN_IN_PROGRESS, .priority = -1};
+    char *data;
+    size_t len;
+
+    assert_int_equal(az_ws_cache_new(&c), 0);
+    assert_int_equal(az_store_open(&ctx, ws->db, &s), 0);
+    assert_int_equal(az_store_version(s, &ctx, &ver), 0);
+    OK(az_ws_cache_get(c, ws, &ctx, ver, NULL, NULL, &v1));
+    assert_int_equal(az_ws_cache_get(c, ws, &ctx, ver, NULL, NULL, &v2), 0);
+    assert_ptr_equal(v1, v2);
+    assert_int_equal(az_ws_cache_builds(c), 1);
+    /* an answer file rewritten (as every save does: a new file renamed) */
+    assert_int_equal(az_read_text_file(&ctx, ws->answers, &data, &len), 0);
+    assert_int_equal(az_write_file_atomic(&ctx, ws->answers, data, len), 0);
+    free(data);
+    assert_int_equal(az_ws_cache_get(c, ws, &ctx, ver, NULL, NULL, &v3), 0);
+    assert_int_equal(az_ws_cache_builds(c), 2);
+    /* the store changed through this very connection */
+    assert_int_equal(az_store_plan_update(s, &ctx, "cl-r7.h.patches", &ph, "t"), 0);
+    assert_int_equal(az_store_version(s, &ctx, &ver), 0);
+    assert_int_equal(az_ws_cache_get(c, ws, &ctx, ver, NULL, NULL, &v4), 0);
+    assert_int_equal(az_ws_cache_builds(c), 3);
+    /* the old views stay valid until given back */
+    assert_non_null(v1->e->edition);
+    az_ws_cache_put(c, v1);
+    az_ws_cache_put(c, v2);
+    az_ws_cache_put(c, v3);
+    az_ws_cache_put(c, v4);
+    az_store_close(s);
+    az_ws_cache_free(c);
+    az_ws_close(ws);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answers_no_lost_update),
+        cmocka_unit_test(test_plan_no_lost_update),
+        cmocka_unit_test(test_cache),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
