@@ -520,4 +520,24 @@ PY
 run "$ANZEN" report --format json
 valid_utf8 "$T/out" "report json (50 findings)"
 has_names "$T/out" "report json (50 findings)" "$OWN3"
+
+# long text typed by people: an owner with the whole committee's name, a
+# priority reason of a paragraph; kept whole, not cut and not refused
+LONG_OWNER="山田 太郎（医療法人社団ひまわり会 $(python3 -c "print('情報システム委員会・' * 20)")委員長）"
+LONG_REASON="$(python3 -c "print('院長の指示により、電子カルテ更新の前に二要素認証の見積りと運用手順を決める。' * 12)")"
+export LONG_OWNER LONG_REASON
+run "$ANZEN" plan set 2-⑩ --track interim --owner "planning:$LONG_OWNER"
+expect_rc 0 "plan set with a 222-character owner"
+run "$ANZEN" plan set 2-⑩ --priority 2 --reason "$LONG_REASON"
+expect_rc 0 "plan set with a 456-character priority reason"
+run "$ANZEN" plan --format json
+python3 - "$T/out" <<'PY' 2>"$T/py" && ok "the long owner and the long reason are kept whole" || not_ok "long owner/reason: $(tail -1 "$T/py")"
+import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+x = [i for i in d["items"] if i["id"] == "cl-r7.h.mfa"][0]
+own = x["interim"]["owner"]
+assert own == os.environ["LONG_OWNER"], "owner cut to %d of %d characters" % (len(own), len(os.environ["LONG_OWNER"]))
+r = x["reason"]["ja"] if isinstance(x["reason"], dict) else x["reason"]
+assert os.environ["LONG_REASON"] in r, "reason cut: ...%s" % r[-30:]
+PY
 done_testing
