@@ -9,13 +9,16 @@
 # --save -> diff. After every output: valid UTF-8, every XML part of every
 # XLSX accepted by xmllint, LibreOffice opens every sheet with its text, and
 # the names typed earlier come out intact. Then a ledger of 50 unadministered
-# PCs: the long plan reason stays valid UTF-8 in plan, plan json and XLSX.
-# Written from README, docs/ and --help only.
+# PCs: the long plan reason stays valid UTF-8 in plan, plan json and XLSX;
+# and an owner and a priority reason as long as people type them stay whole.
+# The vendor forms come back twice: as CSV, and answered inside the XLSX and
+# saved by LibreOffice. Every command's stdout and stderr is checked for
+# strict UTF-8 too. Written from README, docs/ and --help only.
 . "$(dirname "$0")/lib.sh"
 FLOW="$TEST_DATA/flow"
 
 # nothing is skipped: the tools the checks need must be there
-for tool in python3 xmllint unzip soffice; do
+for tool in python3 xmllint unzip soffice iconv; do
     if command -v "$tool" >/dev/null 2>&1; then ok "$tool is installed"; else
         not_ok "$tool is missing (scripts/deps.sh --test)"
     fi
@@ -33,6 +36,18 @@ NOTE2='台帳は紙のみ、事務長の机の中'
 VPN='保守用VPNルータ（みどり持込）'
 export CLINIC OWN1 OWN2 OWN3 OWN4 OWN5 NOTE1 NOTE2 VPN
 
+# every command run through `run` has its stdout and stderr checked for
+# strict UTF-8 as well; the commands that failed are listed at the end
+: >"$T/u8-bad"
+run() {
+    set +e
+    "$@" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    set -e
+    for s in out err; do
+        iconv -f UTF-8 -t UTF-8 "$T/$s" >/dev/null 2>&1 || echo "$(echo "$*" | sed "s|$ANZEN|anzen|") ($s)" >>"$T/u8-bad"
+    done
+}
 # valid_utf8 FILE WHAT: the whole file decodes as strict UTF-8
 valid_utf8() {
     if [ ! -s "$1" ]; then
@@ -540,4 +555,7 @@ assert own == os.environ["LONG_OWNER"], "owner cut to %d of %d characters" % (le
 r = x["reason"]["ja"] if isinstance(x["reason"], dict) else x["reason"]
 assert os.environ["LONG_REASON"] in r, "reason cut: ...%s" % r[-30:]
 PY
+if [ -s "$T/u8-bad" ]; then
+    not_ok "every command printed valid UTF-8: $(sort -u "$T/u8-bad" | wc -l) did not: $(sort -u "$T/u8-bad" | head -5 | tr '\n' ';' | cut -c1-300)"
+else ok "every command printed valid UTF-8 on stdout and stderr"; fi
 done_testing
