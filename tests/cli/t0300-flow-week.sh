@@ -320,6 +320,14 @@ run "$ANZEN" plan --format json
 cp "$T/out" plan-day4.json
 valid_utf8 plan-day4.json "plan json (with findings)"
 plan_has plan-day4.json "plan json (with findings)"
+python3 - <<'PY' 2>"$T/py" && ok "plan json lists every item that plan prints" || not_ok "plan json vs plan: $(tail -1 "$T/py")"
+import json, re
+text = open("plan-day4.txt", "rb").read().decode("utf-8", "replace")
+printed = re.findall(r"^ *\d+\. (\S+) ", text, re.M)
+listed = [x["label"] for x in json.load(open("plan-day4.json", encoding="utf-8"))["items"]]
+missing = [l for l in printed if l not in listed]
+assert not missing, "plan prints %s, plan --format json lacks them" % " ".join(missing)
+PY
 # a reason is whole, or shortened on a character boundary with "…"
 python3 - plan-day4.json <<'PY' && ok "plan json: every reason is whole or ends with …" || not_ok "plan json reasons cut"
 import json, sys
