@@ -228,6 +228,10 @@ cat >want-plan.json <<EOF
 EOF
 # plan_has JSON WHAT: every decision of want-plan.json is in the plan items
 plan_has() {
+    if [ ! -s "$1" ]; then
+        not_ok "$2: no output ($1 missing or empty)"
+        return
+    fi
     if python3 - "$1" <<'PY' 2>"$T/ph"; then ok "$2: every decision typed is there, intact"; else
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
