@@ -9,13 +9,16 @@
 # --save -> diff. After every output: valid UTF-8, every XML part of every
 # XLSX accepted by xmllint, LibreOffice opens every sheet with its text, and
 # the names typed earlier come out intact. Then a ledger of 50 unadministered
-# PCs: the long plan reason stays valid UTF-8 in plan, plan json and XLSX.
-# Written from README, docs/ and --help only.
+# PCs: the long plan reason stays valid UTF-8 in plan, plan json and XLSX;
+# and an owner and a priority reason as long as people type them stay whole.
+# The vendor forms come back twice: as CSV, and answered inside the XLSX and
+# saved by LibreOffice. Every command's stdout and stderr is checked for
+# strict UTF-8 too. Written from README, docs/ and --help only.
 . "$(dirname "$0")/lib.sh"
 FLOW="$TEST_DATA/flow"
 
 # nothing is skipped: the tools the checks need must be there
-for tool in python3 xmllint unzip soffice; do
+for tool in python3 xmllint unzip soffice iconv; do
     if command -v "$tool" >/dev/null 2>&1; then ok "$tool is installed"; else
         not_ok "$tool is missing (scripts/deps.sh --test)"
     fi
@@ -33,6 +36,18 @@ NOTE2='台帳は紙のみ、事務長の机の中'
 VPN='保守用VPNルータ（みどり持込）'
 export CLINIC OWN1 OWN2 OWN3 OWN4 OWN5 NOTE1 NOTE2 VPN
 
+# every command run through `run` has its stdout and stderr checked for
+# strict UTF-8 as well; the commands that failed are listed at the end
+: >"$T/u8-bad"
+run() {
+    set +e
+    "$@" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    set -e
+    for s in out err; do
+        iconv -f UTF-8 -t UTF-8 "$T/$s" >/dev/null 2>&1 || echo "$(echo "$*" | sed "s|$ANZEN|anzen|") ($s)" >>"$T/u8-bad"
+    done
+}
 # valid_utf8 FILE WHAT: the whole file decodes as strict UTF-8
 valid_utf8() {
     if [ ! -s "$1" ]; then
@@ -213,6 +228,10 @@ cat >want-plan.json <<EOF
 EOF
 # plan_has JSON WHAT: every decision of want-plan.json is in the plan items
 plan_has() {
+    if [ ! -s "$1" ]; then
+        not_ok "$2: no output ($1 missing or empty)"
+        return
+    fi
     if python3 - "$1" <<'PY' 2>"$T/ph"; then ok "$2: every decision typed is there, intact"; else
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -305,6 +324,14 @@ run "$ANZEN" plan --format json
 cp "$T/out" plan-day4.json
 valid_utf8 plan-day4.json "plan json (with findings)"
 plan_has plan-day4.json "plan json (with findings)"
+python3 - <<'PY' 2>"$T/py" && ok "plan json lists every item that plan prints" || not_ok "plan json vs plan: $(tail -1 "$T/py")"
+import json, re
+text = open("plan-day4.txt", "rb").read().decode("utf-8", "replace")
+printed = re.findall(r"^ *\d+\. (\S+) ", text, re.M)
+listed = [x["label"] for x in json.load(open("plan-day4.json", encoding="utf-8"))["items"]]
+missing = [l for l in printed if l not in listed]
+assert not missing, "plan prints %s, plan --format json lacks them" % " ".join(missing)
+PY
 # a reason is whole, or shortened on a character boundary with "…"
 python3 - plan-day4.json <<'PY' && ok "plan json: every reason is whole or ends with …" || not_ok "plan json reasons cut"
 import json, sys
@@ -520,4 +547,27 @@ PY
 run "$ANZEN" report --format json
 valid_utf8 "$T/out" "report json (50 findings)"
 has_names "$T/out" "report json (50 findings)" "$OWN3"
+
+# long text typed by people: an owner with the whole committee's name, a
+# priority reason of a paragraph; kept whole, not cut and not refused
+LONG_OWNER="山田 太郎（医療法人社団ひまわり会 $(python3 -c "print('情報システム委員会・' * 20)")委員長）"
+LONG_REASON="$(python3 -c "print('院長の指示により、電子カルテ更新の前に二要素認証の見積りと運用手順を決める。' * 12)")"
+export LONG_OWNER LONG_REASON
+run "$ANZEN" plan set 2-⑩ --track interim --owner "planning:$LONG_OWNER"
+expect_rc 0 "plan set with a 222-character owner"
+run "$ANZEN" plan set 2-⑩ --priority 2 --reason "$LONG_REASON"
+expect_rc 0 "plan set with a 456-character priority reason"
+run "$ANZEN" plan --format json
+python3 - "$T/out" <<'PY' 2>"$T/py" && ok "the long owner and the long reason are kept whole" || not_ok "long owner/reason: $(tail -1 "$T/py")"
+import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+x = [i for i in d["items"] if i["id"] == "cl-r7.h.mfa"][0]
+own = x["interim"]["owner"]
+assert own == os.environ["LONG_OWNER"], "owner cut to %d of %d characters" % (len(own), len(os.environ["LONG_OWNER"]))
+r = x["reason"]["ja"] if isinstance(x["reason"], dict) else x["reason"]
+assert os.environ["LONG_REASON"] in r, "reason cut: ...%s" % r[-30:]
+PY
+if [ -s "$T/u8-bad" ]; then
+    not_ok "every command printed valid UTF-8: $(sort -u "$T/u8-bad" | wc -l) did not: $(sort -u "$T/u8-bad" | head -5 | tr '\n' ';' | cut -c1-300)"
+else ok "every command printed valid UTF-8 on stdout and stderr"; fi
 done_testing

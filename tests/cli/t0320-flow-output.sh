@@ -107,4 +107,38 @@ limited "$ANZEN" ledger list week-ledger.csv
 limited "$ANZEN" status
 limited "$ANZEN" keypoints
 limited "$ANZEN" --help
+
+# a really full disk: a 16 KiB tmpfs, filled, in a private mount namespace
+# (unshare -rm: no privilege needed where user namespaces are allowed); the
+# workspace stays on the normal disk, only the redirected output is full
+mkdir -p "$T/fs"
+# shellcheck disable=SC2016
+FILLED='mount -t tmpfs -o size=16k tmpfs "$1" || exit 99
+dd if=/dev/zero of="$1/fill" bs=1k count=64 2>/dev/null
+out=$1/out.txt
+shift
+"$@" >"$out"'
+if unshare -rm sh -c "$FILLED" sh "$T/fs" true 2>/dev/null; then
+    ondisk() {
+        set +e
+        unshare -rm sh -c "$FILLED" sh "$T/fs" "$@" 2>"$T/fs.err" </dev/null
+        drc=$?
+        set -e
+        shift
+        if [ "$drc" -eq 1 ] && [ -s "$T/fs.err" ]; then ok "$* > file on a full tmpfs: exit 1 with a message"; else
+            not_ok "$* > file on a full tmpfs: exit $drc, stderr [$(head -c 120 "$T/fs.err")]"
+        fi
+    }
+    ondisk "$ANZEN" plan
+    ondisk "$ANZEN" plan --format json
+    ondisk "$ANZEN" status
+    ondisk "$ANZEN" ledger list
+    ondisk "$ANZEN" workspace log
+    ondisk "$ANZEN" history
+    ondisk "$ANZEN" report --format md -o -
+    ondisk "$ANZEN" catalog list
+else
+    n=$((n + 1))
+    echo "ok $n # SKIP full tmpfs: unshare -rm / mount not allowed here ($(unshare -rm true 2>&1 | head -1))"
+fi
 done_testing
