@@ -124,8 +124,30 @@ static const char *const migrations[] = {
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-static int dberr(struct az_store *st, struct az_ctx *ctx, const char *what)
+/* The English for the Japanese word naming what failed ("読み込み"). */
+static const char *what_en(const char *ja)
 {
+    static const char *const t[][2] = {
+        {"読み込み", "read"}, {"書き込み", "write"}, {"移行", "migration"}, {"記録", "record"},
+        {"設定", "setup"},    {"開始", "begin"},     {"確定", "commit"}};
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (!strcmp(ja, t[i][0]))
+            return t[i][1];
+    return ja;
+}
+
+static int dberr(struct az_store *st, struct az_ctx *ctx, const char *what_ja)
+{
+    int code = sqlite3_errcode(st->db);
+    const char *what = ctx->lang == AZ_LANG_EN ? what_en(what_ja) : what_ja;
+
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return az_fail(ctx, AZ_EIO,
+                       "%s: ほかの処理がワークスペースを長く使っているため%sできませんでした。"
+                       "しばらくしてからもう一度実行してください",
+                       "%s: another process held the workspace too long, so the %s did not "
+                       "happen; try again in a moment",
+                       st->path, what);
     return az_fail(ctx, AZ_EIO, "%s: ワークスペースの%sに失敗しました: %s",
                    "%s: workspace %s failed: %s", st->path, what, sqlite3_errmsg(st->db));
 }
@@ -136,7 +158,8 @@ static int exec(struct az_store *st, struct az_ctx *ctx, const char *sql, const 
 
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int r = az_fail(ctx, AZ_EIO, "%s: ワークスペースの%sに失敗しました: %s",
-                        "%s: workspace %s failed: %s", st->path, what, msg ? msg : "?");
+                        "%s: workspace %s failed: %s", st->path,
+                        ctx->lang == AZ_LANG_EN ? what_en(what) : what, msg ? msg : "?");
         sqlite3_free(msg);
         return r;
     }
@@ -157,12 +180,12 @@ static void now_iso(char *buf, size_t n)
 
 static int begin(struct az_store *st, struct az_ctx *ctx)
 {
-    return exec(st, ctx, "BEGIN IMMEDIATE", "begin");
+    return exec(st, ctx, "BEGIN IMMEDIATE", "開始");
 }
 
 static int commit(struct az_store *st, struct az_ctx *ctx)
 {
-    return exec(st, ctx, "COMMIT", "commit");
+    return exec(st, ctx, "COMMIT", "確定");
 }
 
 static void rollback(struct az_store *st)
@@ -244,6 +267,15 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
     /* writers queue behind each other (a large ledger save takes a moment)
      * rather than fail with "database is locked" */
     sqlite3_busy_timeout(st->db, 60000);
+    /* two processes opening a new workspace at once: switching to WAL
+     * needs the database to itself, and SQLite answers SQLITE_BUSY there
+     * without waiting, so wait here (up to about 20 s) */
+    for (int i = 0; i < 400; i++) {
+        int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            break;
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
     if ((r = exec(st, ctx,
                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                   "設定")) < 0 ||

@@ -138,7 +138,7 @@ out:
     free(s);
     json_decref(doc);
     az_plan_free(plan);
-    free(states);
+    az_plan_states_free(states, nstates);
     az_eval_free(e);
     az_answers_free(a);
     az_profile_free(p);

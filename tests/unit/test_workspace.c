@@ -96,8 +96,10 @@ static void test_answers_no_lost_update(void **state)
                                       .target = {2026, 3, 31}};
                 snprintf(note, sizeof(note), "process %d round %d", k, i);
                 if (az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &x, NULL,
-                                     NULL) < 0)
+                                     NULL) < 0) {
+                    fprintf(stderr, "child %d: %s\n", k, az_errmsg(&ctx));
                     _exit(1);
+                }
             }
             _exit(0);
         }
@@ -151,8 +153,10 @@ static void test_plan_no_lost_update(void **state)
                     ph.has_due = true;
                     ph.due = (struct az_date){2026, 1, 1 + r};
                 }
-                if (az_ws_plan_set(ws, &ctx, "cl-r7.h.patches", &ph, "test") < 0)
+                if (az_ws_plan_set(ws, &ctx, "cl-r7.h.patches", &ph, "test") < 0) {
+                    fprintf(stderr, "child %d: %s\n", k, az_errmsg(&ctx));
                     _exit(1);
+                }
             }
             _exit(0);
         }
