@@ -20,10 +20,25 @@
 #include "anzen.h"
 #include "date.h"
 
+/* What an item's wording and number rest on. Token order is historical;
+ * az_conf_rank() orders them from strongest (verified) to weakest. */
 enum az_confidence {
-    AZ_CONF_VERIFIED,
-    AZ_CONF_DRAFT,
-    AZ_CONF_UNVERIFIED,
+    AZ_CONF_VERIFIED,   /* a final MHLW text supports number and content */
+    AZ_CONF_DRAFT,      /* an MHLW draft (案) supports it, no final text read */
+    AZ_CONF_UNVERIFIED, /* inferred, or no source read supports it */
+    AZ_CONF_SECONDARY,  /* only third-party accounts support it */
+    AZ_CONF_IMPORTED,   /* read from the official form the user provided */
+};
+#define AZ_NCONF 5
+
+/* Kinds of source documents (data/catalogs/sources.yaml). */
+enum az_src_kind {
+    AZ_SRC_NONE,      /* not classified (no registry loaded) */
+    AZ_SRC_FINAL,     /* a final MHLW text (or a verbatim archived copy) */
+    AZ_SRC_DRAFT,     /* an MHLW draft (案, WG material before the final) */
+    AZ_SRC_SECONDARY, /* a third-party account */
+    AZ_SRC_UNREAD,    /* cited for reference, not read */
+    AZ_SRC_USER,      /* the user's own file (imported editions) */
 };
 
 enum az_ed_status {
@@ -125,6 +140,7 @@ struct az_item {
     const char **tags;
     size_t ntags;
     enum az_confidence confidence;
+    enum az_src_kind basis; /* the strongest kind among sources */
     const char **sources;
     size_t nsources;
     const struct az_xwalk *xwalk; /* the crosswalk entry that leads here, or NULL */
@@ -140,7 +156,9 @@ struct az_edition {
     struct az_text title, note;
     enum az_ed_status status;
     const struct az_edition *supersedes;
-    enum az_confidence confidence;
+    enum az_confidence confidence; /* the weakest of its items' marks, or as
+                                      written for an edition without items */
+    bool confidence_computed;
     const char **sources;
     size_t nsources;
     struct az_form *forms;
@@ -199,6 +217,19 @@ const struct az_item *az_edition_item_by_label(const struct az_edition *ed,
 /* Names for enums, in the given language. */
 const char *az_conf_name(enum az_confidence c, enum az_lang lang);
 const char *az_conf_token(enum az_confidence c);
+/* 0 = strongest (verified) .. AZ_NCONF-1 = weakest (unverified). */
+int az_conf_rank(enum az_confidence c);
+/* Whether mark c may rest on sources whose strongest kind is basis:
+ * verified needs a final text, draft a draft or final one, secondary any
+ * source that was read, imported the user's form; unverified always. */
+bool az_conf_allowed(enum az_confidence c, enum az_src_kind basis);
+const char *az_src_kind_token(enum az_src_kind k);
+/* The kind of a cited source per the loaded registry; AZ_SRC_NONE if no
+ * registry entry matches. */
+enum az_src_kind az_catalog_source_kind(const struct az_catalog *cat, const char *src);
+/* Whether a sources registry was loaded (then every source is classified
+ * and the marks are checked against it). */
+bool az_catalog_has_registry(const struct az_catalog *cat);
 const char *az_role_name(enum az_role r, enum az_lang lang);
 const char *az_role_token(enum az_role r);
 const char *az_ed_status_token(enum az_ed_status s);

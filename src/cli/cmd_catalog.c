@@ -167,9 +167,23 @@ static int show_item(struct cli *c, const struct az_item *it, const char *format
         printf("    %s\n",
                L(c, "※ この文言は草案 (案) の資料に基づきます。確定版で確認してください",
                  "note: this wording comes from a draft; check the final edition"));
+    else if (it->confidence == AZ_CONF_SECONDARY)
+        printf("    %s\n",
+               L(c,
+                 "※ この版の確定版の文書では確認できず、第三者の資料などに基づきます。"
+                 "お手元の公式様式で番号と文言を確認してください",
+                 "note: not confirmed in a final text of this edition; it rests on "
+                 "third-party accounts. Check number and wording on the official form"));
+    else if (it->confidence == AZ_CONF_IMPORTED)
+        printf("    %s\n", L(c, "※ 番号と文言はお手元の公式様式から取り込んだものです",
+                             "note: number and wording were imported from the official form you "
+                             "provided"));
     else if (it->confidence == AZ_CONF_UNVERIFIED)
         printf("    %s\n", L(c, "※ 一次資料で確認できていない内容を含みます",
                              "note: not verified against the primary source"));
+    if (it->basis != AZ_SRC_NONE)
+        printf("  %s %s\n", L(c, "最も強い出典の種類:", "strongest source kind:"),
+               az_src_kind_token(it->basis));
     if (it->note.ja)
         printf("  %s %s\n", L(c, "注記:", "note:"), tx(c, it->note));
     print_list(L(c, "出典:", "sources:"), it->sources, it->nsources);
