@@ -95,8 +95,11 @@ struct az_item;
 struct az_form {
     const char *id;
     struct az_text title;
-    bool vendor;         /* audience: vendor (事業者確認用) */
-    unsigned inst_types; /* enum az_inst_type mask */
+    struct az_text doc_title;   /* the checklist's own title when it differs
+                                   from the edition's (薬局における…), or NULL */
+    struct az_text legal_basis; /* the rule the form answers to, or NULL */
+    bool vendor;                /* audience: vendor (事業者確認用) */
+    unsigned inst_types;        /* enum az_inst_type mask */
     const struct az_edition *edition;
     size_t nitems;
 };
@@ -155,6 +158,7 @@ struct az_edition {
     const char *published;
     struct az_text title, note;
     enum az_ed_status status;
+    bool partial; /* the item list is known to be incomplete */
     const struct az_edition *supersedes;
     enum az_confidence confidence; /* the weakest of its items' marks, or as
                                       written for an edition without items */
@@ -213,6 +217,19 @@ const struct az_form *az_edition_form(const struct az_edition *ed, const char *i
  * also "2-1" or "2-(1)" for 2-①). NULL if none. */
 const struct az_item *az_edition_item_by_label(const struct az_edition *ed,
                                                const struct az_form *form, const char *label);
+
+/* The printed title of the checklist a form belongs to: the form's own
+ * document title (e.g. the pharmacy checklist), else the edition's. */
+struct az_text az_form_doc_title(const struct az_form *f);
+
+/* Whether ed was published on or before d ("YYYY-MM" counts from the
+ * first of the month). */
+bool az_edition_published_by(const struct az_edition *ed, struct az_date d);
+/* Hide every edition not yet published on d (for --as-of): it no longer
+ * appears in listings, as the default or as "a newer edition"; only an
+ * explicit id (az_catalog_edition, az_catalog_item) still finds it, so
+ * answers made for it load. Returns how many were hidden. */
+size_t az_catalog_hide_after(struct az_catalog *cat, struct az_date d);
 
 /* Names for enums, in the given language. */
 const char *az_conf_name(enum az_confidence c, enum az_lang lang);

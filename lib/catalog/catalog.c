@@ -46,6 +46,7 @@ struct az_catalog {
     size_t ndocs;
     struct az_edition **eds;
     size_t neds;
+    size_t nall;                  /* eds[neds..nall) are hidden (not yet published as of --as-of) */
     const struct az_item **index; /* sorted by id */
     size_t nindex;
     /* parallel to eds: where "supersedes" was written */
@@ -581,10 +582,11 @@ static int parse_registry(struct az_catalog *cat, struct av *v, const struct az_
 
 static const char *const top_keys[] = {"anzen-catalog", "edition",   "forms", "groups",
                                        "items",         "crosswalk", NULL};
-static const char *const ed_keys[] = {"id",        "kind",  "family", "version",    "fiscal-year",
-                                      "published", "title", "status", "supersedes", "confidence",
-                                      "sources",   "note",  NULL};
-static const char *const form_keys[] = {"id", "title", "audience", "institution-types", NULL};
+static const char *const ed_keys[] = {"id",        "kind",  "family",  "version",    "fiscal-year",
+                                      "published", "title", "status",  "supersedes", "confidence",
+                                      "sources",   "note",  "partial", NULL};
+static const char *const form_keys[] = {
+    "id", "title", "document-title", "audience", "legal-basis", "institution-types", NULL};
 static const char *const group_keys[] = {"id", "title", NULL};
 static const char *const xw_keys[] = {"from", "to", "relation", "note", NULL};
 
@@ -664,6 +666,7 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                    "status must be current, superseded or metadata-only");
     }
     cat->supersedes_ids[cat->neds - 1] = av_str(v, e, "supersedes", false);
+    ed->partial = av_bool(v, e, "partial", false);
     ed->sources = av_strlist(v, e, "sources", true, &ed->nsources);
 
     /* forms */
@@ -685,6 +688,8 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                 av_err(v, f, "id", "様式 ID \"%s\" が重複しています", "duplicate form id \"%s\"",
                        fm->id);
             av_text(v, f, "title", true, &fm->title);
+            av_text(v, f, "document-title", false, &fm->doc_title);
+            av_text(v, f, "legal-basis", false, &fm->legal_basis);
             s = av_str(v, f, "audience", true);
             if (s && !strcmp(s, "vendor"))
                 fm->vendor = true;
@@ -992,7 +997,7 @@ void az_catalog_free(struct az_catalog *cat)
 {
     if (!cat)
         return;
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < (cat->nall > cat->neds ? cat->nall : cat->neds); i++)
         ed_free(cat->eds[i]);
     for (size_t i = 0; i < cat->ndocs; i++)
         az_doc_free(cat->docs[i]);
@@ -1192,19 +1197,22 @@ const struct az_edition *az_catalog_edition(const struct az_catalog *cat, const 
 {
     char buf[64];
     int fy;
+    /* an explicit name finds an edition hidden by --as-of too (answers
+     * made for it still load); listings and defaults do not */
+    size_t nall = cat->nall > cat->neds ? cat->nall : cat->neds;
 
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < nall; i++)
         if (!strcmp(cat->eds[i]->id, name))
             return cat->eds[i];
     /* aliases: r7 / R7 / 令和7 / 令和7年度 / 2025 -> checklist of that FY */
     if (az_fy_parse(name, &fy) == 0) {
-        for (size_t i = 0; i < cat->neds; i++)
+        for (size_t i = 0; i < nall; i++)
             if (cat->eds[i]->checklist && cat->eds[i]->fiscal_year == fy)
                 return cat->eds[i];
     }
     /* 6.0 / gl6 / gl-6 / v6 -> guideline */
     snprintf(buf, sizeof(buf), "gl-%s", name);
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < nall; i++)
         if (!strcmp(cat->eds[i]->id, buf))
             return cat->eds[i];
     if ((name[0] == 'g' && name[1] == 'l') || (name[0] >= '0' && name[0] <= '9')) {
@@ -1212,7 +1220,7 @@ const struct az_edition *az_catalog_edition(const struct az_catalog *cat, const 
         if (*p == '-')
             p++;
         snprintf(buf, sizeof(buf), "gl-%s.0", p);
-        for (size_t i = 0; i < cat->neds; i++)
+        for (size_t i = 0; i < nall; i++)
             if (!strcmp(cat->eds[i]->id, buf))
                 return cat->eds[i];
     }
@@ -1253,6 +1261,50 @@ const struct az_edition *az_catalog_newest_guideline(const struct az_catalog *ca
             (!best || strcmp(cat->eds[i]->published, best->published) > 0))
             best = cat->eds[i];
     return best;
+}
+
+struct az_text az_form_doc_title(const struct az_form *f)
+{
+    return f->doc_title.ja ? f->doc_title : f->edition->title;
+}
+
+bool az_edition_published_by(const struct az_edition *ed, struct az_date d)
+{
+    struct az_date p = {0, 0, 1};
+    int n;
+
+    if (!ed->published)
+        return true;
+    n = sscanf(ed->published, "%4d-%2d-%2d", &p.y, &p.m, &p.d);
+    if (n < 2)
+        return true; /* unknown date: never hide */
+    if (n == 2)
+        p.d = 1;
+    return az_date_cmp(p, d) <= 0;
+}
+
+size_t az_catalog_hide_after(struct az_catalog *cat, struct az_date d)
+{
+    size_t total = cat->nall > cat->neds ? cat->nall : cat->neds, k = 0, h = 0;
+    struct az_edition **tmp = calloc(total + 1, sizeof(*tmp));
+
+    if (!tmp)
+        return 0;
+    /* visible first (in order), then the hidden ones */
+    for (size_t i = 0; i < cat->neds; i++)
+        if (az_edition_published_by(cat->eds[i], d))
+            cat->eds[k++] = cat->eds[i];
+        else
+            tmp[h++] = cat->eds[i];
+    for (size_t i = cat->neds; i < total; i++)
+        tmp[h++] = cat->eds[i];
+    for (size_t i = 0; i < h; i++)
+        cat->eds[k + i] = tmp[i];
+    free(tmp);
+    h = cat->neds - k;
+    cat->nall = total;
+    cat->neds = k;
+    return h;
 }
 
 const struct az_form *az_edition_form(const struct az_edition *ed, const char *id)
@@ -1370,6 +1422,7 @@ json_t *az_edition_to_json(const struct az_edition *ed, bool with_items)
     json_object_set_new(o, "published", json_string(ed->published ? ed->published : ""));
     json_object_set_new(o, "title", text_json(ed->title));
     json_object_set_new(o, "status", json_string(az_ed_status_token(ed->status)));
+    json_object_set_new(o, "partial", json_boolean(ed->partial));
     json_object_set_new(o, "supersedes",
                         ed->supersedes ? json_string(ed->supersedes->id) : json_null());
     json_object_set_new(o, "confidence", json_string(az_conf_token(ed->confidence)));
@@ -1377,10 +1430,13 @@ json_t *az_edition_to_json(const struct az_edition *ed, bool with_items)
     json_object_set_new(o, "sources", strs_json(ed->sources, ed->nsources));
     json_object_set_new(o, "note", text_json(ed->note));
     for (size_t f = 0; f < ed->nforms; f++)
-        json_array_append_new(forms, json_pack("{s:s, s:o, s:s, s:i}", "id", ed->forms[f].id,
-                                               "title", text_json(ed->forms[f].title), "audience",
-                                               ed->forms[f].vendor ? "vendor" : "institution",
-                                               "items", (int)ed->forms[f].nitems));
+        json_array_append_new(forms,
+                              json_pack("{s:s, s:o, s:o, s:o, s:s, s:i}", "id", ed->forms[f].id,
+                                        "title", text_json(ed->forms[f].title), "document_title",
+                                        text_json(az_form_doc_title(&ed->forms[f])), "legal_basis",
+                                        text_json(ed->forms[f].legal_basis), "audience",
+                                        ed->forms[f].vendor ? "vendor" : "institution", "items",
+                                        (int)ed->forms[f].nitems));
     json_object_set_new(o, "forms", forms);
     json_object_set_new(o, "item_count", json_integer((json_int_t)ed->nitems));
     if (with_items) {

@@ -84,9 +84,16 @@ static int do_list(struct cli *c, const char *format)
                ed == def ? L(c, "・評価の既定", ", default for assessment") : "",
                L(c, "公表", "published"), ed->published, L(c, "確からしさ:", "confidence:"),
                az_conf_name(ed->confidence, c->lang));
-        for (size_t f = 0; f < ed->nforms; f++)
+        for (size_t f = 0; f < ed->nforms; f++) {
             printf("    %-4s %s  %zu %s\n", ed->forms[f].id, tx(c, ed->forms[f].title),
                    ed->forms[f].nitems, L(c, "項目", "items"));
+            if (ed->forms[f].doc_title.ja)
+                printf("         %s %s\n", L(c, "様式の表題:", "form title:"),
+                       tx(c, ed->forms[f].doc_title));
+            if (ed->forms[f].legal_basis.ja)
+                printf("         %s %s\n", L(c, "根拠:", "legal basis:"),
+                       tx(c, ed->forms[f].legal_basis));
+        }
         if (!ed->checklist)
             printf("    %zu %s\n", ed->nitems, L(c, "要件", "requirements"));
         if (ed->status == AZ_ED_METADATA_ONLY)
@@ -114,6 +121,8 @@ static int show_item(struct cli *c, const struct az_item *it, const char *format
     printf("%s\n", it->id);
     printf("  %s %s %s%s%s\n", L(c, "版:", "edition:"), it->edition->id, it->edition->version,
            it->form ? " / " : "", it->form ? tx(c, it->form->title) : "");
+    if (it->form && it->form->doc_title.ja)
+        printf("  %s %s\n", L(c, "様式の表題:", "form title:"), tx(c, it->form->doc_title));
     printf("  %s %s\n", L(c, "表示番号:", "label:"), it->label);
     printf("  %s %s\n", L(c, "項目名:", "title:"), it->title.ja);
     printf("  %s %s\n", "title (en):", it->title.en);
@@ -212,7 +221,11 @@ static int show_edition(struct cli *c, const struct az_edition *ed, const char *
     return 0;
 }
 
-static int do_show(struct cli *c, const char *id, bool all, const char *format)
+static int show_label(struct cli *c, const char *label, const char *edname, const char *formname,
+                      const char *format);
+
+static int do_show(struct cli *c, const char *id, bool all, const char *edname,
+                   const char *formname, const char *format)
 {
     const struct az_item *it;
     const struct az_edition *ed;
@@ -232,26 +245,134 @@ static int do_show(struct cli *c, const char *id, bool all, const char *format)
     }
     if ((it = az_catalog_item(c->cat, id)))
         return show_item(c, it, format);
-    if ((ed = az_catalog_edition(c->cat, id)))
+    if (!edname && (ed = az_catalog_edition(c->cat, id)))
         return show_edition(c, ed, format);
-    /* a printed label in the default edition, e.g. 2-① */
-    ed = az_catalog_default_checklist(c->cat);
-    if (ed) {
-        int shown = 0;
-        for (size_t f = 0; f < ed->nforms; f++) {
-            it = az_edition_item_by_label(ed, &ed->forms[f], id);
-            if (it && !strcmp(format, "text")) {
-                if (shown++)
-                    printf("\n");
-                show_item(c, it, format);
-            }
-        }
-        if (shown)
+    return show_label(c, id, edname, formname, format);
+}
+
+/* 2 when the printed label is `want` (or `want` followed by a device
+ * class, as 令和5/6 print "2-(7) サーバ"), 1 when it matches once
+ * normalised (2-6 = 2-(6) = 2-⑥), else 0. */
+static int label_match(const char *have, const char *want)
+{
+    char a[128], b[128];
+    size_t wl = strlen(want);
+    const char *sp;
+
+    if (!strcmp(have, want) || (!strncmp(have, want, wl) && have[wl] == ' '))
+        return 2;
+    az_label_normalise(want, b, sizeof(b));
+    sp = strchr(have, ' ');
+    if (sp) {
+        char *h = strndup(have, (size_t)(sp - have));
+        if (!h)
             return 0;
+        az_label_normalise(h, a, sizeof(a));
+        free(h);
+        if (!strcmp(a, b))
+            return 1;
     }
-    cli_err(c, "項目または版 \"%s\" はカタログにありません",
-            "no item or edition \"%s\" in the catalog", id);
-    return EXIT_ERROR;
+    az_label_normalise(have, a, sizeof(a));
+    return strcmp(a, b) ? 0 : 1;
+}
+
+/* Labels are per edition: 2-(6) is the access log in 令和5/6 but 2-⑥ is
+ * the patch item in 令和7. Exact printed matches win over normalised ones
+ * (2-6 = 2-(6) = 2-⑥); when they span editions, say so and name each. */
+static int show_label(struct cli *c, const char *label, const char *edname, const char *formname,
+                      const char *format)
+{
+    const struct az_edition *only = NULL;
+    const struct az_item **hits = NULL, **exact = NULL;
+    size_t nh = 0, ne = 0, neds = 0, cap = 0;
+    int r = 0;
+
+    if (edname && !(only = az_catalog_edition(c->cat, edname))) {
+        cli_err(c, "版 \"%s\" はありません (anzen catalog list で確認できます)",
+                "no edition \"%s\" (see anzen catalog list)", edname);
+        return EXIT_ERROR;
+    }
+    for (size_t e = 0; e < az_catalog_neditions(c->cat); e++)
+        cap += az_catalog_edition_at(c->cat, e)->nitems;
+    hits = calloc(cap + 1, sizeof(*hits));
+    exact = calloc(cap + 1, sizeof(*exact));
+    if (!hits || !exact) {
+        free(hits);
+        free(exact);
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    for (size_t e = 0; e < az_catalog_neditions(c->cat); e++) {
+        const struct az_edition *ed = az_catalog_edition_at(c->cat, e);
+        if (only && ed != only)
+            continue;
+        for (size_t i = 0; i < ed->nitems; i++) {
+            const struct az_item *it = ed->items[i];
+            int m;
+            if (formname && (!it->form || strcmp(it->form->id, formname) != 0))
+                continue;
+            if (!(m = label_match(it->label, label)))
+                continue;
+            hits[nh++] = it;
+            if (m == 2)
+                exact[ne++] = it;
+        }
+    }
+    if (ne) { /* the label as printed: those editions only */
+        const struct az_item **t = hits;
+        hits = exact;
+        exact = t;
+        nh = ne;
+    }
+    for (size_t i = 0; i < nh; i++)
+        if (!i || hits[i]->edition != hits[i - 1]->edition)
+            neds++;
+    if (!nh) {
+        if (only)
+            cli_err(c, "%s (%s) に表示番号 \"%s\" の項目はありません",
+                    "%s (%s) has no item labelled \"%s\"", only->id, only->version, label);
+        else
+            cli_err(c, "項目または版 \"%s\" はカタログにありません",
+                    "no item or edition \"%s\" in the catalog", label);
+        r = EXIT_ERROR;
+        goto out;
+    }
+    if (!strcmp(format, "json")) {
+        json_t *items = json_array(), *eds = json_array();
+        for (size_t i = 0; i < nh; i++) {
+            json_array_append_new(items, az_item_to_json(hits[i]));
+            if (!i || hits[i]->edition != hits[i - 1]->edition)
+                json_array_append_new(eds, json_string(hits[i]->edition->id));
+        }
+        r = dump_json(c, json_pack("{s:s, s:s, s:o, s:b, s:o}", "schema", "anzen-catalog-label/1",
+                                   "label", label, "editions", eds, "one_edition", neds == 1,
+                                   "items", items));
+        goto out;
+    }
+    if (neds > 1) {
+        printf(L(c,
+                 "表示番号 \"%s\" は %zu つの版にあります。版ごとに指す項目が違うことがあるため、"
+                 "--edition で版を指定してください:\n",
+                 "the label \"%s\" exists in %zu editions; it may mean a different item in each, "
+                 "so name one with --edition:\n"),
+               label, neds);
+        for (size_t i = 0; i < nh; i++) {
+            printf("  %-7s %-14s %-4s ", hits[i]->edition->id, hits[i]->edition->version,
+                   hits[i]->form ? hits[i]->form->id : "");
+            out_pad(stdout, hits[i]->label, 10);
+            printf(" %s  %s\n", tx(c, hits[i]->title), hits[i]->id);
+        }
+        goto out;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        if (i)
+            printf("\n");
+        show_item(c, hits[i], format);
+    }
+out:
+    free(hits);
+    free(exact);
+    return r;
 }
 
 /* What became of each item of `a` in `b`, and where each item of `b` came
@@ -278,15 +399,21 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
     const struct az_edition *a = az_catalog_edition(c->cat, an);
     const struct az_edition *b = az_catalog_edition(c->cat, bn);
     json_t *out = json_array();
-    int counts[6] = {0};
-    static const char *kinds[] = {"same", "merged", "changed", "split", "new", "removed"};
-    const char *kja[] = {"同じ", "統合", "変更", "分割", "新規", "削除"};
+    int counts[7] = {0};
+    static const char *kinds[] = {"same", "merged",  "changed",    "split",
+                                  "new",  "removed", "not-encoded"};
+    const char *kja[] = {"同じ", "統合", "変更", "分割", "新規", "削除", "未収録"};
+    /* an edition without items (metadata-only) is not empty, only not
+     * encoded: nothing is "removed" into it or "new" out of it */
+    bool a_none, b_none;
 
     if (!a || !b) {
         json_decref(out);
         cli_err(c, "版 \"%s\" はありません", "no edition \"%s\"", !a ? an : bn);
         return EXIT_ERROR;
     }
+    a_none = a->status == AZ_ED_METADATA_ONLY || !a->nitems || a->partial;
+    b_none = b->status == AZ_ED_METADATA_ONLY || !b->nitems || b->partial;
     for (size_t i = 0; i < b->nitems; i++) {
         const struct az_item *it = b->items[i];
         json_t *from = json_array();
@@ -300,6 +427,8 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
             }
         if (json_array_size(from) > 1 && kind == AZ_XREL_SAME)
             kind = AZ_XREL_MERGED;
+        if (kind == 4 && a_none)
+            kind = 6;
         counts[kind]++;
         json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "change", kinds[kind],
                                              "id", it->id, "label", it->label, "from", from,
@@ -311,23 +440,48 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
         for (size_t i = 0; i < b->nitems && !found; i++)
             found = reaches(b->items[i], a->items[k], &rel);
         if (!found) {
-            counts[5]++;
-            json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:[], s:s}", "change", "removed",
-                                                 "id", a->items[k]->id, "label", a->items[k]->label,
+            counts[b_none ? 6 : 5]++;
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:[], s:s}", "change",
+                                                 b_none ? "not-encoded" : "removed", "id",
+                                                 a->items[k]->id, "label", a->items[k]->label,
                                                  "from", "title", a->items[k]->title.ja));
         }
     }
-    if (!strcmp(format, "json"))
-        return dump_json(c, json_pack("{s:s, s:s, s:s, s:o}", "schema", "anzen-catalog-diff/1",
-                                      "from", a->id, "to", b->id, "changes", out));
+    if (!strcmp(format, "json")) {
+        json_t *ne = json_array();
+        if (a_none)
+            json_array_append_new(ne, json_string(a->id));
+        if (b_none)
+            json_array_append_new(ne, json_string(b->id));
+        return dump_json(c,
+                         json_pack("{s:s, s:s, s:s, s:o, s:o}", "schema", "anzen-catalog-diff/1",
+                                   "from", a->id, "to", b->id, "not_encoded", ne, "changes", out));
+    }
     printf("%s %s -> %s %s\n", a->id, a->version, b->id, b->version);
+    if (a_none || b_none) {
+        const struct az_edition *x = b_none ? b : a;
+        if (x->nitems)
+            printf(L(c,
+                     "  ※ %s %s は anzen に一部の項目だけを収録しています。対応の見つからない項目は"
+                     "「未収録」と示し、削除や新規とはみなしません。\n",
+                     "  note: anzen encodes only part of %s %s; items without a counterpart are "
+                     "shown as \"not-encoded\", not as removed or new.\n"),
+                   x->id, x->version);
+        else
+            printf(L(c,
+                     "  ※ %s %s の項目一覧は anzen に未収録です (metadata-only)。"
+                     "項目の増減は分かりません。「未収録」は削除や新規を意味しません。\n",
+                     "  note: the item list of %s %s is not encoded in anzen (metadata-only), so "
+                     "what was added or removed is unknown; \"not-encoded\" means neither.\n"),
+                   x->id, x->version);
+    }
     for (size_t i = 0; i < json_array_size(out); i++) {
         json_t *x = json_array_get(out, i);
         const char *ch = json_string_value(json_object_get(x, "change"));
         int kind = 0;
         if (!strcmp(ch, "same"))
             continue; /* only what changed */
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < 7; k++)
             if (!strcmp(ch, kinds[k]))
                 kind = k;
         printf("  %-8s ", c->lang == AZ_LANG_EN ? kinds[kind] : kja[kind]);
@@ -340,8 +494,9 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
         printf("\n");
     }
     printf("%s", L(c, "  集計:", "  summary:"));
-    for (int k = 0; k < 6; k++)
-        printf(" %s %d", c->lang == AZ_LANG_EN ? kinds[k] : kja[k], counts[k]);
+    for (int k = 0; k < 7; k++)
+        if (k < 6 || counts[k])
+            printf(" %s %d", c->lang == AZ_LANG_EN ? kinds[k] : kja[k], counts[k]);
     printf("\n");
     json_decref(out);
     return 0;
@@ -349,11 +504,11 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
 
 int cmd_catalog(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"all", no_argument, NULL, 'a'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *format = "text", *sub;
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},  {"all", no_argument, NULL, 'a'},
+        {"edition", required_argument, NULL, 'e'}, {"form", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *format = "text", *sub, *edname = NULL, *formname = NULL;
     bool all = false;
     int o, r;
 
@@ -368,7 +523,7 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
     }
     optind = 0;
     opterr = 0;
-    while ((o = getopt_long(argc - 1, argv + 1, "f:ah", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc - 1, argv + 1, "f:ahe:F:", opts, NULL)) != -1) {
         switch (o) {
         case 'f':
             format = optarg;
@@ -377,6 +532,12 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             all = true;
+            break;
+        case 'e':
+            edname = optarg;
+            break;
+        case 'F':
+            formname = optarg;
             break;
         case 'h':
             help(c, stdout);
@@ -406,7 +567,7 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
             help(c, stderr);
             return EXIT_USAGE;
         }
-        return do_show(c, all ? NULL : argv[0], all, format);
+        return do_show(c, all ? NULL : argv[0], all, edname, formname, format);
     }
     if (!strcmp(sub, "diff")) {
         if (argc != 2) {

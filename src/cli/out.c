@@ -47,6 +47,9 @@ int cli_catalog(struct cli *c)
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    /* --as-of: editions published after that day did not exist yet */
+    if (c->as_of_given)
+        az_catalog_hide_after(c->cat, c->as_of);
     return 0;
 }
 

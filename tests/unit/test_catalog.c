@@ -433,6 +433,41 @@ static void test_embedded_marks_honest(void **state)
     az_catalog_free(cat);
 }
 
+/* --as-of: editions published later are hidden from listings and
+ * defaults, but an explicit id still finds them. */
+static void test_hide_after(void **state)
+{
+    struct az_catalog *cat;
+    struct az_date d = {2025, 7, 1};
+    size_t n0;
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("embedded catalog: %s", az_errmsg(&ctx));
+    n0 = az_catalog_neditions(cat);
+    assert_string_equal(az_catalog_newest_checklist(cat)->id, "cl-r8");
+    assert_int_equal(az_catalog_hide_after(cat, d), 2); /* cl-r8, gl-7.0 */
+    assert_int_equal(az_catalog_neditions(cat), n0 - 2);
+    assert_string_equal(az_catalog_newest_checklist(cat)->id, "cl-r7");
+    assert_string_equal(az_catalog_newest_guideline(cat)->id, "gl-6.0");
+    assert_string_equal(az_catalog_default_checklist(cat)->id, "cl-r7");
+    for (size_t i = 0; i < az_catalog_neditions(cat); i++)
+        assert_true(az_edition_published_by(az_catalog_edition_at(cat, i), d));
+    assert_non_null(az_catalog_edition(cat, "cl-r8"));
+    assert_non_null(az_catalog_item(cat, "gl-7.0.ops-14-5"));
+    /* before 令和7 was published, 令和6 is the default */
+    d = (struct az_date){2024, 6, 1};
+    assert_int_equal(az_catalog_hide_after(cat, d), 1);
+    assert_string_equal(az_catalog_default_checklist(cat)->id, "cl-r6");
+    /* "YYYY-MM" counts from the first of the month */
+    assert_true(
+        az_edition_published_by(az_catalog_edition(cat, "cl-r8"), (struct az_date){2026, 6, 1}));
+    assert_false(
+        az_edition_published_by(az_catalog_edition(cat, "cl-r8"), (struct az_date){2026, 5, 31}));
+    az_catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_embedded_catalog),
         cmocka_unit_test(test_marks_rule),
         cmocka_unit_test(test_embedded_marks_honest),
+        cmocka_unit_test(test_hide_after),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
