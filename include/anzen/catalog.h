@@ -115,6 +115,8 @@ struct az_xwalk {
     size_t nfrom;
     const struct az_item *to;
     struct az_text note;
+    bool has_score; /* a proposed link (catalog import) with its similarity */
+    double score;
 };
 
 struct az_item {
@@ -177,12 +179,16 @@ struct az_edition {
 };
 
 struct az_catalog;
+struct az_file_blob;
 
 /* Load every *.yaml / *.yml / *.json file in dir. All validation errors
  * (up to 20) are reported, one per line, in az_errmsg. */
 int az_catalog_load_dir(struct az_ctx *ctx, const char *dir, struct az_catalog **ret);
 /* Load the catalogs embedded in the binary at build time. */
 int az_catalog_load_embedded(struct az_ctx *ctx, struct az_catalog **ret);
+/* The embedded catalogs plus extra files (an accepted `catalog import`). */
+int az_catalog_load_embedded_with(struct az_ctx *ctx, const struct az_file_blob *extra, size_t n,
+                                  struct az_catalog **ret);
 /* Load from in-memory files (name, data, len triples). */
 struct az_file_blob {
     const char *name;

@@ -588,7 +588,7 @@ static const char *const ed_keys[] = {"id",        "kind",  "family",  "version"
 static const char *const form_keys[] = {
     "id", "title", "document-title", "audience", "legal-basis", "institution-types", NULL};
 static const char *const group_keys[] = {"id", "title", NULL};
-static const char *const xw_keys[] = {"from", "to", "relation", "note", NULL};
+static const char *const xw_keys[] = {"from", "to", "relation", "note", "score", NULL};
 
 static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                       const struct az_doc *doc, struct pending_ref **prefs, size_t *nprefs,
@@ -901,6 +901,14 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
                    "supersedes names an unknown edition \"%s\"", sid);
         }
     }
+    /* a current edition with items makes the one it supersedes superseded
+     * (an accepted import of the official form replaces the encoded one) */
+    for (size_t e = 0; e < cat->neds; e++) {
+        struct az_edition *sup = (struct az_edition *)cat->eds[e]->supersedes;
+        if (sup && cat->eds[e]->status == AZ_ED_CURRENT && cat->eds[e]->nitems &&
+            sup->status == AZ_ED_CURRENT)
+            sup->status = AZ_ED_SUPERSEDED;
+    }
     /* refs: must name a guideline requirement */
     for (size_t i = 0; i < nprefs; i++) {
         const struct az_item *t = az_catalog_item(cat, prefs[i].id);
@@ -933,6 +941,19 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
                        "relation must be same, merged, changed or split");
         }
         av_text(&v, x, "note", false, &xw->note);
+        {
+            const char *sc = av_str(&v, x, "score", false);
+            if (sc) {
+                char *end;
+                double d = strtod(sc, &end);
+                if (end == sc || *end || !(d >= 0.0 && d <= 1.0))
+                    av_err(&v, x, "score", "score は 0 から 1 の数です: \"%s\"",
+                           "score must be a number from 0 to 1: \"%s\"", sc);
+                else
+                    xw->score = d;
+                xw->has_score = true;
+            }
+        }
         to = av_str(&v, x, "to", true);
         if (to) {
             xw->to = az_catalog_item(cat, to);
@@ -1175,6 +1196,22 @@ out:
 int az_catalog_load_embedded(struct az_ctx *ctx, struct az_catalog **ret)
 {
     return az_catalog_load_blobs(ctx, az_embedded_catalogs, az_embedded_catalogs_n, ret);
+}
+
+int az_catalog_load_embedded_with(struct az_ctx *ctx, const struct az_file_blob *extra, size_t n,
+                                  struct az_catalog **ret)
+{
+    struct az_file_blob *all = calloc(az_embedded_catalogs_n + n + 1, sizeof(*all));
+    int r;
+
+    if (!all)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    memcpy(all, az_embedded_catalogs, az_embedded_catalogs_n * sizeof(*all));
+    if (n)
+        memcpy(all + az_embedded_catalogs_n, extra, n * sizeof(*all));
+    r = az_catalog_load_blobs(ctx, all, az_embedded_catalogs_n + n, ret);
+    free(all);
+    return r;
 }
 
 const struct az_file_blob *az_embedded_demo_files(size_t *ret_n)

@@ -76,6 +76,7 @@ void out_findings(struct cli *c, const json_t *findings);
 bool cli_readline(char *buf, size_t n);
 
 int cmd_catalog(struct cli *c, int argc, char **argv);
+int cmd_catalog_import(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_assess(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);

@@ -18,7 +18,7 @@ static void help(struct cli *c, FILE *f)
               "使い方:\n"
               "  anzen catalog list [--format text|json]\n"
               "      収録している版 (チェックリスト・ガイドライン) と様式ごとの項目数\n"
-              "  anzen catalog show ID [--format text|json]\n"
+              "  anzen catalog show ID|LABEL [--edition 版] [--form h|p|v] [--format text|json]\n"
               "      項目 (または版) の日本語・英語の文、表示番号、必須となる年度、\n"
               "      ガイドラインの参照先、出典、確からしさ\n"
               "  anzen catalog show --all --format json\n"
@@ -26,11 +26,13 @@ static void help(struct cli *c, FILE *f)
               "  anzen catalog diff 版A 版B      (例: anzen catalog diff r6 r7)\n"
               "      版の間で変わった項目 (同じ/変更/統合/新規/削除)\n"
               "  anzen catalog validate\n"
-              "      カタログを検査する (--catalog DIR と一緒に使う)\n",
+              "      カタログを検査する (--catalog DIR と一緒に使う)\n"
+              "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]\n"
+              "      公式様式の xlsx から版を取り込む (anzen catalog import --help)\n",
               "usage:\n"
               "  anzen catalog list [--format text|json]\n"
               "      editions held (checklists, guideline) and item counts per form\n"
-              "  anzen catalog show ID [--format text|json]\n"
+              "  anzen catalog show ID|LABEL [--edition ED] [--form h|p|v] [--format text|json]\n"
               "      an item's (or edition's) ja/en text, printed label, required-from year,\n"
               "      guideline references, source and confidence\n"
               "  anzen catalog show --all --format json\n"
@@ -38,7 +40,9 @@ static void help(struct cli *c, FILE *f)
               "  anzen catalog diff EDITION_A EDITION_B   (e.g. anzen catalog diff r6 r7)\n"
               "      what changed between editions (same/changed/merged/new/removed)\n"
               "  anzen catalog validate\n"
-              "      check the catalog files (use with --catalog DIR)\n"));
+              "      check the catalog files (use with --catalog DIR)\n"
+              "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]\n"
+              "      import an edition from the official form (anzen catalog import --help)\n"));
 }
 
 static int dump_json(struct cli *c, json_t *j)
@@ -394,6 +398,18 @@ static bool reaches(const struct az_item *to, const struct az_item *src, enum az
     return false;
 }
 
+/* Items of two editions compare when their forms answer for the same
+ * people: the same id, or (令和8's combined 医療機関・薬局確認用) institution
+ * forms whose institution types overlap, or both vendor forms. */
+static bool forms_match(const struct az_form *x, const struct az_form *y)
+{
+    if (!strcmp(x->id, y->id))
+        return true;
+    if (x->vendor || y->vendor)
+        return x->vendor && y->vendor;
+    return (x->inst_types & y->inst_types) != 0;
+}
+
 static int do_diff(struct cli *c, const char *an, const char *bn, const char *format)
 {
     const struct az_edition *a = az_catalog_edition(c->cat, an);
@@ -420,7 +436,7 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
         enum az_xrel rel = AZ_XREL_SAME;
         int kind = 4;
         for (size_t k = 0; k < a->nitems; k++)
-            if (a->items[k]->form && it->form && !strcmp(a->items[k]->form->id, it->form->id) &&
+            if (a->items[k]->form && it->form && forms_match(a->items[k]->form, it->form) &&
                 reaches(it, a->items[k], &rel)) {
                 json_array_append_new(from, json_string(a->items[k]->id));
                 kind = (int)rel;
@@ -521,6 +537,8 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
         help(c, stdout);
         return 0;
     }
+    if (!strcmp(sub, "import"))
+        return cmd_catalog_import(c, argc - 1, argv + 1);
     optind = 0;
     opterr = 0;
     while ((o = getopt_long(argc - 1, argv + 1, "f:ahe:F:", opts, NULL)) != -1) {

@@ -75,6 +75,13 @@ int eval_with(struct cli *c, const struct az_profile *p, const char *answers_pat
               "anzen: %s answers: %zu, of which %zu carried over to %s (the rest need a new "
               "check)\n"),
             a->edition->version, a->n, m->n, ed->version);
+        if (m->n && m->v[0].item->confidence == AZ_CONF_IMPORTED)
+            fprintf(stderr, "%s\n",
+                    L(c,
+                      "anzen: 取り込んだ公式様式の版です。引き継いだ回答は様式の文で確認し直して"
+                      "ください",
+                      "anzen: this edition was imported from the official form; confirm each "
+                      "carried answer again against its wording"));
         az_answers_free(a);
         a = m;
     }
