@@ -1243,9 +1243,53 @@ fail:
 
 /* ---- the draft edition as YAML ---- */
 
+/* A double-quoted YAML scalar. Text read from a workbook may hold
+ * characters libyaml refuses raw (C0/C1 controls, U+FEFF, U+FFFE/FFFF):
+ * those become \\u escapes, so whatever was read loads back. */
 static void q(struct az_buf *b, const char *s)
 {
-    az_yaml_quote(b, s ? s : "");
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+    az_buf_puts(b, "\"");
+    while (*p) {
+        uint32_t c;
+        int l;
+        if (*p < 0x80) {
+            c = *p;
+            l = 1;
+        } else if (*p < 0xE0) {
+            c = *p & 0x1F;
+            l = 2;
+        } else if (*p < 0xF0) {
+            c = *p & 0x0F;
+            l = 3;
+        } else {
+            c = *p & 0x07;
+            l = 4;
+        }
+        for (int k = 1; k < l; k++) {
+            if ((p[k] & 0xC0) != 0x80) {
+                l = k; /* broken sequence (never from the reader) */
+                c = 0xD800;
+                break;
+            }
+            c = (c << 6) | (p[k] & 0x3F);
+        }
+        if (c == '"' || c == '\\')
+            az_buf_printf(b, "\\%c", (char)c);
+        else if (c == '\n')
+            az_buf_puts(b, "\\n");
+        else if (c == '\t')
+            az_buf_puts(b, "\\t");
+        else if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0xFEFF)
+            az_buf_printf(b, "\\u%04X", (unsigned)c);
+        else if ((c >= 0xD800 && c < 0xE000) || c == 0xFFFE || c == 0xFFFF || c > 0x10FFFF)
+            az_buf_puts(b, "\\uFFFD");
+        else
+            az_buf_add(b, p, (size_t)l);
+        p += l;
+    }
+    az_buf_puts(b, "\"");
 }
 
 static void text_kv(struct az_buf *b, const char *key, const char *ja, const char *en)

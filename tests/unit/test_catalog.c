@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "anzen/catalog.h"
+#include "anzen/catimport.h"
 #include "anzen/util.h"
 
 static struct az_ctx ctx;
@@ -468,6 +469,171 @@ static void test_hide_after(void **state)
     az_catalog_free(cat);
 }
 
+/* ---- catalog import ---- */
+
+static struct az_catimport *import_fixture(struct az_catalog *cat, const char *file,
+                                           const struct az_catimport_opts *o)
+{
+    char path[512], *data;
+    size_t len;
+    struct az_catimport *im = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/catimport/%s", TEST_DATA, file);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    data = malloc(1 << 20);
+    len = fread(data, 1, 1 << 20, f);
+    fclose(f);
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catimport_read(&ctx, cat, file, data, len, o, &im) < 0)
+        im = NULL;
+    free(data);
+    return im;
+}
+
+static void test_col_letters(void **state)
+{
+    char b[16];
+    (void)state;
+    az_col_letter(0, b, sizeof(b));
+    assert_string_equal(b, "A");
+    az_col_letter(25, b, sizeof(b));
+    assert_string_equal(b, "Z");
+    az_col_letter(26, b, sizeof(b));
+    assert_string_equal(b, "AA");
+    az_col_letter(701, b, sizeof(b));
+    assert_string_equal(b, "ZZ");
+    for (unsigned c = 0; c < 1000; c++) {
+        az_col_letter(c, b, sizeof(b));
+        assert_int_equal(az_col_parse(b), (int)c);
+    }
+    assert_int_equal(az_col_parse("c"), 2);
+    assert_int_equal(az_col_parse("3"), 2);
+    assert_int_equal(az_col_parse(""), -1);
+    assert_int_equal(az_col_parse("A1"), -1);
+    assert_int_equal(az_col_parse("0"), -1);
+}
+
+static void test_import_layouts(void **state)
+{
+    struct az_catalog *cat;
+    struct az_catimport_opts o;
+    struct az_catimport *im;
+    struct az_date today = {2026, 12, 1};
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    az_catimport_opts_init(&o);
+
+    /* 令和7: header row 4, number A, text B; the gate numbered 0 */
+    im = import_fixture(cat, "r7-h.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_string_equal(im->sheet, "医療機関確認用");
+    assert_int_equal(im->header_row, 3);
+    assert_int_equal(im->number_col, 0);
+    assert_int_equal(im->text_col, 1);
+    assert_int_equal(im->fiscal_year, 2025);
+    assert_string_equal(im->form, "h");
+    assert_string_equal(im->previous->id, "cl-r7");
+    assert_int_equal(im->nitems, 19);
+    assert_string_equal(im->items[0].label, "0");
+    assert_string_equal(im->items[0].match->id, "cl-r7.h.gate");
+    assert_string_equal(im->items[0].group, "0");
+    for (size_t i = 0; i < im->nitems; i++) {
+        assert_non_null(im->items[i].match);
+        assert_string_equal(az_catimport_relation(&im->items[i]), "same");
+        assert_true(im->items[i].score >= 0.55 && im->items[i].score <= 1.0);
+        /* the draft's ids keep the topics (edition-neutral topic lookups) */
+        assert_string_equal(strrchr(im->items[i].id, '.'), strrchr(im->items[i].match->id, '.'));
+    }
+    /* the title row without year and form name */
+    assert_string_equal(im->title, "医療機関におけるサイバーセキュリティ対策チェックリスト");
+    {
+        char *y = az_catimport_to_yaml(im, today);
+        struct az_file_blob b = {"catalog-import-x.yaml", y, strlen(y)};
+        struct az_catalog *c2;
+        const struct az_edition *ed;
+        if (az_catalog_load_embedded_with(&ctx, &b, 1, &c2) < 0)
+            fail_msg("%s", az_errmsg(&ctx));
+        ed = az_catalog_edition(c2, "cl-r7-imp");
+        assert_non_null(ed);
+        /* imported items: marked so, resting on the user's file */
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.h.patches")->confidence, AZ_CONF_IMPORTED);
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.h.patches")->basis, AZ_SRC_USER);
+        assert_true(az_catalog_item(c2, "cl-r7-imp.h.patches")->xwalk->has_score);
+        /* forms not imported are carried unchanged, with their own marks */
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.v.patches")->confidence,
+                         az_catalog_item(c2, "cl-r7.v.patches")->confidence);
+        /* accepted, it replaces 令和7 as the edition to assess against */
+        assert_string_equal(az_catalog_default_checklist(c2)->id, "cl-r7-imp");
+        assert_int_equal(az_catalog_edition(c2, "cl-r7")->status, AZ_ED_SUPERSEDED);
+        az_catalog_free(c2);
+        free(y);
+    }
+    az_catimport_free(im);
+
+    /* unseen layout: text left of the number, bare ① under ２．categories */
+    im = import_fixture(cat, "unseen-swapped.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_int_equal(im->number_col, 2);
+    assert_int_equal(im->text_col, 0);
+    assert_int_equal(im->nitems, 19);
+    assert_string_equal(im->items[7].printed, "⑥");
+    assert_string_equal(im->items[7].label, "2-⑥");
+    assert_string_equal(im->items[7].match->id, "cl-r7.h.patches");
+    az_catimport_free(im);
+
+    /* 令和8-like combined form: hp, crosswalk from 医療機関 and 薬局 items */
+    im = import_fixture(cat, "r8-hp.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_string_equal(im->form, "hp");
+    assert_string_equal(im->edition_id, "cl-r8-imp");
+    assert_string_equal(im->published, "2026-06"); /* the date MHLW published it */
+    for (size_t i = 0; i < im->nitems; i++)
+        if (!strcmp(im->items[i].label, "2-⑪")) {
+            assert_string_equal(im->items[i].match->id, "cl-r7.h.mfa");
+            assert_string_equal(im->items[i].match2->id, "cl-r7.p.mfa");
+        } else if (!strcmp(im->items[i].label, "2-⑮")) {
+            assert_null(im->items[i].match);
+            assert_null(az_catimport_relation(&im->items[i]));
+        }
+    az_catimport_free(im);
+
+    /* hints win: the sheet, the year, the id */
+    o.sheet = "医療機関確認用";
+    o.fiscal_year = 2026;
+    o.edition_id = "cl-mine";
+    im = import_fixture(cat, "r7-h.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_int_equal(im->fiscal_year, 2026);
+    assert_string_equal(im->edition_id, "cl-mine");
+    assert_string_equal(im->previous->id, "cl-r7");
+    az_catimport_free(im);
+
+    /* errors name the file, sheet, row and column */
+    az_catimport_opts_init(&o);
+    assert_null(import_fixture(cat, "dup-label.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "dup-label.xlsx: sheet \"Sheet1\", row 8, column A: "
+                                            "item number \"2-①\" repeats row 7"));
+    assert_null(import_fixture(cat, "no-text.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "row 5, column B: item 2-① has no text"));
+    o.sheet = "nope";
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "no sheet \"nope\""));
+    az_catimport_opts_init(&o);
+    o.number_col = 5; /* a column without numbers */
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "no item-number column"));
+    az_catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +647,8 @@ int main(void)
         cmocka_unit_test(test_marks_rule),
         cmocka_unit_test(test_embedded_marks_honest),
         cmocka_unit_test(test_hide_after),
+        cmocka_unit_test(test_col_letters),
+        cmocka_unit_test(test_import_layouts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

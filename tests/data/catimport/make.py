@@ -55,9 +55,18 @@ def sheet_xml(rows, merges=()):
     return "".join(out)
 
 
+class _Zip(zipfile.ZipFile):
+    """Fixed timestamps, so the same rows give the same bytes."""
+
+    def writestr(self, name, data, *a, **k):
+        zi = zipfile.ZipInfo(name, date_time=(2026, 6, 1, 0, 0, 0))
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zi, data)
+
+
 def write_xlsx(path, sheets):
     """sheets: list of (name, rows, merges, hidden)"""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    with _Zip(path, "w", zipfile.ZIP_DEFLATED) as z:
         ct = ['<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
               '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',
               '<Default Extension="xml" ContentType="application/xml"/>',
@@ -171,6 +180,16 @@ def main():
         bare = lab.split("-", 1)[1] if "-" in lab else lab
         rows.append([reword(it["text"]["ja"]), "", bare, "", ""])
     write_xlsx(os.path.join(OUT, "unseen-swapped.xlsx"), [("点検表", rows, (), False)])
+    # broken on purpose: a number printed twice, and an item without text
+    write_xlsx(os.path.join(OUT, "dup-label.xlsx"), [("Sheet1", [
+        ["令和7年度版 医療機関におけるサイバーセキュリティ対策チェックリスト"], [],
+        ["番号", "確認項目", "確認結果"], ["1 体制構築"], ["1-①", "責任者を決めているか。", ""],
+        ["2 医療情報システムの管理・運用"], ["2-①", "台帳を作っているか。", ""],
+        ["2-①", "事業者に確認しているか。", ""]], (), False)])
+    write_xlsx(os.path.join(OUT, "no-text.xlsx"), [("Sheet1", [
+        ["令和7年度版 医療機関におけるサイバーセキュリティ対策チェックリスト"], [],
+        ["番号", "確認項目", "確認結果"], ["1-①", "責任者を決めているか。", ""],
+        ["2-①", "", ""], ["2-②", "事業者に確認しているか。", ""]], (), False)])
     # the 令和7 form saved by LibreOffice (shared strings, styles, its own zip)
     lo = shutil.which("soffice") or shutil.which("libreoffice")
     if lo:
