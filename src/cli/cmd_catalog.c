@@ -67,6 +67,69 @@ static const char *tx(struct cli *c, struct az_text t)
     return c->lang == AZ_LANG_EN ? t.en : t.ja;
 }
 
+static const struct {
+    const char *tok, *ja, *en;
+} volumes[] = {{"overview", "概説編", "Overview"},
+               {"management", "経営管理編", "Governance (management)"},
+               {"planning", "企画管理編", "Management (planning)"},
+               {"operations", "システム運用編", "Control (operations)"},
+               {"outsourced", "保守委託機関編", "Outsourced maintenance"}};
+
+/* Whether a guideline entry is one 遵守事項 (its label names ①..⑳) rather
+ * than a chapter or section. */
+static bool is_requirement_level(const struct az_item *it)
+{
+    const unsigned char *p = (const unsigned char *)(it->label ? it->label : "");
+    for (; *p; p++)
+        if (p[0] == 0xE2 && p[1] == 0x91 && p[2] >= 0xA0 && p[2] <= 0xB3)
+            return true;
+    return false;
+}
+
+/* Per volume: entries at 遵守事項 level and at chapter/section level. */
+static void volume_counts(const struct az_edition *ed, size_t v, size_t *req, size_t *chap)
+{
+    *req = *chap = 0;
+    for (size_t i = 0; i < ed->nitems; i++) {
+        const struct az_item *it = ed->items[i];
+        if (!it->volume || strcmp(it->volume, volumes[v].tok) != 0)
+            continue;
+        if (is_requirement_level(it))
+            (*req)++;
+        else
+            (*chap)++;
+    }
+}
+
+static void print_coverage(struct cli *c, const struct az_edition *ed)
+{
+    for (size_t v = 0; v < sizeof(volumes) / sizeof(volumes[0]); v++) {
+        size_t req, chap;
+        volume_counts(ed, v, &req, &chap);
+        if (!req && !chap)
+            continue;
+        printf("      ");
+        out_pad(stdout, L(c, volumes[v].ja, volumes[v].en), c->lang == AZ_LANG_EN ? 24 : 16);
+        printf(L(c, " 遵守事項 %zu 件、章・節単位 %zu 件\n",
+                 " %zu at requirement (遵守事項) level, %zu at chapter/section level\n"),
+               req, chap);
+    }
+}
+
+static json_t *coverage_json(const struct az_edition *ed)
+{
+    json_t *o = json_object();
+    for (size_t v = 0; v < sizeof(volumes) / sizeof(volumes[0]); v++) {
+        size_t req, chap;
+        volume_counts(ed, v, &req, &chap);
+        if (req || chap)
+            json_object_set_new(
+                o, volumes[v].tok,
+                json_pack("{s:i, s:i}", "requirements", (int)req, "chapters", (int)chap));
+    }
+    return o;
+}
+
 static int do_list(struct cli *c, const char *format)
 {
     size_t n = az_catalog_neditions(c->cat);
@@ -74,8 +137,13 @@ static int do_list(struct cli *c, const char *format)
 
     if (!strcmp(format, "json")) {
         json_t *a = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, az_edition_to_json(az_catalog_edition_at(c->cat, i), false));
+        for (size_t i = 0; i < n; i++) {
+            const struct az_edition *ed = az_catalog_edition_at(c->cat, i);
+            json_t *e = az_edition_to_json(ed, false);
+            if (!ed->checklist)
+                json_object_set_new(e, "coverage", coverage_json(ed));
+            json_array_append_new(a, e);
+        }
         return dump_json(c, json_pack("{s:s, s:o, s:s}", "schema", "anzen-catalog-list/1",
                                       "editions", a, "default_checklist", def ? def->id : ""));
     }
@@ -98,8 +166,10 @@ static int do_list(struct cli *c, const char *format)
                 printf("         %s %s\n", L(c, "根拠:", "legal basis:"),
                        tx(c, ed->forms[f].legal_basis));
         }
-        if (!ed->checklist)
+        if (!ed->checklist) {
             printf("    %zu %s\n", ed->nitems, L(c, "要件", "requirements"));
+            print_coverage(c, ed);
+        }
         if (ed->status == AZ_ED_METADATA_ONLY)
             printf("    %s\n", L(c, "※ 項目一覧は未確認のため収録していません",
                                  "note: item list not verified, so not encoded"));
@@ -436,7 +506,8 @@ static int do_diff(struct cli *c, const char *an, const char *bn, const char *fo
         enum az_xrel rel = AZ_XREL_SAME;
         int kind = 4;
         for (size_t k = 0; k < a->nitems; k++)
-            if (a->items[k]->form && it->form && forms_match(a->items[k]->form, it->form) &&
+            if (((!a->items[k]->form && !it->form) ||
+                 (a->items[k]->form && it->form && forms_match(a->items[k]->form, it->form))) &&
                 reaches(it, a->items[k], &rel)) {
                 json_array_append_new(from, json_string(a->items[k]->id));
                 kind = (int)rel;

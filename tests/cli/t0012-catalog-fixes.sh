@@ -128,4 +128,35 @@ assert eds["gl-6.0"]["confidence"] != "verified"
 assert eds["cl-r7"]["confidence_computed"] is True
 assert eds["cl-r8"]["confidence_computed"] is False
 PY
+
+# --- guideline 6.0 at 遵守事項 level, 6.0 -> 7.0 crosswalk, coverage ---
+run "$ANZEN" catalog list
+expect_out '企画管理編       遵守事項 8 件' "coverage per volume: planning"
+expect_out 'システム運用編   遵守事項 14 件' "coverage per volume: operations"
+expect_out '保守委託機関編   遵守事項 1 件' "7.0 outsourced-maintenance volume"
+run "$ANZEN" catalog list --format json
+python3 - "$T/out" <<'PY' && ok "list json: coverage per guideline volume" || not_ok "coverage json"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+eds = {e["id"]: e for e in d["editions"]}
+cov = eds["gl-6.0"]["coverage"]
+assert cov["planning"]["requirements"] == 8 and cov["operations"]["requirements"] == 14, cov
+assert "coverage" not in eds["cl-r7"]
+PY
+run "$ANZEN" catalog show gl-6.0.plan-15-2 --format json
+python3 - "$T/out" <<'PY' && ok "企画管理編 15② encoded, verified on the final 6.0 text" || not_ok "plan 15②"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["label"] == "企画管理編 15②" and d["volume"] == "planning" and d["roles"] == ["planning"]
+assert d["confidence"] == "verified" and d["source_basis"] == "final", d
+PY
+run "$ANZEN" catalog show gl-6.0.plan-13-3
+expect_out '案・草案に基づく' "企画管理編 13③ marked draft (6.0 draft text)"
+run "$ANZEN" catalog diff gl-6.0 gl-7.0
+expect_out 'gl-7.0.ops-14-5 <- gl-6.0.ops-14-6' "7.0 14⑤ (2FA) comes from 6.0 14⑥"
+expect_out '分割 2' "6.0 14⑥ split in two"
+expect_out '変更   システム運用編 10' "maintenance changed"
+run "$ANZEN" catalog show cl-r7.h.mfa
+expect_out 'gl-6.0.ops-14-6' "2FA item points at 6.0"
+expect_out 'gl-7.0.ops-14-5' "and at 7.0"
 done_testing
