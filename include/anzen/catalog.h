@@ -137,6 +137,11 @@ struct az_item {
     int required_from; /* fiscal year, 0 if none */
     bool has_due_by;
     struct az_date due_by;
+    /* due-at-renewal: a reference date (2FA: 2027-04-01) from which new and
+     * renewed systems must comply; a running system has until its next
+     * renewal (the profile's renewal date), else due_by applies */
+    bool has_due_at_renewal;
+    struct az_date due_at_renewal;
     unsigned conds; /* enum az_cond mask */
     const struct az_item **refs;
     size_t nrefs;

@@ -344,10 +344,11 @@ static bool fy_value(struct av *v, const json_t *obj, const char *key, int *out)
 }
 
 static const char *const item_keys[] = {
-    "id",         "form",    "group",         "label",   "order",      "gate",
-    "title",      "text",    "guidance",      "interim", "permanent",  "roles",
-    "volume",     "targets", "required-from", "due-by",  "applies-if", "refs",
-    "ref-labels", "tags",    "confidence",    "sources", "note",       NULL};
+    "id",         "form",       "group",  "label",          "order",
+    "gate",       "title",      "text",   "guidance",       "interim",
+    "permanent",  "roles",      "volume", "targets",        "required-from",
+    "due-by",     "applies-if", "refs",   "ref-labels",     "tags",
+    "confidence", "sources",    "note",   "due-at-renewal", NULL};
 
 static const char *const targets_ok[] = {"organisation", "all-systems", "server",
                                          "client",       "network",     NULL};
@@ -485,6 +486,8 @@ static struct az_item *parse_item(struct av *v, const struct az_catalog *cat, st
                "checklist items need required-from (fiscal year)");
     if (json_object_get(o, "due-by"))
         it->has_due_by = av_date(v, o, "due-by", true, &it->due_by);
+    if (json_object_get(o, "due-at-renewal"))
+        it->has_due_at_renewal = av_date(v, o, "due-at-renewal", true, &it->due_at_renewal);
     if ((l = av_list(v, o, "applies-if", false))) {
         for (size_t i = 0; i < json_array_size(l); i++) {
             json_t *e = json_array_get(l, i);
@@ -1424,6 +1427,12 @@ json_t *az_item_to_json(const struct az_item *it)
         json_object_set_new(o, "due_by", json_string(d));
     } else {
         json_object_set_new(o, "due_by", json_null());
+    }
+    if (it->has_due_at_renewal) {
+        az_date_iso(it->due_at_renewal, d, sizeof(d));
+        json_object_set_new(o, "due_at_renewal", json_string(d));
+    } else {
+        json_object_set_new(o, "due_at_renewal", json_null());
     }
     json_object_set_new(o, "applies_if", conds);
     json_object_set_new(o, "refs", refs);

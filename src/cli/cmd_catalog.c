@@ -223,6 +223,15 @@ static int show_item(struct cli *c, const struct az_item *it, const char *format
         az_date_iso(it->due_by, d, sizeof(d));
         printf("  %s %s\n", L(c, "期限:", "due by:"), d);
     }
+    if (it->has_due_at_renewal) {
+        az_date_iso(it->due_at_renewal, d, sizeof(d));
+        printf(L(c,
+                 "  基準日 %s: これ以降に導入・更新するシステムは導入・更新時に、稼働中のシステムは"
+                 "次の更新時までに (プロファイルの renewal)\n",
+                 "  reference date %s: systems introduced or renewed from then comply at once; "
+                 "running systems by their next renewal (the profile's renewal)\n"),
+               d);
+    }
     if (it->conds) {
         printf("  %s", L(c, "適用条件:", "applies if:"));
         for (unsigned b = 1; b <= AZ_COND_NOT_OUTSOURCED; b <<= 1)

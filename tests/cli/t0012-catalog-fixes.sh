@@ -129,6 +129,35 @@ assert eds["cl-r7"]["confidence_computed"] is True
 assert eds["cl-r8"]["confidence_computed"] is False
 PY
 
+# --- the 2FA deadline per system: reference date 2027-04-01, grace until
+#     the next renewal; systems that already have it do not count ---
+mkdir mfa
+cat >mfa/profile.yaml <<'YAML'
+anzen-profile: 1
+institution: {name: テスト診療所, type: clinic}
+systems:
+  - {id: emr, name: 電子カルテ, hosting: on-prem, vendor: A社, renewal: 2028-10-01, mfa: false}
+  - {id: rececom, name: レセコン, hosting: on-prem, vendor: B社, mfa: true}
+YAML
+mfa_deadline() { # as-of -> prints deadline and overdue of cl-r7.h.mfa
+    "$ANZEN" -C mfa --as-of "$1" status --format json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = [x for x in d["items"] if x["id"] == "cl-r7.h.mfa"][0]
+print(r["deadline"], r["overdue"])'
+}
+[ "$(mfa_deadline 2027-06-01)" = "2028-10-01 None" ] && ok "2FA: a running system has until its renewal" || not_ok "2FA renewal grace: $(mfa_deadline 2027-06-01)"
+sed -i 's/renewal: 2028-10-01, mfa: false/mfa: false/' mfa/profile.yaml
+[ "$(mfa_deadline 2027-06-01)" = "2027-03-31 due-by" ] && ok "2FA: without a renewal date, the fixed deadline" || not_ok "2FA fallback: $(mfa_deadline 2027-06-01)"
+sed -i 's/vendor: A社, mfa: false/vendor: A社, introduced: 2027-09-01, renewal: 2026-10-01, mfa: false/' mfa/profile.yaml
+[ "$(mfa_deadline 2027-06-01)" = "2027-09-01 None" ] && ok "2FA: a system introduced after the reference date complies when introduced" || not_ok "2FA introduced: $(mfa_deadline 2027-06-01)"
+sed -i 's/introduced: 2027-09-01, renewal: 2026-10-01, mfa: false/renewal: 2027-05-01, mfa: false/' mfa/profile.yaml
+[ "$(mfa_deadline 2027-06-01)" = "2027-05-01 due-by" ] && ok "2FA: overdue after the renewal passed" || not_ok "2FA overdue: $(mfa_deadline 2027-06-01)"
+sed -i 's/renewal: 2027-05-01, mfa: false/renewal: 2027-05-01, mfa: true/' mfa/profile.yaml
+[ "$(mfa_deadline 2027-06-01)" = "2027-03-31 due-by" ] && ok "2FA: all systems have it, fixed deadline for the answer" || not_ok "2FA all yes: $(mfa_deadline 2027-06-01)"
+run "$ANZEN" catalog show cl-r7.h.mfa
+expect_out '基準日 2027-04-01' "catalog shows the reference date"
+
 # --- guideline 6.0 at 遵守事項 level, 6.0 -> 7.0 crosswalk, coverage ---
 run "$ANZEN" catalog list
 expect_out '企画管理編       遵守事項 8 件' "coverage per volume: planning"
