@@ -397,7 +397,9 @@ int cmd_catalog_import(struct cli *c, int argc, char **argv)
     free(data);
     if (dry) {
         if (!strcmp(format, "json")) {
-            char *s = json_dumps(to_json(im), JSON_INDENT(2));
+            json_t *j = to_json(im);
+            char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+            json_decref(j);
             r = s ? out_write(c, NULL, s, strlen(s)) : EXIT_ERROR;
             if (!r)
                 r = out_write(c, NULL, "\n", 1);
