@@ -115,6 +115,9 @@ expect_out '提供された公式様式から取り込み' "imported mark shown"
 run "$ANZEN" report -o r.html
 expect_rc 0 "report with the imported edition"
 grep -q '公式様式から取り込み' r.html && ok "report names the imported edition" || not_ok "report edition"
+run "$ANZEN" vendor pack -o vp
+expect_rc 0 "vendor pack with the imported edition"
+grep -q '令和8年度版' vp/letter-emr.html && ok "vendor pack letters use it" || not_ok "vendor pack edition"
 cd ..
 
 # --- errors: not a checklist, not a workbook, bad hints ---
