@@ -232,6 +232,71 @@ static bool category_of(const char *cell, char **id, char **title)
     return ok;
 }
 
+/* "2-① 台帳を作っているか" in one cell: the number, then a space, then
+ * the text. Returns the kind with *num and *rest set (owned), else
+ * LAB_NONE. */
+static enum lab split_label(const char *cell, char **num, char **rest)
+{
+    char *t = trim_dup(cell);
+    enum lab k = LAB_NONE;
+
+    *num = *rest = NULL;
+    if (!t)
+        return LAB_NONE;
+    for (size_t i = 0; t[i] && i < 24; i++) {
+        const unsigned char *u = (const unsigned char *)t + i;
+        size_t sl = u[0] == ' ' ? 1 : (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) ? 3 : 0;
+        char *head, *r;
+        if (!sl)
+            continue;
+        head = strndup(t, i);
+        r = trim_dup(t + i + sl);
+        if (head && r && strlen(r) >= 6 && (k = label_kind(head)) != LAB_NONE) {
+            *num = head;
+            *rest = r;
+            free(t);
+            return k;
+        }
+        free(head);
+        free(r);
+        break;
+    }
+    free(t);
+    return LAB_NONE;
+}
+
+/* "1. 体制構築": a category row, though it looks like "1." and a text. */
+static bool group_row(const char *cell)
+{
+    static const char *const words[] = {"体制構築", "管理・運用", "インシデント対応",
+                                        "システムの有無", NULL};
+    char *id, *title;
+    bool g = false;
+
+    if (!category_of(cell, &id, &title))
+        return false;
+    for (size_t i = 0; words[i]; i++)
+        if (strstr(title, words[i]) && strlen(title) < 60)
+            g = true;
+    free(id);
+    free(title);
+    return g;
+}
+
+/* An item number alone in its cell (1), or followed by the text (2). */
+static int number_cell(const char *cell)
+{
+    char *a, *b;
+    if (label_kind(cell) != LAB_NONE)
+        return 1;
+    if (!group_row(cell) && split_label(cell, &a, &b) != LAB_NONE) {
+        free(a);
+        free(b);
+        return 2;
+    }
+    return 0;
+}
+
 /* Shorten s to at most max characters on a UTF-8 boundary, with "…". */
 static char *shorten(const char *s, size_t max)
 {
@@ -331,8 +396,9 @@ static size_t common(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
     return c;
 }
 
-/* max(Dice of the printed text and the earlier item's title+text, share
- * of the earlier title's bigrams found in the printed text). */
+/* Dice of the printed text and the earlier item's title+text, raised
+ * halfway towards the share of the earlier title's bigrams found in the
+ * printed text when that is higher. */
 static double text_similarity(const char *printed, const struct az_item *it)
 {
     uint64_t a[600], b[1200], t[200];
@@ -353,7 +419,8 @@ static double text_similarity(const char *printed, const struct az_item *it)
     }
     if (nt)
         cover = (double)common(t, nt, a, na) / (double)nt;
-    return dice > cover ? dice : cover;
+    /* a short title found inside a long text is a hint, not a match */
+    return dice >= cover ? dice : (dice + cover) / 2.0;
 }
 
 /* A device class as a key: サーバ / 端末 (also クライアント, 端末 PC) /
@@ -465,7 +532,7 @@ static int find_number_col(const struct az_xlsx_sheet *s, size_t *hits)
     if (!cnt)
         return -1;
     for (size_t i = 0; i < s->n; i++)
-        if (s->cells[i].col < nc && label_kind(s->cells[i].text) != LAB_NONE)
+        if (s->cells[i].col < nc && number_cell(s->cells[i].text))
             cnt[s->cells[i].col]++;
     for (unsigned c = 0; c < nc; c++)
         if (cnt[c] > *hits) {
@@ -660,7 +727,7 @@ static int propose(struct az_catimport *im)
     const struct az_edition *pe = im->previous;
     struct pair *pairs;
     size_t np = 0, cap;
-    bool *used_prev, *done;
+    bool *used_prev, *done, numbers_count;
     const char *primary = NULL;
 
     if (!pe)
@@ -686,15 +753,28 @@ static int propose(struct az_catimport *im)
         free(done);
         return AZ_ENOMEM;
     }
+    /* numbers only count when the two editions number alike: a form that
+     * numbers 1., 2., ... throughout is matched on its texts */
+    {
+        size_t alike = 0;
+        for (size_t i = 0; i < im->nitems; i++)
+            for (size_t k = 0; k < pe->nitems; k++)
+                if (pe->items[k]->form && !strcmp(pe->items[k]->form->id, primary) &&
+                    label_similarity(&im->items[i], pe->items[k]) >= 1.0) {
+                    alike++;
+                    break;
+                }
+        numbers_count = alike * 3 >= im->nitems;
+    }
     for (size_t i = 0; i < im->nitems; i++)
         for (size_t k = 0; k < pe->nitems; k++) {
             const struct az_item *it = pe->items[k];
             double ls, ts;
             if (!it->form || strcmp(it->form->id, primary) != 0)
                 continue;
-            ls = label_similarity(&im->items[i], it);
+            ls = numbers_count ? label_similarity(&im->items[i], it) : 0.0;
             ts = text_similarity(im->items[i].text, it);
-            pairs[np++] = (struct pair){i, it, 0.4 * ls + 0.6 * ts, ls, ts};
+            pairs[np++] = (struct pair){i, it, numbers_count ? 0.4 * ls + 0.6 * ts : ts, ls, ts};
         }
     qsort(pairs, np, sizeof(*pairs), cmp_pair);
     for (size_t p = 0; p < np; p++) {
@@ -820,16 +900,26 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
                       const struct az_catimport_opts *o, struct az_catimport *im)
 {
     unsigned nc = max_col(s), nr = max_row(s), first = UINT32_MAX;
+    size_t alone = 0, combined = 0;
     char *cur_group = NULL;
     struct az_catimport_item *last = NULL;
     unsigned last_row = 0;
     int r = 0;
 
-    /* the first item row (the gate item is numbered 0) */
-    for (size_t i = 0; i < s->n; i++)
-        if ((int)s->cells[i].col == im->number_col && s->cells[i].row < first &&
-            (label_kind(s->cells[i].text) != LAB_NONE || is_zero(s->cells[i].text)))
+    /* the first item row (the gate item is numbered 0); whether numbers
+     * and texts share their cells ("2-① 台帳を…") */
+    for (size_t i = 0; i < s->n; i++) {
+        int nk;
+        if ((int)s->cells[i].col != im->number_col)
+            continue;
+        nk = number_cell(s->cells[i].text);
+        if (nk == 1)
+            alone++;
+        else if (nk == 2)
+            combined++;
+        if (s->cells[i].row < first && (nk || is_zero(s->cells[i].text)))
             first = s->cells[i].row;
+    }
     if (first == UINT32_MAX) {
         char cl[16];
         az_col_letter((unsigned)im->number_col, cl, sizeof(cl));
@@ -853,6 +943,8 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
     /* the text column: the header says 項目 / 内容, else the longest texts */
     if (o->text_col >= 0) {
         im->text_col = o->text_col;
+    } else if (combined > alone) {
+        im->text_col = im->number_col; /* the text follows the number */
     } else {
         im->text_col = -1;
         if (im->header_row >= 0)
@@ -879,7 +971,7 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
             }
         }
     }
-    if (im->text_col < 0 || im->text_col == im->number_col)
+    if (im->text_col < 0 || (im->text_col == im->number_col && combined <= alone))
         return az_fail(
             ctx, AZ_ESYNTAX,
             "%s: シート「%s」で項目の文の列が見つかりません (--map text=列 で指定できます)",
@@ -947,15 +1039,24 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
 
         if ((int)row == im->header_row)
             continue;
+        char *split_num = NULL, *split_text = NULL;
+
         if (k == LAB_NONE && num && is_zero(num))
             k = LAB_FULL; /* the gate item (医療情報システムの有無) */
+        if (k == LAB_NONE && num && !group_row(num))
+            k = split_label(num, &split_num, &split_text);
         if (k != LAB_NONE) {
             struct az_catimport_item *x;
-            char *printed = trim_dup(num), *text = NULL, lab[256], sec[8] = "";
-            const char *tsrc = txt;
+            char *printed = split_num ? split_num : trim_dup(num), *text = NULL, lab[256],
+                 sec[8] = "";
+            const char *tsrc = split_text ? split_text : txt;
             size_t marked = 0;
-            if (!printed)
+            if (!printed) {
+                free(split_text);
                 return AZ_ENOMEM;
+            }
+            if (im->text_col == im->number_col && !split_text)
+                tsrc = NULL; /* a number alone where texts follow numbers */
             /* merged text cells: the value sits in the first cell of the
              * merge, which may be right of the text column */
             if (blank(tsrc))
@@ -975,10 +1076,13 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
                             "%s: sheet \"%s\", row %u, column %s: item %s has no text", name,
                             s->name, row + 1, cl, printed);
                 free(printed);
+                free(split_text);
                 free(cur_group);
                 return r;
             }
-            if (!(text = trim_dup(tsrc))) {
+            text = trim_dup(tsrc);
+            free(split_text);
+            if (!text) {
                 free(printed);
                 return AZ_ENOMEM;
             }
@@ -1141,7 +1245,7 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
                 hits = 0;
                 for (size_t k = 0; k < x->sheets[i].n; k++)
                     if ((int)x->sheets[i].cells[k].col == col &&
-                        label_kind(x->sheets[i].cells[k].text) != LAB_NONE)
+                        number_cell(x->sheets[i].cells[k].text))
                         hits++;
             }
             if (col >= 0 && hits > besthits) {

@@ -69,6 +69,20 @@ assert "2-⑥" in labels and "3-③" in labels, labels
 assert [i["printed"] for i in d["items"] if i["label"] == "2-⑥"] == ["⑥"]
 assert sum(1 for i in d["items"] if i["relation"] == "same") >= 17, d["items"]
 PY
+# number and text in one cell, 1. 2. ... numbering, "1. 体制構築" categories
+run "$ANZEN" catalog import "$D/combined-cells.xlsx" --dry-run --format json
+expect_rc 0 "number and text in one cell"
+python3 - "$T/out" <<'PY' && ok "combined cells: split, categories kept apart, matched on text" || not_ok "combined cells"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["number_column"] == "A" and d["text_column"] == "A", d
+items = d["items"]
+assert len(items) == 18 and items[0]["label"] == "1." and items[0]["group"] == "1", items[0]
+assert not any(i["text"].startswith("体制構築") for i in items)
+by = {i["label"]: i for i in items}
+assert by["8."]["from"] == "cl-r7.h.password-strength" and by["11."]["from"] == "cl-r7.h.mfa", by
+assert all(i["relation"] == "same" for i in items)
+PY
 # ... and a hint overrides a guess
 run "$ANZEN" catalog import "$D/unseen-swapped.xlsx" --dry-run --map text=D
 expect_rc 1 "a wrong text column hint is taken at its word"

@@ -180,6 +180,20 @@ def main():
         bare = lab.split("-", 1)[1] if "-" in lab else lab
         rows.append([reword(it["text"]["ja"]), "", bare, "", ""])
     write_xlsx(os.path.join(OUT, "unseen-swapped.xlsx"), [("点検表", rows, (), False)])
+    # number and text in one cell, "1." numbering, categories "1. 体制構築"
+    rows = [["令和７年度　医療機関におけるサイバーセキュリティ対策チェックリスト"], [],
+            ["確認項目", "はい", "いいえ", "確認日"]]
+    g = None
+    n = 0
+    for it in items("cl-r7", "h"):
+        if it.get("gate"):
+            continue
+        if it["group"] != g:
+            g = it["group"]
+            rows.append([f"{g}. {GROUPS[g]}"])
+        n += 1
+        rows.append([f"{n}.　{reword(it['text']['ja'])}", "□", "□", ""])
+    write_xlsx(os.path.join(OUT, "combined-cells.xlsx"), [("チェックリスト", rows, (), False)])
     # broken on purpose: a number printed twice, and an item without text
     write_xlsx(os.path.join(OUT, "dup-label.xlsx"), [("Sheet1", [
         ["令和7年度版 医療機関におけるサイバーセキュリティ対策チェックリスト"], [],
