@@ -238,8 +238,9 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
         else
             r->status = AZ_ST_NA;
 
-        /* Deadline: a fixed due-by wins; otherwise the end of the fiscal
-         * year from which the item is required. */
+        /* Deadline: a per-system renewal rule (due-at-renewal) first, then
+         * a fixed due-by; otherwise the end of the fiscal year from which
+         * the item is required. */
         if (it->has_due_at_renewal) {
             r->has_deadline = renewal_deadline(it, p, e->system, &r->deadline);
         } else if (it->has_due_by) {
