@@ -161,7 +161,7 @@ expect_out '基準日 2027-04-01' "catalog shows the reference date"
 # --- guideline 6.0 at 遵守事項 level, 6.0 -> 7.0 crosswalk, coverage ---
 run "$ANZEN" catalog list
 expect_out '企画管理編       遵守事項 8 件' "coverage per volume: planning"
-expect_out 'システム運用編   遵守事項 14 件' "coverage per volume: operations"
+expect_out 'システム運用編   遵守事項 21 件' "coverage per volume: operations"
 expect_out '保守委託機関編   遵守事項 1 件' "7.0 outsourced-maintenance volume"
 run "$ANZEN" catalog list --format json
 python3 - "$T/out" <<'PY' && ok "list json: coverage per guideline volume" || not_ok "coverage json"
@@ -169,7 +169,7 @@ import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 eds = {e["id"]: e for e in d["editions"]}
 cov = eds["gl-6.0"]["coverage"]
-assert cov["planning"]["requirements"] == 8 and cov["operations"]["requirements"] == 14, cov
+assert cov["planning"]["requirements"] == 8 and cov["operations"]["requirements"] == 21, cov
 assert "coverage" not in eds["cl-r7"]
 PY
 run "$ANZEN" catalog show gl-6.0.plan-15-2 --format json
@@ -178,6 +178,19 @@ import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert d["label"] == "企画管理編 15②" and d["volume"] == "planning" and d["roles"] == ["planning"]
 assert d["confidence"] == "verified" and d["source_basis"] == "final", d
+PY
+run "$ANZEN" catalog show gl-6.0.ops-3-3 --format json
+python3 - "$T/out" <<'PY' && ok "システム運用編 3③ (role split with vendors) verified on the final text" || not_ok "ops 3③"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["label"] == "システム運用編 3③" and d["confidence"] == "verified" and "vendor" in d["tags"], d
+PY
+run "$ANZEN" catalog diff gl-6.0 gl-7.0 --format json
+python3 - "$T/out" <<'PY' && ok "7.0 10 (maintenance) comes from 6.0 10.1, 10① and 10③" || not_ok "ops-10 crosswalk"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+x = [c for c in d["changes"] if c["id"] == "gl-7.0.ops-10"][0]
+assert set(x["from"]) == {"gl-6.0.ops-10-1", "gl-6.0.ops-10-r1", "gl-6.0.ops-10-r3"}, x
 PY
 run "$ANZEN" catalog show gl-6.0.plan-13-3
 expect_out '案・草案に基づく' "企画管理編 13③ marked draft (6.0 draft text)"
