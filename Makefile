@@ -15,6 +15,7 @@ FUZZ_RUNS_TMPL ?= 100000
 FUZZ_RUNS_XLSX ?= 4000
 FUZZ_RUNS_SCAN ?= 180000
 FUZZ_RUNS_NMAP ?= 30000
+FUZZ_RUNS_CATIMPORT ?= 3000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
@@ -66,7 +67,7 @@ FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.ht
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iinclude
 FUZZ_TARGETS := doc csv tmpl web xlsx
-FUZZ_TARGETS += scan nmap
+FUZZ_TARGETS += scan nmap catimport
 # target: corpus directory, max input length, runs in make check
 FUZZ_CORPUS_doc := tests/fuzz/corpus
 FUZZ_CORPUS_csv := tests/fuzz/corpus-csv
@@ -75,6 +76,7 @@ FUZZ_CORPUS_web := tests/fuzz/corpus-web
 FUZZ_CORPUS_xlsx := tests/fuzz/corpus-xlsx
 FUZZ_CORPUS_scan := tests/fuzz/corpus-scan
 FUZZ_CORPUS_nmap := tests/fuzz/corpus-nmap
+FUZZ_CORPUS_catimport := tests/fuzz/corpus-catimport
 FUZZ_LEN_doc := 65536
 FUZZ_LEN_csv := 65536
 FUZZ_LEN_tmpl := 65536
@@ -82,6 +84,7 @@ FUZZ_LEN_web := 4096
 FUZZ_LEN_xlsx := 262144
 FUZZ_LEN_scan := 8192
 FUZZ_LEN_nmap := 16384
+FUZZ_LEN_catimport := 262144
 FUZZ_RUNS_doc := $(FUZZ_RUNS_DOC)
 FUZZ_RUNS_csv := $(FUZZ_RUNS_CSV)
 FUZZ_RUNS_tmpl := $(FUZZ_RUNS_TMPL)
@@ -89,6 +92,7 @@ FUZZ_RUNS_web := $(FUZZ_RUNS_WEB)
 FUZZ_RUNS_xlsx := $(FUZZ_RUNS_XLSX)
 FUZZ_RUNS_scan := $(FUZZ_RUNS_SCAN)
 FUZZ_RUNS_nmap := $(FUZZ_RUNS_NMAP)
+FUZZ_RUNS_catimport := $(FUZZ_RUNS_CATIMPORT)
 # sources beyond lib/ that a target needs
 FUZZ_EXTRA_web := src/web/parse.c
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))

@@ -20,10 +20,25 @@
 #include "anzen.h"
 #include "date.h"
 
+/* What an item's wording and number rest on. Token order is historical;
+ * az_conf_rank() orders them from strongest (verified) to weakest. */
 enum az_confidence {
-    AZ_CONF_VERIFIED,
-    AZ_CONF_DRAFT,
-    AZ_CONF_UNVERIFIED,
+    AZ_CONF_VERIFIED,   /* a final MHLW text supports number and content */
+    AZ_CONF_DRAFT,      /* an MHLW draft (案) supports it, no final text read */
+    AZ_CONF_UNVERIFIED, /* inferred, or no source read supports it */
+    AZ_CONF_SECONDARY,  /* only third-party accounts support it */
+    AZ_CONF_IMPORTED,   /* read from the official form the user provided */
+};
+#define AZ_NCONF 5
+
+/* Kinds of source documents (data/catalogs/sources.yaml). */
+enum az_src_kind {
+    AZ_SRC_NONE,      /* not classified (no registry loaded) */
+    AZ_SRC_FINAL,     /* a final MHLW text (or a verbatim archived copy) */
+    AZ_SRC_DRAFT,     /* an MHLW draft (案, WG material before the final) */
+    AZ_SRC_SECONDARY, /* a third-party account */
+    AZ_SRC_UNREAD,    /* cited for reference, not read */
+    AZ_SRC_USER,      /* the user's own file (imported editions) */
 };
 
 enum az_ed_status {
@@ -80,8 +95,11 @@ struct az_item;
 struct az_form {
     const char *id;
     struct az_text title;
-    bool vendor;         /* audience: vendor (事業者確認用) */
-    unsigned inst_types; /* enum az_inst_type mask */
+    struct az_text doc_title;   /* the checklist's own title when it differs
+                                   from the edition's (薬局における…), or NULL */
+    struct az_text legal_basis; /* the rule the form answers to, or NULL */
+    bool vendor;                /* audience: vendor (事業者確認用) */
+    unsigned inst_types;        /* enum az_inst_type mask */
     const struct az_edition *edition;
     size_t nitems;
 };
@@ -97,6 +115,8 @@ struct az_xwalk {
     size_t nfrom;
     const struct az_item *to;
     struct az_text note;
+    bool has_score; /* a proposed link (catalog import) with its similarity */
+    double score;
 };
 
 struct az_item {
@@ -117,6 +137,11 @@ struct az_item {
     int required_from; /* fiscal year, 0 if none */
     bool has_due_by;
     struct az_date due_by;
+    /* due-at-renewal: a reference date (2FA: 2027-04-01) from which new and
+     * renewed systems must comply; a running system has until its next
+     * renewal (the profile's renewal date), else due_by applies */
+    bool has_due_at_renewal;
+    struct az_date due_at_renewal;
     unsigned conds; /* enum az_cond mask */
     const struct az_item **refs;
     size_t nrefs;
@@ -125,6 +150,7 @@ struct az_item {
     const char **tags;
     size_t ntags;
     enum az_confidence confidence;
+    enum az_src_kind basis; /* the strongest kind among sources */
     const char **sources;
     size_t nsources;
     const struct az_xwalk *xwalk; /* the crosswalk entry that leads here, or NULL */
@@ -139,8 +165,11 @@ struct az_edition {
     const char *published;
     struct az_text title, note;
     enum az_ed_status status;
+    bool partial; /* the item list is known to be incomplete */
     const struct az_edition *supersedes;
-    enum az_confidence confidence;
+    enum az_confidence confidence; /* the weakest of its items' marks, or as
+                                      written for an edition without items */
+    bool confidence_computed;
     const char **sources;
     size_t nsources;
     struct az_form *forms;
@@ -155,12 +184,16 @@ struct az_edition {
 };
 
 struct az_catalog;
+struct az_file_blob;
 
 /* Load every *.yaml / *.yml / *.json file in dir. All validation errors
  * (up to 20) are reported, one per line, in az_errmsg. */
 int az_catalog_load_dir(struct az_ctx *ctx, const char *dir, struct az_catalog **ret);
 /* Load the catalogs embedded in the binary at build time. */
 int az_catalog_load_embedded(struct az_ctx *ctx, struct az_catalog **ret);
+/* The embedded catalogs plus extra files (an accepted `catalog import`). */
+int az_catalog_load_embedded_with(struct az_ctx *ctx, const struct az_file_blob *extra, size_t n,
+                                  struct az_catalog **ret);
 /* Load from in-memory files (name, data, len triples). */
 struct az_file_blob {
     const char *name;
@@ -196,9 +229,35 @@ const struct az_form *az_edition_form(const struct az_edition *ed, const char *i
 const struct az_item *az_edition_item_by_label(const struct az_edition *ed,
                                                const struct az_form *form, const char *label);
 
+/* The printed title of the checklist a form belongs to: the form's own
+ * document title (e.g. the pharmacy checklist), else the edition's. */
+struct az_text az_form_doc_title(const struct az_form *f);
+
+/* Whether ed was published on or before d ("YYYY-MM" counts from the
+ * first of the month). */
+bool az_edition_published_by(const struct az_edition *ed, struct az_date d);
+/* Hide every edition not yet published on d (for --as-of): it no longer
+ * appears in listings, as the default or as "a newer edition"; only an
+ * explicit id (az_catalog_edition, az_catalog_item) still finds it, so
+ * answers made for it load. Returns how many were hidden. */
+size_t az_catalog_hide_after(struct az_catalog *cat, struct az_date d);
+
 /* Names for enums, in the given language. */
 const char *az_conf_name(enum az_confidence c, enum az_lang lang);
 const char *az_conf_token(enum az_confidence c);
+/* 0 = strongest (verified) .. AZ_NCONF-1 = weakest (unverified). */
+int az_conf_rank(enum az_confidence c);
+/* Whether mark c may rest on sources whose strongest kind is basis:
+ * verified needs a final text, draft a draft or final one, secondary any
+ * source that was read, imported the user's form; unverified always. */
+bool az_conf_allowed(enum az_confidence c, enum az_src_kind basis);
+const char *az_src_kind_token(enum az_src_kind k);
+/* The kind of a cited source per the loaded registry; AZ_SRC_NONE if no
+ * registry entry matches. */
+enum az_src_kind az_catalog_source_kind(const struct az_catalog *cat, const char *src);
+/* Whether a sources registry was loaded (then every source is classified
+ * and the marks are checked against it). */
+bool az_catalog_has_registry(const struct az_catalog *cat);
 const char *az_role_name(enum az_role r, enum az_lang lang);
 const char *az_role_token(enum az_role r);
 const char *az_ed_status_token(enum az_ed_status s);

@@ -367,6 +367,12 @@ int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
     const struct az_form *form = az_edition_form(to, from->form->id);
     struct az_answers *a;
 
+    /* no form of the same id (令和8 combines 医療機関 and 薬局 into one
+     * form "hp"): the form of `to` for the same audience and institutions */
+    for (size_t f = 0; !form && f < to->nforms; f++)
+        if (to->forms[f].vendor == from->form->vendor &&
+            (from->form->vendor || (to->forms[f].inst_types & from->form->inst_types)))
+            form = &to->forms[f];
     if (!form)
         return az_fail(ctx, AZ_ENOTFOUND, "版 %s に様式 \"%s\" がないため回答を引き継げません",
                        "edition %s has no form \"%s\"; answers cannot carry over", to->id,
@@ -387,7 +393,12 @@ int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
         if (!chain_sources(it, from->edition, srcs, &ns, 16, &merged))
             continue;
         for (size_t k = 0; k < ns; k++) {
-            const struct az_answer *x = az_answers_get(from, srcs[k]);
+            const struct az_answer *x;
+            /* a merge of several forms' items (hp <- h, p): only the
+             * answered form's items can have answers */
+            if (srcs[k]->form != from->form)
+                continue;
+            x = az_answers_get(from, srcs[k]);
             if (!x) {
                 agree = false;
                 break;

@@ -104,6 +104,40 @@ static void count(struct az_score *s, const struct az_item_result *r)
         s->overdue++;
 }
 
+/* A requirement due at each system's renewal (2FA, guideline 7.0): from
+ * the reference date, a system introduced on or after it must comply when
+ * introduced; a system already running has until its next renewal on or
+ * after the reference date (the profile's renewal date). When neither date
+ * says, the item's due-by applies (else the reference date). The
+ * institution's deadline is the earliest among its systems without the
+ * measure (mfa not yes); a vendor form looks at its own system only. */
+static bool renewal_deadline(const struct az_item *it, const struct az_profile *p,
+                             const char *system, struct az_date *ret)
+{
+    struct az_date ref = it->due_at_renewal;
+    struct az_date fallback = it->has_due_by ? it->due_by : ref;
+    bool any = false;
+
+    for (size_t i = 0; i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        struct az_date d = fallback;
+        if (system && strcmp(system, s->id) != 0)
+            continue;
+        if (s->mfa == 1)
+            continue;
+        if (s->has_introduced && az_date_cmp(s->introduced, ref) >= 0)
+            d = s->introduced;
+        else if (s->has_renewal && az_date_cmp(s->renewal, ref) >= 0)
+            d = s->renewal;
+        if (!any || az_date_cmp(d, *ret) < 0)
+            *ret = d;
+        any = true;
+    }
+    if (!any)
+        *ret = fallback;
+    return true;
+}
+
 int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct az_profile *p,
                 const struct az_answers *answers, const struct az_edition *ed, struct az_date as_of,
                 struct az_eval **ret)
@@ -204,9 +238,12 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
         else
             r->status = AZ_ST_NA;
 
-        /* Deadline: a fixed due-by wins; otherwise the end of the fiscal
-         * year from which the item is required. */
-        if (it->has_due_by) {
+        /* Deadline: a per-system renewal rule (due-at-renewal) first, then
+         * a fixed due-by; otherwise the end of the fiscal year from which
+         * the item is required. */
+        if (it->has_due_at_renewal) {
+            r->has_deadline = renewal_deadline(it, p, e->system, &r->deadline);
+        } else if (it->has_due_by) {
             r->deadline = it->due_by;
             r->has_deadline = true;
         } else if (it->required_from) {
@@ -215,7 +252,8 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
         }
         if (r->status == AZ_ST_GAP || r->status == AZ_ST_UNANSWERED) {
             if (r->has_deadline && az_date_cmp(as_of, r->deadline) > 0)
-                r->overdue = it->has_due_by ? AZ_OD_DUE_BY : AZ_OD_FISCAL_YEAR;
+                r->overdue =
+                    it->has_due_by || it->has_due_at_renewal ? AZ_OD_DUE_BY : AZ_OD_FISCAL_YEAR;
             else if (r->answer && r->answer->has_target &&
                      az_date_cmp(as_of, r->answer->target) > 0)
                 r->overdue = AZ_OD_TARGET;

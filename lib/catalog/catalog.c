@@ -33,11 +33,20 @@ struct pending_xw {
     struct az_edition *ed;
 };
 
+struct srcdoc {
+    const char *ref; /* normalised: no scheme, no "www." */
+    enum az_src_kind kind;
+    const char *edition; /* the edition a final text is of, or NULL */
+};
+
 struct az_catalog {
+    struct srcdoc *srcdocs; /* the sources registry (sources.yaml) */
+    size_t nsrcdocs;
     struct az_doc **docs;
     size_t ndocs;
     struct az_edition **eds;
     size_t neds;
+    size_t nall;                  /* eds[neds..nall) are hidden (not yet published as of --as-of) */
     const struct az_item **index; /* sorted by id */
     size_t nindex;
     /* parallel to eds: where "supersedes" was written */
@@ -49,15 +58,109 @@ struct az_catalog {
 
 const char *az_conf_token(enum az_confidence c)
 {
-    static const char *t[] = {"verified", "draft", "unverified"};
+    static const char *t[] = {"verified", "draft", "unverified", "secondary", "imported"};
     return t[c];
 }
 
 const char *az_conf_name(enum az_confidence c, enum az_lang lang)
 {
-    static const char *ja[] = {"確認済み", "案・草案に基づく", "未確認"};
-    static const char *en[] = {"verified", "from a draft", "unverified"};
+    static const char *ja[] = {"確定版で確認済み", "案・草案に基づく", "未確認", "二次資料に基づく",
+                               "提供された公式様式から取り込み"};
+    static const char *en[] = {"verified in a final text", "from a draft", "unverified",
+                               "from secondary sources",
+                               "imported from the official form you provided"};
     return lang == AZ_LANG_EN ? en[c] : ja[c];
+}
+
+int az_conf_rank(enum az_confidence c)
+{
+    switch (c) {
+    case AZ_CONF_VERIFIED:
+        return 0;
+    case AZ_CONF_IMPORTED:
+        return 1;
+    case AZ_CONF_DRAFT:
+        return 2;
+    case AZ_CONF_SECONDARY:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
+bool az_conf_allowed(enum az_confidence c, enum az_src_kind basis)
+{
+    switch (c) {
+    case AZ_CONF_VERIFIED:
+        return basis == AZ_SRC_FINAL;
+    case AZ_CONF_DRAFT:
+        return basis == AZ_SRC_FINAL || basis == AZ_SRC_DRAFT;
+    case AZ_CONF_SECONDARY:
+        return basis == AZ_SRC_FINAL || basis == AZ_SRC_DRAFT || basis == AZ_SRC_SECONDARY;
+    case AZ_CONF_IMPORTED:
+        return basis == AZ_SRC_USER;
+    default:
+        return true;
+    }
+}
+
+static const char *const src_kind_tokens[] = {"none",      "final",  "draft",
+                                              "secondary", "unread", "user"};
+
+const char *az_src_kind_token(enum az_src_kind k)
+{
+    return src_kind_tokens[k];
+}
+
+/* "https://www.x/y" -> "x/y" */
+static const char *src_norm(const char *s)
+{
+    if (!strncmp(s, "https://", 8))
+        s += 8;
+    else if (!strncmp(s, "http://", 7))
+        s += 7;
+    if (!strncmp(s, "www.", 4))
+        s += 4;
+    return s;
+}
+
+static const struct srcdoc *src_find(const struct az_catalog *cat, const char *src)
+{
+    const char *n = src_norm(src);
+    size_t best = 0;
+    const struct srcdoc *k = NULL;
+
+    for (size_t i = 0; i < cat->nsrcdocs; i++) {
+        size_t l = strlen(cat->srcdocs[i].ref);
+        if (strncmp(n, cat->srcdocs[i].ref, l) != 0)
+            continue;
+        if (n[l] && n[l] != '/' && n[l] != '?' && n[l] != '#' && n[l] != ' ' &&
+            cat->srcdocs[i].ref[l - 1] != '/')
+            continue;
+        if (l > best) {
+            best = l;
+            k = &cat->srcdocs[i];
+        }
+    }
+    return k;
+}
+
+enum az_src_kind az_catalog_source_kind(const struct az_catalog *cat, const char *src)
+{
+    const struct srcdoc *d = src_find(cat, src);
+    return d ? d->kind : AZ_SRC_NONE;
+}
+
+bool az_catalog_has_registry(const struct az_catalog *cat)
+{
+    return cat->nsrcdocs > 0;
+}
+
+/* strongest first */
+static int src_rank(enum az_src_kind k)
+{
+    static const int r[] = {5, 0, 1, 2, 4, 3};
+    return r[k];
 }
 
 const char *az_role_token(enum az_role r)
@@ -206,14 +309,15 @@ static int parse_conf(struct av *v, const json_t *obj, enum az_confidence *out)
 
     if (!s)
         return -1;
-    for (int c = AZ_CONF_VERIFIED; c <= AZ_CONF_UNVERIFIED; c++)
+    for (int c = 0; c < AZ_NCONF; c++)
         if (!strcmp(s, az_conf_token((enum az_confidence)c))) {
             *out = (enum az_confidence)c;
             return 0;
         }
     av_err(v, obj, "confidence",
-           "confidence は verified / draft / unverified のいずれかです: \"%s\"",
-           "confidence must be verified, draft or unverified: \"%s\"", s);
+           "confidence は verified / draft / secondary / imported / unverified のいずれかです: "
+           "\"%s\"",
+           "confidence must be verified, draft, secondary, imported or unverified: \"%s\"", s);
     return -1;
 }
 
@@ -240,10 +344,11 @@ static bool fy_value(struct av *v, const json_t *obj, const char *key, int *out)
 }
 
 static const char *const item_keys[] = {
-    "id",         "form",    "group",         "label",   "order",      "gate",
-    "title",      "text",    "guidance",      "interim", "permanent",  "roles",
-    "volume",     "targets", "required-from", "due-by",  "applies-if", "refs",
-    "ref-labels", "tags",    "confidence",    "sources", "note",       NULL};
+    "id",         "form",       "group",  "label",          "order",
+    "gate",       "title",      "text",   "guidance",       "interim",
+    "permanent",  "roles",      "volume", "targets",        "required-from",
+    "due-by",     "applies-if", "refs",   "ref-labels",     "tags",
+    "confidence", "sources",    "note",   "due-at-renewal", NULL};
 
 static const char *const targets_ok[] = {"organisation", "all-systems", "server",
                                          "client",       "network",     NULL};
@@ -262,8 +367,47 @@ static bool in_list(const char *s, const char *const *l)
     return false;
 }
 
-static struct az_item *parse_item(struct av *v, struct az_edition *ed, const json_t *o, size_t idx,
-                                  struct pending_ref **prefs, size_t *nprefs)
+/* The strongest kind among it's sources; every source must be in the
+ * registry, and the mark must be one those sources allow. */
+static void check_basis(struct av *v, const struct az_catalog *cat, struct az_item *it,
+                        const json_t *o)
+{
+    if (it->confidence == AZ_CONF_IMPORTED) {
+        it->basis = AZ_SRC_USER;
+        return;
+    }
+    if (!cat->nsrcdocs)
+        return;
+    for (size_t i = 0; i < it->nsources; i++) {
+        const struct srcdoc *d = src_find(cat, it->sources[i]);
+        enum az_src_kind k = d ? d->kind : AZ_SRC_NONE;
+        /* a final text supports number and content only of its own
+         * edition; for any other item it is one more account */
+        if (k == AZ_SRC_FINAL && (!d->edition || strcmp(d->edition, it->edition->id) != 0))
+            k = AZ_SRC_SECONDARY;
+        if (k == AZ_SRC_NONE)
+            av_err(v, json_object_get(o, "sources"), NULL,
+                   "出典 \"%s\" が出典の一覧 (sources.yaml) にありません。種類 (final / draft / "
+                   "secondary / unread) を登録してください",
+                   "source \"%s\" is not in the sources registry (sources.yaml); register its "
+                   "kind (final / draft / secondary / unread)",
+                   it->sources[i]);
+        else if (it->basis == AZ_SRC_NONE || src_rank(k) < src_rank(it->basis))
+            it->basis = k;
+    }
+    if (it->basis != AZ_SRC_NONE && !az_conf_allowed(it->confidence, it->basis))
+        av_err(v, o, "confidence",
+               "confidence: %s は出典が支えません (最も強い出典の種類: %s)。verified にはこの版の"
+               "確定版の厚生労働省の文書、draft には案、secondary には読んだ資料が必要です",
+               "confidence %s is not supported by the sources (strongest kind: %s): verified "
+               "needs a final MHLW text of this edition, draft a draft, secondary a source that "
+               "was read",
+               az_conf_token(it->confidence), az_src_kind_token(it->basis));
+}
+
+static struct az_item *parse_item(struct av *v, const struct az_catalog *cat, struct az_edition *ed,
+                                  const json_t *o, size_t idx, struct pending_ref **prefs,
+                                  size_t *nprefs)
 {
     struct az_item *it = calloc(1, sizeof(*it));
     const char *s;
@@ -342,6 +486,8 @@ static struct az_item *parse_item(struct av *v, struct az_edition *ed, const jso
                "checklist items need required-from (fiscal year)");
     if (json_object_get(o, "due-by"))
         it->has_due_by = av_date(v, o, "due-by", true, &it->due_by);
+    if (json_object_get(o, "due-at-renewal"))
+        it->has_due_at_renewal = av_date(v, o, "due-at-renewal", true, &it->due_at_renewal);
     if ((l = av_list(v, o, "applies-if", false))) {
         for (size_t i = 0; i < json_array_size(l); i++) {
             json_t *e = json_array_get(l, i);
@@ -386,17 +532,66 @@ static struct az_item *parse_item(struct av *v, struct az_edition *ed, const jso
     it->sources = av_strlist(v, o, "sources", true, &it->nsources);
     if (json_object_get(o, "sources") && !it->nsources)
         av_err(v, o, "sources", "出典が空です", "sources is empty");
+    check_basis(v, cat, it, o);
     return it;
+}
+
+static const char *const reg_keys[] = {"anzen-sources", "documents", NULL};
+static const char *const regdoc_keys[] = {"ref", "kind", "edition", "title", "note", NULL};
+
+/* data/catalogs/sources.yaml: what kind of document each cited source is. */
+static int parse_registry(struct az_catalog *cat, struct av *v, const struct az_doc *doc)
+{
+    const json_t *root = az_doc_root(doc), *l;
+    struct srcdoc *nd;
+
+    if (!av_header(v, root, reg_keys, "sources", "anzen-sources"))
+        return 0;
+    if (!(l = av_list(v, root, "documents", true)))
+        return 0;
+    nd = realloc(cat->srcdocs, (cat->nsrcdocs + json_array_size(l) + 1) * sizeof(*nd));
+    if (!nd)
+        return AZ_ENOMEM;
+    cat->srcdocs = nd;
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        const json_t *d = json_array_get(l, i);
+        const char *ref, *kind, *edition;
+        struct az_text t;
+        int k = -1;
+        if (!av_object(v, d, regdoc_keys, "document"))
+            continue;
+        ref = av_str(v, d, "ref", true);
+        kind = av_str(v, d, "kind", true);
+        edition = av_str(v, d, "edition", false);
+        av_text(v, d, "title", false, &t);
+        av_text(v, d, "note", false, &t);
+        for (int j = AZ_SRC_FINAL; kind && j <= AZ_SRC_UNREAD; j++)
+            if (!strcmp(kind, src_kind_tokens[j]))
+                k = j;
+        if (kind && k < 0)
+            av_err(v, d, "kind", "kind は final / draft / secondary / unread のいずれかです",
+                   "kind must be final, draft, secondary or unread");
+        if (!ref || k < 0)
+            continue;
+        if (!*src_norm(ref)) {
+            av_err(v, d, "ref", "ref が空です", "ref is empty");
+            continue;
+        }
+        cat->srcdocs[cat->nsrcdocs++] =
+            (struct srcdoc){src_norm(ref), (enum az_src_kind)k, edition};
+    }
+    return 0;
 }
 
 static const char *const top_keys[] = {"anzen-catalog", "edition",   "forms", "groups",
                                        "items",         "crosswalk", NULL};
-static const char *const ed_keys[] = {"id",        "kind",  "family", "version",    "fiscal-year",
-                                      "published", "title", "status", "supersedes", "confidence",
-                                      "sources",   "note",  NULL};
-static const char *const form_keys[] = {"id", "title", "audience", "institution-types", NULL};
+static const char *const ed_keys[] = {"id",        "kind",  "family",  "version",    "fiscal-year",
+                                      "published", "title", "status",  "supersedes", "confidence",
+                                      "sources",   "note",  "partial", NULL};
+static const char *const form_keys[] = {
+    "id", "title", "document-title", "audience", "legal-basis", "institution-types", NULL};
 static const char *const group_keys[] = {"id", "title", NULL};
-static const char *const xw_keys[] = {"from", "to", "relation", "note", NULL};
+static const char *const xw_keys[] = {"from", "to", "relation", "note", "score", NULL};
 
 static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                       const struct az_doc *doc, struct pending_ref **prefs, size_t *nprefs,
@@ -474,7 +669,7 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                    "status must be current, superseded or metadata-only");
     }
     cat->supersedes_ids[cat->neds - 1] = av_str(v, e, "supersedes", false);
-    parse_conf(v, e, &ed->confidence);
+    ed->partial = av_bool(v, e, "partial", false);
     ed->sources = av_strlist(v, e, "sources", true, &ed->nsources);
 
     /* forms */
@@ -496,6 +691,8 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
                 av_err(v, f, "id", "様式 ID \"%s\" が重複しています", "duplicate form id \"%s\"",
                        fm->id);
             av_text(v, f, "title", true, &fm->title);
+            av_text(v, f, "document-title", false, &fm->doc_title);
+            av_text(v, f, "legal-basis", false, &fm->legal_basis);
             s = av_str(v, f, "audience", true);
             if (s && !strcmp(s, "vendor"))
                 fm->vendor = true;
@@ -554,7 +751,7 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
         if (!ed->items)
             return AZ_ENOMEM;
         for (size_t i = 0; i < json_array_size(l); i++) {
-            struct az_item *it = parse_item(v, ed, json_array_get(l, i), i, prefs, nprefs);
+            struct az_item *it = parse_item(v, cat, ed, json_array_get(l, i), i, prefs, nprefs);
             if (!it)
                 return AZ_ENOMEM;
             ed->items[ed->nitems++] = it;
@@ -571,6 +768,25 @@ static int parse_file(struct az_ctx *ctx, struct az_catalog *cat, struct av *v,
         }
     } else if (ed->checklist && ed->status != AZ_ED_METADATA_ONLY) {
         av_err(v, root, NULL, "項目 (items) がありません", "no items");
+    }
+    /* the edition's mark: the weakest of its items', never written by hand */
+    if (ed->nitems) {
+        enum az_confidence written;
+        ed->confidence_computed = true;
+        ed->confidence = AZ_CONF_VERIFIED;
+        for (size_t i = 0; i < ed->nitems; i++)
+            if (az_conf_rank(ed->items[i]->confidence) > az_conf_rank(ed->confidence))
+                ed->confidence = ed->items[i]->confidence;
+        if (json_object_get(e, "confidence") && parse_conf(v, e, &written) == 0 &&
+            written != ed->confidence)
+            av_err(v, e, "confidence",
+                   "版の confidence は項目から計算します (最も弱い項目の値: %s)。"
+                   "\"%s\" と書かずにこの行を削除してください",
+                   "an edition with items gets its confidence from them (the weakest item's "
+                   "mark: %s); remove \"%s\"",
+                   az_conf_token(ed->confidence), az_conf_token(written));
+    } else {
+        parse_conf(v, e, &ed->confidence);
     }
 
     /* crosswalk */
@@ -688,6 +904,14 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
                    "supersedes names an unknown edition \"%s\"", sid);
         }
     }
+    /* a current edition with items makes the one it supersedes superseded
+     * (an accepted import of the official form replaces the encoded one) */
+    for (size_t e = 0; e < cat->neds; e++) {
+        struct az_edition *sup = (struct az_edition *)cat->eds[e]->supersedes;
+        if (sup && cat->eds[e]->status == AZ_ED_CURRENT && cat->eds[e]->nitems &&
+            sup->status == AZ_ED_CURRENT)
+            sup->status = AZ_ED_SUPERSEDED;
+    }
     /* refs: must name a guideline requirement */
     for (size_t i = 0; i < nprefs; i++) {
         const struct az_item *t = az_catalog_item(cat, prefs[i].id);
@@ -720,6 +944,19 @@ static int resolve(struct az_ctx *ctx, struct az_catalog *cat, struct pending_re
                        "relation must be same, merged, changed or split");
         }
         av_text(&v, x, "note", false, &xw->note);
+        {
+            const char *sc = av_str(&v, x, "score", false);
+            if (sc) {
+                char *end;
+                double d = strtod(sc, &end);
+                if (end == sc || *end || !(d >= 0.0 && d <= 1.0))
+                    av_err(&v, x, "score", "score は 0 から 1 の数です: \"%s\"",
+                           "score must be a number from 0 to 1: \"%s\"", sc);
+                else
+                    xw->score = d;
+                xw->has_score = true;
+            }
+        }
         to = av_str(&v, x, "to", true);
         if (to) {
             xw->to = az_catalog_item(cat, to);
@@ -784,11 +1021,12 @@ void az_catalog_free(struct az_catalog *cat)
 {
     if (!cat)
         return;
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < (cat->nall > cat->neds ? cat->nall : cat->neds); i++)
         ed_free(cat->eds[i]);
     for (size_t i = 0; i < cat->ndocs; i++)
         az_doc_free(cat->docs[i]);
     free(cat->eds);
+    free(cat->srcdocs);
     free(cat->docs);
     free(cat->index);
     free(cat->supersedes_ids);
@@ -825,7 +1063,6 @@ int az_catalog_load_blobs(struct az_ctx *ctx, const struct az_file_blob *files, 
     az_buf_init(&allerr, 256 * 1024);
     for (size_t i = 0; i < n; i++) {
         struct az_doc *doc;
-        struct av v;
         r = az_doc_load(ctx, files[i].name, files[i].data, files[i].len, &doc);
         if (r < 0) {
             if (!first)
@@ -836,20 +1073,33 @@ int az_catalog_load_blobs(struct az_ctx *ctx, const struct az_file_blob *files, 
             continue;
         }
         cat->docs[cat->ndocs++] = doc;
-        av_init(&v, ctx, doc, MAX_ERRORS);
-        r = parse_file(ctx, cat, &v, doc, &prefs, &nprefs, &pxw, &npxw);
-        if (r == AZ_ENOMEM) {
-            av_finish(&v);
-            first = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-            goto out;
-        }
-        r = av_finish(&v);
-        if (r < 0) {
-            if (!first)
-                first = r;
-            if (allerr.len)
-                (void)az_buf_puts(&allerr, "\n");
-            (void)az_buf_puts(&allerr, az_errmsg(ctx));
+    }
+    /* the sources registry first, so items can be checked against it;
+     * then the editions */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < cat->ndocs; i++) {
+            struct az_doc *doc = cat->docs[i];
+            bool reg = json_is_object(az_doc_root(doc)) &&
+                       json_object_get(az_doc_root(doc), "anzen-sources") != NULL;
+            struct av v;
+            if (reg != (pass == 0))
+                continue;
+            av_init(&v, ctx, doc, MAX_ERRORS);
+            r = reg ? parse_registry(cat, &v, doc)
+                    : parse_file(ctx, cat, &v, doc, &prefs, &nprefs, &pxw, &npxw);
+            if (r == AZ_ENOMEM) {
+                av_finish(&v);
+                first = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+                goto out;
+            }
+            r = av_finish(&v);
+            if (r < 0) {
+                if (!first)
+                    first = r;
+                if (allerr.len)
+                    (void)az_buf_puts(&allerr, "\n");
+                (void)az_buf_puts(&allerr, az_errmsg(ctx));
+            }
         }
     }
     if (!first) {
@@ -951,6 +1201,22 @@ int az_catalog_load_embedded(struct az_ctx *ctx, struct az_catalog **ret)
     return az_catalog_load_blobs(ctx, az_embedded_catalogs, az_embedded_catalogs_n, ret);
 }
 
+int az_catalog_load_embedded_with(struct az_ctx *ctx, const struct az_file_blob *extra, size_t n,
+                                  struct az_catalog **ret)
+{
+    struct az_file_blob *all = calloc(az_embedded_catalogs_n + n + 1, sizeof(*all));
+    int r;
+
+    if (!all)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    memcpy(all, az_embedded_catalogs, az_embedded_catalogs_n * sizeof(*all));
+    if (n)
+        memcpy(all + az_embedded_catalogs_n, extra, n * sizeof(*all));
+    r = az_catalog_load_blobs(ctx, all, az_embedded_catalogs_n + n, ret);
+    free(all);
+    return r;
+}
+
 const struct az_file_blob *az_embedded_demo_files(size_t *ret_n)
 {
     *ret_n = az_embedded_demo_n;
@@ -971,19 +1237,22 @@ const struct az_edition *az_catalog_edition(const struct az_catalog *cat, const 
 {
     char buf[64];
     int fy;
+    /* an explicit name finds an edition hidden by --as-of too (answers
+     * made for it still load); listings and defaults do not */
+    size_t nall = cat->nall > cat->neds ? cat->nall : cat->neds;
 
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < nall; i++)
         if (!strcmp(cat->eds[i]->id, name))
             return cat->eds[i];
     /* aliases: r7 / R7 / 令和7 / 令和7年度 / 2025 -> checklist of that FY */
     if (az_fy_parse(name, &fy) == 0) {
-        for (size_t i = 0; i < cat->neds; i++)
+        for (size_t i = 0; i < nall; i++)
             if (cat->eds[i]->checklist && cat->eds[i]->fiscal_year == fy)
                 return cat->eds[i];
     }
     /* 6.0 / gl6 / gl-6 / v6 -> guideline */
     snprintf(buf, sizeof(buf), "gl-%s", name);
-    for (size_t i = 0; i < cat->neds; i++)
+    for (size_t i = 0; i < nall; i++)
         if (!strcmp(cat->eds[i]->id, buf))
             return cat->eds[i];
     if ((name[0] == 'g' && name[1] == 'l') || (name[0] >= '0' && name[0] <= '9')) {
@@ -991,7 +1260,7 @@ const struct az_edition *az_catalog_edition(const struct az_catalog *cat, const 
         if (*p == '-')
             p++;
         snprintf(buf, sizeof(buf), "gl-%s.0", p);
-        for (size_t i = 0; i < cat->neds; i++)
+        for (size_t i = 0; i < nall; i++)
             if (!strcmp(cat->eds[i]->id, buf))
                 return cat->eds[i];
     }
@@ -1032,6 +1301,50 @@ const struct az_edition *az_catalog_newest_guideline(const struct az_catalog *ca
             (!best || strcmp(cat->eds[i]->published, best->published) > 0))
             best = cat->eds[i];
     return best;
+}
+
+struct az_text az_form_doc_title(const struct az_form *f)
+{
+    return f->doc_title.ja ? f->doc_title : f->edition->title;
+}
+
+bool az_edition_published_by(const struct az_edition *ed, struct az_date d)
+{
+    struct az_date p = {0, 0, 1};
+    int n;
+
+    if (!ed->published)
+        return true;
+    n = sscanf(ed->published, "%4d-%2d-%2d", &p.y, &p.m, &p.d);
+    if (n < 2)
+        return true; /* unknown date: never hide */
+    if (n == 2)
+        p.d = 1;
+    return az_date_cmp(p, d) <= 0;
+}
+
+size_t az_catalog_hide_after(struct az_catalog *cat, struct az_date d)
+{
+    size_t total = cat->nall > cat->neds ? cat->nall : cat->neds, k = 0, h = 0;
+    struct az_edition **tmp = calloc(total + 1, sizeof(*tmp));
+
+    if (!tmp)
+        return 0;
+    /* visible first (in order), then the hidden ones */
+    for (size_t i = 0; i < cat->neds; i++)
+        if (az_edition_published_by(cat->eds[i], d))
+            cat->eds[k++] = cat->eds[i];
+        else
+            tmp[h++] = cat->eds[i];
+    for (size_t i = cat->neds; i < total; i++)
+        tmp[h++] = cat->eds[i];
+    for (size_t i = 0; i < h; i++)
+        cat->eds[k + i] = tmp[i];
+    free(tmp);
+    h = cat->neds - k;
+    cat->nall = total;
+    cat->neds = k;
+    return h;
 }
 
 const struct az_form *az_edition_form(const struct az_edition *ed, const char *id)
@@ -1115,11 +1428,18 @@ json_t *az_item_to_json(const struct az_item *it)
     } else {
         json_object_set_new(o, "due_by", json_null());
     }
+    if (it->has_due_at_renewal) {
+        az_date_iso(it->due_at_renewal, d, sizeof(d));
+        json_object_set_new(o, "due_at_renewal", json_string(d));
+    } else {
+        json_object_set_new(o, "due_at_renewal", json_null());
+    }
     json_object_set_new(o, "applies_if", conds);
     json_object_set_new(o, "refs", refs);
     json_object_set_new(o, "ref_labels", strs_json(it->ref_labels, it->nref_labels));
     json_object_set_new(o, "tags", strs_json(it->tags, it->ntags));
     json_object_set_new(o, "confidence", json_string(az_conf_token(it->confidence)));
+    json_object_set_new(o, "source_basis", json_string(az_src_kind_token(it->basis)));
     json_object_set_new(o, "sources", strs_json(it->sources, it->nsources));
     json_object_set_new(o, "note", text_json(it->note));
     if (it->xwalk) {
@@ -1148,16 +1468,21 @@ json_t *az_edition_to_json(const struct az_edition *ed, bool with_items)
     json_object_set_new(o, "published", json_string(ed->published ? ed->published : ""));
     json_object_set_new(o, "title", text_json(ed->title));
     json_object_set_new(o, "status", json_string(az_ed_status_token(ed->status)));
+    json_object_set_new(o, "partial", json_boolean(ed->partial));
     json_object_set_new(o, "supersedes",
                         ed->supersedes ? json_string(ed->supersedes->id) : json_null());
     json_object_set_new(o, "confidence", json_string(az_conf_token(ed->confidence)));
+    json_object_set_new(o, "confidence_computed", json_boolean(ed->confidence_computed));
     json_object_set_new(o, "sources", strs_json(ed->sources, ed->nsources));
     json_object_set_new(o, "note", text_json(ed->note));
     for (size_t f = 0; f < ed->nforms; f++)
-        json_array_append_new(forms, json_pack("{s:s, s:o, s:s, s:i}", "id", ed->forms[f].id,
-                                               "title", text_json(ed->forms[f].title), "audience",
-                                               ed->forms[f].vendor ? "vendor" : "institution",
-                                               "items", (int)ed->forms[f].nitems));
+        json_array_append_new(forms,
+                              json_pack("{s:s, s:o, s:o, s:o, s:s, s:i}", "id", ed->forms[f].id,
+                                        "title", text_json(ed->forms[f].title), "document_title",
+                                        text_json(az_form_doc_title(&ed->forms[f])), "legal_basis",
+                                        text_json(ed->forms[f].legal_basis), "audience",
+                                        ed->forms[f].vendor ? "vendor" : "institution", "items",
+                                        (int)ed->forms[f].nitems));
     json_object_set_new(o, "forms", forms);
     json_object_set_new(o, "item_count", json_integer((json_int_t)ed->nitems));
     if (with_items) {

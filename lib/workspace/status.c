@@ -180,7 +180,7 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
         az_buf_printf(&b, "%s — %s (%s)\n", L(c, "anzen 状況", "anzen status"), p->name,
                       az_inst_name(p->type, c->lang));
     az_buf_printf(&b, "%s%s %s %s (%s)\n", md ? "- " : "", L(c, "評価した版:", "Assessed against:"),
-                  tx(c, e->edition->title), e->edition->version, tx(c, e->form->title));
+                  tx(c, az_form_doc_title(e->form)), e->edition->version, tx(c, e->form->title));
     if (e->form->vendor) {
         const struct az_system *sy = find_system(p, e->system);
         az_buf_printf(&b, "%s%s %s (%s)\n", md ? "- " : "", L(c, "対象システム:", "System:"),

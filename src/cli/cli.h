@@ -80,6 +80,7 @@ const char *cli_who(void);
 bool cli_readline(char *buf, size_t n);
 
 int cmd_catalog(struct cli *c, int argc, char **argv);
+int cmd_catalog_import(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_assess(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);

@@ -314,9 +314,9 @@ int cmd_assess(struct cli *c, int argc, char **argv)
         total++;
     }
     printf("%s %s %s (%s) — %zu %s\n", L(c, "回答する版:", "Answering:"),
-           c->lang == AZ_LANG_EN ? e->edition->title.en : e->edition->title.ja, e->edition->version,
-           c->lang == AZ_LANG_EN ? e->form->title.en : e->form->title.ja, total,
-           L(c, "項目", "items"));
+           c->lang == AZ_LANG_EN ? az_form_doc_title(e->form).en : az_form_doc_title(e->form).ja,
+           e->edition->version, c->lang == AZ_LANG_EN ? e->form->title.en : e->form->title.ja,
+           total, L(c, "項目", "items"));
     for (size_t i = 0; i < e->nresults; i++) {
         const struct az_item_result *res = &e->results[i];
         int k;

@@ -3,6 +3,7 @@
  * out.c - terminal and file output helpers of the CLI.
  */
 #include <stdarg.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,55 @@ void cli_liberr(struct cli *c)
     } while (m && *m);
 }
 
+/* The embedded catalog plus the editions accepted with `anzen catalog
+ * import --accept` in the workspace (catalog-import-*.yaml, not the
+ * *.draft.yaml drafts). */
+static int load_with_imports(struct cli *c)
+{
+    DIR *d = opendir(".");
+    struct dirent *de;
+    struct az_file_blob *b = NULL;
+    size_t n = 0;
+    int r = 0;
+
+    while (d && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        struct az_file_blob *nb;
+        char *data;
+        size_t len;
+        if (strncmp(de->d_name, "catalog-import-", 15) != 0 || l < 20 ||
+            strcmp(de->d_name + l - 5, ".yaml") != 0 ||
+            (l > 11 && !strcmp(de->d_name + l - 11, ".draft.yaml")) || n >= 16)
+            continue;
+        if (az_read_text_file(&c->ctx, de->d_name, &data, &len) < 0) {
+            r = -1;
+            break;
+        }
+        nb = realloc(b, (n + 1) * sizeof(*b));
+        if (!nb || !(nb[n].name = strdup(de->d_name))) {
+            if (nb)
+                b = nb;
+            free(data);
+            r = az_fail(&c->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            break;
+        }
+        b = nb;
+        nb[n].data = data;
+        nb[n].len = len;
+        n++;
+    }
+    if (d)
+        closedir(d);
+    if (!r)
+        r = az_catalog_load_embedded_with(&c->ctx, b, n, &c->cat);
+    for (size_t i = 0; i < n; i++) {
+        free((char *)b[i].name);
+        free((char *)b[i].data);
+    }
+    free(b);
+    return r < 0 ? r : 0;
+}
+
 int cli_catalog(struct cli *c)
 {
     int r;
@@ -42,11 +92,14 @@ int cli_catalog(struct cli *c)
     if (c->catalog_dir)
         r = az_catalog_load_dir(&c->ctx, c->catalog_dir, &c->cat);
     else
-        r = az_catalog_load_embedded(&c->ctx, &c->cat);
+        r = load_with_imports(c);
     if (r < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    /* --as-of: editions published after that day did not exist yet */
+    if (c->as_of_given)
+        az_catalog_hide_after(c->cat, c->as_of);
     return 0;
 }
 

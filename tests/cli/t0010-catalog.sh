@@ -37,7 +37,7 @@ n = 0
 for e in d["editions"]:
     assert len(e["items"]) == e["item_count"]
     for it in e["items"]:
-        assert it["confidence"] in ("verified", "draft", "unverified")
+        assert it["confidence"] in ("verified", "draft", "secondary", "unverified")
         assert it["sources"], it["id"]
         assert it["text"]["ja"] and it["text"]["en"], it["id"]
         if e["kind"] == "checklist" and not it["gate"]:

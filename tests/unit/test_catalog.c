@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "anzen/catalog.h"
+#include "anzen/catimport.h"
 #include "anzen/util.h"
 
 static struct az_ctx ctx;
@@ -163,7 +164,7 @@ static void test_error_classes(void **state)
                  "unknown applies-if condition \"has-vendors\"");
     expect_error(0, "form: v\n", "form: x\n", "unknown form \"x\"");
     expect_error(0, "confidence: draft", "confidence: maybe",
-                 "confidence must be verified, draft or unverified");
+                 "confidence must be verified, draft, secondary, imported or unverified");
     expect_error(0, "  fiscal-year: \"2024\"\n", "", "checklist editions need fiscal-year");
     expect_error(0, "    required-from: 2024\n", "", "checklist items need required-from");
     expect_error(0, "anzen-catalog: 1", "anzen-catalog: 2", "unsupported format version");
@@ -275,6 +276,364 @@ static void test_embedded_catalog(void **state)
     az_catalog_free(cat);
 }
 
+/* The sources registry and the rule behind the marks: verified only on a
+ * final MHLW text of the item's own edition, draft on a draft, an
+ * edition's mark the weakest of its items'. */
+static const char reg_yaml[] =
+    "anzen-sources: 1\n"
+    "documents:\n"
+    "  - {ref: \"https://example.org/final-x\", kind: final, edition: cl-x}\n"
+    "  - {ref: \"https://example.org/final-other\", kind: final, edition: cl-w}\n"
+    "  - {ref: \"https://example.org/draft\", kind: draft}\n"
+    "  - {ref: \"https://blog.example.com/\", kind: secondary}\n"
+    "  - {ref: \"https://example.org/unread\", kind: unread}\n";
+
+static const char mini_cl[] =
+    "anzen-catalog: 1\n"
+    "edition: {id: cl-x, kind: checklist, family: mhlw-checklist, version: v, fiscal-year: "
+    "\"2030\", published: \"2030-05-01\", title: {ja: x, en: x}, status: current,%s sources: [s]}\n"
+    "forms: [{id: h, title: {ja: h, en: h}, audience: institution, institution-types: [clinic]}]\n"
+    "groups: [{id: \"1\", title: {ja: g, en: g}}]\n"
+    "items:\n"
+    "  - {id: cl-x.h.a, form: h, group: \"1\", label: \"1-①\", title: {ja: a, en: a}, text: {ja: "
+    "a, en: a}, roles: [management], required-from: \"2030\", confidence: %s, sources: [\"%s\"]}\n"
+    "  - {id: cl-x.h.b, form: h, group: \"1\", label: \"1-②\", title: {ja: b, en: b}, text: {ja: "
+    "b, en: b}, roles: [management], required-from: \"2030\", confidence: %s, sources: [\"%s\"]}\n";
+
+static struct az_catalog *load_marks(const char *edconf, const char *c1, const char *s1,
+                                     const char *c2, const char *s2)
+{
+    char buf[4096];
+    struct az_file_blob b[2];
+    struct az_catalog *cat = NULL;
+
+    snprintf(buf, sizeof(buf), mini_cl, edconf, c1, s1, c2, s2);
+    b[0] = (struct az_file_blob){"cl-x.yaml", buf, strlen(buf)};
+    b[1] = (struct az_file_blob){"sources.yaml", reg_yaml, sizeof(reg_yaml) - 1};
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_blobs(&ctx, b, 2, &cat) < 0)
+        return NULL;
+    return cat;
+}
+
+static void expect_marks_error(const char *edconf, const char *c1, const char *s1, const char *c2,
+                               const char *s2, const char *msg)
+{
+    struct az_catalog *cat = load_marks(edconf, c1, s1, c2, s2);
+    if (cat) {
+        az_catalog_free(cat);
+        fail_msg("loaded, but want error \"%s\"", msg);
+    }
+    if (!strstr(az_errmsg(&ctx), msg))
+        fail_msg("want \"%s\" in \"%s\"", msg, az_errmsg(&ctx));
+}
+
+static void test_marks_rule(void **state)
+{
+    struct az_catalog *cat;
+    const struct az_edition *ed;
+    (void)state;
+
+    /* the weakest item gives the edition's mark */
+    cat = load_marks("", "verified", "https://www.example.org/final-x/p3", "draft",
+                     "https://example.org/draft/7");
+    if (!cat)
+        fail_msg("%s", az_errmsg(&ctx));
+    ed = az_catalog_edition(cat, "cl-x");
+    assert_true(ed->confidence_computed);
+    assert_int_equal(ed->confidence, AZ_CONF_DRAFT);
+    assert_int_equal(az_catalog_item(cat, "cl-x.h.a")->basis, AZ_SRC_FINAL);
+    assert_int_equal(az_catalog_item(cat, "cl-x.h.b")->basis, AZ_SRC_DRAFT);
+    assert_true(az_catalog_has_registry(cat));
+    assert_int_equal(az_catalog_source_kind(cat, "http://blog.example.com/2025/x"),
+                     AZ_SRC_SECONDARY);
+    /* a prefix only matches at a path boundary */
+    assert_int_equal(az_catalog_source_kind(cat, "https://example.org/drafting"), AZ_SRC_NONE);
+    az_catalog_free(cat);
+    cat = load_marks("", "secondary", "https://blog.example.com/a", "unverified",
+                     "https://example.org/unread");
+    assert_non_null(cat);
+    assert_int_equal(az_catalog_edition(cat, "cl-x")->confidence, AZ_CONF_UNVERIFIED);
+    az_catalog_free(cat);
+    /* a written edition mark must agree with the items */
+    cat = load_marks(" confidence: secondary,", "verified", "https://example.org/final-x",
+                     "secondary", "https://blog.example.com/a");
+    assert_non_null(cat);
+    az_catalog_free(cat);
+    expect_marks_error(" confidence: verified,", "verified", "https://example.org/final-x",
+                       "secondary", "https://blog.example.com/a",
+                       "gets its confidence from them (the weakest item's mark: secondary)");
+    /* an item citing only a draft cannot be verified */
+    expect_marks_error("", "verified", "https://example.org/draft/3", "draft",
+                       "https://example.org/draft/4",
+                       "confidence verified is not supported by the sources (strongest kind: "
+                       "draft)");
+    /* a final text of another edition does not verify this one's number */
+    expect_marks_error("", "verified", "https://example.org/final-other/2", "draft",
+                       "https://example.org/draft/4", "(strongest kind: secondary)");
+    /* draft needs a draft (or this edition's final text), not a blog */
+    expect_marks_error("", "draft", "https://blog.example.com/a", "draft",
+                       "https://example.org/draft/4", "confidence draft is not supported");
+    /* secondary needs something read */
+    expect_marks_error("", "secondary", "https://example.org/unread", "draft",
+                       "https://example.org/draft/4", "(strongest kind: unread)");
+    /* every source must be classified */
+    expect_marks_error("", "draft", "https://nowhere.example/x", "draft",
+                       "https://example.org/draft/4", "is not in the sources registry");
+}
+
+/* The rule holds for the data shipped in the binary. */
+static void test_embedded_marks_honest(void **state)
+{
+    struct az_catalog *cat;
+    size_t verified = 0;
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("embedded catalog: %s", az_errmsg(&ctx));
+    assert_true(az_catalog_has_registry(cat));
+    for (size_t e = 0; e < az_catalog_neditions(cat); e++) {
+        const struct az_edition *ed = az_catalog_edition_at(cat, e);
+        enum az_confidence weakest = AZ_CONF_VERIFIED;
+        for (size_t i = 0; i < ed->nitems; i++) {
+            const struct az_item *it = ed->items[i];
+            for (size_t s = 0; s < it->nsources; s++)
+                if (az_catalog_source_kind(cat, it->sources[s]) == AZ_SRC_NONE)
+                    fail_msg("%s: source %s not classified", it->id, it->sources[s]);
+            if (!az_conf_allowed(it->confidence, it->basis))
+                fail_msg("%s: %s on %s", it->id, az_conf_token(it->confidence),
+                         az_src_kind_token(it->basis));
+            if (it->confidence == AZ_CONF_VERIFIED) {
+                assert_int_equal(it->basis, AZ_SRC_FINAL);
+                verified++;
+            }
+            /* nothing shipped is "imported": that is for the user's forms */
+            assert_int_not_equal(it->confidence, AZ_CONF_IMPORTED);
+            if (az_conf_rank(it->confidence) > az_conf_rank(weakest))
+                weakest = it->confidence;
+        }
+        if (ed->nitems) {
+            assert_true(ed->confidence_computed);
+            assert_int_equal(ed->confidence, weakest);
+        }
+    }
+    /* 令和7 rests on the March 2025 draft and secondary accounts: none of
+     * its items is verified, and its mark is not either */
+    {
+        const struct az_edition *r7 = az_catalog_edition(cat, "cl-r7");
+        for (size_t i = 0; i < r7->nitems; i++)
+            assert_int_not_equal(r7->items[i]->confidence, AZ_CONF_VERIFIED);
+        assert_int_not_equal(r7->confidence, AZ_CONF_VERIFIED);
+        /* the 令和6 2-(9) number is inferred: not verified */
+        assert_int_not_equal(az_catalog_item(cat, "cl-r6.h.unneeded-services-server")->confidence,
+                             AZ_CONF_VERIFIED);
+        assert_int_not_equal(az_catalog_edition(cat, "gl-6.0")->confidence, AZ_CONF_VERIFIED);
+    }
+    assert_true(verified > 0);
+    az_catalog_free(cat);
+}
+
+/* --as-of: editions published later are hidden from listings and
+ * defaults, but an explicit id still finds them. */
+static void test_hide_after(void **state)
+{
+    struct az_catalog *cat;
+    struct az_date d = {2025, 7, 1};
+    size_t n0;
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("embedded catalog: %s", az_errmsg(&ctx));
+    n0 = az_catalog_neditions(cat);
+    assert_string_equal(az_catalog_newest_checklist(cat)->id, "cl-r8");
+    assert_int_equal(az_catalog_hide_after(cat, d), 2); /* cl-r8, gl-7.0 */
+    assert_int_equal(az_catalog_neditions(cat), n0 - 2);
+    assert_string_equal(az_catalog_newest_checklist(cat)->id, "cl-r7");
+    assert_string_equal(az_catalog_newest_guideline(cat)->id, "gl-6.0");
+    assert_string_equal(az_catalog_default_checklist(cat)->id, "cl-r7");
+    for (size_t i = 0; i < az_catalog_neditions(cat); i++)
+        assert_true(az_edition_published_by(az_catalog_edition_at(cat, i), d));
+    assert_non_null(az_catalog_edition(cat, "cl-r8"));
+    assert_non_null(az_catalog_item(cat, "gl-7.0.ops-14-5"));
+    /* before 令和7 was published, 令和6 is the default */
+    d = (struct az_date){2024, 6, 1};
+    assert_int_equal(az_catalog_hide_after(cat, d), 1);
+    assert_string_equal(az_catalog_default_checklist(cat)->id, "cl-r6");
+    /* "YYYY-MM" counts from the first of the month */
+    assert_true(
+        az_edition_published_by(az_catalog_edition(cat, "cl-r8"), (struct az_date){2026, 6, 1}));
+    assert_false(
+        az_edition_published_by(az_catalog_edition(cat, "cl-r8"), (struct az_date){2026, 5, 31}));
+    az_catalog_free(cat);
+}
+
+/* ---- catalog import ---- */
+
+static struct az_catimport *import_fixture(struct az_catalog *cat, const char *file,
+                                           const struct az_catimport_opts *o)
+{
+    char path[512], *data;
+    size_t len;
+    struct az_catimport *im = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/catimport/%s", TEST_DATA, file);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    data = malloc(1 << 20);
+    len = fread(data, 1, 1 << 20, f);
+    fclose(f);
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catimport_read(&ctx, cat, file, data, len, o, &im) < 0)
+        im = NULL;
+    free(data);
+    return im;
+}
+
+static void test_col_letters(void **state)
+{
+    char b[16];
+    (void)state;
+    az_col_letter(0, b, sizeof(b));
+    assert_string_equal(b, "A");
+    az_col_letter(25, b, sizeof(b));
+    assert_string_equal(b, "Z");
+    az_col_letter(26, b, sizeof(b));
+    assert_string_equal(b, "AA");
+    az_col_letter(701, b, sizeof(b));
+    assert_string_equal(b, "ZZ");
+    for (unsigned c = 0; c < 1000; c++) {
+        az_col_letter(c, b, sizeof(b));
+        assert_int_equal(az_col_parse(b), (int)c);
+    }
+    assert_int_equal(az_col_parse("c"), 2);
+    assert_int_equal(az_col_parse("3"), 2);
+    assert_int_equal(az_col_parse(""), -1);
+    assert_int_equal(az_col_parse("A1"), -1);
+    assert_int_equal(az_col_parse("0"), -1);
+}
+
+static void test_import_layouts(void **state)
+{
+    struct az_catalog *cat;
+    struct az_catimport_opts o;
+    struct az_catimport *im;
+    struct az_date today = {2026, 12, 1};
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    az_catimport_opts_init(&o);
+
+    /* 令和7: header row 4, number A, text B; the gate numbered 0 */
+    im = import_fixture(cat, "r7-h.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_string_equal(im->sheet, "医療機関確認用");
+    assert_int_equal(im->header_row, 3);
+    assert_int_equal(im->number_col, 0);
+    assert_int_equal(im->text_col, 1);
+    assert_int_equal(im->fiscal_year, 2025);
+    assert_string_equal(im->form, "h");
+    assert_string_equal(im->previous->id, "cl-r7");
+    assert_int_equal(im->nitems, 19);
+    assert_string_equal(im->items[0].label, "0");
+    assert_string_equal(im->items[0].match->id, "cl-r7.h.gate");
+    assert_string_equal(im->items[0].group, "0");
+    for (size_t i = 0; i < im->nitems; i++) {
+        assert_non_null(im->items[i].match);
+        assert_string_equal(az_catimport_relation(&im->items[i]), "same");
+        assert_true(im->items[i].score >= 0.55 && im->items[i].score <= 1.0);
+        /* the draft's ids keep the topics (edition-neutral topic lookups) */
+        assert_string_equal(strrchr(im->items[i].id, '.'), strrchr(im->items[i].match->id, '.'));
+    }
+    /* the title row without year and form name */
+    assert_string_equal(im->title, "医療機関におけるサイバーセキュリティ対策チェックリスト");
+    {
+        char *y = az_catimport_to_yaml(im, today);
+        struct az_file_blob b = {"catalog-import-x.yaml", y, strlen(y)};
+        struct az_catalog *c2;
+        const struct az_edition *ed;
+        if (az_catalog_load_embedded_with(&ctx, &b, 1, &c2) < 0)
+            fail_msg("%s", az_errmsg(&ctx));
+        ed = az_catalog_edition(c2, "cl-r7-imp");
+        assert_non_null(ed);
+        /* imported items: marked so, resting on the user's file */
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.h.patches")->confidence, AZ_CONF_IMPORTED);
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.h.patches")->basis, AZ_SRC_USER);
+        assert_true(az_catalog_item(c2, "cl-r7-imp.h.patches")->xwalk->has_score);
+        /* forms not imported are carried unchanged, with their own marks */
+        assert_int_equal(az_catalog_item(c2, "cl-r7-imp.v.patches")->confidence,
+                         az_catalog_item(c2, "cl-r7.v.patches")->confidence);
+        /* accepted, it replaces 令和7 as the edition to assess against */
+        assert_string_equal(az_catalog_default_checklist(c2)->id, "cl-r7-imp");
+        assert_int_equal(az_catalog_edition(c2, "cl-r7")->status, AZ_ED_SUPERSEDED);
+        az_catalog_free(c2);
+        free(y);
+    }
+    az_catimport_free(im);
+
+    /* unseen layout: text left of the number, bare ① under ２．categories */
+    im = import_fixture(cat, "unseen-swapped.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_int_equal(im->number_col, 2);
+    assert_int_equal(im->text_col, 0);
+    assert_int_equal(im->nitems, 19);
+    assert_string_equal(im->items[7].printed, "⑥");
+    assert_string_equal(im->items[7].label, "2-⑥");
+    assert_string_equal(im->items[7].match->id, "cl-r7.h.patches");
+    az_catimport_free(im);
+
+    /* 令和8-like combined form: hp, crosswalk from 医療機関 and 薬局 items */
+    im = import_fixture(cat, "r8-hp.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_string_equal(im->form, "hp");
+    assert_string_equal(im->edition_id, "cl-r8-imp");
+    assert_string_equal(im->published, "2026-06"); /* the date MHLW published it */
+    for (size_t i = 0; i < im->nitems; i++)
+        if (!strcmp(im->items[i].label, "2-⑪")) {
+            assert_string_equal(im->items[i].match->id, "cl-r7.h.mfa");
+            assert_string_equal(im->items[i].match2->id, "cl-r7.p.mfa");
+        } else if (!strcmp(im->items[i].label, "2-⑮")) {
+            assert_null(im->items[i].match);
+            assert_null(az_catimport_relation(&im->items[i]));
+        }
+    az_catimport_free(im);
+
+    /* hints win: the sheet, the year, the id */
+    o.sheet = "医療機関確認用";
+    o.fiscal_year = 2026;
+    o.edition_id = "cl-mine";
+    im = import_fixture(cat, "r7-h.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    assert_int_equal(im->fiscal_year, 2026);
+    assert_string_equal(im->edition_id, "cl-mine");
+    assert_string_equal(im->previous->id, "cl-r7");
+    az_catimport_free(im);
+
+    /* errors name the file, sheet, row and column */
+    az_catimport_opts_init(&o);
+    assert_null(import_fixture(cat, "dup-label.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "dup-label.xlsx: sheet \"Sheet1\", row 8, column A: "
+                                            "item number \"2-①\" repeats row 7"));
+    assert_null(import_fixture(cat, "no-text.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "row 5, column B: item 2-① has no text"));
+    o.sheet = "nope";
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "no sheet \"nope\""));
+    az_catimport_opts_init(&o);
+    o.number_col = 5; /* a column without numbers */
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), "no item-number column"));
+    az_catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +644,11 @@ int main(void)
         cmocka_unit_test(test_edition_without_items),
         cmocka_unit_test(test_label_normalise),
         cmocka_unit_test(test_embedded_catalog),
+        cmocka_unit_test(test_marks_rule),
+        cmocka_unit_test(test_embedded_marks_honest),
+        cmocka_unit_test(test_hide_after),
+        cmocka_unit_test(test_col_letters),
+        cmocka_unit_test(test_import_layouts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
