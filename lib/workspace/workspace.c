@@ -199,6 +199,18 @@ int az_ws_eval(struct az_workspace *ws, struct az_ctx *ctx, const struct az_prof
                     : "%s の回答 %zu 件のうち %zu 件を %s に引き継ぎました (残りは再確認が必要)",
                 a->edition->version, a->n, m->n, ed->version) < 0)
             notice = NULL;
+        if (notice && m->n && m->v[0].item->confidence == AZ_CONF_IMPORTED) {
+            char *more = NULL;
+            if (asprintf(&more, "%s\n%s", notice,
+                         ctx->lang == AZ_LANG_EN
+                             ? "anzen: this edition was imported from the official form; confirm "
+                               "each carried answer again against its wording"
+                             : "anzen: 取り込んだ公式様式の版です。引き継いだ回答は様式の文で確認し"
+                               "直してください") >= 0) {
+                free(notice);
+                notice = more;
+            }
+        }
         az_answers_free(a);
         a = m;
     }
