@@ -48,6 +48,7 @@
 #define AZ_SCAN_MAX_ADDRS    (1u << 20) /* addresses after exclusions (a /12) */
 #define AZ_SCAN_MAX_PROBES   (1u << 25) /* addresses x ports */
 #define AZ_SCAN_MAX_SPECS    65536      /* target/exclude lines */
+#define AZ_SCAN_MAX_DISC     64         /* discovery ports */
 #define AZ_SCAN_EVIDENCE_MAX 512        /* received bytes kept per exchange */
 
 /* ---- targets ---- */
@@ -70,6 +71,26 @@ int az_targets_add_file(struct az_ctx *ctx, struct az_targets *t, const char *pa
 uint64_t az_targets_count(const struct az_targets *t);
 /* True if the address (AF_INET / AF_INET6, network order) is in scope. */
 bool az_targets_contains(const struct az_targets *t, int family, const void *addr);
+
+/* What kind of address this is. A scan touches private (RFC 1918),
+ * loopback and unique-local (fc00::/7) addresses as given; every other
+ * class needs opts.allow_public (docs/scan.md). IPv4 written as IPv6
+ * (::ffff:a.b.c.d) is classed as the IPv4 address. */
+enum az_addr_class {
+    AZ_ADDR_PRIVATE = 0,
+    AZ_ADDR_LOOPBACK,
+    AZ_ADDR_ULA,
+    AZ_ADDR_PUBLIC,
+    AZ_ADDR_MULTICAST,
+    AZ_ADDR_BROADCAST,
+    AZ_ADDR_UNSPECIFIED,
+    AZ_ADDR_LINK_LOCAL,
+    AZ_ADDR_RESERVED,
+};
+enum az_addr_class az_addr_class(int family, const void *addr);
+/* Fails naming the first address of the scope that is not private,
+ * loopback or ULA (with its class), unless allow_public. */
+int az_targets_check_public(struct az_ctx *ctx, const struct az_targets *t, bool allow_public);
 
 /* Parse a port list "22,80,443,8000-8100" (sorted, duplicates removed). */
 int az_ports_parse(struct az_ctx *ctx, const char *spec, uint16_t **ret, size_t *ret_n);
@@ -225,6 +246,12 @@ struct az_scan_opts {
     unsigned svc_inflight; /* service connections at once */
     uint64_t seed;         /* order randomisation (0 = from the clock) */
     const char *from;      /* vantage segment label, or NULL */
+    bool allow_public;     /* scope may hold public, multicast, link-local... */
+    /* discovery ports given by the user (borrowed; NULL: the data's
+     * discovery list where it meets the scan's ports, else the first of
+     * the scan's ports): no other port is ever touched */
+    const uint16_t *disc_ports;
+    size_t ndisc_ports;
 };
 
 void az_scan_opts_default(struct az_scan_opts *o);
@@ -270,6 +297,11 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
 /* Dry run: what would be probed, as JSON {schema: anzen-scan-plan/1,
  * addresses, ports, probes, ranges[], settings, worst_case_s}. */
 json_t *az_scan_plan_json(const struct az_scan *s);
+
+/* The i-th address the scan visits (in address order, i < count of the
+ * scope): false when i is beyond. For tests: the enumerator is what
+ * probes are sent to. */
+bool az_scan_address(const struct az_scan *s, uint64_t i, int *family, unsigned char addr[16]);
 
 /* Results (valid after az_scan_finish). Hosts in address order; only up
  * hosts are listed. */

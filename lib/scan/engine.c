@@ -116,8 +116,13 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
     if (o->max_inflight < 1 || o->per_host < 1 || o->timeout_ms < 1)
         return az_fail(ctx, AZ_EINVAL, "同時接続数とタイムアウトは 1 以上です",
                        "in-flight caps and the timeout must be at least 1");
+    if (o->ndisc_ports > AZ_SCAN_MAX_DISC)
+        return az_fail(ctx, AZ_EINVAL, "検出用のポートは %u 個までです",
+                       "at most %u discovery ports", AZ_SCAN_MAX_DISC);
     if (az__targets_scope(mt) < 0)
         return AZ_ENOMEM;
+    if (az_targets_check_public(ctx, t, o->allow_public) < 0)
+        return ctx->err;
     n = az_targets_count(t);
     if (n == 0)
         return az_fail(ctx, AZ_EINVAL,
@@ -188,25 +193,45 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
         s->portperm[i - 1] = s->portperm[j];
         s->portperm[j] = x;
     }
-    /* discovery ports: the data's list (most likely to answer first) */
-    dp = d ? az_scan_data_discovery(d, &nd) : NULL;
-    if (!dp || !nd) {
-        static const uint16_t fallback[] = {80, 443, 22, 445};
-        dp = fallback;
-        nd = 4;
+    /* discovery ports: only ports the user allowed. Given explicitly, or
+     * the data's list (most likely to answer first) where it meets the
+     * scan's own ports, else the scan's first ports. */
+    if (o->disc_ports && o->ndisc_ports) {
+        dp = o->disc_ports;
+        nd = o->ndisc_ports;
+    } else {
+        dp = d ? az_scan_data_discovery(d, &nd) : NULL;
+        if (!dp)
+            nd = 0;
     }
     if (s->o.discovery) {
-        s->ndisc = nd;
-        s->disc = malloc(nd * sizeof(*s->disc));
-        s->disc_idx = malloc(nd * sizeof(*s->disc_idx));
+        size_t cap = nd + 4;
+        s->disc = malloc(cap * sizeof(*s->disc));
+        s->disc_idx = malloc(cap * sizeof(*s->disc_idx));
         if (!s->disc || !s->disc_idx)
             goto nomem;
+        bool explicit = o->disc_ports && o->ndisc_ports;
         for (size_t i = 0; i < nd; i++) {
-            s->disc[i] = dp[i];
-            s->disc_idx[i] = -1;
+            int16_t idx = -1;
             for (size_t k = 0; k < nports; k++)
                 if (ports[k] == dp[i])
-                    s->disc_idx[i] = (int16_t)k;
+                    idx = (int16_t)k;
+            if (idx < 0 && !explicit)
+                continue; /* a port the user did not ask for */
+            bool dup = false;
+            for (size_t k = 0; k < s->ndisc; k++)
+                dup |= s->disc[k] == dp[i];
+            if (dup)
+                continue;
+            s->disc[s->ndisc] = dp[i];
+            s->disc_idx[s->ndisc++] = idx;
+        }
+        if (!s->ndisc) {
+            for (size_t k = 0; k < nports && k < 4; k++) {
+                s->disc[k] = ports[k];
+                s->disc_idx[k] = (int16_t)k;
+            }
+            s->ndisc = nports < 4 ? nports : 4;
         }
     }
     s->planned = (uint64_t)s->naddrs * nports;
@@ -1052,6 +1077,15 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
             return r;
     }
     return 0;
+}
+
+bool az_scan_address(const struct az_scan *s, uint64_t i, int *family, unsigned char addr[16])
+{
+    if (i >= s->naddrs || s->imported)
+        return false;
+    memset(addr, 0, 16);
+    host_addr(s, i, family, addr);
+    return true;
 }
 
 const struct az_scan_host *az_scan_hosts(const struct az_scan *s, size_t *ret_n)

@@ -87,6 +87,7 @@ static json_t *settings_json(const struct az_scan *s)
                           "service_timeout_ms", (int)s->o.svc_timeout_ms, "seed",
                           (json_int_t)(s->o.seed & 0x7fffffffffffffffULL));
     json_object_set_new(o, "discovery_ports", ports_json(s->disc, s->ndisc));
+    json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
     return o;
 }
 

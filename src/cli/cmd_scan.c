@@ -41,6 +41,9 @@ static void help(struct cli *c, FILE *f)
           "  --retries N            応答のない接続の再試行 (既定 0)\n"
           "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
           "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
+          "  --discovery-ports LIST 検出に使うポート (既定: 検出用一覧のうち -p にあるもの)\n"
+          "  --allow-public         プライベート・ループバック・ユニークローカル以外の\n"
+          "                         アドレス (グローバル、マルチキャスト等) も調べる\n"
           "  --seed N               順序の乱数の種 (再現用)\n\n"
           "出力:\n"
           "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
@@ -74,6 +77,10 @@ static void help(struct cli *c, FILE *f)
           "  --retries N            retries of unanswered connects (default 0)\n"
           "  --jobs N               threads (the caps are shared; default 1)\n"
           "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
+          "  --discovery-ports LIST ports used for discovery (default: the discovery list\n"
+          "                         where it meets -p)\n"
+          "  --allow-public         also scan addresses that are not private, loopback or\n"
+          "                         unique local (public, multicast, link-local...)\n"
           "  --seed N               random order seed (to reproduce a run)\n\n"
           "Output:\n"
           "  --dry-run              show what would be probed; send nothing\n"
@@ -422,6 +429,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_LEDGER,
         O_NO_LEDGER,
         O_IMPORT,
+        O_ALLOW_PUBLIC,
+        O_DISC_PORTS,
     };
     static const struct option opts[] = {{"ports", required_argument, NULL, 'p'},
                                          {"targets-file", required_argument, NULL, 'i'},
@@ -446,6 +455,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                                          {"ledger", required_argument, NULL, O_LEDGER},
                                          {"no-ledger", no_argument, NULL, O_NO_LEDGER},
                                          {"import", required_argument, NULL, O_IMPORT},
+                                         {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
+                                         {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
                                          {"workspace", required_argument, NULL, 'w'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -453,6 +464,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     struct az_scan_data *data = NULL;
     struct az_scan *s = NULL;
     struct az_scan_opts so;
+    const char *disc_spec = NULL;
+    uint16_t *disc = NULL;
+    size_t ndisc = 0;
     const char *ports_spec = NULL, *format = "text", *out = NULL, *data_dir = NULL;
     const char *ledger_path = NULL, *db = NULL, *import = NULL;
     bool no_ledger = false;
@@ -544,6 +558,12 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         case O_NO_DISC:
             so.discovery = false;
             break;
+        case O_ALLOW_PUBLIC:
+            so.allow_public = true;
+            break;
+        case O_DISC_PORTS:
+            disc_spec = optarg;
+            break;
         case O_NO_SVC:
             so.service = false;
             break;
@@ -634,6 +654,15 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         if (!(ports = malloc(nports * sizeof(*ports))))
             goto out;
         memcpy(ports, dp, nports * sizeof(*ports));
+    }
+    if (disc_spec) {
+        if (az_ports_parse(&c->ctx, disc_spec, &disc, &ndisc) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        so.disc_ports = disc;
+        so.ndisc_ports = ndisc;
     }
     if (az_scan_new(&c->ctx, t, ports, nports, &so, data, &s) < 0) {
         cli_liberr(c);
@@ -744,5 +773,6 @@ out:
     az_scan_data_free(data);
     az_targets_free(t);
     free(ports);
+    free(disc);
     return r;
 }

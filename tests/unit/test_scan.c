@@ -46,12 +46,14 @@ static void test_targets(void **state)
                          "10.0.0.7",    " 192.168.1.1 ",       NULL};
     const char *exc[] = {"10.0.0.0/28", "10.0.1.15", "10.0.2.0/24", NULL};
     struct az_targets *t = targets(inc, exc);
-    /* 256 + 10 + 5 + 1 (dup) - 16 - 1 - 5 */
-    assert_int_equal(az_targets_count(t), 256 - 16 + 10 - 1 + 1);
+    /* 254 (a /24 without network and broadcast) + 10 + 5 + 1 (dup)
+     * - 15 (.1-.15; .0 already out) - 1 - 5 */
+    assert_int_equal(az_targets_count(t), 254 - 15 + 10 - 1 + 1);
     assert_false(has4(t, "10.0.0.7"));
     assert_false(has4(t, "10.0.0.15"));
     assert_true(has4(t, "10.0.0.16"));
-    assert_true(has4(t, "10.0.0.255"));
+    assert_true(has4(t, "10.0.0.254"));
+    assert_false(has4(t, "10.0.0.255")); /* broadcast of a /24 */
     assert_true(has4(t, "10.0.1.14"));
     assert_false(has4(t, "10.0.1.15"));
     assert_false(has4(t, "10.0.2.7"));
@@ -63,13 +65,14 @@ static void test_targets(void **state)
     const char *inc6[] = {"10.9.9.9/30", "fd00::1/126", "::1", NULL};
     const char *exc6[] = {"fd00::2", NULL};
     t = targets(inc6, exc6);
-    assert_int_equal(az_targets_count(t), 4 + 3 + 1);
+    assert_int_equal(az_targets_count(t), 2 + 3 + 1);
     unsigned char b[16];
     inet_pton(AF_INET6, "fd00::3", b);
     assert_true(az_targets_contains(t, AF_INET6, b));
     inet_pton(AF_INET6, "fd00::2", b);
     assert_false(az_targets_contains(t, AF_INET6, b));
-    assert_true(has4(t, "10.9.9.8"));
+    assert_false(has4(t, "10.9.9.8")); /* network of a /30 */
+    assert_true(has4(t, "10.9.9.9"));
     az_targets_free(t);
 
     /* everything excluded: an empty scope */
