@@ -294,6 +294,20 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
  * identify the services on the open ports. Single-threaded. */
 int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud);
 
+/*
+ * Ask a running scan to stop, from any thread or a signal handler (it
+ * only stores an atomic int): no new probe or service exchange starts,
+ * those in flight end within their own timeout, and az_scan_run /
+ * az_scan_finish return normally with what was found so far. why is the
+ * signal number that asked (or 0). The result is then marked incomplete
+ * (az_scan_complete, "complete": false in the JSON).
+ */
+void az_scan_stop(struct az_scan *s, int why);
+/* False when az_scan_stop left work undone. */
+bool az_scan_complete(const struct az_scan *s);
+/* The signal number given to az_scan_stop, 0 if none. */
+int az_scan_stopped_by(const struct az_scan *s);
+
 /* Dry run: what would be probed, as JSON {schema: anzen-scan-plan/1,
  * addresses, ports, probes, ranges[], settings, worst_case_s}. */
 json_t *az_scan_plan_json(const struct az_scan *s);

@@ -245,6 +245,22 @@ nomem:
     return AZ_ENOMEM;
 }
 
+void az_scan_stop(struct az_scan *s, int why)
+{
+    atomic_store(&s->stop, why > 0 ? why : -1);
+}
+
+bool az_scan_complete(const struct az_scan *s)
+{
+    return !s->incomplete;
+}
+
+int az_scan_stopped_by(const struct az_scan *s)
+{
+    int v = atomic_load(&((struct az_scan *)s)->stop);
+    return v > 0 ? v : 0;
+}
+
 void az_service_clear(struct az_service *svc)
 {
     if (!svc)
@@ -723,6 +739,10 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
     *blocked_tokens = false;
     *blocked_local = false;
 
+    if (atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+        sh->rqlen = 0; /* retries are new probes too */
+        return 0;
+    }
     while (sh->nfree > 0) {
         uint32_t hr;
         int32_t pidx;
@@ -1067,10 +1087,15 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
         struct az_scan_progress p;
         memset(&p, 0, sizeof(p));
         totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
+        /* stopped before every probe had its answer */
+        if (atomic_load(&s->stop) && p.done < s->planned)
+            s->incomplete = true;
     }
     s->stats.end_us = az__now_us();
     s->finished = true;
-    if (s->o.service && s->data) {
+    if (s->o.service && s->data && atomic_load(&s->stop))
+        s->incomplete = true; /* no service was identified */
+    else if (s->o.service && s->data) {
         int r = az__scan_services(s, ctx, progress, ud);
         s->stats.end_us = az__now_us();
         if (r < 0)

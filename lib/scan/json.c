@@ -4,6 +4,7 @@
  * and anzen-scan-plan/1, documented in docs/scan.md).
  */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,21 @@ json_t *az_scan_to_json(const struct az_scan *s)
                   "scanner", "name", "anzen", "version", AZ_VERSION, "source", s->source, "from",
                   s->from ? json_string(s->from) : json_null(), "started", t0, "finished", t1,
                   "elapsed_ms", (json_int_t)((s->stats.end_us - s->stats.start_us) / 1000));
+    /* a scan stopped by a signal keeps what it found, marked incomplete */
+    json_object_set_new(o, "complete", json_boolean(!s->incomplete));
+    if (s->incomplete) {
+        int sig = az_scan_stopped_by(s);
+        char buf[32];
+        if (sig == SIGINT)
+            snprintf(buf, sizeof(buf), "SIGINT");
+        else if (sig == SIGTERM)
+            snprintf(buf, sizeof(buf), "SIGTERM");
+        else if (sig > 0)
+            snprintf(buf, sizeof(buf), "signal %d", sig);
+        else
+            snprintf(buf, sizeof(buf), "stopped");
+        json_object_set_new(o, "stopped_by", json_string(buf));
+    }
     scope = json_object();
     if (s->targets) {
         json_t *inc = json_array(), *exc = json_array();

@@ -148,6 +148,10 @@ struct az_scan {
     uint64_t planned;
     struct az_scan_stats stats;
     bool finished;
+    /* az_scan_stop: the signal (or -1) that asked the scan to stop; set
+     * from a signal handler, so a lock-free atomic */
+    _Atomic int stop;
+    bool incomplete; /* work was left undone because of stop */
     /* imported results keep their own host array */
     bool imported;
     json_t *findings; /* after az_scan_check */

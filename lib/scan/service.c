@@ -1043,6 +1043,15 @@ int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn
     while (L.ndone < L.ntasks) {
         uint64_t now = az__mono_ns();
         bool blocked = false;
+        bool stopping = atomic_load_explicit(&s->stop, memory_order_relaxed) != 0;
+        if (stopping && !L.active) {
+            /* stopped: what was not asked keeps the port table's name */
+            for (size_t i = 0; i < L.ntasks; i++)
+                if (!L.tasks[i].done)
+                    finalise(&L, &L.tasks[i]);
+            s->incomplete = true;
+            break;
+        }
         if (L.rate > 0) {
             L.tokens += (double)(now - L.last_ns) * L.rate / 1e9;
             if (L.tokens > L.burst)
@@ -1052,7 +1061,7 @@ int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn
         }
         L.last_ns = now;
         /* start the next exchange of idle tasks, within the caps */
-        for (size_t i = 0; i < L.ntasks && L.active < cap; i++) {
+        for (size_t i = 0; !stopping && i < L.ntasks && L.active < cap; i++) {
             struct task *t = &L.tasks[(L.next + i) % L.ntasks];
             size_t hidx = (size_t)(t->host - s->hosts);
             enum xkind k;

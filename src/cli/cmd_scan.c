@@ -6,6 +6,8 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +60,8 @@ static void help(struct cli *c, FILE *f)
           "  --no-ledger            台帳と照合しない\n"
           "  -w, --workspace DB     指摘を項目ごとの証跡としてワークスペースに記録する\n"
           "  保存した結果 (-o scan.json) は anzen plan が対応計画に加えます。\n\n"
-          "終了コード: 0 指摘なし, 1 エラー, 2 要対応の指摘あり, 64 使い方の誤り\n",
+          "終了コード: 0 指摘なし, 1 エラー, 2 要対応の指摘あり, 64 使い方の誤り,\n"
+          "  130 / 143 SIGINT / SIGTERM で中断 (途中までの結果を書いた)\n",
           "usage: anzen scan [options] TARGET...\n"
           "       anzen scan --import nmap.xml [--from SEGMENT] [options]\n"
           "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
@@ -95,7 +98,52 @@ static void help(struct cli *c, FILE *f)
           "  --no-ledger            do not use a ledger\n"
           "  -w, --workspace DB     record the findings as evidence on their items\n"
           "  Saved results (-o scan.json) are added to the plan by anzen plan.\n\n"
-          "Exit codes: 0 no findings, 1 error, 2 gaps found, 64 usage error\n"));
+          "Exit codes: 0 no findings, 1 error, 2 gaps found, 64 usage error,\n"
+          "  130 / 143 interrupted by SIGINT / SIGTERM (the partial result was written)\n"));
+}
+
+/* SIGINT / SIGTERM during a scan: the first stops new probes (the scan
+ * then ends within its timeout and writes what it found, marked
+ * incomplete); a second one ends the process at once. */
+static struct az_scan *_Atomic g_scan;
+static atomic_int g_signals;
+static const char *g_stop_msg = "";
+
+static void on_signal(int sig)
+{
+    struct az_scan *s = atomic_load(&g_scan);
+    if (atomic_fetch_add(&g_signals, 1) > 0 || !s) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    az_scan_stop(s, sig);
+    ssize_t w = write(2, g_stop_msg, strlen(g_stop_msg));
+    (void)w;
+}
+
+static void catch_signals(struct cli *c, struct az_scan *s)
+{
+    struct sigaction sa;
+    g_stop_msg = L(c,
+                   "\n中断します: 新しい接続はしません。実行中の接続の終了を待って、途中までの"
+                   "結果を書きます (もう一度押すとすぐに終了)\n",
+                   "\nstopping: no new probes; waiting for those in flight, then writing the "
+                   "partial result (press again to quit at once)\n");
+    atomic_store(&g_signals, 0);
+    atomic_store(&g_scan, s);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void release_signals(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    atomic_store(&g_scan, NULL);
 }
 
 struct prog {
@@ -170,6 +218,9 @@ static void print_table(struct cli *c, const struct az_scan *s)
     const struct az_scan_stats *st = az_scan_stats(s);
     size_t shown = 0;
 
+    if (!az_scan_complete(s))
+        printf("%s\n",
+               L(c, "中断されたスキャン: 途中までの結果です", "Interrupted scan: partial result"));
     printf("%s: %llu %s, %llu %s, %llu %s, %.1f s\n", L(c, "スキャン", "Scan"),
            (unsigned long long)st->addresses, L(c, "アドレス", "addresses"),
            (unsigned long long)st->hosts_up, L(c, "台が稼働", "hosts up"),
@@ -698,6 +749,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         goto out;
     }
     pg.on = progress == 1 || (progress == -1 && isatty(2));
+    catch_signals(c, s);
     {
         struct job *jv = calloc(jobs, sizeof(*jv));
         pthread_t *th = calloc(jobs, sizeof(*th));
@@ -730,16 +782,20 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         free(jv);
         free(th);
-        if (r)
+        if (r) {
+            release_signals();
             goto out;
+        }
     }
     if (az_scan_finish(s, &c->ctx, on_progress, &pg) < 0) {
+        release_signals();
         if (pg.on)
             fputc('\n', stderr);
         cli_liberr(c);
         r = EXIT_ERROR;
         goto out;
     }
+    release_signals();
     if (pg.on)
         fprintf(stderr, "\n");
 checks:
@@ -766,6 +822,16 @@ checks:
             goto out;
     }
     r = json_integer_value(json_object_get(res, "gaps")) > 0 ? EXIT_GAPS : 0;
+    if (!az_scan_complete(s)) {
+        int sig = az_scan_stopped_by(s);
+        fprintf(stderr, "%s\n",
+                L(c,
+                  "スキャンは中断されました。結果は途中までです (\"complete\": false)。"
+                  "見つからなかったものが無いとは言えません",
+                  "the scan was interrupted; the result is partial (\"complete\": false): what "
+                  "it did not find may still be there"));
+        r = 128 + (sig > 0 ? sig : SIGINT);
+    }
 out:
     json_decref(res);
     az_ledger_free(ledger);
