@@ -38,11 +38,12 @@
 #include "anzen.h"
 
 /* Conservative defaults (docs/scan.md explains each number). */
-#define AZ_SCAN_DEFAULT_RATE        200  /* new connections per second, all hosts */
-#define AZ_SCAN_DEFAULT_INFLIGHT    256  /* connections open at once, all hosts */
-#define AZ_SCAN_DEFAULT_PER_HOST    4    /* connections open at once, one host */
-#define AZ_SCAN_DEFAULT_TIMEOUT_MS  1500 /* connect timeout (LAN) */
-#define AZ_SCAN_DEFAULT_SVC_TIMEOUT 3000 /* one service-probe exchange */
+#define AZ_SCAN_DEFAULT_RATE          200   /* new connections per second, all hosts */
+#define AZ_SCAN_DEFAULT_INFLIGHT      256   /* connections open at once, all hosts */
+#define AZ_SCAN_DEFAULT_PER_HOST      4     /* connections open at once, one host */
+#define AZ_SCAN_DEFAULT_TIMEOUT_MS    1500  /* connect timeout (LAN) */
+#define AZ_SCAN_DEFAULT_SVC_TIMEOUT   3000  /* one service-probe exchange */
+#define AZ_SCAN_DEFAULT_ASSOC_TIMEOUT 20000 /* a DICOM association (slow PACS) */
 
 /* Limits on what a user may ask for. */
 #define AZ_SCAN_MAX_ADDRS    (1u << 20) /* addresses after exclusions (a /12) */
@@ -202,6 +203,11 @@ struct az_service {
     enum az_tri no_auth;     /* VNC offers security type None; DICOM accepts any AE */
     int mssql_encrypt;       /* TDS ENCRYPTION option, -1 if unknown */
     int dicom_result;        /* 2 A-ASSOCIATE-AC, 3 -RJ, 7 abort, 0 unknown */
+    /* the name is the port table's, not proven: the peer accepted the
+     * connection but did not answer the protocol's handshake in time
+     * (a slow DICOM peer, a silent MLLP listener); a "not confirmed"
+     * finding says what to check, never a gap */
+    bool unconfirmed;
     struct az_scan_evidence *ev;
     size_t nev;
 };
@@ -243,10 +249,11 @@ struct az_scan_opts {
     bool discovery;        /* discover live hosts first */
     bool service;          /* identify services on open ports */
     unsigned svc_timeout_ms;
-    unsigned svc_inflight; /* service connections at once */
-    uint64_t seed;         /* order randomisation (0 = from the clock) */
-    const char *from;      /* vantage segment label, or NULL */
-    bool allow_public;     /* scope may hold public, multicast, link-local... */
+    unsigned assoc_timeout_ms; /* a DICOM association exchange (>= svc_timeout_ms) */
+    unsigned svc_inflight;     /* service connections at once */
+    uint64_t seed;             /* order randomisation (0 = from the clock) */
+    const char *from;          /* vantage segment label, or NULL */
+    bool allow_public;         /* scope may hold public, multicast, link-local... */
     /* discovery ports given by the user (borrowed; NULL: the data's
      * discovery list where it meets the scan's ports, else the first of
      * the scan's ports): no other port is ever touched */

@@ -48,6 +48,7 @@ void az_scan_opts_default(struct az_scan_opts *o)
     o->discovery = true;
     o->service = true;
     o->svc_timeout_ms = AZ_SCAN_DEFAULT_SVC_TIMEOUT;
+    o->assoc_timeout_ms = AZ_SCAN_DEFAULT_ASSOC_TIMEOUT;
     o->svc_inflight = 16;
 }
 

@@ -89,6 +89,7 @@ static json_t *settings_json(const struct az_scan *s)
                           (json_int_t)(s->o.seed & 0x7fffffffffffffffULL));
     json_object_set_new(o, "discovery_ports", ports_json(s->disc, s->ndisc));
     json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
+    json_object_set_new(o, "association_timeout_ms", json_integer(s->o.assoc_timeout_ms));
     return o;
 }
 
@@ -112,6 +113,8 @@ static json_t *service_json(const struct az_service *sv)
     set_str(o, "version", sv->version);
     set_str(o, "info", sv->info);
     json_object_set_new(o, "method", json_string(sv->probed ? "probed" : "table"));
+    if (sv->unconfirmed)
+        json_object_set_new(o, "confirmed", json_false());
     json_object_set_new(o, "conf", json_integer(sv->conf));
     json_object_set_new(o, "tunnel", sv->tls ? json_string("ssl") : json_null());
     if (sv->tlsi.done) {

@@ -188,6 +188,26 @@ static int64_t iso_epoch(const char *s)
     return (int64_t)timegm(&tm);
 }
 
+/* Append one field to an RFC 2253 name, escaping what would otherwise
+ * end the value (so a value holding "O=Fortinet,OU=..." stays one value);
+ * a field that does not fit whole is left out. */
+static void dn_append(char *dn, size_t n, size_t *w, const char *attr, const char *v)
+{
+    char buf[512];
+    size_t b = 0;
+    b += (size_t)snprintf(buf, sizeof(buf), "%s%s=", *w ? "," : "", attr);
+    for (const char *p = v; *p && b + 3 < sizeof(buf); p++) {
+        if (strchr(",+\"\\<>;=", *p) || (p == v && (*p == '#' || *p == ' ')))
+            buf[b++] = '\\';
+        buf[b++] = *p;
+    }
+    buf[b] = '\0';
+    if (*w + b + 1 > n)
+        return;
+    memcpy(dn + *w, buf, b + 1);
+    *w += b;
+}
+
 static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct az_scan_data *d)
 {
     char id[64], out[1024];
@@ -204,9 +224,8 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
                                                "organizationName"};
             static const char *const abbr[] = {"CN", "OU", "O"};
             for (int k = 0; k < 3; k++)
-                if (elem(t, keys[k], v, sizeof(v)) && w < sizeof(sv->tlsi.subject) - 4)
-                    w += (size_t)snprintf(sv->tlsi.subject + w, sizeof(sv->tlsi.subject) - w,
-                                          "%s%s=%s", w ? "," : "", abbr[k], v);
+                if (elem(t, keys[k], v, sizeof(v)))
+                    dn_append(sv->tlsi.subject, sizeof(sv->tlsi.subject), &w, abbr[k], v);
         }
         if ((t = table(sc, "issuer"))) {
             char v[200];
@@ -215,9 +234,8 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
                                                "organizationName"};
             static const char *const abbr[] = {"CN", "OU", "O"};
             for (int k = 0; k < 3; k++)
-                if (elem(t, keys[k], v, sizeof(v)) && w < sizeof(sv->tlsi.issuer) - 4)
-                    w += (size_t)snprintf(sv->tlsi.issuer + w, sizeof(sv->tlsi.issuer) - w,
-                                          "%s%s=%s", w ? "," : "", abbr[k], v);
+                if (elem(t, keys[k], v, sizeof(v)))
+                    dn_append(sv->tlsi.issuer, sizeof(sv->tlsi.issuer), &w, abbr[k], v);
         }
         if ((t = table(sc, "validity"))) {
             char v[64];

@@ -45,7 +45,15 @@ struct az_fp_rule {
     int status;       /* required status, 0 = any */
     bool has_header, has_body, has_subject, has_issuer;
     regex_t header, body, subject, issuer;
+    /* certificate patterns are matched per distinguished-name field:
+     * "OU=FortiGate" is attribute OU whose whole value matches
+     * FortiGate; a pattern without "ATTR=" searches each value alone */
+    char subject_attr[16], issuer_attr[16];
 };
+
+/* Does a certificate name (RFC 2253 text) have a field matching re
+ * (attribute attr, whole value; or any value when attr is "")? */
+bool az__dn_match(const char *dn, const char *attr, const regex_t *re);
 
 enum az_fp_version_kind {
     AZ_FPV_ETAG_EPOCH, /* last 8 hex digits of the ETag = build time */

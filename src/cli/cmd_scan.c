@@ -41,6 +41,7 @@ static void help(struct cli *c, FILE *f)
           "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
           "  --timeout MS           接続のタイムアウト (既定 1500)\n"
           "  --retries N            応答のない接続の再試行 (既定 0)\n"
+          "  --assoc-timeout MS     DICOM の関連付けを待つ時間 (既定 20000、遅い PACS 向け)\n"
           "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
           "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
           "  --discovery-ports LIST 検出に使うポート (既定: 検出用一覧のうち -p にあるもの)\n"
@@ -78,6 +79,7 @@ static void help(struct cli *c, FILE *f)
           "  --per-host N           connections open at once per host (default 4)\n"
           "  --timeout MS           connect timeout (default 1500)\n"
           "  --retries N            retries of unanswered connects (default 0)\n"
+          "  --assoc-timeout MS     wait for a DICOM association (default 20000: slow PACS)\n"
           "  --jobs N               threads (the caps are shared; default 1)\n"
           "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
           "  --discovery-ports LIST ports used for discovery (default: the discovery list\n"
@@ -217,6 +219,7 @@ static void print_table(struct cli *c, const struct az_scan *s)
     const struct az_scan_host *h = az_scan_hosts(s, &nh);
     const struct az_scan_stats *st = az_scan_stats(s);
     size_t shown = 0;
+    bool guessed = false;
 
     if (!az_scan_complete(s))
         printf("%s\n",
@@ -242,11 +245,19 @@ static void print_table(struct cli *c, const struct az_scan *s)
             snprintf(pn, sizeof(pn), "%u/tcp", p->port);
             out_pad(stdout, h[i].text, 40);
             out_pad(stdout, pn, 10);
-            out_pad(stdout, p->svc ? p->svc->name : "?", 14);
+            if (p->svc && !p->svc->probed) {
+                /* the port table's name: a guess, and shown as one */
+                guessed = true;
+                char g[40];
+                snprintf(g, sizeof(g), "%s?", p->svc->name);
+                out_pad(stdout, g, 14);
+            } else {
+                out_pad(stdout, p->svc ? p->svc->name : "?", 14);
+            }
             if (p->svc) {
                 const struct az_service *v = p->svc;
                 printf("%s%s%s", v->product, *v->version ? " " : "", v->version);
-                if (v->tlsi.done)
+                if (v->tlsi.done && *v->tlsi.version)
                     printf("%s[%s]", *v->product ? " " : "", v->tlsi.version);
                 if (v->has_appliance)
                     printf(" {%s%s%s}", v->app.product, *v->app.version ? " " : "", v->app.version);
@@ -258,6 +269,9 @@ static void print_table(struct cli *c, const struct az_scan *s)
     }
     if (!shown)
         printf("%s\n", L(c, "開いているポートは見つかりませんでした。", "No open ports found."));
+    if (guessed)
+        printf("%s\n", L(c, "(? はポート番号からの推測で、確認していません)",
+                         "(? marks a guess from the port number, not confirmed)"));
 }
 
 static int load_ledger(struct cli *c, const char *path, struct az_ledger **ret)
@@ -482,35 +496,38 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_IMPORT,
         O_ALLOW_PUBLIC,
         O_DISC_PORTS,
+        O_ASSOC_TIMEOUT,
     };
-    static const struct option opts[] = {{"ports", required_argument, NULL, 'p'},
-                                         {"targets-file", required_argument, NULL, 'i'},
-                                         {"exclude", required_argument, NULL, O_EXCLUDE},
-                                         {"exclude-file", required_argument, NULL, O_EXCLUDE_FILE},
-                                         {"rate", required_argument, NULL, O_RATE},
-                                         {"max-inflight", required_argument, NULL, O_INFLIGHT},
-                                         {"per-host", required_argument, NULL, O_PER_HOST},
-                                         {"timeout", required_argument, NULL, O_TIMEOUT},
-                                         {"retries", required_argument, NULL, O_RETRIES},
-                                         {"jobs", required_argument, NULL, O_JOBS},
-                                         {"no-discovery", no_argument, NULL, O_NO_DISC},
-                                         {"no-service", no_argument, NULL, O_NO_SVC},
-                                         {"seed", required_argument, NULL, O_SEED},
-                                         {"dry-run", no_argument, NULL, O_DRY},
-                                         {"from", required_argument, NULL, O_FROM},
-                                         {"format", required_argument, NULL, O_FORMAT},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"progress", no_argument, NULL, O_PROGRESS},
-                                         {"no-progress", no_argument, NULL, O_NO_PROGRESS},
-                                         {"data", required_argument, NULL, O_DATA},
-                                         {"ledger", required_argument, NULL, O_LEDGER},
-                                         {"no-ledger", no_argument, NULL, O_NO_LEDGER},
-                                         {"import", required_argument, NULL, O_IMPORT},
-                                         {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
-                                         {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
-                                         {"workspace", required_argument, NULL, 'w'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"ports", required_argument, NULL, 'p'},
+        {"targets-file", required_argument, NULL, 'i'},
+        {"exclude", required_argument, NULL, O_EXCLUDE},
+        {"exclude-file", required_argument, NULL, O_EXCLUDE_FILE},
+        {"rate", required_argument, NULL, O_RATE},
+        {"max-inflight", required_argument, NULL, O_INFLIGHT},
+        {"per-host", required_argument, NULL, O_PER_HOST},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"retries", required_argument, NULL, O_RETRIES},
+        {"jobs", required_argument, NULL, O_JOBS},
+        {"no-discovery", no_argument, NULL, O_NO_DISC},
+        {"no-service", no_argument, NULL, O_NO_SVC},
+        {"seed", required_argument, NULL, O_SEED},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"from", required_argument, NULL, O_FROM},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+        {"data", required_argument, NULL, O_DATA},
+        {"ledger", required_argument, NULL, O_LEDGER},
+        {"no-ledger", no_argument, NULL, O_NO_LEDGER},
+        {"import", required_argument, NULL, O_IMPORT},
+        {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
+        {"assoc-timeout", required_argument, NULL, O_ASSOC_TIMEOUT},
+        {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
+        {"workspace", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     struct az_targets *t = NULL;
     struct az_scan_data *data = NULL;
     struct az_scan *s = NULL;
@@ -611,6 +628,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             break;
         case O_ALLOW_PUBLIC:
             so.allow_public = true;
+            break;
+        case O_ASSOC_TIMEOUT:
+            if ((r = opt_uint(c, "--assoc-timeout", optarg, 100, 120000, &so.assoc_timeout_ms)))
+                goto out;
             break;
         case O_DISC_PORTS:
             disc_spec = optarg;
