@@ -235,6 +235,8 @@ struct az_scan_host {
 struct az_scan_stats {
     uint64_t addresses, probes_planned, probes_sent, hosts_up, open, closed, filtered;
     uint64_t retries_local; /* local resource shortages retried (ports, fds) */
+    uint64_t syn_resent;    /* SYNs the kernel resent for unanswered probes (each
+                               one counted against --rate) */
     int64_t start_us, end_us;
 };
 
@@ -262,6 +264,10 @@ struct az_scan_opts {
 };
 
 void az_scan_opts_default(struct az_scan_opts *o);
+/* Connections in flight needed to hold rate SYNs/s when no address
+ * answers: each probe stays timeout_ms, and the kernel's resends within
+ * it count against the rate too (0 when rate is 0). */
+unsigned az_scan_inflight_for_rate(unsigned rate, unsigned timeout_ms);
 
 enum az_scan_phase {
     AZ_PHASE_DISCOVERY = 0, /* discovery and ports run interleaved; see docs */

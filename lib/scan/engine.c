@@ -52,6 +52,20 @@ void az_scan_opts_default(struct az_scan_opts *o)
     o->svc_inflight = 16;
 }
 
+unsigned az_scan_inflight_for_rate(unsigned rate, unsigned timeout_ms)
+{
+    unsigned syns = 1;
+    if (!rate)
+        return 0;
+    /* resends at 1 s, 3 s, 7 s, ... */
+    for (uint64_t t = 1000; t < timeout_ms && syns < 9; t = t * 2 + 1000)
+        syns++;
+    /* half as much again: in the first second nothing has been resent
+     * yet, so new probes go out at the full rate and pile up */
+    uint64_t need = ((uint64_t)rate * timeout_ms * 3 + 1999) / 2000 / syns + 1;
+    return need > 1000000 ? 1000000 : (unsigned)need;
+}
+
 int64_t az__now_us(void)
 {
     struct timespec ts;
@@ -337,6 +351,8 @@ struct retry {
     bool disc;
 };
 
+#define RETX_MAX 8
+
 struct shard {
     struct az_scan *s;
     struct hrun *h;
@@ -347,6 +363,12 @@ struct shard {
     struct slot *slots;
     uint32_t nslots, nfree, *freel;
     uint32_t fifo_head, fifo_tail;
+    /* the kernel resends an unanswered SYN after 1 s, 3 s, 7 s, ... (an
+     * initial RTO of 1 s, doubling): retx[k] is the oldest probe in flight
+     * whose k-th resend has not been charged yet. Each resend costs a
+     * token, so the wire carries --rate SYNs a second, not twice that. */
+    uint32_t retx[RETX_MAX];
+    unsigned nretx;
     struct retry *rq;
     size_t rqhead, rqlen, rqcap;
     int ep;
@@ -356,7 +378,7 @@ struct shard {
     unsigned per_host;
     unsigned index;
     struct {
-        uint64_t done, sent, up, open, inflight, local_retries;
+        uint64_t done, sent, up, open, inflight, local_retries, retx;
     } c; /* published to s->pub[index] once per loop iteration */
     struct az_open *opens;
     size_t nopens, capopens;
@@ -430,6 +452,9 @@ static int push_open(struct shard *sh, uint32_t host, uint16_t pidx, uint32_t rt
 static void fifo_remove(struct shard *sh, uint32_t i)
 {
     struct slot *x = &sh->slots[i];
+    for (unsigned k = 0; k < sh->nretx; k++)
+        if (sh->retx[k] == i)
+            sh->retx[k] = x->next;
     if (x->prev != NIL)
         sh->slots[x->prev].next = x->next;
     else
@@ -450,6 +475,28 @@ static void fifo_append(struct shard *sh, uint32_t i)
     else
         sh->fifo_head = i;
     sh->fifo_tail = i;
+    for (unsigned k = 0; k < sh->nretx; k++)
+        if (sh->retx[k] == NIL)
+            sh->retx[k] = i;
+}
+
+/* Resend k (0-based) of an unanswered SYN happens 2^(k+1) - 1 s after
+ * the connect. */
+static uint64_t retx_at(unsigned k)
+{
+    return ((2ull << k) - 1) * 1000000000ull;
+}
+
+/* Charge a token for every SYN the kernel has resent since last time. */
+static void charge_retx(struct shard *sh, uint64_t now)
+{
+    for (unsigned k = 0; k < sh->nretx; k++)
+        while (sh->retx[k] != NIL && sh->slots[sh->retx[k]].t0 + retx_at(k) <= now) {
+            if (sh->rate > 0)
+                sh->tokens -= 1.0;
+            sh->c.retx++;
+            sh->retx[k] = sh->slots[sh->retx[k]].next;
+        }
 }
 
 static int queue_retry(struct shard *sh, const struct slot *x)
@@ -836,6 +883,7 @@ static void publish(struct shard *sh)
     atomic_store_explicit(&p->open, sh->c.open, memory_order_relaxed);
     atomic_store_explicit(&p->inflight, sh->c.inflight, memory_order_relaxed);
     atomic_store_explicit(&p->local_retries, sh->c.local_retries, memory_order_relaxed);
+    atomic_store_explicit(&p->retx, sh->c.retx, memory_order_relaxed);
 }
 
 /* Sum of the shards' published counters. */
@@ -905,6 +953,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     sh.last_ns = t0;
     sh.timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
     sh.fifo_head = sh.fifo_tail = NIL;
+    while (sh.nretx < RETX_MAX && retx_at(sh.nretx) < sh.timeout_ns)
+        sh.retx[sh.nretx++] = NIL;
     {
         /* the first shard to start sets the start time */
         int64_t zero = 0;
@@ -935,6 +985,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         bool bt, bl;
         uint64_t now = az__mono_ns();
         refill(&sh, now);
+        charge_retx(&sh, now);
         if ((r = fill(&sh, &bt, &bl)) < 0) {
             az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
                     strerror(errno));
@@ -1088,6 +1139,8 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
         struct az_scan_progress p;
         memset(&p, 0, sizeof(p));
         totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
+        for (unsigned i = 0; i < atomic_load(&s->nshards) && i < 64; i++)
+            s->stats.syn_resent += atomic_load(&s->pub[i].retx);
         /* stopped before every probe had its answer */
         if (atomic_load(&s->stop) && p.done < s->planned)
             s->incomplete = true;

@@ -246,6 +246,9 @@ json_t *az_scan_to_json(const struct az_scan *s)
                                   (json_int_t)s->stats.hosts_up, "open", (json_int_t)s->stats.open,
                                   "closed", (json_int_t)s->stats.closed, "filtered",
                                   (json_int_t)s->stats.filtered));
+    if (!s->imported)
+        json_object_set_new(json_object_get(o, "stats"), "syn_resent",
+                            json_integer((json_int_t)s->stats.syn_resent));
     for (size_t i = 0; i < s->nhosts; i++)
         json_array_append_new(hosts, az__host_json(&s->hosts[i]));
     json_object_set_new(o, "hosts", hosts);

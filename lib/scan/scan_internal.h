@@ -149,7 +149,7 @@ struct az_scan {
     /* progress: each shard publishes its own counters in its own cache
      * line (no shared counter is written per probe) */
     struct az_shard_pub {
-        _Atomic uint64_t done, sent, up, open, inflight, local_retries;
+        _Atomic uint64_t done, sent, up, open, inflight, local_retries, retx;
     } __attribute__((aligned(64))) pub[64];
     _Atomic unsigned nshards;
     _Atomic int64_t t_start; /* µs, set by the first shard to run */

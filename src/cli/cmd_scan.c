@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,47 @@ static void *run_job(void *arg)
     struct job *j = arg;
     j->r = az_scan_run(j->s, &j->ctx, j->shard, j->n, j->shard == 0 ? on_progress : NULL, j->pg);
     return NULL;
+}
+
+/*
+ * --rate N is only reachable on silent addresses with N x timeout probes
+ * in flight (less the kernel's SYN resends, which count against N): raise
+ * the in-flight cap to that when the user did not set it, within the
+ * descriptors this process may open; otherwise say the rate cannot be
+ * reached.
+ */
+static void rate_honesty(struct cli *c, struct az_scan_opts *so, bool inflight_set)
+{
+    unsigned need = az_scan_inflight_for_rate(so->rate, so->timeout_ms);
+    struct rlimit rl;
+    if (!need || need <= so->max_inflight)
+        return;
+    if (!inflight_set) {
+        unsigned cap = need > 16384 ? 16384 : need;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < (rlim_t)cap + 128) {
+            rlim_t want = (rlim_t)cap + 128;
+            if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+                want = rl.rlim_max;
+            rl.rlim_cur = want;
+            (void)setrlimit(RLIMIT_NOFILE, &rl);
+            if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+                rl.rlim_cur < (rlim_t)cap + 128)
+                cap = rl.rlim_cur > 256 ? (unsigned)(rl.rlim_cur - 128) : 128;
+        }
+        if (cap > so->max_inflight)
+            so->max_inflight = cap;
+        if (cap >= need)
+            return;
+    }
+    double reach = (double)so->rate * so->max_inflight / need;
+    fprintf(stderr,
+            L(c,
+              "注意: --max-inflight %u、--timeout %u ms では、応答のないアドレスに対して "
+              "--rate %u に届きません (約 %.0f/s まで)。--max-inflight %u 以上にしてください\n",
+              "warning: with --max-inflight %u and --timeout %u ms, --rate %u cannot be reached "
+              "on silent addresses (about %.0f/s at most); use --max-inflight %u or more\n"),
+            so->max_inflight, so->timeout_ms, so->rate, reach, need);
 }
 
 static int opt_uint(struct cli *c, const char *name, const char *v, long min, long max,
@@ -544,7 +586,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     uint16_t *ports = NULL;
     size_t nports = 0;
     unsigned jobs = 1;
-    bool dry = false;
+    bool dry = false, inflight_set = false;
     int progress = -1, o, r = EXIT_ERROR;
     struct prog pg = {c, false, 0};
     char where[64];
@@ -599,6 +641,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         case O_INFLIGHT:
             if ((r = opt_uint(c, "--max-inflight", optarg, 1, 16384, &so.max_inflight)))
                 goto out;
+            inflight_set = true;
             break;
         case O_PER_HOST:
             if ((r = opt_uint(c, "--per-host", optarg, 1, 1024, &so.per_host)))
@@ -736,6 +779,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         so.disc_ports = disc;
         so.ndisc_ports = ndisc;
     }
+    rate_honesty(c, &so, inflight_set);
     if (az_scan_new(&c->ctx, t, ports, nports, &so, data, &s) < 0) {
         cli_liberr(c);
         r = c->ctx.err == AZ_ENOMEM ? EXIT_ERROR : EXIT_USAGE;
