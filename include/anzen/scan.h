@@ -129,6 +129,7 @@ enum az_port_reason {
     AZ_REASON_ADMIN_PROHIBITED,
     AZ_REASON_SELF_CONNECT, /* the kernel connected the socket to itself: no listener */
     AZ_REASON_IMPORTED,     /* from an nmap XML file */
+    AZ_REASON_ARP,          /* silent on TCP, but answered ARP on a directly attached segment */
 };
 
 enum az_tri {
@@ -256,6 +257,8 @@ struct az_scan_opts {
     uint64_t seed;             /* order randomisation (0 = from the clock) */
     const char *from;          /* vantage segment label, or NULL */
     bool allow_public;         /* scope may hold public, multicast, link-local... */
+    bool arp;                  /* a host silent on its discovery ports is live when it answered
+                                  the ARP its SYNs caused (default on) */
     /* discovery ports given by the user (borrowed; NULL: the data's
      * discovery list where it meets the scan's ports, else the first of
      * the scan's ports): no other port is ever touched */

@@ -46,6 +46,7 @@ void az_scan_opts_default(struct az_scan_opts *o)
     o->timeout_ms = AZ_SCAN_DEFAULT_TIMEOUT_MS;
     o->retries = 0;
     o->discovery = true;
+    o->arp = true;
     o->service = true;
     o->svc_timeout_ms = AZ_SCAN_DEFAULT_SVC_TIMEOUT;
     o->assoc_timeout_ms = AZ_SCAN_DEFAULT_ASSOC_TIMEOUT;
@@ -353,8 +354,17 @@ struct retry {
 
 #define RETX_MAX 8
 
+/* IPv4 neighbours that answered ARP, from the kernel's table */
+struct arpcache {
+    uint32_t *v;
+    size_t n, cap;
+    uint64_t at; /* when read (monotonic ns), 0 never */
+    bool off;    /* no table to read */
+};
+
 struct shard {
     struct az_scan *s;
+    struct arpcache arp;
     struct hrun *h;
     size_t nh;
     size_t nact; /* hosts activated so far */
@@ -421,10 +431,79 @@ static void host_down(struct shard *sh, struct hrun *h)
     mark_done(sh, h, s->nports - h->resolved);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Read /proc/net/arp: the addresses whose entry is complete (ATF_COM)
+ * with a hardware address, i.e. that answered ARP. */
+static void arp_load(struct arpcache *c, uint64_t now)
+{
+    FILE *f = fopen("/proc/net/arp", "re");
+    char line[256];
+    c->n = 0;
+    c->at = now;
+    if (!f) {
+        c->off = true;
+        return;
+    }
+    if (!fgets(line, sizeof(line), f)) { /* the header */
+        fclose(f);
+        return;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char ip[64], hw[64], flags[16], type[16];
+        struct in_addr a;
+        if (sscanf(line, "%63s %15s %15s %63s", ip, type, flags, hw) != 4)
+            continue;
+        unsigned long fl = strtoul(flags, NULL, 16);
+        if (!(fl & 0x2) || !strcmp(hw, "00:00:00:00:00:00") || inet_pton(AF_INET, ip, &a) != 1)
+            continue;
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 256;
+            uint32_t *v = realloc(c->v, cap * sizeof(*v));
+            if (!v)
+                break;
+            c->v = v;
+            c->cap = cap;
+        }
+        c->v[c->n++] = ntohl(a.s_addr);
+    }
+    fclose(f);
+    qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
+}
+
+/* Did this IPv4 host answer the ARP its discovery SYNs caused? Only a
+ * directly attached segment has such entries; reading the table sends
+ * nothing. */
+static bool arp_alive(struct shard *sh, const struct hrun *h)
+{
+    struct az_scan *s = sh->s;
+    unsigned char a[16];
+    int fam;
+    if (!s->o.arp || sh->arp.off)
+        return false;
+    host_addr(s, h->host, &fam, a);
+    if (fam != AF_INET)
+        return false;
+    uint32_t key = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    for (int pass = 0; pass < 2; pass++) {
+        if (sh->arp.n && bsearch(&key, sh->arp.v, sh->arp.n, sizeof(key), cmp_u32))
+            return true;
+        uint64_t now = az__mono_ns();
+        if (pass || (sh->arp.at && now - sh->arp.at < 50000000u))
+            return false;
+        arp_load(&sh->arp, now);
+    }
+    return false;
+}
+
 static void host_up(struct shard *sh, struct hrun *h, enum az_port_reason why)
 {
     struct az_scan *s = sh->s;
-    if (s->hup[h->host] != 1) {
+    if ((s->hup[h->host] & 3) != 1) {
         s->hup[h->host] = (uint8_t)(1 | (why << 2));
         sh->c.up++;
     }
@@ -569,8 +648,12 @@ static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why,
         host_up(sh, h, why);
     if (x->disc && h->status == H_DISC) {
         h->ddone++;
-        if (h->ddone == s->ndisc && h->dsent == s->ndisc)
-            host_down(sh, h);
+        if (h->ddone == s->ndisc && h->dsent == s->ndisc) {
+            if (arp_alive(sh, h))
+                host_up(sh, h, AZ_REASON_ARP); /* there, filtering TCP */
+            else
+                host_down(sh, h);
+        }
     } else if (x->disc) {
         h->ddone++;
     }
@@ -1070,6 +1153,7 @@ out:
     free(sh.freel);
     free(sh.rq);
     free(sh.opens);
+    free(sh.arp.v);
     return r;
 }
 

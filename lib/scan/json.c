@@ -28,7 +28,8 @@ const char *az__reason_token(enum az_port_reason r)
                               "net-unreach",
                               "admin-prohibited",
                               "self-connect",
-                              "imported"};
+                              "imported",
+                              "arp-response"};
     return (unsigned)r < sizeof(t) / sizeof(t[0]) ? t[r] : "";
 }
 

@@ -46,6 +46,8 @@ static void help(struct cli *c, FILE *f)
           "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
           "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
           "  --discovery-ports LIST 検出に使うポート (既定: 検出用一覧のうち -p にあるもの)\n"
+          "  --no-arp               検出ポートに無応答でも ARP に応答したホスト (同じ\n"
+          "                         セグメント) を稼働とみなさない\n"
           "  --allow-public         プライベート・ループバック・ユニークローカル以外の\n"
           "                         アドレス (グローバル、マルチキャスト等) も調べる\n"
           "  --seed N               順序の乱数の種 (再現用)\n\n"
@@ -85,6 +87,8 @@ static void help(struct cli *c, FILE *f)
           "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
           "  --discovery-ports LIST ports used for discovery (default: the discovery list\n"
           "                         where it meets -p)\n"
+          "  --no-arp               do not count a host silent on its discovery ports as\n"
+          "                         live when it answered ARP (same segment)\n"
           "  --allow-public         also scan addresses that are not private, loopback or\n"
           "                         unique local (public, multicast, link-local...)\n"
           "  --seed N               random order seed (to reproduce a run)\n\n"
@@ -539,6 +543,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_ALLOW_PUBLIC,
         O_DISC_PORTS,
         O_ASSOC_TIMEOUT,
+        O_NO_ARP,
     };
     static const struct option opts[] = {
         {"ports", required_argument, NULL, 'p'},
@@ -566,6 +571,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         {"import", required_argument, NULL, O_IMPORT},
         {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
         {"assoc-timeout", required_argument, NULL, O_ASSOC_TIMEOUT},
+        {"no-arp", no_argument, NULL, O_NO_ARP},
         {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
         {"workspace", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
@@ -671,6 +677,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             break;
         case O_ALLOW_PUBLIC:
             so.allow_public = true;
+            break;
+        case O_NO_ARP:
+            so.arp = false;
             break;
         case O_ASSOC_TIMEOUT:
             if ((r = opt_uint(c, "--assoc-timeout", optarg, 100, 120000, &so.assoc_timeout_ms)))
