@@ -38,9 +38,10 @@
 #include "anzen.h"
 
 /* Conservative defaults (docs/scan.md explains each number). */
-#define AZ_SCAN_DEFAULT_RATE          200   /* new connections per second, all hosts */
-#define AZ_SCAN_DEFAULT_INFLIGHT      256   /* connections open at once, all hosts */
+#define AZ_SCAN_DEFAULT_RATE          600   /* SYNs per second, all hosts (resends count) */
+#define AZ_SCAN_DEFAULT_INFLIGHT      700   /* connections open at once, all hosts */
 #define AZ_SCAN_DEFAULT_PER_HOST      4     /* connections open at once, one host */
+#define AZ_SCAN_DEFAULT_PER_HOST_RATE 200   /* new connections per second, one host */
 #define AZ_SCAN_DEFAULT_TIMEOUT_MS    1500  /* connect timeout (LAN) */
 #define AZ_SCAN_DEFAULT_SVC_TIMEOUT   3000  /* one service-probe exchange */
 #define AZ_SCAN_DEFAULT_ASSOC_TIMEOUT 20000 /* a DICOM association (slow PACS) */
@@ -244,13 +245,15 @@ struct az_scan_stats {
 /* ---- options and running ---- */
 
 struct az_scan_opts {
-    unsigned rate;         /* new connections per second (0 = no cap: only for tests on lo) */
-    unsigned max_inflight; /* global cap, >= 1 */
-    unsigned per_host;     /* per-host cap, >= 1 */
-    unsigned timeout_ms;   /* connect timeout */
-    unsigned retries;      /* extra tries of a timed-out probe */
-    bool discovery;        /* discover live hosts first */
-    bool service;          /* identify services on open ports */
+    unsigned rate;          /* new connections per second (0 = no cap: only for tests on lo) */
+    unsigned max_inflight;  /* global cap, >= 1 */
+    unsigned per_host;      /* per-host cap, >= 1 */
+    unsigned per_host_rate; /* new connections per second to one host (0 = none;
+                               none either when rate is 0) */
+    unsigned timeout_ms;    /* connect timeout */
+    unsigned retries;       /* extra tries of a timed-out probe */
+    bool discovery;         /* discover live hosts first */
+    bool service;           /* identify services on open ports */
     unsigned svc_timeout_ms;
     unsigned assoc_timeout_ms; /* a DICOM association exchange (>= svc_timeout_ms) */
     unsigned svc_inflight;     /* service connections at once */

@@ -43,6 +43,7 @@ void az_scan_opts_default(struct az_scan_opts *o)
     o->rate = AZ_SCAN_DEFAULT_RATE;
     o->max_inflight = AZ_SCAN_DEFAULT_INFLIGHT;
     o->per_host = AZ_SCAN_DEFAULT_PER_HOST;
+    o->per_host_rate = AZ_SCAN_DEFAULT_PER_HOST_RATE;
     o->timeout_ms = AZ_SCAN_DEFAULT_TIMEOUT_MS;
     o->retries = 0;
     o->discovery = true;
@@ -322,6 +323,7 @@ void az_scan_free(struct az_scan *s)
 enum { H_PENDING, H_DISC, H_UP, H_DOWN };
 
 struct hrun {
+    uint64_t next_ns; /* earliest next launch to this host (per-host rate) */
     uint32_t host;
     uint32_t pcur;     /* next position in the host's port order */
     uint32_t resolved; /* ports of the list with a final state */
@@ -386,6 +388,8 @@ struct shard {
     uint64_t last_ns;
     uint64_t timeout_ns;
     unsigned per_host;
+    uint64_t ph_ns;   /* least time between two probes to one host, 0 none */
+    uint64_t wake_ns; /* when the earliest waiting host may take a probe */
     unsigned index;
     struct {
         uint64_t done, sent, up, open, inflight, local_retries, retx;
@@ -864,11 +868,14 @@ static void refill(struct shard *sh, uint64_t now)
     sh->last_ns = now;
 }
 
-static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
+static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local, bool *blocked_host)
 {
     struct az_scan *s = sh->s;
+    uint64_t now = az__mono_ns();
     *blocked_tokens = false;
     *blocked_local = false;
+    *blocked_host = false;
+    sh->wake_ns = UINT64_MAX;
 
     if (atomic_load_explicit(&s->stop, memory_order_relaxed)) {
         sh->rqlen = 0; /* retries are new probes too */
@@ -915,13 +922,22 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
             sh->tokens -= 1.0;
             continue;
         }
-        /* an active host with room, or activate the next one */
+        /* an active host with room (and past its per-host interval), or
+         * activate the next one */
+        size_t tried = 0, ring_n = sh->rlen;
         for (;;) {
-            if (sh->rlen) {
+            if (sh->rlen && tried < ring_n) {
                 hr = sh->ring[sh->rhead];
                 sh->rhead = (sh->rhead + 1) % sh->nh;
                 sh->rlen--;
                 sh->h[hr].inring = false;
+                tried++;
+                if (sh->ph_ns && now < sh->h[hr].next_ns) {
+                    if (sh->h[hr].next_ns < sh->wake_ns)
+                        sh->wake_ns = sh->h[hr].next_ns;
+                    ring_push(sh, hr); /* not yet: back to the end */
+                    continue;
+                }
                 if (!next_probe(sh, hr, &pidx, &port, &disc))
                     continue;
                 break;
@@ -933,7 +949,9 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
                     continue;
                 break;
             }
-            return 0; /* nothing left to launch */
+            if (sh->wake_ns != UINT64_MAX)
+                *blocked_host = true; /* hosts wait for their interval */
+            return 0;                 /* nothing left to launch now */
         }
         r = launch(sh, hr, pidx, port, disc, tries);
         if (r < 0)
@@ -951,6 +969,14 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
             return 0;
         }
         sh->tokens -= 1.0;
+        {
+            /* the host's own bucket: at most 20 ms worth of catch-up, like
+             * the global one, so the long-run per-host rate is exact */
+            uint64_t base = sh->h[hr].next_ns;
+            if (base + 20000000ull < now)
+                base = now - 20000000ull;
+            sh->h[hr].next_ns = base + sh->ph_ns;
+        }
         if (host_has_work(sh, &sh->h[hr]))
             ring_push(sh, hr);
     }
@@ -1027,6 +1053,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     for (size_t i = shard; i < s->naddrs; i += nshards)
         sh.nh++;
     sh.per_host = s->o.per_host;
+    sh.ph_ns = s->o.rate && s->o.per_host_rate ? 1000000000ull / s->o.per_host_rate : 0;
     sh.nslots = s->o.max_inflight / nshards;
     if (sh.nslots < 1)
         sh.nslots = 1;
@@ -1065,16 +1092,16 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         goto out;
     }
     for (;;) {
-        bool bt, bl;
+        bool bt, bl, bh;
         uint64_t now = az__mono_ns();
         refill(&sh, now);
         charge_retx(&sh, now);
-        if ((r = fill(&sh, &bt, &bl)) < 0) {
+        if ((r = fill(&sh, &bt, &bl, &bh)) < 0) {
             az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
                     strerror(errno));
             goto out;
         }
-        if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl)
+        if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl && !bh)
             break; /* nothing in flight and nothing left to launch */
         /* wait for: an event, the oldest probe's deadline, a token, a report */
         uint64_t wait = 100000000u;
@@ -1097,6 +1124,11 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         }
         if (bl && wait > 1000000u)
             wait = 1000000u;
+        if (bh && sh.wake_ns != UINT64_MAX) {
+            uint64_t w = sh.wake_ns > now ? sh.wake_ns - now : 0;
+            if (w < wait)
+                wait = w;
+        }
         if (progress && shard == 0) {
             uint64_t nr = last_report + 100000000u;
             uint64_t w = nr > now ? nr - now : 0;

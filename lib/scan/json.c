@@ -90,6 +90,7 @@ static json_t *settings_json(const struct az_scan *s)
                           (json_int_t)(s->o.seed & 0x7fffffffffffffffULL));
     json_object_set_new(o, "discovery_ports", ports_json(s->disc, s->ndisc));
     json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
+    json_object_set_new(o, "per_host_rate", json_integer(s->o.rate ? s->o.per_host_rate : 0));
     json_object_set_new(o, "association_timeout_ms", json_integer(s->o.assoc_timeout_ms));
     return o;
 }

@@ -37,9 +37,10 @@ static void help(struct cli *c, FILE *f)
           "  --exclude-file F       除外を書いたファイル\n"
           "  -p, --ports LIST       ポート (例: 22,80,8000-8100。既定: 病院向けの一覧)\n\n"
           "速さの上限 (既定は壊れやすい医療機器向けに控えめ):\n"
-          "  --rate N               1 秒あたりの新しい接続 (既定 200、全体)\n"
-          "  --max-inflight N       同時に開く接続 (既定 256、全体)\n"
+          "  --rate N               1 秒あたりの SYN (再送を含む。既定 600、全体)\n"
+          "  --max-inflight N       同時に開く接続 (既定 700、全体)\n"
           "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
+          "  --per-host-rate N      1 台あたり 1 秒の新しい接続 (既定 200)\n"
           "  --timeout MS           接続のタイムアウト (既定 1500)\n"
           "  --retries N            応答のない接続の再試行 (既定 0)\n"
           "  --assoc-timeout MS     DICOM の関連付けを待つ時間 (既定 20000、遅い PACS 向け)\n"
@@ -77,9 +78,10 @@ static void help(struct cli *c, FILE *f)
           "  --exclude-file F       file of exclusions\n"
           "  -p, --ports LIST       ports (e.g. 22,80,8000-8100; default: hospital list)\n\n"
           "Caps (defaults are gentle, for fragile medical devices):\n"
-          "  --rate N               new connections per second (default 200, all hosts)\n"
-          "  --max-inflight N       connections open at once (default 256, all hosts)\n"
+          "  --rate N               SYNs per second, resends included (default 600, all)\n"
+          "  --max-inflight N       connections open at once (default 700, all hosts)\n"
           "  --per-host N           connections open at once per host (default 4)\n"
+          "  --per-host-rate N      new connections per second to one host (default 200)\n"
           "  --timeout MS           connect timeout (default 1500)\n"
           "  --retries N            retries of unanswered connects (default 0)\n"
           "  --assoc-timeout MS     wait for a DICOM association (default 20000: slow PACS)\n"
@@ -544,6 +546,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_DISC_PORTS,
         O_ASSOC_TIMEOUT,
         O_NO_ARP,
+        O_PER_HOST_RATE,
     };
     static const struct option opts[] = {
         {"ports", required_argument, NULL, 'p'},
@@ -572,6 +575,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
         {"assoc-timeout", required_argument, NULL, O_ASSOC_TIMEOUT},
         {"no-arp", no_argument, NULL, O_NO_ARP},
+        {"per-host-rate", required_argument, NULL, O_PER_HOST_RATE},
         {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
         {"workspace", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
@@ -680,6 +684,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             break;
         case O_NO_ARP:
             so.arp = false;
+            break;
+        case O_PER_HOST_RATE:
+            if ((r = opt_uint(c, "--per-host-rate", optarg, 0, 1000000, &so.per_host_rate)))
+                goto out;
             break;
         case O_ASSOC_TIMEOUT:
             if ((r = opt_uint(c, "--assoc-timeout", optarg, 100, 120000, &so.assoc_timeout_ms)))

@@ -409,6 +409,7 @@ static void test_engine_rate(void **state)
     az_scan_opts_default(&o);
     o.rate = 400;
     o.per_host = 64;
+    o.per_host_rate = 0; /* one host: the global rate is what is measured */
     o.service = false;
     o.discovery = false;
     struct az_scan *s = run_scan(inc, ports, n, &o, 1, &t, NULL, NULL);
@@ -423,13 +424,43 @@ static void test_engine_rate(void **state)
     free(ports);
 }
 
+/* the per-host rate: one host never gets more than per_host_rate new
+ * connections a second, whatever the global rate */
+static void test_engine_per_host_rate(void **state)
+{
+    (void)state;
+    uint16_t *ports;
+    size_t n;
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    assert_int_equal(az_ports_parse(&ctx, "21000-21399", &ports, &n), 0);
+    const char *inc[] = {"127.0.0.1", NULL};
+    struct az_scan_opts o;
+    struct az_targets *t;
+    az_scan_opts_default(&o);
+    o.rate = 2000;
+    o.per_host = 64;
+    o.per_host_rate = 200;
+    o.service = false;
+    o.discovery = false;
+    struct az_scan *s = run_scan(inc, ports, n, &o, 1, &t, NULL, NULL);
+    const struct az_scan_stats *st = az_scan_stats(s);
+    double secs = (double)(st->end_us - st->start_us) / 1e6;
+    double rate = (double)(st->probes_sent - 1) / secs;
+    assert_int_equal(st->probes_sent, 400);
+    if (rate < 190 || rate > 215)
+        fail_msg("measured %.1f/s for a per-host rate of 200", rate);
+    az_scan_free(s);
+    az_targets_free(t);
+    free(ports);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_targets),         cmocka_unit_test(test_targets_bad),
         cmocka_unit_test(test_ports),           cmocka_unit_test(test_data),
         cmocka_unit_test(test_engine_loopback), cmocka_unit_test(test_engine_caps),
-        cmocka_unit_test(test_engine_rate),
+        cmocka_unit_test(test_engine_rate),     cmocka_unit_test(test_engine_per_host_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
