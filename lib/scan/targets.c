@@ -109,6 +109,7 @@ static int bad(struct az_ctx *ctx, const char *where, const char *spec, const ch
 /* IPv6 forms that carry an IPv4 address the connection really goes to:
  * IPv4-mapped ::ffff:a.b.c.d and IPv4-compatible ::a.b.c.d (:: and ::1
  * are IPv6's own unspecified and loopback addresses). */
+#define V6PFX(a, b) (((u128)(a) << 112) | ((u128)(b) << 96))
 #define V4MAPPED_LO (((u128)0xffff) << 32)
 #define V4MAPPED_HI (V4MAPPED_LO | 0xffffffffu)
 #define V4COMPAT_LO ((u128)2)
@@ -135,6 +136,28 @@ static int add_interval(struct az_targets *t, bool exclude, int fam, u128 lo, u1
     struct az_rangeset *r6 = exclude ? &t->exc[1] : &t->inc[1];
     if (fam == AF_INET)
         return push_v4(r4, lo, hi, exclude ? -1 : bits);
+    if (exclude) {
+        /* an exclusion written as NAT64 (64:ff9b::a.b.c.d), SIIT
+         * (::ffff:0:a.b.c.d) or 6to4 (2002:aabb:ccdd::) also excludes the
+         * IPv4 address it carries */
+        static const struct {
+            u128 lo, hi;
+            int shift;
+        } carry[] = {
+            {V6PFX(0x0064, 0xff9b), V6PFX(0x0064, 0xff9b) | 0xffffffffu, 0},
+            {(u128)0xffff << 48, ((u128)0xffff << 48) | 0xffffffffu, 0},
+            {(u128)0x2002 << 112, ((u128)0x2003 << 112) - 1, 80},
+        };
+        for (size_t k = 0; k < sizeof(carry) / sizeof(carry[0]); k++) {
+            if (carry[k].hi < lo || carry[k].lo > hi)
+                continue;
+            u128 a = carry[k].lo > lo ? carry[k].lo : lo;
+            u128 b = carry[k].hi < hi ? carry[k].hi : hi;
+            if (push(r4, (a >> carry[k].shift) & 0xffffffffu, (b >> carry[k].shift) & 0xffffffffu) <
+                0)
+                return AZ_ENOMEM;
+        }
+    }
     static const struct {
         u128 lo, hi;
     } emb[] = {{V4COMPAT_LO, V4COMPAT_HI}, {V4MAPPED_LO, V4MAPPED_HI}};
@@ -334,8 +357,6 @@ static int subtract(const struct az_rangeset *inc, const struct az_rangeset *exc
     }
     return 0;
 }
-
-#define V6PFX(a, b) (((u128)(a) << 112) | ((u128)(b) << 96))
 
 /*
  * The IPv6 exclusions, plus every IPv6 address through which an excluded

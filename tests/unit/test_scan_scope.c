@@ -221,6 +221,22 @@ static void test_embedded(void **state)
     assert_int_equal(az_targets_count(t), 15 + 15 + 4);
     az_scan_free(s);
     az_targets_free(t);
+
+    /* and the other way: an exclusion written in an embedding form
+     * excludes the IPv4 address it carries */
+    assert_int_equal(az_targets_new(&t), 0);
+    add(t, "10.0.0.0/28", false);
+    add(t, "64:ff9b::10.0.0.3", true);
+    add(t, "::ffff:0:10.0.0.4", true);
+    add(t, "2002:a00:5::/48", true);
+    s = scan_of(t, false);
+    assert_false(yields(s, AF_INET, "10.0.0.3"));
+    assert_false(yields(s, AF_INET, "10.0.0.4"));
+    assert_false(yields(s, AF_INET, "10.0.0.5"));
+    assert_true(yields(s, AF_INET, "10.0.0.6"));
+    assert_int_equal(az_targets_count(t), 14 - 3);
+    az_scan_free(s);
+    az_targets_free(t);
 }
 
 /* discovery only on ports the user allowed */
