@@ -5,7 +5,7 @@
 # own). Identical open-port sets are required; wall-time ratios are
 # printed. Needs root (the namespace) and nmap.
 #
-#   bench/scan/run.sh [dense|sparse|rate|all]      (default all)
+#   bench/scan/run.sh [dense|sparse|sparse22|rss|rate|all]      (default all)
 #
 #   dense   nmap -sT -Pn -n -T4 on 127.0.0.0/18 x 40 ports with a few
 #           listeners; anzen with --no-discovery (the same as -Pn), one
@@ -14,6 +14,10 @@
 #           to all but ~300 addresses; nmap as a user runs it
 #           (nmap -sT -T4 --unprivileged: connect() to 80 and 443 to find
 #           live hosts), anzen with its default discovery
+#   sparse22 the issue's recipe: a /22, 768 silent, 40 ports, 6 listeners,
+#           anzen at its defaults (wall time, peak RSS); nmap with
+#           NMAP_SPARSE22=1 (it needs more than 600 s)
+#   rss     peak RSS of anzen and nmap on a dense /20
 #   rate    --rate N for several N: the measured rate against N
 #
 # Environment: ANZEN (default build/src/cli/anzen), JOBS (default 2).
@@ -28,6 +32,7 @@ NS=anzen-bench-$$
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
     ip netns del "$NS" 2>/dev/null || true
+    ip netns del "$NS-22" 2>/dev/null || true
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -164,6 +169,60 @@ PY
     echo "  load after: $(load)"
 }
 
+# the issue's sparse recipe (#19): a /22 where 768 addresses are silent
+# (SYNs dropped), 254 answer (resets), 40 ports, 6 listeners, anzen at its
+# DEFAULT settings; wall time and peak RSS. nmap -sT does not finish this
+# in 600 s (the issue), so it runs only with NMAP_SPARSE22=1, capped at 600 s.
+sparse22() {
+    echo "== sparse22: 10.98.0.0/22 in a namespace, 768 silent, 40 ports, anzen defaults"
+    ip netns add "$NS-22"
+    ip -n "$NS-22" link set lo up
+    ip -n "$NS-22" addr add 10.98.0.1/22 dev lo
+    python3 - > "$T/live22.txt" <<'PY'
+import random
+random.seed(22)
+live = sorted(random.sample(range(1, 1023), 254))
+for x in live:
+    print("10.98.%d.%d" % (x >> 8, x & 255))
+PY
+    {
+        echo "table inet bench22 {"
+        echo "  set live { type ipv4_addr; elements = { $(paste -sd, "$T/live22.txt") } }"
+        echo "  chain out { type filter hook output priority 0; policy accept;"
+        echo "    ip daddr 10.98.0.0/22 ip daddr != @live tcp flags & (syn | ack) == syn drop"
+        echo "  }"
+        echo "}"
+    } > "$T/bench22.nft"
+    ip netns exec "$NS-22" nft -f "$T/bench22.nft"
+    set -- $(head -n 6 "$T/live22.txt")
+    listeners "ip netns exec $NS-22" "$1:22" "$2:443" "$3:104" "$4:2575" "$5:5432" "$6:3389"
+    /usr/bin/time -f "%e %M" -o "$T/t22" ip netns exec "$NS-22" "$ANZEN" scan 10.98.0.0/22 \
+        -p "$PORTS" --no-service --no-ledger -o "$T/sparse22.json" > /dev/null || [ $? -eq 2 ]
+    read -r secs kb <<EOT
+$(tail -n 1 "$T/t22")
+EOT
+    anzen_open "$T/sparse22.json" > "$T/a22.txt"
+    echo "  anzen (defaults): $secs s, peak RSS $((kb / 1024)) MB, $(wc -l < "$T/a22.txt") open ports"
+    if [ -n "${NMAP_SPARSE22:-}" ]; then
+        /usr/bin/time -f "%e %M" -o "$T/n22" timeout 600 ip netns exec "$NS-22" nmap -sT -T4 \
+            --unprivileged -n -p "$PORTS" -oX "$T/sparse22.xml" 10.98.0.0/22 > /dev/null || true
+        echo "  nmap -sT -T4: $(tail -n 1 "$T/n22" | awk '{printf "%s s, peak RSS %d MB", $1, $2 / 1024}')"
+    fi
+    ip netns del "$NS-22"
+    echo "  load after: $(load)"
+}
+
+# peak RSS of a dense run, anzen and nmap on the same targets
+rss() {
+    echo "== RSS: 127.0.0.0/20 x 40 ports, one thread each"
+    /usr/bin/time -f "%M" -o "$T/rn" nmap -sT -Pn -n -T4 -p "$PORTS" -oX "$T/rss.xml" 127.0.0.0/20 \
+        > /dev/null
+    /usr/bin/time -f "%M" -o "$T/ra" "$ANZEN" scan 127.0.0.0/20 -p "$PORTS" --no-discovery \
+        --no-service --rate 0 --max-inflight 1024 --per-host 40 --no-ledger -o "$T/rss.json" \
+        > /dev/null || [ $? -eq 2 ]
+    echo "  peak RSS: nmap $(( $(tail -n 1 "$T/rn") / 1024 )) MB, anzen $(( $(tail -n 1 "$T/ra") / 1024 )) MB"
+}
+
 rate() {
     echo "== --rate N on loopback (closed ports answer at once, so the cap is all that limits)"
     for n in 200 1000 5000 20000 50000; do
@@ -186,14 +245,18 @@ PY
 case "$WHAT" in
 dense) dense ;;
 sparse) sparse ;;
+sparse22) sparse22 ;;
+rss) rss ;;
 rate) rate ;;
 all)
     dense
     sparse
+    sparse22
+    rss
     rate
     ;;
 *)
-    echo "usage: bench/scan/run.sh [dense|sparse|rate|all]" >&2
+    echo "usage: bench/scan/run.sh [dense|sparse|sparse22|rss|rate|all]" >&2
     exit 64
     ;;
 esac

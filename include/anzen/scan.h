@@ -38,16 +38,19 @@
 #include "anzen.h"
 
 /* Conservative defaults (docs/scan.md explains each number). */
-#define AZ_SCAN_DEFAULT_RATE        200  /* new connections per second, all hosts */
-#define AZ_SCAN_DEFAULT_INFLIGHT    256  /* connections open at once, all hosts */
-#define AZ_SCAN_DEFAULT_PER_HOST    4    /* connections open at once, one host */
-#define AZ_SCAN_DEFAULT_TIMEOUT_MS  1500 /* connect timeout (LAN) */
-#define AZ_SCAN_DEFAULT_SVC_TIMEOUT 3000 /* one service-probe exchange */
+#define AZ_SCAN_DEFAULT_RATE          600   /* SYNs per second, all hosts (resends count) */
+#define AZ_SCAN_DEFAULT_INFLIGHT      700   /* connections open at once, all hosts */
+#define AZ_SCAN_DEFAULT_PER_HOST      4     /* connections open at once, one host */
+#define AZ_SCAN_DEFAULT_PER_HOST_RATE 200   /* new connections per second, one host */
+#define AZ_SCAN_DEFAULT_TIMEOUT_MS    1500  /* connect timeout (LAN) */
+#define AZ_SCAN_DEFAULT_SVC_TIMEOUT   3000  /* one service-probe exchange */
+#define AZ_SCAN_DEFAULT_ASSOC_TIMEOUT 20000 /* a DICOM association (slow PACS) */
 
 /* Limits on what a user may ask for. */
 #define AZ_SCAN_MAX_ADDRS    (1u << 20) /* addresses after exclusions (a /12) */
 #define AZ_SCAN_MAX_PROBES   (1u << 25) /* addresses x ports */
 #define AZ_SCAN_MAX_SPECS    65536      /* target/exclude lines */
+#define AZ_SCAN_MAX_DISC     64         /* discovery ports */
 #define AZ_SCAN_EVIDENCE_MAX 512        /* received bytes kept per exchange */
 
 /* ---- targets ---- */
@@ -70,6 +73,26 @@ int az_targets_add_file(struct az_ctx *ctx, struct az_targets *t, const char *pa
 uint64_t az_targets_count(const struct az_targets *t);
 /* True if the address (AF_INET / AF_INET6, network order) is in scope. */
 bool az_targets_contains(const struct az_targets *t, int family, const void *addr);
+
+/* What kind of address this is. A scan touches private (RFC 1918),
+ * loopback and unique-local (fc00::/7) addresses as given; every other
+ * class needs opts.allow_public (docs/scan.md). IPv4 written as IPv6
+ * (::ffff:a.b.c.d) is classed as the IPv4 address. */
+enum az_addr_class {
+    AZ_ADDR_PRIVATE = 0,
+    AZ_ADDR_LOOPBACK,
+    AZ_ADDR_ULA,
+    AZ_ADDR_PUBLIC,
+    AZ_ADDR_MULTICAST,
+    AZ_ADDR_BROADCAST,
+    AZ_ADDR_UNSPECIFIED,
+    AZ_ADDR_LINK_LOCAL,
+    AZ_ADDR_RESERVED,
+};
+enum az_addr_class az_addr_class(int family, const void *addr);
+/* Fails naming the first address of the scope that is not private,
+ * loopback or ULA (with its class), unless allow_public. */
+int az_targets_check_public(struct az_ctx *ctx, const struct az_targets *t, bool allow_public);
 
 /* Parse a port list "22,80,443,8000-8100" (sorted, duplicates removed). */
 int az_ports_parse(struct az_ctx *ctx, const char *spec, uint16_t **ret, size_t *ret_n);
@@ -107,6 +130,7 @@ enum az_port_reason {
     AZ_REASON_ADMIN_PROHIBITED,
     AZ_REASON_SELF_CONNECT, /* the kernel connected the socket to itself: no listener */
     AZ_REASON_IMPORTED,     /* from an nmap XML file */
+    AZ_REASON_ARP,          /* silent on TCP, but answered ARP on a directly attached segment */
 };
 
 enum az_tri {
@@ -181,6 +205,11 @@ struct az_service {
     enum az_tri no_auth;     /* VNC offers security type None; DICOM accepts any AE */
     int mssql_encrypt;       /* TDS ENCRYPTION option, -1 if unknown */
     int dicom_result;        /* 2 A-ASSOCIATE-AC, 3 -RJ, 7 abort, 0 unknown */
+    /* the name is the port table's, not proven: the peer accepted the
+     * connection but did not answer the protocol's handshake in time
+     * (a slow DICOM peer, a silent MLLP listener); a "not confirmed"
+     * finding says what to check, never a gap */
+    bool unconfirmed;
     struct az_scan_evidence *ev;
     size_t nev;
 };
@@ -208,26 +237,43 @@ struct az_scan_host {
 struct az_scan_stats {
     uint64_t addresses, probes_planned, probes_sent, hosts_up, open, closed, filtered;
     uint64_t retries_local; /* local resource shortages retried (ports, fds) */
+    uint64_t syn_resent;    /* SYNs the kernel resent for unanswered probes (each
+                               one counted against --rate) */
     int64_t start_us, end_us;
 };
 
 /* ---- options and running ---- */
 
 struct az_scan_opts {
-    unsigned rate;         /* new connections per second (0 = no cap: only for tests on lo) */
-    unsigned max_inflight; /* global cap, >= 1 */
-    unsigned per_host;     /* per-host cap, >= 1 */
-    unsigned timeout_ms;   /* connect timeout */
-    unsigned retries;      /* extra tries of a timed-out probe */
-    bool discovery;        /* discover live hosts first */
-    bool service;          /* identify services on open ports */
+    unsigned rate;          /* new connections per second (0 = no cap: only for tests on lo) */
+    unsigned max_inflight;  /* global cap, >= 1 */
+    unsigned per_host;      /* per-host cap, >= 1 */
+    unsigned per_host_rate; /* new connections per second to one host (0 = none;
+                               none either when rate is 0) */
+    unsigned timeout_ms;    /* connect timeout */
+    unsigned retries;       /* extra tries of a timed-out probe */
+    bool discovery;         /* discover live hosts first */
+    bool service;           /* identify services on open ports */
     unsigned svc_timeout_ms;
-    unsigned svc_inflight; /* service connections at once */
-    uint64_t seed;         /* order randomisation (0 = from the clock) */
-    const char *from;      /* vantage segment label, or NULL */
+    unsigned assoc_timeout_ms; /* a DICOM association exchange (>= svc_timeout_ms) */
+    unsigned svc_inflight;     /* service connections at once */
+    uint64_t seed;             /* order randomisation (0 = from the clock) */
+    const char *from;          /* vantage segment label, or NULL */
+    bool allow_public;         /* scope may hold public, multicast, link-local... */
+    bool arp;                  /* a host silent on its discovery ports is live when it answered
+                                  the ARP its SYNs caused (default on) */
+    /* discovery ports given by the user (borrowed; NULL: the data's
+     * discovery list where it meets the scan's ports, else the first of
+     * the scan's ports): no other port is ever touched */
+    const uint16_t *disc_ports;
+    size_t ndisc_ports;
 };
 
 void az_scan_opts_default(struct az_scan_opts *o);
+/* Connections in flight needed to hold rate SYNs/s when no address
+ * answers: each probe stays timeout_ms, and the kernel's resends within
+ * it count against the rate too (0 when rate is 0). */
+unsigned az_scan_inflight_for_rate(unsigned rate, unsigned timeout_ms);
 
 enum az_scan_phase {
     AZ_PHASE_DISCOVERY = 0, /* discovery and ports run interleaved; see docs */
@@ -267,9 +313,28 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
  * identify the services on the open ports. Single-threaded. */
 int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud);
 
+/*
+ * Ask a running scan to stop, from any thread or a signal handler (it
+ * only stores an atomic int): no new probe or service exchange starts,
+ * those in flight end within their own timeout, and az_scan_run /
+ * az_scan_finish return normally with what was found so far. why is the
+ * signal number that asked (or 0). The result is then marked incomplete
+ * (az_scan_complete, "complete": false in the JSON).
+ */
+void az_scan_stop(struct az_scan *s, int why);
+/* False when az_scan_stop left work undone. */
+bool az_scan_complete(const struct az_scan *s);
+/* The signal number given to az_scan_stop, 0 if none. */
+int az_scan_stopped_by(const struct az_scan *s);
+
 /* Dry run: what would be probed, as JSON {schema: anzen-scan-plan/1,
  * addresses, ports, probes, ranges[], settings, worst_case_s}. */
 json_t *az_scan_plan_json(const struct az_scan *s);
+
+/* The i-th address the scan visits (in address order, i < count of the
+ * scope): false when i is beyond. For tests: the enumerator is what
+ * probes are sent to. */
+bool az_scan_address(const struct az_scan *s, uint64_t i, int *family, unsigned char addr[16]);
 
 /* Results (valid after az_scan_finish). Hosts in address order; only up
  * hosts are listed. */

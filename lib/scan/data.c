@@ -44,6 +44,44 @@ static bool compile(struct av *v, const json_t *obj, const char *key, regex_t *r
     return true;
 }
 
+/* A certificate pattern: "ATTR=regex" is the attribute and a regex that
+ * must match the whole value; anything else searches one value. */
+static bool compile_dn(struct av *v, const json_t *obj, const char *key, regex_t *re, char *attr,
+                       size_t attrn)
+{
+    const char *s = av_str(v, obj, key, false);
+    size_t n = 0;
+    int e;
+    char *pat;
+    attr[0] = '\0';
+    if (!s)
+        return false;
+    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+           (n && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.')))
+        n++;
+    if (n && s[n] == '=' && n < attrn) {
+        memcpy(attr, s, n);
+        attr[n] = '\0';
+        size_t l = strlen(s + n + 1);
+        if (!(pat = malloc(l + 5)))
+            return false;
+        memcpy(pat, "^(", 2);
+        memcpy(pat + 2, s + n + 1, l);
+        memcpy(pat + 2 + l, ")$", 3);
+    } else if (!(pat = strdup(s))) {
+        return false;
+    }
+    e = regcomp(re, pat, REG_EXTENDED | REG_ICASE | REG_NEWLINE);
+    free(pat);
+    if (e) {
+        char msg[128];
+        regerror(e, re, msg, sizeof(msg));
+        av_err(v, obj, key, "正規表現が不正です: %s", "invalid regular expression: %s", msg);
+        return false;
+    }
+    return true;
+}
+
 static void parse_ports_doc(struct av *v, struct az_scan_data *d, json_t *root)
 {
     static const char *const top[] = {"anzen-scan-ports", "version",  "default", "discovery",
@@ -179,8 +217,10 @@ static void parse_fp_doc(struct av *v, struct az_scan_data *d, json_t *root)
                 }
                 r->has_header = compile(v, y, "header", &r->header);
                 r->has_body = compile(v, y, "body", &r->body);
-                r->has_subject = compile(v, y, "cert-subject", &r->subject);
-                r->has_issuer = compile(v, y, "cert-issuer", &r->issuer);
+                r->has_subject = compile_dn(v, y, "cert-subject", &r->subject, r->subject_attr,
+                                            sizeof(r->subject_attr));
+                r->has_issuer = compile_dn(v, y, "cert-issuer", &r->issuer, r->issuer_attr,
+                                           sizeof(r->issuer_attr));
                 a->nrules++;
                 if (!r->path && (r->has_header || r->has_body || r->status))
                     av_err(v, y, NULL, "HTTP の条件には path が必要です",

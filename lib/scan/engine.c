@@ -43,12 +43,29 @@ void az_scan_opts_default(struct az_scan_opts *o)
     o->rate = AZ_SCAN_DEFAULT_RATE;
     o->max_inflight = AZ_SCAN_DEFAULT_INFLIGHT;
     o->per_host = AZ_SCAN_DEFAULT_PER_HOST;
+    o->per_host_rate = AZ_SCAN_DEFAULT_PER_HOST_RATE;
     o->timeout_ms = AZ_SCAN_DEFAULT_TIMEOUT_MS;
     o->retries = 0;
     o->discovery = true;
+    o->arp = true;
     o->service = true;
     o->svc_timeout_ms = AZ_SCAN_DEFAULT_SVC_TIMEOUT;
+    o->assoc_timeout_ms = AZ_SCAN_DEFAULT_ASSOC_TIMEOUT;
     o->svc_inflight = 16;
+}
+
+unsigned az_scan_inflight_for_rate(unsigned rate, unsigned timeout_ms)
+{
+    unsigned syns = 1;
+    if (!rate)
+        return 0;
+    /* resends at 1 s, 3 s, 7 s, ... */
+    for (uint64_t t = 1000; t < timeout_ms && syns < 9; t = t * 2 + 1000)
+        syns++;
+    /* half as much again: in the first second nothing has been resent
+     * yet, so new probes go out at the full rate and pile up */
+    uint64_t need = ((uint64_t)rate * timeout_ms * 3 + 1999) / 2000 / syns + 1;
+    return need > 1000000 ? 1000000 : (unsigned)need;
 }
 
 int64_t az__now_us(void)
@@ -116,8 +133,13 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
     if (o->max_inflight < 1 || o->per_host < 1 || o->timeout_ms < 1)
         return az_fail(ctx, AZ_EINVAL, "同時接続数とタイムアウトは 1 以上です",
                        "in-flight caps and the timeout must be at least 1");
+    if (o->ndisc_ports > AZ_SCAN_MAX_DISC)
+        return az_fail(ctx, AZ_EINVAL, "検出用のポートは %u 個までです",
+                       "at most %u discovery ports", AZ_SCAN_MAX_DISC);
     if (az__targets_scope(mt) < 0)
         return AZ_ENOMEM;
+    if (az_targets_check_public(ctx, t, o->allow_public) < 0)
+        return ctx->err;
     n = az_targets_count(t);
     if (n == 0)
         return az_fail(ctx, AZ_EINVAL,
@@ -188,25 +210,45 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
         s->portperm[i - 1] = s->portperm[j];
         s->portperm[j] = x;
     }
-    /* discovery ports: the data's list (most likely to answer first) */
-    dp = d ? az_scan_data_discovery(d, &nd) : NULL;
-    if (!dp || !nd) {
-        static const uint16_t fallback[] = {80, 443, 22, 445};
-        dp = fallback;
-        nd = 4;
+    /* discovery ports: only ports the user allowed. Given explicitly, or
+     * the data's list (most likely to answer first) where it meets the
+     * scan's own ports, else the scan's first ports. */
+    if (o->disc_ports && o->ndisc_ports) {
+        dp = o->disc_ports;
+        nd = o->ndisc_ports;
+    } else {
+        dp = d ? az_scan_data_discovery(d, &nd) : NULL;
+        if (!dp)
+            nd = 0;
     }
     if (s->o.discovery) {
-        s->ndisc = nd;
-        s->disc = malloc(nd * sizeof(*s->disc));
-        s->disc_idx = malloc(nd * sizeof(*s->disc_idx));
+        size_t cap = nd + 4;
+        s->disc = malloc(cap * sizeof(*s->disc));
+        s->disc_idx = malloc(cap * sizeof(*s->disc_idx));
         if (!s->disc || !s->disc_idx)
             goto nomem;
+        bool explicit = o->disc_ports && o->ndisc_ports;
         for (size_t i = 0; i < nd; i++) {
-            s->disc[i] = dp[i];
-            s->disc_idx[i] = -1;
+            int16_t idx = -1;
             for (size_t k = 0; k < nports; k++)
                 if (ports[k] == dp[i])
-                    s->disc_idx[i] = (int16_t)k;
+                    idx = (int16_t)k;
+            if (idx < 0 && !explicit)
+                continue; /* a port the user did not ask for */
+            bool dup = false;
+            for (size_t k = 0; k < s->ndisc; k++)
+                dup |= s->disc[k] == dp[i];
+            if (dup)
+                continue;
+            s->disc[s->ndisc] = dp[i];
+            s->disc_idx[s->ndisc++] = idx;
+        }
+        if (!s->ndisc) {
+            for (size_t k = 0; k < nports && k < 4; k++) {
+                s->disc[k] = ports[k];
+                s->disc_idx[k] = (int16_t)k;
+            }
+            s->ndisc = nports < 4 ? nports : 4;
         }
     }
     s->planned = (uint64_t)s->naddrs * nports;
@@ -218,6 +260,22 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
 nomem:
     az_scan_free(s);
     return AZ_ENOMEM;
+}
+
+void az_scan_stop(struct az_scan *s, int why)
+{
+    atomic_store(&s->stop, why > 0 ? why : -1);
+}
+
+bool az_scan_complete(const struct az_scan *s)
+{
+    return !s->incomplete;
+}
+
+int az_scan_stopped_by(const struct az_scan *s)
+{
+    int v = atomic_load(&((struct az_scan *)s)->stop);
+    return v > 0 ? v : 0;
 }
 
 void az_service_clear(struct az_service *svc)
@@ -265,6 +323,7 @@ void az_scan_free(struct az_scan *s)
 enum { H_PENDING, H_DISC, H_UP, H_DOWN };
 
 struct hrun {
+    uint64_t next_ns; /* earliest next launch to this host (per-host rate) */
     uint32_t host;
     uint32_t pcur;     /* next position in the host's port order */
     uint32_t resolved; /* ports of the list with a final state */
@@ -295,8 +354,19 @@ struct retry {
     bool disc;
 };
 
+#define RETX_MAX 8
+
+/* IPv4 neighbours that answered ARP, from the kernel's table */
+struct arpcache {
+    uint32_t *v;
+    size_t n, cap;
+    uint64_t at; /* when read (monotonic ns), 0 never */
+    bool off;    /* no table to read */
+};
+
 struct shard {
     struct az_scan *s;
+    struct arpcache arp;
     struct hrun *h;
     size_t nh;
     size_t nact; /* hosts activated so far */
@@ -305,6 +375,12 @@ struct shard {
     struct slot *slots;
     uint32_t nslots, nfree, *freel;
     uint32_t fifo_head, fifo_tail;
+    /* the kernel resends an unanswered SYN after 1 s, 3 s, 7 s, ... (an
+     * initial RTO of 1 s, doubling): retx[k] is the oldest probe in flight
+     * whose k-th resend has not been charged yet. Each resend costs a
+     * token, so the wire carries --rate SYNs a second, not twice that. */
+    uint32_t retx[RETX_MAX];
+    unsigned nretx;
     struct retry *rq;
     size_t rqhead, rqlen, rqcap;
     int ep;
@@ -312,9 +388,11 @@ struct shard {
     uint64_t last_ns;
     uint64_t timeout_ns;
     unsigned per_host;
+    uint64_t ph_ns;   /* least time between two probes to one host, 0 none */
+    uint64_t wake_ns; /* when the earliest waiting host may take a probe */
     unsigned index;
     struct {
-        uint64_t done, sent, up, open, inflight, local_retries;
+        uint64_t done, sent, up, open, inflight, local_retries, retx;
     } c; /* published to s->pub[index] once per loop iteration */
     struct az_open *opens;
     size_t nopens, capopens;
@@ -357,10 +435,79 @@ static void host_down(struct shard *sh, struct hrun *h)
     mark_done(sh, h, s->nports - h->resolved);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Read /proc/net/arp: the addresses whose entry is complete (ATF_COM)
+ * with a hardware address, i.e. that answered ARP. */
+static void arp_load(struct arpcache *c, uint64_t now)
+{
+    FILE *f = fopen("/proc/net/arp", "re");
+    char line[256];
+    c->n = 0;
+    c->at = now;
+    if (!f) {
+        c->off = true;
+        return;
+    }
+    if (!fgets(line, sizeof(line), f)) { /* the header */
+        fclose(f);
+        return;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char ip[64], hw[64], flags[16], type[16];
+        struct in_addr a;
+        if (sscanf(line, "%63s %15s %15s %63s", ip, type, flags, hw) != 4)
+            continue;
+        unsigned long fl = strtoul(flags, NULL, 16);
+        if (!(fl & 0x2) || !strcmp(hw, "00:00:00:00:00:00") || inet_pton(AF_INET, ip, &a) != 1)
+            continue;
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 256;
+            uint32_t *v = realloc(c->v, cap * sizeof(*v));
+            if (!v)
+                break;
+            c->v = v;
+            c->cap = cap;
+        }
+        c->v[c->n++] = ntohl(a.s_addr);
+    }
+    fclose(f);
+    qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
+}
+
+/* Did this IPv4 host answer the ARP its discovery SYNs caused? Only a
+ * directly attached segment has such entries; reading the table sends
+ * nothing. */
+static bool arp_alive(struct shard *sh, const struct hrun *h)
+{
+    struct az_scan *s = sh->s;
+    unsigned char a[16];
+    int fam;
+    if (!s->o.arp || sh->arp.off)
+        return false;
+    host_addr(s, h->host, &fam, a);
+    if (fam != AF_INET)
+        return false;
+    uint32_t key = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    for (int pass = 0; pass < 2; pass++) {
+        if (sh->arp.n && bsearch(&key, sh->arp.v, sh->arp.n, sizeof(key), cmp_u32))
+            return true;
+        uint64_t now = az__mono_ns();
+        if (pass || (sh->arp.at && now - sh->arp.at < 50000000u))
+            return false;
+        arp_load(&sh->arp, now);
+    }
+    return false;
+}
+
 static void host_up(struct shard *sh, struct hrun *h, enum az_port_reason why)
 {
     struct az_scan *s = sh->s;
-    if (s->hup[h->host] != 1) {
+    if ((s->hup[h->host] & 3) != 1) {
         s->hup[h->host] = (uint8_t)(1 | (why << 2));
         sh->c.up++;
     }
@@ -388,6 +535,9 @@ static int push_open(struct shard *sh, uint32_t host, uint16_t pidx, uint32_t rt
 static void fifo_remove(struct shard *sh, uint32_t i)
 {
     struct slot *x = &sh->slots[i];
+    for (unsigned k = 0; k < sh->nretx; k++)
+        if (sh->retx[k] == i)
+            sh->retx[k] = x->next;
     if (x->prev != NIL)
         sh->slots[x->prev].next = x->next;
     else
@@ -408,6 +558,28 @@ static void fifo_append(struct shard *sh, uint32_t i)
     else
         sh->fifo_head = i;
     sh->fifo_tail = i;
+    for (unsigned k = 0; k < sh->nretx; k++)
+        if (sh->retx[k] == NIL)
+            sh->retx[k] = i;
+}
+
+/* Resend k (0-based) of an unanswered SYN happens 2^(k+1) - 1 s after
+ * the connect. */
+static uint64_t retx_at(unsigned k)
+{
+    return ((2ull << k) - 1) * 1000000000ull;
+}
+
+/* Charge a token for every SYN the kernel has resent since last time. */
+static void charge_retx(struct shard *sh, uint64_t now)
+{
+    for (unsigned k = 0; k < sh->nretx; k++)
+        while (sh->retx[k] != NIL && sh->slots[sh->retx[k]].t0 + retx_at(k) <= now) {
+            if (sh->rate > 0)
+                sh->tokens -= 1.0;
+            sh->c.retx++;
+            sh->retx[k] = sh->slots[sh->retx[k]].next;
+        }
 }
 
 static int queue_retry(struct shard *sh, const struct slot *x)
@@ -480,8 +652,12 @@ static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why,
         host_up(sh, h, why);
     if (x->disc && h->status == H_DISC) {
         h->ddone++;
-        if (h->ddone == s->ndisc && h->dsent == s->ndisc)
-            host_down(sh, h);
+        if (h->ddone == s->ndisc && h->dsent == s->ndisc) {
+            if (arp_alive(sh, h))
+                host_up(sh, h, AZ_REASON_ARP); /* there, filtering TCP */
+            else
+                host_down(sh, h);
+        }
     } else if (x->disc) {
         h->ddone++;
     }
@@ -692,12 +868,19 @@ static void refill(struct shard *sh, uint64_t now)
     sh->last_ns = now;
 }
 
-static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
+static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local, bool *blocked_host)
 {
     struct az_scan *s = sh->s;
+    uint64_t now = az__mono_ns();
     *blocked_tokens = false;
     *blocked_local = false;
+    *blocked_host = false;
+    sh->wake_ns = UINT64_MAX;
 
+    if (atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+        sh->rqlen = 0; /* retries are new probes too */
+        return 0;
+    }
     while (sh->nfree > 0) {
         uint32_t hr;
         int32_t pidx;
@@ -739,13 +922,22 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
             sh->tokens -= 1.0;
             continue;
         }
-        /* an active host with room, or activate the next one */
+        /* an active host with room (and past its per-host interval), or
+         * activate the next one */
+        size_t tried = 0, ring_n = sh->rlen;
         for (;;) {
-            if (sh->rlen) {
+            if (sh->rlen && tried < ring_n) {
                 hr = sh->ring[sh->rhead];
                 sh->rhead = (sh->rhead + 1) % sh->nh;
                 sh->rlen--;
                 sh->h[hr].inring = false;
+                tried++;
+                if (sh->ph_ns && now < sh->h[hr].next_ns) {
+                    if (sh->h[hr].next_ns < sh->wake_ns)
+                        sh->wake_ns = sh->h[hr].next_ns;
+                    ring_push(sh, hr); /* not yet: back to the end */
+                    continue;
+                }
                 if (!next_probe(sh, hr, &pidx, &port, &disc))
                     continue;
                 break;
@@ -757,7 +949,9 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
                     continue;
                 break;
             }
-            return 0; /* nothing left to launch */
+            if (sh->wake_ns != UINT64_MAX)
+                *blocked_host = true; /* hosts wait for their interval */
+            return 0;                 /* nothing left to launch now */
         }
         r = launch(sh, hr, pidx, port, disc, tries);
         if (r < 0)
@@ -775,6 +969,14 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local)
             return 0;
         }
         sh->tokens -= 1.0;
+        {
+            /* the host's own bucket: at most 20 ms worth of catch-up, like
+             * the global one, so the long-run per-host rate is exact */
+            uint64_t base = sh->h[hr].next_ns;
+            if (base + 20000000ull < now)
+                base = now - 20000000ull;
+            sh->h[hr].next_ns = base + sh->ph_ns;
+        }
         if (host_has_work(sh, &sh->h[hr]))
             ring_push(sh, hr);
     }
@@ -790,6 +992,7 @@ static void publish(struct shard *sh)
     atomic_store_explicit(&p->open, sh->c.open, memory_order_relaxed);
     atomic_store_explicit(&p->inflight, sh->c.inflight, memory_order_relaxed);
     atomic_store_explicit(&p->local_retries, sh->c.local_retries, memory_order_relaxed);
+    atomic_store_explicit(&p->retx, sh->c.retx, memory_order_relaxed);
 }
 
 /* Sum of the shards' published counters. */
@@ -850,6 +1053,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     for (size_t i = shard; i < s->naddrs; i += nshards)
         sh.nh++;
     sh.per_host = s->o.per_host;
+    sh.ph_ns = s->o.rate && s->o.per_host_rate ? 1000000000ull / s->o.per_host_rate : 0;
     sh.nslots = s->o.max_inflight / nshards;
     if (sh.nslots < 1)
         sh.nslots = 1;
@@ -859,6 +1063,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     sh.last_ns = t0;
     sh.timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
     sh.fifo_head = sh.fifo_tail = NIL;
+    while (sh.nretx < RETX_MAX && retx_at(sh.nretx) < sh.timeout_ns)
+        sh.retx[sh.nretx++] = NIL;
     {
         /* the first shard to start sets the start time */
         int64_t zero = 0;
@@ -886,15 +1092,16 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         goto out;
     }
     for (;;) {
-        bool bt, bl;
+        bool bt, bl, bh;
         uint64_t now = az__mono_ns();
         refill(&sh, now);
-        if ((r = fill(&sh, &bt, &bl)) < 0) {
+        charge_retx(&sh, now);
+        if ((r = fill(&sh, &bt, &bl, &bh)) < 0) {
             az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
                     strerror(errno));
             goto out;
         }
-        if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl)
+        if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl && !bh)
             break; /* nothing in flight and nothing left to launch */
         /* wait for: an event, the oldest probe's deadline, a token, a report */
         uint64_t wait = 100000000u;
@@ -917,6 +1124,11 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         }
         if (bl && wait > 1000000u)
             wait = 1000000u;
+        if (bh && sh.wake_ns != UINT64_MAX) {
+            uint64_t w = sh.wake_ns > now ? sh.wake_ns - now : 0;
+            if (w < wait)
+                wait = w;
+        }
         if (progress && shard == 0) {
             uint64_t nr = last_report + 100000000u;
             uint64_t w = nr > now ? nr - now : 0;
@@ -973,6 +1185,7 @@ out:
     free(sh.freel);
     free(sh.rq);
     free(sh.opens);
+    free(sh.arp.v);
     return r;
 }
 
@@ -1042,16 +1255,32 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
         struct az_scan_progress p;
         memset(&p, 0, sizeof(p));
         totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
+        for (unsigned i = 0; i < atomic_load(&s->nshards) && i < 64; i++)
+            s->stats.syn_resent += atomic_load(&s->pub[i].retx);
+        /* stopped before every probe had its answer */
+        if (atomic_load(&s->stop) && p.done < s->planned)
+            s->incomplete = true;
     }
     s->stats.end_us = az__now_us();
     s->finished = true;
-    if (s->o.service && s->data) {
+    if (s->o.service && s->data && atomic_load(&s->stop))
+        s->incomplete = true; /* no service was identified */
+    else if (s->o.service && s->data) {
         int r = az__scan_services(s, ctx, progress, ud);
         s->stats.end_us = az__now_us();
         if (r < 0)
             return r;
     }
     return 0;
+}
+
+bool az_scan_address(const struct az_scan *s, uint64_t i, int *family, unsigned char addr[16])
+{
+    if (i >= s->naddrs || s->imported)
+        return false;
+    memset(addr, 0, 16);
+    host_addr(s, i, family, addr);
+    return true;
 }
 
 const struct az_scan_host *az_scan_hosts(const struct az_scan *s, size_t *ret_n)

@@ -246,12 +246,43 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  hp);
         add(f, "dicom-any-ae", "attention", h, p, a, ja, en);
     }
-    if (!strcmp(v->name, "hl7-mllp") && v->plaintext == AZ_YES) {
-        snprintf(ja, sizeof(ja), "%s: HL7 (MLLP) %s が暗号化なしで待ち受けています", hp,
-                 v->conf >= 10 ? "" : "らしきサービス");
-        snprintf(en, sizeof(en), "%s: %sHL7 MLLP listening without TLS", hp,
-                 v->conf >= 10 ? "" : "likely ");
-        add(f, "plaintext-hl7", "gap", h, p, a, ja, en);
+    /* proven MLLP without TLS is a gap; a listener on an MLLP port that
+     * refuses TLS and stays silent is only "not confirmed" (attention) */
+    if (!strcmp(v->name, "hl7-mllp") &&
+        ((v->probed && v->plaintext == AZ_YES) || (v->unconfirmed && v->plaintext != AZ_NO))) {
+        bool sure = v->probed && v->conf >= 10;
+        if (sure) {
+            snprintf(ja, sizeof(ja), "%s: HL7 (MLLP) が暗号化なしで待ち受けています", hp);
+            snprintf(en, sizeof(en), "%s: HL7 MLLP listening without TLS", hp);
+        } else {
+            snprintf(
+                ja, sizeof(ja),
+                "%s: HL7 (MLLP) の可能性がありますが未確認です (TLS なし、空のフレームに無応答)"
+                "。送受信する機器の設定で、この待ち受けが何か、TLS を使っているかを確かめて"
+                "ください",
+                hp);
+            snprintf(en, sizeof(en),
+                     "%s: possibly HL7 MLLP, not confirmed (no TLS; silent on an empty frame). "
+                     "Check in the sending and receiving systems' settings what listens here and "
+                     "whether it uses TLS",
+                     hp);
+        }
+        add(f, "plaintext-hl7", sure ? "gap" : "attention", h, p, a, ja, en);
+    }
+    /* a DICOM port whose peer accepted the connection but did not answer
+     * the association in time: what to check, never a gap */
+    if (!strcmp(v->name, "dicom") && v->unconfirmed) {
+        snprintf(ja, sizeof(ja),
+                 "%s: DICOM の可能性がありますが未確認です (関連付けの要求に時間内の応答なし: "
+                 "%s)。機器か PACS の設定で、DICOM が TLS を使っているか、接続元を AE タイトルや"
+                 "アドレスで制限しているかを確かめてください",
+                 hp, v->info);
+        snprintf(en, sizeof(en),
+                 "%s: possibly DICOM, not confirmed (%s). Check in the device's or PACS's "
+                 "settings whether DICOM uses TLS and whether callers are restricted by AE "
+                 "title or address",
+                 hp, v->info);
+        add(f, "plaintext-dicom", "attention", h, p, a, ja, en);
     }
     if ((!strcmp(v->name, "postgresql") || !strcmp(v->name, "mysql") ||
          !strcmp(v->name, "ms-sql")) &&
@@ -272,12 +303,14 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  hp);
         add(f, "db-tls-optional", "attention", h, p, a, ja, en);
     }
-    if (!strcmp(v->name, "telnet")) {
+    /* a name from the port number alone (probed false) is shown as a
+     * guess and never makes a finding */
+    if (v->probed && !strcmp(v->name, "telnet")) {
         snprintf(ja, sizeof(ja), "%s: telnet (パスワードも平文) が動いています", hp);
         snprintf(en, sizeof(en), "%s: telnet is running (passwords in clear)", hp);
         add(f, "telnet", "gap", h, p, a, ja, en);
     }
-    if (!strcmp(v->name, "ftp")) {
+    if (v->probed && !strcmp(v->name, "ftp")) {
         bool tls = v->tls_offered == AZ_YES;
         snprintf(ja, sizeof(ja), "%s: FTP が動いています%s", hp,
                  tls ? " (AUTH TLS はあるが平文のログインも可能)"
@@ -299,7 +332,7 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                  "%s: Remote Desktop does not require network level authentication (NLA)", hp);
         add(f, "rdp-no-nla", "gap", h, p, a, ja, en);
     }
-    if (!strcmp(v->name, "vnc")) {
+    if (v->probed && !strcmp(v->name, "vnc")) {
         bool none = v->no_auth == AZ_YES;
         snprintf(ja, sizeof(ja), "%s: VNC %s", hp,
                  none ? "がパスワードなし (認証 None) で操作を受け付けます"

@@ -169,9 +169,9 @@ void az_scan_fingerprint_http(const struct az_scan_data *d, const char *path,
                 continue;
             if (r->has_body && regexec(&r->body, body, 0, NULL, 0))
                 continue;
-            if (r->has_subject && regexec(&r->subject, svc->tlsi.subject, 0, NULL, 0))
+            if (r->has_subject && !az__dn_match(svc->tlsi.subject, r->subject_attr, &r->subject))
                 continue;
-            if (r->has_issuer && regexec(&r->issuer, svc->tlsi.issuer, 0, NULL, 0))
+            if (r->has_issuer && !az__dn_match(svc->tlsi.issuer, r->issuer_attr, &r->issuer))
                 continue;
             snprintf(how, sizeof(how), "GET %s (%d)", path, h.status);
             set_app(svc, a, how);
@@ -184,6 +184,56 @@ out:
     free(body);
 }
 
+/*
+ * RFC 2253 text is "ATTR=value" fields separated by ',' (or '+' inside
+ * one RDN), with '\\' escaping a special character or two hex digits.
+ * Each field is unescaped before it is matched, so a value that merely
+ * contains "O=Fortinet" (O="O=Fortinet,OU=FortiGate") is one O field
+ * with that odd value, never an O field of Fortinet.
+ */
+bool az__dn_match(const char *dn, const char *attr, const regex_t *re)
+{
+    size_t n = strlen(dn);
+    char *val = malloc(n + 1);
+    bool hit = false;
+    const char *p = dn;
+    if (!val)
+        return false;
+    while (*p && !hit) {
+        const char *eq = p;
+        while (*eq && *eq != '=' && *eq != ',' && *eq != '+')
+            eq++;
+        if (*eq != '=') {
+            p = *eq ? eq + 1 : eq;
+            continue;
+        }
+        size_t al = (size_t)(eq - p), w = 0;
+        const char *q = eq + 1;
+        while (*q && *q != ',' && *q != '+') {
+            if (*q == '\\' && q[1]) {
+                static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+                const char *h1 = strchr(hex, q[1]), *h2 = q[2] ? strchr(hex, q[2]) : NULL;
+                if (h1 && h2 && *h1 && *h2) {
+                    val[w++] = (char)((((h1 - hex) & 15) << 4) | ((h2 - hex) & 15));
+                    q += 3;
+                } else {
+                    val[w++] = q[1];
+                    q += 2;
+                }
+                continue;
+            }
+            val[w++] = *q++;
+        }
+        val[w] = '\0';
+        if ((!*attr || (strlen(attr) == al && !strncasecmp(attr, p, al))) &&
+            regexec(re, val, 0, NULL, 0) == 0)
+            hit = true;
+        p = *q ? q + 1 : q;
+    }
+    free(val);
+    return hit;
+}
+
 void az_scan_fingerprint_tls(const struct az_scan_data *d, struct az_service *svc)
 {
     if (!d || !svc->tlsi.done)
@@ -194,9 +244,9 @@ void az_scan_fingerprint_tls(const struct az_scan_data *d, struct az_service *sv
             const struct az_fp_rule *r = &a->rules[k];
             if (r->path || (!r->has_subject && !r->has_issuer))
                 continue;
-            if (r->has_subject && regexec(&r->subject, svc->tlsi.subject, 0, NULL, 0))
+            if (r->has_subject && !az__dn_match(svc->tlsi.subject, r->subject_attr, &r->subject))
                 continue;
-            if (r->has_issuer && regexec(&r->issuer, svc->tlsi.issuer, 0, NULL, 0))
+            if (r->has_issuer && !az__dn_match(svc->tlsi.issuer, r->issuer_attr, &r->issuer))
                 continue;
             set_app(svc, a, "TLS certificate");
         }

@@ -4,6 +4,7 @@
  * and anzen-scan-plan/1, documented in docs/scan.md).
  */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ const char *az__reason_token(enum az_port_reason r)
                               "net-unreach",
                               "admin-prohibited",
                               "self-connect",
-                              "imported"};
+                              "imported",
+                              "arp-response"};
     return (unsigned)r < sizeof(t) / sizeof(t[0]) ? t[r] : "";
 }
 
@@ -87,6 +89,9 @@ static json_t *settings_json(const struct az_scan *s)
                           "service_timeout_ms", (int)s->o.svc_timeout_ms, "seed",
                           (json_int_t)(s->o.seed & 0x7fffffffffffffffULL));
     json_object_set_new(o, "discovery_ports", ports_json(s->disc, s->ndisc));
+    json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
+    json_object_set_new(o, "per_host_rate", json_integer(s->o.rate ? s->o.per_host_rate : 0));
+    json_object_set_new(o, "association_timeout_ms", json_integer(s->o.assoc_timeout_ms));
     return o;
 }
 
@@ -110,6 +115,8 @@ static json_t *service_json(const struct az_service *sv)
     set_str(o, "version", sv->version);
     set_str(o, "info", sv->info);
     json_object_set_new(o, "method", json_string(sv->probed ? "probed" : "table"));
+    if (sv->unconfirmed)
+        json_object_set_new(o, "confirmed", json_false());
     json_object_set_new(o, "conf", json_integer(sv->conf));
     json_object_set_new(o, "tunnel", sv->tls ? json_string("ssl") : json_null());
     if (sv->tlsi.done) {
@@ -202,6 +209,21 @@ json_t *az_scan_to_json(const struct az_scan *s)
                   "scanner", "name", "anzen", "version", AZ_VERSION, "source", s->source, "from",
                   s->from ? json_string(s->from) : json_null(), "started", t0, "finished", t1,
                   "elapsed_ms", (json_int_t)((s->stats.end_us - s->stats.start_us) / 1000));
+    /* a scan stopped by a signal keeps what it found, marked incomplete */
+    json_object_set_new(o, "complete", json_boolean(!s->incomplete));
+    if (s->incomplete) {
+        int sig = az_scan_stopped_by(s);
+        char buf[32];
+        if (sig == SIGINT)
+            snprintf(buf, sizeof(buf), "SIGINT");
+        else if (sig == SIGTERM)
+            snprintf(buf, sizeof(buf), "SIGTERM");
+        else if (sig > 0)
+            snprintf(buf, sizeof(buf), "signal %d", sig);
+        else
+            snprintf(buf, sizeof(buf), "stopped");
+        json_object_set_new(o, "stopped_by", json_string(buf));
+    }
     scope = json_object();
     if (s->targets) {
         json_t *inc = json_array(), *exc = json_array();
@@ -226,6 +248,9 @@ json_t *az_scan_to_json(const struct az_scan *s)
                                   (json_int_t)s->stats.hosts_up, "open", (json_int_t)s->stats.open,
                                   "closed", (json_int_t)s->stats.closed, "filtered",
                                   (json_int_t)s->stats.filtered));
+    if (!s->imported)
+        json_object_set_new(json_object_get(o, "stats"), "syn_resent",
+                            json_integer((json_int_t)s->stats.syn_resent));
     for (size_t i = 0; i < s->nhosts; i++)
         json_array_append_new(hosts, az__host_json(&s->hosts[i]));
     json_object_set_new(o, "hosts", hosts);

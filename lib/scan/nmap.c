@@ -23,6 +23,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "anzen/util.h"
 #include "scan_internal.h"
@@ -188,6 +189,54 @@ static int64_t iso_epoch(const char *s)
     return (int64_t)timegm(&tm);
 }
 
+/* Append one field to an RFC 2253 name, escaping what would otherwise
+ * end the value (so a value holding "O=Fortinet,OU=..." stays one value);
+ * a field that does not fit whole is left out. */
+static void dn_append(char *dn, size_t n, size_t *w, const char *attr, const char *v)
+{
+    char buf[512];
+    size_t b = 0;
+    b += (size_t)snprintf(buf, sizeof(buf), "%s%s=", *w ? "," : "", attr);
+    for (const char *p = v; *p && b + 3 < sizeof(buf); p++) {
+        if (strchr(",+\"\\<>;=", *p) || (p == v && (*p == '#' || *p == ' ')))
+            buf[b++] = '\\';
+        buf[b++] = *p;
+    }
+    buf[b] = '\0';
+    if (*w + b + 1 > n)
+        return;
+    memcpy(dn + *w, buf, b + 1);
+    *w += b;
+}
+
+/* An appliance's login path in what nmap saw of a page (a redirect or a
+ * title): the same paths the fingerprint data asks for. */
+static void appliance_path(struct az_service *sv, const char *text)
+{
+    static const struct {
+        const char *path, *family, *product;
+    } m[] = {
+        {"/dana-na/", "ivanti-connect-secure", "Ivanti Connect Secure (Pulse Connect Secure)"},
+        {"/remote/login", "fortinet-fortios", "Fortinet FortiGate (FortiOS SSL-VPN)"},
+        {"/global-protect/", "paloalto-panos", "Palo Alto Networks GlobalProtect (PAN-OS)"},
+        {"/vpn/index.html", "citrix-netscaler", "Citrix NetScaler ADC / Gateway"},
+        {"/+CSCOE+/", "cisco-asa", "Cisco ASA / FTD (AnyConnect portal)"},
+    };
+    if (sv->has_appliance)
+        return;
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        if (!strstr(text, m[i].path))
+            continue;
+        memset(&sv->app, 0, sizeof(sv->app));
+        az__scpy(sv->app.family, sizeof(sv->app.family), m[i].family);
+        az__scpy(sv->app.product, sizeof(sv->app.product), m[i].product);
+        snprintf(sv->app.how, sizeof(sv->app.how), "nmap http-title: %s", m[i].path);
+        az__scpy(sv->app.confidence, sizeof(sv->app.confidence), "family");
+        sv->has_appliance = true;
+        return;
+    }
+}
+
 static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct az_scan_data *d)
 {
     char id[64], out[1024];
@@ -204,9 +253,8 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
                                                "organizationName"};
             static const char *const abbr[] = {"CN", "OU", "O"};
             for (int k = 0; k < 3; k++)
-                if (elem(t, keys[k], v, sizeof(v)) && w < sizeof(sv->tlsi.subject) - 4)
-                    w += (size_t)snprintf(sv->tlsi.subject + w, sizeof(sv->tlsi.subject) - w,
-                                          "%s%s=%s", w ? "," : "", abbr[k], v);
+                if (elem(t, keys[k], v, sizeof(v)))
+                    dn_append(sv->tlsi.subject, sizeof(sv->tlsi.subject), &w, abbr[k], v);
         }
         if ((t = table(sc, "issuer"))) {
             char v[200];
@@ -215,9 +263,8 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
                                                "organizationName"};
             static const char *const abbr[] = {"CN", "OU", "O"};
             for (int k = 0; k < 3; k++)
-                if (elem(t, keys[k], v, sizeof(v)) && w < sizeof(sv->tlsi.issuer) - 4)
-                    w += (size_t)snprintf(sv->tlsi.issuer + w, sizeof(sv->tlsi.issuer) - w,
-                                          "%s%s=%s", w ? "," : "", abbr[k], v);
+                if (elem(t, keys[k], v, sizeof(v)))
+                    dn_append(sv->tlsi.issuer, sizeof(sv->tlsi.issuer), &w, abbr[k], v);
         }
         if ((t = table(sc, "validity"))) {
             char v[64];
@@ -229,6 +276,10 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
                 az__scpy(sv->tlsi.not_before, sizeof(sv->tlsi.not_before), v);
         }
         sv->tlsi.self_signed = *sv->tlsi.subject && !strcmp(sv->tlsi.subject, sv->tlsi.issuer);
+        /* a certificate on a database port came through its STARTTLS
+         * (PostgreSQL SSLRequest, MySQL CLIENT_SSL): TLS is offered */
+        if (!sv->tls && (!strcmp(sv->name, "postgresql") || !strcmp(sv->name, "mysql")))
+            sv->tls_offered = AZ_YES;
         az_scan_fingerprint_tls(d, sv);
     } else if (!strcmp(id, "ssl-enum-ciphers")) {
         sv->tlsi.done = true;
@@ -246,6 +297,10 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
         bool weak = strstr(out, "Native RDP: SUCCESS") || strstr(out, "SSL: SUCCESS") ||
                     strstr(out, "RDSTLS: SUCCESS");
         sv->nla = weak ? AZ_NO : (strstr(out, "CredSSP") ? AZ_YES : AZ_UNKNOWN);
+    } else if (!strcmp(id, "mysql-info")) {
+        /* the greeting's capability flags, as nmap parsed them */
+        if (strstr(out, "Capabilities flags") || strstr(out, "Some Capabilities"))
+            sv->tls_offered = strstr(out, "SSL") ? AZ_YES : AZ_NO;
     } else if (!strcmp(id, "vnc-info")) {
         sv->no_auth = strstr(out, "None") ? AZ_YES : AZ_NO;
     } else if (!strcmp(id, "dicom-ping")) {
@@ -255,13 +310,16 @@ static int script(struct az_service *sv, xmlNode *sc, int64_t at, const struct a
             sv->no_auth = strstr(out, "Any AET is accepted") ? AZ_YES : AZ_NO;
         }
     } else if (!strcmp(id, "http-title")) {
-        char v[256];
+        char v[256], redir[256] = "";
         if (elem(sc, "title", v, sizeof(v)))
             az__scpy(sv->http.title, sizeof(sv->http.title), v);
-        else
+        else if (!elem(sc, "redirect_url", redir, sizeof(redir)))
             az__scpy(sv->http.title, sizeof(sv->http.title), out);
+        if (*redir)
+            az__scpy(sv->http.location, sizeof(sv->http.location), redir);
         if (!sv->http.status)
-            sv->http.status = 200;
+            sv->http.status = *redir ? 302 : 200;
+        appliance_path(sv, *redir ? redir : out);
     } else if (!strcmp(id, "http-server-header")) {
         az__scpy(sv->http.server, sizeof(sv->http.server), out);
         az__match_banner(d, "http-server", out, sv);
@@ -339,6 +397,9 @@ static int port_node(struct az_scan_host *h, xmlNode *pn, int64_t at, const stru
                 /* what nmap's own probes saw, in the terms of anzen's facts */
                 if (!strcmp(sv->name, "telnet") || !strcmp(sv->name, "ftp"))
                     sv->plaintext = AZ_YES;
+                /* nmap's probe matched HL7 outside TLS */
+                if (!strcmp(sv->name, "hl7-mllp"))
+                    sv->plaintext = sv->tls ? AZ_NO : AZ_YES;
                 if (!strcmp(sv->name, "ssh") && !*sv->product)
                     az__match_banner(d, "ssh", sv->info, sv);
             }
@@ -353,16 +414,38 @@ static int port_node(struct az_scan_host *h, xmlNode *pn, int64_t at, const stru
     return 0;
 }
 
-static int host_node(struct az_scan *s, xmlNode *hn, int64_t at, const struct az_scan_data *d)
+static void host_clear(struct az_scan_host *h)
 {
-    char st[16] = "", addr[64] = "", type[16] = "";
+    for (size_t k = 0; k < h->nports; k++) {
+        az_service_clear(h->ports[k].svc);
+        free(h->ports[k].svc);
+    }
+    free(h->ports);
+    h->ports = NULL;
+    h->nports = 0;
+}
+
+/*
+ * One <host>: 0 and *out filled for a live host, 2 for a host to leave
+ * out, 1 for a malformed one, < 0 on error. A host nmap was told to treat
+ * as up (-Pn: status reason "user-set") is live only with evidence of
+ * life: an open or closed port (a SYN-ACK or a reset); filtered ports
+ * are silence, so the network and broadcast addresses and every empty
+ * address of a -Pn sweep are left out.
+ */
+static int host_node(struct az_scan_host *out, xmlNode *hn, int64_t at,
+                     const struct az_scan_data *d)
+{
+    char st[16] = "", why[32] = "", addr[64] = "", type[16] = "";
     struct az_scan_host h;
+    bool answered = false;
 
     memset(&h, 0, sizeof(h));
     for (xmlNode *c = hn->children; c; c = c->next) {
-        if (is(c, "status"))
+        if (is(c, "status")) {
             attr(c, "state", st, sizeof(st));
-        else if (is(c, "address")) {
+            attr(c, "reason", why, sizeof(why));
+        } else if (is(c, "address")) {
             char t[16], a[64];
             attr(c, "addrtype", t, sizeof(t));
             attr(c, "addr", a, sizeof(a));
@@ -373,7 +456,7 @@ static int host_node(struct az_scan *s, xmlNode *hn, int64_t at, const struct az
         }
     }
     if (strcmp(st, "up") != 0 || !*addr)
-        return 0;
+        return 2;
     h.family = !strcmp(type, "ipv6") ? AF_INET6 : AF_INET;
     if (inet_pton(h.family, addr, h.addr) != 1)
         return 1;
@@ -387,11 +470,7 @@ static int host_node(struct az_scan *s, xmlNode *hn, int64_t at, const struct az
             if (is(p, "port")) {
                 int r = port_node(&h, p, at, d);
                 if (r) {
-                    for (size_t k = 0; k < h.nports; k++) {
-                        az_service_clear(h.ports[k].svc);
-                        free(h.ports[k].svc);
-                    }
-                    free(h.ports);
+                    host_clear(&h);
                     return r;
                 }
             } else if (is(p, "extraports")) {
@@ -407,6 +486,11 @@ static int host_node(struct az_scan *s, xmlNode *hn, int64_t at, const struct az
             }
         }
     }
+    answered = h.nports > 0 || h.nclosed > 0;
+    if (!strcmp(why, "user-set") && !answered) {
+        host_clear(&h);
+        return 2;
+    }
     /* host scripts about SMB belong to the SMB port */
     for (xmlNode *c = hn->children; c; c = c->next) {
         if (!is(c, "hostscript"))
@@ -418,17 +502,15 @@ static int host_node(struct az_scan *s, xmlNode *hn, int64_t at, const struct az
             for (size_t k = 0; k < h.nports; k++)
                 if (h.ports[k].port == 445 || h.ports[k].port == 139) {
                     int r = script(h.ports[k].svc, sc, at, d);
-                    if (r < 0)
+                    if (r < 0) {
+                        host_clear(&h);
                         return r;
+                    }
                     break;
                 }
         }
     }
-    struct az_scan_host *v = realloc(s->hosts, (s->nhosts + 1) * sizeof(*v));
-    if (!v)
-        return AZ_ENOMEM;
-    s->hosts = v;
-    s->hosts[s->nhosts++] = h;
+    *out = h;
     return 0;
 }
 
@@ -446,40 +528,62 @@ static int cmp_port(const void *a, const void *b)
     return (int)x->port - (int)y->port;
 }
 
+/* The host array grows by doubling (a 50 MB file holds ~100 000 hosts). */
+static int push_host(struct az_scan *s, size_t *cap, const struct az_scan_host *h)
+{
+    if (s->nhosts == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        struct az_scan_host *v = realloc(s->hosts, nc * sizeof(*v));
+        if (!v)
+            return AZ_ENOMEM;
+        s->hosts = v;
+        *cap = nc;
+    }
+    s->hosts[s->nhosts++] = *h;
+    return 0;
+}
+
+static int xml_error(struct az_ctx *ctx, const char *name, xmlTextReaderPtr rd)
+{
+    const xmlError *e = xmlGetLastError();
+    int line = e && e->line ? e->line : xmlTextReaderGetParserLineNumber(rd);
+    int col = e && e->int2 ? e->int2 : xmlTextReaderGetParserColumnNumber(rd);
+    int r = az_fail(ctx, AZ_ESYNTAX, "%s:%d:%d: XML として読めません: %s",
+                    "%s:%d:%d: not well-formed XML: %s", name, line, col,
+                    e && e->message ? e->message : "?");
+    /* drop libxml2's trailing newline */
+    size_t n = strlen(ctx->errmsg);
+    if (n && ctx->errmsg[n - 1] == '\n')
+        ctx->errmsg[n - 1] = '\0';
+    xmlResetLastError();
+    return r;
+}
+
+/*
+ * A streaming read (xmlTextReader): only one <host> subtree is in memory
+ * at a time, expanded, mapped and freed as the reader moves on, so a
+ * 50 MB file needs tens of megabytes, not a whole DOM.
+ */
 int az_scan_import_nmap(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                         const char *from, const struct az_scan_data *d, struct az_scan **ret)
 {
-    xmlDoc *doc;
-    xmlNode *root;
+    xmlTextReaderPtr rd;
     struct az_scan *s;
     char buf[256];
-    int r = 0;
+    size_t cap = 0;
+    bool root = false;
+    int r = 0, k;
 
     if (len > NMAP_MAX_INPUT)
         return az_fail(ctx, AZ_ERANGE, "%s: ファイルが大きすぎます (上限 64 MiB)",
                        "%s: file too large (limit 64 MiB)", name);
-    doc = xmlReadMemory(data, (int)len, name, NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlGetLastError();
-        r = az_fail(ctx, AZ_ESYNTAX, "%s:%d:%d: XML として読めません: %s",
-                    "%s:%d:%d: not well-formed XML: %s", name, e ? e->line : 0, e ? e->int2 : 0,
-                    e && e->message ? e->message : "?");
-        /* drop libxml2's trailing newline */
-        size_t n = strlen(ctx->errmsg);
-        if (n && ctx->errmsg[n - 1] == '\n')
-            ctx->errmsg[n - 1] = '\0';
-        xmlResetLastError();
-        return r;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (!root || !is(root, "nmaprun")) {
-        xmlFreeDoc(doc);
-        return az_fail(ctx, AZ_ESCHEMA, "%s: nmap の XML (nmaprun) ではありません",
-                       "%s: not an nmap XML result (no nmaprun element)", name);
-    }
+    xmlResetLastError();
+    rd = xmlReaderForMemory(data, (int)len, name, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!rd)
+        return AZ_ENOMEM;
     if (!(s = calloc(1, sizeof(*s)))) {
-        xmlFreeDoc(doc);
+        xmlFreeTextReader(rd);
         return AZ_ENOMEM;
     }
     s->imported = true;
@@ -489,14 +593,39 @@ int az_scan_import_nmap(struct az_ctx *ctx, const char *name, const char *data, 
     if (from && !(s->from = strdup(from)))
         goto nomem;
     s->o.from = s->from;
-    {
-        long st = 0;
-        if (attr(root, "start", buf, sizeof(buf)))
-            (void)az_parse_long(buf, 0, 4102444800L, &st);
-        s->stats.start_us = (int64_t)st * 1000000;
-        s->stats.end_us = s->stats.start_us;
-    }
-    for (xmlNode *c = root->children; c; c = c->next) {
+    k = xmlTextReaderRead(rd);
+    while (k == 1) {
+        int type = xmlTextReaderNodeType(rd), depth = xmlTextReaderDepth(rd);
+        const char *nm = (const char *)xmlTextReaderConstName(rd);
+        if (type != XML_READER_TYPE_ELEMENT || !nm) {
+            k = xmlTextReaderRead(rd);
+            continue;
+        }
+        if (depth == 0) {
+            if (strcmp(nm, "nmaprun") != 0)
+                break;
+            root = true;
+            xmlChar *v = xmlTextReaderGetAttribute(rd, (const xmlChar *)"start");
+            long st = 0;
+            if (v) {
+                az__clean_text(buf, sizeof(buf), v, strlen((const char *)v));
+                (void)az_parse_long(buf, 0, 4102444800L, &st);
+                xmlFree(v);
+            }
+            s->stats.start_us = (int64_t)st * 1000000;
+            s->stats.end_us = s->stats.start_us;
+            k = xmlTextReaderRead(rd);
+            continue;
+        }
+        if (depth != 1 || (strcmp(nm, "host") != 0 && strcmp(nm, "scaninfo") != 0 &&
+                           strcmp(nm, "runstats") != 0)) {
+            k = xmlTextReaderRead(rd);
+            continue;
+        }
+        int line = xmlTextReaderGetParserLineNumber(rd);
+        xmlNode *c = xmlTextReaderExpand(rd);
+        if (!c)
+            break; /* the subtree is not well-formed: reported below */
         if (is(c, "scaninfo") && attr(c, "services", buf, sizeof(buf)) && !s->nports) {
             struct az_ctx tmp;
             az_ctx_init(&tmp, ctx->lang);
@@ -505,26 +634,41 @@ int az_scan_import_nmap(struct az_ctx *ctx, const char *name, const char *data, 
                 s->nports = 0;
             }
         } else if (is(c, "host")) {
-            int hr = host_node(s, c, s->stats.start_us, d);
+            struct az_scan_host h;
+            int hr = host_node(&h, c, s->stats.start_us, d);
             if (hr < 0)
                 goto nomem;
-            if (hr > 0) {
-                r = az_fail(ctx, AZ_ESCHEMA, "%s:%ld: host または port の値が不正です",
-                            "%s:%ld: invalid host or port value", name, xmlGetLineNo(c));
+            if (hr == 1) {
+                r = az_fail(ctx, AZ_ESCHEMA, "%s:%d: host または port の値が不正です",
+                            "%s:%d: invalid host or port value", name, line);
                 goto fail;
             }
+            if (hr == 0 && push_host(s, &cap, &h) < 0) {
+                host_clear(&h);
+                goto nomem;
+            }
         } else if (is(c, "runstats")) {
-            for (xmlNode *k = c->children; k; k = k->next) {
+            for (xmlNode *x = c->children; x; x = x->next) {
                 long t = 0;
-                if (is(k, "finished") && attr(k, "time", buf, sizeof(buf))) {
+                if (is(x, "finished") && attr(x, "time", buf, sizeof(buf))) {
                     (void)az_parse_long(buf, 0, 4102444800L, &t);
                     s->stats.end_us = (int64_t)t * 1000000;
-                } else if (is(k, "hosts") && attr(k, "total", buf, sizeof(buf))) {
+                } else if (is(x, "hosts") && attr(x, "total", buf, sizeof(buf))) {
                     (void)az_parse_long(buf, 0, 1L << 30, &t);
                     s->stats.addresses = (uint64_t)t;
                 }
             }
         }
+        k = xmlTextReaderNext(rd);
+    }
+    if (k < 0 || (k == 1 && root)) {
+        r = xml_error(ctx, name, rd);
+        goto fail;
+    }
+    if (!root) {
+        r = az_fail(ctx, AZ_ESCHEMA, "%s: nmap の XML (nmaprun) ではありません",
+                    "%s: not an nmap XML result (no nmaprun element)", name);
+        goto fail;
     }
     if (s->nhosts)
         qsort(s->hosts, s->nhosts, sizeof(*s->hosts), cmp_host);
@@ -537,13 +681,13 @@ int az_scan_import_nmap(struct az_ctx *ctx, const char *name, const char *data, 
         s->stats.filtered += h->nfiltered;
     }
     s->stats.hosts_up = s->nhosts;
-    xmlFreeDoc(doc);
+    xmlFreeTextReader(rd);
     *ret = s;
     return 0;
 nomem:
     r = AZ_ENOMEM;
 fail:
-    xmlFreeDoc(doc);
+    xmlFreeTextReader(rd);
     az_scan_free(s);
     return r;
 }

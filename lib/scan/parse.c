@@ -238,15 +238,46 @@ int az_parse_ftp_feat(const unsigned char *p, size_t len, struct az_service *svc
     return 0;
 }
 
+/*
+ * Telnet is proven only by option negotiation at the very start of what
+ * the server sends (a telnet server opens with IAC DO/WILL ...): a run of
+ * whole IAC WILL/WONT/DO/DONT commands on options the telnet RFCs define,
+ * or IAC SB ... IAC SE of those, from byte 0. An IAC-looking pair
+ * somewhere inside random bytes is not telnet.
+ */
+static bool telnet_option(unsigned o)
+{
+    return o <= 50 || o == 138 || o == 139 || o == 140 || o == 255;
+}
+
 int az_parse_telnet(const unsigned char *p, size_t len, struct az_service *svc)
 {
-    for (size_t i = 0; i + 2 < len; i++)
-        if (p[i] == 0xff && p[i + 1] >= 0xfb && p[i + 1] <= 0xfe) {
-            set_name(svc, "telnet", 10);
-            svc->plaintext = AZ_YES;
-            return 1;
+    size_t i = 0, cmds = 0;
+    while (i < len && p[i] == 0xff) {
+        if (i + 2 >= len)
+            return 0; /* a command cut short: wait for the rest */
+        unsigned cmd = p[i + 1], opt = p[i + 2];
+        if (!telnet_option(opt))
+            return 0;
+        if (cmd >= 0xfb && cmd <= 0xfe) {
+            i += 3;
+        } else if (cmd == 0xfa) { /* SB option ... IAC SE */
+            size_t k = i + 3;
+            while (k + 1 < len && !(p[k] == 0xff && p[k + 1] == 0xf0))
+                k++;
+            if (k + 1 >= len)
+                return 0;
+            i = k + 2;
+        } else {
+            return 0;
         }
-    return 0;
+        cmds++;
+    }
+    if (!cmds)
+        return 0;
+    set_name(svc, "telnet", 10);
+    svc->plaintext = AZ_YES;
+    return 1;
 }
 
 /* ---- SMB ---- */
@@ -549,6 +580,14 @@ int az_parse_mysql(const unsigned char *p, size_t len, struct az_service *svc)
     return 1;
 }
 
+/*
+ * A PRELOGIN response: a TDS packet header (type 4 "tabular result",
+ * status EOM, length = the packet, window 0), then an option table of
+ * 5-byte entries (token, offset, length) ended by 0xff, whose offsets
+ * point past the table and inside the packet, with the lengths the
+ * protocol fixes (VERSION 6, ENCRYPTION 1 of 0-3). Anything else (garbage
+ * that happens to start with 0x04) is not SQL Server.
+ */
 int az_parse_tds(const unsigned char *p, size_t len, struct az_service *svc)
 {
     if (len < 8 || p[0] != 0x04)
@@ -556,24 +595,35 @@ int az_parse_tds(const unsigned char *p, size_t len, struct az_service *svc)
     size_t tl = be16(p + 2);
     if (tl < 9 || len < tl)
         return 0;
+    if (!(p[1] & 0x01) || p[7] != 0)
+        return 0;
     const unsigned char *d = p + 8;
-    size_t dl = tl - 8, i = 0;
+    size_t dl = tl - 8, i = 0, table_end;
     int enc = -1;
+    bool has_ver = false;
     char ver[32] = "";
-    while (i < dl && d[i] != 0xff) {
-        if (i + 5 > dl)
-            return 0;
+    while (i < dl && d[i] != 0xff)
+        i += 5;
+    if (i >= dl)
+        return 0;
+    table_end = i + 1;
+    for (i = 0; d[i] != 0xff; i += 5) {
         unsigned tok = d[i];
         size_t off = be16(d + i + 1), ol = be16(d + i + 3);
-        if (off + ol <= dl) {
-            if (tok == 0x00 && ol >= 6)
-                snprintf(ver, sizeof(ver), "%u.%u.%u", d[off], d[off + 1], be16(d + off + 2));
-            else if (tok == 0x01 && ol >= 1)
-                enc = d[off];
+        if (tok > 0x08 || off < table_end || off + ol > dl)
+            return 0;
+        if (tok == 0x00) {
+            if (ol != 6)
+                return 0;
+            snprintf(ver, sizeof(ver), "%u.%u.%u", d[off], d[off + 1], be16(d + off + 2));
+            has_ver = true;
+        } else if (tok == 0x01) {
+            if (ol != 1 || d[off] > 3)
+                return 0;
+            enc = d[off];
         }
-        i += 5;
     }
-    if (enc < 0)
+    if (enc < 0 || !has_ver)
         return 0;
     set_name(svc, "ms-sql", 10);
     snprintf(svc->product, sizeof(svc->product), "Microsoft SQL Server");

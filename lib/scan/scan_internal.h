@@ -45,7 +45,15 @@ struct az_fp_rule {
     int status;       /* required status, 0 = any */
     bool has_header, has_body, has_subject, has_issuer;
     regex_t header, body, subject, issuer;
+    /* certificate patterns are matched per distinguished-name field:
+     * "OU=FortiGate" is attribute OU whose whole value matches
+     * FortiGate; a pattern without "ATTR=" searches each value alone */
+    char subject_attr[16], issuer_attr[16];
 };
+
+/* Does a certificate name (RFC 2253 text) have a field matching re
+ * (attribute attr, whole value; or any value when attr is "")? */
+bool az__dn_match(const char *dn, const char *attr, const regex_t *re);
 
 enum az_fp_version_kind {
     AZ_FPV_ETAG_EPOCH, /* last 8 hex digits of the ETag = build time */
@@ -141,13 +149,17 @@ struct az_scan {
     /* progress: each shard publishes its own counters in its own cache
      * line (no shared counter is written per probe) */
     struct az_shard_pub {
-        _Atomic uint64_t done, sent, up, open, inflight, local_retries;
+        _Atomic uint64_t done, sent, up, open, inflight, local_retries, retx;
     } __attribute__((aligned(64))) pub[64];
     _Atomic unsigned nshards;
     _Atomic int64_t t_start; /* µs, set by the first shard to run */
     uint64_t planned;
     struct az_scan_stats stats;
     bool finished;
+    /* az_scan_stop: the signal (or -1) that asked the scan to stop; set
+     * from a signal handler, so a lock-free atomic */
+    _Atomic int stop;
+    bool incomplete; /* work was left undone because of stop */
     /* imported results keep their own host array */
     bool imported;
     json_t *findings; /* after az_scan_check */

@@ -65,6 +65,7 @@ struct task {
     enum track track;
     int banner, tls, http, plain_http, dicom; /* ST_* */
     bool legacy10, legacy11;                  /* tried */
+    bool dicom_slow;                          /* connected, no answer to the association */
     size_t path_i, ver_i;
     bool active, done;
 };
@@ -684,6 +685,9 @@ static int conn_end(struct svc_loop *L, struct conn *c, const char *how)
     case X_DICOM:
         if (c->tm == TM_NONE)
             t->dicom = c->got_proof ? ST_OK : ST_NO;
+        if (c->tm == TM_NONE && !c->got_proof && c->connected && !c->inlen &&
+            !strcmp(how, "timeout"))
+            t->dicom_slow = true;
         if (c->got_proof)
             sv->plaintext = c->tm == TM_NONE ? AZ_YES : AZ_NO;
         if (c->got_proof && c->tm != TM_NONE)
@@ -696,11 +700,14 @@ static int conn_end(struct svc_loop *L, struct conn *c, const char *how)
         /* never a message: an answer to an empty frame proves MLLP, an
          * open, silent listener on an MLLP port is likely MLLP */
         if (!c->got_proof && c->connected) {
+            /* silence is not protocol evidence: the name stays a guess */
             snprintf(sv->name, sizeof(sv->name), "hl7-mllp");
-            snprintf(sv->info, sizeof(sv->info), "likely MLLP (no TLS; silent on an empty frame)");
+            snprintf(sv->info, sizeof(sv->info),
+                     "not confirmed: no TLS, silent on an empty MLLP frame");
             sv->conf = 5;
-            sv->probed = true;
-            sv->plaintext = AZ_YES;
+            sv->probed = false;
+            sv->unconfirmed = true;
+            sv->plaintext = AZ_UNKNOWN;
         }
     }
     if (c->connected || c->inlen)
@@ -895,6 +902,10 @@ static int start(struct svc_loop *L, struct task *t, size_t hidx, enum xkind k, 
     c->ev.tls = false;
     az__scpy(c->ev.probe, sizeof(c->ev.probe), probe_name(c, pn, sizeof(pn)));
     uint64_t ms = k == X_BANNER && t->track == T_GENERIC ? BANNER_MS : L->s->o.svc_timeout_ms;
+    /* a PACS may take many seconds to accept an association: its own
+     * timeout, so a slow peer is not mistaken for a silent one */
+    if (k == X_DICOM && L->s->o.assoc_timeout_ms > ms)
+        ms = L->s->o.assoc_timeout_ms;
     c->deadline = az__mono_ns() + ms * 1000000u;
     first_bytes(L, c);
     memset(&ss, 0, sizeof(ss));
@@ -971,6 +982,18 @@ static void finalise(struct svc_loop *L, struct task *t)
         sv->tls = true;
         sv->plaintext = AZ_NO;
     }
+    if ((t->track == T_DICOM || t->track == T_DICOMTLS) && !sv->probed && t->tls != ST_OK &&
+        t->dicom_slow) {
+        char buf[128];
+        az__scpy(sv->name, sizeof(sv->name), "dicom");
+        snprintf(buf, sizeof(buf), "not confirmed: no answer to A-ASSOCIATE-RQ within %u ms",
+                 L->s->o.assoc_timeout_ms > L->s->o.svc_timeout_ms ? L->s->o.assoc_timeout_ms
+                                                                   : L->s->o.svc_timeout_ms);
+        az__scpy(sv->info, sizeof(sv->info), buf);
+        sv->conf = 3;
+        sv->probed = false;
+        sv->unconfirmed = true;
+    }
     if (!strcmp(sv->name, "hl7-mllp") && t->tls == ST_OK) {
         sv->plaintext = AZ_NO;
         sv->tls = true;
@@ -1043,6 +1066,15 @@ int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn
     while (L.ndone < L.ntasks) {
         uint64_t now = az__mono_ns();
         bool blocked = false;
+        bool stopping = atomic_load_explicit(&s->stop, memory_order_relaxed) != 0;
+        if (stopping && !L.active) {
+            /* stopped: what was not asked keeps the port table's name */
+            for (size_t i = 0; i < L.ntasks; i++)
+                if (!L.tasks[i].done)
+                    finalise(&L, &L.tasks[i]);
+            s->incomplete = true;
+            break;
+        }
         if (L.rate > 0) {
             L.tokens += (double)(now - L.last_ns) * L.rate / 1e9;
             if (L.tokens > L.burst)
@@ -1052,7 +1084,7 @@ int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn
         }
         L.last_ns = now;
         /* start the next exchange of idle tasks, within the caps */
-        for (size_t i = 0; i < L.ntasks && L.active < cap; i++) {
+        for (size_t i = 0; !stopping && i < L.ntasks && L.active < cap; i++) {
             struct task *t = &L.tasks[(L.next + i) % L.ntasks];
             size_t hidx = (size_t)(t->host - s->hosts);
             enum xkind k;

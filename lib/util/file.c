@@ -174,12 +174,100 @@ int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, siz
     return 0;
 }
 
-int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+/* /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N name a
+ * descriptor this process already has: -1 for any other path. */
+static int fd_alias(const char *path)
+{
+    static const char *const pre[] = {"/dev/fd/", "/proc/self/fd/"};
+    if (!strcmp(path, "/dev/stdout"))
+        return 1;
+    if (!strcmp(path, "/dev/stderr"))
+        return 2;
+    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+        size_t n = strlen(pre[i]);
+        long fd;
+        if (!strncmp(path, pre[i], n) && az_parse_long(path + n, 0, 1 << 20, &fd) == 0)
+            return (int)fd;
+    }
+    return -1;
+}
+
+/* Does the chain of symbolic links from path pass through a descriptor
+ * link (/dev/stdout, /dev/fd/N, /proc/self/fd/N: returns N) or elsewhere
+ * through /proc (returns -2)? Then the file is an open file, written in
+ * place. -1: neither. */
+static int via_fd_link(const char *path)
+{
+    char cur[PATH_MAX], next[PATH_MAX];
+    snprintf(cur, sizeof(cur), "%s", path);
+    for (int depth = 0; depth < 40; depth++) {
+        struct stat st;
+        ssize_t n;
+        int fd = fd_alias(cur);
+        if (fd >= 0)
+            return fd;
+        if (!strncmp(cur, "/proc/", 6))
+            return -2;
+        if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+            return -1;
+        if ((n = readlink(cur, next, sizeof(next) - 1)) < 0)
+            return -1;
+        next[n] = '\0';
+        if (next[0] == '/') {
+            memcpy(cur, next, (size_t)n + 1);
+        } else {
+            char dirbuf[PATH_MAX], joined[PATH_MAX * 2];
+            snprintf(dirbuf, sizeof(dirbuf), "%s", cur);
+            snprintf(joined, sizeof(joined), "%s/%s", dirname(dirbuf), next);
+            if (strlen(joined) >= sizeof(cur))
+                return -1;
+            memcpy(cur, joined, strlen(joined) + 1);
+        }
+    }
+    return -1;
+}
+
+/* Write into an existing file in place: a character device (/dev/null,
+ * a terminal), a FIFO or a socket is written to, never replaced. */
+static int write_through(struct az_ctx *ctx, const char *path, int fd, const char *data, size_t len)
+{
+    int own = fd < 0;
+    if (own && (fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                       strerror(errno));
+    if (write_all(fd, data, len) < 0) {
+        int e = errno;
+        if (own)
+            close(fd);
+        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                       strerror(e));
+    }
+    if (own && close(fd) < 0)
+        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                       strerror(errno));
+    return 0;
+}
+
+/* A new regular file beside path, renamed over it. */
+static int replace_file(struct az_ctx *ctx, const char *path, const char *data, size_t len)
 {
     char tmp[PATH_MAX], dirbuf[PATH_MAX];
     const char *dir;
     int fd, dfd;
-    size_t off = 0;
 
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
         return az_fail(ctx, AZ_EINVAL, "%s: パスが長すぎます", "%s: path too long", path);
@@ -187,14 +275,8 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 一時ファイルを作れません: %s",
                        "%s: cannot create temporary file: %s", path, strerror(errno));
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            goto fail;
-        off += (size_t)n;
-    }
+    if (write_all(fd, data, len) < 0)
+        goto fail;
     if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
@@ -220,6 +302,50 @@ fail : {
     return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
                    strerror(e));
 }
+}
+
+/*
+ * Only a regular file (or a path that does not exist yet) is replaced by
+ * rename; anything else is written in place, so -o /dev/null run as root
+ * leaves the device node a device, a FIFO gets the bytes, and
+ * /dev/stdout writes to this process's standard output. A symbolic link
+ * to a regular file replaces the file it points to, not the link.
+ */
+int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    struct stat st;
+    int fd = fd_alias(path);
+
+    if (fd >= 0)
+        return write_through(ctx, path, fd, data, len);
+    if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
+        return replace_file(ctx, path, data, len);
+    if (S_ISDIR(st.st_mode))
+        return az_fail(ctx, AZ_EIO, "%s: ディレクトリには書き込めません",
+                       "%s: is a directory, cannot write", path);
+    if (S_ISLNK(st.st_mode)) {
+        struct stat ts;
+        if (stat(path, &ts) < 0)
+            return az_fail(ctx, AZ_EIO, "%s: リンク先がありません: %s",
+                           "%s: the link points nowhere: %s", path, strerror(errno));
+        if (S_ISDIR(ts.st_mode))
+            return az_fail(ctx, AZ_EIO, "%s: ディレクトリには書き込めません",
+                           "%s: is a directory, cannot write", path);
+        int via = via_fd_link(path);
+        if (via >= 0)
+            return write_through(ctx, path, via, data, len);
+        if (S_ISREG(ts.st_mode) && via == -1) {
+            char *real = realpath(path, NULL);
+            int r;
+            if (!real)
+                return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                               strerror(errno));
+            r = replace_file(ctx, real, data, len);
+            free(real);
+            return r;
+        }
+    }
+    return write_through(ctx, path, -1, data, len);
 }
 
 int az_parse_long(const char *s, long min, long max, long *ret)

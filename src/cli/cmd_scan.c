@@ -6,6 +6,9 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +38,20 @@ static void help(struct cli *c, FILE *f)
           "  --exclude-file F       除外を書いたファイル\n"
           "  -p, --ports LIST       ポート (例: 22,80,8000-8100。既定: 病院向けの一覧)\n\n"
           "速さの上限 (既定は壊れやすい医療機器向けに控えめ):\n"
-          "  --rate N               1 秒あたりの新しい接続 (既定 200、全体)\n"
-          "  --max-inflight N       同時に開く接続 (既定 256、全体)\n"
+          "  --rate N               1 秒あたりの SYN (再送を含む。既定 600、全体)\n"
+          "  --max-inflight N       同時に開く接続 (既定 700、全体)\n"
           "  --per-host N           1 台あたりの同時接続 (既定 4)\n"
+          "  --per-host-rate N      1 台あたり 1 秒の新しい接続 (既定 200)\n"
           "  --timeout MS           接続のタイムアウト (既定 1500)\n"
           "  --retries N            応答のない接続の再試行 (既定 0)\n"
+          "  --assoc-timeout MS     DICOM の関連付けを待つ時間 (既定 20000、遅い PACS 向け)\n"
           "  --jobs N               スレッド数 (上限は分け合う。既定 1)\n"
           "  --no-discovery         稼働ホストの検出を省き全ポートを調べる (nmap -Pn)\n"
+          "  --discovery-ports LIST 検出に使うポート (既定: 検出用一覧のうち -p にあるもの)\n"
+          "  --no-arp               検出ポートに無応答でも ARP に応答したホスト (同じ\n"
+          "                         セグメント) を稼働とみなさない\n"
+          "  --allow-public         プライベート・ループバック・ユニークローカル以外の\n"
+          "                         アドレス (グローバル、マルチキャスト等) も調べる\n"
           "  --seed N               順序の乱数の種 (再現用)\n\n"
           "出力:\n"
           "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
@@ -56,7 +66,8 @@ static void help(struct cli *c, FILE *f)
           "  --no-ledger            台帳と照合しない\n"
           "  -w, --workspace DB     指摘を項目ごとの証跡としてワークスペースに記録する\n"
           "  保存した結果 (-o scan.json) は anzen plan が対応計画に加えます。\n\n"
-          "終了コード: 0 指摘なし, 1 エラー, 2 要対応の指摘あり, 64 使い方の誤り\n",
+          "終了コード: 0 指摘なし, 1 エラー, 2 要対応の指摘あり, 64 使い方の誤り,\n"
+          "  130 / 143 SIGINT / SIGTERM で中断 (途中までの結果を書いた)\n",
           "usage: anzen scan [options] TARGET...\n"
           "       anzen scan --import nmap.xml [--from SEGMENT] [options]\n"
           "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
@@ -68,13 +79,21 @@ static void help(struct cli *c, FILE *f)
           "  --exclude-file F       file of exclusions\n"
           "  -p, --ports LIST       ports (e.g. 22,80,8000-8100; default: hospital list)\n\n"
           "Caps (defaults are gentle, for fragile medical devices):\n"
-          "  --rate N               new connections per second (default 200, all hosts)\n"
-          "  --max-inflight N       connections open at once (default 256, all hosts)\n"
+          "  --rate N               SYNs per second, resends included (default 600, all)\n"
+          "  --max-inflight N       connections open at once (default 700, all hosts)\n"
           "  --per-host N           connections open at once per host (default 4)\n"
+          "  --per-host-rate N      new connections per second to one host (default 200)\n"
           "  --timeout MS           connect timeout (default 1500)\n"
           "  --retries N            retries of unanswered connects (default 0)\n"
+          "  --assoc-timeout MS     wait for a DICOM association (default 20000: slow PACS)\n"
           "  --jobs N               threads (the caps are shared; default 1)\n"
           "  --no-discovery         skip live-host discovery, probe every port (nmap -Pn)\n"
+          "  --discovery-ports LIST ports used for discovery (default: the discovery list\n"
+          "                         where it meets -p)\n"
+          "  --no-arp               do not count a host silent on its discovery ports as\n"
+          "                         live when it answered ARP (same segment)\n"
+          "  --allow-public         also scan addresses that are not private, loopback or\n"
+          "                         unique local (public, multicast, link-local...)\n"
           "  --seed N               random order seed (to reproduce a run)\n\n"
           "Output:\n"
           "  --dry-run              show what would be probed; send nothing\n"
@@ -89,7 +108,52 @@ static void help(struct cli *c, FILE *f)
           "  --no-ledger            do not use a ledger\n"
           "  -w, --workspace DB     record the findings as evidence on their items\n"
           "  Saved results (-o scan.json) are added to the plan by anzen plan.\n\n"
-          "Exit codes: 0 no findings, 1 error, 2 gaps found, 64 usage error\n"));
+          "Exit codes: 0 no findings, 1 error, 2 gaps found, 64 usage error,\n"
+          "  130 / 143 interrupted by SIGINT / SIGTERM (the partial result was written)\n"));
+}
+
+/* SIGINT / SIGTERM during a scan: the first stops new probes (the scan
+ * then ends within its timeout and writes what it found, marked
+ * incomplete); a second one ends the process at once. */
+static struct az_scan *_Atomic g_scan;
+static atomic_int g_signals;
+static const char *g_stop_msg = "";
+
+static void on_signal(int sig)
+{
+    struct az_scan *s = atomic_load(&g_scan);
+    if (atomic_fetch_add(&g_signals, 1) > 0 || !s) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    az_scan_stop(s, sig);
+    ssize_t w = write(2, g_stop_msg, strlen(g_stop_msg));
+    (void)w;
+}
+
+static void catch_signals(struct cli *c, struct az_scan *s)
+{
+    struct sigaction sa;
+    g_stop_msg = L(c,
+                   "\n中断します: 新しい接続はしません。実行中の接続の終了を待って、途中までの"
+                   "結果を書きます (もう一度押すとすぐに終了)\n",
+                   "\nstopping: no new probes; waiting for those in flight, then writing the "
+                   "partial result (press again to quit at once)\n");
+    atomic_store(&g_signals, 0);
+    atomic_store(&g_scan, s);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void release_signals(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    atomic_store(&g_scan, NULL);
 }
 
 struct prog {
@@ -144,6 +208,47 @@ static void *run_job(void *arg)
     return NULL;
 }
 
+/*
+ * --rate N is only reachable on silent addresses with N x timeout probes
+ * in flight (less the kernel's SYN resends, which count against N): raise
+ * the in-flight cap to that when the user did not set it, within the
+ * descriptors this process may open; otherwise say the rate cannot be
+ * reached.
+ */
+static void rate_honesty(struct cli *c, struct az_scan_opts *so, bool inflight_set)
+{
+    unsigned need = az_scan_inflight_for_rate(so->rate, so->timeout_ms);
+    struct rlimit rl;
+    if (!need || need <= so->max_inflight)
+        return;
+    if (!inflight_set) {
+        unsigned cap = need > 16384 ? 16384 : need;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < (rlim_t)cap + 128) {
+            rlim_t want = (rlim_t)cap + 128;
+            if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+                want = rl.rlim_max;
+            rl.rlim_cur = want;
+            (void)setrlimit(RLIMIT_NOFILE, &rl);
+            if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+                rl.rlim_cur < (rlim_t)cap + 128)
+                cap = rl.rlim_cur > 256 ? (unsigned)(rl.rlim_cur - 128) : 128;
+        }
+        if (cap > so->max_inflight)
+            so->max_inflight = cap;
+        if (cap >= need)
+            return;
+    }
+    double reach = (double)so->rate * so->max_inflight / need;
+    fprintf(stderr,
+            L(c,
+              "注意: --max-inflight %u、--timeout %u ms では、応答のないアドレスに対して "
+              "--rate %u に届きません (約 %.0f/s まで)。--max-inflight %u 以上にしてください\n",
+              "warning: with --max-inflight %u and --timeout %u ms, --rate %u cannot be reached "
+              "on silent addresses (about %.0f/s at most); use --max-inflight %u or more\n"),
+            so->max_inflight, so->timeout_ms, so->rate, reach, need);
+}
+
 static int opt_uint(struct cli *c, const char *name, const char *v, long min, long max,
                     unsigned *out)
 {
@@ -163,7 +268,11 @@ static void print_table(struct cli *c, const struct az_scan *s)
     const struct az_scan_host *h = az_scan_hosts(s, &nh);
     const struct az_scan_stats *st = az_scan_stats(s);
     size_t shown = 0;
+    bool guessed = false;
 
+    if (!az_scan_complete(s))
+        printf("%s\n",
+               L(c, "中断されたスキャン: 途中までの結果です", "Interrupted scan: partial result"));
     printf("%s: %llu %s, %llu %s, %llu %s, %.1f s\n", L(c, "スキャン", "Scan"),
            (unsigned long long)st->addresses, L(c, "アドレス", "addresses"),
            (unsigned long long)st->hosts_up, L(c, "台が稼働", "hosts up"),
@@ -185,11 +294,19 @@ static void print_table(struct cli *c, const struct az_scan *s)
             snprintf(pn, sizeof(pn), "%u/tcp", p->port);
             out_pad(stdout, h[i].text, 40);
             out_pad(stdout, pn, 10);
-            out_pad(stdout, p->svc ? p->svc->name : "?", 14);
+            if (p->svc && !p->svc->probed) {
+                /* the port table's name: a guess, and shown as one */
+                guessed = true;
+                char g[40];
+                snprintf(g, sizeof(g), "%s?", p->svc->name);
+                out_pad(stdout, g, 14);
+            } else {
+                out_pad(stdout, p->svc ? p->svc->name : "?", 14);
+            }
             if (p->svc) {
                 const struct az_service *v = p->svc;
                 printf("%s%s%s", v->product, *v->version ? " " : "", v->version);
-                if (v->tlsi.done)
+                if (v->tlsi.done && *v->tlsi.version)
                     printf("%s[%s]", *v->product ? " " : "", v->tlsi.version);
                 if (v->has_appliance)
                     printf(" {%s%s%s}", v->app.product, *v->app.version ? " " : "", v->app.version);
@@ -201,6 +318,9 @@ static void print_table(struct cli *c, const struct az_scan *s)
     }
     if (!shown)
         printf("%s\n", L(c, "開いているポートは見つかりませんでした。", "No open ports found."));
+    if (guessed)
+        printf("%s\n", L(c, "(? はポート番号からの推測で、確認していません)",
+                         "(? marks a guess from the port number, not confirmed)"));
 }
 
 static int load_ledger(struct cli *c, const char *path, struct az_ledger **ret)
@@ -395,37 +515,51 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_LEDGER,
         O_NO_LEDGER,
         O_IMPORT,
+        O_ALLOW_PUBLIC,
+        O_DISC_PORTS,
+        O_ASSOC_TIMEOUT,
+        O_NO_ARP,
+        O_PER_HOST_RATE,
     };
-    static const struct option opts[] = {{"ports", required_argument, NULL, 'p'},
-                                         {"targets-file", required_argument, NULL, 'i'},
-                                         {"exclude", required_argument, NULL, O_EXCLUDE},
-                                         {"exclude-file", required_argument, NULL, O_EXCLUDE_FILE},
-                                         {"rate", required_argument, NULL, O_RATE},
-                                         {"max-inflight", required_argument, NULL, O_INFLIGHT},
-                                         {"per-host", required_argument, NULL, O_PER_HOST},
-                                         {"timeout", required_argument, NULL, O_TIMEOUT},
-                                         {"retries", required_argument, NULL, O_RETRIES},
-                                         {"jobs", required_argument, NULL, O_JOBS},
-                                         {"no-discovery", no_argument, NULL, O_NO_DISC},
-                                         {"no-service", no_argument, NULL, O_NO_SVC},
-                                         {"seed", required_argument, NULL, O_SEED},
-                                         {"dry-run", no_argument, NULL, O_DRY},
-                                         {"from", required_argument, NULL, O_FROM},
-                                         {"format", required_argument, NULL, O_FORMAT},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"progress", no_argument, NULL, O_PROGRESS},
-                                         {"no-progress", no_argument, NULL, O_NO_PROGRESS},
-                                         {"data", required_argument, NULL, O_DATA},
-                                         {"ledger", required_argument, NULL, O_LEDGER},
-                                         {"no-ledger", no_argument, NULL, O_NO_LEDGER},
-                                         {"import", required_argument, NULL, O_IMPORT},
-                                         {"workspace", required_argument, NULL, 'w'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"ports", required_argument, NULL, 'p'},
+        {"targets-file", required_argument, NULL, 'i'},
+        {"exclude", required_argument, NULL, O_EXCLUDE},
+        {"exclude-file", required_argument, NULL, O_EXCLUDE_FILE},
+        {"rate", required_argument, NULL, O_RATE},
+        {"max-inflight", required_argument, NULL, O_INFLIGHT},
+        {"per-host", required_argument, NULL, O_PER_HOST},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"retries", required_argument, NULL, O_RETRIES},
+        {"jobs", required_argument, NULL, O_JOBS},
+        {"no-discovery", no_argument, NULL, O_NO_DISC},
+        {"no-service", no_argument, NULL, O_NO_SVC},
+        {"seed", required_argument, NULL, O_SEED},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"from", required_argument, NULL, O_FROM},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+        {"data", required_argument, NULL, O_DATA},
+        {"ledger", required_argument, NULL, O_LEDGER},
+        {"no-ledger", no_argument, NULL, O_NO_LEDGER},
+        {"import", required_argument, NULL, O_IMPORT},
+        {"allow-public", no_argument, NULL, O_ALLOW_PUBLIC},
+        {"assoc-timeout", required_argument, NULL, O_ASSOC_TIMEOUT},
+        {"no-arp", no_argument, NULL, O_NO_ARP},
+        {"per-host-rate", required_argument, NULL, O_PER_HOST_RATE},
+        {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
+        {"workspace", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     struct az_targets *t = NULL;
     struct az_scan_data *data = NULL;
     struct az_scan *s = NULL;
     struct az_scan_opts so;
+    const char *disc_spec = NULL;
+    uint16_t *disc = NULL;
+    size_t ndisc = 0;
     const char *ports_spec = NULL, *format = "text", *out = NULL, *data_dir = NULL;
     const char *ledger_path = NULL, *db = NULL, *import = NULL;
     bool no_ledger = false;
@@ -435,7 +569,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     uint16_t *ports = NULL;
     size_t nports = 0;
     unsigned jobs = 1;
-    bool dry = false;
+    bool dry = false, inflight_set = false;
     int progress = -1, o, r = EXIT_ERROR;
     struct prog pg = {c, false, 0};
     char where[64];
@@ -490,6 +624,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         case O_INFLIGHT:
             if ((r = opt_uint(c, "--max-inflight", optarg, 1, 16384, &so.max_inflight)))
                 goto out;
+            inflight_set = true;
             break;
         case O_PER_HOST:
             if ((r = opt_uint(c, "--per-host", optarg, 1, 1024, &so.per_host)))
@@ -516,6 +651,23 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         }
         case O_NO_DISC:
             so.discovery = false;
+            break;
+        case O_ALLOW_PUBLIC:
+            so.allow_public = true;
+            break;
+        case O_NO_ARP:
+            so.arp = false;
+            break;
+        case O_PER_HOST_RATE:
+            if ((r = opt_uint(c, "--per-host-rate", optarg, 0, 1000000, &so.per_host_rate)))
+                goto out;
+            break;
+        case O_ASSOC_TIMEOUT:
+            if ((r = opt_uint(c, "--assoc-timeout", optarg, 100, 120000, &so.assoc_timeout_ms)))
+                goto out;
+            break;
+        case O_DISC_PORTS:
+            disc_spec = optarg;
             break;
         case O_NO_SVC:
             so.service = false;
@@ -608,6 +760,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             goto out;
         memcpy(ports, dp, nports * sizeof(*ports));
     }
+    if (disc_spec) {
+        if (az_ports_parse(&c->ctx, disc_spec, &disc, &ndisc) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        so.disc_ports = disc;
+        so.ndisc_ports = ndisc;
+    }
+    rate_honesty(c, &so, inflight_set);
     if (az_scan_new(&c->ctx, t, ports, nports, &so, data, &s) < 0) {
         cli_liberr(c);
         r = c->ctx.err == AZ_ENOMEM ? EXIT_ERROR : EXIT_USAGE;
@@ -642,6 +804,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         goto out;
     }
     pg.on = progress == 1 || (progress == -1 && isatty(2));
+    catch_signals(c, s);
     {
         struct job *jv = calloc(jobs, sizeof(*jv));
         pthread_t *th = calloc(jobs, sizeof(*th));
@@ -674,16 +837,20 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             }
         free(jv);
         free(th);
-        if (r)
+        if (r) {
+            release_signals();
             goto out;
+        }
     }
     if (az_scan_finish(s, &c->ctx, on_progress, &pg) < 0) {
+        release_signals();
         if (pg.on)
             fputc('\n', stderr);
         cli_liberr(c);
         r = EXIT_ERROR;
         goto out;
     }
+    release_signals();
     if (pg.on)
         fprintf(stderr, "\n");
 checks:
@@ -719,6 +886,16 @@ checks:
             goto out;
     }
     r = json_integer_value(json_object_get(res, "gaps")) > 0 ? EXIT_GAPS : 0;
+    if (!az_scan_complete(s)) {
+        int sig = az_scan_stopped_by(s);
+        fprintf(stderr, "%s\n",
+                L(c,
+                  "スキャンは中断されました。結果は途中までです (\"complete\": false)。"
+                  "見つからなかったものが無いとは言えません",
+                  "the scan was interrupted; the result is partial (\"complete\": false): what "
+                  "it did not find may still be there"));
+        r = 128 + (sig > 0 ? sig : SIGINT);
+    }
 out:
     json_decref(res);
     az_ledger_free(ledger);
@@ -726,5 +903,6 @@ out:
     az_scan_data_free(data);
     az_targets_free(t);
     free(ports);
+    free(disc);
     return r;
 }

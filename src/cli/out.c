@@ -155,6 +155,9 @@ int out_write(struct cli *c, const char *path, const char *data, size_t len)
         }
         return 0;
     }
+    /* -o /dev/stdout writes to descriptor 1 itself: what was printed
+     * before must go first */
+    fflush(stdout);
     if (az_write_file_atomic(&c->ctx, path, data, len) < 0) {
         cli_liberr(c);
         return EXIT_ERROR;

@@ -39,12 +39,15 @@ python3 - "$T/out" <<'PY' && ok "dry-run plan: ranges, ports, probes" || not_ok 
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "anzen-scan-plan/1"
-assert d["addresses"] == 6, d["addresses"]
-assert d["ranges"] == ["127.0.0.1", "127.0.0.3-127.0.0.4", "127.0.0.6-127.0.0.7", "::1"], d["ranges"]
+# 127.0.0.7 is the broadcast address of the /29: skipped
+assert d["addresses"] == 5, d["addresses"]
+assert d["ranges"] == ["127.0.0.1", "127.0.0.3-127.0.0.4", "127.0.0.6", "::1"], d["ranges"]
 assert d["ports"] == [22, 80]
-assert d["probes"] == 12
+assert d["probes"] == 10
+assert d["settings"]["discovery_ports"] == [80, 22] or sorted(d["settings"]["discovery_ports"]) == [22, 80]
 s = d["settings"]
-assert s["rate"] == 200 and s["per_host"] == 4 and s["max_inflight"] == 256 and s["timeout_ms"] == 1500
+assert s["rate"] == 600 and s["per_host"] == 4 and s["max_inflight"] == 700 and s["timeout_ms"] == 1500
+assert s["per_host_rate"] == 200
 assert s["discovery"] is True
 PY
 run "$ANZEN" scan 127.0.0.1 --dry-run

@@ -76,7 +76,7 @@ expect_out "[2001:db8::5]:21: FTP is running" "IPv6 written with brackets"
 printf '<?xml version="1.0"?>\n<nmaprun>\n<host><status state="up"/>\n</nmaprun>\n' > broken.xml
 run "$ANZEN" scan --import broken.xml
 expect_rc 1 "broken XML"
-expect_err "broken.xml:5:1: XML として読めません" "names file:line:col"
+expect_err "broken.xml:4:11: XML として読めません" "names file:line:col (where the mismatched tag is)"
 expect_one_line_err "broken XML"
 printf '<?xml version="1.0"?>\n<report/>\n' > other.xml
 run "$ANZEN" scan --import other.xml
@@ -107,4 +107,53 @@ t = open(sys.argv[1]).read()
 assert "aaaaaaaaaaaaaaaaaaaa" not in t
 d = json.loads(t) if t.strip() else {"hosts": []}
 PY
+# nmap -Pn: every address is "up (user-set)"; only those with an open or
+# closed port are live (#19). And the signals nmap gives: Ivanti's
+# /dana-na/ redirect, HL7 matched by a probe, a certificate through
+# PostgreSQL's STARTTLS, MySQL's capability flags.
+cat > pn.xml <<'XML'
+<?xml version="1.0"?>
+<nmaprun scanner="nmap" args="nmap -Pn -sT -sV -sC 10.9.0.0/29" start="1764000000">
+<scaninfo type="connect" protocol="tcp" numservices="5" services="443,2575,3306,5432,8080"/>
+<host><status state="up" reason="user-set" reason_ttl="0"/><address addr="10.9.0.0" addrtype="ipv4"/>
+<ports><extraports state="filtered" count="5"><extrareasons reason="no-response" count="5"/></extraports></ports></host>
+<host><status state="up" reason="user-set" reason_ttl="0"/><address addr="10.9.0.1" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="443"><state state="open" reason="syn-ack"/><service name="http" tunnel="ssl" method="probed" conf="10"/>
+<script id="http-title" output="Did not follow redirect to https://10.9.0.1/dana-na/auth/url_default/welcome.cgi"><elem key="redirect_url">https://10.9.0.1/dana-na/auth/url_default/welcome.cgi</elem></script></port>
+<extraports state="filtered" count="4"/></ports></host>
+<host><status state="up" reason="user-set" reason_ttl="0"/><address addr="10.9.0.2" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="2575"><state state="open" reason="syn-ack"/><service name="hl7" method="probed" conf="10"/></port>
+<port protocol="tcp" portid="5432"><state state="open" reason="syn-ack"/><service name="postgresql" product="PostgreSQL DB" method="probed" conf="10"/>
+<script id="ssl-cert" output="Subject: commonName=db"><table key="subject"><elem key="commonName">db</elem></table><table key="issuer"><elem key="commonName">db</elem></table></script></port>
+<port protocol="tcp" portid="3306"><state state="open" reason="syn-ack"/><service name="mysql" product="MySQL" method="probed" conf="10"/>
+<script id="mysql-info" output="&#xa;  Protocol: 10&#xa;  Capabilities flags: 63487&#xa;  Some Capabilities: Support41Auth, LongPassword, ConnectWithDatabase&#xa;"/></port>
+</ports></host>
+<host><status state="up" reason="user-set" reason_ttl="0"/><address addr="10.9.0.3" addrtype="ipv4"/>
+<ports><extraports state="closed" count="5"><extrareasons reason="conn-refused" count="5"/></extraports></ports></host>
+<host><status state="up" reason="user-set" reason_ttl="0"/><address addr="10.9.0.7" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="8080"><state state="filtered" reason="no-response"/><service name="http-proxy" method="table" conf="3"/></port></ports></host>
+<runstats><finished time="1764000060"/><hosts up="5" down="0" total="5"/></runstats>
+</nmaprun>
+XML
+printf '種別,名称,ネットワーク区分,IPアドレス,所属システム,管理者,最終パッチ適用日\r\n' > pnledger.csv
+run "$ANZEN" --lang en scan --import pn.xml --ledger pnledger.csv -o pn.json
+expect_rc 2 "-Pn import"
+python3 - pn.json <<'PY' && ok "-Pn: only hosts that answered are live; nmap's appliance, HL7 and DB signals used" || not_ok "-Pn import"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hosts = [h["address"] for h in d["hosts"]]
+assert hosts == ["10.9.0.1", "10.9.0.2", "10.9.0.3"], hosts   # .0, .7: user-set, no answer
+nl = sorted(x["host"] for x in d["findings"] if x["rule"] == "not-in-ledger")
+assert nl == ["10.9.0.1", "10.9.0.2", "10.9.0.3"], nl
+sv = {(h["address"], p["port"]): p["service"] for h in d["hosts"] for p in h["ports"]}
+assert sv[("10.9.0.1", 443)]["appliance"]["family"] == "ivanti-connect-secure", sv[("10.9.0.1", 443)]
+f = {(x["host"], x.get("port"), x["rule"]): x for x in d["findings"]}
+assert ("10.9.0.1", 443, "remote-access") in f
+assert f[("10.9.0.2", 2575, "plaintext-hl7")]["level"] == "gap"
+assert ("10.9.0.2", 5432, "db-no-tls") not in f                  # the certificate came via STARTTLS
+assert sv[("10.9.0.2", 5432)]["facts"]["tls_offered"] is True
+assert f[("10.9.0.2", 3306, "db-no-tls")]["level"] == "gap"        # no SSL among MySQL's capabilities
+PY
+run "$ANZEN" --lang en scan --import pn.xml --no-ledger
+expect_no_out "https []" "the table shows no empty TLS version"
 done_testing

@@ -145,10 +145,15 @@ check("legacy TLS 1.0 and 1.1 still accepted (SECLEVEL=0 server)", s["tls"]["tls
 s = sv[("127.0.0.7", 2575)]
 check("MLLP listener answering an empty frame", s["name"] == "hl7-mllp" and s["conf"] == 10 and s["facts"]["plaintext"] is True)
 s = sv[("127.0.0.8", 2575)]
-check("silent listener on 2575: likely MLLP", s["name"] == "hl7-mllp" and s["conf"] == 5 and "likely" in s["info"])
+check("silent listener on 2575: MLLP not confirmed (a guess, not evidence)",
+      s["name"] == "hl7-mllp" and s["conf"] == 5 and s["method"] == "table" and s.get("confirmed") is False
+      and "not confirmed" in s["info"])
 f = {}
 for x in d["findings"]:
     f.setdefault((x["host"], x.get("port")), set()).add(x["rule"])
+h8 = [x for x in d["findings"] if x["host"] == "127.0.0.8" and x.get("port") == 2575]
+check("the silent MLLP port gets only a not-confirmed attention, never a gap",
+      len(h8) == 1 and h8[0]["level"] == "attention" and "not confirmed" in h8[0]["en"])
 check("finding: plaintext DICOM on 104", "plaintext-dicom" in f.get(("127.0.0.1", 104), set()))
 check("no plaintext finding for DICOM TLS", "plaintext-dicom" not in f.get(("127.0.0.1", 2762), set()))
 check("finding: PostgreSQL without TLS", f.get(("127.0.0.3", 5432)) == {"db-no-tls"})
@@ -169,7 +174,7 @@ while read -r line; do
     *) not_ok "${line#not ok }" ;;
     esac
 done < checks.txt
-[ "$(wc -l < checks.txt)" -eq 25 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
+[ "$(wc -l < checks.txt)" -eq 26 ] && ok "all peer checks ran" || not_ok "peer checks did not all run"
 
 if grep -q "Association Release" dcm104.log; then ok "storescp saw our A-RELEASE-RQ"
 else

@@ -46,12 +46,14 @@ static void test_targets(void **state)
                          "10.0.0.7",    " 192.168.1.1 ",       NULL};
     const char *exc[] = {"10.0.0.0/28", "10.0.1.15", "10.0.2.0/24", NULL};
     struct az_targets *t = targets(inc, exc);
-    /* 256 + 10 + 5 + 1 (dup) - 16 - 1 - 5 */
-    assert_int_equal(az_targets_count(t), 256 - 16 + 10 - 1 + 1);
+    /* 254 (a /24 without network and broadcast) + 10 + 5 + 1 (dup)
+     * - 15 (.1-.15; .0 already out) - 1 - 5 */
+    assert_int_equal(az_targets_count(t), 254 - 15 + 10 - 1 + 1);
     assert_false(has4(t, "10.0.0.7"));
     assert_false(has4(t, "10.0.0.15"));
     assert_true(has4(t, "10.0.0.16"));
-    assert_true(has4(t, "10.0.0.255"));
+    assert_true(has4(t, "10.0.0.254"));
+    assert_false(has4(t, "10.0.0.255")); /* broadcast of a /24 */
     assert_true(has4(t, "10.0.1.14"));
     assert_false(has4(t, "10.0.1.15"));
     assert_false(has4(t, "10.0.2.7"));
@@ -63,13 +65,14 @@ static void test_targets(void **state)
     const char *inc6[] = {"10.9.9.9/30", "fd00::1/126", "::1", NULL};
     const char *exc6[] = {"fd00::2", NULL};
     t = targets(inc6, exc6);
-    assert_int_equal(az_targets_count(t), 4 + 3 + 1);
+    assert_int_equal(az_targets_count(t), 2 + 3 + 1);
     unsigned char b[16];
     inet_pton(AF_INET6, "fd00::3", b);
     assert_true(az_targets_contains(t, AF_INET6, b));
     inet_pton(AF_INET6, "fd00::2", b);
     assert_false(az_targets_contains(t, AF_INET6, b));
-    assert_true(has4(t, "10.9.9.8"));
+    assert_false(has4(t, "10.9.9.8")); /* network of a /30 */
+    assert_true(has4(t, "10.9.9.9"));
     az_targets_free(t);
 
     /* everything excluded: an empty scope */
@@ -406,6 +409,7 @@ static void test_engine_rate(void **state)
     az_scan_opts_default(&o);
     o.rate = 400;
     o.per_host = 64;
+    o.per_host_rate = 0; /* one host: the global rate is what is measured */
     o.service = false;
     o.discovery = false;
     struct az_scan *s = run_scan(inc, ports, n, &o, 1, &t, NULL, NULL);
@@ -420,13 +424,43 @@ static void test_engine_rate(void **state)
     free(ports);
 }
 
+/* the per-host rate: one host never gets more than per_host_rate new
+ * connections a second, whatever the global rate */
+static void test_engine_per_host_rate(void **state)
+{
+    (void)state;
+    uint16_t *ports;
+    size_t n;
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    assert_int_equal(az_ports_parse(&ctx, "21000-21399", &ports, &n), 0);
+    const char *inc[] = {"127.0.0.1", NULL};
+    struct az_scan_opts o;
+    struct az_targets *t;
+    az_scan_opts_default(&o);
+    o.rate = 2000;
+    o.per_host = 64;
+    o.per_host_rate = 200;
+    o.service = false;
+    o.discovery = false;
+    struct az_scan *s = run_scan(inc, ports, n, &o, 1, &t, NULL, NULL);
+    const struct az_scan_stats *st = az_scan_stats(s);
+    double secs = (double)(st->end_us - st->start_us) / 1e6;
+    double rate = (double)(st->probes_sent - 1) / secs;
+    assert_int_equal(st->probes_sent, 400);
+    if (rate < 190 || rate > 215)
+        fail_msg("measured %.1f/s for a per-host rate of 200", rate);
+    az_scan_free(s);
+    az_targets_free(t);
+    free(ports);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_targets),         cmocka_unit_test(test_targets_bad),
         cmocka_unit_test(test_ports),           cmocka_unit_test(test_data),
         cmocka_unit_test(test_engine_loopback), cmocka_unit_test(test_engine_caps),
-        cmocka_unit_test(test_engine_rate),
+        cmocka_unit_test(test_engine_rate),     cmocka_unit_test(test_engine_per_host_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,16 @@ static void test_banners(void **state)
     assert_int_equal(az_parse_telnet(B("\xff\xfd\x01\xff\xfb\x03"), &s), 1);
     assert_string_equal(s.name, "telnet");
     assert_int_equal(az_parse_telnet(B("login: "), &s), 1 - 1);
+    /* negotiation must open the stream: an IAC-looking pair inside
+     * random bytes is not telnet (#19) */
+    s = fresh();
+    assert_int_equal(az_parse_telnet(B("Z\x13\x88\xff\xfb\x01\x02"), &s), 0);
+    assert_string_equal(s.name, "");
+    /* an option no telnet RFC defines, or a bare IAC command */
+    assert_int_equal(az_parse_telnet(B("\xff\xfb\xc8"), &s), 0);
+    assert_int_equal(az_parse_telnet(B("\xff\xf1\x01"), &s), 0);
+    /* subnegotiation, then text */
+    assert_int_equal(az_parse_telnet(B("\xff\xfa\x18\x01\xff\xf0login: "), &s), 1);
 }
 
 static void test_smb(void **state)
@@ -276,6 +286,22 @@ static void test_databases(void **state)
     s = fresh();
     assert_int_equal(az_parse_tds(t, sizeof(t), &s), 1);
     assert_int_equal(s.tls_offered, AZ_NO);
+    /* a header without EOM, or a non-zero window, is not a PRELOGIN */
+    t[1] = 0x00;
+    s = fresh();
+    assert_int_equal(az_parse_tds(t, sizeof(t), &s), 0);
+    t[1] = 0x01;
+    t[7] = 0xb0;
+    assert_int_equal(az_parse_tds(t, sizeof(t), &s), 0);
+    t[7] = 0;
+    /* an option pointing into the option table itself */
+    d[2] = 5;
+    assert_int_equal(az_parse_tds(t, sizeof(t), &s), 0);
+    d[2] = 11;
+    /* ENCRYPTION out of its 0-3 range */
+    d[17] = 0x09;
+    assert_int_equal(az_parse_tds(t, sizeof(t), &s), 0);
+    d[17] = 0x02;
     d[6] = 0xf0; /* ENCRYPTION offset past the end: ignored, no answer */
     s = fresh();
     assert_int_equal(az_parse_tds(t, sizeof(t), &s), 0);

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Rate honesty (#19 item 7), on a silent range in namespaces of its own:
+# every SYN to 10.79.0.0/22 is counted and dropped by nftables, so each
+# probe waits its full timeout and the kernel resends its SYN after 1 s.
+# The wire must carry --rate SYNs a second (within 5%), not twice that,
+# the in-flight cap must follow --rate x timeout, and the resends anzen
+# reports must match what nftables counted.
+. "$(dirname "$0")/lib.sh"
+need_netns
+command -v nft >/dev/null || { not_ok "nft (nftables) is needed"; done_testing; exit 1; }
+S=$$
+SC=az-rs-$S; TG=az-rt-$S
+for ns in $SC $TG; do
+    netns_add $ns
+    ip netns exec $ns sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip link add s0 netns $SC type veth peer name t0 netns $TG
+ip -n $SC addr add 10.78.9.1/30 dev s0
+ip -n $TG addr add 10.78.9.2/30 dev t0
+ip -n $SC link set s0 up
+ip -n $TG link set t0 up
+ip -n $SC route add 10.79.0.0/22 via 10.78.9.2
+ip netns exec $TG nft -f - <<'NFT'
+table ip silent {
+  counter syns {}
+  chain pre {
+    type filter hook prerouting priority -300; policy accept;
+    ip daddr 10.79.0.0/22 tcp flags & (syn | ack) == syn counter name syns drop
+  }
+}
+NFT
+syns() { ip netns exec $TG nft list counter ip silent syns | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+RATE=${RATE:-300}
+ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/22 -p 80 --rate $RATE --timeout 1500 ${EXTRA:-} \
+    --no-ledger --no-service -o rate.json >out 2>err </dev/null &
+pid=$!
+sleep 2
+c1=$(syns); t1=$(date +%s%N)
+sleep 3
+c2=$(syns); t2=$(date +%s%N)
+kill -INT $pid
+set +e
+wait $pid
+rc=$?
+set -e
+[ "$rc" -eq 130 ] && ok "the scan stopped on SIGINT after the measurement" || not_ok "scan exit $rc"
+python3 - "$c1" "$c2" "$t1" "$t2" "$RATE" <<'PY' && ok "wire rate within 5% of --rate $RATE" || not_ok "wire rate"
+import sys
+c1, c2, t1, t2, rate = map(int, sys.argv[1:])
+wire = (c2 - c1) / ((t2 - t1) / 1e9)
+print("# %d SYNs in %.2f s = %.1f/s (want %d)" % (c2 - c1, (t2 - t1) / 1e9, wire, rate))
+assert abs(wire - rate) <= 0.05 * rate, wire
+PY
+total=$(syns)
+python3 - rate.json "$total" <<'PY' && ok "SYNs on the wire = probes sent + resends counted (within 2%)" || not_ok "resend accounting"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = d["stats"]
+wire = int(sys.argv[2])
+mine = st["probes_sent"] + st["syn_resent"]
+print("# wire %d, anzen %d sent + %d resent = %d" % (wire, st["probes_sent"], st["syn_resent"], mine))
+assert st["syn_resent"] > 0
+assert abs(wire - mine) <= 0.02 * wire + 2, (wire, mine)
+assert d["settings"]["max_inflight"] >= 300 * 1.5 / 2, d["settings"]
+PY
+# a cap set by hand that cannot carry the rate is said out loud
+run ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/22 -p 80 --rate 1000 --max-inflight 64 --dry-run
+expect_err "cannot be reached" "--max-inflight too small for --rate: a warning"
+done_testing
