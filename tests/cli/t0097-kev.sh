@@ -150,7 +150,7 @@ assert "VPN の認証情報をすべて変更" in f["ja"]
 fixed = [f for f in k if f["asset"] == "fg-fixed"]
 assert all("CVE-2018-13379" not in [c["cve"] for c in x["cves"]] for x in fixed), fixed
 nov = [f for f in d["findings"] if f["asset"] == "fg-nover"]
-assert [f["rule"] for f in nov] == ["kev-no-version"] and nov[0]["level"] == "attention"
+assert [f["rule"] for f in nov] == ["remote-unconfirmed", "kev-no-version"] and nov[1]["level"] == "attention", nov  # FortiOS makes it a VPN device
 assert not [f for f in d["findings"] if f["asset"] == "srv"]
 asa = [f for f in d["findings"] if f["asset"] == "asa"]
 assert [f["rule"] for f in asa] == ["kev-unchecked"] and asa[0]["level"] == "attention", asa
