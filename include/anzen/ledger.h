@@ -106,6 +106,9 @@ struct az_ledger_import_opts {
     const char *const *maps; /* "HEADER=field" (field: a token, a header name, or "extra") */
     size_t nmaps;
     struct az_date as_of; /* dates after its year + 10 are errors; {0}: today */
+    char **report;        /* when set and rows have errors (not skip_bad): every
+                             problem, one a line (caller frees); the error
+                             message is then the summary alone */
 };
 
 int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../internal.h"
 #include "anzen/kev.h"
@@ -810,6 +811,18 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (rep.len)
         l->report = az_buf_take(&rep);
     az_buf_done(&rep);
+    if (l->rejected && !o->skip_bad && o->report) {
+        r = az_fail(ctx, AZ_ESCHEMA,
+                    "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある行を除いて取り込む"
+                    "には --skip-bad-rows)",
+                    "%zu rows have errors, so nothing was imported (use --skip-bad-rows to import "
+                    "the others)",
+                    l->rejected);
+        *o->report = l->report;
+        l->report = NULL;
+        az_ledger_free(l);
+        return r;
+    }
     if (l->rejected && !o->skip_bad) {
         r = az_fail(
             ctx, AZ_ESCHEMA,
@@ -1059,7 +1072,7 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
 static bool version_in(const char *text, char *buf, size_t n)
 {
     static const char *const pre[] = {"version", "ver.", "ver", "rev.", "rev", "v.", "v", ""};
-    char *f = az_ledger_fold(text, false);
+    char *f = az_ledger_fold_width(text);
     bool found = false;
 
     for (const char *p = f; p && *p && !found; p++) {
@@ -1105,9 +1118,12 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
     const char *where = NULL;
     char found[128];
 
-    for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]) && !f; i++)
-        if (*cells[i] && (f = az_kev_family_for(k, cells[i])))
+    for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]) && !f; i++) {
+        char *w = *cells[i] ? az_ledger_fold_width(cells[i]) : NULL; /* ＦｏｒｔｉＯＳ */
+        if (w && (f = az_kev_family_for(k, w)))
             where = cells[i];
+        free(w);
+    }
     /* no version column, or an empty one: the version in the OS, model or
      * name cell ("FortiOS 6.4.6") */
     if (f && !*ver) {
@@ -1117,7 +1133,7 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
     } else if (f && where == a->col[AZ_COL_VERSION] && version_in(ver, found, sizeof(found))) {
         ver = found; /* "FortiOS 6.4.6" in the version cell */
     } else if (f) {
-        char *fv = az_ledger_fold(ver, false); /* full-width digits */
+        char *fv = az_ledger_fold_width(ver); /* full-width digits */
         if (fv) {
             snprintf(found, sizeof(found), "%s", fv);
             ver = found;

@@ -18,6 +18,8 @@
  * punctuation. Returns a new string or NULL on ENOMEM.
  */
 char *az_ledger_fold(const char *in, bool strip);
+/* Only the width folded (case, spaces and punctuation kept). */
+char *az_ledger_fold_width(const char *in);
 
 struct az_ledger_vocol {
     const char *field, *ja, *en;

@@ -84,7 +84,7 @@ static bool strip_cp(unsigned cp)
            cp == 0x3000 || cp == 0x25CF || cp == 0x25CB || cp == 0x2605 || cp == 0x2606;
 }
 
-char *az_ledger_fold(const char *in, bool strip)
+static char *fold(const char *in, bool strip, bool lower)
 {
     const unsigned char *p = (const unsigned char *)(in ? in : "");
     struct az_buf b;
@@ -125,7 +125,7 @@ char *az_ledger_fold(const char *in, bool strip)
         } else if (cp == 0xFF9F) {
             cp = 0x309C;
         }
-        if (cp >= 'A' && cp <= 'Z')
+        if (lower && cp >= 'A' && cp <= 'Z')
             cp += 32;
         if (strip && strip_cp(cp))
             continue;
@@ -138,6 +138,16 @@ char *az_ledger_fold(const char *in, bool strip)
         return NULL;
     }
     return az_buf_take(&b);
+}
+
+char *az_ledger_fold(const char *in, bool strip)
+{
+    return fold(in, strip, true);
+}
+
+char *az_ledger_fold_width(const char *in)
+{
+    return fold(in, false, false);
 }
 
 /* ---- loading ---- */

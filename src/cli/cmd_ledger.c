@@ -184,9 +184,11 @@ static int read_raw(const char *path, char **ret, size_t *ret_len)
     return 0;
 }
 
-static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *o,
+static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
                      struct az_ledger **ret)
 {
+    struct az_ledger_import_opts ob = *oo, *o = &ob;
+    char *report = NULL;
     char *data = NULL;
     size_t len = 0;
     int r = read_raw(path, &data, &len);
@@ -206,6 +208,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
     }
     if (r < 0)
         return EXIT_ERROR;
+    ob.report = &report;
     {
         /* say what the file is before a parser misreads it */
         const char *kind = az_file_type(data, len);
@@ -236,6 +239,11 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
     }
     free(data);
+    if (report) {
+        /* every problem, each on its own line, before the summary */
+        fputs(report, stderr);
+        free(report);
+    }
     if (r < 0) {
         cli_liberr(c);
         return r == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR;
