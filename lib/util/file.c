@@ -342,7 +342,9 @@ const char *az_file_type(const char *data, size_t len)
         e = i;
         while (e < len && u[e] != '\n')
             e++;
-        if (u[i] == '#' && !memchr(data + i, ',', e - i)) {
+        /* a comment ("# ..."); "#,name" is a CSV header */
+        if (u[i] == '#' &&
+            (i + 1 >= e || u[i + 1] == ' ' || u[i + 1] == '\r' || !memchr(data + i, ',', e - i))) {
             i = e;
             continue;
         }
@@ -353,9 +355,6 @@ const char *az_file_type(const char *data, size_t len)
                                                                                     : "xml";
         if (e - i >= 3 && !memcmp(data + i, "---", 3))
             return "yaml";
-        if (memchr(data + i, ',', e - i) || memchr(data + i, '\t', e - i) ||
-            memchr(data + i, ';', e - i))
-            return "csv";
         {
             /* "key: value" or "key:" */
             size_t k = i;
@@ -365,6 +364,9 @@ const char *az_file_type(const char *data, size_t len)
                 (k + 1 >= e || u[k + 1] == ' ' || u[k + 1] == '\r'))
                 return "yaml";
         }
+        if (memchr(data + i, ',', e - i) || memchr(data + i, '\t', e - i) ||
+            memchr(data + i, ';', e - i))
+            return "csv";
         return "text";
     }
 }

@@ -161,4 +161,10 @@ int scan_result_load(struct cli *c, const char *path, json_t **ret);
 /* Add the gaps of a loaded network check to plan. */
 int plan_add_scan_result(struct cli *c, struct az_plan *plan, const json_t *scan);
 
+/* Check a file's real type (az_file_type) before a parser sees it: allowed
+ * is a space-separated list of types ("json yaml"); otherwise an error
+ * names what the file is and what was expected. 0 or an exit code. */
+int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const char *want_ja,
+                     const char *want_en);
+
 #endif

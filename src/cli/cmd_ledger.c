@@ -184,6 +184,30 @@ static int read_raw(const char *path, char **ret, size_t *ret_len)
     return 0;
 }
 
+int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const char *want_ja,
+                     const char *want_en)
+{
+    char *data = NULL;
+    size_t len = 0, n;
+    const char *t;
+    int r = read_raw(path, &data, &len);
+
+    if (r < 0) {
+        /* not readable: the loader that follows says so in its own words */
+        free(data);
+        return 0;
+    }
+    t = az_file_type(data, len);
+    free(data);
+    n = strlen(t);
+    for (const char *p = allowed; (p = strstr(p, t)); p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 0;
+    cli_err(c, "%s: これは %s です (%s を渡してください)", "%s: this is %s (expected %s)", path,
+            az_file_type_name(t, c->lang), L(c, want_ja, want_en));
+    return EXIT_ERROR;
+}
+
 static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
                      struct az_ledger **ret)
 {
