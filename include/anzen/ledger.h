@@ -94,10 +94,10 @@ struct az_ledger {
     size_t header_row; /* Excel row of the (last) header row */
     struct az_ledger_column *columns;
     size_t ncolumns;
-    size_t nextra;            /* extra columns, in source order */
-    const char **extra_head;  /* their headers */
-    const char **extra_field; /* their field tokens (NULL: unknown) */
-    struct az_ledger_vocab *vocab;
+    size_t nextra;                       /* extra columns, in source order */
+    const char **extra_head;             /* their headers */
+    const char **extra_field;            /* their field tokens (NULL: unknown) */
+    const struct az_ledger_vocab *vocab; /* shared, not owned */
     void *priv;
 };
 

@@ -109,7 +109,6 @@ void az_ledger_free(struct az_ledger *l)
     free(l->columns);
     free(l->extra_head);
     free(l->extra_field);
-    az_ledger_vocab_free(l->vocab);
     az_csv_free(l->csv);
     free(l->v);
     free(l->report);
@@ -222,14 +221,13 @@ int az_ledger_score(const char *data, size_t len)
 {
     struct az_ctx ctx;
     struct az_csv *t = NULL;
-    struct az_ledger_vocab *v = NULL;
+    const struct az_ledger_vocab *v;
     int score = 0;
 
     az_ctx_init(&ctx, AZ_LANG_EN);
     if (az_csv_parse(&ctx, "-", data, len, AZ_CSV_AUTO, &t) == 0 &&
-        az_ledger_vocab_load(&ctx, NULL, NULL, 0, &v) == 0)
+        (v = az_ledger_vocab_shared(&ctx)))
         (void)find_header(v, t, &score);
-    az_ledger_vocab_free(v);
     az_csv_free(t);
     return score;
 }
@@ -353,6 +351,11 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
             data = *cell(&t->rows[ri], i) != '\0';
         if (!*c->header && !data)
             continue;
+        if (l->nextra + AZ_NCOLS >= AZ_CSV_MAX_FIELDS) {
+            free(used_map);
+            return az_fail(ctx, AZ_ERANGE, "%s: 列が多すぎます (上限 %d)",
+                           "%s: too many columns (limit %d)", name, AZ_CSV_MAX_FIELDS - AZ_NCOLS);
+        }
         c->extra = (int)l->nextra;
         l->extra_head[l->nextra] = c->header;
         l->extra_field[l->nextra] = c->duplicate ? NULL : c->field;
@@ -726,10 +729,13 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
         free(l);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
-    if ((r = az_csv_parse(ctx, name, data, len, AZ_CSV_AUTO, &l->csv)) < 0 ||
-        (r = az_ledger_vocab_load(ctx, NULL, NULL, 0, &l->vocab)) < 0) {
+    if ((r = az_csv_parse(ctx, name, data, len, AZ_CSV_AUTO, &l->csv)) < 0) {
         az_ledger_free(l);
         return r;
+    }
+    if (!(l->vocab = az_ledger_vocab_shared(ctx))) {
+        az_ledger_free(l);
+        return ctx->err;
     }
     if (!l->csv->nrows) {
         az_ledger_free(l);

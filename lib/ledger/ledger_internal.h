@@ -57,6 +57,9 @@ struct az_ledger_vocab {
 int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                          struct az_ledger_vocab **ret);
 void az_ledger_vocab_free(struct az_ledger_vocab *v);
+/* The embedded vocabulary, loaded once per process and never freed; NULL
+ * (error in ctx) when it cannot be loaded. */
+const struct az_ledger_vocab *az_ledger_vocab_shared(struct az_ctx *ctx);
 /* Index into v->cols of a folded header, or -1. */
 int az_ledger_vocab_column(const struct az_ledger_vocab *v, const char *folded);
 /* Index into v->cols of a field token, or -1. */

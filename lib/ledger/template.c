@@ -70,7 +70,7 @@ int az_ledger_template(struct az_ctx *ctx, const char *path)
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
     lxw_data_validation dv;
     lxw_error e = LXW_NO_ERROR;
-    char tmp[4200], formula[128];
+    char tmp[4200];
     int r, fd, kind_col = -1, admin_col = -1, ext_col = -1;
     bool en = ctx->lang == AZ_LANG_EN;
 
@@ -150,24 +150,33 @@ int az_ledger_template(struct az_ctx *ctx, const char *path)
     worksheet_set_column(lists, 0, 1, 24, NULL);
     worksheet_hide(lists);
     /* drop-downs that still accept other words (a kind written the
-     * clinic's way, a vendor's name) */
-    memset(&dv, 0, sizeof(dv));
-    dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-    dv.show_error = LXW_VALIDATION_OFF;
-    snprintf(formula, sizeof(formula), "='選択肢'!$A$2:$A$%zu", v->nkinds + 1);
-    dv.value_formula = formula;
-    if (kind_col >= 0)
-        e = worksheet_data_validation_range(ws, 1, (lxw_col_t)kind_col, 1000, (lxw_col_t)kind_col,
-                                            &dv);
-    snprintf(formula, sizeof(formula), "='選択肢'!$B$2:$B$%zu",
-             sizeof(admin_choices) / sizeof(admin_choices[0]) + 1);
-    if (e == LXW_NO_ERROR && admin_col >= 0)
-        e = worksheet_data_validation_range(ws, 1, (lxw_col_t)admin_col, 1000, (lxw_col_t)admin_col,
-                                            &dv);
-    snprintf(formula, sizeof(formula), "='選択肢'!$C$2:$C$3");
-    if (e == LXW_NO_ERROR && ext_col >= 0)
-        e = worksheet_data_validation_range(ws, 1, (lxw_col_t)ext_col, 1000, (lxw_col_t)ext_col,
-                                            &dv);
+     * clinic's way, a vendor's name); lists, not ranges (a range formula
+     * leaks in libxlsxwriter 1.1) */
+    {
+        const char *kl[32], *al[8], *yl[3] = {en ? "yes" : "はい", en ? "no" : "いいえ", NULL};
+        size_t nk = 0;
+        for (size_t i = 0; i < v->nkinds && nk + 1 < sizeof(kl) / sizeof(kl[0]); i++)
+            kl[nk++] = en ? v->kinds[i].en : v->kinds[i].ja;
+        kl[nk] = NULL;
+        for (size_t i = 0; i < sizeof(admin_choices) / sizeof(admin_choices[0]); i++)
+            al[i] = admin_choices[i];
+        al[sizeof(admin_choices) / sizeof(admin_choices[0])] = NULL;
+        memset(&dv, 0, sizeof(dv));
+        dv.validate = LXW_VALIDATION_TYPE_LIST;
+        dv.show_error = LXW_VALIDATION_OFF;
+        dv.value_list = (char **)kl;
+        if (kind_col >= 0)
+            e = worksheet_data_validation_range(ws, 1, (lxw_col_t)kind_col, 1000,
+                                                (lxw_col_t)kind_col, &dv);
+        dv.value_list = (char **)al;
+        if (e == LXW_NO_ERROR && admin_col >= 0)
+            e = worksheet_data_validation_range(ws, 1, (lxw_col_t)admin_col, 1000,
+                                                (lxw_col_t)admin_col, &dv);
+        dv.value_list = (char **)yl;
+        if (e == LXW_NO_ERROR && ext_col >= 0)
+            e = worksheet_data_validation_range(ws, 1, (lxw_col_t)ext_col, 1000, (lxw_col_t)ext_col,
+                                                &dv);
+    }
     worksheet_freeze_panes(ws, 1, 0);
     if (e == LXW_NO_ERROR)
         e = worksheet_autofilter(ws, 0, 0, 1, (lxw_col_t)(NT - 1));

@@ -5,6 +5,7 @@
  * remote-access product names and how an administrator cell is read.
  * Text is compared after folding (ledger_internal.h).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -542,4 +543,25 @@ enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const
     free(f);
     free(g);
     return c;
+}
+
+/* The embedded vocabulary, loaded once per process (it is only read). */
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+static struct az_ledger_vocab *shared;
+static struct az_ctx shared_err;
+
+static void load_shared(void)
+{
+    az_ctx_init(&shared_err, AZ_LANG_EN);
+    if (az_ledger_vocab_load(&shared_err, NULL, NULL, 0, &shared) < 0)
+        shared = NULL;
+}
+
+const struct az_ledger_vocab *az_ledger_vocab_shared(struct az_ctx *ctx)
+{
+    pthread_once(&shared_once, load_shared);
+    if (!shared)
+        az_fail(ctx, shared_err.err ? shared_err.err : AZ_ENOMEM, "台帳の語彙を読めません: %s",
+                "cannot load the ledger vocabulary: %s", shared_err.errmsg);
+    return shared;
 }
