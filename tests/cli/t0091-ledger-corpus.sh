@@ -207,4 +207,23 @@ PY
 run "$ANZEN" ledger import tmpl.xlsx -o tmpl.csv
 expect_rc 0 "the template's example row imports"
 grep -q "保守用VPNルータ" tmpl.csv && ok "the example row" || not_ok "example row"
+
+# the README lists every column anzen understands and links the template,
+# which is the one `ledger template` writes
+python3 - "$SRCDIR" <<'PY' && ok "README: every accepted column listed, the template linked" || not_ok "README ledger section"
+import re, sys
+src = sys.argv[1]
+readme = open(src + "/README.md", encoding="utf-8").read()
+sec = readme[readme.index("## 機器台帳 (anzen ledger)"):]
+sec = sec[:sec.index("\n## ")]
+assert "(docs/ledger-template.xlsx)" in sec and "anzen ledger template" in sec
+fields = re.findall(r'^  - field: "?([a-z-]+)"?$', open(src + "/data/ledger/vocabulary.yaml", encoding="utf-8").read(), re.M)
+assert len(fields) >= 20, fields
+for f in fields:
+    assert "| `%s` |" % f in sec, f
+PY
+run "$ANZEN" ledger import "$SRCDIR/docs/ledger-template.xlsx" -o doc-tmpl.csv
+expect_rc 0 "the template in docs/ imports"
+cmp -s doc-tmpl.csv tmpl.csv && ok "docs/ledger-template.xlsx is what ledger template writes" ||
+    not_ok "docs/ledger-template.xlsx is stale (anzen ledger template -o docs/ledger-template.xlsx)"
 done_testing
