@@ -540,6 +540,12 @@ static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja,
     "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date; from 1990 to 10 " \
     "years after the as-of date"
 
+static bool example_mark(const char *s)
+{
+    return same(s, "例") || same(s, "記入例") || same(s, "（例）") || same(s, "example") ||
+           same(s, "e.g.");
+}
+
 static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l, size_t first,
                        const struct az_ledger_import_opts *o, struct az_buf *rep)
 {
@@ -581,10 +587,11 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         const struct az_ledger_vokind *vk;
 
         /* rows with nothing but a row number (pre-numbered blank rows of
-         * a template) are not assets */
+         * a template) are not assets, nor is the template's example row
+         * (例 in the number column) */
         for (size_t i = 0; i < row->n && empty; i++)
             empty = !*row->f[i] || (int)i == noc;
-        if (empty)
+        if (empty || (noc >= 0 && example_mark(cell(row, (size_t)noc))))
             continue;
         memset(&a, 0, sizeof(a));
         a.line = row->record;

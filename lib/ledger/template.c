@@ -26,7 +26,8 @@ struct tcol {
 };
 
 static const struct tcol tcols[] = {
-    {"no", "1", 6, "通し番号 (任意)", "row number (optional)"},
+    {"no", "例", 6, "通し番号 (任意)。「例」の行は取り込みません",
+     "row number (optional); the row marked 例 (example) is not imported"},
     {"kind", "VPN装置", 16, "一覧から選ぶか、パソコン・複合機などふだんの言い方で",
      "pick from the list or write it your way (PC, printer...)"},
     {"name", "保守用VPNルータ", 22, "機器の名前 (必須。型番や IP アドレスでも可)",

@@ -617,7 +617,10 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         for (size_t i = 0; i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
             printf("%-4zu ", i + 1);
-            out_pad(stdout, az_asset_kind_name(a->kind, c->lang), 18);
+            out_pad(stdout,
+                    c->lang == AZ_LANG_JA && a->kind_label ? a->kind_label
+                                                           : az_asset_kind_name(a->kind, c->lang),
+                    18);
             out_pad(stdout, a->col[AZ_COL_NAME], 24);
             printf(" %s %s  %s %s\n", a->col[AZ_COL_OS], a->col[AZ_COL_VERSION],
                    L(c, "管理者:", "admin:"),
