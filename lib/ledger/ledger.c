@@ -4,6 +4,7 @@
  * findings. The words it understands are data (vocab.c).
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1030,6 +1031,20 @@ static json_t *finding(json_t *arr, const struct az_asset *a, const char *rule, 
     }
 }
 
+/* A message as a heap string (user text has no length limit); "" on
+ * ENOMEM. Caller frees. */
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msg(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? strdup("") : s;
+}
+
 /* How the administrator cell reads: the vendor registry and the profile's
  * vendors first, then the vocabulary (院内…, 事務長, a person's name). */
 static enum az_admin_class admin_class(const struct az_ledger *l, const struct az_ledger_opts *o,
@@ -1167,24 +1182,34 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
     az_kev_normalise(f, ver, norm, sizeof(norm));
     if (!*norm) {
         const char *loc = a->col[AZ_COL_LOCATION], *ip = a->col[AZ_COL_IP];
-        const char *who = *a->col[AZ_COL_ADMIN]        ? a->col[AZ_COL_ADMIN]
-                          : *a->col[AZ_COL_BROUGHT_BY] ? a->col[AZ_COL_BROUGHT_BY]
-                                                       : NULL;
-        snprintf(ja, sizeof(ja),
-                 "%s (%s%s%s%s%s): %s の版が台帳にないため、KEV (既知の悪用された脆弱性) と照合"
-                 "できません。%sに「この装置で動いている %s の版 (例: 管理画面のシステム情報に出る"
-                 " 7.2.8 のような番号) と、最後に更新した日」を確認し、台帳のバージョン欄に記入して"
-                 "ください",
-                 name, *loc ? "設置場所 " : "", loc, *loc && *ip ? ", " : "", *ip ? "IP " : "", ip,
-                 f->name.ja, who ? who : "保守事業者", f->name.ja);
-        snprintf(en, sizeof(en),
-                 "%s (%s%s%s%s%s): no %s version in the ledger, so it cannot be checked against "
-                 "KEV (known exploited vulnerabilities); ask %s which %s version the device runs "
-                 "(the number on its system status page, such as 7.2.8) and when it was last "
-                 "updated, and write it in the version column",
-                 name, *loc ? "at " : "", loc, *loc && *ip ? ", " : "", *ip ? "IP " : "", ip,
-                 f->name.en, who ? who : "the maintenance vendor", f->name.en);
-        finding(arr, a, "kev-no-version", "attention", items, ja, en);
+        const char *adm = a->col[AZ_COL_ADMIN], *by = a->col[AZ_COL_BROUGHT_BY];
+        /* whom to ask: the vendor who administers or brought it in */
+        const char *who =
+            *adm && l->vocab && az_ledger_vocab_admin(l->vocab, adm) == AZ_ADMIN_VENDOR ? adm
+            : *by                                                                       ? by
+                                                                                        : NULL;
+        char *where_ja =
+            msg("%s%s%s%s%s%s%s", *loc || *ip ? " (" : "", *loc ? "設置場所 " : "", loc,
+                *loc && *ip ? "、" : "", *ip ? "IP " : "", ip, *loc || *ip ? ")" : "");
+        char *where_en = msg("%s%s%s%s%s%s%s", *loc || *ip ? " (" : "", *loc ? "at " : "", loc,
+                             *loc && *ip ? ", " : "", *ip ? "IP " : "", ip, *loc || *ip ? ")" : "");
+        char *mj =
+            msg("%s%s: %s の版が台帳にないため、KEV (既知の悪用された脆弱性) と照合できま"
+                "せん。%sに「この装置で動いている %s の版 (管理画面のシステム情報に出る "
+                "7.2.8 のような番号) と、最後に更新した日」を確認し、台帳のバージョン欄に"
+                "記入してください",
+                name, where_ja ? where_ja : "", f->name.ja, who ? who : "保守事業者", f->name.ja);
+        char *me = msg("%s%s: no %s version in the ledger, so it cannot be checked against KEV "
+                       "(known exploited vulnerabilities); ask %s which %s version the device "
+                       "runs (the number on its system status page, such as 7.2.8) and when it "
+                       "was last updated, and write it in the version column",
+                       name, where_en ? where_en : "", f->name.en,
+                       who ? who : "the maintenance vendor", f->name.en);
+        free(where_ja);
+        free(where_en);
+        finding(arr, a, "kev-no-version", "attention", items, mj ? mj : "", me ? me : "");
+        free(mj);
+        free(me);
         return;
     }
     if (az_kev_match(k, f->id, ver, &h, &n) < 0) {
@@ -1313,13 +1338,16 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
         enum az_admin_class ac = admin_class(l, o, adm);
         const char *by = a->col[AZ_COL_BROUGHT_BY];
         if (ac == AZ_ADMIN_NONE) {
-            snprintf(
-                ja, sizeof(ja), "%s: %s%s管理者がいません%s", name, by, *by ? " が持ち込み、" : "",
+            char *mj = msg(
+                "%s: %s%s管理者がいません%s", name, by, *by ? " が持ち込み、" : "",
                 a->kind == AZ_ASSET_VPN ? " (誰も更新しない VPN 装置は攻撃の入口になります)" : "");
-            snprintf(en, sizeof(en), "%s: %s%s%snobody administers it%s", name,
-                     *by ? "brought in by " : "", by, *by ? ", " : "",
-                     a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
-            finding(arr, a, "no-admin", "gap", "cl-r7.h.asset-ledger cl-r7.h.patches", ja, en);
+            char *me = msg("%s: %s%s%snobody administers it%s", name, *by ? "brought in by " : "",
+                           by, *by ? ", " : "",
+                           a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
+            finding(arr, a, "no-admin", "gap", "cl-r7.h.asset-ledger cl-r7.h.patches", mj ? mj : "",
+                    me ? me : "");
+            free(mj);
+            free(me);
         } else if (ac == AZ_ADMIN_VENDOR) {
             bool ended;
             if (!has_contract(o, adm, &ended)) {
