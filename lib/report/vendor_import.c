@@ -476,6 +476,24 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
                     "%s: no vendor-form sheet found", name);
         goto out;
     }
+    /* a re-typed form has no hidden sheet: its 医療機関名 cell says whose */
+    if (!inst) {
+        for (unsigned row = 0; row < 16 && !inst; row++)
+            for (unsigned col = 0; col + 1 < 8 && !inst; col++) {
+                const char *k = az_xlsx_get(form_sheet, row, col);
+                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "Institution")))
+                    inst = az_xlsx_get(form_sheet, row, col + 1);
+            }
+        if (inst && *inst && p->name && strcmp(inst, p->name)) {
+            r = az_fail(ctx, AZ_ESCHEMA,
+                        "%s: 医療機関「%s」宛ての事業者確認用です (このプロファイルは「%s」)。別の"
+                        "医療機関の回答は取り込みません",
+                        "%s: this vendor form was sent to \"%s\", not to \"%s\" (this profile); "
+                        "another institution's answers are not imported",
+                        name, inst, p->name);
+            goto out;
+        }
+    }
     a = az_answers_new(ed, vf);
     if (!a || !(a->system = strdup(sys->id))) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

@@ -156,6 +156,9 @@ run "$ANZEN" vendor import nosuch.yaml -a other/answers.yaml
 expect_rc 1 "a form for a system the profile does not have"
 expect_err "様式のシステム \"nosuch\" は、プロファイル" "the form's system is named"
 expect_err "emr, receipt" "and the profile's systems"
+run "$ANZEN" vendor import edited/edited.xlsx --system receipt -p other/profile.yaml -a other/answers.yaml
+expect_rc 1 "a re-made workbook for another institution (no hidden sheet)"
+expect_err "医療機関「さくら内科クリニック (デモ)」宛て" "its 医療機関名 cell is read"
 run "$ANZEN" vendor pack --system nosuch
 expect_rc 1 "unknown system"
 
