@@ -188,6 +188,29 @@ static int header_col(const struct az_ledger_vocab *v, const char *h)
     char *f = az_ledger_fold(h, true);
     int c = f ? az_ledger_vocab_column(v, f) : -1;
     free(f);
+    if (c < 0 && (strchr(h, '(') || strstr(h, "（") || strchr(h, '[') || strstr(h, "【"))) {
+        /* a note in brackets: "設置場所（部屋）", "名称(必須)", "OS [版]" */
+        char *g = az_ledger_fold(h, false), *o = g;
+        int depth = 0;
+        for (const char *p = g; p && *p; p++) {
+            if (*p == '(' || *p == '[' || !strncmp(p, "【", 3)) {
+                depth++;
+                p += *p == '(' || *p == '[' ? 0 : 2;
+            } else if (depth && (*p == ')' || *p == ']' || !strncmp(p, "】", 3))) {
+                depth--;
+                p += *p == ')' || *p == ']' ? 0 : 2;
+            } else if (!depth) {
+                *o++ = *p;
+            }
+        }
+        if (g) {
+            *o = '\0';
+            f = az_ledger_fold(g, true);
+            c = f ? az_ledger_vocab_column(v, f) : -1;
+            free(f);
+        }
+        free(g);
+    }
     return c;
 }
 

@@ -126,6 +126,11 @@ def write_xlsx(name, sheets):
               '<cellXfs count="2"><xf/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>'
               '</styleSheet>')
     z = zipfile.ZipFile(os.path.join(HERE, name), "w", zipfile.ZIP_DEFLATED)
+    real = z.writestr
+
+    def fixed(arc, data):  # a fixed date: the same corpus on every run
+        real(zipfile.ZipInfo(arc, date_time=(2024, 4, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    z.writestr = fixed
     z.writestr("[Content_Types].xml", "".join(ct))
     z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -328,6 +333,13 @@ write_csv("20-needs-map.csv", [
     ["RECEPTION-01", "PC", "192.0.2.21", "Windows 11", "院内"],
     ["VPN-01", "VPN", "192.0.2.1", "FortiOS 6.4.6", ""],
 ])
+
+# headers with notes in brackets and marks, as forms handed down have them
+write_csv("23-bracket-notes.csv", [
+    ["No.", "名称（必須）", "種別※", "IPアドレス(固定)", "設置場所【部屋】", "OS・ファームウェア(版まで)", "管理者(担当者名)", "持ち込み業者（あれば）"],
+    ["1", "受付PC", "PC", "192.0.2.21", "受付", "Windows 11", "田中 花子", ""],
+    ["2", "保守用FW", "UTM", "192.0.2.1", "サーバ室", "FortiOS 6.4.6", "", "あおばメディカル株式会社"],
+], enc="cp932")
 
 # LibreOffice-made workbooks: from CSV, and from HTML with merged cells
 lo_csv = csv_text([
