@@ -117,6 +117,14 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
                           const struct az_ledger_import_opts *o, struct az_ledger **ret);
 void az_ledger_free(struct az_ledger *l);
 
+/*
+ * One ledger of several (a workbook keeping PCs and network devices on
+ * separate sheets): the assets in order, the extra columns united by
+ * header. Takes ownership of parts (also on failure); the result keeps
+ * them alive. The reports are joined.
+ */
+int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, struct az_ledger **ret);
+
 /* How good a ledger data (CSV) looks: the number of header cells anzen
  * recognises in its best header row (0: none, or not CSV). Used to pick the
  * ledger sheet of a workbook. */

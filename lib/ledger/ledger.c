@@ -71,7 +71,9 @@ const char *az_ledger_col_token(enum az_ledger_col c)
 struct priv {
     char **s;
     size_t n, cap;
-    const char **cells; /* n rows x nextra */
+    const char **cells;       /* n rows x nextra */
+    struct az_ledger **parts; /* merged ledgers (az_ledger_merge) */
+    size_t nparts;
 };
 
 static const char *own(struct az_ledger *l, char *s)
@@ -103,6 +105,9 @@ void az_ledger_free(struct az_ledger *l)
             free(p->s[i]);
         free(p->s);
         free(p->cells);
+        for (size_t i = 0; i < p->nparts; i++)
+            az_ledger_free(p->parts[i]);
+        free(p->parts);
         free(p);
     }
     for (size_t i = 0; i < l->ncolumns; i++)
@@ -873,6 +878,94 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     }
     *ret = l;
     return 0;
+}
+
+int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, struct az_ledger **ret)
+{
+    struct az_ledger *m = calloc(1, sizeof(*m));
+    struct priv *pv = calloc(1, sizeof(*pv));
+    size_t total = 0, ne = 0, **map = NULL;
+    struct az_buf rep;
+
+    for (size_t i = 0; i < n; i++) {
+        total += parts[i]->n;
+        ne += parts[i]->nextra;
+    }
+    if (m && pv) {
+        m->priv = pv;
+        pv->parts = parts;
+        pv->nparts = n;
+    }
+    if (!m || !pv || !(m->v = calloc(total + 1, sizeof(*m->v))) ||
+        !(m->extra_head = calloc(ne + 1, sizeof(*m->extra_head))) ||
+        !(m->extra_field = calloc(ne + 1, sizeof(*m->extra_field))) ||
+        !(map = calloc(n + 1, sizeof(*map)))) {
+        if (!m || !pv) {
+            for (size_t i = 0; i < n; i++)
+                az_ledger_free(parts[i]);
+            free(parts);
+            free(pv);
+        }
+        free(map);
+        az_ledger_free(m);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    /* the extra columns: one per header (and field) across the parts */
+    for (size_t i = 0; i < n; i++) {
+        if (!(map[i] = calloc(parts[i]->nextra + 1, sizeof(**map))))
+            goto nomem;
+        for (size_t k = 0; k < parts[i]->nextra; k++) {
+            const char *h = parts[i]->extra_head[k], *f = parts[i]->extra_field[k];
+            size_t j = 0;
+            while (j < m->nextra && (strcmp(m->extra_head[j], h) ||
+                                     (f != m->extra_field[j] &&
+                                      (!f || !m->extra_field[j] || strcmp(f, m->extra_field[j])))))
+                j++;
+            if (j == m->nextra) {
+                m->extra_head[j] = h;
+                m->extra_field[j] = f;
+                m->nextra++;
+            }
+            map[i][k] = j;
+        }
+    }
+    if (!(pv->cells = calloc((total + 1) * (m->nextra + 1), sizeof(*pv->cells))))
+        goto nomem;
+    az_buf_init(&rep, 1u << 20);
+    for (size_t i = 0; i < n; i++) {
+        const struct az_ledger *p = parts[i];
+        for (size_t a = 0; a < p->n; a++) {
+            const char **ex = pv->cells + m->n * (m->nextra + 1);
+            for (size_t k = 0; k < m->nextra; k++)
+                ex[k] = "";
+            for (size_t k = 0; p->v[a].extra && k < p->nextra; k++)
+                ex[map[i][k]] = p->v[a].extra[k];
+            m->v[m->n] = p->v[a];
+            m->v[m->n].extra = ex;
+            m->n++;
+        }
+        m->rejected += p->rejected;
+        if (p->report)
+            az_buf_printf(&rep, "%s", p->report);
+        if (!m->vocab)
+            m->vocab = p->vocab;
+        if (!i)
+            m->header_row = p->header_row;
+    }
+    if (rep.len)
+        m->report = az_buf_take(&rep);
+    az_buf_done(&rep);
+    for (size_t i = 0; i < n; i++)
+        free(map[i]);
+    free(map);
+    *ret = m;
+    return 0;
+nomem:
+    for (size_t i = 0; i < n; i++)
+        free(map[i]);
+    free(map);
+    az_ledger_free(m);
+    return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
 }
 
 int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,

@@ -105,59 +105,144 @@ static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
     return r;
 }
 
-/* The ledger sheet of a workbook as CSV: the sheet whose header anzen
+/* The ledger sheets of a workbook as CSV: the sheet whose header anzen
  * recognises best (visible sheets first; 機器台帳 / Asset ledger win a
- * tie); name becomes "FILE:SHEET". */
-static int xlsx_to_csv(struct cli *c, const char *path, const char *data, size_t len, char **ret,
-                       size_t *ret_len, char **name)
+ * tie), and any other visible sheet that looks as much like a ledger (PCs
+ * and network devices kept on separate sheets). Names are "FILE:SHEET". */
+struct sheet_csv {
+    char *name, *csv;
+    size_t len;
+    int score;
+    bool pick;
+};
+
+static void sheets_free(struct sheet_csv *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].csv);
+    }
+    free(v);
+}
+
+static int xlsx_to_csv(struct cli *c, const char *path, const char *data, size_t len,
+                       struct sheet_csv **ret, size_t *ret_n)
 {
     struct az_xlsx *x;
-    const struct az_xlsx_sheet *best = NULL;
-    struct az_buf b, bb;
+    struct sheet_csv *v;
+    size_t best = 0;
     int bscore = -1;
 
     if (az_xlsx_read(&c->ctx, path, data, len, &x) < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
     }
-    az_buf_init(&bb, AZ_MAX_INPUT);
-    for (size_t i = 0; i < x->n; i++) {
-        const struct az_xlsx_sheet *s = &x->sheets[i];
-        int score;
-        if (sheet_csv(s, &b) < 0) {
-            az_buf_done(&b);
-            continue;
-        }
-        score = az_ledger_score(b.data ? b.data : "", b.len) * 2 + !s->hidden;
-        if (!strcmp(s->name, "機器台帳") || !strcmp(s->name, "Asset ledger"))
-            score++;
-        if (score > bscore) {
-            bscore = score;
-            best = s;
-            az_buf_done(&bb);
-            bb = b;
-        } else {
-            az_buf_done(&b);
-        }
-    }
-    if (!best) {
+    if (!x->n) {
         cli_err(c, "%s: シートがありません", "%s: no sheets", path);
-        az_buf_done(&bb);
         az_xlsx_free(x);
         return EXIT_ERROR;
     }
-    {
-        size_t n = strlen(path) + strlen(best->name) + 2;
-        if ((*name = malloc(n)))
-            snprintf(*name, n, "%s:%s", path, best->name);
+    if (!(v = calloc(x->n, sizeof(*v)))) {
+        az_xlsx_free(x);
+        return EXIT_ERROR;
     }
+    for (size_t i = 0; i < x->n; i++) {
+        const struct az_xlsx_sheet *s = &x->sheets[i];
+        struct az_buf b;
+        size_t n = strlen(path) + strlen(s->name) + 2;
+        int score;
+        if (sheet_csv(s, &b) < 0 || !(v[i].name = malloc(n))) {
+            az_buf_done(&b);
+            continue;
+        }
+        snprintf(v[i].name, n, "%s:%s", path, s->name);
+        v[i].len = b.len;
+        v[i].csv = b.data ? az_buf_take(&b) : strdup("");
+        az_buf_done(&b);
+        if (!v[i].csv)
+            continue;
+        v[i].score = az_ledger_score(v[i].csv, v[i].len);
+        score = v[i].score * 4 + (!s->hidden) * 2 +
+                (!strcmp(s->name, "機器台帳") || !strcmp(s->name, "Asset ledger"));
+        if (score > bscore) {
+            bscore = score;
+            best = i;
+        }
+    }
+    v[best].pick = true;
+    for (size_t i = 0; i < x->n; i++)
+        if (i != best && !x->sheets[i].hidden && v[i].csv && v[i].score >= 3 &&
+            v[i].score * 2 >= v[best].score)
+            v[i].pick = true;
+    *ret = v;
+    *ret_n = x->n;
     az_xlsx_free(x);
-    *ret_len = bb.len;
-    *ret = az_buf_take(&bb);
-    az_buf_done(&bb);
-    if (!*ret)
-        *ret = strdup("");
-    return *ret && *name ? 0 : EXIT_ERROR;
+    return 0;
+}
+
+/* Import the ledger sheets of a workbook, each row for row so errors keep
+ * the sheet's row numbers; several sheets become one ledger. Every sheet
+ * is read, so every problem is reported at once. Returns an exit code. */
+static int load_workbook(struct cli *c, const char *path, const char *data, size_t len,
+                         const struct az_ledger_import_opts *o, struct az_buf *describe,
+                         struct az_ledger **ret)
+{
+    struct sheet_csv *v = NULL;
+    struct az_ledger **parts = NULL;
+    size_t nv = 0, np = 0, picked = 0;
+    int r, failed = 0;
+
+    if ((r = xlsx_to_csv(c, path, data, len, &v, &nv)))
+        return r;
+    if (!(parts = calloc(nv + 1, sizeof(*parts)))) {
+        sheets_free(v, nv);
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < nv; i++)
+        picked += v[i].pick;
+    for (size_t i = 0; i < nv; i++) {
+        struct az_ledger *pl = NULL;
+        if (!v[i].pick)
+            continue;
+        if (az_ledger_import_opts(&c->ctx, v[i].name, v[i].csv, v[i].len, o, &pl) < 0) {
+            if (o->report && *o->report) {
+                fputs(*o->report, stderr);
+                free(*o->report);
+                *o->report = NULL;
+            }
+            cli_liberr(c);
+            failed = failed ? failed : (c->ctx.err == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR);
+            continue;
+        }
+        if (describe) {
+            if (picked > 1)
+                az_buf_printf(describe, "%s %s\n", L(c, "シート", "sheet"), v[i].name);
+            if (az_ledger_describe(pl, c->lang, describe) < 0)
+                failed = EXIT_ERROR;
+        }
+        parts[np++] = pl;
+    }
+    sheets_free(v, nv);
+    if (failed) {
+        for (size_t i = 0; i < np; i++)
+            az_ledger_free(parts[i]);
+        free(parts);
+        return failed;
+    }
+    if (np == 1) {
+        *ret = parts[0];
+        free(parts);
+        return 0;
+    }
+    if (az_ledger_merge(&c->ctx, parts, np, ret) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    if (describe)
+        az_buf_printf(describe,
+                      L(c, "%zu 枚のシートから 機器: %zu 台\n", "%zu sheets: %zu assets in all\n"),
+                      np, (*ret)->n);
+    return 0;
 }
 
 /* Raw bytes (CP932 is allowed here, so no UTF-8 check): 0, -1 when it
@@ -209,7 +294,7 @@ int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const
 }
 
 static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
-                     struct az_ledger **ret)
+                     struct az_buf *describe, struct az_ledger **ret)
 {
     struct az_ledger_import_opts ob = *oo, *o = &ob;
     char *report = NULL;
@@ -245,22 +330,15 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         }
     }
     if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
-        /* a workbook: its ledger sheet becomes CSV rows, one per sheet row */
-        char *csv = NULL, *name = NULL;
-        size_t clen = 0;
-        if ((r = xlsx_to_csv(c, path, data, len, &csv, &clen, &name))) {
-            free(csv);
-            free(name);
-            free(data);
-            return r;
-        }
+        r = load_workbook(c, path, data, len, o, describe, ret);
         free(data);
-        data = csv;
-        len = clen;
-        r = az_ledger_import_opts(&c->ctx, name, data, len, o, ret);
-        free(name);
-    } else {
-        r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
+        return r;
+    }
+    r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
+    if (r == 0 && describe && az_ledger_describe(*ret, c->lang, describe) < 0) {
+        az_ledger_free(*ret);
+        *ret = NULL;
+        r = az_fail(&c->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
     free(data);
     if (report) {
@@ -278,7 +356,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
 {
     struct az_ledger_import_opts o = {.skip_bad = skip, .as_of = c->as_of};
-    return load_opts(c, path, &o, ret);
+    return load_opts(c, path, &o, NULL, ret);
 }
 
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
@@ -538,25 +616,24 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             .skip_bad = skip || dry, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
         if (!out)
             out = "ledger.csv";
-        r = load_opts(c, argv[0], &io, &l);
+        az_buf_init(&b, 64u * 1024 * 1024);
+        r = load_opts(c, argv[0], &io, dry ? &b : NULL, &l);
         free(maps);
-        if (r)
+        if (r) {
+            az_buf_done(&b);
             return r;
+        }
         if (l->report)
             fputs(l->report, stderr);
-        az_buf_init(&b, 64u * 1024 * 1024);
         if (dry) {
-            if (az_ledger_describe(l, c->lang, &b) < 0) {
-                r = EXIT_ERROR;
-            } else {
-                fwrite(b.data, 1, b.len, stdout);
-                printf(L(c, "(--dry-run: %s には何も書いていません)\n",
-                         "(--dry-run: nothing written to %s)\n"),
-                       out);
-            }
+            /* how each column (of each sheet) was read */
+            fwrite(b.data ? b.data : "", 1, b.len, stdout);
+            printf(L(c, "(--dry-run: %s には何も書いていません)\n",
+                     "(--dry-run: nothing written to %s)\n"),
+                   out);
             az_buf_done(&b);
             az_ledger_free(l);
-            return r;
+            return 0;
         }
         if (!l->n && !replace_empty && strcmp(out, "-") && access(out, F_OK) == 0) {
             /* an empty import must not wipe a ledger that has assets */

@@ -100,6 +100,39 @@ t = open(sys.argv[1], encoding="utf-8").read()
 assert "機器: 2 台" in t, t
 PY
 
+# several ledger sheets (PCs, network devices) become one ledger; the
+# problems of every sheet are reported at once, by sheet and row
+run "$ANZEN" ledger import "$C/24-two-sheets.xlsx" --dry-run
+expect_out "シート $C/24-two-sheets.xlsx:PC" "--dry-run: the PC sheet"
+expect_out "シート $C/24-two-sheets.xlsx:ネットワーク機器" "--dry-run: the network sheet"
+expect_out "2 枚のシートから 機器: 4 台" "--dry-run: both sheets counted"
+expect_no_out "表紙" "the cover sheet is not a ledger"
+python3 - <<'PY'
+import zipfile
+def sheet(rows):
+    x = ['<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    for r, row in enumerate(rows, 1):
+        x.append('<row r="%d">' % r)
+        for c, v in enumerate(row):
+            x.append('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % ("ABCDEFG"[c], r, v))
+        x.append("</row>")
+    x.append("</sheetData></worksheet>")
+    return "".join(x)
+z = zipfile.ZipFile("two-bad.xlsx", "w")
+z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="PC" sheetId="1" r:id="rId1"/><sheet name="NW" sheetId="2" r:id="rId2"/></sheets></workbook>')
+z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>')
+z.writestr("xl/worksheets/sheet1.xml", sheet([["機器名", "種類", "IPアドレス"], ["a", "PC", "192.0.2.300"]]))
+z.writestr("xl/worksheets/sheet2.xml", sheet([["機器名", "種類", "IPアドレス"], ["r", "ルータ", "192.0.2.1"], ["s", "スイッチ", "10.0.0"]]))
+z.close()
+PY
+run "$ANZEN" ledger import two-bad.xlsx -o two-bad.csv
+expect_rc 1 "a workbook with errors on two sheets"
+expect_err "two-bad.xlsx:PC: 行 2 (Excel の行番号), 列「IPアドレス」" "the first sheet's error"
+expect_err "two-bad.xlsx:NW: 行 3 (Excel の行番号), 列「IPアドレス」" "and the second sheet's, at once"
+[ ! -e two-bad.csv ] && ok "nothing written" || not_ok "two-bad.csv written"
+
 # round trips: import → export (CSV and XLSX) → LibreOffice → import keeps
 # every column, the unknown ones included
 same() {

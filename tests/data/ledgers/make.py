@@ -341,6 +341,21 @@ write_csv("23-bracket-notes.csv", [
     ["2", "保守用FW", "UTM", "192.0.2.1", "サーバ室", "FortiOS 6.4.6", "", "あおばメディカル株式会社"],
 ], enc="cp932")
 
+# PCs and network devices on separate sheets, with a cover sheet
+write_xlsx("24-two-sheets.xlsx", [
+    {"name": "表紙", "rows": [["機器台帳"], ["○○診療所"]]},
+    {"name": "PC", "rows": [
+        ["No.", "機器名", "種類", "OS", "管理者", "部署"],
+        ["1", "受付PC", "パソコン", "Windows 11", "院内", "受付"],
+        ["2", "診察PC", "パソコン", "Windows 11", "院内", "診察室"],
+    ]},
+    {"name": "ネットワーク機器", "rows": [
+        ["No.", "機器名", "種類", "型番", "OS", "管理者", "持込業者"],
+        ["1", "保守ルータ", "ルータ", "FortiGate 40F", "FortiOS 6.4.6", "", "あおばメディカル"],
+        ["2", "HUB", "スイッチ", "", "", "院内", ""],
+    ]},
+])
+
 # LibreOffice-made workbooks: from CSV, and from HTML with merged cells
 lo_csv = csv_text([
     ["機器台帳", "", "", "", ""],
