@@ -582,7 +582,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
     struct priv *pv = l->priv;
     struct az_date as_of = o->as_of;
     int core_at[AZ_NCOLS];
-    int model = -1, maint = -1, hostname = -1, noc = -1;
+    int model = -1, maint = -1, hostname = -1, noc = -1, maker = -1;
     struct az_buf why;
 
     if (!as_of.y && az_today(&as_of) < 0)
@@ -599,6 +599,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             maint = (int)i;
         else if (c->field && !c->duplicate && !strcmp(c->field, "no"))
             noc = (int)i;
+        else if (c->field && !c->duplicate && !strcmp(c->field, "maker"))
+            maker = (int)i;
         else if (c->duplicate && c->field && !strcmp(c->field, "name"))
             hostname = (int)i;
     }
@@ -669,9 +671,10 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         if (a.kind == AZ_ASSET_NETWORK || a.kind == AZ_ASSET_OTHER || a.kind == AZ_ASSET_VPN) {
             /* a YAMAHA RTX written as ルータ or with no kind */
             bool weak = a.kind == AZ_ASSET_OTHER || (vk && !strcmp(vk->id, "router"));
-            const char *cand[] = {a.col[AZ_COL_NAME], a.col[AZ_COL_OS], a.col[AZ_COL_KIND],
-                                  model >= 0 ? ex[l->columns[model].extra] : "",
-                                  a.col[AZ_COL_VERSION]};
+            const char *cand[] = {
+                a.col[AZ_COL_NAME],    a.col[AZ_COL_OS],
+                a.col[AZ_COL_KIND],    model >= 0 ? ex[l->columns[model].extra] : "",
+                a.col[AZ_COL_VERSION], maker >= 0 ? ex[l->columns[maker].extra] : ""};
             const char *hint = NULL;
             for (size_t k = 0; k < sizeof(cand) / sizeof(cand[0]) && !hint; k++)
                 hint = *cand[k] ? az_ledger_vocab_remote(l->vocab, cand[k], weak) : NULL;
@@ -1256,8 +1259,8 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
                      const struct az_kev *k)
 {
     const char *name = a->col[AZ_COL_NAME], *ver = a->col[AZ_COL_VERSION];
-    const char *cells[] = {a->col[AZ_COL_OS], extra_of(l, a, "model"), name, a->col[AZ_COL_VERSION],
-                           extra_of(l, a, "maker")};
+    const char *cells[] = {a->col[AZ_COL_OS],      extra_of(l, a, "model"), name,
+                           a->col[AZ_COL_VERSION], extra_of(l, a, "maker"), a->col[AZ_COL_KIND]};
     const struct az_kev_family *f = NULL;
     const char *where = NULL;
     char found[128];

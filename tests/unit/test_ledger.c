@@ -232,6 +232,20 @@ static void test_layout(void **state)
     az_ledger_free(l);
 }
 
+static void test_remote_columns(void **state)
+{
+    /* the maker names the appliance; the kind cell names the product */
+    const char *s = "名称,種別,メーカー,型番\r\nfw,ルータ,SonicWall,TZ370\r\ngw,FortiGate,,\r\n"
+                    "pc,PC,Fortinet,FortiClient\r\n";
+    struct az_ledger *l = imp(s, &(struct az_ledger_import_opts){0});
+    (void)state;
+    assert_non_null(l);
+    assert_int_equal(l->v[0].kind, AZ_ASSET_VPN);
+    assert_int_equal(l->v[1].kind, AZ_ASSET_VPN);
+    assert_int_equal(l->v[2].kind, AZ_ASSET_TERMINAL); /* a PC stays a PC */
+    az_ledger_free(l);
+}
+
 static void test_errors(void **state)
 {
     const char *s = "名称,IPアドレス,MACアドレス,最終パッチ適用日,外部接続\r\n"
@@ -336,11 +350,12 @@ static void test_file_type(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fold),   cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_kinds),  cmocka_unit_test(test_remote),
-        cmocka_unit_test(test_admins), cmocka_unit_test(test_layout),
-        cmocka_unit_test(test_errors), cmocka_unit_test(test_map),
-        cmocka_unit_test(test_export), cmocka_unit_test(test_file_type),
+        cmocka_unit_test(test_fold),           cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_kinds),          cmocka_unit_test(test_remote),
+        cmocka_unit_test(test_admins),         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_map),
+        cmocka_unit_test(test_export),         cmocka_unit_test(test_file_type),
+        cmocka_unit_test(test_remote_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
