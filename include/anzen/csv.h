@@ -31,7 +31,9 @@ enum az_csv_encoding {
 struct az_csv_row {
     char **f; /* fields, NUL-terminated UTF-8 */
     size_t n;
-    size_t line; /* 1-based line where the row starts */
+    size_t line;   /* 1-based line where the row starts */
+    size_t record; /* 1-based record number, empty rows counted: the row
+                      number Excel shows, whatever quoted newlines do */
 };
 
 struct az_csv {

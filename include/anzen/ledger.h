@@ -4,11 +4,15 @@
  * and VPN / remote-maintenance devices, medical devices, with who
  * administers them, firmware, last patch and support end.
  *
- * Import reads CSV as Excel writes it (csv.h) with Japanese or English
- * column headers in any order; dates may be ISO, 令和, R6.4.1 or Excel
- * serials, digits may be full-width. Every rejected row is reported with
- * its row, column and reason; with skip_bad false a file with any error
- * imports nothing.
+ * Import reads CSV as Excel writes it (csv.h) with the headers clinics
+ * write, in Japanese or English, in any order (data/ledger/vocabulary.yaml:
+ * width, case, spaces and punctuation do not matter); title and blank rows
+ * above the header and a header split over two rows (merged cells) are
+ * found. Columns anzen does not check are kept as extra columns and
+ * written back on export. Dates may be ISO, 令和, R6.4.1 or Excel serials,
+ * digits may be full-width. Every problem is reported at once with the
+ * row number Excel shows, the column header and what is accepted; with
+ * skip_bad false a file with any error imports nothing.
  *
  * Ownership: az_ledger_import returns an owned ledger (az_ledger_free);
  * strings live as long as it does.
@@ -61,20 +65,79 @@ struct az_asset {
     bool has_last_patch, has_eol;
     struct az_date last_patch, eol;
     int external; /* 1 yes, 0 no, -1 unknown */
-    size_t line;  /* source line */
+    size_t line;  /* the row number Excel shows */
+    /* added for clinics' ledgers */
+    const char *kind_id;      /* vocabulary kind ("router"); NULL when none matched */
+    const char *kind_label;   /* the kind as written back (vocabulary name or the cell) */
+    const char *remote_hint;  /* the product word that made it a VPN device, or NULL */
+    const char *const *extra; /* the ledger's nextra extra cells ("" when empty) */
 };
 
+/* One column of the source as it was understood. */
+struct az_ledger_column {
+    char *header;      /* as written (a two-row header: both parts) */
+    const char *field; /* field token ("name", "maker"); NULL: unknown */
+    int core;          /* enum az_ledger_col, or -1 */
+    int extra;         /* index into extra_head, or -1 when dropped (empty) */
+    bool mapped;       /* by --map */
+    bool duplicate;    /* a second column for a core field, kept as extra */
+};
+
+struct az_ledger_vocab;
 struct az_ledger {
     struct az_asset *v;
     size_t n;
     size_t rejected; /* rows skipped with skip_bad */
-    char *report;    /* one line per rejected row (also when skipped) */
+    char *report;    /* one line per problem (also for skipped rows) */
     struct az_csv *csv;
+    /* added for clinics' ledgers */
+    size_t header_row; /* Excel row of the (last) header row */
+    struct az_ledger_column *columns;
+    size_t ncolumns;
+    size_t nextra;                       /* extra columns, in source order */
+    const char **extra_head;             /* their headers */
+    const char **extra_field;            /* their field tokens (NULL: unknown) */
+    const struct az_ledger_vocab *vocab; /* shared, not owned */
+    void *priv;
+};
+
+struct az_ledger_import_opts {
+    bool skip_bad;
+    const char *const *maps; /* "HEADER=field" (field: a token, a header name, or "extra") */
+    size_t nmaps;
+    struct az_date as_of; /* dates after its year + 10 are errors; {0}: today */
+    char **report;        /* when set and rows have errors (not skip_bad): every
+                             problem, one a line (caller frees); the error
+                             message is then the summary alone */
 };
 
 int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                      bool skip_bad, struct az_ledger **ret);
+int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                          const struct az_ledger_import_opts *o, struct az_ledger **ret);
 void az_ledger_free(struct az_ledger *l);
+
+/*
+ * One ledger of several (a workbook keeping PCs and network devices on
+ * separate sheets): the assets in order, the extra columns united by
+ * header. Takes ownership of parts (also on failure); the result keeps
+ * them alive. The reports are joined.
+ */
+int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, struct az_ledger **ret);
+
+/* How good a ledger data (CSV) looks: the number of header cells anzen
+ * recognises in its best header row (0: none, or not CSV). Used to pick the
+ * ledger sheet of a workbook. */
+int az_ledger_score(const char *data, size_t len);
+
+/* How each column was understood and what was found (import --dry-run). */
+int az_ledger_describe(const struct az_ledger *l, enum az_lang lang, struct az_buf *b);
+
+/* An empty ledger workbook to fill in (template.c): the core columns and
+ * the usual extras, drop-down lists for kind, administrator and yes/no,
+ * one example row, and a sheet explaining the columns. */
+int az_ledger_template(struct az_ctx *ctx, const char *path);
+const char *az_ledger_col_token(enum az_ledger_col c);
 
 const char *az_asset_kind_token(enum az_asset_kind k);
 const char *az_asset_kind_name(enum az_asset_kind k, enum az_lang lang);
@@ -126,7 +189,10 @@ struct az_ledger_opts {
 };
 json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o);
 
-/* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b. */
+/* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b.
+ * Extra columns follow the core ones under their own headers. A cell that
+ * starts with = + - @, tab or CR gets a leading ' (so a spreadsheet does
+ * not run it as a formula); import removes it again. */
 int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b);
 /* The header and asset rows (no BOM) with Japanese or English headers and
  * kinds; ISO dates. Import reads both back. */

@@ -51,6 +51,15 @@ char *az_buf_take(struct az_buf *b);
 int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, size_t *ret_len);
 
 /*
+ * What a file really is, from its bytes, before any parser sees it: "xlsx",
+ * "ods", "docx", "pptx", "zip", "xls" (old OLE Excel/Word), "pdf", "png",
+ * "jpeg", "gzip", "sqlite", "utf16", "binary", "json", "yaml", "html",
+ * "xml", "csv" or "text". az_file_type_name says it in words (ja/en).
+ */
+const char *az_file_type(const char *data, size_t len);
+const char *az_file_type_name(const char *type, enum az_lang lang);
+
+/*
  * Check that data is UTF-8. Returns the offset of the first bad byte, or
  * (size_t)-1 when all is well.
  */

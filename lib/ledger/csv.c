@@ -123,7 +123,7 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
     struct az_csv *t = calloc(1, sizeof(*t));
     struct priv *pv = calloc(1, sizeof(*pv));
     struct az_buf fb;
-    struct az_csv_row row = {NULL, 0, 1};
+    struct az_csv_row row = {NULL, 0, 1, 1};
     const char *s;
     size_t n, i = 0, cap = 0, bad = 0, fstart = 0, lpos = 0, lline = 1;
     char delim = ',';
@@ -192,6 +192,7 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
     }
     az_buf_init(&fb, AZ_CSV_MAX_FIELD);
     row.line = line_at(s, i, &lpos, &lline);
+    row.record = 1;
     while (i <= n) {
         fstart = i;
         /* one field */
@@ -273,6 +274,7 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
         }
         row.f = NULL;
         row.n = 0;
+        row.record++;
         if (i >= n)
             break;
         row.line = line_at(s, i, &lpos, &lline);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ledger.c - import and export of the asset ledger (ledger.h).
+ * ledger.c - import and export of the asset ledger (ledger.h), and its
+ * findings. The words it understands are data (vocab.c).
  */
+#include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../internal.h"
 #include "anzen/finding.h"
@@ -12,46 +16,36 @@
 #include "anzen/ledger.h"
 #include "anzen/vendor.h"
 #include "anzen/profile.h"
+#include "ledger_internal.h"
 
 static const struct {
     const char *token, *ja, *en;
-    const char *aliases[6]; /* other accepted headers */
 } cols[AZ_NCOLS] = {
-    [AZ_COL_KIND] = {"kind", "種別", "Kind", {"機器種別", "type", "Type"}},
-    [AZ_COL_NAME] = {"name", "名称", "Name", {"機器名", "ホスト名", "hostname", "Hostname"}},
-    [AZ_COL_LOCATION] = {"location", "設置場所", "Location", {"場所"}},
-    [AZ_COL_SEGMENT] = {"segment", "ネットワーク区分", "Segment", {"セグメント", "network"}},
-    [AZ_COL_IP] = {"ip", "IPアドレス", "IP address", {"IP", "ip address", "IP Address"}},
-    [AZ_COL_MAC] = {"mac", "MACアドレス", "MAC address", {"MAC", "mac address"}},
-    [AZ_COL_OS] = {"os",
-                   "OS・ファームウェア",
-                   "OS / firmware",
-                   {"OS", "ファームウェア", "firmware"}},
-    [AZ_COL_VERSION] = {"version", "バージョン", "Version", {"版"}},
-    [AZ_COL_SYSTEM] = {"system", "所属システム", "System", {"システム"}},
-    [AZ_COL_ADMIN] = {"admin", "管理者", "Administered by", {"管理", "administrator"}},
-    [AZ_COL_BROUGHT_BY] = {"brought-by", "持ち込み", "Brought in by", {"導入者", "設置者"}},
-    [AZ_COL_LAST_PATCH] = {"last-patch",
-                           "最終パッチ適用日",
-                           "Last patch",
-                           {"最終更新日", "パッチ適用日"}},
-    [AZ_COL_EOL] = {"eol", "サポート終了日", "Support end", {"EOL", "保守期限"}},
-    [AZ_COL_EXTERNAL] = {"external", "外部から接続可能", "Reachable from outside", {"外部接続"}},
+    [AZ_COL_KIND] = {"kind", "種別", "Kind"},
+    [AZ_COL_NAME] = {"name", "名称", "Name"},
+    [AZ_COL_LOCATION] = {"location", "設置場所", "Location"},
+    [AZ_COL_SEGMENT] = {"segment", "ネットワーク区分", "Segment"},
+    [AZ_COL_IP] = {"ip", "IPアドレス", "IP address"},
+    [AZ_COL_MAC] = {"mac", "MACアドレス", "MAC address"},
+    [AZ_COL_OS] = {"os", "OS・ファームウェア", "OS / firmware"},
+    [AZ_COL_VERSION] = {"version", "バージョン", "Version"},
+    [AZ_COL_SYSTEM] = {"system", "所属システム", "System"},
+    [AZ_COL_ADMIN] = {"admin", "管理者", "Administered by"},
+    [AZ_COL_BROUGHT_BY] = {"brought-by", "持ち込み", "Brought in by"},
+    [AZ_COL_LAST_PATCH] = {"last-patch", "最終パッチ適用日", "Last patch"},
+    [AZ_COL_EOL] = {"eol", "サポート終了日", "Support end"},
+    [AZ_COL_EXTERNAL] = {"external", "外部から接続可能", "Reachable from outside"},
 };
 
 static const struct {
     const char *token, *ja, *en;
-    const char *aliases[4];
 } kinds[] = {
-    [AZ_ASSET_SERVER] = {"server", "サーバ", "Server", {"サーバー"}},
-    [AZ_ASSET_TERMINAL] = {"terminal", "端末", "Terminal PC", {"端末PC", "PC", "pc"}},
-    [AZ_ASSET_NETWORK] = {"network", "ネットワーク機器", "Network device", {"ルータ", "スイッチ"}},
-    [AZ_ASSET_VPN] = {"vpn",
-                      "VPN装置",
-                      "VPN / remote-maintenance device",
-                      {"VPN", "リモート保守装置", "VPN機器"}},
-    [AZ_ASSET_MEDICAL] = {"medical-device", "医療機器", "Medical device", {"medical"}},
-    [AZ_ASSET_OTHER] = {"other", "その他", "Other", {NULL}},
+    [AZ_ASSET_SERVER] = {"server", "サーバ", "Server"},
+    [AZ_ASSET_TERMINAL] = {"terminal", "端末", "Terminal PC"},
+    [AZ_ASSET_NETWORK] = {"network", "ネットワーク機器", "Network device"},
+    [AZ_ASSET_VPN] = {"vpn", "VPN装置", "VPN / remote-maintenance device"},
+    [AZ_ASSET_MEDICAL] = {"medical-device", "医療機器", "Medical device"},
+    [AZ_ASSET_OTHER] = {"other", "その他", "Other"},
 };
 
 const char *az_asset_kind_token(enum az_asset_kind k)
@@ -69,226 +63,813 @@ const char *az_ledger_col_name(enum az_ledger_col c, enum az_lang lang)
     return lang == AZ_LANG_EN ? cols[c].en : cols[c].ja;
 }
 
+const char *az_ledger_col_token(enum az_ledger_col c)
+{
+    return cols[c].token;
+}
+
+/* Strings the ledger owns besides the CSV table. */
+struct priv {
+    char **s;
+    size_t n, cap;
+    const char **cells;       /* n rows x nextra */
+    struct az_ledger **parts; /* merged ledgers (az_ledger_merge) */
+    size_t nparts;
+};
+
+static const char *own(struct az_ledger *l, char *s)
+{
+    struct priv *p = l->priv;
+    if (!s)
+        return NULL;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        char **nv = realloc(p->s, cap * sizeof(*nv));
+        if (!nv) {
+            free(s);
+            return NULL;
+        }
+        p->s = nv;
+        p->cap = cap;
+    }
+    p->s[p->n++] = s;
+    return s;
+}
+
 void az_ledger_free(struct az_ledger *l)
 {
     if (!l)
         return;
+    if (l->priv) {
+        struct priv *p = l->priv;
+        for (size_t i = 0; i < p->n; i++)
+            free(p->s[i]);
+        free(p->s);
+        free(p->cells);
+        for (size_t i = 0; i < p->nparts; i++)
+            az_ledger_free(p->parts[i]);
+        free(p->parts);
+        free(p);
+    }
+    for (size_t i = 0; i < l->ncolumns; i++)
+        free(l->columns[i].header);
+    free(l->columns);
+    free(l->extra_head);
+    free(l->extra_field);
     az_csv_free(l->csv);
     free(l->v);
     free(l->report);
     free(l);
 }
 
-/* Header text normalised for matching: trimmed, full-width ASCII folded,
- * spaces removed. */
-static void norm(const char *in, char *out, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)in;
-    size_t o = 0;
-
-    while (*p && o + 4 < n) {
-        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF) {
-            out[o++] = (char)(p[2] - 0x60); /* U+FF01..FF3F -> ! .. _ */
-            p += 3;
-        } else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x80 && p[2] <= 0x9E) {
-            out[o++] = (char)(p[2] - 0x20); /* U+FF40..FF5E -> ` .. ~ */
-            p += 3;
-        } else if (*p == ' ' || *p == '\t' || (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)) {
-            p += *p == ' ' || *p == '\t' ? 1 : 3;
-        } else {
-            out[o++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-            p++;
-        }
-    }
-    out[o] = '\0';
-}
-
+/* Equal after folding (width, case, spaces, punctuation). */
 static bool same(const char *a, const char *b)
 {
-    char x[256], y[256];
-    norm(a, x, sizeof(x));
-    norm(b, y, sizeof(y));
-    return !strcmp(x, y);
-}
-
-static int col_of(const char *h)
-{
-    for (int c = 0; c < AZ_NCOLS; c++) {
-        if (same(h, cols[c].token) || same(h, cols[c].ja) || same(h, cols[c].en))
-            return c;
-        for (size_t k = 0; k < 6 && cols[c].aliases[k]; k++)
-            if (same(h, cols[c].aliases[k]))
-                return c;
-    }
-    return -1;
-}
-
-static int kind_of(const char *s)
-{
-    for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
-        if (same(s, kinds[k].token) || same(s, kinds[k].ja) || same(s, kinds[k].en))
-            return k;
-        for (size_t a = 0; a < 4 && kinds[k].aliases[a]; a++)
-            if (same(s, kinds[k].aliases[a]))
-                return k;
-    }
-    return -1;
+    char *x = az_ledger_fold(a, true), *y = az_ledger_fold(b, true);
+    bool r = x && y && !strcmp(x, y);
+    free(x);
+    free(y);
+    return r;
 }
 
 static int yes_no(const char *s)
 {
-    char x[64];
-    norm(s, x, sizeof(x));
+    static const char *const yes[] = {
+        "yes", "y", "true", "はい", "あり", "有",       "有り",         "可",   "可能", "○",
+        "〇",  "◯", "✓",    "✔",    "1",    "接続あり", "外部接続あり", "する", NULL};
+    static const char *const no[] = {"no",   "n",        "false",        "いいえ", "なし", "無",
+                                     "無し", "不可",     "不可能",       "×",      "✕",    "✗",
+                                     "0",    "接続なし", "外部接続なし", "しない", NULL};
+    char *x = az_ledger_fold(s, true);
+    int r = -2;
+    if (!x)
+        return -2;
     if (!*x)
-        return -1;
-    if (!strcmp(x, "yes") || !strcmp(x, "y") || !strcmp(x, "true") || !strcmp(x, "はい") ||
-        !strcmp(x, "あり") || !strcmp(x, "可") || !strcmp(x, "○") || !strcmp(x, "1"))
-        return 1;
-    if (!strcmp(x, "no") || !strcmp(x, "n") || !strcmp(x, "false") || !strcmp(x, "いいえ") ||
-        !strcmp(x, "なし") || !strcmp(x, "不可") || !strcmp(x, "×") || !strcmp(x, "0"))
-        return 0;
-    return -2;
+        r = -1;
+    for (size_t i = 0; r == -2 && yes[i]; i++)
+        if (same(x, yes[i]))
+            r = 1;
+    for (size_t i = 0; r == -2 && no[i]; i++)
+        if (same(x, no[i]))
+            r = 0;
+    /* ○ and × are punctuation to the folder: compare the cell itself */
+    if (r == -1) {
+        char *g = az_ledger_fold(s, false);
+        const char *t = g ? g : "";
+        while (*t == ' ')
+            t++;
+        if (!strncmp(t, "○", 3) || !strncmp(t, "〇", 3) || !strncmp(t, "◯", 3) ||
+            !strncmp(t, "✓", 3) || !strncmp(t, "✔", 3))
+            r = 1;
+        else if (!strncmp(t, "×", 2) || !strncmp(t, "✕", 3) || !strncmp(t, "✗", 3))
+            r = 0;
+        else if (*t)
+            r = -2;
+        free(g);
+    }
+    free(x);
+    return r;
 }
 
-int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,
-                     bool skip_bad, struct az_ledger **ret)
+/* Excel column letters of 0-based index i. */
+static void col_letters(size_t i, char *buf, size_t n)
 {
-    struct az_ledger *l = calloc(1, sizeof(*l));
-    struct az_buf rep;
-    int map[AZ_CSV_MAX_FIELDS];
-    bool seen[AZ_NCOLS] = {false};
-    const struct az_csv_row *h;
-    int r;
+    char tmp[8];
+    size_t k = 0;
+    i++;
+    while (i && k < sizeof(tmp)) {
+        tmp[k++] = (char)('A' + (i - 1) % 26);
+        i = (i - 1) / 26;
+    }
+    for (size_t j = 0; j < k && j + 1 < n; j++)
+        buf[j] = tmp[k - 1 - j];
+    buf[k < n ? k : n - 1] = '\0';
+}
 
-    if (!l)
+/* ---- the header ---- */
+
+/* The vocabulary column of a header cell, or -1. */
+static int header_col(const struct az_ledger_vocab *v, const char *h)
+{
+    char *f = az_ledger_fold(h, true);
+    int c = f ? az_ledger_vocab_column(v, f) : -1;
+    free(f);
+    if (c < 0 && (strchr(h, '(') || strstr(h, "（") || strchr(h, '[') || strstr(h, "【"))) {
+        /* a note in brackets: "設置場所（部屋）", "名称(必須)", "OS [版]" */
+        char *g = az_ledger_fold(h, false), *o = g;
+        int depth = 0;
+        for (const char *p = g; p && *p; p++) {
+            if (*p == '(' || *p == '[' || !strncmp(p, "【", 3)) {
+                depth++;
+                p += *p == '(' || *p == '[' ? 0 : 2;
+            } else if (depth && (*p == ')' || *p == ']' || !strncmp(p, "】", 3))) {
+                depth--;
+                p += *p == ')' || *p == ']' ? 0 : 2;
+            } else if (!depth) {
+                *o++ = *p;
+            }
+        }
+        if (g) {
+            *o = '\0';
+            f = az_ledger_fold(g, true);
+            c = f ? az_ledger_vocab_column(v, f) : -1;
+            free(f);
+        }
+        free(g);
+    }
+    return c;
+}
+
+static int row_score(const struct az_ledger_vocab *v, const struct az_csv_row *r)
+{
+    int s = 0;
+    for (size_t i = 0; i < r->n; i++)
+        s += header_col(v, r->f[i]) >= 0;
+    return s;
+}
+
+#define HEADER_SCAN 30
+
+/* The header row: the one among the first rows with the most recognised
+ * cells (at least two). -1 when none. */
+static long find_header(const struct az_ledger_vocab *v, const struct az_csv *t, int *score)
+{
+    long best = -1;
+    int bs = 1;
+    for (size_t i = 0; i < t->nrows && i < HEADER_SCAN; i++) {
+        int s = row_score(v, &t->rows[i]);
+        if (s > bs) {
+            bs = s;
+            best = (long)i;
+        }
+    }
+    *score = best < 0 ? 0 : bs;
+    return best;
+}
+
+int az_ledger_score(const char *data, size_t len)
+{
+    struct az_ctx ctx;
+    struct az_csv *t = NULL;
+    const struct az_ledger_vocab *v;
+    int score = 0;
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_csv_parse(&ctx, "-", data, len, AZ_CSV_AUTO, &t) == 0 &&
+        (v = az_ledger_vocab_shared(&ctx)))
+        (void)find_header(v, t, &score);
+    az_csv_free(t);
+    return score;
+}
+
+static const char *cell(const struct az_csv_row *r, size_t i)
+{
+    return r && i < r->n ? r->f[i] : "";
+}
+
+static const char *lg(struct az_ctx *ctx, const char *ja, const char *en)
+{
+    return ctx->lang == AZ_LANG_EN ? en : ja;
+}
+
+/* Resolve a --map field: a token or a field's name. -2: "extra". */
+static int map_field(const struct az_ledger_vocab *v, const char *f)
+{
+    int c;
+    if (same(f, "extra") || same(f, "その他") || same(f, "追加"))
+        return -2;
+    if ((c = az_ledger_vocab_field(v, f)) >= 0)
+        return c;
+    for (size_t i = 0; i < v->ncols; i++)
+        if (same(f, v->cols[i].ja) || same(f, v->cols[i].en))
+            return (int)i;
+    return -1;
+}
+
+static int fields_list(const struct az_ledger_vocab *v, struct az_buf *b)
+{
+    int r = 0;
+    for (size_t i = 0; i < v->ncols && !r; i++)
+        r = az_buf_printf(b, "%s%s", i ? ", " : "", v->cols[i].field);
+    return r;
+}
+
+/* Work out the columns: header rows h0..h1 (h0 == h1 for one row). */
+static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l, long h0, long h1,
+                       const struct az_ledger_import_opts *o)
+{
+    const struct az_ledger_vocab *v = l->vocab;
+    const struct az_csv *t = l->csv;
+    size_t width = 0;
+    bool seen[AZ_NCOLS] = {false};
+    bool *used_map = NULL;
+    int r = 0;
+
+    for (size_t i = (size_t)h0; i < t->nrows; i++)
+        width = t->rows[i].n > width ? t->rows[i].n : width;
+    l->columns = calloc(width + 1, sizeof(*l->columns));
+    l->extra_head = calloc(width + 1, sizeof(*l->extra_head));
+    l->extra_field = calloc(width + 1, sizeof(*l->extra_field));
+    used_map = calloc(o->nmaps + 1, sizeof(*used_map));
+    if (!l->columns || !l->extra_head || !l->extra_field || !used_map) {
+        free(used_map);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-    if ((r = az_csv_parse(ctx, name, data, len, AZ_CSV_AUTO, &l->csv)) < 0) {
-        az_ledger_free(l);
-        return r;
     }
-    if (!l->csv->nrows) {
-        az_ledger_free(l);
-        return az_fail(ctx, AZ_ESCHEMA, "%s: 空のファイルです", "%s: empty file", name);
-    }
-    az_buf_init(&rep, 1u << 20);
-    h = &l->csv->rows[0];
-    for (size_t i = 0; i < h->n; i++) {
-        map[i] = col_of(h->f[i]);
-        if (map[i] >= 0 && seen[map[i]]) {
-            r = az_fail(ctx, AZ_ESCHEMA, "%s:%zu: 列 \"%s\" が重複しています",
-                        "%s:%zu: column \"%s\" appears twice", name, h->line, h->f[i]);
-            az_buf_done(&rep);
-            az_ledger_free(l);
-            return r;
+    l->ncolumns = width;
+    for (size_t i = 0; i < width; i++) {
+        struct az_ledger_column *c = &l->columns[i];
+        const char *up = cell(&t->rows[h0], i), *lo = cell(&t->rows[h1], i);
+        int cu = header_col(v, up), cl = h1 != h0 ? header_col(v, lo) : -1, vc = -1;
+        const char *h;
+        struct az_buf hb;
+        bool data = false;
+
+        /* a two-row header: the lower cell names the field; the upper
+         * one is a group ("ネットワーク" over IP and MAC) or the same
+         * header merged down */
+        if (h1 != h0 && cl >= 0) {
+            vc = cl;
+            h = lo;
+        } else if (cu >= 0) {
+            vc = cu;
+            h = up;
+        } else {
+            h = *lo && h1 != h0 ? lo : up;
         }
-        if (map[i] >= 0)
-            seen[map[i]] = true;
-        else if (h->f[i][0]) {
-            r = az_fail(ctx, AZ_ESCHEMA, "%s:%zu:%zu: 未知の列 \"%s\"",
-                        "%s:%zu:%zu: unknown column \"%s\"", name, h->line, i + 1, h->f[i]);
-            az_buf_done(&rep);
-            az_ledger_free(l);
-            return r;
+        az_buf_init(&hb, AZ_CSV_MAX_FIELD * 2u);
+        if (h1 != h0 && *up && *lo && strcmp(up, lo) && vc < 0)
+            r = az_buf_printf(&hb, "%s %s", up, lo);
+        else
+            r = az_buf_printf(&hb, "%s", h);
+        if (r < 0 || !(c->header = az_buf_take(&hb))) {
+            az_buf_done(&hb);
+            free(used_map);
+            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        }
+        az_buf_done(&hb);
+        c->core = -1;
+        c->extra = -1;
+        for (size_t m = 0; m < o->nmaps; m++) {
+            const char *eq = strrchr(o->maps[m], '=');
+            char *mh;
+            bool hit;
+            if (!eq)
+                continue;
+            mh = strndup(o->maps[m], (size_t)(eq - o->maps[m]));
+            hit = mh && (same(mh, c->header) || same(mh, up) || same(mh, lo));
+            free(mh);
+            if (hit) {
+                vc = map_field(v, eq + 1);
+                c->mapped = true;
+                used_map[m] = true;
+                break;
+            }
+        }
+        if (vc >= 0) {
+            c->field = v->cols[vc].field;
+            c->core = v->cols[vc].core;
+        }
+        if (c->core >= 0 && seen[c->core]) {
+            c->core = -1;
+            c->duplicate = true;
+        } else if (c->core >= 0) {
+            seen[c->core] = true;
+            continue;
+        }
+        /* an extra column: kept when it has a header or any data */
+        for (size_t ri = (size_t)h1 + 1; ri < t->nrows && !data; ri++)
+            data = *cell(&t->rows[ri], i) != '\0';
+        if (!*c->header && !data)
+            continue;
+        if (l->nextra + AZ_NCOLS >= AZ_CSV_MAX_FIELDS) {
+            free(used_map);
+            return az_fail(ctx, AZ_ERANGE, "%s: 列が多すぎます (上限 %d)",
+                           "%s: too many columns (limit %d)", name, AZ_CSV_MAX_FIELDS - AZ_NCOLS);
+        }
+        c->extra = (int)l->nextra;
+        l->extra_head[l->nextra] = c->header;
+        l->extra_field[l->nextra] = c->duplicate ? NULL : c->field;
+        l->nextra++;
+    }
+    /* a --map that names no header, or no field */
+    for (size_t m = 0; m < o->nmaps; m++) {
+        const char *eq = strrchr(o->maps[m], '=');
+        struct az_buf fl;
+        if (eq && map_field(v, eq + 1) == -1) {
+            az_buf_init(&fl, 64u * 1024);
+            fields_list(v, &fl);
+            r = az_fail(ctx, AZ_EINVAL,
+                        "--map %s: 項目「%s」は anzen にありません (項目: %s, extra)",
+                        "--map %s: anzen has no field \"%s\" (fields: %s, extra)", o->maps[m],
+                        eq + 1, fl.data ? fl.data : "");
+            az_buf_done(&fl);
+            break;
+        }
+        if (!eq || !used_map[m]) {
+            r = az_fail(
+                ctx, AZ_EINVAL,
+                "--map %s: 「見出し=項目」の見出しが %s の見出しの行 (%zu 行目) にありません",
+                "--map %s: the HEADER of HEADER=field is not in the header row of %s (row "
+                "%zu)",
+                o->maps[m], name, t->rows[h1].record);
+            break;
         }
     }
-    if (!seen[AZ_COL_KIND] || !seen[AZ_COL_NAME]) {
-        r = az_fail(ctx, AZ_ESCHEMA, "%s:%zu: 列「種別」と「名称」が必要です",
-                    "%s:%zu: the columns kind and name are required", name, h->line);
-        az_buf_done(&rep);
-        az_ledger_free(l);
-        return r;
+    free(used_map);
+    return r;
+}
+
+/* ---- cells ---- */
+
+/* Split on list separators (comma, 、, ;, spaces, line breaks). */
+static const char *next_item(const char *p, size_t *n)
+{
+    while (*p == ',' || *p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        p++;
+    *n = 0;
+    while (p[*n] && p[*n] != ',' && p[*n] != ';' && p[*n] != ' ' && p[*n] != '\n' &&
+           p[*n] != '\r' && p[*n] != '\t')
+        (*n)++;
+    return p;
+}
+
+static bool addr_word(const char *s, size_t n)
+{
+    static const char *const w[] = {"dhcp",     "自動",     "動的", "なし", "-",
+                                    "未設定",   "不明",     "n/a",  "na",   "無し",
+                                    "自動取得", "dhcp割当", NULL};
+    for (size_t i = 0; w[i]; i++)
+        if (strlen(w[i]) == n && !strncmp(s, w[i], n))
+            return true;
+    return false;
+}
+
+static bool ipv4(const char *s, size_t n)
+{
+    int parts = 0;
+    size_t i = 0;
+    while (i < n && parts < 4) {
+        long x = 0;
+        size_t d = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && d < 4) {
+            x = x * 10 + (s[i] - '0');
+            i++;
+            d++;
+        }
+        if (!d || x > 255)
+            return false;
+        parts++;
+        if (parts < 4) {
+            if (i >= n || s[i] != '.')
+                return false;
+            i++;
+        }
     }
-    l->v = calloc(l->csv->nrows, sizeof(*l->v));
-    if (!l->v) {
-        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-        az_buf_done(&rep);
-        az_ledger_free(l);
-        return r;
+    if (parts != 4)
+        return false;
+    if (i < n && s[i] == '/') {
+        long x = 0;
+        size_t d = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9' && d < 3; i++, d++)
+            x = x * 10 + (s[i] - '0');
+        if (!d || x > 32)
+            return false;
     }
-    for (size_t ri = 1; ri < l->csv->nrows; ri++) {
-        const struct az_csv_row *row = &l->csv->rows[ri];
+    return i == n;
+}
+
+/* The IP cell's problem, or NULL. s is folded (ASCII digits). */
+static bool ip_ok(const char *s)
+{
+    size_t n;
+    for (const char *p = next_item(s, &n); n; p = next_item(p + n, &n)) {
+        char tmp[64];
+        struct in6_addr a6;
+        if (addr_word(p, n) || ipv4(p, n))
+            continue;
+        if (n < sizeof(tmp)) {
+            memcpy(tmp, p, n);
+            tmp[n] = '\0';
+            char *sl = strchr(tmp, '/');
+            if (sl)
+                *sl = '\0';
+            if (inet_pton(AF_INET6, tmp, &a6) == 1)
+                continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+static bool mac_ok(const char *s)
+{
+    size_t n;
+    for (const char *p = next_item(s, &n); n; p = next_item(p + n, &n)) {
+        size_t hex = 0;
+        bool bad = false;
+        if (addr_word(p, n))
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+                hex++;
+            else if (c != ':' && c != '-' && c != '.')
+                bad = true;
+        }
+        if (bad || hex != 12)
+            return false;
+    }
+    return true;
+}
+
+/* A cell as the CSV export neutralised it ("'=1+1") comes back as it was. */
+static const char *unquote(const char *s)
+{
+    if (s[0] == '\'' &&
+        (s[1] == '=' || s[1] == '+' || s[1] == '-' || s[1] == '@' || s[1] == '\t' || s[1] == '\r'))
+        return s + 1;
+    return s;
+}
+
+struct rowerr {
+    struct az_ctx *ctx;
+    struct az_buf *rep;
+    const char *name;
+    size_t record;
+    int n;
+};
+
+static void rerr(struct rowerr *e, const char *header, const char *why, const char *accepted)
+{
+    bool en = e->ctx->lang == AZ_LANG_EN;
+    e->n++;
+    if (en)
+        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s\n",
+                      e->name, e->record, header, why, accepted ? " (accepted: " : "",
+                      accepted ? accepted : "", accepted ? ")" : "");
+    else
+        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s\n", e->name,
+                      e->record, header, why, accepted ? " (受け付ける形式: " : "",
+                      accepted ? accepted : "", accepted ? ")" : "");
+}
+
+static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja, const char *en,
+                           const char *v)
+{
+    b->len = 0;
+    if (az_buf_printf(b, ctx->lang == AZ_LANG_EN ? en : ja, v) < 0 || !b->data)
+        return "?";
+    return b->data;
+}
+
+#define DATES_JA                                                                                   \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付; 1990 "    \
+    "年から基準日の "                                                                       \
+    "10 年後まで"
+#define DATES_EN                                                                                         \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date; from 1990 to 10 " \
+    "years after the as-of date"
+
+static bool example_mark(const char *s)
+{
+    return same(s, "例") || same(s, "記入例") || same(s, "（例）") || same(s, "example") ||
+           same(s, "e.g.");
+}
+
+static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l, size_t first,
+                       const struct az_ledger_import_opts *o, struct az_buf *rep)
+{
+    const struct az_csv *t = l->csv;
+    struct priv *pv = l->priv;
+    struct az_date as_of = o->as_of;
+    int core_at[AZ_NCOLS];
+    int model = -1, maint = -1, hostname = -1, noc = -1, maker = -1;
+    struct az_buf why;
+
+    if (!as_of.y && az_today(NULL, &as_of) < 0)
+        as_of = (struct az_date){2025, 1, 1};
+    for (int c = 0; c < AZ_NCOLS; c++)
+        core_at[c] = -1;
+    for (size_t i = 0; i < l->ncolumns; i++) {
+        const struct az_ledger_column *c = &l->columns[i];
+        if (c->core >= 0)
+            core_at[c->core] = (int)i;
+        else if (c->field && !c->duplicate && !strcmp(c->field, "model"))
+            model = (int)i;
+        else if (c->field && !c->duplicate && !strcmp(c->field, "maintainer"))
+            maint = (int)i;
+        else if (c->field && !c->duplicate && !strcmp(c->field, "no"))
+            noc = (int)i;
+        else if (c->field && !c->duplicate && !strcmp(c->field, "maker"))
+            maker = (int)i;
+        else if (c->duplicate && c->field && !strcmp(c->field, "name"))
+            hostname = (int)i;
+    }
+    l->v = calloc(t->nrows + 1, sizeof(*l->v));
+    pv->cells = calloc((t->nrows + 1) * (l->nextra + 1), sizeof(*pv->cells));
+    if (!l->v || !pv->cells)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    az_buf_init(&why, 64u * 1024);
+    for (size_t ri = first; ri < t->nrows; ri++) {
+        const struct az_csv_row *row = &t->rows[ri];
         struct az_asset a;
-        bool bad = false, empty = true;
-        /* rows with every field empty (Excel leaves them) are not assets */
+        const char **ex = pv->cells + l->n * (l->nextra + 1);
+        struct rowerr e = {ctx, rep, name, row->record, 0};
+        bool empty = true;
+        const struct az_ledger_vokind *vk;
+
+        /* rows with nothing but a row number (pre-numbered blank rows of
+         * a template) are not assets, nor is the template's example row
+         * (例 in the number column) */
         for (size_t i = 0; i < row->n && empty; i++)
-            empty = !*row->f[i];
-        if (empty)
+            empty = !*row->f[i] || (int)i == noc;
+        if (empty || (noc >= 0 && example_mark(cell(row, (size_t)noc))))
             continue;
         memset(&a, 0, sizeof(a));
-        a.line = row->line;
+        a.line = row->record;
         a.external = -1;
+        a.extra = ex;
         for (int c = 0; c < AZ_NCOLS; c++)
             a.col[c] = "";
-        if (row->n > h->n) {
-            az_buf_printf(&rep, "%s:%zu: %s\n", name, row->line,
-                          ctx->lang == AZ_LANG_EN ? "more fields than headers"
-                                                  : "見出しより欄が多くあります");
-            bad = true;
+        for (size_t i = 0; i < l->nextra; i++)
+            ex[i] = "";
+        for (size_t i = 0; i < row->n && i < l->ncolumns; i++) {
+            const struct az_ledger_column *c = &l->columns[i];
+            const char *v = unquote(row->f[i]);
+            if (c->core >= 0)
+                a.col[c->core] = v;
+            else if (c->extra >= 0)
+                ex[c->extra] = v;
         }
-        for (size_t i = 0; i < row->n && i < h->n; i++)
-            if (map[i] >= 0)
-                a.col[map[i]] = row->f[i];
         /* the marker the XLSX export shows in an empty administrator cell */
         if (!strcmp(a.col[AZ_COL_ADMIN], AZ_LEDGER_NO_ADMIN) ||
             !strcmp(a.col[AZ_COL_ADMIN], "（管理者なし）"))
             a.col[AZ_COL_ADMIN] = "";
-        for (size_t i = 0; i < h->n && !bad; i++) {
-            int c = map[i];
-            const char *v = c >= 0 ? a.col[c] : "";
-            int k;
-            if (c == AZ_COL_KIND) {
-                if ((k = kind_of(v)) < 0) {
-                    az_buf_printf(&rep,
-                                  ctx->lang == AZ_LANG_EN ? "%s:%zu:%zu: unknown kind \"%s\"\n"
-                                                          : "%s:%zu:%zu: 種別 \"%s\" は不明です\n",
-                                  name, row->line, i + 1, v);
-                    bad = true;
-                } else {
-                    a.kind = (enum az_asset_kind)k;
-                }
-            } else if (c == AZ_COL_NAME && !*v) {
-                az_buf_printf(&rep,
-                              ctx->lang == AZ_LANG_EN ? "%s:%zu:%zu: name is empty\n"
-                                                      : "%s:%zu:%zu: 名称が空です\n",
-                              name, row->line, i + 1);
-                bad = true;
-            } else if ((c == AZ_COL_LAST_PATCH || c == AZ_COL_EOL) && *v) {
-                struct az_date d;
-                if (az_date_parse(v, true, &d) < 0) {
-                    az_buf_printf(&rep,
-                                  ctx->lang == AZ_LANG_EN ? "%s:%zu:%zu: invalid date \"%s\"\n"
-                                                          : "%s:%zu:%zu: 日付 \"%s\" が不正です\n",
-                                  name, row->line, i + 1, v);
-                    bad = true;
-                } else if (c == AZ_COL_EOL) {
-                    a.eol = d;
-                    a.has_eol = true;
-                } else {
-                    a.last_patch = d;
-                    a.has_last_patch = true;
-                }
-            } else if (c == AZ_COL_EXTERNAL) {
-                a.external = yes_no(v);
-                if (a.external == -2) {
-                    az_buf_printf(&rep,
-                                  ctx->lang == AZ_LANG_EN
-                                      ? "%s:%zu:%zu: \"%s\" is not yes or no\n"
-                                      : "%s:%zu:%zu: \"%s\" は はい/いいえ ではありません\n",
-                                  name, row->line, i + 1, v);
-                    bad = true;
-                }
+        /* no administrator column: the maintenance vendor administers */
+        if (core_at[AZ_COL_ADMIN] < 0 && maint >= 0)
+            a.col[AZ_COL_ADMIN] = ex[l->columns[maint].extra];
+        /* name: the name cell, else the model, host name or IP */
+        if (!*a.col[AZ_COL_NAME] && hostname >= 0)
+            a.col[AZ_COL_NAME] = ex[l->columns[hostname].extra];
+        if (!*a.col[AZ_COL_NAME] && model >= 0)
+            a.col[AZ_COL_NAME] = ex[l->columns[model].extra];
+        if (!*a.col[AZ_COL_NAME] && *a.col[AZ_COL_IP])
+            a.col[AZ_COL_NAME] = a.col[AZ_COL_IP];
+        if (!*a.col[AZ_COL_NAME])
+            rerr(&e,
+                 core_at[AZ_COL_NAME] >= 0 ? l->columns[core_at[AZ_COL_NAME]].header
+                                           : cols[AZ_COL_NAME].ja,
+                 lg(ctx, "名称が空です", "the name is empty"),
+                 lg(ctx, "機器の名前 (型番や IP アドレスでも可)",
+                    "the device's name (a model or IP address will do)"));
+        /* kind: the vocabulary, else other */
+        vk = az_ledger_vocab_kind(l->vocab, a.col[AZ_COL_KIND]);
+        a.kind = vk ? vk->cls : AZ_ASSET_OTHER;
+        a.kind_id = vk ? vk->id : NULL;
+        a.kind_label = vk ? vk->ja : *a.col[AZ_COL_KIND] ? a.col[AZ_COL_KIND] : kinds[a.kind].ja;
+        /* a remote-access appliance by its name, OS or model: a VPN device
+         * unless the kind says server, PC or medical device */
+        if (a.kind == AZ_ASSET_NETWORK || a.kind == AZ_ASSET_OTHER || a.kind == AZ_ASSET_VPN) {
+            /* a YAMAHA RTX written as ルータ or with no kind */
+            bool weak = a.kind == AZ_ASSET_OTHER || (vk && !strcmp(vk->id, "router"));
+            const char *cand[] = {
+                a.col[AZ_COL_NAME],    a.col[AZ_COL_OS],
+                a.col[AZ_COL_KIND],    model >= 0 ? ex[l->columns[model].extra] : "",
+                a.col[AZ_COL_VERSION], maker >= 0 ? ex[l->columns[maker].extra] : ""};
+            const char *hint = NULL;
+            for (size_t k = 0; k < sizeof(cand) / sizeof(cand[0]) && !hint; k++)
+                hint = *cand[k] ? az_ledger_vocab_remote(l->vocab, cand[k], weak) : NULL;
+            if (hint && a.kind != AZ_ASSET_VPN) {
+                a.kind = AZ_ASSET_VPN;
+                a.remote_hint = hint;
             }
         }
-        if (bad) {
+        if (!vk && !*a.col[AZ_COL_KIND])
+            a.kind_label = kinds[a.kind].ja;
+        if (core_at[AZ_COL_IP] >= 0 && *a.col[AZ_COL_IP]) {
+            char *f = az_ledger_fold(a.col[AZ_COL_IP], false);
+            if (!f || !ip_ok(f))
+                rerr(
+                    &e, l->columns[core_at[AZ_COL_IP]].header,
+                    fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
+                            "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
+                    lg(ctx, "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマ区切り",
+                       "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"));
+            else if (strcmp(f, a.col[AZ_COL_IP]))
+                a.col[AZ_COL_IP] = own(l, f), f = NULL;
+            free(f);
+        }
+        if (core_at[AZ_COL_MAC] >= 0 && *a.col[AZ_COL_MAC]) {
+            char *f = az_ledger_fold(a.col[AZ_COL_MAC], false);
+            if (!f || !mac_ok(f))
+                rerr(&e, l->columns[core_at[AZ_COL_MAC]].header,
+                     fmt_why(&why, ctx, "MAC アドレス「%s」が正しくありません",
+                             "\"%s\" is not a MAC address", a.col[AZ_COL_MAC]),
+                     lg(ctx, "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455",
+                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"));
+            else if (strcmp(f, a.col[AZ_COL_MAC]))
+                a.col[AZ_COL_MAC] = own(l, f), f = NULL;
+            free(f);
+        }
+        for (int c = AZ_COL_LAST_PATCH; c <= AZ_COL_EOL; c++) {
+            struct az_date d;
+            const char *v = a.col[c];
+            if (!*v)
+                continue;
+            if (az_date_parse(v, true, &d) < 0)
+                rerr(&e, l->columns[core_at[c]].header,
+                     fmt_why(&why, ctx, "日付「%s」が読めません", "cannot read the date \"%s\"", v),
+                     lg(ctx, DATES_JA, DATES_EN));
+            else if (d.y < 1990 || d.y > as_of.y + 10) {
+                char iso[16];
+                az_date_iso(d, iso, sizeof(iso));
+                why.len = 0;
+                az_buf_printf(&why,
+                              lg(ctx, "日付「%s」は %s と読めますが、ありえない年です",
+                                 "the date \"%s\" reads as %s, which is not a plausible year"),
+                              v, iso);
+                rerr(&e, l->columns[core_at[c]].header, why.data ? why.data : "?",
+                     lg(ctx, DATES_JA, DATES_EN));
+            } else if (c == AZ_COL_EOL) {
+                a.eol = d;
+                a.has_eol = true;
+            } else {
+                a.last_patch = d;
+                a.has_last_patch = true;
+            }
+        }
+        if (*a.col[AZ_COL_EXTERNAL]) {
+            a.external = yes_no(a.col[AZ_COL_EXTERNAL]);
+            if (a.external == -2)
+                rerr(&e, l->columns[core_at[AZ_COL_EXTERNAL]].header,
+                     fmt_why(&why, ctx, "「%s」は はい/いいえ ではありません",
+                             "\"%s\" is not yes or no", a.col[AZ_COL_EXTERNAL]),
+                     lg(ctx, "はい/いいえ, あり/なし, 有/無, ○/×, yes/no",
+                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"));
+        }
+        if (e.n) {
             l->rejected++;
             continue;
         }
         l->v[l->n++] = a;
     }
+    az_buf_done(&why);
+    return 0;
+}
+
+int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                          const struct az_ledger_import_opts *o, struct az_ledger **ret)
+{
+    struct az_ledger *l = calloc(1, sizeof(*l));
+    struct az_buf rep;
+    long h0, h1;
+    int score, r;
+
+    if (!l || !(l->priv = calloc(1, sizeof(struct priv)))) {
+        free(l);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    if ((r = az_csv_parse(ctx, name, data, len, AZ_CSV_AUTO, &l->csv)) < 0) {
+        az_ledger_free(l);
+        return r;
+    }
+    if (!(l->vocab = az_ledger_vocab_shared(ctx))) {
+        az_ledger_free(l);
+        return ctx->err;
+    }
+    if (!l->csv->nrows) {
+        az_ledger_free(l);
+        return az_fail(ctx, AZ_ESCHEMA, "%s: 空のファイルです", "%s: empty file", name);
+    }
+    h0 = h1 = find_header(l->vocab, l->csv, &score);
+    /* --map may name headers the vocabulary does not know */
+    if (h0 < 0 && o->nmaps) {
+        for (size_t i = 0; i < l->csv->nrows && i < HEADER_SCAN && h0 < 0; i++)
+            for (size_t m = 0; m < o->nmaps && h0 < 0; m++)
+                for (size_t k = 0; k < l->csv->rows[i].n && h0 < 0; k++) {
+                    const char *eq = strrchr(o->maps[m], '=');
+                    char *mh = eq ? strndup(o->maps[m], (size_t)(eq - o->maps[m])) : NULL;
+                    if (mh && same(mh, l->csv->rows[i].f[k]))
+                        h0 = h1 = (long)i;
+                    free(mh);
+                }
+    }
+    if (h0 < 0) {
+        struct az_buf fl;
+        az_buf_init(&fl, 64u * 1024);
+        fields_list(l->vocab, &fl);
+        r = az_fail(ctx, AZ_ESCHEMA,
+                    "%s: 台帳の見出しの行が見つかりません。最初の %d 行に、名称・種別・IPアドレス"
+                    "などの見出しが 2 つ以上ある行が必要です (見出しに使える項目: %s。ほかの見出し"
+                    "は --map '見出し=項目' で指定できます)",
+                    "%s: no header row found: one of the first %d rows needs two or more headers "
+                    "such as name, kind, IP address (fields: %s; name others with --map "
+                    "'HEADER=field')",
+                    name, HEADER_SCAN, fl.data ? fl.data : "");
+        az_buf_done(&fl);
+        az_ledger_free(l);
+        return r;
+    }
+    /* a header split over two rows (merged cells) */
+    if ((size_t)h1 + 1 < l->csv->nrows && row_score(l->vocab, &l->csv->rows[h1 + 1]) >= 2 &&
+        l->csv->rows[h1 + 1].record == l->csv->rows[h1].record + 1)
+        h1++;
+    else if (h0 > 0 && row_score(l->vocab, &l->csv->rows[h0 - 1]) >= 1 &&
+             l->csv->rows[h0 - 1].record + 1 == l->csv->rows[h0].record) {
+        /* the group row above: only when its cells sit over empty or
+         * unrecognised cells of the header row */
+        const struct az_csv_row *up = &l->csv->rows[h0 - 1], *hr = &l->csv->rows[h0];
+        bool fits = true;
+        for (size_t i = 0; i < up->n && fits; i++)
+            if (header_col(l->vocab, up->f[i]) >= 0 && header_col(l->vocab, cell(hr, i)) >= 0)
+                fits = false;
+        if (fits)
+            h0--;
+    }
+    l->header_row = l->csv->rows[h1].record;
+    if ((r = map_columns(ctx, name, l, h0, h1, o)) < 0) {
+        az_ledger_free(l);
+        return r;
+    }
+    {
+        bool has_name = false;
+        for (size_t i = 0; i < l->ncolumns; i++)
+            has_name |= l->columns[i].core == AZ_COL_NAME ||
+                        (l->columns[i].field && !strcmp(l->columns[i].field, "model"));
+        if (!has_name) {
+            r = az_fail(ctx, AZ_ESCHEMA,
+                        "%s: 行 %zu (Excel の行番号): 機器の名称の列がありません (見出しの例: "
+                        "名称, 機器名, ホスト名, 型番, Name。ほかの見出しは --map '見出し=name')",
+                        "%s: row %zu (as Excel numbers it): no column for the device name "
+                        "(headers such as 名称, 機器名, Name, Hostname, Model; or --map "
+                        "'HEADER=name')",
+                        name, l->header_row);
+            az_ledger_free(l);
+            return r;
+        }
+    }
+    az_buf_init(&rep, 1u << 20);
+    if ((r = import_rows(ctx, name, l, (size_t)h1 + 1, o, &rep)) < 0) {
+        az_buf_done(&rep);
+        az_ledger_free(l);
+        return r;
+    }
     if (rep.len)
         l->report = az_buf_take(&rep);
     az_buf_done(&rep);
-    if (l->rejected && !skip_bad) {
+    if (l->rejected && !o->skip_bad && o->report) {
+        r = az_fail(ctx, AZ_ESCHEMA,
+                    "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある行を除いて取り込む"
+                    "には --skip-bad-rows)",
+                    "%zu rows have errors, so nothing was imported (use --skip-bad-rows to import "
+                    "the others)",
+                    l->rejected);
+        *o->report = l->report;
+        l->report = NULL;
+        az_ledger_free(l);
+        return r;
+    }
+    if (l->rejected && !o->skip_bad) {
         r = az_fail(
             ctx, AZ_ESCHEMA,
             "%s%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある行を除いて取り込むには "
@@ -303,27 +884,208 @@ int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, siz
     return 0;
 }
 
+int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, struct az_ledger **ret)
+{
+    struct az_ledger *m = calloc(1, sizeof(*m));
+    struct priv *pv = calloc(1, sizeof(*pv));
+    size_t total = 0, ne = 0, **map = NULL;
+    struct az_buf rep;
+
+    for (size_t i = 0; i < n; i++) {
+        total += parts[i]->n;
+        ne += parts[i]->nextra;
+    }
+    if (m && pv) {
+        m->priv = pv;
+        pv->parts = parts;
+        pv->nparts = n;
+    }
+    if (!m || !pv || !(m->v = calloc(total + 1, sizeof(*m->v))) ||
+        !(m->extra_head = calloc(ne + 1, sizeof(*m->extra_head))) ||
+        !(m->extra_field = calloc(ne + 1, sizeof(*m->extra_field))) ||
+        !(map = calloc(n + 1, sizeof(*map)))) {
+        if (!m || !pv) {
+            for (size_t i = 0; i < n; i++)
+                az_ledger_free(parts[i]);
+            free(parts);
+            free(pv);
+        }
+        free(map);
+        az_ledger_free(m);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    /* the extra columns: one per header (and field) across the parts */
+    for (size_t i = 0; i < n; i++) {
+        if (!(map[i] = calloc(parts[i]->nextra + 1, sizeof(**map))))
+            goto nomem;
+        for (size_t k = 0; k < parts[i]->nextra; k++) {
+            const char *h = parts[i]->extra_head[k], *f = parts[i]->extra_field[k];
+            size_t j = 0;
+            while (j < m->nextra && (strcmp(m->extra_head[j], h) ||
+                                     (f != m->extra_field[j] &&
+                                      (!f || !m->extra_field[j] || strcmp(f, m->extra_field[j])))))
+                j++;
+            if (j == m->nextra) {
+                m->extra_head[j] = h;
+                m->extra_field[j] = f;
+                m->nextra++;
+            }
+            map[i][k] = j;
+        }
+    }
+    if (!(pv->cells = calloc((total + 1) * (m->nextra + 1), sizeof(*pv->cells))))
+        goto nomem;
+    az_buf_init(&rep, 1u << 20);
+    for (size_t i = 0; i < n; i++) {
+        const struct az_ledger *p = parts[i];
+        for (size_t a = 0; a < p->n; a++) {
+            const char **ex = pv->cells + m->n * (m->nextra + 1);
+            for (size_t k = 0; k < m->nextra; k++)
+                ex[k] = "";
+            for (size_t k = 0; p->v[a].extra && k < p->nextra; k++)
+                ex[map[i][k]] = p->v[a].extra[k];
+            m->v[m->n] = p->v[a];
+            m->v[m->n].extra = ex;
+            m->n++;
+        }
+        m->rejected += p->rejected;
+        if (p->report)
+            az_buf_printf(&rep, "%s", p->report);
+        if (!m->vocab)
+            m->vocab = p->vocab;
+        if (!i)
+            m->header_row = p->header_row;
+    }
+    if (rep.len)
+        m->report = az_buf_take(&rep);
+    az_buf_done(&rep);
+    for (size_t i = 0; i < n; i++)
+        free(map[i]);
+    free(map);
+    *ret = m;
+    return 0;
+nomem:
+    for (size_t i = 0; i < n; i++)
+        free(map[i]);
+    free(map);
+    az_ledger_free(m);
+    return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+}
+
+int az_ledger_import(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                     bool skip_bad, struct az_ledger **ret)
+{
+    struct az_ledger_import_opts o = {.skip_bad = skip_bad};
+    return az_ledger_import_opts(ctx, name, data, len, &o, ret);
+}
+
+int az_ledger_describe(const struct az_ledger *l, enum az_lang lang, struct az_buf *b)
+{
+    bool en = lang == AZ_LANG_EN;
+    size_t nk[AZ_ASSET_OTHER + 1] = {0};
+    int r = az_buf_printf(b, en ? "header row: %zu\n" : "見出しの行: %zu 行目\n", l->header_row);
+
+    for (size_t i = 0; !r && i < l->ncolumns; i++) {
+        const struct az_ledger_column *c = &l->columns[i];
+        char letters[8];
+        const char *how;
+        int vc = c->field ? az_ledger_vocab_field(l->vocab, c->field) : -1;
+        col_letters(i, letters, sizeof(letters));
+        if (c->core >= 0)
+            how = en ? cols[c->core].en : cols[c->core].ja;
+        else if (c->duplicate)
+            how = en ? "a second column for the same field: kept as an extra column"
+                     : "同じ項目の 2 つ目の列: 追加の列として保持";
+        else if (vc >= 0)
+            how = en ? l->vocab->cols[vc].en : l->vocab->cols[vc].ja;
+        else if (c->extra >= 0)
+            how = en ? "not a column anzen checks: kept as it is and written back on export"
+                     : "anzen が点検しない列: そのまま保持し、書き出しにも残します";
+        else
+            how = en ? "empty: ignored" : "空の列: 無視";
+        r = az_buf_printf(b, "  %s%s「%s」 → %s", letters, en ? " " : "列", c->header, how);
+        if (!r && c->core < 0 && vc >= 0 && !c->duplicate)
+            r = az_buf_printf(b, "%s", en ? " (kept as an extra column)" : " (追加の列として保持)");
+        if (!r && c->field && (c->core >= 0 || vc >= 0))
+            r = az_buf_printf(b, " [%s]", c->field);
+        if (!r && c->mapped)
+            r = az_buf_printf(b, "%s", en ? " (--map)" : " (--map による)");
+        if (!r)
+            r = az_buf_add(b, "\n", 1);
+    }
+    for (size_t i = 0; i < l->n; i++)
+        nk[l->v[i].kind]++;
+    if (!r)
+        r = az_buf_printf(b, en ? "assets: %zu" : "機器: %zu 台", l->n);
+    for (int k = 0; !r && k <= AZ_ASSET_OTHER; k++)
+        if (nk[k])
+            r = az_buf_printf(b, " %s %zu", en ? kinds[k].en : kinds[k].ja, nk[k]);
+    if (!r)
+        r = az_buf_add(b, "\n", 1);
+    for (size_t i = 0; !r && i < l->n; i++)
+        if (l->v[i].remote_hint)
+            r = az_buf_printf(b,
+                              en ? "  row %zu %s: a VPN / remote-maintenance device (\"%s\")\n"
+                                 : "  行 %zu %s: VPN・リモート保守装置と判断 (「%s」から)\n",
+                              l->v[i].line, l->v[i].col[AZ_COL_NAME], l->v[i].remote_hint);
+    return r;
+}
+
+/* ---- export ---- */
+
 int az_ledger_write_csv(const struct az_ledger *l, struct az_buf *b)
 {
     int r = az_buf_add(b, "\xEF\xBB\xBF", 3);
     return r ? r : az_ledger_write_rows(l, AZ_LANG_JA, b);
 }
 
+/* OWASP's advice for CSV injection: a cell a spreadsheet would take as a
+ * formula starts with a single quote. */
+static const char *defuse(const char *s, char **tmp)
+{
+    size_t n;
+    *tmp = NULL;
+    if (!(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+        return s;
+    n = strlen(s);
+    if (!(*tmp = malloc(n + 2)))
+        return NULL;
+    (*tmp)[0] = '\'';
+    memcpy(*tmp + 1, s, n + 1);
+    return *tmp;
+}
+
 int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az_buf *b)
 {
-    const char *row[AZ_NCOLS];
+    size_t w = AZ_NCOLS + l->nextra;
+    const char **row = calloc(w + 1, sizeof(*row));
+    char **tmp = calloc(w + 1, sizeof(*tmp));
     bool en = lang == AZ_LANG_EN;
-    int r;
+    int r = 0;
 
+    if (!row || !tmp) {
+        free(row);
+        free(tmp);
+        return AZ_ENOMEM;
+    }
     for (int c = 0; c < AZ_NCOLS; c++)
         row[c] = en ? cols[c].en : cols[c].ja;
-    r = az_csv_write_row(b, row, AZ_NCOLS);
+    for (size_t i = 0; i < l->nextra; i++)
+        row[AZ_NCOLS + i] = l->extra_head[i];
+    r = az_csv_write_row(b, row, w);
     for (size_t i = 0; !r && i < l->n; i++) {
         const struct az_asset *a = &l->v[i];
         char d1[16], d2[16];
         for (int c = 0; c < AZ_NCOLS; c++)
             row[c] = a->col[c];
-        row[AZ_COL_KIND] = en ? kinds[a->kind].token : kinds[a->kind].ja;
+        for (size_t k = 0; k < l->nextra; k++)
+            row[AZ_NCOLS + k] = a->extra ? a->extra[k] : "";
+        if (en)
+            row[AZ_COL_KIND] = a->kind_id             ? a->kind_id
+                               : *a->col[AZ_COL_KIND] ? a->col[AZ_COL_KIND]
+                                                      : kinds[a->kind].token;
+        else
+            row[AZ_COL_KIND] = a->kind_label ? a->kind_label : kinds[a->kind].ja;
         if (a->has_last_patch) {
             az_date_iso(a->last_patch, d1, sizeof(d1));
             row[AZ_COL_LAST_PATCH] = d1;
@@ -334,8 +1096,20 @@ int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az
         }
         if (a->external >= 0)
             row[AZ_COL_EXTERNAL] = a->external ? (en ? "yes" : "はい") : (en ? "no" : "いいえ");
-        r = az_csv_write_row(b, row, AZ_NCOLS);
+        for (size_t k = 0; k < w; k++) {
+            row[k] = defuse(row[k], &tmp[k]);
+            if (!row[k])
+                r = AZ_ENOMEM;
+        }
+        if (!r)
+            r = az_csv_write_row(b, row, w);
+        for (size_t k = 0; k < w; k++) {
+            free(tmp[k]);
+            tmp[k] = NULL;
+        }
     }
+    free(row);
+    free(tmp);
     return r;
 }
 
@@ -369,6 +1143,43 @@ static json_t *finding(json_t *arr, const struct az_asset *a, const char *rule, 
     return o;
 }
 
+/* A message as a heap string (user text has no length limit); "" on
+ * ENOMEM. Caller frees. */
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msg(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? strdup("") : s;
+}
+
+/* How the administrator cell reads: the vendor registry and the profile's
+ * vendors first, then the vocabulary (院内…, 事務長, a person's name). */
+static enum az_admin_class admin_class(const struct az_ledger *l, const struct az_ledger_opts *o,
+                                       const char *adm)
+{
+    enum az_admin_class c;
+    if (l->vocab)
+        c = az_ledger_vocab_admin(l->vocab, adm);
+    else
+        c = blank_admin(adm)         ? AZ_ADMIN_NONE
+            : institution_admin(adm) ? AZ_ADMIN_INHOUSE
+                                     : AZ_ADMIN_VENDOR;
+    if (c == AZ_ADMIN_INHOUSE) {
+        for (size_t k = 0; o->vendors && k < o->vendors->n; k++)
+            if (same(o->vendors->v[k].name, adm) || same(o->vendors->v[k].id, adm))
+                return AZ_ADMIN_VENDOR;
+        for (size_t k = 0; o->profile && k < o->profile->nsystems; k++)
+            if (o->profile->systems[k].vendor && same(o->profile->systems[k].vendor, adm))
+                return AZ_ADMIN_VENDOR;
+    }
+    return c;
+}
+
 /* Is adm a vendor with a contract on file: in the registry when there is
  * one (by name or ID), else among the profile's system vendors. Sets
  * *ended when the registry's contract has ended. */
@@ -395,10 +1206,80 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
 
 /* The KEV rule: a device whose firmware is a remote-access appliance
  * family, matched against the curated ranges. */
-static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev *k)
+/* The version written in a product cell ("FortiGate 60E v6.0.4 build0231"
+ * → "6.0.4 build0231", "RTX830 Rev.15.02.30" → "15.02.30"): the first word
+ * that is a dotted number, after v / ver / rev / version. Into buf. */
+static bool version_in(const char *text, char *buf, size_t n)
+{
+    static const char *const pre[] = {"version", "ver.", "ver", "rev.", "rev", "v.", "v", ""};
+    char *f = az_ledger_fold_width(text);
+    bool found = false;
+
+    for (const char *p = f; p && *p && !found; p++) {
+        if (p != f &&
+            ((p[-1] >= '0' && p[-1] <= '9') || (p[-1] >= 'a' && p[-1] <= 'z') || p[-1] == '.'))
+            continue;
+        for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]) && !found; i++) {
+            size_t pl = strlen(pre[i]);
+            const char *q = p + pl, *d = q;
+            if (strncmp(p, pre[i], pl))
+                continue;
+            while (*q == ' ')
+                q++;
+            d = q;
+            while (*d >= '0' && *d <= '9')
+                d++;
+            if (d > q && d[0] == '.' && d[1] >= '0' && d[1] <= '9') {
+                snprintf(buf, n, "%s", q);
+                found = true;
+            }
+        }
+    }
+    free(f);
+    return found;
+}
+
+/* An extra cell of a recognised field ("model"), or "". */
+static const char *extra_of(const struct az_ledger *l, const struct az_asset *a, const char *field)
+{
+    for (size_t i = 0; a->extra && i < l->nextra; i++)
+        if (l->extra_field[i] && !strcmp(l->extra_field[i], field) && *a->extra[i])
+            return a->extra[i];
+    return "";
+}
+
+static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_asset *a,
+                     const struct az_kev *k)
 {
     const char *name = a->col[AZ_COL_NAME], *ver = a->col[AZ_COL_VERSION];
-    const struct az_kev_family *f = az_kev_family_for(k, a->col[AZ_COL_OS]);
+    const char *cells[] = {a->col[AZ_COL_OS],      extra_of(l, a, "model"), name,
+                           a->col[AZ_COL_VERSION], extra_of(l, a, "maker"), a->col[AZ_COL_KIND]};
+    const struct az_kev_family *f = NULL;
+    const char *where = NULL;
+    char found[128];
+
+    for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]) && !f; i++) {
+        char *w = *cells[i] ? az_ledger_fold_width(cells[i]) : NULL; /* ＦｏｒｔｉＯＳ */
+        if (w && (f = az_kev_family_for(k, w)))
+            where = cells[i];
+        free(w);
+    }
+    /* no version column, or an empty one: the version in the OS, model or
+     * name cell ("FortiOS 6.4.6") */
+    if (f && !*ver) {
+        for (size_t i = 0; i < 3 && !*ver; i++)
+            if (*cells[i] && version_in(cells[i], found, sizeof(found)))
+                ver = found;
+    } else if (f && where == a->col[AZ_COL_VERSION] && version_in(ver, found, sizeof(found))) {
+        ver = found; /* "FortiOS 6.4.6" in the version cell */
+    } else if (f) {
+        char *fv = az_ledger_fold_width(ver); /* full-width digits */
+        if (fv) {
+            snprintf(found, sizeof(found), "%s", fv);
+            ver = found;
+            free(fv);
+        }
+    }
     bool vpn = a->kind == AZ_ASSET_VPN; /* also bears on remote maintenance */
     struct az_kev_hit *h = NULL;
     size_t n = 0, ransom = 0, head = 0;
@@ -411,15 +1292,36 @@ static void kev_rule(json_t *arr, const struct az_asset *a, const struct az_kev 
         return;
     az_kev_normalise(f, ver, norm, sizeof(norm));
     if (!*norm) {
-        snprintf(ja, sizeof(ja),
-                 "%s: %s の版が台帳にないため、KEV (既知の悪用された脆弱性) と照合できません。"
-                 "事業者に版を確認してください",
-                 name, f->name.ja);
-        snprintf(en, sizeof(en),
-                 "%s: no %s version in the ledger, so it cannot be checked against KEV (known "
-                 "exploited vulnerabilities); ask the vendor for the version",
-                 name, f->name.en);
-        finding(arr, a, vpn ? "kev-no-version/vpn" : "kev-no-version", "attention", ja, en);
+        const char *loc = a->col[AZ_COL_LOCATION], *ip = a->col[AZ_COL_IP];
+        const char *adm = a->col[AZ_COL_ADMIN], *by = a->col[AZ_COL_BROUGHT_BY];
+        /* whom to ask: the vendor who administers or brought it in */
+        const char *who =
+            *adm && l->vocab && az_ledger_vocab_admin(l->vocab, adm) == AZ_ADMIN_VENDOR ? adm
+            : *by                                                                       ? by
+                                                                                        : NULL;
+        char *where_ja =
+            msg("%s%s%s%s%s%s%s", *loc || *ip ? " (" : "", *loc ? "設置場所 " : "", loc,
+                *loc && *ip ? "、" : "", *ip ? "IP " : "", ip, *loc || *ip ? ")" : "");
+        char *where_en = msg("%s%s%s%s%s%s%s", *loc || *ip ? " (" : "", *loc ? "at " : "", loc,
+                             *loc && *ip ? ", " : "", *ip ? "IP " : "", ip, *loc || *ip ? ")" : "");
+        char *mj =
+            msg("%s%s: %s の版が台帳にないため、KEV (既知の悪用された脆弱性) と照合できま"
+                "せん。%sに「この装置で動いている %s の版 (管理画面のシステム情報に出る "
+                "7.2.8 のような番号) と、最後に更新した日」を確認し、台帳のバージョン欄に"
+                "記入してください",
+                name, where_ja ? where_ja : "", f->name.ja, who ? who : "保守事業者", f->name.ja);
+        char *me = msg("%s%s: no %s version in the ledger, so it cannot be checked against KEV "
+                       "(known exploited vulnerabilities); ask %s which %s version the device "
+                       "runs (the number on its system status page, such as 7.2.8) and when it "
+                       "was last updated, and write it in the version column",
+                       name, where_en ? where_en : "", f->name.en,
+                       who ? who : "the maintenance vendor", f->name.en);
+        free(where_ja);
+        free(where_en);
+        finding(arr, a, vpn ? "kev-no-version/vpn" : "kev-no-version", "attention", mj ? mj : "",
+                me ? me : "");
+        free(mj);
+        free(me);
         return;
     }
     if (az_kev_match(k, f->id, ver, &h, &n) < 0) {
@@ -545,14 +1447,19 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
             if (*a->col[AZ_COL_SYSTEM] && (!strcmp(p->systems[k].id, a->col[AZ_COL_SYSTEM]) ||
                                            same(p->systems[k].name, a->col[AZ_COL_SYSTEM])))
                 sys = &p->systems[k];
-        if (blank_admin(adm)) {
-            snprintf(ja, sizeof(ja), "%s: 管理者がいません%s", name,
-                     a->kind == AZ_ASSET_VPN ? " (誰も更新しない VPN 装置は攻撃の入口になります)"
-                                             : "");
-            snprintf(en, sizeof(en), "%s: nobody administers it%s", name,
-                     a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
-            finding(arr, a, "no-admin", "gap", ja, en);
-        } else if (!institution_admin(adm)) {
+        enum az_admin_class ac = admin_class(l, o, adm);
+        const char *by = a->col[AZ_COL_BROUGHT_BY];
+        if (ac == AZ_ADMIN_NONE) {
+            char *mj = msg(
+                "%s: %s%s管理者がいません%s", name, by, *by ? " が持ち込み、" : "",
+                a->kind == AZ_ASSET_VPN ? " (誰も更新しない VPN 装置は攻撃の入口になります)" : "");
+            char *me = msg("%s: %s%s%snobody administers it%s", name, *by ? "brought in by " : "",
+                           by, *by ? ", " : "",
+                           a->kind == AZ_ASSET_VPN ? " (an unpatched VPN device is a way in)" : "");
+            finding(arr, a, "no-admin", "gap", mj ? mj : "", me ? me : "");
+            free(mj);
+            free(me);
+        } else if (ac == AZ_ADMIN_VENDOR) {
             bool ended;
             if (!has_contract(o, adm, &ended)) {
                 if (ended) {
@@ -607,8 +1514,8 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
             snprintf(en, sizeof(en), "%s: no patch date recorded", name);
             finding(arr, a, "patch-age", "attention", ja, en);
         }
-        if (o->kev && netdev)
-            kev_rule(arr, a, o->kev);
+        if (o->kev && (netdev || a->kind == AZ_ASSET_OTHER))
+            kev_rule(arr, l, a, o->kev);
         if (a->external == 1 && !netdev) {
             snprintf(ja, sizeof(ja), "%s: 外部から接続できる%s", name,
                      az_asset_kind_name(a->kind, AZ_LANG_JA));

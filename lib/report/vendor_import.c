@@ -296,6 +296,35 @@ static int csv_sheet(struct az_ctx *ctx, const char *name, const char *data, siz
     return 0;
 }
 
+/* The profile's systems with a vendor, "emr, receipt", for messages. */
+static void vendor_systems(const struct az_profile *p, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < p->nsystems && o + 1 < n; i++)
+        if (p->systems[i].vendor) {
+            int w = snprintf(buf + o, n - o, "%s%s", o ? ", " : "", p->systems[i].id);
+            if (w < 0)
+                break;
+            o += (size_t)w < n - o ? (size_t)w : n - o - 1;
+        }
+    if (!buf[0])
+        snprintf(buf, n, "-");
+}
+
+static int no_system(struct az_ctx *ctx, const struct az_profile *p, const char *name,
+                     const char *sys)
+{
+    char list[1024];
+    vendor_systems(p, list, sizeof(list));
+    return az_fail(ctx, AZ_ENOTFOUND,
+                   "%s: 様式のシステム \"%s\" は、プロファイル (%s) の事業者のいるシステム (%s) に"
+                   "ありません",
+                   "%s: the form's system \"%s\" is not among the systems with a vendor in the "
+                   "profile (%s): %s",
+                   name, sys, p->file ? p->file : "profile.yaml", list);
+}
+
 static const struct az_system *vendor_system(const struct az_profile *p, const char *id)
 {
     for (size_t i = 0; id && i < p->nsystems; i++)
@@ -312,7 +341,7 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
     const struct az_xlsx_sheet *meta, *form_sheet = NULL;
     const struct az_edition *ed = NULL;
     const struct az_form *vf = NULL;
-    const char *msys = NULL;
+    const char *msys = NULL, *inst = NULL;
     const struct az_system *sys;
     struct az_answers *a = NULL;
     struct imp im;
@@ -343,13 +372,13 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
             az_answers_free(a);
             return r;
         }
+        if (!msys && !system) {
+            az_answers_free(a);
+            return az_fail(ctx, AZ_EINVAL, "%s: どのシステムの回答か分かりません (--system で指定)",
+                           "%s: which system is this for? (give --system)", name);
+        }
         if (!vendor_system(p, msys ? msys : system)) {
-            r = az_fail(ctx, AZ_ENOTFOUND,
-                        "%s: 事業者のいるシステム \"%s\" はプロファイルにありません",
-                        "%s: no system \"%s\" with a vendor in the profile", name,
-                        msys     ? msys
-                        : system ? system
-                                 : "");
+            r = no_system(ctx, p, name, msys ? msys : system);
             az_answers_free(a);
             return r;
         }
@@ -375,6 +404,8 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
                 fid = v;
             else if (!strcmp(k, "system"))
                 msys = v;
+            else if (!strcmp(k, "institution"))
+                inst = v;
         }
         if (!schema || strcmp(schema, "anzen-form/1")) {
             r = az_fail(ctx, AZ_ESCHEMA, "%s: anzen の様式ではありません (schema %s)",
@@ -414,15 +445,23 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
                     "%s: this form is for system \"%s\", not \"%s\"", name, msys, system);
         goto out;
     }
+    /* a form sent to another institution (the hidden sheet says whose) */
+    if (inst && *inst && p->name && strcmp(inst, p->name)) {
+        r = az_fail(ctx, AZ_ESCHEMA,
+                    "%s: 医療機関「%s」宛ての事業者確認用です (このプロファイルは「%s」)。別の医療"
+                    "機関の回答は取り込みません",
+                    "%s: this vendor form was sent to \"%s\", not to \"%s\" (this profile); "
+                    "another institution's answers are not imported",
+                    name, inst, p->name);
+        goto out;
+    }
     if (!msys && !system) {
         r = az_fail(ctx, AZ_EINVAL, "%s: どのシステムの回答か分かりません (--system で指定)",
                     "%s: which system is this for? (give --system)", name);
         goto out;
     }
     if (!(sys = vendor_system(p, msys ? msys : system))) {
-        r = az_fail(ctx, AZ_ENOTFOUND, "%s: 事業者のいるシステム \"%s\" はプロファイルにありません",
-                    "%s: no system \"%s\" with a vendor in the profile", name,
-                    msys ? msys : system);
+        r = no_system(ctx, p, name, msys ? msys : system);
         goto out;
     }
     if (!form_sheet)
@@ -436,6 +475,24 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
         r = az_fail(ctx, AZ_ESCHEMA, "%s: 事業者確認用のシートが見つかりません",
                     "%s: no vendor-form sheet found", name);
         goto out;
+    }
+    /* a re-typed form has no hidden sheet: its 医療機関名 cell says whose */
+    if (!inst) {
+        for (unsigned row = 0; row < 16 && !inst; row++)
+            for (unsigned col = 0; col + 1 < 8 && !inst; col++) {
+                const char *k = az_xlsx_get(form_sheet, row, col);
+                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "Institution")))
+                    inst = az_xlsx_get(form_sheet, row, col + 1);
+            }
+        if (inst && *inst && p->name && strcmp(inst, p->name)) {
+            r = az_fail(ctx, AZ_ESCHEMA,
+                        "%s: 医療機関「%s」宛ての事業者確認用です (このプロファイルは「%s」)。別の"
+                        "医療機関の回答は取り込みません",
+                        "%s: this vendor form was sent to \"%s\", not to \"%s\" (this profile); "
+                        "another institution's answers are not imported",
+                        name, inst, p->name);
+            goto out;
+        }
     }
     a = az_answers_new(ed, vf);
     if (!a || !(a->system = strdup(sys->id))) {

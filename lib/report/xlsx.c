@@ -485,15 +485,22 @@ int az_xlsx_ledger_sheet(struct az_ctx *ctx, struct lxw_workbook *wb, const stru
         worksheet_set_column(
             ws, (lxw_col_t)c, (lxw_col_t)c,
             c == AZ_COL_NAME || c == AZ_COL_ADMIN || c == AZ_COL_BROUGHT_BY ? 22 : 13, NULL);
+    if (l->nextra)
+        worksheet_set_column(ws, AZ_NCOLS, (lxw_col_t)(AZ_NCOLS + l->nextra - 1), 16, NULL);
     for (unsigned c = 0; c < AZ_NCOLS; c++)
         wstr(&w, ws, row, c, az_ledger_col_name((enum az_ledger_col)c, AZ_LANG_JA), f.head);
+    /* the columns anzen does not check, under their own headers */
+    for (size_t k = 0; k < l->nextra; k++)
+        wstr(&w, ws, row, (unsigned)(AZ_NCOLS + k), l->extra_head[k], f.head);
     worksheet_set_row(ws, row, 30, NULL);
     row++;
     for (size_t i = 0; i < l->n; i++, row++) {
         const struct az_asset *a = &l->v[i];
         for (unsigned c = 0; c < AZ_NCOLS; c++) {
             if (c == AZ_COL_KIND)
-                wstr(&w, ws, row, c, az_asset_kind_name(a->kind, AZ_LANG_JA), f.cell);
+                wstr(&w, ws, row, c,
+                     a->kind_label ? a->kind_label : az_asset_kind_name(a->kind, AZ_LANG_JA),
+                     f.cell);
             else if (c == AZ_COL_LAST_PATCH && a->has_last_patch)
                 wdate(&w, ws, row, c, true, a->last_patch, f.date);
             else if (c == AZ_COL_EOL && a->has_eol)
@@ -503,8 +510,11 @@ int az_xlsx_ledger_sheet(struct az_ctx *ctx, struct lxw_workbook *wb, const stru
             else
                 wstr(&w, ws, row, c, a->col[c], f.wrap);
         }
+        for (size_t k = 0; a->extra && k < l->nextra; k++)
+            wstr(&w, ws, row, (unsigned)(AZ_NCOLS + k), a->extra[k], f.wrap);
     }
-    chk(&w, worksheet_autofilter(ws, 0, 0, row ? row - 1 : 0, AZ_NCOLS - 1));
+    chk(&w,
+        worksheet_autofilter(ws, 0, 0, row ? row - 1 : 0, (lxw_col_t)(AZ_NCOLS + l->nextra - 1)));
     print_setup(ws, true, 0, 0, "&C&P / &N");
     if (w.err != LXW_NO_ERROR)
         return az_fail(ctx, AZ_EIO, "台帳のシートを書けません (%s)",

@@ -3,6 +3,7 @@
  * file.c - reading input files with limits and encoding checks, and
  * replacing output files crash-safely.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -412,4 +413,119 @@ size_t az_utf8_width(const char *s)
         w += (size_t)cp_width(cp);
     }
     return w;
+}
+
+static bool has_bytes(const char *data, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (data[i] == needle[0] && !memcmp(data + i, needle, n))
+            return true;
+    return false;
+}
+
+const char *az_file_type(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    size_t i = 0, head = len < 8192 ? len : 8192;
+
+    if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
+        if (has_bytes(data, len, "opendocument.spreadsheet"))
+            return "ods";
+        if (has_bytes(data, len, "xl/workbook") || has_bytes(data, len, "xl/worksheets"))
+            return "xlsx";
+        if (has_bytes(data, len, "word/document"))
+            return "docx";
+        if (has_bytes(data, len, "ppt/presentation"))
+            return "pptx";
+        return "zip";
+    }
+    if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+        return "xls";
+    if (len >= 4 && !memcmp(data, "%PDF", 4))
+        return "pdf";
+    if (len >= 4 && !memcmp(data, "\x89PNG", 4))
+        return "png";
+    if (len >= 3 && !memcmp(data, "\xFF\xD8\xFF", 3))
+        return "jpeg";
+    if (len >= 2 && !memcmp(data, "\x1F\x8B", 2))
+        return "gzip";
+    if (len >= 15 && !memcmp(data, "SQLite format 3", 15))
+        return "sqlite";
+    if (len >= 2 && (!memcmp(data, "\xFF\xFE", 2) || !memcmp(data, "\xFE\xFF", 2)))
+        return "utf16";
+    if (memchr(data, '\0', head))
+        return "binary";
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+        i = 3;
+    /* the first line that is not blank or a comment */
+    for (;;) {
+        size_t e;
+        while (i < len && (u[i] == ' ' || u[i] == '\t' || u[i] == '\r' || u[i] == '\n'))
+            i++;
+        if (i >= len)
+            return "text";
+        e = i;
+        while (e < len && u[e] != '\n')
+            e++;
+        /* a comment ("# ..."); "#,name" is a CSV header */
+        if (u[i] == '#' &&
+            (i + 1 >= e || u[i + 1] == ' ' || u[i + 1] == '\r' || !memchr(data + i, ',', e - i))) {
+            i = e;
+            continue;
+        }
+        if (u[i] == '{' || u[i] == '[')
+            return "json";
+        if (u[i] == '<')
+            return has_bytes(data, head, "<html") || has_bytes(data, head, "<HTML") ? "html"
+                                                                                    : "xml";
+        if (e - i >= 3 && !memcmp(data + i, "---", 3))
+            return "yaml";
+        {
+            /* "key: value" or "key:" */
+            size_t k = i;
+            while (k < e && (isalnum(u[k]) || u[k] == '_' || u[k] == '-'))
+                k++;
+            if (k > i && k < e && u[k] == ':' &&
+                (k + 1 >= e || u[k + 1] == ' ' || u[k + 1] == '\r'))
+                return "yaml";
+        }
+        if (memchr(data + i, ',', e - i) || memchr(data + i, '\t', e - i) ||
+            memchr(data + i, ';', e - i))
+            return "csv";
+        return "text";
+    }
+}
+
+const char *az_file_type_name(const char *type, enum az_lang lang)
+{
+    static const struct {
+        const char *t, *ja, *en;
+    } n[] = {
+        {"xlsx", "Excel のブック (XLSX)", "an Excel workbook (XLSX)"},
+        {"ods", "LibreOffice / OpenOffice の表計算 (ODS)", "a LibreOffice spreadsheet (ODS)"},
+        {"docx", "Word の文書 (DOCX)", "a Word document (DOCX)"},
+        {"pptx", "PowerPoint の資料 (PPTX)", "a PowerPoint file (PPTX)"},
+        {"zip", "ZIP の圧縮ファイル", "a ZIP archive"},
+        {"xls", "古い Excel / Word の形式 (.xls / .doc)。Excel で .xlsx として保存し直してください",
+         "an old Excel / Word file (.xls / .doc); save it again as .xlsx"},
+        {"pdf", "PDF", "a PDF"},
+        {"png", "PNG の画像", "a PNG image"},
+        {"jpeg", "JPEG の画像", "a JPEG image"},
+        {"gzip", "gzip の圧縮ファイル", "a gzip archive"},
+        {"sqlite", "SQLite のデータベース", "an SQLite database"},
+        {"utf16", "UTF-16 のテキスト (UTF-8 か CP932 で保存し直してください)",
+         "UTF-16 text (save it again as UTF-8 or CP932)"},
+        {"binary", "テキストではないファイル", "not a text file"},
+        {"json", "JSON", "JSON"},
+        {"yaml", "YAML", "YAML"},
+        {"html", "HTML", "HTML"},
+        {"xml", "XML", "XML"},
+        {"csv", "CSV", "CSV"},
+        {"text", "テキスト", "text"},
+    };
+    for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+        if (!strcmp(n[i].t, type))
+            return lang == AZ_LANG_EN ? n[i].en : n[i].ja;
+    return type;
 }

@@ -154,4 +154,10 @@ void vendor_path(const char *answers_path, const char *system, char *buf, size_t
  * the file does not exist. Prints errors. */
 int scan_result_load(struct cli *c, const char *path, json_t **ret);
 
+/* Check a file's real type (az_file_type) before a parser sees it: allowed
+ * is a space-separated list of types ("json yaml"); otherwise an error
+ * names what the file is and what was expected. 0 or an exit code. */
+int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const char *want_ja,
+                     const char *want_en);
+
 #endif

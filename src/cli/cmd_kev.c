@@ -207,6 +207,58 @@ static int do_check(struct cli *c, const struct az_kev *k, const char *product, 
     return n ? EXIT_GAPS : 0;
 }
 
+/* A catalog that would silently stop or freeze KEV matching: no entries,
+ * none of the appliance families, or a version (a date, YYYY.MM.DD) before
+ * KEV began (2021-11) or after the as-of date. */
+static int plausible(struct cli *c, const char *file, const struct az_kev *nk)
+{
+    struct az_date d;
+    char iso[16];
+    int ok;
+
+    if (!nk->catalog_count) {
+        cli_err(c,
+                "%s: カタログに脆弱性が 1 件もありません。取り込むと KEV の照合が止まるため取り込み"
+                "ません (--force で取り込む)",
+                "%s: the catalog lists no vulnerabilities; importing it would stop all KEV "
+                "matching, so it was not imported (--force to import anyway)",
+                file);
+        return EXIT_ERROR;
+    }
+    if (!nk->nentries) {
+        cli_err(c,
+                "%s: %zu 件のうち、anzen が照合する系統 (Fortinet, Ivanti など) の項目が 1 件も"
+                "ありません。CISA の KEV カタログではないと思われるため取り込みません (--force で"
+                "取り込む)",
+                "%s: none of its %zu entries is of an appliance family anzen checks (Fortinet, "
+                "Ivanti...); it does not look like CISA's KEV catalog, so it was not imported "
+                "(--force to import anyway)",
+                file, nk->catalog_count);
+        return EXIT_ERROR;
+    }
+    snprintf(iso, sizeof(iso), "%.10s", nk->catalog_version ? nk->catalog_version : "");
+    for (char *p = iso; *p; p++)
+        if (*p == '.')
+            *p = '-';
+    ok = az_date_parse(iso, false, &d) == 0;
+    /* a month of slack for a clock or as-of date behind */
+    if (!ok || d.y < 2021 || az_date_to_days(d) > az_date_to_days(c->as_of) + 31) {
+        cli_err(
+            c,
+            "%s: カタログの版 \"%s\" はありえない日付です (KEV の版は公開日 YYYY.MM.DD で、2021 "
+            "年以降、基準日 (%04d-%02d-%02d) より後にはなりません)。取り込むと正しいカタログが"
+            "古いとして拒まれるため取り込みません (--force で取り込む)",
+            "%s: catalog version \"%s\" is not a plausible date (KEV versions are release "
+            "dates YYYY.MM.DD, from 2021, not after the as-of date %04d-%02d-%02d); importing "
+            "it would make the genuine catalog look older, so it was not imported (--force "
+            "to import anyway)",
+            file, nk->catalog_version ? nk->catalog_version : "", c->as_of.y, c->as_of.m,
+            c->as_of.d);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
 static int do_import(struct cli *c, const struct az_kev *k, const char *file, const char *out,
                      bool force)
 {
@@ -215,6 +267,9 @@ static int do_import(struct cli *c, const struct az_kev *k, const char *file, co
     struct az_kev *nk = NULL;
     int r;
 
+    if ((r = cli_file_type_ok(c, file, "json", "KEV カタログ (CISA の JSON)",
+                              "a KEV catalog (CISA's JSON)")))
+        return r;
     if (az_read_text_file(&c->ctx, file, &data, &len) < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
@@ -231,7 +286,9 @@ static int do_import(struct cli *c, const struct az_kev *k, const char *file, co
         cli_liberr(c);
         return EXIT_ERROR;
     }
-    if (!force && strcmp(nk->catalog_version, k->catalog_version) < 0) {
+    if (!force && (r = plausible(c, file, nk))) {
+        /* refused: said why */
+    } else if (!force && strcmp(nk->catalog_version, k->catalog_version) < 0) {
         cli_err(c, "%s は %s 版で、使っている %s 版より古いため取り込みません (--force で取り込む)",
                 "%s is version %s, older than the version %s in use; not imported (--force "
                 "to import anyway)",

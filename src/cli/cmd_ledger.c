@@ -26,11 +26,16 @@ static void help(struct cli *c, FILE *f)
         f, "%s",
         L(c,
           "使い方:\n"
-          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
-          "      台帳の CSV (UTF-8 または Excel の CP932、日本語/英語の見出し、順不同) か\n"
-          "      XLSX (「機器台帳」のシート、なければ最初のシート) を\n"
-          "      検査して ledger.csv に保存する。誤りのある行は行・列・理由を示し、\n"
-          "      --skip-bad-rows がなければ何も取り込まない\n"
+          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows] [--dry-run]\n"
+          "                      [--map '見出し=項目']... [--replace-empty]\n"
+          "      台帳の CSV (UTF-8 または Excel の CP932) か XLSX (台帳らしいシートを選ぶ) を\n"
+          "      検査して ledger.csv に保存する。見出しは日本語/英語、順不同、表題の行が\n"
+          "      上にあってもよい。anzen が点検しない列もそのまま保持する。誤りはすべて\n"
+          "      Excel の行番号・見出し・受け付ける形式とともに示し、--skip-bad-rows が\n"
+          "      なければ何も取り込まない。--dry-run は各列の読み方を示すだけで保存しない。\n"
+          "      空の台帳で既存の台帳を置き換えるには --replace-empty\n"
+          "  anzen ledger template [-o 台帳.xlsx]\n"
+          "      記入用の台帳 (列、種別・管理者の選択肢、記入例 1 行) を作る\n"
           "  anzen ledger list [FILE]\n"
           "      台帳の一覧 (既定: ledger.csv)\n"
           "  anzen ledger check [FILE] [-p profile.yaml] [--vendors vendors.yaml]\n"
@@ -45,11 +50,17 @@ static void help(struct cli *c, FILE *f)
           "      台帳を CSV (既定: UTF-8 (BOM 付き)、日本語の見出し、標準出力) か XLSX (-o が\n"
           "      必要) で書き出す\n",
           "usage:\n"
-          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows]\n"
-          "      check a ledger CSV (UTF-8 or Excel's CP932, Japanese or English headers in\n"
-          "      any order) or XLSX (the sheet 機器台帳 / Asset ledger, else the first) and\n"
-          "      save it as ledger.csv; rejected rows are reported with row,\n"
-          "      column and reason, and nothing is imported without --skip-bad-rows\n"
+          "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows] [--dry-run]\n"
+          "                      [--map 'HEADER=field']... [--replace-empty]\n"
+          "      check a ledger CSV (UTF-8 or Excel's CP932) or XLSX (the sheet that looks\n"
+          "      like a ledger) and save it as ledger.csv. Headers in Japanese or English,\n"
+          "      any order, title rows above are fine; columns anzen does not check are kept.\n"
+          "      Every problem is reported with the Excel row, the header and what is\n"
+          "      accepted; nothing is imported without --skip-bad-rows. --dry-run shows how\n"
+          "      each column was read and saves nothing. --replace-empty lets an empty\n"
+          "      ledger replace a non-empty one\n"
+          "  anzen ledger template [-o ledger.xlsx]\n"
+          "      write a ledger workbook to fill in (columns, drop-downs, one example row)\n"
           "  anzen ledger list [FILE]\n"
           "      list the ledger (default ledger.csv)\n"
           "  anzen ledger check [FILE] [-p profile.yaml] [--vendors vendors.yaml]\n"
@@ -66,68 +77,232 @@ static void help(struct cli *c, FILE *f)
           "      or XLSX (needs -o)\n"));
 }
 
-/* The ledger sheet of a workbook (機器台帳 / Asset ledger, else the first
- * sheet) as CSV text, row for row, so errors keep the sheet's row numbers;
- * name becomes "FILE:SHEET". */
-static int xlsx_to_csv(struct cli *c, const char *path, const char *data, size_t len, char **ret,
-                       size_t *ret_len, char *name, size_t n)
+/* One sheet as CSV text, row for row, so errors keep the sheet's row
+ * numbers. */
+static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
 {
-    struct az_xlsx *x;
-    const struct az_xlsx_sheet *s;
-    struct az_buf b;
     unsigned rows = 0, cols = 0;
+    const char **f;
     int r = 0;
 
-    if (az_xlsx_read(&c->ctx, path, data, len, &x) < 0) {
-        cli_liberr(c);
-        return EXIT_ERROR;
-    }
-    s = az_xlsx_sheet(x, "機器台帳");
-    if (!s)
-        s = az_xlsx_sheet(x, "Asset ledger");
-    if (!s && x->n)
-        s = &x->sheets[0];
-    if (!s) {
-        cli_err(c, "%s: シートがありません", "%s: no sheets", path);
-        az_xlsx_free(x);
-        return EXIT_ERROR;
-    }
-    snprintf(name, n, "%s:%s", path, s->name);
     for (size_t i = 0; i < s->n; i++) {
         rows = s->cells[i].row + 1 > rows ? s->cells[i].row + 1 : rows;
         cols = s->cells[i].col + 1 > cols ? s->cells[i].col + 1 : cols;
     }
     if (cols > AZ_CSV_MAX_FIELDS)
         cols = AZ_CSV_MAX_FIELDS;
-    az_buf_init(&b, AZ_MAX_INPUT);
+    if (!(f = calloc(cols + 1, sizeof(*f))))
+        return AZ_ENOMEM;
+    az_buf_init(b, AZ_MAX_INPUT);
     for (unsigned row = 0; !r && row < rows; row++) {
-        const char *f[AZ_CSV_MAX_FIELDS];
         for (unsigned col = 0; col < cols; col++) {
             const char *t = az_xlsx_get(s, row, col);
             f[col] = t ? t : "";
         }
-        r = az_csv_write_row(&b, f, cols);
+        r = az_csv_write_row(b, f, cols);
     }
-    az_xlsx_free(x);
-    if (r) {
-        az_buf_done(&b);
-        cli_err(c, "%s: 台帳が大きすぎます", "%s: the ledger is too large", path);
-        return EXIT_ERROR;
-    }
-    *ret_len = b.len;
-    *ret = az_buf_take(&b);
-    return *ret ? 0 : EXIT_ERROR;
+    free(f);
+    return r;
 }
 
-static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
+/* The ledger sheets of a workbook as CSV: the sheet whose header anzen
+ * recognises best (visible sheets first; 機器台帳 / Asset ledger win a
+ * tie), and any other visible sheet that looks as much like a ledger (PCs
+ * and network devices kept on separate sheets). Names are "FILE:SHEET". */
+struct sheet_csv {
+    char *name, *csv;
+    size_t len;
+    int score;
+    bool pick;
+};
+
+static void sheets_free(struct sheet_csv *v, size_t n)
 {
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].csv);
+    }
+    free(v);
+}
+
+static int xlsx_to_csv(struct cli *c, const char *path, const char *data, size_t len,
+                       struct sheet_csv **ret, size_t *ret_n)
+{
+    struct az_xlsx *x;
+    struct sheet_csv *v;
+    size_t best = 0;
+    int bscore = -1;
+
+    if (az_xlsx_read(&c->ctx, path, data, len, &x) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    if (!x->n) {
+        cli_err(c, "%s: シートがありません", "%s: no sheets", path);
+        az_xlsx_free(x);
+        return EXIT_ERROR;
+    }
+    if (!(v = calloc(x->n, sizeof(*v)))) {
+        az_xlsx_free(x);
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < x->n; i++) {
+        const struct az_xlsx_sheet *s = &x->sheets[i];
+        struct az_buf b;
+        size_t n = strlen(path) + strlen(s->name) + 2;
+        int score;
+        if (sheet_csv(s, &b) < 0 || !(v[i].name = malloc(n))) {
+            az_buf_done(&b);
+            continue;
+        }
+        snprintf(v[i].name, n, "%s:%s", path, s->name);
+        v[i].len = b.len;
+        v[i].csv = b.data ? az_buf_take(&b) : strdup("");
+        az_buf_done(&b);
+        if (!v[i].csv)
+            continue;
+        v[i].score = az_ledger_score(v[i].csv, v[i].len);
+        score = v[i].score * 4 + (!s->hidden) * 2 +
+                (!strcmp(s->name, "機器台帳") || !strcmp(s->name, "Asset ledger"));
+        if (score > bscore) {
+            bscore = score;
+            best = i;
+        }
+    }
+    v[best].pick = true;
+    for (size_t i = 0; i < x->n; i++)
+        if (i != best && !x->sheets[i].hidden && v[i].csv && v[i].score >= 3 &&
+            v[i].score * 2 >= v[best].score)
+            v[i].pick = true;
+    *ret = v;
+    *ret_n = x->n;
+    az_xlsx_free(x);
+    return 0;
+}
+
+/* Import the ledger sheets of a workbook, each row for row so errors keep
+ * the sheet's row numbers; several sheets become one ledger. Every sheet
+ * is read, so every problem is reported at once. Returns an exit code. */
+static int load_workbook(struct cli *c, const char *path, const char *data, size_t len,
+                         const struct az_ledger_import_opts *o, struct az_buf *describe,
+                         struct az_ledger **ret)
+{
+    struct sheet_csv *v = NULL;
+    struct az_ledger **parts = NULL;
+    size_t nv = 0, np = 0, picked = 0;
+    int r, failed = 0;
+
+    if ((r = xlsx_to_csv(c, path, data, len, &v, &nv)))
+        return r;
+    if (!(parts = calloc(nv + 1, sizeof(*parts)))) {
+        sheets_free(v, nv);
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < nv; i++)
+        picked += v[i].pick;
+    for (size_t i = 0; i < nv; i++) {
+        struct az_ledger *pl = NULL;
+        if (!v[i].pick)
+            continue;
+        if (az_ledger_import_opts(&c->ctx, v[i].name, v[i].csv, v[i].len, o, &pl) < 0) {
+            if (o->report && *o->report) {
+                fputs(*o->report, stderr);
+                free(*o->report);
+                *o->report = NULL;
+            }
+            cli_liberr(c);
+            failed = failed ? failed : (c->ctx.err == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR);
+            continue;
+        }
+        if (describe) {
+            if (picked > 1)
+                az_buf_printf(describe, "%s %s\n", L(c, "シート", "sheet"), v[i].name);
+            if (az_ledger_describe(pl, c->lang, describe) < 0)
+                failed = EXIT_ERROR;
+        }
+        parts[np++] = pl;
+    }
+    sheets_free(v, nv);
+    if (failed) {
+        for (size_t i = 0; i < np; i++)
+            az_ledger_free(parts[i]);
+        free(parts);
+        return failed;
+    }
+    if (np == 1) {
+        *ret = parts[0];
+        free(parts);
+        return 0;
+    }
+    if (az_ledger_merge(&c->ctx, parts, np, ret) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    if (describe)
+        az_buf_printf(describe,
+                      L(c, "%zu 枚のシートから 機器: %zu 台\n", "%zu sheets: %zu assets in all\n"),
+                      np, (*ret)->n);
+    return 0;
+}
+
+/* Raw bytes (CP932 is allowed here, so no UTF-8 check): 0, -1 when it
+ * cannot be opened (errno), -2 when too large, -3 out of memory. */
+static int read_raw(const char *path, char **ret, size_t *ret_len)
+{
+    FILE *f = fopen(path, "rb");
     char *data;
     size_t len;
-    int r;
+    if (!f)
+        return -1;
+    if (!(data = malloc(AZ_MAX_INPUT + 1))) {
+        fclose(f);
+        return -3;
+    }
+    len = fread(data, 1, AZ_MAX_INPUT + 1, f);
+    fclose(f);
+    if (len > AZ_MAX_INPUT) {
+        free(data);
+        return -2;
+    }
+    *ret = data;
+    *ret_len = len;
+    return 0;
+}
 
-    /* read raw bytes: CP932 is allowed here, so no UTF-8 check */
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const char *want_ja,
+                     const char *want_en)
+{
+    char *data = NULL;
+    size_t len = 0, n;
+    const char *t;
+    int r = read_raw(path, &data, &len);
+
+    if (r < 0) {
+        /* not readable: the loader that follows says so in its own words */
+        free(data);
+        return 0;
+    }
+    t = az_file_type(data, len);
+    free(data);
+    n = strlen(t);
+    for (const char *p = allowed; (p = strstr(p, t)); p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 0;
+    cli_err(c, "%s: これは %s です (%s を渡してください)", "%s: this is %s (expected %s)", path,
+            az_file_type_name(t, c->lang), L(c, want_ja, want_en));
+    return EXIT_ERROR;
+}
+
+static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
+                     struct az_buf *describe, struct az_ledger **ret)
+{
+    struct az_ledger_import_opts ob = *oo, *o = &ob;
+    char *report = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int r = read_raw(path, &data, &len);
+
+    if (r == -1) {
         if (errno == ENOENT)
             cli_err(c, "%s がありません (台帳は anzen ledger import FILE で取り込みます)",
                     "%s does not exist (bring a ledger in with anzen ledger import FILE)", path);
@@ -135,40 +310,53 @@ static int load(struct cli *c, const char *path, bool skip, struct az_ledger **r
             cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
         return EXIT_ERROR;
     }
-    data = malloc(AZ_MAX_INPUT + 1);
-    if (!data) {
-        fclose(f);
-        return EXIT_ERROR;
-    }
-    len = fread(data, 1, AZ_MAX_INPUT + 1, f);
-    fclose(f);
-    if (len > AZ_MAX_INPUT) {
-        free(data);
+    if (r == -2) {
         cli_err(c, "%s: ファイルが大きすぎます (上限 %u バイト)",
                 "%s: file too large (limit %u bytes)", path, AZ_MAX_INPUT);
         return EXIT_ERROR;
     }
-    if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
-        /* a workbook: its ledger sheet becomes CSV rows, one per sheet row */
-        char *csv = NULL, name[4200];
-        size_t clen = 0;
-        if ((r = xlsx_to_csv(c, path, data, len, &csv, &clen, name, sizeof(name)))) {
+    if (r < 0)
+        return EXIT_ERROR;
+    ob.report = &report;
+    {
+        /* say what the file is before a parser misreads it */
+        const char *kind = az_file_type(data, len);
+        if (strcmp(kind, "xlsx") && strcmp(kind, "csv") && strcmp(kind, "text")) {
+            cli_err(c, "%s: 台帳として読めません: これは %s です (CSV か XLSX を渡してください)",
+                    "%s: not a ledger: this is %s (give a CSV or XLSX file)", path,
+                    az_file_type_name(kind, c->lang));
             free(data);
-            return r;
+            return EXIT_ERROR;
         }
+    }
+    if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
+        r = load_workbook(c, path, data, len, o, describe, ret);
         free(data);
-        data = csv;
-        len = clen;
-        r = az_ledger_import(&c->ctx, name, data, len, skip, ret);
-    } else {
-        r = az_ledger_import(&c->ctx, path, data, len, skip, ret);
+        return r;
+    }
+    r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
+    if (r == 0 && describe && az_ledger_describe(*ret, c->lang, describe) < 0) {
+        az_ledger_free(*ret);
+        *ret = NULL;
+        r = az_fail(&c->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
     free(data);
+    if (report) {
+        /* every problem, each on its own line, before the summary */
+        fputs(report, stderr);
+        free(report);
+    }
     if (r < 0) {
         cli_liberr(c);
-        return EXIT_ERROR;
+        return r == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR;
     }
     return 0;
+}
+
+static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
+{
+    struct az_ledger_import_opts o = {.skip_bad = skip, .as_of = c->as_of};
+    return load_opts(c, path, &o, NULL, ret);
 }
 
 int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_profile *p,
@@ -307,12 +495,17 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
                                          {"db", required_argument, NULL, 'd'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"headers", required_argument, NULL, 'H'},
+                                         {"map", required_argument, NULL, 'm'},
+                                         {"dry-run", no_argument, NULL, 'n'},
+                                         {"replace-empty", no_argument, NULL, 'E'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *sub, *profile = "profile.yaml", *format = "text";
     const char *vendors = "vendors.yaml", *db = NULL, *encoding = "utf-8", *headers = "ja";
     long patch_days = 180;
-    bool skip = false, save = false;
+    bool skip = false, save = false, dry = false, replace_empty = false;
+    const char **maps = NULL;
+    size_t nmaps = 0;
     struct az_ledger *l;
     int o, r;
 
@@ -377,10 +570,34 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'm': {
+            const char **nm;
+            if (!strchr(optarg, '=') || *optarg == '=') {
+                cli_err(c, "--map は '見出し=項目' の形です (例: --map '機器ID=name')",
+                        "--map takes 'HEADER=field' (e.g. --map 'Device ID=name')");
+                free(maps);
+                return EXIT_USAGE;
+            }
+            if (!(nm = realloc(maps, (nmaps + 1) * sizeof(*nm)))) {
+                free(maps);
+                return EXIT_ERROR;
+            }
+            maps = nm;
+            maps[nmaps++] = optarg;
+            break;
+        }
+        case 'n':
+            dry = true;
+            break;
+        case 'E':
+            replace_empty = true;
+            break;
         case 'h':
+            free(maps);
             help(c, stdout);
             return 0;
         default:
+            free(maps);
             help(c, stderr);
             return EXIT_USAGE;
         }
@@ -389,13 +606,56 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     argv += optind + 1;
     if (!strcmp(sub, "import") && argc == 1) {
         struct az_buf b;
+        struct az_ledger_import_opts io = {
+            .skip_bad = skip || dry, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
         if (!out)
             out = "ledger.csv";
-        if ((r = load(c, argv[0], skip, &l)))
+        az_buf_init(&b, 64u * 1024 * 1024);
+        r = load_opts(c, argv[0], &io, dry ? &b : NULL, &l);
+        free(maps);
+        if (r) {
+            az_buf_done(&b);
             return r;
+        }
         if (l->report)
             fputs(l->report, stderr);
-        az_buf_init(&b, 64u * 1024 * 1024);
+        if (dry) {
+            /* how each column (of each sheet) was read */
+            fwrite(b.data ? b.data : "", 1, b.len, stdout);
+            printf(L(c, "(--dry-run: %s には何も書いていません)\n",
+                     "(--dry-run: nothing written to %s)\n"),
+                   out);
+            az_buf_done(&b);
+            az_ledger_free(l);
+            return 0;
+        }
+        if (!l->n && !replace_empty && strcmp(out, "-") && access(out, F_OK) == 0) {
+            /* an empty import must not wipe a ledger that has assets */
+            struct az_ledger *old = NULL;
+            struct az_ctx quiet;
+            char *od = NULL;
+            size_t ol = 0;
+            bool has = false;
+            az_ctx_init(&quiet, c->lang);
+            if (read_raw(out, &od, &ol) == 0 &&
+                az_ledger_import(&quiet, out, od, ol, true, &old) == 0)
+                has = old->n > 0;
+            else
+                has = ol > 0;
+            free(od);
+            az_ledger_free(old);
+            if (has) {
+                cli_err(c,
+                        "%s には機器が 1 台もないため、%s の台帳を置き換えませんでした "
+                        "(空にしてよければ --replace-empty)",
+                        "%s has no assets, so the ledger in %s was not replaced (use "
+                        "--replace-empty to empty it)",
+                        argv[0], out);
+                az_buf_done(&b);
+                az_ledger_free(l);
+                return EXIT_ERROR;
+            }
+        }
         if (az_ledger_write_csv(l, &b) < 0) {
             cli_err(c, "台帳が大きすぎます", "ledger too large");
             r = EXIT_ERROR;
@@ -410,13 +670,28 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         az_ledger_free(l);
         return r;
     }
+    free(maps);
+    if (!strcmp(sub, "template") && argc == 0) {
+        if (!out)
+            out = L(c, "台帳.xlsx", "ledger.xlsx");
+        if (az_ledger_template(&c->ctx, out) < 0) {
+            cli_liberr(c);
+            return EXIT_ERROR;
+        }
+        printf(L(c, "台帳のテンプレートを %s に書きました\n", "wrote the ledger template to %s\n"),
+               out);
+        return 0;
+    }
     if (!strcmp(sub, "list") && argc <= 1) {
         if ((r = load(c, argc ? argv[0] : "ledger.csv", false, &l)))
             return r;
         for (size_t i = 0; i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
             printf("%-4zu ", i + 1);
-            out_pad(stdout, az_asset_kind_name(a->kind, c->lang), 18);
+            out_pad(stdout,
+                    c->lang == AZ_LANG_JA && a->kind_label ? a->kind_label
+                                                           : az_asset_kind_name(a->kind, c->lang),
+                    18);
             out_pad(stdout, a->col[AZ_COL_NAME], 24);
             printf(" %s %s  %s %s\n", a->col[AZ_COL_OS], a->col[AZ_COL_VERSION],
                    L(c, "管理者:", "admin:"),

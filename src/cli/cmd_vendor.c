@@ -467,6 +467,9 @@ static int vendor_import(struct cli *c, int argc, char **argv)
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    if ((r = cli_file_type_ok(c, argv[optind], "xlsx csv yaml json text",
+                              "事業者確認用 (XLSX、CSV、YAML)", "a vendor form (XLSX, CSV, YAML)")))
+        goto out;
     if ((r = read_binary(c, argv[optind], &data, &len)))
         goto out;
     if (az_vendor_form_import(&c->ctx, c->cat, p, system, argv[optind], data, len, &a) < 0 ||

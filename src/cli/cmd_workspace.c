@@ -85,6 +85,54 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int check_vendor_file(struct cli *c, const struct az_profile *p, const char *base,
+                             const char *path, const struct az_answers *a)
+{
+    bool vfile = !strncmp(base, "vendor-", 7);
+    const struct az_system *sys = NULL;
+    char list[1024] = "";
+    size_t o = 0;
+
+    if (!vfile) {
+        if (a->form->vendor) {
+            cli_err(c, "%s: 事業者確認用の回答です (vendor-システム.yaml に置いてください)",
+                    "%s: these are vendor-form answers (they belong in vendor-SYSTEM.yaml)", path);
+            return EXIT_ERROR;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < p->nsystems; i++)
+        if (p->systems[i].vendor) {
+            int w = snprintf(list + o, sizeof(list) - o, "%s%s", o ? ", " : "", p->systems[i].id);
+            if (w > 0 && (size_t)w < sizeof(list) - o)
+                o += (size_t)w;
+            if (a->system && !strcmp(a->system, p->systems[i].id))
+                sys = &p->systems[i];
+        }
+    if (!a->form->vendor) {
+        cli_err(c, "%s: 事業者確認用の回答ではありません (様式 %s)",
+                "%s: not vendor-form answers (form %s)", path, a->form->id);
+        return EXIT_ERROR;
+    }
+    if (!sys) {
+        cli_err(
+            c, "%s: system \"%s\" は、プロファイルの事業者のいるシステム (%s) のどれでもありません",
+            "%s: system \"%s\" is none of the profile's systems with a vendor (%s)", path,
+            a->system ? a->system : "", o ? list : "-");
+        return EXIT_ERROR;
+    }
+    {
+        size_t l = strlen(base);
+        if (l < 12 || strlen(sys->id) != l - 12 || strncmp(base + 7, sys->id, l - 12)) {
+            cli_err(c, "%s: システム \"%s\" の回答ですが、ファイル名は %s です (vendor-%s.yaml に)",
+                    "%s: answers for system \"%s\" in a file named %s (should be vendor-%s.yaml)",
+                    path, sys->id, base, sys->id);
+            return EXIT_ERROR;
+        }
+    }
+    return 0;
+}
+
 static int do_import(struct cli *c, const char *db, const char *dir, const char *who)
 {
     char path[PATH_MAX], *profile_text = NULL, **names = NULL;
@@ -100,6 +148,10 @@ static int do_import(struct cli *c, const char *db, const char *dir, const char 
         return r;
     r = EXIT_ERROR;
     snprintf(path, sizeof(path), "%s/profile.yaml", dir);
+    if (access(path, F_OK) == 0 &&
+        (r = cli_file_type_ok(c, path, "yaml json text", "YAML のプロファイル", "a YAML profile")))
+        goto out;
+    r = EXIT_ERROR;
     if (az_read_text_file(&c->ctx, path, &profile_text, &len) < 0 ||
         az_profile_load(&c->ctx, path, profile_text, len, &p) < 0) {
         cli_liberr(c);
@@ -135,10 +187,21 @@ static int do_import(struct cli *c, const char *db, const char *dir, const char 
     for (size_t i = 0; i < nnames; i++) {
         struct az_eval *e;
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if ((r = cli_file_type_ok(c, path, "yaml json text", "YAML の回答", "YAML answers"))) {
+            goto out;
+        }
+        r = EXIT_ERROR;
         if (az_answers_load_file(&c->ctx, c->cat, path, &sets[nsets]) < 0) {
             cli_liberr(c);
             goto out;
         }
+        /* the same checks as status: vendor-SYS.yaml holds the vendor form
+         * of a system with a vendor, answers.yaml the institution's */
+        if ((r = check_vendor_file(c, p, names[i], path, sets[nsets]))) {
+            nsets++;
+            goto out;
+        }
+        r = EXIT_ERROR;
         /* the same checks as status: applicability against the profile */
         if (az_evaluate(&c->ctx, c->cat, p, sets[nsets], sets[nsets]->edition, c->as_of, &e) < 0) {
             cli_liberr(c);

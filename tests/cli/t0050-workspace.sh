@@ -71,6 +71,34 @@ import json, sys
 assert len(json.load(open(sys.argv[1], encoding="utf-8"))) == 4
 PY
 
+# vendor forms are checked as status checks them: the system must be one
+# with a vendor, and the file must be named after it
+mkdir vf
+cp d/profile.yaml d/answers.yaml vf/
+sed 's/^system: .*/system: nosuch/' d/vendor-emr.yaml > vf/vendor-emr.yaml
+run "$ANZEN" workspace import -w vf.db vf
+expect_rc 1 "a vendor form naming no system of the profile"
+expect_err "system \"nosuch\" は、プロファイルの事業者のいるシステム (emr, receipt) のどれでもありません" "the system and the profile's systems named"
+[ ! -e vf.db ] || python3 - <<'PY' && ok "nothing imported" || not_ok "imported anyway"
+import sqlite3
+db = sqlite3.connect("vf.db")
+assert db.execute("SELECT count(*) FROM change_log").fetchone()[0] == 0
+PY
+cp d/vendor-emr.yaml vf/vendor-receipt.yaml
+rm vf/vendor-emr.yaml
+run "$ANZEN" workspace import -w vf.db vf
+expect_rc 1 "the emr form in vendor-receipt.yaml"
+expect_err "ファイル名は vendor-receipt.yaml です (vendor-emr.yaml に)" "file name and system named"
+rm vf/vendor-receipt.yaml
+cp d/vendor-emr.yaml vf/answers.yaml
+run "$ANZEN" workspace import -w vf.db vf
+expect_rc 1 "a vendor form as answers.yaml"
+printf 'PK\003\004xx' > vf/vendor-emr.yaml
+cp d/answers.yaml vf/answers.yaml
+run "$ANZEN" workspace import -w vf.db vf
+expect_rc 1 "a zip named vendor-emr.yaml"
+expect_err "これは ZIP の圧縮ファイル です" "its real type named"
+
 # migrations: an empty (version 0) file migrates; a newer schema is refused
 python3 -c "import sqlite3; sqlite3.connect('v0.db').execute('PRAGMA user_version = 0')"
 run "$ANZEN" workspace info -w v0.db

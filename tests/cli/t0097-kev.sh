@@ -73,10 +73,10 @@ expect_out "出典: kev.json" "kev.json is used once imported"
 python3 - "$FULL" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
-d["catalogVersion"] = "2026.11.30"
-d["dateReleased"] = "2026-11-30T12:00:00.000Z"
+d["catalogVersion"] = "2025.11.20"
+d["dateReleased"] = "2025-11-20T12:00:00.000Z"
 d["vulnerabilities"].insert(0, {"cveID": "CVE-2026-12345", "vendorProject": "Fortinet",
-    "product": "FortiOS", "vulnerabilityName": "test entry", "dateAdded": "2026-11-30",
+    "product": "FortiOS", "vulnerabilityName": "test entry", "dateAdded": "2025-11-20",
     "shortDescription": "x", "requiredAction": "y", "dueDate": "2026-12-21",
     "knownRansomwareCampaignUse": "Unknown", "forensicTriage": "No"})
 d["count"] += 1
@@ -88,14 +88,48 @@ run "$ANZEN" kev import newer.json
 expect_rc 0 "a newer catalog"
 expect_out "新しく載った項目: CVE-2026-12345" "the new entry is pointed out"
 run "$ANZEN" kev info
-expect_out "2026.11.30 版" "the newer catalog is in use"
+expect_out "2025.11.20 版" "the newer catalog is in use"
 cp kev.json kev.before
 run "$ANZEN" kev import older.json
 expect_rc 1 "an older catalog is refused"
-expect_err "2024.01.01 版で、使っている 2026.11.30 版より古い" "the refusal says why"
+expect_err "2024.01.01 版で、使っている 2025.11.20 版より古い" "the refusal says why"
 cmp -s kev.json kev.before && ok "kev.json unchanged after the refusal" || not_ok "kev.json changed"
 run "$ANZEN" kev import older.json --force
 expect_rc 0 "--force imports an older catalog"
+
+# catalogs that would silently stop or freeze KEV matching are refused
+python3 - "$FULL" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+e = dict(d, vulnerabilities=[], count=0)
+json.dump(e, open("empty.json", "w", encoding="utf-8"))
+f = dict(d, catalogVersion="2999.99.99")
+json.dump(f, open("future.json", "w", encoding="utf-8"))
+g = dict(d, catalogVersion="2030.01.01")
+json.dump(g, open("later.json", "w", encoding="utf-8"))
+h = dict(d, vulnerabilities=[v for v in d["vulnerabilities"] if v["vendorProject"] == "Microsoft"])
+h["count"] = len(h["vulnerabilities"])
+json.dump(h, open("nofamily.json", "w", encoding="utf-8"))
+PY
+cp kev.json kev.before
+run "$ANZEN" kev import empty.json
+expect_rc 1 "an empty catalog is refused"
+expect_err "脆弱性が 1 件もありません" "the empty catalog: why"
+run "$ANZEN" kev import future.json
+expect_rc 1 "catalogVersion 2999.99.99 is refused"
+expect_err "カタログの版 \"2999.99.99\" はありえない日付です" "the implausible version is named"
+run "$ANZEN" kev import later.json
+expect_rc 1 "a version after the as-of date is refused"
+run "$ANZEN" kev import nofamily.json
+expect_rc 1 "a catalog without any appliance family is refused"
+expect_err "CISA の KEV カタログではない" "the catalog without appliances: why"
+cmp -s kev.json kev.before && ok "kev.json unchanged by the refused catalogs" || not_ok "kev.json changed"
+run "$ANZEN" kev import empty.json -o forced.json --force
+expect_rc 0 "--force imports even an empty catalog"
+printf 'anzen-profile: 1\n' > notkev.json
+run "$ANZEN" kev import notkev.json
+expect_rc 1 "a YAML file as a KEV catalog"
+expect_err "これは YAML です (KEV カタログ (CISA の JSON) を渡してください)" "the file's real type is named"
 
 # bad catalogs: the place is named, kev.json is not touched
 cp "$SRCDIR/data/kev/kev.json" kev.json
@@ -150,7 +184,7 @@ assert "VPN の認証情報をすべて変更" in f["ja"]
 fixed = [f for f in k if f["asset"] == "fg-fixed"]
 assert all("CVE-2018-13379" not in [c["cve"] for c in x["cves"]] for x in fixed), fixed
 nov = [f for f in d["findings"] if f["asset"] == "fg-nover"]
-assert [f["rule"] for f in nov] == ["kev-no-version"] and nov[0]["level"] == "attention"
+assert [f["rule"] for f in nov] == ["remote-unconfirmed", "kev-no-version"] and nov[1]["level"] == "attention", nov  # FortiOS makes it a VPN device
 assert not [f for f in d["findings"] if f["asset"] == "srv"]
 asa = [f for f in d["findings"] if f["asset"] == "asa"]
 assert [f["rule"] for f in asa] == ["kev-unchecked"] and asa[0]["level"] == "attention", asa

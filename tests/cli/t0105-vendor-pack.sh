@@ -138,6 +138,27 @@ expect_rc 1 "not a zip"
 expect_err "junk.xlsx" "names the file"
 run "$ANZEN" vendor import
 expect_rc 64 "no file"
+printf '\211PNG\r\n\032\n\0\0' > photo.xlsx
+run "$ANZEN" vendor import photo.xlsx
+expect_rc 1 "a picture named .xlsx"
+expect_err "これは PNG の画像 です" "the file's real type is named"
+
+# a form sent to another institution, a system the profile does not have
+mkdir other
+sed 's/^\(institution: *{name: *\)[^,]*/\1よそ医院/; s/^  name: .*/  name: よそ医院/' profile.yaml > other/profile.yaml
+grep -q よそ医院 other/profile.yaml && ok "another institution's profile" || not_ok "profile edit"
+run "$ANZEN" vendor import vendor-pack/vendor-form-emr.xlsx -p other/profile.yaml -a other/answers.yaml
+expect_rc 1 "a form for another institution is refused"
+expect_err "医療機関「さくら内科クリニック (デモ)」宛ての事業者確認用です (このプロファイルは「よそ医院」)" "both institutions named"
+[ ! -e other/vendor-emr.yaml ] && ok "nothing written for the other institution" || not_ok "written"
+sed 's/^system: .*/system: nosuch/' vendor-emr.yaml > nosuch.yaml
+run "$ANZEN" vendor import nosuch.yaml -a other/answers.yaml
+expect_rc 1 "a form for a system the profile does not have"
+expect_err "様式のシステム \"nosuch\" は、プロファイル" "the form's system is named"
+expect_err "emr, receipt" "and the profile's systems"
+run "$ANZEN" vendor import edited/edited.xlsx --system receipt -p other/profile.yaml -a other/answers.yaml
+expect_rc 1 "a re-made workbook for another institution (no hidden sheet)"
+expect_err "医療機関「さくら内科クリニック (デモ)」宛て" "its 医療機関名 cell is read"
 run "$ANZEN" vendor pack --system nosuch
 expect_rc 1 "unknown system"
 
