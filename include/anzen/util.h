@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "anzen.h"
 
@@ -37,6 +38,19 @@ int az_buf_printf(struct az_buf *b, const char *fmt, ...) __attribute__((format(
 /* Take the data (caller frees); the buffer becomes empty. Never NULL on
  * success: an empty buffer yields "". Returns NULL only on ENOMEM. */
 char *az_buf_take(struct az_buf *b);
+
+/* Heap strings freed when they go out of scope (systemd's _cleanup_free_):
+ *   AZ_AUTOFREE char *msg = NULL;
+ *   az_strf(&msg, "%s: ...", name);   replaces msg with a new string
+ * so messages are whole text of any length, never cut in a fixed buffer. */
+static inline void az_freep(void *p)
+{
+    free(*(void **)p);
+}
+#define AZ_AUTOFREE __attribute__((cleanup(az_freep)))
+/* Replace *dst (freed) by the formatted text; on ENOMEM *dst becomes NULL
+ * and AZ_ENOMEM is returned. */
+int az_strf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Largest input file any loader accepts (profile, answers, catalog). */
 #define AZ_MAX_INPUT (8u * 1024u * 1024u)

@@ -1285,7 +1285,8 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
     size_t n = 0, ransom = 0, head = 0;
     const char *upgrade = NULL, *after = NULL;
     bool nofix = false;
-    char ja[1024], en[1024], norm[128], up_ja[256], up_en[256], more[32] = "";
+    AZ_AUTOFREE char *ja = NULL, *en = NULL, *up_ja = NULL, *up_en = NULL;
+    char norm[128], more[32] = "";
     json_t *cves, *fnd;
 
     if (!f)
@@ -1334,16 +1335,16 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
         const struct az_kev_entry **u = NULL;
         size_t nu = 0;
         if (az_kev_uncovered(k, f, &u, &nu) == 0 && nu) {
-            snprintf(ja, sizeof(ja),
-                     "%s: %s %s は、anzen が版を確かめた KEV の脆弱性には該当しませんが、KEV には"
-                     "版の範囲を確かめていない項目が %zu 件あります (%s など)。事業者に該当しないか"
-                     "確認してください",
-                     name, f->name.ja, norm, nu, u[0]->cve);
-            snprintf(en, sizeof(en),
-                     "%s: %s %s is outside the KEV ranges anzen has checked, but KEV lists %zu "
-                     "entries whose affected versions anzen has not checked (%s, ...); ask the "
-                     "vendor",
-                     name, f->name.en, norm, nu, u[0]->cve);
+            az_strf(&ja,
+                    "%s: %s %s は、anzen が版を確かめた KEV の脆弱性には該当しませんが、KEV には"
+                    "版の範囲を確かめていない項目が %zu 件あります (%s など)。事業者に該当しないか"
+                    "確認してください",
+                    name, f->name.ja, norm, nu, u[0]->cve);
+            az_strf(&en,
+                    "%s: %s %s is outside the KEV ranges anzen has checked, but KEV lists %zu "
+                    "entries whose affected versions anzen has not checked (%s, ...); ask the "
+                    "vendor",
+                    name, f->name.en, norm, nu, u[0]->cve);
             fnd = finding(arr, a, vpn ? "kev-unchecked/vpn" : "kev-unchecked", "attention", ja, en);
             json_object_set_new(fnd, "family", json_string(f->id));
             json_object_set_new(fnd, "version", json_string(norm));
@@ -1384,35 +1385,34 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
         for (size_t i = 0; i < n && !br; i++)
             if (!h[i].range->fixed && !h[i].range->last)
                 br = h[i].range->branch;
-        snprintf(up_ja, sizeof(up_ja), "%s 系には修正版がないため、サポートされる系へ移行し", br);
-        snprintf(up_en, sizeof(up_en), "there is no fix in the %s train: move to a supported one",
-                 br);
+        az_strf(&up_ja, "%s 系には修正版がないため、サポートされる系へ移行し", br);
+        az_strf(&up_en, "there is no fix in the %s train: move to a supported one", br);
     } else if (after && (!upgrade || az_version_cmp(after, upgrade) >= 0)) {
-        snprintf(up_ja, sizeof(up_ja), "%s より新しい修正版へ更新し", after);
-        snprintf(up_en, sizeof(up_en), "upgrade to a fixed release newer than %s", after);
+        az_strf(&up_ja, "%s より新しい修正版へ更新し", after);
+        az_strf(&up_en, "upgrade to a fixed release newer than %s", after);
     } else {
-        snprintf(up_ja, sizeof(up_ja), "%s 以上へ更新し", upgrade);
-        snprintf(up_en, sizeof(up_en), "upgrade to %s or later", upgrade);
+        az_strf(&up_ja, "%s 以上へ更新し", upgrade);
+        az_strf(&up_en, "upgrade to %s or later", upgrade);
     }
     if (n > 1)
         snprintf(more, sizeof(more), " and %zu more", n - 1);
     if (n == 1)
-        snprintf(ja, sizeof(ja),
-                 "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s の影響範囲にあります "
-                 "(ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて変更して"
-                 "ください",
-                 name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, ransom, up_ja);
+        az_strf(&ja,
+                "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s の影響範囲にあります "
+                "(ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて変更して"
+                "ください",
+                name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, ransom, up_ja);
     else
-        snprintf(ja, sizeof(ja),
-                 "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s ほか %zu 件の影響範囲に"
-                 "あります (ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて"
-                 "変更してください",
-                 name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, n - 1, ransom,
-                 up_ja);
-    snprintf(en, sizeof(en),
-             "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, version "
-             "%s; %zu used by ransomware): %s, then change every VPN credential",
-             name, f->name.en, norm, h[head].rule->cve, more, k->catalog_version, ransom, up_en);
+        az_strf(&ja,
+                "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s ほか %zu 件の影響範囲に"
+                "あります (ランサムウェアでの悪用 %zu 件)。%s、更新後に VPN の認証情報をすべて"
+                "変更してください",
+                name, f->name.ja, norm, k->catalog_version, h[head].rule->cve, n - 1, ransom,
+                up_ja);
+    az_strf(&en,
+            "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, version "
+            "%s; %zu used by ransomware): %s, then change every VPN credential",
+            name, f->name.en, norm, h[head].rule->cve, more, k->catalog_version, ransom, up_en);
     fnd = finding(arr, a, vpn ? "kev/vpn" : "kev", "gap", ja, en);
     json_object_set_new(fnd, "family", json_string(f->id));
     json_object_set_new(fnd, "version", json_string(norm));
@@ -1434,7 +1434,8 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
     const struct az_date as_of = o->as_of;
     const int patch_days = o->patch_days;
     json_t *arr = json_array();
-    char ja[512], en[512], d[16];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
+    char d[16];
     int gaps = 0;
 
     for (size_t i = 0; i < l->n; i++) {
@@ -1463,41 +1464,39 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
             bool ended;
             if (!has_contract(o, adm, &ended)) {
                 if (ended) {
-                    snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が終わっています", name, adm);
-                    snprintf(en, sizeof(en),
-                             "%s: the contract with \"%s\", who administers it, "
-                             "has ended",
-                             name, adm);
+                    az_strf(&ja, "%s: 管理者「%s」との契約が終わっています", name, adm);
+                    az_strf(&en,
+                            "%s: the contract with \"%s\", who administers it, "
+                            "has ended",
+                            name, adm);
                 } else {
-                    snprintf(ja, sizeof(ja), "%s: 管理者「%s」との契約が記録されていません", name,
-                             adm);
-                    snprintf(en, sizeof(en), "%s: administered by \"%s\" with no contract on file",
-                             name, adm);
+                    az_strf(&ja, "%s: 管理者「%s」との契約が記録されていません", name, adm);
+                    az_strf(&en, "%s: administered by \"%s\" with no contract on file", name, adm);
                 }
                 finding(arr, a, "vendor-no-contract", "gap", ja, en);
             }
         }
         if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
-            snprintf(ja, sizeof(ja),
-                     "%s: リモート保守の装置ですが、事業者と確認したシステム (プロファイルの "
-                     "remote-maintenance) に結びついていません",
-                     name);
-            snprintf(en, sizeof(en),
-                     "%s: a remote-maintenance device not tied to a system confirmed with its "
-                     "vendor (profile remote-maintenance)",
-                     name);
+            az_strf(&ja,
+                    "%s: リモート保守の装置ですが、事業者と確認したシステム (プロファイルの "
+                    "remote-maintenance) に結びついていません",
+                    name);
+            az_strf(&en,
+                    "%s: a remote-maintenance device not tied to a system confirmed with its "
+                    "vendor (profile remote-maintenance)",
+                    name);
             finding(arr, a, "remote-unconfirmed", "gap", ja, en);
         }
         if (a->has_eol) {
             long left = az_date_to_days(a->eol) - az_date_to_days(as_of);
             az_date_iso(a->eol, d, sizeof(d));
             if (left < 0) {
-                snprintf(ja, sizeof(ja), "%s: サポート終了日 %s を過ぎています", name, d);
-                snprintf(en, sizeof(en), "%s: past its support end (%s)", name, d);
+                az_strf(&ja, "%s: サポート終了日 %s を過ぎています", name, d);
+                az_strf(&en, "%s: past its support end (%s)", name, d);
                 finding(arr, a, "eol", "gap", ja, en);
             } else if (left <= 180) {
-                snprintf(ja, sizeof(ja), "%s: サポート終了日 %s まで 180 日以内", name, d);
-                snprintf(en, sizeof(en), "%s: support ends within 180 days (%s)", name, d);
+                az_strf(&ja, "%s: サポート終了日 %s まで 180 日以内", name, d);
+                az_strf(&en, "%s: support ends within 180 days (%s)", name, d);
                 finding(arr, a, "eol", "attention", ja, en);
             }
         }
@@ -1505,22 +1504,21 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
             long age = az_date_to_days(as_of) - az_date_to_days(a->last_patch);
             if (age > patch_days) {
                 az_date_iso(a->last_patch, d, sizeof(d));
-                snprintf(ja, sizeof(ja), "%s: 最後のパッチ適用 (%s) から %ld 日", name, d, age);
-                snprintf(en, sizeof(en), "%s: %ld days since the last patch (%s)", name, age, d);
+                az_strf(&ja, "%s: 最後のパッチ適用 (%s) から %ld 日", name, d, age);
+                az_strf(&en, "%s: %ld days since the last patch (%s)", name, age, d);
                 finding(arr, a, "patch-age", netdev ? "gap" : "attention", ja, en);
             }
         } else if (netdev) {
-            snprintf(ja, sizeof(ja), "%s: パッチ適用日が記録されていません", name);
-            snprintf(en, sizeof(en), "%s: no patch date recorded", name);
+            az_strf(&ja, "%s: パッチ適用日が記録されていません", name);
+            az_strf(&en, "%s: no patch date recorded", name);
             finding(arr, a, "patch-age", "attention", ja, en);
         }
         if (o->kev && (netdev || a->kind == AZ_ASSET_OTHER))
             kev_rule(arr, l, a, o->kev);
         if (a->external == 1 && !netdev) {
-            snprintf(ja, sizeof(ja), "%s: 外部から接続できる%s", name,
-                     az_asset_kind_name(a->kind, AZ_LANG_JA));
-            snprintf(en, sizeof(en), "%s: a %s reachable from outside", name,
-                     az_asset_kind_name(a->kind, AZ_LANG_EN));
+            az_strf(&ja, "%s: 外部から接続できる%s", name, az_asset_kind_name(a->kind, AZ_LANG_JA));
+            az_strf(&en, "%s: a %s reachable from outside", name,
+                    az_asset_kind_name(a->kind, AZ_LANG_EN));
             finding(arr, a, "exposed", "gap", ja, en);
         }
     }

@@ -169,38 +169,39 @@ json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_prof
                                size_t nforms)
 {
     json_t *arr = json_array();
-    char ja[512], en[512], d[16];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
+    char d[16];
     int gaps = 0;
 
     for (size_t i = 0; i < vs->n; i++) {
         const struct az_vendor *e = &vs->v[i];
         const char *n = e->name ? e->name : e->id;
         if (!e->has_mds) {
-            snprintf(ja, sizeof(ja), "%s: MDS/SDS を受け取っていません", n);
-            snprintf(en, sizeof(en), "%s: no MDS/SDS received", n);
+            az_strf(&ja, "%s: MDS/SDS を受け取っていません", n);
+            az_strf(&en, "%s: no MDS/SDS received", n);
             add(arr, e->id, "no-mds-sds", "gap", ja, en);
         }
         if (e->rm_method && (!e->rm_device || !*e->rm_device)) {
-            snprintf(ja, sizeof(ja), "%s: リモート保守の装置が確認されていません", n);
-            snprintf(en, sizeof(en), "%s: remote maintenance with no confirmed device", n);
+            az_strf(&ja, "%s: リモート保守の装置が確認されていません", n);
+            az_strf(&en, "%s: remote maintenance with no confirmed device", n);
             add(arr, e->id, "remote-device-unknown", "gap", ja, en);
         }
         if (e->role_split != 2) {
-            snprintf(ja, sizeof(ja), "%s: 役割分担の確認表が合意されていません%s", n,
-                     e->role_split == 1 ? " (案のまま)" : "");
-            snprintf(en, sizeof(en), "%s: no agreed role-split table%s", n,
-                     e->role_split == 1 ? " (draft only)" : "");
+            az_strf(&ja, "%s: 役割分担の確認表が合意されていません%s", n,
+                    e->role_split == 1 ? " (案のまま)" : "");
+            az_strf(&en, "%s: no agreed role-split table%s", n,
+                    e->role_split == 1 ? " (draft only)" : "");
             add(arr, e->id, "role-split", "gap", ja, en);
         }
         if (!checklist_this_year(e, as_of, forms, nforms)) {
-            snprintf(ja, sizeof(ja), "%s: 今年度の事業者確認用を受け取っていません", n);
-            snprintf(en, sizeof(en), "%s: no vendor checklist received this fiscal year", n);
+            az_strf(&ja, "%s: 今年度の事業者確認用を受け取っていません", n);
+            az_strf(&en, "%s: no vendor checklist received this fiscal year", n);
             add(arr, e->id, "checklist", "attention", ja, en);
         }
         if (e->has_contract_end && az_date_cmp(e->contract_end, as_of) < 0) {
             az_date_iso(e->contract_end, d, sizeof(d));
-            snprintf(ja, sizeof(ja), "%s: 契約が %s に終わっています", n, d);
-            snprintf(en, sizeof(en), "%s: the contract ended on %s", n, d);
+            az_strf(&ja, "%s: 契約が %s に終わっています", n, d);
+            az_strf(&en, "%s: the contract ended on %s", n, d);
             add(arr, e->id, "contract-ended", "gap", ja, en);
         }
     }
@@ -212,10 +213,10 @@ json_t *az_vendors_check_forms(const struct az_vendors *vs, const struct az_prof
             for (size_t k = 0; k < vs->v[i].nsystems; k++)
                 covered |= !strcmp(vs->v[i].systems[k], p->systems[s].id);
         if (!covered) {
-            snprintf(ja, sizeof(ja), "%s (%s): 事業者の登録がありません", p->systems[s].name,
-                     p->systems[s].vendor);
-            snprintf(en, sizeof(en), "%s (%s): the vendor is not registered", p->systems[s].name,
-                     p->systems[s].vendor);
+            az_strf(&ja, "%s (%s): 事業者の登録がありません", p->systems[s].name,
+                    p->systems[s].vendor);
+            az_strf(&en, "%s (%s): the vendor is not registered", p->systems[s].name,
+                    p->systems[s].vendor);
             add(arr, p->systems[s].id, "unregistered", "attention", ja, en);
         }
     }

@@ -7,6 +7,7 @@
 
 #include "../internal.h"
 #include "anzen/keypoints.h"
+#include "anzen/util.h"
 
 const char *az_kp_level_token(enum az_kp_level l)
 {
@@ -55,27 +56,28 @@ static bool recent(bool has, struct az_date d, struct az_date as_of)
 static void kept(struct track *t, const struct az_kept *k, struct az_date as_of,
                  const char *what_ja, const char *what_en)
 {
-    char ja[256], en[256], d[16];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
+    char d[16];
 
     if (!k->present) {
-        snprintf(ja, sizeof(ja), "%sがありません", what_ja);
-        snprintf(en, sizeof(en), "no %s", what_en);
+        az_strf(&ja, "%sがありません", what_ja);
+        az_strf(&en, "no %s", what_en);
         add(t, AZ_KP_GAP, "institution", ja, en);
         return;
     }
     if (!recent(k->has_reviewed, k->reviewed, as_of)) {
         if (k->has_reviewed)
             az_date_iso(k->reviewed, d, sizeof(d));
-        snprintf(ja, sizeof(ja), "%sは 12 か月以内に見直されていません (最終 %s)", what_ja,
-                 k->has_reviewed ? d : "不明");
-        snprintf(en, sizeof(en), "the %s was not reviewed within 12 months (last: %s)", what_en,
-                 k->has_reviewed ? d : "unknown");
+        az_strf(&ja, "%sは 12 か月以内に見直されていません (最終 %s)", what_ja,
+                k->has_reviewed ? d : "不明");
+        az_strf(&en, "the %s was not reviewed within 12 months (last: %s)", what_en,
+                k->has_reviewed ? d : "unknown");
         add(t, AZ_KP_ATTENTION, "institution", ja, en);
         return;
     }
     az_date_iso(k->reviewed, d, sizeof(d));
-    snprintf(ja, sizeof(ja), "%sあり (見直し %s)", what_ja, d);
-    snprintf(en, sizeof(en), "%s in place (reviewed %s)", what_en, d);
+    az_strf(&ja, "%sあり (見直し %s)", what_ja, d);
+    az_strf(&en, "%s in place (reviewed %s)", what_en, d);
     add(t, AZ_KP_OK, "institution", ja, en);
 }
 
@@ -83,7 +85,8 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
 {
     json_t *tracks = json_array();
     struct track t;
-    char ja[512], en[512], d[16];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
+    char d[16];
     int gaps = 0;
 
     /* 1. MFA readiness per system */
@@ -91,35 +94,34 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
     for (size_t i = 0; i < p->nsystems; i++) {
         const struct az_system *s = &p->systems[i];
         if (s->mfa == 1) {
-            snprintf(ja, sizeof(ja), "%s: 二要素認証あり", s->name);
-            snprintf(en, sizeof(en), "%s: two-factor authentication in place", s->name);
+            az_strf(&ja, "%s: 二要素認証あり", s->name);
+            az_strf(&en, "%s: two-factor authentication in place", s->name);
             add(&t, AZ_KP_OK, s->id, ja, en);
             continue;
         }
         if (s->has_renewal && az_date_cmp(s->renewal, AZ_MFA_REFERENCE) >= 0) {
             az_date_iso(s->renewal, d, sizeof(d));
-            snprintf(ja, sizeof(ja),
-                     "%s: %s に更新予定。令和9年度以降の導入・更新なので二要素認証が必要%s",
-                     s->name, d, s->mfa < 0 ? " (現状は未確認)" : "");
-            snprintf(en, sizeof(en),
-                     "%s: renewal planned on %s, from FY2027 on, so it must have two-factor "
-                     "authentication%s",
-                     s->name, d, s->mfa < 0 ? " (current state unknown)" : "");
+            az_strf(&ja, "%s: %s に更新予定。令和9年度以降の導入・更新なので二要素認証が必要%s",
+                    s->name, d, s->mfa < 0 ? " (現状は未確認)" : "");
+            az_strf(&en,
+                    "%s: renewal planned on %s, from FY2027 on, so it must have two-factor "
+                    "authentication%s",
+                    s->name, d, s->mfa < 0 ? " (current state unknown)" : "");
             add(&t, AZ_KP_GAP, s->id, ja, en);
         } else if (s->has_introduced && az_date_cmp(s->introduced, AZ_MFA_REFERENCE) >= 0) {
             az_date_iso(s->introduced, d, sizeof(d));
-            snprintf(ja, sizeof(ja), "%s: %s に導入予定。二要素認証が必要", s->name, d);
-            snprintf(en, sizeof(en),
-                     "%s: to be introduced on %s; it must have two-factor "
-                     "authentication",
-                     s->name, d);
+            az_strf(&ja, "%s: %s に導入予定。二要素認証が必要", s->name, d);
+            az_strf(&en,
+                    "%s: to be introduced on %s; it must have two-factor "
+                    "authentication",
+                    s->name, d);
             add(&t, AZ_KP_GAP, s->id, ja, en);
         } else {
-            snprintf(ja, sizeof(ja), "%s: 二要素認証%s。令和9年度以降の次の更新で対応が必要",
-                     s->name, s->mfa < 0 ? "の有無が不明" : "なし");
-            snprintf(en, sizeof(en), "%s: %s; needed at the next renewal from FY2027 on", s->name,
-                     s->mfa < 0 ? "two-factor authentication unknown"
-                                : "no two-factor authentication");
+            az_strf(&ja, "%s: 二要素認証%s。令和9年度以降の次の更新で対応が必要", s->name,
+                    s->mfa < 0 ? "の有無が不明" : "なし");
+            az_strf(&en, "%s: %s; needed at the next renewal from FY2027 on", s->name,
+                    s->mfa < 0 ? "two-factor authentication unknown"
+                               : "no two-factor authentication");
             add(&t, AZ_KP_ATTENTION, s->id, ja, en);
         }
     }
@@ -146,15 +148,15 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
     if (!recent(p->has_restore_drill, p->restore_drill, as_of)) {
         if (p->has_restore_drill)
             az_date_iso(p->restore_drill, d, sizeof(d));
-        snprintf(ja, sizeof(ja), "12 か月以内の復元訓練がありません (最終 %s)",
-                 p->has_restore_drill ? d : "なし");
-        snprintf(en, sizeof(en), "no restore drill within 12 months (last: %s)",
-                 p->has_restore_drill ? d : "none");
+        az_strf(&ja, "12 か月以内の復元訓練がありません (最終 %s)",
+                p->has_restore_drill ? d : "なし");
+        az_strf(&en, "no restore drill within 12 months (last: %s)",
+                p->has_restore_drill ? d : "none");
         add(&t, AZ_KP_GAP, "institution", ja, en);
     } else {
         az_date_iso(p->restore_drill, d, sizeof(d));
-        snprintf(ja, sizeof(ja), "復元訓練 %s", d);
-        snprintf(en, sizeof(en), "restore drill on %s", d);
+        az_strf(&ja, "復元訓練 %s", d);
+        az_strf(&en, "restore drill on %s", d);
         add(&t, AZ_KP_OK, "institution", ja, en);
     }
     track_done(&t, tracks, &gaps);
@@ -167,14 +169,12 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
             continue;
         if (s->has_role_split) {
             az_date_iso(s->role_split, d, sizeof(d));
-            snprintf(ja, sizeof(ja), "%s (%s): 役割分担の確認表で合意 (%s)", s->name, s->vendor, d);
-            snprintf(en, sizeof(en), "%s (%s): role-split table agreed on %s", s->name, s->vendor,
-                     d);
+            az_strf(&ja, "%s (%s): 役割分担の確認表で合意 (%s)", s->name, s->vendor, d);
+            az_strf(&en, "%s (%s): role-split table agreed on %s", s->name, s->vendor, d);
             add(&t, AZ_KP_OK, s->id, ja, en);
         } else {
-            snprintf(ja, sizeof(ja), "%s (%s): 役割分担の確認表による合意がありません", s->name,
-                     s->vendor);
-            snprintf(en, sizeof(en), "%s (%s): no agreed role-split table", s->name, s->vendor);
+            az_strf(&ja, "%s (%s): 役割分担の確認表による合意がありません", s->name, s->vendor);
+            az_strf(&en, "%s (%s): no agreed role-split table", s->name, s->vendor);
             add(&t, AZ_KP_GAP, s->id, ja, en);
         }
     }
@@ -187,15 +187,14 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
         char subj[160];
         snprintf(subj, sizeof(subj), "%s->%s", f->from, f->to);
         if (f->encrypted && f->authenticated) {
-            snprintf(ja, sizeof(ja), "%s (%s): 暗号化・認証あり", subj, f->protocol);
-            snprintf(en, sizeof(en), "%s (%s): encrypted and authenticated", subj, f->protocol);
+            az_strf(&ja, "%s (%s): 暗号化・認証あり", subj, f->protocol);
+            az_strf(&en, "%s (%s): encrypted and authenticated", subj, f->protocol);
             add(&t, AZ_KP_OK, subj, ja, en);
         } else {
-            snprintf(ja, sizeof(ja), "%s (%s): %s%s", subj, f->protocol,
-                     f->encrypted ? "" : "暗号化なし ", f->authenticated ? "" : "認証なし");
-            snprintf(en, sizeof(en), "%s (%s): %s%s", subj, f->protocol,
-                     f->encrypted ? "" : "not encrypted ",
-                     f->authenticated ? "" : "not authenticated");
+            az_strf(&ja, "%s (%s): %s%s", subj, f->protocol, f->encrypted ? "" : "暗号化なし ",
+                    f->authenticated ? "" : "認証なし");
+            az_strf(&en, "%s (%s): %s%s", subj, f->protocol, f->encrypted ? "" : "not encrypted ",
+                    f->authenticated ? "" : "not authenticated");
             add(&t, AZ_KP_GAP, subj, ja, en);
         }
     }
@@ -212,25 +211,25 @@ json_t *az_keypoints(const struct az_profile *p, struct az_date as_of)
     for (size_t i = 0; i < p->nsignatures; i++) {
         const struct az_signature *g = &p->signatures[i];
         if (!g->has_expires) {
-            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限が記録されていません", g->record);
-            snprintf(en, sizeof(en), "%s: certificate expiry not recorded", g->record);
+            az_strf(&ja, "%s: 証明書の有効期限が記録されていません", g->record);
+            az_strf(&en, "%s: certificate expiry not recorded", g->record);
             add(&t, AZ_KP_ATTENTION, g->record, ja, en);
             continue;
         }
         az_date_iso(g->expires, d, sizeof(d));
         if (az_date_cmp(g->expires, as_of) < 0) {
-            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s が切れています", g->record, d);
-            snprintf(en, sizeof(en), "%s: certificate expired on %s", g->record, d);
+            az_strf(&ja, "%s: 証明書の有効期限 %s が切れています", g->record, d);
+            az_strf(&en, "%s: certificate expired on %s", g->record, d);
             add(&t, AZ_KP_GAP, g->record, ja, en);
         } else if (az_date_to_days(g->expires) - az_date_to_days(as_of) <= 90) {
-            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s まで 90 日以内", g->record, d);
-            snprintf(en, sizeof(en), "%s: certificate expires within 90 days (%s)", g->record, d);
+            az_strf(&ja, "%s: 証明書の有効期限 %s まで 90 日以内", g->record, d);
+            az_strf(&en, "%s: certificate expires within 90 days (%s)", g->record, d);
             add(&t, AZ_KP_ATTENTION, g->record, ja, en);
         } else {
-            snprintf(ja, sizeof(ja), "%s: 証明書の有効期限 %s%s", g->record, d,
-                     g->timestamp ? "、タイムスタンプあり" : "");
-            snprintf(en, sizeof(en), "%s: certificate valid until %s%s", g->record, d,
-                     g->timestamp ? ", timestamped" : "");
+            az_strf(&ja, "%s: 証明書の有効期限 %s%s", g->record, d,
+                    g->timestamp ? "、タイムスタンプあり" : "");
+            az_strf(&en, "%s: certificate valid until %s%s", g->record, d,
+                    g->timestamp ? ", timestamped" : "");
             add(&t, AZ_KP_OK, g->record, ja, en);
         }
     }

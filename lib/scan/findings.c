@@ -118,7 +118,8 @@ static void kev_findings(struct fctx *f, const struct az_scan_host *h, const str
     const struct az_appliance *ap = &p->svc->app;
     const struct az_kev *k = f->kev;
     const struct az_kev_family *fam = k ? az_kev_family(k, ap->family) : NULL;
-    char ja[1024], en[1024], norm[128];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
+    char norm[128];
     struct az_kev_hit *hit = NULL;
     size_t n = 0, ransom = 0, head = 0, known = 0;
     const char *upgrade = NULL;
@@ -129,19 +130,18 @@ static void kev_findings(struct fctx *f, const struct az_scan_host *h, const str
     for (size_t i = 0; i < k->nrules; i++)
         known += k->rules[i].family == fam;
     if (!*ap->version) {
-        snprintf(ja, sizeof(ja),
-                 "%s: %s の版が外から分からないため、KEV (既知の悪用された脆弱性、%s 版: anzen "
-                 "が版の範囲を確かめた項目 %zu 件) と照合できません%s%s%s。事業者に版を確認して"
-                 "ください",
-                 hp, fam->name.ja, k->catalog_version, known, *ap->build_date ? " (ビルド日 " : "",
-                 ap->build_date, *ap->build_date ? ")" : "");
-        snprintf(en, sizeof(en),
-                 "%s: the %s version is not visible, so it cannot be checked against KEV (known "
-                 "exploited vulnerabilities, catalog %s; %zu entries with ranges anzen "
-                 "checked)%s%s%s; ask the vendor for the version",
-                 hp, fam->name.en, k->catalog_version, known,
-                 *ap->build_date ? " (build date " : "", ap->build_date,
-                 *ap->build_date ? ")" : "");
+        az_strf(&ja,
+                "%s: %s の版が外から分からないため、KEV (既知の悪用された脆弱性、%s 版: anzen "
+                "が版の範囲を確かめた項目 %zu 件) と照合できません%s%s%s。事業者に版を確認して"
+                "ください",
+                hp, fam->name.ja, k->catalog_version, known, *ap->build_date ? " (ビルド日 " : "",
+                ap->build_date, *ap->build_date ? ")" : "");
+        az_strf(&en,
+                "%s: the %s version is not visible, so it cannot be checked against KEV (known "
+                "exploited vulnerabilities, catalog %s; %zu entries with ranges anzen "
+                "checked)%s%s%s; ask the vendor for the version",
+                hp, fam->name.en, k->catalog_version, known, *ap->build_date ? " (build date " : "",
+                ap->build_date, *ap->build_date ? ")" : "");
         o = add(f, "kev-no-version", "attention", h, p, a, ja, en);
         json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
         return;
@@ -163,18 +163,18 @@ static void kev_findings(struct fctx *f, const struct az_scan_host *h, const str
         json_array_append_new(cves, json_pack("{s:s, s:b, s:s?}", "cve", ru->cve, "ransomware", rw,
                                               "fixed", hit[i].range->fixed));
     }
-    snprintf(ja, sizeof(ja),
-             "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s%s の影響範囲にあります "
-             "(うちランサムウェアでの悪用 %zu 件)。%s%s更新し、更新後に VPN の認証情報を"
-             "すべて変更してください",
-             hp, fam->name.ja, norm, k->catalog_version, hit[head].rule->cve, n > 1 ? " ほか" : "",
-             ransom, upgrade ? upgrade : "", upgrade ? " 以上へ" : "修正版へ");
-    snprintf(en, sizeof(en),
-             "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, catalog "
-             "%s; %zu used by ransomware): upgrade to %s%s, then change every VPN credential",
-             hp, fam->name.en, norm, hit[head].rule->cve, n > 1 ? " and more" : "",
-             k->catalog_version, ransom, upgrade ? upgrade : "a fixed release",
-             upgrade ? " or later" : "");
+    az_strf(&ja,
+            "%s: %s %s は KEV (既知の悪用された脆弱性、%s 版) の %s%s の影響範囲にあります "
+            "(うちランサムウェアでの悪用 %zu 件)。%s%s更新し、更新後に VPN の認証情報を"
+            "すべて変更してください",
+            hp, fam->name.ja, norm, k->catalog_version, hit[head].rule->cve, n > 1 ? " ほか" : "",
+            ransom, upgrade ? upgrade : "", upgrade ? " 以上へ" : "修正版へ");
+    az_strf(&en,
+            "%s: %s %s is affected by %s%s in KEV (known exploited vulnerabilities, catalog "
+            "%s; %zu used by ransomware): upgrade to %s%s, then change every VPN credential",
+            hp, fam->name.en, norm, hit[head].rule->cve, n > 1 ? " and more" : "",
+            k->catalog_version, ransom, upgrade ? upgrade : "a fixed release",
+            upgrade ? " or later" : "");
     o = add(f, "kev", "gap", h, p, a, ja, en);
     json_object_set_new(o, "kev_catalog", json_string(k->catalog_version));
     json_object_set_new(o, "family", json_string(fam->id));
@@ -192,58 +192,58 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
                              const struct az_scan_port *p, const struct az_asset *a, int64_t now_s)
 {
     const struct az_service *v = p->svc;
-    char ja[768], en[768];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
     const char *who = a ? a->col[AZ_COL_NAME] : h->text;
-    char hp[320];
+    AZ_AUTOFREE char *hp = NULL;
 
-    snprintf(hp, sizeof(hp), h->family == AF_INET6 && !a ? "[%s]:%u" : "%s:%u", who, p->port);
+    az_strf(&hp, h->family == AF_INET6 && !a ? "[%s]:%u" : "%s:%u", who, p->port);
 
     if (!v)
         return;
     if (v->has_appliance) {
-        char ver_ja[160] = "", ver_en[160] = "";
+        AZ_AUTOFREE char *ver_ja = NULL, *ver_en = NULL;
         if (*v->app.version) {
-            snprintf(ver_ja, sizeof(ver_ja), " (版 %s)", v->app.version);
-            snprintf(ver_en, sizeof(ver_en), " (version %s)", v->app.version);
+            az_strf(&ver_ja, " (版 %s)", v->app.version);
+            az_strf(&ver_en, " (version %s)", v->app.version);
         } else if (*v->app.build_date) {
-            snprintf(ver_ja, sizeof(ver_ja), " (ビルド日 %s 以前の版)", v->app.build_date);
-            snprintf(ver_en, sizeof(ver_en), " (a build of %s or older)", v->app.build_date);
+            az_strf(&ver_ja, " (ビルド日 %s 以前の版)", v->app.build_date);
+            az_strf(&ver_en, " (a build of %s or older)", v->app.build_date);
         } else {
-            snprintf(ver_ja, sizeof(ver_ja), " (版は外から分かりません)");
-            snprintf(ver_en, sizeof(ver_en), " (version not visible from outside)");
+            az_strf(&ver_ja, " (版は外から分かりません)");
+            az_strf(&ver_en, " (version not visible from outside)");
         }
-        snprintf(ja, sizeof(ja),
-                 "%s: リモート接続装置 %s%s。管理者と版を確かめ、最新の修正版に更新し、更新後も "
-                 "VPN の認証情報 (パスワード・証明書) を変えてください",
-                 hp, v->app.product, ver_ja);
-        snprintf(en, sizeof(en),
-                 "%s: remote-access appliance %s%s. Confirm who administers it and its "
-                 "version, update to the latest fixed release, and rotate the VPN credentials "
-                 "even after upgrading",
-                 hp, v->app.product, ver_en);
+        az_strf(&ja,
+                "%s: リモート接続装置 %s%s。管理者と版を確かめ、最新の修正版に更新し、更新後も "
+                "VPN の認証情報 (パスワード・証明書) を変えてください",
+                hp, v->app.product, ver_ja);
+        az_strf(&en,
+                "%s: remote-access appliance %s%s. Confirm who administers it and its "
+                "version, update to the latest fixed release, and rotate the VPN credentials "
+                "even after upgrading",
+                hp, v->app.product, ver_en);
         add(f, "remote-access", "gap", h, p, a, ja, en);
         kev_findings(f, h, p, a, hp);
     }
     if (!strcmp(v->name, "dicom") && v->plaintext == AZ_YES) {
-        snprintf(ja, sizeof(ja),
-                 "%s: DICOM が暗号化なし (TLS なし) で接続を受け付けます。画像と患者情報が "
-                 "平文で流れます",
-                 hp);
-        snprintf(en, sizeof(en),
-                 "%s: DICOM accepts associations without TLS; images and patient data travel "
-                 "in clear",
-                 hp);
+        az_strf(&ja,
+                "%s: DICOM が暗号化なし (TLS なし) で接続を受け付けます。画像と患者情報が "
+                "平文で流れます",
+                hp);
+        az_strf(&en,
+                "%s: DICOM accepts associations without TLS; images and patient data travel "
+                "in clear",
+                hp);
         add(f, "plaintext-dicom", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "dicom") && v->no_auth == AZ_YES) {
-        snprintf(ja, sizeof(ja),
-                 "%s: DICOM が任意の呼び出し先 AE タイトルを受け入れます (接続元を制限して "
-                 "いません)",
-                 hp);
-        snprintf(en, sizeof(en),
-                 "%s: DICOM accepts an arbitrary called AE title (connections are not "
-                 "restricted)",
-                 hp);
+        az_strf(&ja,
+                "%s: DICOM が任意の呼び出し先 AE タイトルを受け入れます (接続元を制限して "
+                "いません)",
+                hp);
+        az_strf(&en,
+                "%s: DICOM accepts an arbitrary called AE title (connections are not "
+                "restricted)",
+                hp);
         add(f, "dicom-any-ae", "attention", h, p, a, ja, en);
     }
     /* proven MLLP without TLS is a gap; a listener on an MLLP port that
@@ -252,115 +252,108 @@ static void service_findings(struct fctx *f, const struct az_scan_host *h,
         ((v->probed && v->plaintext == AZ_YES) || (v->unconfirmed && v->plaintext != AZ_NO))) {
         bool sure = v->probed && v->conf >= 10;
         if (sure) {
-            snprintf(ja, sizeof(ja), "%s: HL7 (MLLP) が暗号化なしで待ち受けています", hp);
-            snprintf(en, sizeof(en), "%s: HL7 MLLP listening without TLS", hp);
+            az_strf(&ja, "%s: HL7 (MLLP) が暗号化なしで待ち受けています", hp);
+            az_strf(&en, "%s: HL7 MLLP listening without TLS", hp);
         } else {
-            snprintf(
-                ja, sizeof(ja),
-                "%s: HL7 (MLLP) の可能性がありますが未確認です (TLS なし、空のフレームに無応答)"
-                "。送受信する機器の設定で、この待ち受けが何か、TLS を使っているかを確かめて"
-                "ください",
-                hp);
-            snprintf(en, sizeof(en),
-                     "%s: possibly HL7 MLLP, not confirmed (no TLS; silent on an empty frame). "
-                     "Check in the sending and receiving systems' settings what listens here and "
-                     "whether it uses TLS",
-                     hp);
+            az_strf(&ja,
+                    "%s: HL7 (MLLP) の可能性がありますが未確認です (TLS なし、空のフレームに無応答)"
+                    "。送受信する機器の設定で、この待ち受けが何か、TLS を使っているかを確かめて"
+                    "ください",
+                    hp);
+            az_strf(&en,
+                    "%s: possibly HL7 MLLP, not confirmed (no TLS; silent on an empty frame). "
+                    "Check in the sending and receiving systems' settings what listens here and "
+                    "whether it uses TLS",
+                    hp);
         }
         add(f, "plaintext-hl7", sure ? "gap" : "attention", h, p, a, ja, en);
     }
     /* a DICOM port whose peer accepted the connection but did not answer
      * the association in time: what to check, never a gap */
     if (!strcmp(v->name, "dicom") && v->unconfirmed) {
-        snprintf(ja, sizeof(ja),
-                 "%s: DICOM の可能性がありますが未確認です (関連付けの要求に時間内の応答なし: "
-                 "%s)。機器か PACS の設定で、DICOM が TLS を使っているか、接続元を AE タイトルや"
-                 "アドレスで制限しているかを確かめてください",
-                 hp, v->info);
-        snprintf(en, sizeof(en),
-                 "%s: possibly DICOM, not confirmed (%s). Check in the device's or PACS's "
-                 "settings whether DICOM uses TLS and whether callers are restricted by AE "
-                 "title or address",
-                 hp, v->info);
+        az_strf(&ja,
+                "%s: DICOM の可能性がありますが未確認です (関連付けの要求に時間内の応答なし: "
+                "%s)。機器か PACS の設定で、DICOM が TLS を使っているか、接続元を AE タイトルや"
+                "アドレスで制限しているかを確かめてください",
+                hp, v->info);
+        az_strf(&en,
+                "%s: possibly DICOM, not confirmed (%s). Check in the device's or PACS's "
+                "settings whether DICOM uses TLS and whether callers are restricted by AE "
+                "title or address",
+                hp, v->info);
         add(f, "plaintext-dicom", "attention", h, p, a, ja, en);
     }
     if ((!strcmp(v->name, "postgresql") || !strcmp(v->name, "mysql") ||
          !strcmp(v->name, "ms-sql")) &&
         v->tls_offered == AZ_NO) {
-        snprintf(ja, sizeof(ja),
-                 "%s: データベース (%s) が TLS を提供していません。通信が暗号化されません", hp,
-                 v->name);
-        snprintf(en, sizeof(en), "%s: database (%s) offers no TLS; its traffic is not encrypted",
-                 hp, v->name);
+        az_strf(&ja, "%s: データベース (%s) が TLS を提供していません。通信が暗号化されません", hp,
+                v->name);
+        az_strf(&en, "%s: database (%s) offers no TLS; its traffic is not encrypted", hp, v->name);
         add(f, "db-no-tls", "gap", h, p, a, ja, en);
     } else if (!strcmp(v->name, "ms-sql") && v->mssql_encrypt == 0) {
-        snprintf(ja, sizeof(ja),
-                 "%s: SQL Server はログインだけを暗号化し、データは平文です (暗号化の強制なし)",
-                 hp);
-        snprintf(en, sizeof(en),
-                 "%s: SQL Server encrypts the login only; data travels in clear (encryption "
-                 "not forced)",
-                 hp);
+        az_strf(&ja, "%s: SQL Server はログインだけを暗号化し、データは平文です (暗号化の強制なし)",
+                hp);
+        az_strf(&en,
+                "%s: SQL Server encrypts the login only; data travels in clear (encryption "
+                "not forced)",
+                hp);
         add(f, "db-tls-optional", "attention", h, p, a, ja, en);
     }
     /* a name from the port number alone (probed false) is shown as a
      * guess and never makes a finding */
     if (v->probed && !strcmp(v->name, "telnet")) {
-        snprintf(ja, sizeof(ja), "%s: telnet (パスワードも平文) が動いています", hp);
-        snprintf(en, sizeof(en), "%s: telnet is running (passwords in clear)", hp);
+        az_strf(&ja, "%s: telnet (パスワードも平文) が動いています", hp);
+        az_strf(&en, "%s: telnet is running (passwords in clear)", hp);
         add(f, "telnet", "gap", h, p, a, ja, en);
     }
     if (v->probed && !strcmp(v->name, "ftp")) {
         bool tls = v->tls_offered == AZ_YES;
-        snprintf(ja, sizeof(ja), "%s: FTP が動いています%s", hp,
-                 tls ? " (AUTH TLS はあるが平文のログインも可能)"
-                     : " (TLS なし: パスワードも平文)");
-        snprintf(en, sizeof(en), "%s: FTP is running%s", hp,
-                 tls ? " (AUTH TLS offered, plaintext logins still possible)"
-                     : " (no TLS: passwords in clear)");
+        az_strf(&ja, "%s: FTP が動いています%s", hp,
+                tls ? " (AUTH TLS はあるが平文のログインも可能)" : " (TLS なし: パスワードも平文)");
+        az_strf(&en, "%s: FTP is running%s", hp,
+                tls ? " (AUTH TLS offered, plaintext logins still possible)"
+                    : " (no TLS: passwords in clear)");
         add(f, "ftp-plain", tls ? "attention" : "gap", h, p, a, ja, en);
     }
     if (v->smb1 == AZ_YES) {
-        snprintf(ja, sizeof(ja), "%s: SMBv1 が有効です (WannaCry などが使った古い版)", hp);
-        snprintf(en, sizeof(en), "%s: SMBv1 is enabled (the old dialect WannaCry spread over)", hp);
+        az_strf(&ja, "%s: SMBv1 が有効です (WannaCry などが使った古い版)", hp);
+        az_strf(&en, "%s: SMBv1 is enabled (the old dialect WannaCry spread over)", hp);
         add(f, "smb1", "gap", h, p, a, ja, en);
     }
     if (!strcmp(v->name, "rdp") && v->nla == AZ_NO) {
-        snprintf(ja, sizeof(ja),
-                 "%s: リモートデスクトップがネットワークレベル認証 (NLA) を求めていません", hp);
-        snprintf(en, sizeof(en),
-                 "%s: Remote Desktop does not require network level authentication (NLA)", hp);
+        az_strf(&ja, "%s: リモートデスクトップがネットワークレベル認証 (NLA) を求めていません", hp);
+        az_strf(&en, "%s: Remote Desktop does not require network level authentication (NLA)", hp);
         add(f, "rdp-no-nla", "gap", h, p, a, ja, en);
     }
     if (v->probed && !strcmp(v->name, "vnc")) {
         bool none = v->no_auth == AZ_YES;
-        snprintf(ja, sizeof(ja), "%s: VNC %s", hp,
-                 none ? "がパスワードなし (認証 None) で操作を受け付けます"
-                      : "が動いています (パスワードのみ、通信は暗号化されません)");
-        snprintf(en, sizeof(en), "%s: VNC %s", hp,
-                 none ? "accepts control without a password (security type None)"
-                      : "is running (password only, traffic not encrypted)");
+        az_strf(&ja, "%s: VNC %s", hp,
+                none ? "がパスワードなし (認証 None) で操作を受け付けます"
+                     : "が動いています (パスワードのみ、通信は暗号化されません)");
+        az_strf(&en, "%s: VNC %s", hp,
+                none ? "accepts control without a password (security type None)"
+                     : "is running (password only, traffic not encrypted)");
         add(f, none ? "vnc-no-auth" : "vnc-password", none ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && (v->tlsi.tls10 == AZ_YES || v->tlsi.tls11 == AZ_YES)) {
         const char *which = v->tlsi.tls10 == AZ_YES && v->tlsi.tls11 == AZ_YES ? "TLS 1.0/1.1"
                             : v->tlsi.tls10 == AZ_YES                          ? "TLS 1.0"
                                                                                : "TLS 1.1";
-        snprintf(ja, sizeof(ja), "%s: 古い %s をまだ受け付けます", hp, which);
-        snprintf(en, sizeof(en), "%s: still accepts the old %s", hp, which);
+        az_strf(&ja, "%s: 古い %s をまだ受け付けます", hp, which);
+        az_strf(&en, "%s: still accepts the old %s", hp, which);
         add(f, "legacy-tls", clinical(a) ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && v->tlsi.not_after_epoch && v->tlsi.not_after_epoch < now_s) {
-        snprintf(ja, sizeof(ja), "%s: 証明書の期限が %s に切れています", hp, v->tlsi.not_after);
-        snprintf(en, sizeof(en), "%s: the certificate expired on %s", hp, v->tlsi.not_after);
+        az_strf(&ja, "%s: 証明書の期限が %s に切れています", hp, v->tlsi.not_after);
+        az_strf(&en, "%s: the certificate expired on %s", hp, v->tlsi.not_after);
         add(f, "cert-expired", clinical(a) ? "gap" : "attention", h, p, a, ja, en);
     }
     if (v->tlsi.done && v->tlsi.self_signed && !v->has_appliance) {
-        snprintf(ja, sizeof(ja), "%s: 自己署名の証明書です (なりすましを見分けられません)", hp);
-        snprintf(en, sizeof(en),
-                 "%s: self-signed certificate (impersonation cannot be told "
-                 "apart)",
-                 hp);
+        az_strf(&ja, "%s: 自己署名の証明書です (なりすましを見分けられません)", hp);
+        az_strf(&en,
+                "%s: self-signed certificate (impersonation cannot be told "
+                "apart)",
+                hp);
         add(f, "cert-self-signed", "attention", h, p, a, ja, en);
     }
 }
@@ -384,7 +377,7 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
 {
     struct fctx f = {json_array(), 0, 0, kev};
     json_t *reach = json_array();
-    char ja[768], en[768];
+    AZ_AUTOFREE char *ja = NULL, *en = NULL;
 
     if (!f.arr || !reach)
         return AZ_ENOMEM;
@@ -399,12 +392,12 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
             appliance |= h->ports[k].svc && h->ports[k].svc->has_appliance;
         }
         if (l && !a) {
-            snprintf(ja, sizeof(ja), "%s: 台帳にない機器が応答しています%s", h->text,
-                     appliance ? " (リモート接続装置: 誰も管理していない VPN 装置の疑い)" : "");
-            snprintf(en, sizeof(en), "%s: a device not in the ledger answers%s", h->text,
-                     appliance ? " (a remote-access appliance: possibly a VPN box nobody "
-                                 "administers)"
-                               : "");
+            az_strf(&ja, "%s: 台帳にない機器が応答しています%s", h->text,
+                    appliance ? " (リモート接続装置: 誰も管理していない VPN 装置の疑い)" : "");
+            az_strf(&en, "%s: a device not in the ledger answers%s", h->text,
+                    appliance ? " (a remote-access appliance: possibly a VPN box nobody "
+                                "administers)"
+                              : "");
             add(&f, appliance ? "not-in-ledger/appliance" : "not-in-ledger", "gap", h, NULL, NULL,
                 ja, en);
         }
@@ -417,14 +410,14 @@ int az_scan_check(struct az_ctx *ctx, struct az_scan *s, const struct az_ledger 
                 for (size_t k = 0; k < h->nports && w < sizeof(pl) - 8; k++)
                     w += (size_t)snprintf(pl + w, sizeof(pl) - w, "%s%u", k ? "," : "",
                                           h->ports[k].port);
-                snprintf(ja, sizeof(ja),
-                         "%s (%s): %s の機器に %s から届きます (ポート %s)。部門・閉域のシステムが"
-                         "他の区分から使える状態です",
-                         a->col[AZ_COL_NAME], h->text, h->segment, s->from, pl);
-                snprintf(en, sizeof(en),
-                         "%s (%s): a %s device answers from %s (ports %s); a departmental or "
-                         "closed-network system is reachable from another segment",
-                         a->col[AZ_COL_NAME], h->text, h->segment, s->from, pl);
+                az_strf(&ja,
+                        "%s (%s): %s の機器に %s から届きます (ポート %s)。部門・閉域のシステムが"
+                        "他の区分から使える状態です",
+                        a->col[AZ_COL_NAME], h->text, h->segment, s->from, pl);
+                az_strf(&en,
+                        "%s (%s): a %s device answers from %s (ports %s); a departmental or "
+                        "closed-network system is reachable from another segment",
+                        a->col[AZ_COL_NAME], h->text, h->segment, s->from, pl);
                 add(&f, "cross-segment", "gap", h, NULL, a, ja, en);
             }
         }

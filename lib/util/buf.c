@@ -100,3 +100,17 @@ char *az_buf_take(struct az_buf *b)
     b->cap = 0;
     return p;
 }
+
+int az_strf(char **dst, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    free(*dst);
+    *dst = n < 0 ? NULL : s;
+    return n < 0 ? AZ_ENOMEM : 0;
+}

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "anzen/finding.h"
+#include "anzen/ledger.h"
 #include "anzen/util.h"
 
 static struct az_ctx ctx;
@@ -174,6 +175,36 @@ static void test_sources_name_known_rules(void **state)
     assert_true(checked >= 30);
 }
 
+/* A device name of any length reaches the finding whole (messages were
+ * built in fixed buffers and cut, or dropped, at 512 bytes). */
+static void test_long_name_whole(void **state)
+{
+    (void)state;
+    struct az_buf csv, name;
+    struct az_ledger *l = NULL;
+    json_t *res;
+    const char *ja;
+
+    az_buf_init(&csv, 1u << 20);
+    az_buf_init(&name, 1u << 20);
+    for (int i = 0; i < 120; i++)
+        az_buf_puts(&name, "外来");
+    az_buf_puts(&name, "の受付端末");
+    az_buf_printf(&csv, "種別,名称,管理者\nPC,%s,\n", name.data);
+    assert_int_equal(az_ledger_import(&ctx, "long.csv", csv.data, csv.len, false, &l), 0);
+    res = az_ledger_check(l, NULL, (struct az_date){2025, 11, 24}, 180);
+    assert_non_null(res);
+    ja = json_string_value(
+        json_object_get(json_array_get(json_object_get(res, "findings"), 0), "ja"));
+    assert_non_null(ja);
+    assert_non_null(strstr(ja, name.data));
+    assert_true(az_utf8_invalid_at(ja, strlen(ja)) == (size_t)-1);
+    json_decref(res);
+    az_ledger_free(l);
+    az_buf_done(&csv);
+    az_buf_done(&name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_crosswalk_and_form),
         cmocka_unit_test(test_unknown_rule_and_json),
         cmocka_unit_test(test_sources_name_known_rules),
+        cmocka_unit_test(test_long_name_whole),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
