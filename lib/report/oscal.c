@@ -144,7 +144,7 @@ json_t *az_oscal_assessment_results(const struct az_eval *e)
                       "status", "state", state, "reason", reason, "related-observations",
                       "observation-uuid", uuid_of(e, "observation", it->id)));
     }
-    snprintf(title, sizeof(title), "%s %s (%s)", e->edition->title.ja, e->edition->version,
+    snprintf(title, sizeof(title), "%s %s (%s)", az_form_doc_title(e->form).ja, e->edition->version,
              e->form->title.ja);
     if (!json_array_size(controls)) {
         /* OSCAL needs at least one control selection: select the gate */

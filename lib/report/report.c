@@ -440,8 +440,8 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
     json_object_set_new(m, "institution", x);
     json_object_set_new(m, "edition",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", e->edition->id, "version",
-                                  e->edition->version, "title", tr(l, e->edition->title), "form",
-                                  e->form->id, "form_title", tr(l, e->form->title)));
+                                  e->edition->version, "title", tr(l, az_form_doc_title(e->form)),
+                                  "form", e->form->id, "form_title", tr(l, e->form->title)));
     json_object_set_new(m, "newer_edition",
                         e->newer
                             ? json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", e->newer->id, "version",

@@ -550,7 +550,7 @@ int az_xlsx_checklist(struct az_ctx *ctx, const struct az_report_input *in, cons
     struct form_head head = {{0}, {0}, 0};
     int r;
 
-    snprintf(title, sizeof(title), "%s %s", tr(l, e->edition->title), e->edition->version);
+    snprintf(title, sizeof(title), "%s %s", tr(l, az_form_doc_title(e->form)), e->edition->version);
     wb = start(ctx, path, tmp, sizeof(tmp), title, e->as_of);
     if (!wb)
         return AZ_EIO;

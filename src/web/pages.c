@@ -178,7 +178,7 @@ void page_dashboard(struct req *q)
     pct = az_score_pct(&s.e->total);
     v_str(v, "name", s.p->name);
     x = v_obj(v, "edition");
-    v_str(x, "title", tx(q, s.e->edition->title));
+    v_str(x, "title", tx(q, az_form_doc_title(s.e->form)));
     v_str(x, "version", s.e->edition->version);
     v_str(x, "form", tx(q, s.e->form->title));
     x = v_obj(v, "total");
