@@ -299,7 +299,8 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
         lxw_row_col_options hide = {.hidden = LXW_TRUE};
         worksheet_set_column_opt(ws, 6, 6, 20, f->hidden, &hide);
     }
-    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, ed->title), ed->version, tr(l, form->title));
+    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(form)), ed->version,
+             tr(l, form->title));
     chk(w, worksheet_merge_range(ws, row, 0, row, 5, title, f->title));
     worksheet_set_row(ws, row, 22, NULL);
     row += 2;
@@ -606,7 +607,8 @@ int az_xlsx_vendor_form(struct az_ctx *ctx, const struct az_edition *ed, const s
     if (prev && prev->form != vf)
         return az_fail(ctx, AZ_EINVAL, "前回の回答が事業者確認用ではありません",
                        "the previous answers are not vendor-form answers");
-    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, ed->title), ed->version, tr(l, vf->title));
+    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(vf)), ed->version,
+             tr(l, vf->title));
     wb = start(ctx, path, tmp, sizeof(tmp), title, as_of);
     if (!wb)
         return AZ_EIO;
