@@ -291,6 +291,8 @@ void az_store_close(struct az_store *st)
 {
     if (!st)
         return;
+    sqlite3_finalize(st->log_stmt);
+    sqlite3_finalize(st->evidence_stmt);
     sqlite3_close(st->db);
     free(st->path);
     free(st);
@@ -317,6 +319,15 @@ int az_store_schema(const struct az_store *st)
 }
 
 /* Append to the change log (inside the caller's transaction). */
+/* The statement kept in *slot, prepared on first use (NULL on error). */
+static sqlite3_stmt *reuse(struct az_store *st, sqlite3_stmt **slot, const char *sql)
+{
+    if (!*slot &&
+        sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+        *slot = NULL;
+    return *slot;
+}
+
 static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
                       const char *object, const char *before, const char *after)
 {
@@ -325,10 +336,9 @@ static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, 
     int rc;
 
     now_iso(at, sizeof(at));
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO change_log (at, who, what, object, before, after) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (!(s = reuse(st, &st->log_stmt,
+                    "INSERT INTO change_log (at, who, what, object, before, after) "
+                    "VALUES (?, ?, ?, ?, ?, ?)")))
         return dberr(st, ctx, "記録");
     sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, who && *who ? who : "-", -1, SQLITE_STATIC);
@@ -337,7 +347,8 @@ static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, 
     sqlite3_bind_text(s, 5, before, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, after, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? 0 : dberr(st, ctx, "記録");
 }
 
@@ -1069,10 +1080,9 @@ static int add_evidence_tx(struct az_store *st, struct az_ctx *ctx, const char *
     int r, rc;
 
     now_iso(at, sizeof(at));
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO evidence (item, kind, description, source, collected_at, "
-                           "who) VALUES (?, ?, ?, ?, ?, ?)",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (!(s = reuse(st, &st->evidence_stmt,
+                    "INSERT INTO evidence (item, kind, description, source, collected_at, "
+                    "who) VALUES (?, ?, ?, ?, ?, ?)")))
         return dberr(st, ctx, "書き込み");
     sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
@@ -1081,7 +1091,8 @@ static int add_evidence_tx(struct az_store *st, struct az_ctx *ctx, const char *
     sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, who && *who ? who : "-", -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     if (rc != SQLITE_DONE)
         return dberr(st, ctx, "書き込み");
     id = sqlite3_last_insert_rowid(st->db);

@@ -15,6 +15,9 @@ struct az_store {
     sqlite3 *db;
     int schema;
     char *path;
+    /* statements prepared once and reused: every change writes a
+     * change-log row and findings write evidence rows by the thousand */
+    sqlite3_stmt *log_stmt, *evidence_stmt;
 };
 
 /* UTC now as 2025-06-01T09:00:00Z. */
