@@ -52,6 +52,9 @@ static inline void az_freep(void *p)
  * and AZ_ENOMEM is returned. */
 int az_strf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* printf into a new string; NULL on ENOMEM. */
+char *az_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Largest input file any loader accepts (profile, answers, catalog). */
 #define AZ_MAX_INPUT (8u * 1024u * 1024u)
 

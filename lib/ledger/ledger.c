@@ -1145,16 +1145,12 @@ static json_t *finding(json_t *arr, const struct az_asset *a, const char *rule, 
 
 /* A message as a heap string (user text has no length limit); "" on
  * ENOMEM. Caller frees. */
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *msg(const char *fmt, ...)
+/* printf into a new string ("" rather than NULL when memory runs out, so
+ * a message is never a null pointer). */
+#define msg(...) az_fmt_or_empty(az_fmt(__VA_ARGS__))
+static char *az_fmt_or_empty(char *s)
 {
-    va_list ap;
-    char *s = NULL;
-    int n;
-    va_start(ap, fmt);
-    n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    return n < 0 ? strdup("") : s;
+    return s ? s : strdup("");
 }
 
 /* How the administrator cell reads: the vendor registry and the profile's

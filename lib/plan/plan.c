@@ -10,6 +10,7 @@
 
 #include "../internal.h"
 #include "anzen/plan.h"
+#include "anzen/util.h"
 
 const char *az_plan_status_token(enum az_plan_status s)
 {
@@ -98,20 +99,6 @@ int az_plan_state_apply(struct az_plan_state *ps, const struct az_plan_patch *pa
             return AZ_ENOMEM;
     }
     return 0;
-}
-
-/* printf into a new string (NULL on ENOMEM). */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    int n;
-
-    va_start(ap, f);
-    n = vasprintf(&s, f, ap);
-    va_end(ap);
-    return n < 0 ? NULL : s;
 }
 
 static bool has_tag(const struct az_item *it, const char *const *tags)
@@ -219,9 +206,9 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
             pi->priority = s->priority;
             pi->override_reason = strdup(s->reason ? s->reason : "");
             pi->sort_date = far;
-            pi->reason_ja = fmt("優先度 %d に変更: %s", s->priority, s->reason ? s->reason : "");
+            pi->reason_ja = az_fmt("優先度 %d に変更: %s", s->priority, s->reason ? s->reason : "");
             pi->reason_en =
-                fmt("moved to priority %d: %s", s->priority, s->reason ? s->reason : "");
+                az_fmt("moved to priority %d: %s", s->priority, s->reason ? s->reason : "");
         } else if (r->overdue != AZ_OD_NONE) {
             char fy[32];
             pi->tier = 1;
@@ -229,26 +216,26 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
             az_date_iso(pi->sort_date, d, sizeof(d));
             if (r->overdue == AZ_OD_FISCAL_YEAR) {
                 az_fy_format(it->required_from, AZ_LANG_JA, fy, sizeof(fy));
-                pi->reason_ja = fmt("期限超過: %sから必須 (期限 %s)", fy, d);
+                pi->reason_ja = az_fmt("期限超過: %sから必須 (期限 %s)", fy, d);
                 az_fy_format(it->required_from, AZ_LANG_EN, fy, sizeof(fy));
-                pi->reason_en = fmt("overdue: required since %s (deadline %s)", fy, d);
+                pi->reason_en = az_fmt("overdue: required since %s (deadline %s)", fy, d);
             } else {
-                pi->reason_ja = fmt("期限超過: 期限 %s を過ぎています", d);
-                pi->reason_en = fmt("overdue: deadline %s passed", d);
+                pi->reason_ja = az_fmt("期限超過: 期限 %s を過ぎています", d);
+                pi->reason_en = az_fmt("overdue: deadline %s passed", d);
             }
         } else if (has_tag(it, hot)) {
             pi->tier = 2;
             pi->sort_date = r->answer && r->answer->has_target ? r->answer->target : far;
-            pi->reason_ja = fmt(
+            pi->reason_ja = az_fmt(
                 "ランサムウェア・リモート接続に関わる (VPN、リモート保守、パッチ、バックアップ)");
             pi->reason_en =
-                fmt("ransomware / remote access (VPN, remote maintenance, patches, backups)");
+                az_fmt("ransomware / remote access (VPN, remote maintenance, patches, backups)");
         } else {
             pi->tier = 3;
             pi->sort_date = r->answer && r->answer->has_target ? r->answer->target : far;
             az_date_iso(pi->sort_date, d, sizeof(d));
-            pi->reason_ja = fmt("目標日順 (%s)", pi->sort_date.y == 9999 ? "目標日なし" : d);
-            pi->reason_en = fmt("by target date (%s)", pi->sort_date.y == 9999 ? "none" : d);
+            pi->reason_ja = az_fmt("目標日順 (%s)", pi->sort_date.y == 9999 ? "目標日なし" : d);
+            pi->reason_en = az_fmt("by target date (%s)", pi->sort_date.y == 9999 ? "none" : d);
         }
         if (!pi->reason_ja || !pi->reason_en || (s && s->priority > 0 && !pi->override_reason))
             goto enomem;
@@ -286,7 +273,7 @@ static bool append_reason(char **reason, size_t *base, size_t shown, size_t hidd
     if (shown < AZ_PLAN_SHOWN) {
         if (strstr(*reason, msg))
             return true; /* the same message again */
-        n = fmt("%.*s / %s: %s", (int)*base, *reason, src, msg);
+        n = az_fmt("%.*s / %s: %s", (int)*base, *reason, src, msg);
         if (!n)
             return false;
         free(*reason);
@@ -296,8 +283,8 @@ static bool append_reason(char **reason, size_t *base, size_t shown, size_t hidd
     }
     /* shortened for people: the count, then "…" (the findings themselves
      * are in the ledger check and the workspace evidence) */
-    n = ja ? fmt("%.*s / ほか %zu 件…", (int)*base, *reason, hidden)
-           : fmt("%.*s / and %zu more…", (int)*base, *reason, hidden);
+    n = ja ? az_fmt("%.*s / ほか %zu 件…", (int)*base, *reason, hidden)
+           : az_fmt("%.*s / and %zu more…", (int)*base, *reason, hidden);
     if (!n)
         return false;
     free(*reason);
@@ -344,10 +331,10 @@ static int attach(struct az_ctx *ctx, struct az_plan *p, const struct az_item_re
     pi->track[AZ_TRACK_PERMANENT].due = az_fy_end(e->as_of_fy);
     pi->tier = 1;
     pi->sort_date = e->as_of;
-    pi->reason_ja = fmt("%sの点検で指摘 (回答は「%s」)", src_ja,
-                        az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA));
-    pi->reason_en = fmt("found by the %s check (answered %s)", src_en,
-                        az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN));
+    pi->reason_ja = az_fmt("%sの点検で指摘 (回答は「%s」)", src_ja,
+                           az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA));
+    pi->reason_en = az_fmt("found by the %s check (answered %s)", src_en,
+                           az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_EN));
     if (!pi->reason_ja || !pi->reason_en || !pi->track[0].owner || !pi->track[1].owner) {
         item_free(pi);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

@@ -114,3 +114,15 @@ int az_strf(char **dst, const char *fmt, ...)
     *dst = n < 0 ? NULL : s;
     return n < 0 ? AZ_ENOMEM : 0;
 }
+
+char *az_fmt(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}

@@ -72,6 +72,10 @@ int out_json(struct cli *c, const char *path, json_t *j);
  * "✗" for a gap, "!" for attention, or a line saying there are none. */
 void out_findings(struct cli *c, const json_t *findings);
 
+/* Read a whole file that may be binary (an XLSX), up to 64 MiB; an empty
+ * file is an error. Prints the error. */
+int cli_read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len);
+
 /* Who is making a change, for the change log: $USER, else "anzen". */
 const char *cli_who(void);
 

@@ -56,41 +56,6 @@ static void import_help(struct cli *c, FILE *f)
               "  --format json    --dry-run output as JSON\n"));
 }
 
-static int read_all(struct cli *c, const char *path, char **ret, size_t *ret_len)
-{
-    FILE *f = fopen(path, "rb");
-    struct az_buf b;
-    char chunk[65536];
-    size_t n;
-
-    if (!f) {
-        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
-        return EXIT_ERROR;
-    }
-    az_buf_init(&b, 64u * 1024 * 1024);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (az_buf_add(&b, chunk, n) < 0) {
-            fclose(f);
-            az_buf_done(&b);
-            cli_err(c, "%s: 大きすぎます (上限 64 MiB)", "%s: too large (limit 64 MiB)", path);
-            return EXIT_ERROR;
-        }
-    if (ferror(f)) {
-        fclose(f);
-        az_buf_done(&b);
-        cli_err(c, "%s を読めません", "cannot read %s", path);
-        return EXIT_ERROR;
-    }
-    fclose(f);
-    *ret_len = b.len;
-    *ret = az_buf_take(&b);
-    if (!*ret) {
-        cli_err(c, "%s: 空のファイルです", "%s: empty file", path);
-        return EXIT_ERROR;
-    }
-    return 0;
-}
-
 static int set_map(struct cli *c, struct az_catimport_opts *o, const char *kv)
 {
     const char *eq = strchr(kv, '=');
@@ -387,7 +352,7 @@ int cmd_catalog_import(struct cli *c, int argc, char **argv)
     io.published = pub;
     if ((r = cli_catalog(c)))
         return r;
-    if ((r = read_all(c, file, &data, &len)))
+    if ((r = cli_read_binary(c, file, &data, &len)))
         return r;
     if (az_catimport_read(&c->ctx, c->cat, base, data, len, &io, &im) < 0) {
         cli_liberr(c);

@@ -389,38 +389,6 @@ out:
 
 /* ---- vendor import: the answered form comes back ---- */
 
-/* Read a whole file that may be binary (an XLSX), up to 64 MiB. */
-static int read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len)
-{
-    FILE *f = fopen(path, "rb");
-    struct az_buf b;
-    char chunk[65536];
-    size_t n;
-
-    if (!f) {
-        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
-        return EXIT_ERROR;
-    }
-    az_buf_init(&b, 64u * 1024 * 1024);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (az_buf_add(&b, chunk, n) < 0) {
-            fclose(f);
-            az_buf_done(&b);
-            cli_err(c, "%s: 大きすぎます (上限 64 MiB)", "%s: too large (limit 64 MiB)", path);
-            return EXIT_ERROR;
-        }
-    if (ferror(f)) {
-        fclose(f);
-        az_buf_done(&b);
-        cli_err(c, "%s を読めません", "cannot read %s", path);
-        return EXIT_ERROR;
-    }
-    fclose(f);
-    *ret_len = b.len;
-    *ret = az_buf_take(&b);
-    return *ret ? 0 : EXIT_ERROR;
-}
-
 static int vendor_import(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
@@ -470,7 +438,7 @@ static int vendor_import(struct cli *c, int argc, char **argv)
     if ((r = cli_file_type_ok(c, argv[optind], "xlsx csv yaml json text",
                               "事業者確認用 (XLSX、CSV、YAML)", "a vendor form (XLSX, CSV, YAML)")))
         goto out;
-    if ((r = read_binary(c, argv[optind], &data, &len)))
+    if ((r = cli_read_binary(c, argv[optind], &data, &len)))
         goto out;
     if (az_vendor_form_import(&c->ctx, c->cat, p, system, argv[optind], data, len, &a) < 0 ||
         az_evaluate(&c->ctx, c->cat, p, a, a->edition, c->as_of, &e) < 0) {

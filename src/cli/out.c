@@ -2,6 +2,7 @@
 /*
  * out.c - terminal and file output helpers of the CLI.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -241,4 +242,45 @@ const char *cli_who(void)
 {
     const char *who = getenv("USER");
     return who && *who ? who : "anzen";
+}
+
+/* Read a whole file that may be binary (an XLSX), up to 64 MiB. */
+int cli_read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len)
+{
+    FILE *f = fopen(path, "rb");
+    struct az_buf b;
+    char chunk[65536];
+    size_t n;
+
+    if (!f) {
+        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
+        return EXIT_ERROR;
+    }
+    az_buf_init(&b, 64u * 1024 * 1024);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (az_buf_add(&b, chunk, n) < 0) {
+            fclose(f);
+            az_buf_done(&b);
+            cli_err(c, "%s: 大きすぎます (上限 64 MiB)", "%s: too large (limit 64 MiB)", path);
+            return EXIT_ERROR;
+        }
+    if (ferror(f)) {
+        fclose(f);
+        az_buf_done(&b);
+        cli_err(c, "%s を読めません", "cannot read %s", path);
+        return EXIT_ERROR;
+    }
+    fclose(f);
+    *ret_len = b.len;
+    *ret = az_buf_take(&b);
+    if (!*ret) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    if (!*ret_len) {
+        free(*ret);
+        cli_err(c, "%s: 空のファイルです", "%s: empty file", path);
+        return EXIT_ERROR;
+    }
+    return 0;
 }
