@@ -258,6 +258,26 @@ def answers_file():
     return open(os.path.join(WS, "answers.yaml"), encoding="utf-8").read()
 
 
+MARK = re.compile(r"(?:ww-[12]|web-vs-cli|cli-vs-web|同じ項目のメモ|同じ項目の証跡) 第\d+回(?: \w+)?")
+
+
+def log_vs_file():
+    """'' when the last answers entry of `anzen workspace log` holds the
+    same notes and evidence of the races as answers.yaml, else the
+    difference (the change log must equal the final state after every
+    round, not only at the end)."""
+    rc, out, err = cli("workspace", "log", "--format", "json")
+    if rc != 0:
+        return f"workspace log: exit {rc}: {err[:200]}"
+    ans = [e for e in json.loads(out) if e["object"].startswith("answers:cl-r7/h")]
+    logged = set(MARK.findall(ans[-1]["after"] or "")) if ans else set()
+    infile = set(MARK.findall(answers_file()))
+    if logged == infile:
+        return ""
+    return (f"last answers entry #{ans[-1]['id'] if ans else '-'}: only in the log "
+            f"{sorted(logged - infile)[:3]}, only in answers.yaml {sorted(infile - logged)[:3]}")
+
+
 def totp(secret, step):
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
@@ -428,6 +448,7 @@ def answer_round(r, b1, i1, b2, i2, tag):
 
 t0 = time.monotonic()
 lost = []
+logdiff = []  # rounds after which the change log and answers.yaml differ
 for r in range(1, R + 1):
     i1 = items[r % len(items)]
     i2 = items[(r + 1 + r % (len(items) - 1)) % len(items)]
@@ -436,6 +457,9 @@ for r in range(1, R + 1):
     res, l = answer_round(r, admin, i1, sato, i2, "ww")
     if l:
         lost.append(f"round {r} ({i1} / {i2}): lost {l}; POSTs {res}")
+    d = log_vs_file()
+    if d:
+        logdiff.append(f"web+web answers round {r}: {d}")
 note(f"web+web answers: {R} rounds in {time.monotonic() - t0:.1f} s")
 last_items = (i1, i2)
 ok(not lost, f"web+web answers: no answer lost in {R} rounds ({len(lost)} rounds lost one)",
@@ -463,6 +487,9 @@ for r in range(1, R + 1):
     miss = [x for x in (f1["note"], f2["evidence"]) if x not in t]
     if miss:
         lost.append(f"round {r} ({it}): lost {miss}; POSTs {res}")
+    d = log_vs_file()
+    if d:
+        logdiff.append(f"web+web same-item answers round {r}: {d}")
 note(f"web+web answers, same item: {R} rounds in {time.monotonic() - t0:.1f} s")
 ok(not lost, f"web+web answers, same item, different fields (note / evidence): no change lost "
    f"in {R} rounds ({len(lost)} rounds lost one)", "\n".join(lost[:5]))
@@ -574,9 +601,17 @@ for r in range(1, R + 1):
     miss = [x for x in (f["note"], cnote) if x not in t]
     if miss:
         lost.append(f"round {r} (web {wi}): lost {miss} (assess exit, POST: {res})")
+    d = log_vs_file()
+    if d:
+        logdiff.append(f"CLI assess + web round {r}: {d}")
 note(f"CLI assess + web answers: {R} rounds in {time.monotonic() - t0:.1f} s")
 ok(not lost, f"CLI assess --interactive + web answer: no answer lost in {R} rounds "
    f"({len(lost)} rounds lost one)", "\n".join(lost[:5]))
+
+# the pages after the races show what `anzen plan` shows
+d = pages_disagree()
+ok(not d, "after the races the plan page and the dashboard agree with `anzen plan`",
+   "\n".join(d[:5]))
 
 # --- every POST of the races answered 303, no CLI writer failed ---
 non303 = [s for s in statuses if s[1] != 303]
@@ -629,6 +664,8 @@ ok(ans and not missing_in_file and not missing_in_log,
    f"change log: the last logged answers ({ans[-1]['id'] if ans else '-'}) equal answers.yaml",
    f"logged, not in the file: {missing_in_file[:3]}; in the file, not logged: "
    f"{missing_in_log[:3]}")
+ok(not logdiff, f"change log: after every round of the answer races the last logged answers "
+   f"equal answers.yaml ({len(logdiff)} rounds differ)", "\n".join(logdiff[:5]))
 # the chain of answer entries: each 'before' is the previous 'after'
 abreaks = 0
 prev = None
