@@ -25,8 +25,7 @@ no change lost, every POST answered 303.
   5. the change log agrees with the final state
   6. freshness of the server's cached view: after `plan set`, a hand edit of
      answers.yaml in place (same size) and `ledger import`, the very next
-     page shows the change
-Written from the pages' HTML, README, docs/ and --help only."""
+     page shows the change"""
 import base64
 import datetime
 import hashlib
