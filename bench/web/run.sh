@@ -7,6 +7,8 @@
 # moved by other load on the machine) and its resident memory (RSS now and
 # peak).
 #   [CONNS="100 1000"] bench/web/run.sh [SECONDS] [THREADS]     (after make)
+# bench/web/compare.sh measures this build against a baseline revision in
+# one run (bench/web/README.md).
 set -eu
 cd "$(dirname "$0")/../.."
 ANZEN=${ANZEN:-$PWD/build/src/cli/anzen}
