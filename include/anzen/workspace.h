@@ -160,8 +160,9 @@ void az_ws_view_free(struct az_ws_view *v);
 /*
  * Record one answer in the answers file at path (the institution's or a
  * vendor form) as a read-modify-write under the workspace lock: the file
- * is read again inside the lock (migrated to ed when it is older), x is
- * set, and the file replaced atomically, so answers saved meanwhile by
+ * is read again inside the lock (migrated to ed when it is older), the
+ * fields of x named in fields are set on the answer found there (all of
+ * x when there is none), and the file replaced atomically, so answers saved meanwhile by
  * another process (the CLI, the web UI, a hand edit) are kept. When the
  * file does not exist a new answer set of ed/form (and system) is made.
  * When who is given and the workspace store exists, the answers are also
@@ -171,7 +172,19 @@ void az_ws_view_free(struct az_ws_view *v);
  */
 int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
                      const struct az_edition *ed, const struct az_form *form, const char *system,
-                     const struct az_answer *x, const char *who, struct az_answers **ret);
+                     const struct az_answer *x, unsigned fields, const char *who,
+                     struct az_answers **ret);
+/* The fields of an answer the user changed (az_ws_answer_set: the others
+ * keep the value on file at the time of writing, so two people editing
+ * different fields of one answer at once both keep their change). */
+enum {
+    AZ_AF_ANSWER = 1 << 0,
+    AZ_AF_CHECKED = 1 << 1,
+    AZ_AF_TARGET = 1 << 2,
+    AZ_AF_NOTE = 1 << 3,
+    AZ_AF_EVIDENCE = 1 << 4,
+    AZ_AF_ALL = (1 << 5) - 1,
+};
 
 /* The status of e as "text", "md" or "json" (anzen-status/1), with the
  * vendor forms vs (may be NULL) summarised; NULL on ENOMEM. */

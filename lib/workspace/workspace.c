@@ -481,7 +481,8 @@ void az_ws_unlock(int fd)
 
 int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
                      const struct az_edition *ed, const struct az_form *form, const char *system,
-                     const struct az_answer *x, const char *who, struct az_answers **ret)
+                     const struct az_answer *x, unsigned fields, const char *who,
+                     struct az_answers **ret)
 {
     struct az_answers *a = NULL;
     char *yaml = NULL;
@@ -502,7 +503,31 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         r = enomem(ctx);
         goto out;
     }
-    if ((r = az_answers_set(a, x)) < 0) {
+    {
+        /* only the fields the user changed; the rest as they are on file now */
+        const struct az_answer *cur = az_answers_get(a, x->item);
+        struct az_answer m = *x;
+        if (cur) {
+            if (!(fields & AZ_AF_ANSWER))
+                m.ans = cur->ans;
+            if (!(fields & AZ_AF_CHECKED)) {
+                m.has_checked = cur->has_checked;
+                m.checked = cur->checked;
+            }
+            if (!(fields & AZ_AF_TARGET)) {
+                m.has_target = cur->has_target;
+                m.target = cur->target;
+            }
+            if (!(fields & AZ_AF_NOTE))
+                m.note = cur->note;
+            if (!(fields & AZ_AF_EVIDENCE)) {
+                m.evidence = cur->evidence;
+                m.nevidence = cur->nevidence;
+            }
+        }
+        r = az_answers_set(a, &m);
+    }
+    if (r < 0) {
         r = az_fail(ctx, r, "回答を保存できません", "cannot store the answer");
         goto out;
     }

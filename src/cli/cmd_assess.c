@@ -178,8 +178,11 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item
         x.evidence = old->evidence;
         x.nevidence = old->nevidence;
     }
-    if (az_ws_answer_set(ws, &c->ctx, path, a->edition, a->form, a->system, &x, cli_who(), &saved) <
-        0) {
+    /* the answer, its dates and a note typed now; a note left empty keeps
+     * whatever is on file when saving (it may have changed meanwhile) */
+    if (az_ws_answer_set(ws, &c->ctx, path, a->edition, a->form, a->system, &x,
+                         AZ_AF_ANSWER | AZ_AF_CHECKED | AZ_AF_TARGET | (note[0] ? AZ_AF_NOTE : 0),
+                         cli_who(), &saved) < 0) {
         cli_liberr(c);
         return -2;
     }

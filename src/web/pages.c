@@ -504,6 +504,9 @@ static void question_card(struct req *q, json_t *v, struct ws *s, size_t idx)
         v_bool(x, "checked", a && a->ans == opts[k].a);
         v_str(x, "name", az_ans_name(opts[k].a, q->lang));
     }
+    for (int k = 0; k < 3; k++)
+        if (a && a->ans == opts[k].a)
+            v_str(c, "answer", opts[k].v);
     v_str(c, "checked", d1[0] ? d1 : today);
     v_str(c, "target", d2);
     v_str(c, "note", a && a->note ? a->note : "");
@@ -534,6 +537,30 @@ static bool role_match(const struct req *q, const struct az_item *it)
 }
 
 /* Save one answer into s->a and the file, and log it. */
+/* The fields of the answer form this user changed: the form carries what
+ * the page showed (was_*), so only those are written and a change made
+ * meanwhile to another field (another browser, anzen assess) is kept. A
+ * form without them (an older page) counts as changing everything. */
+static unsigned changed_fields(struct req *q)
+{
+    static const struct {
+        const char *name, *was;
+        unsigned bit;
+    } f[] = {{"answer", "was_answer", AZ_AF_ANSWER},
+             {"checked", "was_checked", AZ_AF_CHECKED},
+             {"target", "was_target", AZ_AF_TARGET},
+             {"note", "was_note", AZ_AF_NOTE},
+             {"evidence", "was_evidence", AZ_AF_EVIDENCE}};
+    unsigned mask = 0;
+
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        const char *now = web_field(q, f[i].name), *was = web_field(q, f[i].was);
+        if (!was || strcmp(was, now ? now : "") != 0)
+            mask |= f[i].bit;
+    }
+    return mask;
+}
+
 static int save_answer(struct req *q, struct ws *s, const char *path)
 {
     const char *item = web_field(q, "item"), *ans = web_field(q, "answer"),
@@ -591,14 +618,11 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
         /* read again, change and write under the workspace lock, so an
          * answer saved meanwhile (another browser, anzen assess) is kept */
         struct az_answers *saved = NULL;
-        r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x, NULL,
-                             &saved);
+        r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x,
+                             changed_fields(q), web_who(q), &saved);
         free(evcopy);
         if (r < 0)
             return r;
-        web_lock(q->w);
-        r = az_store_put_answers(q->w->st, &s->ctx, saved, web_who(q));
-        web_unlock(q->w);
         az_answers_free(s->a);
         s->a = saved;
     }
@@ -812,12 +836,18 @@ void page_plan(struct req *q)
             web_error(q, 400, "計画の項目か状態が不正です。", "Unknown plan item or status.");
             return;
         }
+        /* apply only the fields this user changed (the form carries what
+         * the page showed): two people changing different fields of the
+         * same card at once both keep their change */
+        const char *was_status = web_field(q, "was_status"), *was_owner = web_field(q, "was_owner"),
+                   *was_due = web_field(q, "was_due");
         memset(&patch, 0, sizeof(patch));
         patch.track = k;
-        patch.status = stv;
-        patch.owner = owner;
+        patch.status = was_status && !strcmp(was_status, status) ? -1 : stv;
+        patch.owner = was_owner && owner && !strcmp(was_owner, owner) ? NULL : owner;
         patch.priority = -1;
-        if (due && *due && az_date_parse(due, false, &patch.due) == 0)
+        if (due && *due && (!was_due || strcmp(was_due, due) != 0) &&
+            az_date_parse(due, false, &patch.due) == 0)
             patch.has_due = true;
         /* read, change and write in one transaction: a save made meanwhile
          * (another browser, anzen plan set) is kept */
@@ -868,6 +898,7 @@ void page_plan(struct req *q)
                 v_str(tr, "text", t->text.ja ? tx(q, t->text) : "");
                 v_str(tr, "owner", t->owner);
                 v_str(tr, "due", d);
+                v_str(tr, "status", az_plan_status_token(t->status));
                 sts = v_arr(tr, "statuses");
                 for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++) {
                     json_t *o = v_push(sts);

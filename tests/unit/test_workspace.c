@@ -83,6 +83,24 @@ static void test_answers_no_lost_update(void **state)
     OK(az_ws_load_eval(ws, &ctx, NULL, NULL, &p, &a, &e, NULL));
     items[0] = az_catalog_item(cat, "cl-r7.h.asset-ledger");
     items[1] = az_catalog_item(cat, "cl-r7.h.patches");
+    {
+        /* answers the file could not hold (yes without a date checked, no
+         * without a target) are refused, and nothing is written */
+        struct az_answer bad = {.item = items[0], .ans = AZ_ANS_YES};
+        struct az_answer bad2 = {
+            .item = items[1], .ans = AZ_ANS_NO, .has_checked = true, .checked = as_of};
+        char *before, *after;
+        size_t lb, la;
+        OK(az_read_text_file(&ctx, ws->answers, &before, &lb));
+        assert_true(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &bad,
+                                     AZ_AF_ALL, NULL, NULL) < 0);
+        assert_true(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &bad2,
+                                     AZ_AF_ALL, NULL, NULL) < 0);
+        OK(az_read_text_file(&ctx, ws->answers, &after, &la));
+        assert_true(la == lb && !memcmp(before, after, la));
+        free(before);
+        free(after);
+    }
     for (int k = 0; k < 2; k++) {
         if ((pid[k] = fork()) == 0) {
             for (int i = 0; i < 40; i++) {
@@ -95,8 +113,8 @@ static void test_answers_no_lost_update(void **state)
                                       .has_target = true,
                                       .target = {2026, 3, 31}};
                 snprintf(note, sizeof(note), "process %d round %d", k, i);
-                if (az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &x, NULL,
-                                     NULL) < 0) {
+                if (az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &x,
+                                     AZ_AF_ALL, NULL, NULL) < 0) {
                     fprintf(stderr, "child %d: %s\n", k, az_errmsg(&ctx));
                     _exit(1);
                 }
@@ -120,6 +138,48 @@ static void test_answers_no_lost_update(void **state)
         assert_non_null(x);
         assert_string_equal(x->note, want);
     }
+    az_answers_free(a);
+    az_eval_free(e);
+    az_profile_free(p);
+    az_ws_close(ws);
+}
+
+/* Two writers change different fields of the same answer: each names only
+ * its field, and both changes survive. */
+static void test_answer_fields_merge(void **state)
+{
+    (void)state;
+    struct az_workspace *ws = open_ws();
+    struct az_profile *p;
+    struct az_answers *a, *saved = NULL;
+    struct az_eval *e;
+    const struct az_item *it = az_catalog_item(cat, "cl-r7.h.mds-sds");
+    struct az_answer one = {.item = it,
+                            .ans = AZ_ANS_YES,
+                            .has_checked = true,
+                            .checked = {2025, 10, 1},
+                            .note = "事業者から MDS を受領"};
+    char *ev[] = {"MDS-2025.pdf"};
+    struct az_answer two = {.item = it,
+                            .ans = AZ_ANS_YES,
+                            .has_checked = true,
+                            .checked = {2025, 10, 1},
+                            .evidence = ev,
+                            .nevidence = 1};
+    const struct az_answer *x;
+
+    OK(az_ws_load_eval(ws, &ctx, NULL, NULL, &p, &a, &e, NULL));
+    OK(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &one, AZ_AF_ALL, NULL,
+                        NULL));
+    /* the second writer's page was loaded before the note existed */
+    OK(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &two, AZ_AF_EVIDENCE,
+                        NULL, &saved));
+    x = az_answers_get(saved, it);
+    assert_non_null(x);
+    assert_string_equal(x->note, "事業者から MDS を受領");
+    assert_int_equal(x->nevidence, 1);
+    assert_string_equal(x->evidence[0], "MDS-2025.pdf");
+    az_answers_free(saved);
     az_answers_free(a);
     az_eval_free(e);
     az_profile_free(p);
@@ -228,6 +288,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answers_no_lost_update),
+        cmocka_unit_test(test_answer_fields_merge),
         cmocka_unit_test(test_plan_no_lost_update),
         cmocka_unit_test(test_cache),
     };
