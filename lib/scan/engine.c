@@ -672,6 +672,12 @@ static enum az_port_reason errno_reason(int e, int *st)
     case 0:
         *st = AZ_PORT_OPEN;
         return AZ_REASON_SYN_ACK;
+    case ECONNRESET:
+    case EPIPE:
+        /* the handshake completed and the peer then reset the connection
+         * (a service that accepts and drops): the port is open */
+        *st = AZ_PORT_OPEN;
+        return AZ_REASON_SYN_ACK;
     case ECONNREFUSED:
         *st = AZ_PORT_CLOSED;
         return AZ_REASON_CONN_REFUSED;
