@@ -672,12 +672,6 @@ static enum az_port_reason errno_reason(int e, int *st)
     case 0:
         *st = AZ_PORT_OPEN;
         return AZ_REASON_SYN_ACK;
-    case ECONNRESET:
-    case EPIPE:
-        /* the handshake completed and the peer then reset the connection
-         * (a service that accepts and drops): the port is open */
-        *st = AZ_PORT_OPEN;
-        return AZ_REASON_SYN_ACK;
     case ECONNREFUSED:
         *st = AZ_PORT_CLOSED;
         return AZ_REASON_CONN_REFUSED;
@@ -696,6 +690,19 @@ static enum az_port_reason errno_reason(int e, int *st)
         *st = AZ_PORT_FILTERED;
         return AZ_REASON_NO_RESPONSE;
     }
+}
+
+/* A connection that completed and was then reset (ECONNRESET: a service
+ * that accepts and drops at once) shows the port open, unless the target
+ * is this machine's loopback and the port one of its ephemeral ports:
+ * there the reset can come from another of our own probe sockets that
+ * the kernel connected this one to (simultaneous open), so it says
+ * nothing about a listener. */
+static bool reset_means_open(const unsigned char *a, int fam, uint16_t port)
+{
+    bool loop = (fam == AF_INET && a[0] == 127) ||
+                (fam == AF_INET6 && !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16));
+    return !(loop && port >= 32768);
 }
 
 /* Finish a probe from the socket's state: SO_ERROR, then the self-connect
@@ -723,6 +730,15 @@ static int complete_fd(struct shard *sh, uint32_t i)
     if (getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
         err = errno;
     why = errno_reason(err, &st);
+    if (err == ECONNRESET) {
+        unsigned char a[16];
+        int fam;
+        host_addr(sh->s, sh->h[x->hr].host, &fam, a);
+        if (reset_means_open(a, fam, x->port)) {
+            st = AZ_PORT_OPEN;
+            why = AZ_REASON_SYN_ACK;
+        }
+    }
     if (st == AZ_PORT_OPEN && self_connected(x->fd)) {
         st = AZ_PORT_CLOSED;
         why = AZ_REASON_SELF_CONNECT;
@@ -792,6 +808,10 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
             if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err) {
                 int st;
                 enum az_port_reason why = errno_reason(err, &st);
+                if (err == ECONNRESET && reset_means_open(a, fam, port)) {
+                    st = AZ_PORT_OPEN;
+                    why = AZ_REASON_SYN_ACK;
+                }
                 return finish(sh, i, st, why, true) < 0 ? AZ_ENOMEM : 1;
             }
             if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
