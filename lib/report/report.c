@@ -134,6 +134,10 @@ static json_t *item_json(const struct az_item_result *r, enum az_lang l)
                             ? json_null()
                             : json_string(az_conf_name(r->item->confidence, l)));
     json_object_set_new(o, "carried_from", jstr(a && a->carried_from ? a->carried_from->id : NULL));
+    json_object_set_new(o, "reconfirm", json_boolean(a && a->reconfirm));
+    json_object_set_new(o, "reconfirm_name",
+                        a && a->reconfirm ? json_string(lj(l, "要再確認", "to re-check"))
+                                          : json_null());
     return o;
 }
 
@@ -635,6 +639,11 @@ static void md_items(struct az_buf *b, const json_t *items, enum az_lang l)
         md_cell(b, js(it, "title"));
         az_buf_puts(b, " | ");
         md_cell(b, js(it, "status_name"));
+        if (json_is_true(json_object_get(it, "reconfirm"))) {
+            az_buf_puts(b, " (");
+            md_cell(b, js(it, "reconfirm_name"));
+            az_buf_puts(b, ")");
+        }
         az_buf_puts(b, " | ");
         md_cell(b, js(it, "why"));
         az_buf_puts(b, " |\n");
@@ -707,6 +716,19 @@ int az_report_md(struct az_ctx *ctx, const struct az_report_input *in, unsigned 
         az_buf_printf(&b, "- %s ", lj(l, "担当者:", "Person in charge:"));
         md_cell(&b, js(inst, "person_in_charge"));
         az_buf_puts(&b, "\n");
+    }
+    {
+        size_t nre = 0;
+        json_array_foreach(json_object_get(m, "items"), i,
+                           x) if (json_is_true(json_object_get(x, "reconfirm"))) nre++;
+        if (nre)
+            az_buf_printf(&b,
+                          lj(l,
+                             "- 要再確認: %zu 件 (前の版から引き継いだ回答。確認日は前の版のもの"
+                             "で、この版の文で確認し直すまで残ります)\n",
+                             "- To re-check: %zu (answers carried over from the previous "
+                             "edition, with its dates checked, until confirmed again)\n"),
+                          nre);
     }
     az_buf_puts(&b, "\n**");
     md_cell(&b, js(json_object_get(m, "position"), "headline"));

@@ -234,6 +234,13 @@ static int grid(struct imp *im, const struct az_xlsx_sheet *s, const struct az_e
                  "the target date is before the date checked");
             continue;
         }
+        /* the 要再確認 line the exported form adds above a carried answer's
+         * note is ours, not the vendor's */
+        if (note && (!strncmp(note, "要再確認: ", strlen("要再確認: ")) ||
+                     !strncmp(note, "To re-check: ", strlen("To re-check: ")))) {
+            const char *nl = strchr(note, '\n');
+            note = nl && nl[1] ? nl + 1 : NULL;
+        }
         an.note = (char *)note;
         if (az_answers_set(a, &an) < 0) {
             free(seen);
