@@ -1316,6 +1316,41 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
     size_t besthits = 0;
     int r;
 
+    /* say what the file is (the ledger import's detection, lib/util)
+     * rather than that it is not a zip */
+    if (!len)
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s: 空のファイルです (0 バイト)。チェックリストの様式 (.xlsx) を指定して"
+                       "ください",
+                       "%s: the file is empty (0 bytes); give the checklist workbook (.xlsx)",
+                       name);
+    {
+        const char *type = az_file_type(data, len);
+        if (strcmp(type, "xlsx") != 0 && strcmp(type, "zip") != 0) {
+            const char *hint;
+            if (!strcmp(type, "pdf"))
+                hint = az_l(ctx,
+                            "PDF の様式からは読み取れません。Excel 版の様式 (.xlsx) を使ってくださ"
+                            "い",
+                            "a PDF form cannot be read; use the Excel version of the form (.xlsx)");
+            else if (!strcmp(type, "xls") || !strcmp(type, "ods") || !strcmp(type, "csv"))
+                hint = az_l(ctx, "表計算ソフトで Excel ブック (.xlsx) として保存し直してください",
+                            "save it again as an Excel workbook (.xlsx)");
+            else
+                hint = az_l(ctx, "チェックリストの様式 (.xlsx) を指定してください",
+                            "give the checklist workbook (.xlsx)");
+            return az_fail(ctx, AZ_ESYNTAX,
+                           "%s: このファイルは %s です (取り込めるのは Excel のブック .xlsx だけ"
+                           "です)。%s",
+                           "%s: this file is %s (only an Excel workbook, .xlsx, can be "
+                           "imported); %s",
+                           name,
+                           !strcmp(type, "xls")
+                               ? az_l(ctx, "古い Excel の形式 (.xls)", "an old Excel file (.xls)")
+                               : az_file_type_name(type, ctx->lang),
+                           hint);
+        }
+    }
     r = az_xlsx_read(ctx, name, data, len, &x);
     if (r < 0)
         return r;

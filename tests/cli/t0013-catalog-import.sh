@@ -192,6 +192,26 @@ printf 'x' >bad.xlsx
 run "$ANZEN" catalog import bad.xlsx --dry-run
 expect_rc 1 "not a workbook"
 expect_err 'bad.xlsx' "names the file"
+# other files say what they are (the detection lib/util shares with the ledger)
+printf '%%PDF-1.4\n%%\342\343\n1 0 obj\n' >form.pdf
+printf '\320\317\021\340\241\261\032\341rest-of-an-old-workbook' >form.xls
+printf '番号,確認項目,確認結果\n1-①,責任者を置いている,はい\n' >form.csv
+: >empty.xlsx
+python3 -c "
+import zipfile
+z = zipfile.ZipFile('form.ods', 'w')
+z.writestr('mimetype', 'application/vnd.oasis.opendocument.spreadsheet')
+z.writestr('content.xml', '<office:document-content/>')
+z.close()"
+for f in form.pdf:PDF form.xls:'古い Excel の形式 (.xls)' form.csv:CSV form.ods:'表計算 (ODS)' empty.xlsx:'空のファイル'; do
+    run "$ANZEN" catalog import "${f%%:*}" --dry-run
+    expect_rc 1 "${f%%:*} is refused"
+    expect_err "${f#*:}" "${f%%:*}: the message names what the file is"
+    if grep -q 'XLSX (zip) ではありません' "$T/err"; then not_ok "${f%%:*}: still says only 'not a zip'"; else ok "${f%%:*}: not just 'not a zip'"; fi
+done
+run "$ANZEN" --lang en catalog import form.pdf --dry-run
+expect_err 'this file is a PDF' "in English too"
+rm -f form.pdf form.xls form.csv form.ods empty.xlsx
 run "$ANZEN" catalog import "$TEST_DATA/../fuzz/corpus-xlsx/anzen-vendor-form.xlsx" --dry-run --map year=2025
 expect_rc 0 "anzen's own vendor form reads as a checklist (its numbers are there)"
 run "$ANZEN" catalog import "$D/r7-h.xlsx" --map number=ZZZZZ
