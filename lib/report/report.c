@@ -443,9 +443,20 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
                   jstr(p->prefecture), "person_in_charge", jstr(p->person));
     json_object_set_new(m, "institution", x);
     json_object_set_new(m, "edition",
-                        json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", e->edition->id, "version",
-                                  e->edition->version, "title", tr(l, az_form_doc_title(e->form)),
-                                  "form", e->form->id, "form_title", tr(l, e->form->title)));
+                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "id", e->edition->id,
+                                  "version", e->edition->version, "title",
+                                  tr(l, az_form_doc_title(e->form)), "form", e->form->id,
+                                  "form_title", tr(l, e->form->title), "legal_basis",
+                                  e->form->legal_basis.ja ? tr(l, e->form->legal_basis) : NULL));
+    if (e->form->legal_basis.ja) {
+        /* the rule itself, without how it is inspected: its first sentence
+         * ("…施行規則 (薬局の管理者の義務)") fits the management page */
+        const char *lb = tr(l, e->form->legal_basis);
+        const char *end = EN(l) ? strstr(lb, "; ") : strstr(lb, "。");
+        char *sh = strndup(lb, end ? (size_t)(end - lb) : strlen(lb));
+        json_object_set_new(json_object_get(m, "edition"), "basis_short", jstr(sh));
+        free(sh);
+    }
     json_object_set_new(m, "newer_edition",
                         e->newer
                             ? json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", e->newer->id, "version",
@@ -712,6 +723,11 @@ int az_report_md(struct az_ctx *ctx, const struct az_report_input *in, unsigned 
     az_buf_puts(&b, " (");
     md_cell(&b, js(json_object_get(m, "edition"), "form_title"));
     az_buf_puts(&b, ")\n");
+    if (*js(json_object_get(m, "edition"), "legal_basis")) {
+        az_buf_printf(&b, "- %s ", lj(l, "根拠:", "Legal basis:"));
+        md_cell(&b, js(json_object_get(m, "edition"), "legal_basis"));
+        az_buf_puts(&b, "\n");
+    }
     if (json_string_value(json_object_get(inst, "person_in_charge"))) {
         az_buf_printf(&b, "- %s ", lj(l, "担当者:", "Person in charge:"));
         md_cell(&b, js(inst, "person_in_charge"));

@@ -488,7 +488,8 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
         for (unsigned row = 0; row < 16 && !inst; row++)
             for (unsigned col = 0; col + 1 < 8 && !inst; col++) {
                 const char *k = az_xlsx_get(form_sheet, row, col);
-                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "Institution")))
+                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "薬局名") ||
+                          !strcmp(k, "Institution") || !strcmp(k, "Pharmacy")))
                     inst = az_xlsx_get(form_sheet, row, col + 1);
             }
         if (inst && *inst && p->name && strcmp(inst, p->name)) {

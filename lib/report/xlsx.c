@@ -582,7 +582,8 @@ int az_xlsx_checklist(struct az_ctx *ctx, const struct az_report_input *in, cons
         return AZ_EIO;
     make_fmts(wb, &f);
     az_date_wareki(e->as_of, asof, sizeof(asof));
-    head.label[0] = lj(l, "医療機関名", "Institution");
+    head.label[0] = p->type == AZ_INST_PHARMACY ? lj(l, "薬局名", "Pharmacy")
+                                                : lj(l, "医療機関名", "Institution");
     head.value[0] = p->name;
     head.label[1] = lj(l, "担当者", "Person in charge");
     head.value[1] = p->person ? p->person : "";
@@ -632,14 +633,19 @@ int az_xlsx_vendor_form(struct az_ctx *ctx, const struct az_edition *ed, const s
     if (prev && prev->form != vf)
         return az_fail(ctx, AZ_EINVAL, "前回の回答が事業者確認用ではありません",
                        "the previous answers are not vendor-form answers");
-    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(vf)), ed->version,
-             tr(l, vf->title));
+    {
+        /* the institution's checklist names the pack (薬局における… for a pharmacy) */
+        const struct az_form *inf = az_form_for_profile(ed, p);
+        snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(inf ? inf : vf)),
+                 ed->version, tr(l, vf->title));
+    }
     wb = start(ctx, path, tmp, sizeof(tmp), title, as_of);
     if (!wb)
         return AZ_EIO;
     make_fmts(wb, &f);
     az_date_wareki(as_of, req, sizeof(req));
-    head.label[0] = lj(l, "医療機関名", "Institution");
+    head.label[0] = p->type == AZ_INST_PHARMACY ? lj(l, "薬局名", "Pharmacy")
+                                                : lj(l, "医療機関名", "Institution");
     head.value[0] = p->name;
     head.label[1] = lj(l, "依頼日", "Requested on");
     head.value[1] = req;
