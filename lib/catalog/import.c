@@ -1935,13 +1935,17 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             snprintf(sc, sizeof(sc), "%.2f", x->score);
             az_buf_printf(&b, "    score: \"%s\"\n", sc);
             snprintf(nj, sizeof(nj),
-                     "anzen catalog import の提案 (番号の一致 %.2f、文の類似 %.2f)。引き継いだ"
-                     "回答は新しい様式で確認し直してください",
-                     x->label_score, x->text_score);
+                     "%s (番号の一致 %.2f、文の類似 %.2f)。引き継いだ回答は新しい様式で確認し"
+                     "直してください%s",
+                     x->by_hand ? "--map link= で指定" : "anzen catalog import の提案",
+                     x->label_score, x->text_score,
+                     x->keeps_dates ? "" : "。文が離れているため期限は引き継いでいません");
             snprintf(ne, sizeof(ne),
-                     "proposed by anzen catalog import (number match %.2f, text similarity "
-                     "%.2f); confirm carried answers again on the new form",
-                     x->label_score, x->text_score);
+                     "%s (number match %.2f, text similarity %.2f); confirm carried answers "
+                     "again on the new form%s",
+                     x->by_hand ? "set with --map link=" : "proposed by anzen catalog import",
+                     x->label_score, x->text_score,
+                     x->keeps_dates ? "" : "; the texts differ, so no deadline was taken over");
             text_kv(&b, "note", nj, ne);
         }
     }

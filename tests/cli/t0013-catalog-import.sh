@@ -171,6 +171,8 @@ assert by["2-⑩"]["required-from"] == "2026" and by["2-⑩"]["id"].startswith("
 assert by["2-⑧"]["required-from"] == "2025" and by["2-⑧"]["due-by"] == "2027-03-31", by["2-⑧"]
 cw = {c["to"]: c for c in d["crosswalk"]}
 assert cw["cl-r8-imp.h.unneeded-services"]["relation"] == "changed"
+assert cw["cl-r8-imp.h.unneeded-services"]["note"]["ja"].startswith("--map link= で指定")
+assert "期限は引き継いでいません" in cw["cl-r8-imp.h.unneeded-services"]["note"]["ja"]
 assert not any(c["to"] == by["2-⑩"]["id"] for c in d["crosswalk"])
 PY
 rm -f catalog-import-*
