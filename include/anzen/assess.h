@@ -50,6 +50,8 @@ struct az_answer {
     char **evidence;
     size_t nevidence;
     const struct az_item *carried_from; /* set when migrated from an earlier edition */
+    bool reconfirm; /* carried over and not answered again since (要再確認); kept in the
+                       file as `reconfirm: true` until the item is answered again */
 };
 
 struct az_answers {
@@ -81,7 +83,7 @@ char *az_answers_to_yaml(const struct az_answers *a, enum az_lang lang);
  * Carry answers over to a later edition through the crosswalks: `same`
  * carries the answer, `merged` carries it when all sources agree, `changed`
  * and `split` do not (the item must be checked again). Each carried answer
- * records carried_from. Returns a new answer set for `to` (same form id).
+ * records carried_from and is marked reconfirm. Returns a new answer set for `to` (same form id).
  */
 int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
                        const struct az_edition *to, struct az_answers **ret);

@@ -27,6 +27,14 @@
 #include "catalog.h"
 #include "xlsx.h"
 
+/* One crosswalk link set by hand (`--map link=2-⑫=new` or
+ * `--map link=2-⑩=cl-r7.h.access-log`): the imported item with this label
+ * is new, or follows that item of the previous edition. */
+struct az_catimport_link {
+    const char *label;  /* as the import shows it ("2-⑫"); full-width digits fold */
+    const char *target; /* "new" or an item id of the previous edition */
+};
+
 /* Hints for a layout the reader cannot work out (`--map KEY=VALUE`).
  * Columns and rows are 0-based here; -1 means "find it". */
 struct az_catimport_opts {
@@ -40,6 +48,8 @@ struct az_catimport_opts {
     const char *previous;   /* edition to crosswalk from; NULL: the newest with items */
     const char *file_label; /* how sources name the file (its base name) */
     const char *published;  /* YYYY-MM-DD when the title gives no date */
+    const struct az_catimport_link *links; /* crosswalk corrections */
+    size_t nlinks;
 };
 
 void az_catimport_opts_init(struct az_catimport_opts *o);
@@ -56,7 +66,10 @@ struct az_catimport_item {
     const struct az_item *match2; /* same topic on a second previous form (hp) */
     double score;                 /* 0..1 */
     double label_score, text_score;
-    char *id; /* item id in the draft edition */
+    bool by_hand;     /* the link (or "new") was set with --map link= */
+    bool keeps_dates; /* inherits required-from / due-by from match: "same", or
+                         a "changed" link whose text is close (AZ_CATIMPORT_CLOSE_TEXT) */
+    char *id;         /* item id in the draft edition */
 };
 
 struct az_catimport_group {
@@ -90,6 +103,15 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
                       const void *data, size_t len, const struct az_catimport_opts *opts,
                       struct az_catimport **ret);
 void az_catimport_free(struct az_catimport *im);
+
+/* Text similarity below which no link is proposed (the item is new), and
+ * at or above which a "changed" item keeps its predecessor's required-from
+ * and due-by. Chosen on a tester's 令和8-like workbooks and on
+ * tests/data/catimport/r8-renumbered.xlsx: true pairs there have a text
+ * similarity of 0.41 or more, wrong pairs 0.31 or less (a new item under
+ * an old item's number: 0.22 or less). */
+#define AZ_CATIMPORT_MIN_TEXT   0.35
+#define AZ_CATIMPORT_CLOSE_TEXT 0.5
 
 /* Relation proposed for an item: "same" (answers carry over, to be
  * re-confirmed), "changed" (check again) or NULL (new item). */

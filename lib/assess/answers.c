@@ -130,8 +130,8 @@ int az_answers_set(struct az_answers *a, const struct az_answer *ans)
 
 static const char *const top_keys[] = {"anzen-answers", "edition", "form",
                                        "system",        "answers", NULL};
-static const char *const ans_keys[] = {"item", "answer",   "checked", "target",
-                                       "note", "evidence", NULL};
+static const char *const ans_keys[] = {"item",     "answer",    "checked",      "target", "note",
+                                       "evidence", "reconfirm", "carried-from", NULL};
 
 int az_answers_load(struct az_ctx *ctx, const struct az_catalog *cat, const char *name,
                     const char *data, size_t len, struct az_answers **ret)
@@ -233,6 +233,13 @@ int az_answers_load(struct az_ctx *ctx, const struct az_catalog *cat, const char
         if (x.has_target && x.has_checked && az_date_cmp(x.target, x.checked) < 0)
             av_err(&v, o, "target", "項目 \"%s\" の目標日が確認日より前です",
                    "item \"%s\": target date is before the date checked", id);
+        x.reconfirm = av_bool(&v, o, "reconfirm", false);
+        if ((s = av_str(&v, o, "carried-from", false))) {
+            x.carried_from = az_catalog_item(cat, s);
+            if (!x.carried_from)
+                av_err(&v, o, "carried-from", "引き継ぎ元の項目 \"%s\" はカタログにありません",
+                       "carried-from item \"%s\" is not in the catalog", s);
+        }
         if ((s = av_str(&v, o, "note", false))) {
             if (strlen(s) > MAX_NOTE)
                 av_err(&v, o, "note", "備考が長すぎます (上限 %d バイト)",
@@ -318,9 +325,12 @@ char *az_answers_to_yaml(const struct az_answers *a, enum az_lang lang)
             az_buf_puts(&b, "\n");
         }
         if (x->carried_from)
-            az_buf_printf(
-                &b, "    # %s %s\n",
-                lang == AZ_LANG_EN ? "carried over from" : "引き継ぎ元:", x->carried_from->id);
+            az_buf_printf(&b, "    carried-from: %s  # %s\n", x->carried_from->id,
+                          lang == AZ_LANG_EN ? "carried over from" : "引き継ぎ元");
+        if (x->reconfirm)
+            az_buf_printf(&b, "    reconfirm: true  # %s\n",
+                          lang == AZ_LANG_EN ? "to re-check on this edition's wording"
+                                             : "要再確認 (この版の文で確認し直す)");
         if (x->nevidence) {
             az_buf_puts(&b, "    evidence:\n");
             for (size_t i = 0; i < x->nevidence; i++) {
@@ -414,6 +424,7 @@ int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
             struct az_answer x = *first;
             x.item = it;
             x.carried_from = first->item;
+            x.reconfirm = true;
             if (az_answers_set(a, &x) < 0) {
                 az_answers_free(a);
                 return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

@@ -357,6 +357,7 @@ json_t *az_eval_to_json(const struct az_eval *e)
                             r->na_reason ? json_string(r->na_reason) : json_null());
         json_object_set_new(x, "carried_from",
                             a && a->carried_from ? json_string(a->carried_from->id) : json_null());
+        json_object_set_new(x, "reconfirm", json_boolean(a && a->reconfirm));
         json_object_set_new(x, "confidence", json_string(az_conf_token(r->item->confidence)));
         json_array_append_new(items, x);
         if (r->overdue)

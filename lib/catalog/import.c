@@ -721,17 +721,106 @@ static int cmp_pair(const void *a, const void *b)
     return strcmp(x->prev->id, y->prev->id);
 }
 
-/* Propose predecessors: best pairs first, each used once. */
-static int propose(struct az_catimport *im)
+/* Do two labels name the same item? Full-width digits and dashes fold. */
+static bool same_label(const char *a, const char *b)
+{
+    char fa[128], fb[128], na[128], nb[128];
+
+    fold(a, fa, sizeof(fa));
+    fold(b, fb, sizeof(fb));
+    if (!strcmp(fa, fb))
+        return true;
+    az_label_normalise(fa, na, sizeof(na));
+    az_label_normalise(fb, nb, sizeof(nb));
+    return na[0] && !strcmp(na, nb);
+}
+
+static double pair_score(bool numbers_count, double ls, double ts)
+{
+    /* the text decides; the number only breaks ties between close texts */
+    return numbers_count ? 0.75 * ts + 0.25 * ls : ts;
+}
+
+static void set_match(struct az_catimport_item *x, const struct az_item *m, double score, double ls,
+                      double ts)
+{
+    x->match = m;
+    x->score = score;
+    x->label_score = ls;
+    x->text_score = ts;
+}
+
+/* The links given with --map link=LABEL=new|ITEM. */
+static int apply_links(struct az_ctx *ctx, struct az_catimport *im, const char *primary,
+                       bool numbers_count, bool *used_prev, bool *done,
+                       const struct az_catimport_opts *o)
+{
+    const struct az_edition *pe = im->previous;
+
+    for (size_t l = 0; l < o->nlinks; l++) {
+        const struct az_catimport_link *ln = &o->links[l];
+        size_t i, k = 0;
+        for (i = 0; i < im->nitems; i++)
+            if (same_label(im->items[i].label, ln->label) ||
+                same_label(im->items[i].printed, ln->label))
+                break;
+        if (i == im->nitems)
+            return az_fail(ctx, AZ_ENOTFOUND, "--map link=%s=%s: 番号 %s の項目が様式にありません",
+                           "--map link=%s=%s: the form has no item numbered %s", ln->label,
+                           ln->target, ln->label);
+        if (done[i])
+            return az_fail(ctx, AZ_EINVAL, "--map link=%s: 同じ項目に 2 回指定しています",
+                           "--map link=%s: the same item is linked twice", ln->label);
+        done[i] = true;
+        im->items[i].by_hand = true;
+        if (!strcmp(ln->target, "new")) {
+            set_match(&im->items[i], NULL, 0, 0, 0);
+            continue;
+        }
+        if (pe)
+            for (k = 0; k < pe->nitems; k++)
+                if (!strcmp(pe->items[k]->id, ln->target))
+                    break;
+        if (!pe || k == pe->nitems || !pe->items[k]->form ||
+            strcmp(pe->items[k]->form->id, primary) != 0)
+            return az_fail(ctx, AZ_ENOTFOUND,
+                           "--map link=%s=%s: 前の版 %s の様式 %s に項目 %s がありません "
+                           "(new で新しい項目にできます)",
+                           "--map link=%s=%s: previous edition %s, form %s, has no item %s "
+                           "(use new for a new item)",
+                           ln->label, ln->target, pe ? pe->id : "-", primary, ln->target);
+        if (used_prev[k])
+            return az_fail(ctx, AZ_EINVAL, "--map link=%s=%s: %s はほかの項目にも対応づけています",
+                           "--map link=%s=%s: %s is linked to another item too", ln->label,
+                           ln->target, ln->target);
+        used_prev[k] = true;
+        {
+            double ls = numbers_count ? label_similarity(&im->items[i], pe->items[k]) : 0.0;
+            double ts = text_similarity(im->items[i].text, pe->items[k]);
+            set_match(&im->items[i], pe->items[k], pair_score(numbers_count, ls, ts), ls, ts);
+        }
+    }
+    return 0;
+}
+
+/* Propose predecessors: best pairs first, each used once; a pair whose
+ * texts differ (AZ_CATIMPORT_MIN_TEXT) is never linked, however well the
+ * numbers agree: a new item printed under an old number stays new. */
+static int propose(struct az_ctx *ctx, struct az_catimport *im, const struct az_catimport_opts *o)
 {
     const struct az_edition *pe = im->previous;
     struct pair *pairs;
     size_t np = 0, cap;
     bool *used_prev, *done, numbers_count;
     const char *primary = NULL;
+    int r;
 
-    if (!pe)
+    if (!pe) {
+        if (o->nlinks)
+            return az_fail(ctx, AZ_EINVAL, "--map link=: 比べる前の版がありません",
+                           "--map link=: there is no previous edition to link to");
         return 0;
+    }
     /* the form the matches come from: the same id, else a compatible one
      * (for hp: the medical institution form, the pharmacy one as second) */
     for (size_t f = 0; f < pe->nforms && !primary; f++)
@@ -741,8 +830,12 @@ static int propose(struct az_catimport *im)
         if (form_compatible(im->form, &pe->forms[f]) &&
             (strcmp(im->form, "hp") || !(pe->forms[f].inst_types == AZ_INST_PHARMACY)))
             primary = pe->forms[f].id;
-    if (!primary)
+    if (!primary) {
+        if (o->nlinks)
+            return az_fail(ctx, AZ_EINVAL, "--map link=: 前の版 %s に対応する様式がありません",
+                           "--map link=: previous edition %s has no matching form", pe->id);
         return 0;
+    }
     cap = im->nitems * pe->nitems + 1;
     pairs = calloc(cap, sizeof(*pairs));
     used_prev = calloc(pe->nitems + 1, sizeof(*used_prev));
@@ -751,7 +844,7 @@ static int propose(struct az_catimport *im)
         free(pairs);
         free(used_prev);
         free(done);
-        return AZ_ENOMEM;
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
     /* numbers only count when the two editions number alike: a form that
      * numbers 1., 2., ... throughout is matched on its texts */
@@ -766,6 +859,13 @@ static int propose(struct az_catimport *im)
                 }
         numbers_count = alike * 3 >= im->nitems;
     }
+    r = apply_links(ctx, im, primary, numbers_count, used_prev, done, o);
+    if (r < 0) {
+        free(pairs);
+        free(used_prev);
+        free(done);
+        return r;
+    }
     for (size_t i = 0; i < im->nitems; i++)
         for (size_t k = 0; k < pe->nitems; k++) {
             const struct az_item *it = pe->items[k];
@@ -774,13 +874,13 @@ static int propose(struct az_catimport *im)
                 continue;
             ls = numbers_count ? label_similarity(&im->items[i], it) : 0.0;
             ts = text_similarity(im->items[i].text, it);
-            pairs[np++] = (struct pair){i, it, numbers_count ? 0.4 * ls + 0.6 * ts : ts, ls, ts};
+            if (ts < AZ_CATIMPORT_MIN_TEXT)
+                continue;
+            pairs[np++] = (struct pair){i, it, pair_score(numbers_count, ls, ts), ls, ts};
         }
     qsort(pairs, np, sizeof(*pairs), cmp_pair);
     for (size_t p = 0; p < np; p++) {
         size_t k;
-        if (pairs[p].score < 0.3)
-            break;
         if (done[pairs[p].imp])
             continue;
         for (k = 0; k < pe->nitems && pe->items[k] != pairs[p].prev; k++)
@@ -789,10 +889,12 @@ static int propose(struct az_catimport *im)
             continue;
         used_prev[k] = true;
         done[pairs[p].imp] = true;
-        im->items[pairs[p].imp].match = pairs[p].prev;
-        im->items[pairs[p].imp].score = pairs[p].score;
-        im->items[pairs[p].imp].label_score = pairs[p].ls;
-        im->items[pairs[p].imp].text_score = pairs[p].ts;
+        set_match(&im->items[pairs[p].imp], pairs[p].prev, pairs[p].score, pairs[p].ls,
+                  pairs[p].ts);
+    }
+    for (size_t i = 0; i < im->nitems; i++) {
+        struct az_catimport_item *x = &im->items[i];
+        x->keeps_dates = x->match && (x->score >= 0.55 || x->text_score >= AZ_CATIMPORT_CLOSE_TEXT);
     }
     /* hp: the same topic on the pharmacy form carries pharmacies' answers */
     if (!strcmp(im->form, "hp"))
@@ -1214,6 +1316,41 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
     size_t besthits = 0;
     int r;
 
+    /* say what the file is (the ledger import's detection, lib/util)
+     * rather than that it is not a zip */
+    if (!len)
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s: 空のファイルです (0 バイト)。チェックリストの様式 (.xlsx) を指定して"
+                       "ください",
+                       "%s: the file is empty (0 bytes); give the checklist workbook (.xlsx)",
+                       name);
+    {
+        const char *type = az_file_type(data, len);
+        if (strcmp(type, "xlsx") != 0 && strcmp(type, "zip") != 0) {
+            const char *hint;
+            if (!strcmp(type, "pdf"))
+                hint = az_l(ctx,
+                            "PDF の様式からは読み取れません。Excel 版の様式 (.xlsx) を使ってくださ"
+                            "い",
+                            "a PDF form cannot be read; use the Excel version of the form (.xlsx)");
+            else if (!strcmp(type, "xls") || !strcmp(type, "ods") || !strcmp(type, "csv"))
+                hint = az_l(ctx, "表計算ソフトで Excel ブック (.xlsx) として保存し直してください",
+                            "save it again as an Excel workbook (.xlsx)");
+            else
+                hint = az_l(ctx, "チェックリストの様式 (.xlsx) を指定してください",
+                            "give the checklist workbook (.xlsx)");
+            return az_fail(ctx, AZ_ESYNTAX,
+                           "%s: このファイルは %s です (取り込めるのは Excel のブック .xlsx だけ"
+                           "です)。%s",
+                           "%s: this file is %s (only an Excel workbook, .xlsx, can be "
+                           "imported); %s",
+                           name,
+                           !strcmp(type, "xls")
+                               ? az_l(ctx, "古い Excel の形式 (.xls)", "an old Excel file (.xls)")
+                               : az_file_type_name(type, ctx->lang),
+                           hint);
+        }
+    }
     r = az_xlsx_read(ctx, name, data, len, &x);
     if (r < 0)
         return r;
@@ -1331,8 +1468,14 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
     }
     im->file_label = strdup(o->file_label ? o->file_label : name);
     im->sha256 = sha256_hex(data, len);
-    if (!im->edition_id || !im->published || !im->file_label || !im->sha256 || propose(im) < 0 ||
-        make_ids(im) < 0) {
+    if (!im->edition_id || !im->published || !im->file_label || !im->sha256) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
+    r = propose(ctx, im, o);
+    if (r < 0)
+        goto fail;
+    if (make_ids(im) < 0) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         goto fail;
     }
@@ -1469,7 +1612,7 @@ static void emit_form(struct az_buf *b, const struct az_form *f)
     az_buf_puts(b, "]\n");
 }
 
-static void emit_fields(struct az_buf *b, const struct az_item *m)
+static void emit_fields(struct az_buf *b, const struct az_item *m, bool dates)
 {
     strlist(b, "targets", m->targets, m->ntargets);
     strlist(b, "tags", m->tags, m->ntags);
@@ -1494,7 +1637,7 @@ static void emit_fields(struct az_buf *b, const struct az_item *m)
             }
         az_buf_puts(b, "]\n");
     }
-    if (m->has_due_by) {
+    if (dates && m->has_due_by) {
         char dd[16];
         az_date_iso(m->due_by, dd, sizeof(dd));
         az_buf_printf(b, "    due-by: \"%s\"\n", dd);
@@ -1539,7 +1682,7 @@ static void emit_copy(struct az_buf *b, const struct az_catimport *im, const str
     if (m->permanent.ja)
         text_kv(b, "permanent", m->permanent.ja, m->permanent.en);
     emit_roles(b, m->roles);
-    emit_fields(b, m);
+    emit_fields(b, m, true);
     az_buf_printf(b, "    required-from: \"%d\"\n", m->required_from ? m->required_from : 2023);
     az_buf_printf(b, "    confidence: %s\n", az_conf_token(m->confidence));
     strlist(b, "sources", m->sources, m->nsources);
@@ -1732,9 +1875,11 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             text_kv(&b, "permanent", m->permanent.ja, m->permanent.en);
         emit_roles(&b, m ? m->roles : (AZ_ROLE_MANAGEMENT | AZ_ROLE_PLANNING | AZ_ROLE_OPERATIONS));
         if (m)
-            emit_fields(&b, m);
+            emit_fields(&b, m, x->keeps_dates);
+        /* a deadline belongs to a text: a changed text starts from this
+         * edition's year unless it stays close to the earlier one */
         az_buf_printf(&b, "    required-from: \"%d\"\n",
-                      m && m->required_from ? m->required_from : im->fiscal_year);
+                      m && x->keeps_dates && m->required_from ? m->required_from : im->fiscal_year);
         az_buf_puts(&b, "    confidence: imported\n    sources: [");
         snprintf(src, sizeof(src), "%s: シート「%s」 %u 行", im->file_label, im->sheet, x->row + 1);
         q(&b, src);
@@ -1790,13 +1935,17 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             snprintf(sc, sizeof(sc), "%.2f", x->score);
             az_buf_printf(&b, "    score: \"%s\"\n", sc);
             snprintf(nj, sizeof(nj),
-                     "anzen catalog import の提案 (番号の一致 %.2f、文の類似 %.2f)。引き継いだ"
-                     "回答は新しい様式で確認し直してください",
-                     x->label_score, x->text_score);
+                     "%s (番号の一致 %.2f、文の類似 %.2f)。引き継いだ回答は新しい様式で確認し"
+                     "直してください%s",
+                     x->by_hand ? "--map link= で指定" : "anzen catalog import の提案",
+                     x->label_score, x->text_score,
+                     x->keeps_dates ? "" : "。文が離れているため期限は引き継いでいません");
             snprintf(ne, sizeof(ne),
-                     "proposed by anzen catalog import (number match %.2f, text similarity "
-                     "%.2f); confirm carried answers again on the new form",
-                     x->label_score, x->text_score);
+                     "%s (number match %.2f, text similarity %.2f); confirm carried answers "
+                     "again on the new form%s",
+                     x->by_hand ? "set with --map link=" : "proposed by anzen catalog import",
+                     x->label_score, x->text_score,
+                     x->keeps_dates ? "" : "; the texts differ, so no deadline was taken over");
             text_kv(&b, "note", nj, ne);
         }
     }

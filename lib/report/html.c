@@ -72,6 +72,7 @@ static const char *const labels[][3] = {
     {"assets", "登録されている機器", "Devices on record"},
     {"all_items", "すべての項目 (チェックリストの回答)", "Every item (checklist answers)"},
     {"answer", "回答", "Answer"},
+    {"basis", "根拠:", "Legal basis:"},
     {"checked", "確認日", "Checked"},
     {"target", "目標日", "Target"},
     {"note", "備考", "Note"},

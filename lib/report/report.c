@@ -134,6 +134,10 @@ static json_t *item_json(const struct az_item_result *r, enum az_lang l)
                             ? json_null()
                             : json_string(az_conf_name(r->item->confidence, l)));
     json_object_set_new(o, "carried_from", jstr(a && a->carried_from ? a->carried_from->id : NULL));
+    json_object_set_new(o, "reconfirm", json_boolean(a && a->reconfirm));
+    json_object_set_new(o, "reconfirm_name",
+                        a && a->reconfirm ? json_string(lj(l, "要再確認", "to re-check"))
+                                          : json_null());
     return o;
 }
 
@@ -439,9 +443,20 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
                   jstr(p->prefecture), "person_in_charge", jstr(p->person));
     json_object_set_new(m, "institution", x);
     json_object_set_new(m, "edition",
-                        json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", e->edition->id, "version",
-                                  e->edition->version, "title", tr(l, az_form_doc_title(e->form)),
-                                  "form", e->form->id, "form_title", tr(l, e->form->title)));
+                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "id", e->edition->id,
+                                  "version", e->edition->version, "title",
+                                  tr(l, az_form_doc_title(e->form)), "form", e->form->id,
+                                  "form_title", tr(l, e->form->title), "legal_basis",
+                                  e->form->legal_basis.ja ? tr(l, e->form->legal_basis) : NULL));
+    if (e->form->legal_basis.ja) {
+        /* the rule itself, without how it is inspected: its first sentence
+         * ("…施行規則 (薬局の管理者の義務)") fits the management page */
+        const char *lb = tr(l, e->form->legal_basis);
+        const char *end = EN(l) ? strstr(lb, "; ") : strstr(lb, "。");
+        char *sh = strndup(lb, end ? (size_t)(end - lb) : strlen(lb));
+        json_object_set_new(json_object_get(m, "edition"), "basis_short", jstr(sh));
+        free(sh);
+    }
     json_object_set_new(m, "newer_edition",
                         e->newer
                             ? json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", e->newer->id, "version",
@@ -635,6 +650,11 @@ static void md_items(struct az_buf *b, const json_t *items, enum az_lang l)
         md_cell(b, js(it, "title"));
         az_buf_puts(b, " | ");
         md_cell(b, js(it, "status_name"));
+        if (json_is_true(json_object_get(it, "reconfirm"))) {
+            az_buf_puts(b, " (");
+            md_cell(b, js(it, "reconfirm_name"));
+            az_buf_puts(b, ")");
+        }
         az_buf_puts(b, " | ");
         md_cell(b, js(it, "why"));
         az_buf_puts(b, " |\n");
@@ -703,10 +723,28 @@ int az_report_md(struct az_ctx *ctx, const struct az_report_input *in, unsigned 
     az_buf_puts(&b, " (");
     md_cell(&b, js(json_object_get(m, "edition"), "form_title"));
     az_buf_puts(&b, ")\n");
+    if (*js(json_object_get(m, "edition"), "legal_basis")) {
+        az_buf_printf(&b, "- %s ", lj(l, "根拠:", "Legal basis:"));
+        md_cell(&b, js(json_object_get(m, "edition"), "legal_basis"));
+        az_buf_puts(&b, "\n");
+    }
     if (json_string_value(json_object_get(inst, "person_in_charge"))) {
         az_buf_printf(&b, "- %s ", lj(l, "担当者:", "Person in charge:"));
         md_cell(&b, js(inst, "person_in_charge"));
         az_buf_puts(&b, "\n");
+    }
+    {
+        size_t nre = 0;
+        json_array_foreach(json_object_get(m, "items"), i,
+                           x) if (json_is_true(json_object_get(x, "reconfirm"))) nre++;
+        if (nre)
+            az_buf_printf(&b,
+                          lj(l,
+                             "- 要再確認: %zu 件 (前の版から引き継いだ回答。確認日は前の版のもの"
+                             "で、この版の文で確認し直すまで残ります)\n",
+                             "- To re-check: %zu (answers carried over from the previous "
+                             "edition, with its dates checked, until confirmed again)\n"),
+                          nre);
     }
     az_buf_puts(&b, "\n**");
     md_cell(&b, js(json_object_get(m, "position"), "headline"));

@@ -234,6 +234,13 @@ static int grid(struct imp *im, const struct az_xlsx_sheet *s, const struct az_e
                  "the target date is before the date checked");
             continue;
         }
+        /* the 要再確認 line the exported form adds above a carried answer's
+         * note is ours, not the vendor's */
+        if (note && (!strncmp(note, "要再確認: ", strlen("要再確認: ")) ||
+                     !strncmp(note, "To re-check: ", strlen("To re-check: ")))) {
+            const char *nl = strchr(note, '\n');
+            note = nl && nl[1] ? nl + 1 : NULL;
+        }
         an.note = (char *)note;
         if (az_answers_set(a, &an) < 0) {
             free(seen);
@@ -481,7 +488,8 @@ int az_vendor_form_import(struct az_ctx *ctx, const struct az_catalog *cat,
         for (unsigned row = 0; row < 16 && !inst; row++)
             for (unsigned col = 0; col + 1 < 8 && !inst; col++) {
                 const char *k = az_xlsx_get(form_sheet, row, col);
-                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "Institution")))
+                if (k && (!strcmp(k, "医療機関名") || !strcmp(k, "薬局名") ||
+                          !strcmp(k, "Institution") || !strcmp(k, "Pharmacy")))
                     inst = az_xlsx_get(form_sheet, row, col + 1);
             }
         if (inst && *inst && p->name && strcmp(inst, p->name)) {

@@ -23,6 +23,19 @@ struct fmts {
         *input, *input_date, *warn, *bold_run, *plain_run;
 };
 
+/* Is title only the beginning of text (a title made by cutting the text,
+ * with or without a trailing "…")? */
+static bool title_repeats_text(const char *title, const char *text)
+{
+    size_t n = strlen(title);
+
+    if (!n || !text)
+        return false;
+    if (n > 3 && !strcmp(title + n - 3, "\xE2\x80\xA6"))
+        n -= 3;
+    return n && !strncmp(title, text, n);
+}
+
 static const char *tr(enum az_lang l, struct az_text t)
 {
     if (EN(l) && t.en)
@@ -359,7 +372,12 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
             last = it->group;
             row++;
         }
-        snprintf(text, sizeof(text), "%s\n%s", tr(l, it->title), tr(l, it->text));
+        /* an imported item's title is the start of its printed text: the
+         * text alone, not the text twice */
+        if (title_repeats_text(tr(l, it->title), tr(l, it->text)))
+            snprintf(text, sizeof(text), "%s", tr(l, it->text));
+        else
+            snprintf(text, sizeof(text), "%s\n%s", tr(l, it->title), tr(l, it->text));
         wstr(w, ws, row, 0, it->label, f->center);
         {
             /* the title in bold, the requirement's text below it */
@@ -368,7 +386,7 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
             lxw_rich_string_tuple t1 = {f->plain_run, body};
             lxw_rich_string_tuple *rich[] = {&t0, &t1, NULL};
             snprintf(body, sizeof(body), "\n%s", tr(l, it->text));
-            if (*tr(l, it->title))
+            if (*tr(l, it->title) && !title_repeats_text(tr(l, it->title), tr(l, it->text)))
                 chk(w, worksheet_write_rich_string(ws, row, 1, rich, f->wrap));
             else
                 wstr(w, ws, row, 1, text, f->wrap);
@@ -388,8 +406,15 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
               input ? f->input_date : f->date);
         {
             char note[8192] = "";
+            if (a && a->reconfirm)
+                snprintf(note, sizeof(note), "%s%s%s%s",
+                         lj(l, "要再確認: 前の版から引き継いだ回答 (確認日は前の版のもの)",
+                            "To re-check: carried over from the previous edition (earlier date "
+                            "checked)"),
+                         a->carried_from ? " " : "", a->carried_from ? a->carried_from->id : "",
+                         a->note ? "\n" : "");
             if (a && a->note)
-                snprintf(note, sizeof(note), "%s", a->note);
+                snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s", a->note);
             if (res && res->status == AZ_ST_NOT_APPLICABLE && !note[0])
                 snprintf(
                     note, sizeof(note), "%s",
@@ -557,7 +582,8 @@ int az_xlsx_checklist(struct az_ctx *ctx, const struct az_report_input *in, cons
         return AZ_EIO;
     make_fmts(wb, &f);
     az_date_wareki(e->as_of, asof, sizeof(asof));
-    head.label[0] = lj(l, "医療機関名", "Institution");
+    head.label[0] = p->type == AZ_INST_PHARMACY ? lj(l, "薬局名", "Pharmacy")
+                                                : lj(l, "医療機関名", "Institution");
     head.value[0] = p->name;
     head.label[1] = lj(l, "担当者", "Person in charge");
     head.value[1] = p->person ? p->person : "";
@@ -607,14 +633,19 @@ int az_xlsx_vendor_form(struct az_ctx *ctx, const struct az_edition *ed, const s
     if (prev && prev->form != vf)
         return az_fail(ctx, AZ_EINVAL, "前回の回答が事業者確認用ではありません",
                        "the previous answers are not vendor-form answers");
-    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(vf)), ed->version,
-             tr(l, vf->title));
+    {
+        /* the institution's checklist names the pack (薬局における… for a pharmacy) */
+        const struct az_form *inf = az_form_for_profile(ed, p);
+        snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(inf ? inf : vf)),
+                 ed->version, tr(l, vf->title));
+    }
     wb = start(ctx, path, tmp, sizeof(tmp), title, as_of);
     if (!wb)
         return AZ_EIO;
     make_fmts(wb, &f);
     az_date_wareki(as_of, req, sizeof(req));
-    head.label[0] = lj(l, "医療機関名", "Institution");
+    head.label[0] = p->type == AZ_INST_PHARMACY ? lj(l, "薬局名", "Pharmacy")
+                                                : lj(l, "医療機関名", "Institution");
     head.value[0] = p->name;
     head.label[1] = lj(l, "依頼日", "Requested on");
     head.value[1] = req;

@@ -78,14 +78,17 @@ static void item_line(const struct lc *c, struct az_buf *b, const struct az_item
         snprintf(why, sizeof(why), L(c, "期限 %s", "deadline %s"), d);
     }
     if (md) {
-        az_buf_printf(b, "| %s | %s | %s | %s | `%s` |\n", r->item->label, tx(c, r->item->title),
-                      az_status_name(r->status, c->lang), why, r->item->id);
+        az_buf_printf(b, "| %s | %s | %s%s | %s | `%s` |\n", r->item->label, tx(c, r->item->title),
+                      az_status_name(r->status, c->lang),
+                      a && a->reconfirm ? L(c, " (要再確認)", " (to re-check)") : "", why,
+                      r->item->id);
         return;
     }
     az_buf_printf(b, "  %s", r->item->label);
     for (size_t w = az_utf8_width(r->item->label); w < 8; w++)
         az_buf_puts(b, " ");
-    az_buf_printf(b, "%s  [%s]", tx(c, r->item->title), az_status_name(r->status, c->lang));
+    az_buf_printf(b, "%s  [%s%s]", tx(c, r->item->title), az_status_name(r->status, c->lang),
+                  a && a->reconfirm ? L(c, "・要再確認", ", to re-check") : "");
     if (why[0])
         az_buf_printf(b, "  %s", why);
     if (r->item->confidence != AZ_CONF_VERIFIED)
@@ -262,6 +265,52 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
                 head = true;
             }
             item_line(c, &b, r, md);
+        }
+    }
+    /* answers carried over from an earlier edition and not answered
+     * again: the form's 確認日 is the old one until they are re-checked */
+    {
+        bool head = false;
+        for (size_t i = 0; i < e->nresults; i++) {
+            const struct az_item_result *r = &e->results[i];
+            const struct az_answer *a = r->answer;
+            char cd[16] = "-";
+            if (!a || !a->reconfirm || r->status == AZ_ST_NOT_APPLICABLE)
+                continue;
+            if (!head) {
+                const char *h =
+                    L(c, "要再確認 (前の版から引き継いだ回答。この版の文で確認し直してください)",
+                      "To re-check (answers carried over from the previous edition; confirm "
+                      "each against this edition's wording)");
+                if (md)
+                    az_buf_printf(&b,
+                                  "\n## %s\n\n| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n",
+                                  h, L(c, "番号", "No."), L(c, "項目", "Item"),
+                                  L(c, "引き継いだ回答", "Carried answer"),
+                                  L(c, "前の確認日", "Earlier date checked"),
+                                  L(c, "引き継ぎ元", "Carried from"));
+                else
+                    az_buf_printf(&b, "\n%s\n", h);
+                head = true;
+            }
+            if (a->has_checked)
+                az_date_iso(a->checked, cd, sizeof(cd));
+            if (md) {
+                az_buf_printf(&b, "| %s | %s | %s (%s) | %s | `%s` |\n", r->item->label,
+                              tx(c, r->item->title), az_ans_name(a->ans, c->lang),
+                              L(c, "要再確認", "to re-check"), cd,
+                              a->carried_from ? a->carried_from->id : "-");
+                continue;
+            }
+            az_buf_printf(&b, "  %s", r->item->label);
+            for (size_t w = az_utf8_width(r->item->label); w < 8; w++)
+                az_buf_puts(&b, " ");
+            az_buf_printf(&b, "%s  [%s・%s]  %s %s", tx(c, r->item->title),
+                          az_ans_name(a->ans, c->lang), L(c, "要再確認", "to re-check"),
+                          L(c, "前の確認日", "earlier date checked"), cd);
+            if (a->carried_from)
+                az_buf_printf(&b, "  (%s %s)", L(c, "引き継ぎ元", "from"), a->carried_from->id);
+            az_buf_puts(&b, "\n");
         }
     }
     vendor_section(c, &b, vs, nvs, md);

@@ -479,6 +479,36 @@ void az_ws_unlock(int fd)
         close(fd); /* releases the flock */
 }
 
+/* Before answers of an earlier edition are rewritten for a later one, the
+ * file as it was is kept next to it as <stem>.<edition>.<date>.yaml
+ * (answers.cl-r7.2026-12-07.yaml): answers that could not carry over (a
+ * changed item's いいえ and its target) stay on record. An existing copy
+ * of that day is left as it is. */
+static int keep_dated_copy(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
+                           const struct az_answers *old)
+{
+    const char *slash = strrchr(path, '/'), *dot;
+    char d[16], *copy = NULL, *data = NULL;
+    size_t len, stem;
+    int r;
+
+    dot = strrchr(slash ? slash + 1 : path, '.');
+    stem = dot ? (size_t)(dot - path) : strlen(path);
+    az_date_iso(ws->as_of, d, sizeof(d));
+    if (asprintf(&copy, "%.*s.%s.%s.yaml", (int)stem, path, old->edition->id, d) < 0)
+        return enomem(ctx);
+    if (exists(copy)) {
+        free(copy);
+        return 0;
+    }
+    r = az_read_text_file(ctx, path, &data, &len);
+    if (r == 0)
+        r = az_write_file_atomic(ctx, copy, data, len);
+    free(data);
+    free(copy);
+    return r;
+}
+
 int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *path,
                      const struct az_edition *ed, const struct az_form *form, const char *system,
                      const struct az_answer *x, unsigned fields, const char *who,
@@ -496,6 +526,10 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         struct az_answers *m;
         if ((r = az_answers_migrate(ctx, a, ed, &m)) < 0)
             goto out;
+        if ((r = keep_dated_copy(ws, ctx, path, a)) < 0) {
+            az_answers_free(m);
+            goto out;
+        }
         az_answers_free(a);
         a = m;
     }
@@ -508,8 +542,12 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         const struct az_answer *cur = az_answers_get(a, x->item);
         struct az_answer m = *x;
         if (cur) {
-            if (!(fields & AZ_AF_ANSWER))
+            if (!(fields & AZ_AF_ANSWER)) {
+                /* not answered again: still carried, still to re-check */
                 m.ans = cur->ans;
+                m.carried_from = cur->carried_from;
+                m.reconfirm = cur->reconfirm;
+            }
             if (!(fields & AZ_AF_CHECKED)) {
                 m.has_checked = cur->has_checked;
                 m.checked = cur->checked;

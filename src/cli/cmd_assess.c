@@ -320,32 +320,69 @@ int cmd_assess(struct cli *c, int argc, char **argv)
            c->lang == AZ_LANG_EN ? az_form_doc_title(e->form).en : az_form_doc_title(e->form).ja,
            e->edition->version, c->lang == AZ_LANG_EN ? e->form->title.en : e->form->title.ja,
            total, L(c, "項目", "items"));
-    for (size_t i = 0; i < e->nresults; i++) {
-        const struct az_item_result *res = &e->results[i];
-        int k;
-        if (res->status == AZ_ST_NOT_APPLICABLE)
-            continue;
-        if (roles && !(res->item->roles & roles) && !res->item->gate)
-            continue;
-        idx++;
-        if (!all && az_answers_get(a, res->item) && az_answers_get(a, res->item)->ans)
-            continue;
-        k = ask_item(c, ws, res->item, &a, &kept, idx, total, answers);
-        if (k == -2) {
-            r = EXIT_ERROR;
-            goto out;
+    /* carried answers still to re-check (要再確認) first, then the rest */
+    for (int pass = 0; pass < 2; pass++) {
+        bool stop = false;
+        if (pass == 0) {
+            size_t nre = 0;
+            for (size_t i = 0; i < e->nresults; i++)
+                if (e->results[i].status != AZ_ST_NOT_APPLICABLE && e->results[i].answer &&
+                    e->results[i].answer->reconfirm)
+                    nre++;
+            if (nre)
+                printf(L(c,
+                         "前の版から引き継いだ回答が %zu 件あります (要再確認)。この版の文で"
+                         "先に確認し直してください。\n",
+                         "%zu answers were carried over from the previous edition (to "
+                         "re-check); they come first.\n"),
+                       nre);
         }
-        if (k == -1) {
-            printf("\n%s\n",
-                   L(c, "中断しました。回答は保存済みです。anzen assess で続きから再開できます。",
-                     "Stopped. Your answers are saved; run anzen assess to resume."));
-            break;
-        }
-        done += (size_t)k;
-        if (k == 1 && res->item->gate && az_answers_get(a, res->item)->ans == AZ_ANS_NO) {
-            printf("%s\n", L(c, "医療情報システムがないため、ほかの項目は対象外です。",
-                             "No medical information system: no other item applies."));
-            break;
+        idx = 0;
+        for (size_t i = 0; i < e->nresults && !stop; i++) {
+            const struct az_item_result *res = &e->results[i];
+            const struct az_answer *cur;
+            bool re;
+            int k;
+            if (res->status == AZ_ST_NOT_APPLICABLE)
+                continue;
+            if (roles && !(res->item->roles & roles) && !res->item->gate)
+                continue;
+            idx++;
+            re = res->answer && res->answer->reconfirm;
+            if (pass == 0 && !re)
+                continue;
+            if (pass == 1 && re)
+                continue; /* asked in the first pass */
+            cur = az_answers_get(a, res->item);
+            if (pass == 1 && !all && cur && cur->ans)
+                continue;
+            if (pass == 0 && !(cur && cur->reconfirm))
+                continue; /* answered again elsewhere meanwhile */
+            if (re)
+                printf("\n%s", L(c, "[要再確認] 前の版からの引き継ぎ",
+                                 "[to re-check] carried over from the previous edition"));
+            if (re && res->answer->carried_from)
+                printf(" (%s)", res->answer->carried_from->id);
+            k = ask_item(c, ws, res->item, &a, &kept, idx, total, answers);
+            if (k == -2) {
+                r = EXIT_ERROR;
+                goto out;
+            }
+            if (k == -1) {
+                printf("\n%s\n",
+                       L(c,
+                         "中断しました。回答は保存済みです。anzen assess で続きから再開できます。",
+                         "Stopped. Your answers are saved; run anzen assess to resume."));
+                pass = 2;
+                break;
+            }
+            done += (size_t)k;
+            if (k == 1 && res->item->gate && az_answers_get(a, res->item)->ans == AZ_ANS_NO) {
+                printf("%s\n", L(c, "医療情報システムがないため、ほかの項目は対象外です。",
+                                 "No medical information system: no other item applies."));
+                pass = 2;
+                stop = true;
+            }
         }
     }
     /* re-evaluate with what was saved */

@@ -22,41 +22,81 @@
 
 static void import_help(struct cli *c, FILE *f)
 {
-    fprintf(f, "%s",
-            L(c,
-              "使い方:\n"
-              "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]...\n"
-              "      厚生労働省のチェックリストの公式様式 (xlsx) を読み、版の下書きを作業\n"
-              "      ディレクトリに catalog-import-<版>.draft.yaml として書き出す\n"
-              "      (組み込みのカタログには書き込みません)\n"
-              "  anzen catalog import --accept\n"
-              "      下書きを受け入れ、assess / status / report で使う版にする\n"
-              "      (前の版の回答は対応表で引き継がれ、確認し直しが必要です)\n"
-              "オプション:\n"
-              "  --dry-run        読み取った内容を表示するだけで書き出さない\n"
-              "  --accept         書き出した版をすぐに受け入れる\n"
-              "  --map KEY=VALUE  読み取りの手掛かり: number=列 (例 B)、text=列、header=行、\n"
-              "                   sheet=シート名、form=h|p|hp|v、year=年度 (例 2026)、id=版ID、\n"
-              "                   previous=前の版\n"
-              "  --format json    --dry-run の結果を JSON で\n",
-              "usage:\n"
-              "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]...\n"
-              "      read the official MHLW checklist workbook and write a draft edition to\n"
-              "      the workspace as catalog-import-<edition>.draft.yaml (never into the\n"
-              "      embedded catalog)\n"
-              "  anzen catalog import --accept\n"
-              "      accept the draft: assess / status / report use it from now on (answers\n"
-              "      carry over through the proposed crosswalk and must be confirmed again)\n"
-              "options:\n"
-              "  --dry-run        show what was understood, write nothing\n"
-              "  --accept         accept the edition right away\n"
-              "  --map KEY=VALUE  layout hints: number=COLUMN (e.g. B), text=COLUMN,\n"
-              "                   header=ROW, sheet=NAME, form=h|p|hp|v, year=FY (e.g. 2026),\n"
-              "                   id=EDITION_ID, previous=EDITION\n"
-              "  --format json    --dry-run output as JSON\n"));
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方:\n"
+          "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]...\n"
+          "      厚生労働省のチェックリストの公式様式 (xlsx) を読み、版の下書きを作業\n"
+          "      ディレクトリに catalog-import-<版>.draft.yaml として書き出す\n"
+          "      (組み込みのカタログには書き込みません)\n"
+          "  anzen catalog import --accept\n"
+          "      下書きを受け入れ、assess / status / report で使う版にする\n"
+          "      (前の版の回答は対応表で引き継がれ、確認し直しが必要です)\n"
+          "オプション:\n"
+          "  --dry-run        読み取った内容を表示するだけで書き出さない\n"
+          "  --accept         書き出した版をすぐに受け入れる\n"
+          "  --map KEY=VALUE  読み取りの手掛かり: number=列 (例 B)、text=列、header=行、\n"
+          "                   sheet=シート名、form=h|p|hp|v、year=年度 (例 2026)、id=版ID、\n"
+          "                   previous=前の版、\n"
+          "                   link=番号=new (例 link=2-⑫=new: 前の版に対応なし) または\n"
+          "                   link=番号=前の版の項目ID (例 link=2-⑩=cl-r7.h.access-log):\n"
+          "                   対応の提案を 1 項目ずつ直す (何度でも指定可)\n"
+          "  --format json    --dry-run の結果を JSON で\n",
+          "usage:\n"
+          "  anzen catalog import FORM.xlsx [--dry-run] [--accept] [--map KEY=VALUE]...\n"
+          "      read the official MHLW checklist workbook and write a draft edition to\n"
+          "      the workspace as catalog-import-<edition>.draft.yaml (never into the\n"
+          "      embedded catalog)\n"
+          "  anzen catalog import --accept\n"
+          "      accept the draft: assess / status / report use it from now on (answers\n"
+          "      carry over through the proposed crosswalk and must be confirmed again)\n"
+          "options:\n"
+          "  --dry-run        show what was understood, write nothing\n"
+          "  --accept         accept the edition right away\n"
+          "  --map KEY=VALUE  layout hints: number=COLUMN (e.g. B), text=COLUMN,\n"
+          "                   header=ROW, sheet=NAME, form=h|p|hp|v, year=FY (e.g. 2026),\n"
+          "                   id=EDITION_ID, previous=EDITION,\n"
+          "                   link=NUMBER=new (e.g. link=2-⑫=new: no earlier item) or\n"
+          "                   link=NUMBER=PREVIOUS_ITEM_ID (e.g. link=2-⑩=cl-r7.h.access-log):\n"
+          "                   correct one proposed link (repeatable)\n"
+          "  --format json    --dry-run output as JSON\n"));
 }
 
-static int set_map(struct cli *c, struct az_catimport_opts *o, const char *kv)
+/* --map link=LABEL=new|ITEM: the label is copied (owned by links). */
+struct links {
+    struct az_catimport_link *v;
+    char **labels;
+    size_t n;
+};
+
+static int add_link(struct links *ls, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    struct az_catimport_link *nv;
+    char **nl;
+    char *label;
+
+    if (!eq || eq == v || !eq[1] || strchr(eq + 1, '='))
+        return -1;
+    if (!(label = strndup(v, (size_t)(eq - v))))
+        return -1;
+    nv = realloc(ls->v, (ls->n + 1) * sizeof(*nv));
+    if (nv)
+        ls->v = nv;
+    nl = nv ? realloc(ls->labels, (ls->n + 1) * sizeof(*nl)) : NULL;
+    if (!nl) {
+        free(label);
+        return -1;
+    }
+    ls->labels = nl;
+    ls->labels[ls->n] = label;
+    ls->v[ls->n] = (struct az_catimport_link){label, eq + 1};
+    ls->n++;
+    return 0;
+}
+
+static int set_map(struct cli *c, struct az_catimport_opts *o, struct links *ls, const char *kv)
 {
     const char *eq = strchr(kv, '=');
     const char *v = eq ? eq + 1 : NULL;
@@ -93,6 +133,11 @@ static int set_map(struct cli *c, struct az_catimport_opts *o, const char *kv)
         o->edition_id = v;
     } else if (KEY("previous")) {
         o->previous = v;
+    } else if (KEY("link")) {
+        if (add_link(ls, v) < 0)
+            goto bad;
+        o->links = ls->v;
+        o->nlinks = ls->n;
     } else {
         goto bad;
     }
@@ -101,9 +146,10 @@ static int set_map(struct cli *c, struct az_catimport_opts *o, const char *kv)
 bad:
     cli_err(c,
             "--map \"%s\" が不正です (number=列, text=列, header=行, sheet=名前, form=h|p|hp|v, "
-            "year=年度, id=版ID, previous=版)",
+            "year=年度, id=版ID, previous=版, link=番号=new|前の版の項目ID)",
             "invalid --map \"%s\" (number=COLUMN, text=COLUMN, header=ROW, sheet=NAME, "
-            "form=h|p|hp|v, year=FY, id=EDITION_ID, previous=EDITION)",
+            "form=h|p|hp|v, year=FY, id=EDITION_ID, previous=EDITION, "
+            "link=NUMBER=new|PREVIOUS_ITEM_ID)",
             kv);
     return EXIT_USAGE;
 }
@@ -161,13 +207,15 @@ static void show(struct cli *c, const struct az_catimport *im)
         out_pad(stdout, x->label, 16);
         printf(" %s\n        -> ", short_text);
         if (rel) {
-            printf("%s %s (%s %.2f)\n", rel, x->match->id, L(c, "スコア", "score"), x->score);
+            printf("%s %s (%s %.2f)%s\n", rel, x->match->id, L(c, "スコア", "score"), x->score,
+                   x->by_hand ? L(c, " [--map で指定]", " [set with --map]") : "");
             if (!strcmp(rel, "same"))
                 same++;
             else
                 changed++;
         } else {
-            printf("%s\n", L(c, "新規 (前の版に対応なし)", "new (no earlier item)"));
+            printf("%s%s\n", L(c, "新規 (前の版に対応なし)", "new (no earlier item)"),
+                   x->by_hand ? L(c, " [--map で指定]", " [set with --map]") : "");
             fresh++;
         }
     }
@@ -187,10 +235,13 @@ static json_t *to_json(const struct az_catimport *im)
         const struct az_catimport_item *x = &im->items[i];
         const char *rel = az_catimport_relation(x);
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:s?, s:s?, s:f}", "id", x->id,
-                             "label", x->label, "printed", x->printed, "text", x->text, "device",
-                             x->device, "group", x->group, "row", (int)x->row + 1, "from",
-                             x->match ? x->match->id : NULL, "relation", rel, "score", x->score));
+            items, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:s?, s:s?, s:f, s:f, s:f, s:b, "
+                             "s:b}",
+                             "id", x->id, "label", x->label, "printed", x->printed, "text", x->text,
+                             "device", x->device, "group", x->group, "row", (int)x->row + 1, "from",
+                             x->match ? x->match->id : NULL, "relation", rel, "score", x->score,
+                             "number_score", x->label_score, "text_score", x->text_score, "by_hand",
+                             x->by_hand, "keeps_dates", x->keeps_dates));
     }
     o = json_pack("{s:s, s:s, s:s?, s:i, s:s, s:s, s:i, s:s, s:s, s:s?, s:o}", "schema",
                   "anzen-catalog-import/1", "sheet", im->sheet, "title", im->title, "fiscal_year",
@@ -286,7 +337,7 @@ static int accept_file(struct cli *c, const char *draft)
     return 0;
 }
 
-int cmd_catalog_import(struct cli *c, int argc, char **argv)
+static int import_run(struct cli *c, int argc, char **argv, struct links *ls)
 {
     static const struct option opts[] = {
         {"dry-run", no_argument, NULL, 'n'},   {"accept", no_argument, NULL, 'A'},
@@ -312,7 +363,7 @@ int cmd_catalog_import(struct cli *c, int argc, char **argv)
             accept = true;
             break;
         case 'm':
-            if ((r = set_map(c, &io, optarg)))
+            if ((r = set_map(c, &io, ls, optarg)))
                 return r;
             break;
         case 'f':
@@ -412,4 +463,16 @@ int cmd_catalog_import(struct cli *c, int argc, char **argv)
     printf("%s\n", L(c, "内容を確かめて anzen catalog import --accept で受け入れてください",
                      "review it, then accept it with anzen catalog import --accept"));
     return 0;
+}
+
+int cmd_catalog_import(struct cli *c, int argc, char **argv)
+{
+    struct links ls = {0};
+    int r = import_run(c, argc, argv, &ls);
+
+    for (size_t i = 0; i < ls.n; i++)
+        free(ls.labels[i]);
+    free(ls.labels);
+    free(ls.v);
+    return r;
 }

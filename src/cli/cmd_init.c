@@ -60,13 +60,15 @@ static void help(struct cli *c, FILE *f)
     fprintf(f, "%s",
             L(c,
               "使い方: anzen init [-p profile.yaml] [--force]\n\n"
-              "医療機関の種別、病床数、医療情報システムの有無、システム担当の職員の有無、\n"
+              "医療機関・薬局の種別、病床数 (薬局では聞きません)、医療情報システムの有無、\n"
+              "システム担当の職員の有無、\n"
               "使っているシステム (設置場所・事業者・導入日・リモート保守) を質問し、\n"
               "プロファイルを書き出します。端末でなければ標準入力から 1 行ずつ読みます。\n"
               "  -p, --profile FILE   書き出す先 (既定: profile.yaml)\n"
               "      --force          既存のファイルを置き換える\n",
               "usage: anzen init [-p profile.yaml] [--force]\n\n"
-              "Asks for the institution type, beds, whether medical information systems are\n"
+              "Asks for the institution type, beds (not for a pharmacy), whether medical "
+              "information systems are\n"
               "used, whether there is IT operations staff, and the systems in use (hosting,\n"
               "vendor, introduction date, remote maintenance), then writes the profile. When\n"
               "standard input is not a terminal, answers are read one per line.\n"
@@ -87,6 +89,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
     char name[LINE], buf[LINE], sname[64][LINE], svendor[64][LINE], sid[64][32];
     char *yaml;
     int o, yn, r;
+    bool pharmacy = false;
 
     optind = 0;
     opterr = 0;
@@ -119,10 +122,12 @@ int cmd_init(struct cli *c, int argc, char **argv)
     memset(sys, 0, sizeof(sys));
     p.beds = -1;
     printf("%s\n\n",
-           L(c, "医療機関のプロファイルを作ります。分からないときは Enter で既定値になります。",
+           L(c,
+             "医療機関・薬局のプロファイルを作ります。分からないときは Enter で既定値になります。",
              "Let's describe the institution. Press Enter to take the default."));
     do {
-        if (!ask(c, L(c, "医療機関の名称", "Name of the institution"), NULL, name, sizeof(name)))
+        if (!ask(c, L(c, "医療機関・薬局の名称", "Name of the institution or pharmacy"), NULL, name,
+                 sizeof(name)))
             return EXIT_ERROR;
     } while (!name[0]);
     p.name = name;
@@ -141,7 +146,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
             break;
         printf("%s\n", L(c, "  1 から 5 の数字で答えてください", "  please answer 1 to 5"));
     }
-    for (;;) {
+    /* a pharmacy has no beds: not asked */
+    for (; p.type != AZ_INST_PHARMACY;) {
         long beds;
         if (!ask(c, L(c, "病床数 (無床なら 0)", "Number of beds (0 if none)"), "0", buf,
                  sizeof(buf)))
@@ -152,16 +158,25 @@ int cmd_init(struct cli *c, int argc, char **argv)
         }
         printf("%s\n", L(c, "  0 以上の整数で答えてください", "  please give a whole number"));
     }
+    pharmacy = p.type == AZ_INST_PHARMACY;
     if ((yn = ask_yn(c,
-                     L(c, "電子カルテやレセコンなど、医療情報を扱うシステムを使っていますか",
-                       "Do you use any system that handles medical information (EMR, billing "
-                       "computer, ...)?"),
+                     pharmacy
+                         ? L(c, "レセコンや電子薬歴など、医療情報を扱うシステムを使っていますか",
+                             "Does the pharmacy use any system that handles medical "
+                             "information (billing computer, electronic medication "
+                             "records, ...)?")
+                         : L(c, "電子カルテやレセコンなど、医療情報を扱うシステムを使っていますか",
+                             "Do you use any system that handles medical information (EMR, "
+                             "billing computer, ...)?"),
                      1)) < 0)
         return EXIT_ERROR;
     p.medical_systems = yn;
     if ((yn = ask_yn(c,
-                     L(c, "IT システムの運用を仕事として担当する職員はいますか",
-                       "Do you have staff whose job is running the IT systems?"),
+                     pharmacy ? L(c, "薬局に IT システムの運用を仕事として担当する職員はいますか",
+                                  "Does the pharmacy have staff whose job is running the IT "
+                                  "systems?")
+                              : L(c, "IT システムの運用を仕事として担当する職員はいますか",
+                                  "Do you have staff whose job is running the IT systems?"),
                      0)) < 0)
         return EXIT_ERROR;
     p.ops_staff = yn;
@@ -181,8 +196,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
         while (p.nsystems < 64) {
             struct az_system *s = &sys[p.nsystems];
             size_t k = p.nsystems;
-            if (!ask(c, L(c, "システム名 (例: 電子カルテ)", "System name (e.g. EMR)"), "", sname[k],
-                     sizeof(sname[k])))
+            if (!ask(c,
+                     pharmacy
+                         ? L(c, "システム名 (例: レセコン)", "System name (e.g. billing computer)")
+                         : L(c, "システム名 (例: 電子カルテ)", "System name (e.g. EMR)"),
+                     "", sname[k], sizeof(sname[k])))
                 return EXIT_ERROR;
             if (!sname[k][0])
                 break;
@@ -190,8 +208,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
             s->id = sid[k];
             s->name = sname[k];
             if (!ask(c,
-                     L(c, "  設置場所 (1 院内のサーバ / 2 クラウド)",
-                       "  Hosting (1 on premises / 2 cloud)"),
+                     pharmacy ? L(c, "  設置場所 (1 薬局内のサーバ / 2 クラウド)",
+                                  "  Hosting (1 on premises / 2 cloud)")
+                              : L(c, "  設置場所 (1 院内のサーバ / 2 クラウド)",
+                                  "  Hosting (1 on premises / 2 cloud)"),
                      "1", buf, sizeof(buf)))
                 return EXIT_ERROR;
             s->cloud = buf[0] == '2' || !strcmp(buf, "cloud") || !strcmp(buf, "クラウド");

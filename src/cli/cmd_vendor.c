@@ -133,6 +133,36 @@ static const char *const letter_en[][2] = {
     {"end", ""},
 };
 
+/* A pharmacy writes as 当薬局 and answers to the PMD Act's rules, not to
+ * the Medical Care Act's (the form's legal-basis in the catalog says which). */
+static const char *const letter_pharmacy_ja[][2] = {
+    {"opening", "平素より当薬局のシステムの導入・保守にご尽力いただき、ありがとうございます。"},
+    {"purpose",
+     "薬局は、医薬品医療機器等法 (薬機法) の施行規則により、医療情報システムのサイバーセキュリティ"
+     "対策を講じることとされ、厚生労働省の薬局向けチェックリストで毎年確認し、立入検査でもその内容"
+     "を"
+     "示すことになっています。チェックリストには事業者の方に確認していただく項目 (事業者確認用) "
+     "があるため、下記のシステムについてご回答と資料のご提出をお願いいたします。"},
+    {"ask_role",
+     "役割分担の確認表: 当薬局と貴社の責任の分担 (パッチ適用、ログの確認、バックアップ、"
+     "障害・インシデント時の対応など) をご確認のうえ、合意した版をご提出ください。"},
+    {"on_file", "当薬局の記録"},
+};
+static const char *const letter_pharmacy_en[][2] = {
+    {"opening", "Thank you for your continued support in running and maintaining our pharmacy's "
+                "systems."},
+    {"purpose",
+     "Under the enforcement rules of the Pharmaceuticals and Medical Devices Act (PMD Act), "
+     "pharmacies must take cybersecurity measures for their medical information systems, check "
+     "them every year with the MHLW checklist for pharmacies and show the result at inspections. "
+     "Part of the checklist is to be answered by the vendor (the vendor form), so we ask you to "
+     "answer it and send the documents below for the following system."},
+    {"ask_role", "The role-split confirmation table: please confirm how responsibilities are "
+                 "shared between our pharmacy and you (patching, log review, backups, incident "
+                 "response, ...) and send the agreed version."},
+    {"on_file", "On our file"},
+};
+
 static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_profile *p,
                         const struct az_system *sys, const struct az_vendor *reg,
                         const struct az_edition *ed, struct az_date due, const char *form_file,
@@ -142,14 +172,26 @@ static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_
     char d[64], dd[64], mds[128], role[128], remote[256];
     struct az_buf b;
     const struct az_form *vf = NULL;
+    struct az_text doc_title = ed->title;
     int r = 0;
 
     for (size_t i = 0; i < sizeof(letter_ja) / sizeof(letter_ja[0]); i++)
         json_object_set_new(t, letter_ja[i][0],
                             json_string(c->lang == AZ_LANG_EN ? letter_en[i][1] : letter_ja[i][1]));
+    if (p->type == AZ_INST_PHARMACY)
+        for (size_t i = 0; i < sizeof(letter_pharmacy_ja) / sizeof(letter_pharmacy_ja[0]); i++)
+            json_object_set_new(t, letter_pharmacy_ja[i][0],
+                                json_string(c->lang == AZ_LANG_EN ? letter_pharmacy_en[i][1]
+                                                                  : letter_pharmacy_ja[i][1]));
     for (size_t i = 0; i < ed->nforms; i++)
         if (ed->forms[i].vendor)
             vf = &ed->forms[i];
+    {
+        /* the institution's own form names the checklist */
+        const struct az_form *inf = az_form_for_profile(ed, p);
+        if (inf)
+            doc_title = az_form_doc_title(inf); /* 薬局における… for a pharmacy */
+    }
     if (c->lang == AZ_LANG_EN) {
         az_date_iso(c->as_of, d, sizeof(d));
         az_date_iso(due, dd, sizeof(dd));
@@ -179,7 +221,7 @@ static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_
                   "lang", c->lang == AZ_LANG_EN ? "en" : "ja", "t", t, "date", d, "vendor",
                   sys->vendor ? sys->vendor : "", "institution", "name", p->name, "person",
                   p->person, "system", "id", sys->id, "name", sys->name, "edition", "title",
-                  c->lang == AZ_LANG_EN ? ed->title.en : ed->title.ja, "version", ed->version,
+                  c->lang == AZ_LANG_EN ? doc_title.en : doc_title.ja, "version", ed->version,
                   "form", vf ? (c->lang == AZ_LANG_EN ? vf->title.en : vf->title.ja) : "", "due",
                   dd, "form_file", form_file, "mds_state", mds, "remote",
                   sys->remote_maintenance || (reg && reg->rm_method), "remote_state", remote,

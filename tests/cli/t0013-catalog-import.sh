@@ -134,11 +134,86 @@ expect_rc 0 "vendor pack with the imported edition"
 grep -q '令和8年度版' vp/letter-emr.html && ok "vendor pack letters use it" || not_ok "vendor pack edition"
 cd ..
 
+# --- crosswalk: the text decides, a number alone links nothing ---
+# r8-renumbered.xlsx (make.py): new 2-⑫ generative-AI rules printed under
+# the old number of "unneeded services", 2FA moved to 2-⑧, access logs to
+# 2-⑩, a new offline-backup item at 2-⑪.
+mkdir xw && cd xw
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --dry-run --format json
+expect_rc 0 "renumbered 令和8-like form"
+python3 - "$T/out" <<'PY' && ok "crosswalk: new texts under old numbers are new, moved items follow their text" || not_ok "crosswalk by text"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+by = {i["label"]: i for i in d["items"]}
+assert by["2-⑫"]["from"] is None and by["2-⑫"]["relation"] is None, by["2-⑫"]
+assert by["2-⑪"]["from"] is None, by["2-⑪"]  # backup is not the access log
+assert by["2-⑩"]["from"] == "cl-r7.h.access-log", by["2-⑩"]
+assert by["2-⑧"]["from"] == "cl-r7.h.mfa", by["2-⑧"]
+assert by["2-⑦"]["from"] == "cl-r7.h.password-strength", by["2-⑦"]
+for i in d["items"]:
+    if i["from"]:
+        assert i["text_score"] >= 0.35, i  # AZ_CATIMPORT_MIN_TEXT
+assert sum(1 for i in d["items"] if i["from"]) == 14, d["items"]
+PY
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --map 'link=2-⑫=cl-r7.h.unneeded-services' --map 'link=２－⑩=new'
+expect_rc 0 "links corrected by hand"
+expect_out 'changed cl-r7.h.unneeded-services' "2-⑫ linked as asked"
+expect_out '[--map で指定]' "hand-set links are marked"
+python3 - catalog-import-cl-r8-imp.draft.yaml <<'PY' && ok "a changed item with a distant text starts this year, no inherited due-by" || not_ok "deadline inheritance"
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+by = {i["label"]: i for i in d["items"] if i["id"].startswith("cl-r8-imp.h.")}
+ai = by["2-⑫"]
+assert ai["id"] == "cl-r8-imp.h.unneeded-services", ai["id"]
+assert ai["required-from"] == "2026" and "due-by" not in ai, ai  # not 2024 from 令和7
+assert by["2-⑩"]["required-from"] == "2026" and by["2-⑩"]["id"].startswith("cl-r8-imp.h.item-"), by["2-⑩"]
+# a close text keeps its deadlines: 2FA keeps 令和9年度末
+assert by["2-⑧"]["required-from"] == "2025" and by["2-⑧"]["due-by"] == "2027-03-31", by["2-⑧"]
+cw = {c["to"]: c for c in d["crosswalk"]}
+assert cw["cl-r8-imp.h.unneeded-services"]["relation"] == "changed"
+assert cw["cl-r8-imp.h.unneeded-services"]["note"]["ja"].startswith("--map link= で指定")
+assert "期限は引き継いでいません" in cw["cl-r8-imp.h.unneeded-services"]["note"]["ja"]
+assert not any(c["to"] == by["2-⑩"]["id"] for c in d["crosswalk"])
+PY
+rm -f catalog-import-*
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --dry-run --map 'link=2-⑩=cl-r7.h.mfa' --map 'link=2-⑧=cl-r7.h.mfa'
+expect_rc 1 "one earlier item linked twice"
+expect_err 'cl-r7.h.mfa はほかの項目にも対応づけています' "says which item"
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --dry-run --map 'link=2-⑳=new'
+expect_rc 1 "a number the form does not have"
+expect_err '番号 2-⑳ の項目が様式にありません' "names the number"
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --dry-run --map 'link=2-⑫=cl-r7.h.nothing'
+expect_rc 1 "an unknown earlier item"
+expect_err '項目 cl-r7.h.nothing がありません' "names the item"
+run "$ANZEN" catalog import "$D/r8-renumbered.xlsx" --dry-run --map 'link=2-⑫'
+expect_rc 64 "link without a target"
+cd ..
+
 # --- errors: not a checklist, not a workbook, bad hints ---
 printf 'x' >bad.xlsx
 run "$ANZEN" catalog import bad.xlsx --dry-run
 expect_rc 1 "not a workbook"
 expect_err 'bad.xlsx' "names the file"
+# other files say what they are (the detection lib/util shares with the ledger)
+printf '%%PDF-1.4\n%%\342\343\n1 0 obj\n' >form.pdf
+printf '\320\317\021\340\241\261\032\341rest-of-an-old-workbook' >form.xls
+printf '番号,確認項目,確認結果\n1-①,責任者を置いている,はい\n' >form.csv
+: >empty.xlsx
+python3 -c "
+import zipfile
+z = zipfile.ZipFile('form.ods', 'w')
+z.writestr('mimetype', 'application/vnd.oasis.opendocument.spreadsheet')
+z.writestr('content.xml', '<office:document-content/>')
+z.close()"
+for f in form.pdf:PDF form.xls:'古い Excel の形式 (.xls)' form.csv:CSV form.ods:'表計算 (ODS)' empty.xlsx:'空のファイル'; do
+    run "$ANZEN" catalog import "${f%%:*}" --dry-run
+    expect_rc 1 "${f%%:*} is refused"
+    expect_err "${f#*:}" "${f%%:*}: the message names what the file is"
+    if grep -q 'XLSX (zip) ではありません' "$T/err"; then not_ok "${f%%:*}: still says only 'not a zip'"; else ok "${f%%:*}: not just 'not a zip'"; fi
+done
+run "$ANZEN" --lang en catalog import form.pdf --dry-run
+expect_err 'this file is a PDF' "in English too"
+rm -f form.pdf form.xls form.csv form.ods empty.xlsx
 run "$ANZEN" catalog import "$TEST_DATA/../fuzz/corpus-xlsx/anzen-vendor-form.xlsx" --dry-run --map year=2025
 expect_rc 0 "anzen's own vendor form reads as a checklist (its numbers are there)"
 run "$ANZEN" catalog import "$D/r7-h.xlsx" --map number=ZZZZZ

@@ -308,6 +308,24 @@ static void test_migrate(void **state)
     assert_int_equal(x->ans, AZ_ANS_YES);
     assert_string_equal(x->note, "院長");
     assert_string_equal(x->carried_from->id, "cl-a.h.lead");
+    assert_true(x->reconfirm); /* 要再確認 until answered again */
+    {
+        /* the mark and the source survive a rewrite of the file */
+        char *y = az_answers_to_yaml(m, AZ_LANG_JA);
+        struct az_answers *back;
+        const struct az_answer *bx;
+        assert_non_null(y);
+        assert_non_null(strstr(y, "    carried-from: cl-a.h.lead"));
+        assert_non_null(strstr(y, "    reconfirm: true"));
+        back = answers(y);
+        assert_non_null(back);
+        bx = az_answers_get(back, az_catalog_item(cat, "cl-b.h.lead"));
+        assert_non_null(bx);
+        assert_true(bx->reconfirm);
+        assert_string_equal(bx->carried_from->id, "cl-a.h.lead");
+        az_answers_free(back);
+        free(y);
+    }
     assert_non_null(az_answers_get(m, az_catalog_item(cat, "cl-b.h.patch")));
     assert_null(az_answers_get(m, az_catalog_item(cat, "cl-b.h.rights")));
     assert_int_equal(m->n, 2);

@@ -167,6 +167,36 @@ def main():
     at = max(i for i, r in enumerate(rows) if r and str(r[0]).startswith("2-")) + 1
     rows.insert(at, ["2-⑮", "保守を委託する事業者との契約で、すべてのサーバのセキュリティ更新を事業者が行うことを書面で定めているか。", "はい・いいえ", "", "", ""])
     write_xlsx(os.path.join(OUT, "r8-hp.xlsx"), [("医療機関・薬局確認用", rows, merges, False)])
+    # 令和8-like form as a tester saw it: the new 2-⑫ (rules for generative
+    # AI) printed between 2-⑧ and 2-⑨, two-factor authentication moved to
+    # 2-⑧, access logs at 2-⑩ and a new offline-backup item at 2-⑪; the
+    # number of an old item lands on new texts. Wording is ours, modelled
+    # on how the printed forms phrase items (short "...している。").
+    r8 = [("1", "1-①", "医療情報システムの安全管理を担う責任者を置いている。"),
+          ("2", "2-①", "サーバ、端末PC、ネットワーク機器を台帳で管理している。"),
+          ("2", "2-②", "リモートメンテナンス（保守）で使う機器があるかを事業者に確かめた。"),
+          ("2", "2-③", "製造業者やサービス事業者の医療情報セキュリティ開示書（MDS/SDS）を事業者から受け取っている。"),
+          ("2", "2-④", "職種や担当業務ごとに、情報の区分に応じたアクセス権限を設定している。"),
+          ("2", "2-⑤", "退職者のアカウントや使っていないアカウントなど、不要なアカウントを削除している。"),
+          ("2", "2-⑥", "セキュリティパッチ（最新のファームウェアや更新プログラム）を適用している。"),
+          ("2", "2-⑦", "パスワードは英字・数字・記号を混ぜた8文字以上にし、定期的に変更している。同じパスワードを使い回していない。"),
+          ("2", "2-⑧", "二要素認証を導入している（令和9年度までに導入する予定を含む）。"),
+          ("2", "2-⑫", "生成AIサービスを使うときのルールを決めている。"),
+          ("2", "2-⑨", "USBストレージなどの外部記録媒体や情報機器の接続を制限している。"),
+          ("2", "2-⑩", "サーバ、端末PC、ネットワーク機器のアクセスログを管理している。"),
+          ("2", "2-⑪", "バックアップデータを取り、ネットワークから切り離して保管している。"),
+          ("3", "3-①", "インシデントが起きたときの組織内と外部の関係機関（事業者、厚生労働省、警察など）への連絡体制図がある。"),
+          ("3", "3-②", "インシデントが起きても診療を続けるために必要な情報を検討し、データやシステムのバックアップと復旧の手順を確かめている。"),
+          ("3", "3-③", "サイバー攻撃を想定した事業継続計画（BCP）を作っている。")]
+    rows = [["令和8年度 医療機関におけるサイバーセキュリティ対策チェックリスト"], ["医療機関確認用"], ["医療機関名：", ""], [],
+            ["番号", "チェック項目", "確認結果（はい／いいえ）", "", "確認日", "備考"], ["", "", "はい", "いいえ", "", ""]]
+    g = None
+    for grp, lab, text in r8:
+        if grp != g:
+            g = grp
+            rows.append([f"{g} {GROUPS[g]}"])
+        rows.append([lab, text, "□", "□", "", ""])
+    write_xlsx(os.path.join(OUT, "r8-renumbered.xlsx"), [("医療機関確認用", rows, (), False)])
     # a layout anzen never saw: text first, number third, three title rows,
     # bare ① numbers under full-width category rows, no header keywords it knows
     rows = [["サイバーセキュリティ対策 自己点検表"], ["令和７年度"], ["医療機関確認用（院内配布版）"], [],
