@@ -421,14 +421,24 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
 
 /* ---- cells ---- */
 
-/* Split on list separators (comma, 、, ;, spaces, line breaks). */
+/* The length of the list separator at p (comma, 、, ，, ;, spaces, line
+ * breaks), or 0. */
+static size_t sep_len(const char *p)
+{
+    if (*p == ',' || *p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        return 1;
+    if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
+        return 3;
+    return 0;
+}
+
+/* Split on list separators. */
 static const char *next_item(const char *p, size_t *n)
 {
-    while (*p == ',' || *p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-        p++;
+    for (size_t k; (k = sep_len(p));)
+        p += k;
     *n = 0;
-    while (p[*n] && p[*n] != ',' && p[*n] != ';' && p[*n] != ' ' && p[*n] != '\n' &&
-           p[*n] != '\r' && p[*n] != '\t')
+    while (p[*n] && !sep_len(p + *n))
         (*n)++;
     return p;
 }
@@ -537,20 +547,132 @@ struct rowerr {
     const char *name;
     size_t record;
     int n;
+    bool skip;  /* --skip-bad-rows: blank the bad cell and keep the row */
+    bool drop;  /* the row cannot be kept (no name) */
+    int blanks; /* cells blanked */
 };
 
-static void rerr(struct rowerr *e, const char *header, const char *why, const char *accepted)
+/* A bad cell. With skip (and a cell to blank: cellp) the cell is left
+ * blank and the row kept; without a cell the row is left out. */
+static void rerr(struct rowerr *e, const char *header, const char *why, const char *accepted,
+                 const char **cellp)
 {
     bool en = e->ctx->lang == AZ_LANG_EN;
+    const char *then = "";
     e->n++;
+    if (!cellp)
+        e->drop = true;
+    if (e->skip && cellp && !e->drop) {
+        *cellp = "";
+        e->blanks++;
+        then = en ? " -> left blank, the row is imported" : " → この欄を空欄にして取り込みます";
+    } else if (e->skip) {
+        then = en ? " -> the row is left out" : " → この行は取り込みません";
+    }
     if (en)
-        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s\n",
+        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s%s\n",
                       e->name, e->record, header, why, accepted ? " (accepted: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "");
+                      accepted ? accepted : "", accepted ? ")" : "", then);
     else
-        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s\n", e->name,
+        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s%s\n", e->name,
                       e->record, header, why, accepted ? " (受け付ける形式: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "");
+                      accepted ? accepted : "", accepted ? ")" : "", then);
+}
+
+/* A 合計 / 小計 row under the table. */
+static bool total_word(const char *s)
+{
+    static const char *const w[] = {"合計",     "小計",  "計",       "総計",        "総合計",
+                                    "合計台数", "total", "subtotal", "grand total", NULL};
+    if (!*s)
+        return false;
+    for (size_t i = 0; w[i]; i++)
+        if (same(s, w[i]))
+            return true;
+    return false;
+}
+
+/* A date cell written as "unknown" (不明, 未定, -): empty. */
+static bool unknown_date(const char *s)
+{
+    static const char *const w[] = {"不明", "未定", "未確認", "unknown", "n/a", "tbd", NULL};
+    char *g = az_ledger_fold(s, false);
+    bool r = false;
+    if (g) {
+        const char *t = g;
+        while (*t == ' ')
+            t++;
+        /* dashes and long vowel marks only: -, ―, ー, — */
+        r = *t != '\0';
+        for (const char *q = t; *q && r;) {
+            if (*q == '-' || *q == ' ')
+                q++;
+            else if (!strncmp(q, "―", 3) || !strncmp(q, "ー", 3) || !strncmp(q, "—", 3) ||
+                     !strncmp(q, "－", 3) || !strncmp(q, "‐", 3))
+                q += 3;
+            else
+                r = false;
+        }
+    }
+    free(g);
+    for (size_t i = 0; !r && w[i]; i++)
+        r = same(s, w[i]);
+    return r;
+}
+
+/* A ledger's date: what az_date_parse reads, and also Excel's date-time
+ * as CSV shows it ("2025/4/1 0:00") and a month alone ("2025年4月",
+ * "R7.4", "2025/4"): the 1st of the month, or its last day when end is
+ * set (a support end written as a month lasts to the month's end).
+ * *month is set when only a month was written. */
+static int ledger_date(const char *v, bool end, struct az_date *d, bool *month)
+{
+    char *t = az_ledger_fold_width(v), *tt;
+    size_t n;
+    int r;
+
+    *month = false;
+    if (!t)
+        return AZ_ENOMEM;
+    for (tt = t; *tt == ' '; tt++)
+        ;
+    n = strlen(tt);
+    while (n && tt[n - 1] == ' ')
+        tt[--n] = '\0';
+    /* a time after the date: " 0:00" or " 0:00:00" */
+    {
+        char *sp = strrchr(tt, ' ');
+        if (sp && sp[1] >= '0' && sp[1] <= '9' && strchr(sp, ':') &&
+            strspn(sp + 1, "0123456789:") == strlen(sp + 1))
+            *sp = '\0';
+    }
+    r = az_date_parse(tt, true, d);
+    if (r < 0) {
+        /* a month alone: add the day in the form the month is written */
+        struct az_buf b;
+        size_t k = strlen(tt);
+        az_buf_init(&b, 256);
+        if (k >= 3 && !strcmp(tt + k - 3, "月"))
+            r = az_buf_printf(&b, "%s1日", tt);
+        else if (k && tt[k - 1] >= '0' && tt[k - 1] <= '9' && (strchr(tt, '.') || strchr(tt, '/')))
+            r = az_buf_printf(&b, "%s%c1", tt, strchr(tt, '/') ? '/' : '.');
+        else if (k && tt[k - 1] >= '0' && tt[k - 1] <= '9' && strchr(tt, '-'))
+            r = az_buf_printf(&b, "%s-01", tt);
+        else
+            r = AZ_EINVAL;
+        if (r == 0 && b.data && az_date_parse(b.data, false, d) == 0) {
+            *month = true;
+            if (end) {
+                struct az_date next = {d->y + (d->m == 12), d->m == 12 ? 1 : d->m + 1, 1};
+                *d = az_date_add_days(next, -1);
+            }
+        } else {
+            r = AZ_EINVAL;
+        }
+        az_buf_done(&b);
+    }
+    free(t);
+    return r < 0 ? AZ_EINVAL : 0;
 }
 
 static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja, const char *en,
@@ -614,8 +736,9 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         const struct az_csv_row *row = &t->rows[ri];
         struct az_asset a;
         const char **ex = pv->cells + l->n * (l->nextra + 1);
-        struct rowerr e = {ctx, rep, name, row->record, 0};
+        struct rowerr e = {ctx, rep, name, row->record, 0, o->skip_bad, false, 0};
         bool empty = true;
+        const char *total = NULL;
         const struct az_ledger_vokind *vk;
 
         /* rows with nothing but a row number (pre-numbered blank rows of
@@ -625,6 +748,22 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             empty = !*row->f[i] || (int)i == noc;
         if (empty || (noc >= 0 && example_mark(cell(row, (size_t)noc))))
             continue;
+        /* a 合計 / 小計 row at the bottom: the word in the number, name or
+         * kind column, or in one of the first two columns */
+        for (size_t i = 0; i < row->n && !total; i++)
+            if ((i < 2 || (int)i == noc || (int)i == core_at[AZ_COL_NAME] ||
+                 (int)i == core_at[AZ_COL_KIND]) &&
+                total_word(row->f[i]))
+                total = row->f[i];
+        if (total) {
+            l->totals++;
+            az_buf_printf(
+                rep,
+                lg(ctx, "%s: 行 %zu (Excel の行番号): 「%s」の行は集計の行として読み飛ばしました\n",
+                   "%s: row %zu (as Excel numbers it): skipped \"%s\" as a totals row\n"),
+                name, row->record, total);
+            continue;
+        }
         memset(&a, 0, sizeof(a));
         a.line = row->record;
         a.external = -1;
@@ -661,7 +800,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                                            : cols[AZ_COL_NAME].ja,
                  lg(ctx, "名称が空です", "the name is empty"),
                  lg(ctx, "機器の名前 (型番や IP アドレスでも可)",
-                    "the device's name (a model or IP address will do)"));
+                    "the device's name (a model or IP address will do)"),
+                 NULL);
         /* kind: the vocabulary, else other */
         vk = az_ledger_vocab_kind(l->vocab, a.col[AZ_COL_KIND]);
         a.kind = vk ? vk->cls : AZ_ASSET_OTHER;
@@ -689,12 +829,13 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         if (core_at[AZ_COL_IP] >= 0 && *a.col[AZ_COL_IP]) {
             char *f = az_ledger_fold(a.col[AZ_COL_IP], false);
             if (!f || !ip_ok(f))
-                rerr(
-                    &e, l->columns[core_at[AZ_COL_IP]].header,
-                    fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
-                            "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
-                    lg(ctx, "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマ区切り",
-                       "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"));
+                rerr(&e, l->columns[core_at[AZ_COL_IP]].header,
+                     fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
+                             "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
+                     lg(ctx,
+                        "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマか「、」区切り",
+                        "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"),
+                     &a.col[AZ_COL_IP]);
             else if (strcmp(f, a.col[AZ_COL_IP]))
                 a.col[AZ_COL_IP] = own(l, f), f = NULL;
             free(f);
@@ -706,7 +847,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                      fmt_why(&why, ctx, "MAC アドレス「%s」が正しくありません",
                              "\"%s\" is not a MAC address", a.col[AZ_COL_MAC]),
                      lg(ctx, "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455",
-                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"));
+                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"),
+                     &a.col[AZ_COL_MAC]);
             else if (strcmp(f, a.col[AZ_COL_MAC]))
                 a.col[AZ_COL_MAC] = own(l, f), f = NULL;
             free(f);
@@ -714,12 +856,24 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         for (int c = AZ_COL_LAST_PATCH; c <= AZ_COL_EOL; c++) {
             struct az_date d;
             const char *v = a.col[c];
+            bool month = false;
             if (!*v)
                 continue;
-            if (az_date_parse(v, true, &d) < 0)
+            if (unknown_date(v)) {
+                az_buf_printf(rep,
+                              lg(ctx,
+                                 "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は日付が分からない"
+                                 "ものとして空欄にしました\n",
+                                 "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" read "
+                                 "as an unknown date, left blank\n"),
+                              name, row->record, l->columns[core_at[c]].header, v);
+                a.col[c] = "";
+                continue;
+            }
+            if (ledger_date(v, c == AZ_COL_EOL, &d, &month) < 0)
                 rerr(&e, l->columns[core_at[c]].header,
                      fmt_why(&why, ctx, "日付「%s」が読めません", "cannot read the date \"%s\"", v),
-                     lg(ctx, DATES_JA, DATES_EN));
+                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             else if (d.y < 1990 || d.y > as_of.y + 10) {
                 char iso[16];
                 az_date_iso(d, iso, sizeof(iso));
@@ -729,11 +883,33 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                                  "the date \"%s\" reads as %s, which is not a plausible year"),
                               v, iso);
                 rerr(&e, l->columns[core_at[c]].header, why.data ? why.data : "?",
-                     lg(ctx, DATES_JA, DATES_EN));
+                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             } else if (c == AZ_COL_EOL) {
+                if (month) {
+                    char iso[16];
+                    az_date_iso(d, iso, sizeof(iso));
+                    az_buf_printf(rep,
+                                  lg(ctx,
+                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
+                                     "月末の %s としました\n",
+                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
+                                     "names a month only: read as its last day, %s\n"),
+                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                }
                 a.eol = d;
                 a.has_eol = true;
             } else {
+                if (month) {
+                    char iso[16];
+                    az_date_iso(d, iso, sizeof(iso));
+                    az_buf_printf(rep,
+                                  lg(ctx,
+                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
+                                     "月初めの %s としました\n",
+                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
+                                     "names a month only: read as its first day, %s\n"),
+                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                }
                 a.last_patch = d;
                 a.has_last_patch = true;
             }
@@ -745,12 +921,28 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                      fmt_why(&why, ctx, "「%s」は はい/いいえ ではありません",
                              "\"%s\" is not yes or no", a.col[AZ_COL_EXTERNAL]),
                      lg(ctx, "はい/いいえ, あり/なし, 有/無, ○/×, yes/no",
-                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"));
+                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"),
+                     &a.col[AZ_COL_EXTERNAL]);
+            if (a.external == -2)
+                a.external = -1;
         }
-        if (e.n) {
+        if (e.n && (e.drop || !e.skip)) {
             l->rejected++;
+            /* never drop a remote-access device without a word */
+            if (a.kind == AZ_ASSET_VPN && e.skip)
+                az_buf_printf(rep,
+                              lg(ctx,
+                                 "%s: 行 %zu (Excel の行番号): 警告: VPN・リモート保守装置の行"
+                                 "ですが、名称がないため取り込めませんでした。台帳に名称を書いて"
+                                 "取り込み直してください\n",
+                                 "%s: row %zu (as Excel numbers it): WARNING: a VPN / remote "
+                                 "maintenance device left out because it has no name; name it "
+                                 "in the ledger and import again\n"),
+                              name, row->record);
             continue;
         }
+        if (e.n)
+            l->blanked++;
         l->v[l->n++] = a;
     }
     az_buf_done(&why);
@@ -857,6 +1049,10 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (rep.len)
         l->report = az_buf_take(&rep);
     az_buf_done(&rep);
+    if (l->rejected && !o->skip_bad && o->collect) {
+        *ret = l;
+        return 0;
+    }
     if (l->rejected && !o->skip_bad && o->report) {
         r = az_fail(ctx, AZ_ESCHEMA,
                     "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある行を除いて取り込む"
@@ -949,6 +1145,8 @@ int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, stru
             m->n++;
         }
         m->rejected += p->rejected;
+        m->blanked += p->blanked;
+        m->totals += p->totals;
         if (p->report)
             az_buf_printf(&rep, "%s", p->report);
         if (!m->vocab)

@@ -51,6 +51,8 @@ struct az_ledger_vocab {
     size_t nremote, nremote_word, nweak, nweak_word;
     char **blank, **inhouse_prefix, **inhouse, **vendor;
     size_t nblank, ninhouse_prefix, ninhouse, nvendor;
+    char **role; /* folded, not stripped: 担当, 係, 長 (a role before a name) */
+    size_t nrole;
 };
 
 /* data NULL: the embedded vocabulary. */

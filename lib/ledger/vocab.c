@@ -180,6 +180,7 @@ void az_ledger_vocab_free(struct az_ledger_vocab *v)
     free_list(v->blank, v->nblank);
     free_list(v->inhouse_prefix, v->ninhouse_prefix);
     free_list(v->inhouse, v->ninhouse);
+    free_list(v->role, v->nrole);
     free_list(v->vendor, v->nvendor);
     az_doc_free(v->doc);
     free(v);
@@ -240,7 +241,8 @@ int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data,
                                       "remote-access",           "admins",  NULL};
     static const char *const rakeys[] = {"contains", "word-prefix", "weak", "weak-word-prefix",
                                          NULL};
-    static const char *const adkeys[] = {"blank", "in-house-prefix", "in-house", "vendor", NULL};
+    static const char *const adkeys[] = {"blank",  "in-house-prefix", "in-house",
+                                         "vendor", "in-house-role",   NULL};
     static const char *const colkeys[] = {"field", "core", "ja", "en", "aliases", NULL};
     static const char *const kindkeys[] = {"id", "class", "ja", "en", "words", "contains", NULL};
     struct az_ledger_vocab *v = calloc(1, sizeof(*v));
@@ -368,7 +370,8 @@ int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data,
             (r = fold_list(&av, x, "in-house-prefix", true, &v->inhouse_prefix,
                            &v->ninhouse_prefix)) ||
             (r = fold_list(&av, x, "in-house", true, &v->inhouse, &v->ninhouse)) ||
-            (r = fold_list(&av, x, "vendor", false, &v->vendor, &v->nvendor)))
+            (r = fold_list(&av, x, "vendor", false, &v->vendor, &v->nvendor)) ||
+            (r = fold_list(&av, x, "in-house-role", false, &v->role, &v->nrole)))
             goto done;
     }
 done:
@@ -498,6 +501,31 @@ static bool personal_name(const char *text)
     return total >= 2 && groups <= 2 && total <= 7;
 }
 
+/* A role and a name ("it担当 佐藤", "事務長 山田"): two words, the first
+ * ending in a role word (担当, 係, 長) of the vocabulary. g is folded
+ * without stripping, so the space is still there. */
+static bool role_and_name(const struct az_ledger_vocab *v, const char *g)
+{
+    const char *sp;
+    size_t n;
+    while (*g == ' ')
+        g++;
+    sp = strchr(g, ' ');
+    if (!sp || sp == g)
+        return false;
+    n = (size_t)(sp - g);
+    while (*sp == ' ')
+        sp++;
+    if (!*sp)
+        return false;
+    for (size_t i = 0; i < v->nrole; i++) {
+        size_t k = strlen(v->role[i]);
+        if (k && k <= n && !strncmp(g + n - k, v->role[i], k))
+            return true;
+    }
+    return false;
+}
+
 enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const char *text)
 {
     char *f = az_ledger_fold(text, true), *g = az_ledger_fold(text, false);
@@ -538,6 +566,8 @@ enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const
             c = AZ_ADMIN_INHOUSE;
             done = true;
         }
+    if (!done && role_and_name(v, g))
+        c = AZ_ADMIN_INHOUSE;
     if (!done && personal_name(g))
         c = AZ_ADMIN_INHOUSE;
     free(f);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "anzen/kev.h"
@@ -83,6 +84,8 @@ static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
 {
     unsigned rows = 0, cols = 0;
     const char **f;
+    char *iso;
+    size_t k = 0;
     int r = 0;
 
     for (size_t i = 0; i < s->n; i++) {
@@ -94,14 +97,35 @@ static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
     if (!(f = calloc(cols + 1, sizeof(*f))))
         return AZ_ENOMEM;
     az_buf_init(b, AZ_MAX_INPUT);
+    /* date cells (an Excel serial in a date format) as ISO dates, so a
+     * date in a column anzen does not check stays a date */
+    if (!(iso = calloc((size_t)cols * 11 + 1, 1))) {
+        free(f);
+        return AZ_ENOMEM;
+    }
     for (unsigned row = 0; !r && row < rows; row++) {
         for (unsigned col = 0; col < cols; col++) {
             const char *t = az_xlsx_get(s, row, col);
             f[col] = t ? t : "";
+            while (k < s->n &&
+                   (s->cells[k].row < row || (s->cells[k].row == row && s->cells[k].col < col)))
+                k++;
+            if (t && k < s->n && s->cells[k].row == row && s->cells[k].col == col &&
+                s->cells[k].date) {
+                char *end;
+                double serial = strtod(t, &end);
+                if (!*end && serial > 60 && serial < 2958466) {
+                    struct az_date d =
+                        az_date_add_days((struct az_date){1899, 12, 30}, (long)serial);
+                    az_date_iso(d, iso + (size_t)col * 11, 11);
+                    f[col] = iso + (size_t)col * 11;
+                }
+            }
         }
         r = az_csv_write_row(b, f, cols);
     }
     free(f);
+    free(iso);
     return r;
 }
 
@@ -293,6 +317,27 @@ int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const
     return EXIT_ERROR;
 }
 
+/* Rows with errors and no --skip-bad-rows: every problem, then one
+ * summary for the whole file (all its sheets), and nothing imported.
+ * --dry-run (describe) keeps the ledger and lets the caller say so. */
+static int refuse_bad(struct cli *c, const struct az_ledger_import_opts *oo,
+                      struct az_buf *describe, struct az_ledger **ret)
+{
+    if (oo->skip_bad || !(*ret)->rejected || describe)
+        return 0;
+    if ((*ret)->report)
+        fputs((*ret)->report, stderr);
+    cli_err(c,
+            "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある欄を空欄にして取り込む"
+            "には --skip-bad-rows)",
+            "%zu rows have errors, so nothing was imported (use --skip-bad-rows to import them "
+            "with the bad cells left blank)",
+            (*ret)->rejected);
+    az_ledger_free(*ret);
+    *ret = NULL;
+    return EXIT_ERROR;
+}
+
 static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
                      struct az_buf *describe, struct az_ledger **ret)
 {
@@ -300,7 +345,15 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
     char *report = NULL;
     char *data = NULL;
     size_t len = 0;
-    int r = read_raw(path, &data, &len);
+    struct stat st;
+    int r;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_err(c, "%s はディレクトリです (台帳のファイルを渡してください)",
+                "%s is a directory (give the ledger file)", path);
+        return EXIT_ERROR;
+    }
+    r = read_raw(path, &data, &len);
 
     if (r == -1) {
         if (errno == ENOENT)
@@ -311,13 +364,15 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         return EXIT_ERROR;
     }
     if (r == -2) {
-        cli_err(c, "%s: ファイルが大きすぎます (上限 %u バイト)",
-                "%s: file too large (limit %u bytes)", path, AZ_MAX_INPUT);
+        cli_err(c, "%s: ファイルが大きすぎます (上限 %u MiB)", "%s: file too large (limit %u MiB)",
+                path, AZ_MAX_INPUT / (1024u * 1024u));
         return EXIT_ERROR;
     }
     if (r < 0)
         return EXIT_ERROR;
     ob.report = &report;
+    /* rows with errors are counted over every sheet, then refused once */
+    ob.collect = true;
     {
         /* say what the file is before a parser misreads it */
         const char *kind = az_file_type(data, len);
@@ -332,7 +387,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
     if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
         r = load_workbook(c, path, data, len, o, describe, ret);
         free(data);
-        return r;
+        return r ? r : refuse_bad(c, oo, describe, ret);
     }
     r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
     if (r == 0 && describe && az_ledger_describe(*ret, c->lang, describe) < 0) {
@@ -350,7 +405,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         cli_liberr(c);
         return r == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR;
     }
-    return 0;
+    return refuse_bad(c, oo, describe, ret);
 }
 
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
@@ -607,7 +662,7 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     if (!strcmp(sub, "import") && argc == 1) {
         struct az_buf b;
         struct az_ledger_import_opts io = {
-            .skip_bad = skip || dry, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
+            .skip_bad = skip, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
         if (!out)
             out = "ledger.csv";
         az_buf_init(&b, 64u * 1024 * 1024);
@@ -625,9 +680,32 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(L(c, "(--dry-run: %s には何も書いていません)\n",
                      "(--dry-run: nothing written to %s)\n"),
                    out);
+            r = 0;
+            if (l->rejected && !skip) {
+                cli_err(c,
+                        "%zu 行に誤りがあります。このまま取り込むと何も取り込みません (誤りの"
+                        "ある欄を空欄にして取り込むには --skip-bad-rows)",
+                        "%zu rows have errors: the import would take nothing (use "
+                        "--skip-bad-rows to import them with the bad cells left blank)",
+                        l->rejected);
+                r = EXIT_ERROR;
+            }
             az_buf_done(&b);
             az_ledger_free(l);
-            return 0;
+            return r;
+        }
+        if (!l->n && !replace_empty && (!strcmp(out, "-") || access(out, F_OK) != 0)) {
+            /* nothing to keep: a first import of an empty ledger is a
+             * mistake (the wrong sheet or file) as much as a replacement */
+            cli_err(c,
+                    "%s には機器が 1 台もありません (見出しの下に機器の行がありません)。空の台帳を"
+                    "作るには --replace-empty",
+                    "%s has no assets (no device rows under the header); use --replace-empty to "
+                    "write an empty ledger",
+                    argv[0]);
+            az_buf_done(&b);
+            az_ledger_free(l);
+            return EXIT_ERROR;
         }
         if (!l->n && !replace_empty && strcmp(out, "-") && access(out, F_OK) == 0) {
             /* an empty import must not wipe a ledger that has assets */
@@ -666,6 +744,16 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(L(c, "%zu 件を %s に取り込みました (除外 %zu 行)\n",
                      "imported %zu assets into %s (%zu rows skipped)\n"),
                    l->n, out, l->rejected);
+        if (!r && l->blanked)
+            printf(
+                L(c,
+                  "誤りのある欄を空欄にして取り込んだ行: %zu 行 (上の一覧の「空欄にして」の欄)\n",
+                  "rows imported with their bad cells left blank: %zu (listed above)\n"),
+                l->blanked);
+        if (!r && l->totals)
+            printf(
+                L(c, "合計・小計の行として読み飛ばした行: %zu 行\n", "totals rows skipped: %zu\n"),
+                l->totals);
         az_buf_done(&b);
         az_ledger_free(l);
         return r;

@@ -257,10 +257,19 @@ static void test_errors(void **state)
     struct az_ledger *l = imp(s, &o);
     (void)state;
     assert_non_null(l);
-    assert_int_equal(l->n, 2);
-    assert_int_equal(l->rejected, 2);
+    /* skip_bad keeps every named row, the bad cells blank */
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->rejected, 0);
+    assert_int_equal(l->blanked, 2);
     assert_int_equal(l->v[0].external, 1);
     assert_int_equal(l->v[1].external, 0);
+    assert_string_equal(l->v[2].col[AZ_COL_NAME], "c");
+    assert_string_equal(l->v[2].col[AZ_COL_IP], "");
+    assert_string_equal(l->v[2].col[AZ_COL_MAC], "");
+    assert_false(l->v[2].has_last_patch);
+    assert_int_equal(l->v[2].external, -1);
+    assert_false(l->v[3].has_last_patch);
+    assert_non_null(strstr(l->report, "-> left blank, the row is imported"));
     assert_non_null(strstr(l->report, "t.csv: row 4 (as Excel numbers it), column \"IPアドレス\""));
     assert_non_null(strstr(l->report, "column \"MACアドレス\""));
     assert_non_null(strstr(l->report, "\"R99.1.1\" reads as 2117-01-01"));
