@@ -1400,6 +1400,16 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
 
 /* The KEV rule: a device whose firmware is a remote-access appliance
  * family, matched against the curated ranges. */
+/* Without the brackets and punctuation a cell ends in ("7.0.12）" folds to
+ * "7.0.12)"): the version ends at its last letter or digit. */
+static void trim_tail(char *s)
+{
+    size_t n = strlen(s);
+    while (n && !((s[n - 1] >= '0' && s[n - 1] <= '9') || (s[n - 1] >= 'a' && s[n - 1] <= 'z') ||
+                  (s[n - 1] >= 'A' && s[n - 1] <= 'Z')))
+        s[--n] = '\0';
+}
+
 /* The version written in a product cell ("FortiGate 60E v6.0.4 build0231"
  * → "6.0.4 build0231", "RTX830 Rev.15.02.30" → "15.02.30"): the first word
  * that is a dotted number, after v / ver / rev / version. Into buf. */
@@ -1425,6 +1435,7 @@ static bool version_in(const char *text, char *buf, size_t n)
                 d++;
             if (d > q && d[0] == '.' && d[1] >= '0' && d[1] <= '9') {
                 snprintf(buf, n, "%s", q);
+                trim_tail(buf);
                 found = true;
             }
         }
@@ -1464,12 +1475,14 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
         for (size_t i = 0; i < 3 && !*ver; i++)
             if (*cells[i] && version_in(cells[i], found, sizeof(found)))
                 ver = found;
-    } else if (f && where == a->col[AZ_COL_VERSION] && version_in(ver, found, sizeof(found))) {
-        ver = found; /* "FortiOS 6.4.6" in the version cell */
+    } else if (f && (where == a->col[AZ_COL_VERSION] || !(*ver >= '0' && *ver <= '9')) &&
+               version_in(ver, found, sizeof(found))) {
+        ver = found; /* "FortiOS 6.4.6" or "v7.0.12）" in the version cell */
     } else if (f) {
         char *fv = az_ledger_fold_width(ver); /* full-width digits */
         if (fv) {
             snprintf(found, sizeof(found), "%s", fv);
+            trim_tail(found);
             ver = found;
             free(fv);
         }
@@ -1672,12 +1685,14 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
         }
         if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
             az_strf(&ja,
-                    "%s: リモート保守の装置ですが、事業者と確認したシステム (プロファイルの "
-                    "remote-maintenance) に結びついていません",
+                    "%s: リモート保守の装置ですが、どのシステムの保守に使うのかが分かりません。"
+                    "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init "
+                    "または profile.yaml でそのシステムをリモート保守ありにしてください",
                     name);
             az_strf(&en,
-                    "%s: a remote-maintenance device not tied to a system confirmed with its "
-                    "vendor (profile remote-maintenance)",
+                    "%s: a remote-maintenance device, but it is not known which system it "
+                    "serves: write that system (the EHR, say) in the ledger's system column, or "
+                    "mark the system as remotely maintained with anzen init or in profile.yaml",
                     name);
             finding(arr, a, "remote-unconfirmed", "gap", ja, en);
         }
@@ -1692,6 +1707,35 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                 az_strf(&ja, "%s: サポート終了日 %s まで 180 日以内", name, d);
                 az_strf(&en, "%s: support ends within 180 days (%s)", name, d);
                 finding(arr, a, "eol", "attention", ja, en);
+            }
+        } else if (l->vocab && !*a->col[AZ_COL_EOL]) {
+            /* no support end written: the OS by its name */
+            const struct az_ledger_vo_os *os = NULL;
+            const char *cells[] = {a->col[AZ_COL_OS], a->col[AZ_COL_VERSION], name};
+            for (size_t k = 0; k < 3 && !os; k++)
+                os = *cells[k] ? az_ledger_vocab_os(l->vocab, cells[k]) : NULL;
+            if (os) {
+                long left = az_date_to_days(os->end) - az_date_to_days(as_of);
+                az_date_iso(os->end, d, sizeof(d));
+                if (left < 0) {
+                    az_strf(&ja,
+                            "%s: %s はサポートが %s に終わっています (更新プログラムが出ません)。"
+                            "サポートのある版へ移すか、移せないならネットワークから切り離す"
+                            "などの対策と移行の予定を決めてください",
+                            name, os->name, d);
+                    az_strf(&en,
+                            "%s: %s went out of support on %s (no more security updates): move "
+                            "to a supported version, or if it cannot move, decide how to isolate "
+                            "it and when to replace it",
+                            name, os->name, d);
+                    finding(arr, a, "eol", "gap", ja, en);
+                } else if (left <= 180) {
+                    az_strf(&ja, "%s: %s のサポートは %s に終わります。移行の予定を決めてください",
+                            name, os->name, d);
+                    az_strf(&en, "%s: %s goes out of support on %s: plan the move", name, os->name,
+                            d);
+                    finding(arr, a, "eol", "attention", ja, en);
+                }
             }
         }
         if (a->has_last_patch) {

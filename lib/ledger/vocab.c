@@ -171,6 +171,11 @@ void az_ledger_vocab_free(struct az_ledger_vocab *v)
         free_list(v->kinds[i].words, v->kinds[i].nwords);
         free_list(v->kinds[i].contains, v->kinds[i].ncontains);
     }
+    for (size_t i = 0; i < v->nos; i++) {
+        free_list(v->os[i].match, v->os[i].nmatch);
+        free_list(v->os[i].unless, v->os[i].nunless);
+    }
+    free(v->os);
     free(v->cols);
     free(v->kinds);
     free_list(v->remote, v->nremote);
@@ -237,8 +242,10 @@ static const char *const class_tokens[] = {"server",         "terminal", "networ
 int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                          struct az_ledger_vocab **ret)
 {
-    static const char *const top[] = {"anzen-ledger-vocabulary", "columns", "kinds",
-                                      "remote-access",           "admins",  NULL};
+    static const char *const top[] = {
+        "anzen-ledger-vocabulary", "columns", "kinds", "remote-access", "admins",
+        "os-support-end",          NULL};
+    static const char *const oskeys[] = {"name", "match", "unless", "end", "source", NULL};
     static const char *const rakeys[] = {"contains", "word-prefix", "weak", "weak-word-prefix",
                                          NULL};
     static const char *const adkeys[] = {"blank",  "in-house-prefix", "in-house",
@@ -373,6 +380,25 @@ int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data,
             (r = fold_list(&av, x, "vendor", false, &v->vendor, &v->nvendor)) ||
             (r = fold_list(&av, x, "in-house-role", false, &v->role, &v->nrole)))
             goto done;
+    }
+    list = av_list(&av, root, "os-support-end", false);
+    if (list && !(v->os = calloc(json_array_size(list) + 1, sizeof(*v->os)))) {
+        r = AZ_ENOMEM;
+        goto done;
+    }
+    json_array_foreach(list, i, x)
+    {
+        struct az_ledger_vo_os *e = &v->os[v->nos];
+        if (!av_object(&av, x, oskeys, "os-support-end"))
+            continue;
+        e->name = av_str(&av, x, "name", true);
+        (void)av_str(&av, x, "source", true);
+        if (!e->name || !av_date(&av, x, "end", true, &e->end))
+            continue;
+        if ((r = fold_list(&av, x, "match", true, &e->match, &e->nmatch)) ||
+            (r = fold_list(&av, x, "unless", true, &e->unless, &e->nunless)))
+            goto done;
+        v->nos++;
     }
 done:
     if (r == AZ_ENOMEM)
@@ -573,6 +599,23 @@ enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const
     free(f);
     free(g);
     return c;
+}
+
+const struct az_ledger_vo_os *az_ledger_vocab_os(const struct az_ledger_vocab *v, const char *text)
+{
+    char *f = az_ledger_fold(text, true);
+    const struct az_ledger_vo_os *hit = NULL;
+    for (size_t i = 0; f && *f && i < v->nos && !hit; i++) {
+        bool m = false, no = false;
+        for (size_t k = 0; k < v->os[i].nmatch && !m; k++)
+            m = strstr(f, v->os[i].match[k]) != NULL;
+        for (size_t k = 0; m && k < v->os[i].nunless && !no; k++)
+            no = strstr(f, v->os[i].unless[k]) != NULL;
+        if (m && !no)
+            hit = &v->os[i];
+    }
+    free(f);
+    return hit;
 }
 
 /* The embedded vocabulary, loaded once per process (it is only read). */

@@ -331,4 +331,13 @@ head -c 9000000 /dev/zero | tr '\0' 'a' > big.csv
 run "$ANZEN" ledger import big.csv -o big-out.csv
 expect_rc 1 "a file over the limit"
 expect_err "上限 8 MiB" "the limit in MiB"
+
+# the remote-maintenance finding says what to do, in plain words
+grep -q "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init または profile.yaml でそのシステムをリモート保守ありにしてください" chk-30-os-no-eol.csv.json &&
+    ok "remote-unconfirmed says what to do" || not_ok "remote-unconfirmed message"
+grep -q "プロファイルの remote-maintenance" chk-30-os-no-eol.csv.json && not_ok "remote-unconfirmed names a profile key" ||
+    ok "remote-unconfirmed names no profile key"
+grep -q '7\.0\.12)' chk-30-os-no-eol.csv.json && not_ok "a bracket kept in the version" || ok "no bracket in the version"
+grep -q "Windows 10 はサポートが 2025-10-14 に終わっています" chk-30-os-no-eol.csv.json &&
+    ok "Windows 10 without a support-end column is out of support" || not_ok "Windows 10 end of support"
 done_testing

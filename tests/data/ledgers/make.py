@@ -398,6 +398,19 @@ write_csv("28-admin-roles.csv", [
     ["PC3", "PC", "情報システム係 鈴木"],
 ], enc="cp932")
 
+# No support-end column: an OS known to be out of support is still found
+# (data/ledger/vocabulary.yaml os-support-end); a version cell ending in a
+# full-width bracket
+write_csv("30-os-no-eol.csv", [
+    ["名称", "種別", "OS", "バージョン", "管理者", "最終パッチ適用日"],
+    ["PC7", "PC", "Windows 7 Professional", "", "院内", ""],
+    ["PC10", "PC", "Windows 10 Pro", "22H2", "院内", ""],
+    ["LTSC", "PC", "Windows 10 Enterprise LTSC 2019", "", "院内", ""],
+    ["PC11", "PC", "Windows 11 Pro", "24H2", "院内", ""],
+    ["SV2012", "サーバ", "Windows Server 2012 R2", "", "院内", ""],
+    ["保守VPN", "VPN装置", "FortiOS", "FortiOS v7.0.12）", "院内", "2025-10-01"],
+])
+
 # Not in expected.json: errors on two sheets (t0091 checks the refusal is
 # said once, each error once, and --dry-run fails too)
 write_xlsx("29-errors-two-sheets.xlsx", [
