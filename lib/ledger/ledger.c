@@ -294,6 +294,16 @@ static int fields_list(const struct az_ledger_vocab *v, struct az_buf *b)
     return r;
 }
 
+/* The headers anzen reads, in the reader's language ("名称、種別、…"). */
+static int headers_list(const struct az_ledger_vocab *v, bool en, struct az_buf *b)
+{
+    int r = 0;
+    for (size_t i = 0; i < v->ncols && !r; i++)
+        r = az_buf_printf(b, "%s%s", i ? (en ? ", " : "、") : "",
+                          en ? v->cols[i].en : v->cols[i].ja);
+    return r;
+}
+
 /* Work out the columns: header rows h0..h1 (h0 == h1 for one row). */
 static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l, long h0, long h1,
                        const struct az_ledger_import_opts *o)
@@ -989,14 +999,14 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (h0 < 0) {
         struct az_buf fl;
         az_buf_init(&fl, 64u * 1024);
-        fields_list(l->vocab, &fl);
+        headers_list(l->vocab, ctx->lang == AZ_LANG_EN, &fl);
         r = az_fail(ctx, AZ_ESCHEMA,
                     "%s: 台帳の見出しの行が見つかりません。最初の %d 行に、名称・種別・IPアドレス"
-                    "などの見出しが 2 つ以上ある行が必要です (見出しに使える項目: %s。ほかの見出し"
+                    "などの見出しが 2 つ以上ある行が必要です (anzen が読む見出し: %s。ほかの見出し"
                     "は --map '見出し=項目' で指定できます)",
                     "%s: no header row found: one of the first %d rows needs two or more headers "
-                    "such as name, kind, IP address (fields: %s; name others with --map "
-                    "'HEADER=field')",
+                    "such as name, kind, IP address (headers anzen reads: %s; name others with "
+                    "--map 'HEADER=field')",
                     name, HEADER_SCAN, fl.data ? fl.data : "");
         az_buf_done(&fl);
         az_ledger_free(l);

@@ -493,6 +493,63 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
     return r;
 }
 
+/* The characters of the ledger CP932 cannot hold: each with its device,
+ * row and column, and the way out (UTF-8). Printed after a failed
+ * conversion. */
+static void cp932_culprits(struct cli *c, const char *file, const struct az_ledger *l,
+                           bool en_headers)
+{
+    struct az_ctx quiet;
+    size_t shown = 0, more = 0;
+
+    az_ctx_init(&quiet, c->lang);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        for (size_t k = 0; k < AZ_NCOLS + l->nextra; k++) {
+            const char *v = k < AZ_NCOLS ? a->col[k] : a->extra ? a->extra[k - AZ_NCOLS] : "";
+            const char *head = k < AZ_NCOLS
+                                   ? az_ledger_col_name((enum az_ledger_col)k,
+                                                        en_headers ? AZ_LANG_EN : AZ_LANG_JA)
+                                   : l->extra_head[k - AZ_NCOLS];
+            for (const unsigned char *p = (const unsigned char *)v; *p;) {
+                size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+                char *conv = NULL;
+                size_t clen;
+                unsigned cp = n == 1   ? *p
+                              : n == 2 ? (unsigned)(*p & 0x1F)
+                              : n == 3 ? (unsigned)(*p & 0x0F)
+                                       : (unsigned)(*p & 0x07);
+                for (size_t j = 1; j < n && p[j]; j++)
+                    cp = (cp << 6) | (p[j] & 0x3F);
+                if (strnlen((const char *)p, n) < n)
+                    break;
+                if (az_utf8_to_cp932(&quiet, (const char *)p, n, &conv, &clen) < 0) {
+                    if (shown < 10)
+                        cli_err(c,
+                                "%s: 行 %zu の機器「%s」の「%s」欄の文字「%.*s」(U+%04X) は "
+                                "CP932 (Excel の CSV) で表せません",
+                                "%s: row %zu, device \"%s\", column \"%s\": the character "
+                                "\"%.*s\" (U+%04X) has no CP932 form",
+                                file, a->line, a->col[AZ_COL_NAME], head, (int)n, (const char *)p,
+                                cp);
+                    else
+                        more++;
+                    shown++;
+                }
+                free(conv);
+                p += n;
+            }
+        }
+    }
+    if (more)
+        cli_err(c, "ほかに %zu 文字", "%zu more characters", more);
+    cli_err(c,
+            "UTF-8 で書き出してください (--encoding utf-8。BOM 付きなので Excel でもそのまま開け"
+            "ます)。CP932 が必要なら、台帳のその文字を置き換えてから取り込み直してください",
+            "write UTF-8 instead (--encoding utf-8; it has a BOM, so Excel opens it as it is), or "
+            "replace the character in the ledger and import it again if CP932 is required");
+}
+
 static int do_export(struct cli *c, const char *file, const char *out, const char *encoding,
                      const char *headers, const char *format)
 {
@@ -524,7 +581,7 @@ static int do_export(struct cli *c, const char *file, const char *out, const cha
         char *conv;
         size_t clen;
         if (az_utf8_to_cp932(&c->ctx, b.data, b.len, &conv, &clen) < 0) {
-            cli_liberr(c);
+            cp932_culprits(c, file, l, !strcmp(headers, "en"));
             r = EXIT_ERROR;
         } else {
             r = out_write(c, out, conv, clen);
@@ -775,14 +832,17 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             return r;
         for (size_t i = 0; i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
+            /* a space after every padded column, so a long kind or name
+             * never runs into the next */
             printf("%-4zu ", i + 1);
             out_pad(stdout,
                     c->lang == AZ_LANG_JA && a->kind_label ? a->kind_label
                                                            : az_asset_kind_name(a->kind, c->lang),
                     18);
+            fputc(' ', stdout);
             out_pad(stdout, a->col[AZ_COL_NAME], 24);
-            printf(" %s %s  %s %s\n", a->col[AZ_COL_OS], a->col[AZ_COL_VERSION],
-                   L(c, "管理者:", "admin:"),
+            printf(" %s%s%s  %s %s\n", a->col[AZ_COL_OS], *a->col[AZ_COL_VERSION] ? " " : "",
+                   a->col[AZ_COL_VERSION], L(c, "管理者:", "admin:"),
                    *a->col[AZ_COL_ADMIN] ? a->col[AZ_COL_ADMIN] : L(c, "(空欄)", "(blank)"));
         }
         az_ledger_free(l);

@@ -340,4 +340,29 @@ grep -q "プロファイルの remote-maintenance" chk-30-os-no-eol.csv.json && 
 grep -q '7\.0\.12)' chk-30-os-no-eol.csv.json && not_ok "a bracket kept in the version" || ok "no bracket in the version"
 grep -q "Windows 10 はサポートが 2025-10-14 に終わっています" chk-30-os-no-eol.csv.json &&
     ok "Windows 10 without a support-end column is out of support" || not_ok "Windows 10 end of support"
+
+# CP932 export: the character, its device, row and column, and UTF-8
+printf '名称,種別,管理者,備考\r\n受付PC,PC,𠮷田,患者様♡用\r\n事務PC,PC,院内,\r\n' > gaiji.csv
+run "$ANZEN" ledger import gaiji.csv -o gaiji-led.csv
+expect_rc 0 "a ledger with characters CP932 lacks imports"
+run "$ANZEN" ledger export gaiji-led.csv --encoding cp932 -o gaiji-932.csv
+expect_rc 1 "CP932 export of a character CP932 lacks"
+expect_err "gaiji-led.csv: 行 2 の機器「受付PC」の「管理者」欄の文字「𠮷」(U+20BB7) は CP932 (Excel の CSV) で表せません" "names the character, row, device and column"
+expect_err "「備考」欄の文字「♡」(U+2661)" "every such character"
+expect_err "--encoding utf-8" "suggests UTF-8"
+[ ! -e gaiji-932.csv ] && ok "no partial CP932 file" || not_ok "gaiji-932.csv written"
+
+# ledger list: a long kind or name does not run into the next column
+printf '名称,種別,OS\r\nとても長い名前の電子カルテ用サーバ機器その一,とても長い種別の名前の機器,Windows\r\n' > long.csv
+run "$ANZEN" ledger import long.csv -o long-led.csv
+run "$ANZEN" ledger list long-led.csv
+expect_out "とても長い種別の名前の機器 とても長い名前の電子カルテ用サーバ機器その一 Windows" "list columns are kept apart"
+
+# the header-not-found error lists the headers in Japanese
+printf 'a,b,c\r\n1,2,3\r\n' > nohead.csv
+run "$ANZEN" ledger import nohead.csv -o nohead-led.csv
+expect_rc 1 "no header row"
+expect_err "anzen が読む見出し: 種別、名称、設置場所" "the error lists the Japanese headers"
+run "$ANZEN" --help
+expect_out "機器の台帳 (Excel の XLSX、CSV" "top-level help says the ledger may be XLSX"
 done_testing
