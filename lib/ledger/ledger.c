@@ -694,13 +694,12 @@ static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja,
     return b->data;
 }
 
-#define DATES_JA                                                                                   \
-    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付; 1990 "    \
-    "年から基準日の "                                                                       \
-    "10 年後まで"
-#define DATES_EN                                                                                         \
-    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date; from 1990 to 10 " \
-    "years after the as-of date"
+#define DATES_JA                                                                                        \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付, 月だけの " \
+    "2024年4月・R6.4; 1990 年から基準日の 10 年後まで; 不明・未定・- は空欄"
+#define DATES_EN                                                                                       \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date, a month alone " \
+    "(2024年4月, R6.4); from 1990 to 10 years after the as-of date; 不明, 未定, - for unknown"
 
 static bool example_mark(const char *s)
 {
