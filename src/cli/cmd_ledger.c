@@ -750,6 +750,14 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
                         "--skip-bad-rows to import them with the bad cells left blank)",
                         l->rejected);
                 r = EXIT_ERROR;
+            } else if (!l->n && !replace_empty) {
+                cli_err(c,
+                        "%s には機器が 1 台もないため、このままでは取り込みません (空の台帳を"
+                        "書くには --replace-empty)",
+                        "%s has no assets, so the import would refuse it (use --replace-empty "
+                        "to write an empty ledger)",
+                        argv[0]);
+                r = EXIT_ERROR;
             }
             az_buf_done(&b);
             az_ledger_free(l);

@@ -321,6 +321,9 @@ expect_err "機器が 1 台もありません" "says there are no devices"
 [ ! -e new.csv ] && ok "no empty ledger written" || not_ok "new.csv written"
 run "$ANZEN" ledger import hdr.csv -o new.csv --replace-empty
 expect_rc 0 "--replace-empty writes the empty ledger"
+run "$ANZEN" ledger import hdr.csv --dry-run
+expect_rc 1 "--dry-run of a headers-only ledger fails like the import"
+expect_err "機器が 1 台もないため、このままでは取り込みません" "and says why"
 
 # small things: a directory, the size limit in MiB
 mkdir -p adir
