@@ -409,6 +409,7 @@ write_csv("30-os-no-eol.csv", [
     ["PC11", "PC", "Windows 11 Pro", "24H2", "院内", ""],
     ["SV2012", "サーバ", "Windows Server 2012 R2", "", "院内", ""],
     ["保守VPN", "VPN装置", "FortiOS", "FortiOS v7.0.12）", "院内", "2025-10-01"],
+    ["保守VPN2", "VPN装置", "FortiOS v7.0.12）", "", "院内", "2025-10-01"],
 ])
 
 # Not in expected.json: errors on two sheets (t0091 checks the refusal is
