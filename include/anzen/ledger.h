@@ -87,7 +87,9 @@ struct az_ledger_vocab;
 struct az_ledger {
     struct az_asset *v;
     size_t n;
-    size_t rejected; /* rows skipped with skip_bad */
+    size_t rejected; /* rows with errors left out (without a name, or not skip_bad) */
+    size_t blanked;  /* rows kept with skip_bad, their bad cells left blank */
+    size_t totals;   /* 合計 / 小計 rows recognised and skipped */
     char *report;    /* one line per problem (also for skipped rows) */
     struct az_csv *csv;
     /* added for clinics' ledgers */
@@ -106,6 +108,9 @@ struct az_ledger_import_opts {
     const char *const *maps; /* "HEADER=field" (field: a token, a header name, or "extra") */
     size_t nmaps;
     struct az_date as_of; /* dates after its year + 10 are errors; {0}: today */
+    bool collect;         /* rows with errors are left out and counted in rejected
+                             (not skip_bad) but the import does not fail: the
+                             caller refuses once for all sheets */
     char **report;        /* when set and rows have errors (not skip_bad): every
                              problem, one a line (caller frees); the error
                              message is then the summary alone */

@@ -56,6 +56,7 @@ int az_xlsx_ledger_sheet(struct az_ctx *ctx, struct lxw_workbook *wb, const stru
 struct az_xlsx_cell {
     unsigned row, col; /* 0-based */
     char *text;        /* shared/inline strings as text, numbers as written */
+    bool date;         /* a number in a date format (an Excel serial date) */
 };
 
 struct az_xlsx_sheet {

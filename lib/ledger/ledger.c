@@ -294,6 +294,16 @@ static int fields_list(const struct az_ledger_vocab *v, struct az_buf *b)
     return r;
 }
 
+/* The headers anzen reads, in the reader's language ("名称、種別、…"). */
+static int headers_list(const struct az_ledger_vocab *v, bool en, struct az_buf *b)
+{
+    int r = 0;
+    for (size_t i = 0; i < v->ncols && !r; i++)
+        r = az_buf_printf(b, "%s%s", i ? (en ? ", " : "、") : "",
+                          en ? v->cols[i].en : v->cols[i].ja);
+    return r;
+}
+
 /* Work out the columns: header rows h0..h1 (h0 == h1 for one row). */
 static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l, long h0, long h1,
                        const struct az_ledger_import_opts *o)
@@ -421,14 +431,24 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
 
 /* ---- cells ---- */
 
-/* Split on list separators (comma, 、, ;, spaces, line breaks). */
+/* The length of the list separator at p (comma, 、, ，, ;, spaces, line
+ * breaks), or 0. */
+static size_t sep_len(const char *p)
+{
+    if (*p == ',' || *p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        return 1;
+    if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
+        return 3;
+    return 0;
+}
+
+/* Split on list separators. */
 static const char *next_item(const char *p, size_t *n)
 {
-    while (*p == ',' || *p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-        p++;
+    for (size_t k; (k = sep_len(p));)
+        p += k;
     *n = 0;
-    while (p[*n] && p[*n] != ',' && p[*n] != ';' && p[*n] != ' ' && p[*n] != '\n' &&
-           p[*n] != '\r' && p[*n] != '\t')
+    while (p[*n] && !sep_len(p + *n))
         (*n)++;
     return p;
 }
@@ -537,20 +557,132 @@ struct rowerr {
     const char *name;
     size_t record;
     int n;
+    bool skip;  /* --skip-bad-rows: blank the bad cell and keep the row */
+    bool drop;  /* the row cannot be kept (no name) */
+    int blanks; /* cells blanked */
 };
 
-static void rerr(struct rowerr *e, const char *header, const char *why, const char *accepted)
+/* A bad cell. With skip (and a cell to blank: cellp) the cell is left
+ * blank and the row kept; without a cell the row is left out. */
+static void rerr(struct rowerr *e, const char *header, const char *why, const char *accepted,
+                 const char **cellp)
 {
     bool en = e->ctx->lang == AZ_LANG_EN;
+    const char *then = "";
     e->n++;
+    if (!cellp)
+        e->drop = true;
+    if (e->skip && cellp && !e->drop) {
+        *cellp = "";
+        e->blanks++;
+        then = en ? " -> left blank, the row is imported" : " → この欄を空欄にして取り込みます";
+    } else if (e->skip) {
+        then = en ? " -> the row is left out" : " → この行は取り込みません";
+    }
     if (en)
-        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s\n",
+        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s%s\n",
                       e->name, e->record, header, why, accepted ? " (accepted: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "");
+                      accepted ? accepted : "", accepted ? ")" : "", then);
     else
-        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s\n", e->name,
+        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s%s\n", e->name,
                       e->record, header, why, accepted ? " (受け付ける形式: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "");
+                      accepted ? accepted : "", accepted ? ")" : "", then);
+}
+
+/* A 合計 / 小計 row under the table. */
+static bool total_word(const char *s)
+{
+    static const char *const w[] = {"合計",     "小計",  "計",       "総計",        "総合計",
+                                    "合計台数", "total", "subtotal", "grand total", NULL};
+    if (!*s)
+        return false;
+    for (size_t i = 0; w[i]; i++)
+        if (same(s, w[i]))
+            return true;
+    return false;
+}
+
+/* A date cell written as "unknown" (不明, 未定, -): empty. */
+static bool unknown_date(const char *s)
+{
+    static const char *const w[] = {"不明", "未定", "未確認", "unknown", "n/a", "tbd", NULL};
+    char *g = az_ledger_fold(s, false);
+    bool r = false;
+    if (g) {
+        const char *t = g;
+        while (*t == ' ')
+            t++;
+        /* dashes and long vowel marks only: -, ―, ー, — */
+        r = *t != '\0';
+        for (const char *q = t; *q && r;) {
+            if (*q == '-' || *q == ' ')
+                q++;
+            else if (!strncmp(q, "―", 3) || !strncmp(q, "ー", 3) || !strncmp(q, "—", 3) ||
+                     !strncmp(q, "－", 3) || !strncmp(q, "‐", 3))
+                q += 3;
+            else
+                r = false;
+        }
+    }
+    free(g);
+    for (size_t i = 0; !r && w[i]; i++)
+        r = same(s, w[i]);
+    return r;
+}
+
+/* A ledger's date: what az_date_parse reads, and also Excel's date-time
+ * as CSV shows it ("2025/4/1 0:00") and a month alone ("2025年4月",
+ * "R7.4", "2025/4"): the 1st of the month, or its last day when end is
+ * set (a support end written as a month lasts to the month's end).
+ * *month is set when only a month was written. */
+static int ledger_date(const char *v, bool end, struct az_date *d, bool *month)
+{
+    char *t = az_ledger_fold_width(v), *tt;
+    size_t n;
+    int r;
+
+    *month = false;
+    if (!t)
+        return AZ_ENOMEM;
+    for (tt = t; *tt == ' '; tt++)
+        ;
+    n = strlen(tt);
+    while (n && tt[n - 1] == ' ')
+        tt[--n] = '\0';
+    /* a time after the date: " 0:00" or " 0:00:00" */
+    {
+        char *sp = strrchr(tt, ' ');
+        if (sp && sp[1] >= '0' && sp[1] <= '9' && strchr(sp, ':') &&
+            strspn(sp + 1, "0123456789:") == strlen(sp + 1))
+            *sp = '\0';
+    }
+    r = az_date_parse(tt, true, d);
+    if (r < 0) {
+        /* a month alone: add the day in the form the month is written */
+        struct az_buf b;
+        size_t k = strlen(tt);
+        az_buf_init(&b, 256);
+        if (k >= 3 && !strcmp(tt + k - 3, "月"))
+            r = az_buf_printf(&b, "%s1日", tt);
+        else if (k && tt[k - 1] >= '0' && tt[k - 1] <= '9' && (strchr(tt, '.') || strchr(tt, '/')))
+            r = az_buf_printf(&b, "%s%c1", tt, strchr(tt, '/') ? '/' : '.');
+        else if (k && tt[k - 1] >= '0' && tt[k - 1] <= '9' && strchr(tt, '-'))
+            r = az_buf_printf(&b, "%s-01", tt);
+        else
+            r = AZ_EINVAL;
+        if (r == 0 && b.data && az_date_parse(b.data, false, d) == 0) {
+            *month = true;
+            if (end) {
+                struct az_date next = {d->y + (d->m == 12), d->m == 12 ? 1 : d->m + 1, 1};
+                *d = az_date_add_days(next, -1);
+            }
+        } else {
+            r = AZ_EINVAL;
+        }
+        az_buf_done(&b);
+    }
+    free(t);
+    return r < 0 ? AZ_EINVAL : 0;
 }
 
 static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja, const char *en,
@@ -562,13 +694,12 @@ static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja,
     return b->data;
 }
 
-#define DATES_JA                                                                                   \
-    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付; 1990 "    \
-    "年から基準日の "                                                                       \
-    "10 年後まで"
-#define DATES_EN                                                                                         \
-    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date; from 1990 to 10 " \
-    "years after the as-of date"
+#define DATES_JA                                                                                        \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付, 月だけの " \
+    "2024年4月・R6.4; 1990 年から基準日の 10 年後まで; 不明・未定・- は空欄"
+#define DATES_EN                                                                                       \
+    "2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an Excel date, a month alone " \
+    "(2024年4月, R6.4); from 1990 to 10 years after the as-of date; 不明, 未定, - for unknown"
 
 static bool example_mark(const char *s)
 {
@@ -614,8 +745,9 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         const struct az_csv_row *row = &t->rows[ri];
         struct az_asset a;
         const char **ex = pv->cells + l->n * (l->nextra + 1);
-        struct rowerr e = {ctx, rep, name, row->record, 0};
+        struct rowerr e = {ctx, rep, name, row->record, 0, o->skip_bad, false, 0};
         bool empty = true;
+        const char *total = NULL;
         const struct az_ledger_vokind *vk;
 
         /* rows with nothing but a row number (pre-numbered blank rows of
@@ -625,6 +757,22 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             empty = !*row->f[i] || (int)i == noc;
         if (empty || (noc >= 0 && example_mark(cell(row, (size_t)noc))))
             continue;
+        /* a 合計 / 小計 row at the bottom: the word in the number, name or
+         * kind column, or in one of the first two columns */
+        for (size_t i = 0; i < row->n && !total; i++)
+            if ((i < 2 || (int)i == noc || (int)i == core_at[AZ_COL_NAME] ||
+                 (int)i == core_at[AZ_COL_KIND]) &&
+                total_word(row->f[i]))
+                total = row->f[i];
+        if (total) {
+            l->totals++;
+            az_buf_printf(
+                rep,
+                lg(ctx, "%s: 行 %zu (Excel の行番号): 「%s」の行は集計の行として読み飛ばしました\n",
+                   "%s: row %zu (as Excel numbers it): skipped \"%s\" as a totals row\n"),
+                name, row->record, total);
+            continue;
+        }
         memset(&a, 0, sizeof(a));
         a.line = row->record;
         a.external = -1;
@@ -661,7 +809,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                                            : cols[AZ_COL_NAME].ja,
                  lg(ctx, "名称が空です", "the name is empty"),
                  lg(ctx, "機器の名前 (型番や IP アドレスでも可)",
-                    "the device's name (a model or IP address will do)"));
+                    "the device's name (a model or IP address will do)"),
+                 NULL);
         /* kind: the vocabulary, else other */
         vk = az_ledger_vocab_kind(l->vocab, a.col[AZ_COL_KIND]);
         a.kind = vk ? vk->cls : AZ_ASSET_OTHER;
@@ -689,12 +838,13 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         if (core_at[AZ_COL_IP] >= 0 && *a.col[AZ_COL_IP]) {
             char *f = az_ledger_fold(a.col[AZ_COL_IP], false);
             if (!f || !ip_ok(f))
-                rerr(
-                    &e, l->columns[core_at[AZ_COL_IP]].header,
-                    fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
-                            "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
-                    lg(ctx, "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマ区切り",
-                       "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"));
+                rerr(&e, l->columns[core_at[AZ_COL_IP]].header,
+                     fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
+                             "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
+                     lg(ctx,
+                        "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマか「、」区切り",
+                        "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"),
+                     &a.col[AZ_COL_IP]);
             else if (strcmp(f, a.col[AZ_COL_IP]))
                 a.col[AZ_COL_IP] = own(l, f), f = NULL;
             free(f);
@@ -706,7 +856,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                      fmt_why(&why, ctx, "MAC アドレス「%s」が正しくありません",
                              "\"%s\" is not a MAC address", a.col[AZ_COL_MAC]),
                      lg(ctx, "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455",
-                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"));
+                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"),
+                     &a.col[AZ_COL_MAC]);
             else if (strcmp(f, a.col[AZ_COL_MAC]))
                 a.col[AZ_COL_MAC] = own(l, f), f = NULL;
             free(f);
@@ -714,12 +865,24 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         for (int c = AZ_COL_LAST_PATCH; c <= AZ_COL_EOL; c++) {
             struct az_date d;
             const char *v = a.col[c];
+            bool month = false;
             if (!*v)
                 continue;
-            if (az_date_parse(v, true, &d) < 0)
+            if (unknown_date(v)) {
+                az_buf_printf(rep,
+                              lg(ctx,
+                                 "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は日付が分からない"
+                                 "ものとして空欄にしました\n",
+                                 "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" read "
+                                 "as an unknown date, left blank\n"),
+                              name, row->record, l->columns[core_at[c]].header, v);
+                a.col[c] = "";
+                continue;
+            }
+            if (ledger_date(v, c == AZ_COL_EOL, &d, &month) < 0)
                 rerr(&e, l->columns[core_at[c]].header,
                      fmt_why(&why, ctx, "日付「%s」が読めません", "cannot read the date \"%s\"", v),
-                     lg(ctx, DATES_JA, DATES_EN));
+                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             else if (d.y < 1990 || d.y > as_of.y + 10) {
                 char iso[16];
                 az_date_iso(d, iso, sizeof(iso));
@@ -729,11 +892,33 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                                  "the date \"%s\" reads as %s, which is not a plausible year"),
                               v, iso);
                 rerr(&e, l->columns[core_at[c]].header, why.data ? why.data : "?",
-                     lg(ctx, DATES_JA, DATES_EN));
+                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             } else if (c == AZ_COL_EOL) {
+                if (month) {
+                    char iso[16];
+                    az_date_iso(d, iso, sizeof(iso));
+                    az_buf_printf(rep,
+                                  lg(ctx,
+                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
+                                     "月末の %s としました\n",
+                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
+                                     "names a month only: read as its last day, %s\n"),
+                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                }
                 a.eol = d;
                 a.has_eol = true;
             } else {
+                if (month) {
+                    char iso[16];
+                    az_date_iso(d, iso, sizeof(iso));
+                    az_buf_printf(rep,
+                                  lg(ctx,
+                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
+                                     "月初めの %s としました\n",
+                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
+                                     "names a month only: read as its first day, %s\n"),
+                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                }
                 a.last_patch = d;
                 a.has_last_patch = true;
             }
@@ -745,12 +930,28 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                      fmt_why(&why, ctx, "「%s」は はい/いいえ ではありません",
                              "\"%s\" is not yes or no", a.col[AZ_COL_EXTERNAL]),
                      lg(ctx, "はい/いいえ, あり/なし, 有/無, ○/×, yes/no",
-                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"));
+                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"),
+                     &a.col[AZ_COL_EXTERNAL]);
+            if (a.external == -2)
+                a.external = -1;
         }
-        if (e.n) {
+        if (e.n && (e.drop || !e.skip)) {
             l->rejected++;
+            /* never drop a remote-access device without a word */
+            if (a.kind == AZ_ASSET_VPN && e.skip)
+                az_buf_printf(rep,
+                              lg(ctx,
+                                 "%s: 行 %zu (Excel の行番号): 警告: VPN・リモート保守装置の行"
+                                 "ですが、名称がないため取り込めませんでした。台帳に名称を書いて"
+                                 "取り込み直してください\n",
+                                 "%s: row %zu (as Excel numbers it): WARNING: a VPN / remote "
+                                 "maintenance device left out because it has no name; name it "
+                                 "in the ledger and import again\n"),
+                              name, row->record);
             continue;
         }
+        if (e.n)
+            l->blanked++;
         l->v[l->n++] = a;
     }
     az_buf_done(&why);
@@ -797,14 +998,14 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (h0 < 0) {
         struct az_buf fl;
         az_buf_init(&fl, 64u * 1024);
-        fields_list(l->vocab, &fl);
+        headers_list(l->vocab, ctx->lang == AZ_LANG_EN, &fl);
         r = az_fail(ctx, AZ_ESCHEMA,
                     "%s: 台帳の見出しの行が見つかりません。最初の %d 行に、名称・種別・IPアドレス"
-                    "などの見出しが 2 つ以上ある行が必要です (見出しに使える項目: %s。ほかの見出し"
+                    "などの見出しが 2 つ以上ある行が必要です (anzen が読む見出し: %s。ほかの見出し"
                     "は --map '見出し=項目' で指定できます)",
                     "%s: no header row found: one of the first %d rows needs two or more headers "
-                    "such as name, kind, IP address (fields: %s; name others with --map "
-                    "'HEADER=field')",
+                    "such as name, kind, IP address (headers anzen reads: %s; name others with "
+                    "--map 'HEADER=field')",
                     name, HEADER_SCAN, fl.data ? fl.data : "");
         az_buf_done(&fl);
         az_ledger_free(l);
@@ -857,6 +1058,10 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (rep.len)
         l->report = az_buf_take(&rep);
     az_buf_done(&rep);
+    if (l->rejected && !o->skip_bad && o->collect) {
+        *ret = l;
+        return 0;
+    }
     if (l->rejected && !o->skip_bad && o->report) {
         r = az_fail(ctx, AZ_ESCHEMA,
                     "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある行を除いて取り込む"
@@ -949,6 +1154,8 @@ int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, stru
             m->n++;
         }
         m->rejected += p->rejected;
+        m->blanked += p->blanked;
+        m->totals += p->totals;
         if (p->report)
             az_buf_printf(&rep, "%s", p->report);
         if (!m->vocab)
@@ -1202,6 +1409,16 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
 
 /* The KEV rule: a device whose firmware is a remote-access appliance
  * family, matched against the curated ranges. */
+/* Without the brackets and punctuation a cell ends in ("7.0.12）" folds to
+ * "7.0.12)"): the version ends at its last letter or digit. */
+static void trim_tail(char *s)
+{
+    size_t n = strlen(s);
+    while (n && !((s[n - 1] >= '0' && s[n - 1] <= '9') || (s[n - 1] >= 'a' && s[n - 1] <= 'z') ||
+                  (s[n - 1] >= 'A' && s[n - 1] <= 'Z')))
+        s[--n] = '\0';
+}
+
 /* The version written in a product cell ("FortiGate 60E v6.0.4 build0231"
  * → "6.0.4 build0231", "RTX830 Rev.15.02.30" → "15.02.30"): the first word
  * that is a dotted number, after v / ver / rev / version. Into buf. */
@@ -1227,6 +1444,7 @@ static bool version_in(const char *text, char *buf, size_t n)
                 d++;
             if (d > q && d[0] == '.' && d[1] >= '0' && d[1] <= '9') {
                 snprintf(buf, n, "%s", q);
+                trim_tail(buf);
                 found = true;
             }
         }
@@ -1266,12 +1484,14 @@ static void kev_rule(json_t *arr, const struct az_ledger *l, const struct az_ass
         for (size_t i = 0; i < 3 && !*ver; i++)
             if (*cells[i] && version_in(cells[i], found, sizeof(found)))
                 ver = found;
-    } else if (f && where == a->col[AZ_COL_VERSION] && version_in(ver, found, sizeof(found))) {
-        ver = found; /* "FortiOS 6.4.6" in the version cell */
+    } else if (f && (where == a->col[AZ_COL_VERSION] || !(*ver >= '0' && *ver <= '9')) &&
+               version_in(ver, found, sizeof(found))) {
+        ver = found; /* "FortiOS 6.4.6" or "v7.0.12）" in the version cell */
     } else if (f) {
         char *fv = az_ledger_fold_width(ver); /* full-width digits */
         if (fv) {
             snprintf(found, sizeof(found), "%s", fv);
+            trim_tail(found);
             ver = found;
             free(fv);
         }
@@ -1474,12 +1694,14 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
         }
         if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
             az_strf(&ja,
-                    "%s: リモート保守の装置ですが、事業者と確認したシステム (プロファイルの "
-                    "remote-maintenance) に結びついていません",
+                    "%s: リモート保守の装置ですが、どのシステムの保守に使うのかが分かりません。"
+                    "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init "
+                    "または profile.yaml でそのシステムをリモート保守ありにしてください",
                     name);
             az_strf(&en,
-                    "%s: a remote-maintenance device not tied to a system confirmed with its "
-                    "vendor (profile remote-maintenance)",
+                    "%s: a remote-maintenance device, but it is not known which system it "
+                    "serves: write that system (the EHR, say) in the ledger's system column, or "
+                    "mark the system as remotely maintained with anzen init or in profile.yaml",
                     name);
             finding(arr, a, "remote-unconfirmed", "gap", ja, en);
         }
@@ -1494,6 +1716,35 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                 az_strf(&ja, "%s: サポート終了日 %s まで 180 日以内", name, d);
                 az_strf(&en, "%s: support ends within 180 days (%s)", name, d);
                 finding(arr, a, "eol", "attention", ja, en);
+            }
+        } else if (l->vocab && !*a->col[AZ_COL_EOL]) {
+            /* no support end written: the OS by its name */
+            const struct az_ledger_vo_os *os = NULL;
+            const char *cells[] = {a->col[AZ_COL_OS], a->col[AZ_COL_VERSION], name};
+            for (size_t k = 0; k < 3 && !os; k++)
+                os = *cells[k] ? az_ledger_vocab_os(l->vocab, cells[k]) : NULL;
+            if (os) {
+                long left = az_date_to_days(os->end) - az_date_to_days(as_of);
+                az_date_iso(os->end, d, sizeof(d));
+                if (left < 0) {
+                    az_strf(&ja,
+                            "%s: %s はサポートが %s に終わっています (更新プログラムが出ません)。"
+                            "サポートのある版へ移すか、移せないならネットワークから切り離す"
+                            "などの対策と移行の予定を決めてください",
+                            name, os->name, d);
+                    az_strf(&en,
+                            "%s: %s went out of support on %s (no more security updates): move "
+                            "to a supported version, or if it cannot move, decide how to isolate "
+                            "it and when to replace it",
+                            name, os->name, d);
+                    finding(arr, a, "eol", "gap", ja, en);
+                } else if (left <= 180) {
+                    az_strf(&ja, "%s: %s のサポートは %s に終わります。移行の予定を決めてください",
+                            name, os->name, d);
+                    az_strf(&en, "%s: %s goes out of support on %s: plan the move", name, os->name,
+                            d);
+                    finding(arr, a, "eol", "attention", ja, en);
+                }
             }
         }
         if (a->has_last_patch) {

@@ -41,6 +41,15 @@ enum az_admin_class {
     AZ_ADMIN_VENDOR,
 };
 
+/* An OS whose support has ended or ends (os-support-end): for ledgers
+ * without a support-end column. */
+struct az_ledger_vo_os {
+    const char *name;
+    char **match, **unless; /* folded, stripped */
+    size_t nmatch, nunless;
+    struct az_date end;
+};
+
 struct az_ledger_vocab {
     struct az_doc *doc;
     struct az_ledger_vocol *cols;
@@ -51,6 +60,10 @@ struct az_ledger_vocab {
     size_t nremote, nremote_word, nweak, nweak_word;
     char **blank, **inhouse_prefix, **inhouse, **vendor;
     size_t nblank, ninhouse_prefix, ninhouse, nvendor;
+    char **role; /* folded, not stripped: 担当, 係, 長 (a role before a name) */
+    size_t nrole;
+    struct az_ledger_vo_os *os;
+    size_t nos;
 };
 
 /* data NULL: the embedded vocabulary. */
@@ -70,6 +83,9 @@ const struct az_ledger_vokind *az_ledger_vocab_kind(const struct az_ledger_vocab
 /* The remote-access product word text contains, or NULL; with weak, also
  * the words of routers that only often carry a VPN. */
 const char *az_ledger_vocab_remote(const struct az_ledger_vocab *v, const char *text, bool weak);
+/* The OS support end the text (an OS cell) names, or NULL; the first
+ * entry that matches wins. */
+const struct az_ledger_vo_os *az_ledger_vocab_os(const struct az_ledger_vocab *v, const char *text);
 /* How an administrator cell reads (before the vendor registry). */
 enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const char *text);
 

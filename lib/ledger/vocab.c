@@ -171,6 +171,11 @@ void az_ledger_vocab_free(struct az_ledger_vocab *v)
         free_list(v->kinds[i].words, v->kinds[i].nwords);
         free_list(v->kinds[i].contains, v->kinds[i].ncontains);
     }
+    for (size_t i = 0; i < v->nos; i++) {
+        free_list(v->os[i].match, v->os[i].nmatch);
+        free_list(v->os[i].unless, v->os[i].nunless);
+    }
+    free(v->os);
     free(v->cols);
     free(v->kinds);
     free_list(v->remote, v->nremote);
@@ -180,6 +185,7 @@ void az_ledger_vocab_free(struct az_ledger_vocab *v)
     free_list(v->blank, v->nblank);
     free_list(v->inhouse_prefix, v->ninhouse_prefix);
     free_list(v->inhouse, v->ninhouse);
+    free_list(v->role, v->nrole);
     free_list(v->vendor, v->nvendor);
     az_doc_free(v->doc);
     free(v);
@@ -236,11 +242,14 @@ static const char *const class_tokens[] = {"server",         "terminal", "networ
 int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                          struct az_ledger_vocab **ret)
 {
-    static const char *const top[] = {"anzen-ledger-vocabulary", "columns", "kinds",
-                                      "remote-access",           "admins",  NULL};
+    static const char *const top[] = {
+        "anzen-ledger-vocabulary", "columns", "kinds", "remote-access", "admins",
+        "os-support-end",          NULL};
+    static const char *const oskeys[] = {"name", "match", "unless", "end", "source", NULL};
     static const char *const rakeys[] = {"contains", "word-prefix", "weak", "weak-word-prefix",
                                          NULL};
-    static const char *const adkeys[] = {"blank", "in-house-prefix", "in-house", "vendor", NULL};
+    static const char *const adkeys[] = {"blank",  "in-house-prefix", "in-house",
+                                         "vendor", "in-house-role",   NULL};
     static const char *const colkeys[] = {"field", "core", "ja", "en", "aliases", NULL};
     static const char *const kindkeys[] = {"id", "class", "ja", "en", "words", "contains", NULL};
     struct az_ledger_vocab *v = calloc(1, sizeof(*v));
@@ -368,8 +377,28 @@ int az_ledger_vocab_load(struct az_ctx *ctx, const char *name, const char *data,
             (r = fold_list(&av, x, "in-house-prefix", true, &v->inhouse_prefix,
                            &v->ninhouse_prefix)) ||
             (r = fold_list(&av, x, "in-house", true, &v->inhouse, &v->ninhouse)) ||
-            (r = fold_list(&av, x, "vendor", false, &v->vendor, &v->nvendor)))
+            (r = fold_list(&av, x, "vendor", false, &v->vendor, &v->nvendor)) ||
+            (r = fold_list(&av, x, "in-house-role", false, &v->role, &v->nrole)))
             goto done;
+    }
+    list = av_list(&av, root, "os-support-end", false);
+    if (list && !(v->os = calloc(json_array_size(list) + 1, sizeof(*v->os)))) {
+        r = AZ_ENOMEM;
+        goto done;
+    }
+    json_array_foreach(list, i, x)
+    {
+        struct az_ledger_vo_os *e = &v->os[v->nos];
+        if (!av_object(&av, x, oskeys, "os-support-end"))
+            continue;
+        e->name = av_str(&av, x, "name", true);
+        (void)av_str(&av, x, "source", true);
+        if (!e->name || !av_date(&av, x, "end", true, &e->end))
+            continue;
+        if ((r = fold_list(&av, x, "match", true, &e->match, &e->nmatch)) ||
+            (r = fold_list(&av, x, "unless", true, &e->unless, &e->nunless)))
+            goto done;
+        v->nos++;
     }
 done:
     if (r == AZ_ENOMEM)
@@ -498,6 +527,31 @@ static bool personal_name(const char *text)
     return total >= 2 && groups <= 2 && total <= 7;
 }
 
+/* A role and a name ("it担当 佐藤", "事務長 山田"): two words, the first
+ * ending in a role word (担当, 係, 長) of the vocabulary. g is folded
+ * without stripping, so the space is still there. */
+static bool role_and_name(const struct az_ledger_vocab *v, const char *g)
+{
+    const char *sp;
+    size_t n;
+    while (*g == ' ')
+        g++;
+    sp = strchr(g, ' ');
+    if (!sp || sp == g)
+        return false;
+    n = (size_t)(sp - g);
+    while (*sp == ' ')
+        sp++;
+    if (!*sp)
+        return false;
+    for (size_t i = 0; i < v->nrole; i++) {
+        size_t k = strlen(v->role[i]);
+        if (k && k <= n && !strncmp(g + n - k, v->role[i], k))
+            return true;
+    }
+    return false;
+}
+
 enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const char *text)
 {
     char *f = az_ledger_fold(text, true), *g = az_ledger_fold(text, false);
@@ -538,11 +592,30 @@ enum az_admin_class az_ledger_vocab_admin(const struct az_ledger_vocab *v, const
             c = AZ_ADMIN_INHOUSE;
             done = true;
         }
+    if (!done && role_and_name(v, g))
+        c = AZ_ADMIN_INHOUSE;
     if (!done && personal_name(g))
         c = AZ_ADMIN_INHOUSE;
     free(f);
     free(g);
     return c;
+}
+
+const struct az_ledger_vo_os *az_ledger_vocab_os(const struct az_ledger_vocab *v, const char *text)
+{
+    char *f = az_ledger_fold(text, true);
+    const struct az_ledger_vo_os *hit = NULL;
+    for (size_t i = 0; f && *f && i < v->nos && !hit; i++) {
+        bool m = false, no = false;
+        for (size_t k = 0; k < v->os[i].nmatch && !m; k++)
+            m = strstr(f, v->os[i].match[k]) != NULL;
+        for (size_t k = 0; m && k < v->os[i].nunless && !no; k++)
+            no = strstr(f, v->os[i].unless[k]) != NULL;
+        if (m && !no)
+            hit = &v->os[i];
+    }
+    free(f);
+    return hit;
 }
 
 /* The embedded vocabulary, loaded once per process (it is only read). */

@@ -292,6 +292,7 @@ static int csv_sheet(struct az_ctx *ctx, const char *name, const char *data, siz
             s->cells[s->n].row = (unsigned)(t->rows[r].line ? t->rows[r].line - 1 : r);
             s->cells[s->n].col = (unsigned)c;
             s->cells[s->n].text = strdup(f);
+            s->cells[s->n].date = false;
             s->n++;
         }
     az_csv_free(t);

@@ -23,6 +23,8 @@ struct rd {
     char **strings;
     size_t nstrings;
     size_t ncells;
+    bool *date_xf; /* per cell style (cellXfs): a date number format */
+    size_t nxf;
 };
 
 static int nomem(struct az_ctx *ctx)
@@ -288,6 +290,110 @@ static int shared_strings(struct rd *r, const char *part)
     return k < 0 ? k : 0;
 }
 
+/* Is a number format a date: the built-in date formats (14-17, 22, 27-36,
+ * 50-58, the last two ranges the East Asian ones), or a format code with a
+ * year or day outside quotes and brackets ("yyyy/m/d", "[$-411]ge.m.d"). */
+static bool date_format(long id, const char *code)
+{
+    bool q = false;
+    int br = 0;
+    if ((id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) || (id >= 50 && id <= 58))
+        return true;
+    for (const char *p = code; p && *p; p++) {
+        if (*p == '"')
+            q = !q;
+        else if (q)
+            continue;
+        else if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '[')
+            br++;
+        else if (*p == ']' && br)
+            br--;
+        else if (!br && (*p == 'y' || *p == 'Y' || *p == 'd' || *p == 'D'))
+            return true;
+    }
+    return false;
+}
+
+/* The cell styles whose number format is a date (xl/styles.xml). */
+static int styles(struct rd *r, const char *part)
+{
+    char *buf;
+    size_t len, cap = 0;
+    xmlTextReaderPtr xr;
+    long *ids = NULL;
+    char **codes = NULL;
+    size_t nfmt = 0, fcap = 0;
+    bool in_xfs = false;
+    int k, e;
+
+    if ((e = read_part(r, part, true, &buf, &len)) == AZ_ENOTFOUND)
+        return 0;
+    if (e < 0)
+        return e;
+    xr = open_xml(buf, len, part);
+    if (!xr) {
+        free(buf);
+        return nomem(r->ctx);
+    }
+    while ((k = next(r, part, xr)) > 0) {
+        int t = xmlTextReaderNodeType(xr);
+        if (t == XML_READER_TYPE_END_ELEMENT && is_el(xr, "cellXfs"))
+            in_xfs = false;
+        if (t != XML_READER_TYPE_ELEMENT)
+            continue;
+        if (is_el(xr, "cellXfs")) {
+            in_xfs = !xmlTextReaderIsEmptyElement(xr);
+        } else if (is_el(xr, "numFmt") && nfmt < 4096) {
+            char *id = attr(xr, "numFmtId"), *code = attr(xr, "formatCode");
+            if (nfmt == fcap) {
+                size_t nc = fcap ? fcap * 2 : 16;
+                long *ni = realloc(ids, nc * sizeof(*ni));
+                char **ncd = ni ? realloc(codes, nc * sizeof(*ncd)) : NULL;
+                if (ni)
+                    ids = ni;
+                if (!ncd) {
+                    free(id);
+                    free(code);
+                    k = nomem(r->ctx);
+                    break;
+                }
+                codes = ncd;
+                fcap = nc;
+            }
+            ids[nfmt] = id ? strtol(id, NULL, 10) : -1;
+            codes[nfmt++] = code;
+            free(id);
+        } else if (in_xfs && is_el(xr, "xf") && r->nxf < 65536) {
+            char *id = attr(xr, "numFmtId");
+            long n = id ? strtol(id, NULL, 10) : 0;
+            bool d = date_format(n, NULL);
+            free(id);
+            for (size_t i = 0; i < nfmt && !d; i++)
+                if (ids[i] == n)
+                    d = date_format(-1, codes[i]);
+            if (r->nxf == cap) {
+                bool *v;
+                cap = cap ? cap * 2 : 64;
+                if (!(v = realloc(r->date_xf, cap * sizeof(*v)))) {
+                    k = nomem(r->ctx);
+                    break;
+                }
+                r->date_xf = v;
+            }
+            r->date_xf[r->nxf++] = d;
+        }
+    }
+    for (size_t i = 0; i < nfmt; i++)
+        free(codes[i]);
+    free(codes);
+    free(ids);
+    xmlFreeTextReader(xr);
+    free(buf);
+    return k < 0 ? k : 0;
+}
+
 /* "BC12" -> row 11, col 54. */
 static bool cell_ref(const char *s, unsigned *row, unsigned *col)
 {
@@ -322,7 +428,7 @@ static int cell_cmp(const void *a, const void *b)
 }
 
 static int add_cell(struct rd *r, struct az_xlsx_sheet *s, size_t *cap, unsigned row, unsigned col,
-                    char *text)
+                    char *text, bool date)
 {
     if (r->ncells >= AZ_XLSX_MAX_CELLS) {
         free(text);
@@ -341,6 +447,7 @@ static int add_cell(struct rd *r, struct az_xlsx_sheet *s, size_t *cap, unsigned
     s->cells[s->n].row = row;
     s->cells[s->n].col = col;
     s->cells[s->n].text = text;
+    s->cells[s->n].date = date;
     s->n++;
     r->ncells++;
     return 0;
@@ -363,9 +470,10 @@ static int worksheet(struct rd *r, const char *part, struct az_xlsx_sheet *s)
         return nomem(r->ctx);
     }
     while ((k = next(r, part, xr)) > 0) {
-        char *ref, *type, *text = NULL;
+        char *ref, *type, *text = NULL, *style;
         struct az_buf b;
         int depth;
+        bool date = false;
         if (xmlTextReaderNodeType(xr) != XML_READER_TYPE_ELEMENT)
             continue;
         if (is_el(xr, "row")) {
@@ -381,6 +489,12 @@ static int worksheet(struct rd *r, const char *part, struct az_xlsx_sheet *s)
             continue;
         ref = attr(xr, "r");
         type = attr(xr, "t");
+        style = attr(xr, "s");
+        if (style && (!type || !strcmp(type, "n"))) {
+            unsigned long si = strtoul(style, NULL, 10);
+            date = si < r->nxf && r->date_xf[si];
+        }
+        free(style);
         if (ref && !cell_ref(ref, &row, &col)) {
             free(ref);
             free(type);
@@ -430,7 +544,7 @@ static int worksheet(struct rd *r, const char *part, struct az_xlsx_sheet *s)
             az_buf_done(&b);
         }
         free(type);
-        if (text && *text && (k = add_cell(r, s, &cap, row, col, text)) < 0)
+        if (text && *text && (k = add_cell(r, s, &cap, row, col, text, date)) < 0)
             break;
         if (text && !*text)
             free(text);
@@ -600,6 +714,13 @@ int az_xlsx_read(struct az_ctx *ctx, const char *name, const void *data, size_t 
     if ((e = read_rels(&r, rels_part, &wrels, &nwrels)) < 0)
         goto out;
     for (size_t i = 0; i < nwrels; i++)
+        if (strstr(wrels[i].target, "styles")) {
+            resolve(wb_dir, wrels[i].target, part, sizeof(part));
+            if ((e = styles(&r, part)) < 0)
+                goto out;
+            break;
+        }
+    for (size_t i = 0; i < nwrels; i++)
         if (strstr(wrels[i].target, "sharedStrings")) {
             resolve(wb_dir, wrels[i].target, part, sizeof(part));
             if ((e = shared_strings(&r, part)) < 0)
@@ -672,6 +793,7 @@ out:
     for (size_t i = 0; i < r.nstrings; i++)
         free(r.strings[i]);
     free(r.strings);
+    free(r.date_xf);
     zip_discard(r.zip); /* frees the source too */
     if (e < 0) {
         az_xlsx_free(x);

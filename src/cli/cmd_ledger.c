@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "anzen/kev.h"
@@ -31,9 +32,11 @@ static void help(struct cli *c, FILE *f)
           "      台帳の CSV (UTF-8 または Excel の CP932) か XLSX (台帳らしいシートを選ぶ) を\n"
           "      検査して ledger.csv に保存する。見出しは日本語/英語、順不同、表題の行が\n"
           "      上にあってもよい。anzen が点検しない列もそのまま保持する。誤りはすべて\n"
-          "      Excel の行番号・見出し・受け付ける形式とともに示し、--skip-bad-rows が\n"
-          "      なければ何も取り込まない。--dry-run は各列の読み方を示すだけで保存しない。\n"
-          "      空の台帳で既存の台帳を置き換えるには --replace-empty\n"
+          "      Excel の行番号・見出し・受け付ける形式とともに示し、何も取り込まない。\n"
+          "      --skip-bad-rows は誤りのある欄を空欄にして取り込む (名称のない行は除く)。\n"
+          "      合計・小計の行は読み飛ばす。--dry-run は各列の読み方を示すだけで保存せず、\n"
+          "      誤りがあれば終了コード 1。\n"
+          "      機器が 1 台もない台帳を書くには --replace-empty\n"
           "  anzen ledger template [-o 台帳.xlsx]\n"
           "      記入用の台帳 (列、種別・管理者の選択肢、記入例 1 行) を作る\n"
           "  anzen ledger list [FILE]\n"
@@ -56,9 +59,11 @@ static void help(struct cli *c, FILE *f)
           "      like a ledger) and save it as ledger.csv. Headers in Japanese or English,\n"
           "      any order, title rows above are fine; columns anzen does not check are kept.\n"
           "      Every problem is reported with the Excel row, the header and what is\n"
-          "      accepted; nothing is imported without --skip-bad-rows. --dry-run shows how\n"
-          "      each column was read and saves nothing. --replace-empty lets an empty\n"
-          "      ledger replace a non-empty one\n"
+          "      accepted, and nothing is imported; --skip-bad-rows imports the rows with\n"
+          "      the bad cells left blank (rows without a name are left out). Totals rows\n"
+          "      are skipped. --dry-run shows how each column was read, saves nothing and\n"
+          "      exits 1 when rows have errors. --replace-empty writes a ledger with no\n"
+          "      assets (refused otherwise)\n"
           "  anzen ledger template [-o ledger.xlsx]\n"
           "      write a ledger workbook to fill in (columns, drop-downs, one example row)\n"
           "  anzen ledger list [FILE]\n"
@@ -83,6 +88,8 @@ static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
 {
     unsigned rows = 0, cols = 0;
     const char **f;
+    char *iso;
+    size_t k = 0;
     int r = 0;
 
     for (size_t i = 0; i < s->n; i++) {
@@ -94,14 +101,35 @@ static int sheet_csv(const struct az_xlsx_sheet *s, struct az_buf *b)
     if (!(f = calloc(cols + 1, sizeof(*f))))
         return AZ_ENOMEM;
     az_buf_init(b, AZ_MAX_INPUT);
+    /* date cells (an Excel serial in a date format) as ISO dates, so a
+     * date in a column anzen does not check stays a date */
+    if (!(iso = calloc((size_t)cols * 11 + 1, 1))) {
+        free(f);
+        return AZ_ENOMEM;
+    }
     for (unsigned row = 0; !r && row < rows; row++) {
         for (unsigned col = 0; col < cols; col++) {
             const char *t = az_xlsx_get(s, row, col);
             f[col] = t ? t : "";
+            while (k < s->n &&
+                   (s->cells[k].row < row || (s->cells[k].row == row && s->cells[k].col < col)))
+                k++;
+            if (t && k < s->n && s->cells[k].row == row && s->cells[k].col == col &&
+                s->cells[k].date) {
+                char *end;
+                double serial = strtod(t, &end);
+                if (!*end && serial > 60 && serial < 2958466) {
+                    struct az_date d =
+                        az_date_add_days((struct az_date){1899, 12, 30}, (long)serial);
+                    az_date_iso(d, iso + (size_t)col * 11, 11);
+                    f[col] = iso + (size_t)col * 11;
+                }
+            }
         }
         r = az_csv_write_row(b, f, cols);
     }
     free(f);
+    free(iso);
     return r;
 }
 
@@ -293,6 +321,27 @@ int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const
     return EXIT_ERROR;
 }
 
+/* Rows with errors and no --skip-bad-rows: every problem, then one
+ * summary for the whole file (all its sheets), and nothing imported.
+ * --dry-run (describe) keeps the ledger and lets the caller say so. */
+static int refuse_bad(struct cli *c, const struct az_ledger_import_opts *oo,
+                      struct az_buf *describe, struct az_ledger **ret)
+{
+    if (oo->skip_bad || !(*ret)->rejected || describe)
+        return 0;
+    if ((*ret)->report)
+        fputs((*ret)->report, stderr);
+    cli_err(c,
+            "%zu 行に誤りがあるため、何も取り込みませんでした (誤りのある欄を空欄にして取り込む"
+            "には --skip-bad-rows)",
+            "%zu rows have errors, so nothing was imported (use --skip-bad-rows to import them "
+            "with the bad cells left blank)",
+            (*ret)->rejected);
+    az_ledger_free(*ret);
+    *ret = NULL;
+    return EXIT_ERROR;
+}
+
 static int load_opts(struct cli *c, const char *path, const struct az_ledger_import_opts *oo,
                      struct az_buf *describe, struct az_ledger **ret)
 {
@@ -300,7 +349,15 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
     char *report = NULL;
     char *data = NULL;
     size_t len = 0;
-    int r = read_raw(path, &data, &len);
+    struct stat st;
+    int r;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_err(c, "%s はディレクトリです (台帳のファイルを渡してください)",
+                "%s is a directory (give the ledger file)", path);
+        return EXIT_ERROR;
+    }
+    r = read_raw(path, &data, &len);
 
     if (r == -1) {
         if (errno == ENOENT)
@@ -311,13 +368,15 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         return EXIT_ERROR;
     }
     if (r == -2) {
-        cli_err(c, "%s: ファイルが大きすぎます (上限 %u バイト)",
-                "%s: file too large (limit %u bytes)", path, AZ_MAX_INPUT);
+        cli_err(c, "%s: ファイルが大きすぎます (上限 %u MiB)", "%s: file too large (limit %u MiB)",
+                path, AZ_MAX_INPUT / (1024u * 1024u));
         return EXIT_ERROR;
     }
     if (r < 0)
         return EXIT_ERROR;
     ob.report = &report;
+    /* rows with errors are counted over every sheet, then refused once */
+    ob.collect = true;
     {
         /* say what the file is before a parser misreads it */
         const char *kind = az_file_type(data, len);
@@ -332,7 +391,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
     if (len >= 4 && !memcmp(data, "PK\3\4", 4)) {
         r = load_workbook(c, path, data, len, o, describe, ret);
         free(data);
-        return r;
+        return r ? r : refuse_bad(c, oo, describe, ret);
     }
     r = az_ledger_import_opts(&c->ctx, path, data, len, o, ret);
     if (r == 0 && describe && az_ledger_describe(*ret, c->lang, describe) < 0) {
@@ -350,7 +409,7 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
         cli_liberr(c);
         return r == AZ_EINVAL ? EXIT_USAGE : EXIT_ERROR;
     }
-    return 0;
+    return refuse_bad(c, oo, describe, ret);
 }
 
 static int load(struct cli *c, const char *path, bool skip, struct az_ledger **ret)
@@ -438,6 +497,63 @@ static int do_check(struct cli *c, const char *file, const char *profile, const 
     return r;
 }
 
+/* The characters of the ledger CP932 cannot hold: each with its device,
+ * row and column, and the way out (UTF-8). Printed after a failed
+ * conversion. */
+static void cp932_culprits(struct cli *c, const char *file, const struct az_ledger *l,
+                           bool en_headers)
+{
+    struct az_ctx quiet;
+    size_t shown = 0, more = 0;
+
+    az_ctx_init(&quiet, c->lang);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        for (size_t k = 0; k < AZ_NCOLS + l->nextra; k++) {
+            const char *v = k < AZ_NCOLS ? a->col[k] : a->extra ? a->extra[k - AZ_NCOLS] : "";
+            const char *head = k < AZ_NCOLS
+                                   ? az_ledger_col_name((enum az_ledger_col)k,
+                                                        en_headers ? AZ_LANG_EN : AZ_LANG_JA)
+                                   : l->extra_head[k - AZ_NCOLS];
+            for (const unsigned char *p = (const unsigned char *)v; *p;) {
+                size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+                char *conv = NULL;
+                size_t clen;
+                unsigned cp = n == 1   ? *p
+                              : n == 2 ? (unsigned)(*p & 0x1F)
+                              : n == 3 ? (unsigned)(*p & 0x0F)
+                                       : (unsigned)(*p & 0x07);
+                for (size_t j = 1; j < n && p[j]; j++)
+                    cp = (cp << 6) | (p[j] & 0x3F);
+                if (strnlen((const char *)p, n) < n)
+                    break;
+                if (az_utf8_to_cp932(&quiet, (const char *)p, n, &conv, &clen) < 0) {
+                    if (shown < 10)
+                        cli_err(c,
+                                "%s: 行 %zu の機器「%s」の「%s」欄の文字「%.*s」(U+%04X) は "
+                                "CP932 (Excel の CSV) で表せません",
+                                "%s: row %zu, device \"%s\", column \"%s\": the character "
+                                "\"%.*s\" (U+%04X) has no CP932 form",
+                                file, a->line, a->col[AZ_COL_NAME], head, (int)n, (const char *)p,
+                                cp);
+                    else
+                        more++;
+                    shown++;
+                }
+                free(conv);
+                p += n;
+            }
+        }
+    }
+    if (more)
+        cli_err(c, "ほかに %zu 文字", "%zu more characters", more);
+    cli_err(c,
+            "UTF-8 で書き出してください (--encoding utf-8。BOM 付きなので Excel でもそのまま開け"
+            "ます)。CP932 が必要なら、台帳のその文字を置き換えてから取り込み直してください",
+            "write UTF-8 instead (--encoding utf-8; it has a BOM, so Excel opens it as it is), or "
+            "replace the character in the ledger and import it again if CP932 is required");
+}
+
 static int do_export(struct cli *c, const char *file, const char *out, const char *encoding,
                      const char *headers, const char *format)
 {
@@ -469,7 +585,7 @@ static int do_export(struct cli *c, const char *file, const char *out, const cha
         char *conv;
         size_t clen;
         if (az_utf8_to_cp932(&c->ctx, b.data, b.len, &conv, &clen) < 0) {
-            cli_liberr(c);
+            cp932_culprits(c, file, l, !strcmp(headers, "en"));
             r = EXIT_ERROR;
         } else {
             r = out_write(c, out, conv, clen);
@@ -607,7 +723,7 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     if (!strcmp(sub, "import") && argc == 1) {
         struct az_buf b;
         struct az_ledger_import_opts io = {
-            .skip_bad = skip || dry, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
+            .skip_bad = skip, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
         if (!out)
             out = "ledger.csv";
         az_buf_init(&b, 64u * 1024 * 1024);
@@ -625,9 +741,40 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(L(c, "(--dry-run: %s には何も書いていません)\n",
                      "(--dry-run: nothing written to %s)\n"),
                    out);
+            r = 0;
+            if (l->rejected && !skip) {
+                cli_err(c,
+                        "%zu 行に誤りがあります。このまま取り込むと何も取り込みません (誤りの"
+                        "ある欄を空欄にして取り込むには --skip-bad-rows)",
+                        "%zu rows have errors: the import would take nothing (use "
+                        "--skip-bad-rows to import them with the bad cells left blank)",
+                        l->rejected);
+                r = EXIT_ERROR;
+            } else if (!l->n && !replace_empty) {
+                cli_err(c,
+                        "%s には機器が 1 台もないため、このままでは取り込みません (空の台帳を"
+                        "書くには --replace-empty)",
+                        "%s has no assets, so the import would refuse it (use --replace-empty "
+                        "to write an empty ledger)",
+                        argv[0]);
+                r = EXIT_ERROR;
+            }
             az_buf_done(&b);
             az_ledger_free(l);
-            return 0;
+            return r;
+        }
+        if (!l->n && !replace_empty && (!strcmp(out, "-") || access(out, F_OK) != 0)) {
+            /* nothing to keep: a first import of an empty ledger is a
+             * mistake (the wrong sheet or file) as much as a replacement */
+            cli_err(c,
+                    "%s には機器が 1 台もありません (見出しの下に機器の行がありません)。空の台帳を"
+                    "作るには --replace-empty",
+                    "%s has no assets (no device rows under the header); use --replace-empty to "
+                    "write an empty ledger",
+                    argv[0]);
+            az_buf_done(&b);
+            az_ledger_free(l);
+            return EXIT_ERROR;
         }
         if (!l->n && !replace_empty && strcmp(out, "-") && access(out, F_OK) == 0) {
             /* an empty import must not wipe a ledger that has assets */
@@ -666,6 +813,16 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(L(c, "%zu 件を %s に取り込みました (除外 %zu 行)\n",
                      "imported %zu assets into %s (%zu rows skipped)\n"),
                    l->n, out, l->rejected);
+        if (!r && l->blanked)
+            printf(
+                L(c,
+                  "誤りのある欄を空欄にして取り込んだ行: %zu 行 (上の一覧の「空欄にして」の欄)\n",
+                  "rows imported with their bad cells left blank: %zu (listed above)\n"),
+                l->blanked);
+        if (!r && l->totals)
+            printf(
+                L(c, "合計・小計の行として読み飛ばした行: %zu 行\n", "totals rows skipped: %zu\n"),
+                l->totals);
         az_buf_done(&b);
         az_ledger_free(l);
         return r;
@@ -687,14 +844,17 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             return r;
         for (size_t i = 0; i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
+            /* a space after every padded column, so a long kind or name
+             * never runs into the next */
             printf("%-4zu ", i + 1);
             out_pad(stdout,
                     c->lang == AZ_LANG_JA && a->kind_label ? a->kind_label
                                                            : az_asset_kind_name(a->kind, c->lang),
                     18);
+            fputc(' ', stdout);
             out_pad(stdout, a->col[AZ_COL_NAME], 24);
-            printf(" %s %s  %s %s\n", a->col[AZ_COL_OS], a->col[AZ_COL_VERSION],
-                   L(c, "管理者:", "admin:"),
+            printf(" %s%s%s  %s %s\n", a->col[AZ_COL_OS], *a->col[AZ_COL_VERSION] ? " " : "",
+                   a->col[AZ_COL_VERSION], L(c, "管理者:", "admin:"),
                    *a->col[AZ_COL_ADMIN] ? a->col[AZ_COL_ADMIN] : L(c, "(空欄)", "(blank)"));
         }
         az_ledger_free(l);

@@ -37,8 +37,9 @@ static const struct command {
     {"export", cmd_export, "評価と計画を OSCAL 1.0.4 (assessment-results / POA&M) で書き出す",
      "export the assessment and plan as OSCAL 1.0.4 (assessment-results / POA&M)"},
     {"ledger", cmd_ledger,
-     "機器の台帳 (CSV: UTF-8 / CP932) の取り込み・一覧・点検・書き出し: import|list|check|export",
-     "the asset ledger (CSV: UTF-8 / CP932): import|list|check|export"},
+     "機器の台帳 (Excel の XLSX、CSV: UTF-8 / CP932) の取り込み・一覧・点検・書き出し: "
+     "import|list|check|export",
+     "the asset ledger (Excel XLSX, CSV: UTF-8 / CP932): import|list|check|export"},
     {"vendor", cmd_vendor,
      "事業者の登録・点検・事業者確認用の依頼と取り込み: add|list|show|check|pack|import",
      "the vendor registry, and the vendor checklist sent and read back: "

@@ -57,8 +57,12 @@ expect_err "何も取り込みませんでした" "nothing imported"
 [ ! -e ledger3.csv ] && ok "no ledger written" || not_ok "ledger3.csv written"
 run "$ANZEN" ledger import bad.csv -o ledger3.csv --skip-bad-rows
 expect_rc 0 "--skip-bad-rows imports the good rows"
-expect_out "2 件を ledger3.csv に取り込みました (除外 2 行)" "counts imported and skipped rows"
-expect_err "bad.csv: 行 2 (Excel の行番号)" "skipped rows are still reported"
+expect_out "3 件を ledger3.csv に取り込みました (除外 1 行)" "counts imported and skipped rows (only the one without a name)"
+expect_out "誤りのある欄を空欄にして取り込んだ行: 1 行" "says a row was kept with a cell blanked"
+expect_err "bad.csv: 行 2 (Excel の行番号), 列「最終パッチ適用日」: 日付「2024-02-30」が読めません" "blanked cells are still reported"
+expect_err "2024-02-30」が読めません (受け付ける形式: 2024-04-01, 2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, Excel の日付, 月だけの 2024年4月・R6.4; 1990 年から基準日の 10 年後まで; 不明・未定・- は空欄) → この欄を空欄にして取り込みます" "the report names the blanked cell"
+expect_err "行 4 (Excel の行番号), 列「名称」: 名称が空です (受け付ける形式: 機器の名前 (型番や IP アドレスでも可)) → この行は取り込みません" "the row left out is named"
+grep -q "^サーバ,a,,,,,,,,,,," ledger3.csv && ok "the row with a bad date is kept, the date blank" || not_ok "row a not kept with the date blank"
 grep -q "^プリンタ,b," ledger3.csv && ok "a kind written the clinic's way is kept (プリンタ)" || not_ok "プリンタ kind"
 
 # findings: each rule, with its edges (as of 2025-11-24; patch limit 180 days)

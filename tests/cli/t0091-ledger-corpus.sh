@@ -247,7 +247,11 @@ run "$ANZEN" ledger import tmpl.xlsx -o tmpl.csv --dry-run
 expect_out "B列「種別」 → 種別 [kind]" "the template's columns are understood"
 expect_out "機器: 0 台" "the example row (例) is not an asset"
 run "$ANZEN" ledger import tmpl.xlsx -o tmpl.csv
-expect_rc 0 "the template imports"
+expect_rc 1 "the empty template is not a first ledger"
+expect_err "機器が 1 台もありません" "the empty import is refused with the reason"
+[ ! -e tmpl.csv ] && ok "nothing written" || not_ok "tmpl.csv written"
+run "$ANZEN" ledger import tmpl.xlsx -o tmpl.csv --replace-empty
+expect_rc 0 "the template imports with --replace-empty"
 
 # the README lists every column anzen understands and links the template,
 # which is the one `ledger template` writes
@@ -268,8 +272,100 @@ cp "$T/out" doc-tmpl.txt
 run "$ANZEN" ledger import tmpl.xlsx -o x.csv --dry-run
 cmp -s doc-tmpl.txt "$T/out" && ok "docs/ledger-template.xlsx reads as ledger template writes it" ||
     not_ok "docs/ledger-template.xlsx is stale (anzen ledger template -o docs/ledger-template.xlsx)"
-run "$ANZEN" ledger import "$SRCDIR/docs/ledger-template.xlsx" -o doc-tmpl.csv
+run "$ANZEN" ledger import "$SRCDIR/docs/ledger-template.xlsx" -o doc-tmpl.csv --replace-empty
 expect_rc 0 "the template in docs/ imports"
 cmp -s doc-tmpl.csv tmpl.csv && ok "docs/ledger-template.xlsx is what ledger template writes" ||
     not_ok "docs/ledger-template.xlsx is stale (anzen ledger template -o docs/ledger-template.xlsx)"
+
+# totals rows: skipped, and the import says so
+run "$ANZEN" ledger import "$C/25-totals.csv" -o tot.csv
+expect_rc 0 "a ledger with a 合計 row imports"
+expect_err "25-totals.csv: 行 4 (Excel の行番号): 「合計」の行は集計の行として読み飛ばしました" "the totals row is named as skipped"
+expect_out "合計・小計の行として読み飛ばした行: 1 行" "the summary counts the totals row"
+run "$ANZEN" ledger import "$C/26-totals-col-a.xlsx" -o tot2.csv
+expect_rc 0 "合計 in column A with the name empty does not block the import"
+
+# errors on two sheets: one refusal with the total, each error once
+run "$ANZEN" ledger import "$C/29-errors-two-sheets.xlsx" -o two.csv
+expect_rc 1 "errors on two sheets"
+[ "$(grep -c "何も取り込みませんでした" "$T/err")" = 1 ] && ok "the refusal is said once for the file" ||
+    not_ok "the refusal is said $(grep -c "何も取り込みませんでした" "$T/err") times"
+expect_err "3 行に誤りがあるため、何も取り込みませんでした" "the refusal counts the rows of every sheet"
+[ "$(grep -c "192.0.2.300" "$T/err")" = 1 ] && ok "a row error is printed once" || not_ok "a row error printed $(grep -c "192.0.2.300" "$T/err") times"
+[ ! -e two.csv ] && ok "nothing written" || not_ok "two.csv written"
+run "$ANZEN" ledger import "$C/29-errors-two-sheets.xlsx" --dry-run
+expect_rc 1 "--dry-run fails when the import would refuse rows"
+expect_err "3 行に誤りがあります。このまま取り込むと何も取り込みません" "--dry-run says how many rows"
+expect_out "(--dry-run: ledger.csv には何も書いていません)" "--dry-run still shows how the columns were read"
+[ ! -e ledger.csv ] && ok "--dry-run writes nothing" || not_ok "--dry-run wrote ledger.csv"
+
+# --skip-bad-rows: the bad cells are blanked, the rows (and the VPN box)
+# kept; a VPN row that cannot be kept is named loudly
+run "$ANZEN" ledger import "$C/29-errors-two-sheets.xlsx" -o two.csv --skip-bad-rows
+expect_rc 0 "--skip-bad-rows imports"
+expect_out "4 件を two.csv に取り込みました (除外 1 行)" "only the row without a name is left out"
+expect_out "誤りのある欄を空欄にして取り込んだ行: 2 行" "says how many rows had cells blanked"
+expect_err "列「最終更新日」: 日付「2025年13月1日」が読めません" "the blanked cell is named"
+expect_err "→ この欄を空欄にして取り込みます" "and what was done with it"
+expect_err "ネットワーク機器: 行 3 (Excel の行番号): 警告: VPN・リモート保守装置の行ですが、名称がないため取り込めませんでした" "a VPN row left out gets a warning"
+grep -q "^VPN装置,保守VPN,,,192.0.2.1,,,,,あおばメディカル,,," two.csv && ok "the VPN device is kept, its bad date blank" ||
+    not_ok "保守VPN not kept: $(cat two.csv)"
+grep -q "^端末,受付PC,,,," two.csv && ok "the PC with a bad IP is kept, the IP blank" || not_ok "受付PC not kept"
+
+# a ledger with a header and no devices is not a first ledger
+printf '名称,種別,IPアドレス\r\n' > hdr.csv
+rm -f new.csv
+run "$ANZEN" ledger import hdr.csv -o new.csv
+expect_rc 1 "a headers-only ledger on a first import"
+expect_err "機器が 1 台もありません" "says there are no devices"
+[ ! -e new.csv ] && ok "no empty ledger written" || not_ok "new.csv written"
+run "$ANZEN" ledger import hdr.csv -o new.csv --replace-empty
+expect_rc 0 "--replace-empty writes the empty ledger"
+run "$ANZEN" ledger import hdr.csv --dry-run
+expect_rc 1 "--dry-run of a headers-only ledger fails like the import"
+expect_err "機器が 1 台もないため、このままでは取り込みません" "and says why"
+
+# small things: a directory, the size limit in MiB
+mkdir -p adir
+run "$ANZEN" ledger import adir
+expect_rc 1 "a directory as the ledger"
+expect_err "adir はディレクトリです" "says it is a directory"
+head -c 9000000 /dev/zero | tr '\0' 'a' > big.csv
+run "$ANZEN" ledger import big.csv -o big-out.csv
+expect_rc 1 "a file over the limit"
+expect_err "上限 8 MiB" "the limit in MiB"
+
+# the remote-maintenance finding says what to do, in plain words
+grep -q "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init または profile.yaml でそのシステムをリモート保守ありにしてください" chk-30-os-no-eol.csv.json &&
+    ok "remote-unconfirmed says what to do" || not_ok "remote-unconfirmed message"
+grep -q "プロファイルの remote-maintenance" chk-30-os-no-eol.csv.json && not_ok "remote-unconfirmed names a profile key" ||
+    ok "remote-unconfirmed names no profile key"
+grep -q '7\.0\.12)' chk-30-os-no-eol.csv.json && not_ok "a bracket kept in the version" || ok "no bracket in the version"
+grep -q "Windows 10 はサポートが 2025-10-14 に終わっています" chk-30-os-no-eol.csv.json &&
+    ok "Windows 10 without a support-end column is out of support" || not_ok "Windows 10 end of support"
+
+# CP932 export: the character, its device, row and column, and UTF-8
+printf '名称,種別,管理者,備考\r\n受付PC,PC,𠮷田,患者様♡用\r\n事務PC,PC,院内,\r\n' > gaiji.csv
+run "$ANZEN" ledger import gaiji.csv -o gaiji-led.csv
+expect_rc 0 "a ledger with characters CP932 lacks imports"
+run "$ANZEN" ledger export gaiji-led.csv --encoding cp932 -o gaiji-932.csv
+expect_rc 1 "CP932 export of a character CP932 lacks"
+expect_err "gaiji-led.csv: 行 2 の機器「受付PC」の「管理者」欄の文字「𠮷」(U+20BB7) は CP932 (Excel の CSV) で表せません" "names the character, row, device and column"
+expect_err "「備考」欄の文字「♡」(U+2661)" "every such character"
+expect_err "--encoding utf-8" "suggests UTF-8"
+[ ! -e gaiji-932.csv ] && ok "no partial CP932 file" || not_ok "gaiji-932.csv written"
+
+# ledger list: a long kind or name does not run into the next column
+printf '名称,種別,OS\r\nとても長い名前の電子カルテ用サーバ機器その一,とても長い種別の名前の機器,Windows\r\n' > long.csv
+run "$ANZEN" ledger import long.csv -o long-led.csv
+run "$ANZEN" ledger list long-led.csv
+expect_out "とても長い種別の名前の機器 とても長い名前の電子カルテ用サーバ機器その一 Windows" "list columns are kept apart"
+
+# the header-not-found error lists the headers in Japanese
+printf 'a,b,c\r\n1,2,3\r\n' > nohead.csv
+run "$ANZEN" ledger import nohead.csv -o nohead-led.csv
+expect_rc 1 "no header row"
+expect_err "anzen が読む見出し: 種別、名称、設置場所" "the error lists the Japanese headers"
+run "$ANZEN" --help
+expect_out "機器の台帳 (Excel の XLSX、CSV" "top-level help says the ledger may be XLSX"
 done_testing

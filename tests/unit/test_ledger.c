@@ -246,6 +246,51 @@ static void test_remote_columns(void **state)
     az_ledger_free(l);
 }
 
+/* Dates as clinics write them, totals rows, role + name administrators,
+ * collect (the CLI's one refusal for all sheets). */
+static void test_clinic_forms(void **state)
+{
+    const char *s = "名称,管理者,最終パッチ適用日,サポート終了日,IPアドレス\r\n"
+                    "a,ＩＴ担当　佐藤,2025/4/1 13:45,2025年12月,192.0.2.1、192.0.2.2\r\n"
+                    "b,事務長 山田,R7.2,R7.2,192.0.2.3，192.0.2.4\r\n"
+                    "c,情報システム係 鈴木,―,不明,\r\n"
+                    "総計,,,,\r\n";
+    struct az_ledger_import_opts o = {.as_of = {2025, 11, 24}};
+    struct az_ledger *l = imp(s, &o);
+    (void)state;
+    assert_non_null(l);
+    assert_int_equal(l->n, 3);
+    assert_int_equal(l->totals, 1);
+    assert_int_equal(l->v[0].last_patch.y, 2025);
+    assert_int_equal(l->v[0].last_patch.m, 4);
+    assert_int_equal(l->v[0].last_patch.d, 1);
+    assert_int_equal(l->v[0].eol.m, 12); /* a month alone: its last day for a support end */
+    assert_int_equal(l->v[0].eol.d, 31);
+    assert_int_equal(l->v[1].last_patch.d, 1); /* and its first day otherwise */
+    assert_int_equal(l->v[1].eol.m, 2);
+    assert_int_equal(l->v[1].eol.d, 28);
+    assert_false(l->v[2].has_last_patch);
+    assert_false(l->v[2].has_eol);
+    assert_string_equal(l->v[2].col[AZ_COL_EOL], "");
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(az_ledger_vocab_admin(l->vocab, l->v[i].col[AZ_COL_ADMIN]),
+                         AZ_ADMIN_INHOUSE);
+    /* a vendor's person stays a vendor */
+    assert_int_equal(az_ledger_vocab_admin(l->vocab, "株式会社あおば 佐藤"), AZ_ADMIN_VENDOR);
+    az_ledger_free(l);
+    /* collect: the bad row counted, the import not failed */
+    {
+        const char *bad = "名称,最終パッチ適用日\r\na,2024-02-30\r\nb,2024-02-01\r\n";
+        struct az_ledger_import_opts oc = {.as_of = {2025, 11, 24}, .collect = true};
+        l = imp(bad, &oc);
+        assert_non_null(l);
+        assert_int_equal(l->n, 1);
+        assert_int_equal(l->rejected, 1);
+        assert_int_equal(l->blanked, 0);
+        az_ledger_free(l);
+    }
+}
+
 static void test_errors(void **state)
 {
     const char *s = "名称,IPアドレス,MACアドレス,最終パッチ適用日,外部接続\r\n"
@@ -257,10 +302,19 @@ static void test_errors(void **state)
     struct az_ledger *l = imp(s, &o);
     (void)state;
     assert_non_null(l);
-    assert_int_equal(l->n, 2);
-    assert_int_equal(l->rejected, 2);
+    /* skip_bad keeps every named row, the bad cells blank */
+    assert_int_equal(l->n, 4);
+    assert_int_equal(l->rejected, 0);
+    assert_int_equal(l->blanked, 2);
     assert_int_equal(l->v[0].external, 1);
     assert_int_equal(l->v[1].external, 0);
+    assert_string_equal(l->v[2].col[AZ_COL_NAME], "c");
+    assert_string_equal(l->v[2].col[AZ_COL_IP], "");
+    assert_string_equal(l->v[2].col[AZ_COL_MAC], "");
+    assert_false(l->v[2].has_last_patch);
+    assert_int_equal(l->v[2].external, -1);
+    assert_false(l->v[3].has_last_patch);
+    assert_non_null(strstr(l->report, "-> left blank, the row is imported"));
     assert_non_null(strstr(l->report, "t.csv: row 4 (as Excel numbers it), column \"IPアドレス\""));
     assert_non_null(strstr(l->report, "column \"MACアドレス\""));
     assert_non_null(strstr(l->report, "\"R99.1.1\" reads as 2117-01-01"));
@@ -355,7 +409,7 @@ int main(void)
         cmocka_unit_test(test_admins),         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_map),
         cmocka_unit_test(test_export),         cmocka_unit_test(test_file_type),
-        cmocka_unit_test(test_remote_columns),
+        cmocka_unit_test(test_remote_columns), cmocka_unit_test(test_clinic_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

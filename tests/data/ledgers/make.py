@@ -356,6 +356,78 @@ write_xlsx("24-two-sheets.xlsx", [
     ]},
 ])
 
+# A totals row under the table: 合計 in the No. column with the count in
+# the name column, and (XLSX) 合計 in column A with the name empty; the
+# XLSX also has a purchase date in a date format in a column anzen does
+# not check (45026 = 2023-04-10)
+write_csv("25-totals.csv", [
+    ["No.", "機器名", "種別", "IPアドレス", "管理者"],
+    ["1", "受付PC", "PC", "192.0.2.10", "院内"],
+    ["2", "院内サーバ", "サーバ", "192.0.2.20", "院内"],
+    ["合計", "5台", "", "", ""],
+])
+
+write_xlsx("26-totals-col-a.xlsx", [{
+    "name": "機器台帳",
+    "rows": [
+        ["機器台帳 令和7年4月1日現在", "", "", "", "", ""],
+        ["区分", "機器名", "種類", "OS", "管理者", "購入日"],
+        ["1", "受付PC", "パソコン", "Windows 11", "院内", "45026"],
+        ["2", "診察PC", "パソコン", "Windows 11", "院内", "45027"],
+        ["合計", "", "2台", "", "", ""],
+    ],
+    "numbers": {(2, 5), (3, 5)},
+}])
+
+# Dates the way ledgers hold them: Excel's date-time as CSV shows it, a
+# month alone (the 1st; the last day for a support end), unknown; IP
+# lists split with 、 and ，
+write_csv("27-date-forms.csv", [
+    ["名称", "種別", "管理者", "最終更新日", "サポート終了日", "IPアドレス"],
+    ["PC1", "PC", "院内", "2025/4/1 0:00", "2030年3月", "192.0.2.10、192.0.2.11"],
+    ["PC2", "PC", "院内", "R7.4", "不明", "192.0.2.12，192.0.2.13"],
+    ["PC3", "PC", "院内", "―", "未定", ""],
+    ["PC4", "PC", "院内", "-", "R12.3", ""],
+])
+
+# Administrators written as a role and a name
+write_csv("28-admin-roles.csv", [
+    ["名称", "種別", "管理者"],
+    ["PC1", "PC", "ＩＴ担当　佐藤"],
+    ["PC2", "PC", "事務長 山田"],
+    ["PC3", "PC", "情報システム係 鈴木"],
+], enc="cp932")
+
+# No support-end column: an OS known to be out of support is still found
+# (data/ledger/vocabulary.yaml os-support-end); a version cell ending in a
+# full-width bracket
+write_csv("30-os-no-eol.csv", [
+    ["名称", "種別", "OS", "バージョン", "管理者", "最終パッチ適用日"],
+    ["PC7", "PC", "Windows 7 Professional", "", "院内", ""],
+    ["PC10", "PC", "Windows 10 Pro", "22H2", "院内", ""],
+    ["LTSC", "PC", "Windows 10 Enterprise LTSC 2019", "", "院内", ""],
+    ["PC11", "PC", "Windows 11 Pro", "24H2", "院内", ""],
+    ["SV2012", "サーバ", "Windows Server 2012 R2", "", "院内", ""],
+    ["保守VPN", "VPN装置", "FortiOS", "FortiOS v7.0.12）", "院内", "2025-10-01"],
+    ["保守VPN2", "VPN装置", "FortiOS v7.0.12）", "", "院内", "2025-10-01"],
+])
+
+# Not in expected.json: errors on two sheets (t0091 checks the refusal is
+# said once, each error once, and --dry-run fails too)
+write_xlsx("29-errors-two-sheets.xlsx", [
+    {"name": "端末", "rows": [
+        ["機器名", "種類", "IPアドレス", "最終更新日", "管理者"],
+        ["受付PC", "パソコン", "192.0.2.300", "2025-04-01", "院内"],
+        ["診察PC", "パソコン", "192.0.2.11", "2025-04-01", "院内"],
+    ]},
+    {"name": "ネットワーク機器", "rows": [
+        ["機器名", "種類", "IPアドレス", "最終更新日", "管理者"],
+        ["保守VPN", "VPN装置", "192.0.2.1", "2025年13月1日", "あおばメディカル"],
+        ["", "VPN装置", "", "R99.1.1", ""],
+        ["HUB", "スイッチ", "192.0.2.2", "2025-04-01", "院内"],
+    ]},
+])
+
 # LibreOffice-made workbooks: from CSV, and from HTML with merged cells
 lo_csv = csv_text([
     ["機器台帳", "", "", "", ""],
