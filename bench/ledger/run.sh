@@ -16,7 +16,7 @@ NEW=$PWD/build/src/cli/anzen
 T=$(mktemp -d)
 trap 'git worktree remove --force "$T/base" >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
 git worktree add -q --detach "$T/base" "$BASE"
-(cd "$T/base" && meson setup -q build >/dev/null && ninja -C build src/cli/anzen >/dev/null)
+(cd "$T/base" && meson setup build >/dev/null && ninja -C build src/cli/anzen >/dev/null)
 OLD=$T/base/build/src/cli/anzen
 
 "$NEW" demo -o "$T/demo" >/dev/null
