@@ -210,6 +210,15 @@ void page_dashboard(struct req *q)
         score_row(list, name, sc, id);
     }
 
+    /* answers carried over from an older edition, not checked again yet */
+    {
+        int n = 0;
+        for (i = 0; i < s.e->nresults; i++)
+            n += s.e->results[i].answer && s.e->results[i].answer->reconfirm &&
+                 s.e->results[i].status != AZ_ST_NOT_APPLICABLE;
+        v_int(v, "reconfirm", n);
+        v_bool(v, "has_reconfirm", n > 0);
+    }
     /* overdue items and the next actions with deadlines */
     list = v_arr(v, "overdue_items");
     for (i = 0; i < s.e->nresults; i++) {
@@ -507,6 +516,7 @@ static void question_card(struct req *q, json_t *v, struct ws *s, size_t idx)
     for (int k = 0; k < 3; k++)
         if (a && a->ans == opts[k].a)
             v_str(c, "answer", opts[k].v);
+    v_bool(c, "reconfirm", a && a->reconfirm);
     v_str(c, "checked", d1[0] ? d1 : today);
     v_str(c, "target", d2);
     v_str(c, "note", a && a->note ? a->note : "");
@@ -618,8 +628,11 @@ static int save_answer(struct req *q, struct ws *s, const char *path)
         /* read again, change and write under the workspace lock, so an
          * answer saved meanwhile (another browser, anzen assess) is kept */
         struct az_answers *saved = NULL;
+        /* saving a carried answer (要再確認) confirms it, changed or not */
+        const struct az_answer *cur = s->a ? az_answers_get(s->a, it) : NULL;
+        unsigned fields = changed_fields(q) | (cur && cur->reconfirm ? AZ_AF_ANSWER : 0);
         r = az_ws_answer_set(s->w, &s->ctx, path, s->e->edition, s->e->form, s->e->system, &x,
-                             changed_fields(q), web_who(q), &saved);
+                             fields, web_who(q), &saved);
         free(evcopy);
         if (r < 0)
             return r;
@@ -715,6 +728,7 @@ static void questionnaire(struct req *q, const char *system, const char *base)
         x = v_push(list);
         v_str(x, "status", az_status_token(ir->status));
         v_str(x, "status_name", az_status_name(ir->status, q->lang));
+        v_bool(x, "reconfirm", ir->answer && ir->answer->reconfirm);
         v_str(x, "id", ir->item->id);
         v_str(x, "label", ir->item->label);
         v_str(x, "title", tx(q, ir->item->title));

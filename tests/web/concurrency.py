@@ -719,5 +719,29 @@ for e in ans:
 ok(abreaks == 0, f"change log: {len(ans)} answer entries chain ({abreaks} start from a state "
    f"that is not the previous entry's)")
 
+# an answer carried over from an older edition (reconfirm: true in the
+# file, as `anzen catalog import --accept` and edition migration write it)
+# is marked 要再確認 in the list, on its card and on the dashboard, and
+# saving it again clears the mark
+rc_item = "cl-r7.h.mds-sds"
+t = answers_file()
+t2 = re.sub(r"(  - item: " + re.escape(rc_item) + r"[^\n]*\n)", r"\1    reconfirm: true\n", t, count=1)
+with open(path, "w", encoding="utf-8") as f:
+    f.write(t2)
+st, _, page = sato.get("/assess")
+row = re.search(r"<li[^>]*>.*?item=" + re.escape(urllib.parse.quote(rc_item)) + r".*?</li>", page, re.S)
+_, _, card = sato.get("/assess?item=" + urllib.parse.quote(rc_item))
+_, _, dash = sato.get("/")
+ok(t2 != t and row and "要再確認" in row.group(0) and 'id="reconfirm"' in card and
+   'id="reconfirm"' in dash, "a carried answer is marked 要再確認 in the list, on its card and "
+   "on the dashboard", (row.group(0) if row else page[:300]))
+f = answer_form(sato, rc_item)
+st, _, _ = sato.post("/assess", f)
+_, _, page = sato.get("/assess")
+row = re.search(r"<li[^>]*>.*?item=" + re.escape(urllib.parse.quote(rc_item)) + r".*?</li>", page, re.S)
+ok(st == 303 and row and "要再確認" not in row.group(0) and "reconfirm" not in answers_file()
+   .split("item: " + rc_item, 1)[1].split("  - item:", 1)[0],
+   "saving the carried answer again clears 要再確認", row.group(0) if row else "")
+
 print(f"1..{n}")
 sys.exit(1 if bad else 0)
