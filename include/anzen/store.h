@@ -77,7 +77,8 @@ int az_store_snapshots(struct az_store *st, struct az_ctx *ctx, json_t **ret);
 int az_store_snapshot_get(struct az_store *st, struct az_ctx *ctx, long long id, json_t **ret);
 
 /* The change log as a JSON array, oldest first: {id, at, who, what,
- * object, before, after}. limit 0 means all. */
+ * object, before, after}. limit N > 0 gives the newest N entries (still
+ * oldest first, like the tail of the log); 0 means all. */
 int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_t **ret);
 
 /* The user's plan decisions (status, owner, due, priority override), one

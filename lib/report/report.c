@@ -11,6 +11,7 @@
 #include "../internal.h"
 #include "anzen/keypoints.h"
 #include "anzen/report.h"
+#include "anzen/util.h"
 
 #define EN(l) ((l) == AZ_LANG_EN)
 
@@ -187,14 +188,14 @@ struct dl {
     struct az_date date;
     bool overdue;
     const char *kind;
-    char text[512];
+    char *text; /* whole: item titles and system names of any length */
 };
 
 static int dl_cmp(const void *a, const void *b)
 {
     const struct dl *x = a, *y = b;
     int c = az_date_cmp(x->date, y->date);
-    return c ? c : strcmp(x->text, y->text);
+    return c ? c : strcmp(x->text ? x->text : "", y->text ? y->text : "");
 }
 
 /* The deadlines ahead: open items with a target or deadline that has not
@@ -227,18 +228,18 @@ static json_t *deadlines_json(const struct az_report_input *in, enum az_lang l)
         } else {
             continue;
         }
-        snprintf(v[n].text, sizeof(v[n].text), "%s %s (%s)", r->item->label, tr(l, r->item->title),
-                 !strcmp(v[n].kind, "target") ? lj(l, "目標日", "target date")
-                                              : lj(l, "期限", "deadline"));
+        v[n].text = az_fmt("%s %s (%s)", r->item->label, tr(l, r->item->title),
+                           !strcmp(v[n].kind, "target") ? lj(l, "目標日", "target date")
+                                                        : lj(l, "期限", "deadline"));
         n++;
     }
     if (az_date_cmp(e->as_of, AZ_MFA_REFERENCE) < 0) {
         v[n].date = AZ_MFA_REFERENCE;
         v[n].kind = "mfa-rule";
-        snprintf(v[n].text, sizeof(v[n].text), "%s",
-                 lj(l, "令和9年度から: この日以降に導入・更新するシステムは二要素認証が必須",
-                    "From FY2027: systems introduced or renewed from this day on must use "
-                    "two-factor authentication"));
+        v[n].text = az_fmt(
+            "%s", lj(l, "令和9年度から: この日以降に導入・更新するシステムは二要素認証が必須",
+                     "From FY2027: systems introduced or renewed from this day on "
+                     "must use two-factor authentication"));
         n++;
     }
     {
@@ -257,7 +258,7 @@ static json_t *deadlines_json(const struct az_report_input *in, enum az_lang l)
                     continue;
                 v[n].date = s->has_renewal ? s->renewal : AZ_MFA_REFERENCE;
                 v[n].kind = "mfa-system";
-                snprintf(v[n].text, sizeof(v[n].text), "%s", jtext(f, l));
+                v[n].text = az_fmt("%s", jtext(f, l));
                 n++;
             }
         }
@@ -267,10 +268,13 @@ static json_t *deadlines_json(const struct az_report_input *in, enum az_lang l)
         char d[16], w[64];
         az_date_iso(v[i].date, d, sizeof(d));
         az_date_wareki(v[i].date, w, sizeof(w));
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s, s:s}", "date", d, "wareki", w,
-                                             "overdue", az_date_cmp(v[i].date, e->as_of) < 0,
-                                             "kind", v[i].kind, "text", v[i].text));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:b, s:s, s:s}", "date", d, "wareki", w,
+                                        "overdue", az_date_cmp(v[i].date, e->as_of) < 0, "kind",
+                                        v[i].kind, "text", v[i].text ? v[i].text : ""));
     }
+    for (size_t i = 0; i < n; i++)
+        free(v[i].text);
     free(v);
     return arr;
 }

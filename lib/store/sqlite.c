@@ -840,8 +840,8 @@ int az_store_log(struct az_store *st, struct az_ctx *ctx, long long limit, json_
     int rc;
 
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, at, who, what, object, before, after FROM change_log "
-                           "ORDER BY id LIMIT ?",
+                           "SELECT * FROM (SELECT id, at, who, what, object, before, after "
+                           "FROM change_log ORDER BY id DESC LIMIT ?) ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK) {
         json_decref(arr);
         return dberr(st, ctx, "読み込み");

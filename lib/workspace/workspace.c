@@ -578,8 +578,21 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
          * a date checked, いいえ without a target) is refused here, before
          * anything is written */
         struct az_answers *back = NULL;
-        if ((r = az_answers_load(ctx, ws->cat, path, yaml, strlen(yaml), &back)) < 0)
+        if ((r = az_answers_load(ctx, ws->cat, path, yaml, strlen(yaml), &back)) < 0) {
+            /* say it about the answer being saved, not about a line of a
+             * file the person (in a browser) never sees */
+            const char *m = az_errmsg(ctx), *p = strstr(m, ": ");
+            char *why = NULL;
+            if (p && !strncmp(m, path, strlen(path)))
+                m = p + 2;
+            why = strdup(m);
+            r = az_fail(ctx, r, "%s %s: この回答は保存できません (%s)",
+                        "%s %s: this answer cannot be saved (%s)", x->item->label,
+                        ctx->lang == AZ_LANG_EN ? x->item->title.en : x->item->title.ja,
+                        why ? why : "?");
+            free(why);
             goto out;
+        }
         az_answers_free(back);
     }
     if ((r = az_write_file_atomic(ctx, path, yaml, strlen(yaml))) < 0)

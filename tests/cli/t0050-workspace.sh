@@ -70,6 +70,12 @@ python3 - "$T/out" <<'PY' && ok "nothing imported from a bad set" || not_ok "par
 import json, sys
 assert len(json.load(open(sys.argv[1], encoding="utf-8"))) == 4
 PY
+run "$ANZEN" workspace log --format json -n 2
+python3 - "$T/out" <<'PY' && ok "log -n 2: the newest two entries, oldest first" || not_ok "log -n 2: wrong entries"
+import json, sys
+ids = [e["id"] for e in json.load(open(sys.argv[1], encoding="utf-8"))]
+assert ids == [3, 4], ids
+PY
 
 # vendor forms are checked as status checks them: the system must be one
 # with a vendor, and the file must be named after it

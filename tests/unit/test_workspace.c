@@ -94,6 +94,9 @@ static void test_answers_no_lost_update(void **state)
         OK(az_read_text_file(&ctx, ws->answers, &before, &lb));
         assert_true(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &bad,
                                      AZ_AF_ALL, NULL, NULL) < 0);
+        /* said about the answer, not about a line of a file */
+        assert_non_null(strstr(az_errmsg(&ctx), items[0]->label));
+        assert_true(strncmp(az_errmsg(&ctx), ws->answers, strlen(ws->answers)) != 0);
         assert_true(az_ws_answer_set(ws, &ctx, ws->answers, e->edition, e->form, NULL, &bad2,
                                      AZ_AF_ALL, NULL, NULL) < 0);
         OK(az_read_text_file(&ctx, ws->answers, &after, &la));
