@@ -82,6 +82,11 @@ const char *az_file_type_name(const char *type, enum az_lang lang);
  */
 size_t az_utf8_invalid_at(const char *data, size_t len);
 
+/* Decode one UTF-8 sequence at s (n bytes left): its length, with the
+ * code point in *cp, or 0 when the bytes are not valid UTF-8 (overlong,
+ * surrogate, beyond U+10FFFF, cut short). */
+size_t az_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* True if the bytes look like CP932/Shift_JIS text (used for a better
  * error message when UTF-8 is expected). */
 bool az_looks_cp932(const char *data, size_t len);

@@ -329,26 +329,14 @@ static size_t codepoints(const char *s, uint32_t *out, size_t max)
     const unsigned char *p = (const unsigned char *)s;
     size_t n = 0;
 
+    const unsigned char *end = p + strlen(s);
+
     while (*p && n < max) {
         uint32_t c;
-        int l;
-        if (*p < 0x80) {
-            c = *p;
-            l = 1;
-        } else if (*p < 0xE0) {
-            c = *p & 0x1F;
-            l = 2;
-        } else if (*p < 0xF0) {
-            c = *p & 0x0F;
-            l = 3;
-        } else {
-            c = *p & 0x07;
-            l = 4;
-        }
-        for (int k = 1; k < l; k++) {
-            if (!p[k])
-                return n;
-            c = (c << 6) | (p[k] & 0x3F);
+        size_t l = az_utf8_decode(p, (size_t)(end - p), &c);
+        if (!l) {
+            p++; /* not UTF-8 (never from the reader): skip the byte */
+            continue;
         }
         p += l;
         if (c <= ' ' || (c < 0x80 && !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
@@ -1497,30 +1485,15 @@ static void q(struct az_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
 
+    const unsigned char *end = p + strlen((const char *)p);
+
     az_buf_puts(b, "\"");
     while (*p) {
         uint32_t c;
-        int l;
-        if (*p < 0x80) {
-            c = *p;
-            l = 1;
-        } else if (*p < 0xE0) {
-            c = *p & 0x1F;
-            l = 2;
-        } else if (*p < 0xF0) {
-            c = *p & 0x0F;
-            l = 3;
-        } else {
-            c = *p & 0x07;
-            l = 4;
-        }
-        for (int k = 1; k < l; k++) {
-            if ((p[k] & 0xC0) != 0x80) {
-                l = k; /* broken sequence (never from the reader) */
-                c = 0xD800;
-                break;
-            }
-            c = (c << 6) | (p[k] & 0x3F);
+        size_t l = az_utf8_decode(p, (size_t)(end - p), &c);
+        if (!l) {
+            l = 1; /* a broken sequence (never from the reader) */
+            c = 0xD800;
         }
         if (c == '"' || c == '\\')
             az_buf_printf(b, "\\%c", (char)c);
@@ -1533,7 +1506,7 @@ static void q(struct az_buf *b, const char *s)
         else if ((c >= 0xD800 && c < 0xE000) || c == 0xFFFE || c == 0xFFFF || c > 0x10FFFF)
             az_buf_puts(b, "\\uFFFD");
         else
-            az_buf_add(b, p, (size_t)l);
+            az_buf_add(b, p, l);
         p += l;
     }
     az_buf_puts(b, "\"");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "anzen/tmpl.h"
+#include "anzen/util.h"
 
 enum nk {
     NK_TEXT,
@@ -488,45 +489,6 @@ int az_tmpl_check(struct az_ctx *ctx, const struct az_tmpl_set *set)
 
 /* ---- escaping ---- */
 
-/* Decode one UTF-8 sequence at s (n bytes left); returns its length and
- * sets *cp, or 0 when the bytes are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 static bool replaced(unsigned cp)
 {
     return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F) ||
@@ -542,7 +504,7 @@ int az_html_escape(struct az_buf *out, const char *s, size_t n)
     while (i < n) {
         const char *rep = NULL;
         unsigned cp = 0;
-        size_t l = utf8_decode(u + i, n - i, &cp);
+        size_t l = az_utf8_decode(u + i, n - i, &cp);
         if (l == 0 || replaced(cp))
             rep = "\xEF\xBF\xBD";
         else if (cp == '&')

@@ -182,6 +182,28 @@ static void test_buf_limit(void **state)
     az_buf_done(&b);
 }
 
+/* The one UTF-8 decoder (templates, catalog import): strict. */
+static void test_utf8_decode(void **state)
+{
+    (void)state;
+    uint32_t cp;
+    const unsigned char ok4[] = {0xF0, 0xA0, 0xAE, 0xB7}; /* 𠮷 */
+    const unsigned char over[] = {0xC0, 0xAF};            /* overlong '/' */
+    const unsigned char surr[] = {0xED, 0xA0, 0x80};      /* U+D800 */
+    const unsigned char big[] = {0xF4, 0x90, 0x80, 0x80}; /* > U+10FFFF */
+
+    assert_int_equal(az_utf8_decode((const unsigned char *)"a", 1, &cp), 1);
+    assert_int_equal(cp, 'a');
+    assert_int_equal(az_utf8_decode((const unsigned char *)"安", 3, &cp), 3);
+    assert_int_equal(cp, 0x5B89);
+    assert_int_equal(az_utf8_decode(ok4, 4, &cp), 4);
+    assert_int_equal(cp, 0x20BB7);
+    assert_int_equal(az_utf8_decode(ok4, 3, &cp), 0); /* cut short */
+    assert_int_equal(az_utf8_decode(over, 2, &cp), 0);
+    assert_int_equal(az_utf8_decode(surr, 3, &cp), 0);
+    assert_int_equal(az_utf8_decode(big, 4, &cp), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_read_file_checks),
         cmocka_unit_test(test_buf_limit),
+        cmocka_unit_test(test_utf8_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
