@@ -38,9 +38,11 @@
 #include "anzen.h"
 
 /* Conservative defaults (docs/scan.md explains each number). */
-#define AZ_SCAN_DEFAULT_RATE          600   /* SYNs per second, all hosts (resends count) */
-#define AZ_SCAN_DEFAULT_INFLIGHT      700   /* connections open at once, all hosts */
-#define AZ_SCAN_DEFAULT_PER_HOST      4     /* connections open at once, one host */
+#define AZ_SCAN_DEFAULT_RATE     800 /* SYNs per second, all hosts (resends count) */
+#define AZ_SCAN_DEFAULT_INFLIGHT 920 /* open at once, all hosts (>= 901, what 800/s needs) */
+#define AZ_SCAN_DEFAULT_PER_HOST 4   /* connections open at once, one host */
+/* a discovery probe ends before the kernel's first SYN resend (1 s) */
+#define AZ_SCAN_DISC_TIMEOUT_MS       950
 #define AZ_SCAN_DEFAULT_PER_HOST_RATE 200   /* new connections per second, one host */
 #define AZ_SCAN_DEFAULT_TIMEOUT_MS    1500  /* connect timeout (LAN) */
 #define AZ_SCAN_DEFAULT_SVC_TIMEOUT   3000  /* one service-probe exchange */

@@ -4,8 +4,9 @@
  *
  * Each probe is a non-blocking connect() on its own socket with
  * SO_LINGER{1,0}, so finishing it sends a reset instead of leaving
- * TIME_WAIT. Probes all share one timeout, so the probes in flight form a
- * FIFO in launch order and expiry is O(1). Three caps hold at all times:
+ * TIME_WAIT. Probes of one kind share one timeout, so the probes in flight
+ * form two FIFOs in launch order (discovery probes, which end before the
+ * kernel's first SYN resend, and port probes) and expiry is O(1). Three caps hold at all times:
  * tokens for new connections per second (a bucket holding at most 20 ms
  * worth, so a stall is never made up by a burst), a pool of slots for the
  * connections in flight, and a per-host counter.
@@ -340,9 +341,19 @@ struct slot {
     uint16_t port; /* port number */
     uint8_t tries;
     bool disc;
+    uint8_t q; /* which FIFO: Q_PORT or Q_DISC */
     uint64_t t0;
     uint32_t prev, next; /* FIFO links; NIL at the ends */
 };
+
+enum { Q_PORT, Q_DISC };
+
+/* A discovery probe waits at most this long: less than the kernel's
+ * initial retransmission timeout (1 s), so a silent address costs one SYN
+ * per discovery port, not two. A host has several discovery ports, so one
+ * lost SYN rarely hides it; port probes keep the full timeout, which
+ * covers one resend. */
+#define DISC_TIMEOUT_NS ((uint64_t)AZ_SCAN_DISC_TIMEOUT_MS * 1000000u)
 
 #define NIL UINT32_MAX
 
@@ -374,10 +385,14 @@ struct shard {
     size_t rhead, rlen;
     struct slot *slots;
     uint32_t nslots, nfree, *freel;
-    uint32_t fifo_head, fifo_tail;
+    struct fifo {
+        uint32_t head, tail;
+        uint64_t timeout_ns;
+    } q[2];
     /* the kernel resends an unanswered SYN after 1 s, 3 s, 7 s, ... (an
-     * initial RTO of 1 s, doubling): retx[k] is the oldest probe in flight
-     * whose k-th resend has not been charged yet. Each resend costs a
+     * initial RTO of 1 s, doubling): retx[k] is the oldest port probe in
+     * flight whose k-th resend has not been charged yet (discovery probes
+     * end before the first resend when they have their own FIFO). Each resend costs a
      * token, so the wire carries --rate SYNs a second, not twice that. */
     uint32_t retx[RETX_MAX];
     unsigned nretx;
@@ -386,7 +401,6 @@ struct shard {
     int ep;
     double tokens, burst, rate;
     uint64_t last_ns;
-    uint64_t timeout_ns;
     unsigned per_host;
     uint64_t ph_ns;   /* least time between two probes to one host, 0 none */
     uint64_t wake_ns; /* when the earliest waiting host may take a probe */
@@ -535,32 +549,39 @@ static int push_open(struct shard *sh, uint32_t host, uint16_t pidx, uint32_t rt
 static void fifo_remove(struct shard *sh, uint32_t i)
 {
     struct slot *x = &sh->slots[i];
-    for (unsigned k = 0; k < sh->nretx; k++)
-        if (sh->retx[k] == i)
-            sh->retx[k] = x->next;
+    struct fifo *f = &sh->q[x->q];
+    if (x->q == Q_PORT)
+        for (unsigned k = 0; k < sh->nretx; k++)
+            if (sh->retx[k] == i)
+                sh->retx[k] = x->next;
     if (x->prev != NIL)
         sh->slots[x->prev].next = x->next;
     else
-        sh->fifo_head = x->next;
+        f->head = x->next;
     if (x->next != NIL)
         sh->slots[x->next].prev = x->prev;
     else
-        sh->fifo_tail = x->prev;
+        f->tail = x->prev;
 }
 
+/* Append slot i to its FIFO: discovery probes have their own when their
+ * timeout is shorter than the port probes'. */
 static void fifo_append(struct shard *sh, uint32_t i)
 {
     struct slot *x = &sh->slots[i];
+    x->q = x->disc && sh->q[Q_DISC].timeout_ns < sh->q[Q_PORT].timeout_ns ? Q_DISC : Q_PORT;
+    struct fifo *f = &sh->q[x->q];
     x->next = NIL;
-    x->prev = sh->fifo_tail;
-    if (sh->fifo_tail != NIL)
-        sh->slots[sh->fifo_tail].next = i;
+    x->prev = f->tail;
+    if (f->tail != NIL)
+        sh->slots[f->tail].next = i;
     else
-        sh->fifo_head = i;
-    sh->fifo_tail = i;
-    for (unsigned k = 0; k < sh->nretx; k++)
-        if (sh->retx[k] == NIL)
-            sh->retx[k] = i;
+        f->head = i;
+    f->tail = i;
+    if (x->q == Q_PORT)
+        for (unsigned k = 0; k < sh->nretx; k++)
+            if (sh->retx[k] == NIL)
+                sh->retx[k] = i;
 }
 
 /* Resend k (0-based) of an unanswered SYN happens 2^(k+1) - 1 s after
@@ -1087,9 +1108,12 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     sh.burst = sh.rate > 0 ? (sh.rate / 50 > 1 ? sh.rate / 50 : 1) : 0;
     sh.tokens = 1.0;
     sh.last_ns = t0;
-    sh.timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
-    sh.fifo_head = sh.fifo_tail = NIL;
-    while (sh.nretx < RETX_MAX && retx_at(sh.nretx) < sh.timeout_ns)
+    sh.q[Q_PORT].timeout_ns = (uint64_t)s->o.timeout_ms * 1000000u;
+    sh.q[Q_DISC].timeout_ns =
+        sh.q[Q_PORT].timeout_ns < DISC_TIMEOUT_NS ? sh.q[Q_PORT].timeout_ns : DISC_TIMEOUT_NS;
+    for (int k = 0; k < 2; k++)
+        sh.q[k].head = sh.q[k].tail = NIL;
+    while (sh.nretx < RETX_MAX && retx_at(sh.nretx) < sh.q[Q_PORT].timeout_ns)
         sh.retx[sh.nretx++] = NIL;
     {
         /* the first shard to start sets the start time */
@@ -1131,10 +1155,13 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
             break; /* nothing in flight and nothing left to launch */
         /* wait for: an event, the oldest probe's deadline, a token, a report */
         uint64_t wait = 100000000u;
-        if (sh.fifo_head != NIL) {
-            uint64_t dl = sh.slots[sh.fifo_head].t0 + sh.timeout_ns;
-            wait = dl > now ? dl - now : 0;
-        }
+        for (int k = 0; k < 2; k++)
+            if (sh.q[k].head != NIL) {
+                uint64_t dl = sh.slots[sh.q[k].head].t0 + sh.q[k].timeout_ns;
+                uint64_t w = dl > now ? dl - now : 0;
+                if (w < wait)
+                    wait = w;
+            }
         if (bt && sh.rate > 0) {
             /* sleep until a millisecond's worth of tokens is there (at least
              * one): short sleeps cost more than they wait (timer slack), and
@@ -1171,9 +1198,11 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
             if ((r = complete_fd(&sh, evs[k].data.u32)) < 0)
                 goto out;
         now = az__mono_ns();
-        while (sh.fifo_head != NIL && sh.slots[sh.fifo_head].t0 + sh.timeout_ns <= now)
-            if ((r = finish(&sh, sh.fifo_head, AZ_PORT_FILTERED, AZ_REASON_NO_RESPONSE, true)) < 0)
-                goto out;
+        for (int k = 0; k < 2; k++)
+            while (sh.q[k].head != NIL && sh.slots[sh.q[k].head].t0 + sh.q[k].timeout_ns <= now)
+                if ((r = finish(&sh, sh.q[k].head, AZ_PORT_FILTERED, AZ_REASON_NO_RESPONSE, true)) <
+                    0)
+                    goto out;
         publish(&sh);
         if (progress && shard == 0 && now - last_report >= 100000000u)
             report(&sh, progress, ud, &last_sent, &last_report, t0);
@@ -1201,8 +1230,9 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     atomic_flag_clear_explicit(&s->opens_lock, memory_order_release);
 out:
     if (sh.slots)
-        for (uint32_t i = sh.fifo_head; i != NIL; i = sh.slots[i].next)
-            close(sh.slots[i].fd);
+        for (int k = 0; k < 2; k++)
+            for (uint32_t i = sh.q[k].head; i != NIL; i = sh.slots[i].next)
+                close(sh.slots[i].fd);
     if (sh.ep >= 0)
         close(sh.ep);
     free(sh.h);

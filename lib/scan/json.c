@@ -92,6 +92,10 @@ static json_t *settings_json(const struct az_scan *s)
     json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
     json_object_set_new(o, "per_host_rate", json_integer(s->o.rate ? s->o.per_host_rate : 0));
     json_object_set_new(o, "association_timeout_ms", json_integer(s->o.assoc_timeout_ms));
+    json_object_set_new(o, "discovery_timeout_ms",
+                        json_integer(s->o.timeout_ms < AZ_SCAN_DISC_TIMEOUT_MS
+                                         ? s->o.timeout_ms
+                                         : AZ_SCAN_DISC_TIMEOUT_MS));
     return o;
 }
 

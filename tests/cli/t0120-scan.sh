@@ -46,7 +46,7 @@ assert d["ports"] == [22, 80]
 assert d["probes"] == 10
 assert d["settings"]["discovery_ports"] == [80, 22] or sorted(d["settings"]["discovery_ports"]) == [22, 80]
 s = d["settings"]
-assert s["rate"] == 600 and s["per_host"] == 4 and s["max_inflight"] == 700 and s["timeout_ms"] == 1500
+assert s["rate"] == 800 and s["per_host"] == 4 and s["max_inflight"] == 920 and s["timeout_ms"] == 1500
 assert s["per_host_rate"] == 200
 assert s["discovery"] is True
 PY

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Rate honesty (#19 item 7), on a silent range in namespaces of its own:
 # every SYN to 10.79.0.0/22 is counted and dropped by nftables, so each
-# probe waits its full timeout and the kernel resends its SYN after 1 s.
+# port probe waits its full timeout and the kernel resends its SYN after
+# 1 s (--no-discovery: every probe is a port probe).
 # The wire must carry --rate SYNs a second (within 5%), not twice that,
 # the in-flight cap must follow --rate x timeout, and the resends anzen
-# reports must match what nftables counted.
+# reports must match what nftables counted. Discovery probes end before
+# the first resend: a silent address costs one SYN per discovery port.
 . "$(dirname "$0")/lib.sh"
 need_netns
 command -v nft >/dev/null || { not_ok "nft (nftables) is needed"; done_testing; exit 1; }
@@ -31,7 +33,7 @@ table ip silent {
 NFT
 syns() { ip netns exec $TG nft list counter ip silent syns | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 RATE=${RATE:-300}
-ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/22 -p 80 --rate $RATE --timeout 1500 ${EXTRA:-} \
+ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/22 -p 80 --rate $RATE --timeout 1500 --no-discovery ${EXTRA:-} \
     --no-ledger --no-service -o rate.json >out 2>err </dev/null &
 pid=$!
 sleep 2
@@ -62,6 +64,22 @@ print("# wire %d, anzen %d sent + %d resent = %d" % (wire, st["probes_sent"], st
 assert st["syn_resent"] > 0
 assert abs(wire - mine) <= 0.02 * wire + 2, (wire, mine)
 assert d["settings"]["max_inflight"] >= 300 * 1.5 / 2, d["settings"]
+PY
+# discovery at the defaults: one SYN per silent address and discovery
+# port, no resends (950 ms, before the kernel's first one at 1 s)
+d0=$(syns)
+run ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/24 -p 80,443 --no-ledger --no-service -o disc.json
+d1=$(syns)
+python3 - disc.json "$((d1 - d0))" <<'PY' && ok "discovery: 2 SYNs per silent address, none resent" || not_ok "discovery resends"
+import json, sys
+d = json.load(open(sys.argv[1]))
+wire = int(sys.argv[2])
+st = d["stats"]
+print("# wire %d, sent %d, resent %d" % (wire, st["probes_sent"], st["syn_resent"]))
+assert d["settings"]["discovery_timeout_ms"] == 950, d["settings"]
+assert sorted(d["settings"]["discovery_ports"]) == [80, 443]
+assert st["probes_sent"] == 508 and st["syn_resent"] == 0, st
+assert wire == 508, wire  # 254 addresses: .0 and .255 are skipped
 PY
 # a cap set by hand that cannot carry the rate is said out loud
 run ip netns exec $SC "$ANZEN" --lang en scan 10.79.0.0/22 -p 80 --rate 1000 --max-inflight 64 --dry-run

@@ -5,10 +5,12 @@
 # database without TLS, an excluded address) and ベンダー保守 (an
 # Ivanti-like portal redirecting to /dana-na/, a FortiGate-like SSL-VPN);
 # an address outside the scope sits on a fourth segment. anzen scans at
-# its defaults from 部門系 (the HL7 gateway's own segment: it is found
-# through ARP; routed, a host filtering 80/443/445/22 is still missed by
-# default, see docs/scan.md). Every peer, every finding, and the excluded
-# and out-of-scope addresses receive 0 packets (nftables counters).
+# its defaults from 部門系 (the HL7 gateway's own segment), and again from
+# 放射線 across the router, where ARP cannot help: the gateway is found
+# on 2575, a discovery port. The routed open set equals what nmap -sT -Pn
+# finds on the same addresses and ports, run in the same test. Every
+# peer, every finding, and the excluded and out-of-scope addresses
+# receive 0 packets (nftables counters).
 . "$(dirname "$0")/lib.sh"
 need_netns
 command -v nft >/dev/null || { not_ok "nft (nftables) is needed"; done_testing; exit 1; }
@@ -170,8 +172,10 @@ NS=$VPN wait_port 10.60.4.40 443 || not_ok "Ivanti-like"
 NS=$VPN wait_port 10.60.4.41 443 || not_ok "FortiGate-like"
 ex0=$(cnt $DEP dep excluded); out0=$(cnt $OUT outside seen)
 
+t0=$(date +%s.%N)
 run ip netns exec $SCN "$ANZEN" --lang en scan 10.60.1.0/24 10.60.3.0/24 10.60.4.0/24 \
     --exclude 10.60.3.99 --from 部門系 --no-ledger -o hospital.json
+echo "# hospital scan at defaults: $(echo "$(date +%s.%N) - $t0" | bc) s"
 [ "$rc" -eq 2 ] && ok "the hospital scan finds gaps (exit 2)" || { not_ok "hospital scan: exit $rc"; sed 's/^/# /' "$T/err" | head; }
 [ "$(cnt $DEP dep excluded)" = "$ex0" ] && ok "the excluded address received 0 packets" \
     || not_ok "the excluded address received $(( $(cnt $DEP dep excluded) - ex0 )) packets"
@@ -197,7 +201,7 @@ check("CT: telnet proven by negotiation, a gap", sv[("10.60.1.20", 23)].get("met
 check("CT: FTP without AUTH TLS, a gap", f.get(("10.60.1.20", 21, "ftp-plain"), {}).get("level") == "gap")
 check("CT: TLS 1.0 still accepted", ("10.60.1.20", 443, "legacy-tls") in f)
 gw = [h for h in d["hosts"] if h["address"] == "10.60.3.30"]
-check("HL7 gateway found through ARP although it drops 80/443/445/22", gw and gw[0]["reason"] == "arp-response")
+check("HL7 gateway found although it drops 80/443/445/22", gw and gw[0]["reason"] in ("syn-ack", "arp-response"))
 check("HL7 in clear, a gap", f.get(("10.60.3.30", 2575, "plaintext-hl7"), {}).get("level") == "gap")
 check("database without TLS, a gap", ("10.60.3.31", 5432, "db-no-tls") in f)
 iv = sv[("10.60.4.40", 443)].get("appliance", {})
@@ -213,6 +217,41 @@ while read -r line; do
     esac
 done < checks.txt
 [ "$(wc -l < checks.txt)" -eq 13 ] && ok "all hospital checks ran" || not_ok "hospital checks did not all run"
+
+# routed: from 放射線 to 部門系 and ベンダー保守, defaults (no ARP help
+# across the router); then nmap -sT -Pn on the addresses that exist there
+# and the same ports, as a second opinion on the open set
+t0=$(date +%s.%N)
+run ip netns exec $RAD "$ANZEN" --lang en scan 10.60.3.0/24 10.60.4.0/24 --exclude 10.60.3.99 \
+    --no-ledger --no-service -o routed.json
+echo "# routed scan at defaults: $(echo "$(date +%s.%N) - $t0" | bc) s"
+[ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] && ok "the routed scan ran (exit $rc)" || not_ok "routed scan: exit $rc"
+python3 - routed.json <<'PY' && ok "routed: the HL7 gateway is found on 2575 (syn-ack), not through ARP" || not_ok "routed discovery"
+import json, sys
+d = json.load(open(sys.argv[1]))
+gw = [h for h in d["hosts"] if h["address"] == "10.60.3.30"]
+assert gw and gw[0]["reason"] == "syn-ack", gw
+assert [p["port"] for p in gw[0]["ports"]] == [2575], gw
+PY
+if command -v nmap >/dev/null; then
+    ports=$(sed -n 's/^default: "\(.*\)"/\1/p' "$SRCDIR/data/scan/ports.yaml")
+    ip netns exec $RAD nmap -sT -Pn -n -T4 -p "$ports" -oX routed.xml \
+        10.60.3.1 10.60.3.30 10.60.3.31 10.60.4.1 10.60.4.40 10.60.4.41 > /dev/null 2>&1
+    python3 - routed.json routed.xml <<'PY' && ok "routed open set equals nmap -sT -Pn's" || not_ok "routed open set differs from nmap's"
+import json, sys, xml.etree.ElementTree as ET
+a = {(h["address"], p["port"]) for h in json.load(open(sys.argv[1]))["hosts"] for p in h["ports"]}
+n = set()
+for h in ET.parse(sys.argv[2]).getroot().iter("host"):
+    addr = h.find("address").get("addr")
+    for p in h.iter("port"):
+        if p.find("state").get("state") == "open":
+            n.add((addr, int(p.get("portid"))))
+print("# anzen %s" % sorted(a)); print("# nmap  %s" % sorted(n))
+assert n and a == n
+PY
+else
+    not_ok "nmap is needed for the second opinion"
+fi
 # positive controls: the counters count
 ip netns exec $SCN python3 -c "import socket; s=socket.create_connection(('10.60.3.99', 5432), 2); s.close()" || true
 ip netns exec $SCN python3 -c "
