@@ -98,6 +98,7 @@ static void parse_kept(struct av *v, const json_t *o, const char *key, struct az
         return;
     if (!av_object(v, x, kept_keys, key))
         return;
+    k->stated = true;
     k->present = av_bool(v, x, "present", true);
     if (json_object_get(x, "reviewed"))
         k->has_reviewed = av_date(v, x, "reviewed", true, &k->reviewed);
@@ -113,6 +114,7 @@ static void parse_readiness(struct av *v, struct az_profile *p, const json_t *ro
         parse_kept(v, r, "incident-contacts", &p->incident_contacts);
         parse_kept(v, r, "cyber-bcp", &p->cyber_bcp);
         if (b && av_object(v, b, backup_keys, "backup")) {
+            p->backup_stated = true;
             p->backup_offline = av_bool(v, b, "offline", false);
             p->backup_immutable = av_bool(v, b, "immutable", false);
             if (json_object_get(b, "restore-drill"))
@@ -145,7 +147,9 @@ static void parse_readiness(struct av *v, struct az_profile *p, const json_t *ro
         }
     }
     if ((l = av_list(v, root, "signatures", false))) {
-        size_t n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
+        size_t n;
+        p->signatures_stated = true;
+        n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
         p->signatures = calloc(n + 1, sizeof(*p->signatures));
         for (size_t i = 0; p->signatures && i < n; i++) {
             const json_t *o = json_array_get(l, i);
