@@ -54,8 +54,8 @@ oom:
 
 /* The next cycle of a duty done every 12 months: 12 months after the
  * newest record of kind a or b, or as_of when there is none. */
-static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, const char *kind,
-                  const char *ja, const char *en)
+static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, bool has_fallback,
+                  struct az_date fallback, const char *kind, const char *ja, const char *en)
 {
     const struct az_record *x = az_records_last(recs, (enum az_rec_kind)ka, a->as_of);
     const struct az_record *y =
@@ -64,6 +64,13 @@ static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, 
 
     if (!x || (y && az_date_cmp(y->date, x->date) > 0))
         x = y;
+    if (!x && has_fallback) {
+        /* the profile's date (readiness), when nothing is recorded */
+        az_date_iso(fallback, d, sizeof(d));
+        push(a, az_date_add_year(fallback), kind, "institution",
+             az_fmt("%s (前回 %s、プロファイル)", ja, d), az_fmt("%s (last %s, profile)", en, d));
+        return;
+    }
     if (!x) {
         push(a, a->as_of, kind, "institution", az_fmt("%s (記録なし: 今すぐ)", ja),
              az_fmt("%s (never recorded: now)", en));
@@ -121,11 +128,13 @@ int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct 
     }
 
     /* the recurring duties */
-    cycle(&a, recs, AZ_REC_DRILL, -1, "drill", "バックアップからの復元訓練",
-          "restore drill from backup");
-    cycle(&a, recs, AZ_REC_BCP, AZ_REC_REVIEW, "bcp", "サイバー攻撃を想定した BCP の見直し",
+    cycle(&a, recs, AZ_REC_DRILL, -1, p && p->has_restore_drill, p ? p->restore_drill : as_of,
+          "drill", "バックアップからの復元訓練", "restore drill from backup");
+    cycle(&a, recs, AZ_REC_BCP, AZ_REC_REVIEW, p && p->cyber_bcp.has_reviewed,
+          p ? p->cyber_bcp.reviewed : as_of, "bcp", "サイバー攻撃を想定した BCP の見直し",
           "review of the cyber-attack BCP");
-    cycle(&a, recs, AZ_REC_CONTACTS, AZ_REC_REVIEW, "contacts",
+    cycle(&a, recs, AZ_REC_CONTACTS, AZ_REC_REVIEW, p && p->incident_contacts.has_reviewed,
+          p ? p->incident_contacts.reviewed : as_of, "contacts",
           "インシデント時の連絡体制図の見直し", "review of the incident contact chart");
     {
         const struct az_record *t = az_records_last(recs, AZ_REC_TRAINING, as_of);
