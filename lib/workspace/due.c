@@ -77,8 +77,13 @@ static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, 
         return;
     }
     az_date_iso(x->date, d, sizeof(d));
-    push(a, az_date_add_year(x->date), kind, "institution", az_fmt("%s (前回 %s)", ja, d),
-         az_fmt("%s (last %s)", en, d));
+    if (x->by && *x->by)
+        push(a, az_date_add_year(x->date), kind, "institution",
+             az_fmt("%s (前回 %s、実施: %s)", ja, d, x->by),
+             az_fmt("%s (last %s, by %s)", en, d, x->by));
+    else
+        push(a, az_date_add_year(x->date), kind, "institution", az_fmt("%s (前回 %s)", ja, d),
+             az_fmt("%s (last %s)", en, d));
 }
 
 static int cmp(const void *pa, const void *pb)
