@@ -134,7 +134,7 @@ int cmd_record(struct cli *c, int argc, char **argv)
     const char *verb, *file = NULL, *format = "text", *profile = NULL;
     struct az_ws_files wf = {0};
     struct az_workspace *ws = NULL;
-    bool list, has_result = false;
+    bool list;
     int kind = -1, lkind = -1, o, r;
     long long id = 0;
 
@@ -181,7 +181,6 @@ int cmd_record(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             rec.result = (enum az_rec_result)v;
-            has_result = true;
             break;
         }
         case 't':
@@ -232,7 +231,6 @@ int cmd_record(struct cli *c, int argc, char **argv)
                 "--result and --restore-time apply to backup and drill only");
         return EXIT_USAGE;
     }
-    (void)has_result;
     wf.profile = profile;
     if ((r = cli_ws(c, &wf, &ws)))
         return r;
