@@ -41,6 +41,7 @@ struct az_system {
 
 /* Something the institution keeps and reviews (contact chart, BCP). */
 struct az_kept {
+    bool stated; /* the profile says something about it at all */
     bool present;
     bool has_reviewed;
     struct az_date reviewed;
@@ -76,6 +77,7 @@ struct az_profile {
     size_t nsystems;
     /* readiness for the guideline's key points (step ③) */
     struct az_kept incident_contacts, cyber_bcp;
+    bool backup_stated; /* readiness.backup given */
     bool backup_offline, backup_immutable;
     bool has_restore_drill;
     struct az_date restore_drill;
@@ -83,6 +85,7 @@ struct az_profile {
     size_t ninterfaces;
     struct az_signature *signatures;
     size_t nsignatures;
+    bool signatures_stated; /* the signatures key is given (an empty list: none used) */
     const char *file;
     void *priv;
 };

@@ -27,10 +27,11 @@
 #include "auth.h"
 #include "catalog.h"
 #include "plan.h"
+#include "records.h"
 
 /* The schema version this build writes. Older workspaces are migrated on
  * open, step by step; newer ones are refused. */
-#define AZ_STORE_SCHEMA 4
+#define AZ_STORE_SCHEMA 5
 
 struct az_store;
 
@@ -241,5 +242,16 @@ int az_store_audit(struct az_store *st, struct az_ctx *ctx, const char *who, con
  * newest first, same fields as az_store_log. */
 int az_store_log_page(struct az_store *st, struct az_ctx *ctx, long long before, int limit,
                       json_t **ret);
+
+/* ---- records of the recurring duties (schema 5; sqlite_records.c) ---- */
+
+/* Add record r (its id, recorded_at and recorded_by are set here) and,
+ * in the same transaction, an evidence record of kind "record" with text
+ * evidence_text on each of the nitems items, with the change-log entry. */
+int az_store_record_add(struct az_store *st, struct az_ctx *ctx, const struct az_record *r,
+                        const char *const *items, size_t nitems, const char *evidence_text,
+                        const char *who, long long *ret_id);
+/* Every record, oldest first (by date, then id). */
+int az_store_records(struct az_store *st, struct az_ctx *ctx, struct az_records *ret);
 
 #endif

@@ -36,10 +36,12 @@
 #include "assess.h"
 #include "catalog.h"
 #include "date.h"
+#include "due.h"
 #include "kev.h"
 #include "ledger.h"
 #include "plan.h"
 #include "profile.h"
+#include "records.h"
 #include "report.h"
 #include "vendor.h"
 
@@ -146,6 +148,8 @@ struct az_ws_view {
     struct az_report_vendor *vforms;
     struct az_report_input in; /* points into the above */
     char *notice;              /* answers carried over from an older edition, or NULL */
+    struct az_records records; /* the records of the recurring duties (records.h) */
+    struct az_dues dues;       /* what falls due (due.h) */
     unsigned long refs;        /* held by az_ws_cache (0 for a view of one's own) */
 };
 

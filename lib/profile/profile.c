@@ -98,6 +98,7 @@ static void parse_kept(struct av *v, const json_t *o, const char *key, struct az
         return;
     if (!av_object(v, x, kept_keys, key))
         return;
+    k->stated = true;
     k->present = av_bool(v, x, "present", true);
     if (json_object_get(x, "reviewed"))
         k->has_reviewed = av_date(v, x, "reviewed", true, &k->reviewed);
@@ -113,6 +114,7 @@ static void parse_readiness(struct av *v, struct az_profile *p, const json_t *ro
         parse_kept(v, r, "incident-contacts", &p->incident_contacts);
         parse_kept(v, r, "cyber-bcp", &p->cyber_bcp);
         if (b && av_object(v, b, backup_keys, "backup")) {
+            p->backup_stated = true;
             p->backup_offline = av_bool(v, b, "offline", false);
             p->backup_immutable = av_bool(v, b, "immutable", false);
             if (json_object_get(b, "restore-drill"))
@@ -145,7 +147,9 @@ static void parse_readiness(struct av *v, struct az_profile *p, const json_t *ro
         }
     }
     if ((l = av_list(v, root, "signatures", false))) {
-        size_t n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
+        size_t n;
+        p->signatures_stated = true;
+        n = json_array_size(l) < MAX_SYSTEMS ? json_array_size(l) : MAX_SYSTEMS;
         p->signatures = calloc(n + 1, sizeof(*p->signatures));
         for (size_t i = 0; p->signatures && i < n; i++) {
             const json_t *o = json_array_get(l, i);
@@ -393,6 +397,63 @@ char *az_profile_to_yaml(const struct az_profile *p)
         if (s->has_role_split) {
             az_date_iso(s->role_split, d, sizeof(d));
             az_buf_printf(&b, "    role-split: %s\n", d);
+        }
+    }
+    /* the key points' readiness, only what is known (unstated stays unrecorded) */
+    if (p->incident_contacts.stated || p->cyber_bcp.stated || p->backup_stated) {
+        const struct az_kept *k[2] = {&p->incident_contacts, &p->cyber_bcp};
+        const char *kn[2] = {"incident-contacts", "cyber-bcp"};
+        az_buf_puts(&b, "readiness:\n");
+        for (int i = 0; i < 2; i++) {
+            if (!k[i]->stated)
+                continue;
+            az_buf_printf(&b, "  %s: {present: %s", kn[i], k[i]->present ? "true" : "false");
+            if (k[i]->has_reviewed) {
+                az_date_iso(k[i]->reviewed, d, sizeof(d));
+                az_buf_printf(&b, ", reviewed: %s", d);
+            }
+            az_buf_puts(&b, "}\n");
+        }
+        if (p->backup_stated) {
+            az_buf_printf(&b, "  backup: {offline: %s, immutable: %s",
+                          p->backup_offline ? "true" : "false",
+                          p->backup_immutable ? "true" : "false");
+            if (p->has_restore_drill) {
+                az_date_iso(p->restore_drill, d, sizeof(d));
+                az_buf_printf(&b, ", restore-drill: %s", d);
+            }
+            az_buf_puts(&b, "}\n");
+        }
+    }
+    if (p->ninterfaces) {
+        az_buf_puts(&b, "interfaces:\n");
+        for (size_t i = 0; i < p->ninterfaces; i++) {
+            const struct az_interface *f = &p->interfaces[i];
+            az_buf_puts(&b, "  - from: ");
+            az_yaml_quote(&b, f->from ? f->from : "");
+            az_buf_puts(&b, "\n    to: ");
+            az_yaml_quote(&b, f->to ? f->to : "");
+            az_buf_puts(&b, "\n    protocol: ");
+            az_yaml_quote(&b, f->protocol ? f->protocol : "");
+            az_buf_printf(&b, "\n    encrypted: %s\n    authenticated: %s\n",
+                          f->encrypted ? "true" : "false", f->authenticated ? "true" : "false");
+        }
+    }
+    if (p->signatures_stated || p->nsignatures) {
+        az_buf_puts(&b, p->nsignatures ? "signatures:\n" : "signatures: []\n");
+        for (size_t i = 0; i < p->nsignatures; i++) {
+            const struct az_signature *g = &p->signatures[i];
+            az_buf_puts(&b, "  - record: ");
+            az_yaml_quote(&b, g->record ? g->record : "");
+            if (g->method) {
+                az_buf_puts(&b, "\n    method: ");
+                az_yaml_quote(&b, g->method);
+            }
+            az_buf_printf(&b, "\n    timestamp: %s\n", g->timestamp ? "true" : "false");
+            if (g->has_expires) {
+                az_date_iso(g->expires, d, sizeof(d));
+                az_buf_printf(&b, "    certificate-expires: %s\n", d);
+            }
         }
     }
     if (b.len >= b.max) {

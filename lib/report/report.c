@@ -294,6 +294,7 @@ static json_t *findings_json(const json_t *src, enum az_lang l, const char *key,
             arr, json_pack("{s:s, s:s, s:s}", "level", lv ? lv : "attention", "level_name",
                            !lv || !strcmp(lv, "attention") ? lj(l, "要確認", "attention")
                            : !strcmp(lv, "gap")            ? lj(l, "要対応", "gap")
+                           : !strcmp(lv, "unrecorded")     ? lj(l, "未記録", "not recorded")
                                                            : lj(l, "問題なし", "ok"),
                            "text", jtext(f, l)));
     }
@@ -387,9 +388,10 @@ static json_t *keypoints_json(const json_t *kp, enum az_lang l)
         json_t *x = json_pack(
             "{s:s, s:s, s:s, s:s}", "id", json_string_value(json_object_get(t, "id")) ?: "",
             "title", jtext(json_object_get(t, "title"), l), "level", lv ? lv : "ok", "level_name",
-            !lv || !strcmp(lv, "ok")   ? lj(l, "問題なし", "ok")
-            : !strcmp(lv, "attention") ? lj(l, "要確認", "attention")
-                                       : lj(l, "要対応", "gap"));
+            !lv || !strcmp(lv, "ok")    ? lj(l, "問題なし", "ok")
+            : !strcmp(lv, "unrecorded") ? lj(l, "未記録", "not recorded")
+            : !strcmp(lv, "attention")  ? lj(l, "要確認", "attention")
+                                        : lj(l, "要対応", "gap"));
         json_object_set_new(x, "findings", findings_json(t, l, NULL, NULL));
         json_array_append_new(tracks, x);
     }

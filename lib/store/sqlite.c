@@ -121,6 +121,21 @@ static const char *const migrations[] = {
      * up): without this index every lookup scanned the item's evidence,
      * so saving n findings took n² steps */
     "CREATE INDEX evidence_dedupe ON evidence (item, kind, source, description);",
+    /* 4 -> 5: records of the recurring duties (records.h, sqlite_records.c) */
+    "CREATE TABLE records ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN"
+    "    ('bcp', 'backup', 'drill', 'contacts', 'training', 'review')),"
+    "  done_on TEXT NOT NULL,"
+    "  done_by TEXT,"
+    "  note TEXT,"
+    "  result TEXT CHECK (result IS NULL OR result IN ('ok', 'failed')),"
+    "  minutes INTEGER,"
+    "  file TEXT,"
+    "  sha256 TEXT,"
+    "  recorded_at TEXT NOT NULL,"
+    "  recorded_by TEXT NOT NULL);"
+    "CREATE INDEX records_kind ON records (kind, done_on);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1259,4 +1274,11 @@ int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, cons
                   const char *object, const char *before, const char *after)
 {
     return log_change(st, ctx, who, what, object, before, after);
+}
+
+int az__store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
+                           const char *kind, const char *description, const char *source,
+                           const char *who)
+{
+    return add_evidence_tx(st, ctx, item, kind, description, source, who, NULL);
 }

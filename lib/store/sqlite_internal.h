@@ -31,4 +31,10 @@ void az__store_rollback(struct az_store *st);
 int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
                   const char *object, const char *before, const char *after);
 
+/* Insert one evidence row (and its change-log entry) inside the caller's
+ * transaction. */
+int az__store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
+                           const char *kind, const char *description, const char *source,
+                           const char *who);
+
 #endif

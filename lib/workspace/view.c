@@ -130,6 +130,8 @@ void az_ws_view_free(struct az_ws_view *v)
     az_answers_free(v->a);
     az_profile_free(v->p);
     free(v->notice);
+    az_records_free(&v->records);
+    az_dues_free(&v->dues);
     free(v);
 }
 
@@ -190,7 +192,10 @@ int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
         v->extra = json_array();
         json_array_append_new(v->extra, scan_section(ctx->lang, v->scan));
     }
-    v->keypoints = az_keypoints(v->p, ws->as_of);
+    if ((r = az_ws_records(ws, ctx, &v->records)) < 0 ||
+        (r = az_due_compute(ctx, v->p, v->plan, &v->records, ws->as_of, &v->dues)) < 0)
+        goto fail;
+    v->keypoints = az_keypoints_rec(v->p, &v->records, ws->as_of);
     v->vforms = calloc(v->nvs + 1, sizeof(*v->vforms));
     if (!v->vforms || !v->keypoints) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

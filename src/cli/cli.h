@@ -111,6 +111,15 @@ int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_record(struct cli *c, int argc, char **argv);
+int cmd_calendar(struct cli *c, int argc, char **argv);
+struct az_dues;
+/* What falls due (due.h) for the profile p and evaluation e: the plan with
+ * the workspace's decisions, and its records. Prints errors. */
+int cli_dues(struct cli *c, const struct az_profile *p, const struct az_eval *e,
+             struct az_dues *ret);
+/* The dues within days (and the overdue ones) as text or Markdown lines. */
+char *cli_dues_text(struct cli *c, const struct az_dues *d, int days, bool md);
 
 struct az_ws_files;
 struct az_workspace;

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "anzen/records.h"
 #include "cli.h"
 
 #define LINE 1024
@@ -55,6 +57,177 @@ static int ask_yn(struct cli *c, const char *q, int dflt)
     }
 }
 
+/* ---- the recurring duties (records.h): optional questions at the end.
+ * End of input here is not an error: what was not answered stays
+ * unrecorded (未記録), so scripts written for the questions above work. */
+
+/* はい / いいえ / 分からない: 1, 0, -1 (unknown or empty), -2 at end of input */
+static int ask_ynu(struct cli *c, const char *q)
+{
+    char buf[LINE];
+
+    for (;;) {
+        printf("%s [%s] > ", q, L(c, "分からない", "don't know"));
+        fflush(stdout);
+        if (!cli_readline(buf, sizeof(buf))) {
+            printf("\n");
+            return -2;
+        }
+        if (!*buf || !strcmp(buf, "分からない") || !strcmp(buf, "?") ||
+            !strcasecmp(buf, "unknown") || !strcasecmp(buf, "don't know"))
+            return -1;
+        switch (az_ans_parse(buf)) {
+        case AZ_ANS_YES:
+            return 1;
+        case AZ_ANS_NO:
+            return 0;
+        default:
+            printf("%s\n", L(c, "  はい / いいえ で答えてください (分からなければ Enter)",
+                             "  please answer yes or no (Enter if you don't know)"));
+        }
+    }
+}
+
+/* a date in the past, or none (empty); -2 at end of input */
+static int ask_date(struct cli *c, const char *q, struct az_date *ret)
+{
+    char buf[LINE];
+
+    for (;;) {
+        printf("%s > ", q);
+        fflush(stdout);
+        if (!cli_readline(buf, sizeof(buf))) {
+            printf("\n");
+            return -2;
+        }
+        if (!*buf)
+            return 0;
+        if (az_date_parse(buf, false, ret) == 0 && az_date_cmp(*ret, c->as_of) <= 0)
+            return 1;
+        printf("%s\n",
+               L(c, "  日付として読めないか、今日より後です (例: 2026-05-01、令和8年5月1日)",
+                 "  not a date, or after today (e.g. 2026-05-01)"));
+    }
+}
+
+struct duty_answers {
+    struct az_record rec[6];
+    size_t n;
+};
+
+static void duty_add(struct duty_answers *d, enum az_rec_kind k, struct az_date date, int result)
+{
+    struct az_record *r = &d->rec[d->n++];
+    memset(r, 0, sizeof(*r));
+    r->kind = k;
+    r->date = date;
+    r->minutes = -1;
+    r->result = result > 0 ? AZ_RES_OK : result == 0 ? AZ_RES_FAILED : AZ_RES_NONE;
+    r->note = (char *)"anzen init";
+}
+
+/* Ask about the BCP, the contact chart, backups, restore drills, training
+ * and electronic signatures: facts go into the profile, dated events
+ * become records. */
+static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers *d)
+{
+    struct az_date dt;
+    int yn, k;
+
+    printf("\n%s\n",
+           L(c,
+             "最後に、毎年くり返す対策について聞きます。分からなければ Enter で飛ばせます\n"
+             "(「未記録」として残り、あとで anzen record で記録できます)。",
+             "Finally, the duties that recur each year. Press Enter to skip a question\n"
+             "(it stays \"not recorded\"; record it later with anzen record)."));
+    /* the BCP */
+    if ((yn = ask_ynu(c, L(c, "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) はありますか",
+                           "Is there a plan to keep treating patients during a cyber attack "
+                           "(BCP)?"))) == -2)
+        return;
+    if (yn >= 0) {
+        p->cyber_bcp.stated = true;
+        p->cyber_bcp.present = yn;
+        if (yn) {
+            if ((k = ask_date(c,
+                              L(c, "  最後に作った・見直した日はいつですか (分からなければ空)",
+                                "  When was it last made or reviewed? (empty if unknown)"),
+                              &dt)) == -2)
+                return;
+            if (k == 1)
+                duty_add(d, AZ_REC_BCP, dt, -1);
+        }
+    }
+    /* the contact chart */
+    if ((yn = ask_ynu(c, L(c,
+                           "事故のとき、だれがどこ (事業者・警察・役所など) に連絡するかをまとめた"
+                           "連絡体制図はありますか",
+                           "Is there a contact chart saying who calls whom (vendors, police, "
+                           "authorities) in an incident?"))) == -2)
+        return;
+    if (yn >= 0) {
+        p->incident_contacts.stated = true;
+        p->incident_contacts.present = yn;
+        if (yn) {
+            if ((k = ask_date(c,
+                              L(c, "  最後に作った・見直した日はいつですか (分からなければ空)",
+                                "  When was it last made or reviewed? (empty if unknown)"),
+                              &dt)) == -2)
+                return;
+            if (k == 1)
+                duty_add(d, AZ_REC_CONTACTS, dt, -1);
+        }
+    }
+    /* backups */
+    if ((yn = ask_ynu(c, L(c,
+                           "ネットワークから切り離したバックアップ (取ったあと外して保管する"
+                           "ディスクなど) はありますか",
+                           "Is there a backup kept off the network (a disk unplugged after the "
+                           "backup, ...)?"))) == -2)
+        return;
+    if (yn >= 0) {
+        p->backup_stated = true;
+        p->backup_offline = yn;
+    }
+    if ((k = ask_date(c,
+                      L(c,
+                        "最後にバックアップから実際にデータを戻してみた (復元訓練) のはいつですか "
+                        "(したことがなければ空)",
+                        "When did you last actually restore data from a backup (a restore "
+                        "drill)? (empty if never)"),
+                      &dt)) == -2)
+        return;
+    if (k == 1) {
+        if ((yn = ask_ynu(c, L(c, "  そのとき、うまく戻せましたか", "  Did the restore work?"))) ==
+            -2) {
+            duty_add(d, AZ_REC_DRILL, dt, -1);
+            return;
+        }
+        duty_add(d, AZ_REC_DRILL, dt, yn);
+    }
+    /* training */
+    if ((k = ask_date(c,
+                      L(c, "職員向けのセキュリティ研修を最後にしたのはいつですか (なければ空)",
+                        "When was the last security training for staff? (empty if none)"),
+                      &dt)) == -2)
+        return;
+    if (k == 1)
+        duty_add(d, AZ_REC_TRAINING, dt, -1);
+    /* electronic signatures */
+    if ((yn = ask_ynu(c, L(c, "紹介状などに電子署名 (HPKI カードなど) を使っていますか",
+                           "Do you sign documents (referral letters, ...) electronically "
+                           "(HPKI card, ...)?"))) == -2)
+        return;
+    if (yn == 0)
+        p->signatures_stated = true; /* none: an empty list */
+    else if (yn == 1)
+        printf("%s\n", L(c,
+                         "  署名する文書と証明書の有効期限を profile.yaml の signatures に"
+                         "書くと、期限を点検します。",
+                         "  List the signed records and certificate expiry under signatures "
+                         "in profile.yaml to have the expiry checked."));
+}
+
 static void help(struct cli *c, FILE *f)
 {
     fprintf(f, "%s",
@@ -90,6 +263,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
     char *yaml;
     int o, yn, r;
     bool pharmacy = false;
+    struct duty_answers duties = {0};
 
     optind = 0;
     opterr = 0;
@@ -257,6 +431,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
         }
     }
     p.systems = sys;
+    ask_duties(c, &p, &duties);
     yaml = az_profile_to_yaml(&p);
     if (!yaml) {
         cli_err(c, "メモリ不足", "out of memory");
@@ -266,6 +441,23 @@ int cmd_init(struct cli *c, int argc, char **argv)
     free(yaml);
     if (r)
         return r;
+    if (duties.n) {
+        /* the dated answers become records in the workspace beside the profile */
+        struct az_ws_files wf = {.profile = path};
+        struct az_workspace *ws = NULL;
+        if ((r = cli_ws(c, &wf, &ws)))
+            return r;
+        for (size_t i = 0; i < duties.n; i++)
+            if (az_ws_record_add(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL) < 0) {
+                cli_liberr(c);
+                az_ws_close(ws);
+                return EXIT_ERROR;
+            }
+        az_ws_close(ws);
+        printf(L(c, "\n記録を %zu 件残しました (anzen record list)。\n",
+                 "\nRecorded %zu duties (anzen record list).\n"),
+               duties.n);
+    }
     printf("\n%s %s\n%s\n", L(c, "プロファイルを書きました:", "Wrote the profile:"), path,
            L(c, "次は anzen assess で項目に回答してください。",
              "Next, answer the items with anzen assess."));

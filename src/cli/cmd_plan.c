@@ -427,7 +427,25 @@ int cmd_keypoints(struct cli *c, int argc, char **argv)
         cli_liberr(c);
         return EXIT_ERROR;
     }
-    kp = az_keypoints(p, c->as_of);
+    {
+        /* the workspace's records win over the profile's readiness values */
+        struct az_ws_files wf = {.profile = profile};
+        struct az_workspace *ws = NULL;
+        struct az_records recs = {0};
+        if ((r = cli_ws(c, &wf, &ws))) {
+            az_profile_free(p);
+            return r;
+        }
+        if (az_ws_records(ws, &c->ctx, &recs) < 0) {
+            cli_liberr(c);
+            az_ws_close(ws);
+            az_profile_free(p);
+            return EXIT_ERROR;
+        }
+        az_ws_close(ws);
+        kp = az_keypoints_rec(p, &recs, c->as_of);
+        az_records_free(&recs);
+    }
     if (!kp) {
         az_profile_free(p);
         return EXIT_ERROR;
@@ -440,24 +458,27 @@ int cmd_keypoints(struct cli *c, int argc, char **argv)
         {
             const char *lv = json_string_value(json_object_get(t, "level"));
             printf("\n[%s] %s\n",
-                   !strcmp(lv, "ok")          ? L(c, "良好", "ok")
-                   : !strcmp(lv, "attention") ? L(c, "要確認", "attention")
-                                              : L(c, "要対応", "gap"),
+                   !strcmp(lv, "ok")           ? L(c, "良好", "ok")
+                   : !strcmp(lv, "unrecorded") ? L(c, "未記録", "not recorded")
+                   : !strcmp(lv, "attention")  ? L(c, "要確認", "attention")
+                                               : L(c, "要対応", "gap"),
                    json_string_value(json_object_get(json_object_get(t, "title"),
                                                      c->lang == AZ_LANG_EN ? "en" : "ja")));
             json_array_foreach(json_object_get(t, "findings"), k, f)
             {
                 const char *fl = json_string_value(json_object_get(f, "level"));
                 printf("  %s %s\n",
-                       !strcmp(fl, "ok")    ? "✓"
-                       : !strcmp(fl, "gap") ? "✗"
-                                            : "!",
+                       !strcmp(fl, "ok")           ? "✓"
+                       : !strcmp(fl, "gap")        ? "✗"
+                       : !strcmp(fl, "unrecorded") ? "?"
+                                                   : "!",
                        json_string_value(json_object_get(f, c->lang == AZ_LANG_EN ? "en" : "ja")));
             }
         }
         r = 0;
     }
-    if (!r && json_integer_value(json_object_get(kp, "gaps")) > 0)
+    if (!r && (json_integer_value(json_object_get(kp, "gaps")) > 0 ||
+               json_integer_value(json_object_get(kp, "unrecorded")) > 0))
         r = EXIT_GAPS;
     json_decref(kp);
     az_profile_free(p);

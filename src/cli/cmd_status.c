@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/due.h"
 #include "anzen/store.h"
 #include "anzen/vendor.h"
 #include "anzen/workspace.h"
@@ -130,6 +131,7 @@ static void status_help(struct cli *c, FILE *f)
           "  -o, --output FILE    ファイルに書く (一時ファイル経由で安全に置き換え)\n"
           "      --save           この評価を日付つきでワークスペースに記録する\n"
           "  -w, --workspace DB   ワークスペース (既定: anzen.db)\n"
+          "      --days N         N 日以内に期限が来る予定も表示する (既定 30、0 で表示しない)\n"
           "終了コード: 0 すべて対応済み, 2 未対応・未回答あり, 1 エラー, 64 使い方の誤り\n",
           "usage: anzen status [-p profile.yaml] [-a answers.yaml] [--edition ED]\n"
           "                    [--vendor SYSTEM] [--format text|json|md] [-o FILE]\n\n"
@@ -145,20 +147,55 @@ static void status_help(struct cli *c, FILE *f)
           "  -o, --output FILE    write to FILE (replaced atomically)\n"
           "      --save           record this assessment, dated, in the workspace\n"
           "  -w, --workspace DB   the workspace (default anzen.db)\n"
+          "      --days N         also list what falls due within N days (default 30, 0: off)\n"
           "Exit codes: 0 all satisfied, 2 gaps or unanswered items, 1 error, 64 usage\n"));
+}
+
+/* Add the dues to a rendered status (consumes s). */
+static char *status_add_dues(struct cli *c, char *s, const char *format, const struct az_dues *d,
+                             int days)
+{
+    char *out = NULL;
+
+    if (!strcmp(format, "json")) {
+        json_t *j = json_loads(s, 0, NULL), *arr = az_dues_json(d, c->as_of, days);
+        if (j && arr &&
+            json_object_set_new(j, "due", json_pack("{s:i, s:o}", "days", days, "items", arr)) ==
+                0) {
+            char *t = json_dumps(j, JSON_INDENT(2));
+            if (t)
+                out = az_fmt("%s\n", t);
+            free(t);
+        } else
+            json_decref(arr);
+        json_decref(j);
+    } else {
+        char *t = cli_dues_text(c, d, days, !strcmp(format, "md"));
+        if (t)
+            out = az_fmt("%s%s", s, t);
+        free(t);
+    }
+    free(s);
+    return out;
 }
 
 int cmd_status(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"profile", required_argument, NULL, 'p'}, {"answers", required_argument, NULL, 'a'},
-        {"edition", required_argument, NULL, 'e'}, {"vendor", required_argument, NULL, 'v'},
-        {"format", required_argument, NULL, 'f'},  {"output", required_argument, NULL, 'o'},
-        {"save", no_argument, NULL, 'S'},          {"workspace", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
+                                         {"answers", required_argument, NULL, 'a'},
+                                         {"edition", required_argument, NULL, 'e'},
+                                         {"vendor", required_argument, NULL, 'v'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"save", no_argument, NULL, 'S'},
+                                         {"workspace", required_argument, NULL, 'w'},
+                                         {"days", required_argument, NULL, 'D'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *profile = "profile.yaml", *answers = NULL, *edition = NULL, *vendor = NULL;
     const char *format = "text", *output = NULL, *db = "anzen.db";
     bool save = false;
+    int days = 30;
     char vpath[4096];
     struct az_profile *p;
     struct az_answers *a;
@@ -175,6 +212,16 @@ int cmd_status(struct cli *c, int argc, char **argv)
         case 'S':
             save = true;
             break;
+        case 'D': {
+            long v;
+            if (az_parse_long(optarg, 0, 3660, &v) < 0) {
+                cli_err(c, "--days は 0 から 3660 の整数です: \"%s\"",
+                        "--days takes a whole number from 0 to 3660: \"%s\"", optarg);
+                return EXIT_USAGE;
+            }
+            days = (int)v;
+            break;
+        }
         case 'w':
             db = optarg;
             break;
@@ -251,6 +298,20 @@ int cmd_status(struct cli *c, int argc, char **argv)
         }
     }
     s = render_status(c, e, format, vs, nvs);
+    /* what falls due within --days (the institution's view only) */
+    if (s && !vendor && days > 0) {
+        struct az_dues d = {0};
+        if ((r = cli_dues(c, p, e, &d))) {
+            free(s);
+            az_ws_vendor_forms_free(vs, nvs);
+            az_eval_free(e);
+            az_answers_free(a);
+            az_profile_free(p);
+            return r;
+        }
+        s = status_add_dues(c, s, format, &d, days);
+        az_dues_free(&d);
+    }
     if (!s) {
         cli_err(c, "メモリ不足", "out of memory");
         r = EXIT_ERROR;

@@ -72,6 +72,11 @@ static const struct command {
      "list the recorded assessments (same as workspace history)"},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
      "run the whole loop on a fictional 19-bed clinic"},
+    {"record", cmd_record,
+     "繰り返しの対策を記録する: bcp|backup|drill|contacts|training|review|list",
+     "record the recurring duties: bcp|backup|drill|contacts|training|review|list"},
+    {"calendar", cmd_calendar, "期限と繰り返しの予定を iCalendar (.ics) に書き出す",
+     "write deadlines and recurring duties as iCalendar (.ics)"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };

@@ -249,6 +249,21 @@ void page_dashboard(struct req *q)
         v_str(x, "permanent_due", d2);
         v_str(x, "reason", q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
     }
+    /* what falls due within 30 days (due.h: the same list as anzen status) */
+    {
+        json_t *due = az_dues_json(&view->dues, s.as_of, 30), *o;
+        list = v_arr(v, "due_soon");
+        json_array_foreach(due, i, o)
+        {
+            x = v_push(list);
+            v_str(x, "date", json_string_value(json_object_get(o, "date")));
+            v_str(x, "kind", json_string_value(json_object_get(o, "kind")));
+            v_str(x, "text",
+                  json_string_value(json_object_get(o, q->lang == AZ_LANG_EN ? "en" : "ja")));
+            v_bool(x, "overdue", json_is_true(json_object_get(o, "overdue")));
+        }
+        json_decref(due);
+    }
     /* fixed deadlines from the catalog, such as 2FA by the end of FY2026 */
     list = v_arr(v, "deadlines");
     for (i = 0; i < s.e->nresults; i++) {
@@ -323,6 +338,7 @@ static void wizard_form(struct req *q, const struct az_profile *p, const char *e
         v_bool(x, "remote", sy && sy->remote_maintenance);
         v_bool(x, "mfa", sy && sy->mfa == 1);
     }
+    wizard_duties_view(q, p, v);
     web_page(q, 200, "wizard.html", v, NULL);
 }
 
@@ -408,6 +424,17 @@ void page_wizard(struct req *q)
         sys[n++] = old->systems[i];
     np.systems = sys;
     np.nsystems = np.medical_systems ? n : 0;
+    {
+        /* the yearly duties (records.c) */
+        char *err = wizard_duties_apply(q, &np);
+        if (err) {
+            wizard_form(q, old, err);
+            q->r.status = 400;
+            free(err);
+            az_profile_free(old);
+            return;
+        }
+    }
     yaml = az_profile_to_yaml(&np);
     /* the file the CLI would accept, or nothing is written */
     r = yaml ? az_profile_load(&ctx, WEB_PROFILE, yaml, strlen(yaml), &check) : AZ_ENOMEM;
@@ -429,6 +456,14 @@ void page_wizard(struct req *q)
     if (r < 0) {
         web_error(q, 500, "保存できませんでした。", "Could not save.");
         return;
+    }
+    {
+        char *err = wizard_duties_record(q);
+        if (err) {
+            web_error(q, 500, err, err);
+            free(err);
+            return;
+        }
     }
     web_redirect(q, "/assess");
 }

@@ -266,6 +266,7 @@ static const struct route {
     {"/vendors/form", page_vendor_form, R_FULL | R_VENDOR},
     {"/reports", page_reports, R_FULL},
     {"/reports/file", page_report_file, R_FULL},
+    {"/records", page_records, R_FULL | R_UPLOAD},
     {"/lang", page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},
 };
 

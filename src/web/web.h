@@ -216,6 +216,17 @@ void page_reports(struct req *q);
 void page_report_file(struct req *q);
 void page_vendor_form(struct req *q);
 
+/* ---- records.c: the records of the recurring duties ---- */
+void page_records(struct req *q);
+struct az_profile;
+/* The wizard's questions about the duties: their current answers into
+ * v.duties; the answers posted set np's readiness (an error message to
+ * show, or NULL); after the profile is saved, the dates posted become
+ * records (an error message, or NULL). Messages are the caller's to free. */
+void wizard_duties_view(struct req *q, const struct az_profile *p, json_t *v);
+char *wizard_duties_apply(struct req *q, struct az_profile *np);
+char *wizard_duties_record(struct req *q);
+
 /* Embedded static files (static/app.css, static/app.js) and the page
  * templates with their labels (templates/). */
 extern const struct az_file_blob az_embedded_web[];
