@@ -616,14 +616,15 @@ static void contacts_model(struct b *b, json_t *m)
         json_object_set_new(s, "title", json_string(T(b, "1. 薬局内の体制", "1. Internal roles")));
         json_object_set_new(s, "sheet", json_string(T(b, "1 薬局内", "1 Internal")));
     }
-    paraf(s, az_fmt(T(b,
-                      "異常に気付いた人 → システム運用担当者 → %s → %s の順に知らせ、%sが事業者に、"
-                      "%sの判断で警察・行政に連絡します。",
-                      "Whoever notices tells the systems operator, who tells the %s, who tells "
-                      "the %s; the %s calls the vendors and, on the %s's decision, the police and "
-                      "the authorities."),
-                    role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT),
-                    role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT)));
+    paraf(s,
+          az_fmt(T(b,
+                   "%sでは、異常に気付いた人 → システム運用担当者 → %s → %s の順に知らせ、%sが"
+                   "事業者に、%sの判断で警察・行政に連絡します。",
+                   "At %s, whoever notices tells the systems operator, who tells the %s, who "
+                   "tells the %s; the %s calls the vendors and, on the %s's decision, the police "
+                   "and the authorities."),
+                 self(b), role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT),
+                 role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT)));
     {
         static const char *hja[] = {
             "役割", "氏名", "連絡先 (勤務中)", "連絡先 (時間外)", "不在のときの代わり", NULL};
@@ -1010,8 +1011,9 @@ static void inspection_model(struct az_ctx *ctx, struct b *b, json_t *m, const j
         az_buf_init(&plan, 1u << 20);
         if (a && a->has_checked)
             az_date_iso(a->checked, checked, sizeof(checked));
-        ans = res->status == AZ_ST_UNANSWERED ? T(b, "未回答", "unanswered")
-                                              : az_status_name(res->status, b->l);
+        ans = a && a->ans != AZ_ANS_NONE        ? az_ans_name(a->ans, b->l)
+              : res->status == AZ_ST_UNANSWERED ? T(b, "未回答", "unanswered")
+                                                : az_status_name(res->status, b->l);
         if (res->status == AZ_ST_SATISFIED)
             yes++;
         else if (res->status == AZ_ST_GAP)
