@@ -52,6 +52,11 @@ struct az_docs_input {
 /* Is kind one of bcp, contacts, drill, inspection? */
 bool az_docs_kind_ok(const char *kind);
 
+/* The table of documents an inspector expects per topic
+ * (data/docs/expected-documents.yaml, embedded): {kinds: {id: {ja, en,
+ * match: [..], on-file?}}, topics: {topic: [kind, ..]}}. */
+int az_docs_expected(struct az_ctx *ctx, json_t **ret);
+
 /* The model of document kind in ctx's language. */
 int az_docs_model(struct az_ctx *ctx, const struct az_docs_input *in, const char *kind,
                   json_t **ret);

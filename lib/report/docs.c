@@ -917,7 +917,7 @@ struct expected {
     json_t *root; /* the parsed YAML (kinds, topics) */
 };
 
-static int expected_load(struct az_ctx *ctx, json_t **ret)
+int az_docs_expected(struct az_ctx *ctx, json_t **ret)
 {
     struct az_doc *doc = NULL;
     int r;
@@ -1033,9 +1033,26 @@ static void inspection_model(struct az_ctx *ctx, struct b *b, json_t *m, const j
         }
         if (evs.len)
             with_ev++;
-        /* the expected documents of this item's topic */
-        az_item_topic(it, topic, sizeof(topic));
-        kl = json_object_get(topics, strchr(topic, ':') ? strchr(topic, ':') + 1 : topic);
+        /* the expected documents of the topic this item answers (in any
+         * edition, through the crosswalks: 令和6's per-device patch items
+         * are the patch topic too) */
+        kl = NULL;
+        {
+            const char *key;
+            const json_t *lst;
+            json_object_foreach((json_t *)topics, key, lst)
+            {
+                const struct az_item *found[16];
+                size_t nf;
+                snprintf(topic, sizeof(topic), "h:%s", key);
+                nf = az_topic_items(b->di->cat, e->edition, e->form->id, topic, found, 16);
+                for (size_t q = 0; q < nf && !kl; q++)
+                    if (found[q] == it)
+                        kl = lst;
+                if (kl)
+                    break;
+            }
+        }
         json_array_foreach(kl, k, kid)
         {
             const json_t *kd = json_object_get(kinds, json_string_value(kid));
@@ -1190,7 +1207,7 @@ int az_docs_model(struct az_ctx *ctx, const struct az_docs_input *in, const char
                         "Tabletop drill: ransomware through a vendor VPN device"),
                       T(&b, "シナリオ、状況の進行、記録用紙", "Scenario, injects, record sheet"));
     else {
-        if ((r = expected_load(ctx, &exp)) < 0)
+        if ((r = az_docs_expected(ctx, &exp)) < 0)
             return r;
         m = model_new(&b, kind, T(&b, "立入検査の準備資料", "Inspection pack"),
                       T(&b, "チェックリストの項目ごとの回答・証跡・不足している文書・対応計画",

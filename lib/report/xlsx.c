@@ -431,7 +431,13 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
                     const char *d = json_string_value(json_object_get(x, "description"));
                     const char *at = json_string_value(json_object_get(x, "collected_at"));
                     size_t used = strlen(note);
-                    if (!item || strcmp(item, it->id) || !d || used + 8 >= sizeof(note))
+                    int need;
+                    if (!item || strcmp(item, it->id) || !d)
+                        continue;
+                    /* a whole entry or none: never a character cut in two */
+                    need = snprintf(NULL, 0, "%s%s %s (%.10s)", used ? "\n" : "",
+                                    lj(l, "証跡:", "Evidence:"), d, at ? at : "");
+                    if (need < 0 || used + (size_t)need >= sizeof(note))
                         continue;
                     snprintf(note + used, sizeof(note) - used, "%s%s %s (%.10s)", used ? "\n" : "",
                              lj(l, "証跡:", "Evidence:"), d, at ? at : "");
