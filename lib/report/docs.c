@@ -896,7 +896,8 @@ static void drill_model(struct b *b, json_t *m)
         const char *steps[] = {
             T(b, "検知: 異常の報告まで", "Detection: until reported"),
             T(b, "初動: 切り離しの判断まで", "First response: until disconnect"),
-            T(b, "初動: 経営層への報告まで", "First response: until management told"),
+            b->ph ? T(b, "初動: 開設者への報告まで", "First response: until the owner is told")
+                  : T(b, "初動: 経営層への報告まで", "First response: until management told"),
             T(b, "初動: 紙運用の開始まで", "First response: until paper in use"),
             T(b, "復旧: 復旧順序の決定まで", "Recovery: until restore order set"),
             T(b, "事後: 振り返り", "Afterwards: review")};
@@ -1223,8 +1224,12 @@ int az_docs_model(struct az_ctx *ctx, const struct az_docs_input *in, const char
         contacts_model(&b, m);
     else if (!strcmp(kind, "drill"))
         drill_model(&b, m);
-    else
+    else {
+        /* a record of what is on file, not a form: nothing to fill in */
+        json_object_set_new(m, "readonly", json_true());
+        json_object_set_new(m, "landscape", json_true());
         inspection_model(ctx, &b, m, exp);
+    }
     json_decref(exp);
     *ret = m;
     return 0;

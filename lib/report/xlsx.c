@@ -851,6 +851,7 @@ int az_xlsx_docs(struct az_ctx *ctx, const json_t *model, const char *path)
     lxw_workbook *wb;
     const json_t *sec;
     size_t si;
+    bool ro = json_is_true(json_object_get(model, "readonly")); /* nothing to fill in */
 
     az_date_parse(js_(model, "as_of"), false, &asof);
     wb = start(ctx, path, tmp, sizeof(tmp), js_(model, "title"), asof);
@@ -963,9 +964,9 @@ int az_xlsx_docs(struct az_ctx *ctx, const json_t *model, const char *path)
                         const char *v = json_string_value(x);
                         int n = lines_for(v, k == 0 ? 26 : ncols > 4 ? 20 : 44);
                         wstr(&w, ws, row, (unsigned)(1 + k), v,
-                             input && k > 0 ? f.input
-                             : (v && *v)    ? f.wrap
-                                            : f.input);
+                             input && k > 0    ? f.input
+                             : (v && *v) || ro ? f.wrap
+                                               : f.input);
                         if (n > lines)
                             lines = n;
                     }
