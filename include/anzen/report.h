@@ -67,6 +67,9 @@ struct az_report_input {
      */
     const json_t *extra;
     const json_t *extra_svg;
+    /* Evidence records on file (az_store_evidence of every item), shown
+     * per item in the checklist workbook's notes; may be NULL. */
+    const json_t *evidence;
 };
 
 /* The report model (anzen-report/1) in language lang, or NULL on ENOMEM. */

@@ -13,6 +13,7 @@
 
 #include <xlsxwriter.h>
 
+#include "anzen/docs.h"
 #include "anzen/procure.h"
 #include "anzen/xlsx.h"
 
@@ -287,7 +288,8 @@ struct form_head {
 static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmts *f,
                                  const struct az_edition *ed, const struct az_form *form,
                                  const struct form_head *head, const struct az_eval *e,
-                                 const struct az_answers *answers, bool input, enum az_lang l)
+                                 const struct az_answers *answers, bool input, enum az_lang l,
+                                 const json_t *evidence)
 {
     char title[512], sheet[64];
     lxw_worksheet *ws;
@@ -419,6 +421,28 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
                 snprintf(
                     note, sizeof(note), "%s",
                     lj(l, "このプロファイルには適用されません", "does not apply to this profile"));
+            {
+                /* the evidence on file for this item (workspace evidence) */
+                size_t k;
+                const json_t *x;
+                json_array_foreach(evidence, k, x)
+                {
+                    const char *item = json_string_value(json_object_get(x, "item"));
+                    const char *d = json_string_value(json_object_get(x, "description"));
+                    const char *at = json_string_value(json_object_get(x, "collected_at"));
+                    size_t used = strlen(note);
+                    int need;
+                    if (!item || strcmp(item, it->id) || !d)
+                        continue;
+                    /* a whole entry or none: never a character cut in two */
+                    need = snprintf(NULL, 0, "%s%s %s (%.10s)", used ? "\n" : "",
+                                    lj(l, "証跡:", "Evidence:"), d, at ? at : "");
+                    if (need < 0 || used + (size_t)need >= sizeof(note))
+                        continue;
+                    snprintf(note + used, sizeof(note) - used, "%s%s %s (%.10s)", used ? "\n" : "",
+                             lj(l, "証跡:", "Evidence:"), d, at ? at : "");
+                }
+            }
             wstr(w, ws, row, 5, note, input ? f->input : f->wrap);
             {
                 int lb = lines_for(text, 58), lf = lines_for(note, 30);
@@ -592,7 +616,7 @@ int az_xlsx_checklist(struct az_ctx *ctx, const struct az_report_input *in, cons
     head.label[3] = lj(l, "基準日", "As of");
     head.value[3] = asof;
     head.n = 4;
-    form_sheet(&w, wb, &f, e->edition, e->form, &head, e, NULL, false, l);
+    form_sheet(&w, wb, &f, e->edition, e->form, &head, e, NULL, false, l, in->evidence);
     if (in->plan)
         plan_sheet(&w, wb, &f, in->plan, l);
     if (w.err == LXW_NO_ERROR && in->ledger &&
@@ -658,7 +682,7 @@ int az_xlsx_vendor_form(struct az_ctx *ctx, const struct az_edition *ed, const s
     head.label[5] = lj(l, "回答日", "Answered on");
     head.value[5] = "";
     head.n = 6;
-    form_sheet(&w, wb, &f, ed, vf, &head, NULL, prev, true, l);
+    form_sheet(&w, wb, &f, ed, vf, &head, NULL, prev, true, l, NULL);
     meta_sheet(&w, wb, ed, vf, sys->id, p->name);
     if (w.err != LXW_NO_ERROR) {
         workbook_close(wb);
@@ -774,6 +798,201 @@ int az_procure_xlsx(struct az_ctx *ctx, const struct az_catalog *cat,
         print_setup(ws, true, hrow, hrow, "&C&P / &N");
     }
     json_decref(m);
+    if (w.err != LXW_NO_ERROR) {
+        workbook_close(wb);
+        unlink(tmp);
+        return az_fail(ctx, AZ_EIO, "%s: XLSX を書けません (%s)", "%s: cannot write the XLSX (%s)",
+                       path, lxw_strerror(w.err));
+    }
+    return finish(ctx, wb, tmp, path);
+}
+
+/* ---- the documents of anzen docs and the inspection pack (docs.h) ---- */
+
+/* A sheet name Excel accepts: at most 31 characters, none of []:*?/\ . */
+static void sheet_name(const char *s, char *buf, size_t n)
+{
+    size_t o = 0, chars = 0;
+
+    for (const char *p = s; *p && o + 5 < n && chars < 31;) {
+        size_t len = 1;
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0xF0)
+            len = 4;
+        else if (c >= 0xE0)
+            len = 3;
+        else if (c >= 0xC0)
+            len = 2;
+        if (len == 1 && strchr("[]:*?/\\", *p))
+            buf[o++] = '_';
+        else {
+            for (size_t k = 0; k < len && p[k]; k++)
+                buf[o++] = p[k];
+        }
+        p += len;
+        chars++;
+    }
+    buf[o] = 0;
+}
+
+static const char *js_(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+int az_xlsx_docs(struct az_ctx *ctx, const json_t *model, const char *path)
+{
+    enum az_lang l = ctx->lang;
+    struct w w = {ctx, LXW_NO_ERROR};
+    struct fmts f;
+    char tmp[4200], record[160] = "";
+    struct az_date asof = {0, 0, 0};
+    lxw_workbook *wb;
+    const json_t *sec;
+    size_t si;
+    bool ro = json_is_true(json_object_get(model, "readonly")); /* nothing to fill in */
+
+    az_date_parse(js_(model, "as_of"), false, &asof);
+    wb = start(ctx, path, tmp, sizeof(tmp), js_(model, "title"), asof);
+    if (!wb)
+        return AZ_EIO;
+    make_fmts(wb, &f);
+    json_array_foreach(json_object_get(model, "sections"), si, sec)
+    {
+        char name[160], head[1024];
+        lxw_worksheet *ws;
+        unsigned row = 0, ncols = 2;
+        const json_t *blk, *x;
+        size_t bi, k;
+
+        sheet_name(js_(sec, "sheet"), name, sizeof(name));
+        if (!(ws = workbook_add_worksheet(wb, name))) {
+            chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            break;
+        }
+        if (!strcmp(js_(sec, "id"), "record"))
+            snprintf(record, sizeof(record), "%s", name);
+        /* widest table of the sheet decides the columns (B onwards) */
+        json_array_foreach(json_object_get(sec, "blocks"), bi, blk)
+        {
+            size_t c = json_array_size(json_object_get(json_object_get(blk, "table"), "head"));
+            if (c > ncols)
+                ncols = (unsigned)c;
+        }
+        {
+            lxw_row_col_options hide = {.hidden = LXW_TRUE};
+            worksheet_set_column_opt(ws, 0, 0, 10, f.hidden, &hide); /* keys read back */
+        }
+        worksheet_set_column(ws, 1, 1, 26, NULL);
+        worksheet_set_column(ws, 2, (lxw_col_t)ncols, ncols > 4 ? 20 : 44, NULL);
+        snprintf(head, sizeof(head), "%s", js_(model, "title"));
+        chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.title));
+        worksheet_set_row(ws, row, 22, NULL);
+        row++;
+        snprintf(head, sizeof(head), "%s: %s    %s: %s", js_(model, "inst_label"),
+                 js_(model, "institution"), lj(l, "基準日", "As of"), js_(model, "as_of"));
+        chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.small));
+        row++;
+        if (si == 0) {
+            const char *lb = js_(model, "legal_basis");
+            if (*lb) {
+                snprintf(head, sizeof(head), "%s %s", lj(l, "根拠:", "Legal basis:"), lb);
+                chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.small));
+                row_height(ws, row, lines_for(head, 26 + 20.0 * ncols));
+                row++;
+            }
+            json_array_foreach(json_object_get(model, "notes"), k, x)
+            {
+                chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols,
+                                              json_string_value(x), f.small));
+                row_height(ws, row, lines_for(json_string_value(x), 26 + 20.0 * (ncols - 1)));
+                row++;
+            }
+        }
+        row++;
+        wstr(&w, ws, row, 1, js_(sec, "title"), f.bold_run);
+        row++;
+        json_array_foreach(json_object_get(sec, "paragraphs"), k, x)
+        {
+            const char *p = json_string_value(x);
+            chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, "", f.small));
+            wstr(&w, ws, row, 1, p, f.small);
+            row_height(ws, row, lines_for(p, 26 + (ncols > 4 ? 20.0 : 44.0) * (ncols - 1)));
+            row++;
+        }
+        json_array_foreach(json_object_get(sec, "blocks"), bi, blk)
+        {
+            const json_t *t = json_object_get(blk, "table"), *fl = json_object_get(blk, "fields");
+            bool input = json_is_true(json_object_get(blk, "input"));
+            row++;
+            if (*js_(blk, "caption")) {
+                wstr(&w, ws, row, 1, js_(blk, "caption"), f.bold_run);
+                row++;
+            }
+            json_array_foreach(fl, k, x)
+            {
+                const char *v = js_(x, "value");
+                wstr(&w, ws, row, 0, js_(x, "key"), f.hidden);
+                wstr(&w, ws, row, 1, js_(x, "label"), f.label);
+                if (ncols > 2)
+                    chk(&w, worksheet_merge_range(ws, row, 2, row, (lxw_col_t)ncols, "", f.input));
+                wstr(&w, ws, row, 2, v, f.input);
+                {
+                    int n = lines_for(v, ncols > 4 ? 20.0 * (ncols - 1) : 44.0 * (ncols - 1));
+                    row_height(ws, row, n < 2 ? 2 : n);
+                }
+                row++;
+            }
+            if (t) {
+                const json_t *r;
+                size_t ri;
+                json_array_foreach(json_object_get(t, "head"), k, x)
+                    wstr(&w, ws, row, (unsigned)(1 + k), json_string_value(x), f.head);
+                worksheet_set_row(ws, row, 30, NULL);
+                row++;
+                json_array_foreach(json_object_get(t, "rows"), ri, r)
+                {
+                    int lines = 1;
+                    if (input) {
+                        char key[32];
+                        snprintf(key, sizeof(key), "step.%zu", ri + 1);
+                        wstr(&w, ws, row, 0, key, f.hidden);
+                    }
+                    json_array_foreach(r, k, x)
+                    {
+                        const char *v = json_string_value(x);
+                        int n = lines_for(v, k == 0 ? 26 : ncols > 4 ? 20 : 44);
+                        wstr(&w, ws, row, (unsigned)(1 + k), v,
+                             input && k > 0    ? f.input
+                             : (v && *v) || ro ? f.wrap
+                                               : f.input);
+                        if (n > lines)
+                            lines = n;
+                    }
+                    row_height(ws, row, lines);
+                    row++;
+                }
+            }
+        }
+        print_setup(ws, ncols > 4, 0, 0, "&C&P / &N");
+    }
+    if (w.err == LXW_NO_ERROR) {
+        lxw_worksheet *ws = workbook_add_worksheet(wb, "anzen");
+        const char *rows[][2] = {{"schema", js_(model, "schema")},
+                                 {"kind", js_(model, "kind")},
+                                 {"institution", js_(model, "institution")},
+                                 {"record-sheet", record},
+                                 {"anzen", AZ_VERSION}};
+        if (!ws)
+            chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        for (unsigned i = 0; ws && i < sizeof(rows) / sizeof(rows[0]); i++) {
+            wstr(&w, ws, i, 0, rows[i][0], NULL);
+            wstr(&w, ws, i, 1, rows[i][1], NULL);
+        }
+        if (ws)
+            worksheet_hide(ws);
+    }
     if (w.err != LXW_NO_ERROR) {
         workbook_close(wb);
         unlink(tmp);

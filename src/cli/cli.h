@@ -110,6 +110,7 @@ int cli_kev(struct cli *c, const struct az_kev **ret);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
+int cmd_docs(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_record(struct cli *c, int argc, char **argv);
 int cmd_calendar(struct cli *c, int argc, char **argv);

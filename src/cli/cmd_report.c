@@ -253,6 +253,8 @@ static void help(struct cli *c, FILE *f)
           "        対応計画と機器台帳のシート付き\n"
           "  json  報告書の内容 (anzen-report/1、docs/report-json.md)\n"
           "  md    Markdown\n"
+          "  --inspection   立入検査の準備資料 (項目ごとの証跡、不足している文書、\n"
+          "                 いいえの暫定対策と目標日。html / xlsx、--pdf も可)\n"
           "  --pdf          HTML を Chromium で PDF にする (既定の出力 report.pdf)\n"
           "  -o, --output   出力先 (既定: report.html / checklist.xlsx、json と md は標準出力。\n"
           "                 - で標準出力)\n"
@@ -272,6 +274,8 @@ static void help(struct cli *c, FILE *f)
           "        with remediation-plan and asset-ledger sheets\n"
           "  json  the report's content (anzen-report/1, docs/report-json.md)\n"
           "  md    Markdown\n"
+          "  --inspection   the inspection pack (evidence per item, missing documents,\n"
+          "                 interim measures and dates for いいえ; html / xlsx, or --pdf)\n"
           "  --pdf          print the HTML to PDF with Chromium (default output report.pdf)\n"
           "  -o, --output   where to write (default report.html / checklist.xlsx; json and\n"
           "                 md to standard output; - for standard output)\n"
@@ -294,13 +298,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
                                          {"role", required_argument, NULL, 'r'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"pdf", no_argument, NULL, 'P'},
+                                         {"inspection", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL, NULL};
     const char *format = "html", *output = NULL;
     unsigned roles = 0;
-    bool pdf = false;
+    bool pdf = false, inspection = false;
     struct az_ws_view *rd = NULL;
+    json_t *evidence = NULL;
     struct az_buf b;
     int o, r;
 
@@ -358,6 +364,9 @@ int cmd_report(struct cli *c, int argc, char **argv)
         case 'P':
             pdf = true;
             break;
+        case 'N':
+            inspection = true;
+            break;
         case 'h':
             help(c, stdout);
             return 0;
@@ -376,8 +385,31 @@ int cmd_report(struct cli *c, int argc, char **argv)
         cli_err(c, "--pdf は --format html のときだけ使えます", "--pdf goes with --format html");
         return EXIT_USAGE;
     }
+    if (inspection) {
+        /* the inspection pack: html (default), xlsx, or pdf with --pdf */
+        if (strcmp(format, "html") && strcmp(format, "xlsx")) {
+            cli_err(c, "--inspection は --format html / xlsx です",
+                    "--inspection takes --format html or xlsx");
+            return EXIT_USAGE;
+        }
+        if ((r = cli_catalog(c)))
+            return r;
+        return docs_write(c, &rp, "inspection", pdf ? "pdf" : format,
+                          output ? output
+                          : pdf
+                              ? "inspection.pdf"
+                              : (!strcmp(format, "xlsx") ? "inspection.xlsx" : "inspection.html"));
+    }
     if ((r = report_load(c, &rp, &rd)))
         return r;
+    if (!strcmp(format, "xlsx")) {
+        /* the evidence on file goes into each item's notes */
+        if ((r = docs_evidence(c, rp.workspace, &evidence))) {
+            az_ws_view_free(rd);
+            return r;
+        }
+        rd->in.evidence = evidence;
+    }
     az_buf_init(&b, 64u * 1024 * 1024);
     if (!strcmp(format, "json")) {
         json_t *m = az_report_model(&rd->in, c->lang);
@@ -414,5 +446,6 @@ int cmd_report(struct cli *c, int argc, char **argv)
     }
     az_buf_done(&b);
     az_ws_view_free(rd);
+    json_decref(evidence);
     return r;
 }

@@ -55,6 +55,11 @@ static const struct command {
     {"procure", cmd_procure,
      "導入するシステムの入札仕様書・契約に書くセキュリティ要件 (HTML / XLSX)",
      "security requirements for the tender and contract of a new system (HTML / XLSX)"},
+    {"docs", cmd_docs,
+     "文書の下書きを作る: BCP、連絡体制図、机上訓練と記録用紙 (HTML / XLSX / PDF): "
+     "bcp|contacts|drill",
+     "draft documents: BCP, contact chart, tabletop drill with record sheet (HTML / XLSX / "
+     "PDF): bcp|contacts|drill"},
     {"serve", cmd_serve, "ブラウザで使う画面 (HTTPS、アカウントと二要素認証つき) を起動する",
      "start the web UI (HTTPS, with accounts and two-factor authentication)"},
     {"scan", cmd_scan,

@@ -33,4 +33,12 @@ int report_load_with(struct cli *c, const struct report_paths *rp,
  * it when it is missing. 0 or an exit code. */
 int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path);
 
+/* The evidence records of the workspace at db (az_store_evidence), *ret
+ * NULL when there is no workspace. 0 or an exit code (cmd_docs.c). */
+int docs_evidence(struct cli *c, const char *db, json_t **ret);
+/* Write document kind (docs.h: bcp, contacts, drill, inspection) as
+ * format (html, xlsx, pdf) to output (NULL: KIND.EXT). 0 or an exit code. */
+int docs_write(struct cli *c, const struct report_paths *rp, const char *kind, const char *format,
+               const char *output);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include <zip.h>
 
+#include "anzen/docs.h"
 #include "anzen/xlsx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -135,6 +136,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         az_answers_free(b);
         free(y);
         az_answers_free(a);
+    }
+    {
+        /* the drill record sheet (anzen docs drill --import): what is
+         * accepted has a valid date and named participants */
+        json_t *rec = NULL;
+        if (az_docs_drill_read(&ctx, "fuzz.xlsx", data, size, NULL, &rec) == 0) {
+            struct az_date d;
+            const char *date = json_string_value(json_object_get(rec, "date"));
+            const char *who = json_string_value(json_object_get(rec, "participants"));
+            char *t = az_docs_drill_text(rec, AZ_LANG_JA);
+            if (!date || az_date_parse(date, false, &d) < 0 || !who || !*who || !t ||
+                az_utf8_invalid_at(t, strlen(t)) != (size_t)-1)
+                abort();
+            free(t);
+            json_decref(rec);
+        } else if (rec)
+            abort(); /* nothing returned on failure */
     }
     free(zipped);
     return 0;
