@@ -42,7 +42,7 @@ enum az_lang {
 
 /* Error context: one per thread of use. Holds the language for messages
  * and the last error. Embed it or allocate it; az_ctx_init() sets it up. */
-#define AZ_ERRMSG_MAX 1024
+#define AZ_ERRMSG_MAX 4096
 struct az_ctx {
     enum az_lang lang;
     int err;                    /* last AZ_E* code, 0 if none */
