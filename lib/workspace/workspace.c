@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/finding.h"
 #include "anzen/keypoints.h"
 #include "anzen/store.h"
@@ -461,13 +462,14 @@ int az_ws_lock(struct az_workspace *ws, struct az_ctx *ctx)
 
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: ロックを作れません (%s)",
-                       "%s: cannot create the lock (%s)", ws->lock, strerror(errno));
+                       "%s: cannot create the lock (%s)", ws->lock,
+                       az_errno_text(ctx->lang, errno));
     while (flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR) {
             int e = errno;
             close(fd);
             return az_fail(ctx, AZ_EIO, "%s: ロックを取れません (%s)", "%s: cannot lock (%s)",
-                           ws->lock, strerror(e));
+                           ws->lock, az_errno_text(ctx->lang, e));
         }
     }
     return fd;

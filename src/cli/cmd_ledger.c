@@ -364,7 +364,8 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
             cli_err(c, "%s がありません (台帳は anzen ledger import FILE で取り込みます)",
                     "%s does not exist (bring a ledger in with anzen ledger import FILE)", path);
         else
-            cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
+            cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path,
+                    az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     if (r == -2) {

@@ -145,7 +145,7 @@ int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path
     }
     if (!mkdtemp(tmpl)) {
         cli_err(c, "一時ディレクトリを作れません: %s", "cannot create a temporary directory: %s",
-                strerror(errno));
+                az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     snprintf(page, sizeof(page), "%s/report.html", tmpl);
@@ -189,7 +189,8 @@ int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path
         _exit(127);
     }
     if (pid < 0) {
-        cli_err(c, "Chromium を起動できません: %s", "cannot start Chromium: %s", strerror(errno));
+        cli_err(c, "Chromium を起動できません: %s", "cannot start Chromium: %s",
+                az_errno_text(c->lang, errno));
         rm_tree(tmpl);
         return EXIT_ERROR;
     }

@@ -353,7 +353,8 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         goto out;
     }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir, strerror(errno));
+        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir,
+                az_errno_text(c->lang, errno));
         r = EXIT_ERROR;
         goto out;
     }

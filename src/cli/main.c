@@ -178,7 +178,7 @@ static int finish_stdout(struct cli *c, int r)
         return EXIT_ERROR; /* the reader went away (anzen ... | head) */
     cli_err(c, "出力を書き込めません: %s", "cannot write the output: %s",
             e == ENOSPC ? L(c, "ディスクがいっぱいです", "no space left on the device")
-                        : strerror(e));
+                        : az_errno_text(c->lang, e));
     return EXIT_ERROR;
 }
 
@@ -246,7 +246,8 @@ int main(int argc, char **argv)
 #undef GLOBAL_OPT
     }
     if (c.dir && chdir(c.dir) < 0) {
-        cli_err(&c, "%s に移動できません: %s", "cannot change to %s: %s", c.dir, strerror(errno));
+        cli_err(&c, "%s に移動できません: %s", "cannot change to %s: %s", c.dir,
+                az_errno_text(c.lang, errno));
         free(rest);
         return EXIT_ERROR;
     }
@@ -273,12 +274,16 @@ int main(int argc, char **argv)
     }
     cmd = find_command(rest[0]);
     if (!cmd) {
-        cli_err(&c, "未知のコマンド \"%s\" (anzen --help で一覧)",
-                "unknown command \"%s\" (see anzen --help)", rest[0]);
+        const char *names[NCOMMANDS];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            names[i] = commands[i].name;
+        r = cli_unknown_command(&c, rest[0], names, NCOMMANDS);
         free(rest);
-        return EXIT_USAGE;
+        return r;
     }
-    r = cmd->fn(&c, nrest, rest);
+    r = cli_check_subcommand(&c, cmd->name, nrest, rest);
+    if (!r)
+        r = cmd->fn(&c, nrest, rest);
     az_catalog_free(c.cat);
     az_kev_free(c.kev);
     free(rest);
