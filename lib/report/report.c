@@ -173,6 +173,11 @@ static json_t *plan_item_json(const struct az_plan *p, size_t i, enum az_lang l)
                   pi->result->overdue != AZ_OD_NONE);
     if (o)
         json_object_set_new(o, "reason_summary", json_string(summary));
+    if (o)
+        json_object_set_new(o, "owner_note",
+                            pi->owner_note_ja
+                                ? json_string(EN(l) ? pi->owner_note_en : pi->owner_note_ja)
+                                : json_null());
     return o;
 }
 
@@ -415,7 +420,12 @@ static json_t *role_part(const struct az_report_input *in, unsigned role, enum a
     }
     for (size_t i = 0; in->plan && i < in->plan->n; i++) {
         const struct az_plan_item *pi = &in->plan->v[i];
-        if (pi->track[0].owner_role == role || pi->track[1].owner_role == role)
+        bool mine = pi->track[0].owner_role == role || pi->track[1].owner_role == role;
+        /* a vendor takes operations work on the institution's behalf */
+        if (role == AZ_ROLE_OPERATIONS)
+            mine = mine || pi->track[0].owner_role == AZ_ROLE_VENDOR ||
+                   pi->track[1].owner_role == AZ_ROLE_VENDOR;
+        if (mine)
             json_array_append_new(plan, plan_item_json(in->plan, i, l));
     }
     return json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", az_role_token((enum az_role)role), "name",

@@ -205,7 +205,7 @@ run "$ANZEN" plan set 1-① --track interim --owner "planning:$OWN1" --due 2026-
 expect_rc 0 "plan set 1-① interim"
 run "$ANZEN" plan set 1-① --track permanent --owner "management:$OWN2" --due 2026-03-31 --who "$OWN1"
 expect_rc 0 "plan set 1-① permanent"
-run "$ANZEN" plan set 2-① --owner "operations:$OWN3" --due 2025-12-26 --status in-progress --who 渡辺
+run "$ANZEN" plan set 2-① --track both --owner "operations:$OWN3" --due 2025-12-26 --status in-progress --who 渡辺
 expect_rc 0 "plan set 2-① both tracks"
 run "$ANZEN" plan set 2-⑥ --track permanent --owner "operations:$OWN4" --due 2026-02-27 --who 渡辺
 expect_rc 0 "plan set 2-⑥ permanent"
@@ -504,7 +504,7 @@ run "$ANZEN" ledger import "$FLOW/pcs50.csv"
 expect_rc 0 "ledger of 50 PCs"
 run "$ANZEN" ledger check --save
 expect_rc 2 "50 findings saved"
-run "$ANZEN" plan set 2-① --owner "operations:$OWN3" --due 2025-12-26
+run "$ANZEN" plan set 2-① --track both --owner "operations:$OWN3" --due 2025-12-26
 expect_rc 0 "plan set on the item with 50 findings"
 run "$ANZEN" plan
 expect_rc 0 "plan with 50 findings on one item"
