@@ -105,6 +105,12 @@ unsigned az_inst_parse(const char *s);
  * (caller frees) or NULL on ENOMEM. */
 char *az_profile_to_yaml(const struct az_profile *p);
 
+/* A readable ID for a new system from its name (電子カルテ -> emr, レセコン
+ * -> receipt, PACS / 画像 -> pacs, 検査 -> lab, an ASCII name -> its slug,
+ * else system-N), made unique among the n existing systems with -2, -3.
+ * A new string (caller frees) or NULL on ENOMEM. */
+char *az_system_id_suggest(const char *name, const struct az_system *existing, size_t n);
+
 /* Escape a string as a double-quoted YAML scalar into b. */
 int az_yaml_quote(struct az_buf *b, const char *s);
 
