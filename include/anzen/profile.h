@@ -111,6 +111,14 @@ char *az_profile_to_yaml(const struct az_profile *p);
  * A new string (caller frees) or NULL on ENOMEM. */
 char *az_system_id_suggest(const char *name, const struct az_system *existing, size_t n);
 
+/* The system s names: its ID, its name, a part of exactly one name, or
+ * system-N (the N-th system, the IDs older versions of init gave); NULL
+ * when none. */
+const struct az_system *az_profile_find_system(const struct az_profile *p, const char *s);
+/* "emr (電子カルテ), receipt (レセコン)" for messages (only the systems
+ * with a vendor when vendor_only); "-" when none. A new string. */
+char *az_profile_system_list(const struct az_profile *p, bool vendor_only);
+
 /* Escape a string as a double-quoted YAML scalar into b. */
 int az_yaml_quote(struct az_buf *b, const char *s);
 

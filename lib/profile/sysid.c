@@ -85,3 +85,48 @@ char *az_system_id_suggest(const char *name, const struct az_system *existing, s
     free(base);
     return id;
 }
+
+const struct az_system *az_profile_find_system(const struct az_profile *p, const char *s)
+{
+    const struct az_system *hit = NULL;
+    size_t nhit = 0;
+    unsigned long k;
+    char *end;
+
+    if (!p || !s || !*s)
+        return NULL;
+    for (size_t i = 0; i < p->nsystems; i++)
+        if (!strcmp(p->systems[i].id, s))
+            return &p->systems[i];
+    for (size_t i = 0; i < p->nsystems; i++)
+        if (p->systems[i].name && !strcmp(p->systems[i].name, s))
+            return &p->systems[i];
+    for (size_t i = 0; i < p->nsystems; i++)
+        if (p->systems[i].name && strstr(p->systems[i].name, s) && nhit++ == 0)
+            hit = &p->systems[i];
+    if (nhit == 1)
+        return hit;
+    /* the IDs init used to give: system-N is the N-th system */
+    if (!strncmp(s, "system-", 7) && s[7] >= '1' && s[7] <= '9') {
+        k = strtoul(s + 7, &end, 10);
+        if (!*end && k >= 1 && k <= p->nsystems)
+            return &p->systems[k - 1];
+    }
+    return NULL;
+}
+
+char *az_profile_system_list(const struct az_profile *p, bool vendor_only)
+{
+    struct az_buf b;
+
+    az_buf_init(&b, 1024 * 1024);
+    for (size_t i = 0; p && i < p->nsystems; i++) {
+        if (vendor_only && !p->systems[i].vendor)
+            continue;
+        az_buf_printf(&b, "%s%s (%s)", b.len ? ", " : "", p->systems[i].id,
+                      p->systems[i].name ? p->systems[i].name : "");
+    }
+    if (!b.data)
+        return strdup("-");
+    return b.data;
+}

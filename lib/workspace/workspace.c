@@ -153,12 +153,16 @@ int az_ws_eval(struct az_workspace *ws, struct az_ctx *ctx, const struct az_prof
     if (ret_notice)
         *ret_notice = NULL;
     if (vendor_system) {
-        for (size_t i = 0; i < p->nsystems; i++)
-            if (!strcmp(p->systems[i].id, vendor_system))
-                sys = &p->systems[i];
-        if (!sys || !sys->vendor)
-            return az_fail(ctx, AZ_ENOTFOUND, "%s: 事業者のいるシステム \"%s\" はありません",
-                           "%s: no system \"%s\" with a vendor", p->file, vendor_system);
+        sys = az_profile_find_system(p, vendor_system);
+        if (!sys || !sys->vendor) {
+            char *list = az_profile_system_list(p, true);
+            r = az_fail(ctx, AZ_ENOTFOUND,
+                        "%s: 事業者のいるシステム \"%s\" はありません (指定できるシステム ID: %s)",
+                        "%s: no system \"%s\" with a vendor (system IDs: %s)", p->file,
+                        vendor_system, list ? list : "-");
+            free(list);
+            return r;
+        }
     }
     if (exists(answers_path)) {
         if ((r = az_answers_load_file(ctx, ws->cat, answers_path, &a)) < 0)

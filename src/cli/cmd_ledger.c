@@ -824,6 +824,9 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(
                 L(c, "合計・小計の行として読み飛ばした行: %zu 行\n", "totals rows skipped: %zu\n"),
                 l->totals);
+        if (!r)
+            cli_next(c, "anzen ledger check (管理者のいない VPN 装置・KEV・サポート切れを点検)",
+                     "anzen ledger check (unadministered VPN devices, KEV, end of support)");
         az_buf_done(&b);
         az_ledger_free(l);
         return r;

@@ -413,6 +413,12 @@ int cmd_report(struct cli *c, int argc, char **argv)
                 fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
         }
     }
+    if (!r && strcmp(format, "json") && (!output || strcmp(output, "-")))
+        cli_next(c,
+                 "anzen report --role management --pdf (経営層向け 1 ページを PDF で)、anzen "
+                 "report --format xlsx (立入検査用の様式)、anzen vendor pack (事業者への依頼)",
+                 "anzen report --role management --pdf (the page for management), anzen report "
+                 "--format xlsx (the inspection form), anzen vendor pack (requests to vendors)");
     az_buf_done(&b);
     az_ws_view_free(rd);
     return r;

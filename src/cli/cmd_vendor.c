@@ -364,6 +364,8 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         r = EXIT_ERROR;
         goto out;
     }
+    if (only && az_profile_find_system(p, only))
+        only = az_profile_find_system(p, only)->id; /* by name or an old system-N */
     for (size_t i = 0; i < p->nsystems && !r; i++) {
         const struct az_system *sys = &p->systems[i];
         const struct az_vendor *reg = NULL;
@@ -421,14 +423,21 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         }
     }
     if (!r && !any) {
-        if (only)
-            cli_err(c, "事業者のいるシステム \"%s\" はありません", "no system \"%s\" with a vendor",
-                    only);
-        else
+        if (only) {
+            char *list = az_profile_system_list(p, true);
+            cli_err(c, "事業者のいるシステム \"%s\" はありません (指定できるシステム ID: %s)",
+                    "no system \"%s\" with a vendor (system IDs: %s)", only, list ? list : "-");
+            free(list);
+        } else
             cli_err(c, "事業者のいるシステムがプロファイルにありません",
                     "the profile has no system with a vendor");
         r = EXIT_ERROR;
     }
+    if (!r)
+        cli_next(c,
+                 "依頼状と事業者確認用を事業者に送り、返ってきたら anzen vendor import 回答.xlsx",
+                 "send each letter and form to its vendor; when one comes back: anzen vendor "
+                 "import ANSWER.xlsx");
 out:
     az_tmpl_set_free(set);
     az_vendors_free(vs);
