@@ -227,8 +227,9 @@ int main(int argc, char **argv)
             c.catalog_dir = val;
         } else if (GLOBAL_OPT("--as-of")) {
             if (!val || az_date_parse(val, false, &c.as_of) < 0) {
-                cli_err(&c, "--as-of の日付 \"%s\" が不正です", "invalid --as-of date \"%s\"",
-                        val ? val : "");
+                cli_err(&c, "--as-of の日付 \"%s\" が読めません (受け付ける形式: %s)",
+                        "cannot read the --as-of date \"%s\" (accepted forms: %s)", val ? val : "",
+                        cli_date_forms(&c));
                 free(rest);
                 return EXIT_USAGE;
             }

@@ -115,6 +115,9 @@ expect_err "interim = 暫定対策 / permanent = 本対策 / both = 両方" "tra
 run "$ANZEN" plan set 2-⑥ --track interim --due 31/12/2026
 expect_rc 64 "unreadable date"
 expect_err "受け付ける形式: 2026-03-31、2026/3/31、2026年3月31日、令和8年3月31日、R8.3.31" "date forms listed"
+run "$ANZEN" --as-of 2025-13-40 status
+expect_rc 64 "bad --as-of"
+expect_err "受け付ける形式: 2026-03-31" "--as-of lists the date forms"
 run "$ANZEN" plan set 9-⑨ --track interim --status done
 expect_err "表示番号 2-⑥ か ID で指定" "unknown item says how to name one"
 
