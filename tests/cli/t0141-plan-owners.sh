@@ -64,6 +64,16 @@ p = json.load(open(sys.argv[1], encoding="utf-8"))
 m = [x for x in p["items"] if x["id"] == "cl-r7.h.mfa"][0]
 assert m["interim"]["status"] == "open" and m["permanent"]["status"] == "open", m
 PY
+# on a terminal it asks (script(1) gives the command a terminal)
+if command -v script >/dev/null 2>&1; then
+    printf '2\n' | script -qec "\"$ANZEN\" plan set 2-⑩ --status done" /dev/null >"$T/tty" 2>&1 || true
+    grep -q "どちらの対策を変えますか (1 暫定対策 / 2 本対策 / 3 両方)" "$T/tty" &&
+        grep -q "本対策を更新しました。状態 完了" "$T/tty" && ok "on a terminal it asks which track" ||
+        not_ok "interactive track: $(tail -3 "$T/tty")"
+    "$ANZEN" plan set 2-⑩ --track permanent --status open >/dev/null 2>&1
+else
+    ok "# SKIP no script(1)"
+fi
 run "$ANZEN" plan set 2-⑩ --track both --status in-progress
 expect_rc 0 "--track both"
 expect_out "暫定対策と本対策を更新しました。状態 対応中" "names both tracks and the status"
