@@ -350,12 +350,26 @@ static int do_set(struct cli *c, const struct set_args *sa)
             if (!ed->forms[k].vendor)
                 it = az_edition_item_by_label(ed, &ed->forms[k], sa->item);
     if (!it || !it->edition->checklist) {
+        /* the labels of the institution forms when they are few enough to read */
+        struct az_buf b;
+        az_buf_init(&b, 64 * 1024);
+        for (size_t k = 0; ed && k < ed->nitems && ed->nitems <= 80; k++) {
+            const struct az_item *x = ed->items[k];
+            if (!x->form || x->form->vendor || x->gate || !x->label)
+                continue;
+            if (strstr(b.data ? b.data : "", x->label))
+                continue; /* the same label in another form */
+            az_buf_printf(&b, "%s%s", b.len ? " " : "", x->label);
+        }
         cli_err(c,
                 "チェックリストの項目 \"%s\" はありません (表示番号 2-⑥ か ID で指定。一覧: anzen "
                 "plan、anzen catalog show --all)",
                 "no checklist item \"%s\" (give a label such as 2-⑥ or an ID; see anzen plan or "
                 "anzen catalog show --all)",
                 sa->item);
+        if (b.len)
+            fprintf(stderr, L(c, "  項目: %s\n", "  items: %s\n"), b.data);
+        az_buf_done(&b);
         return EXIT_ERROR;
     }
     if (per_track && track == -3) {

@@ -120,6 +120,7 @@ expect_rc 64 "bad --as-of"
 expect_err "受け付ける形式: 2026-03-31" "--as-of lists the date forms"
 run "$ANZEN" plan set 9-⑨ --track interim --status done
 expect_err "表示番号 2-⑥ か ID で指定" "unknown item says how to name one"
+expect_err "項目: 1-① 2-① 2-②" "and lists the item labels"
 
 # 次に after the main commands, never in JSON
 run "$ANZEN" ledger import "$TEST_DATA/ledgers/01-utf8-bom.csv"
