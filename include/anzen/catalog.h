@@ -52,6 +52,9 @@ enum az_role {
     AZ_ROLE_MANAGEMENT = 1 << 0, /* 経営層 */
     AZ_ROLE_PLANNING = 1 << 1,   /* 企画管理者 */
     AZ_ROLE_OPERATIONS = 1 << 2, /* システム運用担当者 */
+    /* not a checklist role: a vendor owning a plan task (plan.h); never in
+     * an item's roles, not counted in AZ_NROLES, not read by az_role_parse */
+    AZ_ROLE_VENDOR = 1 << 3, /* 事業者 */
 };
 #define AZ_NROLES 3
 

@@ -87,6 +87,9 @@ struct az_plan_track {
 struct az_plan_item {
     const struct az_item_result *result;
     struct az_plan_track track[2];
+    /* why a default owner is not システム運用担当者 although the item names
+     * that role (the profile records no IT staff); NULL otherwise */
+    char *owner_note_ja, *owner_note_en;
     int tier; /* 0 override, 1 overdue, 2 ransomware/remote access, 3 other */
     int priority;
     char *override_reason; /* NULL unless tier 0 */
@@ -133,5 +136,19 @@ const char *az_plan_status_name(enum az_plan_status s, enum az_lang lang);
 /* Parse open / in-progress / done / verified (or 未着手 / 対応中 / 完了 /
  * 確認済み); -1 if unknown. */
 int az_plan_status_parse(const char *s);
+
+/* Parse the role part of an owner: management / planning / operations /
+ * vendor (or 経営層 / 企画管理者 / システム運用担当者 / 事業者); 0 if unknown. */
+unsigned az_plan_owner_parse(const char *s);
+
+/*
+ * Who takes the operations tasks when the profile records no IT staff
+ * (ops-staff: false): the one vendor of the on-premises systems (or of
+ * all systems when only one vendor is named), else the planning manager.
+ * *ret_vendor is that vendor's name (borrowed from p) or NULL. Returns
+ * AZ_ROLE_VENDOR or AZ_ROLE_PLANNING; AZ_ROLE_OPERATIONS when p has IT
+ * staff (or p is NULL).
+ */
+unsigned az_plan_ops_substitute(const struct az_profile *p, const char **ret_vendor);
 
 #endif

@@ -108,6 +108,20 @@ unsigned az_inst_parse(const char *s);
  * (caller frees) or NULL on ENOMEM. */
 char *az_profile_to_yaml(const struct az_profile *p);
 
+/* A readable ID for a new system from its name (電子カルテ -> emr, レセコン
+ * -> receipt, PACS / 画像 -> pacs, 検査 -> lab, an ASCII name -> its slug,
+ * else system-N), made unique among the n existing systems with -2, -3.
+ * A new string (caller frees) or NULL on ENOMEM. */
+char *az_system_id_suggest(const char *name, const struct az_system *existing, size_t n);
+
+/* The system s names: its ID, its name, a part of exactly one name, or
+ * system-N (the N-th system, the IDs older versions of init gave); NULL
+ * when none. */
+const struct az_system *az_profile_find_system(const struct az_profile *p, const char *s);
+/* "emr (電子カルテ), receipt (レセコン)" for messages (only the systems
+ * with a vendor when vendor_only); "-" when none. A new string. */
+char *az_profile_system_list(const struct az_profile *p, bool vendor_only);
+
 /* Escape a string as a double-quoted YAML scalar into b. */
 int az_yaml_quote(struct az_buf *b, const char *s);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/auth.h"
 
 int az_random_token(char *out, size_t cap, size_t nbytes)
@@ -125,7 +126,8 @@ int az_seal_key_load(struct az_ctx *ctx, const char *path, unsigned char key[AZ_
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
             return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを作れません: %s",
-                           "%s: cannot create the key file: %s", path, strerror(errno));
+                           "%s: cannot create the key file: %s", path,
+                           az_errno_text(ctx->lang, errno));
         randombytes_buf(k, sizeof(k));
         n = write(fd, k, sizeof(k));
         if (n != (ssize_t)sizeof(k) || fsync(fd) != 0) {
@@ -134,7 +136,7 @@ int az_seal_key_load(struct az_ctx *ctx, const char *path, unsigned char key[AZ_
             unlink(path);
             sodium_memzero(k, sizeof(k));
             return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを書けません: %s",
-                           "%s: cannot write the key file: %s", path, strerror(e));
+                           "%s: cannot write the key file: %s", path, az_errno_text(ctx->lang, e));
         }
         close(fd);
         memcpy(key, k, sizeof(k));
@@ -143,7 +145,7 @@ int az_seal_key_load(struct az_ctx *ctx, const char *path, unsigned char key[AZ_
     }
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを開けません: %s",
-                       "%s: cannot open the key file: %s", path, strerror(errno));
+                       "%s: cannot open the key file: %s", path, az_errno_text(ctx->lang, errno));
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
         return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルが通常のファイルではありません",

@@ -170,6 +170,8 @@ const char *az_role_token(enum az_role r)
         return "management";
     case AZ_ROLE_PLANNING:
         return "planning";
+    case AZ_ROLE_VENDOR:
+        return "vendor";
     default:
         return "operations";
     }
@@ -182,6 +184,8 @@ const char *az_role_name(enum az_role r, enum az_lang lang)
         return lang == AZ_LANG_EN ? "Management" : "経営層";
     case AZ_ROLE_PLANNING:
         return lang == AZ_LANG_EN ? "Planning manager" : "企画管理者";
+    case AZ_ROLE_VENDOR:
+        return lang == AZ_LANG_EN ? "Vendor" : "事業者";
     default:
         return lang == AZ_LANG_EN ? "System operations" : "システム運用担当者";
     }

@@ -15,6 +15,7 @@
 #include <xlsxwriter.h>
 
 #include "../internal.h"
+#include "anzen/hint.h"
 #include "anzen/ledger.h"
 #include "ledger_internal.h"
 
@@ -82,7 +83,7 @@ int az_ledger_template(struct az_ctx *ctx, const char *path)
     if (fd < 0) {
         az_ledger_vocab_free(v);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     }
     close(fd);
     if (!(wb = workbook_new_opt(tmp, &opt))) {
@@ -200,7 +201,7 @@ int az_ledger_template(struct az_ctx *ctx, const char *path)
             close(fd);
         unlink(tmp);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(er));
+                       az_errno_text(ctx->lang, er));
     }
     return 0;
 }

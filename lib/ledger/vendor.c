@@ -84,9 +84,14 @@ int az_vendors_load(struct az_ctx *ctx, const char *name, const char *data, size
             bool found = false;
             for (size_t s = 0; s < p->nsystems; s++)
                 found |= !strcmp(p->systems[s].id, e->systems[k]);
-            if (!found)
-                av_err(&v, json_object_get(o, "systems"), NULL, "プロファイルにないシステム \"%s\"",
-                       "system \"%s\" is not in the profile", e->systems[k]);
+            if (!found) {
+                char *list = az_profile_system_list(p, false);
+                av_err(&v, json_object_get(o, "systems"), NULL,
+                       "プロファイルにないシステム \"%s\" (システム ID: %s)",
+                       "system \"%s\" is not in the profile (system IDs: %s)", e->systems[k],
+                       list ? list : "-");
+                free(list);
+            }
         }
         if ((x = json_object_get(o, "remote-maintenance")) &&
             av_object(&v, x, rm_keys, "remote-maintenance")) {

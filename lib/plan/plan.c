@@ -34,11 +34,93 @@ int az_plan_status_parse(const char *s)
     return -1;
 }
 
+unsigned az_plan_owner_parse(const char *s)
+{
+    if (!strcmp(s, "vendor") || !strcmp(s, "事業者"))
+        return AZ_ROLE_VENDOR;
+    return az_role_parse(s);
+}
+
+/* The one distinct vendor among p's systems (on-premises ones only when
+ * onprem), or NULL when none or several. */
+static const char *sole_vendor(const struct az_profile *p, bool onprem)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        if (!s->vendor || !*s->vendor || (onprem && s->cloud))
+            continue;
+        if (v && strcmp(v, s->vendor))
+            return NULL;
+        v = s->vendor;
+    }
+    return v;
+}
+
+unsigned az_plan_ops_substitute(const struct az_profile *p, const char **ret_vendor)
+{
+    const char *v;
+
+    *ret_vendor = NULL;
+    if (!p || p->ops_staff)
+        return AZ_ROLE_OPERATIONS;
+    if (!(v = sole_vendor(p, true)))
+        v = sole_vendor(p, false);
+    *ret_vendor = v;
+    return v ? AZ_ROLE_VENDOR : AZ_ROLE_PLANNING;
+}
+
+/* Give the item's tracks that would default to operations to the
+ * substitute, with the note that says so. false on ENOMEM. */
+static bool substitute_owner(struct az_plan_item *pi, const struct az_profile *p,
+                             const bool user_role[2])
+{
+    const char *v;
+    unsigned sub = az_plan_ops_substitute(p, &v);
+    bool changed = false;
+
+    if (sub == AZ_ROLE_OPERATIONS)
+        return true;
+    for (int k = 0; k < 2; k++) {
+        struct az_plan_track *t = &pi->track[k];
+        if (user_role[k] || t->owner_role != AZ_ROLE_OPERATIONS)
+            continue;
+        t->owner_role = sub;
+        if (v && (!t->owner || !*t->owner)) {
+            char *n = strdup(v);
+            if (!n)
+                return false;
+            free(t->owner);
+            t->owner = n;
+        }
+        changed = true;
+    }
+    if (!changed)
+        return true;
+    if (v) {
+        pi->owner_note_ja = az_fmt("運用担当者がいないため、事業者「%s」に割り当てました "
+                                   "(保守契約で引き受けているか確かめてください)",
+                                   v);
+        pi->owner_note_en = az_fmt("no IT operations staff: assigned to the vendor %s (check "
+                                   "that the maintenance contract covers it)",
+                                   v);
+    } else {
+        pi->owner_note_ja = az_fmt("運用担当者がいないため、企画管理者に割り当てました "
+                                   "(事業者に任せるときは --owner 事業者:名前)");
+        pi->owner_note_en = az_fmt("no IT operations staff: assigned to the planning manager "
+                                   "(to give it to a vendor: --owner vendor:NAME)");
+    }
+    return pi->owner_note_ja && pi->owner_note_en;
+}
+
 static void item_free(struct az_plan_item *pi)
 {
     for (int k = 0; k < 2; k++)
         free(pi->track[k].owner);
     free(pi->override_reason);
+    free(pi->owner_note_ja);
+    free(pi->owner_note_en);
     free(pi->reason_ja);
     free(pi->reason_en);
 }
@@ -201,6 +283,11 @@ int az_plan_build(struct az_ctx *ctx, const struct az_eval *e, const struct az_p
             if (!t->owner)
                 goto enomem;
         }
+        {
+            bool user_role[2] = {s && s->track[0].owner_role, s && s->track[1].owner_role};
+            if (!substitute_owner(pi, e->profile, user_role))
+                goto enomem;
+        }
         if (s && s->priority > 0) {
             pi->tier = 0;
             pi->priority = s->priority;
@@ -331,6 +418,13 @@ static int attach(struct az_ctx *ctx, struct az_plan *p, const struct az_item_re
     pi->track[AZ_TRACK_PERMANENT].due = az_fy_end(e->as_of_fy);
     pi->tier = 1;
     pi->sort_date = e->as_of;
+    {
+        static const bool none[2] = {false, false};
+        if (!substitute_owner(pi, e->profile, none)) {
+            item_free(pi);
+            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        }
+    }
     pi->reason_ja = az_fmt("%sの点検で指摘 (回答は「%s」)", src_ja,
                            az_ans_name(r->answer ? r->answer->ans : AZ_ANS_NONE, AZ_LANG_JA));
     pi->reason_en = az_fmt("found by the %s check (answered %s)", src_en,
@@ -412,13 +506,17 @@ json_t *az_plan_to_json(const struct az_plan *p)
     json_object_set_new(o, "unanswered", json_integer(p->unanswered));
     for (size_t i = 0; i < p->n; i++) {
         const struct az_plan_item *pi = &p->v[i];
-        json_array_append_new(
-            items,
+        json_t *x =
             json_pack("{s:i, s:s, s:s, s:s, s:i, s:{s:s, s:s}, s:o, s:o}", "rank", (int)i + 1, "id",
                       pi->result->item->id, "label", pi->result->item->label, "title",
                       pi->result->item->title.ja, "tier", pi->tier, "reason", "ja", pi->reason_ja,
                       "en", pi->reason_en, "interim", track_json(&pi->track[AZ_TRACK_INTERIM]),
-                      "permanent", track_json(&pi->track[AZ_TRACK_PERMANENT])));
+                      "permanent", track_json(&pi->track[AZ_TRACK_PERMANENT]));
+        if (x && pi->owner_note_ja)
+            json_object_set_new(
+                x, "owner_note",
+                json_pack("{s:s, s:s}", "ja", pi->owner_note_ja, "en", pi->owner_note_en));
+        json_array_append_new(items, x);
     }
     json_object_set_new(o, "items", items);
     return o;

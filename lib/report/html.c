@@ -48,6 +48,12 @@ static const char *const labels[][3] = {
     {"permanent", "本対策", "Permanent"},
     {"due", "期限", "due"},
     {"deadlines", "迫っている期限", "Deadlines ahead"},
+    {"urgent", "すぐに対処が必要: 悪用が確認されている脆弱性 (KEV)",
+     "Act now: known exploited vulnerabilities (KEV)"},
+    {"more", "ほか", "and"},
+    {"more_items", "件 (全体は報告書の詳細と anzen status)",
+     "more (see the full report and anzen status)"},
+    {"owner_unset", "担当者名は未定", "no name yet"},
     {"newer", "※ より新しい版があります:", "Note: a newer edition exists:"},
     {"newer_no_items", "(項目一覧が未確認のため、上の版で評価しています)",
      "(its item list is not verified yet, so the edition above was used)"},
@@ -139,7 +145,7 @@ static int make_charts(const struct az_report_input *in, const json_t *model, en
     }
     {
         /* the deadlines ahead on a line from today to the end of FY2027 or later */
-        const json_t *dl = json_object_get(model, "deadlines"), *x;
+        const json_t *dl = json_object_get(model, "deadlines_top"), *x;
         struct az_svg_mark marks[12];
         struct az_date to = az_fy_end(2027);
         size_t i, m = 0;
@@ -185,10 +191,13 @@ int az_report_html(struct az_ctx *ctx, const struct az_report_input *in, unsigne
         goto out;
     json_object_set_new(m, "t", labels_json(l));
     json_object_set_new(m, "show",
-                        json_pack("{s:b, s:b, s:b, s:b}", "management",
+                        json_pack("{s:b, s:b, s:b, s:b, s:b}", "management",
                                   !roles || (roles & AZ_ROLE_MANAGEMENT), "planning",
                                   !roles || (roles & AZ_ROLE_PLANNING), "operations",
-                                  !roles || (roles & AZ_ROLE_OPERATIONS), "full", !roles));
+                                  !roles || (roles & AZ_ROLE_OPERATIONS), "full", !roles,
+                                  /* the one page for management carries the same
+                                   * facts in its header: no footer to spill over */
+                                  "footer", roles != AZ_ROLE_MANAGEMENT));
     if (make_charts(in, m, l, charts) < 0) {
         r = az_fail(ctx, AZ_ERANGE, "グラフを作れません (メモリ不足)", "cannot draw the charts");
         goto out;

@@ -173,6 +173,11 @@ static json_t *plan_item_json(const struct az_plan *p, size_t i, enum az_lang l)
                   pi->result->overdue != AZ_OD_NONE);
     if (o)
         json_object_set_new(o, "reason_summary", json_string(summary));
+    if (o)
+        json_object_set_new(o, "owner_note",
+                            pi->owner_note_ja
+                                ? json_string(EN(l) ? pi->owner_note_en : pi->owner_note_ja)
+                                : json_null());
     return o;
 }
 
@@ -417,12 +422,116 @@ static json_t *role_part(const struct az_report_input *in, unsigned role, enum a
     }
     for (size_t i = 0; in->plan && i < in->plan->n; i++) {
         const struct az_plan_item *pi = &in->plan->v[i];
-        if (pi->track[0].owner_role == role || pi->track[1].owner_role == role)
+        bool mine = pi->track[0].owner_role == role || pi->track[1].owner_role == role;
+        /* a vendor takes operations work on the institution's behalf */
+        if (role == AZ_ROLE_OPERATIONS)
+            mine = mine || pi->track[0].owner_role == AZ_ROLE_VENDOR ||
+                   pi->track[1].owner_role == AZ_ROLE_VENDOR;
+        if (mine)
             json_array_append_new(plan, plan_item_json(in->plan, i, l));
     }
     return json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", az_role_token((enum az_role)role), "name",
                      az_role_name((enum az_role)role, l), "items", items, "gaps", gaps, "plan",
                      plan);
+}
+
+/* Cut s for display to at most max bytes on a UTF-8 character boundary,
+ * ending with "…" when cut. A new string. */
+static char *shorten(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return strdup(s);
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return az_fmt("%.*s…", (int)max, s);
+}
+
+/* The management page's overdue table: the first five, and how many more. */
+static json_t *overdue_top(const json_t *m)
+{
+    const json_t *all = json_object_get(m, "overdue");
+    json_t *o = json_object(), *v = json_array();
+    size_t n = json_array_size(all);
+
+    for (size_t i = 0; i < n && i < 5; i++)
+        json_array_append(v, json_array_get(all, i));
+    json_object_set_new(o, "items", v);
+    json_object_set_new(o, "more", n > 5 ? json_integer((json_int_t)(n - 5)) : json_null());
+    return o;
+}
+
+/* Exactly the five most important actions when there are five things to
+ * do: the plan's first five, filled up from the key points that need
+ * action (backups, BCP, 2FA, ...) when the plan has fewer. Each has a
+ * short reason and, from the plan, the owners (role and name) and the
+ * due dates the user set. */
+static json_t *actions_json(const struct az_report_input *in, enum az_lang l)
+{
+    json_t *x = json_array();
+    const json_t *t;
+    size_t i;
+
+    for (i = 0; in->plan && i < in->plan->n && json_array_size(x) < 5; i++) {
+        json_t *a = plan_item_json(in->plan, i, l);
+        const char *rs = json_string_value(json_object_get(a, "reason_summary"));
+        char *s = shorten(rs ? rs : "", 150);
+        json_object_set_new(a, "reason_summary", jstr(s));
+        json_object_set_new(a, "source", json_string("plan"));
+        free(s);
+        json_array_append_new(x, a);
+    }
+    json_array_foreach(json_object_get(in->keypoints, "tracks"), i, t)
+    {
+        const char *lv = json_string_value(json_object_get(t, "level"));
+        const json_t *f;
+        size_t k;
+        char *why = NULL;
+        if (json_array_size(x) >= 5)
+            break;
+        if (!lv || strcmp(lv, "gap"))
+            continue;
+        json_array_foreach(json_object_get(t, "findings"), k, f)
+        {
+            const char *fl = json_string_value(json_object_get(f, "level"));
+            if (fl && !strcmp(fl, "gap")) {
+                why = shorten(jtext(f, l), 150);
+                break;
+            }
+        }
+        json_array_append_new(
+            x, json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:o}", "rank",
+                         (int)json_array_size(x) + 1, "id",
+                         json_string_value(json_object_get(t, "id")) ?: "", "label",
+                         lj(l, "重点", "Key"), "title", jtext(json_object_get(t, "title"), l),
+                         "reason_summary", jstr(why), "source", "keypoints", "interim", json_null(),
+                         "permanent", json_null(), "overdue", false, "owner_note", json_null()));
+        free(why);
+    }
+    return x;
+}
+
+/* Findings that cannot wait for the plan's order: a device of the ledger
+ * whose firmware is in the KEV catalog (known exploited, often by
+ * ransomware), named on the management page. */
+static json_t *urgent_json(const struct az_report_input *in, enum az_lang l)
+{
+    json_t *x = json_array();
+    const json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(in->ledger_check, "findings"), i, f)
+    {
+        const char *rule = json_string_value(json_object_get(f, "rule"));
+        const char *lv = json_string_value(json_object_get(f, "level"));
+        if (!rule || strcmp(rule, "kev") || !lv || strcmp(lv, "gap"))
+            continue;
+        json_array_append_new(x, json_pack("{s:s, s:s}", "asset",
+                                           json_string_value(json_object_get(f, "asset")) ?: "",
+                                           "text", jtext(f, l)));
+    }
+    return x;
 }
 
 json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
@@ -562,11 +671,37 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
         }
     }
 
-    x = json_array();
-    for (size_t i = 0; in->plan && i < in->plan->n && i < 5; i++)
-        json_array_append_new(x, plan_item_json(in->plan, i, l));
-    json_object_set_new(m, "actions", x);
+    json_object_set_new(m, "overdue_top", overdue_top(m));
+    json_object_set_new(m, "actions", actions_json(in, l));
+    {
+        /* one note for the page when the plan gave the operations work
+         * to a vendor or the planning manager (no IT staff) */
+        const json_t *a;
+        size_t i;
+        json_t *note = json_null();
+        json_array_foreach(json_object_get(m, "actions"), i,
+                           a) if (json_is_string(json_object_get(a, "owner_note")))
+        {
+            json_decref(note);
+            note = json_copy(json_object_get(a, "owner_note"));
+            break;
+        }
+        json_object_set_new(m, "actions_owner_note", note);
+    }
+    json_object_set_new(m, "urgent", urgent_json(in, l));
     json_object_set_new(m, "deadlines", deadlines_json(in, l));
+    {
+        /* the management page lists the next five, shortened */
+        json_t *top = json_array();
+        for (size_t i = 0; i < json_array_size(json_object_get(m, "deadlines")) && i < 5; i++) {
+            json_t *dd = json_copy(json_array_get(json_object_get(m, "deadlines"), i));
+            char *s = shorten(json_string_value(json_object_get(dd, "text")) ?: "", 75);
+            json_object_set_new(dd, "text", jstr(s));
+            free(s);
+            json_array_append_new(top, dd);
+        }
+        json_object_set_new(m, "deadlines_top", top);
+    }
 
     x = json_array();
     for (size_t i = 0; i < e->nresults; i++)

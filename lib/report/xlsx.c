@@ -14,6 +14,7 @@
 #include <xlsxwriter.h>
 
 #include "anzen/docs.h"
+#include "anzen/hint.h"
 #include "anzen/procure.h"
 #include "anzen/xlsx.h"
 
@@ -212,7 +213,7 @@ static int finish(struct az_ctx *ctx, lxw_workbook *wb, const char *tmp, const c
             close(fd);
         unlink(tmp);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(en));
+                       az_errno_text(ctx->lang, en));
     }
     return 0;
 }
@@ -232,7 +233,7 @@ static lxw_workbook *start(struct az_ctx *ctx, const char *path, char *tmp, size
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
         if (fd < 0) {
             az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
             return NULL;
         }
         close(fd);

@@ -911,8 +911,9 @@ static bool plan_state_from_json(struct az_plan_state *ps, const char *item, con
         ps->track[k].status = t ? (int)json_integer_value(json_object_get(t, "status")) : -1;
         if (ps->track[k].status < -1 || ps->track[k].status > AZ_PLAN_VERIFIED)
             ps->track[k].status = -1;
-        ps->track[k].owner_role = (unsigned)json_integer_value(json_object_get(t, "owner_role")) &
-                                  (AZ_ROLE_MANAGEMENT | AZ_ROLE_PLANNING | AZ_ROLE_OPERATIONS);
+        ps->track[k].owner_role =
+            (unsigned)json_integer_value(json_object_get(t, "owner_role")) &
+            (AZ_ROLE_MANAGEMENT | AZ_ROLE_PLANNING | AZ_ROLE_OPERATIONS | AZ_ROLE_VENDOR);
         if (ps->track[k].owner_role & (ps->track[k].owner_role - 1))
             ps->track[k].owner_role = 0; /* exactly one role */
         if (!(ps->track[k].owner = strdup(owner ? owner : "")))

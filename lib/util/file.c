@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/util.h"
 
 size_t az_utf8_invalid_at(const char *data, size_t len)
@@ -100,7 +101,7 @@ int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, siz
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return az_fail(ctx, AZ_EIO, "%s: 通常のファイルではありません", "%s: not a regular file",
@@ -130,7 +131,7 @@ int az_read_text_file(struct az_ctx *ctx, const char *path, char **ret_data, siz
             free(data);
             close(fd);
             return az_fail(ctx, AZ_EIO, "%s: 読み込めません: %s", "%s: cannot read: %s", path,
-                           strerror(e));
+                           az_errno_text(ctx->lang, e));
         }
         if (n == 0)
             break;
@@ -249,17 +250,17 @@ static int write_through(struct az_ctx *ctx, const char *path, int fd, const cha
     int own = fd < 0;
     if (own && (fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     if (write_all(fd, data, len) < 0) {
         int e = errno;
         if (own)
             close(fd);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(e));
+                       az_errno_text(ctx->lang, e));
     }
     if (own && close(fd) < 0)
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     return 0;
 }
 
@@ -275,7 +276,8 @@ static int replace_file(struct az_ctx *ctx, const char *path, const char *data, 
     fd = mkstemp(tmp);
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 一時ファイルを作れません: %s",
-                       "%s: cannot create temporary file: %s", path, strerror(errno));
+                       "%s: cannot create temporary file: %s", path,
+                       az_errno_text(ctx->lang, errno));
     if (write_all(fd, data, len) < 0)
         goto fail;
     if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
@@ -301,7 +303,7 @@ fail : {
         close(fd);
     unlink(tmp);
     return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                   strerror(e));
+                   az_errno_text(ctx->lang, e));
 }
 }
 
@@ -328,7 +330,8 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
         struct stat ts;
         if (stat(path, &ts) < 0)
             return az_fail(ctx, AZ_EIO, "%s: リンク先がありません: %s",
-                           "%s: the link points nowhere: %s", path, strerror(errno));
+                           "%s: the link points nowhere: %s", path,
+                           az_errno_text(ctx->lang, errno));
         if (S_ISDIR(ts.st_mode))
             return az_fail(ctx, AZ_EIO, "%s: ディレクトリには書き込めません",
                            "%s: is a directory, cannot write", path);
@@ -340,7 +343,7 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
             int r;
             if (!real)
                 return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                               strerror(errno));
+                               az_errno_text(ctx->lang, errno));
             r = replace_file(ctx, real, data, len);
             free(real);
             return r;

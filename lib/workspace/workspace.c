@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/finding.h"
 #include "anzen/keypoints.h"
 #include "anzen/store.h"
@@ -152,12 +153,16 @@ int az_ws_eval(struct az_workspace *ws, struct az_ctx *ctx, const struct az_prof
     if (ret_notice)
         *ret_notice = NULL;
     if (vendor_system) {
-        for (size_t i = 0; i < p->nsystems; i++)
-            if (!strcmp(p->systems[i].id, vendor_system))
-                sys = &p->systems[i];
-        if (!sys || !sys->vendor)
-            return az_fail(ctx, AZ_ENOTFOUND, "%s: 事業者のいるシステム \"%s\" はありません",
-                           "%s: no system \"%s\" with a vendor", p->file, vendor_system);
+        sys = az_profile_find_system(p, vendor_system);
+        if (!sys || !sys->vendor) {
+            char *list = az_profile_system_list(p, true);
+            r = az_fail(ctx, AZ_ENOTFOUND,
+                        "%s: 事業者のいるシステム \"%s\" はありません (指定できるシステム ID: %s)",
+                        "%s: no system \"%s\" with a vendor (system IDs: %s)", p->file,
+                        vendor_system, list ? list : "-");
+            free(list);
+            return r;
+        }
     }
     if (exists(answers_path)) {
         if ((r = az_answers_load_file(ctx, ws->cat, answers_path, &a)) < 0)
@@ -461,13 +466,14 @@ int az_ws_lock(struct az_workspace *ws, struct az_ctx *ctx)
 
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: ロックを作れません (%s)",
-                       "%s: cannot create the lock (%s)", ws->lock, strerror(errno));
+                       "%s: cannot create the lock (%s)", ws->lock,
+                       az_errno_text(ctx->lang, errno));
     while (flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR) {
             int e = errno;
             close(fd);
             return az_fail(ctx, AZ_EIO, "%s: ロックを取れません (%s)", "%s: cannot lock (%s)",
-                           ws->lock, strerror(e));
+                           ws->lock, az_errno_text(ctx->lang, e));
         }
     }
     return fd;

@@ -16,6 +16,7 @@
 #include "anzen/assess.h"
 #include "anzen/catalog.h"
 #include "anzen/date.h"
+#include "anzen/hint.h"
 #include "anzen/profile.h"
 #include "anzen/util.h"
 #include "anzen/workspace.h"
@@ -173,5 +174,17 @@ int scan_result_load(struct cli *c, const char *path, json_t **ret);
  * names what the file is and what was expected. 0 or an exit code. */
 int cli_file_type_ok(struct cli *c, const char *path, const char *allowed, const char *want_ja,
                      const char *want_en);
+
+/* Help at every step (hint.c). */
+/* The date forms accepted wherever a date is typed, for error messages. */
+const char *cli_date_forms(struct cli *c);
+/* Print the error for an unknown command, with "もしかして: anzen X" when
+ * one of names is close. Returns EXIT_USAGE. */
+int cli_unknown_command(struct cli *c, const char *word, const char *const *names, size_t n);
+/* When cmd has subcommands and argv[1] is none of them (nor an option),
+ * print the error, a suggestion and the list; returns EXIT_USAGE, else 0. */
+int cli_check_subcommand(struct cli *c, const char *cmd, int argc, char **argv);
+/* "次に: <command>" on stderr, for people (never inside --format json). */
+void cli_next(struct cli *c, const char *ja, const char *en);
 
 #endif

@@ -400,8 +400,8 @@ int cmd_assess(struct cli *c, int argc, char **argv)
            done, L(c, "対応済み", "satisfied"), e->total.satisfied, e->total.applicable,
            az_score_pct(&e->total) < 0 ? 0 : az_score_pct(&e->total), L(c, "未回答", "unanswered"),
            e->total.unanswered, L(c, "期限超過", "overdue"), e->total.overdue);
-    printf("%s\n",
-           L(c, "詳しくは anzen status を実行してください。", "Run anzen status for details."));
+    cli_next(c, "anzen status (役割別の点数と期限超過)",
+             "anzen status (scores per role and what is overdue)");
     r = (e->total.gaps + e->total.unanswered) ? EXIT_GAPS : 0;
 out:
     for (size_t i = 0; i < kept.n; i++)

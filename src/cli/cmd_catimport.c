@@ -320,7 +320,7 @@ static int accept_file(struct cli *c, const char *draft)
     r = rename(draft, final);
     if (r < 0) {
         cli_err(c, "%s を %s にできません: %s", "cannot rename %s to %s: %s", draft, final,
-                strerror(errno));
+                az_errno_text(c->lang, errno));
         free(final);
         return EXIT_ERROR;
     }

@@ -197,7 +197,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir, strerror(errno));
+        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir,
+                az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     files = az_embedded_demo_files(&n);

@@ -259,7 +259,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
     bool force = false;
     struct az_profile p;
     struct az_system sys[64];
-    char name[LINE], buf[LINE], sname[64][LINE], svendor[64][LINE], sid[64][32];
+    char name[LINE], buf[LINE], sname[64][LINE], svendor[64][LINE];
+    char *sid[64] = {NULL};
     char *yaml;
     int o, yn, r;
     bool pharmacy = false;
@@ -378,8 +379,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
                 return EXIT_ERROR;
             if (!sname[k][0])
                 break;
-            snprintf(sid[k], sizeof(sid[k]), "system-%zu", k + 1);
-            s->id = sid[k];
+            s->id = NULL; /* chosen once every name is known */
             s->name = sname[k];
             if (!ask(c,
                      pharmacy ? L(c, "  設置場所 (1 薬局内のサーバ / 2 クラウド)",
@@ -431,35 +431,52 @@ int cmd_init(struct cli *c, int argc, char **argv)
         }
     }
     p.systems = sys;
+    /* readable IDs (emr, receipt, pacs, ...) from the names */
+    for (size_t k = 0; k < p.nsystems; k++) {
+        if (!(sid[k] = az_system_id_suggest(sname[k], sys, k))) {
+            for (size_t j = 0; j < k; j++)
+                free(sid[j]);
+            cli_err(c, "メモリ不足", "out of memory");
+            return EXIT_ERROR;
+        }
+        sys[k].id = sid[k];
+    }
     ask_duties(c, &p, &duties);
     yaml = az_profile_to_yaml(&p);
-    if (!yaml) {
+    r = yaml ? out_write(c, path, yaml, strlen(yaml)) : EXIT_ERROR;
+    if (!yaml)
         cli_err(c, "メモリ不足", "out of memory");
-        return EXIT_ERROR;
-    }
-    r = out_write(c, path, yaml, strlen(yaml));
     free(yaml);
-    if (r)
-        return r;
-    if (duties.n) {
+    if (!r && duties.n) {
         /* the dated answers become records in the workspace beside the profile */
         struct az_ws_files wf = {.profile = path};
         struct az_workspace *ws = NULL;
-        if ((r = cli_ws(c, &wf, &ws)))
-            return r;
-        for (size_t i = 0; i < duties.n; i++)
-            if (az_ws_record_add(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL) < 0) {
-                cli_liberr(c);
-                az_ws_close(ws);
-                return EXIT_ERROR;
-            }
-        az_ws_close(ws);
-        printf(L(c, "\n記録を %zu 件残しました (anzen record list)。\n",
-                 "\nRecorded %zu duties (anzen record list).\n"),
-               duties.n);
+        if (!(r = cli_ws(c, &wf, &ws))) {
+            for (size_t i = 0; i < duties.n && !r; i++)
+                if (az_ws_record_add(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL) < 0) {
+                    cli_liberr(c);
+                    r = EXIT_ERROR;
+                }
+            az_ws_close(ws);
+        }
+        if (!r)
+            printf(L(c, "\n記録を %zu 件残しました (anzen record list)。\n",
+                     "\nRecorded %zu duties (anzen record list).\n"),
+                   duties.n);
     }
-    printf("\n%s %s\n%s\n", L(c, "プロファイルを書きました:", "Wrote the profile:"), path,
-           L(c, "次は anzen assess で項目に回答してください。",
-             "Next, answer the items with anzen assess."));
+    if (r) {
+        for (size_t k = 0; k < p.nsystems; k++)
+            free(sid[k]);
+        return r;
+    }
+    printf("\n%s %s\n", L(c, "プロファイルを書きました:", "Wrote the profile:"), path);
+    for (size_t i = 0; i < p.nsystems; i++)
+        printf(L(c, "  システム ID %s = %s (--system %s、vendor-%s.yaml で使います)\n",
+                 "  system ID %s = %s (used by --system %s and vendor-%s.yaml)\n"),
+               sys[i].id, sys[i].name, sys[i].id, sys[i].id);
+    for (size_t k = 0; k < p.nsystems; k++)
+        free(sid[k]);
+    cli_next(c, "anzen assess (当てはまる項目に回答する)",
+             "anzen assess (answer the items that apply)");
     return 0;
 }

@@ -364,7 +364,8 @@ static int load_opts(struct cli *c, const char *path, const struct az_ledger_imp
             cli_err(c, "%s がありません (台帳は anzen ledger import FILE で取り込みます)",
                     "%s does not exist (bring a ledger in with anzen ledger import FILE)", path);
         else
-            cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
+            cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path,
+                    az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     if (r == -2) {
@@ -823,6 +824,9 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
             printf(
                 L(c, "合計・小計の行として読み飛ばした行: %zu 行\n", "totals rows skipped: %zu\n"),
                 l->totals);
+        if (!r)
+            cli_next(c, "anzen ledger check (管理者のいない VPN 装置・KEV・サポート切れを点検)",
+                     "anzen ledger check (unadministered VPN devices, KEV, end of support)");
         az_buf_done(&b);
         az_ledger_free(l);
         return r;

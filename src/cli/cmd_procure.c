@@ -166,11 +166,12 @@ int cmd_procure(struct cli *c, int argc, char **argv)
     spec.pharmacy = p && p->type == AZ_INST_PHARMACY;
     if (system) {
         const struct az_system *s = NULL;
-        for (size_t i = 0; i < p->nsystems; i++)
-            if (!strcmp(p->systems[i].id, system))
-                s = &p->systems[i];
+        s = az_profile_find_system(p, system);
         if (!s) {
-            cli_err(c, "%s: システム \"%s\" はありません", "%s: no system \"%s\"", profile, system);
+            char *list = az_profile_system_list(p, false);
+            cli_err(c, "%s: システム \"%s\" はありません (システム ID: %s)",
+                    "%s: no system \"%s\" (system IDs: %s)", profile, system, list ? list : "-");
+            free(list);
             az_profile_free(p);
             return EXIT_ERROR;
         }

@@ -145,7 +145,7 @@ int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path
     }
     if (!mkdtemp(tmpl)) {
         cli_err(c, "一時ディレクトリを作れません: %s", "cannot create a temporary directory: %s",
-                strerror(errno));
+                az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     snprintf(page, sizeof(page), "%s/report.html", tmpl);
@@ -189,7 +189,8 @@ int report_pdf(struct cli *c, const char *html, size_t len, const char *pdf_path
         _exit(127);
     }
     if (pid < 0) {
-        cli_err(c, "Chromium を起動できません: %s", "cannot start Chromium: %s", strerror(errno));
+        cli_err(c, "Chromium を起動できません: %s", "cannot start Chromium: %s",
+                az_errno_text(c->lang, errno));
         rm_tree(tmpl);
         return EXIT_ERROR;
     }
@@ -444,6 +445,12 @@ int cmd_report(struct cli *c, int argc, char **argv)
                 fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
         }
     }
+    if (!r && strcmp(format, "json") && (!output || strcmp(output, "-")))
+        cli_next(c,
+                 "anzen report --role management --pdf (経営層向け 1 ページを PDF で)、anzen "
+                 "report --format xlsx (立入検査用の様式)、anzen vendor pack (事業者への依頼)",
+                 "anzen report --role management --pdf (the page for management), anzen report "
+                 "--format xlsx (the inspection form), anzen vendor pack (requests to vendors)");
     az_buf_done(&b);
     az_ws_view_free(rd);
     json_decref(evidence);

@@ -179,6 +179,29 @@ static char *status_add_dues(struct cli *c, char *s, const char *format, const s
     return out;
 }
 
+/* The systems by ID (what --system and vendor-<ID>.yaml use) and the
+ * next command, on stderr for people. */
+static void status_next(struct cli *c, const struct az_profile *p, const struct az_eval *e)
+{
+    struct az_buf b;
+
+    az_buf_init(&b, 1024 * 1024);
+    for (size_t i = 0; i < p->nsystems; i++)
+        az_buf_printf(&b, "%s%s = %s", i ? ", " : "", p->systems[i].id, p->systems[i].name);
+    if (b.len)
+        fprintf(stderr, L(c, "システム ID: %s\n", "system IDs: %s\n"), b.data);
+    free(b.data);
+    if (e->total.unanswered)
+        cli_next(c, "anzen assess (未回答の項目に回答する)",
+                 "anzen assess (answer the remaining items)");
+    else if (e->total.gaps)
+        cli_next(c, "anzen plan (対応計画: 優先順と担当・期限)",
+                 "anzen plan (the plan: priorities, owners, due dates)");
+    else
+        cli_next(c, "anzen status --save (評価を記録)、anzen report (報告書)",
+                 "anzen status --save (record it), anzen report (the report)");
+}
+
 int cmd_status(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
@@ -319,6 +342,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
         r = out_write(c, output, s, strlen(s));
         if (!r)
             r = (e->total.gaps + e->total.unanswered) ? EXIT_GAPS : 0;
+        if (r != EXIT_ERROR && strcmp(format, "json"))
+            status_next(c, p, e);
     }
     free(s);
     az_ws_vendor_forms_free(vs, nvs);

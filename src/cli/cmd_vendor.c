@@ -85,6 +85,8 @@ static const char *const letter_ja[][2] = {
     {"system", "対象システム"},
     {"checklist", "チェックリスト"},
     {"reply_by", "ご回答の期限"},
+    {"contact", "当院の連絡先 (担当者)"},
+    {"contact_fill", "氏名・部署・電話・メール (ご記入ください)"},
     {"asked", "お願いしたいもの"},
     {"ask_form", "事業者確認用: 添付の表に、各項目の確認結果 (はい/いいえ)、確認日、"
                  "「いいえ」の場合は対応の目標日をご記入ください。"},
@@ -115,6 +117,8 @@ static const char *const letter_en[][2] = {
     {"system", "System"},
     {"checklist", "Checklist"},
     {"reply_by", "Please reply by"},
+    {"contact", "Our contact person"},
+    {"contact_fill", "name, department, phone, e-mail (to be filled in)"},
     {"asked", "What we ask for"},
     {"ask_form", "The vendor form: in the attached sheet, enter for each item the result "
                  "(はい yes / いいえ no), the date checked and, for いいえ, the target date."},
@@ -147,6 +151,7 @@ static const char *const letter_pharmacy_ja[][2] = {
      "役割分担の確認表: 当薬局と貴社の責任の分担 (パッチ適用、ログの確認、バックアップ、"
      "障害・インシデント時の対応など) をご確認のうえ、合意した版をご提出ください。"},
     {"on_file", "当薬局の記録"},
+    {"contact", "当薬局の連絡先 (担当者)"},
 };
 static const char *const letter_pharmacy_en[][2] = {
     {"opening", "Thank you for your continued support in running and maintaining our pharmacy's "
@@ -161,6 +166,7 @@ static const char *const letter_pharmacy_en[][2] = {
                  "shared between our pharmacy and you (patching, log review, backups, incident "
                  "response, ...) and send the agreed version."},
     {"on_file", "On our file"},
+    {"contact", "Our contact person"},
 };
 
 static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_profile *p,
@@ -353,10 +359,13 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         goto out;
     }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir, strerror(errno));
+        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir,
+                az_errno_text(c->lang, errno));
         r = EXIT_ERROR;
         goto out;
     }
+    if (only && az_profile_find_system(p, only))
+        only = az_profile_find_system(p, only)->id; /* by name or an old system-N */
     for (size_t i = 0; i < p->nsystems && !r; i++) {
         const struct az_system *sys = &p->systems[i];
         const struct az_vendor *reg = NULL;
@@ -414,14 +423,21 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         }
     }
     if (!r && !any) {
-        if (only)
-            cli_err(c, "事業者のいるシステム \"%s\" はありません", "no system \"%s\" with a vendor",
-                    only);
-        else
+        if (only) {
+            char *list = az_profile_system_list(p, true);
+            cli_err(c, "事業者のいるシステム \"%s\" はありません (指定できるシステム ID: %s)",
+                    "no system \"%s\" with a vendor (system IDs: %s)", only, list ? list : "-");
+            free(list);
+        } else
             cli_err(c, "事業者のいるシステムがプロファイルにありません",
                     "the profile has no system with a vendor");
         r = EXIT_ERROR;
     }
+    if (!r)
+        cli_next(c,
+                 "依頼状と事業者確認用を事業者に送り、返ってきたら anzen vendor import 回答.xlsx",
+                 "send each letter and form to its vendor; when one comes back: anzen vendor "
+                 "import ANSWER.xlsx");
 out:
     az_tmpl_set_free(set);
     az_vendors_free(vs);

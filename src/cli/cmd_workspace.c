@@ -159,7 +159,7 @@ static int do_import(struct cli *c, const char *db, const char *dir, const char 
     }
     d = opendir(dir);
     if (!d) {
-        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", dir, strerror(errno));
+        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", dir, az_errno_text(c->lang, errno));
         goto out;
     }
     while ((de = readdir(d))) {
@@ -254,7 +254,8 @@ static int do_export(struct cli *c, const char *db, const char *dir)
         return r;
     r = EXIT_ERROR;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir, strerror(errno));
+        cli_err(c, "%s を作れません: %s", "cannot create %s: %s", dir,
+                az_errno_text(c->lang, errno));
         goto out;
     }
     if (az_store_get_profile(st, &c->ctx, &text) < 0 ||

@@ -188,7 +188,7 @@ static int finish_stdout(struct cli *c, int r)
         return EXIT_ERROR; /* the reader went away (anzen ... | head) */
     cli_err(c, "出力を書き込めません: %s", "cannot write the output: %s",
             e == ENOSPC ? L(c, "ディスクがいっぱいです", "no space left on the device")
-                        : strerror(e));
+                        : az_errno_text(c->lang, e));
     return EXIT_ERROR;
 }
 
@@ -237,8 +237,9 @@ int main(int argc, char **argv)
             c.catalog_dir = val;
         } else if (GLOBAL_OPT("--as-of")) {
             if (!val || az_date_parse(val, false, &c.as_of) < 0) {
-                cli_err(&c, "--as-of の日付 \"%s\" が不正です", "invalid --as-of date \"%s\"",
-                        val ? val : "");
+                cli_err(&c, "--as-of の日付 \"%s\" が読めません (受け付ける形式: %s)",
+                        "cannot read the --as-of date \"%s\" (accepted forms: %s)", val ? val : "",
+                        cli_date_forms(&c));
                 free(rest);
                 return EXIT_USAGE;
             }
@@ -256,7 +257,8 @@ int main(int argc, char **argv)
 #undef GLOBAL_OPT
     }
     if (c.dir && chdir(c.dir) < 0) {
-        cli_err(&c, "%s に移動できません: %s", "cannot change to %s: %s", c.dir, strerror(errno));
+        cli_err(&c, "%s に移動できません: %s", "cannot change to %s: %s", c.dir,
+                az_errno_text(c.lang, errno));
         free(rest);
         return EXIT_ERROR;
     }
@@ -283,12 +285,16 @@ int main(int argc, char **argv)
     }
     cmd = find_command(rest[0]);
     if (!cmd) {
-        cli_err(&c, "未知のコマンド \"%s\" (anzen --help で一覧)",
-                "unknown command \"%s\" (see anzen --help)", rest[0]);
+        const char *names[NCOMMANDS];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            names[i] = commands[i].name;
+        r = cli_unknown_command(&c, rest[0], names, NCOMMANDS);
         free(rest);
-        return EXIT_USAGE;
+        return r;
     }
-    r = cmd->fn(&c, nrest, rest);
+    r = cli_check_subcommand(&c, cmd->name, nrest, rest);
+    if (!r)
+        r = cmd->fn(&c, nrest, rest);
     az_catalog_free(c.cat);
     az_kev_free(c.kev);
     free(rest);

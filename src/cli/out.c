@@ -253,7 +253,8 @@ int cli_read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len
     size_t n;
 
     if (!f) {
-        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path, strerror(errno));
+        cli_err(c, "%s を開けません: %s", "cannot open %s: %s", path,
+                az_errno_text(c->lang, errno));
         return EXIT_ERROR;
     }
     az_buf_init(&b, 64u * 1024 * 1024);

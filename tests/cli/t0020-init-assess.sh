@@ -21,6 +21,7 @@ n
 " "$ANZEN" init
 expect_rc 0 "init from stdin"
 expect_out "プロファイルを書きました: profile.yaml" "init reports the file"
+expect_out "システム ID emr = 電子カルテ" "init shows the readable system ID"
 grep -q 'name: "テスト医院"' profile.yaml && ok "profile has the name" || not_ok "profile name"
 grep -q 'type: clinic' profile.yaml && ok "profile has the type" || not_ok "profile type"
 grep -q 'introduced: 2019-10-01' profile.yaml && ok "era date converted" || not_ok "introduced date"
@@ -115,5 +116,5 @@ expect_out "[経営層]" "applicable by role"
 expect_out "gl-x.ops-2" "guideline requirement for no ops staff"
 expect_no_out "gl-x.ops-1" "ops-staff requirement not listed"
 run "$ANZEN" $MINI applicable --edition cl-a
-expect_out "事業者確認用を依頼: A社 (system-1): v" "vendor form once per system with a vendor"
+expect_out "事業者確認用を依頼: A社 (emr): v" "vendor form once per system with a vendor"
 done_testing

@@ -27,9 +27,9 @@ assert len(p["items"]) == 7
 PY
 
 # decisions
-run "$ANZEN" plan set 2-⑩ --status in-progress --owner planning:事務長 --due 2026-09-30 --who 山田
+run "$ANZEN" plan set 2-⑩ --track both --status in-progress --owner planning:事務長 --due 2026-09-30 --who 山田
 expect_rc 0 "plan set by label"
-expect_out "2-⑩ (cl-r7.h.mfa) の計画を更新しました" "plan set confirms"
+expect_out "2-⑩ (cl-r7.h.mfa) の暫定対策と本対策を更新しました" "plan set confirms"
 run "$ANZEN" plan set cl-r7.h.mfa --track interim --status done
 expect_rc 0 "plan set one track"
 run "$ANZEN" plan --format json

@@ -11,8 +11,8 @@ ANZEN_TODAY=2025-11-24 run "$ANZEN" status --save
 expect_rc 2 "first assessment (2025-11-24) saved"
 
 # the plan is followed for the ledger (2-①) and the patches (2-⑥)
-"$ANZEN" plan set 2-① --status done >/dev/null
-"$ANZEN" plan set 2-⑥ --status verified >/dev/null
+"$ANZEN" plan set 2-① --track both --status done >/dev/null
+"$ANZEN" plan set 2-⑥ --track both --status verified >/dev/null
 python3 - <<'PY'
 import re
 t = open("answers.yaml", encoding="utf-8").read()

@@ -44,7 +44,7 @@ assert any(f["text"].startswith("保守用VPNルータ") for f in d["ledger"]["f
 # the ledger part is the same check as anzen ledger check: KEV included
 assert any("CVE-2024-21762" in f["text"] for f in d["ledger"]["findings"]), d["ledger"]["findings"]
 ops = d["by_role"]["operations"]
-assert ops["plan"] and all("operations" in [p["interim"]["owner_role"], p["permanent"]["owner_role"]] for p in ops["plan"])
+assert ops["plan"] and all({"operations", "vendor"} & {p["interim"]["owner_role"], p["permanent"]["owner_role"]} for p in ops["plan"])
 PY
 
 run "$ANZEN" report --format md --lang en

@@ -205,7 +205,7 @@ run "$ANZEN" plan set 1-① --track interim --owner "planning:$OWN1" --due 2026-
 expect_rc 0 "plan set 1-① interim"
 run "$ANZEN" plan set 1-① --track permanent --owner "management:$OWN2" --due 2026-03-31 --who "$OWN1"
 expect_rc 0 "plan set 1-① permanent"
-run "$ANZEN" plan set 2-① --owner "operations:$OWN3" --due 2025-12-26 --status in-progress --who 渡辺
+run "$ANZEN" plan set 2-① --track both --owner "operations:$OWN3" --due 2025-12-26 --status in-progress --who 渡辺
 expect_rc 0 "plan set 2-① both tracks"
 run "$ANZEN" plan set 2-⑥ --track permanent --owner "operations:$OWN4" --due 2026-02-27 --who 渡辺
 expect_rc 0 "plan set 2-⑥ permanent"
@@ -364,16 +364,16 @@ lo_report report.xlsx OWN1 OWN2 OWN3 OWN4 OWN5
 # --- day 5: the vendor forms ---
 run "$ANZEN" vendor pack
 expect_rc 0 "vendor pack"
-for f in vendor-pack/vendor-form-system-1.xlsx vendor-pack/vendor-form-system-2.xlsx \
-    vendor-pack/letter-system-1.html vendor-pack/letter-system-2.html; do
+for f in vendor-pack/vendor-form-emr.xlsx vendor-pack/vendor-form-receipt.xlsx \
+    vendor-pack/letter-emr.html vendor-pack/letter-receipt.html; do
     [ -s "$f" ] && ok "vendor pack wrote $f" || not_ok "vendor pack: no $f"
 done
-valid_utf8 vendor-pack/letter-system-1.html "letter-system-1.html"
-has_names vendor-pack/letter-system-1.html "letter to the EMR vendor" "$CLINIC" "みどりメディカルシステム株式会社"
-xlsx_xml vendor-pack/vendor-form-system-1.xlsx "vendor-form-system-1.xlsx"
-xlsx_xml vendor-pack/vendor-form-system-2.xlsx "vendor-form-system-2.xlsx"
-lo_sheets vendor-pack/vendor-form-system-1.xlsx lo-vendor
-form=$(ls lo-vendor/vendor-form-system-1-事業者確認用.csv 2>/dev/null || true)
+valid_utf8 vendor-pack/letter-emr.html "letter-emr.html"
+has_names vendor-pack/letter-emr.html "letter to the EMR vendor" "$CLINIC" "みどりメディカルシステム株式会社"
+xlsx_xml vendor-pack/vendor-form-emr.xlsx "vendor-form-emr.xlsx"
+xlsx_xml vendor-pack/vendor-form-receipt.xlsx "vendor-form-receipt.xlsx"
+lo_sheets vendor-pack/vendor-form-emr.xlsx lo-vendor
+form=$(ls lo-vendor/vendor-form-emr-事業者確認用.csv 2>/dev/null || true)
 if [ -n "$form" ] && grep -q "$CLINIC" "$form" && grep -q 'cl-r7.v.patches' "$form"; then
     ok "LibreOffice opens the vendor form, prefilled with the clinic"
 else not_ok "vendor form via LibreOffice: $(ls lo-vendor 2>&1)"; fi
@@ -393,23 +393,23 @@ for r in rows:
 csv.writer(open("vendor-answer.csv", "w", encoding="utf-8", newline="")).writerows(rows)
 PY
 fi
-run "$ANZEN" vendor import vendor-answer.csv --system system-1
+run "$ANZEN" vendor import vendor-answer.csv --system emr
 expect_rc 0 "vendor import of the answered form"
-valid_utf8 vendor-system-1.yaml "vendor-system-1.yaml"
-has_names vendor-system-1.yaml "vendor-system-1.yaml" "$OWN4"
+valid_utf8 vendor-emr.yaml "vendor-emr.yaml"
+has_names vendor-emr.yaml "vendor-emr.yaml" "$OWN4"
 run "$ANZEN" status
 expect_out "17/18 はい、いいえ 1" "status counts the vendor's answers"
-expect_out "vendor-system-2.yaml" "status says which form is still awaited"
+expect_out "vendor-receipt.yaml" "status says which form is still awaited"
 # the cloud vendor answers in the XLSX itself and saves it with LibreOffice
 NOTE3='クラウド側の更新は当社（あおぞらソフト 技術部 中村 さくら）が毎月実施'
-python3 "$FLOW/fill-vendor-form.py" vendor-pack/vendor-form-system-2.xlsx answered-2.xlsx "$NOTE3"
+python3 "$FLOW/fill-vendor-form.py" vendor-pack/vendor-form-receipt.xlsx answered-2.xlsx "$NOTE3"
 mkdir -p lo-saved
 soffice -env:UserInstallation="file://$T/lo-profile" --headless --convert-to xlsx --outdir lo-saved \
     answered-2.xlsx >"$T/lo.log" 2>&1 || true
 run "$ANZEN" vendor import lo-saved/answered-2.xlsx
 expect_rc 0 "vendor import of the form answered in the XLSX, saved by LibreOffice"
-expect_out "system-2" "the system is recognised from the form itself"
-has_names vendor-system-2.yaml "vendor-system-2.yaml" "$NOTE3"
+expect_out "receipt" "the system is recognised from the form itself"
+has_names vendor-receipt.yaml "vendor-receipt.yaml" "$NOTE3"
 run "$ANZEN" status
 expect_no_out "未受領" "status: both vendor forms received"
 
@@ -493,7 +493,7 @@ python3 - <<'PY' 2>"$T/py" && ok "final report json: both vendor forms received"
 import json
 d = json.load(open("final.json", encoding="utf-8"))
 got = {v["system"]: v["form"]["received"] for v in d["vendors"]}
-assert got == {"system-1": True, "system-2": True}, got
+assert got == {"emr": True, "receipt": True}, got
 PY
 
 # --- a ledger of 50 unadministered PCs: one plan item with 50 findings ---
@@ -504,7 +504,7 @@ run "$ANZEN" ledger import "$FLOW/pcs50.csv"
 expect_rc 0 "ledger of 50 PCs"
 run "$ANZEN" ledger check --save
 expect_rc 2 "50 findings saved"
-run "$ANZEN" plan set 2-① --owner "operations:$OWN3" --due 2025-12-26
+run "$ANZEN" plan set 2-① --track both --owner "operations:$OWN3" --due 2025-12-26
 expect_rc 0 "plan set on the item with 50 findings"
 run "$ANZEN" plan
 expect_rc 0 "plan with 50 findings on one item"

@@ -103,6 +103,79 @@ static void test_override_and_done(void **state)
     expect_order(st, 2, want, tiers);
 }
 
+/* Who gets the operations tasks of cl-b.h.mfa (roles: operations) under
+ * the profile text prof_text: role, owner name, and whether a note says
+ * why. */
+static void owner_of_mfa(const char *prof_text, unsigned want_role, const char *want_owner,
+                         const char *note_part)
+{
+    struct az_profile *pp;
+    struct az_eval *e;
+    struct az_plan *p;
+    struct az_plan_state st;
+    bool seen = false;
+
+    assert_int_equal(az_profile_load(&ctx, "p", prof_text, strlen(prof_text), &pp), 0);
+    assert_int_equal(
+        az_evaluate(&ctx, cat, pp, ans, ans->edition, (struct az_date){2024, 3, 1}, &e), 0);
+    /* the user's own choice for the other item's interim track is kept */
+    memset(&st, 0, sizeof(st));
+    st.item = (char *)"cl-b.h.patch";
+    st.track[0].status = st.track[1].status = -1;
+    st.track[0].owner_role = AZ_ROLE_OPERATIONS;
+    assert_int_equal(az_plan_build(&ctx, e, &st, 1, &p), 0);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct az_plan_item *pi = &p->v[i];
+        if (!strcmp(pi->result->item->id, "cl-b.h.patch"))
+            assert_int_equal(pi->track[0].owner_role, AZ_ROLE_OPERATIONS);
+        if (!strcmp(pi->result->item->id, "cl-b.h.remote")) /* planning: untouched */
+            assert_int_equal(pi->track[0].owner_role, AZ_ROLE_PLANNING);
+        if (strcmp(pi->result->item->id, "cl-b.h.mfa"))
+            continue;
+        seen = true;
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(pi->track[k].owner_role, want_role);
+            assert_string_equal(pi->track[k].owner, want_owner);
+        }
+        if (note_part) {
+            assert_non_null(pi->owner_note_ja);
+            assert_non_null(strstr(pi->owner_note_ja, "運用担当者がいないため"));
+            assert_non_null(strstr(pi->owner_note_ja, note_part));
+            assert_non_null(pi->owner_note_en);
+        } else {
+            assert_null(pi->owner_note_ja);
+        }
+    }
+    assert_true(seen);
+    az_plan_free(p);
+    az_eval_free(e);
+    az_profile_free(pp);
+}
+
+static void test_owner_without_it_staff(void **state)
+{
+    (void)state;
+    /* no IT staff, one on-premises vendor: the vendor takes the work */
+    owner_of_mfa("anzen-profile: 1\ninstitution: {name: x, type: clinic, ops-staff: false}\n"
+                 "systems:\n  - {id: emr, name: EMR, hosting: on-prem, vendor: みどり}\n"
+                 "  - {id: rc, name: RC, hosting: cloud, vendor: あおぞら}\n",
+                 AZ_ROLE_VENDOR, "みどり", "みどり");
+    /* two on-premises vendors: nobody to guess, the planning manager */
+    owner_of_mfa("anzen-profile: 1\ninstitution: {name: x, type: clinic, ops-staff: false}\n"
+                 "systems:\n  - {id: emr, name: EMR, hosting: on-prem, vendor: A}\n"
+                 "  - {id: lab, name: LAB, hosting: on-prem, vendor: B}\n",
+                 AZ_ROLE_PLANNING, "", "企画管理者");
+    /* IT staff recorded: operations as before, no note */
+    owner_of_mfa("anzen-profile: 1\ninstitution: {name: x, type: clinic, ops-staff: true}\n"
+                 "systems:\n  - {id: emr, name: EMR, hosting: on-prem, vendor: A}\n",
+                 AZ_ROLE_OPERATIONS, "", NULL);
+    assert_int_equal(az_plan_owner_parse("事業者"), AZ_ROLE_VENDOR);
+    assert_int_equal(az_plan_owner_parse("vendor"), AZ_ROLE_VENDOR);
+    assert_int_equal(az_plan_owner_parse("企画管理者"), AZ_ROLE_PLANNING);
+    assert_int_equal(az_plan_owner_parse("boss"), 0);
+    assert_int_equal(az_role_parse("vendor"), 0); /* never a catalog role */
+}
+
 static void test_defaults_and_reasons(void **state)
 {
     (void)state;
@@ -363,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_states_freed_after_build),
         cmocka_unit_test(test_long_reason),
         cmocka_unit_test(test_patch_apply),
+        cmocka_unit_test(test_owner_without_it_staff),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
