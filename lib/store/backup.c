@@ -53,6 +53,9 @@ int az_store_backup(struct az_ctx *ctx, const char *src_path, const char *dest_p
     if (access(src_path, F_OK) != 0)
         return az_fail(ctx, AZ_ENOTFOUND, "%s: ワークスペースがありません", "%s: no such workspace",
                        src_path);
+    if (access(dest_path, F_OK) == 0)
+        return az_fail(ctx, AZ_EINVAL, "%s: すでにあります (上書きしません)",
+                       "%s: already exists (not overwritten)", dest_path);
     /* read-write without CREATE: a WAL reader may need to create -shm */
     if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         r = dberr(ctx, src, src_path, "ワークスペースを開けません", "cannot open the workspace");
