@@ -35,7 +35,14 @@ PY
         fi
     done
 done
-[ -z "$badp" ] && ok "every page renders without groff warnings and holds its --help" ||
+# no help (so no page) sends the reader to a C header
+for cmd in $(cat pages); do
+    for lang in ja en; do
+        "$ANZEN" --lang $lang "$cmd" --help 2>&1 | grep -q 'include/\|\.h)' && badp="$badp $cmd.$lang(C header)"
+    done
+done
+"$ANZEN" vendor add --help 2>&1 | grep -q 'include/\|\.h)' && badp="$badp vendor-add(C header)"
+[ -z "$badp" ] && ok "every page renders without groff warnings and holds its --help; no help points to a C header" ||
     not_ok "pages:$badp"
 grep -q '^\.SH NAME' anzen-ledger.en.1 && grep -q '^anzen\\-ledger \\- the asset ledger' anzen-ledger.en.1 &&
     ok "NAME line for whatis (anzen\\-ledger \\- ...)" || not_ok "bad NAME section"
