@@ -197,8 +197,11 @@ int main(int argc, char **argv)
     c.lang = default_lang();
     az_ctx_init(&c.ctx, c.lang);
     /* completion asks with the words as typed: no global option applies */
-    if (argc > 1 && !strcmp(argv[1], "__complete"))
-        return finish_stdout(&c, cli_complete(&c, argc - 1, argv + 1));
+    if (argc > 1 && !strcmp(argv[1], "__complete")) {
+        r = cli_complete(&c, argc - 1, argv + 1);
+        az_catalog_free(c.cat);
+        return finish_stdout(&c, r);
+    }
     rest = calloc((size_t)argc + 1, sizeof(*rest));
     if (!rest)
         return EXIT_ERROR;

@@ -21,9 +21,7 @@ skip() {
     exit 0
 }
 [ "$(id -u)" -eq 0 ] || skip "needs root (dpkg -i)"
-for t in dpkg-deb dpkg-gencontrol dpkg-shlibdeps dpkg-buildpackage lintian man fakeroot; do
-    command -v $t >/dev/null 2>&1 || skip "$t is missing (scripts/deps.sh --test)"
-done
+command -v dpkg-buildpackage >/dev/null 2>&1 || skip "dpkg-buildpackage is missing (dpkg-dev; scripts/deps.sh --test)"
 if dpkg-query -W -f='${Status}' anzen 2>/dev/null | grep -q 'installed\|config-files'; then
     skip "a package named anzen is already on this machine"
 fi
@@ -65,6 +63,13 @@ dpkg_do() {
         return 1
     done
 }
+
+# the other tools are required: missing is a failure, not a skip
+tools=""
+for t in dpkg-deb dpkg-gencontrol dpkg-shlibdeps lintian man fakeroot bash systemd-analyze; do
+    command -v $t >/dev/null 2>&1 || tools="$tools $t"
+done
+[ -z "$tools" ] && ok "packaging tools present" || not_ok "missing (scripts/deps.sh --test):$tools"
 
 # ---- build the .deb from the build directory ----
 root=$T/root
@@ -175,18 +180,14 @@ fi
 
 # the systemd unit
 unit=/lib/systemd/system/anzen-serve.service
-if command -v systemd-analyze >/dev/null 2>&1; then
-    systemd-analyze verify "$unit" >verify.txt 2>&1
-    vrc=$?
-    if [ $vrc -eq 0 ] && ! grep -q 'anzen-serve' verify.txt; then
-        ok "systemd-analyze verify anzen-serve.service"
-    else
-        not_ok "systemd-analyze verify (exit $vrc)"
-    fi
-    sed 's/^/# verify: /' verify.txt
+systemd-analyze verify "$unit" >verify.txt 2>&1
+vrc=$?
+if [ $vrc -eq 0 ] && ! grep -q 'anzen-serve' verify.txt; then
+    ok "systemd-analyze verify anzen-serve.service"
 else
-    ok "# SKIP systemd-analyze not installed"
+    not_ok "systemd-analyze verify (exit $vrc)"
 fi
+sed 's/^/# verify: /' verify.txt
 for k in 'User=anzen' 'StateDirectory=anzen' 'ProtectSystem=strict' 'PrivateTmp=yes' 'NoNewPrivileges=yes' \
     'CapabilityBoundingSet=' 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'ProtectHome=yes' \
     'ExecStart=/usr/bin/anzen serve'; do
