@@ -621,14 +621,12 @@ int cli_complete(struct cli *c, int argc, char **argv)
     size_t ci = (size_t)-1;
     long cword;
     char **w;
-    int nw;
     bool takes = false;
 
     /* argv: __complete N WORD0 WORD1 ... */
     if (argc < 3 || az_parse_long(argv[1], 1, 1000, &cword) < 0 || cword >= argc - 2)
         return EXIT_USAGE;
     w = argv + 2;
-    nw = argc - 2;
     cur = w[cword];
     prev = w[cword - 1];
     /* "--format=js": bash splits it into --format, =, js */
@@ -637,7 +635,6 @@ int cli_complete(struct cli *c, int argc, char **argv)
     } else if (!strcmp(prev, "=") && cword >= 2) {
         prev = w[cword - 2];
     }
-    (void)nw;
     cs.prefix = cur;
     cs.plen = strlen(cur);
     profile = strdup("profile.yaml");

@@ -527,13 +527,17 @@ static int do_backup(struct cli *c, const char *db, const char *out)
         cli_liberr(c);
         return EXIT_ERROR;
     }
-    if (c->lang == AZ_LANG_EN)
-        printf("backed up %zu files of %s into %s (restore: tar -xf %s -C NEWDIR)\n", nfiles, dir,
-               out, out);
-    else
-        printf("%s の %zu 個のファイルを %s にバックアップしました (戻すとき: tar -xf %s -C "
-               "新しい場所)\n",
-               dir, nfiles, out, out);
+    {
+        AZ_AUTOFREE char *abs = realpath(dir, NULL);
+        const char *shown = abs ? abs : dir;
+        if (c->lang == AZ_LANG_EN)
+            printf("backed up %zu files of %s into %s (restore: tar -xf %s -C NEWDIR)\n", nfiles,
+                   shown, out, out);
+        else
+            printf("%s の %zu 個のファイルを %s にバックアップしました (戻すとき: tar -xf %s -C "
+                   "新しい場所)\n",
+                   shown, nfiles, out, out);
+    }
     return 0;
 }
 
