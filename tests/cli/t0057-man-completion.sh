@@ -22,19 +22,24 @@ for lang in ja en; do
         head -1 "$name.$lang.1" | grep -q 'coding: UTF-8' || badp="$badp $name.$lang(coding)"
         # what --help says is on the page, line for line (spaces aside)
         if [ -n "$cmd" ]; then
-            "$ANZEN" --lang $lang "$cmd" --help >help.txt
-            python3 - help.txt "$name.$lang.txt" <<'PY' || badp="$badp $name.$lang(text)"
-import sys
-norm = lambda s: " ".join(s.replace("\u2010", "-").replace("\u2212", "-").split())
-page = norm(open(sys.argv[2], encoding="utf-8").read())
-for line in open(sys.argv[1], encoding="utf-8"):
-    if norm(line) and norm(line) not in page:
-        print("# missing:", line.rstrip())
-        sys.exit(1)
-PY
+            "$ANZEN" --lang $lang "$cmd" --help >"$name.$lang.help"
+            echo "$name.$lang" >>pairs
         fi
     done
 done
+python3 - <<'PY' || badp="$badp (text)"
+import sys
+norm = lambda s: " ".join(s.replace("\u2010", "-").replace("\u2212", "-").split())
+bad = 0
+for name in open("pairs").read().split():
+    page = norm(open(name + ".txt", encoding="utf-8").read())
+    for line in open(name + ".help", encoding="utf-8"):
+        if norm(line) and norm(line) not in page:
+            print("# %s: missing: %s" % (name, line.rstrip()))
+            bad = 1
+            break
+sys.exit(bad)
+PY
 # no help (so no page) sends the reader to a C header
 for cmd in $(cat pages); do
     for lang in ja en; do
