@@ -19,7 +19,7 @@ FUZZ_RUNS_CATIMPORT ?= 3000
 FUZZ_RUNS_LEDGER ?= 30000
 CLANG ?= clang-14
 
-.PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
+.PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean install deb
 
 all: build
 
@@ -40,6 +40,19 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	./$(BUILD)/src/cli/anzen demo
+
+# make install [PREFIX=/usr/local] [DESTDIR=DIR]: the binary, manual pages
+# (en, ja), bash/zsh completion, the anzen-serve systemd unit and the docs
+# (dist/meson.build). Debian users: make deb, then apt install the .deb.
+PREFIX ?= /usr/local
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+
+# The Debian package from debian/ (dh + meson) in a clean copy of the tree,
+# checked with lintian: build-deb/anzen_VERSION_ARCH.deb (several minutes).
+deb: deps-test
+	./scripts/build-deb.sh build-deb
 
 node_modules/.bin/ajv: package.json package-lock.json | deps-test
 	npm ci --no-audit --no-fund
@@ -140,4 +153,4 @@ format:
 	./scripts/check-format.sh --fix
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD) anzen-demo node_modules
+	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD) build-deb anzen-demo node_modules

@@ -4,7 +4,8 @@
 #   1. house rules (banned functions, layering) and clang-format;
 #   2. unit tests (cmocka), CLI tests and web tests (TLS, chromium), normal
 #      build, and the network scenarios (tests/net: loopback and namespaces,
-#      root);
+#      root), and the Debian package (tests/pkg: build, lintian, install,
+#      purge; root);
 #   3. unit, CLI and network tests again under ASan+UBSan;
 #   4. the libFuzzer targets for a fixed seed and number of runs (about a
 #      minute; FUZZ_SECONDS=0 skips it, `make fuzz` explores at random).
@@ -87,6 +88,7 @@ meson_tests "$BUILD" unit
 meson_tests "$BUILD" cli
 meson_tests "$BUILD" web
 meson_tests "$BUILD" net
+meson_tests "$BUILD" pkg
 meson_tests "$ASAN" unit
 meson_tests "$ASAN" cli
 meson_tests "$ASAN" net

@@ -113,6 +113,12 @@ int az_store_plan_put(struct az_store *st, struct az_ctx *ctx, const struct az_p
 int az_store_plan_update(struct az_store *st, struct az_ctx *ctx, const char *item,
                          const struct az_plan_patch *patch, const char *who);
 
+/* Copy the workspace database at src_path (possibly in use by other
+ * processes) to dest_path with SQLite's online backup API: one consistent
+ * snapshot, written as a self-contained file (rollback journal, no -wal)
+ * and checked with PRAGMA integrity_check. dest_path must not exist. */
+int az_store_backup(struct az_ctx *ctx, const char *src_path, const char *dest_path);
+
 /* ---- accounts of the web UI (schema 3; lib/store/sqlite_auth.c) ----
  *
  * Users have one role (what they answer and see) and may be

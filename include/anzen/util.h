@@ -106,4 +106,9 @@ int az_parse_long(const char *s, long min, long max, long *ret);
  * characters count 2). */
 size_t az_utf8_width(const char *s);
 
+/* Text as roff for a manual page: backslashes as \e, hyphens as \- and a
+ * line that starts with "." or "'" prefixed with \& (it would be a
+ * request). *ret (caller frees). 0 or AZ_ENOMEM / AZ_ERANGE (over 16 MiB). */
+int az_roff_escape(const char *s, char **ret);
+
 #endif

@@ -219,6 +219,16 @@ unsigned long az_ws_cache_builds(struct az_ws_cache *c);
 /* The stamp of the workspace's files and store_version. */
 uint64_t az_ws_stamp(const struct az_workspace *ws, uint64_t store_version);
 
+/* Back up the workspace directory dir into one new file out_path (which
+ * must not exist): a POSIX ustar archive holding the database db (a name
+ * in dir, or a path), copied live and checked (az_store_backup), its key
+ * (DB.key), the YAML, CSV and JSON files of dir and the web UI's
+ * certificate, read under the workspace lock; mode 0600, written to a
+ * temporary file and renamed. Restore: tar -xf out_path -C NEWDIR.
+ * *ret_files (may be NULL) counts the files in the archive. */
+int az_ws_backup(struct az_ctx *ctx, const char *dir, const char *db, const char *out_path,
+                 size_t *ret_files);
+
 /* Take the workspace's advisory lock (flock on .anzen.lock), waiting for
  * another writer. Returns a descriptor for az_ws_unlock, or an error. */
 int az_ws_lock(struct az_workspace *ws, struct az_ctx *ctx);

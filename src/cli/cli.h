@@ -186,5 +186,21 @@ int cli_unknown_command(struct cli *c, const char *word, const char *const *name
 int cli_check_subcommand(struct cli *c, const char *cmd, int argc, char **argv);
 /* "次に: <command>" on stderr, for people (never inside --format json). */
 void cli_next(struct cli *c, const char *ja, const char *en);
+/* The command table of main.c, for what is generated from it (cmd_meta.c:
+ * manual pages, shell completion). */
+size_t cli_ncommands(void);
+const char *cli_command_name(size_t i);
+const char *cli_command_summary(size_t i, enum az_lang lang);
+int cli_command_run(struct cli *c, size_t i, int argc, char **argv);
+/* The global usage (anzen --help) to f. */
+void cli_print_usage(struct cli *c, FILE *f);
+/* Command i's --help text in lang (run in a child process), as a new
+ * string. 0 or EXIT_ERROR. */
+int cli_help_text(struct cli *c, size_t i, enum az_lang lang, char **ret);
+/* `anzen help --man [CMD|--list]` (argv after --man). */
+int cli_help_man(struct cli *c, int argc, char **argv);
+int cmd_completion(struct cli *c, int argc, char **argv);
+/* `anzen __complete N WORDS...` (hidden): completion candidates. */
+int cli_complete(struct cli *c, int argc, char **argv);
 
 #endif

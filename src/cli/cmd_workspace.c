@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_workspace.c - `anzen workspace import|export|info|log|history`: move the profile and answer
- * files into the durable workspace (SQLite) and back out, and read its change log and snapshots.
+ * cmd_workspace.c - `anzen workspace import|export|info|log|history|backup`: move the profile and
+ * answer files into the durable workspace (SQLite) and back out, and read its change log and
+ * snapshots.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,6 +47,10 @@ static void help(struct cli *c, FILE *f)
           "  anzen workspace evidence add 項目 --kind 種類 --description 説明 [--source 場所]\n"
           "  anzen workspace evidence [項目] [--format text|json]\n"
           "      項目に証跡 (文書・メモ・画面・ログ・台帳・検査) を記録する / 一覧する\n"
+          "  anzen workspace backup -o FILE [-w anzen.db]\n"
+          "      使用中でもワークスペース (anzen.db をオンラインバックアップで複製し、鍵と\n"
+          "      YAML・CSV・JSON のファイル) を 1 つの tar ファイルにする。戻すときは\n"
+          "      mkdir 新しい場所 && tar -xf FILE -C 新しい場所\n"
           "  --who NAME   変更履歴に残す名前 (既定: 環境変数 USER)\n",
           "usage:\n"
           "  anzen workspace import [-w anzen.db] [DIR]\n"
@@ -62,6 +67,10 @@ static void help(struct cli *c, FILE *f)
           "  anzen workspace evidence add ITEM --kind KIND --description TEXT [--source WHERE]\n"
           "  anzen workspace evidence [ITEM] [--format text|json]\n"
           "      record / list evidence (document, note, screenshot, log, ledger, scan)\n"
+          "  anzen workspace backup -o FILE [-w anzen.db]\n"
+          "      copy the workspace, even while in use (anzen.db through SQLite's online\n"
+          "      backup, its key, the YAML, CSV and JSON files) into one tar file; restore\n"
+          "      with: mkdir NEWDIR && tar -xf FILE -C NEWDIR\n"
           "  --who NAME   name recorded in the change log (default: $USER)\n"));
 }
 
@@ -496,6 +505,43 @@ static int do_log(struct cli *c, const char *db, const char *format, long long n
     return 0;
 }
 
+/* `workspace backup -o FILE`: the database's directory into one tar. */
+static int do_backup(struct cli *c, const char *db, const char *out)
+{
+    AZ_AUTOFREE char *dir = NULL;
+    const char *slash = strrchr(db, '/');
+    size_t nfiles = 0;
+
+    if (!out || !*out || !strcmp(out, "-")) {
+        cli_err(c, "workspace backup には -o FILE (書き出す tar ファイル) が必要です",
+                "workspace backup needs -o FILE (the tar file to write)");
+        return EXIT_USAGE;
+    }
+    if (!(dir = slash ? strndup(db, (size_t)(slash - db)) : strdup(".")))
+        return EXIT_ERROR;
+    if (slash && !*dir) {
+        free(dir);
+        if (!(dir = strdup("/")))
+            return EXIT_ERROR;
+    }
+    if (az_ws_backup(&c->ctx, dir, slash ? slash + 1 : db, out, &nfiles) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    {
+        AZ_AUTOFREE char *abs = realpath(dir, NULL);
+        const char *shown = abs ? abs : dir;
+        if (c->lang == AZ_LANG_EN)
+            printf("backed up %zu files of %s into %s (restore: tar -xf %s -C NEWDIR)\n", nfiles,
+                   shown, out, out);
+        else
+            printf("%s の %zu 個のファイルを %s にバックアップしました (戻すとき: tar -xf %s -C "
+                   "新しい場所)\n",
+                   shown, nfiles, out, out);
+    }
+    return 0;
+}
+
 int cmd_workspace(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
@@ -511,6 +557,7 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
     const char *kind = NULL, *desc = NULL, *source = NULL;
     long n = 0;
     int o;
+    bool out_given = false;
 
     if (argc < 2) {
         help(c, stderr);
@@ -530,6 +577,7 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
             break;
         case 'o':
             out = optarg;
+            out_given = true;
             break;
         case 'f':
             format = optarg;
@@ -579,6 +627,8 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
         return do_log(c, db, format, n);
     if (!strcmp(sub, "history") && argc == 0)
         return do_history(c, db, format);
+    if (!strcmp(sub, "backup") && argc == 0)
+        return do_backup(c, db, out_given ? out : NULL);
     if (!strcmp(sub, "evidence"))
         return do_evidence(c, db, argc, argv, kind, desc, source, who, format);
     cli_err(c, "workspace の使い方が違います: \"%s\"", "bad use of workspace: \"%s\"", sub);

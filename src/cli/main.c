@@ -71,8 +71,8 @@ static const struct command {
      "カタログ (チェックリスト・ガイドライン) を見る: list|show|diff|validate",
      "browse the catalog (checklists, guideline): list|show|diff|validate"},
     {"workspace", cmd_workspace,
-     "ワークスペース (anzen.db): import|export|info|log|history|evidence",
-     "the workspace (anzen.db): import|export|info|log|history|evidence"},
+     "ワークスペース (anzen.db): import|export|info|log|history|evidence|backup",
+     "the workspace (anzen.db): import|export|info|log|history|evidence|backup"},
     {"history", cmd_history, "記録した評価の一覧 (workspace history と同じ)",
      "list the recorded assessments (same as workspace history)"},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
@@ -82,6 +82,8 @@ static const struct command {
      "record the recurring duties: bcp|backup|drill|contacts|training|review|list"},
     {"calendar", cmd_calendar, "期限と繰り返しの予定を iCalendar (.ics) に書き出す",
      "write deadlines and recurring duties as iCalendar (.ics)"},
+    {"completion", cmd_completion, "シェルの補完スクリプトを表示する: bash|zsh",
+     "print the shell completion script: bash|zsh"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };
@@ -139,6 +141,8 @@ static int cmd_help(struct cli *c, int argc, char **argv)
         usage(c, stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "--man"))
+        return cli_help_man(c, argc - 2, argv + 2);
     cmd = find_command(argv[1]);
     if (!cmd || cmd->fn == cmd_help) {
         if (!cmd)
@@ -202,6 +206,12 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.lang = default_lang();
     az_ctx_init(&c.ctx, c.lang);
+    /* completion asks with the words as typed: no global option applies */
+    if (argc > 1 && !strcmp(argv[1], "__complete")) {
+        r = cli_complete(&c, argc - 1, argv + 1);
+        az_catalog_free(c.cat);
+        return finish_stdout(&c, r);
+    }
     rest = calloc((size_t)argc + 1, sizeof(*rest));
     if (!rest)
         return EXIT_ERROR;
@@ -299,4 +309,30 @@ int main(int argc, char **argv)
     az_kev_free(c.kev);
     free(rest);
     return finish_stdout(&c, r);
+}
+
+/* The table for what is generated from it (cli.h). */
+size_t cli_ncommands(void)
+{
+    return NCOMMANDS;
+}
+
+const char *cli_command_name(size_t i)
+{
+    return commands[i].name;
+}
+
+const char *cli_command_summary(size_t i, enum az_lang lang)
+{
+    return lang == AZ_LANG_EN ? commands[i].summary_en : commands[i].summary_ja;
+}
+
+int cli_command_run(struct cli *c, size_t i, int argc, char **argv)
+{
+    return commands[i].fn(c, argc, argv);
+}
+
+void cli_print_usage(struct cli *c, FILE *f)
+{
+    usage(c, f);
 }
