@@ -621,20 +621,31 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
 
     client_addr(q);
     q->now = (long long)time(NULL);
+    pick_lang(q); /* these early answers too are in the visitor's language */
     if (mono() - q->started > q->w->o.header_time) {
-        web_plain(q, 408, "request headers took too long\n");
+        web_plain(q, 408,
+                  T(q, "リクエストのヘッダーが届くまでに時間がかかりすぎました。\n",
+                    "request headers took too long\n"));
         web_add_header(q, "Connection", "close");
         return send_resp(q);
     }
     if (strcmp(version, MHD_HTTP_VERSION_1_1) && strcmp(version, MHD_HTTP_VERSION_1_0)) {
-        web_plain(q, 505, "HTTP version not supported\n");
+        web_plain(q, 505,
+                  T(q, "この HTTP の版には対応していません。\n", "HTTP version not supported\n"));
+        return send_resp(q);
+    }
+    /* MHD's own answer to this (strict mode) is English and sends its
+     * header block twice; ours is one short text */
+    if (!strcmp(version, MHD_HTTP_VERSION_1_1) &&
+        !MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Host")) {
+        web_plain(q, 400, T(q, "Host ヘッダーがありません。\n", "the Host header is missing\n"));
+        web_add_header(q, "Connection", "close");
         return send_resp(q);
     }
     if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
         return MHD_YES;
     if (strcmp(method, "POST") != 0) {
-        pick_lang(q);
-        web_plain(q, 405, "method not allowed\n");
+        web_plain(q, 405, T(q, "この方法 (メソッド) は使えません。\n", "method not allowed\n"));
         web_add_header(q, "Allow", "GET, HEAD, POST");
         return send_resp(q);
     }
@@ -646,11 +657,12 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
     if (cl) {
         long n;
         if (az_parse_long(cl, 0, 1L << 40, &n) < 0) {
-            web_plain(q, 400, "bad Content-Length\n");
+            web_plain(q, 400,
+                      T(q, "Content-Length が正しくありません。\n", "bad Content-Length\n"));
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
-            web_plain(q, 413, "request body too large\n");
+            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -695,7 +707,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         q->body_len += *upload_size;
         if (q->body_len > q->body_max) {
             *upload_size = 0;
-            web_plain(q, 413, "request body too large\n");
+            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -793,7 +805,9 @@ int web_run(struct web *w)
         MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)w->o.threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, w,
         MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
-        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+        /* 0, not 1: with 1, MHD answers a request without Host itself (in
+         * English, its header block twice); begin() answers it instead */
+        MHD_OPTION_STRICT_FOR_CLIENT, 0, MHD_OPTION_END);
     if (!w->d) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         close(w->lfd);

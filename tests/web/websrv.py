@@ -152,7 +152,7 @@ admin.post("/plan", {"csrf": csrf(page), "item": item, "track": "interim",
                      "status": "in-progress", "owner": "", "due": ""})
 st, _, page = admin.get("/plan")
 col = re.search(r'<section class="column" data-status="([^"]+)">(?:(?!</section>).)*data-item="'
-                + re.escape(item) + '" data-track="interim"', page, re.S)
+                + re.escape(item) + r'"><h3>[^<]*</h3><p class="sub by-interim">', page, re.S)
 ok(col and col.group(1) == "in-progress",
    "a card whose interim measure is in progress sits in the in-progress column",
    col.group(1) if col else "no card")
@@ -206,6 +206,23 @@ while True:
 s.close()
 ok(data.startswith(b"HTTP/1.1 400") and f"https://127.0.0.1:{PORT}/".encode() in data,
    "plain http gets a hint with the https URL", data[:300])
+
+# ---- an early 400 (no Host): ours, in Japanese, one header block ----
+raw = CTX.wrap_socket(socket.create_connection(("127.0.0.1", PORT), timeout=5))
+raw.sendall(b"GET / HTTP/1.1\r\n\r\n")
+data = b""
+try:
+    while True:
+        k = raw.recv(4096)
+        if not k:
+            break
+        data += k
+except OSError:
+    pass
+raw.close()
+ok(data.startswith(b"HTTP/1.1 400") and data.count(b"HTTP/1.1") == 1 and
+   "Host ヘッダーがありません".encode() in data and b"<html>" not in data,
+   "a request without Host gets our one Japanese 400", data[:400])
 
 # ---- TLS 1.2: AEAD suites only ----
 def tls12(ciphers):
