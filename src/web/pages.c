@@ -1109,16 +1109,24 @@ void page_ledger(struct req *q)
 
 /* ---- plan board ---- */
 
-/* The column a card sits in: the track being worked on, which is the
- * interim measure while it has an action and is not done yet, else the
- * permanent fix. Sets *interim when the interim track decides. */
+/* The column a card sits in. Done and verified are the permanent fix's
+ * (an interim measure does not finish an item); before that, the card is
+ * in progress as soon as either track is under way (an interim measure in
+ * progress or in place counts), else open. Sets *interim when the interim
+ * track alone put it in progress. */
 static enum az_plan_status card_column(const struct az_plan_item *pi, bool *interim)
 {
-    const struct az_plan_track *t = &pi->track[AZ_TRACK_INTERIM];
+    enum az_plan_status p = pi->track[AZ_TRACK_PERMANENT].status,
+                        t = pi->track[AZ_TRACK_INTERIM].status;
 
-    *interim = t->text.ja && t->status < AZ_PLAN_DONE &&
-               pi->track[AZ_TRACK_PERMANENT].status < AZ_PLAN_DONE;
-    return *interim ? t->status : pi->track[AZ_TRACK_PERMANENT].status;
+    *interim = false;
+    if (p >= AZ_PLAN_DONE || p == AZ_PLAN_IN_PROGRESS)
+        return p;
+    if (pi->track[AZ_TRACK_INTERIM].text.ja && t >= AZ_PLAN_IN_PROGRESS) {
+        *interim = true;
+        return AZ_PLAN_IN_PROGRESS;
+    }
+    return AZ_PLAN_OPEN;
 }
 
 /* Does plan item pi pass the board's filters (status: its column; role:
