@@ -896,6 +896,38 @@ static bool asset_match(struct req *q, const struct az_asset *a, const char *tex
     return true;
 }
 
+/* The ledger check's findings of a view: the compact form of a cached
+ * view, or the JSON. */
+struct lfs {
+    const struct az_ws_lfinding *lf;
+    size_t n;
+    const json_t *arr;
+};
+
+static size_t lfs_n(const struct lfs *s)
+{
+    return s->lf ? s->n : json_array_size(s->arr);
+}
+
+static size_t lfs_line(const struct lfs *s, size_t i)
+{
+    json_int_t l;
+
+    if (s->lf)
+        return s->lf[i].line;
+    l = json_integer_value(json_object_get(json_array_get(s->arr, i), "line"));
+    return l > 0 ? (size_t)l : 0;
+}
+
+static const char *lfs_get(const struct lfs *s, size_t i, const char *key)
+{
+    if (s->lf)
+        return !strcmp(key, "level") ? s->lf[i].level
+               : !strcmp(key, "ja")  ? s->lf[i].ja
+                                     : s->lf[i].en;
+    return json_string_value(json_object_get(json_array_get(s->arr, i), key));
+}
+
 /* The ledger page: the assets and the check's findings from the shared
  * view (az_ws_cache: the CSV is read and checked once, not per request),
  * a page of WEB_PER_PAGE rows at a time, filtered by text, kind, segment
@@ -907,11 +939,11 @@ void page_ledger(struct req *q)
     struct az_ledger *own = NULL;
     const struct az_ledger *l = NULL;
     struct az_ws_view *view = NULL;
-    const json_t *res = NULL;
-    json_t *own_res = NULL;
+    struct lfs fl = {NULL, 0, NULL};
+    bool has_check = false;
     char *data = NULL, *msg = NULL;
     size_t len = 0, i;
-    json_t *x, *v;
+    json_t *v;
     bool ok = false;
     struct ws s;
     int r;
@@ -956,7 +988,14 @@ void page_ledger(struct req *q)
     r = ws_view(q, &s, &view);
     if (r == 0 && view) {
         l = view->ledger;
-        res = view->ledger_check;
+        if (view->compact) {
+            fl.lf = view->lf;
+            fl.n = view->nlf;
+            has_check = true;
+        } else if (view->ledger_check) {
+            fl.arr = json_object_get(view->ledger_check, "findings");
+            has_check = true;
+        }
     } else if (r == 1) {
         /* no profile yet: the assets alone, read here */
         if (access(WEB_LEDGER, F_OK) == 0 &&
@@ -987,15 +1026,13 @@ void page_ledger(struct req *q)
         /* findings per ledger row (the line Excel shows) */
         size_t maxline = 0;
         unsigned char *flag = NULL;
-        const json_t *fl = res ? json_object_get(res, "findings") : NULL;
         for (i = 0; l && i < l->n; i++)
             if (l->v[i].line > maxline)
                 maxline = l->v[i].line;
         if (l && (flag = calloc(maxline + 1, 1)))
-            json_array_foreach((json_t *)fl, i, x)
-            {
-                json_int_t line = json_integer_value(json_object_get(x, "line"));
-                if (line > 0 && (size_t)line <= maxline)
+            for (i = 0; i < lfs_n(&fl); i++) {
+                size_t line = lfs_line(&fl, i);
+                if (line > 0 && line <= maxline)
                     flag[line] = 1;
             }
         /* the assets that pass the filters: their indexes */
@@ -1018,7 +1055,7 @@ void page_ledger(struct req *q)
             if (asset_match(q, a, text, kind, segment))
                 hit[nhit++] = i;
         }
-        if (res) {
+        if (has_check) {
             /* the findings of the filtered assets (and those of no one
              * row), at most one page of them */
             json_t *list = v_arr(v, "findings");
@@ -1028,19 +1065,17 @@ void page_ledger(struct req *q)
             for (size_t k = 0; shown && k < nhit; k++)
                 shown[l->v[hit[k]].line] = 1;
             v_bool(v, "has_findings", true);
-            json_array_foreach((json_t *)fl, i, x)
-            {
-                json_int_t line = json_integer_value(json_object_get(x, "line"));
-                if (filtered && line > 0 && !(shown && (size_t)line <= maxline && shown[line]))
+            for (i = 0; i < lfs_n(&fl); i++) {
+                size_t line = lfs_line(&fl, i);
+                if (filtered && line > 0 && !(shown && line <= maxline && shown[line]))
                     continue;
                 total_f++;
                 if (nf >= WEB_PER_PAGE)
                     continue;
                 json_t *f = v_push(list);
                 nf++;
-                v_str(f, "level", json_string_value(json_object_get(x, "level")));
-                v_str(f, "text",
-                      json_string_value(json_object_get(x, q->lang == AZ_LANG_EN ? "en" : "ja")));
+                v_str(f, "level", lfs_get(&fl, i, "level"));
+                v_str(f, "text", lfs_get(&fl, i, q->lang == AZ_LANG_EN ? "en" : "ja"));
             }
             v_int(v, "findings_count", (long long)total_f);
             v_bool(v, "findings_more", total_f > nf);
@@ -1098,7 +1133,6 @@ void page_ledger(struct req *q)
         free(hit);
         free(flag);
     }
-    json_decref(own_res);
     az_ledger_free(own);
     free(data);
     free(msg);
@@ -1428,22 +1462,30 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
 static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret, size_t *ret_len)
 {
     struct az_ws_view *view = NULL;
+    struct az_report_input in;
+    json_t *check = NULL;
     int r;
 
     if (ws_view(q, s, &view) != 0)
         return AZ_EINVAL;
+    /* the cached view keeps the ledger findings compact: JSON for the
+     * report again */
+    in = view->in;
+    if (view->compact && (check = az_ws_view_check_json(view)))
+        in.ledger_check = check;
     if (!strcmp(kind, "report-html")) {
         struct az_buf b;
         az_buf_init(&b, 64u << 20);
-        if ((r = az_report_html(&s->ctx, &view->in, 0, &b)) == 0) {
+        if ((r = az_report_html(&s->ctx, &in, 0, &b)) == 0) {
             *ret_len = b.len;
             *ret = az_buf_take(&b);
         }
         az_buf_done(&b);
     } else {
-        struct xlsx_job job = {.write = xlsx_checklist, .in = &view->in};
+        struct xlsx_job job = {.write = xlsx_checklist, .in = &in};
         r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
+    json_decref(check);
     view_done(q, view);
     return r;
 }

@@ -123,6 +123,12 @@ try {
   await page.click('a[rel=next]').catch(() => {});
   ok(page.url().includes('segment=') && page.url().includes('findings=1'), 'the pager keeps the filters', page.url());
 
+  // ---- the report still lists the ledger findings (the cached view
+  // keeps them in a compact form) ----
+  const rep = await (await a.ctx.request.get(BASE + '/reports/file?kind=report-html')).text();
+  ok(rep.includes('端末00000') && rep.includes('端末01999'), 'the HTML report lists the ledger findings',
+    rep.length);
+
   // ---- the language switch returns to the same page ----
   await page.goto(BASE + '/ledger?page=3');
   await page.click('a.lang');
