@@ -151,7 +151,28 @@ struct az_ws_view {
     struct az_records records; /* the records of the recurring duties (records.h) */
     struct az_dues dues;       /* what falls due (due.h) */
     unsigned long refs;        /* held by az_ws_cache (0 for a view of one's own) */
+    /* In a cached view (az_ws_cache) the ledger check's findings are kept
+     * only in this compact form (ledger_check and in.ledger_check are then
+     * NULL): tens of thousands of JSON objects were most of a server's
+     * memory. az_ws_view_check_json makes the JSON again when needed. */
+    struct az_ws_lfinding *lf;
+    size_t nlf;
+    bool compact;
+    char *lf_text; /* the strings of lf, in one block */
 };
+
+/* One ledger finding of a cached view: its row (the line Excel shows; 0
+ * for none), level ("gap", "attention", ...) and texts. */
+struct az_ws_lfinding {
+    size_t line;
+    const char *level, *ja, *en;
+};
+
+/* The ledger check's findings of a view as JSON ({"findings": [{level, ja,
+ * en, line}]}, what the report reads): the view's own object (a new
+ * reference), or one made from the compact form. NULL without a ledger
+ * check, or out of memory. */
+json_t *az_ws_view_check_json(const struct az_ws_view *v);
 
 /* Build the view; the plan decisions come from the store (states NULL)
  * or from the caller (the web UI reads them from its open store). */

@@ -12,6 +12,7 @@
  * that rewrites in place changes size or mtime.
  */
 #include <dirent.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +89,57 @@ uint64_t az_ws_stamp(const struct az_workspace *ws, uint64_t store_version)
     return mix(h, &store_version, sizeof(store_version));
 }
 
+/* Keep the ledger check's findings of a cached view in the compact form
+ * (workspace.h): the plan has copied what it needs while the view was
+ * built. On failure (memory) the view keeps the JSON. */
+static void compact_findings(struct az_ws_view *v)
+{
+    const json_t *arr = v->ledger_check ? json_object_get(v->ledger_check, "findings") : NULL;
+    size_t n = json_array_size(arr), bytes = 0, i;
+    const json_t *f;
+    char *p;
+
+    if (!v->ledger_check)
+        return;
+    json_array_foreach(arr, i, f)
+    {
+        const char *lv = json_string_value(json_object_get(f, "level")),
+                   *ja = json_string_value(json_object_get(f, "ja")),
+                   *en = json_string_value(json_object_get(f, "en"));
+        bytes += strlen(lv ? lv : "") + strlen(ja ? ja : "") + strlen(en ? en : "") + 3;
+    }
+    v->lf = calloc(n ? n : 1, sizeof(*v->lf));
+    v->lf_text = malloc(bytes ? bytes : 1);
+    if (!v->lf || !v->lf_text) {
+        free(v->lf);
+        free(v->lf_text);
+        v->lf = NULL;
+        v->lf_text = NULL;
+        return;
+    }
+    p = v->lf_text;
+    json_array_foreach(arr, i, f)
+    {
+        const char *src[3] = {json_string_value(json_object_get(f, "level")),
+                              json_string_value(json_object_get(f, "ja")),
+                              json_string_value(json_object_get(f, "en"))};
+        const char **dst[3] = {&v->lf[i].level, &v->lf[i].ja, &v->lf[i].en};
+        json_int_t line = json_integer_value(json_object_get(f, "line"));
+        for (int k = 0; k < 3; k++) {
+            size_t l = strlen(src[k] ? src[k] : "");
+            memcpy(p, src[k] ? src[k] : "", l + 1);
+            *dst[k] = p;
+            p += l + 1;
+        }
+        v->lf[i].line = line > 0 ? (size_t)line : 0;
+    }
+    v->nlf = n;
+    v->compact = true;
+    json_decref(v->ledger_check);
+    v->ledger_check = NULL;
+    v->in.ledger_check = NULL;
+}
+
 int az_ws_cache_new(struct az_ws_cache **ret)
 {
     struct az_ws_cache *c = calloc(1, sizeof(*c));
@@ -155,12 +207,14 @@ int az_ws_cache_get(struct az_ws_cache *c, struct az_workspace *ws, struct az_ct
         return r;
     }
     az_plan_states_free(st, n);
+    compact_findings(*ret);
     if (sl->used)
         unref(sl->v);
     (*ret)->refs = 2; /* the slot's and the caller's */
     *sl = (struct slot){true, stamp, ctx->lang, ws->as_of, *ret};
     c->builds++;
     pthread_mutex_unlock(&c->mu);
+    malloc_trim(0); /* the pages the build used and freed go back to the system */
     return 0;
 }
 

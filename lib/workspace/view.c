@@ -119,6 +119,8 @@ void az_ws_view_free(struct az_ws_view *v)
     az_plan_free(v->plan);
     json_decref(v->keypoints);
     json_decref(v->ledger_check);
+    free(v->lf);
+    free(v->lf_text);
     json_decref(v->vendor_check);
     json_decref(v->scan);
     json_decref(v->extra);
@@ -226,4 +228,28 @@ int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
 fail:
     az_ws_view_free(v);
     return r;
+}
+
+json_t *az_ws_view_check_json(const struct az_ws_view *v)
+{
+    json_t *o, *arr;
+
+    if (!v->compact)
+        return v->ledger_check ? json_incref(v->ledger_check) : NULL;
+    if (!(o = json_object()) || !(arr = json_array()) ||
+        json_object_set_new(o, "findings", arr) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    for (size_t i = 0; i < v->nlf; i++) {
+        const struct az_ws_lfinding *f = &v->lf[i];
+        json_t *x = json_pack("{s:s, s:s, s:s}", "level", f->level, "ja", f->ja, "en", f->en);
+        if (!x ||
+            (f->line && json_object_set_new(x, "line", json_integer((json_int_t)f->line)) < 0) ||
+            json_array_append_new(arr, x) < 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
 }

@@ -181,6 +181,14 @@ void page_dashboard(struct req *q)
     v_str(x, "title", tx(q, az_form_doc_title(s.e->form)));
     v_str(x, "version", s.e->edition->version);
     v_str(x, "form", tx(q, s.e->form->title));
+    if (s.e->newer) {
+        /* as anzen status says it */
+        x = v_obj(v, "newer");
+        v_str(x, "title", tx(q, s.e->newer->title));
+        v_str(x, "version", s.e->newer->version);
+        v_str(x, "published", s.e->newer->published);
+        v_bool(x, "verified", s.e->newer->nitems > 0);
+    }
     x = v_obj(v, "total");
     v_int(x, "satisfied", s.e->total.satisfied);
     v_int(x, "applicable", s.e->total.applicable);
@@ -738,6 +746,7 @@ static void questionnaire(struct req *q, const char *system, const char *base)
         pick = first_open;
     v = json_object();
     v_str(v, "base", base);
+    v_bool(v, "can_edit", q->user.role != AZ_UR_VIEWER || q->user.admin);
     if (system)
         v_str(v, "system", system);
     v_int(v, "answered", (long long)answered);
@@ -852,17 +861,471 @@ void page_vendors(struct req *q)
     web_page(q, 200, "vendors.html", v, NULL);
 }
 
+/* ---- ledger ---- */
+
+#define WEB_PER_PAGE 100 /* rows of the ledger, cards of the plan, per page */
+
+/* ?page=N (1-based) of n rows: sets *first (0-based) and the pager's data
+ * in v (page, pages, prev, next, count, shown_from, shown_to, and the query
+ * of the other arguments to keep, as "args"). */
+static void pager(struct req *q, json_t *v, size_t n, size_t *first, const char *const *keep,
+                  const char *base)
+{
+    long page = 1, pages = n ? (long)((n + WEB_PER_PAGE - 1) / WEB_PER_PAGE) : 1;
+    const char *pg = web_arg(q, "page");
+    struct az_buf args;
+
+    if (!pg || az_parse_long(pg, 1, 1L << 30, &page) < 0)
+        page = 1;
+    if (page > pages)
+        page = pages;
+    *first = (size_t)(page - 1) * WEB_PER_PAGE;
+    az_buf_init(&args, 8192);
+    for (size_t i = 0; keep[i]; i++) {
+        const char *a = web_arg(q, keep[i]);
+        if (!a || !*a)
+            continue;
+        az_buf_printf(&args, "&%s=", keep[i]);
+        az_url_escape(&args, a, strlen(a));
+    }
+    json_t *pg_o = v_obj(v, "pager");
+    v_int(pg_o, "page", page);
+    v_int(pg_o, "pages", pages);
+    v_int(pg_o, "count", (long long)n);
+    v_int(pg_o, "from", n ? (long long)*first + 1 : 0);
+    v_int(pg_o, "to", (long long)(*first + WEB_PER_PAGE < n ? *first + WEB_PER_PAGE : n));
+    v_bool(pg_o, "many", pages > 1);
+    if (page > 1)
+        v_int(pg_o, "prev", page - 1);
+    if (page < pages)
+        v_int(pg_o, "next", page + 1);
+    v_str(pg_o, "args", args.data ? args.data : "");
+    v_str(pg_o, "base", base);
+    az_buf_done(&args);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+    return hay && strstr(hay, needle) != NULL;
+}
+
+/* Does asset a pass the ledger filters (q: text, kind, segment)? */
+static bool asset_match(struct req *q, const struct az_asset *a, const char *text, const char *kind,
+                        const char *segment)
+{
+    if (kind && *kind && strcmp(az_asset_kind_name(a->kind, q->lang), kind) != 0 &&
+        !(a->kind_label && !strcmp(a->kind_label, kind)))
+        return false;
+    if (segment && *segment && strcmp(a->col[AZ_COL_SEGMENT], segment) != 0)
+        return false;
+    if (text && *text) {
+        static const int cols[] = {AZ_COL_NAME,    AZ_COL_IP,     AZ_COL_OS,
+                                   AZ_COL_VERSION, AZ_COL_ADMIN,  AZ_COL_LOCATION,
+                                   AZ_COL_SEGMENT, AZ_COL_SYSTEM, AZ_COL_MAC};
+        bool hit = false;
+        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && !hit; k++)
+            hit = contains(a->col[cols[k]], text);
+        if (!hit)
+            return false;
+    }
+    return true;
+}
+
+/* The ledger check's findings of a view: the compact form of a cached
+ * view, or the JSON. */
+struct lfs {
+    const struct az_ws_lfinding *lf;
+    size_t n;
+    const json_t *arr;
+};
+
+static size_t lfs_n(const struct lfs *s)
+{
+    return s->lf ? s->n : json_array_size(s->arr);
+}
+
+static size_t lfs_line(const struct lfs *s, size_t i)
+{
+    json_int_t l;
+
+    if (s->lf)
+        return s->lf[i].line;
+    l = json_integer_value(json_object_get(json_array_get(s->arr, i), "line"));
+    return l > 0 ? (size_t)l : 0;
+}
+
+static const char *lfs_get(const struct lfs *s, size_t i, const char *key)
+{
+    if (s->lf)
+        return !strcmp(key, "level") ? s->lf[i].level
+               : !strcmp(key, "ja")  ? s->lf[i].ja
+                                     : s->lf[i].en;
+    return json_string_value(json_object_get(json_array_get(s->arr, i), key));
+}
+
+/* The ledger page: the assets and the check's findings from the shared
+ * view (az_ws_cache: the CSV is read and checked once, not per request),
+ * a page of WEB_PER_PAGE rows at a time, filtered by text, kind, segment
+ * and "only assets with findings". */
+void page_ledger(struct req *q)
+{
+    static const char *const keep[] = {"q", "kind", "segment", "findings", NULL};
+    struct az_ctx ctx;
+    struct az_ledger *own = NULL;
+    const struct az_ledger *l = NULL;
+    struct az_ws_view *view = NULL;
+    struct lfs fl = {NULL, 0, NULL};
+    bool has_check = false;
+    char *data = NULL, *msg = NULL;
+    size_t len = 0, i;
+    json_t *v;
+    bool ok = false;
+    struct ws s;
+    int r;
+
+    az_ctx_init(&ctx, q->lang);
+    if (ws_open(q, &s) < 0) {
+        load_error(q, &s);
+        ws_done(&s);
+        return;
+    }
+    if (q->post) {
+        const struct field *f = NULL;
+        struct az_ledger *up = NULL;
+        for (int k = 0; k < q->nfields; k++)
+            if (!strcmp(q->fields[k].name, "csv") && q->fields[k].filename)
+                f = &q->fields[k];
+        if (!f || !f->len) {
+            msg = strdup(T(q, "CSV ファイルを選んでください。", "Choose a CSV file."));
+        } else if (az_ledger_import(&ctx, f->filename[0] ? f->filename : "upload.csv", f->value,
+                                    f->len, false, &up) < 0) {
+            msg = strdup(az_errmsg(&ctx));
+        } else {
+            struct az_buf out;
+            char detail[64];
+            az_buf_init(&out, 64u << 20);
+            if (az_ledger_write_csv(up, &out) == 0) {
+                web_lock(q->w);
+                if (az_write_file_atomic(&ctx, WEB_LEDGER, out.data, out.len) == 0)
+                    ok = true;
+                web_unlock(q->w);
+            }
+            az_buf_done(&out);
+            snprintf(detail, sizeof(detail), "%zu assets", up->n);
+            if (ok)
+                web_audit(q, web_who(q), "import", "ledger", detail);
+            msg = strdup(ok ? T(q, "台帳を取り込みました。", "The ledger was imported.")
+                            : az_errmsg(&ctx));
+            az_ledger_free(up);
+        }
+    }
+    ws_done(&s);
+    r = ws_view(q, &s, &view);
+    if (r == 0 && view) {
+        l = view->ledger;
+        if (view->compact) {
+            fl.lf = view->lf;
+            fl.n = view->nlf;
+            has_check = true;
+        } else if (view->ledger_check) {
+            fl.arr = json_object_get(view->ledger_check, "findings");
+            has_check = true;
+        }
+    } else if (r == 1) {
+        /* no profile yet: the assets alone, read here */
+        if (access(WEB_LEDGER, F_OK) == 0 &&
+            az_read_text_file(&ctx, WEB_LEDGER, &data, &len) == 0 &&
+            az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &own) == 0)
+            l = own;
+    } else {
+        free(msg);
+        load_error(q, &s);
+        ws_done(&s);
+        return;
+    }
+    v = json_object();
+    if (msg) {
+        v_str(v, "msg", msg);
+        v_bool(v, "ok", ok);
+    }
+    v_bool(v, "can_edit", q->user.role != AZ_UR_VIEWER || q->user.admin);
+    {
+        const char *text = web_arg(q, "q"), *kind = web_arg(q, "kind"),
+                   *segment = web_arg(q, "segment"), *fo = web_arg(q, "findings");
+        bool only = fo && !strcmp(fo, "1");
+        json_t *flt = v_obj(v, "filter");
+        v_str(flt, "q", text);
+        v_str(flt, "kind", kind);
+        v_str(flt, "segment", segment);
+        v_bool(flt, "findings", only);
+        /* findings per ledger row (the line Excel shows) */
+        size_t maxline = 0;
+        unsigned char *flag = NULL;
+        for (i = 0; l && i < l->n; i++)
+            if (l->v[i].line > maxline)
+                maxline = l->v[i].line;
+        if (l && (flag = calloc(maxline + 1, 1)))
+            for (i = 0; i < lfs_n(&fl); i++) {
+                size_t line = lfs_line(&fl, i);
+                if (line > 0 && line <= maxline)
+                    flag[line] = 1;
+            }
+        /* the assets that pass the filters: their indexes */
+        size_t *hit = l ? malloc((l->n + 1) * sizeof(*hit)) : NULL, nhit = 0, first = 0;
+        if (l && !hit) {
+            json_decref(v);
+            free(flag);
+            free(msg);
+            free(data);
+            az_ledger_free(own);
+            view_done(q, view);
+            ws_done(&s);
+            web_plain(q, 500, "out of memory\n");
+            return;
+        }
+        for (i = 0; l && i < l->n; i++) {
+            const struct az_asset *a = &l->v[i];
+            if (only && !(flag && a->line <= maxline && flag[a->line]))
+                continue;
+            if (asset_match(q, a, text, kind, segment))
+                hit[nhit++] = i;
+        }
+        if (has_check) {
+            /* the findings of the filtered assets (and those of no one
+             * row), at most one page of them */
+            json_t *list = v_arr(v, "findings");
+            unsigned char *shown = calloc(maxline + 1, 1);
+            size_t nf = 0, total_f = 0;
+            bool filtered = (text && *text) || (kind && *kind) || (segment && *segment);
+            for (size_t k = 0; shown && k < nhit; k++)
+                shown[l->v[hit[k]].line] = 1;
+            v_bool(v, "has_findings", true);
+            for (i = 0; i < lfs_n(&fl); i++) {
+                size_t line = lfs_line(&fl, i);
+                if (filtered && line > 0 && !(shown && line <= maxline && shown[line]))
+                    continue;
+                total_f++;
+                if (nf >= WEB_PER_PAGE)
+                    continue;
+                json_t *f = v_push(list);
+                nf++;
+                v_str(f, "level", lfs_get(&fl, i, "level"));
+                v_str(f, "text", lfs_get(&fl, i, q->lang == AZ_LANG_EN ? "en" : "ja"));
+            }
+            v_int(v, "findings_count", (long long)total_f);
+            v_bool(v, "findings_more", total_f > nf);
+            v_int(v, "findings_shown", (long long)nf);
+            free(shown);
+        }
+        if (l) {
+            json_t *as = v_obj(v, "assets"), *rows, *kinds, *segs;
+            v_int(as, "count", (long long)l->n);
+            pager(q, as, nhit, &first, keep, "/ledger");
+            rows = v_arr(as, "rows");
+            for (size_t k = first; k < nhit && k < first + WEB_PER_PAGE; k++) {
+                const struct az_asset *a = &l->v[hit[k]];
+                json_t *row = v_push(rows);
+                v_str(row, "kind", az_asset_kind_name(a->kind, q->lang));
+                v_str(row, "name", a->col[AZ_COL_NAME]);
+                v_str(row, "segment", a->col[AZ_COL_SEGMENT]);
+                v_str(row, "os", a->col[AZ_COL_OS]);
+                v_str(row, "version", a->col[AZ_COL_VERSION]);
+                v_str(row, "admin", a->col[AZ_COL_ADMIN]);
+                v_str(row, "last_patch", a->col[AZ_COL_LAST_PATCH]);
+                v_bool(row, "finding", flag && a->line <= maxline && flag[a->line]);
+            }
+            /* the choices of the filters: kinds and segments in the ledger */
+            kinds = v_arr(v, "kinds");
+            segs = v_arr(v, "segments");
+            {
+                bool seen[AZ_ASSET_OTHER + 1] = {false};
+                for (i = 0; i < l->n; i++)
+                    if ((int)l->v[i].kind >= 0 && l->v[i].kind <= AZ_ASSET_OTHER)
+                        seen[l->v[i].kind] = true;
+                for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
+                    const char *name = az_asset_kind_name((enum az_asset_kind)k, q->lang);
+                    json_t *o;
+                    if (!seen[k])
+                        continue;
+                    o = v_push(kinds);
+                    v_str(o, "name", name);
+                    v_bool(o, "selected", kind && !strcmp(kind, name));
+                }
+            }
+            for (i = 0; i < l->n && json_array_size(segs) < 50; i++) {
+                const char *sg = l->v[i].col[AZ_COL_SEGMENT];
+                bool dup = !*sg;
+                for (size_t k = 0; k < json_array_size(segs) && !dup; k++)
+                    dup = !strcmp(
+                        json_string_value(json_object_get(json_array_get(segs, k), "name")), sg);
+                if (!dup) {
+                    json_t *o = v_push(segs);
+                    v_str(o, "name", sg);
+                    v_bool(o, "selected", segment && !strcmp(segment, sg));
+                }
+            }
+        }
+        free(hit);
+        free(flag);
+    }
+    az_ledger_free(own);
+    free(data);
+    free(msg);
+    view_done(q, view);
+    ws_done(&s);
+    web_page(q, 200, "ledger.html", v, NULL);
+}
+
 /* ---- plan board ---- */
+
+/* The column a card sits in. Done and verified are the permanent fix's
+ * (an interim measure does not finish an item); before that, the card is
+ * in progress as soon as either track is under way (an interim measure in
+ * progress or in place counts), else open. Sets *interim when the interim
+ * track alone put it in progress. */
+static enum az_plan_status card_column(const struct az_plan_item *pi, bool *interim)
+{
+    enum az_plan_status p = pi->track[AZ_TRACK_PERMANENT].status,
+                        t = pi->track[AZ_TRACK_INTERIM].status;
+
+    *interim = false;
+    if (p >= AZ_PLAN_DONE || p == AZ_PLAN_IN_PROGRESS)
+        return p;
+    if (pi->track[AZ_TRACK_INTERIM].text.ja && t >= AZ_PLAN_IN_PROGRESS) {
+        *interim = true;
+        return AZ_PLAN_IN_PROGRESS;
+    }
+    return AZ_PLAN_OPEN;
+}
+
+/* Does plan item pi pass the board's filters (status: its column; role:
+ * a track's owner role or the item's roles; owner: text in a track's
+ * owner)? */
+static bool plan_match(const struct az_plan_item *pi, const char *status, const char *role,
+                       const char *owner)
+{
+    bool interim;
+
+    if (status && *status && strcmp(az_plan_status_token(card_column(pi, &interim)), status) != 0)
+        return false;
+    if (role && *role && strcmp(role, "all") != 0) {
+        unsigned want = 0;
+        for (int k = 0; k < AZ_NROLES; k++)
+            if (!strcmp(role, az_role_token((enum az_role)(1u << k))))
+                want = 1u << k;
+        if (!want ||
+            !((pi->result->item->roles | pi->track[0].owner_role | pi->track[1].owner_role) & want))
+            return false;
+    }
+    if (owner && *owner && !strstr(pi->track[0].owner, owner) && !strstr(pi->track[1].owner, owner))
+        return false;
+    return true;
+}
+
+/* The board: the cards that pass the filters, a page at a time, each in
+ * the column of the track being worked on (card_column). Viewers see the
+ * cards without the forms. */
+static void plan_board(struct req *q, const struct az_plan *plan)
+{
+    static const char *const keep[] = {"status", "role", "owner", NULL};
+    const char *status = web_arg(q, "status"), *role = web_arg(q, "role"),
+               *owner = web_arg(q, "owner");
+    bool can_edit = q->user.role != AZ_UR_VIEWER || q->user.admin;
+    json_t *v = json_object(), *cols, *flt, *list;
+    size_t *hit = plan ? malloc((plan->n + 1) * sizeof(*hit)) : NULL, nhit = 0, first = 0;
+
+    v_bool(v, "can_edit", can_edit);
+    flt = v_obj(v, "filter");
+    v_str(flt, "owner", owner);
+    list = v_arr(v, "statuses");
+    for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++) {
+        json_t *o = v_push(list);
+        v_str(o, "value", az_plan_status_token((enum az_plan_status)st));
+        v_str(o, "name", az_plan_status_name((enum az_plan_status)st, q->lang));
+        v_bool(o, "selected",
+               status && !strcmp(status, az_plan_status_token((enum az_plan_status)st)));
+    }
+    list = v_arr(v, "roles");
+    for (int k = 0; k < AZ_NROLES; k++) {
+        enum az_role rl = (enum az_role)(1u << k);
+        json_t *o = v_push(list);
+        v_str(o, "value", az_role_token(rl));
+        v_str(o, "name", az_role_name(rl, q->lang));
+        v_bool(o, "selected", role && !strcmp(role, az_role_token(rl)));
+    }
+    for (size_t i = 0; hit && i < plan->n; i++)
+        if (plan_match(&plan->v[i], status, role, owner))
+            hit[nhit++] = i;
+    pager(q, v, nhit, &first, keep, "/plan");
+    cols = v_arr(v, "columns");
+    for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
+        json_t *c = v_push(cols), *cards = NULL;
+        v_str(c, "status", az_plan_status_token((enum az_plan_status)col));
+        v_str(c, "name", az_plan_status_name((enum az_plan_status)col, q->lang));
+        cards = v_arr(c, "cards");
+        for (size_t h = first; h < nhit && h < first + WEB_PER_PAGE; h++) {
+            size_t i = hit[h];
+            const struct az_plan_item *pi = &plan->v[i];
+            json_t *card, *tracks;
+            bool interim;
+            if ((int)card_column(pi, &interim) != col)
+                continue;
+            card = v_push(cards);
+            v_bool(card, "by_interim", interim);
+            v_bool(card, "can_edit", can_edit);
+            v_str(card, "id", pi->result->item->id);
+            v_int(card, "number", (long long)i + 1);
+            v_str(card, "label", pi->result->item->label);
+            v_str(card, "title", tx(q, pi->result->item->title));
+            v_str(card, "reason", q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
+            tracks = v_arr(card, "tracks");
+            for (int k = 0; k < 2; k++) {
+                const struct az_plan_track *t = &pi->track[k];
+                json_t *tr = v_push(tracks), *sts;
+                char d[16];
+                az_date_iso(t->due, d, sizeof(d));
+                v_str(tr, "track", k ? "permanent" : "interim");
+                v_bool(tr, "permanent", k == 1);
+                v_str(tr, "text", t->text.ja ? tx(q, t->text) : "");
+                v_str(tr, "owner", t->owner);
+                v_str(tr, "due", d);
+                v_str(tr, "status", az_plan_status_token(t->status));
+                v_str(tr, "status_name", az_plan_status_name(t->status, q->lang));
+                sts = v_arr(tr, "statuses");
+                for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++) {
+                    json_t *o = v_push(sts);
+                    v_str(o, "value", az_plan_status_token((enum az_plan_status)st));
+                    v_bool(o, "selected", (int)t->status == st);
+                    v_str(o, "name", az_plan_status_name((enum az_plan_status)st, q->lang));
+                }
+            }
+        }
+    }
+    free(hit);
+    web_page(q, 200, "plan.html", v, NULL);
+}
 
 void page_plan(struct req *q)
 {
     struct ws s;
     struct az_ws_view *view = NULL;
-    struct az_plan *plan;
-    json_t *v, *cols;
-    int r = ws_load(q, &s, NULL);
+    int r;
 
-    if (r != 0) {
+    if (!q->post) {
+        if ((r = ws_view(q, &s, &view)) != 0) {
+            if (r < 0)
+                load_error(q, &s);
+            else
+                web_redirect(q, "/wizard");
+            ws_done(&s);
+            return;
+        }
+        plan_board(q, view->plan);
+        view_done(q, view);
+        ws_done(&s);
+        return;
+    }
+    if ((r = ws_load(q, &s, NULL)) != 0) {
         if (r < 0)
             load_error(q, &s);
         else
@@ -910,152 +1373,6 @@ void page_plan(struct req *q)
             web_redirect(q, "/plan");
         return;
     }
-    ws_done(&s);
-    if ((r = ws_view(q, &s, &view)) != 0) {
-        load_error(q, &s);
-        ws_done(&s);
-        return;
-    }
-    plan = view->plan;
-    v = json_object();
-    cols = v_arr(v, "columns");
-    for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
-        json_t *c = v_push(cols), *cards = NULL;
-        v_str(c, "status", az_plan_status_token((enum az_plan_status)col));
-        v_str(c, "name", az_plan_status_name((enum az_plan_status)col, q->lang));
-        cards = v_arr(c, "cards");
-        for (size_t i = 0; plan && i < plan->n; i++) {
-            const struct az_plan_item *pi = &plan->v[i];
-            json_t *card, *tracks;
-            /* a card sits in the column of its permanent fix */
-            if ((int)pi->track[AZ_TRACK_PERMANENT].status != col)
-                continue;
-            card = v_push(cards);
-            v_str(card, "id", pi->result->item->id);
-            v_int(card, "number", (long long)i + 1);
-            v_str(card, "label", pi->result->item->label);
-            v_str(card, "title", tx(q, pi->result->item->title));
-            v_str(card, "reason", q->lang == AZ_LANG_EN ? pi->reason_en : pi->reason_ja);
-            tracks = v_arr(card, "tracks");
-            for (int k = 0; k < 2; k++) {
-                const struct az_plan_track *t = &pi->track[k];
-                json_t *tr = v_push(tracks), *sts;
-                char d[16];
-                az_date_iso(t->due, d, sizeof(d));
-                v_str(tr, "track", k ? "permanent" : "interim");
-                v_bool(tr, "permanent", k == 1);
-                v_str(tr, "text", t->text.ja ? tx(q, t->text) : "");
-                v_str(tr, "owner", t->owner);
-                v_str(tr, "due", d);
-                v_str(tr, "status", az_plan_status_token(t->status));
-                sts = v_arr(tr, "statuses");
-                for (int st = AZ_PLAN_OPEN; st <= AZ_PLAN_VERIFIED; st++) {
-                    json_t *o = v_push(sts);
-                    v_str(o, "value", az_plan_status_token((enum az_plan_status)st));
-                    v_bool(o, "selected", (int)t->status == st);
-                    v_str(o, "name", az_plan_status_name((enum az_plan_status)st, q->lang));
-                }
-            }
-        }
-    }
-    view_done(q, view);
-    ws_done(&s);
-    web_page(q, 200, "plan.html", v, NULL);
-}
-
-/* ---- ledger ---- */
-
-void page_ledger(struct req *q)
-{
-    struct az_ctx ctx;
-    struct az_ledger *l = NULL;
-    struct az_profile *p = NULL;
-    char *data = NULL, *msg = NULL;
-    size_t len = 0;
-    json_t *res = NULL, *x, *v;
-    size_t i;
-    bool ok = false;
-    struct ws s;
-
-    az_ctx_init(&ctx, q->lang);
-    if (ws_open(q, &s) < 0) {
-        load_error(q, &s);
-        ws_done(&s);
-        return;
-    }
-    if (q->post) {
-        const struct field *f = NULL;
-        for (int k = 0; k < q->nfields; k++)
-            if (!strcmp(q->fields[k].name, "csv") && q->fields[k].filename)
-                f = &q->fields[k];
-        if (!f || !f->len) {
-            msg = strdup(T(q, "CSV ファイルを選んでください。", "Choose a CSV file."));
-        } else if (az_ledger_import(&ctx, f->filename[0] ? f->filename : "upload.csv", f->value,
-                                    f->len, false, &l) < 0) {
-            msg = strdup(az_errmsg(&ctx));
-        } else {
-            struct az_buf out;
-            char detail[64];
-            az_buf_init(&out, 64u << 20);
-            if (az_ledger_write_csv(l, &out) == 0) {
-                web_lock(q->w);
-                if (az_write_file_atomic(&ctx, WEB_LEDGER, out.data, out.len) == 0)
-                    ok = true;
-                web_unlock(q->w);
-            }
-            az_buf_done(&out);
-            snprintf(detail, sizeof(detail), "%zu assets", l->n);
-            if (ok)
-                web_audit(q, web_who(q), "import", "ledger", detail);
-            msg = strdup(ok ? T(q, "台帳を取り込みました。", "The ledger was imported.")
-                            : az_errmsg(&ctx));
-            az_ledger_free(l);
-            l = NULL;
-        }
-    }
-    if (access(WEB_LEDGER, F_OK) == 0 && az_read_text_file(&ctx, WEB_LEDGER, &data, &len) == 0)
-        az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &l);
-    /* the same check as anzen ledger check: vendor registry and KEV too */
-    if (l && az_profile_load_file(&ctx, WEB_PROFILE, &p) == 0 &&
-        az_ws_ledger_check(s.w, &ctx, l, p, az_catalog_default_checklist(q->w->cat), &res) < 0)
-        res = NULL;
-    v = json_object();
-    if (msg) {
-        v_str(v, "msg", msg);
-        v_bool(v, "ok", ok);
-    }
-    if (res) {
-        json_t *list = v_arr(v, "findings");
-        v_bool(v, "has_findings", true);
-        json_array_foreach(json_object_get(res, "findings"), i, x)
-        {
-            json_t *f = v_push(list);
-            v_str(f, "level", json_string_value(json_object_get(x, "level")));
-            v_str(f, "text",
-                  json_string_value(json_object_get(x, q->lang == AZ_LANG_EN ? "en" : "ja")));
-        }
-    }
-    if (l) {
-        json_t *as = v_obj(v, "assets"), *rows = v_arr(as, "rows");
-        v_int(as, "count", (long long)l->n);
-        for (i = 0; i < l->n; i++) {
-            const struct az_asset *a = &l->v[i];
-            json_t *row = v_push(rows);
-            v_str(row, "kind", az_asset_kind_name(a->kind, q->lang));
-            v_str(row, "name", a->col[AZ_COL_NAME]);
-            v_str(row, "os", a->col[AZ_COL_OS]);
-            v_str(row, "version", a->col[AZ_COL_VERSION]);
-            v_str(row, "admin", a->col[AZ_COL_ADMIN]);
-            v_str(row, "last_patch", a->col[AZ_COL_LAST_PATCH]);
-        }
-    }
-    json_decref(res);
-    az_profile_free(p);
-    az_ledger_free(l);
-    free(data);
-    free(msg);
-    ws_done(&s);
-    web_page(q, 200, "ledger.html", v, NULL);
 }
 
 /* ---- reports ---- */
@@ -1074,7 +1391,7 @@ static const struct report_kind {
      "チェックリストの様式 (XLSX、厚生労働省の様式のとおり。対応計画・機器台帳のシート付き)",
      "The checklist form (XLSX, laid out like the MHLW form, with plan and ledger sheets)"},
     {"status-json", "anzen-status.json", NULL, NULL, "application/json",
-     "現状 (JSON、anzen status --format json と同じ)",
+     "現状 (JSON。コマンドで表示する「現状」と同じ内容)",
      "Status (JSON, as anzen status --format json)"},
     {"status-md", "anzen-status.md", NULL, NULL, "text/markdown; charset=utf-8", "現状 (Markdown)",
      "Status (Markdown)"},
@@ -1180,22 +1497,30 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
 static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret, size_t *ret_len)
 {
     struct az_ws_view *view = NULL;
+    struct az_report_input in;
+    json_t *check = NULL;
     int r;
 
     if (ws_view(q, s, &view) != 0)
         return AZ_EINVAL;
+    /* the cached view keeps the ledger findings compact: JSON for the
+     * report again */
+    in = view->in;
+    if (view->compact && (check = az_ws_view_check_json(view)))
+        in.ledger_check = check;
     if (!strcmp(kind, "report-html")) {
         struct az_buf b;
         az_buf_init(&b, 64u << 20);
-        if ((r = az_report_html(&s->ctx, &view->in, 0, &b)) == 0) {
+        if ((r = az_report_html(&s->ctx, &in, 0, &b)) == 0) {
             *ret_len = b.len;
             *ret = az_buf_take(&b);
         }
         az_buf_done(&b);
     } else {
-        struct xlsx_job job = {.write = xlsx_checklist, .in = &view->in};
+        struct xlsx_job job = {.write = xlsx_checklist, .in = &in};
         r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
+    json_decref(check);
     view_done(q, view);
     return r;
 }

@@ -124,6 +124,13 @@ void web_plain(struct req *q, int status, const char *msg)
     set_body(q, status, "text/plain; charset=utf-8", strdup(msg), strlen(msg));
 }
 
+/* TLS 1.3 and 1.2; in 1.2 only forward-secret key exchange and AEAD
+ * ciphers (GCM, ChaCha20-Poly1305, CCM): no CBC suites, no SHA-1 MACs. */
+#define WEB_TLS_PRIORITIES                                                                         \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"         \
+    "+CHACHA20-POLY1305:+AES-128-CCM:+AES-256-CCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:"            \
+    "+ECDHE-RSA:+DHE-RSA:%SERVER_PRECEDENCE"
+
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
                           "base-uri 'none'";
@@ -295,16 +302,68 @@ static void page_static(struct req *q)
     web_plain(q, 404, "not found\n");
 }
 
-/* /lang?to=en|ja: remember the language in a cookie and go back. */
+struct self_url {
+    struct az_buf *b;
+    int n;
+};
+
+static enum MHD_Result self_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    struct self_url *u = cls;
+
+    (void)kind;
+    az_buf_puts(u->b, u->n++ ? "&" : "?");
+    az_url_escape(u->b, key, strlen(key));
+    if (value) {
+        az_buf_puts(u->b, "=");
+        az_url_escape(u->b, value, strlen(value));
+    }
+    return u->n < 20 ? MHD_YES : MHD_NO;
+}
+
+char *web_self_url(struct req *q)
+{
+    struct az_buf b;
+    struct self_url u = {&b, 0};
+
+    az_buf_init(&b, 2048);
+    az_buf_puts(&b, q->url && q->url[0] == '/' ? q->url : "/");
+    if (!q->post)
+        MHD_get_connection_values(q->conn, MHD_GET_ARGUMENT_KIND, self_arg, &u);
+    if (!b.data || b.len > 1024) {
+        az_buf_done(&b);
+        return strdup("/");
+    }
+    return az_buf_take(&b);
+}
+
+/* Is back a path on this site to return to: "/" then no second "/" or
+ * "\\" (a scheme-relative URL to another host), printable ASCII only, no
+ * more than 1 KiB? */
+bool web_local_path(const char *back)
+{
+    size_t n = back ? strlen(back) : 0;
+
+    if (n == 0 || n > 1024 || back[0] != '/' || back[1] == '/' || back[1] == '\\')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)back[i] <= 0x20 || (unsigned char)back[i] >= 0x7f || back[i] == '\\')
+            return false;
+    return true;
+}
+
+/* /lang?to=en|ja&back=/path: remember the language in a cookie and go
+ * back to the page the switch was on (a local path only, else /). */
 static void page_lang(struct req *q)
 {
-    const char *to = web_arg(q, "to");
+    const char *to = web_arg(q, "to"), *back = web_arg(q, "back");
     bool en = to && !strcmp(to, "en");
 
     web_add_header(q, "Set-Cookie",
                    en ? "anzen-lang=en; Path=/; Secure; SameSite=Strict; Max-Age=31536000"
                       : "anzen-lang=ja; Path=/; Secure; SameSite=Strict; Max-Age=31536000");
-    web_redirect(q, "/");
+    web_redirect(q, web_local_path(back) ? back : "/");
 }
 
 static void pick_lang(struct req *q)
@@ -337,6 +396,8 @@ static void dispatch(struct req *q)
         if (!strcmp(routes[i].path, q->url))
             rt = &routes[i];
     if (!rt) {
+        /* with the navigation when signed in */
+        web_session_load(q);
         web_error(q, 404, "ページが見つかりません。", "Page not found.");
         return;
     }
@@ -411,10 +472,11 @@ struct conn_state {
     int fd;
     int stage;
     long long since;
+    struct sockaddr_storage sa; /* the client, for front.c's count per address */
 };
 
 static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn_state cs_list = {&cs_list, &cs_list, -1, CS_WORKING, 0};
+static struct conn_state cs_list = {&cs_list, &cs_list, -1, CS_WORKING, 0, {0}};
 static volatile sig_atomic_t stop;
 
 static void notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -426,9 +488,15 @@ static void notify_conn(void *cls, struct MHD_Connection *conn, void **socket_co
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ca =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (!ci || !(cs = calloc(1, sizeof(*cs))))
-            return;
+            return; /* (the address stays counted: out of memory) */
         cs->fd = ci->connect_fd;
+        if (ca && ca->client_addr)
+            memcpy(&cs->sa, ca->client_addr,
+                   ca->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                          : sizeof(struct sockaddr_in));
         cs->stage = CS_HEADERS;
         cs->since = mono();
         pthread_mutex_lock(&cs_lock);
@@ -445,6 +513,7 @@ static void notify_conn(void *cls, struct MHD_Connection *conn, void **socket_co
         cs->prev->next = cs->next;
         cs->next->prev = cs->prev;
         pthread_mutex_unlock(&cs_lock);
+        web_conn_gone((struct sockaddr *)&cs->sa);
         free(cs);
         *socket_context = NULL;
     }
@@ -485,6 +554,7 @@ static void *watchdog(void *arg)
             }
         }
         pthread_mutex_unlock(&cs_lock);
+        web_log_tick();
         nanosleep(&ts, NULL);
     }
     return NULL;
@@ -552,20 +622,31 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
 
     client_addr(q);
     q->now = (long long)time(NULL);
+    pick_lang(q); /* these early answers too are in the visitor's language */
     if (mono() - q->started > q->w->o.header_time) {
-        web_plain(q, 408, "request headers took too long\n");
+        web_plain(q, 408,
+                  T(q, "リクエストのヘッダーが届くまでに時間がかかりすぎました。\n",
+                    "request headers took too long\n"));
         web_add_header(q, "Connection", "close");
         return send_resp(q);
     }
     if (strcmp(version, MHD_HTTP_VERSION_1_1) && strcmp(version, MHD_HTTP_VERSION_1_0)) {
-        web_plain(q, 505, "HTTP version not supported\n");
+        web_plain(q, 505,
+                  T(q, "この HTTP の版には対応していません。\n", "HTTP version not supported\n"));
+        return send_resp(q);
+    }
+    /* MHD's own answer to this (strict mode) is English and sends its
+     * header block twice; ours is one short text */
+    if (!strcmp(version, MHD_HTTP_VERSION_1_1) &&
+        !MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Host")) {
+        web_plain(q, 400, T(q, "Host ヘッダーがありません。\n", "the Host header is missing\n"));
+        web_add_header(q, "Connection", "close");
         return send_resp(q);
     }
     if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
         return MHD_YES;
     if (strcmp(method, "POST") != 0) {
-        pick_lang(q);
-        web_plain(q, 405, "method not allowed\n");
+        web_plain(q, 405, T(q, "この方法 (メソッド) は使えません。\n", "method not allowed\n"));
         web_add_header(q, "Allow", "GET, HEAD, POST");
         return send_resp(q);
     }
@@ -577,11 +658,12 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
     if (cl) {
         long n;
         if (az_parse_long(cl, 0, 1L << 40, &n) < 0) {
-            web_plain(q, 400, "bad Content-Length\n");
+            web_plain(q, 400,
+                      T(q, "Content-Length が正しくありません。\n", "bad Content-Length\n"));
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
-            web_plain(q, 413, "request body too large\n");
+            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -626,7 +708,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         q->body_len += *upload_size;
         if (q->body_len > q->body_max) {
             *upload_size = 0;
-            web_plain(q, 413, "request body too large\n");
+            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -647,9 +729,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    char line[900];
+
     (void)cls;
-    fputs("anzen serve: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    /* one whole line per message, rate-limited (front.c) */
+    vsnprintf(line, sizeof(line), fmt, ap);
+    web_log("anzen serve: %s", line);
 }
 
 static void on_signal(int sig)
@@ -664,8 +749,8 @@ int web_run(struct web *w)
     struct sockaddr_in a4;
     struct sockaddr *sa;
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
-    const union MHD_DaemonInfo *di;
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    socklen_t salen;
     struct sigaction act;
     sigset_t block, old;
     pthread_t wd;
@@ -676,10 +761,12 @@ int web_run(struct web *w)
         a4.sin_family = AF_INET;
         a4.sin_port = htons((uint16_t)w->o.port);
         sa = (struct sockaddr *)&a4;
+        salen = sizeof(a4);
     } else if (inet_pton(AF_INET6, w->o.listen, &a6.sin6_addr) == 1) {
         a6.sin6_family = AF_INET6;
         a6.sin6_port = htons((uint16_t)w->o.port);
         sa = (struct sockaddr *)&a6;
+        salen = sizeof(a6);
         flags |= MHD_USE_IPv6;
     } else {
         fprintf(stderr, "anzen: %s \"%s\"\n",
@@ -699,20 +786,33 @@ int web_run(struct web *w)
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (w->o.reserve <= 0)
+        w->o.reserve = w->o.max_conn / 8 > 8 ? w->o.max_conn / 8 : 8;
+    if (web_front_listen(w, sa, salen) < 0) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        fprintf(stderr, "anzen: %s %s:%d (%s)\n",
+                w->o.lang == AZ_LANG_EN ? "error: cannot listen on" : "エラー: 待ち受けできません:",
+                w->o.listen, w->o.port, strerror(errno));
+        web_front_free();
+        return 1;
+    }
     w->d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
         MHD_OPTION_HTTPS_MEM_KEY, w->key_pem, MHD_OPTION_HTTPS_MEM_CERT, w->cert_pem,
-        MHD_OPTION_HTTPS_PRIORITIES,
-        "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE", MHD_OPTION_SOCK_ADDR,
-        sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->o.max_conn,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)w->o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)w->o.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)WEB_MAX_HEADERS + 16 * 1024, MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->o.threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log,
-        w, MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
-        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_OPTION_HTTPS_PRIORITIES, WEB_TLS_PRIORITIES, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(w->o.max_conn + w->o.reserve), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)w->o.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)w->o.timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADERS + 16 * 1024,
+        MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)w->o.threads, MHD_OPTION_URI_LOG_CALLBACK, uri_log, w,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
+        /* 0, not 1: with 1, MHD answers a request without Host itself (in
+         * English, its header block twice); begin() answers it instead */
+        MHD_OPTION_STRICT_FOR_CLIENT, 0, MHD_OPTION_END);
     if (!w->d) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
+        close(w->lfd);
+        web_front_free();
         fprintf(stderr, "anzen: %s %s:%d (%s)\n",
                 w->o.lang == AZ_LANG_EN ? "error: cannot listen on" : "エラー: 待ち受けできません:",
                 w->o.listen, w->o.port, strerror(errno));
@@ -720,11 +820,20 @@ int web_run(struct web *w)
     }
     if (pthread_create(&wd, NULL, watchdog, w) != 0) {
         MHD_stop_daemon(w->d);
+        close(w->lfd);
+        web_front_free();
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return 1;
     }
-    di = MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
-    w->port = di ? di->port : w->o.port;
+    if (web_front_start(w) < 0) {
+        stop = 1;
+        pthread_join(wd, NULL);
+        MHD_stop_daemon(w->d);
+        close(w->lfd);
+        web_front_free();
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return 1;
+    }
     if (strchr(w->o.listen, ':'))
         printf("https://[%s]:%d/\n", w->o.listen, w->port);
     else
@@ -742,7 +851,9 @@ int web_run(struct web *w)
         sigsuspend(&old); /* no lost wake-up: the signals are blocked until here */
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_join(wd, NULL);
+    web_front_stop(w);
     MHD_stop_daemon(w->d);
     w->d = NULL;
+    web_front_free();
     return 0;
 }

@@ -218,6 +218,11 @@ void web_page(struct req *q, int status, const char *name, json_t *vars, json_t 
     v_str(vars, "version", AZ_VERSION);
     v_bool(vars, "session", q->have_session);
     v_bool(vars, "signed_in", q->signed_in);
+    {
+        char *self = web_self_url(q);
+        v_str(vars, "self", self ? self : "/");
+        free(self);
+    }
     if (q->have_session && !json_object_get(vars, "csrf"))
         web_view_csrf(q, vars);
     if (q->signed_in) {

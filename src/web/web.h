@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +40,7 @@ struct web_opts {
     int timeout;            /* seconds of inactivity before a connection is closed */
     int header_time;        /* seconds a client may take to send its request headers */
     int threads;            /* worker threads */
+    int reserve;            /* slots past max_conn for addresses with few connections */
     long long idle;         /* session idle timeout, seconds */
     long long absolute;     /* session absolute timeout, seconds */
     const char *ready_file; /* write "PORT\n" here once listening (tests) */
@@ -59,6 +62,7 @@ struct web_opts {
 struct web {
     struct web_opts o;
     struct MHD_Daemon *d;
+    int lfd;              /* the listening socket (front.c) */
     pthread_mutex_t lock; /* guards st and the workspace files */
     struct az_store *st;
     struct az_catalog *cat;
@@ -132,6 +136,10 @@ void web_plain(struct req *q, int status, const char *msg);
 void web_download(struct req *q, const char *ctype, const char *ascii_name, const char *name,
                   char *body, size_t len);
 int web_add_header(struct req *q, const char *name, const char *value);
+/* A path on this site (for /lang?back=): "/x...", not "//host", ASCII. */
+bool web_local_path(const char *back);
+/* This request's path and query (GET), to come back to; malloc'd. */
+char *web_self_url(struct req *q);
 /* Lock and unlock the store and workspace files. */
 void web_lock(struct web *w);
 void web_unlock(struct web *w);
@@ -140,6 +148,22 @@ void web_unlock(struct web *w);
 #define WEB_PROFILE "profile.yaml"
 #define WEB_ANSWERS "answers.yaml"
 #define WEB_LEDGER  "ledger.csv"
+
+/* ---- front.c: accepting connections, the server's log ---- */
+/* Bind and listen on sa; sets w->lfd and w->port. -1 with errno. */
+int web_front_listen(struct web *w, const struct sockaddr *sa, socklen_t salen);
+/* Start and stop the thread that accepts connections and hands them to MHD. */
+int web_front_start(struct web *w);
+void web_front_stop(struct web *w);
+/* After MHD stopped: the last summary line, the tables freed. */
+void web_front_free(void);
+/* A connection from sa that was admitted is closed. */
+void web_conn_gone(const struct sockaddr *sa);
+/* A log line to stderr, written whole, rate-limited (front.c). */
+void web_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void web_logv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* The summary line of what was counted, once per interval (watchdog). */
+void web_log_tick(void);
 
 /* ---- cert.c ---- */
 int web_cert_generate(struct az_ctx *ctx, const char *cert_path, const char *key_path,

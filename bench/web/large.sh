@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench/web/large.sh: `anzen serve` with a ledger of N assets (default
+# 36,000; most PCs nobody administers, so most rows have findings): time
+# of /, /plan, /ledger (first and later pages, a filter) once the view is
+# cached, then 10 concurrent clients for a while and the server's peak
+# memory (VmHWM).   bench/web/large.sh [N] [SECONDS]     (after make)
+set -eu
+cd "$(dirname "$0")/../.."
+ANZEN=${ANZEN:-$PWD/build/src/cli/anzen}
+N=${1:-36000}
+SECS=${2:-10}
+W=$(mktemp -d "${TMPDIR:-/tmp}/anzen-large.XXXXXX")
+PID=""
+cleanup() {
+    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+export ANZEN_TODAY=2025-11-24
+"$ANZEN" demo -o "$W/ws" >/dev/null
+python3 - "$N" "$W/in.csv" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w", encoding="utf-8") as f:
+    f.write("種別,名称,設置場所,セグメント,IPアドレス,OS,管理者,最終パッチ適用日\n")
+    for i in range(n):
+        seg = ["診療", "事務", "検査", "VPN"][i % 4]
+        admin = "院内 情報担当" if i % 3 == 0 else ""
+        f.write(f"PC,端末{i:05d},{i % 40}階,{seg},10.{i // 62500}.{i // 250 % 250}.{i % 250 + 1},Windows 10,{admin},2024-01-01\n")
+PY
+(cd "$W/ws" && "$ANZEN" ledger import --skip-bad-rows "$W/in.csv" >/dev/null 2>&1)
+(cd "$W/ws" && exec "$ANZEN" serve --port 0 --ready-file port >out.log 2>err.log) &
+PID=$!
+while [ ! -s "$W/ws/port" ]; do sleep 0.1; done
+PORT=$(cat "$W/ws/port")
+CODE=$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$W/ws/err.log")
+COOKIE=$(python3 bench/web/session.py "$PORT" "$CODE")
+echo "anzen serve (pid $PID) with $N assets; machine: $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
+python3 - "$PORT" "$COOKIE" "$SECS" "$PID" <<'PY'
+import http.client, ssl, sys, threading, time
+port, cookie, secs, pid = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4]
+ctx = ssl._create_unverified_context()
+def get(c, path):
+    t = time.monotonic()
+    c.request("GET", path, headers={"Cookie": cookie})
+    r = c.getresponse()
+    body = r.read()
+    return r.status, (time.monotonic() - t) * 1000, len(body)
+def mem():
+    d = {}
+    for line in open(f"/proc/{pid}/status"):
+        k, _, v = line.partition(":")
+        d[k] = v.strip()
+    return d["VmRSS"], d["VmHWM"]
+paths = ["/", "/plan", "/ledger", "/ledger?page=200", "/ledger?q=%E7%AB%AF%E6%9C%AB12345",
+         "/ledger?kind=&segment=%E6%A4%9C%E6%9F%BB&findings=1&page=3", "/plan?status=open"]
+c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
+st, ms, n = get(c, "/")
+print(f"first request (builds the view): {ms:.0f} ms")
+print(f"{'path':58s} {'status':>6s} {'median ms':>10s} {'max ms':>8s} {'bytes':>8s}")
+for p in paths:
+    times = []
+    for _ in range(7):
+        st, ms, n = get(c, p)
+        times.append(ms)
+    times.sort()
+    print(f"{p:58s} {st:6d} {times[3]:10.1f} {times[-1]:8.1f} {n:8d}")
+rss, hwm = mem()
+print(f"after the single requests: RSS {rss}, peak {hwm}")
+stop = time.monotonic() + secs
+lat = []
+errs = [0]
+def worker(i):
+    cc = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
+    k = 0
+    while time.monotonic() < stop:
+        p = paths[(i + k) % len(paths)]
+        k += 1
+        try:
+            st, ms, n = get(cc, p)
+            lat.append(ms)
+            if st != 200:
+                errs[0] += 1
+        except Exception:
+            errs[0] += 1
+            cc = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(10)]
+for t in ts: t.start()
+for t in ts: t.join()
+lat.sort()
+rss, hwm = mem()
+print(f"10 concurrent clients for {secs:.0f} s: {len(lat)} requests, errors {errs[0]}, "
+      f"p50 {lat[len(lat)//2]:.1f} ms, p99 {lat[int(len(lat)*0.99)]:.1f} ms; RSS {rss}, peak {hwm}")
+PY
