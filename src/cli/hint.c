@@ -12,13 +12,13 @@
 
 static const struct {
     const char *cmd;
-    const char *const subs[8];
+    const char *const subs[12];
 } subcommands[] = {
     {"ledger", {"import", "list", "check", "export", "template", NULL}},
     {"vendor", {"add", "list", "show", "check", "pack", "import", NULL}},
     {"kev", {"info", "check", "import", NULL}},
     {"catalog", {"list", "show", "diff", "validate", "import", NULL}},
-    {"workspace", {"import", "export", "info", "log", "history", "evidence", NULL}},
+    {"workspace", {"import", "export", "info", "log", "history", "evidence", "backup", NULL}},
     {"plan", {"set", NULL}},
 };
 

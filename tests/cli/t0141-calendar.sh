@@ -11,7 +11,7 @@ cd d
 "$ANZEN" record drill --date 2025-12-20 --by 山田 --result ok >/dev/null
 "$ANZEN" record review --date 2026-01-15 >/dev/null
 "$ANZEN" record training --date 2026-05-10 >/dev/null
-"$ANZEN" plan set 2-⑩ --due 2026-12-20 >/dev/null
+"$ANZEN" plan set 2-⑩ --track both --due 2026-12-20 >/dev/null
 
 run "$ANZEN" calendar -o anzen.ics
 expect_rc 0 "calendar -o anzen.ics"
