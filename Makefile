@@ -62,6 +62,7 @@ check: deps-test node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
 LIB_SRC := $(wildcard lib/*/*.c)
 FUZZ_EMBED := embedded_catalogs.c embedded_demo.c embedded_kev.c embedded_templates.c
 FUZZ_EMBED += embedded_scan.c embedded_rules.c embedded_ledger.c
+FUZZ_EMBED += embedded_audit.c
 FUZZ_PKGS := jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode xlsxwriter libzip libxml-2.0
 FUZZ_PKGS += libssl
 FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.html) \
