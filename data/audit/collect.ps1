@@ -18,6 +18,7 @@ param([string]$OutDir = $PSScriptRoot)
 
 $ErrorActionPreference = 'Stop'
 $errors = New-Object System.Collections.ArrayList
+$failed = @{}
 function Note($what, $err) { [void]$errors.Add(("{0}: {1}" -f $what, $err)) }
 $now = Get-Date
 
@@ -65,7 +66,7 @@ try {
             last_logon_days = DaysSince $u.LastLogon
         }
     }
-} catch { Note 'users' $_ }
+} catch { Note 'users' $_; $failed['users'] = $true }
 
 # --- password and lockout policy: secedit /export (keys are locale-free) ---
 $policy = [ordered]@{}
@@ -93,7 +94,7 @@ try {
             installed_on = $(if ($d) { $d.ToString('yyyy-MM-dd') } else { $null }) }
         if ($d -and ($null -eq $lastUpdate -or $d -gt $lastUpdate)) { $lastUpdate = $d }
     }
-} catch { Note 'hotfix' $_ }
+} catch { Note 'hotfix' $_; $failed['hotfixes'] = $true }
 
 # --- antivirus -------------------------------------------------------------
 $defender = [ordered]@{}
@@ -112,7 +113,7 @@ try {
         $av += [ordered]@{ name = $p.displayName; enabled = (($st -band 0x3000) -eq 0x1000)
             up_to_date = (($st -band 0x10) -eq 0); state = $st }
     }
-} catch { Note 'antivirus' $_ }
+} catch { Note 'antivirus' $_; $failed['antivirus'] = $true }
 
 # --- BitLocker ----------------------------------------------------------------
 $bitlocker = @()
@@ -121,7 +122,7 @@ try {
         $bitlocker += [ordered]@{ mount = $v.DriveLetter; protection = [int]$v.ProtectionStatus
             system = ($v.DriveLetter -eq $env:SystemDrive) }
     }
-} catch { Note 'bitlocker' $_ }
+} catch { Note 'bitlocker' $_; $failed['bitlocker'] = $true }
 
 # --- registry values the rules read ---------------------------------------
 $registry = [ordered]@{}
@@ -157,7 +158,7 @@ try {
     foreach ($p in Get-NetFirewallProfile) {
         $firewall += [ordered]@{ profile = [string]$p.Name; enabled = [bool]($p.Enabled -eq $true -or [string]$p.Enabled -eq 'True') }
     }
-} catch { Note 'firewall' $_ }
+} catch { Note 'firewall' $_; $failed['firewall'] = $true }
 
 # --- audit policy: /r gives CSV; the GUID column is locale-free ------------
 $auditpol = @()
@@ -174,7 +175,7 @@ try {
         if ($incl -match 'Failure|失敗') { $v += 2 }
         $auditpol += [ordered]@{ subcategory = [string]$props[2].Value; guid = $guid; setting = $incl; value = $v }
     }
-} catch { Note 'auditpol' $_ }
+} catch { Note 'auditpol' $_; $failed['auditpol'] = $true }
 
 # --- listening ports ------------------------------------------------------
 $listening = @()
@@ -184,7 +185,7 @@ try {
         try { $pn = (Get-Process -Id $c.OwningProcess -ErrorAction Stop).ProcessName } catch { }
         $listening += [ordered]@{ port = [int]$c.LocalPort; address = [string]$c.LocalAddress; process = $pn }
     }
-} catch { Note 'listening' $_ }
+} catch { Note 'listening' $_; $failed['listening'] = $true }
 
 # --- scheduled backup tasks ---------------------------------------------
 $backup = @()
@@ -201,7 +202,7 @@ try {
                 last_result = $(if ($info) { [int64]$info.LastTaskResult } else { $null }) }
         }
     }
-} catch { Note 'tasks' $_ }
+} catch { Note 'tasks' $_; $failed['backup_tasks'] = $true }
 
 $doc = [ordered]@{
     schema = 'anzen-collect/1'
@@ -225,6 +226,8 @@ $doc = [ordered]@{
     backup_tasks = @($backup)
     errors = @($errors)
 }
+# a part that could not be read is null (unknown), never an empty list (none)
+foreach ($k in $failed.Keys) { $doc[$k] = $null }
 $out = Join-Path $OutDir ($env:COMPUTERNAME + '.json')
 $json = ConvertTo-Json -InputObject $doc -Depth 6
 # UTF-8 with BOM, as Windows PowerShell 5.1 tools expect; anzen accepts it

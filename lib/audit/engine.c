@@ -850,6 +850,23 @@ static enum az_audit_result eval_json(const struct az_audit_src *src, const json
         json_decref(sel);
         return AZ_AUDIT_UNKNOWN;
     }
+    /* a list the collector could not read (null or absent) is unknown,
+     * not an empty list */
+    const char *br = strstr(path, "[]");
+    if (br) {
+        char *prefix = az_fmt("%.*s", (int)(br - path), path);
+        json_t *pre = json_array();
+        if (prefix && pre)
+            select_path(src->facts, prefix, pre);
+        bool ok = pre && json_is_array(json_array_get(pre, 0));
+        free(prefix);
+        json_decref(pre);
+        if (!ok) {
+            ev_add(ev, path, "value", "not collected");
+            json_decref(sel);
+            return missing(c, AZ_AUDIT_UNKNOWN);
+        }
+    }
     select_path(src->facts, path, sel);
     if (json_array_size(sel) == 1 && json_is_array(json_array_get(sel, 0)) && str(c, "count") &&
         !json_object_get(c, "where")) {
