@@ -112,6 +112,9 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
+struct az_plan;
+int plan_add_audit(struct cli *c, struct az_plan *plan, const struct az_profile *p,
+                   const char *ledger);
 
 struct az_ws_files;
 struct az_workspace;

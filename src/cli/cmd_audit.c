@@ -22,6 +22,8 @@
 
 #include "anzen/audit.h"
 #include "anzen/finding.h"
+#include "anzen/ledger.h"
+#include "anzen/plan.h"
 #include "cli.h"
 
 static void help(struct cli *c, FILE *f)
@@ -462,5 +464,36 @@ int cmd_audit(struct cli *c, int argc, char **argv)
     else
         r = do_run(c, rules, root, out, format, save);
     az_audit_rules_free(rules);
+    return r;
+}
+
+/* The host audit's saved results (audit/HOST.json, exceptions applied,
+ * joined to the ledger when there is one) feed the plan like the network
+ * check's. */
+int plan_add_audit(struct cli *c, struct az_plan *plan, const struct az_profile *p,
+                   const char *ledger)
+{
+    struct az_ws_files f = {.profile = p->file, .ledger = ledger};
+    struct az_workspace *ws = NULL;
+    struct az_ledger *l = NULL;
+    json_t *hosts = NULL, *fs = NULL;
+    struct stat st;
+    int r = 0;
+
+    if (stat("audit", &st) != 0)
+        return 0;
+    if ((r = cli_ws(c, &f, &ws)))
+        return r;
+    if ((ledger && access(ledger, F_OK) == 0 && az_ws_ledger(ws, &c->ctx, &l) < 0) ||
+        az_audit_workspace(&c->ctx, ws->dir, l, c->as_of, &hosts) < 0 ||
+        !(fs = az_audit_findings(hosts)) ||
+        az_plan_add_findings(&c->ctx, plan, c->cat, "端末の点検", "host audit", fs) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+    }
+    json_decref(fs);
+    json_decref(hosts);
+    az_ledger_free(l);
+    az_ws_close(ws);
     return r;
 }
