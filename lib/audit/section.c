@@ -71,7 +71,7 @@ static const char *mfa_state(const json_t *host, bool en, int *ok)
         json_array_foreach(json_object_get(x, "topics"), k, t)
         {
             const char *r = str(x, "result");
-            if (strcmp(json_string_value(t), "h:mfa") || !r)
+            if (strncmp(json_string_value(t) ? json_string_value(t) : "", "h:mfa", 5) || !r)
                 continue;
             if (!strcmp(r, "pass")) {
                 *ok = 1;
