@@ -909,6 +909,37 @@ static enum az_audit_result eval_registry(const struct az_audit_src *src, const 
     return r;
 }
 
+static enum az_audit_result eval_apt(const struct az_audit_src *src, const json_t *c, json_t *ev)
+{
+    json_t *pend = NULL;
+    size_t nlists = 0, i = 0;
+    const char *k;
+    json_t *v;
+    char b[64];
+    int e = az_audit_apt_pending(src->root, &pend, &nlists);
+
+    if (e < 0) {
+        ev_add(ev, "/var/lib/dpkg/status", "read",
+               e == -EACCES ? "permission denied" : "not readable");
+        return missing(c, AZ_AUDIT_UNKNOWN);
+    }
+    if (!nlists) {
+        json_decref(pend);
+        ev_add(ev, "/var/lib/apt/lists", "security lists",
+               "none (no security suite, or apt-get "
+               "update never ran)");
+        return missing(c, AZ_AUDIT_UNKNOWN);
+    }
+    json_object_foreach(pend, k, v) if (i++ < MAX_EVIDENCE)
+        ev_add(ev, "/var/lib/apt/lists", "pending", json_string_value(v));
+    snprintf(b, sizeof(b), "%zu", json_object_size(pend));
+    ev_add(ev, "/var/lib/apt/lists", "count", b);
+    enum az_audit_result r =
+        tv(matchn(str(c, "count") ? str(c, "count") : "== 0", (double)json_object_size(pend)));
+    json_decref(pend);
+    return r;
+}
+
 /* --- combination ---------------------------------------------------------- */
 
 enum az_audit_result az_audit_eval(const struct az_audit_src *src, const json_t *c, json_t *ev)
@@ -959,5 +990,7 @@ enum az_audit_result az_audit_eval(const struct az_audit_src *src, const json_t 
         return eval_json(src, c, ev);
     if (json_object_get(c, "registry"))
         return eval_registry(src, c, ev);
+    if (json_object_get(c, "apt-security"))
+        return eval_apt(src, c, ev);
     return AZ_AUDIT_UNKNOWN;
 }

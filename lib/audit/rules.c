@@ -25,9 +25,10 @@ struct az_audit_rules {
 static const char *const rule_keys[] = {"id",       "title", "rationale", "remediation", "topics",
                                         "platform", "level", "check",     "applies",     NULL};
 static const char *const cond_keys[] = {
-    "all",         "any",      "none",   "not",   "file",   "dir",      "command", "process",
-    "json",        "registry", "exists", "line",  "except", "count",    "value",   "age",
-    "capture-age", "missing",  "where",  "entry", "which",  "fallback", "status",  NULL};
+    "all",      "any",    "none",         "not",     "file",  "dir",    "command",
+    "process",  "json",   "registry",     "exists",  "line",  "except", "count",
+    "value",    "age",    "capture-age",  "missing", "where", "entry",  "which",
+    "fallback", "status", "apt-security", NULL};
 
 static bool regex_ok(const char *s)
 {
@@ -54,8 +55,9 @@ static void check_list(struct av *v, const json_t *c, const char *key, int depth
 
 static void check_cond(struct av *v, const json_t *c, int depth)
 {
-    static const char *const kinds[] = {"all", "any",     "none",    "not",  "file",
-                                        "dir", "command", "process", "json", "registry"};
+    static const char *const kinds[] = {"all",  "any",      "none",        "not",
+                                        "file", "dir",      "command",     "process",
+                                        "json", "registry", "apt-security"};
     static const char *const specs[] = {"count", "value", "age", "capture-age"};
     const char *kind = NULL;
     size_t nk = 0;
@@ -73,10 +75,11 @@ static void check_cond(struct av *v, const json_t *c, int depth)
         }
     if (nk != 1) {
         av_err(v, c, NULL,
-               "条件には all/any/none/not/file/dir/command/process/json/registry のどれか 1 "
+               "条件には all/any/none/not/file/dir/command/process/json/registry/apt-security "
+               "のどれか 1 "
                "つが必要です",
                "a condition needs exactly one of "
-               "all/any/none/not/file/dir/command/process/json/registry");
+               "all/any/none/not/file/dir/command/process/json/registry/apt-security");
         return;
     }
     if (!strcmp(kind, "all") || !strcmp(kind, "any") || !strcmp(kind, "none")) {

@@ -364,6 +364,34 @@ static void test_topic_alternatives(void **state)
     az_catalog_free(cat);
 }
 
+/* dpkg's version order: epochs, revisions, ~ before anything. */
+static void test_dpkg_versions(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int want;
+    } t[] = {
+        {"1.0", "1.0", 0},
+        {"1.0", "1.1", -1},
+        {"1.10", "1.9", 1},
+        {"1:1.0", "2.0", 1},
+        {"1.0-1", "1.0-2", -1},
+        {"1.0~rc1", "1.0", -1},
+        {"3.0.15-1~deb12u1", "3.0.17-1~deb12u2", -1},
+        {"12.4+deb12u8", "12.4+deb12u8", 0},
+        {"1.0a", "1.0", 1},
+        {"1.0-1+b1", "1.0-1", 1},
+        {"0:1.2", "1.2", 0},
+        {"2.6.1", "2.6.1.1", -1},
+        {"1.0~~", "1.0~", -1},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+        if (az_audit_dpkg_vercmp(t[i].a, t[i].b) != t[i].want ||
+            az_audit_dpkg_vercmp(t[i].b, t[i].a) != -t[i].want)
+            fail_msg("%s vs %s", t[i].a, t[i].b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_builtin_match_rule_table),
         cmocka_unit_test(test_topic_alternatives),
+        cmocka_unit_test(test_dpkg_versions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,12 +13,24 @@ R=$2
 mkdir -p "$R/etc/ssh/sshd_config.d" "$R/etc/pam.d" "$R/etc/security" "$R/etc/default" \
     "$R/etc/modprobe.d" "$R/etc/systemd/system" "$R/etc/cron.d" "$R/etc/sudoers.d" \
     "$R/etc/rsyslog.d" "$R/var/lib/dpkg" "$R/var/log/apt" "$R/proc/net" "$R/proc/1" \
-    "$R/srv/backup/daily.0" "$R/sys/class/net/eth0"
+    "$R/srv/backup/daily.0" "$R/sys/class/net/eth0" "$R/var/lib/apt/lists"
 w() { mkdir -p "$(dirname "$R/$1")"; printf '%s\n' "$2" >"$R/$1"; }
 tcp_head='  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
 w var/lib/dpkg/status 'Package: base-files
 Status: install ok installed
-Version: 12.4+deb12u8'
+Architecture: amd64
+Version: 12.4+deb12u8
+
+Package: openssl
+Status: install ok installed
+Architecture: amd64
+Version: 3.0.15-1~deb12u1
+
+Package: libssl3
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 3.0.9-1'
+L=var/lib/apt/lists/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages
 w etc/os-release 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"'
 w proc/1/comm systemd
 w etc/cron.d/backup '# nightly snapshot
@@ -81,6 +93,13 @@ table inet filter {
     w etc/crypttab 'data_crypt UUID=2f6c3b1e-8d4a-4c55-9b1e-0d5a7f1c2e3d none luks,discard'
     w etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service '[Unit]'
     w var/log/apt/history.log 'Start-Date: 2026-11-10  03:00:01'
+    w "$L" 'Package: openssl
+Architecture: amd64
+Version: 3.0.15-1~deb12u1
+
+Package: libssl3
+Architecture: amd64
+Version: 3.0.15-1~deb12u1'
     touch -d '2026-11-10 03:00' "$R/var/log/apt/history.log"
     touch -d '2026-11-24 02:30' "$R/srv/backup/daily.0" "$R/srv/backup"
 else
@@ -111,6 +130,8 @@ PASS_MIN_LEN 6'
     w etc/ssh/sshd_config.d/50-local.conf 'PermitRootLogin yes'
     w etc/ufw/ufw.conf 'ENABLED=no'
     w var/log/apt/history.log 'Start-Date: 2026-08-01  10:00:00'
+    # a newer openssl in the security suite, kept compressed as apt may
+    printf 'Package: openssl\nArchitecture: amd64\nVersion: 3.0.17-1~deb12u2\n\nPackage: base-files\nArchitecture: amd64\nVersion: 12.4+deb12u8\n' | gzip -c >"$R/$L.gz"
     touch -d '2026-08-01 10:00' "$R/var/log/apt/history.log"
     touch -d '2026-09-01 02:30' "$R/srv/backup/daily.0" "$R/srv/backup"
 fi
