@@ -60,7 +60,6 @@ shared = [
     ("TIME-3104", "linux.time-sync", "time synchronisation"),
     ("AUTH-9262", "linux.pass-min-len", "password strength module / minimum length"),
     ("AUTH-9204", "linux.uid0", "accounts with UID 0 besides root"),
-    ("AUTH-9408", "linux.lockout", "failed logins handled (faillog/faillock)"),
 ]
 agree = both = 0
 print()
