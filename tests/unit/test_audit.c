@@ -20,6 +20,7 @@
 #include "anzen/catalog.h"
 #include "anzen/finding.h"
 #include "anzen/util.h"
+#include "anzen/workspace.h"
 
 static struct az_ctx ctx;
 static char root[] = "/tmp/anzen-audit-XXXXXX";
@@ -392,6 +393,33 @@ static void test_dpkg_versions(void **state)
             fail_msg("%s vs %s", t[i].a, t[i].b);
 }
 
+/* The web UI's view cache notices a new result in audit/ and an edited
+ * exceptions file. */
+static void test_stamp_sees_audit(void **state)
+{
+    struct az_workspace *ws;
+    struct az_date d = {2026, 11, 25};
+    char prof[600];
+    struct timeval tv[2] = {{1700000000, 0}, {1700000000, 0}};
+    (void)state;
+
+    snprintf(prof, sizeof(prof), "%s/ws/profile.yaml", root);
+    put("/ws/profile.yaml", "x: 1\n");
+    struct az_ws_files f = {.profile = prof};
+    assert_int_equal(az_ws_open(&ctx, &f, NULL, NULL, d, &ws), 0);
+    uint64_t a = az_ws_stamp(ws, 0);
+    put("/ws/audit/PC-01.json", "{}");
+    uint64_t b = az_ws_stamp(ws, 0);
+    assert_true(a != b);
+    put("/ws/audit-exceptions.yaml", "exceptions: []\n");
+    snprintf(prof, sizeof(prof), "%s/ws/audit-exceptions.yaml", root);
+    assert_int_equal(utimes(prof, tv), 0);
+    uint64_t c = az_ws_stamp(ws, 0);
+    put("/ws/audit-exceptions.yaml", "exceptions: [] \n");
+    assert_true(az_ws_stamp(ws, 0) != c);
+    az_ws_close(ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_builtin_match_rule_table),
         cmocka_unit_test(test_topic_alternatives),
         cmocka_unit_test(test_dpkg_versions),
+        cmocka_unit_test(test_stamp_sees_audit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
