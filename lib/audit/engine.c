@@ -314,6 +314,18 @@ static int slurp(const char *path, char **ret, struct stat *st)
     return *ret ? 0 : -ENOMEM;
 }
 
+/* Set by glob's error callback when a directory of a pattern could not be
+ * read for lack of permission (glob has no argument for it). */
+static __thread bool glob_denied;
+
+static int glob_err(const char *path, int err)
+{
+    (void)path;
+    if (err == EACCES || err == EPERM)
+        glob_denied = true;
+    return 0;
+}
+
 /* Expand the file patterns of c (a string or a list) under the root into
  * display paths (without the root) and real paths. */
 static json_t *expand(const struct az_audit_src *src, const json_t *pat)
@@ -339,7 +351,7 @@ static json_t *expand(const struct az_audit_src *src, const json_t *pat)
             free(full);
             continue;
         }
-        if (glob(full, 0, NULL, &g) == 0) {
+        if (glob(full, 0, glob_err, &g) == 0) {
             size_t skip = strlen(full) - strlen(s);
             for (size_t k = 0; k < g.gl_pathc; k++)
                 json_array_append_new(out, json_pack("{s:s, s:s}", "show", g.gl_pathv[k] + skip,
@@ -462,7 +474,7 @@ static void lines_done(struct lines_ctx *lc)
 
 static enum az_audit_result eval_file(const struct az_audit_src *src, const json_t *c, json_t *ev)
 {
-    json_t *files = expand(src, json_object_get(c, "file")), *f;
+    json_t *files, *f;
     const char *exists = str(c, "exists"), *age = str(c, "age");
     bool denied = false, any_read = false;
     long long newest = -1;
@@ -471,8 +483,14 @@ static enum az_audit_result eval_file(const struct az_audit_src *src, const json
     enum az_audit_result r;
     char b[64];
 
+    glob_denied = false;
+    files = expand(src, json_object_get(c, "file"));
     if (!files)
         return AZ_AUDIT_UNKNOWN;
+    if (glob_denied) {
+        ev_add(ev, "", "list", "permission denied");
+        denied = true; /* a directory we could not list may hold more */
+    }
     if (exists || age) {
         size_t n = 0;
         json_array_foreach(files, i, f)

@@ -69,6 +69,26 @@ expect_out "[2-⑦]" "text output names the checklist item"
 run "$ANZEN" $AS --lang en audit run --root "$T/bad"
 expect_out "Minimum password length is under 8" "English titles with --lang en"
 
+# without root: what cannot be read is unknown, never a pass
+if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    cp -a "$T/bad" "$T/noperm"
+    chmod 600 "$T/noperm/etc/shadow"
+    chmod 700 "$T/noperm/etc/sudoers.d"
+    chmod 755 "$T"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups "$ANZEN" $AS audit run --root "$T/noperm" --format json
+    python3 - "$T/out" <<'PY' && ok "as nobody: shadow and sudoers.d are unknown" || not_ok "non-root unknowns"
+import json, sys
+r = {x["id"]: x["result"] for x in json.load(open(sys.argv[1]))["results"]}
+assert r["linux.empty-password"] == "unknown" and r["linux.sudo-nopasswd"] == "unknown", r
+assert r["linux.uid0"] == "fail"
+PY
+    run setpriv --reuid=65534 --regid=65534 --clear-groups "$ANZEN" audit run
+    expect_out "root 権限が必要です" "as nobody on this machine: says root is needed"
+else
+    ok "# SKIP not root or no setpriv"
+    ok "# SKIP not root or no setpriv"
+fi
+
 # this machine: runs read-only, exit 0 or 2, valid JSON
 run "$ANZEN" audit run --format json
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok "this machine: exit $rc"; else not_ok "this machine: exit $rc"; cat "$T/err"; fi
