@@ -139,7 +139,8 @@ $keys = @(
 )
 foreach ($k in $keys) {
     $i = $k.LastIndexOf('\')
-    $path = 'Registry::' + $k.Substring(0, $i)
+    # 'HKLM\...' as the HKLM: drive path
+    $path = 'HKLM:' + $k.Substring(4, $i - 4)
     $name = $k.Substring($i + 1)
     $val = $null
     try { $val = (Get-ItemProperty -Path $path -Name $name -ErrorAction Stop).$name } catch { }
