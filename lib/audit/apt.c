@@ -324,7 +324,7 @@ static void check_candidate(void *arg, const struct pkg *p, const char *status)
             continue;
         if (az_audit_dpkg_vercmp(p->version, hit->version) > 0) {
             char *s = az_fmt("%s %s -> %s", p->name, hit->version, p->version);
-            if (s && json_is_string(json_string(s)))
+            if (s) /* a name or version that is not UTF-8 is dropped */
                 json_object_set_new(pd->seen, p->name, json_string(s));
             free(s);
         }
