@@ -803,7 +803,10 @@ static bool where_ok(const json_t *el, const json_t *where)
 
     json_object_foreach((json_t *)where, k, spec)
     {
-        char *v = scalar(json_object_get(el, k));
+        /* in a filter, null (or absent) is the text "null": "== null"
+         * finds what was never set (an account that never logged on) */
+        const json_t *x = json_object_get(el, k);
+        char *v = x && !json_is_null(x) ? scalar(x) : az_fmt("null");
         bool m = v && match(json_string_value(spec), v);
         free(v);
         if (!m)

@@ -124,6 +124,18 @@ for k, v in want.items():
     assert r[k] == v, (k, r[k], v)
 PY
 
+# an enabled account that never logged on is unused (PC-01 plus one)
+python3 - "$W/PC-01.json" never.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8-sig"))
+d["users"].append({"name": "新人", "sid": "S-1-5-21-1-2-3-1009", "enabled": True, "admin": False,
+                   "builtin": None, "password_required": True, "last_logon": None, "last_logon_days": None})
+open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(d, ensure_ascii=False))
+PY
+run "$ANZEN" $AS audit import never.json
+expect_rc 2 "never-used account"
+expect_out "✗ win.unused-accounts" "an enabled account that never logged on fails unused-accounts"
+
 # every rule has a passing and a failing fixture
 run "$ANZEN" audit list --format json
 cp "$T/out" "$T/rules.json"

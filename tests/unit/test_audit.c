@@ -254,6 +254,15 @@ static void test_json(void **state)
                         "\"last_logon_days\": \"> 90\"}, \"count\": \"== 0\"}",
                         f),
                      AZ_AUDIT_FAIL);
+    /* null in a filter is the text "null" (b never logged on) */
+    assert_int_equal(ev("{\"json\": \"users[]\", \"where\": {\"last_logon_days\": "
+                        "\"== null\"}, \"count\": \"== 1\"}",
+                        f),
+                     AZ_AUDIT_PASS);
+    assert_int_equal(ev("{\"json\": \"users[]\", \"where\": {\"nokey\": \"== null\"}, "
+                        "\"count\": \"== 3\"}",
+                        f),
+                     AZ_AUDIT_PASS);
     assert_int_equal(ev("{\"json\": \"users[].name\", \"value\": \"~ ^[a-c]$\"}", f),
                      AZ_AUDIT_PASS);
     assert_int_equal(ev("{\"json\": \"policy.len\", \"value\": \">= 8\"}", f), AZ_AUDIT_PASS);
