@@ -88,7 +88,9 @@ int az_level_parse(const char *s);
  * returned when there is one; otherwise the newest edition of the same
  * kind that has it is found and the crosswalks are followed to ed (both
  * ways), so "h:patches" reaches the three per-device patch items of
- * 令和6. A guideline topic asked of a checklist edition resolves in the
+ * 令和6. "a|b" names alternatives: the items of the first that resolves
+ * in ed (an item new in 令和7 that older editions cover under another
+ * item: "h:mfa|h:access-rights"). A guideline topic asked of a checklist edition resolves in the
  * newest guideline edition that has it. Writes up to max items to out and returns how many it found
  * (0: the topic does not exist in ed).
  */

@@ -143,6 +143,7 @@ struct az_ws_view {
     json_t *keypoints, *ledger_check, *vendor_check;
     json_t *scan;  /* the network check (anzen-scan/1), or NULL */
     json_t *extra; /* extra report sections (the network check) */
+    json_t *audit; /* the host audit results (audit/HOST.json), or NULL */
     struct az_ledger *ledger;
     struct az_vendors *vendors;
     struct az_report_vendor *vforms;

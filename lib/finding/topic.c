@@ -92,6 +92,21 @@ size_t az_topic_items(const struct az_catalog *cat, const struct az_edition *ed,
 
     if (!ed || !topic)
         return 0;
+    if (strchr(topic, '|')) {
+        /* alternatives ("h:mfa|h:access-rights"): the first that resolves
+         * in ed, for an item new in a later edition that older editions
+         * cover under another item */
+        const char *p = topic;
+        while (*p) {
+            size_t l = strcspn(p, "|");
+            char alt[256];
+            snprintf(alt, sizeof(alt), "%.*s", (int)l, p);
+            if (*alt && (n = az_topic_items(cat, ed, form_id, alt, out, max)))
+                return n;
+            p += l + (p[l] == '|');
+        }
+        return 0;
+    }
     if (colon) {
         snprintf(form, sizeof(form), "%.*s", (int)(colon - topic), topic);
         snprintf(slug, sizeof(slug), "%s", colon + 1);

@@ -466,6 +466,42 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
     return ws;
 }
 
+/* A sheet for an extra section with a table (the host audit's hosts:
+ * which PCs fail which items, 2FA, exceptions). */
+static void table_sheet(struct w *w, lxw_workbook *wb, const struct fmts *f, const json_t *sec)
+{
+    const json_t *t = json_object_get(sec, "table"), *row, *cell;
+    const char *title = json_string_value(json_object_get(sec, "title"));
+    lxw_worksheet *ws;
+    unsigned r = 0;
+    size_t i, k;
+
+    if (!t || !title)
+        return;
+    if (!(ws = workbook_add_worksheet(wb, title))) {
+        chk(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    worksheet_set_column(ws, 0, 0, 16, NULL);
+    worksheet_set_column(ws, 1, 3, 14, NULL);
+    worksheet_set_column(ws, 4, 4, 30, NULL);
+    worksheet_set_column(ws, 5, 6, 24, NULL);
+    wstr(w, ws, r, 0, title, f->title);
+    r++;
+    json_array_foreach(json_object_get(sec, "paragraphs"), i, cell)
+        wstr(w, ws, r++, 0, json_string_value(cell), f->cell);
+    r++;
+    json_array_foreach(json_object_get(t, "head"), k, cell)
+        wstr(w, ws, r, (unsigned)k, json_string_value(cell), f->head);
+    r++;
+    json_array_foreach(json_object_get(t, "rows"), i, row)
+    {
+        json_array_foreach(row, k, cell)
+            wstr(w, ws, r, (unsigned)k, json_string_value(cell), f->wrap);
+        r++;
+    }
+}
+
 static void plan_sheet(struct w *w, lxw_workbook *wb, const struct fmts *f, const struct az_plan *p,
                        enum az_lang l)
 {
@@ -625,6 +661,11 @@ int az_xlsx_checklist(struct az_ctx *ctx, const struct az_report_input *in, cons
         workbook_close(wb);
         unlink(tmp);
         return r;
+    }
+    for (size_t i = 0; w.err == LXW_NO_ERROR && i < json_array_size(in->extra); i++) {
+        const json_t *sec = json_array_get(in->extra, i);
+        if (!strcmp(json_string_value(json_object_get(sec, "id")) ?: "", "audit"))
+            table_sheet(&w, wb, &f, sec);
     }
     if (w.err == LXW_NO_ERROR)
         meta_sheet(&w, wb, e->edition, e->form, NULL, p->name);

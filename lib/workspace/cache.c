@@ -86,6 +86,17 @@ uint64_t az_ws_stamp(const struct az_workspace *ws, uint64_t store_version)
         }
         closedir(d);
     }
+    /* the host audit: results are written by rename into audit/ (its
+     * mtime changes), exceptions edited in place */
+    char *p = NULL;
+    if (asprintf(&p, "%s/audit", ws->dir) >= 0) {
+        h = mix_stat(h, p);
+        free(p);
+    }
+    if (asprintf(&p, "%s/audit-exceptions.yaml", ws->dir) >= 0) {
+        h = mix_stat(h, p);
+        free(p);
+    }
     return mix(h, &store_version, sizeof(store_version));
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/audit.h"
 #include "anzen/finding.h"
 #include "anzen/keypoints.h"
 #include "anzen/util.h"
@@ -123,6 +124,7 @@ void az_ws_view_free(struct az_ws_view *v)
     free(v->lf_text);
     json_decref(v->vendor_check);
     json_decref(v->scan);
+    json_decref(v->audit);
     json_decref(v->extra);
     az_ledger_free(v->ledger);
     az_vendors_free(v->vendors);
@@ -198,6 +200,22 @@ int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
         (r = az_due_compute(ctx, v->p, v->plan, &v->records, ws->as_of, &v->dues)) < 0)
         goto fail;
     v->keypoints = az_keypoints_rec(v->p, &v->records, ws->as_of);
+    /* the host audit (anzen audit --save): its failures join the plan like
+     * the network check's, with a per-host section */
+    if ((r = az_audit_workspace(ctx, ws->dir, v->ledger, ws->as_of, &v->audit)) < 0)
+        goto fail;
+    if (json_array_size(v->audit)) {
+        json_t *fs = az_audit_findings(v->audit);
+        r = fs ? az_plan_add_findings(ctx, v->plan, ws->cat, "端末の点検", "host audit", fs)
+               : az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        json_decref(fs);
+        if (r < 0)
+            goto fail;
+        if (!v->extra)
+            v->extra = json_array();
+        json_array_append_new(v->extra,
+                              az_audit_section(ctx->lang, ws->cat, ed, v->audit, v->keypoints));
+    }
     v->vforms = calloc(v->nvs + 1, sizeof(*v->vforms));
     if (!v->vforms || !v->keypoints) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");

@@ -122,6 +122,10 @@ int cli_dues(struct cli *c, const struct az_profile *p, const struct az_eval *e,
              struct az_dues *ret);
 /* The dues within days (and the overdue ones) as text or Markdown lines. */
 char *cli_dues_text(struct cli *c, const struct az_dues *d, int days, bool md);
+int cmd_audit(struct cli *c, int argc, char **argv);
+struct az_plan;
+int plan_add_audit(struct cli *c, struct az_plan *plan, const struct az_profile *p,
+                   const char *ledger);
 
 struct az_ws_files;
 struct az_workspace;

@@ -148,6 +148,8 @@ static int do_list(struct cli *c, const char *profile, const char *answers, cons
         goto out;
     if ((r = plan_add_scan(c, plan, scan)))
         goto out;
+    if ((r = plan_add_audit(c, plan, p, ledger)))
+        goto out;
     if (!strcmp(format, "json")) {
         json_t *j = az_plan_to_json(plan);
         char *s = json_dumps(j, JSON_INDENT(2));

@@ -65,6 +65,11 @@ static const struct command {
     {"scan", cmd_scan,
      "院内 LAN を安全に調べる (VPN 装置、暗号化されていない通信、区分をまたぐ到達)",
      "check the LAN safely (VPN appliances, unencrypted traffic, cross-segment reach)"},
+    {"audit", cmd_audit,
+     "端末・サーバの設定を読み取りで点検する (Linux、Windows の収集結果): "
+     "run|import|windows-script|list|show",
+     "audit what is configured on hosts, read-only (Linux, Windows collector): "
+     "run|import|windows-script|list|show"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
