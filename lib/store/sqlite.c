@@ -7,11 +7,14 @@
  * the new state. Schema changes are numbered migrations applied in order
  * and recorded in PRAGMA user_version.
  */
+#include <fcntl.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../internal.h"
 #include "anzen/plan.h"
@@ -121,6 +124,16 @@ static const char *const migrations[] = {
      * up): without this index every lookup scanned the item's evidence,
      * so saving n findings took n² steps */
     "CREATE INDEX evidence_dedupe ON evidence (item, kind, source, description);",
+    /* 5: the change log becomes a hash chain (sqlite_audit.c): each row's
+     * hash covers the one before; the head keeps the last id and hash */
+    "ALTER TABLE change_log ADD COLUMN hash TEXT;"
+    "ALTER TABLE change_log ADD COLUMN mac TEXT;"
+    "CREATE TABLE audit_head ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  last_id INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  mac TEXT);"
+    "CREATE INDEX change_log_at ON change_log (at);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -256,6 +269,13 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
         free(st);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
+    /* the workspace holds password hashes and sessions: made 0600, and
+     * SQLite gives its -wal and -shm files the database's mode */
+    if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         r = az_fail(ctx, AZ_EIO, "%s: ワークスペースを開けません: %s",
@@ -279,7 +299,8 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
     if ((r = exec(st, ctx,
                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                   "設定")) < 0 ||
-        (r = migrate(st, ctx)) < 0) {
+        (r = migrate(st, ctx)) < 0 || (r = az__store_audit_key(st, ctx)) < 0 ||
+        (r = az__store_chain_seal_legacy(st, ctx)) < 0) {
         az_store_close(st);
         return r;
     }
@@ -293,6 +314,8 @@ void az_store_close(struct az_store *st)
         return;
     sqlite3_finalize(st->log_stmt);
     sqlite3_finalize(st->evidence_stmt);
+    sqlite3_finalize(st->chain_stmt);
+    sodium_memzero(st->audit_key, sizeof(st->audit_key));
     sqlite3_close(st->db);
     free(st->path);
     free(st);
@@ -331,25 +354,11 @@ static sqlite3_stmt *reuse(struct az_store *st, sqlite3_stmt **slot, const char 
 static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
                       const char *object, const char *before, const char *after)
 {
-    sqlite3_stmt *s;
     char at[32];
-    int rc;
 
     now_iso(at, sizeof(at));
-    if (!(s = reuse(st, &st->log_stmt,
-                    "INSERT INTO change_log (at, who, what, object, before, after) "
-                    "VALUES (?, ?, ?, ?, ?, ?)")))
-        return dberr(st, ctx, "記録");
-    sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, who && *who ? who : "-", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, what, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, before, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, after, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE ? 0 : dberr(st, ctx, "記録");
+    return az__store_chain_append(st, ctx, at, who && *who ? who : "-", what, object, before,
+                                  after);
 }
 
 static json_t *col_json(sqlite3_stmt *s, int i)

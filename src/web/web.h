@@ -202,6 +202,10 @@ void page_audit(struct req *q);
 /* Record a security event (takes the lock). */
 void web_audit(struct req *q, const char *who, const char *what, const char *object,
                const char *detail);
+/* The same for repeated failures: logged at counts 1, 2, 3, 4, 8, 16, ...
+ * with the count in the detail. */
+void web_audit_count(struct req *q, const char *who, const char *what, const char *object,
+                     const char *detail, int count);
 /* Who to name in the change log for this request's user. */
 const char *web_who(const struct req *q);
 
