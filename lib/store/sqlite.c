@@ -245,7 +245,8 @@ static int migrate(struct az_store *st, struct az_ctx *ctx)
                 return r;
             break;
         }
-        if ((r = exec(st, ctx, migrations[v], "移行")) < 0) {
+        if ((r = exec(st, ctx, migrations[v], "移行")) < 0 ||
+            (v == 4 && (r = az__store_chain_seal_legacy(st, ctx)) < 0)) {
             rollback(st);
             return r;
         }
@@ -299,8 +300,7 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
     if ((r = exec(st, ctx,
                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                   "設定")) < 0 ||
-        (r = migrate(st, ctx)) < 0 || (r = az__store_audit_key(st, ctx)) < 0 ||
-        (r = az__store_chain_seal_legacy(st, ctx)) < 0) {
+        (r = az__store_audit_key(st, ctx)) < 0 || (r = migrate(st, ctx)) < 0) {
         az_store_close(st);
         return r;
     }

@@ -216,27 +216,16 @@ int az__store_chain_append(struct az_store *st, struct az_ctx *ctx, const char *
 }
 
 /* Rows written before the chain existed (an older workspace) are sealed
- * once, when there is no head yet: later rows without a hash are
- * insertions from outside and stay unsealed, for verify to report. */
+ * once, inside the migration to schema 5 (the caller's transaction):
+ * later rows without a hash are insertions from outside and stay
+ * unsealed, for verify to report. */
 int az__store_chain_seal_legacy(struct az_store *st, struct az_ctx *ctx)
 {
     unsigned char prev[AZ_AUDIT_HASHLEN] = {0}, h[AZ_AUDIT_HASHLEN];
     sqlite3_stmt *s = NULL, *u = NULL;
-    long long last = 0, n = 0;
-    int r, rc;
+    long long last = 0;
+    int rc;
 
-    if ((r = az__store_begin(st, ctx)) < 0)
-        return r;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM audit_head", -1, &s, NULL) != SQLITE_OK)
-        goto dberr;
-    rc = sqlite3_step(s);
-    n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    s = NULL;
-    if (n != 0) {
-        az__store_rollback(st);
-        return n < 0 ? az__store_dberr(st, ctx, "読み込み") : 0;
-    }
     if (sqlite3_exec(st->db, "DROP TRIGGER IF EXISTS change_log_append_only_u", NULL, NULL, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
@@ -281,17 +270,12 @@ int az__store_chain_seal_legacy(struct az_store *st, struct az_ctx *ctx)
                      "  BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto dberr;
-    if ((r = write_head(st, ctx, last, prev)) < 0 || (r = az__store_commit(st, ctx)) < 0) {
-        az__store_rollback(st);
-        return r;
-    }
-    return 0;
+    return write_head(st, ctx, last, prev);
 dberr:
-    r = az__store_dberr(st, ctx, "記録");
+    rc = az__store_dberr(st, ctx, "移行");
     sqlite3_finalize(s);
     sqlite3_finalize(u);
-    az__store_rollback(st);
-    return r;
+    return rc;
 }
 
 void az_audit_verdict_free(struct az_audit_verdict *v)

@@ -72,6 +72,12 @@ static const struct command {
      "list the recorded assessments (same as workspace history)"},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
      "run the whole loop on a fictional 19-bed clinic"},
+    {"user", cmd_user,
+     "Web 画面の利用者の管理と復旧 (パスワード再設定、ロック解除、二要素認証の解除)",
+     "manage and recover web UI users (reset password, unlock, reset 2FA)"},
+    /* temporary: the host-audit command will forward verify and log here */
+    {"audit", cmd_auditlog, "監査ログの改ざん検査と一覧: audit verify|log",
+     "check and list the audit log: audit verify|log"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };

@@ -170,6 +170,18 @@ static void log_refusal(struct req *q, const char *who, const char *object, cons
     web_audit_count(q, who, "login-throttled", object, why, n);
 }
 
+void web_audit_denied(struct req *q, const char *what)
+{
+    char k[200], object[300];
+    int n;
+
+    /* counted per event, path and address, logged compressed */
+    snprintf(object, sizeof(object), "path:%.200s", q->url ? q->url : "?");
+    key_for(k, sizeof(k), what, q->have_session ? q->user.name : "-", q->addr);
+    n = count_fail(q, k, &t_count, NULL);
+    web_audit_count(q, web_who(q), what, object, NULL, n);
+}
+
 /* ---- first run ---- */
 
 static int user_count(struct req *q)
