@@ -526,7 +526,7 @@ static const char *const labels[][3] = {
     {"mfa-reset", "二要素認証のリセット", "Two-factor reset"},
     {"recovery-codes", "回復コードの発行", "Recovery codes issued"},
     {"password", "パスワード変更", "Password changed"},
-    {"password-reset", "パスワードの再設定 (管理者)", "Password reset (administrator)"},
+    {"password-reset", "パスワードの再設定", "Password reset"},
     {"password-change-failed", "パスワード変更の失敗", "Password change failed"},
     {"password-rehash", "パスワードのハッシュ更新", "Password hash upgraded"},
     {"setup-failed", "初回設定コードの誤り", "Wrong setup code"},
