@@ -11,7 +11,10 @@ long long az_backoff_delay(int failures, int free, long long base, long long cap
 
     if (failures < free || base <= 0)
         return 0;
-    for (int i = free; i < failures && d < cap; i++)
+    for (int i = free; i < failures; i++) {
+        if (d >= cap || d > cap / 2)
+            return cap; /* doubling would pass the cap (or overflow) */
         d *= 2;
+    }
     return d < cap ? d : cap;
 }
