@@ -271,9 +271,12 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
     /* the workspace holds password hashes and sessions: made 0600, and
-     * SQLite gives its -wal and -shm files the database's mode */
+     * SQLite gives its -wal and -shm files the database's mode. O_EXCL:
+     * opening and closing an existing database here would drop the POSIX
+     * locks other connections of this process hold on it (SQLite's own
+     * warning), so only a file that does not exist yet is touched */
     if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-        int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0)
             close(fd);
     }
