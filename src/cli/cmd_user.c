@@ -211,15 +211,17 @@ static int do_list(struct cli *c, struct az_store *st, const char *format)
     json_array_foreach(users, i, x)
     {
         int role = az_user_role_parse(json_string_value(json_object_get(x, "role")));
-        printf("%-20s %-18s %s%s%s%s%s\n", json_string_value(json_object_get(x, "name")),
-               az_user_role_name(role < 0 ? AZ_UR_VIEWER : (enum az_user_role)role, c->lang),
+        out_pad(stdout, json_string_value(json_object_get(x, "name")), 20);
+        fputs(" ", stdout);
+        out_pad(stdout,
+                az_user_role_name(role < 0 ? AZ_UR_VIEWER : (enum az_user_role)role, c->lang), 18);
+        printf("%s%s%s%s\n",
                json_is_true(json_object_get(x, "admin")) ? L(c, " 管理者", " admin") : "",
                json_is_true(json_object_get(x, "mfa")) ? L(c, " 二要素認証", " 2FA")
                                                        : L(c, " 二要素認証なし", " no-2FA"),
                json_is_true(json_object_get(x, "disabled")) ? L(c, " 停止中", " disabled") : "",
                json_is_true(json_object_get(x, "locked")) ? L(c, " ログイン制限中", " throttled")
-                                                          : "",
-               "");
+                                                          : "");
     }
     if (json_array_size(users) == 0)
         printf("%s\n", L(c, "(利用者はいません)", "(no users)"));
