@@ -345,6 +345,30 @@ try:
 except UnicodeDecodeError as e:
     ok(False, "the CSV is valid UTF-8", e)
 
+# paging: 100 a page, the next page older, with the filters kept
+for i in range(60):
+    Client("127.0.0.4").post("/login", {"name": "pager", "password": "x"}, csrf=False)
+st, _, text, _ = admin.get("/admin/audit")
+ids = [int(x) for x in re.findall(r"<tr><td>(\d+)</td>", text)]
+older = re.search(r'href="(/admin/audit\?[^"]*)" id="audit-older"', text)
+ok(len(ids) == 100 and older, "the audit log shows 100 entries and a link to older ones",
+   (len(ids), older))
+if older:
+    st, _, text2, _ = admin.get(older.group(1).replace("&amp;", "&"))
+    ids2 = [int(x) for x in re.findall(r"<tr><td>(\d+)</td>", text2)]
+    ok(ids2 and max(ids2) < min(ids) and ids2 == sorted(ids2, reverse=True),
+       "the next page holds the older entries, newest first", (ids[-1], ids2[:3]))
+st, _, text, _ = admin.get("/admin/audit?event=csrf-denied")
+more = re.search(r'href="(/admin/audit\?[^"]*)" id="audit-csv"', text)
+ok(more and "event=csrf-denied" in more.group(1), "the CSV link keeps the filter",
+   more.group(1) if more else text[-500:])
+# the English UI
+admin.get("/lang?to=en")
+st, _, text, _ = admin.get("/admin/audit")
+ok("When (JST, +09:00)" in text and "Sign-in failed" in text and "ログイン失敗" not in text,
+   "with the English UI the labels are English", text[:300])
+admin.get("/lang?to=ja")
+
 # ---- files holding secrets are 0600 ----
 for f in ("anzen.db", "anzen.db-wal", "anzen.db-shm", "anzen.db.key", "anzen-tls.key"):
     p = os.path.join(WS, f)
