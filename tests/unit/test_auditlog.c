@@ -20,6 +20,7 @@
 
 #include "anzen/auditlog.h"
 #include "anzen/store.h"
+#include "anzen/util.h"
 
 static struct az_ctx ctx;
 
@@ -192,6 +193,47 @@ static void test_store_verify(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A schema-2 workspace with change-log rows migrates to 5: the old rows
+ * are sealed into the chain once, new rows continue it, and verify
+ * passes; afterwards a row without a hash is an insertion. */
+static void test_migrate_seals_old_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/anzen-auditlog-XXXXXX", db[128], sqlfile[600], *sql = NULL, cmd[300];
+    struct az_store *st;
+    sqlite3 *h;
+    size_t len;
+    long long bad = 0;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/v2.db", dir);
+    snprintf(sqlfile, sizeof(sqlfile), "%s/schema-v2.sql", TEST_DATA);
+    assert_int_equal(az_read_text_file(&ctx, sqlfile, &sql, &len), 0);
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "INSERT INTO change_log (at, who, what, object) VALUES "
+                                  "('2025-06-01T00:00:00Z', 'v2', 'create', 'profile'),"
+                                  "('2025-06-02T00:00:00Z', 'v2', 'update', 'profile');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    free(sql);
+    assert_int_equal(az_store_open(&ctx, db, &st), 0);
+    assert_int_equal(az_store_schema(st), AZ_STORE_SCHEMA);
+    assert_int_equal(az_store_audit(st, &ctx, "admin", "login", "user:admin", NULL), 0);
+    az_store_close(st);
+    assert_true(verifies(db, NULL));
+    /* the seal happened once: a later hash-less row is not sealed on open */
+    exec_sql(db, "INSERT INTO change_log (at, who, what, object) VALUES "
+                 "('2025-06-03T00:00:00Z', 'x', 'create', 'profile')");
+    assert_false(verifies(db, &bad));
+    assert_false(verifies(db, &bad));
+    assert_int_equal(bad, 4);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_chain_hash),
         cmocka_unit_test(test_jst),
         cmocka_unit_test(test_store_verify),
+        cmocka_unit_test(test_migrate_seals_old_rows),
     };
     az_ctx_init(&ctx, AZ_LANG_EN);
     return cmocka_run_group_tests(tests, NULL, NULL);
