@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,21 +30,53 @@ const char *web_who(const struct req *q)
     return q->have_session ? q->user.name : "-";
 }
 
+/* s as valid UTF-8 for the log (heap): bytes that are not UTF-8 become
+ * U+FFFD and control characters '?', so a typed name can neither break
+ * the page, the CSV or the JSON nor fake a line. */
+static char *log_text(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = malloc(n * 3 + 1);
+
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = az_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (len == 0) {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            out[k++] = '?';
+            i += len;
+        } else {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
 void web_audit(struct req *q, const char *who, const char *what, const char *object,
                const char *detail)
 {
     json_t *j = json_pack("{s:s}", "addr", q->addr);
-    char *d;
+    char *d, *o = log_text(object ? object : "-"), *dt = detail ? log_text(detail) : NULL;
 
-    if (detail)
-        json_object_set_new(j, "detail", json_string(detail));
+    if (dt)
+        json_object_set_new(j, "detail", json_string(dt));
     d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     web_lock(q->w);
-    if (az_store_audit(q->w->st, &q->ctx, who, what, object, d) < 0)
+    if (az_store_audit(q->w->st, &q->ctx, who, what, o ? o : "-", d) < 0)
         fprintf(stderr, "anzen serve: %s\n", az_errmsg(&q->ctx));
     web_unlock(q->w);
     free(d);
+    free(o);
+    free(dt);
 }
 
 /* The same argon2id work for unknown users as for known ones. */
@@ -106,8 +139,10 @@ static void key_for(char *out, size_t n, const char *kind, const char *v, const 
 {
     size_t k = (size_t)snprintf(out, n, "%s:", kind);
 
+    /* '|' separates the address: a name typed with one must not pass
+     * for another account's key */
     for (; *v && k + 1 < n && k < 80; v++)
-        out[k++] = (char)tolower((unsigned char)*v);
+        out[k++] = *v == '|' ? '?' : (char)tolower((unsigned char)*v);
     out[k] = '\0';
     if (addr && k + 1 < n)
         snprintf(out + k, n - k, "|%s", addr);
@@ -175,8 +210,19 @@ void web_audit_denied(struct req *q, const char *what)
     char k[200], object[300];
     int n;
 
-    /* counted per event, path and address, logged compressed */
-    snprintf(object, sizeof(object), "path:%.200s", q->url ? q->url : "?");
+    /* counted per event, path and address, logged compressed; the path
+     * as printable ASCII (anything else %XX), at most 200 characters */
+    {
+        size_t o = (size_t)snprintf(object, sizeof(object), "path:");
+        for (const char *p = q->url ? q->url : "?"; *p && o + 4 < sizeof(object) && o < 205; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c > 0x20 && c < 0x7f && c != '%')
+                object[o++] = (char)c;
+            else
+                o += (size_t)snprintf(object + o, sizeof(object) - o, "%%%02X", c);
+        }
+        object[o] = '\0';
+    }
     key_for(k, sizeof(k), what, q->have_session ? q->user.name : "-", q->addr);
     n = count_fail(q, k, &t_count, NULL);
     web_audit_count(q, web_who(q), what, object, NULL, n);

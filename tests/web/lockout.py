@@ -303,6 +303,11 @@ ok(rc == 1 and "nobody" in err, "an unknown user is an error naming it", err)
 rc, out, err = cli("user", "reset-password", "admin", "--password-stdin", stdin="short\n")
 ok(rc == 1 and "admin" not in out, "a weak password is refused", out + err)
 
+# a hostile name (invalid UTF-8, markup, a formula) in a failed sign-in
+h = Client("127.0.0.5")
+h.get("/login")
+h.request("POST", "/login", b"name=%3Cb%3E%3D1%2B1%ff%fe&password=x&csrf=" + h.csrf.encode())
+
 # ---- the audit log page ----
 st, _, text, _ = admin.get("/admin/audit")
 ok(st == 200 and "日時 (日本時間)" in text, "the audit log says its times are JST", st)
@@ -335,6 +340,9 @@ st, _, text, _ = admin.get("/admin/audit?from=2000-01-01&to=2000-01-02")
 ok(st == 200 and "<tbody>\n</tbody>" in text, "filter by date (nothing in 2000)", text[-800:])
 st, _, text, _ = admin.get("/admin/audit?from=bad-date")
 ok(st == 200 and "YYYY-MM-DD" in text, "a bad date is an error message, not a crash")
+st, _, text, _ = admin.get("/admin/audit?event=login-failed")
+ok(st == 200 and "&lt;b&gt;=1+1" in text and "<b>=1" not in text,
+   "a hostile name is shown escaped", re.findall(r"user:&lt;b[^<]*", text))
 st, _, _, raw = admin.get("/admin/audit?event=login-failed&format=csv")
 ok(st == 200 and raw.startswith(b"\xef\xbb\xbf"), "the CSV export starts with a UTF-8 BOM", raw[:40])
 try:
