@@ -234,6 +234,62 @@ static void test_migrate_seals_old_rows(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The store's throttle: free tries, doubling waits, a fresh count after
+ * a quiet window, listing and unlocking a user's keys only. */
+static void test_store_throttle(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/anzen-auditlog-XXXXXX", db[128], cmd[300];
+    const struct az_throttle t = {900, 5, 30, 3600};
+    struct az_store *st;
+    long long until = -1, now = 1000000;
+    json_t *list = NULL;
+    int n = 0;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/anzen.db", dir);
+    assert_int_equal(az_store_open(&ctx, db, &st), 0);
+    for (int i = 1; i <= 4; i++) {
+        assert_int_equal(az_store_throttle_fail(st, &ctx, "ua:bob|127.0.0.2", now, &t, &n, &until),
+                         0);
+        assert_int_equal(n, i);
+        assert_int_equal(until, 0);
+    }
+    assert_int_equal(az_store_throttle_fail(st, &ctx, "ua:bob|127.0.0.2", now, &t, &n, &until), 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(until, now + 30);
+    assert_int_equal(az_store_throttle_fail(st, &ctx, "ua:bob|127.0.0.2", now + 1, &t, &n, &until),
+                     0);
+    assert_int_equal(until, now + 1 + 60);
+    /* another address and another user are untouched */
+    assert_int_equal(az_store_login_locked(st, &ctx, "ua:bob|127.0.0.1", now, &until), 0);
+    assert_int_equal(until, 0);
+    assert_int_equal(az_store_throttle_fail(st, &ctx, "ua:bobby|127.0.0.2", now, &t, &n, &until),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(az_store_throttle_fail(st, &ctx, "ip:127.0.0.9", now, &t, &n, &until), 0);
+    for (int i = 0; i < 5; i++)
+        az_store_throttle_fail(st, &ctx, "ip:127.0.0.9", now, &t, &n, &until);
+    assert_int_equal(az_store_throttle_list(st, &ctx, now + 2, &list), 0);
+    assert_int_equal(json_array_size(list), 2);
+    json_decref(list);
+    /* unlocking bob drops bob's keys, not bobby's nor the address */
+    assert_int_equal(az_store_throttle_unlock_user(st, &ctx, "BOB", &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(az_store_login_locked(st, &ctx, "ua:bob|127.0.0.2", now + 2, &until), 0);
+    assert_int_equal(until, 0);
+    assert_int_equal(az_store_throttle_list(st, &ctx, now + 2, &list), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    /* quiet for longer than the window (and not waiting): a fresh count */
+    assert_int_equal(
+        az_store_throttle_fail(st, &ctx, "ua:bobby|127.0.0.2", now + 1000, &t, &n, &until), 0);
+    assert_int_equal(n, 1);
+    az_store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_jst),
         cmocka_unit_test(test_store_verify),
         cmocka_unit_test(test_migrate_seals_old_rows),
+        cmocka_unit_test(test_store_throttle),
     };
     az_ctx_init(&ctx, AZ_LANG_EN);
     return cmocka_run_group_tests(tests, NULL, NULL);
