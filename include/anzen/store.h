@@ -31,7 +31,7 @@
 
 /* The schema version this build writes. Older workspaces are migrated on
  * open, step by step; newer ones are refused. */
-#define AZ_STORE_SCHEMA 5
+#define AZ_STORE_SCHEMA 6
 
 struct az_store;
 
@@ -239,6 +239,26 @@ int az_store_login_locked(struct az_store *st, struct az_ctx *ctx, const char *k
                           long long *ret_until);
 /* Forget the failures of key (after a successful login). */
 int az_store_login_clear(struct az_store *st, struct az_ctx *ctx, const char *key);
+
+/* Throttling with exponential back-off (az_backoff_delay): keys
+ * "ua:NAME|ADDR" (one account from one address), "ip:ADDR", "acct:NAME",
+ * "pw:NAME" (current-password checks), "setup:ADDR". A failure after
+ * window quiet seconds starts the count again. */
+struct az_throttle {
+    long long window;
+    int free;            /* failures before any wait */
+    long long base, cap; /* first wait, longest wait (seconds) */
+};
+/* Count a failure of key; *ret_count gets the failures in a row and
+ * *ret_until the end of the wait (0 when none). */
+int az_store_throttle_fail(struct az_store *st, struct az_ctx *ctx, const char *key, long long now,
+                           const struct az_throttle *t, int *ret_count, long long *ret_until);
+/* Forget every key of a user (acct:, ua:NAME|*, pw:); *ret_n gets how
+ * many were dropped. */
+int az_store_throttle_unlock_user(struct az_store *st, struct az_ctx *ctx, const char *name,
+                                  int *ret_n);
+/* Keys waiting at now: [{key, count, last, until}]. */
+int az_store_throttle_list(struct az_store *st, struct az_ctx *ctx, long long now, json_t **ret);
 
 /* Append a security event (login, login-failed, lockout, logout, ...) to
  * the change log in its own transaction. detail may be NULL. */

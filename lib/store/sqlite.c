@@ -7,11 +7,14 @@
  * the new state. Schema changes are numbered migrations applied in order
  * and recorded in PRAGMA user_version.
  */
+#include <fcntl.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../internal.h"
 #include "anzen/plan.h"
@@ -136,6 +139,16 @@ static const char *const migrations[] = {
     "  recorded_at TEXT NOT NULL,"
     "  recorded_by TEXT NOT NULL);"
     "CREATE INDEX records_kind ON records (kind, done_on);",
+    /* 5 -> 6: the change log becomes a hash chain (sqlite_audit.c): each row's
+     * hash covers the one before; the head keeps the last id and hash */
+    "ALTER TABLE change_log ADD COLUMN hash TEXT;"
+    "ALTER TABLE change_log ADD COLUMN mac TEXT;"
+    "CREATE TABLE audit_head ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  last_id INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  mac TEXT);"
+    "CREATE INDEX change_log_at ON change_log (at);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -247,7 +260,8 @@ static int migrate(struct az_store *st, struct az_ctx *ctx)
                 return r;
             break;
         }
-        if ((r = exec(st, ctx, migrations[v], "移行")) < 0) {
+        if ((r = exec(st, ctx, migrations[v], "移行")) < 0 ||
+            (v == 5 && (r = az__store_chain_seal_legacy(st, ctx)) < 0)) {
             rollback(st);
             return r;
         }
@@ -270,6 +284,16 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
     if (!st || !(st->path = strdup(path))) {
         free(st);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    /* the workspace holds password hashes and sessions: made 0600, and
+     * SQLite gives its -wal and -shm files the database's mode. O_EXCL:
+     * opening and closing an existing database here would drop the POSIX
+     * locks other connections of this process hold on it (SQLite's own
+     * warning), so only a file that does not exist yet is touched */
+    if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -294,7 +318,7 @@ int az_store_open(struct az_ctx *ctx, const char *path, struct az_store **ret)
     if ((r = exec(st, ctx,
                   "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                   "設定")) < 0 ||
-        (r = migrate(st, ctx)) < 0) {
+        (r = az__store_audit_key(st, ctx)) < 0 || (r = migrate(st, ctx)) < 0) {
         az_store_close(st);
         return r;
     }
@@ -308,6 +332,8 @@ void az_store_close(struct az_store *st)
         return;
     sqlite3_finalize(st->log_stmt);
     sqlite3_finalize(st->evidence_stmt);
+    sqlite3_finalize(st->chain_stmt);
+    sodium_memzero(st->audit_key, sizeof(st->audit_key));
     sqlite3_close(st->db);
     free(st->path);
     free(st);
@@ -346,25 +372,11 @@ static sqlite3_stmt *reuse(struct az_store *st, sqlite3_stmt **slot, const char 
 static int log_change(struct az_store *st, struct az_ctx *ctx, const char *who, const char *what,
                       const char *object, const char *before, const char *after)
 {
-    sqlite3_stmt *s;
     char at[32];
-    int rc;
 
     now_iso(at, sizeof(at));
-    if (!(s = reuse(st, &st->log_stmt,
-                    "INSERT INTO change_log (at, who, what, object, before, after) "
-                    "VALUES (?, ?, ?, ?, ?, ?)")))
-        return dberr(st, ctx, "記録");
-    sqlite3_bind_text(s, 1, at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, who && *who ? who : "-", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, what, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, before, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, after, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    return rc == SQLITE_DONE ? 0 : dberr(st, ctx, "記録");
+    return az__store_chain_append(st, ctx, at, who && *who ? who : "-", what, object, before,
+                                  after);
 }
 
 static json_t *col_json(sqlite3_stmt *s, int i)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/auditlog.h"
 #include "anzen/store.h"
 #include "sqlite_internal.h"
 
@@ -645,6 +646,108 @@ int az_store_log_page(struct az_store *st, struct az_ctx *ctx, long long before,
                                                                          : json_string(col(s, i)));
         json_array_append_new(arr, e);
     }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return az__store_dberr(st, ctx, "読み込み");
+    }
+    *ret = arr;
+    return 0;
+}
+
+/* ---- throttling with back-off (auditlog.h az_backoff_delay) ---- */
+
+int az_store_throttle_fail(struct az_store *st, struct az_ctx *ctx, const char *key, long long now,
+                           const struct az_throttle *t, int *ret_count, long long *ret_until)
+{
+    sqlite3_stmt *s;
+    int rc, count;
+    long long until;
+
+    /* "first" holds the time of the latest failure here: a key that has
+     * been quiet for the window (and is not waiting) starts again */
+    if (sqlite3_prepare_v2(
+            st->db,
+            "INSERT INTO login_failures (key, count, first, locked_until) VALUES (?1, 1, ?2, 0) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            "  count = CASE WHEN first < ?2 - ?3 AND locked_until <= ?2 THEN 1 ELSE count + 1 END,"
+            "  first = ?2 "
+            "RETURNING count, locked_until",
+            -1, &s, NULL) != SQLITE_OK)
+        return az__store_dberr(st, ctx, "書き込み");
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, t->window);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return az__store_dberr(st, ctx, "書き込み");
+    }
+    count = sqlite3_column_int(s, 0);
+    until = sqlite3_column_int64(s, 1);
+    sqlite3_finalize(s);
+    {
+        long long d = az_backoff_delay(count, t->free, t->base, t->cap);
+        if (d > 0 && now + d > until) {
+            int r = run1(st, ctx, "UPDATE login_failures SET locked_until = ?2 WHERE key = ?1", key,
+                         0, now + d, NULL);
+            if (r < 0)
+                return r;
+            until = now + d;
+        }
+    }
+    if (ret_count)
+        *ret_count = count;
+    if (ret_until)
+        *ret_until = until > now ? until : 0;
+    return 0;
+}
+
+int az_store_throttle_unlock_user(struct az_store *st, struct az_ctx *ctx, const char *name,
+                                  int *ret_n)
+{
+    char acct[AZ_USER_NAME_MAX + 8], ua[AZ_USER_NAME_MAX + 8];
+    sqlite3_stmt *s;
+    int rc;
+
+    snprintf(acct, sizeof(acct), "acct:%s", name);
+    snprintf(ua, sizeof(ua), "ua:%s|", name);
+    if (sqlite3_prepare_v2(st->db,
+                           "DELETE FROM login_failures WHERE lower(key) = lower(?1) OR "
+                           "lower(substr(key, 1, length(?2))) = lower(?2) OR "
+                           "lower(key) = lower('pw:' || ?3)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return az__store_dberr(st, ctx, "書き込み");
+    sqlite3_bind_text(s, 1, acct, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, ua, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return az__store_dberr(st, ctx, "書き込み");
+    if (ret_n)
+        *ret_n = sqlite3_changes(st->db);
+    return 0;
+}
+
+int az_store_throttle_list(struct az_store *st, struct az_ctx *ctx, long long now, json_t **ret)
+{
+    sqlite3_stmt *s;
+    json_t *arr;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key, count, first, locked_until FROM login_failures "
+                           "WHERE locked_until > ? ORDER BY key",
+                           -1, &s, NULL) != SQLITE_OK)
+        return az__store_dberr(st, ctx, "読み込み");
+    sqlite3_bind_int64(s, 1, now);
+    arr = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:I}", "key", col(s, 0), "count",
+                                             sqlite3_column_int(s, 1), "last",
+                                             (json_int_t)sqlite3_column_int64(s, 2), "until",
+                                             (json_int_t)sqlite3_column_int64(s, 3)));
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
         json_decref(arr);

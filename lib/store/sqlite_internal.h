@@ -7,6 +7,7 @@
 #define ANZEN_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "anzen/anzen.h"
@@ -17,7 +18,10 @@ struct az_store {
     char *path;
     /* statements prepared once and reused: every change writes a
      * change-log row and findings write evidence rows by the thousand */
-    sqlite3_stmt *log_stmt, *evidence_stmt;
+    sqlite3_stmt *log_stmt, *evidence_stmt, *chain_stmt;
+    /* the MAC key of the change log's hash chain (sqlite_audit.c) */
+    unsigned char audit_key[32];
+    bool audit_keyed;
 };
 
 /* UTC now as 2025-06-01T09:00:00Z. */
@@ -36,5 +40,13 @@ int az__store_log(struct az_store *st, struct az_ctx *ctx, const char *who, cons
 int az__store_add_evidence(struct az_store *st, struct az_ctx *ctx, const char *item,
                            const char *kind, const char *description, const char *source,
                            const char *who);
+/* sqlite_audit.c: load the log's MAC key from DB.key (made 0600 when
+ * missing); append a chained row inside the caller's transaction; seal
+ * the rows of a workspace older than the chain (once). */
+int az__store_audit_key(struct az_store *st, struct az_ctx *ctx);
+int az__store_chain_append(struct az_store *st, struct az_ctx *ctx, const char *at, const char *who,
+                           const char *what, const char *object, const char *before,
+                           const char *after);
+int az__store_chain_seal_legacy(struct az_store *st, struct az_ctx *ctx);
 
 #endif

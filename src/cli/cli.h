@@ -109,6 +109,9 @@ struct az_kev;
  * error. */
 int cli_kev(struct cli *c, const struct az_kev **ret);
 int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
+/* `anzen audit verify|log` (argv[1] is the subcommand). */
+int cmd_auditlog(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
 int cmd_docs(struct cli *c, int argc, char **argv);

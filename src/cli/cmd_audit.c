@@ -8,8 +8,10 @@
  *   anzen audit list [--platform linux|windows] [--format json]
  *   anzen audit show RULE
  *
+ *   anzen audit verify|log ...   the web UI's audit log (cmd_auditlog.c)
+ *
  * The subcommands "verify" and "log" belong to the web audit log
- * (cmd_auditlog); this dispatcher leaves them to it.
+ * (cmd_auditlog); this dispatcher hands them over.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,7 +35,8 @@ static void help(struct cli *c, FILE *f)
             "        anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
             "        anzen audit windows-script [-o anzen-collect.ps1]\n"
             "        anzen audit list [--platform linux|windows] [--format json]\n"
-            "        anzen audit show 規則ID\n\n"
+            "        anzen audit show 規則ID\n"
+            "        anzen audit verify|log ...  (Web 画面の監査ログ: anzen audit verify --help)\n\n"
             "端末・サーバの設定を読み取りだけで点検します (何も変更しません)。\n"
             "  run              この Linux マシンを点検する (既定)。root "
             "でないと読めないものは「未確認」\n"
@@ -48,7 +51,8 @@ static void help(struct cli *c, FILE *f)
             "       anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
             "       anzen audit windows-script [-o anzen-collect.ps1]\n"
             "       anzen audit list [--platform linux|windows] [--format json]\n"
-            "       anzen audit show RULE\n\n"
+            "       anzen audit show RULE\n"
+            "       anzen audit verify|log ...  (the web UI's audit log: anzen audit verify --help)\n\n"
             "Audit what is configured on a host, read-only (nothing is changed).\n"
             "  run              audit this Linux machine (default); what needs root is 'unknown'\n"
             "  --root DIR       audit a prepared root directory (commands are not run)\n"
@@ -388,6 +392,8 @@ int cmd_audit(struct cli *c, int argc, char **argv)
     struct az_audit_rules *rules = NULL;
     int o, r, shift = 0;
 
+    if (argc >= 2 && (!strcmp(argv[1], "verify") || !strcmp(argv[1], "log")))
+        return cmd_auditlog(c, argc, argv);
     if (argc >= 2 && argv[1][0] != '-') {
         sub = argv[1];
         shift = 1;

@@ -240,6 +240,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
         cli_liberr(c);
         goto out;
     }
+    web_check_secret_modes(c->lang, w->o.db, keyp);
     fprintf(stderr,
             L(c,
               "anzen: 証明書の指紋 (SHA-256): %s\n"

@@ -67,9 +67,9 @@ static const struct command {
      "check the LAN safely (VPN appliances, unencrypted traffic, cross-segment reach)"},
     {"audit", cmd_audit,
      "端末・サーバの設定を読み取りで点検する (Linux、Windows の収集結果): "
-     "run|import|windows-script|list|show",
+     "run|import|windows-script|list|show、Web 画面の監査ログ: verify|log",
      "audit what is configured on hosts, read-only (Linux, Windows collector): "
-     "run|import|windows-script|list|show"},
+     "run|import|windows-script|list|show; the web UI's audit log: verify|log"},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
      "list the items that apply to this profile, by role"},
     {"catalog", cmd_catalog,
@@ -89,6 +89,9 @@ static const struct command {
      "write deadlines and recurring duties as iCalendar (.ics)"},
     {"completion", cmd_completion, "シェルの補完スクリプトを表示する: bash|zsh",
      "print the shell completion script: bash|zsh"},
+    {"user", cmd_user,
+     "Web 画面の利用者の管理と復旧 (パスワード再設定、ロック解除、二要素認証の解除)",
+     "manage and recover web UI users (reset password, unlock, reset 2FA)"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };

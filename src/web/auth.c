@@ -17,9 +17,11 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/auditlog.h"
 #include "anzen/profile.h"
 #include "web.h"
 
@@ -28,21 +30,53 @@ const char *web_who(const struct req *q)
     return q->have_session ? q->user.name : "-";
 }
 
+/* s as valid UTF-8 for the log (heap): bytes that are not UTF-8 become
+ * U+FFFD and control characters '?', so a typed name can neither break
+ * the page, the CSV or the JSON nor fake a line. */
+static char *log_text(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = malloc(n * 3 + 1);
+
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = az_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (len == 0) {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            out[k++] = '?';
+            i += len;
+        } else {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
 void web_audit(struct req *q, const char *who, const char *what, const char *object,
                const char *detail)
 {
     json_t *j = json_pack("{s:s}", "addr", q->addr);
-    char *d;
+    char *d, *o = log_text(object ? object : "-"), *dt = detail ? log_text(detail) : NULL;
 
-    if (detail)
-        json_object_set_new(j, "detail", json_string(detail));
+    if (dt)
+        json_object_set_new(j, "detail", json_string(dt));
     d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     web_lock(q->w);
-    if (az_store_audit(q->w->st, &q->ctx, who, what, object, d) < 0)
+    if (az_store_audit(q->w->st, &q->ctx, who, what, o ? o : "-", d) < 0)
         fprintf(stderr, "anzen serve: %s\n", az_errmsg(&q->ctx));
     web_unlock(q->w);
     free(d);
+    free(o);
+    free(dt);
 }
 
 /* The same argon2id work for unknown users as for known ones. */
@@ -87,6 +121,113 @@ static json_t *form_view(struct req *q, const char *err)
     return v;
 }
 
+/* Throttles (auditlog.h): one account from one address backs off after
+ * 5 failures; one address after 30 failures over all accounts; one
+ * account over all addresses after 20, but that one only holds back
+ * accounts without a second factor, so a right password and TOTP code
+ * from an address that has not itself been failing always get in. */
+static const struct az_throttle t_ua = {WEB_FAIL_WINDOW, WEB_FAIL_USER, 30, 3600};
+static const struct az_throttle t_ip = {WEB_FAIL_WINDOW, WEB_FAIL_ADDR, 60, 3600};
+static const struct az_throttle t_acct = {WEB_FAIL_WINDOW, 20, 60, 3600};
+static const struct az_throttle t_setup = {WEB_FAIL_WINDOW, 5, 30, 3600};
+static const struct az_throttle t_pw = {WEB_FAIL_WINDOW, 5, 30, 3600};
+/* counts refusals while waiting (for the log only) */
+static const struct az_throttle t_count = {WEB_FAIL_WINDOW, 1 << 30, 0, 0};
+
+/* kind:lower(name), or kind:lower(name)|addr when addr is given */
+static void key_for(char *out, size_t n, const char *kind, const char *v, const char *addr)
+{
+    size_t k = (size_t)snprintf(out, n, "%s:", kind);
+
+    /* '|' separates the address: a name typed with one must not pass
+     * for another account's key */
+    for (; *v && k + 1 < n && k < 80; v++)
+        out[k++] = *v == '|' ? '?' : (char)tolower((unsigned char)*v);
+    out[k] = '\0';
+    if (addr && k + 1 < n)
+        snprintf(out + k, n - k, "|%s", addr);
+}
+
+/* Whether key is waiting now. */
+static bool is_locked(struct req *q, const char *key)
+{
+    long long until = 0;
+
+    web_lock(q->w);
+    az_store_login_locked(q->w->st, &q->ctx, key, q->now, &until);
+    web_unlock(q->w);
+    return until > 0;
+}
+
+/* Count a failure of key; returns the failures in a row (0 on error),
+ * *ret_until the end of the wait. */
+static int count_fail(struct req *q, const char *key, const struct az_throttle *t,
+                      long long *ret_until)
+{
+    int n = 0;
+    long long until = 0;
+
+    web_lock(q->w);
+    if (az_store_throttle_fail(q->w->st, &q->ctx, key, q->now, t, &n, &until) < 0)
+        n = 0;
+    web_unlock(q->w);
+    if (ret_until)
+        *ret_until = until;
+    return n;
+}
+
+/* Repeated failures are logged compressed: the first three, then at 4,
+ * 8, 16, ... each with its count, so 16,000 tries make 16 rows. */
+static bool worth_logging(int n)
+{
+    return n > 0 && (n <= 3 || (n & (n - 1)) == 0);
+}
+
+void web_audit_count(struct req *q, const char *who, const char *what, const char *object,
+                     const char *detail, int count)
+{
+    char d[64 + AZ_USER_NAME_MAX];
+
+    if (!worth_logging(count))
+        return;
+    snprintf(d, sizeof(d), "%s%s%d", detail ? detail : "", detail ? "; count " : "count ", count);
+    web_audit(q, who, what, object, d);
+}
+
+/* Count a refused try while waiting, logged compressed. */
+static void log_refusal(struct req *q, const char *who, const char *object, const char *why)
+{
+    char k[200];
+    int n;
+
+    key_for(k, sizeof(k), "refused", object, q->addr);
+    n = count_fail(q, k, &t_count, NULL);
+    web_audit_count(q, who, "login-throttled", object, why, n);
+}
+
+void web_audit_denied(struct req *q, const char *what)
+{
+    char k[200], object[300];
+    int n;
+
+    /* counted per event, path and address, logged compressed; the path
+     * as printable ASCII (anything else %XX), at most 200 characters */
+    {
+        size_t o = (size_t)snprintf(object, sizeof(object), "path:");
+        for (const char *p = q->url ? q->url : "?"; *p && o + 4 < sizeof(object) && o < 205; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c > 0x20 && c < 0x7f && c != '%')
+                object[o++] = (char)c;
+            else
+                o += (size_t)snprintf(object + o, sizeof(object) - o, "%%%02X", c);
+        }
+        object[o] = '\0';
+    }
+    key_for(k, sizeof(k), what, q->have_session ? q->user.name : "-", q->addr);
+    n = count_fail(q, k, &t_count, NULL);
+    web_audit_count(q, web_who(q), what, object, NULL, n);
+}
+
 /* ---- first run ---- */
 
 static int user_count(struct req *q)
@@ -114,6 +255,7 @@ void page_setup(struct req *q)
 {
     struct az_user u;
     const char *code, *name, *display, *role, *pw, *pw2;
+    char skey[100];
     long long id;
     int n = user_count(q), rl;
 
@@ -131,8 +273,17 @@ void page_setup(struct req *q)
     role = web_field(q, "role");
     pw = web_field(q, "password");
     pw2 = web_field(q, "password2");
+    key_for(skey, sizeof(skey), "setup", q->addr, NULL);
+    if (is_locked(q, skey)) {
+        log_refusal(q, "-", "setup", "setup code");
+        setup_form(q, T(q, "試行が多すぎます。しばらく待ってからやり直してください。",
+                        "Too many tries. Wait a while and try again."));
+        q->r.status = 429;
+        return;
+    }
     if (!code || !q->w->setup_code[0] || !az_str_equal_ct(code, q->w->setup_code)) {
-        web_audit(q, "-", "setup-failed", "setup", "wrong setup code");
+        int nf = count_fail(q, skey, &t_setup, NULL);
+        web_audit_count(q, "-", "setup-failed", "setup", "wrong setup code", nf);
         setup_form(q, T(q, "初回設定コードが違います。", "The setup code is wrong."));
         q->r.status = 400;
         return;
@@ -197,47 +348,12 @@ static const char *generic_fail(struct req *q)
         "while.");
 }
 
-static void key_for(char *out, size_t n, const char *kind, const char *v)
-{
-    size_t k = (size_t)snprintf(out, n, "%s:", kind);
-
-    for (; *v && k + 1 < n && k < 80; v++)
-        out[k++] = (char)tolower((unsigned char)*v);
-    out[k] = '\0';
-}
-
-/* Count a failure against the user name and the address; returns true
- * if either is now locked. */
-static bool count_failure(struct req *q, const char *ukey, const char *akey)
-{
-    bool lu = false, la = false;
-
-    web_lock(q->w);
-    az_store_login_failure(q->w->st, &q->ctx, ukey, q->now, WEB_FAIL_WINDOW, WEB_FAIL_USER,
-                           WEB_LOCK_TIME, &lu);
-    if (akey)
-        az_store_login_failure(q->w->st, &q->ctx, akey, q->now, WEB_FAIL_WINDOW, WEB_FAIL_ADDR,
-                               WEB_LOCK_TIME, &la);
-    web_unlock(q->w);
-    return lu || la;
-}
-
-static bool is_locked(struct req *q, const char *key)
-{
-    long long until = 0;
-
-    web_lock(q->w);
-    az_store_login_locked(q->w->st, &q->ctx, key, q->now, &until);
-    web_unlock(q->w);
-    return until > 0;
-}
-
 void page_login(struct req *q)
 {
     const char *name, *pw;
-    char ukey[100], akey[100];
+    char ua[200], ip[100], acct[100], object[100];
     struct az_user u;
-    bool found, ok, locked;
+    bool found, ok, blocked;
     enum az_session_stage stage;
 
     if (user_count(q) == 0) {
@@ -259,26 +375,45 @@ void page_login(struct req *q)
         q->r.status = 400;
         return;
     }
-    key_for(ukey, sizeof(ukey), "user", name);
-    key_for(akey, sizeof(akey), "addr", q->addr);
+    key_for(ua, sizeof(ua), "ua", name, q->addr);
+    key_for(ip, sizeof(ip), "ip", q->addr, NULL);
+    key_for(acct, sizeof(acct), "acct", name, NULL);
+    key_for(object, sizeof(object), "user", name, NULL);
     pthread_once(&dummy_once, make_dummy);
     web_lock(q->w);
     found = az_store_user_get(q->w->st, &q->ctx, name, &u) == 0 && !u.disabled;
     web_unlock(q->w);
-    locked = is_locked(q, ukey) || is_locked(q, akey);
+    /* the account-wide wait holds back only accounts without a second
+     * factor (the others still need the code) */
+    blocked =
+        is_locked(q, ua) || is_locked(q, ip) || ((!found || !u.totp[0]) && is_locked(q, acct));
     /* always do the argon2id work, so timing says nothing */
-    ok = az_password_verify(found ? u.password : dummy_hash, pw) && found && !locked;
+    ok = az_password_verify(found ? u.password : dummy_hash, pw) && found && !blocked;
     if (!ok) {
-        bool now_locked = locked || count_failure(q, ukey, akey);
-        web_audit(q, "-", locked ? "login-locked" : "login-failed", ukey + 5, NULL);
-        if (now_locked && !locked)
-            web_audit(q, "-", "lockout", ukey + 5, NULL);
+        if (blocked) {
+            log_refusal(q, "-", object, "throttled");
+        } else {
+            long long until_ua = 0, until_ip = 0, until_acct = 0;
+            int nua = count_fail(q, ua, &t_ua, &until_ua),
+                nip = count_fail(q, ip, &t_ip, &until_ip),
+                nacct = count_fail(q, acct, &t_acct, &until_acct);
+            web_audit_count(q, "-", "login-failed", object, found ? NULL : "unknown user", nua);
+            if (until_ua && nua == t_ua.free)
+                web_audit(q, "-", "lockout", object, "this address");
+            if (until_ip && nip == t_ip.free) {
+                char ao[80];
+                snprintf(ao, sizeof(ao), "addr:%s", q->addr);
+                web_audit(q, "-", "lockout", ao, "all accounts from this address");
+            }
+            if (until_acct && nacct == t_acct.free)
+                web_audit(q, "-", "lockout", object, "all addresses (accounts without 2FA)");
+        }
         login_form(q, generic_fail(q));
         q->r.status = 401;
         return;
     }
     web_lock(q->w);
-    az_store_login_clear(q->w->st, &q->ctx, ukey);
+    az_store_login_clear(q->w->st, &q->ctx, ua);
     web_unlock(q->w);
     if (az_password_needs_rehash(u.password) && az_password_hash(&q->ctx, pw, u.password) == 0) {
         web_lock(q->w);
@@ -290,7 +425,8 @@ void page_login(struct req *q)
         web_error(q, 500, "セッションを作れませんでした。", "Could not create a session.");
         return;
     }
-    web_audit(q, u.name, stage == AZ_SESS_PASSWORD ? "login-password" : "login", ukey + 5, NULL);
+    key_for(object, sizeof(object), "user", u.name, NULL);
+    web_audit(q, u.name, stage == AZ_SESS_PASSWORD ? "login-password" : "login", object, NULL);
     web_redirect(q, stage == AZ_SESS_PASSWORD ? "/login/mfa"
                     : stage == AZ_SESS_ENROL  ? "/mfa"
                     : u.role == AZ_UR_VENDOR  ? "/vendors"
@@ -331,7 +467,7 @@ static enum az_totp_verdict check_totp(struct req *q, const struct az_user *u, c
 void page_login_mfa(struct req *q)
 {
     const char *code = web_field(q, "code");
-    char ukey[100], h[AZ_RECOVERY_HASH_LEN];
+    char ukey[200], ip[100], object[100], h[AZ_RECOVERY_HASH_LEN];
     struct az_user u;
     enum az_totp_verdict v = AZ_TOTP_WRONG;
     long long step = 0;
@@ -341,13 +477,15 @@ void page_login_mfa(struct req *q)
         mfa_form(q, NULL);
         return;
     }
-    key_for(ukey, sizeof(ukey), "user", q->user.name);
+    key_for(ukey, sizeof(ukey), "ua", q->user.name, q->addr);
+    key_for(ip, sizeof(ip), "ip", q->addr, NULL);
+    key_for(object, sizeof(object), "user", q->user.name, NULL);
     web_lock(q->w);
     if (az_store_user_get_id(q->w->st, &q->ctx, q->user.id, &u) < 0)
         u = q->user;
     web_unlock(q->w);
-    if (is_locked(q, ukey)) {
-        web_audit(q, u.name, "login-locked", u.name, "second factor");
+    if (is_locked(q, ukey) || is_locked(q, ip)) {
+        log_refusal(q, u.name, object, "second factor");
         web_session_end(q);
         login_form(q, generic_fail(q));
         q->r.status = 401;
@@ -363,10 +501,14 @@ void page_login_mfa(struct req *q)
         v = check_totp(q, &u, code, false, &step);
     }
     if (v != AZ_TOTP_OK) {
-        bool locked = count_failure(q, ukey, NULL);
-        web_audit(q, u.name, v == AZ_TOTP_REPLAY ? "mfa-replay" : "mfa-failed", u.name, NULL);
-        if (locked) {
-            web_audit(q, u.name, "lockout", u.name, "second factor");
+        long long until = 0;
+        int n = count_fail(q, ukey, &t_ua, &until);
+        count_fail(q, ip, &t_ip, NULL);
+        web_audit_count(q, u.name, v == AZ_TOTP_REPLAY ? "mfa-replay" : "mfa-failed", object, NULL,
+                        n);
+        if (until) {
+            if (n == t_ua.free)
+                web_audit(q, u.name, "lockout", object, "second factor, this address");
             web_session_end(q);
             login_form(q, generic_fail(q));
             q->r.status = 401;
@@ -384,7 +526,7 @@ void page_login_mfa(struct req *q)
         web_error(q, 500, "セッションを作れませんでした。", "Could not create a session.");
         return;
     }
-    web_audit(q, u.name, "login", u.name, recovery ? "recovery code" : "totp");
+    web_audit(q, u.name, "login", object, recovery ? "recovery code" : "totp");
     web_redirect(q, u.role == AZ_UR_VENDOR ? "/vendors" : "/");
 }
 
@@ -572,13 +714,26 @@ void page_account(struct req *q)
     const char *old = web_field(q, "old"), *pw = web_field(q, "password"),
                *pw2 = web_field(q, "password2");
     struct az_user u = q->user;
+    char pkey[100], object[100];
 
     if (!q->post) {
         account_page(q, NULL, false);
         return;
     }
+    key_for(pkey, sizeof(pkey), "pw", u.name, NULL);
+    key_for(object, sizeof(object), "user", u.name, NULL);
+    if (is_locked(q, pkey)) {
+        log_refusal(q, u.name, object, "current password");
+        account_page(q,
+                     T(q, "試行が多すぎます。しばらく待ってからやり直してください。",
+                       "Too many tries. Wait a while and try again."),
+                     false);
+        q->r.status = 429;
+        return;
+    }
     if (!old || !az_password_verify(u.password, old)) {
-        web_audit(q, u.name, "password-change-failed", u.name, NULL);
+        int nf = count_fail(q, pkey, &t_pw, NULL);
+        web_audit_count(q, u.name, "password-change-failed", object, NULL, nf);
         account_page(q, T(q, "今のパスワードが違います。", "The current password is wrong."),
                      false);
         q->r.status = 400;
@@ -637,14 +792,45 @@ static json_t *profile_vendors(void)
     return v;
 }
 
+/* Whether any waiting key in locks belongs to user name (lower case). */
+static bool user_waiting(const json_t *locks, const char *name)
+{
+    char a[100], u[100];
+    const json_t *x;
+    size_t i;
+
+    key_for(a, sizeof(a), "acct", name, NULL);
+    key_for(u, sizeof(u), "ua", name, "");
+    json_array_foreach(locks, i, x)
+    {
+        const char *k = json_string_value(json_object_get(x, "key"));
+        if (k && (!strcmp(k, a) || !strncmp(k, u, strlen(u))))
+            return true;
+    }
+    return false;
+}
+
 static void users_page(struct req *q, const char *msg, bool ok)
 {
-    json_t *users = NULL, *vendors = profile_vendors(), *x, *v = json_object(), *list;
+    json_t *users = NULL, *vendors = profile_vendors(), *x, *v = json_object(), *list,
+           *locks = NULL, *addrs;
     size_t i;
 
     web_lock(q->w);
     az_store_users(q->w->st, &q->ctx, &users);
+    if (az_store_throttle_list(q->w->st, &q->ctx, q->now, &locks) < 0)
+        locks = json_array();
     web_unlock(q->w);
+    addrs = v_arr(v, "blocked_addrs");
+    json_array_foreach(locks, i, x)
+    {
+        const char *k = json_string_value(json_object_get(x, "key"));
+        if (k && !strncmp(k, "ip:", 3)) {
+            json_t *a = v_push(addrs);
+            v_str(a, "addr", k + 3);
+            v_int(a, "count", json_integer_value(json_object_get(x, "count")));
+        }
+    }
     if (msg) {
         v_str(v, "msg", msg);
         v_bool(v, "ok", ok);
@@ -664,7 +850,9 @@ static void users_page(struct req *q, const char *msg, bool ok)
         v_bool(u, "mfa", json_is_true(json_object_get(x, "mfa")));
         v_bool(u, "disabled", json_is_true(json_object_get(x, "disabled")));
         v_bool(u, "self", !name || !strcmp(name, q->user.name));
+        v_bool(u, "locked", name && user_waiting(locks, name));
     }
+    json_decref(locks);
     role_options(q, v, AZ_UR_OPERATIONS, true);
     json_object_set_new(v, "vendors", vendors);
     json_decref(users);
@@ -712,6 +900,27 @@ void page_users(struct req *q)
             q->r.status = 400;
         return;
     }
+    if (action && !strcmp(action, "unlock-addr")) {
+        const char *addr = web_field(q, "addr");
+        char key[100], object[100];
+        if (!addr || strlen(addr) > 64) {
+            users_page(q, T(q, "入力が足りません。", "Something is missing."), false);
+            q->r.status = 400;
+            return;
+        }
+        key_for(key, sizeof(key), "ip", addr, NULL);
+        web_lock(q->w);
+        r = az_store_login_clear(q->w->st, &q->ctx, key);
+        web_unlock(q->w);
+        snprintf(object, sizeof(object), "addr:%s", addr);
+        if (r == 0)
+            web_audit(q, web_who(q), "unlock", object, "administrator");
+        users_page(q,
+                   r < 0 ? T(q, "変更できませんでした。", "Could not change that.")
+                         : T(q, "変更しました。", "Changed."),
+                   r == 0);
+        return;
+    }
     {
         const char *name = web_field(q, "user");
         web_lock(q->w);
@@ -722,6 +931,32 @@ void page_users(struct req *q)
             r = az_store_user_update(q->w->st, &q->ctx, &u, action, web_who(q));
             if (r == 0 && u.disabled)
                 az_store_session_delete_user(q->w->st, &q->ctx, u.id);
+        } else if (r == 0 && action && !strcmp(action, "unlock")) {
+            int n = 0;
+            char object[100];
+            r = az_store_throttle_unlock_user(q->w->st, &q->ctx, u.name, &n);
+            key_for(object, sizeof(object), "user", u.name, NULL);
+            web_unlock(q->w);
+            if (r == 0)
+                web_audit(q, web_who(q), "unlock", object, "administrator");
+            web_lock(q->w);
+        } else if (r == 0 && action && !strcmp(action, "reset-password")) {
+            const char *pw = web_field(q, "password");
+            if (!pw || az_password_policy(&q->ctx, pw, u.name) < 0 ||
+                az_password_hash(&q->ctx, pw, u.password) < 0) {
+                web_unlock(q->w);
+                users_page(q,
+                           pw ? az_errmsg(&q->ctx)
+                              : T(q, "入力が足りません。", "Something is missing."),
+                           false);
+                q->r.status = 400;
+                return;
+            }
+            r = az_store_user_update(q->w->st, &q->ctx, &u, "password-reset", web_who(q));
+            if (r == 0) {
+                az_store_session_delete_user(q->w->st, &q->ctx, u.id);
+                az_store_throttle_unlock_user(q->w->st, &q->ctx, u.name, NULL);
+            }
         } else if (r == 0 && action && !strcmp(action, "reset-mfa")) {
             u.totp[0] = u.totp_pending[0] = '\0';
             r = az_store_user_update(q->w->st, &q->ctx, &u, "mfa-reset", web_who(q));
@@ -746,31 +981,118 @@ void page_users(struct req *q)
 
 void page_audit(struct req *q)
 {
-    const char *before = web_arg(q, "before");
+    const char *before = web_arg(q, "before"), *format = web_arg(q, "format");
+    struct az_audit_filter f = {0};
     long bid = 0;
-    json_t *page = NULL, *e, *v = json_object(), *list = v_arr(v, "entries");
+    json_t *page = NULL, *e, *v = json_object(), *list = v_arr(v, "entries"), *events;
     size_t i;
     long long last = 0;
+    bool csv = format && !strcmp(format, "csv");
+    int r;
 
     if (before && az_parse_long(before, 0, 1L << 62, &bid) < 0)
         bid = 0;
+    f.who = web_arg(q, "user");
+    f.what = web_arg(q, "event");
+    f.from = web_arg(q, "from");
+    f.to = web_arg(q, "to");
+    f.before = csv ? 0 : bid;
+    f.limit = csv ? 0 : 100;
     web_lock(q->w);
-    az_store_log_page(q->w->st, &q->ctx, bid, 100, &page);
+    r = az_store_audit_query(q->w->st, &q->ctx, &f, &page);
     web_unlock(q->w);
+    if (r < 0) {
+        v_str(v, "error", az_errmsg(&q->ctx));
+        page = json_array();
+    }
+    if (csv && r == 0) {
+        char *body = NULL;
+        size_t len = 0;
+        json_decref(v);
+        if (az_audit_csv(page, q->lang, &body, &len) < 0) {
+            json_decref(page);
+            web_error(q, 500, "書き出せませんでした。", "Could not export.");
+            return;
+        }
+        json_decref(page);
+        web_audit(q, web_who(q), "export", "audit-log", "csv");
+        web_download(q, "text/csv; charset=utf-8", "audit-log.csv", "監査ログ.csv", body, len);
+        return;
+    }
     json_array_foreach(page, i, e)
     {
-        const char *after = json_string_value(json_object_get(e, "after"));
+        const char *after = json_string_value(json_object_get(e, "after")),
+                   *what = json_string_value(json_object_get(e, "what")),
+                   *label = az_audit_label(what, q->lang);
+        char at[40];
         json_t *x = v_push(list);
         last = json_integer_value(json_object_get(e, "id"));
+        az_audit_time_jst(json_string_value(json_object_get(e, "at")), at, sizeof(at));
         v_int(x, "id", last);
-        v_str(x, "at", json_string_value(json_object_get(e, "at")));
+        v_str(x, "at", at);
         v_str(x, "who", json_string_value(json_object_get(e, "who")));
-        v_str(x, "what", json_string_value(json_object_get(e, "what")));
+        v_str(x, "what", what);
+        v_str(x, "label", label ? label : what);
         v_str(x, "object", json_string_value(json_object_get(e, "object")));
         v_str(x, "detail", after && strlen(after) < 300 ? after : "");
     }
-    if (json_array_size(page) == 100)
+    {
+        /* the filters carried to the next page and the CSV link */
+        struct az_buf b;
+        const char *names[] = {"user", "event", "from", "to"},
+                   *vals[] = {f.who, f.what, f.from, f.to};
+        char *qs;
+        az_buf_init(&b, 4096);
+        for (int k = 0; k < 4; k++) {
+            az_buf_printf(&b, "%s%s=", k ? "&" : "", names[k]);
+            for (const char *p = vals[k] ? vals[k] : ""; *p; p++) {
+                unsigned char c = (unsigned char)*p;
+                if (isalnum(c) || strchr("-._~*@:", c))
+                    az_buf_add(&b, p, 1);
+                else
+                    az_buf_printf(&b, "%%%02X", c);
+            }
+        }
+        qs = az_buf_take(&b);
+        v_str(v, "filter_qs", qs ? qs : "");
+        free(qs);
+    }
+    if (json_array_size(page) == 100 && r == 0)
         v_int(v, "older", last);
+    v_str(v, "f_user", f.who ? f.who : "");
+    v_str(v, "f_event", f.what ? f.what : "");
+    v_str(v, "f_from", f.from ? f.from : "");
+    v_str(v, "f_to", f.to ? f.to : "");
+    events = v_arr(v, "events");
+    {
+        static const char *const tokens[] = {"login",
+                                             "login-failed",
+                                             "login-throttled",
+                                             "lockout",
+                                             "unlock",
+                                             "logout",
+                                             "mfa-failed",
+                                             "mfa-replay",
+                                             "mfa-enrol",
+                                             "mfa-reset",
+                                             "password",
+                                             "password-reset",
+                                             "password-change-failed",
+                                             "setup-failed",
+                                             "csrf-denied",
+                                             "permission-denied",
+                                             "create",
+                                             "update",
+                                             "disable",
+                                             "enable",
+                                             "import"};
+        for (size_t k = 0; k < sizeof(tokens) / sizeof(tokens[0]); k++) {
+            json_t *x = v_push(events);
+            v_str(x, "value", tokens[k]);
+            v_str(x, "name", az_audit_label(tokens[k], q->lang));
+            v_bool(x, "selected", f.what && !strcmp(f.what, tokens[k]));
+        }
+    }
     json_decref(page);
     web_page(q, 200, "audit.html", v, NULL);
 }

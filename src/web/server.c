@@ -413,6 +413,7 @@ static void dispatch(struct req *q)
     }
     web_session_load(q);
     if (q->post && !web_csrf_ok(q)) {
+        web_audit_denied(q, "csrf-denied");
         web_error(q, 403,
                   "フォームの有効期限が切れたか、別のサイトから送られました。"
                   "ページを開き直してからもう一度送ってください。",
@@ -438,6 +439,7 @@ static void dispatch(struct req *q)
     }
     if (have != R_ANON && have != R_PARTIAL) {
         if ((rt->flags & R_ADMIN) && !q->user.admin) {
+            web_audit_denied(q, "permission-denied");
             web_error(q, 403, "このページは管理者だけが使えます。",
                       "Only administrators can use this page.");
             return;
@@ -448,6 +450,7 @@ static void dispatch(struct req *q)
         }
         if (q->post && (q->user.role == AZ_UR_VIEWER) && !(rt->flags & R_VIEWER_POST) &&
             !q->user.admin) {
+            web_audit_denied(q, "permission-denied");
             web_error(q, 403, "閲覧者は変更できません。", "Viewers cannot make changes.");
             return;
         }

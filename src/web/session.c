@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "web.h"
 
@@ -181,4 +182,40 @@ bool web_csrf_ok(struct req *q)
         return false;
     pre_token(q->w, pre, want);
     return az_str_equal_ct(sent, want);
+}
+
+/* ---- modes of the files holding secrets ---- */
+
+int web_check_secret_modes(enum az_lang lang, const char *db, const char *tls_key)
+{
+    const char *suffix[] = {"", "-wal", "-shm", ".key"};
+    int bad = 0;
+
+    for (int i = 0; i < 5; i++) {
+        struct stat sb;
+        char *path;
+        size_t n;
+        if (i == 4) {
+            if (!tls_key)
+                continue;
+            n = strlen(tls_key) + 1;
+        } else {
+            n = strlen(db) + strlen(suffix[i]) + 1;
+        }
+        if (!(path = malloc(n)))
+            return -1;
+        snprintf(path, n, "%s%s", i == 4 ? tls_key : db, i == 4 ? "" : suffix[i]);
+        if (stat(path, &sb) == 0 && (sb.st_mode & 077)) {
+            fprintf(stderr,
+                    lang == AZ_LANG_EN
+                        ? "anzen: warning: %s can be read by other users (mode %03o); it holds "
+                          "secrets: run chmod 600 %s\n"
+                        : "anzen: 警告: %s をほかの利用者が読めます (モード %03o)。秘密を含むので "
+                          "chmod 600 %s としてください\n",
+                    path, (unsigned)(sb.st_mode & 0777), path);
+            bad++;
+        }
+        free(path);
+    }
+    return bad;
 }

@@ -175,6 +175,10 @@ int web_cert_fingerprint(struct az_ctx *ctx, const char *cert_pem, char *out, si
 #define WEB_PRE_COOKIE "__Host-anzen-pre"
 /* Find the request's session and user (from the cookie); expired or
  * unknown sessions are ignored. */
+/* Warn on stderr, naming each file, when the workspace (DB, -wal, -shm),
+ * its key file or the TLS key can be read by group or others; returns
+ * how many (or -1 out of memory). */
+int web_check_secret_modes(enum az_lang lang, const char *db, const char *tls_key);
 void web_session_load(struct req *q);
 /* Start a new session for user at stage, replacing any current one (a
  * new ID every time: no session fixation). Sets the cookie. */
@@ -226,6 +230,13 @@ void page_audit(struct req *q);
 /* Record a security event (takes the lock). */
 void web_audit(struct req *q, const char *who, const char *what, const char *object,
                const char *detail);
+/* Log a refused request (what: "csrf-denied", "permission-denied") with
+ * the path, compressed per user and address. */
+void web_audit_denied(struct req *q, const char *what);
+/* The same for repeated failures: logged at counts 1, 2, 3, 4, 8, 16, ...
+ * with the count in the detail. */
+void web_audit_count(struct req *q, const char *who, const char *what, const char *object,
+                     const char *detail, int count);
 /* Who to name in the change log for this request's user. */
 const char *web_who(const struct req *q);
 

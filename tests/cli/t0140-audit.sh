@@ -184,8 +184,10 @@ expect_rc 1 "wrong shape"
 expect_err '$.users' "error names the JSON path"
 run "$ANZEN" audit run --root "$T/nonexistent"
 expect_rc 1 "--root must be a directory"
-run "$ANZEN" audit verify
-expect_rc 64 "verify is left to the audit log command"
+run "$ANZEN" audit verify -w "$T/none.db"
+expect_rc 1 "verify is handed to the audit log command (no workspace here)"
+run "$ANZEN" audit log --help
+expect_rc 0 "audit log --help is the audit log's help"
 run "$ANZEN" audit show win.nosuch
 expect_rc 1 "unknown rule"
 run "$ANZEN" audit show linux.sshd-root
