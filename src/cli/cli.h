@@ -111,6 +111,8 @@ int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_procure(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_submit(struct cli *c, int argc, char **argv);
+int cmd_hub(struct cli *c, int argc, char **argv);
 
 struct az_ws_files;
 struct az_workspace;

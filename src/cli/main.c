@@ -72,6 +72,11 @@ static const struct command {
      "list the recorded assessments (same as workspace history)"},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
      "run the whole loop on a fictional 19-bed clinic"},
+    {"submit", cmd_submit, "ハブ (病院グループ・医師会・都道府県) に出す署名つきの束を作る",
+     "write the signed bundle shared with a hub (hospital group, association, prefecture)"},
+    {"hub", cmd_hub, "束を集めて集計するハブ (PostgreSQL): keygen|init|enrol|ingest|report|query",
+     "the hub that collects and aggregates bundles (PostgreSQL): "
+     "keygen|init|enrol|ingest|report|query"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };
