@@ -17,6 +17,7 @@ FUZZ_RUNS_SCAN ?= 180000
 FUZZ_RUNS_NMAP ?= 30000
 FUZZ_RUNS_CATIMPORT ?= 3000
 FUZZ_RUNS_LEDGER ?= 30000
+FUZZ_RUNS_BUNDLE ?= 20000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean
@@ -62,8 +63,10 @@ check: deps-test node_modules/.bin/ajv $(BUILD)/build.ninja $(ASAN)/build.ninja
 LIB_SRC := $(wildcard lib/*/*.c)
 FUZZ_EMBED := embedded_catalogs.c embedded_demo.c embedded_kev.c embedded_templates.c
 FUZZ_EMBED += embedded_scan.c embedded_rules.c embedded_ledger.c
+FUZZ_EMBED += embedded_hub.c
 FUZZ_PKGS := jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode xlsxwriter libzip libxml-2.0
 FUZZ_PKGS += libssl
+FUZZ_PKGS += libpq
 FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.html) \
   $(BUILD)/build.ninja
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -71,6 +74,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 FUZZ_TARGETS := doc csv tmpl web xlsx
 FUZZ_TARGETS += scan nmap catimport
 FUZZ_TARGETS += ledger
+FUZZ_TARGETS += bundle
 # target: corpus directory, max input length, runs in make check
 FUZZ_CORPUS_doc := tests/fuzz/corpus
 FUZZ_CORPUS_csv := tests/fuzz/corpus-csv
@@ -81,6 +85,7 @@ FUZZ_CORPUS_scan := tests/fuzz/corpus-scan
 FUZZ_CORPUS_nmap := tests/fuzz/corpus-nmap
 FUZZ_CORPUS_catimport := tests/fuzz/corpus-catimport
 FUZZ_CORPUS_ledger := tests/fuzz/corpus-ledger
+FUZZ_CORPUS_bundle := tests/fuzz/corpus-bundle
 FUZZ_LEN_doc := 65536
 FUZZ_LEN_csv := 65536
 FUZZ_LEN_tmpl := 65536
@@ -90,6 +95,7 @@ FUZZ_LEN_scan := 8192
 FUZZ_LEN_nmap := 16384
 FUZZ_LEN_catimport := 262144
 FUZZ_LEN_ledger := 65536
+FUZZ_LEN_bundle := 65536
 FUZZ_RUNS_doc := $(FUZZ_RUNS_DOC)
 FUZZ_RUNS_csv := $(FUZZ_RUNS_CSV)
 FUZZ_RUNS_tmpl := $(FUZZ_RUNS_TMPL)
@@ -99,6 +105,7 @@ FUZZ_RUNS_scan := $(FUZZ_RUNS_SCAN)
 FUZZ_RUNS_nmap := $(FUZZ_RUNS_NMAP)
 FUZZ_RUNS_catimport := $(FUZZ_RUNS_CATIMPORT)
 FUZZ_RUNS_ledger := $(FUZZ_RUNS_LEDGER)
+FUZZ_RUNS_bundle := $(FUZZ_RUNS_BUNDLE)
 # sources beyond lib/ that a target needs
 FUZZ_EXTRA_web := src/web/parse.c
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
