@@ -31,7 +31,8 @@ struct inst {
     unsigned char key[32];
     char *last_signer, *last_bundle;
     long long last_seq, last_created;
-    unsigned batch; /* the batch that staged it last (0: none) */
+    unsigned batch;     /* the batch that staged it last (0: none) */
+    unsigned long mark; /* the bundle that named it last (duplicates) */
 };
 
 struct imap {
@@ -190,6 +191,7 @@ struct run {
     unsigned batch;
     int fys[64];
     size_t nfys;
+    unsigned long mark;
 };
 
 static int status_code(const char *s)
@@ -457,7 +459,7 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     struct inst *signer, *targets[1 + 10000];
     const json_t *over[1 + 10000];
     size_t nt = 0, i;
-    json_t *br, *x;
+    json_t *br;
     long long created;
     int r;
 
@@ -480,6 +482,8 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         goto out;
     }
     created = epoch_of(b->created_at);
+    R->mark++;
+    signer->mark = R->mark;
     targets[nt] = signer;
     over[nt++] = NULL;
     json_array_foreach(json_object_get(b->payload, "branches"), i, br)
@@ -492,6 +496,12 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
                    "branch %s is not enrolled under this headquarters (bundle refused whole)", bid);
             goto out;
         }
+        if (t->mark == R->mark) {
+            refuse(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
+                   "branch %s appears twice in the bundle", bid);
+            goto out;
+        }
+        t->mark = R->mark;
         targets[nt] = t;
         over[nt++] = br;
     }
@@ -544,8 +554,6 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     }
     az_buf_printf(&R->bundles, "%s\t%s\t%lld\t%lld\t%d\t%zu\t%c\n", b->id, signer->id,
                   (long long)b->sequence, created, b->fiscal_year, nt, b->sealed ? 't' : 'f');
-    x = NULL;
-    (void)x;
     R->st->ingested++;
     R->staged += nt;
     if (R->year.len && R->staged >= BATCH && (r = flush(R)) < 0)

@@ -168,6 +168,14 @@ expect_err "demo1" "names the branch"
 [ "$(sql "select last_sequence from institution where id = 'demo1'")" = 3 ] &&
     ok "refused headquarters bundle wrote nothing" || not_ok "stray write"
 
+printf -- '- institution: br1\n- institution: br1\n' >twice.yaml
+cd hq
+run "$ANZEN" submit --branches "$T/twice.yaml" -o "$T/twice.json"
+cd "$T"
+run "$ANZEN" hub ingest twice.json
+expect_rc 2 "a branch named twice is refused"
+expect_err "br1" "names the repeated branch"
+
 # a directory of bundles, ingested twice: the second run changes nothing
 mkdir dir && cp b3.json hq.json sealed.json dir/
 run "$ANZEN" hub ingest --hub-key hub.key dir
