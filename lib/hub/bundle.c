@@ -371,10 +371,11 @@ int az_bundle_build(struct az_ctx *ctx, const struct az_ws_view *v, const struct
     overdue = json_array();
     for (i = 0; i < e->nresults; i++) {
         const struct az_item_result *r = &e->results[i];
-        json_t *rl = json_array();
         const char *od = overdue_token(r->overdue);
+        json_t *rl;
         if (r->status == AZ_ST_GATE)
             continue;
+        rl = json_array();
         for (int k = 0; k < 3; k++)
             if (r->item->roles & (1u << k))
                 json_array_append_new(rl, json_string(role_tokens[k]));
