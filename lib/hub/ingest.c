@@ -25,19 +25,32 @@
 #define BATCH 8000
 
 struct inst {
-    char *id, *type, *bed_band, *grp, *parent;
+    char *id;                                   /* owned */
+    const char *type, *bed_band, *grp, *parent; /* interned */
+    const char *last_signer;                    /* this id, or interned; NULL: none yet */
     int pref;
-    bool has_key;
+    bool has_key, has_last;
     unsigned char key[32];
-    char *last_signer, *last_bundle;
+    unsigned char last_bundle[16];
     long long last_seq, last_created;
     unsigned batch;     /* the batch that staged it last (0: none) */
     unsigned long mark; /* the bundle that named it last (duplicates) */
 };
 
+/* Strings held once (types, bed bands, groups, headquarters). */
+struct strtab {
+    char **v;
+    size_t n, cap; /* open addressing, cap a power of two */
+};
+
+/* The enrolled institutions: a dense array and a hash of indexes into it
+ * (about 100 bytes per institution). */
 struct imap {
     struct inst *v;
-    size_t n, cap; /* open addressing, cap a power of two */
+    size_t n;
+    uint32_t *slot; /* index + 1, 0 empty */
+    size_t cap;
+    struct strtab st;
 };
 
 static uint64_t hash_str(const char *s)
@@ -48,86 +61,142 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
+static const char *intern(struct strtab *t, const char *s)
+{
+    size_t i;
+
+    if (t->n * 2 >= t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 64;
+        char **nv = calloc(nc, sizeof(*nv));
+        if (!nv)
+            return NULL;
+        for (size_t k = 0; k < t->cap; k++)
+            if (t->v[k]) {
+                for (i = hash_str(t->v[k]) & (nc - 1); nv[i]; i = (i + 1) & (nc - 1))
+                    ;
+                nv[i] = t->v[k];
+            }
+        free(t->v);
+        t->v = nv;
+        t->cap = nc;
+    }
+    for (i = hash_str(s) & (t->cap - 1); t->v[i]; i = (i + 1) & (t->cap - 1))
+        if (!strcmp(t->v[i], s))
+            return t->v[i];
+    if (!(t->v[i] = strdup(s)))
+        return NULL;
+    t->n++;
+    return t->v[i];
+}
+
 static struct inst *imap_get(struct imap *m, const char *id)
 {
     size_t i;
 
     if (!m->cap)
         return NULL;
-    for (i = hash_str(id) & (m->cap - 1); m->v[i].id; i = (i + 1) & (m->cap - 1))
-        if (!strcmp(m->v[i].id, id))
-            return &m->v[i];
+    for (i = hash_str(id) & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1))
+        if (!strcmp(m->v[m->slot[i] - 1].id, id))
+            return &m->v[m->slot[i] - 1];
     return NULL;
 }
 
 static void imap_free(struct imap *m)
 {
-    for (size_t i = 0; i < m->cap; i++) {
-        struct inst *e = &m->v[i];
-        free(e->id);
-        free(e->type);
-        free(e->bed_band);
-        free(e->grp);
-        free(e->parent);
-        free(e->last_signer);
-        free(e->last_bundle);
-    }
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].id);
+    for (size_t i = 0; i < m->st.cap; i++)
+        free(m->st.v[i]);
+    free(m->st.v);
     free(m->v);
+    free(m->slot);
 }
 
-static char *dupn(PGresult *r, int row, int col)
+static int imap_row(struct imap *m, PGresult *r)
 {
-    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+    const char *id = PQgetvalue(r, 0, 0);
+    struct inst *e;
+    size_t i;
+
+    if (m->n * 2 >= m->cap) { /* grow the hash (and the array with it) */
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        uint32_t *ns = calloc(nc, sizeof(*ns));
+        struct inst *nv = realloc(m->v, nc / 2 * sizeof(*nv));
+        if (!ns || !nv) {
+            free(ns);
+            if (nv)
+                m->v = nv;
+            return AZ_ENOMEM;
+        }
+        m->v = nv;
+        for (size_t k = 0; k < m->n; k++) {
+            for (i = hash_str(m->v[k].id) & (nc - 1); ns[i]; i = (i + 1) & (nc - 1))
+                ;
+            ns[i] = (uint32_t)(k + 1);
+        }
+        free(m->slot);
+        m->slot = ns;
+        m->cap = nc;
+    }
+    e = &m->v[m->n];
+    memset(e, 0, sizeof(*e));
+    if (!(e->id = strdup(id)))
+        return AZ_ENOMEM;
+    m->n++;
+    for (i = hash_str(id) & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1))
+        ;
+    m->slot[i] = (uint32_t)m->n;
+    e->type = intern(&m->st, PQgetvalue(r, 0, 1));
+    e->bed_band = intern(&m->st, PQgetvalue(r, 0, 2));
+    e->grp = intern(&m->st, PQgetvalue(r, 0, 3));
+    e->parent = PQgetisnull(r, 0, 4) ? NULL : intern(&m->st, PQgetvalue(r, 0, 4));
+    e->pref = (int)strtol(PQgetvalue(r, 0, 5), NULL, 10);
+    if (!PQgetisnull(r, 0, 6) &&
+        sodium_hex2bin(e->key, 32, PQgetvalue(r, 0, 6), 64, NULL, NULL, NULL) == 0)
+        e->has_key = true;
+    if (!PQgetisnull(r, 0, 7)) {
+        const char *ls = PQgetvalue(r, 0, 7);
+        e->last_signer = !strcmp(ls, id) ? e->id : intern(&m->st, ls);
+    }
+    e->last_seq = PQgetisnull(r, 0, 8) ? 0 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+    e->last_created = PQgetisnull(r, 0, 9) ? 0 : strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+    if (!PQgetisnull(r, 0, 10) &&
+        sodium_hex2bin(e->last_bundle, 16, PQgetvalue(r, 0, 10), 32, NULL, NULL, NULL) == 0)
+        e->has_last = true;
+    if (!e->type || !e->bed_band || !e->grp || (!PQgetisnull(r, 0, 4) && !e->parent))
+        return AZ_ENOMEM;
+    return 0;
 }
 
+/* Load the institutions row by row (single-row mode), so the whole
+ * result is never held at once. */
 static int imap_load(struct az_ctx *ctx, PGconn *c, struct imap *m)
 {
-    PGresult *r = PQexec(c, "SELECT id, type, bed_band, grp, parent, prefecture,"
-                            " encode(pubkey, 'hex'), last_signer, last_sequence, last_created,"
-                            " last_bundle FROM institution");
-    int n;
+    PGresult *r;
+    int rc = 0;
 
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
+    if (!PQsendQuery(c, "SELECT id, type, bed_band, grp, parent, prefecture,"
+                        " encode(pubkey, 'hex'), last_signer, last_sequence, last_created,"
+                        " last_bundle FROM institution") ||
+        !PQsetSingleRowMode(c))
         return hub_pg_fail(ctx, c, "institution");
-    }
-    n = PQntuples(r);
-    m->cap = 16;
-    while (m->cap < (size_t)n * 2)
-        m->cap *= 2;
-    m->v = calloc(m->cap, sizeof(*m->v));
-    if (!m->v) {
-        PQclear(r);
-        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-    }
-    for (int row = 0; row < n; row++) {
-        const char *id = PQgetvalue(r, row, 0);
-        size_t i = hash_str(id) & (m->cap - 1);
-        struct inst *e;
-        while (m->v[i].id)
-            i = (i + 1) & (m->cap - 1);
-        e = &m->v[i];
-        e->id = strdup(id);
-        e->type = dupn(r, row, 1);
-        e->bed_band = dupn(r, row, 2);
-        e->grp = dupn(r, row, 3);
-        e->parent = dupn(r, row, 4);
-        e->pref = (int)strtol(PQgetvalue(r, row, 5), NULL, 10);
-        if (!PQgetisnull(r, row, 6) &&
-            sodium_hex2bin(e->key, 32, PQgetvalue(r, row, 6), 64, NULL, NULL, NULL) == 0)
-            e->has_key = true;
-        e->last_signer = dupn(r, row, 7);
-        e->last_seq = PQgetisnull(r, row, 8) ? 0 : strtoll(PQgetvalue(r, row, 8), NULL, 10);
-        e->last_created = PQgetisnull(r, row, 9) ? 0 : strtoll(PQgetvalue(r, row, 9), NULL, 10);
-        e->last_bundle = dupn(r, row, 10);
-        if (!e->id || !e->type || !e->bed_band || !e->grp) {
-            PQclear(r);
-            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    while ((r = PQgetResult(c))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE) {
+            if (!rc && imap_row(m, r) < 0)
+                rc = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        } else if (st != PGRES_TUPLES_OK && !rc) {
+            rc = hub_pg_fail(ctx, c, "institution");
         }
-        m->n++;
+        PQclear(r);
     }
-    PQclear(r);
-    return 0;
+    return rc;
+}
+
+/* The 16 bytes of a bundle id (32 hex digits, checked by the parser). */
+static void bid_bin(const char *hex, unsigned char out[16])
+{
+    sodium_hex2bin(out, 16, hex, 32, NULL, NULL, NULL);
 }
 
 /* Seconds since 1970 of YYYY-MM-DDTHH:MM:SSZ (validated by the parser). */
@@ -192,6 +261,8 @@ struct run {
     int fys[64];
     size_t nfys;
     unsigned long mark;
+    bool in_batch; /* a transaction with COPY item_status open */
+    long load;     /* this batch's number (item_status.load) */
 };
 
 static int status_code(const char *s)
@@ -207,14 +278,21 @@ static int status_code(const char *s)
     return HUB_NOTAPP;
 }
 
+static bool fy_known(const struct run *R, int fy)
+{
+    for (size_t i = 0; i < R->nfys; i++)
+        if (R->fys[i] == fy)
+            return true;
+    return false;
+}
+
 static int ensure_fy(struct run *R, int fy)
 {
     char *sql = NULL;
     int r;
 
-    for (size_t i = 0; i < R->nfys; i++)
-        if (R->fys[i] == fy)
-            return 0;
+    if (fy_known(R, fy))
+        return 0;
     if (R->nfys >= sizeof(R->fys) / sizeof(R->fys[0]))
         return az_fail(R->ctx, AZ_ERANGE, "1 回の取り込みの年度が多すぎます",
                        "too many fiscal years in one ingest");
@@ -277,25 +355,105 @@ static void buf_reset(struct az_buf *b)
         b->data[0] = 0;
 }
 
+/* Open the batch: a transaction, its number, and COPY into item_status,
+ * which stays open while bundles are read. */
+static int batch_begin(struct run *R)
+{
+    PGresult *res;
+    bool ok;
+
+    if (R->in_batch)
+        return 0;
+    if (hub_exec(R->ctx, R->c, "BEGIN") < 0)
+        return AZ_EIO;
+    res = PQexec(R->c, "SELECT nextval('hub_load')");
+    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (ok)
+        R->load = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (!ok) {
+        hub_pg_fail(R->ctx, R->c, "hub_load");
+        PQclear(PQexec(R->c, "ROLLBACK"));
+        return AZ_EIO;
+    }
+    res = PQexec(R->c, "COPY item_status FROM STDIN");
+    ok = PQresultStatus(res) == PGRES_COPY_IN;
+    PQclear(res);
+    if (!ok) {
+        hub_pg_fail(R->ctx, R->c, "COPY");
+        PQclear(PQexec(R->c, "ROLLBACK"));
+        return AZ_EIO;
+    }
+    R->in_batch = true;
+    return 0;
+}
+
+static int send_items(struct run *R)
+{
+    if (R->items.len && PQputCopyData(R->c, R->items.data, (int)R->items.len) != 1)
+        return hub_pg_fail(R->ctx, R->c, "COPY");
+    buf_reset(&R->items);
+    return 0;
+}
+
+/* End the COPY of the item rows (or abandon it with why). */
+static int end_items(struct run *R, const char *abandon)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (PQputCopyEnd(R->c, abandon) != 1)
+        rc = hub_pg_fail(R->ctx, R->c, "COPY");
+    while ((res = PQgetResult(R->c))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc && !abandon) {
+            const char *m = PQresultErrorMessage(res);
+            size_t n = strlen(m);
+            while (n && m[n - 1] == '\n')
+                n--;
+            rc = az_fail(R->ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s",
+                         (int)n, m);
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+static void batch_abort(struct run *R)
+{
+    if (!R->in_batch)
+        return;
+    if (PQtransactionStatus(R->c) == PQTRANS_ACTIVE)
+        end_items(R, "anzen: ingest stopped");
+    PQclear(PQexec(R->c, "ROLLBACK"));
+    R->in_batch = false;
+}
+
 static int flush(struct run *R)
 {
+    char *del = NULL;
     int r;
 
-    if (!R->staged)
+    if (!R->in_batch)
         return 0;
-    if ((r = hub_exec(R->ctx, R->c, "BEGIN")) < 0)
-        return r;
+    if ((r = send_items(R)) < 0 || (r = end_items(R, NULL)) < 0)
+        goto fail;
+    if (az_strf(&del,
+                "DELETE FROM item_status t USING hub_st_year s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution AND t.load <> %ld;"
+                "DELETE FROM vpn_kev t USING hub_st_year s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution;"
+                "DELETE FROM finding_count t USING hub_st_year s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution",
+                R->load) < 0) {
+        r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
     if ((r = copy_in(R, "COPY hub_st_year FROM STDIN", &R->year)) < 0 ||
+        (r = hub_exec(R->ctx, R->c, del)) < 0 ||
         (r = hub_exec(R->ctx, R->c,
-                      "DELETE FROM item_status t USING hub_st_year s WHERE"
-                      " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
-                      " t.institution = s.institution;"
-                      "DELETE FROM vpn_kev t USING hub_st_year s WHERE"
-                      " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
-                      " t.institution = s.institution;"
-                      "DELETE FROM finding_count t USING hub_st_year s WHERE"
-                      " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
-                      " t.institution = s.institution;"
                       "INSERT INTO inst_year SELECT * FROM hub_st_year"
                       " ON CONFLICT (prefecture, fiscal_year, institution) DO UPDATE SET"
                       " type = EXCLUDED.type, bed_band = EXCLUDED.bed_band, grp = EXCLUDED.grp,"
@@ -306,7 +464,6 @@ static int flush(struct run *R)
                       " mfa = EXCLUDED.mfa, patching = EXCLUDED.patching, usb = EXCLUDED.usb,"
                       " contract_roles = EXCLUDED.contract_roles,"
                       " mfa_fy2027 = EXCLUDED.mfa_fy2027")) < 0 ||
-        (r = copy_in(R, "COPY item_status FROM STDIN", &R->items)) < 0 ||
         (R->kev.len && (r = copy_in(R, "COPY vpn_kev FROM STDIN", &R->kev)) < 0) ||
         (R->find.len && (r = copy_in(R, "COPY finding_count FROM STDIN", &R->find)) < 0) ||
         (r = copy_in(R,
@@ -319,10 +476,10 @@ static int flush(struct run *R)
                       " last_bundle = b.bundle_id FROM hub_st_year s JOIN bundle b USING"
                       " (bundle_id) WHERE i.id = s.institution;"
                       "TRUNCATE hub_st_year")) < 0 ||
-        (r = hub_exec(R->ctx, R->c, "COMMIT")) < 0) {
-        PQclear(PQexec(R->c, "ROLLBACK"));
-        return r;
-    }
+        (r = hub_exec(R->ctx, R->c, "COMMIT")) < 0)
+        goto fail;
+    free(del);
+    R->in_batch = false;
     buf_reset(&R->year);
     buf_reset(&R->items);
     buf_reset(&R->kev);
@@ -331,6 +488,10 @@ static int flush(struct run *R)
     R->staged = 0;
     R->batch++;
     return 0;
+fail:
+    free(del);
+    batch_abort(R);
+    return r;
 }
 
 static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const char *ja,
@@ -409,8 +570,8 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
         gaps += code == HUB_GAP;
         unans += code == HUB_UNANSWERED;
         od += late;
-        az_buf_printf(&R->items, "%d\t%d\t%s\t%s\t%d\t%c\n", t->pref, fy, t->id, topic, code,
-                      late ? 't' : 'f');
+        az_buf_printf(&R->items, "%d\t%d\t%s\t%s\t%d\t%c\t%ld\n", t->pref, fy, t->id, topic, code,
+                      late ? 't' : 'f', R->load);
     }
     for (int n = 0; inames[n]; n++) {
         json_t *x = json_object_get(oind, inames[n]);
@@ -460,6 +621,7 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     const json_t *over[1 + 10000];
     size_t nt = 0, i;
     json_t *br;
+    unsigned char bidb[16];
     long long created;
     int r;
 
@@ -505,16 +667,17 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         targets[nt] = t;
         over[nt++] = br;
     }
+    bid_bin(b->id, bidb);
     for (i = 0; i < nt; i++) {
         struct inst *t = targets[i];
         bool same_signer = t->last_signer && !strcmp(t->last_signer, signer->id);
-        if (t->last_bundle && !strcmp(t->last_bundle, b->id)) {
+        if (t->has_last && !memcmp(t->last_bundle, bidb, 16)) {
             refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
                    "bundle %s was already accepted (replay)", b->id);
             goto out;
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
-            if (R->staged && (r = flush(R)) < 0)
+            if ((r = flush(R)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
                 refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
@@ -527,36 +690,36 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
             goto out;
         }
     }
+    /* an institution staged twice in one batch would be upserted twice */
     for (i = 0; i < nt; i++)
         if (targets[i]->batch == R->batch && R->staged) {
             if ((r = flush(R)) < 0)
                 goto fail;
             break;
         }
-    if ((r = ensure_fy(R, b->fiscal_year)) < 0)
+    /* a new fiscal year needs its partitions, made outside the COPY */
+    if (!fy_known(R, b->fiscal_year) &&
+        ((r = flush(R)) < 0 || (r = ensure_fy(R, b->fiscal_year)) < 0))
+        goto fail;
+    if ((r = batch_begin(R)) < 0)
         goto fail;
     for (i = 0; i < nt; i++) {
         struct inst *t = targets[i];
-        char *s1 = strdup(signer->id), *s2 = strdup(b->id);
-        if (!s1 || !s2) {
-            free(s1);
-            free(s2);
-            r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-            goto fail;
-        }
         stage(R, b, t, over[i]);
-        free(t->last_signer);
-        free(t->last_bundle);
-        t->last_signer = s1;
-        t->last_bundle = s2;
+        t->last_signer = signer->id;
+        memcpy(t->last_bundle, bidb, 16);
+        t->has_last = true;
         t->last_seq = b->sequence;
         t->last_created = created;
     }
+    /* the item rows go to the server while the next bundles are read */
+    if (R->items.len >= (256u << 10) && (r = send_items(R)) < 0)
+        goto fail;
     az_buf_printf(&R->bundles, "%s\t%s\t%lld\t%lld\t%d\t%zu\t%c\n", b->id, signer->id,
                   (long long)b->sequence, created, b->fiscal_year, nt, b->sealed ? 't' : 'f');
     R->st->ingested++;
     R->staged += nt;
-    if (R->year.len && R->staged >= BATCH && (r = flush(R)) < 0)
+    if (R->staged >= BATCH && (r = flush(R)) < 0)
         goto fail;
 out:
     az_bundle_free(b);
@@ -701,6 +864,8 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
         r = take_path(&R, paths[i]);
     if (r == 0)
         r = flush(&R);
+    else
+        batch_abort(&R);
 out:
     imap_free(&R.m);
     az_buf_done(&R.year);

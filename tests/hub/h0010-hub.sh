@@ -119,6 +119,19 @@ expect_rc 0 "sealed bundle opened and ingested"
 [ "$(sql "select count(*) from inst_year where institution = 'other1' and prefecture = 27")" = 1 ] &&
     ok "sealed bundle stored" || not_ok "sealed bundle stored"
 
+# two bundles of one institution in one run: the newer replaces the older
+cd other
+run "$ANZEN" submit --seal "$T/hub.pub" -o "$T/o2.json"
+run "$ANZEN" submit --seal "$T/hub.pub" -o "$T/o3.json"
+cd "$T"
+run "$ANZEN" hub ingest --hub-key hub.key o2.json o3.json
+expect_rc 0 "two newer bundles in one run"
+[ "$(sql "select count(*) from item_status where institution = 'other1'")" = \
+    "$(sql "select count(*) from item_status where institution = 'demo1'")" ] &&
+    ok "one set of item rows kept" || not_ok "item rows of both bundles kept"
+[ "$(sql "select last_sequence from institution where id = 'other1'")" = 3 ] &&
+    ok "the newest is recorded" || not_ok "newest recorded"
+
 # a headquarters answering for its branches
 run "$ANZEN" hub enrol --id hq1 --name "本部" --type clinic --prefecture 13 --group g3 \
     --key "$(cut -d' ' -f2 hq/anzen-sign.pub 2>/dev/null || true)"
