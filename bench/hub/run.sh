@@ -3,6 +3,8 @@
 # bench/hub: the hub at national scale on this machine (bench/hub/README.md).
 #
 #   bench/hub/run.sh [N]     (default N: 240000 institutions)
+#   HUBBENCH_DATA=DIR bench/hub/run.sh N   keep (or reuse) the generated
+#                            enrol.csv and bundles.jsonl in DIR
 #
 # Generates N synthetic institutions with their own Ed25519 keys and one
 # signed bundle each (bench/hub/hubbench.c), starts a PostgreSQL server of
@@ -38,11 +40,17 @@ cc -O2 -std=c17 -D_GNU_SOURCE -I"$SRC/include" -o "$T/hubbench" "$SRC/bench/hub/
     "$SRC/build/lib/libanzen.a" $(pkg-config --cflags --libs jansson yaml-0.1 sqlite3 libcrypto \
     libsodium libqrencode xlsxwriter libzip libxml-2.0 libssl libpq) -lpthread
 
-echo "== generate $N institutions and their signed bundles"
-t0=$(now)
-"$T/hubbench" gen "$N" "$T"
-t1=$(now)
-echo "generate: $(secs "$t0" "$t1") s, bundles: $(du -m "$T/bundles.jsonl" | cut -f1) MB"
+DATA=${HUBBENCH_DATA:-$T}
+mkdir -p "$DATA"
+if [ -s "$DATA/bundles.jsonl" ] && [ "$(wc -l <"$DATA/bundles.jsonl")" -eq "$N" ]; then
+    echo "== reusing the $N bundles in $DATA"
+else
+    echo "== generate $N institutions and their signed bundles"
+    t0=$(now)
+    "$T/hubbench" gen "$N" "$DATA"
+    t1=$(now)
+    echo "generate: $(secs "$t0" "$t1") s, bundles: $(du -m "$DATA/bundles.jsonl" | cut -f1) MB"
+fi
 
 echo "== PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (defaults but shared_buffers=256MB, max_wal_size=8GB)"
 as_pg "$PGBIN/initdb" -D "$T/pg/data" -U hub -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -52,16 +60,30 @@ export ANZEN_HUB_DB="host=$T/pg user=hub dbname=postgres"
 "$ANZEN" hub init
 
 t0=$(now)
-"$ANZEN" hub enrol --csv "$T/enrol.csv"
+"$ANZEN" hub enrol --csv "$DATA/enrol.csv"
 t1=$(now)
 echo "enrol: $(secs "$t0" "$t1") s"
 
+# CPU seconds of the server: its live processes plus the children the
+# postmaster has reaped (the session's backend, once it ends)
+PMPID=$(head -1 "$T/pg/data/postmaster.pid")
+server_cpu() {
+    live=$(ps -o times= --ppid "$PMPID" -p "$PMPID" | awk '{s += $1} END {print s + 0}')
+    reaped=$(awk -v t="$(getconf CLK_TCK)" '{print ($16 + $17) / t}' "/proc/$PMPID/stat")
+    echo "$live + $reaped" | bc
+}
+echo "load average before ingest: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine)"
 echo "== ingest (signature checks, key checks, COPY batches)"
-/usr/bin/time -f "ingest: %e s wall, %U s user, %M KB max RSS of anzen" \
-    "$ANZEN" hub ingest -q "$T/bundles.jsonl"
+c0=$(server_cpu)
+/usr/bin/time -f "ingest: %e s wall; anzen: %U s user + %S s sys CPU, %M KB max RSS" \
+    "$ANZEN" hub ingest -q "$DATA/bundles.jsonl"
+c1=$(server_cpu)
+echo "ingest: server CPU $(echo "$c1 - $c0" | bc) s"
+echo "load average after ingest: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== ingest again (all replays)"
-/usr/bin/time -f "re-ingest: %e s wall, %M KB max RSS" "$ANZEN" hub ingest -q "$T/bundles.jsonl" || true
-echo "postgres backends RSS now (KB): $(ps -o rss= -u nobody 2>/dev/null | awk '{s+=$1} END {print s}')"
+/usr/bin/time -f "re-ingest: %e s wall; anzen: %U s user + %S s sys CPU, %M KB max RSS" \
+    "$ANZEN" hub ingest -q "$DATA/bundles.jsonl" || true
+echo "server processes' RSS now (KB, shared memory counted in each): $(ps -o rss= --ppid "$PMPID" -p "$PMPID" | awk '{s += $1} END {print s}')"
 "$PGBIN/psql" -X -q -At "$ANZEN_HUB_DB" -c "select 'database size: ' || pg_size_pretty(pg_database_size('postgres'))"
 
 t0=$(now)

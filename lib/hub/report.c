@@ -61,10 +61,12 @@ static const struct section sections[] = {
      "Institutions with overdue items (most first, at most 200)",
      "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当,該当する機関の総数",
      "institution,name,type,prefecture,overdue,satisfied,applicable,total such institutions",
-     "SELECT y.institution, i.name, y.type, y.prefecture, y.overdue, y.satisfied,"
-     " y.applicable, count(*) OVER () FROM inst_year y JOIN institution i ON i.id ="
-     " y.institution WHERE {Y} AND y.overdue > 0"
-     " ORDER BY y.overdue DESC, y.institution LIMIT 200"},
+     /* the first 200 are chosen before the names are joined in */
+     "SELECT t.institution, i.name, t.type, t.prefecture, t.overdue, t.satisfied,"
+     " t.applicable, t.total FROM (SELECT y.institution, y.type, y.prefecture, y.overdue,"
+     " y.satisfied, y.applicable, count(*) OVER () AS total FROM inst_year y"
+     " WHERE {Y} AND y.overdue > 0 ORDER BY y.overdue DESC, y.institution LIMIT 200) t"
+     " JOIN institution i ON i.id = t.institution ORDER BY t.overdue DESC, t.institution"},
     {"mfa_fy2027", "令和9年度の二要素認証への備え",
      "Readiness for two-factor authentication (FY2027)",
      "種別,機関数,備えあり,備えあり (%),二要素認証の項目に対応",
