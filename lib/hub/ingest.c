@@ -22,7 +22,7 @@
 #include "anzen/util.h"
 #include "hub_internal.h"
 
-#define BATCH 8000
+#define BATCH 25000 /* institutions per transaction */
 
 struct inst {
     char *id;                                   /* owned */
@@ -256,6 +256,7 @@ struct run {
     void *arg;
     struct az_hub_stats *st;
     struct az_buf year, items, kev, find, bundles;
+    struct az_buf repl; /* institutions whose earlier rows of the year go */
     size_t staged;
     unsigned batch;
     int fys[64];
@@ -437,22 +438,28 @@ static int flush(struct run *R)
         return 0;
     if ((r = send_items(R)) < 0 || (r = end_items(R, NULL)) < 0)
         goto fail;
+    /* Only institutions that had an accepted bundle before can have rows
+     * to replace: a first load deletes nothing (a DELETE joined to every
+     * partition per batch would make the load quadratic). */
     if (az_strf(&del,
-                "DELETE FROM item_status t USING hub_st_year s WHERE"
+                "ANALYZE hub_st_repl;"
+                "DELETE FROM item_status t USING hub_st_repl s WHERE"
                 " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
                 " t.institution = s.institution AND t.load <> %ld;"
-                "DELETE FROM vpn_kev t USING hub_st_year s WHERE"
+                "DELETE FROM vpn_kev t USING hub_st_repl s WHERE"
                 " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
                 " t.institution = s.institution;"
-                "DELETE FROM finding_count t USING hub_st_year s WHERE"
+                "DELETE FROM finding_count t USING hub_st_repl s WHERE"
                 " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
-                " t.institution = s.institution",
+                " t.institution = s.institution;"
+                "TRUNCATE hub_st_repl",
                 R->load) < 0) {
         r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         goto fail;
     }
     if ((r = copy_in(R, "COPY hub_st_year FROM STDIN", &R->year)) < 0 ||
-        (r = hub_exec(R->ctx, R->c, del)) < 0 ||
+        (R->repl.len && ((r = copy_in(R, "COPY hub_st_repl FROM STDIN", &R->repl)) < 0 ||
+                         (r = hub_exec(R->ctx, R->c, del)) < 0)) ||
         (r = hub_exec(R->ctx, R->c,
                       "INSERT INTO inst_year SELECT * FROM hub_st_year"
                       " ON CONFLICT (prefecture, fiscal_year, institution) DO UPDATE SET"
@@ -485,6 +492,7 @@ static int flush(struct run *R)
     buf_reset(&R->kev);
     buf_reset(&R->find);
     buf_reset(&R->bundles);
+    buf_reset(&R->repl);
     R->staged = 0;
     R->batch++;
     return 0;
@@ -610,6 +618,8 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
         az_buf_printf(&R->find, "\t%lld\n", (long long)json_integer_value(it));
     }
     R->st->rows++;
+    if (t->has_last) /* it may have rows of this year from an earlier bundle */
+        az_buf_printf(&R->repl, "%d\t%d\t%s\n", t->pref, fy, t->id);
     t->batch = R->batch;
     return 0;
 }
@@ -851,6 +861,7 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
     R.st = stats;
     R.batch = 1;
     az_buf_init(&R.year, SIZE_MAX);
+    az_buf_init(&R.repl, SIZE_MAX);
     az_buf_init(&R.items, SIZE_MAX);
     az_buf_init(&R.kev, SIZE_MAX);
     az_buf_init(&R.find, SIZE_MAX);
@@ -858,7 +869,9 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
     if ((r = hub_check_schema(ctx, h)) < 0 || (r = imap_load(ctx, h->c, &R.m)) < 0 ||
         (r = hub_exec(ctx, h->c,
                       "CREATE TEMP TABLE IF NOT EXISTS hub_st_year AS"
-                      " SELECT * FROM inst_year WITH NO DATA")) < 0)
+                      " SELECT * FROM inst_year WITH NO DATA;"
+                      "CREATE TEMP TABLE IF NOT EXISTS hub_st_repl (prefecture smallint,"
+                      " fiscal_year int, institution text)")) < 0)
         goto out;
     for (size_t i = 0; i < npaths && r == 0; i++)
         r = take_path(&R, paths[i]);
@@ -869,6 +882,7 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
 out:
     imap_free(&R.m);
     az_buf_done(&R.year);
+    az_buf_done(&R.repl);
     az_buf_done(&R.items);
     az_buf_done(&R.kev);
     az_buf_done(&R.find);
