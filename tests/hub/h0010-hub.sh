@@ -243,6 +243,22 @@ PY
 run "$ANZEN" hub report --group g2 --format json -o g2.json
 python3 -c 'import json,sys; d=json.load(open("g2.json")); s={x["name"]:x for x in d["sections"]}; sys.exit(0 if sum(r[2] for r in s["by_type_band"]["rows"]) == 1 else 1)' &&
     ok "group report holds the group only" || not_ok "group report"
+# a second fiscal year: its partitions are made on arrival, the trend has both
+cd anzen-demo
+run "$ANZEN" --as-of 2026-06-01 submit -o "$T/fy2026.json"
+cd "$T"
+run "$ANZEN" hub ingest fy2026.json
+expect_rc 0 "a bundle of FY2026"
+[ "$(sql "select count(*) from pg_class where relname = 'item_status_p13_y2026'")" = 1 ] &&
+    ok "FY2026 partition made" || not_ok "FY2026 partition"
+run "$ANZEN" hub query trend --prefecture 13
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [r[0] for r in d["rows"]] == [2025, 2026] else 1)' out &&
+    ok "trend across two fiscal years" || not_ok "trend rows"
+[ "$(sql "select count(*) from inst_year where institution = 'demo1'")" = 2 ] &&
+    ok "one row per fiscal year kept" || not_ok "rows per fiscal year"
+run "$ANZEN" hub report --prefecture 13 --fiscal-year 2025 --format json -o r25.json
+python3 -c 'import json,sys; d=json.load(open("r25.json")); s={x["name"]:x for x in d["sections"]}; sys.exit(0 if sum(r[2] for r in s["by_type_band"]["rows"]) == 2 else 1)' &&
+    ok "--fiscal-year picks the year" || not_ok "--fiscal-year"
 run "$ANZEN" hub query kev_vpn --prefecture 13
 expect_rc 0 "query"
 expect_out '"rows"' "query prints JSON"
