@@ -252,7 +252,9 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         /* the bundle must pass the hub's own checks before it travels */
         {
             struct az_bundle *chk = NULL;
-            if (az_bundle_parse(&c->ctx, out, text, len, NULL, NULL, &chk) < 0) {
+            /* only the branches come from the user's own text */
+            if (az_bundle_parse(&c->ctx, branches ? branches : out, text, len, NULL, NULL, &chk) <
+                0) {
                 cli_liberr(c);
                 goto out;
             }

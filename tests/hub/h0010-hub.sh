@@ -181,6 +181,13 @@ expect_err "demo1" "names the branch"
 [ "$(sql "select last_sequence from institution where id = 'demo1'")" = 3 ] &&
     ok "refused headquarters bundle wrote nothing" || not_ok "stray write"
 
+printf -- '- institution: br1\n  items:\n    mfa: maybe\n' >bad.yaml
+cd hq
+run "$ANZEN" submit --branches "$T/bad.yaml" -o "$T/bad.json"
+cd "$T"
+expect_rc 1 "a branch status that is not one of the statuses is refused at submit"
+expect_err "bad.yaml" "the error names the branches file"
+[ ! -e bad.json ] && ok "no bundle written" || not_ok "bundle written"
 printf -- '- institution: br1\n- institution: br1\n' >twice.yaml
 cd hq
 run "$ANZEN" submit --branches "$T/twice.yaml" -o "$T/twice.json"
