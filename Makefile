@@ -19,6 +19,7 @@ FUZZ_RUNS_CATIMPORT ?= 3000
 FUZZ_RUNS_LEDGER ?= 30000
 FUZZ_RUNS_AUDIT_RULES ?= 5000
 FUZZ_RUNS_AUDIT_IMPORT ?= 5000
+FUZZ_RUNS_BUNDLE ?= 20000
 CLANG ?= clang-14
 
 .PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean install deb
@@ -82,6 +83,8 @@ FUZZ_EMBED += embedded_audit.c
 FUZZ_PKGS := jansson yaml-0.1 sqlite3 libcrypto libsodium libqrencode xlsxwriter libzip libxml-2.0
 FUZZ_PKGS += libssl
 FUZZ_PKGS += liblz4 liblzma zlib
+FUZZ_EMBED += embedded_hub.c
+FUZZ_PKGS += libpq
 FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.html) \
   $(BUILD)/build.ninja
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -90,6 +93,7 @@ FUZZ_TARGETS := doc csv tmpl web xlsx
 FUZZ_TARGETS += scan nmap catimport
 FUZZ_TARGETS += ledger
 FUZZ_TARGETS += audit_rules audit_import
+FUZZ_TARGETS += bundle
 # target: corpus directory, max input length, runs in make check
 FUZZ_CORPUS_doc := tests/fuzz/corpus
 FUZZ_CORPUS_csv := tests/fuzz/corpus-csv
@@ -102,6 +106,7 @@ FUZZ_CORPUS_catimport := tests/fuzz/corpus-catimport
 FUZZ_CORPUS_ledger := tests/fuzz/corpus-ledger
 FUZZ_CORPUS_audit_rules := tests/fuzz/corpus-audit-rules
 FUZZ_CORPUS_audit_import := tests/fuzz/corpus-audit-import
+FUZZ_CORPUS_bundle := tests/fuzz/corpus-bundle
 FUZZ_LEN_doc := 65536
 FUZZ_LEN_csv := 65536
 FUZZ_LEN_tmpl := 65536
@@ -113,6 +118,7 @@ FUZZ_LEN_catimport := 262144
 FUZZ_LEN_ledger := 65536
 FUZZ_LEN_audit_rules := 32768
 FUZZ_LEN_audit_import := 32768
+FUZZ_LEN_bundle := 65536
 FUZZ_RUNS_doc := $(FUZZ_RUNS_DOC)
 FUZZ_RUNS_csv := $(FUZZ_RUNS_CSV)
 FUZZ_RUNS_tmpl := $(FUZZ_RUNS_TMPL)
@@ -124,6 +130,7 @@ FUZZ_RUNS_catimport := $(FUZZ_RUNS_CATIMPORT)
 FUZZ_RUNS_ledger := $(FUZZ_RUNS_LEDGER)
 FUZZ_RUNS_audit_rules := $(FUZZ_RUNS_AUDIT_RULES)
 FUZZ_RUNS_audit_import := $(FUZZ_RUNS_AUDIT_IMPORT)
+FUZZ_RUNS_bundle := $(FUZZ_RUNS_BUNDLE)
 # sources beyond lib/ that a target needs
 FUZZ_EXTRA_web := src/web/parse.c
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))

@@ -89,9 +89,11 @@ meson_tests "$BUILD" cli
 meson_tests "$BUILD" web
 meson_tests "$BUILD" net
 meson_tests "$BUILD" pkg
+meson_tests "$BUILD" hub
 meson_tests "$ASAN" unit
 meson_tests "$ASAN" cli
 meson_tests "$ASAN" net
+meson_tests "$ASAN" hub
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     step fuzz make --no-print-directory fuzz-check
 fi

@@ -129,6 +129,8 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 struct az_plan;
 int plan_add_audit(struct cli *c, struct az_plan *plan, const struct az_profile *p,
                    const char *ledger);
+int cmd_submit(struct cli *c, int argc, char **argv);
+int cmd_hub(struct cli *c, int argc, char **argv);
 
 struct az_ws_files;
 struct az_workspace;

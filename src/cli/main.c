@@ -92,6 +92,11 @@ static const struct command {
     {"user", cmd_user,
      "Web 画面の利用者の管理と復旧 (パスワード再設定、ロック解除、二要素認証の解除)",
      "manage and recover web UI users (reset password, unlock, reset 2FA)"},
+    {"submit", cmd_submit, "ハブ (病院グループ・医師会・都道府県) に出す署名つきの束を作る",
+     "write the signed bundle shared with a hub (hospital group, association, prefecture)"},
+    {"hub", cmd_hub, "束を集めて集計するハブ (PostgreSQL): keygen|init|enrol|ingest|report|query",
+     "the hub that collects and aggregates bundles (PostgreSQL): "
+     "keygen|init|enrol|ingest|report|query"},
     {"version", cmd_version, "版を表示する", "print the version"},
     {"help", cmd_help, "使い方を表示する", "show help"},
 };

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hub.h - submission bundles and the aggregation hub (docs/hub.md).
+ *
+ * A bundle is what one institution (or a headquarters for its branches)
+ * chooses to share with a hub run by a hospital group, a medical
+ * association or a prefecture: status per item, overdue items, the plan
+ * summary, the key points and counts of findings by kind, never the raw
+ * ledger. It is versioned JSON (anzen-bundle/1), signed with the
+ * institution's Ed25519 key over its canonical encoding (jansson
+ * JSON_COMPACT|JSON_SORT_KEYS, integers only, no duplicate keys) and put
+ * in an envelope (anzen-signed/1); the envelope may be sealed to the
+ * hub's X25519 public key (anzen-sealed/1, crypto_box_seal).
+ *
+ * The hub keeps the institutions it enrolled (with their public keys) and
+ * the newest accepted bundle of each institution and fiscal year in
+ * PostgreSQL (libpq), partitioned by prefecture and fiscal year.
+ */
+#ifndef ANZEN_HUB_H
+#define ANZEN_HUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "anzen.h"
+
+#define AZ_BUNDLE_SCHEMA   "anzen-bundle/1"
+#define AZ_SIGNED_SCHEMA   "anzen-signed/1"
+#define AZ_SEALED_SCHEMA   "anzen-sealed/1"
+#define AZ_SIGN_KEY_FILE   "anzen-sign.key" /* in the workspace, 0600 */
+#define AZ_SIGN_PUB_FILE   "anzen-sign.pub"
+#define AZ_SUBMIT_SEQ_FILE "anzen-submit.seq"
+#define AZ_BUNDLE_MAX      (4u * 1024 * 1024) /* one bundle, sealed or not */
+
+struct az_ws_view;
+
+/* ---- keys ---- */
+
+/* The signing key pair (Ed25519) in the files key_path (secret, 0600)
+ * and pub_path; made when key_path does not exist (*ret_created). */
+int az_sign_key_load_or_create(struct az_ctx *ctx, const char *key_path, const char *pub_path,
+                               unsigned char sk[64], unsigned char pk[32], bool *ret_created);
+/* A public key file (anzen-ed25519-public/1 or anzen-x25519-public/1),
+ * or the key itself in base64. */
+int az_pub_key_load(struct az_ctx *ctx, const char *path_or_b64, const char *kind,
+                    unsigned char pk[32]);
+/* The hub's sealing key pair (X25519): secret (0600) and public files. */
+int az_box_keys_create(struct az_ctx *ctx, const char *key_path, const char *pub_path);
+int az_box_key_load(struct az_ctx *ctx, const char *key_path, unsigned char pk[32],
+                    unsigned char sk[32]);
+/* "SHA256:" and the hex of the key's SHA-256 in groups of four (new
+ * string, NULL on ENOMEM), for out-of-band registration. */
+char *az_key_fingerprint(const unsigned char pk[32]);
+/* The base64 of a 32-byte key (new string). */
+char *az_key_b64(const unsigned char pk[32]);
+
+/* ---- bundles ---- */
+
+struct az_bundle_opts {
+    const char *institution; /* the id the hub enrolled, [A-Za-z0-9._-]{1,64} */
+    int64_t sequence;        /* >= 1, grows with every submission */
+    const char *created_at;  /* YYYY-MM-DDTHH:MM:SSZ */
+    const char *bundle_id;   /* 32 hex digits; NULL: random */
+    bool include_ledger;     /* also the ledger's assets (asked for explicitly) */
+    const json_t *branches;  /* headquarters: [{institution, items:{topic:status}, ...}] */
+};
+
+/* The payload of a bundle from the workspace view v. */
+int az_bundle_build(struct az_ctx *ctx, const struct az_ws_view *v, const struct az_bundle_opts *o,
+                    json_t **ret);
+/* The canonical encoding of a payload: compact, keys sorted, UTF-8;
+ * refuses reals (their text is not canonical). New string. */
+int az_bundle_canonical(struct az_ctx *ctx, const json_t *payload, char **ret, size_t *ret_len);
+/* The signed envelope as one line of JSON ending in a newline. */
+int az_bundle_sign(struct az_ctx *ctx, const json_t *payload, const unsigned char sk[64],
+                   char **ret, size_t *ret_len);
+/* Seal a signed envelope to the hub's X25519 key (one line of JSON). */
+int az_bundle_seal(struct az_ctx *ctx, const char *data, size_t len, const unsigned char hub_pk[32],
+                   char **ret, size_t *ret_len);
+
+/* A parsed, signature-checked bundle. */
+struct az_bundle {
+    json_t *payload;
+    unsigned char key[32]; /* the signer's public key */
+    const char *id, *institution, *created_at;
+    int64_t sequence;
+    int fiscal_year;
+    bool sealed;
+};
+/*
+ * Parse one envelope (sealed or not) named name: schema, the payload's
+ * fields and the signature over its canonical encoding. A sealed bundle
+ * needs the hub's keys (hub_pk/hub_sk may be NULL otherwise). Checking
+ * that the key is the institution's enrolled one is the hub's part.
+ */
+int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                    const unsigned char *hub_pk, const unsigned char *hub_sk,
+                    struct az_bundle **ret);
+void az_bundle_free(struct az_bundle *b);
+
+/* ---- prefectures ---- */
+
+/* The JIS code (1..47) of a prefecture given as a code, its Japanese
+ * name (東京都, 東京) or its romanised name (Tokyo); 0 if unknown. */
+int az_pref_code(const char *s);
+const char *az_pref_name(int code, enum az_lang lang);
+
+/* ---- the hub (PostgreSQL) ---- */
+
+struct az_hub;
+/* Connect (a postgres:// URI or a conninfo string). */
+int az_hub_open(struct az_ctx *ctx, const char *conninfo, struct az_hub **ret);
+void az_hub_close(struct az_hub *h);
+/* Create or migrate the schema (idempotent); *ret_version the version. */
+int az_hub_init(struct az_ctx *ctx, struct az_hub *h, int *ret_version);
+
+struct az_hub_inst {
+    const char *id, *name, *type, *bed_band, *group, *parent;
+    int prefecture;
+    unsigned char key[32];
+    bool has_key; /* a branch covered by its headquarters may have none */
+};
+int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in);
+/* Many at once (one COPY, one transaction), as from a CSV file. */
+int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *v, size_t n);
+
+/* What happened to one bundle during ingest. */
+enum az_hub_outcome {
+    AZ_HUB_INGESTED,
+    AZ_HUB_REPLAY,   /* the same bundle id was already accepted */
+    AZ_HUB_OLDER,    /* not newer than the one stored */
+    AZ_HUB_BADSIG,   /* unreadable, tampered or badly signed */
+    AZ_HUB_WRONGKEY, /* signed, but not with the enrolled key */
+    AZ_HUB_UNKNOWN,  /* institution (or branch) not enrolled */
+};
+typedef void (*az_hub_note_fn)(void *arg, const char *name, enum az_hub_outcome o, const char *msg);
+struct az_hub_stats {
+    size_t seen, ingested, replay, older, bad, wrongkey, unknown, rows;
+};
+/*
+ * Ingest the bundles in the files of paths (a directory: its regular
+ * files, in name order; a file may hold several envelopes, one per line).
+ * Each is verified and checked against the enrolled key, replays and
+ * older bundles are refused, and the accepted ones are copied in batches
+ * (COPY) into the tables, one transaction per batch. note (may be NULL) is
+ * told each refusal. An error (AZ_E*) means the database or a file could
+ * not be read; refusals are counted in stats.
+ */
+int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths, size_t npaths,
+                  const unsigned char *hub_pk, const unsigned char *hub_sk, az_hub_note_fn note,
+                  void *arg, struct az_hub_stats *stats);
+
+/* The scope of a report or a dashboard query. */
+struct az_hub_scope {
+    int prefecture;    /* 0: all */
+    const char *group; /* NULL: all */
+    int fiscal_year;   /* 0: the newest in the hub */
+};
+/* The report as JSON (anzen-hub-report/1): every section, each one query
+ * (the dashboard's queries; az_hub_query runs one by name). */
+int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scope *s,
+                  const char *survey_yaml, size_t survey_len, json_t **ret);
+extern const char *const az_hub_queries[]; /* NULL-terminated section names */
+int az_hub_query(struct az_ctx *ctx, struct az_hub *h, const char *name,
+                 const struct az_hub_scope *s, json_t **ret);
+/* The report rendered as a single-file HTML page or an XLSX file. */
+int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t *ret_len);
+int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path);
+/* The MHLW survey rates shipped with anzen (data/hub/survey.yaml). */
+int az_hub_survey_embedded(const char **ret, size_t *ret_len);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* hub_internal.h - what the files of lib/hub share. */
+#ifndef ANZEN_HUB_INTERNAL_H
+#define ANZEN_HUB_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "anzen/hub.h"
+
+struct az_hub {
+    PGconn *c;
+};
+
+int hub_pg_fail(struct az_ctx *ctx, PGconn *c, const char *what);
+int hub_exec(struct az_ctx *ctx, PGconn *c, const char *sql);
+/* 0 when the schema is at this anzen's version, else AZ_ENOTFOUND. */
+int hub_check_schema(struct az_ctx *ctx, struct az_hub *h);
+
+/* Item status codes stored in item_status.status. */
+enum { HUB_SAT, HUB_GAP, HUB_UNANSWERED, HUB_NA, HUB_NOTAPP };
+
+#endif

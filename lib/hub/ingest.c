@@ -1,0 +1,891 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest.c - bundles into the hub: read each envelope, check the
+ * signature and the enrolled key, refuse replays and older bundles, and
+ * copy the accepted ones in batches (COPY ... FROM STDIN), one
+ * transaction per batch. The enrolled institutions are held in memory
+ * for the run (their key and the newest bundle accepted), so the checks
+ * cost no round trip; the database stays the authority (the bundle log's
+ * primary key refuses a reused bundle id).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "anzen/hub.h"
+#include "anzen/util.h"
+#include "hub_internal.h"
+
+#define BATCH 25000 /* institutions per transaction */
+
+struct inst {
+    char *id;                                   /* owned */
+    const char *type, *bed_band, *grp, *parent; /* interned */
+    const char *last_signer;                    /* this id, or interned; NULL: none yet */
+    int pref;
+    bool has_key, has_last;
+    unsigned char key[32];
+    unsigned char last_bundle[16];
+    long long last_seq, last_created;
+    unsigned batch;     /* the batch that staged it last (0: none) */
+    unsigned long mark; /* the bundle that named it last (duplicates) */
+};
+
+/* Strings held once (types, bed bands, groups, headquarters). */
+struct strtab {
+    char **v;
+    size_t n, cap; /* open addressing, cap a power of two */
+};
+
+/* The enrolled institutions: a dense array and a hash of indexes into it
+ * (about 100 bytes per institution). */
+struct imap {
+    struct inst *v;
+    size_t n;
+    uint32_t *slot; /* index + 1, 0 empty */
+    size_t cap;
+    struct strtab st;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static const char *intern(struct strtab *t, const char *s)
+{
+    size_t i;
+
+    if (t->n * 2 >= t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 64;
+        char **nv = calloc(nc, sizeof(*nv));
+        if (!nv)
+            return NULL;
+        for (size_t k = 0; k < t->cap; k++)
+            if (t->v[k]) {
+                for (i = hash_str(t->v[k]) & (nc - 1); nv[i]; i = (i + 1) & (nc - 1))
+                    ;
+                nv[i] = t->v[k];
+            }
+        free(t->v);
+        t->v = nv;
+        t->cap = nc;
+    }
+    for (i = hash_str(s) & (t->cap - 1); t->v[i]; i = (i + 1) & (t->cap - 1))
+        if (!strcmp(t->v[i], s))
+            return t->v[i];
+    if (!(t->v[i] = strdup(s)))
+        return NULL;
+    t->n++;
+    return t->v[i];
+}
+
+static struct inst *imap_get(struct imap *m, const char *id)
+{
+    size_t i;
+
+    if (!m->cap)
+        return NULL;
+    for (i = hash_str(id) & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1))
+        if (!strcmp(m->v[m->slot[i] - 1].id, id))
+            return &m->v[m->slot[i] - 1];
+    return NULL;
+}
+
+static void imap_free(struct imap *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].id);
+    for (size_t i = 0; i < m->st.cap; i++)
+        free(m->st.v[i]);
+    free(m->st.v);
+    free(m->v);
+    free(m->slot);
+}
+
+static int imap_row(struct imap *m, PGresult *r)
+{
+    const char *id = PQgetvalue(r, 0, 0);
+    struct inst *e;
+    size_t i;
+
+    if (m->n * 2 >= m->cap) { /* grow the hash (and the array with it) */
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        uint32_t *ns = calloc(nc, sizeof(*ns));
+        struct inst *nv = realloc(m->v, nc / 2 * sizeof(*nv));
+        if (!ns || !nv) {
+            free(ns);
+            if (nv)
+                m->v = nv;
+            return AZ_ENOMEM;
+        }
+        m->v = nv;
+        for (size_t k = 0; k < m->n; k++) {
+            for (i = hash_str(m->v[k].id) & (nc - 1); ns[i]; i = (i + 1) & (nc - 1))
+                ;
+            ns[i] = (uint32_t)(k + 1);
+        }
+        free(m->slot);
+        m->slot = ns;
+        m->cap = nc;
+    }
+    e = &m->v[m->n];
+    memset(e, 0, sizeof(*e));
+    if (!(e->id = strdup(id)))
+        return AZ_ENOMEM;
+    m->n++;
+    for (i = hash_str(id) & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1))
+        ;
+    m->slot[i] = (uint32_t)m->n;
+    e->type = intern(&m->st, PQgetvalue(r, 0, 1));
+    e->bed_band = intern(&m->st, PQgetvalue(r, 0, 2));
+    e->grp = intern(&m->st, PQgetvalue(r, 0, 3));
+    e->parent = PQgetisnull(r, 0, 4) ? NULL : intern(&m->st, PQgetvalue(r, 0, 4));
+    e->pref = (int)strtol(PQgetvalue(r, 0, 5), NULL, 10);
+    if (!PQgetisnull(r, 0, 6) &&
+        sodium_hex2bin(e->key, 32, PQgetvalue(r, 0, 6), 64, NULL, NULL, NULL) == 0)
+        e->has_key = true;
+    if (!PQgetisnull(r, 0, 7)) {
+        const char *ls = PQgetvalue(r, 0, 7);
+        e->last_signer = !strcmp(ls, id) ? e->id : intern(&m->st, ls);
+    }
+    e->last_seq = PQgetisnull(r, 0, 8) ? 0 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+    e->last_created = PQgetisnull(r, 0, 9) ? 0 : strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+    if (!PQgetisnull(r, 0, 10) &&
+        sodium_hex2bin(e->last_bundle, 16, PQgetvalue(r, 0, 10), 32, NULL, NULL, NULL) == 0)
+        e->has_last = true;
+    if (!e->type || !e->bed_band || !e->grp || (!PQgetisnull(r, 0, 4) && !e->parent))
+        return AZ_ENOMEM;
+    return 0;
+}
+
+/* Load the institutions row by row (single-row mode), so the whole
+ * result is never held at once. */
+static int imap_load(struct az_ctx *ctx, PGconn *c, struct imap *m)
+{
+    PGresult *r;
+    int rc = 0;
+
+    if (!PQsendQuery(c, "SELECT id, type, bed_band, grp, parent, prefecture,"
+                        " encode(pubkey, 'hex'), last_signer, last_sequence, last_created,"
+                        " last_bundle FROM institution") ||
+        !PQsetSingleRowMode(c))
+        return hub_pg_fail(ctx, c, "institution");
+    while ((r = PQgetResult(c))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE) {
+            if (!rc && imap_row(m, r) < 0)
+                rc = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        } else if (st != PGRES_TUPLES_OK && !rc) {
+            rc = hub_pg_fail(ctx, c, "institution");
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* The 16 bytes of a bundle id (32 hex digits, checked by the parser). */
+static void bid_bin(const char *hex, unsigned char out[16])
+{
+    sodium_hex2bin(out, 16, hex, 32, NULL, NULL, NULL);
+}
+
+/* Seconds since 1970 of YYYY-MM-DDTHH:MM:SSZ (validated by the parser). */
+static long long epoch_of(const char *s)
+{
+    int y = (int)strtol(s, NULL, 10), mo = (int)strtol(s + 5, NULL, 10);
+    int d = (int)strtol(s + 8, NULL, 10), hh = (int)strtol(s + 11, NULL, 10);
+    int mi = (int)strtol(s + 14, NULL, 10), ss = (int)strtol(s + 17, NULL, 10);
+    long long era, yoe, doy, doe, days;
+
+    y -= mo <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = era * 146097 + doe - 719468;
+    return days * 86400 + hh * 3600 + mi * 60 + ss;
+}
+
+/* COPY text format: escape backslash, tab, newline, carriage return. */
+static void put_text(struct az_buf *b, const char *s)
+{
+    const char *p = s;
+    for (; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '\\':
+            rep = "\\\\";
+            break;
+        case '\t':
+            rep = "\\t";
+            break;
+        case '\n':
+            rep = "\\n";
+            break;
+        case '\r':
+            rep = "\\r";
+            break;
+        default:
+            break;
+        }
+        if (rep) {
+            az_buf_add(b, s, (size_t)(p - s));
+            az_buf_puts(b, rep);
+            s = p + 1;
+        }
+    }
+    az_buf_add(b, s, (size_t)(p - s));
+}
+
+struct run {
+    struct az_ctx *ctx;
+    PGconn *c;
+    struct imap m;
+    const unsigned char *hub_pk, *hub_sk;
+    az_hub_note_fn note;
+    void *arg;
+    struct az_hub_stats *st;
+    struct az_buf year, items, kev, find, bundles;
+    struct az_buf repl; /* institutions whose earlier rows of the year go */
+    size_t staged;
+    unsigned batch;
+    int fys[64];
+    size_t nfys;
+    unsigned long mark;
+    bool in_batch; /* a transaction with COPY item_status open */
+    long load;     /* this batch's number (item_status.load) */
+};
+
+static int status_code(const char *s)
+{
+    if (!strcmp(s, "satisfied"))
+        return HUB_SAT;
+    if (!strcmp(s, "gap"))
+        return HUB_GAP;
+    if (!strcmp(s, "unanswered"))
+        return HUB_UNANSWERED;
+    if (!strcmp(s, "na"))
+        return HUB_NA;
+    return HUB_NOTAPP;
+}
+
+static bool fy_known(const struct run *R, int fy)
+{
+    for (size_t i = 0; i < R->nfys; i++)
+        if (R->fys[i] == fy)
+            return true;
+    return false;
+}
+
+static int ensure_fy(struct run *R, int fy)
+{
+    char *sql = NULL;
+    int r;
+
+    if (fy_known(R, fy))
+        return 0;
+    if (R->nfys >= sizeof(R->fys) / sizeof(R->fys[0]))
+        return az_fail(R->ctx, AZ_ERANGE, "1 回の取り込みの年度が多すぎます",
+                       "too many fiscal years in one ingest");
+    if (az_strf(&sql,
+                "DO $$ BEGIN FOR p IN 1..47 LOOP"
+                " EXECUTE format('CREATE TABLE IF NOT EXISTS inst_year_p%%s_y%d PARTITION OF"
+                " inst_year_p%%s FOR VALUES FROM (%d) TO (%d)', p, p);"
+                " EXECUTE format('CREATE TABLE IF NOT EXISTS item_status_p%%s_y%d PARTITION OF"
+                " item_status_p%%s FOR VALUES FROM (%d) TO (%d)', p, p);"
+                " END LOOP; END $$",
+                fy, fy, fy + 1, fy, fy, fy + 1) < 0)
+        return az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    r = hub_exec(R->ctx, R->c, sql);
+    free(sql);
+    if (r == 0)
+        R->fys[R->nfys++] = fy;
+    return r;
+}
+
+static int copy_in(struct run *R, const char *sql, struct az_buf *b)
+{
+    PGresult *res = PQexec(R->c, sql);
+    int ok = PQresultStatus(res) == PGRES_COPY_IN;
+
+    PQclear(res);
+    if (!ok)
+        return hub_pg_fail(R->ctx, R->c, "COPY");
+    /* in pieces, so a large batch never needs one huge send */
+    for (size_t off = 0; off < b->len;) {
+        size_t n = b->len - off > (1u << 20) ? (1u << 20) : b->len - off;
+        if (PQputCopyData(R->c, b->data + off, (int)n) != 1)
+            return hub_pg_fail(R->ctx, R->c, "COPY");
+        off += n;
+    }
+    if (PQputCopyEnd(R->c, NULL) != 1)
+        return hub_pg_fail(R->ctx, R->c, "COPY");
+    while ((res = PQgetResult(R->c))) {
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok) {
+            const char *m = PQresultErrorMessage(res);
+            size_t n = strlen(m);
+            while (n && m[n - 1] == '\n')
+                n--;
+            az_fail(R->ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s", (int)n,
+                    m);
+            PQclear(res);
+            while ((res = PQgetResult(R->c)))
+                PQclear(res);
+            return AZ_EIO;
+        }
+        PQclear(res);
+    }
+    return 0;
+}
+
+static void buf_reset(struct az_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = 0;
+}
+
+/* Open the batch: a transaction, its number, and COPY into item_status,
+ * which stays open while bundles are read. */
+static int batch_begin(struct run *R)
+{
+    PGresult *res;
+    bool ok;
+
+    if (R->in_batch)
+        return 0;
+    if (hub_exec(R->ctx, R->c, "BEGIN") < 0)
+        return AZ_EIO;
+    res = PQexec(R->c, "SELECT nextval('hub_load')");
+    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (ok)
+        R->load = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (!ok) {
+        hub_pg_fail(R->ctx, R->c, "hub_load");
+        PQclear(PQexec(R->c, "ROLLBACK"));
+        return AZ_EIO;
+    }
+    res = PQexec(R->c, "COPY item_status FROM STDIN");
+    ok = PQresultStatus(res) == PGRES_COPY_IN;
+    PQclear(res);
+    if (!ok) {
+        hub_pg_fail(R->ctx, R->c, "COPY");
+        PQclear(PQexec(R->c, "ROLLBACK"));
+        return AZ_EIO;
+    }
+    R->in_batch = true;
+    return 0;
+}
+
+static int send_items(struct run *R)
+{
+    if (R->items.len && PQputCopyData(R->c, R->items.data, (int)R->items.len) != 1)
+        return hub_pg_fail(R->ctx, R->c, "COPY");
+    buf_reset(&R->items);
+    return 0;
+}
+
+/* End the COPY of the item rows (or abandon it with why). */
+static int end_items(struct run *R, const char *abandon)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (PQputCopyEnd(R->c, abandon) != 1)
+        rc = hub_pg_fail(R->ctx, R->c, "COPY");
+    while ((res = PQgetResult(R->c))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc && !abandon) {
+            const char *m = PQresultErrorMessage(res);
+            size_t n = strlen(m);
+            while (n && m[n - 1] == '\n')
+                n--;
+            rc = az_fail(R->ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s",
+                         (int)n, m);
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+static void batch_abort(struct run *R)
+{
+    if (!R->in_batch)
+        return;
+    if (PQtransactionStatus(R->c) == PQTRANS_ACTIVE)
+        end_items(R, "anzen: ingest stopped");
+    PQclear(PQexec(R->c, "ROLLBACK"));
+    R->in_batch = false;
+}
+
+static int flush(struct run *R)
+{
+    char *del = NULL;
+    int r;
+
+    if (!R->in_batch)
+        return 0;
+    if ((r = send_items(R)) < 0 || (r = end_items(R, NULL)) < 0)
+        goto fail;
+    /* Only institutions that had an accepted bundle before can have rows
+     * to replace: a first load deletes nothing (a DELETE joined to every
+     * partition per batch would make the load quadratic). */
+    if (az_strf(&del,
+                "ANALYZE hub_st_repl;"
+                "DELETE FROM item_status t USING hub_st_repl s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution AND t.load <> %ld;"
+                "DELETE FROM vpn_kev t USING hub_st_repl s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution;"
+                "DELETE FROM finding_count t USING hub_st_repl s WHERE"
+                " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
+                " t.institution = s.institution;"
+                "TRUNCATE hub_st_repl",
+                R->load) < 0) {
+        r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
+    if ((r = copy_in(R, "COPY hub_st_year FROM STDIN", &R->year)) < 0 ||
+        (R->repl.len && ((r = copy_in(R, "COPY hub_st_repl FROM STDIN", &R->repl)) < 0 ||
+                         (r = hub_exec(R->ctx, R->c, del)) < 0)) ||
+        (r = hub_exec(R->ctx, R->c,
+                      "INSERT INTO inst_year SELECT * FROM hub_st_year"
+                      " ON CONFLICT (prefecture, fiscal_year, institution) DO UPDATE SET"
+                      " type = EXCLUDED.type, bed_band = EXCLUDED.bed_band, grp = EXCLUDED.grp,"
+                      " bundle_id = EXCLUDED.bundle_id, created_at = EXCLUDED.created_at,"
+                      " applicable = EXCLUDED.applicable, satisfied = EXCLUDED.satisfied,"
+                      " gaps = EXCLUDED.gaps, unanswered = EXCLUDED.unanswered,"
+                      " overdue = EXCLUDED.overdue, cyber_bcp = EXCLUDED.cyber_bcp,"
+                      " mfa = EXCLUDED.mfa, patching = EXCLUDED.patching, usb = EXCLUDED.usb,"
+                      " contract_roles = EXCLUDED.contract_roles,"
+                      " mfa_fy2027 = EXCLUDED.mfa_fy2027")) < 0 ||
+        (R->kev.len && (r = copy_in(R, "COPY vpn_kev FROM STDIN", &R->kev)) < 0) ||
+        (R->find.len && (r = copy_in(R, "COPY finding_count FROM STDIN", &R->find)) < 0) ||
+        (r = copy_in(R,
+                     "COPY bundle (bundle_id, signer, sequence, created_at, fiscal_year,"
+                     " institutions, sealed) FROM STDIN",
+                     &R->bundles)) < 0 ||
+        (r = hub_exec(R->ctx, R->c,
+                      "UPDATE institution i SET last_signer = b.signer,"
+                      " last_sequence = b.sequence, last_created = b.created_at,"
+                      " last_bundle = b.bundle_id FROM hub_st_year s JOIN bundle b USING"
+                      " (bundle_id) WHERE i.id = s.institution;"
+                      "TRUNCATE hub_st_year")) < 0 ||
+        (r = hub_exec(R->ctx, R->c, "COMMIT")) < 0)
+        goto fail;
+    free(del);
+    R->in_batch = false;
+    buf_reset(&R->year);
+    buf_reset(&R->items);
+    buf_reset(&R->kev);
+    buf_reset(&R->find);
+    buf_reset(&R->bundles);
+    buf_reset(&R->repl);
+    R->staged = 0;
+    R->batch++;
+    return 0;
+fail:
+    free(del);
+    batch_abort(R);
+    return r;
+}
+
+static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const char *ja,
+                   const char *en, const char *what)
+{
+    char *m = NULL;
+
+    switch (o) {
+    case AZ_HUB_REPLAY:
+        R->st->replay++;
+        break;
+    case AZ_HUB_OLDER:
+        R->st->older++;
+        break;
+    case AZ_HUB_WRONGKEY:
+        R->st->wrongkey++;
+        break;
+    case AZ_HUB_UNKNOWN:
+        R->st->unknown++;
+        break;
+    default:
+        R->st->bad++;
+        break;
+    }
+    if (R->note) {
+        az_strf(&m, R->ctx->lang == AZ_LANG_EN ? en : ja, what ? what : "");
+        R->note(R->arg, name, o, m ? m : (R->ctx->lang == AZ_LANG_EN ? en : ja));
+    }
+    free(m);
+}
+
+/* Is the bundle id already in the log? */
+static bool seen_before(struct run *R, const char *id)
+{
+    const char *v[1] = {id};
+    PGresult *r =
+        PQexecParams(R->c, "SELECT 1 FROM bundle WHERE bundle_id = $1", 1, NULL, v, NULL, NULL, 0);
+    bool seen = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+
+    PQclear(r);
+    return seen;
+}
+
+/* Stage the rows of one target institution. */
+static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const json_t *over)
+{
+    const json_t *p = b->payload;
+    const json_t *ovi = json_object_get(over, "items");
+    json_t *ind = json_object_get(p, "indicators"), *oind = json_object_get(over, "indicators");
+    const json_t *kev = over ? json_object_get(over, "vpn_kev") : json_object_get(p, "vpn_kev");
+    const json_t *fnd = over ? json_object_get(over, "findings") : json_object_get(p, "findings");
+    int appl = 0, sat = 0, gaps = 0, unans = 0, od = 0, fy = b->fiscal_year;
+    size_t i;
+    const char *k;
+    json_t *it;
+    static const char *const inames[] = {"cyber_bcp", "patching", "usb", "contract_roles", NULL};
+    bool iv[6];
+
+    json_array_foreach(json_object_get(p, "items"), i, it)
+    {
+        const char *topic = json_string_value(json_object_get(it, "topic"));
+        const char *st = json_string_value(json_object_get(it, "status"));
+        json_t *o = json_object_get(ovi, topic);
+        int code;
+        bool late = json_is_string(json_object_get(it, "overdue"));
+        if (json_is_string(o))
+            st = json_string_value(o);
+        if (!strcmp(st, "gate"))
+            continue;
+        code = status_code(st);
+        if (code == HUB_SAT)
+            late = false;
+        if (code <= HUB_UNANSWERED)
+            appl++;
+        sat += code == HUB_SAT;
+        gaps += code == HUB_GAP;
+        unans += code == HUB_UNANSWERED;
+        od += late;
+        az_buf_printf(&R->items, "%d\t%d\t%s\t%s\t%d\t%c\t%ld\n", t->pref, fy, t->id, topic, code,
+                      late ? 't' : 'f', R->load);
+    }
+    for (int n = 0; inames[n]; n++) {
+        json_t *x = json_object_get(oind, inames[n]);
+        iv[n] = json_is_true(x ? x : json_object_get(ind, inames[n]));
+    }
+    {
+        json_t *x = json_object_get(oind, "mfa");
+        iv[4] = json_is_true(x ? x : json_object_get(ind, "mfa"));
+        x = json_object_get(oind, "mfa_fy2027");
+        iv[5] = json_is_true(x ? x : json_object_get(ind, "mfa_fy2027"));
+    }
+    az_buf_printf(&R->year, "%d\t%d\t%s\t", t->pref, fy, t->id);
+    put_text(&R->year, t->type);
+    az_buf_puts(&R->year, "\t");
+    put_text(&R->year, t->bed_band);
+    az_buf_puts(&R->year, "\t");
+    put_text(&R->year, t->grp);
+    az_buf_printf(&R->year, "\t%s\t%lld\t%d\t%d\t%d\t%d\t%d\t%c\t%c\t%c\t%c\t%c\t%c\n", b->id,
+                  epoch_of(b->created_at), appl, sat, gaps, unans, od, iv[0] ? 't' : 'f',
+                  iv[4] ? 't' : 'f', iv[1] ? 't' : 'f', iv[2] ? 't' : 'f', iv[3] ? 't' : 'f',
+                  iv[5] ? 't' : 'f');
+    json_array_foreach((json_t *)kev, i, it)
+    {
+        const char *fam = json_string_value(json_object_get(it, "family"));
+        const char *ver = json_string_value(json_object_get(it, "version"));
+        az_buf_printf(&R->kev, "%d\t%d\t%s\t", t->pref, fy, t->id);
+        put_text(&R->kev, fam ? fam : "unknown");
+        az_buf_puts(&R->kev, "\t");
+        put_text(&R->kev, ver ? ver : "");
+        az_buf_puts(&R->kev, "\n");
+    }
+    json_object_foreach((json_t *)fnd, k, it)
+    {
+        az_buf_printf(&R->find, "%d\t%d\t%s\t", t->pref, fy, t->id);
+        put_text(&R->find, k);
+        az_buf_printf(&R->find, "\t%lld\n", (long long)json_integer_value(it));
+    }
+    R->st->rows++;
+    if (t->has_last) /* it may have rows of this year from an earlier bundle */
+        az_buf_printf(&R->repl, "%d\t%d\t%s\n", t->pref, fy, t->id);
+    t->batch = R->batch;
+    return 0;
+}
+
+static int take(struct run *R, const char *name, const char *data, size_t len)
+{
+    struct az_bundle *b = NULL;
+    struct inst *signer, *targets[1 + 10000];
+    const json_t *over[1 + 10000];
+    size_t nt = 0, i;
+    json_t *br;
+    unsigned char bidb[16];
+    long long created;
+    int r;
+
+    R->st->seen++;
+    if (az_bundle_parse(R->ctx, name, data, len, R->hub_pk, R->hub_sk, &b) < 0) {
+        if (R->ctx->err == AZ_ENOMEM)
+            return AZ_ENOMEM;
+        refuse(R, name, AZ_HUB_BADSIG, "%s", "%s", az_errmsg(R->ctx));
+        return 0;
+    }
+    signer = imap_get(&R->m, b->institution);
+    if (!signer) {
+        refuse(R, name, AZ_HUB_UNKNOWN, "登録されていない機関 %s の束です",
+               "bundle of %s, which is not enrolled", b->institution);
+        goto out;
+    }
+    if (!signer->has_key || sodium_memcmp(signer->key, b->key, 32) != 0) {
+        refuse(R, name, AZ_HUB_WRONGKEY, "%s の登録された鍵で署名されていません",
+               "not signed with the enrolled key of %s", b->institution);
+        goto out;
+    }
+    created = epoch_of(b->created_at);
+    R->mark++;
+    signer->mark = R->mark;
+    targets[nt] = signer;
+    over[nt++] = NULL;
+    json_array_foreach(json_object_get(b->payload, "branches"), i, br)
+    {
+        const char *bid = json_string_value(json_object_get(br, "institution"));
+        struct inst *t = imap_get(&R->m, bid);
+        if (!t || !t->parent || strcmp(t->parent, signer->id)) {
+            refuse(R, name, AZ_HUB_UNKNOWN,
+                   "支店 %s はこの本部の下に登録されていません (束全体を受け付けません)",
+                   "branch %s is not enrolled under this headquarters (bundle refused whole)", bid);
+            goto out;
+        }
+        if (t->mark == R->mark) {
+            refuse(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
+                   "branch %s appears twice in the bundle", bid);
+            goto out;
+        }
+        t->mark = R->mark;
+        targets[nt] = t;
+        over[nt++] = br;
+    }
+    bid_bin(b->id, bidb);
+    for (i = 0; i < nt; i++) {
+        struct inst *t = targets[i];
+        bool same_signer = t->last_signer && !strcmp(t->last_signer, signer->id);
+        if (t->has_last && !memcmp(t->last_bundle, bidb, 16)) {
+            refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
+                   "bundle %s was already accepted (replay)", b->id);
+            goto out;
+        }
+        if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
+            if ((r = flush(R)) < 0)
+                goto fail;
+            if (seen_before(R, b->id))
+                refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
+                       "bundle %s was already accepted (replay)", b->id);
+            else
+                refuse(R, name, AZ_HUB_OLDER,
+                       "%s: 受け付け済みの束より新しくありません (通し番号・作成時刻)",
+                       "%s: not newer than the bundle already accepted (sequence, created_at)",
+                       t->id);
+            goto out;
+        }
+    }
+    /* an institution staged twice in one batch would be upserted twice */
+    for (i = 0; i < nt; i++)
+        if (targets[i]->batch == R->batch && R->staged) {
+            if ((r = flush(R)) < 0)
+                goto fail;
+            break;
+        }
+    /* a new fiscal year needs its partitions, made outside the COPY */
+    if (!fy_known(R, b->fiscal_year) &&
+        ((r = flush(R)) < 0 || (r = ensure_fy(R, b->fiscal_year)) < 0))
+        goto fail;
+    if ((r = batch_begin(R)) < 0)
+        goto fail;
+    for (i = 0; i < nt; i++) {
+        struct inst *t = targets[i];
+        stage(R, b, t, over[i]);
+        t->last_signer = signer->id;
+        memcpy(t->last_bundle, bidb, 16);
+        t->has_last = true;
+        t->last_seq = b->sequence;
+        t->last_created = created;
+    }
+    /* the item rows go to the server while the next bundles are read */
+    if (R->items.len >= (256u << 10) && (r = send_items(R)) < 0)
+        goto fail;
+    az_buf_printf(&R->bundles, "%s\t%s\t%lld\t%lld\t%d\t%zu\t%c\n", b->id, signer->id,
+                  (long long)b->sequence, created, b->fiscal_year, nt, b->sealed ? 't' : 'f');
+    R->st->ingested++;
+    R->staged += nt;
+    if (R->staged >= BATCH && (r = flush(R)) < 0)
+        goto fail;
+out:
+    az_bundle_free(b);
+    return 0;
+fail:
+    az_bundle_free(b);
+    return r;
+}
+
+static int take_file(struct run *R, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int r = 0;
+    unsigned long lineno = 0;
+    bool single = false;
+
+    if (!f)
+        return az_fail(R->ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
+                       strerror(errno));
+    while ((n = getline(&line, &cap, f)) > 0) {
+        char *name = NULL;
+        lineno++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = 0;
+        if (!n)
+            continue;
+        if (lineno == 1) {
+            int ch = fgetc(f); /* a file of one envelope is named by its path alone */
+            if (ch != EOF)
+                ungetc(ch, f);
+            single = ch == EOF;
+        }
+        if (!single) {
+            if (az_strf(&name, "%s:%lu", path, lineno) < 0) {
+                r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+                break;
+            }
+        }
+        r = take(R, name ? name : path, line, (size_t)n);
+        free(name);
+        if (r < 0)
+            break;
+    }
+    if (r == 0 && ferror(f))
+        r = az_fail(R->ctx, AZ_EIO, "%s: 読めません", "%s: cannot read", path);
+    free(line);
+    fclose(f);
+    return r;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int take_path(struct run *R, const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+
+    if (stat(path, &st) < 0)
+        return az_fail(R->ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return take_file(R, path);
+    if (!(d = opendir(path)))
+        return az_fail(R->ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
+                       strerror(errno));
+    while ((e = readdir(d))) {
+        char *full = NULL;
+        struct stat fs;
+        if (e->d_name[0] == '.')
+            continue;
+        if (az_strf(&full, "%s/%s", path, e->d_name) < 0) {
+            r = AZ_ENOMEM;
+            break;
+        }
+        if (stat(full, &fs) < 0 || !S_ISREG(fs.st_mode)) {
+            free(full);
+            continue;
+        }
+        if (n == cap) {
+            char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+            if (!nn) {
+                free(full);
+                r = AZ_ENOMEM;
+                break;
+            }
+            names = nn;
+        }
+        names[n++] = full;
+    }
+    closedir(d);
+    if (r == AZ_ENOMEM)
+        az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    if (names)
+        qsort(names, n, sizeof(*names), cmpstr);
+    for (size_t i = 0; i < n; i++) {
+        if (r == 0)
+            r = take_file(R, names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return r;
+}
+
+int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths, size_t npaths,
+                  const unsigned char *hub_pk, const unsigned char *hub_sk, az_hub_note_fn note,
+                  void *arg, struct az_hub_stats *stats)
+{
+    struct run R;
+    int r;
+
+    memset(&R, 0, sizeof(R));
+    memset(stats, 0, sizeof(*stats));
+    R.ctx = ctx;
+    R.c = h->c;
+    R.hub_pk = hub_pk;
+    R.hub_sk = hub_sk;
+    R.note = note;
+    R.arg = arg;
+    R.st = stats;
+    R.batch = 1;
+    az_buf_init(&R.year, SIZE_MAX);
+    az_buf_init(&R.repl, SIZE_MAX);
+    az_buf_init(&R.items, SIZE_MAX);
+    az_buf_init(&R.kev, SIZE_MAX);
+    az_buf_init(&R.find, SIZE_MAX);
+    az_buf_init(&R.bundles, SIZE_MAX);
+    if ((r = hub_check_schema(ctx, h)) < 0 || (r = imap_load(ctx, h->c, &R.m)) < 0 ||
+        (r = hub_exec(ctx, h->c,
+                      "CREATE TEMP TABLE IF NOT EXISTS hub_st_year AS"
+                      " SELECT * FROM inst_year WITH NO DATA;"
+                      "CREATE TEMP TABLE IF NOT EXISTS hub_st_repl (prefecture smallint,"
+                      " fiscal_year int, institution text)")) < 0)
+        goto out;
+    for (size_t i = 0; i < npaths && r == 0; i++)
+        r = take_path(&R, paths[i]);
+    if (r == 0)
+        r = flush(&R);
+    else
+        batch_abort(&R);
+out:
+    imap_free(&R.m);
+    az_buf_done(&R.year);
+    az_buf_done(&R.repl);
+    az_buf_done(&R.items);
+    az_buf_done(&R.kev);
+    az_buf_done(&R.find);
+    az_buf_done(&R.bundles);
+    return r;
+}

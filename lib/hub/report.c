@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - the hub's report for a region or a group: one query per
+ * section (the dashboard runs the same ones), the comparison with the
+ * MHLW survey (data/hub/survey.yaml), and its HTML and XLSX renderings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <xlsxwriter.h>
+
+#include "anzen/catalog.h"
+#include "anzen/doc.h"
+#include "anzen/hub.h"
+#include "anzen/util.h"
+#include "hub_internal.h"
+
+extern const struct az_file_blob az_embedded_hub[];
+extern const size_t az_embedded_hub_n;
+
+int az_hub_survey_embedded(const char **ret, size_t *ret_len)
+{
+    for (size_t i = 0; i < az_embedded_hub_n; i++)
+        if (strstr(az_embedded_hub[i].name, "survey.yaml")) {
+            *ret = az_embedded_hub[i].data;
+            *ret_len = az_embedded_hub[i].len;
+            return 0;
+        }
+    return AZ_ENOTFOUND;
+}
+
+/* Each section: its name, titles, column labels (ja|en, "," separated),
+ * and its SQL; {Y} is the scope on inst_year y (fiscal year, prefecture,
+ * group), {S} the same on item_status s, {T} the scope without the
+ * fiscal year (trend). $1 is the group ('' for all). */
+struct section {
+    const char *name, *title_ja, *title_en, *cols_ja, *cols_en, *sql;
+};
+
+static const struct section sections[] = {
+    {"completion_by_item", "項目ごとの対応率", "Completion by item",
+     "項目,該当,対応済み,対応率 (%),期限超過", "item,applicable,satisfied,percent,overdue",
+     "SELECT s.topic, count(*) FILTER (WHERE s.status <= 2),"
+     " count(*) FILTER (WHERE s.status = 0),"
+     " coalesce(round(100.0 * count(*) FILTER (WHERE s.status = 0)"
+     " / nullif(count(*) FILTER (WHERE s.status <= 2), 0))::int, 0),"
+     " count(*) FILTER (WHERE s.overdue) FROM item_status s WHERE {S}"
+     " GROUP BY s.topic ORDER BY s.topic"},
+    {"by_type_band", "種別・病床規模ごとの対応率", "Completion by type and bed band",
+     "種別,病床規模,機関数,対応率 (%),期限超過のある機関",
+     "type,bed band,institutions,percent,with overdue items",
+     "SELECT y.type, y.bed_band, count(*),"
+     " coalesce(round(100.0 * sum(y.satisfied) / nullif(sum(y.applicable), 0))::int, 0),"
+     " count(*) FILTER (WHERE y.overdue > 0) FROM inst_year y WHERE {Y}"
+     " GROUP BY y.type, y.bed_band ORDER BY y.type, y.bed_band"},
+    {"overdue_institutions", "期限超過の項目がある機関 (多い順、最大 200)",
+     "Institutions with overdue items (most first, at most 200)",
+     "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当,該当する機関の総数",
+     "institution,name,type,prefecture,overdue,satisfied,applicable,total such institutions",
+     /* the first 200 are chosen before the names are joined in */
+     "SELECT t.institution, i.name, t.type, t.prefecture, t.overdue, t.satisfied,"
+     " t.applicable, t.total FROM (SELECT y.institution, y.type, y.prefecture, y.overdue,"
+     " y.satisfied, y.applicable, count(*) OVER () AS total FROM inst_year y"
+     " WHERE {Y} AND y.overdue > 0 ORDER BY y.overdue DESC, y.institution LIMIT 200) t"
+     " JOIN institution i ON i.id = t.institution ORDER BY t.overdue DESC, t.institution"},
+    {"mfa_fy2027", "令和9年度の二要素認証への備え",
+     "Readiness for two-factor authentication (FY2027)",
+     "種別,機関数,備えあり,備えあり (%),二要素認証の項目に対応",
+     "type,institutions,ready,ready (%),2FA item satisfied",
+     "SELECT y.type, count(*), count(*) FILTER (WHERE y.mfa_fy2027),"
+     " round(100.0 * count(*) FILTER (WHERE y.mfa_fy2027) / count(*))::int,"
+     " count(*) FILTER (WHERE y.mfa) FROM inst_year y WHERE {Y} GROUP BY y.type"
+     " ORDER BY y.type"},
+    {"kev_vpn", "KEV に載る脆弱性のある VPN 装置 (製品・版ごと)",
+     "VPN devices exposed to KEV vulnerabilities (by product and version)", "製品,版,台数,機関数",
+     "product,version,devices,institutions",
+     "SELECT k.family, k.version, count(*), count(DISTINCT k.institution) FROM vpn_kev k"
+     " JOIN inst_year y ON y.prefecture = k.prefecture AND y.fiscal_year = k.fiscal_year AND"
+     " y.institution = k.institution WHERE {Y} GROUP BY k.family, k.version"
+     " ORDER BY count(*) DESC, k.family, k.version LIMIT 100"},
+    {"trend", "年度ごとの推移", "Trend across fiscal years",
+     "年度,機関数,対応率 (%),期限超過のある機関,BCP あり (%)",
+     "fiscal year,institutions,percent,with overdue items,cyber BCP (%)",
+     "SELECT y.fiscal_year, count(*),"
+     " coalesce(round(100.0 * sum(y.satisfied) / nullif(sum(y.applicable), 0))::int, 0),"
+     " count(*) FILTER (WHERE y.overdue > 0),"
+     " round(100.0 * count(*) FILTER (WHERE y.cyber_bcp) / count(*))::int"
+     " FROM inst_year y WHERE {T} GROUP BY y.fiscal_year ORDER BY y.fiscal_year"},
+    {"indicators", "調査と比べる指標 (病院 / すべての機関)",
+     "Indicators compared with the survey (hospitals / all institutions)",
+     "対象,機関数,BCP,二要素認証,更新,USB,契約の役割分担",
+     "population,institutions,cyber BCP,2FA,patching,USB,contract roles",
+     "SELECT CASE WHEN y.type = 'hospital' THEN 'hospital' ELSE 'other' END, count(*),"
+     " count(*) FILTER (WHERE y.cyber_bcp), count(*) FILTER (WHERE y.mfa),"
+     " count(*) FILTER (WHERE y.patching), count(*) FILTER (WHERE y.usb),"
+     " count(*) FILTER (WHERE y.contract_roles) FROM inst_year y WHERE {Y} GROUP BY 1"
+     " ORDER BY 1"},
+};
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+const char *const az_hub_queries[] = {"completion_by_item",
+                                      "by_type_band",
+                                      "overdue_institutions",
+                                      "mfa_fy2027",
+                                      "kev_vpn",
+                                      "trend",
+                                      "indicators",
+                                      NULL};
+
+static int newest_fy(struct az_ctx *ctx, struct az_hub *h, int *fy)
+{
+    PGresult *r = PQexec(h->c, "SELECT coalesce(max(fiscal_year), 0) FROM bundle");
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return hub_pg_fail(ctx, h->c, "bundle");
+    }
+    *fy = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+static json_t *cell(PGresult *r, int row, int col)
+{
+    Oid t = PQftype(r, col);
+    const char *v;
+
+    if (PQgetisnull(r, row, col))
+        return json_null();
+    v = PQgetvalue(r, row, col);
+    if (t == 20 || t == 21 || t == 23 || t == 1700)
+        return json_integer(strtoll(v, NULL, 10));
+    if (t == 16)
+        return json_boolean(v[0] == 't');
+    return json_string(v);
+}
+
+/* The SQL with {Y}, {S} and {T} replaced (new string). */
+static char *subst(const char *sql, const char *y, const char *s, const char *t)
+{
+    struct az_buf b;
+    const char *p;
+
+    az_buf_init(&b, 1u << 20);
+    while ((p = strchr(sql, '{')) && p[1] && p[2] == '}') {
+        az_buf_add(&b, sql, (size_t)(p - sql));
+        az_buf_puts(&b, p[1] == 'Y' ? y : p[1] == 'S' ? s : t);
+        sql = p + 3;
+    }
+    az_buf_puts(&b, sql);
+    return az_buf_take(&b);
+}
+
+static int run_section(struct az_ctx *ctx, struct az_hub *h, const struct section *sec,
+                       const struct az_hub_scope *s, int fy, json_t **ret)
+{
+    char *ys = NULL, *ss = NULL, *ts = NULL, *sql = NULL;
+    const char *vals[1] = {s->group ? s->group : ""};
+    PGresult *r;
+    json_t *rows, *out;
+    int rc = 0;
+
+    /* the prefecture and year are integers put into the text, so the
+     * planner prunes the partitions; the group is a parameter */
+    if (az_strf(&ys, "y.fiscal_year = %d AND ($1 = '' OR y.grp = $1)", fy) < 0 ||
+        az_strf(&ss,
+                "s.fiscal_year = %d AND ($1 = '' OR s.institution IN (SELECT g.institution"
+                " FROM inst_year g WHERE g.grp = $1 AND g.fiscal_year = %d))",
+                fy, fy) < 0 ||
+        az_strf(&ts, "($1 = '' OR y.grp = $1)") < 0)
+        goto nomem;
+    if (s->prefecture && (az_strf(&ys, "%s AND y.prefecture = %d", ys, s->prefecture) < 0 ||
+                          az_strf(&ss, "%s AND s.prefecture = %d", ss, s->prefecture) < 0 ||
+                          az_strf(&ts, "%s AND y.prefecture = %d", ts, s->prefecture) < 0))
+        goto nomem;
+    if (!(sql = subst(sec->sql, ys, ss, ts)))
+        goto nomem;
+    r = PQexecParams(h->c, sql, 1, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        rc = hub_pg_fail(ctx, h->c, sec->name);
+        goto out;
+    }
+    rows = json_array();
+    for (int i = 0; i < PQntuples(r); i++) {
+        json_t *row = json_array();
+        for (int c = 0; c < PQnfields(r); c++)
+            json_array_append_new(row, cell(r, i, c));
+        json_array_append_new(rows, row);
+    }
+    PQclear(r);
+    out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", sec->name, "title_ja", sec->title_ja,
+                    "title_en", sec->title_en, "columns_ja", sec->cols_ja, "columns_en",
+                    sec->cols_en, "rows", rows);
+    if (!out)
+        goto nomem;
+    *ret = out;
+    goto out;
+nomem:
+    rc = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+out:
+    free(ys);
+    free(ss);
+    free(ts);
+    free(sql);
+    return rc;
+}
+
+int az_hub_query(struct az_ctx *ctx, struct az_hub *h, const char *name,
+                 const struct az_hub_scope *s, json_t **ret)
+{
+    int fy = s->fiscal_year;
+
+    if (!fy && newest_fy(ctx, h, &fy) < 0)
+        return ctx->err;
+    for (size_t i = 0; i < NSECTIONS; i++)
+        if (!strcmp(sections[i].name, name))
+            return run_section(ctx, h, &sections[i], s, fy, ret);
+    return az_fail(ctx, AZ_ENOTFOUND, "未知の集計 \"%s\"", "unknown query \"%s\"", name);
+}
+
+/* The survey comparison: the survey's rate and the hub's for hospitals. */
+static json_t *survey_compare(const json_t *survey, const json_t *ind)
+{
+    static const char *const keys[] = {"cyber_bcp", "mfa", "patching", "usb", "contract_roles"};
+    static const char *const ja[] = {"サイバー攻撃を想定した BCP", "二要素認証",
+                                     "定期的なセキュリティ更新", "USB・外部記憶媒体の制限",
+                                     "契約での役割分担"};
+    static const char *const en[] = {"cyber BCP", "two-factor authentication", "regular patching",
+                                     "USB and external media restricted",
+                                     "roles in the vendor contract"};
+    json_t *out = json_array(), *sv = json_array_get(json_object_get(survey, "surveys"), 0);
+    json_t *rates = json_object_get(sv, "rates"), *hosp = NULL, *all_n = json_integer(0);
+    json_int_t all[6] = {0};
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(json_object_get(ind, "rows"), i, row)
+    {
+        if (!strcmp(json_string_value(json_array_get(row, 0)) ?: "", "hospital"))
+            hosp = row;
+        for (int k = 0; k < 6; k++)
+            all[k] += json_integer_value(json_array_get(row, (size_t)k + 1));
+    }
+    json_decref(all_n);
+    for (int k = 0; k < 5; k++) {
+        long rv = -1;
+        json_t *sr;
+        /* the document loader gives scalars as text */
+        if (az_parse_long(json_string_value(json_object_get(rates, keys[k])) ?: "", 0, 100, &rv) <
+            0)
+            rv = -1;
+        sr = rv >= 0 ? json_integer(rv) : json_null();
+        json_int_t hn = hosp ? json_integer_value(json_array_get(hosp, 1)) : 0;
+        json_int_t hv = hosp ? json_integer_value(json_array_get(hosp, (size_t)k + 2)) : 0;
+        json_t *hp = hn ? json_integer((hv * 100 + hn / 2) / hn) : json_null();
+        json_t *ap = all[0] ? json_integer((all[k + 1] * 100 + all[0] / 2) / all[0]) : json_null();
+        json_t *diff = hn && json_is_number(sr)
+                           ? json_integer(json_integer_value(hp) - json_integer_value(sr))
+                           : json_null();
+        json_array_append_new(out, json_pack("[s,s,o,o,o,o]", ja[k], en[k], sr, hp, diff, ap));
+    }
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:o,s:O,s:O}", "name", "survey", "title_ja",
+        "厚生労働省の調査との比較", "title_en", "Comparison with the MHLW survey", "columns_ja",
+        "指標,調査 (%),このハブの病院 (%),差 (ポイント),すべての機関 (%)", "columns_en",
+        "indicator,survey (%),hospitals here (%),difference (points),all "
+        "institutions (%)",
+        "rows", out, "source_ja", json_object_get(sv, "title-ja") ?: json_null(), "source_en",
+        json_object_get(sv, "title-en") ?: json_null());
+}
+
+int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scope *s,
+                  const char *survey_yaml, size_t survey_len, json_t **ret)
+{
+    struct az_doc *doc = NULL;
+    json_t *rep, *secs;
+    int fy = s->fiscal_year, r;
+
+    if ((r = hub_check_schema(ctx, h)) < 0)
+        return r;
+    if (survey_yaml && (r = az_doc_load(ctx, "survey.yaml", survey_yaml, survey_len, &doc)) < 0)
+        return r;
+    if (!fy && (r = newest_fy(ctx, h, &fy)) < 0) {
+        az_doc_free(doc);
+        return r;
+    }
+    secs = json_array();
+    rep = json_pack("{s:s,s:s,s:{s:i,s:s,s:s,s:s,s:i},s:o}", "schema", "anzen-hub-report/1",
+                    "anzen_version", AZ_VERSION, "scope", "prefecture", s->prefecture,
+                    "prefecture_ja", az_pref_name(s->prefecture, AZ_LANG_JA), "prefecture_en",
+                    az_pref_name(s->prefecture, AZ_LANG_EN), "group", s->group ? s->group : "",
+                    "fiscal_year", fy, "sections", secs);
+    if (!rep) {
+        az_doc_free(doc);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    for (size_t i = 0; i < NSECTIONS; i++) {
+        json_t *one = NULL;
+        struct az_hub_scope sc = *s;
+        sc.fiscal_year = fy;
+        if ((r = run_section(ctx, h, &sections[i], &sc, fy, &one)) < 0) {
+            json_decref(rep);
+            az_doc_free(doc);
+            return r;
+        }
+        json_array_append_new(secs, one);
+        if (!strcmp(sections[i].name, "indicators") && doc)
+            json_array_append_new(secs, survey_compare(az_doc_root(doc), one));
+    }
+    az_doc_free(doc);
+    *ret = rep;
+    return 0;
+}
+
+/* ---- HTML ---- */
+
+static void esc(struct az_buf *b, const char *s)
+{
+    const char *p = s;
+    for (; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            break;
+        }
+        if (rep) {
+            az_buf_add(b, s, (size_t)(p - s));
+            az_buf_puts(b, rep);
+            s = p + 1;
+        }
+    }
+    az_buf_add(b, s, (size_t)(p - s));
+}
+
+static void esc_n(struct az_buf *b, const char *s, size_t n)
+{
+    char *t = strndup(s, n);
+    if (t)
+        esc(b, t);
+    free(t);
+}
+
+static bool is_lang_en(const struct az_ctx *ctx)
+{
+    return ctx->lang == AZ_LANG_EN;
+}
+
+/* Column c of a "," separated label list. */
+static void col_label(const char *cols, size_t c, const char **ret, size_t *ret_n)
+{
+    const char *p = cols, *e;
+
+    for (size_t i = 0; i < c && p; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    if (!p) {
+        *ret = "";
+        *ret_n = 0;
+        return;
+    }
+    e = strchr(p, ',');
+    *ret = p;
+    *ret_n = e ? (size_t)(e - p) : strlen(p);
+}
+
+static void cell_text(struct az_buf *b, const json_t *v, bool html)
+{
+    if (json_is_integer(v))
+        az_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v)) {
+        if (html)
+            esc(b, json_string_value(v));
+        else
+            az_buf_puts(b, json_string_value(v));
+    } else if (json_is_boolean(v))
+        az_buf_puts(b, json_is_true(v) ? "✓" : "");
+    else
+        az_buf_puts(b, "—");
+}
+
+int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t *ret_len)
+{
+    struct az_buf b;
+    bool en = is_lang_en(ctx);
+    const json_t *sc = json_object_get(rep, "scope");
+    const char *grp = json_string_value(json_object_get(sc, "group"));
+    size_t i;
+    json_t *sec;
+    char *out;
+
+    az_buf_init(&b, 256u * 1024 * 1024);
+    az_buf_printf(&b,
+                  "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width\"><title>",
+                  en ? "en" : "ja");
+    az_buf_puts(&b, en ? "anzen hub report" : "anzen ハブの報告書");
+    az_buf_puts(&b, "</title><style>"
+                    "body{font-family:sans-serif;margin:2em;color:#222}"
+                    "table{border-collapse:collapse;margin:0 0 2em}"
+                    "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left}"
+                    "td.n{text-align:right}th{background:#eef}"
+                    ".bar{display:inline-block;height:.7em;background:#4a7;margin-left:.4em}"
+                    "@media print{h2{page-break-before:auto}}"
+                    "</style></head><body>\n<h1>");
+    az_buf_puts(&b, en ? "Cybersecurity checklist: aggregated report"
+                       : "サイバーセキュリティ対策チェックリスト 集計報告書");
+    az_buf_puts(&b, "</h1>\n<p>");
+    esc(&b, json_string_value(json_object_get(sc, en ? "prefecture_en" : "prefecture_ja")) ?: "");
+    if (grp && *grp) {
+        az_buf_puts(&b, en ? " / group " : " / グループ ");
+        esc(&b, grp);
+    }
+    az_buf_printf(&b, en ? " / fiscal year %lld" : " / %lld 年度",
+                  (long long)json_integer_value(json_object_get(sc, "fiscal_year")));
+    az_buf_puts(&b, "</p>\n");
+    json_array_foreach(json_object_get(rep, "sections"), i, sec)
+    {
+        const char *cols =
+            json_string_value(json_object_get(sec, en ? "columns_en" : "columns_ja"));
+        const json_t *rows = json_object_get(sec, "rows");
+        size_t ncol = json_array_size(json_array_get(rows, 0)), r;
+        bool survey = !strcmp(json_string_value(json_object_get(sec, "name")) ?: "", "survey");
+        json_t *row;
+        az_buf_puts(&b, "<h2>");
+        esc(&b, json_string_value(json_object_get(sec, en ? "title_en" : "title_ja")) ?: "");
+        az_buf_puts(&b, "</h2>\n");
+        if (survey) {
+            const char *src =
+                json_string_value(json_object_get(sec, en ? "source_en" : "source_ja"));
+            az_buf_puts(&b, "<p>");
+            esc(&b, src ? src : "");
+            az_buf_puts(&b, en ? ". The survey's rates were read from secondary summaries "
+                                 "(unverified); each is matched to one checklist item "
+                                 "(docs/hub.md).</p>\n"
+                               : "。調査の値は二次資料から読んだもの (未確認) で、各指標を"
+                                 "チェックリストの 1 項目に対応させています (docs/hub.md)。</p>\n");
+        }
+        if (!json_array_size(rows)) {
+            az_buf_puts(&b, en ? "<p>No data.</p>\n" : "<p>データがありません。</p>\n");
+            continue;
+        }
+        az_buf_puts(&b, "<table><thead><tr>");
+        for (size_t c = 0; c < ncol; c++) {
+            const char *l;
+            size_t ln;
+            if (survey && c == 1)
+                continue; /* the other language's label */
+            col_label(cols, survey && c > 1 ? c - 1 : c, &l, &ln);
+            az_buf_puts(&b, "<th>");
+            esc_n(&b, l, ln);
+            az_buf_puts(&b, "</th>");
+        }
+        az_buf_puts(&b, "</tr></thead><tbody>\n");
+        json_array_foreach(rows, r, row)
+        {
+            az_buf_puts(&b, "<tr>");
+            for (size_t c = 0; c < ncol; c++) {
+                json_t *v = json_array_get(row, c);
+                const char *l;
+                size_t ln;
+                if (survey && c == (en ? 0u : 1u))
+                    continue;
+                col_label(cols, survey && c > 1 ? c - 1 : c, &l, &ln);
+                az_buf_puts(&b, json_is_integer(v) ? "<td class=\"n\">" : "<td>");
+                cell_text(&b, v, true);
+                if (json_is_integer(v) && ln && memchr(l, '%', ln) && json_integer_value(v) >= 0 &&
+                    json_integer_value(v) <= 100)
+                    az_buf_printf(&b, "<span class=\"bar\" style=\"width:%lldpx\"></span>",
+                                  (long long)json_integer_value(v));
+                az_buf_puts(&b, "</td>");
+            }
+            az_buf_puts(&b, "</tr>\n");
+        }
+        az_buf_puts(&b, "</tbody></table>\n");
+    }
+    az_buf_puts(&b, "</body></html>\n");
+    out = az_buf_take(&b);
+    if (!out)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    *ret = out;
+    *ret_len = strlen(out);
+    return 0;
+}
+
+/* ---- XLSX ---- */
+
+int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
+{
+    bool en = is_lang_en(ctx);
+    char *tmp = NULL;
+    lxw_workbook *wb;
+    lxw_format *head;
+    lxw_error err;
+    size_t i;
+    json_t *sec;
+
+    if (az_strf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    wb = workbook_new(tmp);
+    if (!wb) {
+        free(tmp);
+        return az_fail(ctx, AZ_EIO, "%s: 書けません", "%s: cannot write", path);
+    }
+    head = workbook_add_format(wb);
+    format_set_bold(head);
+    format_set_bg_color(head, 0xEEEEFF);
+    json_array_foreach(json_object_get(rep, "sections"), i, sec)
+    {
+        char sheet[32];
+        const char *cols =
+            json_string_value(json_object_get(sec, en ? "columns_en" : "columns_ja"));
+        const json_t *rows = json_object_get(sec, "rows");
+        bool survey = !strcmp(json_string_value(json_object_get(sec, "name")) ?: "", "survey");
+        size_t ncol, r;
+        json_t *row;
+        lxw_worksheet *ws;
+        lxw_col_t oc = 0;
+        snprintf(sheet, sizeof(sheet), "%zu %s", i + 1,
+                 json_string_value(json_object_get(sec, "name")) ?: "");
+        ws = workbook_add_worksheet(wb, sheet);
+        if (!ws)
+            continue;
+        worksheet_write_string(
+            ws, 0, 0, json_string_value(json_object_get(sec, en ? "title_en" : "title_ja")), head);
+        ncol = 1;
+        for (const char *p = cols; p && *p; p++)
+            ncol += *p == ',';
+        for (size_t c = 0; c < ncol; c++) {
+            const char *l;
+            size_t ln;
+            char *t;
+            col_label(cols, c, &l, &ln);
+            t = strndup(l, ln);
+            worksheet_write_string(ws, 2, (lxw_col_t)c, t ? t : "", head);
+            free(t);
+        }
+        worksheet_set_column(ws, 0, (lxw_col_t)(ncol ? ncol - 1 : 0), 16, NULL);
+        json_array_foreach(rows, r, row)
+        {
+            oc = 0;
+            for (size_t c = 0; c < json_array_size(row); c++) {
+                json_t *v = json_array_get(row, c);
+                if (survey && c == (en ? 0u : 1u))
+                    continue;
+                if (json_is_integer(v))
+                    worksheet_write_number(ws, (lxw_row_t)(r + 3), oc,
+                                           (double)json_integer_value(v), NULL);
+                else if (json_is_string(v))
+                    worksheet_write_string(ws, (lxw_row_t)(r + 3), oc, json_string_value(v), NULL);
+                else if (json_is_boolean(v))
+                    worksheet_write_boolean(ws, (lxw_row_t)(r + 3), oc, json_is_true(v), NULL);
+                oc++;
+            }
+        }
+    }
+    err = workbook_close(wb);
+    if (err != LXW_NO_ERROR || rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return az_fail(ctx, AZ_EIO, "%s: 書けません: %s", "%s: cannot write: %s", path,
+                       err != LXW_NO_ERROR ? lxw_strerror(err) : strerror(e));
+    }
+    free(tmp);
+    return 0;
+}
