@@ -451,18 +451,27 @@ int cmd_init(struct cli *c, int argc, char **argv)
         /* the dated answers become records in the workspace beside the profile */
         struct az_ws_files wf = {.profile = path};
         struct az_workspace *ws = NULL;
+        size_t ndup = 0;
         if (!(r = cli_ws(c, &wf, &ws))) {
-            for (size_t i = 0; i < duties.n && !r; i++)
-                if (az_ws_record_add(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL) < 0) {
+            for (size_t i = 0; i < duties.n && !r; i++) {
+                bool dup = false;
+                if (az_ws_record_add_ex(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL, &dup) <
+                    0) {
                     cli_liberr(c);
                     r = EXIT_ERROR;
                 }
+                ndup += dup;
+            }
             az_ws_close(ws);
         }
-        if (!r)
+        if (!r && duties.n > ndup)
             printf(L(c, "\n記録を %zu 件残しました (anzen record list)。\n",
                      "\nRecorded %zu duties (anzen record list).\n"),
-                   duties.n);
+                   duties.n - ndup);
+        if (!r && ndup)
+            printf(L(c, "同じ記録が既にある %zu 件は追加しませんでした。\n",
+                     "%zu identical records were already there and were not added again.\n"),
+                   ndup);
     }
     if (r) {
         for (size_t k = 0; k < p.nsystems; k++)

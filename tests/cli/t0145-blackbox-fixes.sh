@@ -1,0 +1,73 @@
+#!/bin/sh
+# Fixes for problems a black-box tester found: non-UTF-8 arguments, the
+# CLI's "today" in Japan and future dates, re-running init, init answers,
+# mistyped paths, Japanese OS errors, vendor check without a registry, and
+# smaller wording problems.
+. "$(dirname "$0")/lib.sh"
+
+export ANZEN_TODAY=2026-10-01
+CLINIC=$(cat "$TEST_DATA/init-clinic.txt")
+mkdir clinic
+cd clinic
+run_in "$CLINIC
+" "$ANZEN" init
+expect_rc 0 "init a clinic"
+
+# 4: a CP932 option value is refused up front, naming the option
+sj=$(printf '\223\374\227\315')
+run "$ANZEN" record training --date 2026-09-01 --note "$sj"
+expect_rc 64 "a CP932 --note is a usage error"
+expect_err "--note の値) が UTF-8 ではありません (Shift_JIS/CP932 のようです)" "names the option and CP932"
+expect_no_out "記録" "nothing recorded"
+run "$ANZEN" plan set 2-⑦ --track interim --owner "planning:$sj"
+expect_rc 64 "a CP932 --owner is a usage error"
+expect_err "--owner の値" "names --owner"
+run "$ANZEN" --lang en plan set 2-⑦ --track interim --owner="planning:$sj"
+expect_rc 64 "--owner=VALUE in CP932"
+expect_err "the value of --owner) is not UTF-8" "in English with --lang en"
+
+# 6: no future dates; a record dated today counts
+run "$ANZEN" --as-of 2026-10-01 record contacts --date 2026-10-02
+expect_rc 1 "tomorrow's date is refused"
+expect_err "今日 (2026-10-01) より後です" "says it is after today"
+run "$ANZEN" --as-of 2026-10-01 status
+expect_out "[期限切れ] インシデント時の連絡体制図の見直し" "overdue before the record"
+run "$ANZEN" --as-of 2026-10-01 record contacts --date 2026-10-01
+expect_rc 0 "today's date is accepted"
+run "$ANZEN" --as-of 2026-10-01 status
+expect_no_out "[期限切れ] インシデント時の連絡体制図の見直し" "status uses the record dated today"
+run "$ANZEN" --as-of 2026-10-01 keypoints
+expect_out "インシデント時の連絡体制図あり (記録 2026-10-01" "keypoints use the record dated today"
+# without --as-of and ANZEN_TODAY, today is the date in Japan, whatever TZ says
+jst=$(TZ=UTC date -d '+9 hours' +%Y-%m-%d 2>/dev/null || true)
+if [ -n "$jst" ]; then
+    # compare the date either side of the call, so midnight does not flake
+    run env -u ANZEN_TODAY TZ=America/Los_Angeles "$ANZEN" record list --format json
+    jst2=$(TZ=UTC date -d '+9 hours' +%Y-%m-%d)
+    run env -u ANZEN_TODAY TZ=America/Los_Angeles "$ANZEN" record contacts --date "$jst2" --note jst
+    if [ "$rc" -eq 0 ] || [ "$jst" != "$jst2" ]; then ok "today in Japan is not in the future"; else
+        not_ok "today in Japan ($jst2) was refused"
+        sed 's/^/#   err: /' "$T/err"
+    fi
+    tomorrow=$(TZ=UTC date -d '+33 hours' +%Y-%m-%d)
+    run env -u ANZEN_TODAY TZ=Pacific/Kiritimati "$ANZEN" record contacts --date "$tomorrow"
+    expect_rc 1 "tomorrow in Japan is refused even where TZ is ahead"
+fi
+
+# 8: init --force again does not duplicate the records
+run_in "$CLINIC
+" "$ANZEN" init --force
+expect_rc 0 "init --force again"
+expect_out "同じ記録が既にある 2 件は追加しませんでした" "says the records were there"
+run "$ANZEN" record list
+nbcp=$(grep -c "サイバー攻撃を想定した BCP 2025-05-10" "$T/out" || true)
+if [ "$nbcp" = 1 ]; then ok "the BCP record is there once"; else not_ok "BCP recorded $nbcp times"; fi
+run "$ANZEN" record training --date 2026-09-01 --note 訓練 --by 山田
+expect_rc 0 "a training record"
+run "$ANZEN" record training --date 2026-09-01 --note 訓練 --by 山田
+expect_rc 0 "the same record again"
+expect_out "同じ記録が既にあります" "is a no-op that says so"
+run "$ANZEN" record training --date 2026-09-01 --note 別の訓練 --by 山田
+expect_out "記録 #" "a different note is a new record"
+
+done_testing
