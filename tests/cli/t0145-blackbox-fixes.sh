@@ -70,4 +70,38 @@ expect_out "同じ記録が既にあります" "is a no-op that says so"
 run "$ANZEN" record training --date 2026-09-01 --note 別の訓練 --by 山田
 expect_out "記録 #" "a different note is a new record"
 
+# 3: a CP932 answer at an init prompt is asked again, never written
+mkdir sj && cd sj
+run_in "$(printf '\203N\203\212\203j\203b\203N')
+テスト医院
+2
+0
+いいえ
+いいえ
+いいえ
+" "$ANZEN" init
+expect_rc 0 "init with a CP932 name, then a UTF-8 one"
+expect_out "入力が UTF-8 ではありません (Shift_JIS/CP932 のようです)" "says the answer is CP932"
+expect_out "プロファイルを書きました" "the UTF-8 answer is used"
+run "$ANZEN" status
+expect_rc 0 "the profile written can be read"
+expect_out "テスト医院" "with the UTF-8 name"
+cd ..
+
+# 9: full-width digits, letters and spaces in parsed init answers
+mkdir fw && cd fw
+run_in "全角医院
+２
+　１９　
+ｎ
+ｎｏ
+Ｎ
+" "$ANZEN" init
+expect_rc 0 "init with full-width answers"
+expect_no_out "1 から 5 の数字で" "full-width type accepted"
+expect_no_out "0 以上の整数" "full-width bed count accepted"
+expect_no_out "はい (y) か いいえ (n)" "full-width yes/no accepted"
+grep -q 'beds: 19' profile.yaml && ok "19 beds stored" || not_ok "beds not 19: $(grep beds profile.yaml)"
+cd ..
+
 done_testing
