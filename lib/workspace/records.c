@@ -264,7 +264,7 @@ static int read_evidence(struct az_ctx *ctx, const char *path, char **ret, size_
 
     if (stat(path, &sb) != 0)
         return az_fail(ctx, errno == ENOENT ? AZ_ENOTFOUND : AZ_EIO,
-                       "証跡のファイル %s がありません (%s)", "evidence file %s not found (%s)",
+                       "証跡のファイル %s を開けません: %s", "cannot open evidence file %s: %s",
                        path, az_errno_text(ctx->lang, errno));
     if (!S_ISREG(sb.st_mode))
         return az_fail(ctx, AZ_EINVAL, "証跡 %s は通常のファイルではありません",

@@ -223,9 +223,13 @@ int cmd_docs(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             rp.answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             rp.workspace = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'L':
             rp.ledger = optarg;

@@ -504,9 +504,13 @@ int cmd_plan(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             db = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'r':
             if (!(role = az_plan_owner_parse(optarg))) {

@@ -247,12 +247,16 @@ int cmd_status(struct cli *c, int argc, char **argv)
         }
         case 'w':
             db = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'p':
             profile = optarg;
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'e':
             edition = optarg;

@@ -104,4 +104,35 @@ expect_no_out "はい (y) か いいえ (n)" "full-width yes/no accepted"
 grep -q 'beds: 19' profile.yaml && ok "19 beds stored" || not_ok "beds not 19: $(grep beds profile.yaml)"
 cd ..
 
+# 10: a mistyped -a / -w is an error naming it; plan set creates no database
+cd "$T/clinic"
+run "$ANZEN" status -a answrs.yaml
+expect_rc 1 "status -a with a missing file"
+expect_err "-a で指定した answrs.yaml を開けません: ファイルがありません" "names -a and the path"
+run "$ANZEN" plan -w /nonexist/anzen.db
+expect_rc 1 "plan -w with a missing database"
+expect_err "/nonexist/anzen.db" "names the database"
+run "$ANZEN" plan set 2-⑦ --track interim --status in-progress --workspace=anzn.db
+expect_rc 1 "plan set --workspace= with a typo"
+[ ! -e anzn.db ] && ok "no new empty database" || not_ok "anzn.db was created"
+run "$ANZEN" report -a nope.yaml
+expect_rc 1 "report -a missing"
+
+# 11: OS errors in Japanese, and the real reason
+run "$ANZEN" record drill --date 2026-09-01 --file ../nonexist.pdf
+expect_rc 1 "evidence file missing"
+expect_err "証跡のファイル ../nonexist.pdf を開けません: ファイルがありません" "in Japanese"
+expect_no_out "No such file" "no English"
+for k in "docs bcp" "calendar" "report"; do
+    run "$ANZEN" $k -o ../nodir/x.out
+    expect_rc 1 "$k -o into a missing folder"
+    expect_err "書き込めません: フォルダ ../nodir がありません" "$k: says the folder is missing"
+done
+if [ -f /proc/version ]; then
+    run "$ANZEN" docs bcp -o /proc/version
+    expect_rc 1 "docs -o /proc/version"
+    expect_err "/proc はファイルを作れる普通のフォルダではありません" "says why, not 'no file'"
+fi
+cd ..
+
 done_testing
