@@ -135,4 +135,15 @@ if [ -f /proc/version ]; then
 fi
 cd ..
 
+# 12: vendor check without vendors.yaml reports the unregistered vendors
+cd "$T/clinic"
+rm -f vendors.yaml
+run "$ANZEN" vendor check
+expect_rc 2 "vendor check without a registry: gaps, not an error"
+expect_out "anzen vendor add で登録してください" "suggests vendor add"
+expect_out "電子カルテ (みどりメディカル): 事業者の登録がありません" "names each unregistered vendor"
+run "$ANZEN" vendor check -f nope.yaml
+expect_rc 1 "an explicit -f that is missing is an error"
+cd ..
+
 done_testing
