@@ -146,4 +146,16 @@ run "$ANZEN" vendor check -f nope.yaml
 expect_rc 1 "an explicit -f that is missing is an error"
 cd ..
 
+# 13: a VPN router maintained by the vendor of a remotely maintained system
+cd "$T/clinic"
+cat >vpn.csv <<'CSV'
+種別,名称,所属システム,管理者,最終パッチ適用日,保守業者
+ルータ,VPNルータ,,みどりメディカル(株),2026-09-01,みどりメディカル
+ルータ,別のVPNルータ,,事務長,2026-09-01,あおぞら商事
+CSV
+run "$ANZEN" ledger check vpn.csv
+expect_no_out "✗ VPNルータ: リモート保守の装置ですが" "matched to the system through the vendor"
+expect_out "別のVPNルータ: リモート保守の装置ですが、どのシステムの保守に使うのかが分かりません。台帳の所属システム欄が空" "an unknown vendor says what is missing"
+cd ..
+
 done_testing
