@@ -214,9 +214,17 @@ static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers 
              "Finally, the duties that recur each year. Press Enter to skip a question\n"
              "(it stays \"not recorded\"; record it later with anzen record)."));
     /* the BCP */
-    if ((yn = ask_ynu(c, L(c, "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) はありますか",
-                           "Is there a plan to keep treating patients during a cyber attack "
-                           "(BCP)?"))) == -2)
+    if ((yn = ask_ynu(c, p->type == AZ_INST_PHARMACY
+                             ? L(c,
+                                 "サイバー攻撃を受けたときに調剤業務を続けるための計画 (BCP) "
+                                 "はありますか",
+                                 "Is there a plan to keep dispensing during a cyber attack "
+                                 "(BCP)?")
+                             : L(c,
+                                 "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) "
+                                 "はありますか",
+                                 "Is there a plan to keep treating patients during a cyber "
+                                 "attack (BCP)?"))) == -2)
         return;
     if (yn >= 0) {
         p->cyber_bcp.stated = true;
@@ -287,9 +295,15 @@ static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers 
     if (k == 1)
         duty_add(d, AZ_REC_TRAINING, dt, -1);
     /* electronic signatures */
-    if ((yn = ask_ynu(c, L(c, "紹介状などに電子署名 (HPKI カードなど) を使っていますか",
-                           "Do you sign documents (referral letters, ...) electronically "
-                           "(HPKI card, ...)?"))) == -2)
+    if ((yn = ask_ynu(c, p->type == AZ_INST_PHARMACY
+                             ? L(c,
+                                 "電子処方箋の調剤結果などに電子署名 (HPKI カードなど) を"
+                                 "使っていますか",
+                                 "Do you sign records (electronic prescription dispensing "
+                                 "results, ...) electronically (HPKI card, ...)?")
+                             : L(c, "紹介状などに電子署名 (HPKI カードなど) を使っていますか",
+                                 "Do you sign documents (referral letters, ...) electronically "
+                                 "(HPKI card, ...)?"))) == -2)
         return;
     if (yn == 0)
         p->signatures_stated = true; /* none: an empty list */

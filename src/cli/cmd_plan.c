@@ -223,9 +223,14 @@ static char *vendor_list(const struct az_vendors *vs, const struct az_profile *p
     az_buf_init(&b, 64 * 1024);
     for (size_t i = 0; vs && i < vs->n; i++)
         az_buf_printf(&b, "%s%s (%s)", i ? "、" : "", vs->v[i].id, vs->v[i].name);
-    for (size_t i = 0; !vs && p && i < p->nsystems; i++)
-        if (p->systems[i].vendor)
+    for (size_t i = 0; !vs && p && i < p->nsystems; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = p->systems[j].vendor && p->systems[i].vendor &&
+                   !strcmp(p->systems[j].vendor, p->systems[i].vendor);
+        if (p->systems[i].vendor && !seen)
             az_buf_printf(&b, "%s%s", b.len ? "、" : "", p->systems[i].vendor);
+    }
     if (!b.len)
         az_buf_puts(&b, "-");
     return b.data;

@@ -149,11 +149,15 @@ static int cmd_help(struct cli *c, int argc, char **argv)
     if (!strcmp(argv[1], "--man"))
         return cli_help_man(c, argc - 2, argv + 2);
     cmd = find_command(argv[1]);
-    if (!cmd || cmd->fn == cmd_help) {
-        if (!cmd)
-            cli_err(c, "未知のコマンド \"%s\"", "unknown command \"%s\"", argv[1]);
-        usage(c, cmd ? stdout : stderr);
-        return cmd ? 0 : EXIT_USAGE;
+    if (!cmd) { /* an error with a suggestion, not the whole help */
+        const char *names[NCOMMANDS];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            names[i] = commands[i].name;
+        return cli_unknown_command(c, argv[1], names, NCOMMANDS);
+    }
+    if (cmd->fn == cmd_help) {
+        usage(c, stdout);
+        return 0;
     }
     hv[0] = argv[1];
     return cmd->fn(c, 2, hv);

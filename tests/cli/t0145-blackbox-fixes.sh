@@ -158,4 +158,60 @@ expect_no_out "✗ VPNルータ: リモート保守の装置ですが" "matched 
 expect_out "別のVPNルータ: リモート保守の装置ですが、どのシステムの保守に使うのかが分かりません。台帳の所属システム欄が空" "an unknown vendor says what is missing"
 cd ..
 
+# 14: smaller things
+cd "$T/clinic"
+run "$ANZEN" plan set 2-⑬ --track both --owner 事業者:あおぞら
+expect_rc 64 "an unknown vendor as owner"
+expect_err "(指定できる事業者: みどりメディカル)" "the vendor is listed once"
+run "$ANZEN" docs bpc
+expect_rc 64 "docs bpc"
+expect_err "もしかして: anzen docs bcp" "docs suggests bcp"
+run "$ANZEN" help ledgr
+expect_rc 64 "help ledgr"
+expect_err "もしかして: anzen ledger" "help suggests ledger"
+[ ! -s "$T/out" ] && ok "help ledgr prints no whole help" || not_ok "help ledgr printed the help"
+run env ANZEN_CHROMIUM=/nonexistent PATH=/nonexistent "$ANZEN" docs bcp --format pdf -o b.pdf
+expect_no_out "anzen report -o report.html" "the Chromium hint is not about report"
+if grep -qF "Chromium" "$T/err"; then
+    expect_err "同じコマンドを PDF の指定 (--pdf / --format pdf) なしで" "the hint fits any command"
+fi
+run "$ANZEN" docs contacts -o contacts.html
+expect_rc 0 "docs contacts without IT staff"
+grep -q "異常に気付いた人 → 企画管理者 →" contacts.html && ok "the chain skips the operations role" ||
+    not_ok "the chain goes through the operations role"
+grep -q "その仕事はみどりメディカルが受け持ちます" contacts.html && ok "names who takes the operations work" ||
+    not_ok "no substitute named"
+grep -q "<td>システム運用担当者" contacts.html && not_ok "an empty operations row" || ok "no empty operations row"
+cd ..
+mkdir ph && cd ph
+run_in "テスト薬局
+4
+はい
+いいえ
+いいえ
+レセコン
+1
+A社
+2020-04-01
+いいえ
+いいえ
+
+はい
+2025-05-01
+いいえ
+いいえ
+
+
+
+いいえ
+" "$ANZEN" init
+expect_rc 0 "pharmacy init"
+expect_out "調剤業務を続けるための計画 (BCP)" "pharmacy BCP question"
+expect_out "電子処方箋の調剤結果などに電子署名" "pharmacy signature question"
+expect_no_out "診療を続ける" "no clinic wording"
+run "$ANZEN" docs bcp -o bcp.html
+grep -q "薬局内のサーバを先" bcp.html && ok "pharmacy BCP: 薬局内" || not_ok "pharmacy BCP wording"
+grep -q "院内のサーバを先" bcp.html && not_ok "pharmacy BCP says 院内" || ok "no 院内 in the pharmacy BCP"
+cd ..
+
 done_testing
