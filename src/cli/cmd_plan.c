@@ -336,6 +336,38 @@ struct set_args {
     const char *reason, *who;
 };
 
+/* Read the item back: success is only reported for what the store holds. */
+static bool stored(struct cli *c, struct az_workspace *ws, const char *item,
+                   const struct az_plan_patch *patch)
+{
+    struct az_plan_state *v = NULL;
+    size_t n = 0;
+    bool ok = false;
+
+    if (az_ws_plan_states(ws, &c->ctx, &v, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i].item, item))
+            continue;
+        ok = true;
+        for (int t = 0; t < 2; t++) {
+            const struct az_plan_track_state *ts = &v[i].track[t];
+            if (patch->track >= 0 && patch->track != t)
+                continue;
+            if (patch->status >= 0 && ts->status != patch->status)
+                ok = false;
+            if (patch->owner_role &&
+                (ts->owner_role != patch->owner_role ||
+                 strcmp(ts->owner ? ts->owner : "", patch->owner ? patch->owner : "")))
+                ok = false;
+            if (patch->has_due && (!ts->has_due || az_date_cmp(ts->due, patch->due)))
+                ok = false;
+        }
+    }
+    az_plan_states_free(v, n);
+    return ok;
+}
+
 static int do_set(struct cli *c, const struct set_args *sa)
 {
     const struct az_edition *ed;
@@ -437,6 +469,13 @@ static int do_set(struct cli *c, const struct set_args *sa)
     }
     if (az_ws_plan_set(ws, &c->ctx, it->id, &patch, sa->who) < 0) {
         cli_liberr(c);
+        az_ws_close(ws);
+        free(vname);
+        return EXIT_ERROR;
+    }
+    if (!stored(c, ws, it->id, &patch)) {
+        cli_err(c, "%s の変更を保存できませんでした (読み戻した内容が違います)",
+                "the change to %s was not stored (reading it back differs)", it->label);
         az_ws_close(ws);
         free(vname);
         return EXIT_ERROR;
