@@ -79,7 +79,7 @@ void az_fy_format(int fy, enum az_lang lang, char *buf, size_t n);
 /* Parse a fiscal year: "2025", "FY2025", "令和7年度", "R7", "令和元年度". */
 int az_fy_parse(const char *s, int *ret_fy);
 
-/* Today's date in local time, or the date fixed when it is not NULL or
+/* Today's date in Japan (UTC+9, whatever TZ says), or the date fixed when it is not NULL or
  * empty (the CLI passes $ANZEN_TODAY, for tests: lib/ reads no
  * environment). */
 int az_today(const char *fixed, struct az_date *ret);

@@ -119,5 +119,11 @@ int az_ws_records(struct az_workspace *ws, struct az_ctx *ctx, struct az_records
  */
 int az_ws_record_add(struct az_workspace *ws, struct az_ctx *ctx, struct az_record *rec,
                      const char *evidence_path, const char *who, long long *ret_id);
+/* The same, and a record identical to an existing one (kind, date, by,
+ * note, result, restore time, evidence hash) is not added again: *ret_id
+ * is the existing record's id and *ret_dup (may be NULL) is set true. */
+int az_ws_record_add_ex(struct az_workspace *ws, struct az_ctx *ctx, struct az_record *rec,
+                        const char *evidence_path, const char *who, long long *ret_id,
+                        bool *ret_dup);
 
 #endif

@@ -1644,6 +1644,43 @@ json_t *az_ledger_check(const struct az_ledger *l, const struct az_profile *p, s
     return az_ledger_check_opts(l, &o);
 }
 
+/* vendor names the text (a folded substring: みどりメディカル in
+ * みどりメディカル(株)) */
+static bool names_vendor(const char *text, const char *vendor)
+{
+    char *x, *y;
+    bool r;
+
+    if (!text || !*text || !vendor || !*vendor)
+        return false;
+    x = az_ledger_fold(text, true);
+    y = az_ledger_fold(vendor, true);
+    r = x && y && *y && strstr(x, y);
+    free(x);
+    free(y);
+    return r;
+}
+
+/* A remotely maintained system of the profile whose vendor is the
+ * device's maintainer (保守業者 column) or administrator: the VPN device
+ * serves that vendor's remote maintenance. */
+static const struct az_system *remote_by_vendor(const struct az_ledger *l, const struct az_asset *a,
+                                                const struct az_profile *p)
+{
+    for (size_t k = 0; p && k < p->nsystems; k++) {
+        const struct az_system *s = &p->systems[k];
+        if (!s->remote_maintenance || !s->vendor)
+            continue;
+        if (names_vendor(a->col[AZ_COL_ADMIN], s->vendor))
+            return s;
+        for (size_t e = 0; a->extra && e < l->nextra; e++)
+            if (l->extra_field && l->extra_field[e] && !strcmp(l->extra_field[e], "maintainer") &&
+                names_vendor(a->extra[e], s->vendor))
+                return s;
+    }
+    return NULL;
+}
+
 json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o)
 {
     const struct az_profile *p = o->profile;
@@ -1692,17 +1729,37 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                 finding(arr, a, "vendor-no-contract", "gap", ja, en);
             }
         }
-        if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance)) {
-            az_strf(&ja,
+        if (a->kind == AZ_ASSET_VPN && !(sys && sys->remote_maintenance) &&
+            !remote_by_vendor(l, a, p)) {
+            if (sys) /* the system column names a system without remote maintenance */
+                az_strf(&ja,
+                        "%s: リモート保守の装置ですが、所属システム「%s」はプロファイルでリモート"
+                        "保守なしです。anzen init または profile.yaml でそのシステムをリモート"
+                        "保守ありにするか、台帳の所属システム欄を直してください",
+                        name, a->col[AZ_COL_SYSTEM]);
+            else if (*a->col[AZ_COL_SYSTEM])
+                az_strf(&ja,
+                        "%s: リモート保守の装置ですが、所属システム「%s」がプロファイルの"
+                        "システムにありません。台帳の所属システム欄をプロファイルのシステム名"
+                        "または ID にしてください",
+                        name, a->col[AZ_COL_SYSTEM]);
+            else
+                az_strf(
+                    &ja,
                     "%s: リモート保守の装置ですが、どのシステムの保守に使うのかが分かりません。"
-                    "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init "
-                    "または profile.yaml でそのシステムをリモート保守ありにしてください",
+                    "台帳の所属システム欄が空で、保守業者欄・管理者欄もリモート保守ありの"
+                    "システムの事業者と一致しません。台帳の所属システム欄にそのシステム (電子カルテ"
+                    "など) を書くか、保守業者欄に事業者名を書くか、anzen init または "
+                    "profile.yaml でそのシステムをリモート保守ありにしてください",
                     name);
             az_strf(&en,
                     "%s: a remote-maintenance device, but it is not known which system it "
-                    "serves: write that system (the EHR, say) in the ledger's system column, or "
-                    "mark the system as remotely maintained with anzen init or in profile.yaml",
-                    name);
+                    "serves: the ledger's system column (\"%s\") names no remotely maintained "
+                    "system of the profile, and its maintainer/administrator is not the vendor "
+                    "of one; write that system in the system column, the vendor in the "
+                    "maintainer column, or mark the system as remotely maintained in the "
+                    "profile",
+                    name, a->col[AZ_COL_SYSTEM]);
             finding(arr, a, "remote-unconfirmed", "gap", ja, en);
         }
         if (a->has_eol) {

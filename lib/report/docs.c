@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anzen/plan.h"
 #include "anzen/doc.h"
 #include "anzen/docs.h"
 #include "anzen/finding.h"
@@ -538,9 +539,14 @@ static void bcp_model(struct b *b, json_t *m)
     s = section(m, "fukkyu", T(b, "4. 復旧 (優先順に戻す)", "4. Recovery"),
                 T(b, "4 復旧", "4 Recovery"));
     para(s, T(b,
-              "侵入の入口 (VPN 装置など) を塞ぎ、パスワードを変えてから、感染していないことを"
-              "確かめたバックアップで、優先順の高いシステムから戻します。順位は業務への影響で"
-              "決め、見直して記入してください (院内のサーバを先、クラウドは事業者と確認)。",
+              b->ph ? "侵入の入口 (VPN 装置など) を塞ぎ、パスワードを変えてから、感染していないこと"
+                      "を確かめたバックアップで、優先順の高いシステムから戻します。順位は業務への"
+                      "影響で決め、見直して記入してください (薬局内のサーバを先、クラウドは事業者"
+                      "と確認)。"
+                    : "侵入の入口 (VPN 装置など) を塞ぎ、パスワードを変えてから、感染していないこと"
+                      "を確かめたバックアップで、優先順の高いシステムから戻します。順位は業務への"
+                      "影響で決め、見直して記入してください (院内のサーバを先、クラウドは事業者"
+                      "と確認)。",
               "Close the way in (the VPN device, ...) and change passwords first; then restore "
               "from a backup known to be clean, highest priority first. Rank by impact on care "
               "and review the order below (on-site servers first; cloud services with their "
@@ -616,15 +622,33 @@ static void contacts_model(struct b *b, json_t *m)
         json_object_set_new(s, "title", json_string(T(b, "1. 薬局内の体制", "1. Internal roles")));
         json_object_set_new(s, "sheet", json_string(T(b, "1 薬局内", "1 Internal")));
     }
-    paraf(s,
-          az_fmt(T(b,
-                   "%sでは、異常に気付いた人 → システム運用担当者 → %s → %s の順に知らせ、%sが"
-                   "事業者に、%sの判断で警察・行政に連絡します。",
-                   "At %s, whoever notices tells the systems operator, who tells the %s, who "
-                   "tells the %s; the %s calls the vendors and, on the %s's decision, the police "
-                   "and the authorities."),
-                 self(b), role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT),
-                 role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT)));
+    /* without IT staff (ops-staff: false) nobody holds the operations
+     * role: the chain skips it, as the plan gives its tasks to the vendor
+     * or the planning manager */
+    const char *subst_vendor = NULL;
+    unsigned subst = az_plan_ops_substitute(b->p, &subst_vendor);
+    if (subst == AZ_ROLE_OPERATIONS)
+        paraf(s, az_fmt(T(b,
+                          "%sでは、異常に気付いた人 → システム運用担当者 → %s → %s の順に知らせ、"
+                          "%sが事業者に、%sの判断で警察・行政に連絡します。",
+                          "At %s, whoever notices tells the systems operator, who tells the %s, "
+                          "who tells the %s; the %s calls the vendors and, on the %s's decision, "
+                          "the police and the authorities."),
+                        self(b), role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT),
+                        role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT)));
+    else
+        paraf(s, az_fmt(T(b,
+                          "%sでは、異常に気付いた人 → %s → %s の順に知らせ、%sが事業者%s%s%sに、"
+                          "%sの判断で警察・行政に連絡します。システム運用担当者はいないため、その"
+                          "仕事は%sが受け持ちます。",
+                          "At %s, whoever notices tells the %s, who tells the %s; the %s calls "
+                          "the vendors%s%s%s and, on the %s's decision, the police and the "
+                          "authorities. There is no systems operator: %s takes that work."),
+                        self(b), role_label(b, AZ_ROLE_PLANNING), role_label(b, AZ_ROLE_MANAGEMENT),
+                        role_label(b, AZ_ROLE_PLANNING), subst_vendor ? T(b, " (", " (") : "",
+                        subst_vendor ? subst_vendor : "", subst_vendor ? T(b, ")", ")") : "",
+                        role_label(b, AZ_ROLE_MANAGEMENT),
+                        subst_vendor ? subst_vendor : role_label(b, AZ_ROLE_PLANNING)));
     {
         static const char *hja[] = {
             "役割", "氏名", "連絡先 (勤務中)", "連絡先 (時間外)", "不在のときの代わり", NULL};
@@ -633,6 +657,8 @@ static void contacts_model(struct b *b, json_t *m)
         enum az_role roles[] = {AZ_ROLE_MANAGEMENT, AZ_ROLE_PLANNING, AZ_ROLE_OPERATIONS};
         rows = table(s, NULL, b->l == AZ_LANG_EN ? hen : hja);
         for (int i = 0; i < 3; i++) {
+            if (roles[i] == AZ_ROLE_OPERATIONS && subst != AZ_ROLE_OPERATIONS)
+                continue; /* no such person: no empty row */
             char *who = owners_of(b, roles[i]);
             const char *cells[] = {role_label(b, roles[i]), who, "", "", ""};
             row(rows, 5, cells);

@@ -1138,7 +1138,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     sh.ep = epoll_create1(EPOLL_CLOEXEC);
     if (sh.ep < 0) {
         r = az_fail(ctx, AZ_EIO, "epoll を作れません: %s", "cannot create epoll: %s",
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     for (;;) {
@@ -1148,7 +1148,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         charge_retx(&sh, now);
         if ((r = fill(&sh, &bt, &bl, &bh)) < 0) {
             az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
             goto out;
         }
         if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl && !bh)
@@ -1191,7 +1191,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
         struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
         int n = epoll_pwait2(sh.ep, evs, 256, &ts, NULL);
         if (n < 0 && errno != EINTR) {
-            r = az_fail(ctx, AZ_EIO, "epoll_wait: %s", "epoll_wait: %s", strerror(errno));
+            r = az_fail(ctx, AZ_EIO, "epoll_wait: %s", "epoll_wait: %s",
+                        az_errno_text(ctx->lang, errno));
             goto out;
         }
         for (int k = 0; k < n; k++)

@@ -1130,7 +1130,8 @@ int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn
             n = epoll_pwait2(L.ep, evs, 64, &ts, NULL);
         }
         if (n < 0 && errno != EINTR) {
-            r = az_fail(ctx, AZ_EIO, "epoll_wait: %s", "epoll_wait: %s", strerror(errno));
+            r = az_fail(ctx, AZ_EIO, "epoll_wait: %s", "epoll_wait: %s",
+                        az_errno_text(ctx->lang, errno));
             goto out;
         }
         for (int i = 0; i < n; i++)

@@ -382,8 +382,10 @@ int az_today(const char *fixed, struct az_date *ret)
 
     if (fixed && *fixed)
         return az_date_parse(fixed, false, ret);
-    t = time(NULL);
-    if (!localtime_r(&t, &tm))
+    /* the date in Japan (UTC+9, no daylight saving), whatever TZ says:
+     * the checklist's days are Japanese days */
+    t = time(NULL) + 9 * 3600;
+    if (!gmtime_r(&t, &tm))
         return AZ_EINVAL;
     ret->y = tm.tm_year + 1900;
     ret->m = tm.tm_mon + 1;

@@ -274,10 +274,25 @@ static int replace_file(struct az_ctx *ctx, const char *path, const char *data, 
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
         return az_fail(ctx, AZ_EINVAL, "%s: パスが長すぎます", "%s: path too long", path);
     fd = mkstemp(tmp);
-    if (fd < 0)
-        return az_fail(ctx, AZ_EIO, "%s: 一時ファイルを作れません: %s",
-                       "%s: cannot create temporary file: %s", path,
-                       az_errno_text(ctx->lang, errno));
+    if (fd < 0) {
+        int e = errno;
+        struct stat ds;
+        snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+        dir = dirname(dirbuf);
+        /* ENOENT from mkstemp is about the folder, not the file */
+        if (e == ENOENT && stat(dir, &ds) < 0)
+            return az_fail(ctx, AZ_EIO, "%s: 書き込めません: フォルダ %s がありません",
+                           "%s: cannot write: the folder %s does not exist", path, dir);
+        if (e == ENOENT || e == ENOTDIR)
+            return az_fail(ctx, AZ_EIO,
+                           "%s: 書き込めません: %s はファイルを作れる普通のフォルダではありません",
+                           "%s: cannot write: %s is not a folder where files can be created", path,
+                           dir);
+        return az_fail(ctx, AZ_EIO,
+                       "%s: 書き込めません (フォルダ %s に一時ファイルを作れません): %s",
+                       "%s: cannot write (cannot create a temporary file in %s): %s", path, dir,
+                       az_errno_text(ctx->lang, e));
+    }
     if (write_all(fd, data, len) < 0)
         goto fail;
     if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/store.h"
 #include "anzen/util.h"
 #include "anzen/workspace.h"
@@ -85,7 +86,7 @@ static int add_member(struct az_ctx *ctx, int out, const char *out_path, const c
 
     if (fstat(fd, &sb) < 0)
         return az_fail(ctx, AZ_EIO, "%s: 読めません (%s)", "%s: cannot read (%s)", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     if (strlen(name) > 99)
         return az_fail(ctx, AZ_ERANGE, "%s: 名前が長すぎてバックアップに入りません",
                        "%s: the name is too long for the backup", path);
@@ -116,7 +117,7 @@ static int add_member(struct az_ctx *ctx, int out, const char *out_path, const c
             continue;
         if (n <= 0)
             return az_fail(ctx, AZ_EIO, "%s: 読めません (%s)", "%s: cannot read (%s)", path,
-                           n < 0 ? strerror(errno) : "short");
+                           n < 0 ? az_errno_text(ctx->lang, errno) : "short");
         if (write_all(out, buf, (size_t)n) < 0)
             goto werr;
         left -= (unsigned long long)n;
@@ -129,7 +130,7 @@ static int add_member(struct az_ctx *ctx, int out, const char *out_path, const c
     return 0;
 werr:
     return az_fail(ctx, AZ_EIO, "%s: 書き込めません (%s)", "%s: cannot write (%s)", out_path,
-                   strerror(errno));
+                   az_errno_text(ctx->lang, errno));
 }
 
 static int add_path(struct az_ctx *ctx, int out, const char *out_path, const char *name,
@@ -140,7 +141,7 @@ static int add_path(struct az_ctx *ctx, int out, const char *out_path, const cha
 
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 読めません (%s)", "%s: cannot read (%s)", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     r = add_member(ctx, out, out_path, name, fd, path);
     close(fd);
     return r;
@@ -189,7 +190,7 @@ int az_ws_backup(struct az_ctx *ctx, const char *dir, const char *db, const char
         goto out;
     if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
         r = az_fail(ctx, AZ_EIO, "%s: 作れません (%s)", "%s: cannot create (%s)", tmp,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     if (access(dbcopy, F_OK) == 0) {
@@ -203,7 +204,7 @@ int az_ws_backup(struct az_ctx *ctx, const char *dir, const char *db, const char
         ;
     if (!(d = opendir(dir))) {
         r = az_fail(ctx, AZ_EIO, "%s: 読めません (%s)", "%s: cannot read (%s)", dir,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     while ((e = readdir(d))) {
@@ -250,19 +251,19 @@ int az_ws_backup(struct az_ctx *ctx, const char *dir, const char *db, const char
     memset(zero, 0, sizeof(zero));
     if (write_all(out, zero, sizeof(zero)) < 0 || fsync(out) < 0) {
         r = az_fail(ctx, AZ_EIO, "%s: 書き込めません (%s)", "%s: cannot write (%s)", out_path,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     if (close(out) < 0) {
         out = -1;
         r = az_fail(ctx, AZ_EIO, "%s: 書き込めません (%s)", "%s: cannot write (%s)", out_path,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     out = -1;
     if (rename(tmp, out_path) < 0) {
         r = az_fail(ctx, AZ_EIO, "%s: 書き込めません (%s)", "%s: cannot write (%s)", out_path,
-                    strerror(errno));
+                    az_errno_text(ctx->lang, errno));
         goto out;
     }
     if (ret_files)

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "../internal.h"
+#include "anzen/hint.h"
 #include "anzen/finding.h"
 #include "anzen/records.h"
 #include "anzen/store.h"
@@ -263,14 +264,14 @@ static int read_evidence(struct az_ctx *ctx, const char *path, char **ret, size_
 
     if (stat(path, &sb) != 0)
         return az_fail(ctx, errno == ENOENT ? AZ_ENOTFOUND : AZ_EIO,
-                       "証跡のファイル %s がありません (%s)", "evidence file %s not found (%s)",
-                       path, strerror(errno));
+                       "証跡のファイル %s を開けません: %s", "cannot open evidence file %s: %s",
+                       path, az_errno_text(ctx->lang, errno));
     if (!S_ISREG(sb.st_mode))
         return az_fail(ctx, AZ_EINVAL, "証跡 %s は通常のファイルではありません",
                        "evidence %s is not a regular file", path);
     if (!(f = fopen(path, "rb")))
         return az_fail(ctx, AZ_EIO, "証跡のファイル %s を開けません: %s",
-                       "cannot open evidence file %s: %s", path, strerror(errno));
+                       "cannot open evidence file %s: %s", path, az_errno_text(ctx->lang, errno));
     az_buf_init(&b, EVIDENCE_MAX);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         if (az_buf_add(&b, chunk, n) < 0) {
@@ -311,9 +312,47 @@ static char *safe_base(const char *path)
     return b;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* The id of a record identical to rec (kind, date, by, note, result,
+ * restore time and evidence hash), or 0. */
+static int find_same(struct az_workspace *ws, struct az_ctx *ctx, const struct az_record *rec,
+                     long long *ret_id)
+{
+    struct az_records all = {0};
+    int r;
+
+    *ret_id = 0;
+    if ((r = az_ws_records(ws, ctx, &all)) < 0)
+        return r;
+    for (size_t i = 0; i < all.n; i++) {
+        const struct az_record *o = &all.v[i];
+        if (o->kind == rec->kind && !az_date_cmp(o->date, rec->date) && same_text(o->by, rec->by) &&
+            same_text(o->note, rec->note) && o->result == rec->result &&
+            o->minutes == rec->minutes && same_text(o->sha256, rec->sha256)) {
+            *ret_id = o->id;
+            break;
+        }
+    }
+    az_records_free(&all);
+    return 0;
+}
+
 int az_ws_record_add(struct az_workspace *ws, struct az_ctx *ctx, struct az_record *rec,
                      const char *evidence_path, const char *who, long long *ret_id)
 {
+    return az_ws_record_add_ex(ws, ctx, rec, evidence_path, who, ret_id, NULL);
+}
+
+int az_ws_record_add_ex(struct az_workspace *ws, struct az_ctx *ctx, struct az_record *rec,
+                        const char *evidence_path, const char *who, long long *ret_id,
+                        bool *ret_dup)
+{
+    long long same = 0;
+
     AZ_AUTOFREE char *data = NULL, *base = NULL, *rel = NULL, *abs = NULL, *dir = NULL,
                      *text = NULL;
     char hex[65];
@@ -333,12 +372,13 @@ int az_ws_record_add(struct az_workspace *ws, struct az_ctx *ctx, struct az_reco
     if (!az_date_valid(rec->date))
         return az_fail(ctx, AZ_EINVAL, "記録の日付が正しくありません",
                        "the record's date is not valid");
-    if (az_date_cmp(rec->date, az_date_add_days(ws->as_of, 1)) > 0) {
+    if (az_date_cmp(rec->date, ws->as_of) > 0) {
         char d[16], t[16];
         az_date_iso(rec->date, d, sizeof(d));
         az_date_iso(ws->as_of, t, sizeof(t));
-        return az_fail(ctx, AZ_EINVAL, "記録の日付 %s が今日 (%s) より後です",
-                       "the record's date %s is after today (%s)", d, t);
+        return az_fail(
+            ctx, AZ_EINVAL, "記録の日付 %s が今日 (%s) より後です (未来の日付は記録できません)",
+            "the record's date %s is after today (%s); future dates cannot be recorded", d, t);
     }
     /* the items the record supports, in the edition and form in use */
     ed = az_catalog_default_checklist(ws->cat);
@@ -369,16 +409,32 @@ int az_ws_record_add(struct az_workspace *ws, struct az_ctx *ctx, struct az_reco
             az_strf(&rel, "evidence/%.16s-%s", hex, base) < 0 ||
             az_strf(&dir, "%s/evidence", ws->dir) < 0 || az_strf(&abs, "%s/%s", ws->dir, rel) < 0)
             return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            return az_fail(ctx, AZ_EIO, "%s を作れません: %s", "cannot create %s: %s", dir,
-                           strerror(errno));
-        if (access(abs, F_OK) != 0) {
-            if ((r = az_write_file_atomic(ctx, abs, data, len)) < 0)
-                return r;
-            created = true;
-        }
         rec->file = rel;
         rec->sha256 = hex;
+    }
+    /* the same record again (init --force, a second click) is not a new one */
+    if ((r = find_same(ws, ctx, rec, &same)) < 0)
+        goto out;
+    if (same) {
+        if (ret_id)
+            *ret_id = same;
+        if (ret_dup)
+            *ret_dup = true;
+        goto out;
+    }
+    if (ret_dup)
+        *ret_dup = false;
+    if (evidence_path) {
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+            r = az_fail(ctx, AZ_EIO, "%s を作れません: %s", "cannot create %s: %s", dir,
+                        az_errno_text(ctx->lang, errno));
+            goto out;
+        }
+        if (access(abs, F_OK) != 0) {
+            if ((r = az_write_file_atomic(ctx, abs, data, len)) < 0)
+                goto out;
+            created = true;
+        }
     }
     text = az_record_text(rec, ctx->lang);
     if (!text) {

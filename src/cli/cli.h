@@ -212,4 +212,10 @@ int cmd_completion(struct cli *c, int argc, char **argv);
 /* `anzen __complete N WORDS...` (hidden): completion candidates. */
 int cli_complete(struct cli *c, int argc, char **argv);
 
+/* A file named explicitly with an option (-a, -w) that the command reads:
+ * 0 if it exists, else an error naming the option and the path (a typo
+ * must not silently mean "no answers" or a new empty database);
+ * EXIT_ERROR. */
+int cli_given_file(struct cli *c, const char *opt, const char *path);
+
 #endif

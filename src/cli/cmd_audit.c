@@ -169,7 +169,8 @@ static int finish(struct cli *c, json_t *doc, const char *out, const char *forma
     if (save) {
         char *fn = file_name(str(json_object_get(doc, "host"), "name"));
         if (!fn || (mkdir("audit", 0755) < 0 && errno != EEXIST)) {
-            cli_err(c, "audit/ を作れません: %s", "cannot create audit/: %s", strerror(errno));
+            cli_err(c, "audit/ を作れません: %s", "cannot create audit/: %s",
+                    az_errno_text(c->lang, errno));
             free(fn);
             return EXIT_ERROR;
         }

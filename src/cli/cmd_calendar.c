@@ -124,6 +124,8 @@ int cmd_calendar(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'h':
             help(c, stdout);

@@ -81,6 +81,8 @@ int cmd_diff(struct cli *c, int argc, char **argv)
         switch (o) {
         case 'w':
             db = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'f':
             format = optarg;

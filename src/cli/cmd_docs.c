@@ -223,9 +223,13 @@ int cmd_docs(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             rp.answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             rp.workspace = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'L':
             rp.ledger = optarg;
@@ -272,8 +276,13 @@ int cmd_docs(struct cli *c, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(kind, "bcp") && strcmp(kind, "contacts") && strcmp(kind, "drill")) {
+        static const char *const kinds[] = {"bcp", "contacts", "drill"};
+        const char *s = az_suggest(kind, kinds, 3);
         cli_err(c, "文書の種類 \"%s\" はありません (bcp / contacts / drill)",
                 "no document kind \"%s\" (bcp, contacts, drill)", kind);
+        if (s)
+            fprintf(stderr, L(c, "もしかして: anzen docs %s\n", "did you mean: anzen docs %s\n"),
+                    s);
         return EXIT_USAGE;
     }
     if (import && strcmp(kind, "drill")) {

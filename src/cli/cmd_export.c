@@ -45,9 +45,13 @@ int cmd_export(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             db = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'v':
             vendor = optarg;

@@ -16,18 +16,85 @@
 
 #define LINE 1024
 
+/* An answer that is not UTF-8 (typed in a CP932 terminal, piped from a
+ * Shift_JIS file) would be written into profile.yaml, which then cannot be
+ * read: say so and ask again. */
+static bool answer_utf8(struct cli *c, const char *buf)
+{
+    size_t len = strlen(buf);
+
+    if (az_utf8_invalid_at(buf, len) == (size_t)-1)
+        return true;
+    if (az_looks_cp932(buf, len))
+        printf("%s\n", L(c,
+                         "  入力が UTF-8 ではありません (Shift_JIS/CP932 のようです)。"
+                         "端末の文字コードを UTF-8 にして、もう一度入力してください",
+                         "  the answer is not UTF-8 (it looks like Shift_JIS/CP932); set the "
+                         "terminal to UTF-8 and type it again"));
+    else
+        printf("%s\n", L(c, "  入力が UTF-8 ではありません。もう一度入力してください",
+                         "  the answer is not UTF-8; please type it again"));
+    return false;
+}
+
+/* Full-width digits, letters and spaces (２, Ｙ, "　") to ASCII, in place,
+ * then trim spaces: for answers that are parsed, not for names. */
+static void fold_ascii(char *buf)
+{
+    unsigned char *r = (unsigned char *)buf, *w = (unsigned char *)buf;
+    char *e;
+
+    while (*r) {
+        if (r[0] == 0xef && r[1] == 0xbc && r[2] >= 0x90 && r[2] <= 0x99) {
+            *w++ = (unsigned char)('0' + r[2] - 0x90); /* ０-９ */
+            r += 3;
+        } else if (r[0] == 0xef && r[1] == 0xbc && r[2] >= 0xa1 && r[2] <= 0xba) {
+            *w++ = (unsigned char)('A' + r[2] - 0xa1); /* Ａ-Ｚ */
+            r += 3;
+        } else if (r[0] == 0xef && r[1] == 0xbd && r[2] >= 0x81 && r[2] <= 0x9a) {
+            *w++ = (unsigned char)('a' + r[2] - 0x81); /* ａ-ｚ */
+            r += 3;
+        } else if (r[0] == 0xe3 && r[1] == 0x80 && r[2] == 0x80) {
+            *w++ = ' '; /* 全角スペース */
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    if ((buf[0] == 'Y' || buf[0] == 'N') && !buf[1])
+        buf[0] = (char)(buf[0] - 'A' + 'a'); /* Ｙ, N: yes/no answers */
+    for (e = buf + strlen(buf); e > buf && e[-1] == ' ';)
+        *--e = '\0';
+    e = buf + strspn(buf, " ");
+    memmove(buf, e, strlen(e) + 1);
+}
+
 static bool ask(struct cli *c, const char *q, const char *dflt, char *buf, size_t n)
 {
-    if (dflt && *dflt)
-        printf("%s [%s] > ", q, dflt);
-    else
-        printf("%s > ", q);
-    fflush(stdout);
-    if (!cli_readline(buf, n)) {
-        printf("\n");
-        cli_err(c, "入力が途中で終わりました", "input ended early");
+    do {
+        if (dflt && *dflt)
+            printf("%s [%s] > ", q, dflt);
+        else
+            printf("%s > ", q);
+        fflush(stdout);
+        if (!cli_readline(buf, n)) {
+            printf("\n");
+            cli_err(c, "入力が途中で終わりました", "input ended early");
+            return false;
+        }
+    } while (!answer_utf8(c, buf));
+    if (!*buf && dflt)
+        snprintf(buf, n, "%s", dflt);
+    return true;
+}
+
+/* ask, for an answer that is parsed (numbers, yes/no, choices) */
+static bool ask_fold(struct cli *c, const char *q, const char *dflt, char *buf, size_t n)
+{
+    if (!ask(c, q, dflt, buf, n))
         return false;
-    }
+    fold_ascii(buf);
     if (!*buf && dflt)
         snprintf(buf, n, "%s", dflt);
     return true;
@@ -39,11 +106,11 @@ static int ask_yn(struct cli *c, const char *q, int dflt)
     char buf[LINE];
 
     for (;;) {
-        if (!ask(c, q,
-                 dflt < 0 ? NULL
-                 : dflt   ? L(c, "はい", "yes")
-                          : L(c, "いいえ", "no"),
-                 buf, sizeof(buf)))
+        if (!ask_fold(c, q,
+                      dflt < 0 ? NULL
+                      : dflt   ? L(c, "はい", "yes")
+                               : L(c, "いいえ", "no"),
+                      buf, sizeof(buf)))
             return -1;
         switch (az_ans_parse(buf)) {
         case AZ_ANS_YES:
@@ -73,6 +140,9 @@ static int ask_ynu(struct cli *c, const char *q)
             printf("\n");
             return -2;
         }
+        if (!answer_utf8(c, buf))
+            continue;
+        fold_ascii(buf);
         if (!*buf || !strcmp(buf, "分からない") || !strcmp(buf, "?") ||
             !strcasecmp(buf, "unknown") || !strcasecmp(buf, "don't know"))
             return -1;
@@ -100,6 +170,9 @@ static int ask_date(struct cli *c, const char *q, struct az_date *ret)
             printf("\n");
             return -2;
         }
+        if (!answer_utf8(c, buf))
+            continue;
+        fold_ascii(buf);
         if (!*buf)
             return 0;
         if (az_date_parse(buf, false, ret) == 0 && az_date_cmp(*ret, c->as_of) <= 0)
@@ -141,9 +214,17 @@ static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers 
              "Finally, the duties that recur each year. Press Enter to skip a question\n"
              "(it stays \"not recorded\"; record it later with anzen record)."));
     /* the BCP */
-    if ((yn = ask_ynu(c, L(c, "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) はありますか",
-                           "Is there a plan to keep treating patients during a cyber attack "
-                           "(BCP)?"))) == -2)
+    if ((yn = ask_ynu(c, p->type == AZ_INST_PHARMACY
+                             ? L(c,
+                                 "サイバー攻撃を受けたときに調剤業務を続けるための計画 (BCP) "
+                                 "はありますか",
+                                 "Is there a plan to keep dispensing during a cyber attack "
+                                 "(BCP)?")
+                             : L(c,
+                                 "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) "
+                                 "はありますか",
+                                 "Is there a plan to keep treating patients during a cyber "
+                                 "attack (BCP)?"))) == -2)
         return;
     if (yn >= 0) {
         p->cyber_bcp.stated = true;
@@ -214,9 +295,15 @@ static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers 
     if (k == 1)
         duty_add(d, AZ_REC_TRAINING, dt, -1);
     /* electronic signatures */
-    if ((yn = ask_ynu(c, L(c, "紹介状などに電子署名 (HPKI カードなど) を使っていますか",
-                           "Do you sign documents (referral letters, ...) electronically "
-                           "(HPKI card, ...)?"))) == -2)
+    if ((yn = ask_ynu(c, p->type == AZ_INST_PHARMACY
+                             ? L(c,
+                                 "電子処方箋の調剤結果などに電子署名 (HPKI カードなど) を"
+                                 "使っていますか",
+                                 "Do you sign records (electronic prescription dispensing "
+                                 "results, ...) electronically (HPKI card, ...)?")
+                             : L(c, "紹介状などに電子署名 (HPKI カードなど) を使っていますか",
+                                 "Do you sign documents (referral letters, ...) electronically "
+                                 "(HPKI card, ...)?"))) == -2)
         return;
     if (yn == 0)
         p->signatures_stated = true; /* none: an empty list */
@@ -307,11 +394,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
     } while (!name[0]);
     p.name = name;
     for (;;) {
-        if (!ask(c,
-                 L(c, "種別 (1 病院 / 2 診療所 / 3 歯科診療所 / 4 薬局 / 5 助産所)",
-                   "Type (1 hospital / 2 clinic / 3 dental clinic / 4 pharmacy / 5 midwifery "
-                   "home)"),
-                 "2", buf, sizeof(buf)))
+        if (!ask_fold(c,
+                      L(c, "種別 (1 病院 / 2 診療所 / 3 歯科診療所 / 4 薬局 / 5 助産所)",
+                        "Type (1 hospital / 2 clinic / 3 dental clinic / 4 pharmacy / 5 midwifery "
+                        "home)"),
+                      "2", buf, sizeof(buf)))
             return EXIT_ERROR;
         if (strlen(buf) == 1 && buf[0] >= '1' && buf[0] <= '5') {
             p.type = 1u << (buf[0] - '1');
@@ -324,8 +411,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
     /* a pharmacy has no beds: not asked */
     for (; p.type != AZ_INST_PHARMACY;) {
         long beds;
-        if (!ask(c, L(c, "病床数 (無床なら 0)", "Number of beds (0 if none)"), "0", buf,
-                 sizeof(buf)))
+        if (!ask_fold(c, L(c, "病床数 (無床なら 0)", "Number of beds (0 if none)"), "0", buf,
+                      sizeof(buf)))
             return EXIT_ERROR;
         if (az_parse_long(buf, 0, 100000, &beds) == 0) {
             p.beds = (int)beds;
@@ -381,12 +468,12 @@ int cmd_init(struct cli *c, int argc, char **argv)
                 break;
             s->id = NULL; /* chosen once every name is known */
             s->name = sname[k];
-            if (!ask(c,
-                     pharmacy ? L(c, "  設置場所 (1 薬局内のサーバ / 2 クラウド)",
-                                  "  Hosting (1 on premises / 2 cloud)")
-                              : L(c, "  設置場所 (1 院内のサーバ / 2 クラウド)",
-                                  "  Hosting (1 on premises / 2 cloud)"),
-                     "1", buf, sizeof(buf)))
+            if (!ask_fold(c,
+                          pharmacy ? L(c, "  設置場所 (1 薬局内のサーバ / 2 クラウド)",
+                                       "  Hosting (1 on premises / 2 cloud)")
+                                   : L(c, "  設置場所 (1 院内のサーバ / 2 クラウド)",
+                                       "  Hosting (1 on premises / 2 cloud)"),
+                          "1", buf, sizeof(buf)))
                 return EXIT_ERROR;
             s->cloud = buf[0] == '2' || !strcmp(buf, "cloud") || !strcmp(buf, "クラウド");
             if (!ask(
@@ -396,10 +483,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
                 return EXIT_ERROR;
             s->vendor = svendor[k][0] ? svendor[k] : NULL;
             for (;;) {
-                if (!ask(c,
-                         L(c, "  導入日 (例: 2020-04-01、令和2年4月1日。不明なら空)",
-                           "  Introduced on (e.g. 2020-04-01; empty if unknown)"),
-                         "", buf, sizeof(buf)))
+                if (!ask_fold(c,
+                              L(c, "  導入日 (例: 2020-04-01、令和2年4月1日。不明なら空)",
+                                "  Introduced on (e.g. 2020-04-01; empty if unknown)"),
+                              "", buf, sizeof(buf)))
                     return EXIT_ERROR;
                 if (!buf[0])
                     break;
@@ -447,22 +534,43 @@ int cmd_init(struct cli *c, int argc, char **argv)
     if (!yaml)
         cli_err(c, "メモリ不足", "out of memory");
     free(yaml);
+    if (!r) {
+        /* never leave behind a profile the other commands cannot read */
+        struct az_profile *back = NULL;
+        if (az_profile_load_file(&c->ctx, path, &back) < 0) {
+            cli_liberr(c);
+            cli_err(c, "書いたプロファイル %s を読み戻せないため消しました",
+                    "removed %s: the profile just written cannot be read back", path);
+            unlink(path);
+            r = EXIT_ERROR;
+        }
+        az_profile_free(back);
+    }
     if (!r && duties.n) {
         /* the dated answers become records in the workspace beside the profile */
         struct az_ws_files wf = {.profile = path};
         struct az_workspace *ws = NULL;
+        size_t ndup = 0;
         if (!(r = cli_ws(c, &wf, &ws))) {
-            for (size_t i = 0; i < duties.n && !r; i++)
-                if (az_ws_record_add(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL) < 0) {
+            for (size_t i = 0; i < duties.n && !r; i++) {
+                bool dup = false;
+                if (az_ws_record_add_ex(ws, &c->ctx, &duties.rec[i], NULL, cli_who(), NULL, &dup) <
+                    0) {
                     cli_liberr(c);
                     r = EXIT_ERROR;
                 }
+                ndup += dup;
+            }
             az_ws_close(ws);
         }
-        if (!r)
+        if (!r && duties.n > ndup)
             printf(L(c, "\n記録を %zu 件残しました (anzen record list)。\n",
                      "\nRecorded %zu duties (anzen record list).\n"),
-                   duties.n);
+                   duties.n - ndup);
+        if (!r && ndup)
+            printf(L(c, "同じ記録が既にある %zu 件は追加しませんでした。\n",
+                     "%zu identical records were already there and were not added again.\n"),
+                   ndup);
     }
     if (r) {
         for (size_t k = 0; k < p.nsystems; k++)

@@ -223,9 +223,14 @@ static char *vendor_list(const struct az_vendors *vs, const struct az_profile *p
     az_buf_init(&b, 64 * 1024);
     for (size_t i = 0; vs && i < vs->n; i++)
         az_buf_printf(&b, "%s%s (%s)", i ? "、" : "", vs->v[i].id, vs->v[i].name);
-    for (size_t i = 0; !vs && p && i < p->nsystems; i++)
-        if (p->systems[i].vendor)
+    for (size_t i = 0; !vs && p && i < p->nsystems; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = p->systems[j].vendor && p->systems[i].vendor &&
+                   !strcmp(p->systems[j].vendor, p->systems[i].vendor);
+        if (p->systems[i].vendor && !seen)
             az_buf_printf(&b, "%s%s", b.len ? "、" : "", p->systems[i].vendor);
+    }
     if (!b.len)
         az_buf_puts(&b, "-");
     return b.data;
@@ -330,6 +335,38 @@ struct set_args {
     long prio;
     const char *reason, *who;
 };
+
+/* Read the item back: success is only reported for what the store holds. */
+static bool stored(struct cli *c, struct az_workspace *ws, const char *item,
+                   const struct az_plan_patch *patch)
+{
+    struct az_plan_state *v = NULL;
+    size_t n = 0;
+    bool ok = false;
+
+    if (az_ws_plan_states(ws, &c->ctx, &v, &n) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i].item, item))
+            continue;
+        ok = true;
+        for (int t = 0; t < 2; t++) {
+            const struct az_plan_track_state *ts = &v[i].track[t];
+            if (patch->track >= 0 && patch->track != t)
+                continue;
+            if (patch->status >= 0 && ts->status != patch->status)
+                ok = false;
+            if (patch->owner_role &&
+                (ts->owner_role != patch->owner_role ||
+                 strcmp(ts->owner ? ts->owner : "", patch->owner ? patch->owner : "")))
+                ok = false;
+            if (patch->has_due && (!ts->has_due || az_date_cmp(ts->due, patch->due)))
+                ok = false;
+        }
+    }
+    az_plan_states_free(v, n);
+    return ok;
+}
 
 static int do_set(struct cli *c, const struct set_args *sa)
 {
@@ -436,6 +473,13 @@ static int do_set(struct cli *c, const struct set_args *sa)
         free(vname);
         return EXIT_ERROR;
     }
+    if (!stored(c, ws, it->id, &patch)) {
+        cli_err(c, "%s の変更を保存できませんでした (読み戻した内容が違います)",
+                "the change to %s was not stored (reading it back differs)", it->label);
+        az_ws_close(ws);
+        free(vname);
+        return EXIT_ERROR;
+    }
     az_ws_close(ws);
     if (per_track)
         printf(L(c, "%s (%s) の%sを更新しました", "updated the %3$s of %1$s (%2$s)"), it->label,
@@ -504,9 +548,13 @@ int cmd_plan(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             db = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'r':
             if (!(role = az_plan_owner_parse(optarg))) {

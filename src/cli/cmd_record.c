@@ -134,7 +134,7 @@ int cmd_record(struct cli *c, int argc, char **argv)
     const char *verb, *file = NULL, *format = "text", *profile = NULL;
     struct az_ws_files wf = {0};
     struct az_workspace *ws = NULL;
-    bool list;
+    bool list, dup = false;
     int kind = -1, lkind = -1, o, r;
     long long id = 0;
 
@@ -239,14 +239,19 @@ int cmd_record(struct cli *c, int argc, char **argv)
         az_ws_close(ws);
         return r;
     }
-    if (az_ws_record_add(ws, &c->ctx, &rec, file, cli_who(), &id) < 0) {
+    if (az_ws_record_add_ex(ws, &c->ctx, &rec, file, cli_who(), &id, &dup) < 0) {
         cli_liberr(c);
         az_ws_close(ws);
         return EXIT_ERROR;
     }
     {
         char *t = az_record_text(&rec, c->lang);
-        printf(L(c, "記録 #%lld: %s\n", "record #%lld: %s\n"), id, t ? t : "");
+        if (dup)
+            printf(L(c, "同じ記録が既にあります (#%lld: %s)。追加しませんでした\n",
+                     "an identical record is already there (#%lld: %s); not added again\n"),
+                   id, t ? t : "");
+        else
+            printf(L(c, "記録 #%lld: %s\n", "record #%lld: %s\n"), id, t ? t : "");
         free(t);
     }
     az_ws_close(ws);

@@ -98,13 +98,14 @@ static void chromium_hint(struct cli *c)
               "  PDF を作るには Chromium が必要です。次のどれかで用意してください:\n"
               "    sudo apt-get install chromium        (Debian / Ubuntu)\n"
               "    または環境変数 ANZEN_CHROMIUM に Chromium / Chrome の実行ファイルを指定\n"
-              "  Chromium がなくても、HTML (anzen report -o report.html) をブラウザで開き、\n"
-              "  「印刷」→「PDF に保存」(用紙 A4・縦) で同じ PDF が作れます。\n",
+              "  Chromium がなくても、同じコマンドを PDF の指定 (--pdf / --format pdf) なしで\n"
+              "  実行して HTML を作り、ブラウザで開いて「印刷」→「PDF に保存」(用紙 A4・縦)\n"
+              "  で同じ PDF が作れます。\n",
               "  Making a PDF needs Chromium. Either:\n"
               "    sudo apt-get install chromium        (Debian / Ubuntu)\n"
               "    or set ANZEN_CHROMIUM to a Chromium / Chrome executable\n"
-              "  Without it, open the HTML (anzen report -o report.html) in a browser and\n"
-              "  use Print -> Save as PDF (A4, portrait) for the same document.\n"));
+              "  Without it, run the same command without --pdf / --format pdf to get the\n"
+              "  HTML, open it in a browser and use Print -> Save as PDF (A4, portrait).\n"));
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -320,9 +321,13 @@ int cmd_report(struct cli *c, int argc, char **argv)
             break;
         case 'a':
             rp.answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'w':
             rp.workspace = optarg;
+            if (cli_given_file(c, "-w", optarg))
+                return EXIT_ERROR;
             break;
         case 'L':
             rp.ledger = optarg;
@@ -445,12 +450,22 @@ int cmd_report(struct cli *c, int argc, char **argv)
                 fprintf(stderr, L(c, "anzen: %s を書きました\n", "anzen: wrote %s\n"), path);
         }
     }
-    if (!r && strcmp(format, "json") && (!output || strcmp(output, "-")))
-        cli_next(c,
-                 "anzen report --role management --pdf (経営層向け 1 ページを PDF で)、anzen "
-                 "report --format xlsx (立入検査用の様式)、anzen vendor pack (事業者への依頼)",
-                 "anzen report --role management --pdf (the page for management), anzen report "
-                 "--format xlsx (the inspection form), anzen vendor pack (requests to vendors)");
+    if (!r && strcmp(format, "json") && (!output || strcmp(output, "-"))) {
+        /* not the command just run again */
+        if (pdf && roles == AZ_ROLE_MANAGEMENT)
+            cli_next(c,
+                     "anzen report --format xlsx (立入検査用の様式)、anzen vendor pack "
+                     "(事業者への依頼)",
+                     "anzen report --format xlsx (the inspection form), anzen vendor pack "
+                     "(requests to vendors)");
+        else
+            cli_next(c,
+                     "anzen report --role management --pdf (経営層向け 1 ページを PDF で)、anzen "
+                     "report --format xlsx (立入検査用の様式)、anzen vendor pack (事業者への依頼)",
+                     "anzen report --role management --pdf (the page for management), anzen "
+                     "report --format xlsx (the inspection form), anzen vendor pack (requests to "
+                     "vendors)");
+    }
     az_buf_done(&b);
     az_ws_view_free(rd);
     json_decref(evidence);

@@ -217,7 +217,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *profile = "profile.yaml", *answers = NULL, *edition = NULL, *vendor = NULL;
     const char *format = "text", *output = NULL, *db = "anzen.db";
-    bool save = false;
+    bool save = false, db_given = false;
     int days = 30;
     char vpath[4096];
     struct az_profile *p;
@@ -247,12 +247,15 @@ int cmd_status(struct cli *c, int argc, char **argv)
         }
         case 'w':
             db = optarg;
+            db_given = true; /* must exist unless --save creates it: checked below */
             break;
         case 'p':
             profile = optarg;
             break;
         case 'a':
             answers = optarg;
+            if (cli_given_file(c, "-a", optarg))
+                return EXIT_ERROR;
             break;
         case 'e':
             edition = optarg;
@@ -278,6 +281,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (db_given && !save && cli_given_file(c, "-w", db))
+        return EXIT_ERROR;
     if (optind < argc) {
         cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
         return EXIT_USAGE;

@@ -547,6 +547,7 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
     char *data = NULL;
     size_t len;
     int o, r = 0;
+    bool file_given = false, no_registry = false;
 
     if (argc < 2) {
         help(c, stderr);
@@ -569,6 +570,7 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         switch (o) {
         case 'f':
             file = optarg;
+            file_given = true;
             break;
         case 'p':
             profile = optarg;
@@ -596,8 +598,17 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         help(c, stderr);
         return EXIT_USAGE;
     }
+    /* check without a registry yet: every vendor is unregistered (gaps),
+     * not an error; an explicit -f must exist */
+    no_registry =
+        !strcmp(sub, "check") && !file_given && access(file, F_OK) != 0 && errno == ENOENT;
+    if (no_registry && !(data = strdup("anzen-vendors: 1\nvendors: []\n"))) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    len = data ? strlen(data) : 0;
     if (az_profile_load_file(&c->ctx, profile, &p) < 0 ||
-        az_read_text_file(&c->ctx, file, &data, &len) < 0 ||
+        (!no_registry && az_read_text_file(&c->ctx, file, &data, &len) < 0) ||
         az_vendors_load(&c->ctx, file, data, len, p, &vs) < 0) {
         cli_liberr(c);
         free(data);
@@ -670,9 +681,17 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             r = out_json(c, NULL, json_incref(res));
         } else {
             printf("%s: %zu\n", L(c, "事業者の点検", "Vendor check"), vs->n);
+            if (no_registry)
+                printf(L(c,
+                         "%s がまだありません: プロファイルの事業者はどれも未登録です "
+                         "(anzen vendor add で登録してください)\n",
+                         "%s does not exist yet: no vendor of the profile is registered "
+                         "(register them with anzen vendor add)\n"),
+                       file);
             out_findings(c, json_object_get(res, "findings"));
         }
-        if (!r && json_integer_value(json_object_get(res, "gaps")) > 0)
+        if (!r && (json_integer_value(json_object_get(res, "gaps")) > 0 ||
+                   (no_registry && json_array_size(json_object_get(res, "findings")) > 0)))
             r = EXIT_GAPS;
         json_decref(res);
     }

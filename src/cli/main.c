@@ -157,11 +157,15 @@ static int cmd_help(struct cli *c, int argc, char **argv)
     if (!strcmp(argv[1], "--man"))
         return cli_help_man(c, argc - 2, argv + 2);
     cmd = find_command(argv[1]);
-    if (!cmd || cmd->fn == cmd_help) {
-        if (!cmd)
-            cli_err(c, "未知のコマンド \"%s\"", "unknown command \"%s\"", argv[1]);
-        usage(c, cmd ? stdout : stderr);
-        return cmd ? 0 : EXIT_USAGE;
+    if (!cmd) { /* an error with a suggestion, not the whole help */
+        const char *names[NCOMMANDS];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            names[i] = commands[i].name;
+        return cli_unknown_command(c, argv[1], names, NCOMMANDS);
+    }
+    if (cmd->fn == cmd_help) {
+        usage(c, stdout);
+        return 0;
     }
     hv[0] = argv[1];
     return cmd->fn(c, 2, hv);
@@ -209,6 +213,45 @@ static int finish_stdout(struct cli *c, int r)
     return EXIT_ERROR;
 }
 
+/* Every argument must be UTF-8: a value typed in a CP932 terminal (or
+ * pasted from an old file) would otherwise be stored as mojibake or fail
+ * far away with a misleading error. Names the position and the option. */
+static int check_argv_utf8(struct cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        size_t len = strlen(argv[i]);
+        const char *eq;
+        bool sj;
+        char *opt = NULL;
+
+        if (az_utf8_invalid_at(argv[i], len) == (size_t)-1)
+            continue;
+        sj = az_looks_cp932(argv[i], len);
+        eq = argv[i][0] == '-' ? strchr(argv[i], '=') : NULL;
+        if (eq && az_utf8_invalid_at(argv[i], (size_t)(eq - argv[i])) == (size_t)-1)
+            opt = strndup(argv[i], (size_t)(eq - argv[i]));
+        else if (i > 1 && argv[i - 1][0] == '-' && argv[i - 1][1] &&
+                 az_utf8_invalid_at(argv[i - 1], strlen(argv[i - 1])) == (size_t)-1)
+            opt = strdup(argv[i - 1]);
+        if (opt)
+            cli_err(c,
+                    "%d 番目の引数 (%s の値) が UTF-8 ではありません%s。UTF-8 で入力してください",
+                    "argument %d (the value of %s) is not UTF-8%s; type it as UTF-8", i, opt,
+                    sj ? (c->lang == AZ_LANG_EN ? " (it looks like Shift_JIS/CP932)"
+                                                : " (Shift_JIS/CP932 のようです)")
+                       : "");
+        else
+            cli_err(c, "%d 番目の引数が UTF-8 ではありません%s。UTF-8 で入力してください",
+                    "argument %d is not UTF-8%s; type it as UTF-8", i,
+                    sj ? (c->lang == AZ_LANG_EN ? " (it looks like Shift_JIS/CP932)"
+                                                : " (Shift_JIS/CP932 のようです)")
+                       : "");
+        free(opt);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -225,6 +268,19 @@ int main(int argc, char **argv)
         az_catalog_free(c.cat);
         return finish_stdout(&c, r);
     }
+    /* --lang is parsed below; peek at it so the UTF-8 error speaks it */
+    for (int i = 1; i < argc; i++) {
+        const char *v = !strncmp(argv[i], "--lang=", 7)              ? argv[i] + 7
+                        : !strcmp(argv[i], "--lang") && i + 1 < argc ? argv[i + 1]
+                                                                     : NULL;
+        if (v && (!strcmp(v, "en") || !strcmp(v, "ja"))) {
+            c.lang = !strcmp(v, "en") ? AZ_LANG_EN : AZ_LANG_JA;
+            c.ctx.lang = c.lang;
+        }
+    }
+    r = check_argv_utf8(&c, argc, argv);
+    if (r)
+        return r;
     rest = calloc((size_t)argc + 1, sizeof(*rest));
     if (!rest)
         return EXIT_ERROR;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -284,4 +285,14 @@ int cli_read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len
         return EXIT_ERROR;
     }
     return 0;
+}
+
+int cli_given_file(struct cli *c, const char *opt, const char *path)
+{
+    if (access(path, F_OK) == 0)
+        return 0;
+    cli_err(c, "%s で指定した %s を開けません: %s (綴りを確認してください)",
+            "%s %s cannot be opened: %s (check the spelling)", opt, path,
+            az_errno_text(c->lang, errno));
+    return EXIT_ERROR;
 }

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/util.h"
 #include "web.h"
 
@@ -70,16 +71,16 @@ static int write_key(struct az_ctx *ctx, const char *path, const char *pem)
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", tmp,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     if (write(fd, pem, n) != (ssize_t)n || fsync(fd) != 0 || close(fd) != 0) {
         unlink(tmp);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", tmp,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     }
     if (rename(tmp, path) != 0) {
         unlink(tmp);
         return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       strerror(errno));
+                       az_errno_text(ctx->lang, errno));
     }
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/ledger.h"
 #include "anzen/oscal.h"
 #include "anzen/plan.h"
@@ -1460,7 +1461,7 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
     snprintf(dir, sizeof(dir), "%s/anzen-web.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return az_fail(ctx, AZ_EIO, "一時ディレクトリを作れません: %s",
-                       "cannot create a temporary directory: %s", strerror(errno));
+                       "cannot create a temporary directory: %s", az_errno_text(ctx->lang, errno));
     snprintf(path, sizeof(path), "%s/form.xlsx", dir);
     az_buf_init(&b, 64u << 20);
     if ((r = job->write(ctx, job, path)) == 0) {
@@ -1468,7 +1469,7 @@ static int xlsx_bytes(struct az_ctx *ctx, const struct xlsx_job *job, char **ret
         size_t n;
         if (!(f = fopen(path, "rb"))) {
             r = az_fail(ctx, AZ_EIO, "%s を読めません: %s", "cannot read %s: %s", path,
-                        strerror(errno));
+                        az_errno_text(ctx->lang, errno));
         } else {
             while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
                 r = az_buf_add(&b, chunk, n);

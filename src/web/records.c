@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/due.h"
 #include "anzen/records.h"
 #include "anzen/workspace.h"
@@ -56,7 +57,7 @@ static int upload_to_file(struct az_ctx *ctx, const struct field *f, char **ret_
     if (!mkdtemp(tmpl)) {
         free(name);
         return az_fail(ctx, AZ_EIO, "一時ディレクトリを作れません: %s",
-                       "cannot create a temporary directory: %s", strerror(errno));
+                       "cannot create a temporary directory: %s", az_errno_text(ctx->lang, errno));
     }
     dir = strdup(tmpl);
     path = az_fmt("%s/%s", tmpl, base);

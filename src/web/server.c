@@ -795,7 +795,7 @@ int web_run(struct web *w)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         fprintf(stderr, "anzen: %s %s:%d (%s)\n",
                 w->o.lang == AZ_LANG_EN ? "error: cannot listen on" : "エラー: 待ち受けできません:",
-                w->o.listen, w->o.port, strerror(errno));
+                w->o.listen, w->o.port, az_errno_text(w->o.lang, errno));
         web_front_free();
         return 1;
     }
@@ -818,7 +818,7 @@ int web_run(struct web *w)
         web_front_free();
         fprintf(stderr, "anzen: %s %s:%d (%s)\n",
                 w->o.lang == AZ_LANG_EN ? "error: cannot listen on" : "エラー: 待ち受けできません:",
-                w->o.listen, w->o.port, strerror(errno));
+                w->o.listen, w->o.port, az_errno_text(w->o.lang, errno));
         return 1;
     }
     if (pthread_create(&wd, NULL, watchdog, w) != 0) {

@@ -336,7 +336,7 @@ expect_rc 1 "a file over the limit"
 expect_err "上限 8 MiB" "the limit in MiB"
 
 # the remote-maintenance finding says what to do, in plain words
-grep -q "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、anzen init または profile.yaml でそのシステムをリモート保守ありにしてください" chk-30-os-no-eol.csv.json &&
+grep -q "台帳の所属システム欄にそのシステム (電子カルテなど) を書くか、保守業者欄に事業者名を書くか、anzen init または profile.yaml でそのシステムをリモート保守ありにしてください" chk-30-os-no-eol.csv.json &&
     ok "remote-unconfirmed says what to do" || not_ok "remote-unconfirmed message"
 grep -q "プロファイルの remote-maintenance" chk-30-os-no-eol.csv.json && not_ok "remote-unconfirmed names a profile key" ||
     ok "remote-unconfirmed names no profile key"

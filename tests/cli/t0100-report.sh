@@ -101,7 +101,11 @@ if grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' hostile.html && ! grep -q '<s
 run "$ANZEN" report --format xlsx -o checklist.xlsx
 expect_rc 0 "xlsx"
 sed 's/^  type: clinic/  type: pharmacy/' profile.yaml > pharmacy.yaml
-run "$ANZEN" report --format xlsx -p pharmacy.yaml -a none.yaml -o pharmacy.xlsx
+# no answers: a folder without answers.yaml (an explicit -a must exist)
+mkdir -p noans
+cd noans
+run "$ANZEN" report --format xlsx -p ../pharmacy.yaml -o ../pharmacy.xlsx
+cd ..
 expect_rc 0 "xlsx for a pharmacy"
 mkdir -p csv pdf
 lo "$CSV" csv checklist.xlsx pharmacy.xlsx

@@ -134,7 +134,7 @@ expect_rc 1 "a date after today"
 expect_err "記録の日付 2027-01-01 が今日 (2026-12-07) より後です" "future date explained"
 run "$ANZEN" record drill --file no-such-report.pdf
 expect_rc 1 "missing evidence file"
-expect_err "証跡のファイル no-such-report.pdf がありません" "missing evidence file named"
+expect_err "証跡のファイル no-such-report.pdf を開けません: ファイルがありません" "missing evidence file named"
 : >empty.txt
 run "$ANZEN" record drill --file empty.txt
 expect_rc 1 "empty evidence file"
