@@ -324,18 +324,27 @@ int cmd_assess(struct cli *c, int argc, char **argv)
     for (int pass = 0; pass < 2; pass++) {
         bool stop = false;
         if (pass == 0) {
-            size_t nre = 0;
+            size_t nre = 0, nstale = 0;
             for (size_t i = 0; i < e->nresults; i++)
                 if (e->results[i].status != AZ_ST_NOT_APPLICABLE && e->results[i].answer &&
-                    e->results[i].answer->reconfirm)
+                    e->results[i].answer->reconfirm) {
                     nre++;
-            if (nre)
+                    nstale += e->results[i].answer->stale && !e->results[i].answer->carried_from;
+                }
+            if (nstale)
+                printf(L(c,
+                         "前年度以前に確認した回答が %zu 件あります (要再確認)。今年度の確認と"
+                         "して先に答え直してください (元のファイルは日付付きの写しで残ります)。\n",
+                         "%zu answers were checked in an earlier fiscal year (to re-check); "
+                         "they come first (the file as it was is kept as a dated copy).\n"),
+                       nstale);
+            if (nre > nstale)
                 printf(L(c,
                          "前の版から引き継いだ回答が %zu 件あります (要再確認)。この版の文で"
                          "先に確認し直してください。\n",
                          "%zu answers were carried over from the previous edition (to "
                          "re-check); they come first.\n"),
-                       nre);
+                       nre - nstale);
         }
         idx = 0;
         for (size_t i = 0; i < e->nresults && !stop; i++) {
@@ -358,7 +367,10 @@ int cmd_assess(struct cli *c, int argc, char **argv)
                 continue;
             if (pass == 0 && !(cur && cur->reconfirm))
                 continue; /* answered again elsewhere meanwhile */
-            if (re)
+            if (re && res->answer->stale && !res->answer->carried_from)
+                printf("\n%s", L(c, "[要再確認] 前年度以前に確認した回答",
+                                 "[to re-check] checked in an earlier fiscal year"));
+            else if (re)
                 printf("\n%s", L(c, "[要再確認] 前の版からの引き継ぎ",
                                  "[to re-check] carried over from the previous edition"));
             if (re && res->answer->carried_from)
