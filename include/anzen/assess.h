@@ -148,6 +148,12 @@ struct az_eval {
     struct az_date as_of;
     int as_of_fy;
     bool gate_closed; /* no medical systems: nothing else applies */
+    /* The gate item is answered いいえ but the profile says there are medical
+     * systems (medical-systems: true, or systems listed). The profile wins
+     * when it says medical-systems: true (the items stay open), and the
+     * contradiction counts as one more open point in total.unanswered, so
+     * the evaluation is never "all done" while it lasts. */
+    bool gate_conflict;
     struct az_item_result *results;
     size_t nresults;
     struct az_score total;

@@ -185,7 +185,9 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             gate = ed->items[i];
     if (gate) {
         const struct az_answer *ga = az_answers_get(answers, gate);
-        if (ga && ga->ans == AZ_ANS_NO)
+        if (ga && ga->ans == AZ_ANS_NO && (p->medical_systems || p->nsystems))
+            e->gate_conflict = true; /* the profile's word stands */
+        else if (ga && ga->ans == AZ_ANS_NO)
             conds &= ~(unsigned)AZ_COND_MEDICAL_SYSTEMS;
         if (ga && ga->ans == AZ_ANS_YES && !p->medical_systems) {
             az_eval_free(e);
@@ -273,6 +275,8 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             if (r->item->group == &ed->groups[g])
                 count(&e->group[g], r);
     }
+    if (e->gate_conflict)
+        e->total.unanswered++; /* the gate's answer must be put right */
     *ret = e;
     return 0;
 }
@@ -335,6 +339,7 @@ json_t *az_eval_to_json(const struct az_eval *e)
                      p->ops_staff);
     json_object_set_new(o, "institution", inst);
     json_object_set_new(o, "gate_closed", json_boolean(e->gate_closed));
+    json_object_set_new(o, "gate_conflict", json_boolean(e->gate_conflict));
     json_object_set_new(o, "total", score_json(&e->total));
     for (int k = 0; k < AZ_NROLES; k++)
         json_object_set_new(roles, az_role_token((enum az_role)(1u << k)), score_json(&e->role[k]));

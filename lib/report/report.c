@@ -585,11 +585,20 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
                                         e->guideline->version, "title", tr(l, e->guideline->title))
                             : json_null());
     json_object_set_new(m, "gate_closed", json_boolean(e->gate_closed));
+    json_object_set_new(m, "gate_conflict", json_boolean(e->gate_conflict));
 
     /* the overall position in one sentence */
     {
         const char *level;
-        if (e->gate_closed) {
+        if (e->gate_conflict) {
+            level = "gaps";
+            snprintf(head, sizeof(head), "%s",
+                     lj(l,
+                        "前提項目「医療情報システムの有無」の「いいえ」がプロファイル (医療情報"
+                        "システムあり) と食い違っています。回答かプロファイルを直してください。",
+                        "The gate answer (no medical information system) contradicts the profile, "
+                        "which lists medical systems. Correct the answer or the profile."));
+        } else if (e->gate_closed) {
             level = "none";
             snprintf(head, sizeof(head), "%s",
                      lj(l, "医療情報システムがないため、ほかの項目は対象外です。",

@@ -212,6 +212,25 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
         az_buf_printf(&b, "%s%s %s %s\n", md ? "- " : "", L(c, "ガイドライン:", "Guideline:"),
                       tx(c, e->guideline->title), e->guideline->version);
     az_buf_puts(&b, "\n");
+    if (e->gate_conflict) {
+        const struct az_profile *p = e->profile;
+        az_buf_printf(&b, "%s", md ? "> **" : "");
+        az_buf_printf(&b,
+                      L(c,
+                        "警告: 前提項目「医療情報システムの有無」に「いいえ」と回答していますが、"
+                        "プロファイル (%s) には医療情報システムがあります",
+                        "Warning: the gate item (medical information systems) is answered no, "
+                        "but the profile (%s) says there are medical systems"),
+                      p && p->file ? p->file : "profile.yaml");
+        for (size_t i = 0; p && i < p->nsystems; i++)
+            az_buf_printf(&b, "%s%s", i ? L(c, "、", ", ") : L(c, " (", " ("),
+                          p->systems[i].name ? p->systems[i].name : p->systems[i].id);
+        az_buf_printf(&b, "%s%s%s\n\n", p && p->nsystems ? L(c, ")", ")") : "",
+                      L(c, "。回答かプロファイルを直してください (この食い違いは要対応です)。",
+                        ". Correct the answer or the profile (this contradiction needs "
+                        "attention)."),
+                      md ? "**" : "");
+    }
     if (e->gate_closed) {
         az_buf_printf(&b, "%s\n",
                       L(c, "医療情報システムを導入・運用していないため、ほかの項目は対象外です。",
