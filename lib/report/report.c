@@ -136,6 +136,7 @@ static json_t *item_json(const struct az_item_result *r, enum az_lang l)
                             : json_string(az_conf_name(r->item->confidence, l)));
     json_object_set_new(o, "carried_from", jstr(a && a->carried_from ? a->carried_from->id : NULL));
     json_object_set_new(o, "reconfirm", json_boolean(a && a->reconfirm));
+    json_object_set_new(o, "stale", json_boolean(a && a->stale));
     json_object_set_new(o, "reconfirm_name",
                         a && a->reconfirm ? json_string(lj(l, "要再確認", "to re-check"))
                                           : json_null());
@@ -884,9 +885,25 @@ int az_report_md(struct az_ctx *ctx, const struct az_report_input *in, unsigned 
         az_buf_puts(&b, "\n");
     }
     {
-        size_t nre = 0;
-        json_array_foreach(json_object_get(m, "items"), i,
-                           x) if (json_is_true(json_object_get(x, "reconfirm"))) nre++;
+        size_t nre = 0, nst = 0;
+        json_array_foreach(json_object_get(m, "items"), i, x)
+        {
+            if (!json_is_true(json_object_get(x, "reconfirm")))
+                continue;
+            if (json_is_true(json_object_get(x, "stale")) &&
+                json_is_null(json_object_get(x, "carried_from")))
+                nst++;
+            else
+                nre++;
+        }
+        if (nst)
+            az_buf_printf(&b,
+                          lj(l,
+                             "- 要再確認: %zu 件 (前年度以前に確認した回答。今年度あらためて確認"
+                             "するまで対応済みに数えません)\n",
+                             "- To re-check: %zu (answers checked in an earlier fiscal year; not "
+                             "counted as done until checked again this fiscal year)\n"),
+                          nst);
         if (nre)
             az_buf_printf(&b,
                           lj(l,

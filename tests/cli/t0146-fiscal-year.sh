@@ -57,6 +57,8 @@ st = [i for i in items if i.get("stale")]
 assert len(st) >= 17, len(st)
 assert all(i["reconfirm"] for i in st)
 PY
+run "$ANZEN" --as-of 2026-04-01 report --format md -o -
+expect_out "要再確認: 18 件 (前年度以前に確認した回答" "report md: the answers to re-check, by fiscal year"
 run "$ANZEN" --as-of 2026-04-01 calendar -o -
 expect_out "SUMMARY:令和8年度のチェックリストで自己点検" "calendar 04-01: 令和8年度 self-check kept"
 expect_out "DTSTART;VALUE=DATE:20260401" "calendar 04-01: dated April 1st"
