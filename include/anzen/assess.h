@@ -52,6 +52,8 @@ struct az_answer {
     const struct az_item *carried_from; /* set when migrated from an earlier edition */
     bool reconfirm; /* carried over and not answered again since (要再確認); kept in the
                        file as `reconfirm: true` until the item is answered again */
+    bool stale;     /* 確認日 in an earlier fiscal year than the reference date
+                       (az_answers_mark_stale): to re-check, does not count as done */
 };
 
 struct az_answers {
@@ -87,6 +89,14 @@ char *az_answers_to_yaml(const struct az_answers *a, enum az_lang lang);
  */
 int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
                        const struct az_edition *to, struct az_answers **ret);
+
+/*
+ * Mark the answers checked in an earlier Japanese fiscal year (April to
+ * March) than as_of: stale and reconfirm (要再確認). A stale はい or 対象外
+ * does not count as done (az_evaluate: unanswered), a stale いいえ stays a
+ * gap but its old target date no longer counts. Returns how many.
+ */
+size_t az_answers_mark_stale(struct az_answers *a, struct az_date as_of);
 
 /* Which institution form of ed applies to p (NULL if none). */
 const struct az_form *az_form_for_profile(const struct az_edition *ed, const struct az_profile *p);
@@ -138,6 +148,12 @@ struct az_eval {
     struct az_date as_of;
     int as_of_fy;
     bool gate_closed; /* no medical systems: nothing else applies */
+    /* The gate item is answered いいえ but the profile says there are medical
+     * systems (medical-systems: true, or systems listed). The profile wins
+     * when it says medical-systems: true (the items stay open), and the
+     * contradiction counts as one more open point in total.unanswered, so
+     * the evaluation is never "all done" while it lasts. */
+    bool gate_conflict;
     struct az_item_result *results;
     size_t nresults;
     struct az_score total;

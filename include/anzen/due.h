@@ -11,9 +11,15 @@
  * factor rule (keypoints.h AZ_MFA_REFERENCE) while systems lack it; the
  * yearly renewal of each vendor's 事業者確認用; the next fiscal year's
  * checklist.
+ *
+ * A failed restore drill (or a failed offline-backup check) is not a
+ * finished cycle: the next one falls due AZ_DUE_REDO_DAYS after the failure
+ * (so it shows in status's next 30 days at once, and is overdue after).
  */
 #ifndef ANZEN_DUE_H
 #define ANZEN_DUE_H
+
+#define AZ_DUE_REDO_DAYS 30
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +31,7 @@
 #include "plan.h"
 #include "profile.h"
 #include "records.h"
+#include "vendor.h"
 #include "util.h"
 
 struct az_due {
@@ -45,6 +52,14 @@ struct az_dues {
 /* plan may be NULL, recs may be NULL. */
 int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct az_plan *plan,
                    const struct az_records *recs, struct az_date as_of, struct az_dues *ret);
+/* The same, knowing which vendor forms are held (their newest 確認日 as
+ * the date received, workspace.h az_ws_vendor_held): a system whose form
+ * was not received in the current fiscal year has this year's request due
+ * from April 1st (overdue after) as well as next year's. az_due_compute
+ * knows of none received. */
+int az_due_compute_held(struct az_ctx *ctx, const struct az_profile *p, const struct az_plan *plan,
+                        const struct az_records *recs, struct az_date as_of,
+                        const struct az_vendor_form_held *held, size_t nheld, struct az_dues *ret);
 void az_dues_free(struct az_dues *d);
 /* The dues dated on or before as_of + days (overdue ones included), as a
  * JSON array [{date, kind, subject, ja, en, overdue}]. NULL on ENOMEM. */

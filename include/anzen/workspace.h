@@ -107,6 +107,10 @@ int az_ws_load_eval(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
 int az_ws_vendor_forms(struct az_workspace *ws, struct az_ctx *ctx, const struct az_profile *p,
                        const char *edition, struct az_ws_vendor_form **ret, size_t *ret_n);
 void az_ws_vendor_forms_free(struct az_ws_vendor_form *v, size_t n);
+/* The forms held in v, each dated by its latest checked date (new array of
+ * *ret_n, pointing into v; NULL on ENOMEM). */
+struct az_vendor_form_held *az_ws_vendor_held(const struct az_ws_vendor_form *v, size_t n,
+                                              size_t *ret_n);
 /* The vendor registry check, counting the forms held in v (dated by
  * their latest checked date) as received. NULL on ENOMEM. */
 json_t *az_ws_vendor_check(const struct az_vendors *reg, const struct az_profile *p,

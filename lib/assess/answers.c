@@ -329,8 +329,12 @@ char *az_answers_to_yaml(const struct az_answers *a, enum az_lang lang)
                           lang == AZ_LANG_EN ? "carried over from" : "引き継ぎ元");
         if (x->reconfirm)
             az_buf_printf(&b, "    reconfirm: true  # %s\n",
-                          lang == AZ_LANG_EN ? "to re-check on this edition's wording"
-                                             : "要再確認 (この版の文で確認し直す)");
+                          x->stale && !x->carried_from
+                              ? (lang == AZ_LANG_EN
+                                     ? "to re-check: checked in an earlier fiscal year"
+                                     : "要再確認 (前年度以前の確認。今年度確認し直す)")
+                          : lang == AZ_LANG_EN ? "to re-check on this edition's wording"
+                                               : "要再確認 (この版の文で確認し直す)");
         if (x->nevidence) {
             az_buf_puts(&b, "    evidence:\n");
             for (size_t i = 0; i < x->nevidence; i++) {
@@ -434,4 +438,20 @@ int az_answers_migrate(struct az_ctx *ctx, const struct az_answers *from,
     a->dropped = from->n > a->n ? from->n - a->n : 0;
     *ret = a;
     return 0;
+}
+
+size_t az_answers_mark_stale(struct az_answers *a, struct az_date as_of)
+{
+    size_t n = 0;
+    int fy = az_fiscal_year(as_of);
+
+    for (size_t i = 0; a && i < a->n; i++) {
+        struct az_answer *x = &a->v[i];
+        if (x->ans == AZ_ANS_NONE || !x->has_checked || az_fiscal_year(x->checked) >= fy)
+            continue;
+        x->stale = true;
+        x->reconfirm = true;
+        n++;
+    }
+    return n;
 }

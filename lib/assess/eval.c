@@ -185,7 +185,9 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             gate = ed->items[i];
     if (gate) {
         const struct az_answer *ga = az_answers_get(answers, gate);
-        if (ga && ga->ans == AZ_ANS_NO)
+        if (ga && ga->ans == AZ_ANS_NO && (p->medical_systems || p->nsystems))
+            e->gate_conflict = true; /* the profile's word stands */
+        else if (ga && ga->ans == AZ_ANS_NO)
             conds &= ~(unsigned)AZ_COND_MEDICAL_SYSTEMS;
         if (ga && ga->ans == AZ_ANS_YES && !p->medical_systems) {
             az_eval_free(e);
@@ -229,8 +231,9 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             r->na_reason = why;
             continue;
         }
-        if (!r->answer || r->answer->ans == AZ_ANS_NONE)
-            r->status = AZ_ST_UNANSWERED;
+        if (!r->answer || r->answer->ans == AZ_ANS_NONE ||
+            (r->answer->stale && r->answer->ans != AZ_ANS_NO))
+            r->status = AZ_ST_UNANSWERED; /* a はい/対象外 of an earlier FY: check again */
         else if (r->answer->ans == AZ_ANS_YES)
             r->status = AZ_ST_SATISFIED;
         else if (r->answer->ans == AZ_ANS_NO)
@@ -250,11 +253,13 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             r->deadline = az_fy_end(it->required_from);
             r->has_deadline = true;
         }
-        if (r->status == AZ_ST_GAP || r->status == AZ_ST_UNANSWERED) {
+        /* a stale はい/対象外 is to re-check, not a missed deadline */
+        if ((r->status == AZ_ST_GAP || r->status == AZ_ST_UNANSWERED) &&
+            !(r->answer && r->answer->stale && r->answer->ans != AZ_ANS_NO)) {
             if (r->has_deadline && az_date_cmp(as_of, r->deadline) > 0)
                 r->overdue =
                     it->has_due_by || it->has_due_at_renewal ? AZ_OD_DUE_BY : AZ_OD_FISCAL_YEAR;
-            else if (r->answer && r->answer->has_target &&
+            else if (r->answer && r->answer->has_target && !r->answer->stale &&
                      az_date_cmp(as_of, r->answer->target) > 0)
                 r->overdue = AZ_OD_TARGET;
         }
@@ -270,6 +275,8 @@ int az_evaluate(struct az_ctx *ctx, const struct az_catalog *cat, const struct a
             if (r->item->group == &ed->groups[g])
                 count(&e->group[g], r);
     }
+    if (e->gate_conflict)
+        e->total.unanswered++; /* the gate's answer must be put right */
     *ret = e;
     return 0;
 }
@@ -332,6 +339,7 @@ json_t *az_eval_to_json(const struct az_eval *e)
                      p->ops_staff);
     json_object_set_new(o, "institution", inst);
     json_object_set_new(o, "gate_closed", json_boolean(e->gate_closed));
+    json_object_set_new(o, "gate_conflict", json_boolean(e->gate_conflict));
     json_object_set_new(o, "total", score_json(&e->total));
     for (int k = 0; k < AZ_NROLES; k++)
         json_object_set_new(roles, az_role_token((enum az_role)(1u << k)), score_json(&e->role[k]));
@@ -358,6 +366,7 @@ json_t *az_eval_to_json(const struct az_eval *e)
         json_object_set_new(x, "carried_from",
                             a && a->carried_from ? json_string(a->carried_from->id) : json_null());
         json_object_set_new(x, "reconfirm", json_boolean(a && a->reconfirm));
+        json_object_set_new(x, "stale", json_boolean(a && a->stale));
         json_object_set_new(x, "confidence", json_string(az_conf_token(r->item->confidence)));
         json_array_append_new(items, x);
         if (r->overdue)

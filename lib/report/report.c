@@ -136,6 +136,7 @@ static json_t *item_json(const struct az_item_result *r, enum az_lang l)
                             : json_string(az_conf_name(r->item->confidence, l)));
     json_object_set_new(o, "carried_from", jstr(a && a->carried_from ? a->carried_from->id : NULL));
     json_object_set_new(o, "reconfirm", json_boolean(a && a->reconfirm));
+    json_object_set_new(o, "stale", json_boolean(a && a->stale));
     json_object_set_new(o, "reconfirm_name",
                         a && a->reconfirm ? json_string(lj(l, "要再確認", "to re-check"))
                                           : json_null());
@@ -585,11 +586,20 @@ json_t *az_report_model(const struct az_report_input *in, enum az_lang l)
                                         e->guideline->version, "title", tr(l, e->guideline->title))
                             : json_null());
     json_object_set_new(m, "gate_closed", json_boolean(e->gate_closed));
+    json_object_set_new(m, "gate_conflict", json_boolean(e->gate_conflict));
 
     /* the overall position in one sentence */
     {
         const char *level;
-        if (e->gate_closed) {
+        if (e->gate_conflict) {
+            level = "gaps";
+            snprintf(head, sizeof(head), "%s",
+                     lj(l,
+                        "前提項目「医療情報システムの有無」の「いいえ」がプロファイル (医療情報"
+                        "システムあり) と食い違っています。回答かプロファイルを直してください。",
+                        "The gate answer (no medical information system) contradicts the profile, "
+                        "which lists medical systems. Correct the answer or the profile."));
+        } else if (e->gate_closed) {
             level = "none";
             snprintf(head, sizeof(head), "%s",
                      lj(l, "医療情報システムがないため、ほかの項目は対象外です。",
@@ -875,9 +885,25 @@ int az_report_md(struct az_ctx *ctx, const struct az_report_input *in, unsigned 
         az_buf_puts(&b, "\n");
     }
     {
-        size_t nre = 0;
-        json_array_foreach(json_object_get(m, "items"), i,
-                           x) if (json_is_true(json_object_get(x, "reconfirm"))) nre++;
+        size_t nre = 0, nst = 0;
+        json_array_foreach(json_object_get(m, "items"), i, x)
+        {
+            if (!json_is_true(json_object_get(x, "reconfirm")))
+                continue;
+            if (json_is_true(json_object_get(x, "stale")) &&
+                json_is_null(json_object_get(x, "carried_from")))
+                nst++;
+            else
+                nre++;
+        }
+        if (nst)
+            az_buf_printf(&b,
+                          lj(l,
+                             "- 要再確認: %zu 件 (前年度以前に確認した回答。今年度あらためて確認"
+                             "するまで対応済みに数えません)\n",
+                             "- To re-check: %zu (answers checked in an earlier fiscal year; not "
+                             "counted as done until checked again this fiscal year)\n"),
+                          nst);
         if (nre)
             az_buf_printf(&b,
                           lj(l,

@@ -411,9 +411,13 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
             char note[8192] = "";
             if (a && a->reconfirm)
                 snprintf(note, sizeof(note), "%s%s%s%s",
-                         lj(l, "要再確認: 前の版から引き継いだ回答 (確認日は前の版のもの)",
-                            "To re-check: carried over from the previous edition (earlier date "
-                            "checked)"),
+                         a->stale && !a->carried_from
+                             ? lj(l, "要再確認: 前年度以前に確認した回答 (確認日は前年度のもの)",
+                                  "To re-check: checked in an earlier fiscal year (earlier date "
+                                  "checked)")
+                             : lj(l, "要再確認: 前の版から引き継いだ回答 (確認日は前の版のもの)",
+                                  "To re-check: carried over from the previous edition (earlier "
+                                  "date checked)"),
                          a->carried_from ? " " : "", a->carried_from ? a->carried_from->id : "",
                          a->note ? "\n" : "");
             if (a && a->note)

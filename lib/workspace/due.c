@@ -77,6 +77,14 @@ static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, 
         return;
     }
     az_date_iso(x->date, d, sizeof(d));
+    if (x->result == AZ_RES_FAILED) {
+        /* a failed drill (or backup check) is redone soon, not in a year:
+         * due AZ_DUE_REDO_DAYS after the failure (overdue once past) */
+        push(a, az_date_add_days(x->date, AZ_DUE_REDO_DAYS), kind, "institution",
+             az_fmt("%s (前回 %s は失敗: やり直し)", ja, d),
+             az_fmt("%s (last %s failed: redo)", en, d));
+        return;
+    }
     if (x->by && *x->by)
         push(a, az_date_add_year(x->date), kind, "institution",
              az_fmt("%s (前回 %s、実施: %s)", ja, d, x->by),
@@ -84,6 +92,20 @@ static void cycle(struct acc *a, const struct az_records *recs, int ka, int kb, 
     else
         push(a, az_date_add_year(x->date), kind, "institution", az_fmt("%s (前回 %s)", ja, d),
              az_fmt("%s (last %s)", en, d));
+}
+
+/* Every applicable item (and the gate) answered, none carried from an
+ * earlier fiscal year. */
+static bool checklist_done(const struct az_eval *e)
+{
+    for (size_t i = 0; i < e->nresults; i++) {
+        const struct az_item_result *r = &e->results[i];
+        if (r->status == AZ_ST_NOT_APPLICABLE)
+            continue;
+        if (!r->answer || r->answer->ans == AZ_ANS_NONE || r->answer->stale)
+            return false;
+    }
+    return true;
 }
 
 static int cmp(const void *pa, const void *pb)
@@ -100,6 +122,23 @@ static int cmp(const void *pa, const void *pb)
 
 int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct az_plan *plan,
                    const struct az_records *recs, struct az_date as_of, struct az_dues *ret)
+{
+    return az_due_compute_held(ctx, p, plan, recs, as_of, NULL, 0, ret);
+}
+
+/* Was system's vendor form received in fiscal year fy? */
+static bool held_in(const struct az_vendor_form_held *held, size_t n, const char *system, int fy)
+{
+    for (size_t i = 0; held && i < n; i++)
+        if (held[i].system && !strcmp(held[i].system, system) && held[i].dated &&
+            az_fiscal_year(held[i].received) == fy)
+            return true;
+    return false;
+}
+
+int az_due_compute_held(struct az_ctx *ctx, const struct az_profile *p, const struct az_plan *plan,
+                        const struct az_records *recs, struct az_date as_of,
+                        const struct az_vendor_form_held *held, size_t nheld, struct az_dues *ret)
 {
     struct acc a = {.d = ret, .as_of = as_of};
     int fy = az_fiscal_year(as_of);
@@ -135,6 +174,13 @@ int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct 
     /* the recurring duties */
     cycle(&a, recs, AZ_REC_DRILL, -1, p && p->has_restore_drill, p ? p->restore_drill : as_of,
           "drill", "バックアップからの復元訓練", "restore drill from backup");
+    {
+        /* a failed offline-backup check: check again soon */
+        const struct az_record *b = az_records_last(recs, AZ_REC_BACKUP, as_of);
+        if (b && b->result == AZ_RES_FAILED)
+            cycle(&a, recs, AZ_REC_BACKUP, -1, false, as_of, "backup",
+                  "オフラインのバックアップの確認", "offline backup check");
+    }
     cycle(&a, recs, AZ_REC_BCP, AZ_REC_REVIEW, p && p->cyber_bcp.has_reviewed,
           p ? p->cyber_bcp.reviewed : as_of, "bcp", "サイバー攻撃を想定した BCP の見直し",
           "review of the cyber-attack BCP");
@@ -160,7 +206,18 @@ int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct 
              az_fmt("FY2027: systems introduced or renewed from now on need two-factor "
                     "authentication"));
 
-    /* each vendor's form, once in each fiscal year */
+    /* each vendor's form, once in each fiscal year: this year's until it is
+     * received, and next year's */
+    az_fy_format(fy, AZ_LANG_JA, fyj, sizeof(fyj));
+    az_fy_format(fy, AZ_LANG_EN, fye, sizeof(fye));
+    for (size_t i = 0; p && i < p->nsystems; i++) {
+        const struct az_system *s = &p->systems[i];
+        if (!s->vendor || held_in(held, nheld, s->id, fy))
+            continue;
+        push(&a, az_fy_start(fy), "vendor-form", s->id,
+             az_fmt("%sの事業者確認用を %s (%s) に依頼", fyj, s->vendor, s->name),
+             az_fmt("ask %s for the %s vendor form (%s)", s->vendor, fye, s->name));
+    }
     az_fy_format(fy + 1, AZ_LANG_JA, fyj, sizeof(fyj));
     az_fy_format(fy + 1, AZ_LANG_EN, fye, sizeof(fye));
     for (size_t i = 0; p && i < p->nsystems; i++) {
@@ -170,6 +227,18 @@ int az_due_compute(struct az_ctx *ctx, const struct az_profile *p, const struct 
         push(&a, az_fy_start(fy + 1), "vendor-form", s->id,
              az_fmt("%sの事業者確認用を %s (%s) に依頼", fyj, s->vendor, s->name),
              az_fmt("ask %s for the %s vendor form (%s)", s->vendor, fye, s->name));
+    }
+
+    /* this fiscal year's checklist, until every applicable item has an
+     * answer checked in this fiscal year (due from April 1st, overdue after) */
+    if (plan && plan->eval && !checklist_done(plan->eval)) {
+        az_fy_format(fy, AZ_LANG_JA, fyj, sizeof(fyj));
+        az_fy_format(fy, AZ_LANG_EN, fye, sizeof(fye));
+        push(&a, az_fy_start(fy), "checklist", "institution",
+             az_fmt("%sのチェックリストで自己点検", fyj),
+             az_fmt("self-assessment with the %s checklist", fye));
+        az_fy_format(fy + 1, AZ_LANG_JA, fyj, sizeof(fyj));
+        az_fy_format(fy + 1, AZ_LANG_EN, fye, sizeof(fye));
     }
 
     /* the next fiscal year's checklist */

@@ -70,6 +70,12 @@ static void item_line(const struct lc *c, struct az_buf *b, const struct az_item
         az_date_iso(a->target, d, sizeof(d));
         snprintf(why, sizeof(why), L(c, "目標日 %s を過ぎています", "target date %s has passed"),
                  d);
+    } else if (a && a->has_target && a->stale) {
+        az_date_iso(a->target, d, sizeof(d));
+        snprintf(
+            why, sizeof(why),
+            L(c, "前年度の目標日 %s: 新しい目標日が必要", "last year's target %s: set a new one"),
+            d);
     } else if (a && a->has_target) {
         az_date_iso(a->target, d, sizeof(d));
         snprintf(why, sizeof(why), L(c, "目標日 %s", "target %s"), d);
@@ -206,6 +212,25 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
         az_buf_printf(&b, "%s%s %s %s\n", md ? "- " : "", L(c, "ガイドライン:", "Guideline:"),
                       tx(c, e->guideline->title), e->guideline->version);
     az_buf_puts(&b, "\n");
+    if (e->gate_conflict) {
+        const struct az_profile *p = e->profile;
+        az_buf_printf(&b, "%s", md ? "> **" : "");
+        az_buf_printf(&b,
+                      L(c,
+                        "警告: 前提項目「医療情報システムの有無」に「いいえ」と回答していますが、"
+                        "プロファイル (%s) には医療情報システムがあります",
+                        "Warning: the gate item (medical information systems) is answered no, "
+                        "but the profile (%s) says there are medical systems"),
+                      p && p->file ? p->file : "profile.yaml");
+        for (size_t i = 0; p && i < p->nsystems; i++)
+            az_buf_printf(&b, "%s%s", i ? L(c, "、", ", ") : L(c, " (", " ("),
+                          p->systems[i].name ? p->systems[i].name : p->systems[i].id);
+        az_buf_printf(&b, "%s%s%s\n\n", p && p->nsystems ? L(c, ")", ")") : "",
+                      L(c, "。回答かプロファイルを直してください (この食い違いは要対応です)。",
+                        ". Correct the answer or the profile (this contradiction needs "
+                        "attention)."),
+                      md ? "**" : "");
+    }
     if (e->gate_closed) {
         az_buf_printf(&b, "%s\n",
                       L(c, "医療情報システムを導入・運用していないため、ほかの項目は対象外です。",
@@ -270,7 +295,12 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
     /* answers carried over from an earlier edition and not answered
      * again: the form's 確認日 is the old one until they are re-checked */
     {
-        bool head = false;
+        bool head = false, carried = false;
+        for (size_t i = 0; i < e->nresults; i++) {
+            /* the edition's heading unless every one is of an earlier FY only */
+            const struct az_answer *a = e->results[i].answer;
+            carried = carried || (a && a->reconfirm && (a->carried_from || !a->stale));
+        }
         for (size_t i = 0; i < e->nresults; i++) {
             const struct az_item_result *r = &e->results[i];
             const struct az_answer *a = r->answer;
@@ -279,9 +309,16 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
                 continue;
             if (!head) {
                 const char *h =
-                    L(c, "要再確認 (前の版から引き継いだ回答。この版の文で確認し直してください)",
-                      "To re-check (answers carried over from the previous edition; confirm "
-                      "each against this edition's wording)");
+                    !carried ? L(c,
+                                 "要再確認 (前年度以前に確認した回答。今年度あらためて確認して"
+                                 "ください)",
+                                 "To re-check (answers checked in an earlier fiscal year; check "
+                                 "each again this fiscal year)")
+                             : L(c,
+                                 "要再確認 (前の版から引き継いだ回答。この版の文で確認し直して"
+                                 "ください)",
+                                 "To re-check (answers carried over from the previous edition; "
+                                 "confirm each against this edition's wording)");
                 if (md)
                     az_buf_printf(&b,
                                   "\n## %s\n\n| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n",

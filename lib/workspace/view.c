@@ -196,9 +196,20 @@ int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
         v->extra = json_array();
         json_array_append_new(v->extra, scan_section(ctx->lang, v->scan));
     }
-    if ((r = az_ws_records(ws, ctx, &v->records)) < 0 ||
-        (r = az_due_compute(ctx, v->p, v->plan, &v->records, ws->as_of, &v->dues)) < 0)
+    if ((r = az_ws_records(ws, ctx, &v->records)) < 0)
         goto fail;
+    {
+        size_t nh = 0;
+        struct az_vendor_form_held *held = az_ws_vendor_held(v->vs, v->nvs, &nh);
+        if (!held) {
+            r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            goto fail;
+        }
+        r = az_due_compute_held(ctx, v->p, v->plan, &v->records, ws->as_of, held, nh, &v->dues);
+        free(held);
+        if (r < 0)
+            goto fail;
+    }
     v->keypoints = az_keypoints_rec(v->p, &v->records, ws->as_of);
     /* the host audit (anzen audit --save): its failures join the plan like
      * the network check's, with a per-host section */

@@ -236,6 +236,8 @@ int az_ws_eval(struct az_workspace *ws, struct az_ctx *ctx, const struct az_prof
             return enomem(ctx);
         }
     }
+    /* answers checked in an earlier fiscal year: to re-check (要再確認) */
+    az_answers_mark_stale(a, ws->as_of);
     if ((r = az_evaluate(ctx, ws->cat, p, a, ed, ws->as_of, &e)) < 0) {
         az_answers_free(a);
         free(notice);
@@ -319,13 +321,13 @@ int az_ws_vendor_forms(struct az_workspace *ws, struct az_ctx *ctx, const struct
     return 0;
 }
 
-json_t *az_ws_vendor_check(const struct az_vendors *reg, const struct az_profile *p,
-                           struct az_date as_of, const struct az_ws_vendor_form *vs, size_t n)
+struct az_vendor_form_held *az_ws_vendor_held(const struct az_ws_vendor_form *vs, size_t n,
+                                              size_t *ret_n)
 {
     struct az_vendor_form_held *held = calloc(n + 1, sizeof(*held));
     size_t nh = 0;
-    json_t *res;
 
+    *ret_n = 0;
     if (!held)
         return NULL;
     for (size_t i = 0; i < n; i++) {
@@ -340,6 +342,19 @@ json_t *az_ws_vendor_check(const struct az_vendors *reg, const struct az_profile
             }
         nh++;
     }
+    *ret_n = nh;
+    return held;
+}
+
+json_t *az_ws_vendor_check(const struct az_vendors *reg, const struct az_profile *p,
+                           struct az_date as_of, const struct az_ws_vendor_form *vs, size_t n)
+{
+    size_t nh = 0;
+    struct az_vendor_form_held *held = az_ws_vendor_held(vs, n, &nh);
+    json_t *res;
+
+    if (!held)
+        return NULL;
     res = az_vendors_check_forms(reg, p, as_of, held, nh);
     free(held);
     return res;
@@ -539,6 +554,10 @@ int az_ws_answer_set(struct az_workspace *ws, struct az_ctx *ctx, const char *pa
         az_answers_free(a);
         a = m;
     }
+    /* a new fiscal year: answers checked in an earlier one are to re-check;
+     * the file as it was is kept as a dated copy before the first rewrite */
+    if (a && az_answers_mark_stale(a, ws->as_of) && (r = keep_dated_copy(ws, ctx, path, a)) < 0)
+        goto out;
     if (!a && (!(a = az_answers_new(ed, form)) || (system && !(a->system = strdup(system))))) {
         r = enomem(ctx);
         goto out;

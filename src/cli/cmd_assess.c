@@ -100,9 +100,15 @@ struct kept {
  * terminal) are kept, and the session says so. *ap is replaced by the
  * answers as saved (the old set goes to kept). Returns 1 answered, 0
  * skipped, -1 quit/EOF, -2 error. */
-static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item *it,
-                    struct az_answers **ap, struct kept *kept, size_t idx, size_t total,
-                    const char *path)
+/* Does the profile say there are medical information systems? */
+static bool profile_has_systems(const struct az_profile *p)
+{
+    return p && (p->medical_systems || p->nsystems);
+}
+
+static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_profile *p,
+                    const struct az_item *it, struct az_answers **ap, struct kept *kept, size_t idx,
+                    size_t total, const char *path)
 {
     struct az_answers *a = *ap, *saved = NULL, **nv;
     const struct az_answer *old = az_answers_get(a, it);
@@ -134,6 +140,23 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_item
             x.ans = AZ_ANS_NA;
         else
             x.ans = az_ans_parse(buf);
+        if (x.ans && it->gate && x.ans == AZ_ANS_NO && profile_has_systems(p)) {
+            /* the gate's いいえ closes every other item: not against the profile
+             * without a second word */
+            printf("  %s\n",
+                   L(c,
+                     "警告: プロファイルには医療情報システムがあります (medical-systems または "
+                     "systems)。「いいえ」にするとプロファイルと食い違います。",
+                     "Warning: the profile says there are medical systems (medical-systems or "
+                     "systems); no contradicts it."));
+            if (!prompt(L(c, "それでも「いいえ」にしますか (yes で確定、ほかは答え直し)",
+                          "Answer no all the same? (yes to confirm, anything else to answer "
+                          "again)"),
+                        NULL, buf, sizeof(buf)))
+                return -1;
+            if (strcmp(buf, "yes") != 0 && strcmp(buf, "はい") != 0)
+                continue;
+        }
         if (x.ans)
             break;
         printf("  %s\n",
@@ -324,18 +347,27 @@ int cmd_assess(struct cli *c, int argc, char **argv)
     for (int pass = 0; pass < 2; pass++) {
         bool stop = false;
         if (pass == 0) {
-            size_t nre = 0;
+            size_t nre = 0, nstale = 0;
             for (size_t i = 0; i < e->nresults; i++)
                 if (e->results[i].status != AZ_ST_NOT_APPLICABLE && e->results[i].answer &&
-                    e->results[i].answer->reconfirm)
+                    e->results[i].answer->reconfirm) {
                     nre++;
-            if (nre)
+                    nstale += e->results[i].answer->stale && !e->results[i].answer->carried_from;
+                }
+            if (nstale)
+                printf(L(c,
+                         "前年度以前に確認した回答が %zu 件あります (要再確認)。今年度の確認と"
+                         "して先に答え直してください (元のファイルは日付付きの写しで残ります)。\n",
+                         "%zu answers were checked in an earlier fiscal year (to re-check); "
+                         "they come first (the file as it was is kept as a dated copy).\n"),
+                       nstale);
+            if (nre > nstale)
                 printf(L(c,
                          "前の版から引き継いだ回答が %zu 件あります (要再確認)。この版の文で"
                          "先に確認し直してください。\n",
                          "%zu answers were carried over from the previous edition (to "
                          "re-check); they come first.\n"),
-                       nre);
+                       nre - nstale);
         }
         idx = 0;
         for (size_t i = 0; i < e->nresults && !stop; i++) {
@@ -358,12 +390,15 @@ int cmd_assess(struct cli *c, int argc, char **argv)
                 continue;
             if (pass == 0 && !(cur && cur->reconfirm))
                 continue; /* answered again elsewhere meanwhile */
-            if (re)
+            if (re && res->answer->stale && !res->answer->carried_from)
+                printf("\n%s", L(c, "[要再確認] 前年度以前に確認した回答",
+                                 "[to re-check] checked in an earlier fiscal year"));
+            else if (re)
                 printf("\n%s", L(c, "[要再確認] 前の版からの引き継ぎ",
                                  "[to re-check] carried over from the previous edition"));
             if (re && res->answer->carried_from)
                 printf(" (%s)", res->answer->carried_from->id);
-            k = ask_item(c, ws, res->item, &a, &kept, idx, total, answers);
+            k = ask_item(c, ws, p, res->item, &a, &kept, idx, total, answers);
             if (k == -2) {
                 r = EXIT_ERROR;
                 goto out;
@@ -377,7 +412,15 @@ int cmd_assess(struct cli *c, int argc, char **argv)
                 break;
             }
             done += (size_t)k;
-            if (k == 1 && res->item->gate && az_answers_get(a, res->item)->ans == AZ_ANS_NO) {
+            if (k == 1 && res->item->gate && az_answers_get(a, res->item)->ans == AZ_ANS_NO &&
+                profile_has_systems(p)) {
+                printf("%s\n", L(c,
+                                 "プロファイルには医療情報システムがあるため、この回答は要対応"
+                                 "のまま残ります (anzen status に警告が出ます)。",
+                                 "The profile lists medical systems, so this answer stays to be "
+                                 "put right (anzen status warns about it)."));
+            } else if (k == 1 && res->item->gate &&
+                       az_answers_get(a, res->item)->ans == AZ_ANS_NO) {
                 printf("%s\n", L(c, "医療情報システムがないため、ほかの項目は対象外です。",
                                  "No medical information system: no other item applies."));
                 pass = 2;

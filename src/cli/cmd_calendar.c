@@ -23,17 +23,23 @@ int cli_dues(struct cli *c, const struct az_profile *p, const struct az_eval *e,
     struct az_plan_state *states = NULL;
     struct az_plan *plan = NULL;
     struct az_records recs = {0};
-    size_t n = 0;
+    struct az_ws_vendor_form *vs = NULL;
+    struct az_vendor_form_held *held = NULL;
+    size_t n = 0, nvs = 0, nh = 0;
     int r;
 
     if ((r = cli_ws(c, &wf, &ws)))
         return r;
     if (az_ws_plan_states(ws, &c->ctx, &states, &n) < 0 ||
         az_plan_build(&c->ctx, e, states, n, &plan) < 0 || az_ws_records(ws, &c->ctx, &recs) < 0 ||
-        az_due_compute(&c->ctx, p, plan, &recs, c->as_of, ret) < 0) {
+        az_ws_vendor_forms(ws, &c->ctx, p, e->edition->id, &vs, &nvs) < 0 ||
+        !(held = az_ws_vendor_held(vs, nvs, &nh)) ||
+        az_due_compute_held(&c->ctx, p, plan, &recs, c->as_of, held, nh, ret) < 0) {
         cli_liberr(c);
         r = EXIT_ERROR;
     }
+    free(held);
+    az_ws_vendor_forms_free(vs, nvs);
     az_records_free(&recs);
     az_plan_free(plan);
     az_plan_states_free(states, n);

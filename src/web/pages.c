@@ -221,12 +221,17 @@ void page_dashboard(struct req *q)
 
     /* answers carried over from an older edition, not checked again yet */
     {
-        int n = 0;
-        for (i = 0; i < s.e->nresults; i++)
-            n += s.e->results[i].answer && s.e->results[i].answer->reconfirm &&
-                 s.e->results[i].status != AZ_ST_NOT_APPLICABLE;
+        int n = 0, carried = 0;
+        for (i = 0; i < s.e->nresults; i++) {
+            const struct az_answer *a = s.e->results[i].answer;
+            if (!a || !a->reconfirm || s.e->results[i].status == AZ_ST_NOT_APPLICABLE)
+                continue;
+            n++;
+            carried += a->carried_from || !a->stale;
+        }
         v_int(v, "reconfirm", n);
         v_bool(v, "has_reconfirm", n > 0);
+        v_bool(v, "reconfirm_fy", n > 0 && !carried); /* all of an earlier fiscal year */
     }
     /* overdue items and the next actions with deadlines */
     list = v_arr(v, "overdue_items");
@@ -561,6 +566,7 @@ static void question_card(struct req *q, json_t *v, struct ws *s, size_t idx)
         if (a && a->ans == opts[k].a)
             v_str(c, "answer", opts[k].v);
     v_bool(c, "reconfirm", a && a->reconfirm);
+    v_bool(c, "stale", a && a->stale && !a->carried_from);
     v_str(c, "checked", d1[0] ? d1 : today);
     v_str(c, "target", d2);
     v_str(c, "note", a && a->note ? a->note : "");

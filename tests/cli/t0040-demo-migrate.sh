@@ -60,16 +60,17 @@ institution: {name: x, type: hospital}
 systems:
   - {id: emr, name: EMR, hosting: on-prem, vendor: A}
 Y
+# (checked in this fiscal year: an earlier one would be 要再確認 by date too)
 cat > old.yaml <<'Y'
 anzen-answers: 1
 edition: cl-a
 form: h
 answers:
-  - {item: cl-a.h.gate, answer: はい, checked: 2024-06-01}
-  - {item: cl-a.h.lead, answer: はい, checked: 2024-06-01}
-  - {item: cl-a.h.patch-server, answer: はい, checked: 2024-06-01}
-  - {item: cl-a.h.patch-network, answer: はい, checked: 2024-06-01}
-  - {item: cl-a.h.rights, answer: はい, checked: 2024-06-01}
+  - {item: cl-a.h.gate, answer: はい, checked: 2025-06-01}
+  - {item: cl-a.h.lead, answer: はい, checked: 2025-06-01}
+  - {item: cl-a.h.patch-server, answer: はい, checked: 2025-06-01}
+  - {item: cl-a.h.patch-network, answer: はい, checked: 2025-06-01}
+  - {item: cl-a.h.rights, answer: はい, checked: 2025-06-01}
 Y
 run "$ANZEN" $MINI status -a old.yaml --format json
 expect_rc 2 "old answers evaluated against the new edition"

@@ -43,17 +43,23 @@ assert d["from_total"]["satisfied"] + 2 == d["to_total"]["satisfied"]
 assert d["from_total"]["overdue"] - 2 == d["to_total"]["overdue"]
 PY
 
-# same answers, a new fiscal year: 2-⑧ and 3-②/3-③ targets (2026-03-31) pass
+# same answers, a new fiscal year: 2-⑧ and 3-②/3-③ targets (2026-03-31)
+# pass, and every answer checked in 令和7年度 is to re-check (要再確認): a
+# はい no longer counts as done
 ANZEN_TODAY=2026-04-01 run "$ANZEN" status --save
+expect_out "[はい・要再確認]  前の確認日 2026-01-20" "a 令和7年度 はい is to re-check on 2026-04-01"
 run "$ANZEN" diff 2 3
 expect_rc 2 "diff 2 3: something got worse"
 expect_out "期限超過に 2-⑧" "2-⑧ became overdue when its target passed"
-python3 - <<'PY' && ok "diff 2 3 shows only newly overdue items" || not_ok "diff 2 3 content"
+python3 - <<'PY' && ok "diff 2 3 shows the newly overdue item and the answers to re-check" || not_ok "diff 2 3 content"
 import json, subprocess, os
 out = subprocess.run([os.environ["ANZEN"], "diff", "2", "3", "--format", "json"], capture_output=True, text=True).stdout
 d = json.loads(out)
 ch = sorted((c["change"], c["label"]) for c in d["changes"])
-assert ch == [("now-overdue", "2-⑧")], ch
+assert ("now-overdue", "2-⑧") in ch, ch
+assert all(c == "regressed" for c, l in ch if l != "2-⑧"), ch
+assert ("regressed", "2-⑥") in ch, ch
+assert d["to_total"]["satisfied"] == 0, d["to_total"]
 PY
 run "$ANZEN" workspace history
 expect_out "#3  2026-04-01" "three dated snapshots"
@@ -62,7 +68,7 @@ python3 - "$T/out" <<'PY' && ok "the plan no longer lists what was fixed" || not
 import json, sys
 p = json.load(open(sys.argv[1], encoding="utf-8"))
 ids = [x["id"] for x in p["items"]]
-assert "cl-r7.h.asset-ledger" not in ids and "cl-r7.h.patches" not in ids
+assert "cl-r7.h.asset-ledger" not in ids
 assert "cl-r7.h.password-reuse" in ids
 PY
 
@@ -73,9 +79,12 @@ run "$ANZEN" diff s1.json s2.json --format json
 python3 - "$T/out" <<'PY' && ok "diff of status files" || not_ok "diff of files"
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
-# the same (already fixed) answers on two dates: only 2-⑧ changes
-assert d["improved"] == 0 and d["regressed"] == 1
-assert [c["label"] for c in d["changes"]] == ["2-⑧"]
+# the same answers on two dates in two fiscal years: 2-⑧ becomes overdue,
+# and each はい of 令和7年度 is to re-check in 令和8年度 (no longer done)
+assert d["improved"] == 0 and d["regressed"] == 13, d["regressed"]
+ch = dict((c["label"], c["change"]) for c in d["changes"])
+assert ch.pop("2-⑧") == "now-overdue", ch
+assert set(ch.values()) == {"regressed"} and len(ch) == 12, ch
 PY
 run "$ANZEN" diff 1 99
 expect_rc 1 "unknown snapshot"

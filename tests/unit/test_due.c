@@ -185,9 +185,12 @@ static void test_due(void **state)
     x = find_due(&d, "mfa");
     assert_non_null(x);
     assert_int_equal(az_date_cmp(x->date, AZ_MFA_REFERENCE), 0);
+    /* no form received: this fiscal year's request (overdue since April 1st)
+     * comes first, then next year's */
     x = find_due(&d, "vendor-form");
     assert_non_null(x);
-    assert_int_equal(az_date_cmp(x->date, (struct az_date){2027, 4, 1}), 0);
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2026, 4, 1}), 0);
+    assert_true(x->overdue);
     assert_string_equal(x->subject, "emr");
     x = find_due(&d, "checklist");
     assert_int_equal(az_date_cmp(x->date, (struct az_date){2027, 4, 1}), 0);
@@ -225,6 +228,98 @@ static void test_due(void **state)
     az_dues_free(&d);
     assert_int_equal(az_due_compute(&ctx, p, NULL, &rs, (struct az_date){2027, 4, 2}, &d), 0);
     assert_null(find_due(&d, "mfa"));
+    az_dues_free(&d);
+    az_profile_free(p);
+}
+
+static size_t count_kind(const struct az_dues *d, const char *kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++)
+        n += !strcmp(d->v[i].kind, kind);
+    return n;
+}
+
+/* A failed drill or backup check is redone within AZ_DUE_REDO_DAYS, not in
+ * 12 months; a later successful one starts the yearly cycle again. */
+static void test_due_failed_redo(void **state)
+{
+    struct az_profile *p = profile(BARE);
+    struct az_record v[3];
+    struct az_records rs = {v, 0};
+    struct az_dues d;
+    const struct az_due *x;
+    (void)state;
+
+    v[0] = rec(1, AZ_REC_DRILL, 2026, 11, 26, AZ_RES_FAILED);
+    rs.n = 1;
+    assert_int_equal(az_due_compute(&ctx, p, NULL, &rs, (struct az_date){2026, 12, 7}, &d), 0);
+    x = find_due(&d, "drill");
+    assert_non_null(x);
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2026, 12, 26}), 0);
+    assert_false(x->overdue);
+    assert_non_null(strstr(x->ja, "失敗"));
+    az_dues_free(&d);
+    /* a month and more later: overdue */
+    assert_int_equal(az_due_compute(&ctx, p, NULL, &rs, (struct az_date){2027, 1, 10}, &d), 0);
+    x = find_due(&d, "drill");
+    assert_true(x->overdue);
+    assert_null(find_due(&d, "backup")); /* no backup check recorded: nothing to redo */
+    az_dues_free(&d);
+    /* a successful drill after the failure: 12 months after it */
+    v[1] = rec(2, AZ_REC_DRILL, 2026, 12, 1, AZ_RES_OK);
+    /* a failed offline-backup check is due again too */
+    v[2] = rec(3, AZ_REC_BACKUP, 2026, 12, 2, AZ_RES_FAILED);
+    rs.n = 3;
+    assert_int_equal(az_due_compute(&ctx, p, NULL, &rs, (struct az_date){2026, 12, 7}, &d), 0);
+    x = find_due(&d, "drill");
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2027, 12, 1}), 0);
+    x = find_due(&d, "backup");
+    assert_non_null(x);
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2027, 1, 1}), 0);
+    az_dues_free(&d);
+    az_profile_free(p);
+}
+
+/* The vendor form of the current fiscal year stays due until one dated in
+ * that fiscal year is held; April 1st starts the next. */
+static void test_due_vendor_fiscal_year(void **state)
+{
+    struct az_profile *p = profile(BARE);
+    struct az_vendor_form_held h = {.system = "emr", .dated = true, .received = {2025, 6, 2}};
+    struct az_dues d;
+    const struct az_due *x;
+    (void)state;
+
+    /* received in FY2025, on the last day of FY2025: only FY2026's request */
+    assert_int_equal(
+        az_due_compute_held(&ctx, p, NULL, NULL, (struct az_date){2026, 3, 31}, &h, 1, &d), 0);
+    assert_int_equal(count_kind(&d, "vendor-form"), 1);
+    x = find_due(&d, "vendor-form");
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2026, 4, 1}), 0);
+    assert_false(x->overdue);
+    az_dues_free(&d);
+    /* April 1st: FY2026's request is due today and stays, FY2027's is next */
+    assert_int_equal(
+        az_due_compute_held(&ctx, p, NULL, NULL, (struct az_date){2026, 4, 1}, &h, 1, &d), 0);
+    assert_int_equal(count_kind(&d, "vendor-form"), 2);
+    x = find_due(&d, "vendor-form");
+    assert_int_equal(az_date_cmp(x->date, (struct az_date){2026, 4, 1}), 0);
+    assert_non_null(strstr(x->ja, "令和8年度"));
+    assert_false(x->overdue);
+    az_dues_free(&d);
+    assert_int_equal(
+        az_due_compute_held(&ctx, p, NULL, NULL, (struct az_date){2026, 6, 1}, &h, 1, &d), 0);
+    x = find_due(&d, "vendor-form");
+    assert_true(x->overdue);
+    az_dues_free(&d);
+    /* received in FY2026: only FY2027's */
+    h.received = (struct az_date){2026, 5, 20};
+    assert_int_equal(
+        az_due_compute_held(&ctx, p, NULL, NULL, (struct az_date){2026, 6, 1}, &h, 1, &d), 0);
+    assert_int_equal(count_kind(&d, "vendor-form"), 1);
+    assert_int_equal(az_date_cmp(find_due(&d, "vendor-form")->date, (struct az_date){2027, 4, 1}),
+                     0);
     az_dues_free(&d);
     az_profile_free(p);
 }
@@ -338,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_drill_age),
         cmocka_unit_test(test_records_win_over_profile),
         cmocka_unit_test(test_due),
+        cmocka_unit_test(test_due_failed_redo),
+        cmocka_unit_test(test_due_vendor_fiscal_year),
         cmocka_unit_test(test_ics_escape_fold),
         cmocka_unit_test(test_ics_document),
         cmocka_unit_test(test_words),

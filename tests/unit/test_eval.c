@@ -161,6 +161,82 @@ static void test_applicability(void **state)
     az_profile_free(none);
 }
 
+/* Answers checked in an earlier fiscal year (April to March) are to
+ * re-check: the boundary is April 1st exactly. */
+static void test_stale_fiscal_year(void **state)
+{
+    (void)state;
+    struct az_profile *p = profile(CLINIC);
+    struct az_answers *a;
+    struct az_eval *e;
+    const struct az_item_result *r;
+
+    a = answers("anzen-answers: 1\nedition: cl-b\nform: h\nanswers:\n"
+                "  - {item: cl-b.h.gate, answer: はい, checked: 2026-04-01}\n"
+                "  - {item: cl-b.h.lead, answer: はい, checked: 2026-03-10}\n"
+                "  - {item: cl-b.h.mfa, answer: いいえ, checked: 2026-03-10, "
+                "target: 2026-09-30}\n");
+    assert_non_null(a);
+    /* 2026-03-31 is still FY2025: nothing to re-check */
+    assert_int_equal(az_answers_mark_stale(a, (struct az_date){2026, 3, 31}), 0);
+    e = eval(p, a, "cl-b", 2026, 3, 31);
+    assert_int_equal(result(e, "cl-b.h.lead")->status, AZ_ST_SATISFIED);
+    assert_int_equal(e->total.satisfied, 1);
+    az_eval_free(e);
+    /* 2026-04-01: FY2026; the two answers of 2026-03-10 are stale */
+    assert_int_equal(az_answers_mark_stale(a, (struct az_date){2026, 4, 1}), 2);
+    r = NULL;
+    e = eval(p, a, "cl-b", 2026, 4, 1);
+    r = result(e, "cl-b.h.lead");
+    assert_int_equal(r->status, AZ_ST_UNANSWERED); /* a stale はい is not done */
+    assert_true(r->answer->stale && r->answer->reconfirm);
+    assert_int_equal(r->overdue, AZ_OD_NONE); /* to re-check, not past a deadline */
+    r = result(e, "cl-b.h.mfa");
+    assert_int_equal(r->status, AZ_ST_GAP); /* a stale いいえ stays a gap */
+    assert_true(r->answer->stale);
+    assert_false(result(e, "cl-b.h.gate")->answer->stale); /* checked this FY */
+    assert_int_equal(e->total.satisfied, 0);
+    az_eval_free(e);
+    /* the old target date no longer makes it overdue: a new one is needed */
+    e = eval(p, a, "cl-b", 2026, 10, 1);
+    assert_int_not_equal(result(e, "cl-b.h.mfa")->overdue, AZ_OD_TARGET);
+    az_eval_free(e);
+    az_answers_free(a);
+    az_profile_free(p);
+}
+
+/* The gate answered いいえ against a profile with medical systems: the
+ * profile's word stands and the contradiction stays open. */
+static void test_gate_conflict(void **state)
+{
+    (void)state;
+    struct az_profile *p = profile(CLINIC);
+    struct az_profile *none = profile("anzen-profile: 1\ninstitution:\n  name: x\n  type: clinic\n"
+                                      "  medical-systems: false\n");
+    struct az_answers *a =
+        answers("anzen-answers: 1\nedition: cl-b\nform: h\nanswers:\n"
+                "  - {item: cl-b.h.gate, answer: いいえ, checked: 2025-06-01}\n");
+    struct az_eval *e;
+    assert_non_null(a);
+
+    e = eval(p, a, "cl-b", 2025, 6, 1);
+    assert_non_null(e);
+    assert_true(e->gate_conflict);
+    assert_false(e->gate_closed);
+    assert_int_equal(result(e, "cl-b.h.lead")->status, AZ_ST_UNANSWERED);
+    assert_int_equal(e->total.unanswered, e->total.applicable + 1);
+    az_eval_free(e);
+    /* no systems in the profile: いいえ closes the gate, no conflict */
+    e = eval(none, a, "cl-b", 2025, 6, 1);
+    assert_false(e->gate_conflict);
+    assert_true(e->gate_closed);
+    assert_int_equal(e->total.unanswered, 0);
+    az_eval_free(e);
+    az_answers_free(a);
+    az_profile_free(p);
+    az_profile_free(none);
+}
+
 static void test_answers_validation(void **state)
 {
     (void)state;
@@ -389,6 +465,8 @@ int main(void)
         cmocka_unit_test(test_profile_validation),
         cmocka_unit_test(test_applicability),
         cmocka_unit_test(test_answers_validation),
+        cmocka_unit_test(test_stale_fiscal_year),
+        cmocka_unit_test(test_gate_conflict),
         cmocka_unit_test(test_overdue_by_fiscal_year),
         cmocka_unit_test(test_inapplicable_answer_rejected),
         cmocka_unit_test(test_migrate),
