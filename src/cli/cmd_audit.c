@@ -30,38 +30,40 @@
 
 static void help(struct cli *c, FILE *f)
 {
-    fputs(L(c,
-            "使い方: anzen audit [run] [--root DIR] [--save] [-o FILE] [--format json]\n"
-            "        anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
-            "        anzen audit windows-script [-o anzen-collect.ps1]\n"
-            "        anzen audit list [--platform linux|windows] [--format json]\n"
-            "        anzen audit show 規則ID\n"
-            "        anzen audit verify|log ...  (Web 画面の監査ログ: anzen audit verify --help)\n\n"
-            "端末・サーバの設定を読み取りだけで点検します (何も変更しません)。\n"
-            "  run              この Linux マシンを点検する (既定)。root "
-            "でないと読めないものは「未確認」\n"
-            "  --root DIR       用意したルートディレクトリを点検する (コマンドは実行しない)\n"
-            "  import FILE      Windows の収集スクリプトの結果 (JSON) を同じ規則で点検する\n"
-            "  windows-script   Windows 用の読み取り専用の収集スクリプト (PowerShell) を書き出す\n"
-            "  --save           ワークスペースの audit/端末名.json に保存する (report と plan "
-            "が読む)\n"
-            "  -o FILE          結果の JSON をファイルに書く\n"
-            "終了コード: 0 不適合なし / 2 不適合あり / 1 エラー / 64 使い方の誤り\n",
-            "usage: anzen audit [run] [--root DIR] [--save] [-o FILE] [--format json]\n"
-            "       anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
-            "       anzen audit windows-script [-o anzen-collect.ps1]\n"
-            "       anzen audit list [--platform linux|windows] [--format json]\n"
-            "       anzen audit show RULE\n"
-            "       anzen audit verify|log ...  (the web UI's audit log: anzen audit verify --help)\n\n"
-            "Audit what is configured on a host, read-only (nothing is changed).\n"
-            "  run              audit this Linux machine (default); what needs root is 'unknown'\n"
-            "  --root DIR       audit a prepared root directory (commands are not run)\n"
-            "  import FILE      evaluate the Windows collector's JSON with the same rules\n"
-            "  windows-script   write the read-only Windows collector (PowerShell)\n"
-            "  --save           store in the workspace as audit/HOST.json (read by report, plan)\n"
-            "  -o FILE          write the result JSON to FILE\n"
-            "Exit status: 0 no failures / 2 failures / 1 error / 64 usage\n"),
-          f);
+    fputs(
+        L(c,
+          "使い方: anzen audit [run] [--root DIR] [--save] [-o FILE] [--format json]\n"
+          "        anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
+          "        anzen audit windows-script [-o anzen-collect.ps1]\n"
+          "        anzen audit list [--platform linux|windows] [--format json]\n"
+          "        anzen audit show 規則ID\n"
+          "        anzen audit verify|log ...  (Web 画面の監査ログ: anzen audit verify --help)\n\n"
+          "端末・サーバの設定を読み取りだけで点検します (何も変更しません)。\n"
+          "  run              この Linux マシンを点検する (既定)。root "
+          "でないと読めないものは「未確認」\n"
+          "  --root DIR       用意したルートディレクトリを点検する (コマンドは実行しない)\n"
+          "  import FILE      Windows の収集スクリプトの結果 (JSON) を同じ規則で点検する\n"
+          "  windows-script   Windows 用の読み取り専用の収集スクリプト (PowerShell) を書き出す\n"
+          "  --save           ワークスペースの audit/端末名.json に保存する (report と plan "
+          "が読む)\n"
+          "  -o FILE          結果の JSON をファイルに書く\n"
+          "終了コード: 0 不適合なし / 2 不適合あり / 1 エラー / 64 使い方の誤り\n",
+          "usage: anzen audit [run] [--root DIR] [--save] [-o FILE] [--format json]\n"
+          "       anzen audit import PC-01.json... [--save] [-o FILE] [--format json]\n"
+          "       anzen audit windows-script [-o anzen-collect.ps1]\n"
+          "       anzen audit list [--platform linux|windows] [--format json]\n"
+          "       anzen audit show RULE\n"
+          "       anzen audit verify|log ...  (the web UI's audit log: anzen audit verify "
+          "--help)\n\n"
+          "Audit what is configured on a host, read-only (nothing is changed).\n"
+          "  run              audit this Linux machine (default); what needs root is 'unknown'\n"
+          "  --root DIR       audit a prepared root directory (commands are not run)\n"
+          "  import FILE      evaluate the Windows collector's JSON with the same rules\n"
+          "  windows-script   write the read-only Windows collector (PowerShell)\n"
+          "  --save           store in the workspace as audit/HOST.json (read by report, plan)\n"
+          "  -o FILE          write the result JSON to FILE\n"
+          "Exit status: 0 no failures / 2 failures / 1 error / 64 usage\n"),
+        f);
 }
 
 static const char *str(const json_t *o, const char *k)
