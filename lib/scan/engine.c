@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "scan_internal.h"
 
 #define ST_UNKNOWN  0

@@ -35,6 +35,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "anzen/hint.h"
 #include "scan_internal.h"
 
 #define IN_MAX    (64u * 1024u)

@@ -213,7 +213,7 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
                       tx(c, e->guideline->title), e->guideline->version);
     az_buf_puts(&b, "\n");
     if (e->gate_conflict) {
-        const struct az_profile *p = e->profile;
+        const struct az_profile *pr = e->profile;
         az_buf_printf(&b, "%s", md ? "> **" : "");
         az_buf_printf(&b,
                       L(c,
@@ -221,11 +221,11 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
                         "プロファイル (%s) には医療情報システムがあります",
                         "Warning: the gate item (medical information systems) is answered no, "
                         "but the profile (%s) says there are medical systems"),
-                      p && p->file ? p->file : "profile.yaml");
-        for (size_t i = 0; p && i < p->nsystems; i++)
+                      pr && pr->file ? pr->file : "profile.yaml");
+        for (size_t i = 0; pr && i < pr->nsystems; i++)
             az_buf_printf(&b, "%s%s", i ? L(c, "、", ", ") : L(c, " (", " ("),
-                          p->systems[i].name ? p->systems[i].name : p->systems[i].id);
-        az_buf_printf(&b, "%s%s%s\n\n", p && p->nsystems ? L(c, ")", ")") : "",
+                          pr->systems[i].name ? pr->systems[i].name : pr->systems[i].id);
+        az_buf_printf(&b, "%s%s%s\n\n", pr && pr->nsystems ? L(c, ")", ")") : "",
                       L(c, "。回答かプロファイルを直してください (この食い違いは要対応です)。",
                         ". Correct the answer or the profile (this contradiction needs "
                         "attention)."),

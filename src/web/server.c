@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "web.h"
 
 static long long mono(void)
