@@ -167,14 +167,15 @@ struct az_ws_view {
 };
 
 /* One ledger finding of a cached view: its row (the line Excel shows; 0
- * for none), level ("gap", "attention", ...) and texts. */
+ * for none), level ("gap", "attention", ...), texts, rule ("kev", ...)
+ * and asset name (the report's KEV box names both). */
 struct az_ws_lfinding {
     size_t line;
-    const char *level, *ja, *en;
+    const char *level, *ja, *en, *rule, *asset;
 };
 
 /* The ledger check's findings of a view as JSON ({"findings": [{level, ja,
- * en, line}]}, what the report reads): the view's own object (a new
+ * en, rule, asset, line}]}, what the report reads): the view's own object (a new
  * reference), or one made from the compact form. NULL without a ledger
  * check, or out of memory. */
 json_t *az_ws_view_check_json(const struct az_ws_view *v);

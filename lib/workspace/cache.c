@@ -114,10 +114,11 @@ static void compact_findings(struct az_ws_view *v)
         return;
     json_array_foreach(arr, i, f)
     {
-        const char *lv = json_string_value(json_object_get(f, "level")),
-                   *ja = json_string_value(json_object_get(f, "ja")),
-                   *en = json_string_value(json_object_get(f, "en"));
-        bytes += strlen(lv ? lv : "") + strlen(ja ? ja : "") + strlen(en ? en : "") + 3;
+        static const char *const keys[] = {"level", "ja", "en", "rule", "asset"};
+        for (int k = 0; k < 5; k++) {
+            const char *x = json_string_value(json_object_get(f, keys[k]));
+            bytes += strlen(x ? x : "") + 1;
+        }
     }
     v->lf = calloc(n ? n : 1, sizeof(*v->lf));
     v->lf_text = malloc(bytes ? bytes : 1);
@@ -131,12 +132,15 @@ static void compact_findings(struct az_ws_view *v)
     p = v->lf_text;
     json_array_foreach(arr, i, f)
     {
-        const char *src[3] = {json_string_value(json_object_get(f, "level")),
+        const char *src[5] = {json_string_value(json_object_get(f, "level")),
                               json_string_value(json_object_get(f, "ja")),
-                              json_string_value(json_object_get(f, "en"))};
-        const char **dst[3] = {&v->lf[i].level, &v->lf[i].ja, &v->lf[i].en};
+                              json_string_value(json_object_get(f, "en")),
+                              json_string_value(json_object_get(f, "rule")),
+                              json_string_value(json_object_get(f, "asset"))};
+        const char **dst[5] = {&v->lf[i].level, &v->lf[i].ja, &v->lf[i].en, &v->lf[i].rule,
+                               &v->lf[i].asset};
         json_int_t line = json_integer_value(json_object_get(f, "line"));
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 5; k++) {
             size_t l = strlen(src[k] ? src[k] : "");
             memcpy(p, src[k] ? src[k] : "", l + 1);
             *dst[k] = p;

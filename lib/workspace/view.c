@@ -273,6 +273,10 @@ json_t *az_ws_view_check_json(const struct az_ws_view *v)
     for (size_t i = 0; i < v->nlf; i++) {
         const struct az_ws_lfinding *f = &v->lf[i];
         json_t *x = json_pack("{s:s, s:s, s:s}", "level", f->level, "ja", f->ja, "en", f->en);
+        if (x && *f->rule && json_object_set_new(x, "rule", json_string(f->rule)) < 0)
+            json_decref(x), x = NULL;
+        if (x && *f->asset && json_object_set_new(x, "asset", json_string(f->asset)) < 0)
+            json_decref(x), x = NULL;
         if (!x ||
             (f->line && json_object_set_new(x, "line", json_integer((json_int_t)f->line)) < 0) ||
             json_array_append_new(arr, x) < 0) {
