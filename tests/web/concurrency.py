@@ -684,7 +684,9 @@ for o, a in lastp.items():
     it = o[len("plan:"):]
     for k, tr in enumerate(("interim", "permanent")):
         lt = a["tracks"][k] if "tracks" in a else a[tr]
-        if lt.get("owner") != p[it][tr]["owner"]:
+        # no owner stored: the plan shows its own choice (the vendor or the
+        # 企画管理者 when there is no IT staff), which the log never holds
+        if lt.get("owner") and lt.get("owner") != p[it][tr]["owner"]:
             diff.append(f"{o} {tr}.owner: log {lt.get('owner')!r}, plan {p[it][tr]['owner']!r}")
         if lt.get("due") and lt["due"] != p[it][tr]["due"]:
             diff.append(f"{o} {tr}.due: log {lt['due']!r}, plan {p[it][tr]['due']!r}")
