@@ -22,7 +22,7 @@ FUZZ_RUNS_AUDIT_IMPORT ?= 5000
 FUZZ_RUNS_BUNDLE ?= 20000
 CLANG ?= clang-14
 
-.PHONY: all deps deps-test build demo check fuzz fuzz-run fuzz-check format clean install deb
+.PHONY: all deps deps-test build demo check fuzz fuzz-bins fuzz-run fuzz-check format clean install deb FORCE
 
 all: build
 
@@ -85,8 +85,6 @@ FUZZ_PKGS += libssl
 FUZZ_PKGS += liblz4 liblzma zlib
 FUZZ_EMBED += embedded_hub.c
 FUZZ_PKGS += libpq
-FUZZ_DEPS := $(LIB_SRC) $(wildcard include/anzen/*.h lib/*.h data/templates/*.html) \
-  $(BUILD)/build.ninja
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -Iinclude
 FUZZ_TARGETS := doc csv tmpl web xlsx
@@ -137,11 +135,37 @@ FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
 $(FUZZ_BUILD)/fuzz_web: src/web/parse.c src/web/parse.h
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
-	ninja -C $(BUILD) $(FUZZ_EMBED)
-	mkdir -p $(FUZZ_BUILD)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXTRA_$*) $(LIB_SRC) \
-	  $(addprefix $(BUILD)/,$(FUZZ_EMBED)) $$(pkg-config --cflags --libs $(FUZZ_PKGS))
+# lib/ and the embedded data are compiled once into one archive that every
+# target links (compiling all of lib/ per target took most of the time)
+FUZZ_OBJS := $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/lib/%.o,$(LIB_SRC)) \
+  $(patsubst %.c,$(FUZZ_BUILD)/obj/embed/%.o,$(FUZZ_EMBED))
+FUZZ_LIB := $(FUZZ_BUILD)/libanzen-fuzz.a
+
+FUZZ_HDRS := $(wildcard include/anzen/*.h lib/*.h lib/*/*.h data/templates/*.html)
+
+# ninja keeps the generated data current; make then compares times
+$(addprefix $(BUILD)/,$(FUZZ_EMBED)): FORCE $(BUILD)/build.ninja
+	ninja -C $(BUILD) $(notdir $@)
+
+FORCE:
+
+$(FUZZ_BUILD)/obj/lib/%.o: lib/%.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $$(pkg-config --cflags $(FUZZ_PKGS)) -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/embed/%.o: $(BUILD)/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB) \
+	  $$(pkg-config --cflags --libs $(FUZZ_PKGS))
+
+fuzz-bins: $(FUZZ_BINS)
 
 fuzz: deps $(FUZZ_BINS)
 	$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
