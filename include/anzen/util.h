@@ -97,6 +97,10 @@ bool az_looks_cp932(const char *data, size_t len);
  * old or the new content survives a crash; no half-written file remains.
  */
 int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len);
+/* The same for a file only its owner may read (0600: evidence a clinic
+ * uploads, which may hold patient or staff data); always a new regular
+ * file renamed over path. */
+int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data, size_t len);
 
 /* Checked string to long: whole string must be a decimal number within
  * [min, max]. Returns 0 or AZ_EINVAL. */

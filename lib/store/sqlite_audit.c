@@ -110,15 +110,19 @@ static const char *col(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
-/* The head: last id and hash (all zero and 0 for an empty chain). */
+/* The head: last id and hash (all zero and 0 for an empty chain);
+ * *ret_found says whether the row is there (NULL: not asked). */
 static int read_head(struct az_store *st, struct az_ctx *ctx, long long *ret_last,
-                     unsigned char prev[AZ_AUDIT_HASHLEN], char mac[AZ_AUDIT_HEXLEN])
+                     unsigned char prev[AZ_AUDIT_HASHLEN], char mac[AZ_AUDIT_HEXLEN],
+                     bool *ret_found)
 {
     sqlite3_stmt *s;
     int rc;
 
     memset(prev, 0, AZ_AUDIT_HASHLEN);
     *ret_last = 0;
+    if (ret_found)
+        *ret_found = false;
     if (mac)
         mac[0] = '\0';
     if (sqlite3_prepare_v2(st->db, "SELECT last_id, hash, mac FROM audit_head WHERE id = 1", -1, &s,
@@ -126,6 +130,8 @@ static int read_head(struct az_store *st, struct az_ctx *ctx, long long *ret_las
         return az__store_dberr(st, ctx, "読み込み");
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
+        if (ret_found)
+            *ret_found = true;
         *ret_last = sqlite3_column_int64(s, 0);
         if (col(s, 1))
             sodium_hex2bin(prev, AZ_AUDIT_HASHLEN, col(s, 1), strlen(col(s, 1)), NULL, NULL, NULL);
@@ -174,7 +180,7 @@ int az__store_chain_append(struct az_store *st, struct az_ctx *ctx, const char *
     sqlite3_stmt *s;
     int r, rc;
 
-    if ((r = read_head(st, ctx, &last, prev, NULL)) < 0)
+    if ((r = read_head(st, ctx, &last, prev, NULL, NULL)) < 0)
         return r;
     if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) + 1 FROM change_log", -1, &s,
                            NULL) != SQLITE_OK)
@@ -314,12 +320,19 @@ int az_store_audit_verify(struct az_store *st, struct az_ctx *ctx, struct az_aud
     char hmac[AZ_AUDIT_HEXLEN], want[AZ_AUDIT_HEXLEN], hex[AZ_AUDIT_HEXLEN];
     long long last = 0, head_last, expect = 0;
     sqlite3_stmt *s;
+    bool have_head;
     int r, rc;
 
     memset(ret, 0, sizeof(*ret));
     ret->ok = true;
-    if ((r = read_head(st, ctx, &head_last, head, hmac)) < 0)
+    if ((r = read_head(st, ctx, &head_last, head, hmac, &have_head)) < 0)
         return r;
+    /* the head is written when the chain starts (the migration seals even
+     * an empty log), so a missing head means the log was emptied */
+    if (!have_head)
+        problem(ret, -1,
+                "最終記録の控えがありません (監査ログがまとめて削除された可能性があります)",
+                "the head is missing (the audit log may have been wiped)");
     if (sqlite3_prepare_v2(st->db,
                            "SELECT id, at, who, what, object, before, after, hash, mac FROM "
                            "change_log ORDER BY id",
@@ -378,7 +391,7 @@ int az_store_audit_verify(struct az_store *st, struct az_ctx *ctx, struct az_aud
                 "最後の記録が最終記録の控えと合いません (末尾の記録が削除されたか、追加されました)",
                 "the last entry does not match the recorded head (entries at the end were deleted "
                 "or added)");
-    if (ret->ok && st->audit_keyed && head_last > 0) {
+    if (ret->ok && st->audit_keyed) {
         char hh[AZ_AUDIT_HEXLEN];
         head_mac(st->audit_key, head_last, hex, hh);
         if (!az_str_equal_ct(hmac, hh))

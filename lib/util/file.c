@@ -264,8 +264,9 @@ static int write_through(struct az_ctx *ctx, const char *path, int fd, const cha
     return 0;
 }
 
-/* A new regular file beside path, renamed over it. */
-static int replace_file(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+/* A new regular file beside path with the given mode, renamed over it. */
+static int replace_file(struct az_ctx *ctx, const char *path, const char *data, size_t len,
+                        mode_t mode)
 {
     char tmp[PATH_MAX], dirbuf[PATH_MAX];
     const char *dir;
@@ -295,7 +296,7 @@ static int replace_file(struct az_ctx *ctx, const char *path, const char *data, 
     }
     if (write_all(fd, data, len) < 0)
         goto fail;
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
@@ -322,6 +323,11 @@ fail : {
 }
 }
 
+int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    return replace_file(ctx, path, data, len, 0600);
+}
+
 /*
  * Only a regular file (or a path that does not exist yet) is replaced by
  * rename; anything else is written in place, so -o /dev/null run as root
@@ -337,7 +343,7 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
     if (fd >= 0)
         return write_through(ctx, path, fd, data, len);
     if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
-        return replace_file(ctx, path, data, len);
+        return replace_file(ctx, path, data, len, 0644);
     if (S_ISDIR(st.st_mode))
         return az_fail(ctx, AZ_EIO, "%s: ディレクトリには書き込めません",
                        "%s: is a directory, cannot write", path);
@@ -359,7 +365,7 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
             if (!real)
                 return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
                                az_errno_text(ctx->lang, errno));
-            r = replace_file(ctx, real, data, len);
+            r = replace_file(ctx, real, data, len, 0644);
             free(real);
             return r;
         }

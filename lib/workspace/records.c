@@ -425,13 +425,13 @@ int az_ws_record_add_ex(struct az_workspace *ws, struct az_ctx *ctx, struct az_r
     if (ret_dup)
         *ret_dup = false;
     if (evidence_path) {
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
             r = az_fail(ctx, AZ_EIO, "%s を作れません: %s", "cannot create %s: %s", dir,
                         az_errno_text(ctx->lang, errno));
             goto out;
         }
         if (access(abs, F_OK) != 0) {
-            if ((r = az_write_file_atomic(ctx, abs, data, len)) < 0)
+            if ((r = az_write_file_private(ctx, abs, data, len)) < 0)
                 goto out;
             created = true;
         }

@@ -4,6 +4,7 @@
  * clinic (profile, answers, evaluation) and write every output into a
  * folder, so a new user sees what anzen produces in one command.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -151,6 +152,44 @@ static int write_extras(struct cli *c, const char *dir, const struct az_eval *e,
     return 0;
 }
 
+/* The demo's answers and vendor form were checked in fiscal year
+ * DEMO_FY. Moved by whole years into the fiscal year of the reference
+ * date, so the demo shows a clinic that did its check this year (not one
+ * whose every answer needs checking again); unchanged in DEMO_FY itself. */
+#define DEMO_FY 2025
+static char *demo_this_year(struct cli *c, const char *data, size_t len)
+{
+    int shift = az_fiscal_year(c->as_of) - DEMO_FY;
+    char *t = malloc(len + 1);
+
+    if (!t) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return NULL;
+    }
+    memcpy(t, data, len);
+    t[len] = '\0';
+    for (size_t i = 0; shift && i + 10 <= len; i++) {
+        const char *d = t + i;
+        bool date = (i == 0 || !isdigit((unsigned char)d[-1])) && d[4] == '-' && d[7] == '-' &&
+                    (i + 10 == len || !isdigit((unsigned char)d[10]));
+        for (int k = 0; date && k < 10; k++)
+            date = k == 4 || k == 7 || isdigit((unsigned char)d[k]);
+        if (!date)
+            continue;
+        int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0') + shift;
+        if (y < 1000 || y > 9999)
+            continue;
+        char yy[5];
+        snprintf(yy, sizeof(yy), "%04d", y);
+        memcpy(t + i, yy, 4);
+        /* 29 February of a year that has none: the day before */
+        if (!memcmp(t + i + 5, "02-29", 5) && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+            memcpy(t + i + 8, "28", 2);
+        i += 9;
+    }
+    return t;
+}
+
 int cmd_demo(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
@@ -206,7 +245,14 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         const char *base = strchr(files[i].name, ':');
         base = base ? base + 1 : files[i].name;
         snprintf(path, sizeof(path), "%s/%s", dir, base);
-        if ((r = out_write(c, path, files[i].data, files[i].len)))
+        if (!strcmp(base, "answers.yaml") || !strncmp(base, "vendor-", 7)) {
+            char *t = demo_this_year(c, files[i].data, files[i].len);
+            r = t ? out_write(c, path, t, files[i].len) : EXIT_ERROR;
+            free(t);
+        } else {
+            r = out_write(c, path, files[i].data, files[i].len);
+        }
+        if (r)
             return r;
     }
     snprintf(ppath, sizeof(ppath), "%s/profile.yaml", dir);

@@ -118,6 +118,18 @@ tamper "deleting the newest row" \
     "DROP TRIGGER change_log_append_only_d; DELETE FROM change_log WHERE id = $n_rows"
 tamper "deleting every row" \
     "DROP TRIGGER change_log_append_only_d; DELETE FROM change_log"
+tamper "wiping the log and its head" \
+    "DROP TRIGGER change_log_append_only_d; DELETE FROM change_log; DELETE FROM audit_head"
+expect_err "控えがありません" "…and the missing head is named"
+tamper "wiping the log and writing an empty head without the key" \
+    "DROP TRIGGER change_log_append_only_d; DELETE FROM change_log;
+     UPDATE audit_head SET last_id = 0, hash = '$(printf '0%.0s' $(seq 64))', mac = NULL"
+# a new workspace verifies (its head was written when it began)
+rm -rf e
+run "$ANZEN" demo -o e
+run "$ANZEN" -C e status --save
+run "$ANZEN" audit verify -w e/anzen.db
+expect_rc 0 "a new workspace's log verifies"
 tamper "editing a field" \
     "DROP TRIGGER change_log_append_only_u; UPDATE change_log SET who = 'mallory' WHERE id = 2"
 expect_err "#2" "…and the edited entry is named"

@@ -63,6 +63,9 @@ assert ok["sha256"] == sys.argv[2]
 assert ok["file"].startswith("evidence/" + sys.argv[2][:16])
 assert open(ok["file"], encoding="utf-8").read() == "訓練の記録\n"
 PY
+[ "$(stat -c %a evidence)" = 700 ] && [ "$(find evidence -type f ! -perm 600 | wc -l)" -eq 0 ] \
+    && ok "evidence copies are 0600 in a 0700 folder (only the owner reads them)" \
+    || not_ok "evidence modes: $(stat -c '%a %n' evidence evidence/*)"
 
 # ---- records are evidence on the related items
 run "$ANZEN" workspace evidence cl-r7.h.backup-restore

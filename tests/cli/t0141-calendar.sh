@@ -6,7 +6,7 @@
 
 PY=/usr/bin/python3
 export ANZEN_TODAY=2026-12-07
-"$ANZEN" demo -o d >/dev/null
+"$ANZEN" --as-of 2025-11-24 demo -o d >/dev/null  # the demo of 令和7年度
 cd d
 "$ANZEN" record drill --date 2025-12-20 --by 山田 --result ok >/dev/null
 "$ANZEN" record review --date 2026-01-15 >/dev/null

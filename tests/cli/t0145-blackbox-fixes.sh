@@ -214,4 +214,15 @@ grep -q "薬局内のサーバを先" bcp.html && ok "pharmacy BCP: 薬局内" |
 grep -q "院内のサーバを先" bcp.html && not_ok "pharmacy BCP says 院内" || ok "no 院内 in the pharmacy BCP"
 cd ..
 
+# ---- the demo is this fiscal year's: make demo on any day shows a clinic
+# that did its check this year, not 18 answers to check again
+rm -rf dnow dold
+ANZEN_TODAY=2026-12-07 "$ANZEN" demo -o dnow >dnow.txt 2>&1
+ANZEN_TODAY=2025-11-24 "$ANZEN" demo -o dold >/dev/null 2>&1
+grep -q "checked: 2026-06-02" dnow/answers.yaml && ! grep -q "要再確認" dnow.txt \
+    && ok "demo in 令和8年度: answers checked 2026-06-02, nothing to re-check" \
+    || not_ok "demo in 令和8年度: $(grep -m1 checked dnow/answers.yaml); $(grep -c 要再確認 dnow.txt) 要再確認"
+grep -q "checked: 2025-06-02" dold/answers.yaml && grep -q "checked: 2025-07-10" dold/vendor-emr.yaml \
+    && ok "demo in 令和7年度: the embedded dates as they are" || not_ok "demo in 令和7年度"
+
 done_testing
