@@ -36,10 +36,10 @@ static double rnd(void)
 }
 
 /* population in 10,000s (approximate, 2020 census) by JIS code */
-static const int pop[47] = {522, 124, 121, 230, 96,  107, 183, 287, 193, 194, 734, 628,
+static const int pop[47] = {522,  124, 121, 230, 96,  107, 183, 287, 193, 194, 734, 628,
                             1405, 924, 220, 103, 113, 77,  81,  205, 198, 363, 754, 177,
-                            141, 258, 884, 547, 133, 92,  55,  67,  189, 280, 134, 72,
-                            95,  133, 69,  513, 81,  131, 174, 112, 107, 159, 147};
+                            141,  258, 884, 547, 133, 92,  55,  67,  189, 280, 134, 72,
+                            95,   133, 69,  513, 81,  131, 174, 112, 107, 159, 147};
 
 static int pick_pref(void)
 {
@@ -57,12 +57,24 @@ static int pick_pref(void)
     return 13;
 }
 
-static const char *const topics[] = {
-    "security-lead",    "asset-ledger",      "remote-maintenance", "mds-sds",
-    "access-rights",    "unused-accounts",   "patches",            "password-strength",
-    "password-reuse",   "external-media",    "mfa",                "access-log",
-    "unneeded-services", "connection-source", "operating-rules",    "incident-contacts",
-    "backup-restore",   "cyber-bcp"};
+static const char *const topics[] = {"security-lead",
+                                     "asset-ledger",
+                                     "remote-maintenance",
+                                     "mds-sds",
+                                     "access-rights",
+                                     "unused-accounts",
+                                     "patches",
+                                     "password-strength",
+                                     "password-reuse",
+                                     "external-media",
+                                     "mfa",
+                                     "access-log",
+                                     "unneeded-services",
+                                     "connection-source",
+                                     "operating-rules",
+                                     "incident-contacts",
+                                     "backup-restore",
+                                     "cyber-bcp"};
 #define NTOPICS 18
 /* the chance of はい for a hospital of middling maturity (survey-shaped) */
 static const double base[NTOPICS] = {0.73, 0.70, 0.60, 0.51, 0.80, 0.65, 0.61, 0.70, 0.55,
@@ -100,8 +112,11 @@ static int gen(long n, const char *dir)
         if (i < nh) {
             double b = rnd();
             type = "hospital";
-            band = b < 0.35 ? "20-99" : b < 0.70 ? "100-199" : b < 0.90 ? "200-399"
-                                                            : b < 0.94 ? "400-499" : "500+";
+            band = b < 0.35   ? "20-99"
+                   : b < 0.70 ? "100-199"
+                   : b < 0.90 ? "200-399"
+                   : b < 0.94 ? "400-499"
+                              : "500+";
         } else if (i < nh + nc) {
             type = "clinic";
             band = rnd() < 0.07 ? "1-19" : "0";
@@ -119,8 +134,7 @@ static int gen(long n, const char *dir)
         memcpy(seed, &i, sizeof(i));
         crypto_sign_seed_keypair(pk, sk, seed);
         pkb = az_key_b64(pk);
-        fprintf(csv, "%s,%s %s,%s,%d,%s,g%ld,,%s\n", id, type, id, type, pref, band,
-                i % 500, pkb);
+        fprintf(csv, "%s,%s %s,%s,%d,%s,g%ld,,%s\n", id, type, id, type, pref, band, i % 500, pkb);
         free(pkb);
         for (int t = 0; t < NTOPICS; t++) {
             double pr = base[t] * f * (0.5 + m);
@@ -133,23 +147,22 @@ static int gen(long n, const char *dir)
             sat += sv[t];
             od += late;
             snprintf(iid, sizeof(iid), "cl-r7.%c.%s", type[0] == 'p' ? 'p' : 'h', topics[t]);
-            json_array_append_new(
-                items, json_pack("{s:s,s:s,s:s,s:s,s:o,s:[s]}", "id", iid, "topic", topics[t],
-                                 "label", "2-①", "status", st, "overdue",
-                                 late ? json_string("fiscal-year") : json_null(), "roles",
-                                 "operations"));
+            json_array_append_new(items,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:o,s:[s]}", "id", iid, "topic",
+                                            topics[t], "label", "2-①", "status", st, "overdue",
+                                            late ? json_string("fiscal-year") : json_null(),
+                                            "roles", "operations"));
         }
-        ind = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "cyber_bcp", sv[17], "mfa", sv[10],
-                        "patching", sv[6], "usb", sv[9], "contract_roles", sv[3], "mfa_fy2027",
+        ind = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "cyber_bcp", sv[17], "mfa", sv[10], "patching",
+                        sv[6], "usb", sv[9], "contract_roles", sv[3], "mfa_fy2027",
                         sv[10] || rnd() < 0.3 * m);
         if (rnd() < 0.4)
             json_object_set_new(find, "ledger.no-admin", json_integer(1 + (int)(rnd() * 3)));
         if (rnd() < 0.2)
             json_object_set_new(find, "ledger.eol", json_integer(1 + (int)(rnd() * 5)));
         if (rnd() < (type[0] == 'h' ? 0.04 : 0.005)) {
-            json_array_append_new(kev, json_pack("{s:s,s:s}", "family",
-                                                 families[(int)(rnd() * 5)], "version",
-                                                 versions[(int)(rnd() * 6)]));
+            json_array_append_new(kev, json_pack("{s:s,s:s}", "family", families[(int)(rnd() * 5)],
+                                                 "version", versions[(int)(rnd() * 6)]));
             json_object_set_new(find, "ledger.kev/vpn", json_integer(1));
         }
         snprintf(bid, sizeof(bid), "%016lx%016lx", (unsigned long)i, (unsigned long)(rs >> 1));
@@ -158,10 +171,10 @@ static int gen(long n, const char *dir)
                       "schema", AZ_BUNDLE_SCHEMA, "anzen_version", AZ_VERSION, "bundle_id", bid,
                       "institution", id, "sequence", 1, "created_at", "2026-05-01T09:00:00Z",
                       "as_of", "2026-05-01", "fiscal_year", 2026, "edition", "cl-r7", "form",
-                      type[0] == 'p' ? "p" : "h", "profile", "type", type, "beds", 0,
-                      "prefecture", "", "name", id, "total", "applicable", appl, "satisfied",
-                      sat, "gaps", appl - sat, "unanswered", 0, "na", 0, "overdue", od, "items",
-                      items, "overdue", "plan", "items", appl - sat, "unanswered", 0, "keypoints",
+                      type[0] == 'p' ? "p" : "h", "profile", "type", type, "beds", 0, "prefecture",
+                      "", "name", id, "total", "applicable", appl, "satisfied", sat, "gaps",
+                      appl - sat, "unanswered", 0, "na", 0, "overdue", od, "items", items,
+                      "overdue", "plan", "items", appl - sat, "unanswered", 0, "keypoints",
                       "findings", find, "vpn_kev", kev, "indicators", ind);
         if (!p || az_bundle_sign(&ctx, p, sk, &s, &len) < 0) {
             fprintf(stderr, "gen: %s\n", az_errmsg(&ctx));
