@@ -185,6 +185,16 @@ static char *demo_this_year(struct cli *c, const char *data, size_t len)
         /* 29 February of a year that has none: the day before */
         if (!memcmp(t + i + 5, "02-29", 5) && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
             memcpy(t + i + 8, "28", 2);
+        /* a check date never lies after the reference date (April and May) */
+        struct az_date got;
+        char iso[16];
+        memcpy(iso, t + i, 10);
+        iso[10] = '\0';
+        if (i >= 9 && !memcmp(t + i - 9, "checked: ", 9) && az_date_parse(iso, false, &got) == 0 &&
+            az_date_cmp(got, c->as_of) > 0) {
+            az_date_iso(c->as_of, iso, sizeof(iso));
+            memcpy(t + i, iso, 10);
+        }
         i += 9;
     }
     return t;

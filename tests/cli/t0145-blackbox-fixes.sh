@@ -224,5 +224,9 @@ grep -q "checked: 2026-06-02" dnow/answers.yaml && ! grep -q "要再確認" dnow
     || not_ok "demo in 令和8年度: $(grep -m1 checked dnow/answers.yaml); $(grep -c 要再確認 dnow.txt) 要再確認"
 grep -q "checked: 2025-06-02" dold/answers.yaml && grep -q "checked: 2025-07-10" dold/vendor-emr.yaml \
     && ok "demo in 令和7年度: the embedded dates as they are" || not_ok "demo in 令和7年度"
+rm -rf dapr
+ANZEN_TODAY=2026-04-10 "$ANZEN" demo -o dapr >/dev/null 2>&1
+! grep -q "checked: 2026-0[5-9]" dapr/answers.yaml dapr/vendor-emr.yaml && grep -q "checked: 2026-04-10" dapr/answers.yaml \
+    && ok "demo on 2026-04-10: no check date after the reference date" || not_ok "demo in April: $(grep -m1 checked dapr/answers.yaml)"
 
 done_testing
