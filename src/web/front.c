@@ -61,6 +61,7 @@ static unsigned long refused_ip;   /* refused: per-address limit */
 static unsigned long refused_full; /* refused: every slot busy */
 static unsigned long plain_http;   /* plain-HTTP clients answered */
 static unsigned long slow_first;   /* closed: no first byte in time */
+static unsigned long lib_msgs;     /* libmicrohttpd's per-connection messages */
 
 static void write_whole(const char *s, size_t n)
 {
@@ -81,18 +82,19 @@ static void log_summary(long long now)
     char line[512];
     int n;
 
-    if (refused_ip || refused_full || log_dropped || slow_first || plain_http) {
+    if (refused_ip || refused_full || log_dropped || slow_first || plain_http || lib_msgs) {
         n = snprintf(line, sizeof(line),
                      "anzen serve: in the last %lld s: %lu connections refused (%lu over the "
                      "per-address limit, %lu with every slot busy), %lu closed before their "
-                     "first byte, %lu plain-HTTP clients told to use https, %lu log lines "
+                     "first byte, %lu plain-HTTP clients told to use https, %lu connection "
+                     "messages from libmicrohttpd (the first one shown), %lu log lines "
                      "not written\n",
                      (now - log_window + 999) / 1000, refused_ip + refused_full, refused_ip,
-                     refused_full, slow_first, plain_http, log_dropped);
+                     refused_full, slow_first, plain_http, lib_msgs, log_dropped);
         if (n > 0)
             write_whole(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     }
-    refused_ip = refused_full = log_dropped = slow_first = plain_http = 0;
+    refused_ip = refused_full = log_dropped = slow_first = plain_http = lib_msgs = 0;
     log_lines = 0;
     log_window = now;
 }
@@ -129,6 +131,18 @@ void web_logv(const char *fmt, va_list ap)
     } else
         log_dropped++;
     pthread_mutex_unlock(&log_lock);
+}
+
+void web_log_lib(const char *msg)
+{
+    bool first;
+
+    pthread_mutex_lock(&log_lock);
+    first = lib_msgs++ == 0;
+    pthread_mutex_unlock(&log_lock);
+    /* one example per interval; the summary counts the rest */
+    if (first)
+        web_log("anzen serve: libmicrohttpd: %s", msg);
 }
 
 void web_log(const char *fmt, ...)

@@ -738,7 +738,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     /* one whole line per message, rate-limited (front.c) */
     vsnprintf(line, sizeof(line), fmt, ap);
-    web_log("anzen serve: %s", line);
+    web_log_lib(line);
 }
 
 static void on_signal(int sig)

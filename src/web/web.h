@@ -164,6 +164,10 @@ void web_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void web_logv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* The summary line of what was counted, once per interval (watchdog). */
 void web_log_tick(void);
+/* A message of libmicrohttpd about one connection (a client that went away,
+ * a broken TLS handshake): the first of each interval is written, the
+ * others are counted in the summary line. */
+void web_log_lib(const char *msg);
 
 /* ---- cert.c ---- */
 int web_cert_generate(struct az_ctx *ctx, const char *cert_path, const char *key_path,

@@ -290,6 +290,25 @@ with open(f"{WS}/stderr.log", "rb") as f:
     text = f.read()
 lines = text.count(b"\n") - before
 ok(n > 500 and lines <= 15, f"{n} connections, {lines} new log lines", text[-800:])
+
+# ---- clients that start a TLS handshake and go away: libmicrohttpd's
+# messages about them are counted, one example per interval ----
+with open(f"{WS}/stderr.log", "rb") as f:
+    before = f.read().count(b"\n")
+hello = bytes.fromhex("16030100a1010000")  # the start of a ClientHello, then nothing
+for k in range(60):
+    try:
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=2, source_address=("127.0.0.4", 0))
+        s.sendall(hello)
+        s.close()
+    except OSError:
+        pass
+time.sleep(0.5)
+with open(f"{WS}/stderr.log", "rb") as f:
+    text = f.read()
+lines = text.count(b"\n") - before
+ok(lines <= 3, f"60 broken handshakes: {lines} new log lines (at most an example and a summary)",
+   text[-600:])
 st, _, _ = admin.get("/")
 ok(st == 200, "the server still answers")
 
