@@ -906,7 +906,8 @@ int az_xlsx_docs(struct az_ctx *ctx, const json_t *model, const char *path)
     make_fmts(wb, &f);
     json_array_foreach(json_object_get(model, "sections"), si, sec)
     {
-        char name[160], head[1024];
+        char name[160];
+        AZ_AUTOFREE char *head = NULL; /* whole: an institution name of any length */
         lxw_worksheet *ws;
         unsigned row = 0, ncols = 2;
         const json_t *blk, *x;
@@ -932,20 +933,23 @@ int az_xlsx_docs(struct az_ctx *ctx, const json_t *model, const char *path)
         }
         worksheet_set_column(ws, 1, 1, 26, NULL);
         worksheet_set_column(ws, 2, (lxw_col_t)ncols, ncols > 4 ? 20 : 44, NULL);
-        snprintf(head, sizeof(head), "%s", js_(model, "title"));
-        chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.title));
+        az_strf(&head, "%s", js_(model, "title"));
+        chk(&w,
+            worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head ? head : "", f.title));
         worksheet_set_row(ws, row, 22, NULL);
         row++;
-        snprintf(head, sizeof(head), "%s: %s    %s: %s", js_(model, "inst_label"),
-                 js_(model, "institution"), lj(l, "基準日", "As of"), js_(model, "as_of"));
-        chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.small));
+        az_strf(&head, "%s: %s    %s: %s", js_(model, "inst_label"), js_(model, "institution"),
+                lj(l, "基準日", "As of"), js_(model, "as_of"));
+        chk(&w,
+            worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head ? head : "", f.small));
         row++;
         if (si == 0) {
             const char *lb = js_(model, "legal_basis");
             if (*lb) {
-                snprintf(head, sizeof(head), "%s %s", lj(l, "根拠:", "Legal basis:"), lb);
-                chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head, f.small));
-                row_height(ws, row, lines_for(head, 26 + 20.0 * ncols));
+                az_strf(&head, "%s %s", lj(l, "根拠:", "Legal basis:"), lb);
+                chk(&w, worksheet_merge_range(ws, row, 1, row, (lxw_col_t)ncols, head ? head : "",
+                                              f.small));
+                row_height(ws, row, lines_for(head ? head : "", 26 + 20.0 * ncols));
                 row++;
             }
             json_array_foreach(json_object_get(model, "notes"), k, x)

@@ -229,4 +229,24 @@ ANZEN_TODAY=2026-04-10 "$ANZEN" demo -o dapr >/dev/null 2>&1
 ! grep -q "checked: 2026-0[5-9]" dapr/answers.yaml dapr/vendor-emr.yaml && grep -q "checked: 2026-04-10" dapr/answers.yaml \
     && ok "demo on 2026-04-10: no check date after the reference date" || not_ok "demo in April: $(grep -m1 checked dapr/answers.yaml)"
 
+# ---- a long institution name reaches the generated workbook whole
+rm -rf dlong
+"$ANZEN" demo -o dlong >/dev/null 2>&1
+LONG=$(python3 -c 'print("医療法人社団さくら会" * 40)')
+python3 - dlong/profile.yaml "$LONG" <<'PY'
+import re, sys
+p, name = sys.argv[1], sys.argv[2]
+s = open(p, encoding="utf-8").read()
+s = re.sub(r'(?m)^(\s*)name: さくら内科.*$', lambda m: '%sname: "%s"' % (m.group(1), name), s, count=1)
+assert name in s
+open(p, "w", encoding="utf-8").write(s)
+PY
+(cd dlong && "$ANZEN" docs bcp --format xlsx -o bcp.xlsx >/dev/null 2>&1)
+python3 - dlong/bcp.xlsx "$LONG" <<'PY' && ok "docs xlsx: a 400-character institution name is whole in the sheet heads" || not_ok "docs xlsx long name"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+assert sys.argv[2] in text
+PY
+
 done_testing
