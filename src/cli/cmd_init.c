@@ -199,6 +199,33 @@ static void duty_add(struct duty_answers *d, enum az_rec_kind k, struct az_date 
     r->note = (char *)"anzen init";
 }
 
+/* A document kept and reviewed (the BCP, the contact chart): whether it
+ * exists goes into the profile, the date it was last made or reviewed
+ * becomes a record. -2 when the input ended, else 0. */
+static int ask_kept(struct cli *c, struct duty_answers *d, const char *question,
+                    struct az_kept *kept, enum az_rec_kind kind)
+{
+    struct az_date dt;
+    int yn, k;
+
+    if ((yn = ask_ynu(c, question)) == -2)
+        return -2;
+    if (yn < 0)
+        return 0;
+    kept->stated = true;
+    kept->present = yn;
+    if (!yn)
+        return 0;
+    if ((k = ask_date(c,
+                      L(c, "  最後に作った・見直した日はいつですか (分からなければ空)",
+                        "  When was it last made or reviewed? (empty if unknown)"),
+                      &dt)) == -2)
+        return -2;
+    if (k == 1)
+        duty_add(d, kind, dt, -1);
+    return 0;
+}
+
 /* Ask about the BCP, the contact chart, backups, restore drills, training
  * and electronic signatures: facts go into the profile, dated events
  * become records. */
@@ -214,51 +241,28 @@ static void ask_duties(struct cli *c, struct az_profile *p, struct duty_answers 
              "Finally, the duties that recur each year. Press Enter to skip a question\n"
              "(it stays \"not recorded\"; record it later with anzen record)."));
     /* the BCP */
-    if ((yn = ask_ynu(c, p->type == AZ_INST_PHARMACY
-                             ? L(c,
-                                 "サイバー攻撃を受けたときに調剤業務を続けるための計画 (BCP) "
-                                 "はありますか",
-                                 "Is there a plan to keep dispensing during a cyber attack "
-                                 "(BCP)?")
-                             : L(c,
-                                 "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) "
-                                 "はありますか",
-                                 "Is there a plan to keep treating patients during a cyber "
-                                 "attack (BCP)?"))) == -2)
+    if (ask_kept(c, d,
+                 p->type == AZ_INST_PHARMACY
+                     ? L(c,
+                         "サイバー攻撃を受けたときに調剤業務を続けるための計画 (BCP) "
+                         "はありますか",
+                         "Is there a plan to keep dispensing during a cyber attack (BCP)?")
+                     : L(c,
+                         "サイバー攻撃を受けたときに診療を続けるための計画 (BCP) "
+                         "はありますか",
+                         "Is there a plan to keep treating patients during a cyber "
+                         "attack (BCP)?"),
+                 &p->cyber_bcp, AZ_REC_BCP) == -2)
         return;
-    if (yn >= 0) {
-        p->cyber_bcp.stated = true;
-        p->cyber_bcp.present = yn;
-        if (yn) {
-            if ((k = ask_date(c,
-                              L(c, "  最後に作った・見直した日はいつですか (分からなければ空)",
-                                "  When was it last made or reviewed? (empty if unknown)"),
-                              &dt)) == -2)
-                return;
-            if (k == 1)
-                duty_add(d, AZ_REC_BCP, dt, -1);
-        }
-    }
     /* the contact chart */
-    if ((yn = ask_ynu(c, L(c,
-                           "事故のとき、だれがどこ (事業者・警察・役所など) に連絡するかをまとめた"
-                           "連絡体制図はありますか",
-                           "Is there a contact chart saying who calls whom (vendors, police, "
-                           "authorities) in an incident?"))) == -2)
+    if (ask_kept(c, d,
+                 L(c,
+                   "事故のとき、だれがどこ (事業者・警察・役所など) に連絡するかをまとめた"
+                   "連絡体制図はありますか",
+                   "Is there a contact chart saying who calls whom (vendors, police, "
+                   "authorities) in an incident?"),
+                 &p->incident_contacts, AZ_REC_CONTACTS) == -2)
         return;
-    if (yn >= 0) {
-        p->incident_contacts.stated = true;
-        p->incident_contacts.present = yn;
-        if (yn) {
-            if ((k = ask_date(c,
-                              L(c, "  最後に作った・見直した日はいつですか (分からなければ空)",
-                                "  When was it last made or reviewed? (empty if unknown)"),
-                              &dt)) == -2)
-                return;
-            if (k == 1)
-                duty_add(d, AZ_REC_CONTACTS, dt, -1);
-        }
-    }
     /* backups */
     if ((yn = ask_ynu(c, L(c,
                            "ネットワークから切り離したバックアップ (取ったあと外して保管する"
