@@ -1131,10 +1131,8 @@ static void inspection_model(struct az_ctx *ctx, struct b *b, json_t *m, const j
                           T(b, "回答の目標日:", "Target date in the answer:"), tg);
         }
         {
-            char title[2048];
-            snprintf(title, sizeof(title), "%s", tr(b->l, it->title));
             const char *cells[] = {it->label,
-                                   title,
+                                   tr(b->l, it->title),
                                    ans,
                                    checked,
                                    evs.len ? evs.data : T(b, "(なし)", "(none)"),
