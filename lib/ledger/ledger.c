@@ -16,6 +16,7 @@
 #include "anzen/ledger.h"
 #include "anzen/vendor.h"
 #include "anzen/profile.h"
+#include "ledger_impl.h"
 #include "ledger_internal.h"
 
 static const struct {
@@ -68,18 +69,9 @@ const char *az_ledger_col_token(enum az_ledger_col c)
     return cols[c].token;
 }
 
-/* Strings the ledger owns besides the CSV table. */
-struct priv {
-    char **s;
-    size_t n, cap;
-    const char **cells;       /* n rows x nextra */
-    struct az_ledger **parts; /* merged ledgers (az_ledger_merge) */
-    size_t nparts;
-};
-
-static const char *own(struct az_ledger *l, char *s)
+const char *az_ledger_own(struct az_ledger *l, char *s)
 {
-    struct priv *p = l->priv;
+    struct az_ledger_priv *p = l->priv;
     if (!s)
         return NULL;
     if (p->n == p->cap) {
@@ -101,7 +93,7 @@ void az_ledger_free(struct az_ledger *l)
     if (!l)
         return;
     if (l->priv) {
-        struct priv *p = l->priv;
+        struct az_ledger_priv *p = l->priv;
         for (size_t i = 0; i < p->n; i++)
             free(p->s[i]);
         free(p->s);
@@ -123,7 +115,7 @@ void az_ledger_free(struct az_ledger *l)
 }
 
 /* Equal after folding (width, case, spaces, punctuation). */
-static bool same(const char *a, const char *b)
+bool az_ledger_same(const char *a, const char *b)
 {
     char *x = az_ledger_fold(a, true), *y = az_ledger_fold(b, true);
     bool r = x && y && !strcmp(x, y);
@@ -147,10 +139,10 @@ static int yes_no(const char *s)
     if (!*x)
         r = -1;
     for (size_t i = 0; r == -2 && yes[i]; i++)
-        if (same(x, yes[i]))
+        if (az_ledger_same(x, yes[i]))
             r = 1;
     for (size_t i = 0; r == -2 && no[i]; i++)
-        if (same(x, no[i]))
+        if (az_ledger_same(x, no[i]))
             r = 0;
     /* ○ and × are punctuation to the folder: compare the cell itself */
     if (r == -1) {
@@ -189,7 +181,7 @@ static void col_letters(size_t i, char *buf, size_t n)
 /* ---- the header ---- */
 
 /* The vocabulary column of a header cell, or -1. */
-static int header_col(const struct az_ledger_vocab *v, const char *h)
+int az_ledger_header_col(const struct az_ledger_vocab *v, const char *h)
 {
     char *f = az_ledger_fold(h, true);
     int c = f ? az_ledger_vocab_column(v, f) : -1;
@@ -220,24 +212,22 @@ static int header_col(const struct az_ledger_vocab *v, const char *h)
     return c;
 }
 
-static int row_score(const struct az_ledger_vocab *v, const struct az_csv_row *r)
+int az_ledger_row_score(const struct az_ledger_vocab *v, const struct az_csv_row *r)
 {
     int s = 0;
     for (size_t i = 0; i < r->n; i++)
-        s += header_col(v, r->f[i]) >= 0;
+        s += az_ledger_header_col(v, r->f[i]) >= 0;
     return s;
 }
 
-#define HEADER_SCAN 30
-
 /* The header row: the one among the first rows with the most recognised
  * cells (at least two). -1 when none. */
-static long find_header(const struct az_ledger_vocab *v, const struct az_csv *t, int *score)
+long az_ledger_find_header(const struct az_ledger_vocab *v, const struct az_csv *t, int *score)
 {
     long best = -1;
     int bs = 1;
     for (size_t i = 0; i < t->nrows && i < HEADER_SCAN; i++) {
-        int s = row_score(v, &t->rows[i]);
+        int s = az_ledger_row_score(v, &t->rows[i]);
         if (s > bs) {
             bs = s;
             best = (long)i;
@@ -257,17 +247,17 @@ int az_ledger_score(const char *data, size_t len)
     az_ctx_init(&ctx, AZ_LANG_EN);
     if (az_csv_parse(&ctx, "-", data, len, AZ_CSV_AUTO, &t) == 0 &&
         (v = az_ledger_vocab_shared(&ctx)))
-        (void)find_header(v, t, &score);
+        (void)az_ledger_find_header(v, t, &score);
     az_csv_free(t);
     return score;
 }
 
-static const char *cell(const struct az_csv_row *r, size_t i)
+const char *az_ledger_cell(const struct az_csv_row *r, size_t i)
 {
     return r && i < r->n ? r->f[i] : "";
 }
 
-static const char *lg(struct az_ctx *ctx, const char *ja, const char *en)
+const char *az_ledger_lg(struct az_ctx *ctx, const char *ja, const char *en)
 {
     return ctx->lang == AZ_LANG_EN ? en : ja;
 }
@@ -276,12 +266,12 @@ static const char *lg(struct az_ctx *ctx, const char *ja, const char *en)
 static int map_field(const struct az_ledger_vocab *v, const char *f)
 {
     int c;
-    if (same(f, "extra") || same(f, "その他") || same(f, "追加"))
+    if (az_ledger_same(f, "extra") || az_ledger_same(f, "その他") || az_ledger_same(f, "追加"))
         return -2;
     if ((c = az_ledger_vocab_field(v, f)) >= 0)
         return c;
     for (size_t i = 0; i < v->ncols; i++)
-        if (same(f, v->cols[i].ja) || same(f, v->cols[i].en))
+        if (az_ledger_same(f, v->cols[i].ja) || az_ledger_same(f, v->cols[i].en))
             return (int)i;
     return -1;
 }
@@ -295,7 +285,7 @@ static int fields_list(const struct az_ledger_vocab *v, struct az_buf *b)
 }
 
 /* The headers anzen reads, in the reader's language ("名称、種別、…"). */
-static int headers_list(const struct az_ledger_vocab *v, bool en, struct az_buf *b)
+int az_ledger_headers_list(const struct az_ledger_vocab *v, bool en, struct az_buf *b)
 {
     int r = 0;
     for (size_t i = 0; i < v->ncols && !r; i++)
@@ -305,8 +295,8 @@ static int headers_list(const struct az_ledger_vocab *v, bool en, struct az_buf 
 }
 
 /* Work out the columns: header rows h0..h1 (h0 == h1 for one row). */
-static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l, long h0, long h1,
-                       const struct az_ledger_import_opts *o)
+int az_ledger_map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l, long h0,
+                          long h1, const struct az_ledger_import_opts *o)
 {
     const struct az_ledger_vocab *v = l->vocab;
     const struct az_csv *t = l->csv;
@@ -328,8 +318,9 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
     l->ncolumns = width;
     for (size_t i = 0; i < width; i++) {
         struct az_ledger_column *c = &l->columns[i];
-        const char *up = cell(&t->rows[h0], i), *lo = cell(&t->rows[h1], i);
-        int cu = header_col(v, up), cl = h1 != h0 ? header_col(v, lo) : -1, vc = -1;
+        const char *up = az_ledger_cell(&t->rows[h0], i), *lo = az_ledger_cell(&t->rows[h1], i);
+        int cu = az_ledger_header_col(v, up), cl = h1 != h0 ? az_ledger_header_col(v, lo) : -1,
+            vc = -1;
         const char *h;
         struct az_buf hb;
         bool data = false;
@@ -366,7 +357,8 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
             if (!eq)
                 continue;
             mh = strndup(o->maps[m], (size_t)(eq - o->maps[m]));
-            hit = mh && (same(mh, c->header) || same(mh, up) || same(mh, lo));
+            hit = mh && (az_ledger_same(mh, c->header) || az_ledger_same(mh, up) ||
+                         az_ledger_same(mh, lo));
             free(mh);
             if (hit) {
                 vc = map_field(v, eq + 1);
@@ -388,7 +380,7 @@ static int map_columns(struct az_ctx *ctx, const char *name, struct az_ledger *l
         }
         /* an extra column: kept when it has a header or any data */
         for (size_t ri = (size_t)h1 + 1; ri < t->nrows && !data; ri++)
-            data = *cell(&t->rows[ri], i) != '\0';
+            data = *az_ledger_cell(&t->rows[ri], i) != '\0';
         if (!*c->header && !data)
             continue;
         if (l->nextra + AZ_NCOLS >= AZ_CSV_MAX_FIELDS) {
@@ -597,7 +589,7 @@ static bool total_word(const char *s)
     if (!*s)
         return false;
     for (size_t i = 0; w[i]; i++)
-        if (same(s, w[i]))
+        if (az_ledger_same(s, w[i]))
             return true;
     return false;
 }
@@ -626,7 +618,7 @@ static bool unknown_date(const char *s)
     }
     free(g);
     for (size_t i = 0; !r && w[i]; i++)
-        r = same(s, w[i]);
+        r = az_ledger_same(s, w[i]);
     return r;
 }
 
@@ -703,15 +695,15 @@ static const char *fmt_why(struct az_buf *b, struct az_ctx *ctx, const char *ja,
 
 static bool example_mark(const char *s)
 {
-    return same(s, "例") || same(s, "記入例") || same(s, "（例）") || same(s, "example") ||
-           same(s, "e.g.");
+    return az_ledger_same(s, "例") || az_ledger_same(s, "記入例") || az_ledger_same(s, "（例）") ||
+           az_ledger_same(s, "example") || az_ledger_same(s, "e.g.");
 }
 
 static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l, size_t first,
                        const struct az_ledger_import_opts *o, struct az_buf *rep)
 {
     const struct az_csv *t = l->csv;
-    struct priv *pv = l->priv;
+    struct az_ledger_priv *pv = l->priv;
     struct az_date as_of = o->as_of;
     int core_at[AZ_NCOLS];
     int model = -1, maint = -1, hostname = -1, noc = -1, maker = -1;
@@ -755,7 +747,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
          * (例 in the number column) */
         for (size_t i = 0; i < row->n && empty; i++)
             empty = !*row->f[i] || (int)i == noc;
-        if (empty || (noc >= 0 && example_mark(cell(row, (size_t)noc))))
+        if (empty || (noc >= 0 && example_mark(az_ledger_cell(row, (size_t)noc))))
             continue;
         /* a 合計 / 小計 row at the bottom: the word in the number, name or
          * kind column, or in one of the first two columns */
@@ -768,8 +760,10 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             l->totals++;
             az_buf_printf(
                 rep,
-                lg(ctx, "%s: 行 %zu (Excel の行番号): 「%s」の行は集計の行として読み飛ばしました\n",
-                   "%s: row %zu (as Excel numbers it): skipped \"%s\" as a totals row\n"),
+                az_ledger_lg(
+                    ctx,
+                    "%s: 行 %zu (Excel の行番号): 「%s」の行は集計の行として読み飛ばしました\n",
+                    "%s: row %zu (as Excel numbers it): skipped \"%s\" as a totals row\n"),
                 name, row->record, total);
             continue;
         }
@@ -806,16 +800,18 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         if (!*a.col[AZ_COL_NAME])
             rerr(&e,
                  core_at[AZ_COL_NAME] >= 0 ? l->columns[core_at[AZ_COL_NAME]].header
-                                           : cols[AZ_COL_NAME].ja,
-                 lg(ctx, "名称が空です", "the name is empty"),
-                 lg(ctx, "機器の名前 (型番や IP アドレスでも可)",
-                    "the device's name (a model or IP address will do)"),
+                                           : az_ledger_col_name(AZ_COL_NAME, AZ_LANG_JA),
+                 az_ledger_lg(ctx, "名称が空です", "the name is empty"),
+                 az_ledger_lg(ctx, "機器の名前 (型番や IP アドレスでも可)",
+                              "the device's name (a model or IP address will do)"),
                  NULL);
         /* kind: the vocabulary, else other */
         vk = az_ledger_vocab_kind(l->vocab, a.col[AZ_COL_KIND]);
         a.kind = vk ? vk->cls : AZ_ASSET_OTHER;
         a.kind_id = vk ? vk->id : NULL;
-        a.kind_label = vk ? vk->ja : *a.col[AZ_COL_KIND] ? a.col[AZ_COL_KIND] : kinds[a.kind].ja;
+        a.kind_label = vk                    ? vk->ja
+                       : *a.col[AZ_COL_KIND] ? a.col[AZ_COL_KIND]
+                                             : az_asset_kind_name(a.kind, AZ_LANG_JA);
         /* a remote-access appliance by its name, OS or model: a VPN device
          * unless the kind says server, PC or medical device */
         if (a.kind == AZ_ASSET_NETWORK || a.kind == AZ_ASSET_OTHER || a.kind == AZ_ASSET_VPN) {
@@ -834,19 +830,21 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             }
         }
         if (!vk && !*a.col[AZ_COL_KIND])
-            a.kind_label = kinds[a.kind].ja;
+            a.kind_label = az_asset_kind_name(a.kind, AZ_LANG_JA);
         if (core_at[AZ_COL_IP] >= 0 && *a.col[AZ_COL_IP]) {
             char *f = az_ledger_fold(a.col[AZ_COL_IP], false);
             if (!f || !ip_ok(f))
-                rerr(&e, l->columns[core_at[AZ_COL_IP]].header,
-                     fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
-                             "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
-                     lg(ctx,
+                rerr(
+                    &e, l->columns[core_at[AZ_COL_IP]].header,
+                    fmt_why(&why, ctx, "IP アドレス「%s」が正しくありません",
+                            "\"%s\" is not an IP address", a.col[AZ_COL_IP]),
+                    az_ledger_lg(
+                        ctx,
                         "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; 複数はカンマか「、」区切り",
                         "192.168.1.10, 192.168.1.0/24, fe80::1, DHCP; several separated by commas"),
-                     &a.col[AZ_COL_IP]);
+                    &a.col[AZ_COL_IP]);
             else if (strcmp(f, a.col[AZ_COL_IP]))
-                a.col[AZ_COL_IP] = own(l, f), f = NULL;
+                a.col[AZ_COL_IP] = az_ledger_own(l, f), f = NULL;
             free(f);
         }
         if (core_at[AZ_COL_MAC] >= 0 && *a.col[AZ_COL_MAC]) {
@@ -855,11 +853,11 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                 rerr(&e, l->columns[core_at[AZ_COL_MAC]].header,
                      fmt_why(&why, ctx, "MAC アドレス「%s」が正しくありません",
                              "\"%s\" is not a MAC address", a.col[AZ_COL_MAC]),
-                     lg(ctx, "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455",
-                        "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"),
+                     az_ledger_lg(ctx, "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455",
+                                  "00:11:22:33:44:55, 00-11-22-33-44-55, 0011.2233.4455"),
                      &a.col[AZ_COL_MAC]);
             else if (strcmp(f, a.col[AZ_COL_MAC]))
-                a.col[AZ_COL_MAC] = own(l, f), f = NULL;
+                a.col[AZ_COL_MAC] = az_ledger_own(l, f), f = NULL;
             free(f);
         }
         for (int c = AZ_COL_LAST_PATCH; c <= AZ_COL_EOL; c++) {
@@ -869,41 +867,44 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             if (!*v)
                 continue;
             if (unknown_date(v)) {
-                az_buf_printf(rep,
-                              lg(ctx,
+                az_buf_printf(
+                    rep,
+                    az_ledger_lg(ctx,
                                  "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は日付が分からない"
                                  "ものとして空欄にしました\n",
                                  "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" read "
                                  "as an unknown date, left blank\n"),
-                              name, row->record, l->columns[core_at[c]].header, v);
+                    name, row->record, l->columns[core_at[c]].header, v);
                 a.col[c] = "";
                 continue;
             }
             if (ledger_date(v, c == AZ_COL_EOL, &d, &month) < 0)
                 rerr(&e, l->columns[core_at[c]].header,
                      fmt_why(&why, ctx, "日付「%s」が読めません", "cannot read the date \"%s\"", v),
-                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
+                     az_ledger_lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             else if (d.y < 1990 || d.y > as_of.y + 10) {
                 char iso[16];
                 az_date_iso(d, iso, sizeof(iso));
                 why.len = 0;
-                az_buf_printf(&why,
-                              lg(ctx, "日付「%s」は %s と読めますが、ありえない年です",
+                az_buf_printf(
+                    &why,
+                    az_ledger_lg(ctx, "日付「%s」は %s と読めますが、ありえない年です",
                                  "the date \"%s\" reads as %s, which is not a plausible year"),
-                              v, iso);
+                    v, iso);
                 rerr(&e, l->columns[core_at[c]].header, why.data ? why.data : "?",
-                     lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
+                     az_ledger_lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             } else if (c == AZ_COL_EOL) {
                 if (month) {
                     char iso[16];
                     az_date_iso(d, iso, sizeof(iso));
-                    az_buf_printf(rep,
-                                  lg(ctx,
+                    az_buf_printf(
+                        rep,
+                        az_ledger_lg(ctx,
                                      "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
                                      "月末の %s としました\n",
                                      "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
                                      "names a month only: read as its last day, %s\n"),
-                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                        name, row->record, l->columns[core_at[c]].header, v, iso);
                 }
                 a.eol = d;
                 a.has_eol = true;
@@ -911,13 +912,14 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                 if (month) {
                     char iso[16];
                     az_date_iso(d, iso, sizeof(iso));
-                    az_buf_printf(rep,
-                                  lg(ctx,
+                    az_buf_printf(
+                        rep,
+                        az_ledger_lg(ctx,
                                      "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
                                      "月初めの %s としました\n",
                                      "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
                                      "names a month only: read as its first day, %s\n"),
-                                  name, row->record, l->columns[core_at[c]].header, v, iso);
+                        name, row->record, l->columns[core_at[c]].header, v, iso);
                 }
                 a.last_patch = d;
                 a.has_last_patch = true;
@@ -929,8 +931,8 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                 rerr(&e, l->columns[core_at[AZ_COL_EXTERNAL]].header,
                      fmt_why(&why, ctx, "「%s」は はい/いいえ ではありません",
                              "\"%s\" is not yes or no", a.col[AZ_COL_EXTERNAL]),
-                     lg(ctx, "はい/いいえ, あり/なし, 有/無, ○/×, yes/no",
-                        "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"),
+                     az_ledger_lg(ctx, "はい/いいえ, あり/なし, 有/無, ○/×, yes/no",
+                                  "yes/no, はい/いいえ, あり/なし, ○/×, 1/0"),
                      &a.col[AZ_COL_EXTERNAL]);
             if (a.external == -2)
                 a.external = -1;
@@ -939,15 +941,16 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
             l->rejected++;
             /* never drop a remote-access device without a word */
             if (a.kind == AZ_ASSET_VPN && e.skip)
-                az_buf_printf(rep,
-                              lg(ctx,
+                az_buf_printf(
+                    rep,
+                    az_ledger_lg(ctx,
                                  "%s: 行 %zu (Excel の行番号): 警告: VPN・リモート保守装置の行"
                                  "ですが、名称がないため取り込めませんでした。台帳に名称を書いて"
                                  "取り込み直してください\n",
                                  "%s: row %zu (as Excel numbers it): WARNING: a VPN / remote "
                                  "maintenance device left out because it has no name; name it "
                                  "in the ledger and import again\n"),
-                              name, row->record);
+                    name, row->record);
             continue;
         }
         if (e.n)
@@ -966,7 +969,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     long h0, h1;
     int score, r;
 
-    if (!l || !(l->priv = calloc(1, sizeof(struct priv)))) {
+    if (!l || !(l->priv = calloc(1, sizeof(struct az_ledger_priv)))) {
         free(l);
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     }
@@ -982,7 +985,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
         az_ledger_free(l);
         return az_fail(ctx, AZ_ESCHEMA, "%s: 空のファイルです", "%s: empty file", name);
     }
-    h0 = h1 = find_header(l->vocab, l->csv, &score);
+    h0 = h1 = az_ledger_find_header(l->vocab, l->csv, &score);
     /* --map may name headers the vocabulary does not know */
     if (h0 < 0 && o->nmaps) {
         for (size_t i = 0; i < l->csv->nrows && i < HEADER_SCAN && h0 < 0; i++)
@@ -990,7 +993,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
                 for (size_t k = 0; k < l->csv->rows[i].n && h0 < 0; k++) {
                     const char *eq = strrchr(o->maps[m], '=');
                     char *mh = eq ? strndup(o->maps[m], (size_t)(eq - o->maps[m])) : NULL;
-                    if (mh && same(mh, l->csv->rows[i].f[k]))
+                    if (mh && az_ledger_same(mh, l->csv->rows[i].f[k]))
                         h0 = h1 = (long)i;
                     free(mh);
                 }
@@ -998,7 +1001,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
     if (h0 < 0) {
         struct az_buf fl;
         az_buf_init(&fl, 64u * 1024);
-        headers_list(l->vocab, ctx->lang == AZ_LANG_EN, &fl);
+        az_ledger_headers_list(l->vocab, ctx->lang == AZ_LANG_EN, &fl);
         r = az_fail(ctx, AZ_ESCHEMA,
                     "%s: 台帳の見出しの行が見つかりません。最初の %d 行に、名称・種別・IPアドレス"
                     "などの見出しが 2 つ以上ある行が必要です (anzen が読む見出し: %s。ほかの見出し"
@@ -1012,23 +1015,25 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
         return r;
     }
     /* a header split over two rows (merged cells) */
-    if ((size_t)h1 + 1 < l->csv->nrows && row_score(l->vocab, &l->csv->rows[h1 + 1]) >= 2 &&
+    if ((size_t)h1 + 1 < l->csv->nrows &&
+        az_ledger_row_score(l->vocab, &l->csv->rows[h1 + 1]) >= 2 &&
         l->csv->rows[h1 + 1].record == l->csv->rows[h1].record + 1)
         h1++;
-    else if (h0 > 0 && row_score(l->vocab, &l->csv->rows[h0 - 1]) >= 1 &&
+    else if (h0 > 0 && az_ledger_row_score(l->vocab, &l->csv->rows[h0 - 1]) >= 1 &&
              l->csv->rows[h0 - 1].record + 1 == l->csv->rows[h0].record) {
         /* the group row above: only when its cells sit over empty or
          * unrecognised cells of the header row */
         const struct az_csv_row *up = &l->csv->rows[h0 - 1], *hr = &l->csv->rows[h0];
         bool fits = true;
         for (size_t i = 0; i < up->n && fits; i++)
-            if (header_col(l->vocab, up->f[i]) >= 0 && header_col(l->vocab, cell(hr, i)) >= 0)
+            if (az_ledger_header_col(l->vocab, up->f[i]) >= 0 &&
+                az_ledger_header_col(l->vocab, az_ledger_cell(hr, i)) >= 0)
                 fits = false;
         if (fits)
             h0--;
     }
     l->header_row = l->csv->rows[h1].record;
-    if ((r = map_columns(ctx, name, l, h0, h1, o)) < 0) {
+    if ((r = az_ledger_map_columns(ctx, name, l, h0, h1, o)) < 0) {
         az_ledger_free(l);
         return r;
     }
@@ -1092,7 +1097,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
 int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, struct az_ledger **ret)
 {
     struct az_ledger *m = calloc(1, sizeof(*m));
-    struct priv *pv = calloc(1, sizeof(*pv));
+    struct az_ledger_priv *pv = calloc(1, sizeof(*pv));
     size_t total = 0, ne = 0, **map = NULL;
     struct az_buf rep;
 
@@ -1324,14 +1329,15 @@ int az_ledger_write_rows(const struct az_ledger *l, enum az_lang lang, struct az
 
 static bool blank_admin(const char *s)
 {
-    return !*s || same(s, "なし") || same(s, "none") || same(s, "不明") || same(s, "unknown") ||
-           same(s, "-") || same(s, "管理者なし");
+    return !*s || az_ledger_same(s, "なし") || az_ledger_same(s, "none") ||
+           az_ledger_same(s, "不明") || az_ledger_same(s, "unknown") || az_ledger_same(s, "-") ||
+           az_ledger_same(s, "管理者なし");
 }
 
 static bool institution_admin(const char *s)
 {
-    return same(s, "institution") || same(s, "院内") || same(s, "自院") || same(s, "当院") ||
-           same(s, "in-house");
+    return az_ledger_same(s, "institution") || az_ledger_same(s, "院内") ||
+           az_ledger_same(s, "自院") || az_ledger_same(s, "当院") || az_ledger_same(s, "in-house");
 }
 
 /* Append a finding of rule (topics from data/rules/rules.yaml) about
@@ -1374,10 +1380,11 @@ static enum az_admin_class admin_class(const struct az_ledger *l, const struct a
                                      : AZ_ADMIN_VENDOR;
     if (c == AZ_ADMIN_INHOUSE) {
         for (size_t k = 0; o->vendors && k < o->vendors->n; k++)
-            if (same(o->vendors->v[k].name, adm) || same(o->vendors->v[k].id, adm))
+            if (az_ledger_same(o->vendors->v[k].name, adm) ||
+                az_ledger_same(o->vendors->v[k].id, adm))
                 return AZ_ADMIN_VENDOR;
         for (size_t k = 0; o->profile && k < o->profile->nsystems; k++)
-            if (o->profile->systems[k].vendor && same(o->profile->systems[k].vendor, adm))
+            if (o->profile->systems[k].vendor && az_ledger_same(o->profile->systems[k].vendor, adm))
                 return AZ_ADMIN_VENDOR;
     }
     return c;
@@ -1392,7 +1399,7 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
     if (o->vendors) {
         for (size_t k = 0; k < o->vendors->n; k++) {
             const struct az_vendor *v = &o->vendors->v[k];
-            if (!same(v->name, adm) && !same(v->id, adm))
+            if (!az_ledger_same(v->name, adm) && !az_ledger_same(v->id, adm))
                 continue;
             if (!v->has_contract_start && !v->has_contract_end)
                 return false;
@@ -1402,7 +1409,7 @@ static bool has_contract(const struct az_ledger_opts *o, const char *adm, bool *
         return false;
     }
     for (size_t k = 0; o->profile && k < o->profile->nsystems; k++)
-        if (o->profile->systems[k].vendor && same(o->profile->systems[k].vendor, adm))
+        if (o->profile->systems[k].vendor && az_ledger_same(o->profile->systems[k].vendor, adm))
             return true;
     return false;
 }
@@ -1698,8 +1705,9 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
         bool netdev = a->kind == AZ_ASSET_NETWORK || a->kind == AZ_ASSET_VPN;
 
         for (size_t k = 0; p && k < p->nsystems; k++)
-            if (*a->col[AZ_COL_SYSTEM] && (!strcmp(p->systems[k].id, a->col[AZ_COL_SYSTEM]) ||
-                                           same(p->systems[k].name, a->col[AZ_COL_SYSTEM])))
+            if (*a->col[AZ_COL_SYSTEM] &&
+                (!strcmp(p->systems[k].id, a->col[AZ_COL_SYSTEM]) ||
+                 az_ledger_same(p->systems[k].name, a->col[AZ_COL_SYSTEM])))
                 sys = &p->systems[k];
         enum az_admin_class ac = admin_class(l, o, adm);
         const char *by = a->col[AZ_COL_BROUGHT_BY];
