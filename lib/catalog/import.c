@@ -17,6 +17,7 @@
 #include "anzen/catimport.h"
 #include "anzen/profile.h"
 #include "anzen/util.h"
+#include "import_impl.h"
 
 #define MAX_IMPORT_ITEMS 2000
 
@@ -106,7 +107,7 @@ static bool blank(const char *s)
 
 /* Fold the variants forms use: full-width digits and punctuation to ASCII,
  * the many dashes to '-', U+3000 to a space. */
-static void fold(const char *s, char *out, size_t n)
+void az_catimport_fold(const char *s, char *out, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t o = 0;
@@ -167,7 +168,7 @@ static enum lab label_kind(const char *cell)
         free(t);
         return LAB_NONE;
     }
-    fold(t, f, sizeof(f));
+    az_catimport_fold(t, f, sizeof(f));
     az_label_normalise(f, norm, sizeof(norm));
     dash = strchr(norm, '-');
     if (dash) {
@@ -203,7 +204,7 @@ static bool category_of(const char *cell, char **id, char **title)
         free(t);
         return false;
     }
-    fold(t, f, sizeof(f));
+    az_catimport_fold(t, f, sizeof(f));
     p = f;
     if (*p == '[' || *p == '(')
         p++;
@@ -298,7 +299,7 @@ static int number_cell(const char *cell)
 }
 
 /* Shorten s to at most max characters on a UTF-8 boundary, with "…". */
-static char *shorten(const char *s, size_t max)
+char *az_catimport_shorten(const char *s, size_t max)
 {
     size_t chars = 0, i = 0;
     char *nl = strchr(s, '\n'), *out;
@@ -431,7 +432,7 @@ static double label_similarity(const struct az_catimport_item *x, const struct a
     const char *dev = it->label ? strchr(it->label, ' ') : NULL;
     char *base;
 
-    fold(x->label, fa, sizeof(fa));
+    az_catimport_fold(x->label, fa, sizeof(fa));
     if (x->device && strchr(fa, ' '))
         *strchr(fa, ' ') = '\0'; /* "2-(4) 端末PC": the number part */
     az_label_normalise(fa, a, sizeof(a));
@@ -584,7 +585,7 @@ static bool is_no_mark(const char *s)
         free(t);
         return false;
     }
-    fold(t, f, sizeof(f));
+    az_catimport_fold(t, f, sizeof(f));
     free(t);
     r = false;
     for (size_t i = 0; none[i]; i++)
@@ -638,7 +639,7 @@ static int fy_in(const char *s)
 
     if (strlen(s) >= sizeof(f))
         return 0;
-    fold(s, f, sizeof(f));
+    az_catimport_fold(s, f, sizeof(f));
     for (p = strstr(f, "令和"); p; p = strstr(p + 1, "令和")) {
         const char *e = strstr(p, "年度");
         char buf[64];
@@ -667,7 +668,7 @@ static char *sha256_hex(const void *data, size_t len)
     return hex;
 }
 
-static bool form_compatible(const char *imform, const struct az_form *f)
+bool az_catimport_form_compatible(const char *imform, const struct az_form *f)
 {
     if (!strcmp(imform, "v"))
         return f->vendor;
@@ -680,7 +681,7 @@ static bool form_compatible(const char *imform, const struct az_form *f)
     return true; /* hp */
 }
 
-static const char *topic_of(const struct az_item *it)
+const char *az_catimport_topic_of(const struct az_item *it)
 {
     const char *p = it->id + strlen(it->edition->id);
     if (*p == '.')
@@ -714,8 +715,8 @@ static bool same_label(const char *a, const char *b)
 {
     char fa[128], fb[128], na[128], nb[128];
 
-    fold(a, fa, sizeof(fa));
-    fold(b, fb, sizeof(fb));
+    az_catimport_fold(a, fa, sizeof(fa));
+    az_catimport_fold(b, fb, sizeof(fb));
     if (!strcmp(fa, fb))
         return true;
     az_label_normalise(fa, na, sizeof(na));
@@ -794,7 +795,8 @@ static int apply_links(struct az_ctx *ctx, struct az_catimport *im, const char *
 /* Propose predecessors: best pairs first, each used once; a pair whose
  * texts differ (AZ_CATIMPORT_MIN_TEXT) is never linked, however well the
  * numbers agree: a new item printed under an old number stays new. */
-static int propose(struct az_ctx *ctx, struct az_catimport *im, const struct az_catimport_opts *o)
+int az_catimport_propose(struct az_ctx *ctx, struct az_catimport *im,
+                         const struct az_catimport_opts *o)
 {
     const struct az_edition *pe = im->previous;
     struct pair *pairs;
@@ -815,7 +817,7 @@ static int propose(struct az_ctx *ctx, struct az_catimport *im, const struct az_
         if (!strcmp(pe->forms[f].id, im->form))
             primary = pe->forms[f].id;
     for (size_t f = 0; f < pe->nforms && !primary; f++)
-        if (form_compatible(im->form, &pe->forms[f]) &&
+        if (az_catimport_form_compatible(im->form, &pe->forms[f]) &&
             (strcmp(im->form, "hp") || !(pe->forms[f].inst_types == AZ_INST_PHARMACY)))
             primary = pe->forms[f].id;
     if (!primary) {
@@ -893,7 +895,8 @@ static int propose(struct az_ctx *ctx, struct az_catimport *im, const struct az_
             for (size_t k = 0; k < pe->nitems; k++) {
                 const struct az_item *it = pe->items[k];
                 if (it != m && it->form && !it->form->vendor &&
-                    it->form->inst_types == AZ_INST_PHARMACY && !strcmp(topic_of(it), topic_of(m)))
+                    it->form->inst_types == AZ_INST_PHARMACY &&
+                    !strcmp(az_catimport_topic_of(it), az_catimport_topic_of(m)))
                     im->items[i].match2 = it;
             }
         }
@@ -918,7 +921,7 @@ static int make_ids(struct az_catimport *im)
         int n = 1;
         bool clash;
         if (x->match)
-            snprintf(base, sizeof(base), "%s", topic_of(x->match));
+            snprintf(base, sizeof(base), "%s", az_catimport_topic_of(x->match));
         else
             snprintf(base, sizeof(base), "item-%u", x->row + 1);
         snprintf(id, sizeof(id), "%s.%s.%s", im->edition_id, im->form, base);
@@ -1179,7 +1182,7 @@ static int read_sheet(struct az_ctx *ctx, const char *name, const struct az_xlsx
             /* the category of the item */
             if (k == LAB_FULL) {
                 char f[64], n2[64];
-                fold(printed, f, sizeof(f));
+                az_catimport_fold(printed, f, sizeof(f));
                 az_label_normalise(f, n2, sizeof(n2));
                 for (size_t i = 0; n2[i] && n2[i] != '-' && i < sizeof(sec) - 1; i++)
                     sec[i] = n2[i], sec[i + 1] = '\0';
@@ -1460,7 +1463,7 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         goto fail;
     }
-    r = propose(ctx, im, o);
+    r = az_catimport_propose(ctx, im, o);
     if (r < 0)
         goto fail;
     if (make_ids(im) < 0) {
@@ -1549,7 +1552,7 @@ static const char *form_title(const char *f, bool en)
  * form when the institution form was imported, ...): carried unchanged. */
 static bool carried_form(const struct az_catimport *im, const struct az_form *f)
 {
-    return !form_compatible(im->form, f);
+    return !az_catimport_form_compatible(im->form, f);
 }
 
 static void emit_form(struct az_buf *b, const struct az_form *f)
@@ -1634,7 +1637,7 @@ static void emit_copy(struct az_buf *b, const struct az_catimport *im, const str
                       size_t order)
 {
     char id[256];
-    snprintf(id, sizeof(id), "%s.%s.%s", im->edition_id, m->form->id, topic_of(m));
+    snprintf(id, sizeof(id), "%s.%s.%s", im->edition_id, m->form->id, az_catimport_topic_of(m));
     az_buf_puts(b, "  - id: ");
     q(b, id);
     az_buf_puts(b, "\n    form: ");
@@ -1814,7 +1817,7 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
     for (size_t i = 0; i < im->nitems; i++) {
         const struct az_catimport_item *x = &im->items[i];
         const struct az_item *m = x->match;
-        char *title = shorten(x->text, 32), en[512], src[512];
+        char *title = az_catimport_shorten(x->text, 32), en[512], src[512];
         az_buf_puts(&b, "  - id: ");
         q(&b, x->id);
         az_buf_puts(&b, "\n    form: ");
@@ -1879,7 +1882,8 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             if (!any)
                 az_buf_puts(&b, "crosswalk:\n");
             any = true;
-            snprintf(id, sizeof(id), "%s.%s.%s", im->edition_id, m->form->id, topic_of(m));
+            snprintf(id, sizeof(id), "%s.%s.%s", im->edition_id, m->form->id,
+                     az_catimport_topic_of(m));
             az_buf_puts(&b, "  - from: [");
             q(&b, m->id);
             az_buf_puts(&b, "]\n    to: ");
