@@ -199,47 +199,26 @@ static void help(struct cli *c, FILE *f)
 
 int cmd_docs(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
-                                         {"answers", required_argument, NULL, 'a'},
-                                         {"workspace", required_argument, NULL, 'w'},
-                                         {"ledger", required_argument, NULL, 'L'},
-                                         {"vendors", required_argument, NULL, 'V'},
-                                         {"edition", required_argument, NULL, 'e'},
+    static const struct option opts[] = {REPORT_PATH_OPTIONS,
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"import", required_argument, NULL, 'I'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL, NULL};
+    struct report_paths rp = REPORT_PATHS_DEFAULT;
     const char *format = "html", *output = NULL, *import = NULL, *kind;
     int o;
 
     optind = 0;
     opterr = 0;
     while ((o = getopt_long(argc, argv, "p:a:w:e:f:o:h", opts, NULL)) != -1) {
+        int r = report_path_option(c, o, optarg, &rp);
+        if (r >= 0) {
+            if (r)
+                return r;
+            continue;
+        }
         switch (o) {
-        case 'p':
-            rp.profile = optarg;
-            break;
-        case 'a':
-            rp.answers = optarg;
-            if (cli_given_file(c, "-a", optarg))
-                return EXIT_ERROR;
-            break;
-        case 'w':
-            rp.workspace = optarg;
-            if (cli_given_file(c, "-w", optarg))
-                return EXIT_ERROR;
-            break;
-        case 'L':
-            rp.ledger = optarg;
-            break;
-        case 'V':
-            rp.vendors = optarg;
-            break;
-        case 'e':
-            rp.edition = optarg;
-            break;
         case 'f':
             format = optarg;
             if (strcmp(format, "html") && strcmp(format, "xlsx") && strcmp(format, "pdf")) {

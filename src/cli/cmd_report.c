@@ -30,6 +30,35 @@
 #include "cli.h"
 #include "report_load.h"
 
+int report_path_option(struct cli *c, int o, const char *arg, struct report_paths *rp)
+{
+    switch (o) {
+    case 'p':
+        rp->profile = arg;
+        return 0;
+    case 'a':
+        rp->answers = arg;
+        return cli_given_file(c, "-a", arg) ? EXIT_ERROR : 0;
+    case 'w':
+        rp->workspace = arg;
+        return cli_given_file(c, "-w", arg) ? EXIT_ERROR : 0;
+    case 'L':
+        rp->ledger = arg;
+        return 0;
+    case 'V':
+        rp->vendors = arg;
+        return 0;
+    case 'S':
+        rp->scan = arg;
+        return 0;
+    case 'e':
+        rp->edition = arg;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 int report_load(struct cli *c, const struct report_paths *rp, struct az_ws_view **ret)
 {
     return report_load_with(c, rp, NULL, 0, ret);
@@ -289,13 +318,8 @@ static void help(struct cli *c, FILE *f)
 
 int cmd_report(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
-                                         {"answers", required_argument, NULL, 'a'},
-                                         {"workspace", required_argument, NULL, 'w'},
-                                         {"ledger", required_argument, NULL, 'L'},
-                                         {"vendors", required_argument, NULL, 'V'},
+    static const struct option opts[] = {REPORT_PATH_OPTIONS,
                                          {"scan", required_argument, NULL, 'S'},
-                                         {"edition", required_argument, NULL, 'e'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"output", required_argument, NULL, 'o'},
@@ -303,7 +327,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
                                          {"inspection", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct report_paths rp = {"profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL, NULL};
+    struct report_paths rp = REPORT_PATHS_DEFAULT;
     const char *format = "html", *output = NULL;
     unsigned roles = 0;
     bool pdf = false, inspection = false;
@@ -315,32 +339,12 @@ int cmd_report(struct cli *c, int argc, char **argv)
     optind = 0;
     opterr = 0;
     while ((o = getopt_long(argc, argv, "p:a:w:e:f:r:o:h", opts, NULL)) != -1) {
+        if ((r = report_path_option(c, o, optarg, &rp)) >= 0) {
+            if (r)
+                return r;
+            continue;
+        }
         switch (o) {
-        case 'p':
-            rp.profile = optarg;
-            break;
-        case 'a':
-            rp.answers = optarg;
-            if (cli_given_file(c, "-a", optarg))
-                return EXIT_ERROR;
-            break;
-        case 'w':
-            rp.workspace = optarg;
-            if (cli_given_file(c, "-w", optarg))
-                return EXIT_ERROR;
-            break;
-        case 'L':
-            rp.ledger = optarg;
-            break;
-        case 'V':
-            rp.vendors = optarg;
-            break;
-        case 'S':
-            rp.scan = optarg;
-            break;
-        case 'e':
-            rp.edition = optarg;
-            break;
         case 'f':
             format = optarg;
             if (strcmp(format, "html") && strcmp(format, "xlsx") && strcmp(format, "json") &&

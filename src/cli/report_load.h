@@ -21,6 +21,26 @@ struct report_paths {
     const char *scan;    /* NULL: scan.json next to the profile, if present */
 };
 
+/* Where report and docs look by default. */
+#define REPORT_PATHS_DEFAULT                                                                       \
+    {                                                                                              \
+        "profile.yaml", "answers.yaml", "anzen.db", NULL, NULL, NULL, NULL                         \
+    }
+/* The options naming what a report reads, in the option tables of report
+ * and docs (with <getopt.h>); report_path_option reads them. */
+#define REPORT_PATH_OPTIONS                                                                        \
+    {"profile", required_argument, NULL, 'p'}, {"answers", required_argument, NULL, 'a'},          \
+        {"workspace", required_argument, NULL, 'w'}, {"ledger", required_argument, NULL, 'L'},     \
+        {"vendors", required_argument, NULL, 'V'},                                                 \
+    {                                                                                              \
+        "edition", required_argument, NULL, 'e'                                                    \
+    }
+/* Option o (getopt_long's return, arg its argument) into rp when it is
+ * one of REPORT_PATH_OPTIONS or 'S' (--scan, which only report has): 0,
+ * or EXIT_ERROR when the file given with -a or -w does not exist (error
+ * printed). -1 when o is another option. */
+int report_path_option(struct cli *c, int o, const char *arg, struct report_paths *rp);
+
 /* Load everything (lib/workspace: az_ws_load); prints errors. 0 or an
  * exit code. */
 int report_load(struct cli *c, const struct report_paths *rp, struct az_ws_view **ret);
