@@ -218,4 +218,17 @@ int cli_complete(struct cli *c, int argc, char **argv);
  * EXIT_ERROR. */
 int cli_given_file(struct cli *c, const char *opt, const char *path);
 
+/* A command's help printer: help(c, stdout) for --help, help(c, stderr)
+ * after a usage error. */
+typedef void cli_help_fn(struct cli *c, FILE *f);
+/* The start of `anzen CMD SUB [options]...`: *sub is argv[1] and getopt
+ * is reset for the options after it (argv + 1). Returns -1 to go on;
+ * otherwise it has printed the help and returns the exit code: EXIT_USAGE
+ * without a subcommand, 0 for --help or -h in its place. */
+int cli_sub_start(struct cli *c, int argc, char **argv, cli_help_fn *help, const char **sub);
+/* The end of an option switch: -h/--help prints the help to standard
+ * output and returns 0; anything else (an unknown option, a missing
+ * argument) prints it to standard error and returns EXIT_USAGE. */
+int cli_opt_help(struct cli *c, int o, cli_help_fn *help);
+
 #endif

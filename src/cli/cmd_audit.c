@@ -432,12 +432,8 @@ int cmd_audit(struct cli *c, int argc, char **argv)
         case 's':
             save = true;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     argc -= optind + shift;

@@ -146,17 +146,8 @@ int cmd_auditlog(struct cli *c, int argc, char **argv)
     long n = 0;
     int o, r;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
-    optind = 0;
-    opterr = 0;
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
     while ((o = getopt_long(argc - 1, argv + 1, "w:f:o:n:h", opts, NULL)) != -1) {
         switch (o) {
         case 'w':
@@ -191,12 +182,8 @@ int cmd_auditlog(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     if (optind + 1 != argc || (strcmp(sub, "verify") && strcmp(sub, "log"))) {

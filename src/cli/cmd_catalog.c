@@ -608,19 +608,10 @@ int cmd_catalog(struct cli *c, int argc, char **argv)
     bool all = false;
     int o, r;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
     if (!strcmp(sub, "import"))
         return cmd_catalog_import(c, argc - 1, argv + 1);
-    optind = 0;
-    opterr = 0;
     while ((o = getopt_long(argc - 1, argv + 1, "f:ahe:F:", opts, NULL)) != -1) {
         switch (o) {
         case 'f':

@@ -367,12 +367,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
         case 'F':
             force = true;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     if (optind < argc) {

@@ -358,17 +358,8 @@ int cmd_kev(struct cli *c, int argc, char **argv)
     const struct az_kev *k = NULL;
     int o, r;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
-    optind = 0;
-    opterr = 0;
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
     while ((o = getopt_long(argc - 1, argv + 1, "o:f:h", opts, NULL)) != -1) {
         switch (o) {
         case 'o':
@@ -382,12 +373,8 @@ int cmd_kev(struct cli *c, int argc, char **argv)
             if (!cli_format_ok(c, format, false))
                 return EXIT_USAGE;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     argc -= optind + 1;

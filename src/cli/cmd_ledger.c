@@ -626,17 +626,8 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     struct az_ledger *l;
     int o, r;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
-    optind = 0;
-    opterr = 0;
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
     while ((o = getopt_long(argc - 1, argv + 1, "o:p:f:h", opts, NULL)) != -1) {
         switch (o) {
         case 'p':

@@ -647,12 +647,8 @@ int cmd_plan(struct cli *c, int argc, char **argv)
         case 'A':
             allow_past = true;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     if (!set) {

@@ -312,12 +312,8 @@ static int vendor_pack(struct cli *c, int argc, char **argv)
         case 'D':
             pdf = true;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     if (optind < argc) {
@@ -477,12 +473,8 @@ static int vendor_import(struct cli *c, int argc, char **argv)
         case 's':
             system = optarg;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     if (optind + 1 != argc) {
@@ -546,26 +538,18 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
     struct az_vendors *vs = NULL;
     char *data = NULL;
     size_t len;
-    int o, r = 0;
+    int o, r;
     bool file_given = false, no_registry = false;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
+    r = 0;
     if (!strcmp(sub, "add"))
         return vendor_add(c, argc - 1, argv + 1);
     if (!strcmp(sub, "pack"))
         return vendor_pack(c, argc - 1, argv + 1);
     if (!strcmp(sub, "import"))
         return vendor_import(c, argc - 1, argv + 1);
-    optind = 0;
-    opterr = 0;
     while ((o = getopt_long(argc - 1, argv + 1, "f:p:a:h", opts, NULL)) != -1) {
         switch (o) {
         case 'f':
@@ -583,12 +567,8 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
             if (!cli_format_ok(c, format, false))
                 return EXIT_USAGE;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     argc -= optind + 1;

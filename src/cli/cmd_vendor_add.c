@@ -146,12 +146,8 @@ int vendor_add(struct cli *c, int argc, char **argv)
         case O_CR:
             ok = iso(c, "--checklist-received", optarg, cr);
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
         if (!ok)
             return EXIT_USAGE;

@@ -556,20 +556,11 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
     const char *db = "anzen.db", *out = ".", *format = "text", *who = default_who(), *sub;
     const char *kind = NULL, *desc = NULL, *source = NULL;
     long n = 0;
-    int o;
+    int o, r;
     bool out_given = false;
 
-    if (argc < 2) {
-        help(c, stderr);
-        return EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        help(c, stdout);
-        return 0;
-    }
-    optind = 0;
-    opterr = 0;
+    if ((r = cli_sub_start(c, argc, argv, help, &sub)) >= 0)
+        return r;
     while ((o = getopt_long(argc - 1, argv + 1, "w:o:f:n:h", opts, NULL)) != -1) {
         switch (o) {
         case 'w':
@@ -607,12 +598,8 @@ int cmd_workspace(struct cli *c, int argc, char **argv)
         case 'S':
             source = optarg;
             break;
-        case 'h':
-            help(c, stdout);
-            return 0;
         default:
-            help(c, stderr);
-            return EXIT_USAGE;
+            return cli_opt_help(c, o, help);
         }
     }
     argc -= optind + 1;

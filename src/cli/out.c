@@ -296,3 +296,29 @@ int cli_given_file(struct cli *c, const char *opt, const char *path)
             az_errno_text(c->lang, errno));
     return EXIT_ERROR;
 }
+
+int cli_sub_start(struct cli *c, int argc, char **argv, cli_help_fn *help, const char **sub)
+{
+    if (argc < 2) {
+        help(c, stderr);
+        return EXIT_USAGE;
+    }
+    *sub = argv[1];
+    if (!strcmp(*sub, "--help") || !strcmp(*sub, "-h")) {
+        help(c, stdout);
+        return 0;
+    }
+    optind = 0;
+    opterr = 0;
+    return -1;
+}
+
+int cli_opt_help(struct cli *c, int o, cli_help_fn *help)
+{
+    if (o == 'h') {
+        help(c, stdout);
+        return 0;
+    }
+    help(c, stderr);
+    return EXIT_USAGE;
+}
