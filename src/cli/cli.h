@@ -190,9 +190,11 @@ const char *cli_date_forms(struct cli *c);
 /* Print the error for an unknown command, with "もしかして: anzen X" when
  * one of names is close. Returns EXIT_USAGE. */
 int cli_unknown_command(struct cli *c, const char *word, const char *const *names, size_t n);
-/* When cmd has subcommands and argv[1] is none of them (nor an option),
- * print the error, a suggestion and the list; returns EXIT_USAGE, else 0. */
-int cli_check_subcommand(struct cli *c, const char *cmd, int argc, char **argv);
+/* When argv[1] is none of subs (cmd's subcommands from the command table,
+ * NULL-terminated; NULL: nothing to check) nor an option, print the error,
+ * a suggestion and the list; returns EXIT_USAGE, else 0. */
+int cli_check_subcommand(struct cli *c, const char *cmd, const char *const *subs, int argc,
+                         char **argv);
 /* "次に: <command>" on stderr, for people (never inside --format json). */
 void cli_next(struct cli *c, const char *ja, const char *en);
 /* The command table of main.c, for what is generated from it (cmd_meta.c:

@@ -10,18 +10,6 @@
 
 #include "cli.h"
 
-static const struct {
-    const char *cmd;
-    const char *const subs[12];
-} subcommands[] = {
-    {"ledger", {"import", "list", "check", "export", "template", NULL}},
-    {"vendor", {"add", "list", "show", "check", "pack", "import", NULL}},
-    {"kev", {"info", "check", "import", NULL}},
-    {"catalog", {"list", "show", "diff", "validate", "import", NULL}},
-    {"workspace", {"import", "export", "info", "log", "history", "evidence", "backup", NULL}},
-    {"plan", {"set", NULL}},
-};
-
 const char *cli_date_forms(struct cli *c)
 {
     return L(c, "2026-03-31、2026/3/31、2026年3月31日、令和8年3月31日、R8.3.31",
@@ -39,32 +27,28 @@ int cli_unknown_command(struct cli *c, const char *word, const char *const *name
     return EXIT_USAGE;
 }
 
-int cli_check_subcommand(struct cli *c, const char *cmd, int argc, char **argv)
+int cli_check_subcommand(struct cli *c, const char *cmd, const char *const *subs, int argc,
+                         char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : NULL;
-    size_t k, n = 0;
+    size_t n = 0;
 
-    if (!sub || sub[0] == '-')
+    if (!subs || !sub || sub[0] == '-')
         return 0;
-    for (k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++)
-        if (!strcmp(subcommands[k].cmd, cmd))
-            break;
-    if (k == sizeof(subcommands) / sizeof(subcommands[0]))
-        return 0;
-    while (subcommands[k].subs[n]) {
-        if (!strcmp(subcommands[k].subs[n], sub))
+    while (subs[n]) {
+        if (!strcmp(subs[n], sub))
             return 0;
         n++;
     }
     {
-        const char *s = az_suggest(sub, subcommands[k].subs, n);
+        const char *s = az_suggest(sub, subs, n);
         cli_err(c, "%s のサブコマンド \"%s\" は不明です", "unknown %s subcommand \"%s\"", cmd, sub);
         if (s)
             fprintf(stderr, L(c, "もしかして: anzen %s %s\n", "did you mean: anzen %s %s\n"), cmd,
                     s);
         fprintf(stderr, "%s", L(c, "使えるサブコマンド:", "subcommands:"));
         for (size_t i = 0; i < n; i++)
-            fprintf(stderr, "%s%s", i ? " / " : " ", subcommands[k].subs[i]);
+            fprintf(stderr, "%s%s", i ? " / " : " ", subs[i]);
         fprintf(stderr, L(c, " (anzen help %s で使い方)\n", " (see anzen help %s)\n"), cmd);
     }
     return EXIT_USAGE;

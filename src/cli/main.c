@@ -15,90 +15,110 @@
 static int cmd_help(struct cli *c, int argc, char **argv);
 static int cmd_version(struct cli *c, int argc, char **argv);
 
+/* The subcommands a command accepts, checked before it runs, with a
+ * "did you mean" for a near miss (hint.c: cli_check_subcommand); the
+ * completion reads the same words from each command's help, and t0057
+ * checks that the two agree. */
+static const char *const ledger_subs[] = {"import", "list", "check", "export", "template", NULL};
+static const char *const vendor_subs[] = {"add", "list", "show", "check", "pack", "import", NULL};
+static const char *const kev_subs[] = {"info", "check", "import", NULL};
+static const char *const catalog_subs[] = {"list", "show", "diff", "validate", "import", NULL};
+static const char *const workspace_subs[] = {"import",  "export",   "info",   "log",
+                                             "history", "evidence", "backup", NULL};
+static const char *const plan_subs[] = {"set", NULL};
+
 static const struct command {
     const char *name;
     int (*fn)(struct cli *, int, char **);
     const char *summary_ja, *summary_en;
+    const char *const *subs; /* NULL: not checked here */
 } commands[] = {
     {"init", cmd_init, "医療機関のプロファイルを質問に答えて作る",
-     "create the institution profile by answering questions"},
+     "create the institution profile by answering questions", NULL},
     {"assess", cmd_assess, "適用される項目に回答する (対話式、または --answers で一括)",
-     "answer the items that apply (interactive, or --answers in batch)"},
+     "answer the items that apply (interactive, or --answers in batch)", NULL},
     {"status", cmd_status, "現状を表示する: 役割別の点数と期限超過の項目",
-     "show where the institution stands: per-role scores and overdue items"},
+     "show where the institution stands: per-role scores and overdue items", NULL},
     {"plan", cmd_plan, "対応計画 (暫定対策・本対策、担当、期限、優先順と理由): plan [set]",
      "remediation plan (interim and permanent fixes, owners, due dates, priority with "
-     "reasons): plan [set]"},
+     "reasons): plan [set]",
+     plan_subs},
     {"keypoints", cmd_keypoints,
      "重点事項を点検する (二要素認証、BCP、バックアップ、役割分担、連携、電子署名)",
-     "check the key points (2FA, BCP, backups, role split, connections, signatures)"},
+     "check the key points (2FA, BCP, backups, role split, connections, signatures)", NULL},
     {"diff", cmd_diff, "2 つの評価を比べる (改善・悪化・期限超過の増減)",
-     "compare two assessments (improved, regressed, overdue changes)"},
+     "compare two assessments (improved, regressed, overdue changes)", NULL},
     {"export", cmd_export, "評価と計画を OSCAL 1.0.4 (assessment-results / POA&M) で書き出す",
-     "export the assessment and plan as OSCAL 1.0.4 (assessment-results / POA&M)"},
+     "export the assessment and plan as OSCAL 1.0.4 (assessment-results / POA&M)", NULL},
     {"ledger", cmd_ledger,
      "機器の台帳 (Excel の XLSX、CSV: UTF-8 / CP932) の取り込み・一覧・点検・書き出し: "
      "import|list|check|export",
-     "the asset ledger (Excel XLSX, CSV: UTF-8 / CP932): import|list|check|export"},
+     "the asset ledger (Excel XLSX, CSV: UTF-8 / CP932): import|list|check|export", ledger_subs},
     {"vendor", cmd_vendor,
      "事業者の登録・点検・事業者確認用の依頼と取り込み: add|list|show|check|pack|import",
      "the vendor registry, and the vendor checklist sent and read back: "
-     "add|list|show|check|pack|import"},
+     "add|list|show|check|pack|import",
+     vendor_subs},
     {"kev", cmd_kev,
      "VPN 装置などの既知の悪用された脆弱性 (CISA KEV) を調べる・更新する: info|check|import",
      "known exploited vulnerabilities of VPN and remote-access appliances (CISA KEV): "
-     "info|check|import"},
+     "info|check|import",
+     kev_subs},
     {"report", cmd_report,
      "報告書を作る: 印刷用 HTML (経営層・担当者別)、様式の XLSX、PDF、JSON、Markdown",
      "write the reports: printable HTML (per role), the official form as XLSX, PDF, JSON, "
-     "Markdown"},
+     "Markdown",
+     NULL},
     {"procure", cmd_procure,
      "導入するシステムの入札仕様書・契約に書くセキュリティ要件 (HTML / XLSX)",
-     "security requirements for the tender and contract of a new system (HTML / XLSX)"},
+     "security requirements for the tender and contract of a new system (HTML / XLSX)", NULL},
     {"docs", cmd_docs,
      "文書の下書きを作る: BCP、連絡体制図、机上訓練と記録用紙 (HTML / XLSX / PDF): "
      "bcp|contacts|drill",
      "draft documents: BCP, contact chart, tabletop drill with record sheet (HTML / XLSX / "
-     "PDF): bcp|contacts|drill"},
+     "PDF): bcp|contacts|drill",
+     NULL},
     {"serve", cmd_serve, "ブラウザで使う画面 (HTTPS、アカウントと二要素認証つき) を起動する",
-     "start the web UI (HTTPS, with accounts and two-factor authentication)"},
+     "start the web UI (HTTPS, with accounts and two-factor authentication)", NULL},
     {"scan", cmd_scan,
      "院内 LAN を安全に調べる (VPN 装置、暗号化されていない通信、区分をまたぐ到達)",
-     "check the LAN safely (VPN appliances, unencrypted traffic, cross-segment reach)"},
+     "check the LAN safely (VPN appliances, unencrypted traffic, cross-segment reach)", NULL},
     {"audit", cmd_audit,
      "端末・サーバの設定を読み取りで点検する (Linux、Windows の収集結果): "
      "run|import|windows-script|list|show、Web 画面の監査ログ: verify|log",
      "audit what is configured on hosts, read-only (Linux, Windows collector): "
-     "run|import|windows-script|list|show; the web UI's audit log: verify|log"},
+     "run|import|windows-script|list|show; the web UI's audit log: verify|log",
+     NULL},
     {"applicable", cmd_applicable, "このプロファイルに適用される項目を役割別に一覧する",
-     "list the items that apply to this profile, by role"},
+     "list the items that apply to this profile, by role", NULL},
     {"catalog", cmd_catalog,
      "カタログ (チェックリスト・ガイドライン) を見る: list|show|diff|validate",
-     "browse the catalog (checklists, guideline): list|show|diff|validate"},
+     "browse the catalog (checklists, guideline): list|show|diff|validate", catalog_subs},
     {"workspace", cmd_workspace,
      "ワークスペース (anzen.db): import|export|info|log|history|evidence|backup",
-     "the workspace (anzen.db): import|export|info|log|history|evidence|backup"},
+     "the workspace (anzen.db): import|export|info|log|history|evidence|backup", workspace_subs},
     {"history", cmd_history, "記録した評価の一覧 (workspace history と同じ)",
-     "list the recorded assessments (same as workspace history)"},
+     "list the recorded assessments (same as workspace history)", NULL},
     {"demo", cmd_demo, "架空の 19 床の診療所で一通りの流れを実行する",
-     "run the whole loop on a fictional 19-bed clinic"},
+     "run the whole loop on a fictional 19-bed clinic", NULL},
     {"record", cmd_record,
      "繰り返しの対策を記録する: bcp|backup|drill|contacts|training|review|list",
-     "record the recurring duties: bcp|backup|drill|contacts|training|review|list"},
+     "record the recurring duties: bcp|backup|drill|contacts|training|review|list", NULL},
     {"calendar", cmd_calendar, "期限と繰り返しの予定を iCalendar (.ics) に書き出す",
-     "write deadlines and recurring duties as iCalendar (.ics)"},
+     "write deadlines and recurring duties as iCalendar (.ics)", NULL},
     {"completion", cmd_completion, "シェルの補完スクリプトを表示する: bash|zsh",
-     "print the shell completion script: bash|zsh"},
+     "print the shell completion script: bash|zsh", NULL},
     {"user", cmd_user,
      "Web 画面の利用者の管理と復旧 (パスワード再設定、ロック解除、二要素認証の解除)",
-     "manage and recover web UI users (reset password, unlock, reset 2FA)"},
+     "manage and recover web UI users (reset password, unlock, reset 2FA)", NULL},
     {"submit", cmd_submit, "ハブ (病院グループ・医師会・都道府県) に出す署名つきの束を作る",
-     "write the signed bundle shared with a hub (hospital group, association, prefecture)"},
+     "write the signed bundle shared with a hub (hospital group, association, prefecture)", NULL},
     {"hub", cmd_hub, "束を集めて集計するハブ (PostgreSQL): keygen|init|enrol|ingest|report|query",
      "the hub that collects and aggregates bundles (PostgreSQL): "
-     "keygen|init|enrol|ingest|report|query"},
-    {"version", cmd_version, "版を表示する", "print the version"},
-    {"help", cmd_help, "使い方を表示する", "show help"},
+     "keygen|init|enrol|ingest|report|query",
+     NULL},
+    {"version", cmd_version, "版を表示する", "print the version", NULL},
+    {"help", cmd_help, "使い方を表示する", "show help", NULL},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -371,7 +391,7 @@ int main(int argc, char **argv)
         free(rest);
         return r;
     }
-    r = cli_check_subcommand(&c, cmd->name, nrest, rest);
+    r = cli_check_subcommand(&c, cmd->name, cmd->subs, nrest, rest);
     if (!r)
         r = cmd->fn(&c, nrest, rest);
     az_catalog_free(c.cat);

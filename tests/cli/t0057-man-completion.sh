@@ -120,6 +120,27 @@ complete_bash anzen report -o ""
 (cd d && rm profile.yaml && PATH="$T/bin:$PATH" bash -c '. ../anzen.bash; COMP_WORDS=(anzen assess --vendor ""); COMP_CWORD=3; _anzen; echo "n=${#COMPREPLY[@]}"') >reply 2>&1
 grep -qx 'n=0' reply && ok "no profile: no systems, no error" || not_ok "without a profile: $(cat reply)"
 
+# The subcommands the command table checks before a command runs (with
+# "did you mean") are the ones the completion reads from the help: a
+# subcommand added to one and not the other would be refused, or never
+# offered. ("CMD zz --help": a checked command stops at zz, the others
+# only print their help.)
+gated=0
+badsub=""
+for cmd in $(cat cmds); do
+    timeout 20 "$ANZEN" --lang en "$cmd" zz-not-a-subcommand --help >/dev/null 2>gate.err </dev/null ||
+        true
+    grep -q "unknown $cmd subcommand" gate.err || continue
+    gated=$((gated + 1))
+    sed -n 's/^subcommands: \(.*\) (see anzen help.*/\1/p' gate.err | sed 's| / |\n|g' | sort >gate.subs
+    { "$ANZEN" __complete 2 anzen "$cmd" "" || true; } | { grep -v '^-' || true; } | sort >comp.subs
+    [ -s gate.subs ] && cmp -s gate.subs comp.subs ||
+        badsub="$badsub $cmd(table: $(tr '\n' ' ' <gate.subs)/ help: $(tr '\n' ' ' <comp.subs))"
+done
+[ "$gated" -ge 6 ] && [ -z "$badsub" ] &&
+    ok "the command table's subcommands are the completion's ($gated commands)" ||
+    not_ok "subcommands differ ($gated checked):$badsub"
+
 run "$ANZEN" __complete
 expect_rc 64 "__complete without words"
 run "$ANZEN" __complete 9 anzen
