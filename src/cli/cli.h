@@ -80,9 +80,10 @@ int cli_read_binary(struct cli *c, const char *path, char **ret, size_t *ret_len
 /* Who is making a change, for the change log: $USER, else "anzen". */
 const char *cli_who(void);
 
-/* Read one line from stdin into buf (trailing newline removed). Returns
- * false on EOF. */
-bool cli_readline(char *buf, size_t n);
+/* Read one line from stdin into buf (trailing newline removed). A line
+ * longer than n - 1 bytes is never cut: it is read to its end and the
+ * user asked to type it again. Returns false on EOF. */
+bool cli_readline(struct cli *c, char *buf, size_t n);
 
 int cmd_catalog(struct cli *c, int argc, char **argv);
 int cmd_catalog_import(struct cli *c, int argc, char **argv);

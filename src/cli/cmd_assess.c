@@ -50,14 +50,14 @@ static void help(struct cli *c, FILE *f)
               "Exit codes: 0 all satisfied, 2 gaps or unanswered items, 1 error, 64 usage\n"));
 }
 
-static bool prompt(const char *q, const char *dflt, char *buf, size_t n)
+static bool prompt(struct cli *c, const char *q, const char *dflt, char *buf, size_t n)
 {
     if (dflt && *dflt)
         printf("  %s [%s] > ", q, dflt);
     else
         printf("  %s > ", q);
     fflush(stdout);
-    if (!cli_readline(buf, n))
+    if (!cli_readline(c, buf, n))
         return false;
     if (!*buf && dflt)
         snprintf(buf, n, "%s", dflt);
@@ -128,7 +128,8 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_prof
     memset(&x, 0, sizeof(x));
     x.item = it;
     for (;;) {
-        if (!prompt(L(c, "回答 (y はい / n いいえ / x 対象外 / s とばす / q 終了)",
+        if (!prompt(c,
+                    L(c, "回答 (y はい / n いいえ / x 対象外 / s とばす / q 終了)",
                       "Answer (y yes / n no / x n/a / s skip / q quit)"),
                     NULL, buf, sizeof(buf)))
             return -1;
@@ -149,7 +150,8 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_prof
                      "systems)。「いいえ」にするとプロファイルと食い違います。",
                      "Warning: the profile says there are medical systems (medical-systems or "
                      "systems); no contradicts it."));
-            if (!prompt(L(c, "それでも「いいえ」にしますか (yes で確定、ほかは答え直し)",
+            if (!prompt(c,
+                        L(c, "それでも「いいえ」にしますか (yes で確定、ほかは答え直し)",
                           "Answer no all the same? (yes to confirm, anything else to answer "
                           "again)"),
                         NULL, buf, sizeof(buf)))
@@ -165,7 +167,7 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_prof
     if (x.ans != AZ_ANS_NA || it->gate) {
         az_date_iso(c->as_of, d, sizeof(d));
         for (;;) {
-            if (!prompt(L(c, "確認日", "Date checked"), d, buf, sizeof(buf)))
+            if (!prompt(c, L(c, "確認日", "Date checked"), d, buf, sizeof(buf)))
                 return -1;
             if (az_date_parse(buf, false, &x.checked) == 0)
                 break;
@@ -179,7 +181,8 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_prof
         struct az_date t = az_fy_end(az_fiscal_year(x.checked));
         az_date_iso(t, d, sizeof(d));
         for (;;) {
-            if (!prompt(L(c, "対応の目標日 (既定は今年度末)",
+            if (!prompt(c,
+                        L(c, "対応の目標日 (既定は今年度末)",
                           "Target date (default: end of this "
                           "fiscal year)"),
                         d, buf, sizeof(buf)))
@@ -191,7 +194,7 @@ static int ask_item(struct cli *c, struct az_workspace *ws, const struct az_prof
         }
         x.has_target = true;
     }
-    if (!prompt(L(c, "備考 (空でとばす)", "Note (empty to skip)"), NULL, note, sizeof(note)))
+    if (!prompt(c, L(c, "備考 (空でとばす)", "Note (empty to skip)"), NULL, note, sizeof(note)))
         return -1;
     if (note[0])
         x.note = note;

@@ -78,7 +78,7 @@ static bool ask(struct cli *c, const char *q, const char *dflt, char *buf, size_
         else
             printf("%s > ", q);
         fflush(stdout);
-        if (!cli_readline(buf, n)) {
+        if (!cli_readline(c, buf, n)) {
             printf("\n");
             cli_err(c, "入力が途中で終わりました", "input ended early");
             return false;
@@ -136,7 +136,7 @@ static int ask_ynu(struct cli *c, const char *q)
     for (;;) {
         printf("%s [%s] > ", q, L(c, "分からない", "don't know"));
         fflush(stdout);
-        if (!cli_readline(buf, sizeof(buf))) {
+        if (!cli_readline(c, buf, sizeof(buf))) {
             printf("\n");
             return -2;
         }
@@ -166,7 +166,7 @@ static int ask_date(struct cli *c, const char *q, struct az_date *ret)
     for (;;) {
         printf("%s > ", q);
         fflush(stdout);
-        if (!cli_readline(buf, sizeof(buf))) {
+        if (!cli_readline(c, buf, sizeof(buf))) {
             printf("\n");
             return -2;
         }

@@ -308,7 +308,7 @@ static int ask_track(struct cli *c, const char *label)
                  "Which track of %s (1 interim / 2 permanent / 3 both) > "),
                label);
         fflush(stdout);
-        if (!cli_readline(buf, sizeof(buf)))
+        if (!cli_readline(c, buf, sizeof(buf)))
             return -2;
         if (!strcmp(buf, "1") || !strcmp(buf, "interim") || !strcmp(buf, "暫定対策"))
             return AZ_TRACK_INTERIM;

@@ -167,23 +167,32 @@ int out_write(struct cli *c, const char *path, const char *data, size_t len)
     return 0;
 }
 
-bool cli_readline(char *buf, size_t n)
+bool cli_readline(struct cli *c, char *buf, size_t n)
 {
-    size_t l;
-
-    if (!fgets(buf, (int)n, stdin))
-        return false;
-    l = strlen(buf);
-    if (l && buf[l - 1] == '\n')
-        buf[--l] = '\0';
-    else if (l == n - 1) {
+    for (;;) {
+        size_t l;
         int ch;
-        while ((ch = getchar()) != EOF && ch != '\n')
-            ;
+
+        if (!fgets(buf, (int)n, stdin))
+            return false;
+        l = strlen(buf);
+        if (l && buf[l - 1] == '\n') {
+            buf[--l] = '\0';
+        } else if (l == n - 1 && (ch = getchar()) != EOF && ch != '\n') {
+            /* longer than buf: read to its end and ask again, never cut
+             * (a cut shortens a name silently or splits a character) */
+            while ((ch = getchar()) != EOF && ch != '\n')
+                ;
+            printf(L(c, "  長すぎます (%zu バイトまで)。もう一度入力してください > ",
+                     "  too long (at most %zu bytes); please type it again > "),
+                   n - 1);
+            fflush(stdout);
+            continue;
+        }
+        if (l && buf[l - 1] == '\r')
+            buf[--l] = '\0';
+        return true;
     }
-    if (l && buf[l - 1] == '\r')
-        buf[--l] = '\0';
-    return true;
 }
 
 bool cli_format_ok(struct cli *c, const char *format, bool md)

@@ -27,6 +27,29 @@ grep -q 'type: clinic' profile.yaml && ok "profile has the type" || not_ok "prof
 grep -q 'introduced: 2019-10-01' profile.yaml && ok "era date converted" || not_ok "introduced date"
 grep -q 'remote-maintenance: true' profile.yaml && ok "remote maintenance recorded" || not_ok "remote maintenance"
 
+# an answer longer than the line buffer (1023 bytes) is asked again, not
+# cut (it was cut to its first 1023 bytes, here 341 characters, silently)
+long=$(printf 'あ%.0s' $(seq 700))
+run_in "$long
+テスト医院
+2
+19
+はい
+いいえ
+n
+電子カルテ
+1
+A社
+令和元年10月1日
+y
+n
+
+" "$ANZEN" init -p long.yaml
+expect_rc 0 "init with an over-long answer"
+expect_out "長すぎます (1023 バイトまで)" "the over-long answer is refused by its size"
+grep -q 'name: "テスト医院"' long.yaml && ! grep -q 'ああああ' long.yaml &&
+    ok "the answer typed again is kept, nothing of the long one" || not_ok "long.yaml: $(grep name: long.yaml | head -1)"
+
 run_in "x
 " "$ANZEN" init
 expect_rc 1 "init refuses to overwrite"
