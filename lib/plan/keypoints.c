@@ -384,8 +384,9 @@ json_t *az_keypoints_rec(const struct az_profile *p, const struct az_records *re
     track_init(&t, "interfaces", "システム間の連携", "Connections between systems");
     for (size_t i = 0; i < p->ninterfaces; i++) {
         const struct az_interface *f = &p->interfaces[i];
-        char subj[160];
-        snprintf(subj, sizeof(subj), "%s->%s", f->from, f->to);
+        AZ_AUTOFREE char *subj = NULL; /* the IDs whole, however long */
+        if (az_strf(&subj, "%s->%s", f->from, f->to) < 0)
+            continue;
         if (f->encrypted && f->authenticated) {
             az_strf(&ja, "%s (%s): 暗号化・認証あり", subj, f->protocol);
             az_strf(&en, "%s (%s): encrypted and authenticated", subj, f->protocol);

@@ -247,6 +247,38 @@ static const char *level_of(json_t *kp, const char *track, const char *subject)
     return "missing";
 }
 
+/* A connection between systems with long IDs is named by both IDs whole
+ * (the subject was built in a 160-byte buffer and cut). */
+static void test_keypoints_long_ids(void **state)
+{
+    (void)state;
+    char a[101], b[101], *subj = NULL, *y = NULL;
+    struct az_profile *p;
+    json_t *kp;
+
+    memset(a, 'a', 100);
+    memset(b, 'b', 100);
+    a[100] = b[100] = '\0';
+    assert_int_equal(az_strf(&subj, "%s->%s", a, b), 0);
+    assert_int_equal(az_strf(&y,
+                             "anzen-profile: 1\ninstitution: {name: x, type: clinic}\nsystems:\n"
+                             "  - {id: %s, name: A, hosting: on-prem}\n"
+                             "  - {id: %s, name: B, hosting: on-prem}\n"
+                             "interfaces:\n"
+                             "  - {from: %s, to: %s, protocol: HL7, encrypted: true,"
+                             " authenticated: false}\n",
+                             a, b, a, b),
+                     0);
+    if (az_profile_load(&ctx, "p", y, strlen(y), &p) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    kp = az_keypoints(p, (struct az_date){2025, 11, 24});
+    assert_string_equal(level_of(kp, "interfaces", subj), "gap");
+    json_decref(kp);
+    az_profile_free(p);
+    free(subj);
+    free(y);
+}
+
 static void test_keypoints(void **state)
 {
     (void)state;
@@ -433,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_override_and_done),
         cmocka_unit_test(test_defaults_and_reasons),
         cmocka_unit_test(test_keypoints),
+        cmocka_unit_test(test_keypoints_long_ids),
         cmocka_unit_test(test_states_freed_after_build),
         cmocka_unit_test(test_long_reason),
         cmocka_unit_test(test_patch_apply),
