@@ -261,12 +261,15 @@ static char *render(const struct lc *c, const struct az_eval *e, const char *fmt
     else
         az_buf_printf(&b, "\n%s\n", L(c, "区分別", "By group"));
     for (size_t g = 0; g < e->edition->ngroups; g++) {
-        char name[256];
+        AZ_AUTOFREE char *name = NULL; /* the title whole, however long */
         const struct az_score *gs = &e->group[g];
         if (gs->applicable == 0 && gs->na == 0)
             continue; /* e.g. the gate's own group */
-        snprintf(name, sizeof(name), "%s %s", e->edition->groups[g].id,
-                 tx(c, e->edition->groups[g].title));
+        if (az_strf(&name, "%s %s", e->edition->groups[g].id, tx(c, e->edition->groups[g].title)) <
+            0) {
+            az_buf_done(&b);
+            return NULL;
+        }
         score_line(c, &b, name, gs, md);
     }
     /* overdue first, then the other open items */

@@ -94,6 +94,14 @@ expect_out "経営層" "per-role table"
 expect_out "期限超過の項目" "overdue section"
 expect_out "2-②    リモート保守の確認  [未回答]  令和5年度から必須 (期限 2024-03-31)" "overdue item with reason"
 
+# a group title of any length is shown whole (it was cut at 255 bytes)
+cp -r "$TEST_DATA/mini" longcat
+longtitle=$(printf '体制構築%.0s' $(seq 30))
+sed -i "s/ja: 体制構築, en: Organisation/ja: $longtitle, en: Organisation/" longcat/cl-b.yaml
+run "$ANZEN" --catalog longcat status
+expect_rc 2 "status with a long group title"
+expect_out "1 $longtitle " "the long group title whole"
+
 run "$ANZEN" $MINI status --format json -o status.json
 expect_rc 2 "status json to file"
 python3 - <<'PY' && ok "status json is valid and versioned" || not_ok "status json"
