@@ -159,12 +159,8 @@ static json_t *plan_item_json(const struct az_plan *p, size_t i, enum az_lang l)
 {
     const struct az_plan_item *pi = &p->v[i];
     const char *reason = EN(l) ? pi->reason_en : pi->reason_ja, *cut = strstr(reason, " / ");
-    char summary[640];
     json_t *o;
 
-    /* the first reason alone, for the one-page summary */
-    snprintf(summary, sizeof(summary), "%.*s", cut ? (int)(cut - reason) : (int)strlen(reason),
-             reason);
     o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:b}", "rank", (int)i + 1, "id",
                   pi->result->item->id, "label", pi->result->item->label, "title",
                   tr(l, pi->result->item->title), "tier", pi->tier, "reason",
@@ -172,8 +168,11 @@ static json_t *plan_item_json(const struct az_plan *p, size_t i, enum az_lang l)
                   track_json(&pi->track[AZ_TRACK_INTERIM], l), "permanent",
                   track_json(&pi->track[AZ_TRACK_PERMANENT], l), "overdue",
                   pi->result->overdue != AZ_OD_NONE);
+    /* the first reason alone, for the one-page summary: whole, however
+     * long the reason typed with plan set --reason */
     if (o)
-        json_object_set_new(o, "reason_summary", json_string(summary));
+        json_object_set_new(o, "reason_summary",
+                            json_stringn(reason, cut ? (size_t)(cut - reason) : strlen(reason)));
     if (o)
         json_object_set_new(o, "owner_note",
                             pi->owner_note_ja

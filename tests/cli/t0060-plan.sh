@@ -95,4 +95,31 @@ run "$ANZEN" plan set 2-⑩ --owner boss
 expect_rc 64 "unknown owner role"
 run "$ANZEN" plan set 2-⑩
 expect_rc 64 "nothing to change"
+
+# a long reason reaches the report's plan whole (its summary was cut at
+# 639 bytes, inside a character, and then left out of the JSON)
+cd "$T"
+"$ANZEN" demo -o long >/dev/null
+cd long
+longreason=$(printf 'パスワード%.0s' $(seq 60))
+run "$ANZEN" plan set 2-⑧ --priority 1 --reason "$longreason"
+expect_rc 0 "a 300-character reason"
+run "$ANZEN" report --format json -o r.json
+python3 - "$longreason" <<'PY' && ok "the report's reason summary is the whole reason" || not_ok "reason summary"
+import json, sys
+d = json.load(open("r.json", encoding="utf-8"))
+def walk(x):
+    if isinstance(x, dict):
+        if x.get("id") == "cl-r7.h.password-reuse" and x.get("source") != "plan":
+            yield x
+        for v in x.values():
+            yield from walk(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from walk(v)
+found = [x for x in walk(d) if "reason" in x]
+assert found, "no plan item"
+for x in found:
+    assert x.get("reason_summary") == "優先度 1 に変更: " + sys.argv[1], x.get("reason_summary")
+PY
 done_testing
