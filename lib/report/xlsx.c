@@ -149,6 +149,15 @@ static void chk(struct w *w, lxw_error e)
         w->err = e;
 }
 
+/* s, or "" once the failed allocation is noted (the workbook is then not
+ * written). */
+static const char *or_nomem(struct w *w, const char *s)
+{
+    if (!s)
+        chk(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    return s ? s : "";
+}
+
 static void wstr(struct w *w, lxw_worksheet *ws, unsigned row, unsigned col, const char *s,
                  lxw_format *f)
 {
@@ -292,7 +301,8 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
                                  const struct az_answers *answers, bool input, enum az_lang l,
                                  const json_t *evidence)
 {
-    char title[512], sheet[64];
+    char sheet[64];
+    AZ_AUTOFREE char *title = NULL; /* the strings of a sheet whole, however long */
     lxw_worksheet *ws;
     unsigned row = 0, hrow;
     static const char *yesno[] = {"はい", "いいえ", "対象外", NULL};
@@ -315,9 +325,8 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
         lxw_row_col_options hide = {.hidden = LXW_TRUE};
         worksheet_set_column_opt(ws, 6, 6, 20, f->hidden, &hide);
     }
-    snprintf(title, sizeof(title), "%s %s (%s)", tr(l, az_form_doc_title(form)), ed->version,
-             tr(l, form->title));
-    chk(w, worksheet_merge_range(ws, row, 0, row, 5, title, f->title));
+    title = az_fmt("%s %s (%s)", tr(l, az_form_doc_title(form)), ed->version, tr(l, form->title));
+    chk(w, worksheet_merge_range(ws, row, 0, row, 5, or_nomem(w, title), f->title));
     worksheet_set_row(ws, row, 22, NULL);
     row += 2;
     /* the header block: label | value (B) | label | value (D:F) in pairs */
@@ -357,7 +366,7 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
         const struct az_item *it = ed->items[i];
         const struct az_answer *a = NULL;
         const struct az_item_result *res = NULL;
-        char text[4096];
+        AZ_AUTOFREE char *text = NULL;
         if (it->form != form)
             continue;
         if (e) {
@@ -369,30 +378,28 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
             a = az_answers_get(answers, it);
         }
         if (it->group && it->group != last) {
-            char g[512];
-            snprintf(g, sizeof(g), "%s %s", it->group->id, tr(l, it->group->title));
-            chk(w, worksheet_merge_range(ws, row, 0, row, 5, g, f->group));
+            AZ_AUTOFREE char *g = az_fmt("%s %s", it->group->id, tr(l, it->group->title));
+            chk(w, worksheet_merge_range(ws, row, 0, row, 5, or_nomem(w, g), f->group));
             last = it->group;
             row++;
         }
         /* an imported item's title is the start of its printed text: the
          * text alone, not the text twice */
         if (title_repeats_text(tr(l, it->title), tr(l, it->text)))
-            snprintf(text, sizeof(text), "%s", tr(l, it->text));
+            text = az_fmt("%s", tr(l, it->text));
         else
-            snprintf(text, sizeof(text), "%s\n%s", tr(l, it->title), tr(l, it->text));
+            text = az_fmt("%s\n%s", tr(l, it->title), tr(l, it->text));
         wstr(w, ws, row, 0, it->label, f->center);
         {
             /* the title in bold, the requirement's text below it */
-            char body[4096];
+            AZ_AUTOFREE char *body = az_fmt("\n%s", tr(l, it->text));
             lxw_rich_string_tuple t0 = {f->bold_run, (char *)tr(l, it->title)};
-            lxw_rich_string_tuple t1 = {f->plain_run, body};
+            lxw_rich_string_tuple t1 = {f->plain_run, (char *)or_nomem(w, body)};
             lxw_rich_string_tuple *rich[] = {&t0, &t1, NULL};
-            snprintf(body, sizeof(body), "\n%s", tr(l, it->text));
             if (*tr(l, it->title) && !title_repeats_text(tr(l, it->title), tr(l, it->text)))
                 chk(w, worksheet_write_rich_string(ws, row, 1, rich, f->wrap));
             else
-                wstr(w, ws, row, 1, text, f->wrap);
+                wstr(w, ws, row, 1, or_nomem(w, text), f->wrap);
         }
         {
             const char *ans = a && a->ans != AZ_ANS_NONE ? az_ans_name(a->ans, AZ_LANG_JA) : NULL;
@@ -408,24 +415,29 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
         wdate(w, ws, row, 4, a && a->has_target, a ? a->target : (struct az_date){0},
               input ? f->input_date : f->date);
         {
-            char note[8192] = "";
+            /* the note whole (wstr cuts at Excel's cell limit, between
+             * characters) */
+            struct az_buf nb;
+            const char *note;
+            int nr = 0;
+            az_buf_init(&nb, 1u << 20);
             if (a && a->reconfirm)
-                snprintf(note, sizeof(note), "%s%s%s%s",
-                         a->stale && !a->carried_from
-                             ? lj(l, "要再確認: 前年度以前に確認した回答 (確認日は前年度のもの)",
-                                  "To re-check: checked in an earlier fiscal year (earlier date "
-                                  "checked)")
-                             : lj(l, "要再確認: 前の版から引き継いだ回答 (確認日は前の版のもの)",
-                                  "To re-check: carried over from the previous edition (earlier "
-                                  "date checked)"),
-                         a->carried_from ? " " : "", a->carried_from ? a->carried_from->id : "",
-                         a->note ? "\n" : "");
+                nr |= az_buf_printf(
+                    &nb, "%s%s%s%s",
+                    a->stale && !a->carried_from
+                        ? lj(l, "要再確認: 前年度以前に確認した回答 (確認日は前年度のもの)",
+                             "To re-check: checked in an earlier fiscal year (earlier date "
+                             "checked)")
+                        : lj(l, "要再確認: 前の版から引き継いだ回答 (確認日は前の版のもの)",
+                             "To re-check: carried over from the previous edition (earlier "
+                             "date checked)"),
+                    a->carried_from ? " " : "", a->carried_from ? a->carried_from->id : "",
+                    a->note ? "\n" : "");
             if (a && a->note)
-                snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s", a->note);
-            if (res && res->status == AZ_ST_NOT_APPLICABLE && !note[0])
-                snprintf(
-                    note, sizeof(note), "%s",
-                    lj(l, "このプロファイルには適用されません", "does not apply to this profile"));
+                nr |= az_buf_puts(&nb, a->note);
+            if (res && res->status == AZ_ST_NOT_APPLICABLE && !nb.len)
+                nr |= az_buf_puts(&nb, lj(l, "このプロファイルには適用されません",
+                                          "does not apply to this profile"));
             {
                 /* the evidence on file for this item (workspace evidence) */
                 size_t k;
@@ -435,24 +447,19 @@ static lxw_worksheet *form_sheet(struct w *w, lxw_workbook *wb, const struct fmt
                     const char *item = json_string_value(json_object_get(x, "item"));
                     const char *d = json_string_value(json_object_get(x, "description"));
                     const char *at = json_string_value(json_object_get(x, "collected_at"));
-                    size_t used = strlen(note);
-                    int need;
                     if (!item || strcmp(item, it->id) || !d)
                         continue;
-                    /* a whole entry or none: never a character cut in two */
-                    need = snprintf(NULL, 0, "%s%s %s (%.10s)", used ? "\n" : "",
-                                    lj(l, "証跡:", "Evidence:"), d, at ? at : "");
-                    if (need < 0 || used + (size_t)need >= sizeof(note))
-                        continue;
-                    snprintf(note + used, sizeof(note) - used, "%s%s %s (%.10s)", used ? "\n" : "",
-                             lj(l, "証跡:", "Evidence:"), d, at ? at : "");
+                    nr |= az_buf_printf(&nb, "%s%s %s (%.10s)", nb.len ? "\n" : "",
+                                        lj(l, "証跡:", "Evidence:"), d, at ? at : "");
                 }
             }
+            note = or_nomem(w, nr ? NULL : nb.data ? nb.data : "");
             wstr(w, ws, row, 5, note, input ? f->input : f->wrap);
             {
-                int lb = lines_for(text, 58), lf = lines_for(note, 30);
+                int lb = lines_for(or_nomem(w, text), 58), lf = lines_for(note, 30);
                 row_height(ws, row, lb > lf ? lb : lf);
             }
+            az_buf_done(&nb);
         }
         wstr(w, ws, row, 6, it->id, f->hidden);
         row++;

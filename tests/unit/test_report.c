@@ -290,6 +290,41 @@ static void test_xlsx_checklist_read_back(void **state)
     free(data);
 }
 
+/* A note longer than the 8 KiB the form sheet used to copy it into
+ * reaches its cell whole (it was cut, here inside a character). */
+static void test_xlsx_long_note(void **state)
+{
+    struct az_report_input in = input();
+    struct az_answer *a = NULL;
+    char path[128], *note = malloc(3 * 3000 + 1), *saved;
+    size_t len;
+    void *data;
+    struct az_xlsx *x;
+    const struct az_xlsx_sheet *s;
+
+    (void)state;
+    assert_non_null(note);
+    for (size_t i = 0; i < 3000; i++)
+        memcpy(note + 3 * i, "あ", 3);
+    note[3 * 3000] = '\0';
+    for (size_t i = 0; i < ev->nresults; i++)
+        if (!strcmp(ev->results[i].item->id, "cl-r7.h.security-lead"))
+            a = (struct az_answer *)ev->results[i].answer;
+    assert_non_null(a);
+    saved = a->note;
+    a->note = note;
+    snprintf(path, sizeof(path), "%s/long.xlsx", tmpdir);
+    assert_int_equal(az_xlsx_checklist(&ctx, &in, path), 0);
+    a->note = saved;
+    data = slurp(path, &len);
+    assert_int_equal(az_xlsx_read(&ctx, "long.xlsx", data, len, &x), 0);
+    s = sheet_or_fail(x, "医療機関確認用");
+    assert_string_equal(az_xlsx_get(s, row_of(s, "cl-r7.h.security-lead"), 5), note);
+    az_xlsx_free(x);
+    free(data);
+    free(note);
+}
+
 static void test_vendor_form_round_trip(void **state)
 {
     const char *prev_src = "anzen-answers: 1\nedition: cl-r7\nform: v\nsystem: emr\nanswers:\n"
@@ -608,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_html_escapes_everything),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_xlsx_checklist_read_back),
+        cmocka_unit_test(test_xlsx_long_note),
         cmocka_unit_test(test_vendor_form_round_trip),
         cmocka_unit_test(test_vendor_csv_errors),
         cmocka_unit_test(test_xlsx_reader_hostile),
