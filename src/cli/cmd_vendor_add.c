@@ -196,9 +196,8 @@ int vendor_add(struct cli *c, int argc, char **argv)
         r = az_buf_puts(&b, "\n    systems: [");
         while (!r && *s) {
             size_t n = strcspn(s, ",");
-            char one[256];
-            snprintf(one, sizeof(one), "%.*s", (int)n, s);
-            r = quoted(&b, one);
+            AZ_AUTOFREE char *one = strndup(s, n); /* the ID whole, however long */
+            r = one ? quoted(&b, one) : AZ_ENOMEM;
             s += n;
             if (!r && *s == ',' && *++s)
                 r = az_buf_puts(&b, ", ");

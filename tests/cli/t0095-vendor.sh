@@ -94,6 +94,16 @@ expect_err "重複" "duplicate reported"
 run "$ANZEN" vendor add d -f kept.yaml --name D --systems nosuch
 expect_rc 1 "a system not in the profile"
 expect_err "nosuch" "the unknown system is named"
+# a system ID of any length is kept whole (it was cut at 255 bytes, and
+# the cut ID was then "not in the profile")
+longid=emr$(printf 'x%.0s' $(seq 300))
+cp profile.yaml profile.before
+printf '  - {id: %s, name: 長いID, hosting: on-prem}\n' "$longid" >>profile.yaml
+run "$ANZEN" vendor add f -f long.yaml --name F --systems "lab,$longid"
+expect_rc 0 "vendor add with a 303-character system ID"
+grep -q "systems: \[\"lab\", \"$longid\"\]" long.yaml && ok "the long system ID kept whole" ||
+    not_ok "long.yaml: $(grep systems long.yaml)"
+mv profile.before profile.yaml
 run "$ANZEN" vendor add 'bad id' -f kept.yaml --name E
 expect_rc 1 "an invalid ID"
 run "$ANZEN" vendor add e -f kept.yaml --name E --role-split maybe
