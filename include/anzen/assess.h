@@ -39,6 +39,9 @@ enum az_ans {
     AZ_ANS_NA,  /* 対象外 */
 };
 
+/* The longest note an answers file holds, in bytes. */
+#define AZ_NOTE_MAX 8192
+
 struct az_answer {
     const struct az_item *item;
     enum az_ans ans;
@@ -46,7 +49,7 @@ struct az_answer {
     struct az_date checked;
     bool has_target;
     struct az_date target;
-    char *note;
+    char *note; /* at most AZ_NOTE_MAX bytes */
     char **evidence;
     size_t nevidence;
     const struct az_item *carried_from; /* set when migrated from an earlier edition */

@@ -11,7 +11,6 @@
 #include "anzen/assess.h"
 
 #define MAX_ANSWERS  10000
-#define MAX_NOTE     8192
 #define MAX_EVIDENCE 100
 
 enum az_ans az_ans_parse(const char *s)
@@ -241,9 +240,9 @@ int az_answers_load(struct az_ctx *ctx, const struct az_catalog *cat, const char
                        "carried-from item \"%s\" is not in the catalog", s);
         }
         if ((s = av_str(&v, o, "note", false))) {
-            if (strlen(s) > MAX_NOTE)
+            if (strlen(s) > AZ_NOTE_MAX)
                 av_err(&v, o, "note", "備考が長すぎます (上限 %d バイト)",
-                       "note too long (limit %d bytes)", MAX_NOTE);
+                       "note too long (limit %d bytes)", AZ_NOTE_MAX);
             x.note = (char *)s;
         }
         if ((ev = json_object_get(o, "evidence"))) {

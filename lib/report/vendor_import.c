@@ -65,20 +65,21 @@ static bool starts(const char *s, const char *p)
     return s && !strncmp(s, p, strlen(p));
 }
 
-static const char *trimmed(const char *s, char *buf, size_t n)
+static int trimmed(const char *s, char **ret)
 {
     size_t l;
 
+    *ret = NULL;
     if (!s)
-        return NULL;
+        return 0;
     while (*s == ' ' || *s == '\t' || !strncmp(s, "\xE3\x80\x80", 3))
         s += *s == ' ' || *s == '\t' ? 1 : 3;
-    snprintf(buf, n, "%s", s);
-    l = strlen(buf);
-    while (l &&
-           (buf[l - 1] == ' ' || buf[l - 1] == '\t' || buf[l - 1] == '\r' || buf[l - 1] == '\n'))
-        buf[--l] = '\0';
-    return *buf ? buf : NULL;
+    l = strlen(s);
+    while (l && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\r' || s[l - 1] == '\n'))
+        l--;
+    if (l && !(*ret = strndup(s, l)))
+        return AZ_ENOMEM;
+    return 0;
 }
 
 /* Columns found in the header row. */
@@ -127,10 +128,13 @@ static const char *cell(const struct az_xlsx_sheet *s, unsigned row, int col)
 static bool parse_date(struct imp *im, const struct az_xlsx_sheet *s, unsigned row, int col,
                        bool *has, struct az_date *d)
 {
-    char buf[128];
-    const char *v = trimmed(cell(s, row, col), buf, sizeof(buf));
+    AZ_AUTOFREE char *v = NULL;
 
     *has = false;
+    if (trimmed(cell(s, row, col), &v) < 0) {
+        ierr(im, row, (unsigned)col, "メモリ不足", "out of memory");
+        return false;
+    }
     if (!v)
         return true;
     if (az_date_parse(v, true, d) < 0) {
@@ -161,16 +165,21 @@ static int grid(struct imp *im, const struct az_xlsx_sheet *s, const struct az_e
         if (s->cells[i].row > last)
             last = s->cells[i].row;
     for (unsigned row = hrow + 1; row <= last; row++) {
-        char lb[64], ib[256], ab[64], nb[8192];
-        const char *label = trimmed(cell(s, row, c.no), lb, sizeof(lb));
-        const char *id = trimmed(cell(s, row, c.id), ib, sizeof(ib));
-        const char *ans = trimmed(cell(s, row, c.result), ab, sizeof(ab));
-        const char *note = trimmed(cell(s, row, c.note), nb, sizeof(nb));
+        /* each cell whole, however long (a vendor's note of any length) */
+        AZ_AUTOFREE char *label = NULL, *id = NULL, *ans = NULL, *note_cell = NULL;
+        const char *note;
         bool has_dates = cell(s, row, c.checked) || cell(s, row, c.target);
         const struct az_item *it = NULL;
         struct az_answer an;
         size_t idx = 0;
 
+        if (trimmed(cell(s, row, c.no), &label) < 0 || trimmed(cell(s, row, c.id), &id) < 0 ||
+            trimmed(cell(s, row, c.result), &ans) < 0 ||
+            trimmed(cell(s, row, c.note), &note_cell) < 0) {
+            free(seen);
+            return az_fail(im->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        }
+        note = note_cell;
         if (id) {
             for (size_t k = 0; k < ed->nitems; k++)
                 if (!strcmp(ed->items[k]->id, id))
@@ -240,6 +249,11 @@ static int grid(struct imp *im, const struct az_xlsx_sheet *s, const struct az_e
                      !strncmp(note, "To re-check: ", strlen("To re-check: ")))) {
             const char *nl = strchr(note, '\n');
             note = nl && nl[1] ? nl + 1 : NULL;
+        }
+        if (note && strlen(note) > AZ_NOTE_MAX) {
+            ierr(im, row, (unsigned)c.note, "備考が長すぎます (%zu バイト、上限 %d バイト)",
+                 "the note is too long (%zu bytes, limit %d)", strlen(note), AZ_NOTE_MAX);
+            continue;
         }
         an.note = (char *)note;
         if (az_answers_set(a, &an) < 0) {

@@ -290,13 +290,17 @@ static void test_xlsx_checklist_read_back(void **state)
     free(data);
 }
 
-/* A note longer than the 8 KiB the form sheet used to copy it into
- * reaches its cell whole (it was cut, here inside a character). */
+/* A note as long as answers allow (8 KiB), on an answer to re-check,
+ * reaches its cell whole after the 要再確認 line (the form sheet copied
+ * both into 8 KiB: the note was cut inside a character and the workbook
+ * was not written). */
 static void test_xlsx_long_note(void **state)
 {
     struct az_report_input in = input();
     struct az_answer *a = NULL;
-    char path[128], *note = malloc(3 * 3000 + 1), *saved;
+    char path[128], *note = malloc(3 * 2730 + 1), *saved;
+    const char *cellv;
+    bool saved_re, saved_stale;
     size_t len;
     void *data;
     struct az_xlsx *x;
@@ -304,22 +308,32 @@ static void test_xlsx_long_note(void **state)
 
     (void)state;
     assert_non_null(note);
-    for (size_t i = 0; i < 3000; i++)
+    for (size_t i = 0; i < 2730; i++)
         memcpy(note + 3 * i, "あ", 3);
-    note[3 * 3000] = '\0';
+    note[3 * 2730] = '\0';
     for (size_t i = 0; i < ev->nresults; i++)
         if (!strcmp(ev->results[i].item->id, "cl-r7.h.security-lead"))
             a = (struct az_answer *)ev->results[i].answer;
     assert_non_null(a);
     saved = a->note;
+    saved_re = a->reconfirm;
+    saved_stale = a->stale;
     a->note = note;
+    a->reconfirm = a->stale = true;
     snprintf(path, sizeof(path), "%s/long.xlsx", tmpdir);
     assert_int_equal(az_xlsx_checklist(&ctx, &in, path), 0);
     a->note = saved;
+    a->reconfirm = saved_re;
+    a->stale = saved_stale;
     data = slurp(path, &len);
     assert_int_equal(az_xlsx_read(&ctx, "long.xlsx", data, len, &x), 0);
     s = sheet_or_fail(x, "医療機関確認用");
-    assert_string_equal(az_xlsx_get(s, row_of(s, "cl-r7.h.security-lead"), 5), note);
+    cellv = az_xlsx_get(s, row_of(s, "cl-r7.h.security-lead"), 5);
+    assert_non_null(cellv);
+    assert_true(!strncmp(cellv, "要再確認: ", strlen("要再確認: ")));
+    assert_true(strlen(cellv) > strlen(note) + 1);
+    assert_string_equal(cellv + strlen(cellv) - strlen(note), note);
+    assert_int_equal(cellv[strlen(cellv) - strlen(note) - 1], '\n');
     az_xlsx_free(x);
     free(data);
     free(note);
@@ -364,6 +378,59 @@ static void test_vendor_form_round_trip(void **state)
     free(data);
     az_answers_free(back);
     az_answers_free(prev);
+}
+
+/* A vendor's note is read whole: one as long as answers allow comes back
+ * intact, a longer one is refused naming its cell (it was cut to 8 KiB,
+ * possibly inside a character, and imported). */
+static int vendor_note_import(size_t nchars, struct az_answers **back)
+{
+    const char *src = "anzen-answers: 1\nedition: cl-r7\nform: v\nsystem: emr\nanswers:\n"
+                      "  - {item: cl-r7.v.patches, answer: いいえ, checked: 2025-07-10, "
+                      "target: 2025-12-26, note: x}\n";
+    struct az_answers *prev;
+    char path[128], *note = malloc(3 * nchars + 1), *saved;
+    size_t len;
+    void *data;
+    int r;
+
+    assert_non_null(note);
+    for (size_t i = 0; i < nchars; i++)
+        memcpy(note + 3 * i, "あ", 3);
+    note[3 * nchars] = '\0';
+    assert_int_equal(az_answers_load(&ctx, cat, "prev.yaml", src, strlen(src), &prev), 0);
+    saved = prev->v[0].note; /* what the vendor typed into the sheet */
+    prev->v[0].note = note;
+    snprintf(path, sizeof(path), "%s/vnote.xlsx", tmpdir);
+    assert_int_equal(az_xlsx_vendor_form(&ctx, prev->edition, prof, &prof->systems[0], prev,
+                                         (struct az_date){2026, 12, 1}, path),
+                     0);
+    prev->v[0].note = saved;
+    data = slurp(path, &len);
+    r = az_vendor_form_import(&ctx, cat, prof, NULL, "vnote.xlsx", data, len, back);
+    if (r == 0) {
+        const struct az_answer *a = az_answers_get(*back, prev->v[0].item);
+        assert_non_null(a);
+        assert_string_equal(a->note, note);
+    }
+    free(data);
+    free(note);
+    az_answers_free(prev);
+    return r;
+}
+
+static void test_vendor_form_long_note(void **state)
+{
+    struct az_answers *back = NULL;
+
+    (void)state;
+    assert_int_equal(vendor_note_import(AZ_NOTE_MAX / 3, &back), 0);
+    az_answers_free(back);
+    back = NULL;
+    assert_int_equal(vendor_note_import(3000, &back), AZ_ESCHEMA);
+    assert_null(back);
+    assert_non_null(strstr(az_errmsg(&ctx), "備考が長すぎます (9000 バイト、上限 8192 バイト)"));
+    assert_non_null(strstr(az_errmsg(&ctx), "!F"));
 }
 
 static void test_vendor_csv_errors(void **state)
@@ -645,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_checklist_read_back),
         cmocka_unit_test(test_xlsx_long_note),
         cmocka_unit_test(test_vendor_form_round_trip),
+        cmocka_unit_test(test_vendor_form_long_note),
         cmocka_unit_test(test_vendor_csv_errors),
         cmocka_unit_test(test_xlsx_reader_hostile),
         cmocka_unit_test(test_procure),
