@@ -276,12 +276,13 @@ static void bcp_heiji(struct b *b, json_t *m)
         table(s, T(b, "サーバとパソコンの一覧", "Servers and PCs"), b->l == AZ_LANG_EN ? hen : hja);
     for (size_t i = 0; l && i < l->n; i++) {
         const struct az_asset *a = &l->v[i];
-        char os[1024], *vul;
+        AZ_AUTOFREE char *os = NULL; /* the ledger's cells whole, however long */
+        char *vul;
         const char *av;
         if (a->kind != AZ_ASSET_SERVER && a->kind != AZ_ASSET_TERMINAL)
             continue;
-        snprintf(os, sizeof(os), "%s%s%s", a->col[AZ_COL_OS], *a->col[AZ_COL_VERSION] ? " " : "",
-                 a->col[AZ_COL_VERSION]);
+        os = az_fmt("%s%s%s", a->col[AZ_COL_OS], *a->col[AZ_COL_VERSION] ? " " : "",
+                    a->col[AZ_COL_VERSION]);
         vul = asset_findings(b, a->col[AZ_COL_NAME], NULL);
         if (!*vul) {
             char lp[32] = "";
@@ -372,13 +373,14 @@ static void bcp_heiji(struct b *b, json_t *m)
             const struct az_asset *a = &l->v[i];
             const struct az_vendor *v;
             const struct az_system *sy;
-            char os[1024], *kev;
+            AZ_AUTOFREE char *os = NULL; /* the ledger's cells whole */
+            char *kev;
             if (a->kind != AZ_ASSET_VPN)
                 continue;
             v = vendor_of(b, a->col[AZ_COL_SYSTEM]);
             sy = system_of(b, a->col[AZ_COL_SYSTEM]);
-            snprintf(os, sizeof(os), "%s%s%s", a->col[AZ_COL_OS],
-                     *a->col[AZ_COL_VERSION] ? " " : "", a->col[AZ_COL_VERSION]);
+            os = az_fmt("%s%s%s", a->col[AZ_COL_OS], *a->col[AZ_COL_VERSION] ? " " : "",
+                        a->col[AZ_COL_VERSION]);
             kev = asset_findings(b, a->col[AZ_COL_NAME], NULL);
             {
                 const char *cells[] = {
