@@ -333,6 +333,25 @@ static bool example_mark(const char *s)
            az_ledger_same(s, "example") || az_ledger_same(s, "e.g.");
 }
 
+/* The report's note for a date given as a month only (v, header of
+ * row record), read as the month's last day (end) or first day d. */
+static void month_note(struct az_buf *rep, struct az_ctx *ctx, const char *name, size_t record,
+                       const char *header, const char *v, struct az_date d, bool end)
+{
+    char iso[16];
+
+    az_date_iso(d, iso, sizeof(iso));
+    az_buf_printf(rep,
+                  az_ledger_lg(ctx,
+                               "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
+                               "%sの %s としました\n",
+                               "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
+                               "names a month only: read as its %s day, %s\n"),
+                  name, record, header, v,
+                  end ? az_ledger_lg(ctx, "月末", "last") : az_ledger_lg(ctx, "月初め", "first"),
+                  iso);
+}
+
 static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l, size_t first,
                        const struct az_ledger_import_opts *o, struct az_buf *rep)
 {
@@ -528,33 +547,15 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                 rerr(&e, l->columns[core_at[c]].header, why.data ? why.data : "?",
                      az_ledger_lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             } else if (c == AZ_COL_EOL) {
-                if (month) {
-                    char iso[16];
-                    az_date_iso(d, iso, sizeof(iso));
-                    az_buf_printf(
-                        rep,
-                        az_ledger_lg(ctx,
-                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
-                                     "月末の %s としました\n",
-                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
-                                     "names a month only: read as its last day, %s\n"),
-                        name, row->record, l->columns[core_at[c]].header, v, iso);
-                }
+                if (month)
+                    month_note(rep, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
+                               true);
                 a.eol = d;
                 a.has_eol = true;
             } else {
-                if (month) {
-                    char iso[16];
-                    az_date_iso(d, iso, sizeof(iso));
-                    az_buf_printf(
-                        rep,
-                        az_ledger_lg(ctx,
-                                     "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
-                                     "月初めの %s としました\n",
-                                     "%s: row %zu (as Excel numbers it), column \"%s\": \"%s\" "
-                                     "names a month only: read as its first day, %s\n"),
-                        name, row->record, l->columns[core_at[c]].header, v, iso);
-                }
+                if (month)
+                    month_note(rep, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
+                               false);
                 a.last_patch = d;
                 a.has_last_patch = true;
             }

@@ -254,4 +254,16 @@ printf 'kind,name\r\nserver,"unterminated\r\n' > h3.csv
 run "$ANZEN" ledger import h3.csv
 expect_rc 1 "unterminated quote"
 expect_err "h3.csv:2:8: 引用符" "unterminated quote located"
+
+# a date given as a month only: the patch date reads as the month's first
+# day, the support end as its last, and each says so (ja and en)
+cd "$T"
+printf '種別,名称,IPアドレス,最終パッチ適用日,サポート終了日\nサーバ,S1,192.0.2.5,2024年3月,2025/3\n' >month.csv
+run "$ANZEN" ledger import month.csv -o month-out.csv
+expect_rc 0 "a ledger with month-only dates"
+expect_err "month.csv: 行 2 (Excel の行番号), 列「最終パッチ適用日」: 「2024年3月」は月だけなので月初めの 2024-03-01 としました" "month-only patch date: the first day"
+expect_err "month.csv: 行 2 (Excel の行番号), 列「サポート終了日」: 「2025/3」は月だけなので月末の 2025-03-31 としました" "month-only support end: the last day"
+run "$ANZEN" --lang en ledger import month.csv -o month-out.csv
+expect_err 'column "最終パッチ適用日": "2024年3月" names a month only: read as its first day, 2024-03-01' "month-only patch date (en)"
+expect_err 'column "サポート終了日": "2025/3" names a month only: read as its last day, 2025-03-31' "month-only support end (en)"
 done_testing
