@@ -127,21 +127,25 @@ static int make_charts(const struct az_report_input *in, const json_t *model, en
     az_buf_init(&b, 1u << 20);
     r = r ? r : take_svg(charts, "roles", &b, az_svg_bars(&b, rows, n, l));
     {
-        char names[64][160];
+        char *names[64]; /* the group titles whole, however long */
         n = 0;
         for (size_t g = 0; g < e->edition->ngroups && n < 64; g++) {
             if (e->group[g].applicable == 0 && e->group[g].na == 0)
                 continue;
-            snprintf(names[n], sizeof(names[n]), "%s %s", e->edition->groups[g].id,
-                     l == AZ_LANG_EN && e->edition->groups[g].title.en
-                         ? e->edition->groups[g].title.en
-                         : e->edition->groups[g].title.ja);
+            names[n] = az_fmt("%s %s", e->edition->groups[g].id,
+                              l == AZ_LANG_EN && e->edition->groups[g].title.en
+                                  ? e->edition->groups[g].title.en
+                                  : e->edition->groups[g].title.ja);
+            if (!names[n])
+                r = r ? r : AZ_ENOMEM;
             rows[n].label = names[n];
             rows[n].score = &e->group[g];
             n++;
         }
         az_buf_init(&b, 1u << 20);
         r = r ? r : take_svg(charts, "groups", &b, az_svg_bars(&b, rows, n, l));
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
     }
     {
         /* the deadlines ahead on a line from today to the end of FY2027 or later */

@@ -101,6 +101,12 @@ sed -i "s/ja: 体制構築, en: Organisation/ja: $longtitle, en: Organisation/" 
 run "$ANZEN" --catalog longcat status
 expect_rc 2 "status with a long group title"
 expect_out "1 $longtitle " "the long group title whole"
+# and in the report's chart of groups (cut at 159 bytes, inside a
+# character)
+run "$ANZEN" --catalog longcat report -o long.html
+expect_rc 0 "report with a long group title"
+grep -q "end\" fill=\"[^\"]*\">1 $longtitle</text>" long.html && ok "the chart names the long group whole" ||
+    not_ok "chart label: $(grep -o '<text[^>]*>1 体制構築.\{0,20\}' long.html | head -1)"
 
 run "$ANZEN" $MINI status --format json -o status.json
 expect_rc 2 "status json to file"
