@@ -97,7 +97,8 @@ json_t *az_oscal_assessment_results(const struct az_eval *e)
         const struct az_item_result *r = &e->results[i];
         const struct az_item *it = r->item;
         const struct az_answer *a = r->answer;
-        char d[16], collected[40], desc[1024];
+        char d[16], collected[40];
+        AZ_AUTOFREE char *desc = NULL; /* the note whole, however long */
         const char *state, *reason;
         json_t *o, *props;
 
@@ -123,9 +124,8 @@ json_t *az_oscal_assessment_results(const struct az_eval *e)
         }
         json_array_append_new(props, prop("confidence", az_conf_token(it->confidence)));
         ts_of(a && a->has_checked ? a->checked : e->as_of, collected, sizeof(collected));
-        snprintf(desc, sizeof(desc), "%s: %s%s%s", it->label,
-                 az_ans_name(a ? a->ans : AZ_ANS_NONE, AZ_LANG_JA), a && a->note ? " — " : "",
-                 a && a->note ? a->note : "");
+        desc = az_fmt("%s: %s%s%s", it->label, az_ans_name(a ? a->ans : AZ_ANS_NONE, AZ_LANG_JA),
+                      a && a->note ? " — " : "", a && a->note ? a->note : "");
         o = json_pack("{s:o, s:o, s:o, s:[s], s:o, s:s}", "uuid", uuid_of(e, "observation", it->id),
                       "title", str(it->title.ja), "description", str(desc), "methods", "INTERVIEW",
                       "props", props, "collected", collected);
@@ -180,7 +180,8 @@ json_t *az_oscal_poam(const struct az_plan *p)
     for (size_t i = 0; i < p->n; i++) {
         const struct az_plan_item *pi = &p->v[i];
         const struct az_item *it = pi->result->item;
-        char rank[24], d[16], desc[2048];
+        char rank[24], d[16];
+        AZ_AUTOFREE char *desc = NULL; /* the measures whole (a catalog's own) */
         json_t *props = json_array();
 
         snprintf(rank, sizeof(rank), "%zu", i + 1);
@@ -199,9 +200,9 @@ json_t *az_oscal_poam(const struct az_plan *p)
             snprintf(name, sizeof(name), "%s-due", tk);
             json_array_append_new(props, prop(name, d));
         }
-        snprintf(desc, sizeof(desc), "暫定対策: %s / 本対策: %s",
-                 pi->track[0].text.ja ? pi->track[0].text.ja : "-",
-                 pi->track[1].text.ja ? pi->track[1].text.ja : "-");
+        desc =
+            az_fmt("暫定対策: %s / 本対策: %s", pi->track[0].text.ja ? pi->track[0].text.ja : "-",
+                   pi->track[1].text.ja ? pi->track[1].text.ja : "-");
         json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:[{s:o}]}", "uuid",
                                                uuid_of(e, "poam-item", it->id), "title",
                                                str(it->title.ja), "description", str(desc), "props",

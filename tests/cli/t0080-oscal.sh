@@ -87,4 +87,23 @@ run "$ANZEN" export --oscal catalog
 expect_rc 64 "unknown OSCAL document kind"
 run "$ANZEN" export
 expect_rc 64 "missing --oscal"
+
+# a long note reaches its observation whole, and the document stays valid
+# (the description was cut at 1023 bytes: here 345 of its 671 characters)
+longnote=$(printf 'ファームウェア更新待ち%.0s' $(seq 60))
+python3 - "$longnote" <<'PY'
+import sys
+t = open("answers.yaml", encoding="utf-8").read()
+old = 'note: "端末とサーバは更新済み。VPN ルータのファームウェアは導入時のまま"'
+assert old in t
+open("answers.yaml", "w", encoding="utf-8").write(t.replace(old, 'note: "%s"' % sys.argv[1]))
+PY
+run "$ANZEN" export --oscal assessment-results -o ar-long.json
+expect_rc 0 "export with a long note"
+validate oscal_assessment-results_schema.json ar-long.json && ok "ar-long.json valid against OSCAL 1.0.4" || not_ok "ar-long.json invalid"
+python3 - "$longnote" <<'PY' && ok "the observation holds the whole note" || not_ok "long note in the observation"
+import json, sys
+res = json.load(open("ar-long.json", encoding="utf-8"))["assessment-results"]["results"][0]
+assert any(o["description"] == "2-⑥: いいえ — " + sys.argv[1] for o in res["observations"])
+PY
 done_testing
