@@ -11,6 +11,8 @@
  * per second (global), connections in flight (global) and connections per
  * host. The defaults (AZ_SCAN_DEFAULT_*) are deliberately gentle, for
  * fragile embedded stacks in medical devices.
+ * With opts.syn (anzen scan --syn, root or CAP_NET_RAW) IPv4 probes are
+ * raw half-open SYNs instead (lib/scan/raw.h), under the same caps.
  *
  * Nothing is probed without an explicit scope: an az_targets set with at
  * least one address after exclusions. Service probes only read or make

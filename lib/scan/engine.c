@@ -19,6 +19,12 @@
  * time out is down and costs nothing more. Hosts are activated only when
  * no active host can take another probe, so the in-flight slots spread
  * over as few hosts as the per-host cap allows.
+ *
+ * --syn (opts.syn): an IPv4 probe is a raw SYN (raw.c) instead of a
+ * socket; the slot waits in the same FIFOs and, in addition, in a table
+ * by (address, port) where the shard's raw socket finds it when the
+ * answer comes. The scanner resends an unanswered SYN itself at the
+ * times the kernel would, so timeouts and rate accounting are the same.
  */
 #include <arpa/inet.h>
 #include <errno.h>

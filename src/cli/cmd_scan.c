@@ -29,7 +29,7 @@ static void help(struct cli *c, FILE *f)
         L(c,
           "使い方: anzen scan [オプション] 対象...\n"
           "        anzen scan --import nmap.xml [--from 区分] [オプション]\n"
-          "  院内 LAN を安全な方法で調べる (TCP 接続のみ、読み取りだけのサービス確認)。\n"
+          "  院内 LAN を安全な方法で調べる (既定は TCP 接続のみ、読み取りだけのサービス確認)。\n"
           "  対象は明示が必須です (既定の対象はありません)。\n\n"
           "対象:\n"
           "  対象                   アドレス、CIDR (10.1.0.0/24)、範囲 (10.1.0.1-40)\n"
@@ -74,7 +74,7 @@ static void help(struct cli *c, FILE *f)
           "  130 / 143 SIGINT / SIGTERM で中断 (途中までの結果を書いた)\n",
           "usage: anzen scan [options] TARGET...\n"
           "       anzen scan --import nmap.xml [--from SEGMENT] [options]\n"
-          "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
+          "  Check the hospital LAN safely (TCP connects by default, read-only service checks).\n"
           "  The scope must be given explicitly (there is no default target).\n\n"
           "Scope:\n"
           "  TARGET                 address, CIDR (10.1.0.0/24), range (10.1.0.1-40)\n"
