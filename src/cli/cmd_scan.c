@@ -881,6 +881,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     release_signals();
     if (pg.on)
         fprintf(stderr, "\n");
+    if (so.syn && az_scan_stats(s)->raw_dropped)
+        fprintf(stderr,
+                L(c,
+                  "注意: raw ソケットの受信キューがあふれ、応答を %llu 件失いました。filtered "
+                  "とされたポートの一部は応答していた可能性があります。--max-inflight か "
+                  "--rate を下げてください\n",
+                  "warning: the raw socket's receive queue overflowed and %llu answers were "
+                  "lost; some ports reported filtered may have answered. Lower --max-inflight "
+                  "or --rate\n"),
+                (unsigned long long)az_scan_stats(s)->raw_dropped);
 checks:
     if ((r = cli_kev(c, &kev)))
         goto out;
