@@ -10,6 +10,7 @@
 #include <netinet/ip.h>
 #include <string.h>
 #include <sodium.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -67,7 +68,11 @@ int az__raw_open(struct az_ctx *ctx, struct az_raw *r)
 
     memset(r, 0, sizeof(*r));
     r->fd = r->resv = r->route = -1;
-    randombytes_buf(r->key, sizeof(r->key));
+    /* the kernel's generator directly: shards open their sockets from
+     * several threads at once */
+    if (getrandom(r->key, sizeof(r->key), 0) != (ssize_t)sizeof(r->key))
+        return az_fail(ctx, AZ_EIO, "乱数を得られません: %s", "cannot get random bytes: %s",
+                       az_errno_text(ctx->lang, errno));
     /* the source port: bound by a TCP socket that never listens, so the
      * kernel resets every SYN-ACK sent to it and no one else takes it */
     r->resv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
