@@ -22,6 +22,7 @@ TEST_PKGS="$TEST_PKGS chromium"                                          # HTML,
 TEST_PKGS="$TEST_PKGS liboath-dev"                                       # TOTP reference
 TEST_PKGS="$TEST_PKGS dcmtk nmap openssh-server postgresql iproute2 nftables tshark" # network
 TEST_PKGS="$TEST_PKGS python3-icalendar"                                  # anzen calendar (.ics)
+TEST_PKGS="$TEST_PKGS libcap2-bin"                 # capsh: scan --syn refused without CAP_NET_RAW
 TEST_PKGS="$TEST_PKGS debhelper lintian dpkg-dev fakeroot man-db zsh bash-completion sqlite3" # packaging
 
 test=0

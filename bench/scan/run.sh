@@ -7,9 +7,10 @@
 #
 #   bench/scan/run.sh [dense|sparse|sparse22|rss|rate|all]      (default all)
 #
-#   dense   nmap -sT -Pn -n -T4 on 127.0.0.0/18 x 40 ports with a few
-#           listeners; anzen with --no-discovery (the same as -Pn), one
-#           thread and two
+#   dense   nmap -sT and nmap -sS (-Pn -n -T4) on 127.0.0.0/18 x 40 ports
+#           with a few listeners; anzen with --no-discovery (the same as
+#           -Pn), connect and --syn, one thread and two; REPS=N repeats
+#           the six runs N times (interleaved) and prints medians
 #   sparse  a namespace whose lo holds 10.99.0.0/16; an nft rule drops SYNs
 #           to all but ~300 addresses; nmap as a user runs it
 #           (nmap -sT -T4 --unprivileged: connect() to 80 and 443 to find
@@ -20,7 +21,8 @@
 #   rss     peak RSS of anzen and nmap on a dense /20
 #   rate    --rate N for several N: the measured rate against N
 #
-# Environment: ANZEN (default build/src/cli/anzen), JOBS (default 2).
+# Environment: ANZEN (default build/src/cli/anzen), JOBS (default 2),
+# REPS (dense repetitions, default 1).
 set -eu
 cd "$(dirname "$0")/../.."
 ANZEN=${ANZEN:-$PWD/build/src/cli/anzen}
@@ -98,30 +100,82 @@ same() { # label anzen.json nmap.xml
 
 echo "machine: $(nproc) cores, load $(load) at start"
 
+# timed LABEL CMD...: run CMD (stdout dropped), append
+# "LABEL wall-seconds peak-KB user-seconds system-seconds"
+timed() {
+    label=$1
+    shift
+    /usr/bin/time -f "%e %M %U %S" -o "$T/tm" "$@" > /dev/null || [ $? -eq 2 ]
+    echo "$label $(tail -n 1 "$T/tm")" >> "$T/dense.times"
+}
+
 dense() {
     echo "== dense: 127.0.0.0/18 x 40 ports (655,360 probes), listeners on 6 of them"
+    echo "   nmap -sT and -sS, anzen connect and --syn (raw SYN), 1 and $JOBS threads; REPS=${REPS:-1}"
     listeners "" 127.0.0.1:22 127.0.0.1:5432 127.0.10.5:443 127.0.10.5:104 127.0.63.254:3389 \
         127.0.33.3:2575
-    t0=$(now)
-    nmap -sT -Pn -n -T4 -p "$PORTS" -oX "$T/dense.xml" 127.0.0.0/18 > /dev/null
-    t1=$(now)
-    "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" --no-discovery --no-service --rate 0 \
-        --max-inflight 1024 --per-host 40 --no-ledger -o "$T/dense1.json" > /dev/null || [ $? -eq 2 ]
-    t2=$(now)
-    "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" --no-discovery --no-service --rate 0 \
-        --max-inflight 1024 --per-host 40 --jobs "$JOBS" --no-ledger -o "$T/dense2.json" \
-        > /dev/null || [ $? -eq 2 ]
-    t3=$(now)
-    same "anzen 1 thread" "$T/dense1.json" "$T/dense.xml"
-    same "anzen $JOBS threads" "$T/dense2.json" "$T/dense.xml"
-    python3 - "$t0" "$t1" "$t2" "$t3" "$JOBS" <<'PY'
-import sys
-t0, t1, t2, t3 = map(float, sys.argv[1:5])
+    A="--no-discovery --no-service --rate 0 --max-inflight 1024 --per-host 40 --no-ledger"
+    : > "$T/dense.times"
+    rep=0
+    while [ "$rep" -lt "${REPS:-1}" ]; do
+        rep=$((rep + 1))
+        echo "  rep $rep: load $(load)"
+        timed nmap-sT nmap -sT -Pn -n -T4 -p "$PORTS" -oX "$T/denseT.xml" 127.0.0.0/18
+        timed nmap-sS nmap -sS -Pn -n -T4 -p "$PORTS" -oX "$T/denseS.xml" 127.0.0.0/18
+        # shellcheck disable=SC2086 # A is a list of options
+        timed anzen-1 "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" $A -o "$T/dense1.json"
+        # shellcheck disable=SC2086
+        timed anzen-2 "$ANZEN" scan 127.0.0.0/18 -p "$PORTS" $A --jobs "$JOBS" -o "$T/dense2.json"
+        # shellcheck disable=SC2086
+        timed syn-1 "$ANZEN" scan --syn 127.0.0.0/18 -p "$PORTS" $A -o "$T/syn1.json"
+        # shellcheck disable=SC2086
+        timed syn-2 "$ANZEN" scan --syn 127.0.0.0/18 -p "$PORTS" $A --jobs "$JOBS" -o "$T/syn2.json"
+        nmap_open "$T/denseT.xml" > "$T/nT.txt"
+        nmap_open "$T/denseS.xml" > "$T/nS.txt"
+        cmp -s "$T/nT.txt" "$T/nS.txt" || { echo "  nmap -sS and -sT DIFFER" >&2; exit 1; }
+        same "anzen 1 thread" "$T/dense1.json" "$T/denseT.xml"
+        same "anzen $JOBS threads" "$T/dense2.json" "$T/denseT.xml"
+        same "anzen --syn 1 thread" "$T/syn1.json" "$T/denseT.xml"
+        same "anzen --syn $JOBS threads" "$T/syn2.json" "$T/denseT.xml"
+        python3 - "$T/syn1.json" "$T/syn2.json" <<'PY'
+import json, sys
+for f in sys.argv[1:]:
+    st = json.load(open(f))["stats"]
+    assert st["raw_dropped"] == 0 and st["filtered"] == 0, st
+    assert st["raw_sent"] == st["probes_sent"] == st["probes_planned"], st
+PY
+    done
+    python3 - "$T/dense.times" "$JOBS" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+jobs = sys.argv[2]
+t, kb, cpu = {}, {}, {}
+for label, secs, k, u, sy in rows:
+    t.setdefault(label, []).append(float(secs))
+    kb.setdefault(label, []).append(int(k))
+    cpu.setdefault(label, []).append(float(u) + float(sy))
 n = 16384 * 40
-nm, a1, a2 = t1 - t0, t2 - t1, t3 - t2
-print("  nmap -sT -Pn -n -T4     %6.2f s  %7.0f probes/s" % (nm, n / nm))
-print("  anzen (1 thread)        %6.2f s  %7.0f probes/s  rate %.2fx nmap" % (a1, n / a1, nm / a1))
-print("  anzen (%s threads)       %6.2f s  %7.0f probes/s  rate %.2fx nmap" % (sys.argv[5], a2, n / a2, nm / a2))
+names = {"nmap-sT": "nmap -sT -Pn -n -T4", "nmap-sS": "nmap -sS -Pn -n -T4",
+         "anzen-1": "anzen connect, 1 thread", "anzen-2": "anzen connect, %s threads" % jobs,
+         "syn-1": "anzen --syn, 1 thread", "syn-2": "anzen --syn, %s threads" % jobs}
+reps = len(t["nmap-sT"])
+print("  per repetition (s): " + "; ".join(
+    "%s %s" % (k, " ".join("%.2f" % x for x in t[k])) for k in names))
+print("  per repetition, CPU s (user+sys): " + "; ".join(
+    "%s %s" % (k, " ".join("%.2f" % x for x in cpu[k])) for k in names))
+print("  median of %d (wall time; rate ratio = nmap's time / anzen's):" % reps)
+mT, mS = statistics.median(t["nmap-sT"]), statistics.median(t["nmap-sS"])
+cT, cS = statistics.median(cpu["nmap-sT"]), statistics.median(cpu["nmap-sS"])
+for k, name in names.items():
+    m, c = statistics.median(t[k]), statistics.median(cpu[k])
+    print("  %-26s %6.2f s %7.0f/s  %.2fx -sT  %.2fx -sS  CPU %5.2f s (%.2fx/%.2fx)  RSS %2d MB" %
+          (name, m, n / m, mT / m, mS / m, c, cT / c, cS / c, max(kb[k]) // 1024))
+# the same ratios within each repetition (the load moves between them)
+for k in ("syn-1", "syn-2"):
+    rT = [a / b for a, b in zip(t["nmap-sT"], t[k])]
+    rS = [a / b for a, b in zip(t["nmap-sS"], t[k])]
+    print("  %s per repetition: %s x nmap -sT, %s x nmap -sS" % (
+        names[k], " ".join("%.2f" % x for x in rT), " ".join("%.2f" % x for x in rS)))
 PY
     echo "  load after: $(load)"
 }

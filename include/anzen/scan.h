@@ -11,6 +11,8 @@
  * per second (global), connections in flight (global) and connections per
  * host. The defaults (AZ_SCAN_DEFAULT_*) are deliberately gentle, for
  * fragile embedded stacks in medical devices.
+ * With opts.syn (anzen scan --syn, root or CAP_NET_RAW) IPv4 probes are
+ * raw half-open SYNs instead (lib/scan/raw.h), under the same caps.
  *
  * Nothing is probed without an explicit scope: an az_targets set with at
  * least one address after exclusions. Service probes only read or make
@@ -73,6 +75,8 @@ int az_targets_add(struct az_ctx *ctx, struct az_targets *t, const char *spec, b
 int az_targets_add_file(struct az_ctx *ctx, struct az_targets *t, const char *path, bool exclude);
 /* Addresses in scope after exclusions (saturates at UINT64_MAX). */
 uint64_t az_targets_count(const struct az_targets *t);
+/* True when the scope (after exclusions) holds an IPv6 address. */
+bool az_targets_has_ipv6(const struct az_targets *t);
 /* True if the address (AF_INET / AF_INET6, network order) is in scope. */
 bool az_targets_contains(const struct az_targets *t, int family, const void *addr);
 
@@ -240,7 +244,10 @@ struct az_scan_stats {
     uint64_t addresses, probes_planned, probes_sent, hosts_up, open, closed, filtered;
     uint64_t retries_local; /* local resource shortages retried (ports, fds) */
     uint64_t syn_resent;    /* SYNs the kernel resent for unanswered probes (each
-                               one counted against --rate) */
+                               one counted against --rate); with opts.syn, the
+                               scanner's own resends at the same times */
+    uint64_t raw_sent;      /* opts.syn: raw SYNs that left (first tries and resends) */
+    uint64_t raw_dropped;   /* opts.syn: answers the raw socket's queue lost */
     int64_t start_us, end_us;
 };
 
@@ -269,6 +276,10 @@ struct az_scan_opts {
      * the scan's ports): no other port is ever touched */
     const uint16_t *disc_ports;
     size_t ndisc_ports;
+    /* half-open probes (anzen scan --syn, needs CAP_NET_RAW): IPv4
+     * targets get a raw SYN, a SYN-ACK is open (the kernel resets it),
+     * a reset closed; IPv6 targets keep connect probes. Same caps. */
+    bool syn;
 };
 
 void az_scan_opts_default(struct az_scan_opts *o);
@@ -409,6 +420,20 @@ void az_scan_fingerprint_http(const struct az_scan_data *d, const char *path,
 void az_scan_fingerprint_tls(const struct az_scan_data *d, struct az_service *svc);
 /* The HTTP paths the fingerprints ask for (after "/"). */
 size_t az_scan_data_paths(const struct az_scan_data *d, const char *const **ret);
+
+/* A TCP segment as the raw socket of --syn reads it (IPv4 header first). */
+struct az_syn_reply {
+    unsigned char src[4], dst[4];
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags; /* 0x02 SYN, 0x04 RST, 0x10 ACK */
+};
+/* 1 when p (len bytes) holds an IPv4 header and a whole TCP header of a
+ * segment that is not a fragment, within the IP total length; 0 else. */
+int az_syn_reply_parse(const unsigned char *p, size_t len, struct az_syn_reply *out);
+/* 0 when this process may send raw SYNs (opts.syn), else fails with a
+ * message naming the privilege (root or CAP_NET_RAW). */
+int az_scan_syn_check(struct az_ctx *ctx);
 
 /* Release what a service holds (evidence); svc itself is not freed. */
 void az_service_clear(struct az_service *svc);

@@ -19,6 +19,12 @@
  * time out is down and costs nothing more. Hosts are activated only when
  * no active host can take another probe, so the in-flight slots spread
  * over as few hosts as the per-host cap allows.
+ *
+ * --syn (opts.syn): an IPv4 probe is a raw SYN (raw.c) instead of a
+ * socket; the slot waits in the same FIFOs and, in addition, in a table
+ * by (address, port) where the shard's raw socket finds it when the
+ * answer comes. The scanner resends an unanswered SYN itself at the
+ * times the kernel would, so timeouts and rate accounting are the same.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +39,7 @@
 #include <unistd.h>
 
 #include "anzen/hint.h"
+#include "raw.h"
 #include "scan_internal.h"
 
 #define ST_UNKNOWN  0
@@ -253,6 +260,13 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
             s->ndisc = nports < 4 ? nports : 4;
         }
     }
+    /* every port a probe may go to: the gate of raw SYNs checks it */
+    if (!(s->port_ok = calloc(65536 / 8, 1)))
+        goto nomem;
+    for (size_t i = 0; i < nports; i++)
+        s->port_ok[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+    for (size_t i = 0; i < s->ndisc; i++)
+        s->port_ok[s->disc[i] >> 3] |= (uint8_t)(1u << (s->disc[i] & 7));
     s->planned = (uint64_t)s->naddrs * nports;
     s->stats.addresses = s->naddrs;
     s->stats.probes_planned = s->planned;
@@ -314,6 +328,7 @@ void az_scan_free(struct az_scan *s)
     free(s->disc_idx);
     free(s->pstate);
     free(s->hup);
+    free(s->port_ok);
     free(s->opens);
     free(s->from);
     json_decref(s->findings);
@@ -333,6 +348,11 @@ struct hrun {
     uint8_t dsent, ddone;
     uint8_t status;
     bool inring;
+    /* --syn: the source address towards this host (network order), or
+     * the errno of the route lookup */
+    bool srcdone;
+    int srcerr;
+    uint32_t src;
 };
 
 struct slot {
@@ -345,6 +365,9 @@ struct slot {
     uint8_t q; /* which FIFO: Q_PORT or Q_DISC */
     uint64_t t0;
     uint32_t prev, next; /* FIFO links; NIL at the ends */
+    bool raw;            /* a raw SYN (--syn): no descriptor, in the answer table */
+    uint32_t hnext;      /* next slot of its answer-table bucket */
+    uint32_t daddr;      /* raw: the IPv4 destination (network order) */
 };
 
 enum { Q_PORT, Q_DISC };
@@ -411,6 +434,12 @@ struct shard {
     } c; /* published to s->pub[index] once per loop iteration */
     struct az_open *opens;
     size_t nopens, capopens;
+    /* --syn: the shard's raw socket and the probes waiting for an answer,
+     * by (address, port) */
+    bool syn;
+    struct az_raw raw;
+    uint32_t *hb, hmask;
+    char refused[64]; /* the destination the gate refused, if it ever does */
 };
 
 static void ring_push(struct shard *sh, uint32_t hr)
@@ -585,6 +614,40 @@ static void fifo_append(struct shard *sh, uint32_t i)
                 sh->retx[k] = i;
 }
 
+/* ---- --syn: probes waiting for an answer, by (address, port) ---- */
+
+static uint32_t ans_hash(const struct shard *sh, uint32_t daddr, uint16_t port)
+{
+    uint64_t x = ((uint64_t)daddr << 16 | port) * 0x9e3779b97f4a7c15ULL;
+    return (uint32_t)(x >> 40) & sh->hmask;
+}
+
+static void ans_add(struct shard *sh, uint32_t i)
+{
+    struct slot *x = &sh->slots[i];
+    uint32_t b = ans_hash(sh, x->daddr, x->port);
+    x->hnext = sh->hb[b];
+    sh->hb[b] = i;
+}
+
+static void ans_remove(struct shard *sh, uint32_t i)
+{
+    struct slot *x = &sh->slots[i];
+    uint32_t *pp = &sh->hb[ans_hash(sh, x->daddr, x->port)];
+    while (*pp != NIL && *pp != i)
+        pp = &sh->slots[*pp].hnext;
+    if (*pp == i)
+        *pp = x->hnext;
+}
+
+static uint32_t ans_find(const struct shard *sh, uint32_t daddr, uint16_t port)
+{
+    uint32_t i = sh->hb[ans_hash(sh, daddr, port)];
+    while (i != NIL && (sh->slots[i].daddr != daddr || sh->slots[i].port != port))
+        i = sh->slots[i].hnext;
+    return i;
+}
+
 /* Resend k (0-based) of an unanswered SYN happens 2^(k+1) - 1 s after
  * the connect. */
 static uint64_t retx_at(unsigned k)
@@ -592,16 +655,30 @@ static uint64_t retx_at(unsigned k)
     return ((2ull << k) - 1) * 1000000000ull;
 }
 
-/* Charge a token for every SYN the kernel has resent since last time. */
-static void charge_retx(struct shard *sh, uint64_t now)
+/* Charge a token for every SYN the kernel has resent since last time.
+ * A raw probe (--syn) has no kernel behind it: the scanner resends its
+ * SYN itself, at the same times, through the same gate. */
+static int charge_retx(struct shard *sh, uint64_t now)
 {
     for (unsigned k = 0; k < sh->nretx; k++)
         while (sh->retx[k] != NIL && sh->slots[sh->retx[k]].t0 + retx_at(k) <= now) {
-            if (sh->rate > 0)
-                sh->tokens -= 1.0;
-            sh->c.retx++;
-            sh->retx[k] = sh->slots[sh->retx[k]].next;
+            struct slot *x = &sh->slots[sh->retx[k]];
+            bool sent = true;
+            if (x->raw) {
+                int err, r = az__raw_syn(&sh->raw, sh->s, sh->h[x->hr].src,
+                                         (const unsigned char *)&x->daddr, x->port, &err);
+                if (r == AZ_EINVAL)
+                    return r; /* the gate refused: never expected, stop */
+                sent = r == 0;
+            }
+            if (sent) {
+                if (sh->rate > 0)
+                    sh->tokens -= 1.0;
+                sh->c.retx++;
+            }
+            sh->retx[k] = x->next;
         }
+    return 0;
 }
 
 static int queue_retry(struct shard *sh, const struct slot *x)
@@ -638,6 +715,10 @@ static int finish(struct shard *sh, uint32_t i, int st, enum az_port_reason why,
     bool answered = st == AZ_PORT_OPEN || st == AZ_PORT_CLOSED;
     static const struct linger lg = {1, 0};
 
+    if (x->raw) {
+        ans_remove(sh, i);
+        close_it = false;
+    }
     if (close_it) {
         /* an open connection ends with a reset, not FIN and TIME_WAIT
          * (set only here: most probes never connect, so this saves a
@@ -768,6 +849,62 @@ static int complete_fd(struct shard *sh, uint32_t i)
     return finish(sh, i, st, why, true);
 }
 
+/* Launch one raw SYN probe (--syn, IPv4): as launch(). */
+static int launch_raw(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bool disc,
+                      uint8_t tries, const unsigned char a[4])
+{
+    struct az_scan *s = sh->s;
+    struct hrun *h = &sh->h[hr];
+    int err = 0, r;
+
+    if (!h->srcdone) {
+        int e = az__raw_source(&sh->raw, a, &h->src);
+        h->srcdone = true;
+        h->srcerr = e < 0 ? -e : 0;
+    }
+    if (h->srcerr) {
+        err = h->srcerr;
+        r = AZ_EIO;
+    } else {
+        r = az__raw_syn(&sh->raw, s, h->src, a, port, &err);
+    }
+    if (r == AZ_EINVAL) {
+        char t[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, a, t, sizeof(t));
+        snprintf(sh->refused, sizeof(sh->refused), "%s:%u", t, port);
+        return AZ_EINVAL;
+    }
+    if (r < 0 && (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS || err == ENOMEM)) {
+        sh->c.local_retries++;
+        return 0; /* the send queue is full: try again shortly */
+    }
+    uint32_t i = sh->freel[--sh->nfree];
+    struct slot *x = &sh->slots[i];
+    x->fd = -1;
+    x->raw = r == 0;
+    memcpy(&x->daddr, a, 4);
+    x->hr = hr;
+    x->pidx = pidx;
+    x->port = port;
+    x->disc = disc;
+    x->tries = tries;
+    x->t0 = az__mono_ns();
+    fifo_append(sh, i);
+    h->inflight++;
+    sh->c.inflight++;
+    sh->c.sent++;
+    if (pidx >= 0)
+        s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
+    if (r < 0) {
+        /* no route: nothing left, the state is what connect() would say */
+        int st;
+        enum az_port_reason why = errno_reason(err, &st);
+        return finish(sh, i, st, why, false) < 0 ? AZ_ENOMEM : 1;
+    }
+    ans_add(sh, i);
+    return 1;
+}
+
 /* Launch one probe; returns 1 launched, 0 local shortage (try later), <0 error. */
 static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bool disc,
                   uint8_t tries)
@@ -780,6 +917,8 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
     int fam, fd;
 
     host_addr(s, h->host, &fam, a);
+    if (sh->syn && fam == AF_INET)
+        return launch_raw(sh, hr, pidx, port, disc, tries, a);
     memset(&ss, 0, sizeof(ss));
     if (fam == AF_INET) {
         struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -803,6 +942,7 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
     uint32_t i = sh->freel[--sh->nfree];
     struct slot *x = &sh->slots[i];
     x->fd = fd;
+    x->raw = false;
     x->hr = hr;
     x->pidx = pidx;
     x->port = port;
@@ -1031,6 +1171,30 @@ static int fill(struct shard *sh, bool *blocked_tokens, bool *blocked_local, boo
     return 0;
 }
 
+/* Take the answers the raw socket holds (--syn). */
+static int drain_raw(struct shard *sh)
+{
+    enum { N = 64 };
+    struct az_raw_answer ans[N];
+    for (;;) {
+        int nread, n = az__raw_recv(&sh->raw, ans, N, &nread);
+        if (n < 0)
+            return n;
+        for (int k = 0; k < n; k++) {
+            uint32_t d, i;
+            memcpy(&d, ans[k].addr, 4);
+            if ((i = ans_find(sh, d, ans[k].port)) == NIL)
+                continue; /* late or repeated: the probe has ended */
+            int r = ans[k].open ? finish(sh, i, AZ_PORT_OPEN, AZ_REASON_SYN_ACK, false)
+                                : finish(sh, i, AZ_PORT_CLOSED, AZ_REASON_CONN_REFUSED, false);
+            if (r < 0)
+                return r;
+        }
+        if (nread < N)
+            return 0;
+    }
+}
+
 static void publish(struct shard *sh)
 {
     struct az_shard_pub *p = &sh->s->pub[sh->index];
@@ -1041,6 +1205,10 @@ static void publish(struct shard *sh)
     atomic_store_explicit(&p->inflight, sh->c.inflight, memory_order_relaxed);
     atomic_store_explicit(&p->local_retries, sh->c.local_retries, memory_order_relaxed);
     atomic_store_explicit(&p->retx, sh->c.retx, memory_order_relaxed);
+    if (sh->syn) {
+        atomic_store_explicit(&p->raw_sent, sh->raw.sent, memory_order_relaxed);
+        atomic_store_explicit(&p->raw_dropped, sh->raw.dropped, memory_order_relaxed);
+    }
 }
 
 /* Sum of the shards' published counters. */
@@ -1097,6 +1265,7 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     memset(&sh, 0, sizeof(sh));
     sh.s = s;
     sh.ep = -1;
+    sh.raw.fd = sh.raw.resv = sh.raw.route = -1;
     sh.index = shard;
     for (size_t i = shard; i < s->naddrs; i += nshards)
         sh.nh++;
@@ -1123,6 +1292,29 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
     }
     if (!sh.nh)
         return 0;
+    if (s->o.syn && s->targets && s->targets->scope[0].n) {
+        if ((r = az__raw_open(ctx, &sh.raw)) < 0)
+            goto out;
+        sh.syn = true;
+        /* every answer in flight must fit in the receive queue (a queued
+         * reset takes well under 1 KiB there): a lost answer would read
+         * as a filtered port */
+        uint32_t cap = (uint32_t)(sh.raw.rcvbuf / 1024);
+        if (cap < 64)
+            cap = 64;
+        if (sh.nslots > cap)
+            sh.nslots = cap;
+        uint32_t nb = 64;
+        while (nb < sh.nslots * 2)
+            nb *= 2;
+        sh.hmask = nb - 1;
+        if (!(sh.hb = malloc(nb * sizeof(*sh.hb)))) {
+            r = AZ_ENOMEM;
+            goto out;
+        }
+        for (uint32_t i = 0; i < nb; i++)
+            sh.hb[i] = NIL;
+    }
     sh.h = calloc(sh.nh, sizeof(*sh.h));
     sh.ring = calloc(sh.nh, sizeof(*sh.ring));
     sh.slots = calloc(sh.nslots, sizeof(*sh.slots));
@@ -1142,14 +1334,28 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
                     az_errno_text(ctx->lang, errno));
         goto out;
     }
+    if (sh.syn) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = NIL};
+        if (epoll_ctl(sh.ep, EPOLL_CTL_ADD, sh.raw.fd, &ev) < 0) {
+            r = az_fail(ctx, AZ_EIO, "epoll_ctl: %s", "epoll_ctl: %s",
+                        az_errno_text(ctx->lang, errno));
+            goto out;
+        }
+    }
     for (;;) {
         bool bt, bl, bh;
         uint64_t now = az__mono_ns();
         refill(&sh, now);
-        charge_retx(&sh, now);
-        if ((r = fill(&sh, &bt, &bl, &bh)) < 0) {
-            az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
-                    az_errno_text(ctx->lang, errno));
+        /* answers first (--syn: on loopback they are queued by the time
+         * the send returns), so the work they release is launched now */
+        if ((sh.syn && (r = drain_raw(&sh)) < 0) || (r = charge_retx(&sh, now)) < 0 ||
+            (r = fill(&sh, &bt, &bl, &bh)) < 0) {
+            if (r == AZ_EINVAL && sh.refused[0])
+                az_fail(ctx, r, "範囲外への送信を拒否したため中止します: %s",
+                        "stopped: a send outside the scope was refused: %s", sh.refused);
+            else
+                az_fail(ctx, r, "スキャンを続けられません: %s", "cannot continue the scan: %s",
+                        az_errno_text(ctx->lang, errno));
             goto out;
         }
         if (sh.nfree == sh.nslots && !sh.rqlen && !bt && !bl && !bh)
@@ -1197,7 +1403,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
             goto out;
         }
         for (int k = 0; k < n; k++)
-            if ((r = complete_fd(&sh, evs[k].data.u32)) < 0)
+            if ((r = evs[k].data.u32 == NIL ? drain_raw(&sh) : complete_fd(&sh, evs[k].data.u32)) <
+                0)
                 goto out;
         now = az__mono_ns();
         for (int k = 0; k < 2; k++)
@@ -1234,7 +1441,12 @@ out:
     if (sh.slots)
         for (int k = 0; k < 2; k++)
             for (uint32_t i = sh.q[k].head; i != NIL; i = sh.slots[i].next)
-                close(sh.slots[i].fd);
+                if (!sh.slots[i].raw)
+                    close(sh.slots[i].fd);
+    if (sh.syn)
+        publish(&sh);
+    az__raw_close(&sh.raw);
+    free(sh.hb);
     if (sh.ep >= 0)
         close(sh.ep);
     free(sh.h);
@@ -1313,8 +1525,11 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
         struct az_scan_progress p;
         memset(&p, 0, sizeof(p));
         totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
-        for (unsigned i = 0; i < atomic_load(&s->nshards) && i < 64; i++)
+        for (unsigned i = 0; i < atomic_load(&s->nshards) && i < 64; i++) {
             s->stats.syn_resent += atomic_load(&s->pub[i].retx);
+            s->stats.raw_sent += atomic_load(&s->pub[i].raw_sent);
+            s->stats.raw_dropped += atomic_load(&s->pub[i].raw_dropped);
+        }
         /* stopped before every probe had its answer */
         if (atomic_load(&s->stop) && p.done < s->planned)
             s->incomplete = true;

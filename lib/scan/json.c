@@ -92,6 +92,8 @@ static json_t *settings_json(const struct az_scan *s)
     json_object_set_new(o, "allow_public", json_boolean(s->o.allow_public));
     json_object_set_new(o, "per_host_rate", json_integer(s->o.rate ? s->o.per_host_rate : 0));
     json_object_set_new(o, "association_timeout_ms", json_integer(s->o.assoc_timeout_ms));
+    /* syn: raw half-open probes to IPv4 targets (IPv6 keeps connect) */
+    json_object_set_new(o, "probe", json_string(s->o.syn ? "syn" : "connect"));
     json_object_set_new(o, "discovery_timeout_ms",
                         json_integer(s->o.timeout_ms < AZ_SCAN_DISC_TIMEOUT_MS
                                          ? s->o.timeout_ms
@@ -255,6 +257,12 @@ json_t *az_scan_to_json(const struct az_scan *s)
     if (!s->imported)
         json_object_set_new(json_object_get(o, "stats"), "syn_resent",
                             json_integer((json_int_t)s->stats.syn_resent));
+    if (!s->imported && s->o.syn) {
+        json_object_set_new(json_object_get(o, "stats"), "raw_sent",
+                            json_integer((json_int_t)s->stats.raw_sent));
+        json_object_set_new(json_object_get(o, "stats"), "raw_dropped",
+                            json_integer((json_int_t)s->stats.raw_dropped));
+    }
     for (size_t i = 0; i < s->nhosts; i++)
         json_array_append_new(hosts, az__host_json(&s->hosts[i]));
     json_object_set_new(o, "hosts", hosts);

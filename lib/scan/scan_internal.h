@@ -145,11 +145,13 @@ struct az_scan {
     int16_t *disc_idx; /* index of each discovery port in ports, or -1 */
     uint8_t *pstate;   /* naddrs x nports: state | reason << 3 */
     uint8_t *hup;      /* per host: 0 unknown, 1 up, 2 down; reason << 2 */
+    uint8_t *port_ok;  /* bitmap of the ports probes may go to: ports and discovery ports */
     /* progress, shared by the shards */
     /* progress: each shard publishes its own counters in its own cache
      * line (no shared counter is written per probe) */
     struct az_shard_pub {
         _Atomic uint64_t done, sent, up, open, inflight, local_retries, retx;
+        _Atomic uint64_t raw_sent, raw_dropped; /* --syn */
     } __attribute__((aligned(64))) pub[64];
     _Atomic unsigned nshards;
     _Atomic int64_t t_start; /* µs, set by the first shard to run */

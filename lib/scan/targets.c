@@ -430,6 +430,12 @@ uint64_t az_targets_count(const struct az_targets *t)
     return (uint64_t)n;
 }
 
+bool az_targets_has_ipv6(const struct az_targets *t)
+{
+    struct az_targets *mt = (struct az_targets *)t; /* scope is a cache */
+    return az__targets_scope(mt) == 0 && t->scope[1].n > 0;
+}
+
 bool az_targets_contains(const struct az_targets *t, int family, const void *addr)
 {
     struct az_targets *mt = (struct az_targets *)t;

@@ -29,7 +29,7 @@ static void help(struct cli *c, FILE *f)
         L(c,
           "使い方: anzen scan [オプション] 対象...\n"
           "        anzen scan --import nmap.xml [--from 区分] [オプション]\n"
-          "  院内 LAN を安全な方法で調べる (TCP 接続のみ、読み取りだけのサービス確認)。\n"
+          "  院内 LAN を安全な方法で調べる (既定は TCP 接続のみ、読み取りだけのサービス確認)。\n"
           "  対象は明示が必須です (既定の対象はありません)。\n\n"
           "対象:\n"
           "  対象                   アドレス、CIDR (10.1.0.0/24)、範囲 (10.1.0.1-40)\n"
@@ -52,7 +52,11 @@ static void help(struct cli *c, FILE *f)
           "                         セグメント) を稼働とみなさない\n"
           "  --allow-public         プライベート・ループバック・ユニークローカル以外の\n"
           "                         アドレス (グローバル、マルチキャスト等) も調べる\n"
-          "  --seed N               順序の乱数の種 (再現用)\n\n"
+          "  --seed N               順序の乱数の種 (再現用)\n"
+          "  --syn                  半開き (SYN) スキャン: 接続を完了させずに調べる。root か\n"
+          "                         CAP_NET_RAW が必要。既定は接続スキャン (壊れやすい機器は\n"
+          "                         途中で止まる接続に弱いことがあるため、明示したときだけ)。\n"
+          "                         IPv6 の対象は接続スキャンのまま\n\n"
           "出力:\n"
           "  --dry-run              何を調べるかだけを表示し、何も送らない\n"
           "  --import FILE          nmap の XML (-oX) を読み、同じ点検をする (何も送らない)\n"
@@ -70,7 +74,7 @@ static void help(struct cli *c, FILE *f)
           "  130 / 143 SIGINT / SIGTERM で中断 (途中までの結果を書いた)\n",
           "usage: anzen scan [options] TARGET...\n"
           "       anzen scan --import nmap.xml [--from SEGMENT] [options]\n"
-          "  Check the hospital LAN safely (TCP connects, read-only service checks).\n"
+          "  Check the hospital LAN safely (TCP connects by default, read-only service checks).\n"
           "  The scope must be given explicitly (there is no default target).\n\n"
           "Scope:\n"
           "  TARGET                 address, CIDR (10.1.0.0/24), range (10.1.0.1-40)\n"
@@ -94,7 +98,12 @@ static void help(struct cli *c, FILE *f)
           "                         live when it answered ARP (same segment)\n"
           "  --allow-public         also scan addresses that are not private, loopback or\n"
           "                         unique local (public, multicast, link-local...)\n"
-          "  --seed N               random order seed (to reproduce a run)\n\n"
+          "  --seed N               random order seed (to reproduce a run)\n"
+          "  --syn                  half-open (SYN) scan: probe without completing the\n"
+          "                         connection; needs root or CAP_NET_RAW. Opt-in: the\n"
+          "                         default stays the connect scan, as some fragile devices\n"
+          "                         handle half-open connections badly. IPv6 targets keep\n"
+          "                         connect probes\n\n"
           "Output:\n"
           "  --dry-run              show what would be probed; send nothing\n"
           "  --import FILE          read an nmap XML result (-oX) and check it the same way\n"
@@ -520,6 +529,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         O_ASSOC_TIMEOUT,
         O_NO_ARP,
         O_PER_HOST_RATE,
+        O_SYN,
     };
     static const struct option opts[] = {
         {"ports", required_argument, NULL, 'p'},
@@ -549,6 +559,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
         {"assoc-timeout", required_argument, NULL, O_ASSOC_TIMEOUT},
         {"no-arp", no_argument, NULL, O_NO_ARP},
         {"per-host-rate", required_argument, NULL, O_PER_HOST_RATE},
+        {"syn", no_argument, NULL, O_SYN},
         {"discovery-ports", required_argument, NULL, O_DISC_PORTS},
         {"workspace", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
@@ -657,6 +668,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
             break;
         case O_NO_ARP:
             so.arp = false;
+            break;
+        case O_SYN:
+            so.syn = true;
             break;
         case O_PER_HOST_RATE:
             if ((r = opt_uint(c, "--per-host-rate", optarg, 0, 1000000, &so.per_host_rate)))
@@ -792,16 +806,30 @@ int cmd_scan(struct cli *c, int argc, char **argv)
                 printf("%s%lld", i ? "," : " ", (long long)json_integer_value(x));
             printf("\n%s: %lld\n", L(c, "プローブ数", "probes"),
                    (long long)json_integer_value(json_object_get(plan, "probes")));
-            printf("%s: rate %u/s, max-inflight %u, per-host %u, timeout %u ms, %s\n",
+            printf("%s: rate %u/s, max-inflight %u, per-host %u, timeout %u ms, %s, %s\n",
                    L(c, "上限", "caps"), so.rate, so.max_inflight, so.per_host, so.timeout_ms,
                    so.discovery ? L(c, "稼働ホストを先に検出", "discovery first")
-                                : L(c, "検出なし", "no discovery"));
+                                : L(c, "検出なし", "no discovery"),
+                   so.syn ? L(c, "SYN (半開き、IPv4)", "SYN (half-open, IPv4)")
+                          : L(c, "接続", "connect"));
             printf("%s: %.0f s\n", L(c, "最長の所要時間", "worst-case duration"),
                    json_real_value(json_object_get(plan, "worst_case_s")));
             json_decref(plan);
             r = 0;
         }
         goto out;
+    }
+    if (so.syn) {
+        /* raw sockets need the privilege: say so before anything is sent */
+        if (az_scan_syn_check(&c->ctx) < 0) {
+            cli_liberr(c);
+            r = EXIT_ERROR;
+            goto out;
+        }
+        if (az_targets_has_ipv6(t))
+            fprintf(stderr, "%s\n",
+                    L(c, "注意: IPv6 の対象は --syn でも接続スキャンで調べます",
+                      "note: IPv6 targets are probed with connect() even with --syn"));
     }
     pg.on = progress == 1 || (progress == -1 && isatty(2));
     catch_signals(c, s);
@@ -853,6 +881,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
     release_signals();
     if (pg.on)
         fprintf(stderr, "\n");
+    if (so.syn && az_scan_stats(s)->raw_dropped)
+        fprintf(stderr,
+                L(c,
+                  "注意: raw ソケットの受信キューがあふれ、応答を %llu 件失いました。filtered "
+                  "とされたポートの一部は応答していた可能性があります。--max-inflight か "
+                  "--rate を下げてください\n",
+                  "warning: the raw socket's receive queue overflowed and %llu answers were "
+                  "lost; some ports reported filtered may have answered. Lower --max-inflight "
+                  "or --rate\n"),
+                (unsigned long long)az_scan_stats(s)->raw_dropped);
 checks:
     if ((r = cli_kev(c, &kev)))
         goto out;

@@ -2,7 +2,8 @@
 /*
  * fuzz_scan.c - libFuzzer target for every parser of peer bytes in
  * lib/scan (HTTP, SSH, FTP, telnet, SMB, RDP, VNC, DICOM, PostgreSQL,
- * MySQL, TDS, MLLP) and the HTTP fingerprint matcher. The first byte
+ * MySQL, TDS, MLLP), the HTTP fingerprint matcher and the reply parser of
+ * the raw SYN scan (anzen scan --syn). The first byte
  * picks the parser, the rest is what the peer sent. Every parser must
  * accept anything without reading past the input, and every text it
  * keeps must be valid UTF-8 (it ends up in JSON).
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, p, n);
     memset(&s, 0, sizeof(s));
     s.mssql_encrypt = -1;
-    switch (data[0] % 14) {
+    switch (data[0] % 15) {
     case 0:
         (void)az_parse_http(copy, n, &s.http);
         break;
@@ -123,8 +124,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         utf8(s.app.family);
         break;
     }
+    case 14: {
+        /* a segment as the raw socket hands it over: what is accepted
+         * has a whole IPv4 and TCP header inside the bytes */
+        struct az_syn_reply y;
+        if (az_syn_reply_parse(copy, n, &y)) {
+            size_t ihl = (size_t)(copy[0] & 15) * 4;
+            if (n < 40 || ihl < 20 || n < ihl + (size_t)(copy[ihl + 12] >> 4) * 4)
+                abort();
+        }
+        break;
     }
-    if (data[0] % 14 != 13)
+    }
+    if (data[0] % 15 != 13)
         check(&s);
     free(copy);
     return 0;

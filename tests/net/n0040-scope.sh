@@ -5,7 +5,8 @@
 # the network and broadcast addresses of the prefix, and to any port the
 # user did not list (discovery included). The scan is given the scope as
 # IPv4-mapped IPv6 (the issue's bypass); every counter must stay at 0,
-# and a positive control shows the counters count.
+# with connect probes and with raw SYNs (--syn), and a positive control
+# shows the counters count.
 . "$(dirname "$0")/lib.sh"
 need_netns
 command -v nft >/dev/null || { not_ok "nft (nftables) is needed"; done_testing; exit 1; }
@@ -59,6 +60,28 @@ python3 - scan.json <<'PY' && ok "JSON records the discovery ports drawn from -p
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert set(d["settings"]["discovery_ports"]) <= {53, 2575}, d["settings"]
+PY
+
+# the same with raw SYNs (--syn): every one passes the gate, which checks
+# the same normalised scope
+fa=$(count forbidden_addr); fp=$(count forbidden_port); al=$(count allowed)
+run ip netns exec $SC "$ANZEN" scan --lang en --syn ::ffff:10.78.0.0/125 --exclude 10.78.0.4 \
+    --exclude ::ffff:10.78.0.5 -p 53,2575 --timeout 500 --no-ledger --no-service -o syn.json
+expect_rc 0 "--syn scan of the same scope"
+[ "$(count forbidden_addr)" = "$fa" ] && ok "--syn: excluded, network and broadcast addresses received 0 packets" \
+    || not_ok "--syn: forbidden addresses received $(( $(count forbidden_addr) - fa )) packets"
+[ "$(count forbidden_port)" = "$fp" ] && ok "--syn: no packet to a port outside -p 53,2575" \
+    || not_ok "--syn: ports outside the list received $(( $(count forbidden_port) - fp )) packets"
+[ "$(count allowed)" -gt "$al" ] && ok "--syn: the listed ports were probed ($(( $(count allowed) - al )) packets)" \
+    || not_ok "--syn: nothing reached the listed ports"
+[ "$(anzen_open syn.json)" = "10.78.0.2 2575" ] && ok "--syn: the open set is 10.78.0.2:2575 only" \
+    || not_ok "--syn open set: $(anzen_open syn.json)"
+python3 - syn.json <<'PY' && ok "--syn: every probe was a raw SYN through the gate" || not_ok "--syn JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = d["stats"]
+assert d["settings"]["probe"] == "syn", d["settings"]
+assert st["raw_sent"] == st["probes_sent"] + st["syn_resent"] > 0, st
 PY
 
 # a public target is refused before anything is sent

@@ -65,6 +65,43 @@ assert st["syn_resent"] > 0
 assert abs(wire - mine) <= 0.02 * wire + 2, (wire, mine)
 assert d["settings"]["max_inflight"] >= 300 * 1.5 / 2, d["settings"]
 PY
+# the same with raw SYNs (--syn): the scanner resends an unanswered SYN
+# itself at 1 s, as the kernel would, and every SYN is counted
+ip netns exec $SC "$ANZEN" --lang en scan --syn 10.79.0.0/22 -p 80 --rate $RATE --timeout 1500 \
+    --no-discovery --no-ledger --no-service -o rsyn.json >out 2>err </dev/null &
+pid=$!
+sleep 2
+c1=$(syns); t1=$(date +%s%N)
+sleep 3
+c2=$(syns); t2=$(date +%s%N)
+kill -INT $pid
+set +e
+wait $pid
+rc=$?
+set -e
+[ "$rc" -eq 130 ] && ok "--syn: the scan stopped on SIGINT after the measurement" || not_ok "--syn: scan exit $rc"
+python3 - "$c1" "$c2" "$t1" "$t2" "$RATE" <<'PY' && ok "--syn: wire rate within 5% of --rate $RATE" || not_ok "--syn: wire rate"
+import sys
+c1, c2, t1, t2, rate = map(int, sys.argv[1:])
+wire = (c2 - c1) / ((t2 - t1) / 1e9)
+print("# --syn: %d SYNs in %.2f s = %.1f/s (want %d)" % (c2 - c1, (t2 - t1) / 1e9, wire, rate))
+assert abs(wire - rate) <= 0.05 * rate, wire
+PY
+w0=$total
+total=$(syns)
+python3 - rsyn.json "$((total - w0))" <<'PY' && ok "--syn: SYNs on the wire = raw SYNs counted = probes + resends" || not_ok "--syn: send accounting"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = d["stats"]
+wire = int(sys.argv[2])
+print("# --syn: wire %d, raw_sent %d, %d sent + %d resent" % (wire, st["raw_sent"], st["probes_sent"], st["syn_resent"]))
+assert d["settings"]["probe"] == "syn"
+assert st["syn_resent"] > 0
+assert st["raw_sent"] == st["probes_sent"] + st["syn_resent"], st
+assert wire == st["raw_sent"], (wire, st["raw_sent"])
+PY
+total=$(syns)
+
 # discovery at the defaults: one SYN per silent address and discovery
 # port, no resends (950 ms, before the kernel's first one at 1 s)
 d0=$(syns)
