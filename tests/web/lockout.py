@@ -326,8 +326,12 @@ for label in ("ログイン失敗", "ログイン制限の開始", "ログイン
 st, _, text, _ = admin.get("/admin/audit?user=hammered")
 rows = re.findall(r"<tr><td>\d+</td>", text)
 ok(0 < len(rows) <= 15, f"70 tries at one account are {len(rows)} log rows ({dt:.1f} s)")
-ok("count 64" in text, "the rows carry the count of tries (…64)", text[-1500:])
-ok("127.0.0.3" in text, "and the address they came from")
+ok("64 回目" in text, "the rows carry the count of tries (…64 回目)", text[-1500:])
+ok("127.0.0.3 から" in text, "and the address they came from")
+details = re.findall(r'<span class="detail">([^<]*)</span>', text)
+ok(details and not any(re.search(r"count|throttled|unknown user|this address|\{", d)
+                       for d in details),
+   "the detail column is Japanese (no English tokens, no raw JSON)", details[:8])
 st, _, text, _ = admin.get("/admin/audit?event=login-failed")
 events = re.findall(r'<code class="event">([a-z-]+)</code>', text)
 ok(events and set(events) == {"login-failed"}, "filter by event", set(events))
@@ -375,7 +379,20 @@ admin.get("/lang?to=en")
 st, _, text, _ = admin.get("/admin/audit")
 ok("When (JST, +09:00)" in text and "Sign-in failed" in text and "ログイン失敗" not in text,
    "with the English UI the labels are English", text[:300])
+details = re.findall(r'<span class="detail">([^<]*)</span>', text)
+ok(any(re.search(r"^(unknown user; )?try \d+; from 127\.0\.0\.\d+$", d) for d in details) and
+   not any("回目" in d or "から" in d for d in details),
+   "with the English UI the details are English", details[:8])
+st, _, text, _ = admin.get("/admin/audit?event=password-check-throttled")
+text = text.partition("<tbody>")[2]
+ok("Password check refused (throttled)" in text and "current password check" in text and
+   "Sign-in refused" not in text,
+   "a refused current-password check has its own event, not a sign-in refusal", text[-1200:])
 admin.get("/lang?to=ja")
+st, _, text, _ = admin.get("/admin/audit?event=password-check-throttled")
+text = text.partition("<tbody>")[2]
+ok("パスワード確認の拒否 (制限中)" in text and "今のパスワードの確認" in text and
+   "ログイン拒否" not in text, "…in Japanese too", text[-1200:])
 
 # ---- files holding secrets are 0600 ----
 for f in ("anzen.db", "anzen.db-wal", "anzen.db-shm", "anzen.db.key", "anzen-tls.key"):
