@@ -704,6 +704,7 @@ static void account_page(struct req *q, const char *msg, bool ok)
     v_str(v, "name", q->user.name);
     v_str(v, "role", az_user_role_name(q->user.role, q->lang));
     v_bool(v, "mfa", q->user.totp[0] != '\0');
+    v_bool(v, "must_change", q->user.must_change && !ok);
     if (msg) {
         v_str(v, "msg", msg);
         v_bool(v, "ok", ok);
@@ -752,6 +753,15 @@ void page_account(struct req *q)
         q->r.status = 400;
         return;
     }
+    if (u.must_change && !strcmp(pw, old)) {
+        account_page(q,
+                     T(q, "一時パスワードとは別のパスワードにしてください。",
+                       "Choose a password other than the temporary one."),
+                     false);
+        q->r.status = 400;
+        return;
+    }
+    u.must_change = false;
     if (az_password_hash(&q->ctx, pw, u.password) < 0) {
         web_error(q, 500, "パスワードを保存できませんでした。", "Could not store the password.");
         return;
@@ -954,6 +964,7 @@ void page_users(struct req *q)
                 q->r.status = 400;
                 return;
             }
+            u.must_change = true; /* the administrator knows it: changed at the next sign-in */
             r = az_store_user_update(q->w->st, &q->ctx, &u, "password-reset", web_who(q));
             if (r == 0) {
                 az_store_session_delete_user(q->w->st, &q->ctx, u.id);

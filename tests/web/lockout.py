@@ -275,8 +275,29 @@ ok(st == 303 and loc == "/", "the new password signs bob in", (st, loc))
 rc, out, err = cli("user", "reset-password", "bob", "--temporary")
 tmp = re.search(r": (\S+)\n", out)
 ok(rc == 0 and tmp, "anzen user reset-password --temporary prints a one-time password", out + err)
-st, loc, _, _ = Client("127.0.0.1").login("bob", tmp.group(1) if tmp else "-")
+rc, out, err = cli("user", "list", "--format", "json")
+ok('"must_change": true' in out.replace('":true', '": true'),
+   "anzen user list shows that bob must change the password", out)
+tc = Client("127.0.0.1")
+st, loc, _, _ = tc.login("bob", tmp.group(1) if tmp else "-")
 ok(st == 303, "the temporary password signs bob in", st)
+moved = [tc.get(p)[:2] for p in ("/", "/plan", "/ledger", "/records")]
+ok(all(m == (303, "/account") for m in moved),
+   "with a temporary password every page leads to /account", moved)
+st, _, text, _ = tc.get("/account")
+ok(st == 200 and 'id="must-change"' in text and "一時パスワード" in text,
+   "/account asks for a new password", text[-800:])
+st, _, text, _ = tc.post("/account", {"old": tmp.group(1), "password": tmp.group(1),
+                                      "password2": tmp.group(1)})
+ok(st == 400 and "一時パスワードとは別" in text, "the temporary password cannot be kept", st)
+BOB_PW3 = "a quiet river bend at dawn 5"
+st, _, text, _ = tc.post("/account", {"old": tmp.group(1), "password": BOB_PW3,
+                                      "password2": BOB_PW3})
+ok(st == 200 and 'id="must-change"' not in text, "bob sets his own password", (st, text[-600:]))
+st, loc, _, _ = tc.get("/")
+ok(st == 200, "and can use the other pages again", (st, loc))
+rc, out, err = cli("user", "list", "--format", "json")
+ok(rc == 0 and "must_change" not in out, "the flag is cleared", out)
 rc, out, err = cli("user", "reset-mfa", "admin")
 ok(rc == 0, "anzen user reset-mfa admin", out + err)
 again = Client("127.0.0.1")
@@ -294,7 +315,7 @@ if m:
     admin = again
 rc, out, err = cli("user", "disable", "bob")
 ok(rc == 0, "anzen user disable bob", out + err)
-st, _, _, _ = Client("127.0.0.1").login("bob", tmp.group(1) if tmp else "-")
+st, _, _, _ = Client("127.0.0.1").login("bob", BOB_PW3)
 ok(st == 401, "a disabled user cannot sign in", st)
 rc, out, err = cli("user", "unlock", "admin")
 ok(rc == 0 and "解除" in out, "anzen user unlock admin", out + err)
