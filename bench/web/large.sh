@@ -19,16 +19,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export ANZEN_TODAY=2025-11-24
 "$ANZEN" demo -o "$W/ws" >/dev/null
-python3 - "$N" "$W/in.csv" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w", encoding="utf-8") as f:
-    f.write("種別,名称,設置場所,セグメント,IPアドレス,OS,管理者,最終パッチ適用日\n")
-    for i in range(n):
-        seg = ["診療", "事務", "検査", "VPN"][i % 4]
-        admin = "院内 情報担当" if i % 3 == 0 else ""
-        f.write(f"PC,端末{i:05d},{i % 40}階,{seg},10.{i // 62500}.{i // 250 % 250}.{i % 250 + 1},Windows 10,{admin},2024-01-01\n")
-PY
+python3 bench/web/gen-ledger.py "$N" "$W/in.csv"
 (cd "$W/ws" && "$ANZEN" ledger import --skip-bad-rows "$W/in.csv" >/dev/null 2>&1)
 (cd "$W/ws" && exec "$ANZEN" serve --port 0 --ready-file port >out.log 2>err.log) &
 PID=$!
@@ -37,9 +28,9 @@ PORT=$(cat "$W/ws/port")
 CODE=$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$W/ws/err.log")
 COOKIE=$(python3 bench/web/session.py "$PORT" "$CODE")
 echo "anzen serve (pid $PID) with $N assets; machine: $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
-python3 - "$PORT" "$COOKIE" "$SECS" "$PID" <<'PY'
-import http.client, ssl, sys, threading, time
-port, cookie, secs, pid = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4]
+python3 - "$PORT" "$COOKIE" "$SECS" "$PID" "$W/ws" <<'PY'
+import http.client, os, ssl, sys, threading, time
+port, cookie, secs, pid, ws = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
 ctx = ssl._create_unverified_context()
 def get(c, path):
     t = time.monotonic()
@@ -53,7 +44,7 @@ def mem():
         k, _, v = line.partition(":")
         d[k] = v.strip()
     return d["VmRSS"], d["VmHWM"]
-paths = ["/", "/plan", "/ledger", "/ledger?page=200", "/ledger?q=%E7%AB%AF%E6%9C%AB12345",
+paths = ["/", "/plan", "/ledger", "/admin/audit", "/ledger?page=200", "/ledger?q=%E7%AB%AF%E6%9C%AB12345",
          "/ledger?kind=&segment=%E6%A4%9C%E6%9F%BB&findings=1&page=3", "/plan?status=open"]
 c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
 st, ms, n = get(c, "/")
@@ -68,8 +59,15 @@ for p in paths:
     print(f"{p:58s} {st:6d} {times[3]:10.1f} {times[-1]:8.1f} {n:8d}")
 rss, hwm = mem()
 print(f"after the single requests: RSS {rss}, peak {hwm}")
+# a change of the answers (a save): the view is rebuilt, the ledger check kept
+for f, what in (("answers.yaml", "answers changed"), ("ledger.csv", "ledger changed")):
+    st = os.stat(os.path.join(ws, f))
+    os.utime(os.path.join(ws, f), ns=(st.st_atime_ns, st.st_mtime_ns + 1000))
+    st, ms, n = get(c, "/")
+    print(f"first / after a change ({what}): {ms:.0f} ms")
 stop = time.monotonic() + secs
 lat = []
+per = {p: [] for p in paths}
 errs = [0]
 def worker(i):
     cc = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
@@ -80,6 +78,7 @@ def worker(i):
         try:
             st, ms, n = get(cc, p)
             lat.append(ms)
+            per[p].append(ms)
             if st != 200:
                 errs[0] += 1
         except Exception:
@@ -92,4 +91,10 @@ lat.sort()
 rss, hwm = mem()
 print(f"10 concurrent clients for {secs:.0f} s: {len(lat)} requests, errors {errs[0]}, "
       f"p50 {lat[len(lat)//2]:.1f} ms, p99 {lat[int(len(lat)*0.99)]:.1f} ms; RSS {rss}, peak {hwm}")
+print(f"{'path (10 clients)':58s} {'n':>5s} {'p50 ms':>8s} {'p99 ms':>8s}")
+for p in paths:
+    v = sorted(per[p])
+    if v:
+        print(f"{p:58s} {len(v):5d} {v[len(v)//2]:8.1f} {v[min(len(v)-1, int(len(v)*0.99))]:8.1f}")
+print(f"load average after: {open('/proc/loadavg').read().split()[0]}")
 PY

@@ -31,7 +31,7 @@
 
 /* The schema version this build writes. Older workspaces are migrated on
  * open, step by step; newer ones are refused. */
-#define AZ_STORE_SCHEMA 6
+#define AZ_STORE_SCHEMA 7
 
 struct az_store;
 
@@ -160,6 +160,7 @@ struct az_user {
     char totp_pending[AZ_SEALED_MAX];  /* sealed secret during enrolment */
     long long totp_last_step;          /* last accepted TOTP time step */
     int recovery_left;                 /* unused recovery codes */
+    bool must_change;                  /* a temporary password: change it at the next sign-in */
 };
 
 /* True if name is a valid login name (1..AZ_USER_NAME_MAX characters of

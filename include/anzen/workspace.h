@@ -160,10 +160,13 @@ struct az_ws_view {
      * only in this compact form (ledger_check and in.ledger_check are then
      * NULL): tens of thousands of JSON objects were most of a server's
      * memory. az_ws_view_check_json makes the JSON again when needed. */
-    struct az_ws_lfinding *lf;
+    const struct az_ws_lfinding *lf;
     size_t nlf;
     bool compact;
-    char *lf_text; /* the strings of lf, in one block */
+    /* a cached view borrows ledger and lf from the cache's ledger check
+     * (shared by the views of both languages and kept across rebuilds
+     * while the ledger, registry, profile and KEV data are unchanged) */
+    struct az_ws_lcheck *lc;
 };
 
 /* One ledger finding of a cached view: its row (the line Excel shows; 0
@@ -172,7 +175,36 @@ struct az_ws_view {
 struct az_ws_lfinding {
     size_t line;
     const char *level, *ja, *en, *rule, *asset;
+    const char *const *topics; /* shared between findings of the same topics */
+    size_t ntopics;
 };
+
+/*
+ * The parsed ledger and its check in compact form, immutable once built:
+ * the slow part of a view (seconds for tens of thousands of assets), so
+ * az_ws_cache keeps it apart from the view, keyed on az_ws_lcheck_stamp,
+ * and a change of answers or plan decisions rebuilds the view without
+ * checking the ledger again. Reference-counted; views hold one.
+ */
+struct az_ws_lcheck {
+    uint64_t stamp;
+    unsigned long refs;       /* changed only under the cache's lock */
+    struct az_ledger *ledger; /* NULL: the workspace has no ledger */
+    struct az_ws_lfinding *lf;
+    size_t nlf;
+    char *text;          /* the strings of lf, in one block */
+    const char **topics; /* the distinct topic lists, one block */
+};
+/* The stamp of what the ledger check reads: ledger, vendor registry,
+ * profile, KEV file, reference date and patch age. */
+uint64_t az_ws_lcheck_stamp(const struct az_workspace *ws);
+void az_ws_lcheck_free(struct az_ws_lcheck *lc);
+/* az_ws_load_with, taking the ledger and its check from *slot when its
+ * stamp is current, else checking the ledger and replacing *slot (the
+ * reference in *slot is the caller's). For az_ws_cache (under its lock). */
+int az_ws_load_shared(struct az_workspace *ws, struct az_ctx *ctx,
+                      const struct az_plan_state *states, size_t nstates,
+                      struct az_ws_lcheck **slot, struct az_ws_view **ret);
 
 /* The ledger check's findings of a view as JSON ({"findings": [{level, ja,
  * en, rule, asset, line}]}, what the report reads): the view's own object (a new

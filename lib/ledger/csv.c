@@ -4,28 +4,64 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
 #include "anzen/csv.h"
 
+/* The fields and the rows' field arrays live in a few large blocks: one
+ * allocation per field (256 bytes at least, from the growable buffer)
+ * made a 36,000-row ledger take ~250 MB where its text is 3 MB. */
+struct block {
+    struct block *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+#define BLOCK_MIN (64u * 1024u)
+
 struct priv {
     char *text; /* decoded UTF-8 */
+    struct block *blocks;
 };
+
+/* n bytes aligned for a pointer from the table's blocks, or NULL. */
+static void *arena_alloc(struct priv *pv, size_t n)
+{
+    struct block *b = pv->blocks;
+    size_t at;
+
+    n = (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
+        if (!(b = malloc(sizeof(*b) + cap)))
+            return NULL;
+        b->next = pv->blocks;
+        b->used = 0;
+        b->cap = cap;
+        pv->blocks = b;
+    }
+    at = b->used;
+    b->used += n;
+    return (char *)b->data + at;
+}
 
 void az_csv_free(struct az_csv *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->nrows; i++) {
-        for (size_t k = 0; k < t->rows[i].n; k++)
-            free(t->rows[i].f[k]);
-        free(t->rows[i].f);
-    }
     free(t->rows);
-    if (t->priv)
-        free(((struct priv *)t->priv)->text);
+    if (t->priv) {
+        struct priv *pv = t->priv;
+        free(pv->text);
+        while (pv->blocks) {
+            struct block *b = pv->blocks;
+            pv->blocks = b->next;
+            free(b);
+        }
+    }
     free(t->priv);
     free(t);
 }
@@ -100,21 +136,39 @@ static size_t line_at(const char *s, size_t off, size_t *pos, size_t *line)
     return *line;
 }
 
-static int add_field(struct az_csv_row *r, struct az_buf *fb)
+/* Copy the field in fb into the table's blocks and add it to the row
+ * being read (its array r->f is scratch space of *cap entries until
+ * end_row); fb is emptied for the next field. */
+static int add_field(struct priv *pv, struct az_csv_row *r, size_t *cap, struct az_buf *fb)
 {
-    char **nf;
-    char *s = az_buf_take(fb);
+    char *s = arena_alloc(pv, fb->len + 1);
 
     if (!s)
         return AZ_ENOMEM;
-    nf = realloc(r->f, (r->n + 1) * sizeof(*nf));
-    if (!nf) {
-        free(s);
-        return AZ_ENOMEM;
+    if (fb->len)
+        memcpy(s, fb->data, fb->len);
+    s[fb->len] = '\0';
+    fb->len = 0;
+    if (r->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        char **nf = realloc(r->f, nc * sizeof(*nf));
+        if (!nf)
+            return AZ_ENOMEM;
+        r->f = nf;
+        *cap = nc;
     }
-    r->f = nf;
     r->f[r->n++] = s;
     return 0;
+}
+
+/* The row's field array, moved from the scratch space into the blocks. */
+static char **end_row(struct priv *pv, const struct az_csv_row *r)
+{
+    char **f = arena_alloc(pv, r->n * sizeof(*f));
+
+    if (f)
+        memcpy(f, r->f, r->n * sizeof(*f));
+    return f;
 }
 
 int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t len,
@@ -125,7 +179,7 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
     struct az_buf fb;
     struct az_csv_row row = {NULL, 0, 1, 1};
     const char *s;
-    size_t n, i = 0, cap = 0, bad = 0, fstart = 0, lpos = 0, lline = 1;
+    size_t n, i = 0, cap = 0, fcap = 0, bad = 0, fstart = 0, lpos = 0, lline = 1;
     char delim = ',';
     int r = 0;
 
@@ -240,9 +294,8 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
                         "%s:%zu: too many fields (limit %d)", name, line, AZ_CSV_MAX_FIELDS);
             goto fail;
         }
-        if ((r = add_field(&row, &fb)) < 0)
+        if ((r = add_field(pv, &row, &fcap, &fb)) < 0)
             goto nomem;
-        az_buf_init(&fb, AZ_CSV_MAX_FIELD);
         if (i < n && s[i] == delim) {
             i++;
             continue;
@@ -267,12 +320,11 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
                     goto nomem;
                 t->rows = nr;
             }
-            t->rows[t->nrows++] = row;
-        } else {
-            free(row.f[0]);
-            free(row.f);
+            t->rows[t->nrows] = row;
+            if (!(t->rows[t->nrows].f = end_row(pv, &row)))
+                goto nomem;
+            t->nrows++;
         }
-        row.f = NULL;
         row.n = 0;
         row.record++;
         if (i >= n)
@@ -280,6 +332,7 @@ int az_csv_parse(struct az_ctx *ctx, const char *name, const char *data, size_t 
         row.line = line_at(s, i, &lpos, &lline);
     }
     az_buf_done(&fb);
+    free(row.f);
     *ret = t;
     return 0;
 toolong : {
@@ -292,8 +345,6 @@ nomem:
     r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
 fail:
     az_buf_done(&fb);
-    for (size_t k = 0; k < row.n; k++)
-        free(row.f[k]);
     free(row.f);
     az_csv_free(t);
     return r;

@@ -149,6 +149,9 @@ static const char *const migrations[] = {
     "  hash TEXT NOT NULL,"
     "  mac TEXT);"
     "CREATE INDEX change_log_at ON change_log (at);",
+    /* 6 -> 7: a temporary password (anzen user add/reset-password
+     * --temporary) must be changed at the next sign-in */
+    "ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

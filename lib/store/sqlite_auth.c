@@ -64,7 +64,7 @@ static const char *col(sqlite3_stmt *s, int i)
 #define USER_COLS                                                                                  \
     "id, name, display, role, admin, vendor, password, totp, totp_pending, totp_last_step, "       \
     "disabled, (SELECT count(*) FROM recovery_codes r WHERE r.user_id = users.id AND r.used_at "   \
-    "IS NULL)"
+    "IS NULL), must_change"
 
 static void user_from_row(sqlite3_stmt *s, struct az_user *u)
 {
@@ -83,6 +83,7 @@ static void user_from_row(sqlite3_stmt *s, struct az_user *u)
     u->totp_last_step = sqlite3_column_int64(s, 9);
     u->disabled = sqlite3_column_int(s, 10) != 0;
     u->recovery_left = sqlite3_column_int(s, 11);
+    u->must_change = sqlite3_column_int(s, 12) != 0;
 }
 
 /* The public fields of a user as compact JSON (for the change log). */
@@ -91,7 +92,13 @@ static char *user_public(const struct az_user *u)
     json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:b}", "name", u->name, "display",
                           u->display, "role", az_user_role_token(u->role), "admin", u->admin,
                           "vendor", u->vendor, "disabled", u->disabled, "mfa", u->totp[0] != 0);
-    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *s;
+
+    /* a temporary password to change at the next sign-in (only when set,
+     * so entries written before it existed read the same) */
+    if (j && u->must_change)
+        json_object_set_new(j, "must_change", json_true());
+    s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
     json_decref(j);
     return s;
@@ -129,8 +136,8 @@ static int insert_user(struct az_store *st, struct az_ctx *ctx, const struct az_
     az__store_now_iso(at, sizeof(at));
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO users (name, display, role, admin, vendor, password, "
-                           "totp, totp_pending, disabled, created_at, updated_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "totp, totp_pending, disabled, created_at, updated_at, must_change) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &s, NULL) != SQLITE_OK)
         return az__store_dberr(st, ctx, "書き込み");
     sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
@@ -144,6 +151,7 @@ static int insert_user(struct az_store *st, struct az_ctx *ctx, const struct az_
     sqlite3_bind_int(s, 9, u->disabled);
     sqlite3_bind_text(s, 10, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 11, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 12, u->must_change);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc == SQLITE_CONSTRAINT)
@@ -262,7 +270,8 @@ int az_store_user_update(struct az_store *st, struct az_ctx *ctx, const struct a
     if (sqlite3_prepare_v2(st->db,
                            "UPDATE users SET name = ?, display = ?, role = ?, admin = ?, "
                            "vendor = ?, password = ?, totp = ?, totp_pending = ?, "
-                           "totp_last_step = ?, disabled = ?, updated_at = ? WHERE id = ?",
+                           "totp_last_step = ?, disabled = ?, updated_at = ?, must_change = ? "
+                           "WHERE id = ?",
                            -1, &s, NULL) != SQLITE_OK) {
         r = az__store_dberr(st, ctx, "書き込み");
         goto fail;
@@ -280,7 +289,8 @@ int az_store_user_update(struct az_store *st, struct az_ctx *ctx, const struct a
         s, 9, u->totp_last_step > old.totp_last_step ? u->totp_last_step : old.totp_last_step);
     sqlite3_bind_int(s, 10, u->disabled);
     sqlite3_bind_text(s, 11, at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 12, u->id);
+    sqlite3_bind_int(s, 12, u->must_change);
+    sqlite3_bind_int64(s, 13, u->id);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc == SQLITE_CONSTRAINT) {
@@ -327,6 +337,9 @@ int az_store_users(struct az_store *st, struct az_ctx *ctx, json_t **ret)
                                              "role", az_user_role_token(u.role), "admin", u.admin,
                                              "vendor", u.vendor, "disabled", u.disabled, "mfa",
                                              u.totp[0] != 0, "recovery_left", u.recovery_left));
+        if (u.must_change)
+            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "must_change",
+                                json_true());
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {

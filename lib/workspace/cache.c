@@ -34,7 +34,8 @@ struct slot {
 struct az_ws_cache {
     pthread_mutex_t mu;
     struct slot s[SLOTS];
-    unsigned long builds; /* how many views were built (for tests) */
+    struct az_ws_lcheck *lc; /* the ledger check the newest views share */
+    unsigned long builds;    /* how many views were built (for tests) */
 };
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
@@ -100,59 +101,15 @@ uint64_t az_ws_stamp(const struct az_workspace *ws, uint64_t store_version)
     return mix(h, &store_version, sizeof(store_version));
 }
 
-/* Keep the ledger check's findings of a cached view in the compact form
- * (workspace.h): the plan has copied what it needs while the view was
- * built. On failure (memory) the view keeps the JSON. */
-static void compact_findings(struct az_ws_view *v)
+uint64_t az_ws_lcheck_stamp(const struct az_workspace *ws)
 {
-    const json_t *arr = v->ledger_check ? json_object_get(v->ledger_check, "findings") : NULL;
-    size_t n = json_array_size(arr), bytes = 0, i;
-    const json_t *f;
-    char *p;
+    uint64_t h = 14695981039346656037ull;
+    const char *files[] = {ws->ledger, ws->vendors, ws->profile, AZ_WS_KEV};
 
-    if (!v->ledger_check)
-        return;
-    json_array_foreach(arr, i, f)
-    {
-        static const char *const keys[] = {"level", "ja", "en", "rule", "asset"};
-        for (int k = 0; k < 5; k++) {
-            const char *x = json_string_value(json_object_get(f, keys[k]));
-            bytes += strlen(x ? x : "") + 1;
-        }
-    }
-    v->lf = calloc(n ? n : 1, sizeof(*v->lf));
-    v->lf_text = malloc(bytes ? bytes : 1);
-    if (!v->lf || !v->lf_text) {
-        free(v->lf);
-        free(v->lf_text);
-        v->lf = NULL;
-        v->lf_text = NULL;
-        return;
-    }
-    p = v->lf_text;
-    json_array_foreach(arr, i, f)
-    {
-        const char *src[5] = {json_string_value(json_object_get(f, "level")),
-                              json_string_value(json_object_get(f, "ja")),
-                              json_string_value(json_object_get(f, "en")),
-                              json_string_value(json_object_get(f, "rule")),
-                              json_string_value(json_object_get(f, "asset"))};
-        const char **dst[5] = {&v->lf[i].level, &v->lf[i].ja, &v->lf[i].en, &v->lf[i].rule,
-                               &v->lf[i].asset};
-        json_int_t line = json_integer_value(json_object_get(f, "line"));
-        for (int k = 0; k < 5; k++) {
-            size_t l = strlen(src[k] ? src[k] : "");
-            memcpy(p, src[k] ? src[k] : "", l + 1);
-            *dst[k] = p;
-            p += l + 1;
-        }
-        v->lf[i].line = line > 0 ? (size_t)line : 0;
-    }
-    v->nlf = n;
-    v->compact = true;
-    json_decref(v->ledger_check);
-    v->ledger_check = NULL;
-    v->in.ledger_check = NULL;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        h = mix_stat(h, files[i]);
+    h = mix(h, &ws->as_of, sizeof(ws->as_of));
+    return mix(h, &ws->patch_days, sizeof(ws->patch_days));
 }
 
 int az_ws_cache_new(struct az_ws_cache **ret)
@@ -183,6 +140,8 @@ void az_ws_cache_free(struct az_ws_cache *c)
     for (int i = 0; i < SLOTS; i++)
         if (c->s[i].used)
             unref(c->s[i].v);
+    if (c->lc && --c->lc->refs == 0)
+        az_ws_lcheck_free(c->lc);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -216,13 +175,12 @@ int az_ws_cache_get(struct az_ws_cache *c, struct az_workspace *ws, struct az_ct
     if (!sl)
         sl = victim;
     if ((r = states ? states(arg, ctx, &st, &n) : 0) < 0 ||
-        (r = az_ws_load_with(ws, ctx, NULL, st, n, ret)) < 0) {
+        (r = az_ws_load_shared(ws, ctx, st, n, &c->lc, ret)) < 0) {
         az_plan_states_free(st, n);
         pthread_mutex_unlock(&c->mu);
         return r;
     }
     az_plan_states_free(st, n);
-    compact_findings(*ret);
     if (sl->used)
         unref(sl->v);
     (*ret)->refs = 2; /* the slot's and the caller's */

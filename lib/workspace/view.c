@@ -120,13 +120,15 @@ void az_ws_view_free(struct az_ws_view *v)
     az_plan_free(v->plan);
     json_decref(v->keypoints);
     json_decref(v->ledger_check);
-    free(v->lf);
-    free(v->lf_text);
     json_decref(v->vendor_check);
     json_decref(v->scan);
     json_decref(v->audit);
     json_decref(v->extra);
-    az_ledger_free(v->ledger);
+    if (v->lc) {
+        if (--v->lc->refs == 0)
+            az_ws_lcheck_free(v->lc);
+    } else
+        az_ledger_free(v->ledger);
     az_vendors_free(v->vendors);
     free(v->vforms);
     az_ws_vendor_forms_free(v->vs, v->nvs);
@@ -153,8 +155,194 @@ int az_ws_load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
     return r;
 }
 
+/* ---- the ledger check kept apart (az_ws_lcheck) ---- */
+
+void az_ws_lcheck_free(struct az_ws_lcheck *lc)
+{
+    if (!lc)
+        return;
+    az_ledger_free(lc->ledger);
+    free(lc->lf);
+    free(lc->text);
+    free(lc->topics);
+    free(lc);
+}
+
+static bool same_topics(const json_t *a, const json_t *b)
+{
+    size_t n = json_array_size(a);
+
+    if (n != json_array_size(b))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const char *x = json_string_value(json_array_get(a, i));
+        const char *y = json_string_value(json_array_get(b, i));
+        if (strcmp(x ? x : "", y ? y : "") != 0)
+            return false;
+    }
+    return true;
+}
+
+/* The findings of check in compact form: their strings in one block, each
+ * distinct topic list once (a handful of rules make tens of thousands of
+ * findings). */
+static int compact(struct az_ws_lcheck *lc, const json_t *check)
+{
+    const json_t *arr = json_object_get(check, "findings"), *f, *x;
+    size_t n = json_array_size(arr), bytes = 0, nptr = 0, ntl = 0, i, j, k;
+    /* per distinct topic list: its first finding, where it starts in
+     * lc->topics and its length; per finding: which list */
+    size_t *first = calloc(n + 1, sizeof(*first)), *at = calloc(n + 1, sizeof(*at));
+    size_t *len = calloc(n + 1, sizeof(*len)), *which = calloc(n + 1, sizeof(*which));
+    char *p;
+    int r = AZ_ENOMEM;
+
+    if (!first || !at || !len || !which)
+        goto out;
+    json_array_foreach(arr, i, f)
+    {
+        static const char *const keys[] = {"level", "ja", "en", "rule", "asset"};
+        const json_t *t = json_object_get(f, "topics");
+        for (int c = 0; c < 5; c++) {
+            const char *s = json_string_value(json_object_get(f, keys[c]));
+            bytes += strlen(s ? s : "") + 1;
+        }
+        for (k = 0; k < ntl; k++)
+            if (same_topics(t, json_object_get(json_array_get(arr, first[k]), "topics")))
+                break;
+        if (k == ntl) {
+            first[ntl++] = i;
+            json_array_foreach(t, j, x)
+            {
+                const char *s = json_string_value(x);
+                bytes += strlen(s ? s : "") + 1;
+                nptr++;
+            }
+        }
+        which[i] = k;
+    }
+    lc->topics = calloc(nptr + 1, sizeof(*lc->topics));
+    lc->lf = calloc(n + 1, sizeof(*lc->lf));
+    lc->text = malloc(bytes + 1);
+    if (!lc->lf || !lc->text || !lc->topics)
+        goto out;
+    p = lc->text;
+    nptr = 0;
+    for (k = 0; k < ntl; k++) {
+        at[k] = nptr;
+        json_array_foreach(json_object_get(json_array_get(arr, first[k]), "topics"), j, x)
+        {
+            const char *s = json_string_value(x) ? json_string_value(x) : "";
+            size_t l = strlen(s);
+            memcpy(p, s, l + 1);
+            lc->topics[nptr++] = p;
+            p += l + 1;
+            len[k]++;
+        }
+    }
+    json_array_foreach(arr, i, f)
+    {
+        struct az_ws_lfinding *d = &lc->lf[i];
+        const char *src[5] = {json_string_value(json_object_get(f, "level")),
+                              json_string_value(json_object_get(f, "ja")),
+                              json_string_value(json_object_get(f, "en")),
+                              json_string_value(json_object_get(f, "rule")),
+                              json_string_value(json_object_get(f, "asset"))};
+        const char **dst[5] = {&d->level, &d->ja, &d->en, &d->rule, &d->asset};
+        json_int_t line = json_integer_value(json_object_get(f, "line"));
+        for (int c = 0; c < 5; c++) {
+            size_t l = strlen(src[c] ? src[c] : "");
+            memcpy(p, src[c] ? src[c] : "", l + 1);
+            *dst[c] = p;
+            p += l + 1;
+        }
+        d->line = line > 0 ? (size_t)line : 0;
+        d->topics = lc->topics + at[which[i]];
+        d->ntopics = len[which[i]];
+    }
+    lc->nlf = n;
+    r = 0;
+out:
+    free(first);
+    free(at);
+    free(len);
+    free(which);
+    return r;
+}
+
+/* Read and check the ledger into a new lcheck (one reference). */
+static int lcheck_build(struct az_workspace *ws, struct az_ctx *ctx, const struct az_profile *p,
+                        struct az_ws_lcheck **ret)
+{
+    struct az_ws_lcheck *lc = calloc(1, sizeof(*lc));
+    json_t *check = NULL;
+    int r;
+
+    if (!lc)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    lc->stamp = az_ws_lcheck_stamp(ws);
+    lc->refs = 1;
+    /* no edition: the items of each finding are not kept (the plan
+     * resolves the topics to its own edition's items) */
+    if ((r = az_ws_ledger(ws, ctx, &lc->ledger)) < 0 ||
+        (lc->ledger && (r = az_ws_ledger_check(ws, ctx, lc->ledger, p, NULL, &check)) < 0))
+        goto fail;
+    if (check && compact(lc, check) < 0) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
+    json_decref(check);
+    *ret = lc;
+    return 0;
+fail:
+    json_decref(check);
+    az_ws_lcheck_free(lc);
+    return r;
+}
+
+/* The ledger's gaps into the plan, from the compact findings. */
+static int lcheck_to_plan(struct az_ctx *ctx, struct az_plan *plan, const struct az_catalog *cat,
+                          const struct az_ws_lcheck *lc)
+{
+    for (size_t i = 0; i < lc->nlf; i++) {
+        const struct az_ws_lfinding *x = &lc->lf[i];
+        struct az_finding f = {.rule = x->rule,
+                               .ja = x->ja,
+                               .en = x->en,
+                               .asset = x->asset,
+                               .topics = x->topics,
+                               .ntopics = x->ntopics,
+                               .line = (long)x->line};
+        int lv = az_level_parse(x->level), r;
+        if (lv != AZ_LEVEL_GAP)
+            continue;
+        f.level = AZ_LEVEL_GAP;
+        if ((r = az_plan_add_finding(ctx, plan, cat, "台帳", "ledger", &f)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+                const struct az_plan_state *states, size_t nstates, struct az_ws_lcheck **slot,
+                struct az_ws_view **ret);
+
 int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
                     const struct az_plan_state *states, size_t nstates, struct az_ws_view **ret)
+{
+    return load(ws, ctx, edition, states, nstates, NULL, ret);
+}
+
+int az_ws_load_shared(struct az_workspace *ws, struct az_ctx *ctx,
+                      const struct az_plan_state *states, size_t nstates,
+                      struct az_ws_lcheck **slot, struct az_ws_view **ret)
+{
+    return load(ws, ctx, NULL, states, nstates, slot, ret);
+}
+
+static int load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
+                const struct az_plan_state *states, size_t nstates, struct az_ws_lcheck **slot,
+                struct az_ws_view **ret)
 {
     struct az_ws_view *v = calloc(1, sizeof(*v));
     const struct az_edition *ed;
@@ -168,9 +356,27 @@ int az_ws_load_with(struct az_workspace *ws, struct az_ctx *ctx, const char *edi
         goto fail;
     ed = v->e->edition;
     /* the ledger, checked as anzen ledger check does (registry and KEV) */
-    if ((r = az_ws_ledger(ws, ctx, &v->ledger)) < 0)
+    if (slot) {
+        /* kept by the cache while its inputs are unchanged */
+        if (!*slot || (*slot)->stamp != az_ws_lcheck_stamp(ws)) {
+            struct az_ws_lcheck *lc = NULL;
+            if ((r = lcheck_build(ws, ctx, v->p, &lc)) < 0)
+                goto fail;
+            if (*slot && --(*slot)->refs == 0)
+                az_ws_lcheck_free(*slot);
+            *slot = lc;
+        }
+        v->lc = *slot;
+        v->lc->refs++;
+        v->ledger = v->lc->ledger;
+        v->lf = v->lc->lf;
+        v->nlf = v->lc->nlf;
+        v->compact = true;
+        if ((r = lcheck_to_plan(ctx, v->plan, ws->cat, v->lc)) < 0)
+            goto fail;
+    } else if ((r = az_ws_ledger(ws, ctx, &v->ledger)) < 0)
         goto fail;
-    if (v->ledger &&
+    if (!slot && v->ledger &&
         ((r = az_ws_ledger_check(ws, ctx, v->ledger, v->p, ed, &v->ledger_check)) < 0 ||
          (r = az_plan_add_findings(ctx, v->plan, ws->cat, "台帳", "ledger",
                                    json_object_get(v->ledger_check, "findings"))) < 0))

@@ -164,14 +164,13 @@ static char *new_password(struct cli *c, const char *name, bool from_stdin, bool
 
 static void print_temporary(struct cli *c, const char *name, const char *pw)
 {
-    printf(
-        L(c,
-          "%s の一時パスワード: %s\n"
-          "(この表示は 1 度だけです。本人に直接伝え、ログイン後すぐに変更してもらってください)\n",
-          "temporary password of %s: %s\n"
-          "(shown only this once: give it to the person directly and have them change it "
-          "after signing in)\n"),
-        name, pw);
+    printf(L(c,
+             "%s の一時パスワード: %s\n"
+             "(この表示は 1 度だけです。本人に直接伝えてください。次のログインで変更を求めます)\n",
+             "temporary password of %s: %s\n"
+             "(shown only this once: give it to the person directly; it must be changed at the "
+             "next sign-in)\n"),
+           name, pw);
 }
 
 static int do_list(struct cli *c, struct az_store *st, const char *format)
@@ -358,6 +357,7 @@ int cmd_user(struct cli *c, int argc, char **argv)
         snprintf(u.vendor, sizeof(u.vendor), "%s", vendor ? vendor : "");
         if (!(pw = new_password(c, name, from_stdin, temporary, &temp)))
             goto out;
+        u.must_change = temp; /* a made-up password is changed at the first sign-in */
         if (az_password_hash(&c->ctx, pw, u.password) < 0 ||
             az_store_user_add(st, &c->ctx, &u, who, NULL) < 0) {
             wipe_free(pw);
@@ -380,6 +380,9 @@ int cmd_user(struct cli *c, int argc, char **argv)
         char *pw = new_password(c, u.name, from_stdin, temporary, &temp);
         if (!pw)
             goto out;
+        /* a temporary password is changed at the next sign-in (the web UI
+         * asks for a new one before anything else) */
+        u.must_change = temp;
         if (az_password_hash(&c->ctx, pw, u.password) < 0 ||
             az_store_user_update(st, &c->ctx, &u, "password-reset", who) < 0 ||
             az_store_session_delete_user(st, &c->ctx, u.id) < 0 ||

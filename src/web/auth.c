@@ -194,15 +194,17 @@ void web_audit_count(struct req *q, const char *who, const char *what, const cha
     web_audit(q, who, what, object, d);
 }
 
-/* Count a refused try while waiting, logged compressed. */
-static void log_refusal(struct req *q, const char *who, const char *object, const char *why)
+/* Count a refused try while waiting, logged compressed as what
+ * (login-throttled, password-check-throttled). */
+static void log_refusal(struct req *q, const char *who, const char *what, const char *object,
+                        const char *why)
 {
     char k[200];
     int n;
 
     key_for(k, sizeof(k), "refused", object, q->addr);
     n = count_fail(q, k, &t_count, NULL);
-    web_audit_count(q, who, "login-throttled", object, why, n);
+    web_audit_count(q, who, what, object, why, n);
 }
 
 void web_audit_denied(struct req *q, const char *what)
@@ -275,7 +277,7 @@ void page_setup(struct req *q)
     pw2 = web_field(q, "password2");
     key_for(skey, sizeof(skey), "setup", q->addr, NULL);
     if (is_locked(q, skey)) {
-        log_refusal(q, "-", "setup", "setup code");
+        log_refusal(q, "-", "setup-throttled", "setup", "setup code");
         setup_form(q, T(q, "試行が多すぎます。しばらく待ってからやり直してください。",
                         "Too many tries. Wait a while and try again."));
         q->r.status = 429;
@@ -391,7 +393,7 @@ void page_login(struct req *q)
     ok = az_password_verify(found ? u.password : dummy_hash, pw) && found && !blocked;
     if (!ok) {
         if (blocked) {
-            log_refusal(q, "-", object, "throttled");
+            log_refusal(q, "-", "login-throttled", object, "throttled");
         } else {
             long long until_ua = 0, until_ip = 0, until_acct = 0;
             int nua = count_fail(q, ua, &t_ua, &until_ua),
@@ -485,7 +487,7 @@ void page_login_mfa(struct req *q)
         u = q->user;
     web_unlock(q->w);
     if (is_locked(q, ukey) || is_locked(q, ip)) {
-        log_refusal(q, u.name, object, "second factor");
+        log_refusal(q, u.name, "login-throttled", object, "second factor");
         web_session_end(q);
         login_form(q, generic_fail(q));
         q->r.status = 401;
@@ -702,6 +704,7 @@ static void account_page(struct req *q, const char *msg, bool ok)
     v_str(v, "name", q->user.name);
     v_str(v, "role", az_user_role_name(q->user.role, q->lang));
     v_bool(v, "mfa", q->user.totp[0] != '\0');
+    v_bool(v, "must_change", q->user.must_change && !ok);
     if (msg) {
         v_str(v, "msg", msg);
         v_bool(v, "ok", ok);
@@ -723,7 +726,7 @@ void page_account(struct req *q)
     key_for(pkey, sizeof(pkey), "pw", u.name, NULL);
     key_for(object, sizeof(object), "user", u.name, NULL);
     if (is_locked(q, pkey)) {
-        log_refusal(q, u.name, object, "current password");
+        log_refusal(q, u.name, "password-check-throttled", object, "current password");
         account_page(q,
                      T(q, "試行が多すぎます。しばらく待ってからやり直してください。",
                        "Too many tries. Wait a while and try again."),
@@ -750,6 +753,15 @@ void page_account(struct req *q)
         q->r.status = 400;
         return;
     }
+    if (u.must_change && !strcmp(pw, old)) {
+        account_page(q,
+                     T(q, "一時パスワードとは別のパスワードにしてください。",
+                       "Choose a password other than the temporary one."),
+                     false);
+        q->r.status = 400;
+        return;
+    }
+    u.must_change = false;
     if (az_password_hash(&q->ctx, pw, u.password) < 0) {
         web_error(q, 500, "パスワードを保存できませんでした。", "Could not store the password.");
         return;
@@ -952,6 +964,7 @@ void page_users(struct req *q)
                 q->r.status = 400;
                 return;
             }
+            u.must_change = true; /* the administrator knows it: changed at the next sign-in */
             r = az_store_user_update(q->w->st, &q->ctx, &u, "password-reset", web_who(q));
             if (r == 0) {
                 az_store_session_delete_user(q->w->st, &q->ctx, u.id);
@@ -978,6 +991,74 @@ void page_users(struct req *q)
 }
 
 /* ---- the audit log ---- */
+
+/* The detail of a sign-in event as the audit page shows it: what
+ * web_audit stored ({"addr": ..., "detail": "token; count N"}, English
+ * tokens kept in the database and the CSV) in the page's language.
+ * NULL when after is something else (a record's JSON: shown as is). */
+static char *detail_text(const char *after, enum az_lang lang)
+{
+    static const char *const words[][3] = {
+        {"unknown user", "存在しない利用者名", "unknown user"},
+        {"throttled", "制限中", "throttled"},
+        {"current password", "今のパスワードの確認", "current password check"},
+        {"wrong setup code", "初回設定コードの誤り", "wrong setup code"},
+        {"this address", "この利用者をこのアドレスから", "this account from this address"},
+        {"all accounts from this address", "このアドレスからのすべての利用者",
+         "all accounts from this address"},
+        {"all addresses (accounts without 2FA)", "すべてのアドレスから (二要素認証のない利用者)",
+         "all addresses (accounts without 2FA)"},
+        {"second factor, this address", "確認コードをこのアドレスから",
+         "second factor from this address"},
+        {"administrator", "管理者による", "by an administrator"},
+        {"recovery code", "回復コードで", "with a recovery code"},
+        {"totp", "確認コードで", "with a one-time code"},
+        {"second factor", "確認コード", "second factor"},
+        {"setup code", "初回設定コード", "setup code"},
+        {"csv", "CSV", "CSV"},
+    };
+    bool en = lang == AZ_LANG_EN;
+    json_error_t je;
+    json_t *j = json_loads(after, 0, &je);
+    const char *addr = json_string_value(json_object_get(j, "addr")),
+               *det = json_string_value(json_object_get(j, "detail"));
+    size_t known = (addr ? 1 : 0) + (det ? 1 : 0);
+    struct az_buf b;
+    char *out;
+
+    if (!json_is_object(j) || !known || json_object_size(j) != known) {
+        json_decref(j);
+        return NULL;
+    }
+    az_buf_init(&b, 4096);
+    /* "token; count N", "count N", "N assets" or "token" */
+    while (det && *det) {
+        const char *end = strstr(det, "; ");
+        size_t len = end ? (size_t)(end - det) : strlen(det);
+        const char *w = NULL;
+        unsigned long n = 0;
+        int used = 0;
+        if (b.len)
+            az_buf_puts(&b, en ? "; " : "、");
+        for (size_t k = 0; k < sizeof(words) / sizeof(words[0]) && !w; k++)
+            if (strlen(words[k][0]) == len && !strncmp(det, words[k][0], len))
+                w = words[k][en ? 2 : 1];
+        if (w)
+            az_buf_puts(&b, w);
+        else if (sscanf(det, "count %lu%n", &n, &used) == 1 && (size_t)used == len)
+            az_buf_printf(&b, en ? "try %lu" : "%lu 回目", n);
+        else if (sscanf(det, "%lu assets%n", &n, &used) == 1 && (size_t)used == len)
+            az_buf_printf(&b, en ? "%lu assets" : "%lu 台", n);
+        else
+            az_buf_add(&b, det, len);
+        det = end ? end + 2 : NULL;
+    }
+    if (addr)
+        az_buf_printf(&b, en ? "%sfrom %s" : "%s%s から", b.len ? (en ? "; " : "、") : "", addr);
+    json_decref(j);
+    out = az_buf_take(&b);
+    return out;
+}
 
 void page_audit(struct req *q)
 {
@@ -1034,7 +1115,11 @@ void page_audit(struct req *q)
         v_str(x, "what", what);
         v_str(x, "label", label ? label : what);
         v_str(x, "object", json_string_value(json_object_get(e, "object")));
-        v_str(x, "detail", after && strlen(after) < 300 ? after : "");
+        {
+            char *d = after && strlen(after) < 300 ? detail_text(after, q->lang) : NULL;
+            v_str(x, "detail", d ? d : (after && strlen(after) < 300 ? after : ""));
+            free(d);
+        }
     }
     {
         /* the filters carried to the next page and the CSV link */
@@ -1078,7 +1163,9 @@ void page_audit(struct req *q)
                                              "password",
                                              "password-reset",
                                              "password-change-failed",
+                                             "password-check-throttled",
                                              "setup-failed",
+                                             "setup-throttled",
                                              "csrf-denied",
                                              "permission-denied",
                                              "create",

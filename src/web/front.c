@@ -62,6 +62,7 @@ static unsigned long refused_full; /* refused: every slot busy */
 static unsigned long plain_http;   /* plain-HTTP clients answered */
 static unsigned long slow_first;   /* closed: no first byte in time */
 static unsigned long lib_msgs;     /* libmicrohttpd's per-connection messages */
+static enum az_lang log_lang;      /* the server's language (--lang, ANZEN_LANG) */
 
 static void write_whole(const char *s, size_t n)
 {
@@ -84,11 +85,16 @@ static void log_summary(long long now)
 
     if (refused_ip || refused_full || log_dropped || slow_first || plain_http || lib_msgs) {
         n = snprintf(line, sizeof(line),
-                     "anzen serve: in the last %lld s: %lu connections refused (%lu over the "
-                     "per-address limit, %lu with every slot busy), %lu closed before their "
-                     "first byte, %lu plain-HTTP clients told to use https, %lu connection "
-                     "messages from libmicrohttpd (the first one shown), %lu log lines "
-                     "not written\n",
+                     log_lang == AZ_LANG_EN
+                         ? "anzen serve: in the last %lld s: %lu connections refused (%lu over "
+                           "the per-address limit, %lu with every slot busy), %lu closed before "
+                           "their first byte, %lu plain-HTTP clients told to use https, %lu "
+                           "connection messages from libmicrohttpd (the first one shown), %lu "
+                           "log lines not written\n"
+                         : "anzen serve: 直近 %lld 秒: 接続を断った数 %lu (アドレスごとの上限 "
+                           "%lu、空き枠なし %lu)、最初のバイトが届く前に閉じた接続 %lu、https "
+                           "を使うよう案内した平文 HTTP %lu、libmicrohttpd の接続メッセージ "
+                           "%lu (最初の 1 件を表示)、書かなかったログ行 %lu\n",
                      (now - log_window + 999) / 1000, refused_ip + refused_full, refused_ip,
                      refused_full, slow_first, plain_http, lib_msgs, log_dropped);
         if (n > 0)
@@ -421,6 +427,9 @@ int web_front_listen(struct web *w, const struct sockaddr *sa, socklen_t salen)
 
 int web_front_start(struct web *w)
 {
+    pthread_mutex_lock(&log_lock);
+    log_lang = w->o.lang;
+    pthread_mutex_unlock(&log_lock);
     front_stop = 0;
     return pthread_create(&front_thread, NULL, front_main, w) == 0 ? 0 : -1;
 }

@@ -438,6 +438,13 @@ static void dispatch(struct req *q)
             web_redirect(q, q->user.role == AZ_UR_VENDOR ? "/vendors" : "/");
         return;
     }
+    if (have == R_FULL && q->user.must_change && strcmp(q->url, "/account") &&
+        strcmp(q->url, "/logout") && strcmp(q->url, "/lang")) {
+        /* a temporary password (anzen user reset-password --temporary):
+         * nothing else until it is changed */
+        web_redirect(q, "/account");
+        return;
+    }
     if (have != R_ANON && have != R_PARTIAL) {
         if ((rt->flags & R_ADMIN) && !q->user.admin) {
             web_audit_denied(q, "permission-denied");

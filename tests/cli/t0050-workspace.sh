@@ -8,7 +8,7 @@ run "$ANZEN" workspace import d
 expect_rc 0 "import the demo"
 expect_out "回答 2 組を取り込みました" "import counts answer sets"
 run "$ANZEN" workspace info
-expect_out "形式の版 6" "schema version"
+expect_out "形式の版 7" "schema version"
 expect_out "cl-r7 v / emr: 15 件" "vendor answer set stored"
 
 run "$ANZEN" workspace export -o exp
@@ -108,7 +108,7 @@ expect_err "これは ZIP の圧縮ファイル です" "its real type named"
 # migrations: an empty (version 0) file migrates; a newer schema is refused
 python3 -c "import sqlite3; sqlite3.connect('v0.db').execute('PRAGMA user_version = 0')"
 run "$ANZEN" workspace info -w v0.db
-expect_out "形式の版 6" "version 0 workspace migrated to the current version"
+expect_out "形式の版 7" "version 0 workspace migrated to the current version"
 # version 1 (before the plan) with data migrates and keeps the data
 python3 - "$TEST_DATA/schema-v1.sql" <<'PY'
 import sqlite3, sys
@@ -119,7 +119,7 @@ db.execute("INSERT INTO change_log (at, who, what, object) VALUES ('2025-06-01T0
 db.commit()
 PY
 run "$ANZEN" workspace info -w v1.db
-expect_out "形式の版 6" "version 1 workspace migrated to the current version"
+expect_out "形式の版 7" "version 1 workspace migrated to the current version"
 expect_out "プロファイル: あり" "data kept across the migration"
 run "$ANZEN" workspace log -w v1.db
 expect_out "v1  create  profile" "change log kept across the migration"

@@ -262,6 +262,16 @@ static void test_accounts(void **state)
     assert_int_equal(got.role, AZ_UR_VENDOR);
     assert_string_equal(got.vendor, "A 社");
     assert_string_equal(got.display, "vendor-a"); /* defaults to the name */
+    assert_false(got.must_change);
+    /* a temporary password to change at the next sign-in (schema 7) */
+    got.must_change = true;
+    assert_int_equal(az_store_user_update(st, &ctx, &got, "password-reset", "admin"), 0);
+    assert_int_equal(az_store_user_get(st, &ctx, "vendor-a", &got), 0);
+    assert_true(got.must_change);
+    got.must_change = false;
+    assert_int_equal(az_store_user_update(st, &ctx, &got, "password", "vendor-a"), 0);
+    assert_int_equal(az_store_user_get(st, &ctx, "vendor-a", &got), 0);
+    assert_false(got.must_change);
     assert_int_equal(az_store_user_get(st, &ctx, "nobody", &got), AZ_ENOTFOUND);
 
     /* TOTP replay guard: only newer steps */

@@ -287,13 +287,76 @@ static void test_cache(void **state)
     az_ws_close(ws);
 }
 
+/* The ledger check is kept apart from the view: a save of the answers
+ * rebuilds the view but not the check, a change of the ledger does, and
+ * the plan of a cached view is the same as the one az_ws_load builds
+ * from the check's JSON. */
+static void test_cache_ledger_check(void **state)
+{
+    (void)state;
+    struct az_workspace *ws = open_ws();
+    struct az_ws_cache *c;
+    struct az_ws_view *v1, *v2, *v3, *own;
+    char *data;
+    size_t len;
+    json_t *j1, *j2;
+
+    assert_int_equal(az_ws_cache_new(&c), 0);
+    OK(az_ws_cache_get(c, ws, &ctx, 1, NULL, NULL, &v1));
+    assert_non_null(v1->lc);
+    assert_non_null(v1->ledger);
+    assert_true(v1->nlf > 0);
+    assert_true(v1->compact);
+    /* the same plan as a view of one's own (the check's JSON into the plan) */
+    OK(az_ws_load(ws, &ctx, NULL, &own));
+    assert_int_equal(own->plan->n, v1->plan->n);
+    for (size_t i = 0; i < own->plan->n; i++) {
+        assert_string_equal(own->plan->v[i].reason_ja, v1->plan->v[i].reason_ja);
+        assert_string_equal(own->plan->v[i].reason_en, v1->plan->v[i].reason_en);
+        assert_int_equal(own->plan->v[i].nfindings, v1->plan->v[i].nfindings);
+    }
+    j1 = az_ws_view_check_json(own);
+    j2 = az_ws_view_check_json(v1);
+    assert_int_equal(json_array_size(json_object_get(j1, "findings")),
+                     json_array_size(json_object_get(j2, "findings")));
+    assert_int_equal(v1->nlf, json_array_size(json_object_get(j1, "findings")));
+    for (size_t i = 0; i < v1->nlf; i++) {
+        const json_t *a = json_array_get(json_object_get(j1, "findings"), i);
+        assert_string_equal(json_string_value(json_object_get(a, "ja")), v1->lf[i].ja);
+        assert_int_equal(json_array_size(json_object_get(a, "topics")), v1->lf[i].ntopics);
+    }
+    json_decref(j1);
+    json_decref(j2);
+    az_ws_view_free(own);
+    /* answers saved: a new view, the same check */
+    assert_int_equal(az_read_text_file(&ctx, ws->answers, &data, &len), 0);
+    assert_int_equal(az_write_file_atomic(&ctx, ws->answers, data, len), 0);
+    free(data);
+    OK(az_ws_cache_get(c, ws, &ctx, 1, NULL, NULL, &v2));
+    assert_ptr_not_equal(v1, v2);
+    assert_ptr_equal(v1->lc, v2->lc);
+    assert_ptr_equal(v1->ledger, v2->ledger);
+    /* the ledger rewritten: checked again; the old views stay valid */
+    assert_int_equal(az_read_text_file(&ctx, ws->ledger, &data, &len), 0);
+    assert_int_equal(az_write_file_atomic(&ctx, ws->ledger, data, len), 0);
+    free(data);
+    OK(az_ws_cache_get(c, ws, &ctx, 1, NULL, NULL, &v3));
+    assert_ptr_not_equal(v2->lc, v3->lc);
+    assert_int_equal(v2->nlf, v3->nlf);
+    assert_string_equal(v1->lf[0].ja, v3->lf[0].ja);
+    az_ws_cache_put(c, v1);
+    az_ws_cache_put(c, v2);
+    az_ws_cache_put(c, v3);
+    az_ws_cache_free(c);
+    az_ws_close(ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_answers_no_lost_update),
-        cmocka_unit_test(test_answer_fields_merge),
-        cmocka_unit_test(test_plan_no_lost_update),
-        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_answers_no_lost_update), cmocka_unit_test(test_answer_fields_merge),
+        cmocka_unit_test(test_plan_no_lost_update),    cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_cache_ledger_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

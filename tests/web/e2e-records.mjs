@@ -7,58 +7,18 @@
 // the CSRF token refused. Reference date 2025-11-24 (tests/web/lib.sh).
 //
 //   node tests/web/e2e-records.mjs   (env: ANZEN, PORT, WS, SETUP_CODE)
-import { chromium } from 'playwright-core';
-import { createHmac, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ok, done, browser, setupAdmin } from './e2e-lib.mjs';
 
 const { ANZEN, PORT, WS, SETUP_CODE } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
 const PW = 'correct horse battery staple';
 const VPW = 'quiet harbour lantern ninety!';
 const HOSTILE = `<script>alert(1)</script> "quoted" 'single'`;
-let n = 0;
-let bad = 0;
-
-function ok(cond, name, info) {
-  n++;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    bad++;
-    console.log(`not ok ${n} - ${name}`);
-    if (info !== undefined) {
-      for (const l of String(typeof info === 'string' ? info : JSON.stringify(info)).split('\n').slice(0, 15))
-        console.log(`#   ${l}`);
-    }
-  }
-}
-
-function base32(s) {
-  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, acc = 0;
-  const out = [];
-  for (const c of s.replace(/[\s=]/g, '').toUpperCase()) {
-    acc = (acc << 5) | a.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((acc >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, t = Date.now() / 1000) {
-  const ctr = Buffer.alloc(8);
-  ctr.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(ctr).digest();
-  const off = mac[mac.length - 1] & 15;
-  const v = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
-  return String(v % 1000000).padStart(6, '0');
-}
 
 function cli(args) {
   try {
@@ -68,17 +28,7 @@ function cli(args) {
   }
 }
 
-const profileDir = mkdtempSync(join(tmpdir(), 'anzen-chromium-'));
-const ctx = await chromium.launchPersistentContext(profileDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  ignoreHTTPSErrors: true,
-  viewport: { width: 1200, height: 900 },
-  locale: 'ja-JP',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
+const { ctx, page } = await browser();
 const outside = [];
 page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url()); });
 const cspErrors = [];
@@ -89,15 +39,7 @@ const recordCount = () => JSON.parse(cli(['record', 'list', '--format', 'json'])
 try {
   // ---- first run: administrator with MFA ----
   await page.goto(BASE + '/');
-  await page.fill('input[name=code]', SETUP_CODE);
-  await page.fill('input[name=name]', 'admin');
-  await page.fill('input[name=display]', '院長 山田');
-  await page.fill('input[name=password]', PW);
-  await page.fill('input[name=password2]', PW);
-  await page.click('main button[type=submit]');
-  const secret = (await page.textContent('#totp-secret')).trim();
-  await page.fill('input[name=code]', totp(secret));
-  await page.click('main button[type=submit]');
+  await setupAdmin(page, BASE, SETUP_CODE, { pw: PW });
   await page.click('text=続ける');
   ok(page.url() === BASE + '/', 'administrator signed in', page.url());
 
@@ -246,5 +188,4 @@ try {
 } finally {
   await ctx.close();
 }
-console.log(`1..${n}`);
-process.exit(bad ? 1 : 0);
+done();

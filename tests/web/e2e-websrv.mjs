@@ -6,54 +6,12 @@
 // pages without forms, and the plain-http hint (fetched without TLS).
 //
 //   node tests/web/e2e-websrv.mjs   (env: PORT, SETUP_CODE)
-import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ok, done, browser, setupAdmin } from './e2e-lib.mjs';
 
 const { PORT, SETUP_CODE } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
 const PW = 'correct horse battery staple';
-let n = 0;
-let bad = 0;
-
-function ok(cond, name, info) {
-  n++;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    bad++;
-    console.log(`not ok ${n} - ${name}`);
-    if (info !== undefined)
-      for (const l of String(info).split('\n').slice(0, 15)) console.log(`#   ${l}`);
-  }
-}
-
-function base32(s) {
-  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, acc = 0;
-  const out = [];
-  for (const c of s.replace(/[\s=]/g, '').toUpperCase()) {
-    acc = (acc << 5) | a.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((acc >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, t = Date.now() / 1000) {
-  const ctr = Buffer.alloc(8);
-  ctr.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(ctr).digest();
-  const off = mac[mac.length - 1] & 15;
-  const v = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
-  return String(v % 1000000).padStart(6, '0');
-}
 
 // plain http on the TLS port: the raw answer
 function plainHttp() {
@@ -68,34 +26,12 @@ function plainHttp() {
   });
 }
 
-const dirs = [];
-async function browser() {
-  const dir = mkdtempSync(join(tmpdir(), 'anzen-chromium-'));
-  dirs.push(dir);
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true, ignoreHTTPSErrors: true,
-    viewport: { width: 1200, height: 900 }, locale: 'ja-JP',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  return { ctx, page: ctx.pages()[0] || await ctx.newPage() };
-}
-
 const a = await browser();
 const page = a.page;
 let v = null;
 try {
   // ---- the administrator ----
-  await page.goto(BASE + '/setup');
-  await page.fill('input[name=code]', SETUP_CODE);
-  await page.fill('input[name=name]', 'admin');
-  await page.fill('input[name=display]', '院長 山田');
-  await page.fill('input[name=password]', PW);
-  await page.fill('input[name=password2]', PW);
-  await page.click('main button[type=submit]');
-  const secret = (await page.textContent('#totp-secret')).trim();
-  await page.fill('input[name=code]', totp(secret));
-  await page.click('main button[type=submit]');
+  await setupAdmin(page, BASE, SETUP_CODE, { pw: PW });
   await page.goto(BASE + '/');
   ok(await page.locator('#total').count() === 1, 'the administrator is signed in', page.url());
 
@@ -180,7 +116,5 @@ try {
 } finally {
   await a.ctx.close();
   if (v) await v.ctx.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
-console.log(`1..${n}`);
-process.exit(bad ? 1 : 0);
+done();

@@ -10,12 +10,11 @@
 // it also saves the main screens there (docs/img is made this way).
 //
 //   node tests/web/e2e.mjs   (env: ANZEN, PORT, WS, SETUP_CODE)
-import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ok, done, totp, browser } from './e2e-lib.mjs';
 
 const { ANZEN, PORT, WS, SETUP_CODE, SCREENSHOTS } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
@@ -25,47 +24,6 @@ const HOSTILE = `<script>alert(1)</script> "quoted" 'single' &amp; \u202Eevil`;
 const HOSTILE_HTML = '&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &#39;single&#39; &amp;amp; \uFFFDevil';
 // other users' passwords: long, and without the user name in them
 const upw = (name) => `${PW} ${[...name].reverse().join('')}!`;
-let n = 0;
-let bad = 0;
-
-function ok(cond, name, info) {
-  n++;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    bad++;
-    console.log(`not ok ${n} - ${name}`);
-    if (info !== undefined) {
-      for (const l of String(typeof info === 'string' ? info : JSON.stringify(info)).split('\n').slice(0, 15))
-        console.log(`#   ${l}`);
-    }
-  }
-}
-
-function base32(s) {
-  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, acc = 0;
-  const out = [];
-  for (const c of s.replace(/[\s=]/g, '').toUpperCase()) {
-    acc = (acc << 5) | a.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((acc >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-// RFC 6238 with Node's HMAC: an implementation independent of the server's
-function totp(secret, t = Date.now() / 1000) {
-  const ctr = Buffer.alloc(8);
-  ctr.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(ctr).digest();
-  const off = mac[mac.length - 1] & 15;
-  const v = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
-  return String(v % 1000000).padStart(6, '0');
-}
 
 // The raw HTML of path (as the server sent it, not the browser's DOM)
 // holds the hostile string escaped in each of the `what` places that show
@@ -114,18 +72,7 @@ function cli(args) {
   }
 }
 
-const profileDir = mkdtempSync(join(tmpdir(), 'anzen-chromium-'));
-const ctx = await chromium.launchPersistentContext(profileDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  ignoreHTTPSErrors: true,
-  acceptDownloads: true,
-  viewport: { width: 1200, height: 900 },
-  locale: 'ja-JP',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
+const { ctx, page } = await browser({ acceptDownloads: true });
 // nothing may leave the machine: every request goes to our server
 const outside = [];
 page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url()); });
@@ -490,7 +437,5 @@ try {
   ok(false, 'the browser run ended early', e.stack);
 } finally {
   await ctx.close();
-  rmSync(profileDir, { recursive: true, force: true });
 }
-console.log(`1..${n}`);
-process.exit(bad ? 1 : 0);
+done();

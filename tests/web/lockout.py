@@ -275,8 +275,29 @@ ok(st == 303 and loc == "/", "the new password signs bob in", (st, loc))
 rc, out, err = cli("user", "reset-password", "bob", "--temporary")
 tmp = re.search(r": (\S+)\n", out)
 ok(rc == 0 and tmp, "anzen user reset-password --temporary prints a one-time password", out + err)
-st, loc, _, _ = Client("127.0.0.1").login("bob", tmp.group(1) if tmp else "-")
+rc, out, err = cli("user", "list", "--format", "json")
+ok('"must_change": true' in out.replace('":true', '": true'),
+   "anzen user list shows that bob must change the password", out)
+tc = Client("127.0.0.1")
+st, loc, _, _ = tc.login("bob", tmp.group(1) if tmp else "-")
 ok(st == 303, "the temporary password signs bob in", st)
+moved = [tc.get(p)[:2] for p in ("/", "/plan", "/ledger", "/records")]
+ok(all(m == (303, "/account") for m in moved),
+   "with a temporary password every page leads to /account", moved)
+st, _, text, _ = tc.get("/account")
+ok(st == 200 and 'id="must-change"' in text and "一時パスワード" in text,
+   "/account asks for a new password", text[-800:])
+st, _, text, _ = tc.post("/account", {"old": tmp.group(1), "password": tmp.group(1),
+                                      "password2": tmp.group(1)})
+ok(st == 400 and "一時パスワードとは別" in text, "the temporary password cannot be kept", st)
+BOB_PW3 = "a quiet river bend at dawn 5"
+st, _, text, _ = tc.post("/account", {"old": tmp.group(1), "password": BOB_PW3,
+                                      "password2": BOB_PW3})
+ok(st == 200 and 'id="must-change"' not in text, "bob sets his own password", (st, text[-600:]))
+st, loc, _, _ = tc.get("/")
+ok(st == 200, "and can use the other pages again", (st, loc))
+rc, out, err = cli("user", "list", "--format", "json")
+ok(rc == 0 and "must_change" not in out, "the flag is cleared", out)
 rc, out, err = cli("user", "reset-mfa", "admin")
 ok(rc == 0, "anzen user reset-mfa admin", out + err)
 again = Client("127.0.0.1")
@@ -294,7 +315,7 @@ if m:
     admin = again
 rc, out, err = cli("user", "disable", "bob")
 ok(rc == 0, "anzen user disable bob", out + err)
-st, _, _, _ = Client("127.0.0.1").login("bob", tmp.group(1) if tmp else "-")
+st, _, _, _ = Client("127.0.0.1").login("bob", BOB_PW3)
 ok(st == 401, "a disabled user cannot sign in", st)
 rc, out, err = cli("user", "unlock", "admin")
 ok(rc == 0 and "解除" in out, "anzen user unlock admin", out + err)
@@ -326,8 +347,12 @@ for label in ("ログイン失敗", "ログイン制限の開始", "ログイン
 st, _, text, _ = admin.get("/admin/audit?user=hammered")
 rows = re.findall(r"<tr><td>\d+</td>", text)
 ok(0 < len(rows) <= 15, f"70 tries at one account are {len(rows)} log rows ({dt:.1f} s)")
-ok("count 64" in text, "the rows carry the count of tries (…64)", text[-1500:])
-ok("127.0.0.3" in text, "and the address they came from")
+ok("64 回目" in text, "the rows carry the count of tries (…64 回目)", text[-1500:])
+ok("127.0.0.3 から" in text, "and the address they came from")
+details = re.findall(r'<span class="detail">([^<]*)</span>', text)
+ok(details and not any(re.search(r"count|throttled|unknown user|this address|\{", d)
+                       for d in details),
+   "the detail column is Japanese (no English tokens, no raw JSON)", details[:8])
 st, _, text, _ = admin.get("/admin/audit?event=login-failed")
 events = re.findall(r'<code class="event">([a-z-]+)</code>', text)
 ok(events and set(events) == {"login-failed"}, "filter by event", set(events))
@@ -375,7 +400,20 @@ admin.get("/lang?to=en")
 st, _, text, _ = admin.get("/admin/audit")
 ok("When (JST, +09:00)" in text and "Sign-in failed" in text and "ログイン失敗" not in text,
    "with the English UI the labels are English", text[:300])
+details = re.findall(r'<span class="detail">([^<]*)</span>', text)
+ok(any(re.search(r"^(unknown user; )?try \d+; from 127\.0\.0\.\d+$", d) for d in details) and
+   not any("回目" in d or "から" in d for d in details),
+   "with the English UI the details are English", details[:8])
+st, _, text, _ = admin.get("/admin/audit?event=password-check-throttled")
+text = text.partition("<tbody>")[2]
+ok("Password check refused (throttled)" in text and "current password check" in text and
+   "Sign-in refused" not in text,
+   "a refused current-password check has its own event, not a sign-in refusal", text[-1200:])
 admin.get("/lang?to=ja")
+st, _, text, _ = admin.get("/admin/audit?event=password-check-throttled")
+text = text.partition("<tbody>")[2]
+ok("パスワード確認の拒否 (制限中)" in text and "今のパスワードの確認" in text and
+   "ログイン拒否" not in text, "…in Japanese too", text[-1200:])
 
 # ---- files holding secrets are 0600 ----
 for f in ("anzen.db", "anzen.db-wal", "anzen.db-shm", "anzen.db.key", "anzen-tls.key"):

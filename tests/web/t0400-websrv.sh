@@ -18,7 +18,7 @@ PY
 (cd "$W/ws" && "$ANZEN" ledger import --skip-bad-rows "$W/in.csv" >/dev/null 2>&1) ||
     { echo "Bail out! ledger import"; exit 1; }
 start_server "$W/ws" --header-time 8 --max-connections 48 --per-ip 16
-python3 "$(dirname "$0")/websrv.py" "$PORT" "$W/ws" "$SETUP_CODE"
+ANZEN_SERVER_PID=$SERVER_PID python3 "$(dirname "$0")/websrv.py" "$PORT" "$W/ws" "$SETUP_CODE"
 rc=$?
 stop_server
 exit $rc

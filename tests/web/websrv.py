@@ -16,8 +16,10 @@ import re
 import socket
 import ssl
 import struct
+import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -132,6 +134,80 @@ for p in ["/", "/plan", "/ledger?page=180"]:
     st, _, page = admin.get(p)
 ms = (time.monotonic() - t) * 1000
 ok(ms < 3000, f"/, /plan and a ledger page together within 3 s ({ms:.0f} ms)")
+
+# ---- 36,000 assets: page times and the server's memory (issue 14 item 7) ----
+# The targets are 100 ms a page and 150 MB at 10 concurrent requests; the
+# strict figures are measured by bench/web/large.sh. Here the page time
+# is guarded at 250 ms (a median of 5, the view cached: CI machines run
+# other builds meanwhile) and the memory at the target itself (it does
+# not depend on the machine's load).
+SRV_PID = os.environ.get("ANZEN_SERVER_PID")
+
+
+def status_kb(key):
+    with open(f"/proc/{SRV_PID}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+LARGE = ["/", "/plan", "/ledger", "/ledger?page=200", "/ledger?q=" + urllib.parse.quote("端末12345"),
+         "/ledger?segment=" + urllib.parse.quote("検査") + "&findings=1&page=3", "/admin/audit"]
+med = {}
+for p in LARGE:
+    ts = []
+    for _ in range(5):
+        t = time.monotonic()
+        st, _, page = admin.get(p)
+        ts.append((time.monotonic() - t) * 1000 if st == 200 else 99999)
+    med[p] = sorted(ts)[2]
+ok(max(med.values()) < 250,
+   f"every page answers in under 250 ms with 36,000 assets (slowest median {max(med.values()):.0f} ms)",
+   "\n".join(f"{p}: {v:.1f} ms" for p, v in med.items()))
+if SRV_PID:
+    stop = time.monotonic() + 3
+    lat, errs, rss = [], [0], [status_kb("VmRSS")]
+
+    def client(i):
+        b = Browser("127.0.0.9")
+        b.jar = dict(admin.jar)
+        k = i
+        while time.monotonic() < stop:
+            p = LARGE[k % len(LARGE)]
+            k += 1
+            t = time.monotonic()
+            try:
+                st, _, _ = b.get(p)
+            except OSError:
+                st = 0
+            lat.append((time.monotonic() - t) * 1000)
+            if st != 200:
+                errs[0] += 1
+
+    ths = [threading.Thread(target=client, args=(i,)) for i in range(10)]
+    for x in ths:
+        x.start()
+    while any(x.is_alive() for x in ths):
+        rss.append(status_kb("VmRSS"))
+        time.sleep(0.1)
+    lat.sort()
+    ok(errs[0] == 0 and lat, f"10 concurrent clients: {len(lat)} requests, no errors "
+       f"(p50 {lat[len(lat) // 2]:.0f} ms, p99 {lat[int(len(lat) * 0.99)]:.0f} ms)", errs[0])
+    ok(max(rss) < 150 * 1024,
+       f"the server stays under 150 MB with 10 concurrent clients (RSS at most {max(rss) // 1024} MB)",
+       f"VmHWM {status_kb('VmHWM') // 1024} MB")
+    # a saved answer rebuilds the view but not the ledger check
+    ans = os.path.join(WS, "answers.yaml")
+    st_ = os.stat(ans)
+    os.utime(ans, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1000))
+    t = time.monotonic()
+    st, _, page = admin.get("/")
+    ms = (time.monotonic() - t) * 1000
+    ok(st == 200 and ms < 1000,
+       f"the first dashboard after a change of the answers takes under 1 s ({ms:.0f} ms)", st)
+else:
+    ok(False, "ANZEN_SERVER_PID is set by t0400-websrv.sh")
 
 # ---- the plan board: filters, a pager, the interim column ----
 st, _, page = admin.get("/plan")
