@@ -2,18 +2,22 @@
 /*
  * cmd_hub.c - `anzen hub`: the aggregation hub of a hospital group, a
  * medical association or a prefecture, on PostgreSQL (docs/hub.md):
- * keygen | init | enrol | ingest | report | query.
+ * keygen | init | enrol | ingest | report | query | serve | user.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "anzen/csv.h"
 #include "anzen/hub.h"
+#include "../hubweb/hubweb.h"
 #include "cli.h"
 
 static void hub_help(struct cli *c, FILE *f)
@@ -35,7 +39,8 @@ static void hub_help(struct cli *c, FILE *f)
           "  report [--prefecture P] [--group G] [--fiscal-year Y] [--format html|xlsx|json]\n"
           "         -o FILE                       集計の報告書\n"
           "  query NAME [--prefecture P] [--group G] [--fiscal-year Y]   集計 1 つを JSON で\n"
-          "  serve                                (未実装)\n\n"
+          "  serve --state DIR [--listen ADDR] [--port N]   画面と束の受け口 (HTTPS)\n"
+          "  user <操作> --state DIR ...          画面の利用者と見える範囲 (hub user --help)\n\n"
           "ingest の終了コード: 0 すべて取り込み, 2 拒否した束あり, 1 エラー\n",
           "usage: anzen hub <subcommand> [--db CONNINFO] ...\n\n"
           "Collect the bundles of institutions in PostgreSQL and aggregate them, for a\n"
@@ -51,7 +56,9 @@ static void hub_help(struct cli *c, FILE *f)
           "  report [--prefecture P] [--group G] [--fiscal-year Y] [--format html|xlsx|json]\n"
           "         -o FILE                       the aggregated report\n"
           "  query NAME [--prefecture P] [--group G] [--fiscal-year Y]   one query as JSON\n"
-          "  serve                                (not implemented)\n\n"
+          "  serve --state DIR [--listen ADDR] [--port N]   web UI and bundle endpoint (HTTPS)\n"
+          "  user <action> --state DIR ...        the UI's users and their scopes (hub user "
+          "--help)\n\n"
           "ingest exits 0 when all were ingested, 2 when some were refused, 1 on error\n"));
 }
 
@@ -356,6 +363,511 @@ static int hub_query(struct cli *c, struct az_hub *h, const struct hub_args *a, 
     return out_json(c, NULL, j);
 }
 
+/* ---- hub serve, hub user ---- */
+
+static void serve_help(struct cli *c, FILE *f)
+{
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen hub serve --db 接続先 --state DIR [--listen ADDR] [--port N]\n"
+          "                       [--cert FILE --key FILE] [--hub-key hub.key] [--rate N]\n\n"
+          "ハブの画面 (HTTPS) と、束を受け取る口 (POST /api/v1/bundles) を開きます。\n"
+          "利用者・セッション・監査ログは DIR/" HUB_ACCOUNTS " (SQLite、0600) に置き、\n"
+          "利用者ごとの見える範囲 (グループ・都道府県・医師会) は anzen hub user で決めます。\n"
+          "最初の起動では管理者を登録する「初回設定コード」を表示します。\n"
+          "  --db 接続先            PostgreSQL (postgres://... か conninfo。既定: ANZEN_HUB_DB)\n"
+          "  --state DIR            利用者・証明書・受信中の束を置くディレクトリ (0700 で作成)\n"
+          "  --listen ADDR          待ち受けるアドレス (既定: 127.0.0.1)\n"
+          "  --port N               ポート (既定: 8444。0 なら空いているもの)\n"
+          "  --cert FILE --key FILE 証明書と秘密鍵 (PEM)。省略すると DIR "
+          "に自己署名のものを作ります\n"
+          "  --hub-key hub.key      封をされた束を開ける鍵 (hub keygen で作ったもの)\n"
+          "  --rate N               1 つのアドレスから 1 分に受け取る束の数 (既定: 60)\n"
+          "  --max-connections N --per-ip N --threads N --timeout S --header-time S\n"
+          "  --ready-file FILE      待ち受けを始めたらポート番号を書く (テスト用)\n",
+          "usage: anzen hub serve --db CONNINFO --state DIR [--listen ADDR] [--port N]\n"
+          "                       [--cert FILE --key FILE] [--hub-key hub.key] [--rate N]\n\n"
+          "Serves the hub's web UI over HTTPS and receives bundles (POST /api/v1/bundles).\n"
+          "Users, sessions and the audit log live in DIR/" HUB_ACCOUNTS " (SQLite, 0600);\n"
+          "what each user sees (a group, a prefecture, an association) is set with\n"
+          "anzen hub user. The first start prints a setup code for the administrator.\n"
+          "  --db CONNINFO          PostgreSQL (postgres://... or conninfo; default ANZEN_HUB_DB)\n"
+          "  --state DIR            users, certificate, incoming bundles (made 0700)\n"
+          "  --listen ADDR          address to listen on (default 127.0.0.1)\n"
+          "  --port N               port (default 8444; 0 for any free one)\n"
+          "  --cert FILE --key FILE certificate and key (PEM); else a self-signed one in DIR\n"
+          "  --hub-key hub.key      the key that opens sealed bundles (from hub keygen)\n"
+          "  --rate N               bundles accepted per minute from one address (default 60)\n"
+          "  --max-connections N --per-ip N --threads N --timeout S --header-time S\n"
+          "  --ready-file FILE      write the port here once listening (for tests)\n"));
+}
+
+static int snum(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
+{
+    long n;
+
+    if (az_parse_long(v, min, max, &n) < 0) {
+        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
+                max);
+        return EXIT_USAGE;
+    }
+    *ret = (int)n;
+    return 0;
+}
+
+/* The state directory: made 0700 when missing; refused when others may
+ * write to it. */
+static int state_dir(struct cli *c, const char *dir)
+{
+    struct stat sb;
+
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        cli_err(c, "%s: ディレクトリを作れません (%s)", "%s: cannot make the directory (%s)", dir,
+                strerror(errno));
+        return EXIT_ERROR;
+    }
+    if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        cli_err(c, "%s: ディレクトリではありません", "%s: not a directory", dir);
+        return EXIT_ERROR;
+    }
+    if (sb.st_mode & 022) {
+        cli_err(c, "%s: ほかの利用者が書き込めます (chmod 700 してください)",
+                "%s: others can write to it (chmod 700 it)", dir);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int hub_serve(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"state", required_argument, NULL, 's'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"port", required_argument, NULL, 'P'},
+                                         {"cert", required_argument, NULL, 'c'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"hub-key", required_argument, NULL, 'K'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"max-connections", required_argument, NULL, 'm'},
+                                         {"per-ip", required_argument, NULL, 'i'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"timeout", required_argument, NULL, 'T'},
+                                         {"ready-file", required_argument, NULL, 'R'},
+                                         {"header-time", required_argument, NULL, 'H'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct web *w = calloc(1, sizeof(*w));
+    struct hubweb *hw = calloc(1, sizeof(*hw));
+    const char *db = getenv("ANZEN_HUB_DB"), *state = NULL, *hub_key = NULL;
+    char *acc = NULL, *keypath = NULL, *certp = NULL, *keyp = NULL;
+    size_t len;
+    int o, r = EXIT_ERROR, n = 0;
+
+    if (!w || !hw) {
+        free(w);
+        free(hw);
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    w->o.listen = "127.0.0.1";
+    w->o.port = 8444;
+    w->o.max_conn = 256;
+    w->o.per_ip = 64;
+    w->o.threads = 4;
+    w->o.timeout = 30;
+    w->o.header_time = 10;
+    w->o.idle = 30 * 60;
+    w->o.absolute = 12 * 3600;
+    hw->rate = 60;
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int e = 0;
+        switch (o) {
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            state = optarg;
+            break;
+        case 'l':
+            w->o.listen = optarg;
+            break;
+        case 'P':
+            e = snum(c, "--port", optarg, 0, 65535, &w->o.port);
+            break;
+        case 'c':
+            w->o.cert = optarg;
+            break;
+        case 'k':
+            w->o.key = optarg;
+            break;
+        case 'K':
+            hub_key = optarg;
+            break;
+        case 'r':
+            e = snum(c, "--rate", optarg, 0, 100000, &hw->rate);
+            break;
+        case 'm':
+            e = snum(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            break;
+        case 'i':
+            e = snum(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            break;
+        case 't':
+            e = snum(c, "--threads", optarg, 1, 64, &w->o.threads);
+            break;
+        case 'T':
+            e = snum(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            break;
+        case 'R':
+            w->o.ready_file = optarg;
+            break;
+        case 'H':
+            e = snum(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            break;
+        case 'h':
+            serve_help(c, stdout);
+            free(w);
+            free(hw);
+            return 0;
+        default:
+            cli_err(c, "不明なオプションまたは引数の不足: \"%s\"",
+                    "unknown option or missing argument: \"%s\"", argv[optind - 1]);
+            e = EXIT_USAGE;
+        }
+        if (e) {
+            free(w);
+            free(hw);
+            return e;
+        }
+    }
+    if (optind < argc || (!w->o.cert) != (!w->o.key) || !db || !state) {
+        if (optind < argc)
+            cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
+        else if (!db)
+            cli_err(c, "データベースを --db で指定してください (または ANZEN_HUB_DB)",
+                    "give the database with --db (or ANZEN_HUB_DB)");
+        else if (!state)
+            cli_err(c, "利用者などを置くディレクトリを --state で指定してください",
+                    "give the directory for the users and keys with --state");
+        else
+            cli_err(c, "--cert と --key は一緒に指定します", "--cert and --key go together");
+        free(w);
+        free(hw);
+        return EXIT_USAGE;
+    }
+    w->o.lang = c->lang;
+    if (sodium_init() < 0 || (r = state_dir(c, state))) {
+        free(w);
+        free(hw);
+        return r ? r : EXIT_ERROR;
+    }
+    r = EXIT_ERROR;
+    pthread_mutex_init(&w->lock, NULL);
+    acc = az_fmt("%s/%s", state, HUB_ACCOUNTS);
+    keypath = az_fmt("%s/%s.key", state, HUB_ACCOUNTS);
+    hw->state = strdup(state);
+    hw->spool = az_fmt("%s/%s", state, HUB_SPOOL);
+    if (!acc || !keypath || !hw->state || !hw->spool) {
+        cli_err(c, "メモリ不足", "out of memory");
+        goto out;
+    }
+    if (mkdir(hw->spool, 0700) < 0 && errno != EEXIST) {
+        cli_err(c, "%s: ディレクトリを作れません (%s)", "%s: cannot make the directory (%s)",
+                hw->spool, strerror(errno));
+        goto out;
+    }
+    if (hub_key) {
+        if (az_box_key_load(&c->ctx, hub_key, hw->box_pk, hw->box_sk) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        hw->have_box = true;
+    }
+    if (az_hub_open(&c->ctx, db, &hw->hub) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (!(hw->pg = PQconnectdb(db)) || PQstatus(hw->pg) != CONNECTION_OK) {
+        cli_err(c, "データベースにつながりません: %s", "cannot connect to the database: %s",
+                hw->pg ? PQerrorMessage(hw->pg) : "?");
+        goto out;
+    }
+    if (web_views_load(&c->ctx, w) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (cli_open_store(c, acc, &w->st))
+        goto out;
+    if (hub_scope_open(&c->ctx, acc, &hw->sq) < 0 ||
+        az_seal_key_load(&c->ctx, keypath, w->seal_key) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    randombytes_buf(w->form_key, sizeof(w->form_key));
+    if (w->o.cert) {
+        certp = strdup(w->o.cert);
+        keyp = strdup(w->o.key);
+    } else {
+        certp = az_fmt("%s/anzen-tls.crt", state);
+        keyp = az_fmt("%s/anzen-tls.key", state);
+        if (certp && keyp && (access(certp, F_OK) != 0 || access(keyp, F_OK) != 0)) {
+            if (web_cert_generate(&c->ctx, certp, keyp, w->o.listen) < 0) {
+                cli_liberr(c);
+                goto out;
+            }
+            fprintf(stderr,
+                    L(c, "anzen: 自己署名の証明書を作りました: %s\n",
+                      "anzen: made a self-signed certificate: %s\n"),
+                    certp);
+        }
+    }
+    if (!certp || !keyp || az_read_text_file(&c->ctx, certp, &w->cert_pem, &len) < 0 ||
+        az_read_text_file(&c->ctx, keyp, &w->key_pem, &len) < 0 ||
+        web_cert_fingerprint(&c->ctx, w->cert_pem, w->fingerprint, sizeof(w->fingerprint)) < 0) {
+        if (!certp || !keyp)
+            cli_err(c, "メモリ不足", "out of memory");
+        else
+            cli_liberr(c);
+        goto out;
+    }
+    web_check_secret_modes(c->lang, acc, keyp);
+    fprintf(stderr,
+            L(c,
+              "anzen: 証明書の指紋 (SHA-256): %s\n"
+              "       ブラウザの警告画面で、この指紋と同じであることを確かめてください。\n",
+              "anzen: certificate fingerprint (SHA-256): %s\n"
+              "       Check that the browser's warning shows the same fingerprint.\n"),
+            w->fingerprint);
+    if (az_store_user_count(w->st, &c->ctx, &n) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (n == 0) {
+        uint32_t code = randombytes_uniform(100000000);
+        snprintf(w->setup_code, sizeof(w->setup_code), "%08u", (unsigned)code);
+        fprintf(stderr,
+                L(c, "anzen: 初回設定コード: %s (ブラウザで管理者を登録するときに入力します)\n",
+                  "anzen: setup code: %s (enter it in the browser to create the administrator)\n"),
+                w->setup_code);
+    }
+    if (strncmp(w->o.listen, "127.", 4) && strcmp(w->o.listen, "::1"))
+        fprintf(stderr, "%s",
+                L(c,
+                  "anzen: 注意: ネットワークに公開しています。ファイアウォールで届く範囲を"
+                  "限ってください。\n",
+                  "anzen: note: listening on the network. Limit who can reach it with a "
+                  "firewall.\n"));
+    if (hubweb_setup(&c->ctx, w, hw) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    r = web_run(w) ? EXIT_ERROR : 0;
+out:
+    web_views_free(w);
+    az_store_close(w->st);
+    if (w->key_pem)
+        sodium_memzero(w->key_pem, strlen(w->key_pem));
+    free(w->key_pem);
+    free(w->cert_pem);
+    sodium_memzero(w, sizeof(*w));
+    free(w);
+    hubweb_free(hw);
+    free(hw);
+    free(acc);
+    free(keypath);
+    free(certp);
+    free(keyp);
+    return r;
+}
+
+static void user_help(struct cli *c, FILE *f)
+{
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen hub user <操作> [名前] --state DIR [オプション]\n"
+          "  add 名前 --scope 範囲 [--display 表示名] [--admin] [--password-stdin|--temporary]\n"
+          "  scope 名前 範囲                 見える範囲を変える\n"
+          "  association 名前 機関ID...      医師会の会員 (機関) を決める (置き換え)\n"
+          "  scopes                          利用者の範囲と医師会の一覧\n"
+          "  list | reset-password | unlock | reset-mfa | disable | enable  (anzen user と同じ)\n"
+          "範囲: all (ハブ管理者と同じく全部), group:グループ, prefecture:都道府県,\n"
+          "      association:医師会\n",
+          "usage: anzen hub user <action> [name] --state DIR [options]\n"
+          "  add NAME --scope SCOPE [--display NAME] [--admin] [--password-stdin|--temporary]\n"
+          "  scope NAME SCOPE                change what the user sees\n"
+          "  association NAME ID...          set the member institutions of an association\n"
+          "  scopes                          the users' scopes and the associations\n"
+          "  list | reset-password | unlock | reset-mfa | disable | enable  (as anzen user)\n"
+          "scopes: all (everything, as a hub administrator), group:NAME, prefecture:P,\n"
+          "        association:NAME\n"));
+}
+
+/* `anzen hub user`: the account file's users through `anzen user`, plus
+ * the hub roles (scopes) and the associations' members. */
+static int hub_user(struct cli *c, int argc, char **argv)
+{
+    const char *state = NULL, *scope = NULL, *sub;
+    char **av = calloc((size_t)argc + 6, sizeof(char *)), *acc = NULL;
+    int ac = 0, r = EXIT_ERROR;
+    bool has_role = false;
+    struct sqlite3 *sq = NULL;
+
+    if (!av) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        user_help(c, argc < 2 ? stderr : stdout);
+        free(av);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    sub = argv[1];
+    av[ac++] = "user";
+    av[ac++] = (char *)sub;
+    for (int i = 2; i < argc; i++) {
+        if ((!strcmp(argv[i], "--state") || !strcmp(argv[i], "--scope")) && i + 1 < argc) {
+            *(argv[i][3] == 't' ? &state : &scope) = argv[i + 1];
+            i++;
+        } else if (!strncmp(argv[i], "--state=", 8)) {
+            state = argv[i] + 8;
+        } else if (!strncmp(argv[i], "--scope=", 8)) {
+            scope = argv[i] + 8;
+        } else {
+            if (!strcmp(argv[i], "--role") || !strncmp(argv[i], "--role=", 7))
+                has_role = true;
+            av[ac++] = argv[i];
+        }
+    }
+    if (!state) {
+        cli_err(c, "ハブのディレクトリを --state で指定してください",
+                "give the hub's directory with --state");
+        free(av);
+        return EXIT_USAGE;
+    }
+    if (!(acc = az_fmt("%s/%s", state, HUB_ACCOUNTS))) {
+        free(av);
+        return EXIT_ERROR;
+    }
+    if (!strcmp(sub, "scope") || !strcmp(sub, "association") || !strcmp(sub, "scopes")) {
+        int nops = ac - 2;
+        if ((!strcmp(sub, "scope") && nops != 2) || (!strcmp(sub, "association") && nops < 1) ||
+            (!strcmp(sub, "scopes") && nops != 0)) {
+            user_help(c, stderr);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (access(acc, F_OK) != 0) {
+            cli_err(c, "%s がありません (先に hub serve を起動してください)",
+                    "%s does not exist (start hub serve first)", acc);
+            goto out;
+        }
+        if (hub_scope_open(&c->ctx, acc, &sq) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        if (!strcmp(sub, "scope")) {
+            struct az_store *st = NULL;
+            struct az_user u;
+            int e;
+            if (cli_open_store(c, acc, &st))
+                goto out;
+            e = az_store_user_get(st, &c->ctx, av[2], &u);
+            az_store_close(st);
+            if (e < 0) {
+                cli_err(c, "利用者 \"%s\" はいません", "no user \"%s\"", av[2]);
+                goto out;
+            }
+            if (hub_scope_set(&c->ctx, sq, u.name, av[3]) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            printf(L(c, "%s の範囲: %s\n", "%s: scope %s\n"), u.name, av[3]);
+        } else if (!strcmp(sub, "association")) {
+            if (hub_assoc_set(&c->ctx, sq, av[2], av + 3, ac - 3) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            printf(L(c, "医師会 %s: 会員 %d 機関\n", "association %s: %d member institutions\n"),
+                   av[2], ac - 3);
+        } else {
+            json_t *u = NULL, *a = NULL;
+            if (hub_scope_list(&c->ctx, sq, &u, &a) < 0) {
+                cli_liberr(c);
+                goto out;
+            }
+            r = out_json(c, NULL, json_pack("{s:o,s:o}", "users", u, "associations", a));
+            goto out;
+        }
+        r = 0;
+        goto out;
+    }
+    if (!strcmp(sub, "add")) {
+        struct hub_scope s;
+        if (!scope) {
+            cli_err(c,
+                    "--scope で見える範囲を指定してください (all, group:G, prefecture:P, "
+                    "association:A)",
+                    "give the user's scope with --scope (all, group:G, prefecture:P, "
+                    "association:A)");
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (hub_scope_parse(&c->ctx, scope, &s) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (!has_role) {
+            /* hub users only read: the viewer role of the account store */
+            av[ac++] = "--role";
+            av[ac++] = "viewer";
+        }
+        if (state_dir(c, state))
+            goto out;
+    }
+    {
+        /* the user's name: the operand after the action (getopt in
+         * cmd_user reorders av, so it is found first) */
+        const char *name = NULL;
+        static const char *const with_arg[] = {"-w",     "--workspace", "-f",       "--format",
+                                               "--role", "--display",   "--vendor", NULL};
+        for (int i = 2; i < ac && !name; i++) {
+            bool skip = false;
+            if (av[i][0] == '-') {
+                for (int k = 0; with_arg[k]; k++)
+                    if (!strcmp(av[i], with_arg[k]))
+                        skip = true;
+                if (skip)
+                    i++;
+                continue;
+            }
+            name = av[i];
+        }
+        av[ac++] = "-w";
+        av[ac++] = acc;
+        av[ac] = NULL;
+        r = cmd_user(c, ac, av);
+        if (r == 0 && !strcmp(sub, "add")) {
+            if (!name || hub_scope_open(&c->ctx, acc, &sq) < 0 ||
+                hub_scope_set(&c->ctx, sq, name, scope) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            }
+        }
+    }
+out:
+    hub_scope_close(sq);
+    free(acc);
+    free(av);
+    return r;
+}
+
 int cmd_hub(struct cli *c, int argc, char **argv)
 {
     struct hub_args a;
@@ -370,6 +882,10 @@ int cmd_hub(struct cli *c, int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : 0;
     }
     sub = argv[1];
+    if (!strcmp(sub, "serve"))
+        return hub_serve(c, argc - 1, argv + 1);
+    if (!strcmp(sub, "user"))
+        return hub_user(c, argc - 1, argv + 1);
     optind = 1;
     while ((o = getopt_long(argc - 1, argv + 1, "d:o:f:qh", hub_opts, NULL)) != -1) {
         switch (o) {
@@ -460,11 +976,6 @@ int cmd_hub(struct cli *c, int argc, char **argv)
         free(k);
         free(p);
         return r;
-    }
-    if (!strcmp(sub, "serve")) {
-        cli_err(c, "hub serve はまだありません (hub report と hub query を使ってください)",
-                "hub serve is not implemented yet (use hub report and hub query)");
-        return EXIT_ERROR;
     }
     if (strcmp(sub, "init") && strcmp(sub, "enrol") && strcmp(sub, "ingest") &&
         strcmp(sub, "report") && strcmp(sub, "query")) {

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "anzen/doc.h"
@@ -23,7 +25,7 @@ static void submit_help(struct cli *c, FILE *f)
     fprintf(
         f, "%s",
         L(c,
-          "使い方: anzen submit --id 機関ID -o FILE [オプション]\n\n"
+          "使い方: anzen submit --id 機関ID (-o FILE | --to URL) [オプション]\n\n"
           "ハブ (病院グループ・医師会・都道府県) に出す束を作ります: 項目ごと・役割ごとの状態、\n"
           "期限超過の項目、対応計画の要約、重点事項、台帳・事業者・点検の指摘の種類ごとの件数。\n"
           "台帳そのものは --include-ledger を付けたときだけ入ります。束はワークスペースの\n"
@@ -37,8 +39,13 @@ static void submit_help(struct cli *c, FILE *f)
           "  --fingerprint        署名鍵の指紋を表示するだけ\n"
           "  -p, --profile FILE   プロファイル (既定: profile.yaml)\n"
           "  -e, --edition ID     評価に使う版\n"
-          "  --to URL             (この版では使えません: HTTPS 送信は未実装)\n",
-          "usage: anzen submit --id ID -o FILE [options]\n\n"
+          "  --to https://HUB[:PORT]  束を HTTPS でハブに送る (-o と一緒なら両方)\n"
+          "  --cacert FILE        ハブの証明書 (自己署名なら hub serve の anzen-tls.crt)\n"
+          "  --pin sha256//BASE64 ハブの公開鍵の固定 (これだけなら証明書の連鎖は見ない)\n"
+          "  --timeout S          送信の制限時間 (既定: 60 秒)\n"
+          "--to の終了コード: 0 受付, 3 再送・古い束, 4 ハブが拒否, 5 DNS, 6 接続できない,\n"
+          "                   7 TLS (証明書・固定鍵), 8 ハブの異常\n",
+          "usage: anzen submit --id ID (-o FILE | --to URL) [options]\n\n"
           "Write the bundle shared with a hub (hospital group, medical association,\n"
           "prefecture): status per item and role, overdue items, plan summary, key points,\n"
           "counts of ledger, vendor and scan findings by kind. The ledger itself goes in only\n"
@@ -53,7 +60,12 @@ static void submit_help(struct cli *c, FILE *f)
           "  --fingerprint        only show the signing key's fingerprint\n"
           "  -p, --profile FILE   the profile (default profile.yaml)\n"
           "  -e, --edition ID     the edition to evaluate against\n"
-          "  --to URL             (not in this build: sending over HTTPS is not implemented)\n"));
+          "  --to https://HUB[:PORT]  send the bundle to the hub over HTTPS (with -o: both)\n"
+          "  --cacert FILE        the hub's certificate (self-signed: hub serve's anzen-tls.crt)\n"
+          "  --pin sha256//BASE64 pin the hub's public key (alone, the chain is not checked)\n"
+          "  --timeout S          time limit for sending (default 60 s)\n"
+          "exit codes of --to: 0 accepted, 3 replay or older, 4 refused by the hub, 5 DNS,\n"
+          "                    6 no connection, 7 TLS (certificate, pin), 8 hub failure\n"));
 }
 
 /* "ID SEQ" of the last submission, if any. */
@@ -87,21 +99,199 @@ static char *in_dir(const char *dir, const char *name)
     return az_fmt("%s/%s", dir, name);
 }
 
+/* ---- --to: sending over HTTPS (libcurl) ---- */
+
+/* Exit codes of --to, one per kind of failure (docs/hub.md). */
+enum {
+    SEND_REPLAY = 3,  /* the hub has this bundle or a newer one (409) */
+    SEND_REFUSED = 4, /* the hub refused it (4xx): signature, key, enrolment, size */
+    SEND_DNS = 5,     /* the host name does not resolve */
+    SEND_CONNECT = 6, /* no connection (refused, unreachable, timed out) */
+    SEND_TLS = 7,     /* TLS: certificate not trusted, pin mismatch, handshake */
+    SEND_SERVER = 8,  /* the hub failed (5xx) or answered something else */
+};
+
+struct sink {
+    char buf[65536];
+    size_t len;
+};
+
+static size_t sink_write(char *p, size_t size, size_t n, void *arg)
+{
+    struct sink *s = arg;
+    size_t k = size * n, room = sizeof(s->buf) - 1 - s->len;
+
+    memcpy(s->buf + s->len, p, k < room ? k : room);
+    s->len += k < room ? k : room;
+    s->buf[s->len] = 0;
+    return k;
+}
+
+/* https://HOST[:PORT][/PATH]: https only, no user or password in it. */
+static int to_url(struct cli *c, const char *to, char **ret)
+{
+    const char *host;
+    size_t n;
+
+    if (strncasecmp(to, "https://", 8) != 0) {
+        cli_err(c, "--to: \"%s\" は https:// で始まる URL ではありません (HTTPS だけで送ります)",
+                "--to: \"%s\" is not an https:// URL (bundles travel over HTTPS only)", to);
+        return EXIT_USAGE;
+    }
+    host = to + 8;
+    n = strcspn(host, "/?#");
+    if (n == 0 || memchr(host, '@', n) || strpbrk(to, " \t\r\n")) {
+        cli_err(c, "--to: \"%s\" にハブのホスト名がありません", "--to: no hub host in \"%s\"", to);
+        return EXIT_USAGE;
+    }
+    /* the endpoint under the hub's base URL */
+    n = strlen(to);
+    while (n > 8 && to[n - 1] == '/')
+        n--;
+    if (n >= 15 && !strncmp(to + n - 15, "/api/v1/bundles", 15))
+        *ret = az_fmt("%.*s", (int)n, to);
+    else
+        *ret = az_fmt("%.*s/api/v1/bundles", (int)n, to);
+    return *ret ? 0 : EXIT_ERROR;
+}
+
+static int send_bundle(struct cli *c, const char *url, const char *cacert, const char *pin,
+                       long timeout, const char *text, size_t len)
+{
+    CURL *h;
+    CURLcode e;
+    struct curl_slist *hdr = NULL;
+    struct sink *s = calloc(1, sizeof(*s));
+    char errbuf[CURL_ERROR_SIZE] = "";
+    long code = 0;
+    int r = EXIT_ERROR;
+
+    if (!s || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(h = curl_easy_init())) {
+        free(s);
+        cli_err(c, "HTTPS の準備ができません (libcurl)", "cannot set up HTTPS (libcurl)");
+        return EXIT_ERROR;
+    }
+    hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    hdr = curl_slist_append(hdr, "Expect:");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "anzen/" AZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    if (cacert)
+        curl_easy_setopt(h, CURLOPT_CAINFO, cacert);
+    if (pin) {
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+        if (!cacert) {
+            /* a pin alone: the hub's own (self-signed) key is what is
+             * trusted, so the chain is not checked, the pin is */
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+    }
+    e = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    switch (e) {
+    case CURLE_OK:
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        cli_err(c, "%s: ハブのホスト名が引けません (DNS)。URL と院内の名前解決を確かめてください",
+                "%s: the hub's host name does not resolve (DNS); check the URL and name "
+                "resolution",
+                url);
+        r = SEND_DNS;
+        goto out;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        cli_err(c, "%s: ハブにつながりません (%s)。経路とハブが動いているかを確かめてください",
+                "%s: cannot reach the hub (%s); check the route and that the hub is running", url,
+                errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_CONNECT;
+        goto out;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        cli_err(c,
+                "%s: ハブの証明書を信頼できません (%s)。--cacert か --pin がハブの運営者から"
+                "受け取ったものか確かめてください。束は送っていません",
+                "%s: the hub's certificate is not trusted (%s); check that --cacert or --pin "
+                "is what the hub's operator gave you. Nothing was sent",
+                url, errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_TLS;
+        goto out;
+    default:
+        cli_err(c, "%s: 送れませんでした (%s)", "%s: sending failed (%s)", url,
+                errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_CONNECT;
+        goto out;
+    }
+    {
+        json_t *j = json_loads(s->buf, 0, NULL);
+        const char *st = json_string_value(json_object_get(j, "status"));
+        const char *mja = json_string_value(json_object_get(j, "message_ja"));
+        const char *men = json_string_value(json_object_get(j, "message_en"));
+        const char *msg = c->lang == AZ_LANG_EN ? men : mja;
+        if (code == 201 && st && !strcmp(st, "accepted")) {
+            fprintf(stderr,
+                    L(c, "%s: ハブが束を受け付けました\n", "%s: the hub accepted the bundle\n"),
+                    url);
+            r = 0;
+        } else if (code == 409) {
+            cli_err(c, "%s: %s", "%s: %s", url,
+                    msg ? msg : L(c, "ハブにはすでにこの束があります", "the hub has it already"));
+            r = SEND_REPLAY;
+        } else if (code >= 400 && code < 500) {
+            cli_err(c, "%s: ハブが束を拒否しました (HTTP %ld): %s",
+                    "%s: the hub refused the bundle (HTTP %ld): %s", url, code,
+                    msg ? msg : L(c, "(理由なし)", "(no reason given)"));
+            r = SEND_REFUSED;
+        } else {
+            cli_err(c, "%s: ハブの応答が分かりません (HTTP %ld)%s%s",
+                    "%s: unexpected answer from the hub (HTTP %ld)%s%s", url, code, msg ? ": " : "",
+                    msg ? msg : "");
+            r = SEND_SERVER;
+        }
+        json_decref(j);
+    }
+out:
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    curl_global_cleanup();
+    free(s);
+    return r;
+}
+
 int cmd_submit(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"id", required_argument, NULL, 'i'},
-        {"output", required_argument, NULL, 'o'},
-        {"seal", required_argument, NULL, 's'},
-        {"branches", required_argument, NULL, 'b'},
-        {"include-ledger", no_argument, NULL, 'L'},
-        {"fingerprint", no_argument, NULL, 'F'},
-        {"profile", required_argument, NULL, 'p'},
-        {"edition", required_argument, NULL, 'e'},
-        {"to", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"id", required_argument, NULL, 'i'},       {"output", required_argument, NULL, 'o'},
+        {"seal", required_argument, NULL, 's'},     {"branches", required_argument, NULL, 'b'},
+        {"include-ledger", no_argument, NULL, 'L'}, {"fingerprint", no_argument, NULL, 'F'},
+        {"profile", required_argument, NULL, 'p'},  {"edition", required_argument, NULL, 'e'},
+        {"to", required_argument, NULL, 'T'},       {"cacert", required_argument, NULL, 'C'},
+        {"pin", required_argument, NULL, 'N'},      {"timeout", required_argument, NULL, 'W'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
+    const char *to = NULL, *cacert = NULL, *pin = NULL;
+    char *url = NULL;
+    long timeout = 60;
     const char *out = NULL, *seal = NULL, *branches = NULL, *profile = NULL, *edition = NULL;
     char *id = NULL, *keyp = NULL, *pubp = NULL, *seqp = NULL, *fp = NULL, *text = NULL;
     char *sealed = NULL, created[32];
@@ -146,13 +336,21 @@ int cmd_submit(struct cli *c, int argc, char **argv)
             edition = optarg;
             break;
         case 'T':
-            cli_err(c,
-                    "--to: HTTPS での送信はこの版にはありません (libcurl を依存に加えていません)。"
-                    "束を -o で書き出し、USB メモリや安全な経路で運んでください",
-                    "--to: sending over HTTPS is not in this build (libcurl is not a dependency);"
-                    " write the bundle with -o and carry it by a safe route");
-            free(id);
-            return EXIT_USAGE;
+            to = optarg;
+            break;
+        case 'C':
+            cacert = optarg;
+            break;
+        case 'N':
+            pin = optarg;
+            break;
+        case 'W':
+            if (az_parse_long(optarg, 1, 3600, &timeout) < 0) {
+                cli_err(c, "--timeout は 1〜3600 秒です", "--timeout takes 1 to 3600 seconds");
+                free(id);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             submit_help(c, stdout);
             free(id);
@@ -168,11 +366,26 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         free(id);
         return EXIT_USAGE;
     }
-    if (!out && !fponly) {
-        cli_err(c, "書き出す束のファイルを -o で指定してください",
-                "give the bundle's file with -o");
+    if (!out && !fponly && !to) {
+        cli_err(c, "書き出す束のファイルを -o で、または送り先のハブを --to で指定してください",
+                "give the bundle's file with -o or the hub to send it to with --to");
         free(id);
         return EXIT_USAGE;
+    }
+    if (!to && (cacert || pin)) {
+        cli_err(c, "--cacert と --pin は --to と一緒に使います", "--cacert and --pin go with --to");
+        free(id);
+        return EXIT_USAGE;
+    }
+    if (pin && strncmp(pin, "sha256//", 8)) {
+        cli_err(c, "--pin は sha256//BASE64 の形です (ハブの公開鍵の SHA-256)",
+                "--pin is sha256//BASE64 (the SHA-256 of the hub's public key)");
+        free(id);
+        return EXIT_USAGE;
+    }
+    if (to && (r = to_url(c, to, &url))) {
+        free(id);
+        return r;
     }
     {
         struct az_ws_files f = {.profile = profile};
@@ -253,8 +466,11 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         {
             struct az_bundle *chk = NULL;
             /* only the branches come from the user's own text */
-            if (az_bundle_parse(&c->ctx, branches ? branches : out, text, len, NULL, NULL, &chk) <
-                0) {
+            if (az_bundle_parse(&c->ctx,
+                                branches ? branches
+                                : out    ? out
+                                         : "bundle",
+                                text, len, NULL, NULL, &chk) < 0) {
                 cli_liberr(c);
                 goto out;
             }
@@ -272,7 +488,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         sealed = NULL;
         len = sl;
     }
-    if ((r = out_write(c, out, text, len)))
+    if (out && (r = out_write(c, out, text, len)))
         goto out;
     {
         char *line = az_fmt("%s %ld\n", id, seq + 1);
@@ -283,6 +499,12 @@ int cmd_submit(struct cli *c, int argc, char **argv)
             goto out;
         }
         free(line);
+    }
+    if (url) {
+        /* the sequence is used up before sending: if the answer is lost,
+         * the next bundle is still newer than whatever the hub has */
+        if ((r = send_bundle(c, url, cacert, pin, timeout, text, len)))
+            goto out;
     }
     if (out && strcmp(out, "-"))
         fprintf(stderr,
@@ -304,5 +526,6 @@ out:
     free(fp);
     free(text);
     free(sealed);
+    free(url);
     return r;
 }
