@@ -5,10 +5,13 @@
  * labels of its pages, what every page adds (the hub's navigation and the
  * user's scope), and the user's scope for each request.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -204,10 +207,58 @@ static const struct web_route hub_routes[] = {
     {"/lang", page_lang, WEB_R_ANON | WEB_R_PARTIAL | WEB_R_ENROL | WEB_R_FULL},
 };
 
+/* Every {{h.a.b}} (also as a section) in the hub's templates must name a
+ * label: a missing one would print nothing. */
+static int labels_check(struct az_ctx *ctx, const struct hubweb *hw)
+{
+    for (size_t i = 0; i < az_embedded_web_tmpl_n; i++) {
+        const struct az_file_blob *b = &az_embedded_web_tmpl[i];
+        const char *end = b->data + b->len;
+        if (!strstr(b->name, ":hub-"))
+            continue;
+        for (const char *p = b->data; p + 4 < end; p++) {
+            const char *n = p + 2, *e, *dot;
+            json_t *g;
+            if (p[0] != '{' || p[1] != '{')
+                continue;
+            if (*n == '#' || *n == '^' || *n == '/')
+                n++;
+            if (end - n < 3 || n[0] != 'h' || n[1] != '.')
+                continue;
+            for (e = n + 2; e < end && strchr("abcdefghijklmnopqrstuvwxyz0123456789_.", *e); e++)
+                ;
+            dot = memchr(n + 2, '.', (size_t)(e - n - 2));
+            g = dot ? json_object_getn(hw->labels[0], n + 2, (size_t)(dot - n - 2)) : NULL;
+            if (!g || !json_is_string(json_object_getn(g, dot + 1, (size_t)(e - dot - 1))))
+                return az_fail(ctx, AZ_ENOTFOUND, "%s: ハブの画面のラベル \"%.*s\" がありません",
+                               "%s: no hub label \"%.*s\"", b->name, (int)(e - n), n);
+            p = e - 1;
+        }
+    }
+    return 0;
+}
+
+/* Files left in the spool by a server that stopped mid-request. */
+static void spool_clean(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d)
+        return;
+    while ((de = readdir(d)))
+        if (!strncmp(de->d_name, "in-", 3) || !strncmp(de->d_name, "report-", 7))
+            unlinkat(dirfd(d), de->d_name, 0);
+    closedir(d);
+}
+
 int hubweb_setup(struct az_ctx *ctx, struct web *w, struct hubweb *hw)
 {
     if (labels_build(hw) < 0)
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    if (labels_check(ctx, hw) < 0)
+        return ctx->err;
+    spool_clean(hw->spool);
     pthread_mutex_init(&hw->lock, NULL);
     w->site = hub_routes;
     w->nsite = sizeof(hub_routes) / sizeof(hub_routes[0]);

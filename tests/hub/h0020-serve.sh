@@ -32,6 +32,21 @@ ok "three institutions enrolled (Tokyo g1, Osaka g2, Tokyo g2)"
 
 # ---- the server ----
 S=$T/hubstate
+run "$ANZEN" hub serve --port 0
+expect_rc 64 "hub serve without --state is refused"
+expect_err "--state" "names --state"
+run env -u ANZEN_HUB_DB "$ANZEN" hub serve --state "$S"
+expect_rc 64 "hub serve without a database is refused"
+run "$ANZEN" hub user list
+expect_rc 64 "hub user without --state is refused"
+mkdir -m 777 open-state
+run "$ANZEN" hub serve --state open-state --port 0
+expect_rc 1 "a state directory others can write to is refused"
+expect_err "chmod 700" "says how to fix it"
+run "$ANZEN" hub serve --state "$S" --db "host=$PGT user=nobody-here dbname=none" --port 0
+expect_rc 1 "a database that cannot be reached: error"
+mkdir -p -m 700 "$S/spool"
+echo stale >"$S/spool/in-stale1"
 (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" --rate 20 \
     >"$T/serve.out" 2>"$T/serve.err") &
 HUB_PID=$!
@@ -49,6 +64,8 @@ CRT=$S/anzen-tls.crt
 ok "hub serve listens on 127.0.0.1:$PORT"
 grep -q "初回設定コード" "$T/serve.err" && ok "first start prints a setup code" ||
     not_ok "no setup code"
+[ -e "$S/spool/in-stale1" ] && not_ok "a stale spool file is kept" ||
+    ok "stale spool files are removed at start"
 m=$(stat -c %a "$S"); [ "$m" = 700 ] && ok "state directory is 0700" || not_ok "state mode $m"
 m=$(stat -c %a "$S/hub-accounts.db"); [ "$m" = 600 ] && ok "account file is 0600" ||
     not_ok "account file mode $m"
