@@ -267,6 +267,8 @@ int hubweb_setup(struct az_ctx *ctx, struct web *w, struct hubweb *hw)
     w->raw_chunk = hub_api_chunk;
     w->page_vars = page_vars;
     w->app = hw;
+    /* every hub user sees many institutions' data: TOTP for all */
+    w->mfa_all = true;
     return 0;
 }
 

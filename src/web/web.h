@@ -91,7 +91,8 @@ struct web {
     int (*raw_chunk)(struct req *q, const char *data, size_t len);
     /* What every page of the site adds to its view data (may be NULL). */
     void (*page_vars)(struct req *q, json_t *vars);
-    void *app; /* the other site's state */
+    void *app;    /* the other site's state */
+    bool mfa_all; /* every user must enrol TOTP, not only administrators */
 };
 
 /* A route of another site (web->site): flags as the workspace's routes. */

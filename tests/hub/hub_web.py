@@ -137,6 +137,7 @@ def sign_in(name):
     c = Client()
     c.get("/login")
     st, loc, _, _ = c.post("/login", {"name": name, "password": PW})
+    first_loc.setdefault(name, []).append(loc)
     if loc == "/mfa":
         _, _, text, _ = c.get("/mfa")
         secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', text).group(1)
@@ -148,6 +149,7 @@ def sign_in(name):
 
 
 secrets = {}
+first_loc = {}
 
 # ---- first run ----
 anon = Client()
@@ -210,6 +212,19 @@ rc, out, err = hub_user("list")
 ok(rc == 0 and "tokyo" in out and "osaka" in out, "hub user list (the anzen user code)", err)
 
 tokyo = sign_in("tokyo")
+ok(first_loc["tokyo"] == ["/mfa"], "a hub user must enrol TOTP at the first sign-in",
+   first_loc["tokyo"])
+again = sign_in("tokyo")
+ok(first_loc["tokyo"][1] == "/login/mfa", "the next sign-in asks for the TOTP code",
+   first_loc["tokyo"])
+st, _, text, _ = again.get("/")
+ok(st == 200, "signed in with password and TOTP", st)
+wrong = Client()
+wrong.get("/login")
+wrong.post("/login", {"name": "tokyo", "password": PW})
+st, _, text, _ = wrong.post("/login/mfa", {"code": "000000"})
+st, loc, _, _ = wrong.get("/")
+ok(loc == "/login/mfa", "a wrong TOTP code does not sign in", (st, loc))
 st, _, text, _ = tokyo.get("/")
 ok(st == 200 and "東京都" in text, "a prefecture user's overview names the prefecture",
    (st, text[:300]))
