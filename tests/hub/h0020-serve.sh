@@ -29,6 +29,15 @@ done
 "$ANZEN" hub enrol --id tokyo2 --name "東京二丁目歯科" --type dental --prefecture 13 \
     --group g2 --key thief/anzen-sign.pub >/dev/null
 ok "three institutions enrolled (Tokyo g1, Osaka g2, Tokyo g2)"
+# 60 more in Tokyo, for the pages of the institutions list
+{
+    echo "id,name,type,prefecture,beds,group,hq,key"
+    for i in $(seq 10 69); do echo "zz-$i,診療所 $i,clinic,13,0,g3,,$T/anzen-demo/anzen-sign.pub"; done
+} >many.csv
+run "$ANZEN" hub enrol --csv many.csv
+expect_rc 0 "60 more Tokyo clinics enrolled"
+mkdir -m 700 "$T/keys"
+"$ANZEN" hub keygen -o "$T/keys" >/dev/null
 
 # ---- the server ----
 S=$T/hubstate
@@ -48,6 +57,7 @@ expect_rc 1 "a database that cannot be reached: error"
 mkdir -p -m 700 "$S/spool"
 echo stale >"$S/spool/in-stale1"
 (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" --rate 20 \
+    --hub-key "$T/keys/hub.key" \
     >"$T/serve.out" 2>"$T/serve.err") &
 HUB_PID=$!
 i=0
@@ -105,6 +115,13 @@ s=$(sql "select last_sequence from institution where id = 'demo1'")
     not_ok "sequence after failures: $s vs $(cat anzen-submit.seq)"
 cd "$T"
 
+cd osaka
+run "$ANZEN" submit --id osaka1 --seal "$T/keys/hub.pub" --to "$URL" --cacert "$CRT"
+expect_rc 0 "a bundle sealed to the hub's key is opened and accepted"
+cd "$T"
+[ "$(sql "select sealed from bundle where signer = 'osaka1' order by sequence desc limit 1")" = t ] &&
+    ok "stored as sealed" || not_ok "sealed flag"
+
 # the same bytes again: a replay
 post() { # content-type file [curl options]: prints the HTTP status
     ct=$1 f=$2
@@ -161,6 +178,7 @@ code=$(post application/json osaka1.json --interface 127.0.0.3)
 [ "$code" = 201 ] && ok "a bundle file written with -o, sent as is: 201" ||
     not_ok "osaka1 got $code: $(cat body)"
 
+
 # ---- accounts and the UI ----
 python3 "$SRCDIR/tests/hub/hub_web.py" "$PORT" "$S" "$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$T/serve.err")" |
     sed "s/^ok [0-9]*/ok/; s/^not ok [0-9]*/not ok/" >web.tap
@@ -175,4 +193,17 @@ done <web.tap
 grep -q "bundle-accepted" "$T/serve.err" && not_ok "audit lines on stderr?" || true
 n_audit=$(sqlite3 "$S/hub-accounts.db" "select count(*) from change_log where what like 'bundle-%'" 2>/dev/null || echo 0)
 [ "$n_audit" -ge 5 ] && ok "every receipt is in the audit log ($n_audit)" || not_ok "audit rows: $n_audit"
+kill "$HUB_PID"
+set +e
+wait "$HUB_PID"
+src=$?
+set -e
+HUB_PID=
+[ "$src" = 0 ] && ok "hub serve stops cleanly on SIGTERM" || not_ok "hub serve exited $src"
+if grep -q "Sanitizer" "$T/serve.err"; then
+    not_ok "the sanitizers found something in hub serve"
+    grep -A12 "Sanitizer" "$T/serve.err" | sed 's/^/#   /' | head -40
+else
+    ok "no sanitizer report from hub serve"
+fi
 done_testing

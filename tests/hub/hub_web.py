@@ -176,8 +176,8 @@ ok('href="/institutions"' in text and 'href="/admin/users"' in text,
    "the hub's navigation, with the administrator's pages")
 ok('href="/assess"' not in text, "no workspace navigation on the hub")
 st, _, text, _ = admin.get("/institutions")
-ok(st == 200 and all(i in text for i in ("demo1", "osaka1", "tokyo2")),
-   "the administrator sees all three institutions", text[:300])
+ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">63<' in text,
+   "the administrator sees all 63 institutions", text[:300])
 st, _, text, _ = admin.get("/institutions?q=%E3%81%AA%E3%81%AB%E3%82%8F")
 ok("osaka1" in text and "demo1" not in text, "search by name (なにわ) finds osaka1")
 st, _, text, _ = admin.get("/institutions?type=dental")
@@ -230,8 +230,17 @@ ok(st == 200 and "東京都" in text, "a prefecture user's overview names the pr
    (st, text[:300]))
 ok("osaka1" not in text and "なにわ" not in text, "Tokyo's overview shows nothing of Osaka")
 st, _, text, _ = tokyo.get("/institutions")
-ok("demo1" in text and "tokyo2" in text and "osaka1" not in text,
+ok("demo1" in text and "zz-10" in text and "osaka1" not in text,
    "Tokyo's institutions: Tokyo's only", text[:300])
+m = re.search(r'id="total">(\d+)<', text)
+ok(m and m.group(1) == "62", "Tokyo has 62 institutions", m and m.group(1))
+ok(text.count('<tr><td><a href="/institution?id=') == 50 and 'rel="next"' in text
+   and 'rel="prev"' not in text, "the first page holds 50, with a next page")
+st, _, text, _ = tokyo.get("/institutions?page=2")
+ok(text.count('<tr><td><a href="/institution?id=') == 12 and 'rel="prev"' in text
+   and 'rel="next"' not in text and "zz-69" in text, "the second page holds the other 12")
+st, _, text, _ = tokyo.get("/institutions?q=zz-1&page=1")
+ok(text.count('<tr><td><a href="/institution?id=') == 10, "search within the scope (zz-1x: 10)")
 st, _, text, _ = tokyo.get("/institution?id=osaka1")
 ok(st == 404, "IDOR: Tokyo asking for Osaka's institution gets 404", st)
 st2, _, text2, _ = tokyo.get("/institution?id=no-such-id")
