@@ -176,8 +176,8 @@ ok('href="/institutions"' in text and 'href="/admin/users"' in text,
    "the hub's navigation, with the administrator's pages")
 ok('href="/assess"' not in text, "no workspace navigation on the hub")
 st, _, text, _ = admin.get("/institutions")
-ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">63<' in text,
-   "the administrator sees all 63 institutions", text[:300])
+ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">64<' in text,
+   "the administrator sees all 64 institutions", text[:300])
 st, _, text, _ = admin.get("/institutions?q=%E3%81%AA%E3%81%AB%E3%82%8F")
 ok("osaka1" in text and "demo1" not in text, "search by name (なにわ) finds osaka1")
 st, _, text, _ = admin.get("/institutions?type=dental")
@@ -233,12 +233,17 @@ st, _, text, _ = tokyo.get("/institutions")
 ok("demo1" in text and "zz-10" in text and "osaka1" not in text,
    "Tokyo's institutions: Tokyo's only", text[:300])
 m = re.search(r'id="total">(\d+)<', text)
-ok(m and m.group(1) == "62", "Tokyo has 62 institutions", m and m.group(1))
+ok(m and m.group(1) == "63", "Tokyo has 63 institutions", m and m.group(1))
 ok(text.count('<tr><td><a href="/institution?id=') == 50 and 'rel="next"' in text
    and 'rel="prev"' not in text, "the first page holds 50, with a next page")
 st, _, text, _ = tokyo.get("/institutions?page=2")
-ok(text.count('<tr><td><a href="/institution?id=') == 12 and 'rel="prev"' in text
-   and 'rel="next"' not in text and "zz-69" in text, "the second page holds the other 12")
+ok(text.count('<tr><td><a href="/institution?id=') == 13 and 'rel="prev"' in text
+   and 'rel="next"' not in text and "zz-69" in text, "the second page holds the other 13")
+ok("<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &amp;amp;" in text,
+   "an institution's name with markup is shown as text", text[text.find("zz-evil"):][:300])
+st, _, text, _ = tokyo.get("/institution?id=zz-evil")
+ok(st == 200 and "<script>alert" not in text and "&lt;script&gt;" in text,
+   "... also on its own page")
 st, _, text, _ = tokyo.get("/institutions?q=zz-1&page=1")
 ok(text.count('<tr><td><a href="/institution?id=') == 10, "search within the scope (zz-1x: 10)")
 st, _, text, _ = tokyo.get("/institution?id=osaka1")
