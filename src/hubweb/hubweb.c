@@ -83,6 +83,18 @@ static const struct {
     {"one.rule", "種類", "Kind"},
     {"one.count", "件数", "Count"},
     {"one.created", "作成日時", "Created"},
+    {"nav.scopes", "見える範囲", "Scopes"},
+    {"scopes.title", "利用者の見える範囲", "What each user sees"},
+    {"scopes.hint", "管理者はすべてを見ます。範囲のない利用者は何も見られません。",
+     "Administrators see everything. A user without a scope sees nothing."},
+    {"scopes.none", "範囲なし", "no scope"},
+    {"scopes.set", "範囲を決める", "Set a scope"},
+    {"scopes.syntax", "all / group:グループ / prefecture:都道府県 / association:医師会",
+     "all / group:NAME / prefecture:P / association:NAME"},
+    {"scopes.save", "保存", "Save"},
+    {"scopes.assocs", "医師会と会員", "Associations and their members"},
+    {"scopes.members", "会員の機関 ID (空白・改行・カンマ区切り。置き換え)",
+     "Member institution IDs (spaces, lines or commas; replaces the list)"},
 };
 
 static int labels_build(struct hubweb *hw)
@@ -204,6 +216,7 @@ static const struct web_route hub_routes[] = {
     {"/account", page_account, ALLSIGNED},
     {"/admin/users", page_users, WEB_R_FULL | WEB_R_ADMIN},
     {"/admin/audit", page_audit, WEB_R_FULL | WEB_R_ADMIN},
+    {"/admin/scopes", hub_page_scopes, WEB_R_FULL | WEB_R_ADMIN},
     {"/lang", page_lang, WEB_R_ANON | WEB_R_PARTIAL | WEB_R_ENROL | WEB_R_FULL},
 };
 

@@ -87,6 +87,9 @@ void hub_page_institutions(struct req *q);
 void hub_page_institution(struct req *q);
 void hub_page_report(struct req *q);
 
+/* ---- admin.c ---- */
+void hub_page_scopes(struct req *q);
+
 /* ---- api.c ---- */
 int hub_api_chunk(struct req *q, const char *data, size_t len);
 void hub_api_bundles(struct req *q);

@@ -302,6 +302,33 @@ ok(st == 403 and "範囲" in text, "a user whose scope was removed sees nothing 
 st, _, text, _ = bare.get("/institution?id=demo1")
 ok(st == 403, "... not even one institution", st)
 
+# ---- scopes in the web (administrator) ----
+st, _, text, _ = admin.get("/admin/scopes")
+ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:13" in text,
+   "the scopes page lists users, their scopes and who has none", text[:300])
+st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
+                                               "scope": "prefecture:大阪府"})
+ok(st == 200 and "prefecture:大阪府" in text and 'class="ok"' in text,
+   "the administrator gives bare Osaka in the web", text[:300])
+st, _, text, _ = bare.get("/institutions")
+ok(st == 200 and "osaka1" in text and "demo1" not in text, "bare now sees Osaka only", st)
+st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
+                                               "scope": "prefecture:nowhere"})
+ok(st == 200 and 'class="alert"' in text and "nowhere" in text, "an unknown scope is refused")
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med2",
+                                               "members": "tokyo2\nosaka1, zz-10"})
+ok(st == 200 and "3" in text and "med2" in text, "an association's members set in the web")
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med3",
+                                               "members": "ok1 <bad>"})
+ok('class="alert"' in text, "a member that is no institution ID is refused")
+st, _, text, _ = admin.request("POST", "/admin/scopes", urllib.parse.urlencode(
+    {"action": "scope", "user": "bare", "scope": "all"}).encode())
+ok(st == 403, "without the CSRF token: 403", st)
+st, _, text, _ = tokyo.get("/admin/scopes")
+ok(st == 403, "a prefecture user cannot open the scopes page", st)
+st, _, text, _ = bare.get("/institutions")
+ok("demo1" not in text, "the refused changes changed nothing")
+
 # ---- downloads ----
 st, _, _, raw = admin.get("/report?format=xlsx")
 cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
@@ -327,6 +354,7 @@ ok(st == 400, "an unknown format is refused", st)
 st, _, text, _ = admin.get("/admin/audit")
 ok(st == 200 and "bundle-accepted" in text, "the audit log shows bundle receipts", text[:200])
 ok("not-found-or-out-of-scope" in text, "the IDOR attempts are in the audit log")
+ok("hub-scope" in text and "hub-association" in text, "scope changes are in the audit log")
 
 print(f"1..{n}")
 sys.exit(1 if bad else 0)
