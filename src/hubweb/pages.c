@@ -522,6 +522,13 @@ static const struct {
      " FILTER (WHERE s.status <= 2), 0))::int, 0), count(*) FILTER (WHERE s.overdue) FROM"
      " item_status s WHERE s.fiscal_year = $2::int AND s.institution = ANY($1::text[])"
      " GROUP BY s.topic ORDER BY s.topic"},
+    {"by_type_band", "種別・病床規模ごとの対応率", "Completion by type and bed band",
+     "種別,病床規模,機関数,対応率 (%),期限超過のある機関",
+     "type,bed band,institutions,percent,with overdue items",
+     "SELECT y.type, y.bed_band, count(*), coalesce(round(100.0 * sum(y.satisfied) /"
+     " nullif(sum(y.applicable), 0))::int, 0), count(*) FILTER (WHERE y.overdue > 0) FROM"
+     " inst_year y WHERE y.fiscal_year = $2::int AND y.institution = ANY($1::text[]) GROUP BY"
+     " y.type, y.bed_band ORDER BY y.type, y.bed_band"},
     {"overdue_institutions", "期限超過の項目がある機関 (多い順、最大 200)",
      "Institutions with overdue items (most first, at most 200)",
      "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当",
@@ -544,6 +551,23 @@ static const struct {
      "SELECT k.family, k.version, count(*), count(DISTINCT k.institution) FROM vpn_kev k WHERE"
      " k.fiscal_year = $2::int AND k.institution = ANY($1::text[]) GROUP BY k.family, k.version"
      " ORDER BY count(*) DESC, k.family, k.version LIMIT 100"},
+    {"trend", "年度ごとの推移", "Trend across fiscal years",
+     "年度,機関数,対応率 (%),期限超過のある機関,BCP あり (%)",
+     "fiscal year,institutions,percent,with overdue items,cyber BCP (%)",
+     "SELECT y.fiscal_year, count(*), coalesce(round(100.0 * sum(y.satisfied) /"
+     " nullif(sum(y.applicable), 0))::int, 0), count(*) FILTER (WHERE y.overdue > 0),"
+     " round(100.0 * count(*) FILTER (WHERE y.cyber_bcp) / count(*))::int FROM inst_year y"
+     " WHERE $2::int IS NOT NULL AND y.institution = ANY($1::text[]) GROUP BY y.fiscal_year"
+     " ORDER BY y.fiscal_year"},
+    {"indicators", "調査と比べる指標 (病院 / すべての機関)",
+     "Indicators compared with the survey (hospitals / all institutions)",
+     "対象,機関数,BCP,二要素認証,更新,USB,契約の役割分担",
+     "population,institutions,cyber BCP,2FA,patching,USB,contract roles",
+     "SELECT CASE WHEN y.type = 'hospital' THEN 'hospital' ELSE 'other' END, count(*),"
+     " count(*) FILTER (WHERE y.cyber_bcp), count(*) FILTER (WHERE y.mfa), count(*) FILTER"
+     " (WHERE y.patching), count(*) FILTER (WHERE y.usb), count(*) FILTER (WHERE"
+     " y.contract_roles) FROM inst_year y WHERE y.fiscal_year = $2::int AND y.institution ="
+     " ANY($1::text[]) GROUP BY 1 ORDER BY 1"},
 };
 
 static int assoc_report(struct req *q, const struct hub_scope *us, int fy, json_t **ret)

@@ -288,6 +288,12 @@ ok("demo1" in text and "osaka1" in text and "tokyo2" not in text,
 st, _, text, _ = ik.get("/")
 ok(st == 200 and 'id="sec-completion_by_item"' in text and "医師会 med1" in text,
    "the association's overview", text[:300])
+for sec in ("by_type_band", "overdue_institutions", "mfa_fy2027", "kev_vpn", "trend", "indicators"):
+    ok(f'id="sec-{sec}"' in text, f"the association's overview has {sec}")
+m = re.search(r'id="sec-indicators".*?</table>', text, re.S)
+ok(m and "hospital" in m.group(0) and "other" in m.group(0),
+   "the association's indicators count its hospital (osaka1) and its clinic (demo1)",
+   m and m.group(0)[:400])
 st, _, text, _ = ik.get("/institution?id=tokyo2")
 ok(st == 404, "IDOR: the association asking for a non-member gets 404", st)
 st, _, _, raw = ik.get("/report?format=xlsx")
