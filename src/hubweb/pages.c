@@ -234,7 +234,7 @@ void hub_page_institutions(struct req *q)
     const char *p1, *cond, *search = web_arg(q, "q"), *type = web_arg(q, "type"),
                            *overdue = web_arg(q, "overdue"), *page = web_arg(q, "page"),
                            *pref = web_arg(q, "prefecture");
-    long pg = 1;
+    long pg = 1, total = 0;
     int fp = 0;
     PGresult *r;
     json_t *v, *rows;
@@ -248,23 +248,35 @@ void hub_page_institutions(struct req *q)
     snprintf(off, sizeof(off), "%ld", (pg - 1) * HUB_PAGE);
     cond = scope_sql(&us, val, sizeof(val), &p1);
     {
-        char fps[16];
-        const char *vals[6] = {p1,
+        /* the newest fiscal year first, as a constant: the join then
+         * touches one partition range; the total is its own query (a
+         * window count over the join would read every row) */
+        char fps[16], fys[16];
+        const char *vals[7] = {p1,
                                search ? search : "",
                                type ? type : "",
                                overdue && !strcmp(overdue, "1") ? "1" : "",
                                off,
-                               fps};
+                               fps,
+                               fys};
+        const char *none[1] = {""};
+        PGresult *f =
+            query(q, "SELECT coalesce(max(fiscal_year), 0) FROM bundle WHERE $1 = ''", 1, none);
+        if (!f) {
+            hub_scope_clear(&us);
+            return;
+        }
+        snprintf(fys, sizeof(fys), "%d", pgint(PQgetvalue(f, 0, 0)));
+        PQclear(f);
         snprintf(fps, sizeof(fps), "%d", fp);
         if (az_strf(&sql,
                     "SELECT i.id, i.name, i.type, i.prefecture, i.bed_band, i.grp,"
                     " coalesce(to_char(to_timestamp(i.last_created) AT TIME ZONE 'Asia/Tokyo',"
                     " 'YYYY-MM-DD HH24:MI'), ''),"
                     " coalesce(round(100.0 * y.satisfied / nullif(y.applicable, 0))::int, -1),"
-                    " coalesce(y.overdue, 0), count(*) OVER ()"
+                    " coalesce(y.overdue, 0)"
                     " FROM institution i LEFT JOIN inst_year y ON y.institution = i.id AND"
-                    " y.prefecture = i.prefecture AND y.fiscal_year = (SELECT"
-                    " coalesce(max(fiscal_year), 0) FROM bundle)"
+                    " y.prefecture = i.prefecture AND y.fiscal_year = $7::int"
                     " WHERE %s AND ($2 = '' OR strpos(lower(i.id), lower($2)) > 0 OR"
                     " strpos(lower(i.name), lower($2)) > 0) AND ($3 = '' OR i.type = $3) AND"
                     " ($4 = '' OR y.overdue > 0) AND ($6::int = 0 OR i.prefecture = $6::int)"
@@ -274,7 +286,33 @@ void hub_page_institutions(struct req *q)
             web_error(q, 500, "メモリ不足", "out of memory");
             return;
         }
-        r = query(q, sql, 6, vals);
+        r = query(q, sql, 7, vals);
+        free(sql);
+        sql = NULL;
+        if (r) {
+            /* the same conditions, counted; the join only when asked for
+             * those with overdue items */
+            PGresult *c;
+            const char *cv[6] = {vals[0], vals[1], vals[2], vals[3], vals[5], vals[6]};
+            if (az_strf(&sql,
+                        "SELECT count(*) FROM institution i %s WHERE %s AND ($2 = '' OR"
+                        " strpos(lower(i.id), lower($2)) > 0 OR strpos(lower(i.name), lower($2))"
+                        " > 0) AND ($3 = '' OR i.type = $3) AND %s AND ($5::int = 0 OR"
+                        " i.prefecture = $5::int) AND $6::int IS NOT NULL",
+                        vals[3][0] ? "JOIN inst_year y ON y.institution = i.id AND y.prefecture ="
+                                     " i.prefecture AND y.fiscal_year = $6::int"
+                                   : "",
+                        cond, vals[3][0] ? "y.overdue > 0 AND $4 = '1'" : "$4 = ''") < 0 ||
+                !(c = query(q, sql, 6, cv))) {
+                PQclear(r);
+                r = NULL;
+                if (!q->done)
+                    web_error(q, 500, "メモリ不足", "out of memory");
+            } else {
+                total = strtol(PQgetvalue(c, 0, 0), NULL, 10);
+                PQclear(c);
+            }
+        }
     }
     free(sql);
     if (!r) {
@@ -312,7 +350,6 @@ void hub_page_institutions(struct req *q)
         v_int(o, "overdue", pgint(PQgetvalue(r, i, 8)));
     }
     {
-        long total = PQntuples(r) ? pgint(PQgetvalue(r, 0, 9)) : 0;
         struct az_buf b;
         v_int(v, "total", total);
         v_int(v, "page", pg);
