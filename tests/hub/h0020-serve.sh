@@ -153,6 +153,9 @@ cd "$T"
 head -c 5000000 /dev/zero | tr '\0' 'x' >big.json
 code=$(post application/json big.json)
 [ "$code" = 413 ] && ok "a body over 4 MiB: 413" || not_ok "oversized answered $code"
+code=$(post application/json big.json -H 'Transfer-Encoding: chunked' -H 'Expect:' --interface 127.0.0.4)
+case "$code" in 413 | 000) ok "a chunked body over 4 MiB is cut off ($code)" ;;
+*) not_ok "chunked oversized answered $code" ;; esac
 code=$(post text/plain sent1.json)
 [ "$code" = 415 ] && ok "another content type: 415" || not_ok "content type answered $code"
 code=$(curl -sS --cacert "$CRT" -o body -w '%{http_code}' "$URL/api/v1/bundles" || true)
