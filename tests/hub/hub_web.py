@@ -335,6 +335,31 @@ ok(st == 403, "a prefecture user cannot open the scopes page", st)
 st, _, text, _ = bare.get("/institutions")
 ok("demo1" not in text, "the refused changes changed nothing")
 
+# ---- account recovery through hub user (the anzen user code) ----
+NEW_PW = "another long pass phrase 2"
+rc, out, err = hub_user("reset-password", "osaka", "--password-stdin", stdin=NEW_PW + "\n")
+ok(rc == 0, "hub user reset-password", err)
+st, _, _, _ = osaka.get("/institutions")
+ok(st == 303, "the reset ends the user's sessions", st)
+c = Client()
+c.get("/login")
+st, loc, _, _ = c.post("/login", {"name": "osaka", "password": PW})
+ok(loc not in ("/login/mfa", "/mfa"), "the old password no longer works", (st, loc))
+st, loc, _, _ = c.post("/login", {"name": "osaka", "password": NEW_PW})
+ok(loc == "/login/mfa", "the new one does (then TOTP)", (st, loc))
+for i in range(6):
+    Client().post("/login", {"name": "g1", "password": f"wrong password {i} x"})
+c = Client()
+c.get("/login")
+st, loc, _, _ = c.post("/login", {"name": "g1", "password": PW})
+ok(loc is None, "after repeated failures g1 is throttled", (st, loc))
+rc, out, err = hub_user("unlock", "g1")
+ok(rc == 0, "hub user unlock", err)
+st, loc, _, _ = c.post("/login", {"name": "g1", "password": PW})
+ok(loc == "/login/mfa", "after unlock g1 signs in again", (st, loc))
+rc, out, err = hub_user("scope", "nobody-at-all", "all")
+ok(rc != 0 and "nobody-at-all" in err, "a scope for an unknown user is refused", err)
+
 # ---- downloads ----
 st, _, _, raw = admin.get("/report?format=xlsx")
 cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
