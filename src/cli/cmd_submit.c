@@ -248,6 +248,7 @@ static int send_bundle(struct cli *c, const char *url, const char *cacert, const
         const char *mja = json_string_value(json_object_get(j, "message_ja"));
         const char *men = json_string_value(json_object_get(j, "message_en"));
         const char *msg = c->lang == AZ_LANG_EN ? men : mja;
+        const char *detail = json_string_value(json_object_get(j, "detail"));
         if (code == 201 && st && !strcmp(st, "accepted")) {
             fprintf(stderr,
                     L(c, "%s: ハブが束を受け付けました\n", "%s: the hub accepted the bundle\n"),
@@ -258,9 +259,10 @@ static int send_bundle(struct cli *c, const char *url, const char *cacert, const
                     msg ? msg : L(c, "ハブにはすでにこの束があります", "the hub has it already"));
             r = SEND_REPLAY;
         } else if (code >= 400 && code < 500) {
-            cli_err(c, "%s: ハブが束を拒否しました (HTTP %ld): %s",
-                    "%s: the hub refused the bundle (HTTP %ld): %s", url, code,
-                    msg ? msg : L(c, "(理由なし)", "(no reason given)"));
+            cli_err(c, "%s: ハブが束を拒否しました (HTTP %ld): %s%s%s",
+                    "%s: the hub refused the bundle (HTTP %ld): %s%s%s", url, code,
+                    msg ? msg : L(c, "(理由なし)", "(no reason given)"), detail ? " — " : "",
+                    detail ? detail : "");
             r = SEND_REFUSED;
         } else {
             cli_err(c, "%s: ハブの応答が分かりません (HTTP %ld)%s%s",

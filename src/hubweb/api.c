@@ -22,12 +22,15 @@
 #include "anzen/util.h"
 #include "hubweb.h"
 
-static void reply(struct req *q, int status, const char *st, const char *ja, const char *en,
-                  const char *inst, const char *bundle)
+static void reply_detail(struct req *q, int status, const char *st, const char *ja, const char *en,
+                         const char *inst, const char *bundle, const char *detail)
 {
     json_t *j = json_pack("{s:s,s:s,s:s}", "status", st, "message_ja", ja, "message_en", en);
     char *s;
 
+    /* the hub's own words on what was wrong (in the request's language) */
+    if (j && detail && *detail)
+        json_object_set_new(j, "detail", json_string(detail));
     if (j && inst)
         json_object_set_new(j, "institution", json_string(inst));
     if (j && bundle)
@@ -43,6 +46,12 @@ static void reply(struct req *q, int status, const char *st, const char *ja, con
     q->r.body = s;
     q->r.len = strlen(s);
     q->r.ctype = "application/json";
+}
+
+static void reply(struct req *q, int status, const char *st, const char *ja, const char *en,
+                  const char *inst, const char *bundle)
+{
+    reply_detail(q, status, st, ja, en, inst, bundle, NULL);
 }
 
 /* ---- bundles per minute from one address ---- */
@@ -258,17 +267,19 @@ void hub_api_bundles(struct req *q)
         break;
     case AZ_HUB_WRONGKEY:
         web_audit(q, who, "bundle-refused", obj, "wrong key");
-        reply(q, 403, "refused", "登録された鍵で署名されていません。",
-              "The bundle is not signed with the institution's enrolled key.", NULL, NULL);
+        reply_detail(q, 403, "refused", "登録された鍵で署名されていません。",
+                     "The bundle is not signed with the institution's enrolled key.", NULL, NULL,
+                     oc.msg);
         break;
     case AZ_HUB_UNKNOWN:
         web_audit(q, who, "bundle-refused", obj, "not enrolled");
-        reply(q, 403, "refused", "この機関はハブに登録されていません。",
-              "The institution is not enrolled in this hub.", NULL, NULL);
+        reply_detail(q, 403, "refused", "この機関はハブに登録されていません。",
+                     "The institution is not enrolled in this hub.", NULL, NULL, oc.msg);
         break;
     default:
         web_audit(q, who, "bundle-refused", obj, "bad signature");
-        reply(q, 422, "refused", "束の署名が正しくないか、内容が壊れています。",
-              "The bundle's signature does not verify or its content is damaged.", NULL, NULL);
+        reply_detail(q, 422, "refused", "束の署名が正しくないか、内容が壊れています。",
+                     "The bundle's signature does not verify or its content is damaged.", NULL,
+                     NULL, oc.msg);
     }
 }

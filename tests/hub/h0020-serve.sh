@@ -139,7 +139,8 @@ sed 's/"status":"gap"/"status":"satisfied"/' sent1.json >tampered.json
 code=$(post application/json tampered.json)
 [ "$code" = 422 ] && ok "tampered bundle: 422" || not_ok "tampered answered $code"
 grep -q '"status":"refused"' body && grep -q message_ja body && grep -q message_en body &&
-    ok "refused, with messages in ja and en" || not_ok "tampered body: $(cat body)"
+    grep -q '"detail"' body &&
+    ok "refused, with messages in ja and en and the hub's detail" || not_ok "tampered body: $(cat body)"
 # signed by another enrolled institution's key, claiming demo1
 cd thief
 run "$ANZEN" submit --id demo1 --to "$URL" --cacert "$CRT"
