@@ -106,6 +106,16 @@ expect_err "https://" "says https only"
 run "$ANZEN" submit --to "https://127.0.0.1:1" --cacert "$CRT" --timeout 5
 expect_rc 6 "nothing listening: no connection (exit 6)"
 expect_err "つながりません" "says it cannot reach the hub"
+# a name that does not resolve, in a network namespace of the test's own
+# with nothing but loopback (the resolver cannot be reached from it: no
+# query leaves the machine)
+if unshare -n true 2>/dev/null; then
+    run unshare -n "$ANZEN" submit --to "https://hub.invalid:8444" --cacert "$CRT" --timeout 5
+    expect_rc 5 "a host name that does not resolve: exit 5"
+    expect_err "DNS" "says the name does not resolve"
+else
+    ok "# SKIP no network namespaces here (unshare -n)"
+fi
 run "$ANZEN" submit --to "$URL" --pin "md5//x"
 expect_rc 64 "a malformed pin is a usage error"
 run "$ANZEN" submit --to "$URL" --cacert "$CRT" --timeout 5
