@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,24 @@
 #include "hubweb.h"
 
 void hub_scope_vars(struct req *q, const struct hub_scope *s, json_t *v);
+
+/* A query argument that may be shown and sent to the database: valid
+ * UTF-8 without control characters, at most max bytes. */
+static bool text_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n > max)
+        return false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = az_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (!k || cp < 0x20 || cp == 0x7f)
+            return false;
+        i += k;
+    }
+    return true;
+}
 
 /* An integer column's text (PostgreSQL's own output). */
 static int pgint(const char *s)
@@ -49,6 +68,10 @@ static bool report_scope(struct req *q, const struct hub_scope *us, struct az_hu
         const char *p = web_arg(q, "prefecture"), *g = web_arg(q, "group");
         if (p && *p && !(rs->prefecture = az_pref_code(p))) {
             web_error(q, 400, "都道府県が分かりません。", "Unknown prefecture.");
+            return false;
+        }
+        if (g && *g && !text_ok(g, 120)) {
+            web_error(q, 400, "グループの名前が正しくありません。", "Bad group name.");
             return false;
         }
         if (g && *g)
@@ -239,6 +262,11 @@ void hub_page_institutions(struct req *q)
     PGresult *r;
     json_t *v, *rows;
 
+    if (!text_ok(search, 200) || !text_ok(type, 32)) {
+        web_error(q, 400, "検索の条件が正しくありません (200 バイトまでの文字)。",
+                  "Bad search (text of at most 200 bytes).");
+        return;
+    }
     if (!hub_user_scope(q, &us))
         return;
     if (page && *page && az_parse_long(page, 1, 100000, &pg) < 0)
@@ -405,7 +433,7 @@ void hub_page_institution(struct req *q)
     if (!hub_user_scope(q, &us))
         return;
     cond = scope_sql(&us, val, sizeof(val), &p1);
-    if (!id || !*id || strlen(id) > 64 ||
+    if (!id || !*id || strlen(id) > 64 || !text_ok(id, 64) ||
         az_strf(&sql,
                 "SELECT i.id, i.name, i.type, i.prefecture, i.bed_band, i.grp,"
                 " coalesce(i.parent, ''), coalesce(i.last_sequence, 0) FROM institution i"

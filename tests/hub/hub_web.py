@@ -360,6 +360,18 @@ ok(loc == "/login/mfa", "after unlock g1 signs in again", (st, loc))
 rc, out, err = hub_user("scope", "nobody-at-all", "all")
 ok(rc != 0 and "nobody-at-all" in err, "a scope for an unknown user is refused", err)
 
+# ---- hostile query arguments ----
+for path, want in (("/institutions?q=%FF%FE", 400), ("/institutions?q=a%01b", 400),
+                   ("/institutions?q=" + "x" * 300, 400), ("/institutions?page=abc", 200),
+                   ("/institutions?page=-3", 200), ("/institutions?page=99999", 200),
+                   ("/institutions?type=%FF", 400), ("/institutions?type=spa", 200),
+                   ("/?fy=abc", 400), ("/?fy=1999", 400), ("/?group=%FF", 400),
+                   ("/?prefecture=nowhere", 400), ("/institution?id=%FF", 404),
+                   ("/institution?id=" + "a" * 100, 404), ("/institution", 404),
+                   ("/report?format=xlsx&group=%C0%AF", 400)):
+    st, _, text, _ = admin.get(path)
+    ok(st == want, f"{path[:60]}: {want}", (st, text[:200]))
+
 # ---- downloads ----
 st, _, _, raw = admin.get("/report?format=xlsx")
 cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
