@@ -5,6 +5,7 @@
  * points, counts of findings by kind), signed with the workspace's
  * Ed25519 key and optionally sealed to the hub's key (docs/hub.md).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "anzen/doc.h"
+#include "anzen/hint.h"
 #include "anzen/hub.h"
 #include "cli.h"
 
@@ -68,30 +71,114 @@ static void submit_help(struct cli *c, FILE *f)
           "                    6 no connection, 7 TLS (certificate, pin), 8 hub failure\n"));
 }
 
-/* "ID SEQ" of the last submission, if any. */
-static void read_seq(const char *path, char **id, long *seq)
+/* anzen-submit.seq: one "ID SEQ" line per institution id this workspace
+ * has submitted as, the id used last (the default of --id) first. Each
+ * id keeps its own counter, which only grows: a mistyped --id never
+ * touches the counter of the real one. */
+#define SEQ_MAX_IDS 256
+struct seqent {
+    char *id;
+    long seq;
+};
+
+static void seq_free(struct seqent *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].id);
+}
+
+static size_t read_seqs(const char *path, struct seqent *e)
 {
     FILE *f = fopen(path, "r");
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, n = 0;
 
-    *seq = 0;
     if (!f)
-        return;
-    if (getline(&line, &cap, f) > 0) {
+        return 0;
+    while (n < SEQ_MAX_IDS && getline(&line, &cap, f) > 0) {
         char *sp = strchr(line, ' ');
-        if (sp) {
-            *sp = 0;
-            if (!*id)
-                *id = strdup(line);
-            else if (strcmp(*id, line))
-                *seq = 0; /* another id: its own sequence */
-            if (!strcmp(*id ? *id : "", line))
-                *seq = strtol(sp + 1, NULL, 10);
-        }
+        long v;
+        bool dup = false;
+        if (!sp || sp == line)
+            continue;
+        *sp = 0;
+        v = strtol(sp + 1, NULL, 10);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(e[i].id, line)) {
+                if (v > e[i].seq)
+                    e[i].seq = v;
+                dup = true;
+            }
+        if (dup || v < 0 || !(e[n].id = strdup(line)))
+            continue;
+        e[n++].seq = v;
     }
     free(line);
     fclose(f);
+    return n;
+}
+
+/* Write the counters back with id's set to at least seq; first: id
+ * becomes the default (its line first), else it keeps its place (a new
+ * id goes last, or first when there is no other). */
+static int write_seqs(struct cli *c, const char *path, const char *id, long seq, bool first)
+{
+    struct seqent e[SEQ_MAX_IDS];
+    const struct seqent *order[SEQ_MAX_IDS + 1];
+    struct seqent me = {.id = (char *)id, .seq = seq};
+    size_t n = read_seqs(path, e), k = 0, len = 0;
+    char *buf = NULL;
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(e[i].id, id) && e[i].seq > me.seq)
+            me.seq = e[i].seq; /* never backwards */
+    if (first || n == 0)
+        order[k++] = &me;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].id, id))
+            order[k++] = &e[i];
+        else if (!first)
+            order[k++] = &me;
+    }
+    if (k == n && !first && n > 0) {
+        bool in = false;
+        for (size_t i = 0; i < k; i++)
+            in |= order[i] == &me;
+        if (!in && k < SEQ_MAX_IDS)
+            order[k++] = &me;
+    }
+    for (size_t i = 0; i < k; i++) {
+        char *nb = az_fmt("%s%s %ld\n", buf ? buf : "", order[i]->id, order[i]->seq);
+        free(buf);
+        if (!(buf = nb))
+            break;
+    }
+    if (!buf) {
+        cli_err(c, "メモリ不足", "out of memory");
+        r = EXIT_ERROR;
+    } else if ((len = strlen(buf)), az_write_file_atomic(&c->ctx, path, buf, len) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+    }
+    free(buf);
+    seq_free(e, n);
+    return r;
+}
+
+/* The id to submit as (--id, or the one used last) and its counter. */
+static void read_seq(const char *path, char **id, long *seq)
+{
+    struct seqent e[SEQ_MAX_IDS];
+    size_t n = read_seqs(path, e);
+
+    *seq = 0;
+    if (!*id && n > 0)
+        *id = strdup(e[0].id);
+    for (size_t i = 0; *id && i < n; i++)
+        if (!strcmp(e[i].id, *id))
+            *seq = e[i].seq;
+    seq_free(e, n);
 }
 
 static char *in_dir(const char *dir, const char *name)
@@ -127,25 +214,45 @@ static size_t sink_write(char *p, size_t size, size_t n, void *arg)
     return k;
 }
 
-/* https://HOST[:PORT][/PATH]: https only, no user or password in it. */
-static int to_url(struct cli *c, const char *to, char **ret)
+/* https://HOST[:PORT][/PATH]: https only, no user or password, query or
+ * fragment in it. Spaces around it (pasted from a mail) are dropped. */
+static int to_url(struct cli *c, const char *arg, char **ret)
 {
-    const char *host;
-    size_t n;
+    const char *to = arg, *host;
+    size_t n, tl;
 
-    if (strncasecmp(to, "https://", 8) != 0) {
+    while (*to == ' ' || *to == '\t' || *to == '\r' || *to == '\n')
+        to++;
+    tl = strlen(to);
+    while (tl > 0 && strchr(" \t\r\n", to[tl - 1]))
+        tl--;
+    if (tl < 8 || strncasecmp(to, "https://", 8) != 0) {
         cli_err(c, "--to: \"%s\" は https:// で始まる URL ではありません (HTTPS だけで送ります)",
-                "--to: \"%s\" is not an https:// URL (bundles travel over HTTPS only)", to);
+                "--to: \"%s\" is not an https:// URL (bundles travel over HTTPS only)", arg);
+        return EXIT_USAGE;
+    }
+    if (memchr(to, ' ', tl) || memchr(to, '\t', tl) || memchr(to, '\r', tl) ||
+        memchr(to, '\n', tl)) {
+        cli_err(c, "--to: \"%s\" の途中に空白があります", "--to: \"%s\" has a space inside", arg);
+        return EXIT_USAGE;
+    }
+    if (memchr(to, '?', tl) || memchr(to, '#', tl)) {
+        cli_err(c,
+                "--to: \"%s\" に ? や # があります。ハブの URL は https://ホスト名[:ポート] "
+                "だけを書いてください",
+                "--to: \"%s\" has a ? or #; give the hub as https://HOST[:PORT] only", arg);
         return EXIT_USAGE;
     }
     host = to + 8;
-    n = strcspn(host, "/?#");
-    if (n == 0 || memchr(host, '@', n) || strpbrk(to, " \t\r\n")) {
-        cli_err(c, "--to: \"%s\" にハブのホスト名がありません", "--to: no hub host in \"%s\"", to);
+    n = strcspn(host, "/");
+    if (n > tl - 8)
+        n = tl - 8;
+    if (n == 0 || memchr(host, '@', n) || host[0] == ':') {
+        cli_err(c, "--to: \"%s\" にハブのホスト名がありません", "--to: no hub host in \"%s\"", arg);
         return EXIT_USAGE;
     }
     /* the endpoint under the hub's base URL */
-    n = strlen(to);
+    n = tl;
     while (n > 8 && to[n - 1] == '/')
         n--;
     if (n >= 15 && !strncmp(to + n - 15, "/api/v1/bundles", 15))
@@ -222,9 +329,21 @@ static int send_bundle(struct cli *c, const char *url, const char *cacert, const
                 errbuf[0] ? errbuf : curl_easy_strerror(e));
         r = SEND_CONNECT;
         goto out;
+    case CURLE_SSL_CONNECT_ERROR:
+        if (strstr(errbuf, "wrong version number") || strstr(errbuf, "packet length too long") ||
+            strstr(errbuf, "http request")) {
+            cli_err(c,
+                    "%s: そのポートで答えたのは HTTPS ではありません (平文の HTTP など)。URL の"
+                    "ポート番号がハブの hub serve のものか確かめてください。束は送っていません",
+                    "%s: what answers on that port is not HTTPS (plain HTTP?); check that the "
+                    "port is hub serve's. Nothing was sent",
+                    url);
+            r = SEND_TLS;
+            goto out;
+        }
+        /* fall through */
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_INVALIDCERTSTATUS:
@@ -264,6 +383,14 @@ static int send_bundle(struct cli *c, const char *url, const char *cacert, const
                     msg ? msg : L(c, "(理由なし)", "(no reason given)"), detail ? " — " : "",
                     detail ? detail : "");
             r = SEND_REFUSED;
+        } else if (code >= 500 && msg) {
+            cli_err(c,
+                    "%s: ハブで障害が起きています (HTTP %ld): "
+                    "%s。しばらくしてから送り直すか、ハブの運営者に連絡してください",
+                    "%s: the hub has a failure (HTTP %ld): %s; send again later or tell the hub's "
+                    "operator",
+                    url, code, msg);
+            r = SEND_SERVER;
         } else {
             cli_err(c, "%s: ハブの応答が分かりません (HTTP %ld)%s%s",
                     "%s: unexpected answer from the hub (HTTP %ld)%s%s", url, code, msg ? ": " : "",
@@ -293,6 +420,7 @@ int cmd_submit(struct cli *c, int argc, char **argv)
     };
     const char *to = NULL, *cacert = NULL, *pin = NULL;
     char *url = NULL;
+    struct stat cst;
     long timeout = 60;
     const char *out = NULL, *seal = NULL, *branches = NULL, *profile = NULL, *edition = NULL;
     char *id = NULL, *keyp = NULL, *pubp = NULL, *seqp = NULL, *fp = NULL, *text = NULL;
@@ -388,6 +516,15 @@ int cmd_submit(struct cli *c, int argc, char **argv)
     if (to && (r = to_url(c, to, &url))) {
         free(id);
         return r;
+    }
+    if (cacert && (access(cacert, R_OK) != 0 ||
+                   (stat(cacert, &cst) == 0 && S_ISDIR(cst.st_mode) && (errno = EISDIR)))) {
+        cli_err(c, "--cacert %s: %s (ハブの運営者から受け取った証明書のファイルを指定してください)",
+                "--cacert %s: %s (give the certificate file the hub's operator gave you)", cacert,
+                az_errno_text(c->lang, errno));
+        free(id);
+        free(url);
+        return EXIT_USAGE;
     }
     {
         struct az_ws_files f = {.profile = profile};
@@ -492,20 +629,17 @@ int cmd_submit(struct cli *c, int argc, char **argv)
     }
     if (out && (r = out_write(c, out, text, len)))
         goto out;
-    {
-        char *line = az_fmt("%s %ld\n", id, seq + 1);
-        if (!line || az_write_file_atomic(&c->ctx, seqp, line, strlen(line)) < 0) {
-            free(line);
-            cli_liberr(c);
-            r = EXIT_ERROR;
-            goto out;
-        }
-        free(line);
-    }
+    /* the sequence is used up before sending: if the answer is lost, the
+     * next bundle is still newer than whatever the hub has. Only this
+     * id's counter moves; it becomes the remembered id once a bundle was
+     * written to a file or accepted by the hub (a mistyped --id the hub
+     * refuses is not remembered). */
+    if ((r = write_seqs(c, seqp, id, seq + 1, !url)))
+        goto out;
     if (url) {
-        /* the sequence is used up before sending: if the answer is lost,
-         * the next bundle is still newer than whatever the hub has */
         if ((r = send_bundle(c, url, cacert, pin, timeout, text, len)))
+            goto out;
+        if ((r = write_seqs(c, seqp, id, seq + 1, true)))
             goto out;
     }
     if (out && strcmp(out, "-"))

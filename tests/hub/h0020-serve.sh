@@ -57,19 +57,23 @@ run "$ANZEN" hub serve --state "$S" --db "host=$PGT user=nobody-here dbname=none
 expect_rc 1 "a database that cannot be reached: error"
 mkdir -p -m 700 "$S/spool"
 echo stale >"$S/spool/in-stale1"
-(exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" --rate 20 \
-    --hub-key "$T/keys/hub.key" \
-    >"$T/serve.out" 2>"$T/serve.err") &
-HUB_PID=$!
-i=0
-while [ ! -s "$T/port" ]; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
-        echo "Bail out! hub serve did not start"; cat "$T/serve.err"; exit 1
-    fi
-    sleep 0.1
-done
-PORT=$(cat "$T/port")
+start_hub() {
+    rm -f "$T/port"
+    (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" --rate 20 \
+        --hub-key "$T/keys/hub.key" \
+        >"$T/serve.out" 2>"$T/serve.err") &
+    HUB_PID=$!
+    i=0
+    while [ ! -s "$T/port" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
+            echo "Bail out! hub serve did not start"; cat "$T/serve.err"; exit 1
+        fi
+        sleep 0.1
+    done
+    PORT=$(cat "$T/port")
+}
+start_hub
 URL=https://127.0.0.1:$PORT
 CRT=$S/anzen-tls.crt
 ok "hub serve listens on 127.0.0.1:$PORT"
@@ -91,8 +95,8 @@ expect_rc 0 "submit --to with --cacert: accepted"
 expect_err "受け付けました" "says accepted"
 [ "$(sql "select last_sequence from institution where id = 'demo1'")" = 1 ] &&
     ok "the hub stored it (sequence 1)" || not_ok "not stored"
-run "$ANZEN" submit --to "$URL/" --pin "$PIN"
-expect_rc 0 "submit --to with --pin only: accepted"
+run "$ANZEN" submit --to " $URL/ " --pin "$PIN"
+expect_rc 0 "submit --to with --pin only (spaces around the URL dropped): accepted"
 [ "$(sql "select last_sequence from institution where id = 'demo1'")" = 2 ] &&
     ok "sequence 2 stored" || not_ok "sequence 2"
 run "$ANZEN" submit --to "$URL" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -116,6 +120,29 @@ if unshare -n true 2>/dev/null; then
 else
     ok "# SKIP no network namespaces here (unshare -n)"
 fi
+run "$ANZEN" submit --to "$URL" --cacert "$T/nonexist.crt"
+expect_rc 64 "a --cacert file that does not exist: usage error before any network"
+expect_err "ファイルがありません" "says the file is missing"
+for u in "$URL/?x=1" "$URL#frag" "https://127.0.0.1: $PORT"; do
+    run "$ANZEN" submit --to "$u" --cacert "$CRT"
+    expect_rc 64 "--to \"$u\" is refused"
+done
+expect_err "空白" "a space inside the URL is named"
+# plain HTTP answering on the port: "not HTTPS", not "not trusted"
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+for _ in range(2):
+    c, _ = s.accept(); c.recv(4096)
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()
+' "$T/plainport" &
+PLAIN_PID=$!
+i=0; while [ ! -s "$T/plainport" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+run "$ANZEN" submit --to "https://127.0.0.1:$(cat "$T/plainport")" --cacert "$CRT" --timeout 5
+expect_rc 7 "plain HTTP on the port: a TLS failure (exit 7)"
+expect_err "HTTPS ではありません" "says it is not HTTPS"
+kill $PLAIN_PID 2>/dev/null || true
 run "$ANZEN" submit --to "$URL" --pin "md5//x"
 expect_rc 64 "a malformed pin is a usage error"
 run "$ANZEN" submit --to "$URL" --cacert "$CRT" --timeout 5
@@ -124,6 +151,36 @@ s=$(sql "select last_sequence from institution where id = 'demo1'")
 [ "demo1 $s" = "$(cat anzen-submit.seq)" ] && [ "$s" -gt 2 ] &&
     ok "failed sends used up their sequence numbers ($s), none went backwards" ||
     not_ok "sequence after failures: $s vs $(cat anzen-submit.seq)"
+# a mistyped --id: refused by the hub, and neither the real id's counter
+# nor the remembered id is lost (findings #3)
+run "$ANZEN" submit --id demo-typo --to "$URL" --cacert "$CRT"
+expect_rc 4 "a mistyped --id is refused by the hub"
+[ "$(head -1 anzen-submit.seq)" = "demo1 $s" ] && grep -qx "demo-typo 1" anzen-submit.seq &&
+    ok "the real id's counter is kept and still the default; the typo has its own" ||
+    not_ok "sequence file after a typo: $(cat anzen-submit.seq)"
+run "$ANZEN" submit --to "$URL" --cacert "$CRT"
+expect_rc 0 "the next send without --id goes as the real id and is accepted"
+[ "$(sql "select last_sequence from institution where id = 'demo1'")" = $((s + 1)) ] &&
+    ok "as the next sequence ($((s + 1)))" || not_ok "sequence after the typo"
+run "$ANZEN" submit --id demo-typo --to "$URL" --cacert "$CRT"
+[ "$(grep -c . anzen-submit.seq)" = 2 ] && grep -qx "demo-typo 2" anzen-submit.seq &&
+    [ "$(head -1 anzen-submit.seq)" = "demo1 $((s + 1))" ] &&
+    ok "each id counts on its own, never backwards" ||
+    not_ok "sequence file: $(cat anzen-submit.seq)"
+# the hub's database goes away: the hub's own message is shown (exit 8)
+as_pg "$PGBIN/pg_ctl" -D "$PGT/data" -m fast -w stop >/dev/null 2>&1
+run "$ANZEN" submit --to "$URL" --cacert "$CRT"
+expect_rc 8 "the hub's database is down: a hub failure (exit 8)"
+expect_err "データベース" "the hub's message is shown"
+if grep -q "応答が分かりません" "$T/err"; then not_ok "said the answer is not understood"; else
+    ok "not 'answer not understood'"; fi
+as_pg "$PGBIN/pg_ctl" -D "$PGT/data" -l "$PGT/log" -w \
+    -o "-c listen_addresses='' -k $PGT -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1
+# a fresh hub serve (its rate limit starts again; the web tests below need
+# its setup code, as no user exists yet)
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true
+start_hub
+URL=https://127.0.0.1:$PORT
 cd "$T"
 
 cd osaka

@@ -194,16 +194,28 @@ ok(st == 200 and "Hub overview" in text and "Comparison with the MHLW survey" in
 admin.get("/lang?to=ja&back=/")
 
 # ---- hub users and their scopes ----
+ADD_ERR = {}
 for name, scope in (("tokyo", "prefecture:東京都"), ("osaka", "prefecture:27"),
                     ("g1", "group:g1"), ("ishikai", "association:med1"), ("noscope", None)):
     args = ["add", name, "--password-stdin"] + (["--scope", scope] if scope else [])
     rc, out, err = hub_user(*args, stdin=PW + "\n")
+    ADD_ERR[name] = err
     if scope:
         ok(rc == 0, f"hub user add {name} --scope {scope}", err)
     else:
         ok(rc == 64 and "--scope" in err, "hub user add without --scope is refused", (rc, err))
+ok("医師会 \"med1\" には会員の機関がまだありません" in ADD_ERR.get("ishikai", ""),
+   "an association without members yet: a warning, not a refusal", ADD_ERR.get("ishikai"))
+rc, out, err = hub_user("association", "med1", "demo1", "nosuch-9", "osaka1", "nosuch-1")
+ok(rc == 64 and "nosuch-1, nosuch-9" in err, "hub user association with unknown ids: refused, "
+   "naming them", (rc, err))
 rc, out, err = hub_user("association", "med1", "demo1", "osaka1")
 ok(rc == 0, "hub user association med1 demo1 osaka1", err)
+rc, out, err = hub_user("add", "g9", "--scope", "group:存在しない", "--password-stdin", stdin=PW)
+ok(rc == 0 and "グループ \"存在しない\" の機関はまだ登録されていません" in err,
+   "a group nobody is enrolled in: accepted with a warning", (rc, err))
+rc, out, err = hub_user("scope", "g9", "group:g1")
+ok(rc == 0 and "注意" not in err, "a group with institutions: no warning", err)
 rc, out, err = hub_user("add", "x", "--scope", "prefecture:架空県", "--password-stdin", stdin=PW)
 ok(rc == 64 and "架空県" in err, "an unknown prefecture in a scope is refused", err)
 rc, out, err = hub_user("scopes")
