@@ -14,6 +14,7 @@ PKGS="$PKGS libxlsxwriter-dev libzip-dev libxml2-dev"                  # reports
 PKGS="$PKGS libmicrohttpd-dev libgnutls28-dev libsodium-dev libqrencode-dev" # web UI
 PKGS="$PKGS liblz4-dev liblzma-dev zlib1g-dev"                      # host audit (apt lists)
 PKGS="$PKGS libpq-dev"                       # hub (docs/hub.md; the server: postgresql below)
+PKGS="$PKGS libcurl4-openssl-dev"            # submit --to (HTTPS to a hub)
 # to test it (make check): unit tests, fuzzing, formatting, and the real
 # peers the tests talk to
 TEST_PKGS="libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14"

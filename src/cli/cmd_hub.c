@@ -2,19 +2,33 @@
 /*
  * cmd_hub.c - `anzen hub`: the aggregation hub of a hospital group, a
  * medical association or a prefecture, on PostgreSQL (docs/hub.md):
- * keygen | init | enrol | ingest | report | query.
+ * keygen | init | enrol | ingest | report | query | serve | user.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "anzen/csv.h"
+#include "anzen/hint.h"
 #include "anzen/hub.h"
+#include "../hubweb/hubweb.h"
 #include "cli.h"
+
+/* The institution types and bed bands, for help and errors. */
+#define TYPES_JA                                                                                                  \
+    "hospital (病院), clinic (診療所), dental (歯科診療所), pharmacy (薬局), midwifery (助産所), " \
+    "headquarters (本部)"
+#define TYPES_EN "hospital, clinic, dental, pharmacy, midwifery, headquarters"
+#define BANDS_JA "0 (無床), 1-19, 20-99, 100-199, 200-399, 400-499, 500+ (500床以上)、または病床数"
+#define BANDS_EN "0 (no beds), 1-19, 20-99, 100-199, 200-399, 400-499, 500+, or a number of beds"
 
 static void hub_help(struct cli *c, FILE *f)
 {
@@ -29,13 +43,19 @@ static void hub_help(struct cli *c, FILE *f)
           "  init                                 表を作る・新しい版へ移行する\n"
           "  enrol --id ID --name 名称 --type 種別 --prefecture 都道府県 --key 公開鍵\n"
           "        [--beds 病床規模] [--group グループ] [--hq 本部ID]\n"
-          "  enrol --csv FILE                     一括登録 (id,name,type,prefecture,beds,\n"
-          "                                       group,hq,key の列)\n"
+          "        種別: " TYPES_JA "\n"
+          "        病床規模: " BANDS_JA "\n"
+          "  enrol --csv FILE                     一括登録 (列: 機関ID,名称,種別,都道府県,\n"
+          "                                       病床規模,グループ,本部ID,公開鍵。見出しは\n"
+          "                                       日本語か英語 id,name,type,prefecture,beds,\n"
+          "                                       group,hq,key。公開鍵は anzen-sign.pub の\n"
+          "                                       中身・base64・ファイルの場所)\n"
           "  ingest [--hub-key hub.key] FILE|DIR...  束を検証して取り込む\n"
           "  report [--prefecture P] [--group G] [--fiscal-year Y] [--format html|xlsx|json]\n"
           "         -o FILE                       集計の報告書\n"
           "  query NAME [--prefecture P] [--group G] [--fiscal-year Y]   集計 1 つを JSON で\n"
-          "  serve                                (未実装)\n\n"
+          "  serve --state DIR [--listen ADDR] [--port N]   画面と束の受け口 (HTTPS)\n"
+          "  user <操作> --state DIR ...          画面の利用者と見える範囲 (hub user --help)\n\n"
           "ingest の終了コード: 0 すべて取り込み, 2 拒否した束あり, 1 エラー\n",
           "usage: anzen hub <subcommand> [--db CONNINFO] ...\n\n"
           "Collect the bundles of institutions in PostgreSQL and aggregate them, for a\n"
@@ -45,14 +65,95 @@ static void hub_help(struct cli *c, FILE *f)
           "  init                                 create or migrate the tables\n"
           "  enrol --id ID --name NAME --type TYPE --prefecture P --key PUBKEY\n"
           "        [--beds BAND] [--group GROUP] [--hq HQ-ID]\n"
+          "        TYPE: " TYPES_EN "\n"
+          "        BAND: " BANDS_EN "\n"
           "  enrol --csv FILE                     many at once (columns id,name,type,\n"
-          "                                       prefecture,beds,group,hq,key)\n"
+          "                                       prefecture,beds,group,hq,key, headings in\n"
+          "                                       English or Japanese; key: the text of\n"
+          "                                       anzen-sign.pub, its base64, or its path)\n"
           "  ingest [--hub-key hub.key] FILE|DIR...  verify and ingest bundles\n"
           "  report [--prefecture P] [--group G] [--fiscal-year Y] [--format html|xlsx|json]\n"
           "         -o FILE                       the aggregated report\n"
           "  query NAME [--prefecture P] [--group G] [--fiscal-year Y]   one query as JSON\n"
-          "  serve                                (not implemented)\n\n"
+          "  serve --state DIR [--listen ADDR] [--port N]   web UI and bundle endpoint (HTTPS)\n"
+          "  user <action> --state DIR ...        the UI's users and their scopes (hub user "
+          "--help)\n\n"
           "ingest exits 0 when all were ingested, 2 when some were refused, 1 on error\n"));
+}
+
+/* Each subcommand's own usage (hub SUB --help). */
+static const struct {
+    const char *sub, *ja, *en;
+} sub_helps[] = {
+    {"keygen",
+     "使い方: anzen hub keygen -o DIR\n\n"
+     "封を開ける鍵 DIR/hub.key (0600) と、機関に配る公開鍵 DIR/hub.pub を作ります。\n"
+     "すでにあれば上書きしません。DIR は先に作っておいてください。\n",
+     "usage: anzen hub keygen -o DIR\n\n"
+     "Make the sealing key DIR/hub.key (0600) and the public key DIR/hub.pub to hand to\n"
+     "the institutions. Existing keys are not overwritten. DIR must exist.\n"},
+    {"init",
+     "使い方: anzen hub init [--db 接続先]\n\n"
+     "ハブの表を作り、新しい版へ移行します (何度実行しても同じ)。\n",
+     "usage: anzen hub init [--db CONNINFO]\n\n"
+     "Create the hub's tables or migrate them (running it again changes nothing).\n"},
+    {"enrol",
+     "使い方: anzen hub enrol [--db 接続先] --id ID --name 名称 --type 種別 --prefecture 都道府県\n"
+     "                        --key 公開鍵 [--beds 病床規模] [--group グループ] [--hq 本部ID]\n"
+     "       anzen hub enrol [--db 接続先] --csv FILE\n\n"
+     "  種別: " TYPES_JA "\n"
+     "  病床規模: " BANDS_JA "\n"
+     "  公開鍵: 機関の anzen-sign.pub (ファイルの場所、中身、base64)\n"
+     "  CSV の列: 機関ID,名称,種別,都道府県,病床規模,グループ,本部ID,公開鍵 (見出しは日本語か\n"
+     "  英語 id,name,type,prefecture,beds,group,hq,key。見出しがなければこの順)\n"
+     "表示される鍵の指紋が、機関から別の経路で伝えられたものと同じか確かめてください。\n",
+     "usage: anzen hub enrol [--db CONNINFO] --id ID --name NAME --type TYPE --prefecture P\n"
+     "                        --key PUBKEY [--beds BAND] [--group GROUP] [--hq HQ-ID]\n"
+     "       anzen hub enrol [--db CONNINFO] --csv FILE\n\n"
+     "  TYPE: " TYPES_EN "\n"
+     "  BAND: " BANDS_EN "\n"
+     "  PUBKEY: the institution's anzen-sign.pub (its path, its text, or the base64)\n"
+     "  CSV columns: id,name,type,prefecture,beds,group,hq,key (headings in English or\n"
+     "  Japanese; without headings, in this order)\n"
+     "Check that the key fingerprints shown match the ones the institutions gave you.\n"},
+    {"ingest",
+     "使い方: anzen hub ingest [--db 接続先] [--hub-key hub.key] [--quiet] FILE|DIR...\n\n"
+     "束を検証して取り込みます。終了コード: 0 すべて取り込み, 2 拒否した束あり, 1 エラー\n",
+     "usage: anzen hub ingest [--db CONNINFO] [--hub-key hub.key] [--quiet] FILE|DIR...\n\n"
+     "Verify and ingest bundles. Exits 0 when all were ingested, 2 when some were\n"
+     "refused, 1 on error.\n"},
+    {"report",
+     "使い方: anzen hub report [--db 接続先] [--prefecture P] [--group G] [--fiscal-year Y]\n"
+     "                         [--format html|xlsx|json] -o FILE\n\n"
+     "範囲 (都道府県・グループ・年度) の集計の報告書を書き出します。\n",
+     "usage: anzen hub report [--db CONNINFO] [--prefecture P] [--group G] [--fiscal-year Y]\n"
+     "                         [--format html|xlsx|json] -o FILE\n\n"
+     "Write the aggregated report of a scope (prefecture, group, fiscal year).\n"},
+    {"query",
+     "使い方: anzen hub query NAME [--db 接続先] [--prefecture P] [--group G] [--fiscal-year Y]\n\n"
+     "集計 1 つを JSON で出します。NAME:\n",
+     "usage: anzen hub query NAME [--db CONNINFO] [--prefecture P] [--group G] [--fiscal-year "
+     "Y]\n\n"
+     "Print one aggregate as JSON. NAME:\n"},
+};
+
+static void query_names(FILE *f)
+{
+    for (int i = 0; az_hub_queries[i]; i++)
+        fprintf(f, "%s%s", i ? ", " : "  ", az_hub_queries[i]);
+    fputc('\n', f);
+}
+
+static void sub_help(struct cli *c, const char *sub, FILE *f)
+{
+    for (size_t i = 0; i < sizeof(sub_helps) / sizeof(sub_helps[0]); i++)
+        if (!strcmp(sub, sub_helps[i].sub)) {
+            fputs(L(c, sub_helps[i].ja, sub_helps[i].en), f);
+            if (!strcmp(sub, "query"))
+                query_names(f);
+            return;
+        }
+    hub_help(c, f);
 }
 
 static const struct option hub_opts[] = {
@@ -82,15 +183,125 @@ struct hub_args {
     bool quiet;
 };
 
-static const char *const types[] = {"hospital",  "clinic",       "dental", "pharmacy",
-                                    "midwifery", "headquarters", NULL};
+/* The institution types the hub knows, with the Japanese words an office
+ * types in a spreadsheet. */
+static const struct {
+    const char *code, *ja, *ja2;
+} types[] = {
+    {"hospital", "病院", NULL},       {"clinic", "診療所", "一般診療所"},
+    {"dental", "歯科診療所", "歯科"}, {"pharmacy", "薬局", NULL},
+    {"midwifery", "助産所", NULL},    {"headquarters", "本部", NULL},
+};
 
-static bool type_ok(const char *t)
+/* The bed bands of the hub's reports (the bands of the MHLW survey). */
+static const char *const bands[] = {"0", "1-19", "20-99", "100-199", "200-399", "400-499", "500+"};
+
+static const char *type_code(const char *t)
 {
-    for (int i = 0; types[i]; i++)
-        if (!strcmp(t, types[i]))
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (!strcmp(t, types[i].code) || !strcmp(t, types[i].ja) ||
+            (types[i].ja2 && !strcmp(t, types[i].ja2)))
+            return types[i].code;
+    return NULL;
+}
+
+/* In place: full-width ASCII (U+FF01-FF5E) to ASCII and the ideographic
+ * space to a space (what NFKC does to them), then spaces trimmed at both
+ * ends. The text only shrinks. */
+static char *norm_text(char *s)
+{
+    unsigned char *r = (unsigned char *)s, *w = r;
+    size_t n;
+
+    while (*r) {
+        if (r[0] == 0xEF && r[1] == 0xBC && r[2] >= 0x81 && r[2] <= 0xBF) {
+            *w++ = (unsigned char)(r[2] - 0x60);
+            r += 3;
+        } else if (r[0] == 0xEF && r[1] == 0xBD && r[2] >= 0x80 && r[2] <= 0x9E) {
+            *w++ = (unsigned char)(r[2] - 0x20);
+            r += 3;
+        } else if (r[0] == 0xE3 && r[1] == 0x80 && r[2] == 0x80) {
+            *w++ = ' ';
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = 0;
+    while (w > (unsigned char *)s && (w[-1] == ' ' || w[-1] == '\t'))
+        *--w = 0;
+    n = strspn(s, " \t");
+    memmove(s, s + n, strlen(s + n) + 1);
+    return s;
+}
+
+/* A bed band from what people write: a band as the hub spells it
+ * ("20-99"), with another dash or wave ("20〜99", "20～99床"), "500床以上",
+ * "無床", or a number of beds (45 -> 20-99). NULL when it is not one band
+ * ("100床以上" spans several). "" stays "" (not given). */
+static const char *band_code(const char *arg)
+{
+    char t[64], in[64];
+    size_t k = 0;
+    const unsigned char *p = (const unsigned char *)in;
+
+    if (strlen(arg) >= sizeof(in))
+        return NULL;
+    memcpy(in, arg, strlen(arg) + 1);
+    norm_text(in);
+    long lo;
+    char *end;
+
+    while (*p && k + 2 < sizeof(t)) {
+        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x9C) { /* 〜 */
+            t[k++] = '-';
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x95) { /* dashes */
+            t[k++] = '-';
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x88 && p[2] == 0x92) { /* minus sign */
+            t[k++] = '-';
+            p += 3;
+        } else if (!strncmp((const char *)p, "床", 3)) {
+            p += 3;
+        } else if (!strncmp((const char *)p, "以上", 6)) {
+            t[k++] = '+';
+            p += 6;
+        } else if (*p == '~') {
+            t[k++] = '-';
+            p++;
+        } else if (*p == ' ') {
+            p++;
+        } else {
+            t[k++] = (char)*p++;
+        }
+    }
+    if (*p)
+        return NULL;
+    t[k] = 0;
+    if (!*in)
+        return "";
+    if (!strcmp(t, "無") || !strcmp(t, "なし"))
+        return "0";
+    for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++)
+        if (!strcmp(t, bands[i]))
+            return bands[i];
+    if (t[0] < '0' || t[0] > '9')
+        return NULL;
+    errno = 0;
+    lo = strtol(t, &end, 10);
+    if (errno || lo < 0 || lo > 100000)
+        return NULL;
+    if (*end == 0) { /* a number of beds */
+        static const long upper[] = {0, 19, 99, 199, 399, 499};
+        for (size_t i = 0; i < sizeof(upper) / sizeof(upper[0]); i++)
+            if (lo <= upper[i])
+                return bands[i];
+        return "500+";
+    }
+    if (!strcmp(end, "+"))
+        return lo == 500 ? "500+" : NULL;
+    return NULL; /* a range that is not a band: which one is meant is unclear */
 }
 
 static int open_hub(struct cli *c, const struct hub_args *a, struct az_hub **h)
@@ -109,15 +320,69 @@ static int open_hub(struct cli *c, const struct hub_args *a, struct az_hub **h)
     return 0;
 }
 
+/* The columns of an enrolment CSV and the header words for them. */
+enum { C_ID, C_NAME, C_TYPE, C_PREF, C_BEDS, C_GROUP, C_HQ, C_KEY, NCOLS };
+static const char *const col_en[NCOLS] = {"id",   "name",  "type", "prefecture",
+                                          "beds", "group", "hq",   "key"};
+static const char *const col_ja[NCOLS] = {"機関ID",   "名称",     "種別",   "都道府県",
+                                          "病床規模", "グループ", "本部ID", "公開鍵"};
+static const char *const col_words[][5] = {
+    {"id", "機関id", "機関コード", NULL},
+    {"name", "名称", "機関名", "医療機関名", NULL},
+    {"type", "種別", "機関種別", NULL},
+    {"prefecture", "pref", "都道府県", "都道府県名", NULL},
+    {"beds", "bed_band", "病床規模", "病床数", NULL},
+    {"group", "grp", "グループ", "グループ名", NULL},
+    {"hq", "parent", "本部id", "本部", NULL},
+    {"key", "public_key", "公開鍵", "鍵", NULL},
+};
+
+static int col_of(const char *h)
+{
+    for (int i = 0; i < NCOLS; i++)
+        for (int k = 0; col_words[i][k]; k++)
+            if (!strcasecmp(h, col_words[i][k]))
+                return i;
+    return -1;
+}
+
+/* A first row of heading words (two or more; a data row has none). */
+static bool is_heading(const struct az_csv_row *row)
+{
+    int k = 0;
+
+    for (size_t i = 0; i < row->n; i++)
+        k += col_of(row->f[i]) >= 0;
+    return k >= 2;
+}
+
+/* A key field: the whole text of an anzen-sign.pub file ("anzen-ed25519-
+ * public/1 BASE64"), the base64 alone, or the path of the file. */
+static int csv_key(struct cli *c, const char *f, unsigned char pk[32])
+{
+    static const char kind[] = "anzen-ed25519-public/1";
+    size_t kl = sizeof(kind) - 1;
+
+    if (!strncmp(f, kind, kl) && (f[kl] == ' ' || f[kl] == '\t')) {
+        f += kl;
+        while (*f == ' ' || *f == '\t')
+            f++;
+    }
+    return az_pub_key_load(&c->ctx, f, NULL, pk);
+}
+
 static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
 {
     char *data = NULL;
     size_t len = 0;
     struct az_csv *t = NULL;
     struct az_hub_inst *v = NULL;
-    size_t n = 0;
-    int r = EXIT_ERROR;
+    size_t n = 0, ncols = NCOLS;
+    int map[NCOLS], r = EXIT_ERROR;
+    bool header = false;
 
+    for (int k = 0; k < NCOLS; k++)
+        map[k] = k;
     if (cli_read_binary(c, path, &data, &len))
         return EXIT_ERROR;
     if (az_csv_parse(&c->ctx, path, data, len, AZ_CSV_AUTO, &t) < 0) {
@@ -132,48 +397,127 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
     for (size_t i = 0; i < t->nrows; i++) {
         struct az_csv_row *row = &t->rows[i];
         struct az_hub_inst *x = &v[n];
-        if (row->n == 0 || (row->n == 1 && !row->f[0][0]))
+        const char *f[NCOLS];
+        bool empty = true;
+        for (size_t k = 0; k < row->n; k++)
+            if (*norm_text(row->f[k]))
+                empty = false;
+        if (empty)
+            continue; /* a wholly empty row (",,,,,,," from a spreadsheet) */
+        if (!header && n == 0 && is_heading(row)) {
+            /* the header: the columns by name, in any order */
+            for (int k = 0; k < NCOLS; k++)
+                map[k] = -1;
+            for (size_t k = 0; k < row->n; k++) {
+                int cl = col_of(row->f[k]);
+                if (cl < 0 && row->f[k][0]) {
+                    cli_err(c,
+                            "%s: %zu 行 %zu 列: 見出し \"%s\" が分かりません (機関ID, 名称, 種別, "
+                            "都道府県, 病床規模, グループ, 本部ID, 公開鍵 か id, name, type, "
+                            "prefecture, beds, group, hq, key)",
+                            "%s: line %zu column %zu: unknown heading \"%s\" (id, name, type, "
+                            "prefecture, beds, group, hq, key, or the Japanese ones)",
+                            path, row->line, k + 1, row->f[k]);
+                    goto out;
+                }
+                if (cl >= 0)
+                    map[cl] = (int)k;
+            }
+            for (int k = 0; k < C_BEDS; k++)
+                if (map[k] < 0) {
+                    cli_err(c, "%s: %zu 行: 見出しに「%s」(%s) の列がありません",
+                            "%s: line %zu: no \"%s\" (%s) column in the heading", path, row->line,
+                            L(c, col_ja[k], col_en[k]), L(c, col_en[k], col_ja[k]));
+                    goto out;
+                }
+            ncols = row->n;
+            header = true;
             continue;
-        if (i == 0 && !strcmp(row->f[0], "id"))
-            continue; /* the header */
-        if (row->n != 8) {
-            cli_err(c, "%s: %zu 行: 列は 8 つです (id,name,type,prefecture,beds,group,hq,key)",
-                    "%s: line %zu: 8 columns expected (id,name,type,prefecture,beds,group,hq,key)",
-                    path, row->line);
+        }
+        if (row->n != ncols) {
+            bool extra = false;
+            for (size_t k = ncols; k < row->n; k++)
+                extra |= row->f[k][0] != 0;
+            if (extra || (!header && row->n < ncols)) {
+                cli_err(c,
+                        "%s: %zu 行: 列は %zu です (機関ID,名称,種別,都道府県,病床規模,グループ,"
+                        "本部ID,公開鍵)",
+                        "%s: line %zu: %zu columns expected (id,name,type,prefecture,beds,group,"
+                        "hq,key)",
+                        path, row->line, ncols);
+                goto out;
+            }
+        }
+        for (int k = 0; k < NCOLS; k++)
+            f[k] = map[k] >= 0 && (size_t)map[k] < row->n ? row->f[map[k]] : "";
+#define COLNO(k) ((size_t)map[k] + 1)
+        if (!f[C_ID][0] || !f[C_NAME][0]) {
+            int k = f[C_ID][0] ? C_NAME : C_ID;
+            cli_err(c, "%s: %zu 行 %zu 列: %s が空です", "%s: line %zu column %zu: %s is empty",
+                    path, row->line, COLNO(k), L(c, col_ja[k], col_en[k]));
             goto out;
         }
-        x->id = row->f[0];
-        x->name = row->f[1];
-        x->type = row->f[2];
-        x->prefecture = az_pref_code(row->f[3]);
-        x->bed_band = row->f[4];
-        x->group = row->f[5];
-        x->parent = row->f[6];
-        if (!type_ok(x->type)) {
-            cli_err(c, "%s: %zu 行 3 列: 種別 \"%s\" が正しくありません",
-                    "%s: line %zu column 3: bad type \"%s\"", path, row->line, x->type);
+        x->id = f[C_ID];
+        x->name = f[C_NAME];
+        x->group = f[C_GROUP];
+        x->parent = f[C_HQ][0] ? f[C_HQ] : NULL;
+        if (!(x->type = type_code(f[C_TYPE]))) {
+            cli_err(c, "%s: %zu 行 %zu 列: 種別 \"%s\" が正しくありません (" TYPES_JA ")",
+                    "%s: line %zu column %zu: bad type \"%s\" (" TYPES_EN ")", path, row->line,
+                    COLNO(C_TYPE), f[C_TYPE]);
             goto out;
         }
-        if (!x->prefecture) {
-            cli_err(c, "%s: %zu 行 4 列: 都道府県 \"%s\" が分かりません",
-                    "%s: line %zu column 4: unknown prefecture \"%s\"", path, row->line, row->f[3]);
+        if (!(x->prefecture = az_pref_code(f[C_PREF]))) {
+            cli_err(c, "%s: %zu 行 %zu 列: 都道府県 \"%s\" が分かりません (番号 1〜47 か 東京都)",
+                    "%s: line %zu column %zu: unknown prefecture \"%s\" (a code 1-47 or Tokyo)",
+                    path, row->line, COLNO(C_PREF), f[C_PREF]);
             goto out;
         }
-        if (row->f[7][0]) {
-            if (az_pub_key_load(&c->ctx, row->f[7], NULL, x->key) < 0) {
-                cli_err(c, "%s: %zu 行 8 列: 公開鍵が読めません", "%s: line %zu column 8: bad key",
-                        path, row->line);
+        if (!(x->bed_band = band_code(f[C_BEDS]))) {
+            cli_err(c, "%s: %zu 行 %zu 列: 病床規模 \"%s\" が区分に当たりません (" BANDS_JA ")",
+                    "%s: line %zu column %zu: bed band \"%s\" is not one band (" BANDS_EN ")", path,
+                    row->line, COLNO(C_BEDS), f[C_BEDS]);
+            goto out;
+        }
+        if (f[C_KEY][0]) {
+            if (csv_key(c, f[C_KEY], x->key) < 0) {
+                cli_err(c,
+                        "%s: %zu 行 %zu 列: 公開鍵が読めません (anzen-sign.pub の中身、その "
+                        "base64 部分、またはファイルの場所)",
+                        "%s: line %zu column %zu: bad key (the text of anzen-sign.pub, its "
+                        "base64 part, or the file's path)",
+                        path, row->line, COLNO(C_KEY));
                 goto out;
             }
             x->has_key = true;
+        } else if (!x->parent) {
+            cli_err(c, "%s: %zu 行 %zu 列: 公開鍵がありません (本部がまとめて出す支店だけ省けます)",
+                    "%s: line %zu column %zu: no key (only a branch with an hq may omit it)", path,
+                    row->line, map[C_KEY] >= 0 ? COLNO(C_KEY) : ncols + 1);
+            goto out;
         }
+#undef COLNO
         n++;
     }
     if (az_hub_enrol_many(&c->ctx, h, v, n) < 0) {
         cli_liberr(c);
         goto out;
     }
-    printf(L(c, "%zu 機関を登録しました\n", "enrolled %zu institutions\n"), n);
+    /* the fingerprints, for the operator to compare with what each
+     * institution gave by another route */
+    printf("%s", L(c, "機関ID\t鍵の指紋\t名称\n", "id\tkey fingerprint\tname\n"));
+    for (size_t i = 0; i < n; i++) {
+        char *fp = v[i].has_key ? az_key_fingerprint(v[i].key) : NULL;
+        printf("%s\t%s\t%s\n", v[i].id, fp ? fp : L(c, "(鍵なし・本部が提出)", "(no key: via hq)"),
+               v[i].name);
+        free(fp);
+    }
+    printf(L(c,
+             "%zu 機関を登録しました。指紋が各機関から別の経路で伝えられたものと同じか"
+             "確かめてください\n",
+             "enrolled %zu institutions; check that each fingerprint matches the one the "
+             "institution gave you\n"),
+           n);
     r = 0;
 out:
     free(v);
@@ -194,19 +538,18 @@ static int hub_enrol(struct cli *c, struct az_hub *h, const struct hub_args *a)
                 "give --id, --name, --type and --prefecture");
         return EXIT_USAGE;
     }
-    if (!type_ok(a->type)) {
-        cli_err(c,
-                "--type: \"%s\" は hospital, clinic, dental, pharmacy, midwifery, headquarters "
-                "のどれかです",
-                "--type: \"%s\" is one of hospital, clinic, dental, pharmacy, midwifery, "
-                "headquarters",
-                a->type);
+    if (!(in.type = type_code(a->type))) {
+        cli_err(c, "--type: \"%s\" は " TYPES_JA " のどれかです",
+                "--type: \"%s\" is one of " TYPES_EN, a->type);
+        return EXIT_USAGE;
+    }
+    if (a->beds && !(in.bed_band = band_code(a->beds))) {
+        cli_err(c, "--beds: \"%s\" は病床規模の区分に当たりません (" BANDS_JA ")",
+                "--beds: \"%s\" is not one bed band (" BANDS_EN ")", a->beds);
         return EXIT_USAGE;
     }
     in.id = a->id;
     in.name = a->name;
-    in.type = a->type;
-    in.bed_band = a->beds;
     in.group = a->group;
     in.parent = a->hq;
     if (!(in.prefecture = az_pref_code(a->pref))) {
@@ -356,6 +699,688 @@ static int hub_query(struct cli *c, struct az_hub *h, const struct hub_args *a, 
     return out_json(c, NULL, j);
 }
 
+/* ---- hub serve, hub user ---- */
+
+static void serve_help(struct cli *c, FILE *f)
+{
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen hub serve --db 接続先 --state DIR [--listen ADDR] [--port N]\n"
+          "                       [--cert FILE --key FILE] [--hub-key hub.key] [--rate N]\n\n"
+          "ハブの画面 (HTTPS) と、束を受け取る口 (POST /api/v1/bundles) を開きます。\n"
+          "利用者・セッション・監査ログは DIR/" HUB_ACCOUNTS " (SQLite、0600) に置き、\n"
+          "利用者ごとの見える範囲 (グループ・都道府県・医師会) は anzen hub user で決めます。\n"
+          "最初の起動では管理者を登録する「初回設定コード」を表示します。\n"
+          "  --db 接続先            PostgreSQL (postgres://... か conninfo。既定: ANZEN_HUB_DB)\n"
+          "  --state DIR            利用者・証明書・受信中の束を置くディレクトリ (0700 で作成)\n"
+          "  --listen ADDR          待ち受けるアドレス (既定: 127.0.0.1)\n"
+          "  --port N               ポート (既定: 8444。0 なら空いているもの)\n"
+          "  --cert FILE --key FILE 証明書と秘密鍵 (PEM)。省略すると DIR "
+          "に自己署名のものを作ります\n"
+          "  --hub-key hub.key      封をされた束を開ける鍵 (hub keygen で作ったもの)\n"
+          "  --rate N               1 つのアドレスから 1 分に受け取る束の数 (既定: 60)\n"
+          "  --max-connections N --per-ip N --threads N --timeout S --header-time S\n"
+          "  --ready-file FILE      待ち受けを始めたらポート番号を書く (テスト用)\n",
+          "usage: anzen hub serve --db CONNINFO --state DIR [--listen ADDR] [--port N]\n"
+          "                       [--cert FILE --key FILE] [--hub-key hub.key] [--rate N]\n\n"
+          "Serves the hub's web UI over HTTPS and receives bundles (POST /api/v1/bundles).\n"
+          "Users, sessions and the audit log live in DIR/" HUB_ACCOUNTS " (SQLite, 0600);\n"
+          "what each user sees (a group, a prefecture, an association) is set with\n"
+          "anzen hub user. The first start prints a setup code for the administrator.\n"
+          "  --db CONNINFO          PostgreSQL (postgres://... or conninfo; default ANZEN_HUB_DB)\n"
+          "  --state DIR            users, certificate, incoming bundles (made 0700)\n"
+          "  --listen ADDR          address to listen on (default 127.0.0.1)\n"
+          "  --port N               port (default 8444; 0 for any free one)\n"
+          "  --cert FILE --key FILE certificate and key (PEM); else a self-signed one in DIR\n"
+          "  --hub-key hub.key      the key that opens sealed bundles (from hub keygen)\n"
+          "  --rate N               bundles accepted per minute from one address (default 60)\n"
+          "  --max-connections N --per-ip N --threads N --timeout S --header-time S\n"
+          "  --ready-file FILE      write the port here once listening (for tests)\n"));
+}
+
+static int snum(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
+{
+    long n;
+
+    if (az_parse_long(v, min, max, &n) < 0) {
+        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
+                max);
+        return EXIT_USAGE;
+    }
+    *ret = (int)n;
+    return 0;
+}
+
+/* The state directory: made 0700 when missing; refused when others may
+ * write to it. */
+static int state_dir(struct cli *c, const char *dir)
+{
+    struct stat sb;
+
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        cli_err(c, "%s: ディレクトリを作れません (%s)", "%s: cannot make the directory (%s)", dir,
+                strerror(errno));
+        return EXIT_ERROR;
+    }
+    if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        cli_err(c, "%s: ディレクトリではありません", "%s: not a directory", dir);
+        return EXIT_ERROR;
+    }
+    if (sb.st_mode & 022) {
+        cli_err(c, "%s: ほかの利用者が書き込めます (chmod 700 してください)",
+                "%s: others can write to it (chmod 700 it)", dir);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int hub_serve(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"state", required_argument, NULL, 's'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"port", required_argument, NULL, 'P'},
+                                         {"cert", required_argument, NULL, 'c'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"hub-key", required_argument, NULL, 'K'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"max-connections", required_argument, NULL, 'm'},
+                                         {"per-ip", required_argument, NULL, 'i'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"timeout", required_argument, NULL, 'T'},
+                                         {"ready-file", required_argument, NULL, 'R'},
+                                         {"header-time", required_argument, NULL, 'H'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct web *w = calloc(1, sizeof(*w));
+    struct hubweb *hw = calloc(1, sizeof(*hw));
+    const char *db = getenv("ANZEN_HUB_DB"), *state = NULL, *hub_key = NULL;
+    char *acc = NULL, *keypath = NULL, *certp = NULL, *keyp = NULL;
+    size_t len;
+    int o, r = EXIT_ERROR, n = 0;
+
+    if (!w || !hw) {
+        free(w);
+        free(hw);
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    w->o.listen = "127.0.0.1";
+    w->o.port = 8444;
+    w->o.max_conn = 256;
+    w->o.per_ip = 64;
+    w->o.threads = 4;
+    w->o.timeout = 30;
+    w->o.header_time = 10;
+    w->o.idle = 30 * 60;
+    w->o.absolute = 12 * 3600;
+    hw->rate = 60;
+    optind = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int e = 0;
+        switch (o) {
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            state = optarg;
+            break;
+        case 'l':
+            w->o.listen = optarg;
+            break;
+        case 'P':
+            e = snum(c, "--port", optarg, 0, 65535, &w->o.port);
+            break;
+        case 'c':
+            w->o.cert = optarg;
+            break;
+        case 'k':
+            w->o.key = optarg;
+            break;
+        case 'K':
+            hub_key = optarg;
+            break;
+        case 'r':
+            e = snum(c, "--rate", optarg, 0, 100000, &hw->rate);
+            break;
+        case 'm':
+            e = snum(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            break;
+        case 'i':
+            e = snum(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            break;
+        case 't':
+            e = snum(c, "--threads", optarg, 1, 64, &w->o.threads);
+            break;
+        case 'T':
+            e = snum(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            break;
+        case 'R':
+            w->o.ready_file = optarg;
+            break;
+        case 'H':
+            e = snum(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            break;
+        case 'h':
+            serve_help(c, stdout);
+            free(w);
+            free(hw);
+            return 0;
+        default:
+            cli_err(c, "不明なオプションまたは引数の不足: \"%s\"",
+                    "unknown option or missing argument: \"%s\"", argv[optind - 1]);
+            e = EXIT_USAGE;
+        }
+        if (e) {
+            free(w);
+            free(hw);
+            return e;
+        }
+    }
+    if (optind < argc || (!w->o.cert) != (!w->o.key) || !db || !state) {
+        if (optind < argc)
+            cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[optind]);
+        else if (!db)
+            cli_err(c, "データベースを --db で指定してください (または ANZEN_HUB_DB)",
+                    "give the database with --db (or ANZEN_HUB_DB)");
+        else if (!state)
+            cli_err(c, "利用者などを置くディレクトリを --state で指定してください",
+                    "give the directory for the users and keys with --state");
+        else
+            cli_err(c, "--cert と --key は一緒に指定します", "--cert and --key go together");
+        free(w);
+        free(hw);
+        return EXIT_USAGE;
+    }
+    w->o.lang = c->lang;
+    if (sodium_init() < 0 || (r = state_dir(c, state))) {
+        free(w);
+        free(hw);
+        return r ? r : EXIT_ERROR;
+    }
+    r = EXIT_ERROR;
+    pthread_mutex_init(&w->lock, NULL);
+    acc = az_fmt("%s/%s", state, HUB_ACCOUNTS);
+    keypath = az_fmt("%s/%s.key", state, HUB_ACCOUNTS);
+    hw->state = strdup(state);
+    hw->spool = az_fmt("%s/%s", state, HUB_SPOOL);
+    if (!acc || !keypath || !hw->state || !hw->spool) {
+        cli_err(c, "メモリ不足", "out of memory");
+        goto out;
+    }
+    if (mkdir(hw->spool, 0700) < 0 && errno != EEXIST) {
+        cli_err(c, "%s: ディレクトリを作れません (%s)", "%s: cannot make the directory (%s)",
+                hw->spool, strerror(errno));
+        goto out;
+    }
+    if (hub_key) {
+        if (az_box_key_load(&c->ctx, hub_key, hw->box_pk, hw->box_sk) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        hw->have_box = true;
+    }
+    if (az_hub_open(&c->ctx, db, &hw->hub) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (!(hw->pg = PQconnectdb(db)) || PQstatus(hw->pg) != CONNECTION_OK) {
+        cli_err(c, "データベースにつながりません: %s", "cannot connect to the database: %s",
+                hw->pg ? PQerrorMessage(hw->pg) : "?");
+        goto out;
+    }
+    if (web_views_load(&c->ctx, w) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (cli_open_store(c, acc, &w->st))
+        goto out;
+    if (hub_scope_open(&c->ctx, acc, &hw->sq) < 0 ||
+        az_seal_key_load(&c->ctx, keypath, w->seal_key) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    randombytes_buf(w->form_key, sizeof(w->form_key));
+    if (w->o.cert) {
+        certp = strdup(w->o.cert);
+        keyp = strdup(w->o.key);
+    } else {
+        certp = az_fmt("%s/anzen-tls.crt", state);
+        keyp = az_fmt("%s/anzen-tls.key", state);
+        if (certp && keyp && (access(certp, F_OK) != 0 || access(keyp, F_OK) != 0)) {
+            if (web_cert_generate(&c->ctx, certp, keyp, w->o.listen) < 0) {
+                cli_liberr(c);
+                goto out;
+            }
+            fprintf(stderr,
+                    L(c, "anzen: 自己署名の証明書を作りました: %s\n",
+                      "anzen: made a self-signed certificate: %s\n"),
+                    certp);
+        }
+    }
+    if (!certp || !keyp || az_read_text_file(&c->ctx, certp, &w->cert_pem, &len) < 0 ||
+        az_read_text_file(&c->ctx, keyp, &w->key_pem, &len) < 0 ||
+        web_cert_fingerprint(&c->ctx, w->cert_pem, w->fingerprint, sizeof(w->fingerprint)) < 0) {
+        if (!certp || !keyp)
+            cli_err(c, "メモリ不足", "out of memory");
+        else
+            cli_liberr(c);
+        goto out;
+    }
+    web_check_secret_modes(c->lang, acc, keyp);
+    fprintf(stderr,
+            L(c,
+              "anzen: 証明書の指紋 (SHA-256): %s\n"
+              "       ブラウザの警告画面で、この指紋と同じであることを確かめてください。\n",
+              "anzen: certificate fingerprint (SHA-256): %s\n"
+              "       Check that the browser's warning shows the same fingerprint.\n"),
+            w->fingerprint);
+    if (az_store_user_count(w->st, &c->ctx, &n) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    if (n == 0) {
+        uint32_t code = randombytes_uniform(100000000);
+        snprintf(w->setup_code, sizeof(w->setup_code), "%08u", (unsigned)code);
+        fprintf(stderr,
+                L(c, "anzen: 初回設定コード: %s (ブラウザで管理者を登録するときに入力します)\n",
+                  "anzen: setup code: %s (enter it in the browser to create the administrator)\n"),
+                w->setup_code);
+    }
+    if (strncmp(w->o.listen, "127.", 4) && strcmp(w->o.listen, "::1"))
+        fprintf(stderr, "%s",
+                L(c,
+                  "anzen: 注意: ネットワークに公開しています。ファイアウォールで届く範囲を"
+                  "限ってください。\n",
+                  "anzen: note: listening on the network. Limit who can reach it with a "
+                  "firewall.\n"));
+    if (hubweb_setup(&c->ctx, w, hw) < 0) {
+        cli_liberr(c);
+        goto out;
+    }
+    r = web_run(w) ? EXIT_ERROR : 0;
+out:
+    web_views_free(w);
+    az_store_close(w->st);
+    if (w->key_pem)
+        sodium_memzero(w->key_pem, strlen(w->key_pem));
+    free(w->key_pem);
+    free(w->cert_pem);
+    sodium_memzero(w, sizeof(*w));
+    free(w);
+    hubweb_free(hw);
+    free(hw);
+    free(acc);
+    free(keypath);
+    free(certp);
+    free(keyp);
+    return r;
+}
+
+static void user_help(struct cli *c, FILE *f)
+{
+    fprintf(
+        f, "%s",
+        L(c,
+          "使い方: anzen hub user <操作> [名前] --state DIR [オプション]\n"
+          "  add 名前 --scope 範囲 [--display 表示名] [--admin] [--password-stdin|--temporary]\n"
+          "  scope 名前 範囲                 見える範囲を変える\n"
+          "  association 名前 機関ID...      医師会の会員 (機関) を決める (置き換え)\n"
+          "  scopes                          利用者の範囲と医師会の一覧\n"
+          "  list | reset-password | unlock | reset-mfa | disable | enable  (anzen user と同じ)\n"
+          "範囲: all (ハブ管理者と同じく全部), group:グループ, prefecture:都道府県,\n"
+          "      association:医師会\n",
+          "usage: anzen hub user <action> [name] --state DIR [options]\n"
+          "  add NAME --scope SCOPE [--display NAME] [--admin] [--password-stdin|--temporary]\n"
+          "  scope NAME SCOPE                change what the user sees\n"
+          "  association NAME ID...          set the member institutions of an association\n"
+          "  scopes                          the users' scopes and the associations\n"
+          "  list | reset-password | unlock | reset-mfa | disable | enable  (as anzen user)\n"
+          "scopes: all (everything, as a hub administrator), group:NAME, prefecture:P,\n"
+          "        association:NAME\n"));
+}
+
+/* The hub database for hub user's checks, or NULL (with the error told). */
+static PGconn *user_db(struct cli *c, const char *db, const char *why_ja, const char *why_en)
+{
+    PGconn *pg;
+
+    if (!db) {
+        cli_err(c, "%sため、データベースを --db か ANZEN_HUB_DB で指定してください",
+                "give the database with --db or ANZEN_HUB_DB %s", L(c, why_ja, why_en));
+        return NULL;
+    }
+    if (!(pg = PQconnectdb(db)) || PQstatus(pg) != CONNECTION_OK) {
+        cli_err(c, "データベースにつながりません: %s", "cannot connect to the database: %s",
+                pg ? PQerrorMessage(pg) : "?");
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+/* An association's members must be enrolled institutions: the unknown
+ * ids are named, and nothing is changed. */
+static int assoc_check(struct cli *c, const char *db, char *const *ids, int n)
+{
+    PGconn *pg = user_db(c, db, "会員の機関 ID を確かめる", "to check the member ids");
+    PGresult *res = NULL;
+    struct az_buf b;
+    char *lit = NULL;
+    int r = EXIT_ERROR;
+
+    if (!pg)
+        return EXIT_USAGE;
+    az_buf_init(&b, 16u << 20);
+    az_buf_puts(&b, "{");
+    for (int i = 0; i < n; i++) {
+        az_buf_puts(&b, i ? ",\"" : "\"");
+        for (const char *p = ids[i]; *p; p++) {
+            char ch[3] = {'\\', *p, 0};
+            az_buf_puts(&b, (*p == '"' || *p == '\\') ? ch : ch + 1);
+        }
+        az_buf_puts(&b, "\"");
+    }
+    az_buf_puts(&b, "}");
+    if (!(lit = az_buf_take(&b))) {
+        cli_err(c, "メモリ不足", "out of memory");
+        goto out;
+    }
+    {
+        const char *v[1] = {lit};
+        res = PQexecParams(pg,
+                           "SELECT string_agg(x, ', ' ORDER BY x) FROM unnest($1::text[]) x"
+                           " WHERE NOT EXISTS (SELECT 1 FROM institution i WHERE i.id = x)",
+                           1, NULL, v, NULL, NULL, 0);
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        cli_err(c, "機関の一覧を読めません: %s", "cannot read the institutions: %s",
+                PQerrorMessage(pg));
+        goto out;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        cli_err(c, "登録されていない機関 ID: %s (hub enrol で登録してから会員にしてください)",
+                "institution ids not enrolled: %s (enrol them with hub enrol first)",
+                PQgetvalue(res, 0, 0));
+        r = EXIT_USAGE;
+        goto out;
+    }
+    r = 0;
+out:
+    PQclear(res);
+    PQfinish(pg);
+    free(lit);
+    return r;
+}
+
+/* A scope that shows nothing today (a group no institution is in, an
+ * association without members) is allowed, as they may come later, but
+ * said. */
+static void scope_warn(struct cli *c, const char *db, struct sqlite3 *sq, const char *text)
+{
+    struct hub_scope s;
+
+    if (hub_scope_parse(&c->ctx, text, &s) < 0)
+        return;
+    if (s.kind == HS_ASSOC) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(sq, "SELECT count(*) FROM hub_assoc WHERE assoc = ?", -1, &st,
+                               NULL) == SQLITE_OK &&
+            sqlite3_bind_text(st, 1, s.value, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+            fprintf(stderr,
+                    L(c,
+                      "anzen: 注意: 医師会 \"%s\" には会員の機関がまだありません (hub user "
+                      "association で決めるまで何も見えません)\n",
+                      "anzen: note: association \"%s\" has no member institutions yet (nothing "
+                      "is visible until hub user association sets them)\n"),
+                    s.value);
+        sqlite3_finalize(st);
+    } else if (s.kind == HS_GROUP && db) {
+        const char *v[1] = {s.value};
+        PGconn *pg = PQconnectdb(db);
+        PGresult *res;
+        if (!pg || PQstatus(pg) != CONNECTION_OK) {
+            PQfinish(pg);
+            return;
+        }
+        res = PQexecParams(pg, "SELECT count(*) FROM institution WHERE grp = $1", 1, NULL, v, NULL,
+                           NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(res, 0, 0), "0"))
+            fprintf(stderr,
+                    L(c,
+                      "anzen: 注意: グループ \"%s\" の機関はまだ登録されていません (登録される"
+                      "まで何も見えません)\n",
+                      "anzen: note: no institution is enrolled in group \"%s\" yet (nothing is "
+                      "visible until one is)\n"),
+                    s.value);
+        PQclear(res);
+        PQfinish(pg);
+    }
+}
+
+/* `anzen hub user`: the account file's users through `anzen user`, plus
+ * the hub roles (scopes) and the associations' members. */
+static int hub_user(struct cli *c, int argc, char **argv)
+{
+    const char *state = NULL, *scope = NULL, *sub, *db = getenv("ANZEN_HUB_DB");
+    char **av = calloc((size_t)argc + 6, sizeof(char *)), *acc = NULL;
+    int ac = 0, r = EXIT_ERROR;
+    bool has_role = false;
+    struct sqlite3 *sq = NULL;
+
+    if (!av) {
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        user_help(c, argc < 2 ? stderr : stdout);
+        free(av);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    sub = argv[1];
+    av[ac++] = "user";
+    av[ac++] = (char *)sub;
+    for (int i = 2; i < argc; i++) {
+        if ((!strcmp(argv[i], "--state") || !strcmp(argv[i], "--scope")) && i + 1 < argc) {
+            *(argv[i][3] == 't' ? &state : &scope) = argv[i + 1];
+            i++;
+        } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            db = argv[i] + 5;
+        } else if (!strncmp(argv[i], "--state=", 8)) {
+            state = argv[i] + 8;
+        } else if (!strncmp(argv[i], "--scope=", 8)) {
+            scope = argv[i] + 8;
+        } else {
+            if (!strcmp(argv[i], "--role") || !strncmp(argv[i], "--role=", 7))
+                has_role = true;
+            av[ac++] = argv[i];
+        }
+    }
+    if (!state) {
+        cli_err(c, "ハブのディレクトリを --state で指定してください",
+                "give the hub's directory with --state");
+        free(av);
+        return EXIT_USAGE;
+    }
+    if (!(acc = az_fmt("%s/%s", state, HUB_ACCOUNTS))) {
+        free(av);
+        return EXIT_ERROR;
+    }
+    if (!strcmp(sub, "scope") || !strcmp(sub, "association") || !strcmp(sub, "scopes")) {
+        int nops = ac - 2;
+        if ((!strcmp(sub, "scope") && nops != 2) || (!strcmp(sub, "association") && nops < 1) ||
+            (!strcmp(sub, "scopes") && nops != 0)) {
+            if (nops > 2 && !strcmp(sub, "scope"))
+                cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", av[4]);
+            else if (nops > 0 && !strcmp(sub, "scopes"))
+                cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", av[2]);
+            else
+                cli_err(c, "引数が足りません", "missing arguments");
+            user_help(c, stderr);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (access(acc, F_OK) != 0) {
+            cli_err(c, "%s がありません (先に hub serve を起動してください)",
+                    "%s does not exist (start hub serve first)", acc);
+            goto out;
+        }
+        if (hub_scope_open(&c->ctx, acc, &sq) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
+        if (!strcmp(sub, "scope")) {
+            struct az_store *st = NULL;
+            struct az_user u;
+            int e;
+            if (cli_open_store(c, acc, &st))
+                goto out;
+            e = az_store_user_get(st, &c->ctx, av[2], &u);
+            az_store_close(st);
+            if (e < 0) {
+                cli_err(c, "利用者 \"%s\" はいません", "no user \"%s\"", av[2]);
+                goto out;
+            }
+            if (hub_scope_set(&c->ctx, sq, u.name, av[3]) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            printf(L(c, "%s の範囲: %s\n", "%s: scope %s\n"), u.name, av[3]);
+            scope_warn(c, db, sq, av[3]);
+        } else if (!strcmp(sub, "association")) {
+            if ((r = assoc_check(c, db, av + 3, ac - 3)))
+                goto out;
+            r = EXIT_ERROR;
+            if (hub_assoc_set(&c->ctx, sq, av[2], av + 3, ac - 3) < 0) {
+                cli_liberr(c);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            printf(L(c, "医師会 %s: 会員 %d 機関\n", "association %s: %d member institutions\n"),
+                   av[2], ac - 3);
+        } else {
+            json_t *u = NULL, *a = NULL;
+            if (hub_scope_list(&c->ctx, sq, &u, &a) < 0) {
+                cli_liberr(c);
+                goto out;
+            }
+            r = out_json(c, NULL, json_pack("{s:o,s:o}", "users", u, "associations", a));
+            goto out;
+        }
+        r = 0;
+        goto out;
+    }
+    {
+        /* the operands are checked here, so that errors show the hub
+         * user usage and name the stray argument (cmd_user would print
+         * the workspace's) */
+        static const char *const one[] = {"add",       "reset-password", "unlock",
+                                          "reset-mfa", "disable",        "enable"};
+        static const char *const with_val[] = {"-w",     "--workspace", "-f",       "--format",
+                                               "--role", "--display",   "--vendor", NULL};
+        int want = -1, got = 0;
+        const char *stray = NULL;
+        for (size_t k = 0; k < sizeof(one) / sizeof(one[0]); k++)
+            if (!strcmp(sub, one[k]))
+                want = 1;
+        if (!strcmp(sub, "list"))
+            want = 0;
+        if (want < 0) {
+            cli_err(c, "未知の操作 \"%s\"", "unknown action \"%s\"", sub);
+            user_help(c, stderr);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        for (int i = 2; i < ac; i++) {
+            bool takes = false;
+            if (av[i][0] == '-') {
+                for (int k = 0; with_val[k]; k++)
+                    takes |= !strcmp(av[i], with_val[k]);
+                i += takes;
+                continue;
+            }
+            if (++got > want && !stray)
+                stray = av[i];
+        }
+        if (stray || got < want) {
+            if (stray)
+                cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", stray);
+            else
+                cli_err(c, "利用者の名前を指定してください", "give the user's name");
+            user_help(c, stderr);
+            r = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (!strcmp(sub, "add")) {
+        struct hub_scope s;
+        if (!scope) {
+            cli_err(c,
+                    "--scope で見える範囲を指定してください (all, group:G, prefecture:P, "
+                    "association:A)",
+                    "give the user's scope with --scope (all, group:G, prefecture:P, "
+                    "association:A)");
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (hub_scope_parse(&c->ctx, scope, &s) < 0) {
+            cli_liberr(c);
+            r = EXIT_USAGE;
+            goto out;
+        }
+        if (!has_role) {
+            /* hub users only read: the viewer role of the account store */
+            av[ac++] = "--role";
+            av[ac++] = "viewer";
+        }
+        if (state_dir(c, state))
+            goto out;
+    }
+    {
+        /* the user's name: the operand after the action (getopt in
+         * cmd_user reorders av, so it is found first) */
+        const char *name = NULL;
+        static const char *const with_arg[] = {"-w",     "--workspace", "-f",       "--format",
+                                               "--role", "--display",   "--vendor", NULL};
+        for (int i = 2; i < ac && !name; i++) {
+            bool skip = false;
+            if (av[i][0] == '-') {
+                for (int k = 0; with_arg[k]; k++)
+                    if (!strcmp(av[i], with_arg[k]))
+                        skip = true;
+                if (skip)
+                    i++;
+                continue;
+            }
+            name = av[i];
+        }
+        av[ac++] = "-w";
+        av[ac++] = acc;
+        av[ac] = NULL;
+        r = cmd_user(c, ac, av);
+        if (r == 0 && !strcmp(sub, "add")) {
+            if (!name || hub_scope_open(&c->ctx, acc, &sq) < 0 ||
+                hub_scope_set(&c->ctx, sq, name, scope) < 0) {
+                cli_liberr(c);
+                r = EXIT_ERROR;
+            } else {
+                scope_warn(c, db, sq, scope);
+            }
+        }
+    }
+out:
+    hub_scope_close(sq);
+    free(acc);
+    free(av);
+    return r;
+}
+
 int cmd_hub(struct cli *c, int argc, char **argv)
 {
     struct hub_args a;
@@ -370,6 +1395,10 @@ int cmd_hub(struct cli *c, int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : 0;
     }
     sub = argv[1];
+    if (!strcmp(sub, "serve"))
+        return hub_serve(c, argc - 1, argv + 1);
+    if (!strcmp(sub, "user"))
+        return hub_user(c, argc - 1, argv + 1);
     optind = 1;
     while ((o = getopt_long(argc - 1, argv + 1, "d:o:f:qh", hub_opts, NULL)) != -1) {
         switch (o) {
@@ -424,7 +1453,7 @@ int cmd_hub(struct cli *c, int argc, char **argv)
             a.fy = (int)fy;
             break;
         case 'h':
-            hub_help(c, stdout);
+            sub_help(c, sub, stdout);
             return 0;
         default:
             cli_err(c, "不明なオプションまたは引数の不足", "unknown option or missing argument");
@@ -440,6 +1469,22 @@ int cmd_hub(struct cli *c, int argc, char **argv)
             cli_err(c, "鍵を置くディレクトリを -o で指定してください",
                     "give the directory for the keys with -o");
             return EXIT_USAGE;
+        }
+        {
+            struct stat st;
+            if (stat(a.out, &st) != 0) {
+                cli_err(
+                    c,
+                    "%s: 鍵を置くディレクトリを開けません: %s (先に mkdir -m 700 で作ってください)",
+                    "%s: cannot open the directory for the keys: %s (make it first: mkdir -m "
+                    "700)",
+                    a.out, az_errno_text(c->lang, errno));
+                return EXIT_ERROR;
+            }
+            if (!S_ISDIR(st.st_mode)) {
+                cli_err(c, "%s: ディレクトリではありません", "%s: not a directory", a.out);
+                return EXIT_ERROR;
+            }
         }
         k = az_fmt("%s/hub.key", a.out);
         p = az_fmt("%s/hub.pub", a.out);
@@ -461,11 +1506,6 @@ int cmd_hub(struct cli *c, int argc, char **argv)
         free(p);
         return r;
     }
-    if (!strcmp(sub, "serve")) {
-        cli_err(c, "hub serve はまだありません (hub report と hub query を使ってください)",
-                "hub serve is not implemented yet (use hub report and hub query)");
-        return EXIT_ERROR;
-    }
     if (strcmp(sub, "init") && strcmp(sub, "enrol") && strcmp(sub, "ingest") &&
         strcmp(sub, "report") && strcmp(sub, "query")) {
         cli_err(c, "未知のサブコマンド \"%s\"", "unknown subcommand \"%s\"", sub);
@@ -475,6 +1515,17 @@ int cmd_hub(struct cli *c, int argc, char **argv)
     if (strcmp(sub, "ingest") && strcmp(sub, "query") && argc > 0) {
         cli_err(c, "余分な引数 \"%s\"", "unexpected argument \"%s\"", argv[0]);
         return EXIT_USAGE;
+    }
+    if (!strcmp(sub, "query") && argc == 1) {
+        bool known = false;
+        for (int i = 0; az_hub_queries[i]; i++)
+            known |= !strcmp(argv[0], az_hub_queries[i]);
+        if (!known) {
+            cli_err(c,
+                    "未知の集計 \"%s\"。次のどれかです:", "unknown query \"%s\"; one of:", argv[0]);
+            query_names(stderr);
+            return EXIT_USAGE;
+        }
     }
     if ((r = open_hub(c, &a, &h)))
         return r;

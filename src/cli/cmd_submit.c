@@ -5,16 +5,21 @@
  * points, counts of findings by kind), signed with the workspace's
  * Ed25519 key and optionally sealed to the hub's key (docs/hub.md).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "anzen/doc.h"
+#include "anzen/hint.h"
 #include "anzen/hub.h"
 #include "cli.h"
 
@@ -23,7 +28,7 @@ static void submit_help(struct cli *c, FILE *f)
     fprintf(
         f, "%s",
         L(c,
-          "使い方: anzen submit --id 機関ID -o FILE [オプション]\n\n"
+          "使い方: anzen submit --id 機関ID (-o FILE | --to URL) [オプション]\n\n"
           "ハブ (病院グループ・医師会・都道府県) に出す束を作ります: 項目ごと・役割ごとの状態、\n"
           "期限超過の項目、対応計画の要約、重点事項、台帳・事業者・点検の指摘の種類ごとの件数。\n"
           "台帳そのものは --include-ledger を付けたときだけ入ります。束はワークスペースの\n"
@@ -37,8 +42,13 @@ static void submit_help(struct cli *c, FILE *f)
           "  --fingerprint        署名鍵の指紋を表示するだけ\n"
           "  -p, --profile FILE   プロファイル (既定: profile.yaml)\n"
           "  -e, --edition ID     評価に使う版\n"
-          "  --to URL             (この版では使えません: HTTPS 送信は未実装)\n",
-          "usage: anzen submit --id ID -o FILE [options]\n\n"
+          "  --to https://HUB[:PORT]  束を HTTPS でハブに送る (-o と一緒なら両方)\n"
+          "  --cacert FILE        ハブの証明書 (自己署名なら hub serve の anzen-tls.crt)\n"
+          "  --pin sha256//BASE64 ハブの公開鍵の固定 (これだけなら証明書の連鎖は見ない)\n"
+          "  --timeout S          送信の制限時間 (既定: 60 秒)\n"
+          "--to の終了コード: 0 受付, 3 再送・古い束, 4 ハブが拒否, 5 DNS, 6 接続できない,\n"
+          "                   7 TLS (証明書・固定鍵), 8 ハブの異常\n",
+          "usage: anzen submit --id ID (-o FILE | --to URL) [options]\n\n"
           "Write the bundle shared with a hub (hospital group, medical association,\n"
           "prefecture): status per item and role, overdue items, plan summary, key points,\n"
           "counts of ledger, vendor and scan findings by kind. The ledger itself goes in only\n"
@@ -53,33 +63,122 @@ static void submit_help(struct cli *c, FILE *f)
           "  --fingerprint        only show the signing key's fingerprint\n"
           "  -p, --profile FILE   the profile (default profile.yaml)\n"
           "  -e, --edition ID     the edition to evaluate against\n"
-          "  --to URL             (not in this build: sending over HTTPS is not implemented)\n"));
+          "  --to https://HUB[:PORT]  send the bundle to the hub over HTTPS (with -o: both)\n"
+          "  --cacert FILE        the hub's certificate (self-signed: hub serve's anzen-tls.crt)\n"
+          "  --pin sha256//BASE64 pin the hub's public key (alone, the chain is not checked)\n"
+          "  --timeout S          time limit for sending (default 60 s)\n"
+          "exit codes of --to: 0 accepted, 3 replay or older, 4 refused by the hub, 5 DNS,\n"
+          "                    6 no connection, 7 TLS (certificate, pin), 8 hub failure\n"));
 }
 
-/* "ID SEQ" of the last submission, if any. */
-static void read_seq(const char *path, char **id, long *seq)
+/* anzen-submit.seq: one "ID SEQ" line per institution id this workspace
+ * has submitted as, the id used last (the default of --id) first. Each
+ * id keeps its own counter, which only grows: a mistyped --id never
+ * touches the counter of the real one. */
+#define SEQ_MAX_IDS 256
+struct seqent {
+    char *id;
+    long seq;
+};
+
+static void seq_free(struct seqent *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].id);
+}
+
+static size_t read_seqs(const char *path, struct seqent *e)
 {
     FILE *f = fopen(path, "r");
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, n = 0;
 
-    *seq = 0;
     if (!f)
-        return;
-    if (getline(&line, &cap, f) > 0) {
+        return 0;
+    while (n < SEQ_MAX_IDS && getline(&line, &cap, f) > 0) {
         char *sp = strchr(line, ' ');
-        if (sp) {
-            *sp = 0;
-            if (!*id)
-                *id = strdup(line);
-            else if (strcmp(*id, line))
-                *seq = 0; /* another id: its own sequence */
-            if (!strcmp(*id ? *id : "", line))
-                *seq = strtol(sp + 1, NULL, 10);
-        }
+        long v;
+        bool dup = false;
+        if (!sp || sp == line)
+            continue;
+        *sp = 0;
+        v = strtol(sp + 1, NULL, 10);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(e[i].id, line)) {
+                if (v > e[i].seq)
+                    e[i].seq = v;
+                dup = true;
+            }
+        if (dup || v < 0 || !(e[n].id = strdup(line)))
+            continue;
+        e[n++].seq = v;
     }
     free(line);
     fclose(f);
+    return n;
+}
+
+/* Write the counters back with id's set to at least seq; first: id
+ * becomes the default (its line first), else it keeps its place (a new
+ * id goes last, or first when there is no other). */
+static int write_seqs(struct cli *c, const char *path, const char *id, long seq, bool first)
+{
+    struct seqent e[SEQ_MAX_IDS];
+    const struct seqent *order[SEQ_MAX_IDS + 1];
+    struct seqent me = {.id = (char *)id, .seq = seq};
+    size_t n = read_seqs(path, e), k = 0, len = 0;
+    char *buf = NULL;
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(e[i].id, id) && e[i].seq > me.seq)
+            me.seq = e[i].seq; /* never backwards */
+    if (first || n == 0)
+        order[k++] = &me;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].id, id))
+            order[k++] = &e[i];
+        else if (!first)
+            order[k++] = &me;
+    }
+    if (k == n && !first && n > 0) {
+        bool in = false;
+        for (size_t i = 0; i < k; i++)
+            in |= order[i] == &me;
+        if (!in && k < SEQ_MAX_IDS)
+            order[k++] = &me;
+    }
+    for (size_t i = 0; i < k; i++) {
+        char *nb = az_fmt("%s%s %ld\n", buf ? buf : "", order[i]->id, order[i]->seq);
+        free(buf);
+        if (!(buf = nb))
+            break;
+    }
+    if (!buf) {
+        cli_err(c, "メモリ不足", "out of memory");
+        r = EXIT_ERROR;
+    } else if ((len = strlen(buf)), az_write_file_atomic(&c->ctx, path, buf, len) < 0) {
+        cli_liberr(c);
+        r = EXIT_ERROR;
+    }
+    free(buf);
+    seq_free(e, n);
+    return r;
+}
+
+/* The id to submit as (--id, or the one used last) and its counter. */
+static void read_seq(const char *path, char **id, long *seq)
+{
+    struct seqent e[SEQ_MAX_IDS];
+    size_t n = read_seqs(path, e);
+
+    *seq = 0;
+    if (!*id && n > 0)
+        *id = strdup(e[0].id);
+    for (size_t i = 0; *id && i < n; i++)
+        if (!strcmp(e[i].id, *id))
+            *seq = e[i].seq;
+    seq_free(e, n);
 }
 
 static char *in_dir(const char *dir, const char *name)
@@ -87,21 +186,242 @@ static char *in_dir(const char *dir, const char *name)
     return az_fmt("%s/%s", dir, name);
 }
 
+/* ---- --to: sending over HTTPS (libcurl) ---- */
+
+/* Exit codes of --to, one per kind of failure (docs/hub.md). */
+enum {
+    SEND_REPLAY = 3,  /* the hub has this bundle or a newer one (409) */
+    SEND_REFUSED = 4, /* the hub refused it (4xx): signature, key, enrolment, size */
+    SEND_DNS = 5,     /* the host name does not resolve */
+    SEND_CONNECT = 6, /* no connection (refused, unreachable, timed out) */
+    SEND_TLS = 7,     /* TLS: certificate not trusted, pin mismatch, handshake */
+    SEND_SERVER = 8,  /* the hub failed (5xx) or answered something else */
+};
+
+struct sink {
+    char buf[65536];
+    size_t len;
+};
+
+static size_t sink_write(char *p, size_t size, size_t n, void *arg)
+{
+    struct sink *s = arg;
+    size_t k = size * n, room = sizeof(s->buf) - 1 - s->len;
+
+    memcpy(s->buf + s->len, p, k < room ? k : room);
+    s->len += k < room ? k : room;
+    s->buf[s->len] = 0;
+    return k;
+}
+
+/* https://HOST[:PORT][/PATH]: https only, no user or password, query or
+ * fragment in it. Spaces around it (pasted from a mail) are dropped. */
+static int to_url(struct cli *c, const char *arg, char **ret)
+{
+    const char *to = arg, *host;
+    size_t n, tl;
+
+    while (*to == ' ' || *to == '\t' || *to == '\r' || *to == '\n')
+        to++;
+    tl = strlen(to);
+    while (tl > 0 && strchr(" \t\r\n", to[tl - 1]))
+        tl--;
+    if (tl < 8 || strncasecmp(to, "https://", 8) != 0) {
+        cli_err(c, "--to: \"%s\" は https:// で始まる URL ではありません (HTTPS だけで送ります)",
+                "--to: \"%s\" is not an https:// URL (bundles travel over HTTPS only)", arg);
+        return EXIT_USAGE;
+    }
+    if (memchr(to, ' ', tl) || memchr(to, '\t', tl) || memchr(to, '\r', tl) ||
+        memchr(to, '\n', tl)) {
+        cli_err(c, "--to: \"%s\" の途中に空白があります", "--to: \"%s\" has a space inside", arg);
+        return EXIT_USAGE;
+    }
+    if (memchr(to, '?', tl) || memchr(to, '#', tl)) {
+        cli_err(c,
+                "--to: \"%s\" に ? や # があります。ハブの URL は https://ホスト名[:ポート] "
+                "だけを書いてください",
+                "--to: \"%s\" has a ? or #; give the hub as https://HOST[:PORT] only", arg);
+        return EXIT_USAGE;
+    }
+    host = to + 8;
+    n = strcspn(host, "/");
+    if (n > tl - 8)
+        n = tl - 8;
+    if (n == 0 || memchr(host, '@', n) || host[0] == ':') {
+        cli_err(c, "--to: \"%s\" にハブのホスト名がありません", "--to: no hub host in \"%s\"", arg);
+        return EXIT_USAGE;
+    }
+    /* the endpoint under the hub's base URL */
+    n = tl;
+    while (n > 8 && to[n - 1] == '/')
+        n--;
+    if (n >= 15 && !strncmp(to + n - 15, "/api/v1/bundles", 15))
+        *ret = az_fmt("%.*s", (int)n, to);
+    else
+        *ret = az_fmt("%.*s/api/v1/bundles", (int)n, to);
+    return *ret ? 0 : EXIT_ERROR;
+}
+
+static int send_bundle(struct cli *c, const char *url, const char *cacert, const char *pin,
+                       long timeout, const char *text, size_t len)
+{
+    CURL *h;
+    CURLcode e;
+    struct curl_slist *hdr = NULL;
+    struct sink *s = calloc(1, sizeof(*s));
+    char errbuf[CURL_ERROR_SIZE] = "";
+    long code = 0;
+    int r = EXIT_ERROR;
+
+    if (!s || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(h = curl_easy_init())) {
+        free(s);
+        cli_err(c, "HTTPS の準備ができません (libcurl)", "cannot set up HTTPS (libcurl)");
+        return EXIT_ERROR;
+    }
+    hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    hdr = curl_slist_append(hdr, "Expect:");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "anzen/" AZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    if (cacert)
+        curl_easy_setopt(h, CURLOPT_CAINFO, cacert);
+    if (pin) {
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+        if (!cacert) {
+            /* a pin alone: the hub's own (self-signed) key is what is
+             * trusted, so the chain is not checked, the pin is */
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+    }
+    e = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    switch (e) {
+    case CURLE_OK:
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        cli_err(c, "%s: ハブのホスト名が引けません (DNS)。URL と院内の名前解決を確かめてください",
+                "%s: the hub's host name does not resolve (DNS); check the URL and name "
+                "resolution",
+                url);
+        r = SEND_DNS;
+        goto out;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        cli_err(c, "%s: ハブにつながりません (%s)。経路とハブが動いているかを確かめてください",
+                "%s: cannot reach the hub (%s); check the route and that the hub is running", url,
+                errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_CONNECT;
+        goto out;
+    case CURLE_SSL_CONNECT_ERROR:
+        if (strstr(errbuf, "wrong version number") || strstr(errbuf, "packet length too long") ||
+            strstr(errbuf, "http request")) {
+            cli_err(c,
+                    "%s: そのポートで答えたのは HTTPS ではありません (平文の HTTP など)。URL の"
+                    "ポート番号がハブの hub serve のものか確かめてください。束は送っていません",
+                    "%s: what answers on that port is not HTTPS (plain HTTP?); check that the "
+                    "port is hub serve's. Nothing was sent",
+                    url);
+            r = SEND_TLS;
+            goto out;
+        }
+        /* fall through */
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        cli_err(c,
+                "%s: ハブの証明書を信頼できません (%s)。--cacert か --pin がハブの運営者から"
+                "受け取ったものか確かめてください。束は送っていません",
+                "%s: the hub's certificate is not trusted (%s); check that --cacert or --pin "
+                "is what the hub's operator gave you. Nothing was sent",
+                url, errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_TLS;
+        goto out;
+    default:
+        cli_err(c, "%s: 送れませんでした (%s)", "%s: sending failed (%s)", url,
+                errbuf[0] ? errbuf : curl_easy_strerror(e));
+        r = SEND_CONNECT;
+        goto out;
+    }
+    {
+        json_t *j = json_loads(s->buf, 0, NULL);
+        const char *st = json_string_value(json_object_get(j, "status"));
+        const char *mja = json_string_value(json_object_get(j, "message_ja"));
+        const char *men = json_string_value(json_object_get(j, "message_en"));
+        const char *msg = c->lang == AZ_LANG_EN ? men : mja;
+        const char *detail = json_string_value(json_object_get(j, "detail"));
+        if (code == 201 && st && !strcmp(st, "accepted")) {
+            fprintf(stderr,
+                    L(c, "%s: ハブが束を受け付けました\n", "%s: the hub accepted the bundle\n"),
+                    url);
+            r = 0;
+        } else if (code == 409) {
+            cli_err(c, "%s: %s", "%s: %s", url,
+                    msg ? msg : L(c, "ハブにはすでにこの束があります", "the hub has it already"));
+            r = SEND_REPLAY;
+        } else if (code >= 400 && code < 500) {
+            cli_err(c, "%s: ハブが束を拒否しました (HTTP %ld): %s%s%s",
+                    "%s: the hub refused the bundle (HTTP %ld): %s%s%s", url, code,
+                    msg ? msg : L(c, "(理由なし)", "(no reason given)"), detail ? " — " : "",
+                    detail ? detail : "");
+            r = SEND_REFUSED;
+        } else if (code >= 500 && msg) {
+            cli_err(c,
+                    "%s: ハブで障害が起きています (HTTP %ld): "
+                    "%s。しばらくしてから送り直すか、ハブの運営者に連絡してください",
+                    "%s: the hub has a failure (HTTP %ld): %s; send again later or tell the hub's "
+                    "operator",
+                    url, code, msg);
+            r = SEND_SERVER;
+        } else {
+            cli_err(c, "%s: ハブの応答が分かりません (HTTP %ld)%s%s",
+                    "%s: unexpected answer from the hub (HTTP %ld)%s%s", url, code, msg ? ": " : "",
+                    msg ? msg : "");
+            r = SEND_SERVER;
+        }
+        json_decref(j);
+    }
+out:
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    curl_global_cleanup();
+    free(s);
+    return r;
+}
+
 int cmd_submit(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"id", required_argument, NULL, 'i'},
-        {"output", required_argument, NULL, 'o'},
-        {"seal", required_argument, NULL, 's'},
-        {"branches", required_argument, NULL, 'b'},
-        {"include-ledger", no_argument, NULL, 'L'},
-        {"fingerprint", no_argument, NULL, 'F'},
-        {"profile", required_argument, NULL, 'p'},
-        {"edition", required_argument, NULL, 'e'},
-        {"to", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"id", required_argument, NULL, 'i'},       {"output", required_argument, NULL, 'o'},
+        {"seal", required_argument, NULL, 's'},     {"branches", required_argument, NULL, 'b'},
+        {"include-ledger", no_argument, NULL, 'L'}, {"fingerprint", no_argument, NULL, 'F'},
+        {"profile", required_argument, NULL, 'p'},  {"edition", required_argument, NULL, 'e'},
+        {"to", required_argument, NULL, 'T'},       {"cacert", required_argument, NULL, 'C'},
+        {"pin", required_argument, NULL, 'N'},      {"timeout", required_argument, NULL, 'W'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
+    const char *to = NULL, *cacert = NULL, *pin = NULL;
+    char *url = NULL;
+    struct stat cst;
+    long timeout = 60;
     const char *out = NULL, *seal = NULL, *branches = NULL, *profile = NULL, *edition = NULL;
     char *id = NULL, *keyp = NULL, *pubp = NULL, *seqp = NULL, *fp = NULL, *text = NULL;
     char *sealed = NULL, created[32];
@@ -146,13 +466,21 @@ int cmd_submit(struct cli *c, int argc, char **argv)
             edition = optarg;
             break;
         case 'T':
-            cli_err(c,
-                    "--to: HTTPS での送信はこの版にはありません (libcurl を依存に加えていません)。"
-                    "束を -o で書き出し、USB メモリや安全な経路で運んでください",
-                    "--to: sending over HTTPS is not in this build (libcurl is not a dependency);"
-                    " write the bundle with -o and carry it by a safe route");
-            free(id);
-            return EXIT_USAGE;
+            to = optarg;
+            break;
+        case 'C':
+            cacert = optarg;
+            break;
+        case 'N':
+            pin = optarg;
+            break;
+        case 'W':
+            if (az_parse_long(optarg, 1, 3600, &timeout) < 0) {
+                cli_err(c, "--timeout は 1〜3600 秒です", "--timeout takes 1 to 3600 seconds");
+                free(id);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             submit_help(c, stdout);
             free(id);
@@ -168,10 +496,34 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         free(id);
         return EXIT_USAGE;
     }
-    if (!out && !fponly) {
-        cli_err(c, "書き出す束のファイルを -o で指定してください",
-                "give the bundle's file with -o");
+    if (!out && !fponly && !to) {
+        cli_err(c, "書き出す束のファイルを -o で、または送り先のハブを --to で指定してください",
+                "give the bundle's file with -o or the hub to send it to with --to");
         free(id);
+        return EXIT_USAGE;
+    }
+    if (!to && (cacert || pin)) {
+        cli_err(c, "--cacert と --pin は --to と一緒に使います", "--cacert and --pin go with --to");
+        free(id);
+        return EXIT_USAGE;
+    }
+    if (pin && strncmp(pin, "sha256//", 8)) {
+        cli_err(c, "--pin は sha256//BASE64 の形です (ハブの公開鍵の SHA-256)",
+                "--pin is sha256//BASE64 (the SHA-256 of the hub's public key)");
+        free(id);
+        return EXIT_USAGE;
+    }
+    if (to && (r = to_url(c, to, &url))) {
+        free(id);
+        return r;
+    }
+    if (cacert && (access(cacert, R_OK) != 0 ||
+                   (stat(cacert, &cst) == 0 && S_ISDIR(cst.st_mode) && (errno = EISDIR)))) {
+        cli_err(c, "--cacert %s: %s (ハブの運営者から受け取った証明書のファイルを指定してください)",
+                "--cacert %s: %s (give the certificate file the hub's operator gave you)", cacert,
+                az_errno_text(c->lang, errno));
+        free(id);
+        free(url);
         return EXIT_USAGE;
     }
     {
@@ -253,8 +605,11 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         {
             struct az_bundle *chk = NULL;
             /* only the branches come from the user's own text */
-            if (az_bundle_parse(&c->ctx, branches ? branches : out, text, len, NULL, NULL, &chk) <
-                0) {
+            if (az_bundle_parse(&c->ctx,
+                                branches ? branches
+                                : out    ? out
+                                         : "bundle",
+                                text, len, NULL, NULL, &chk) < 0) {
                 cli_liberr(c);
                 goto out;
             }
@@ -272,17 +627,20 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         sealed = NULL;
         len = sl;
     }
-    if ((r = out_write(c, out, text, len)))
+    if (out && (r = out_write(c, out, text, len)))
         goto out;
-    {
-        char *line = az_fmt("%s %ld\n", id, seq + 1);
-        if (!line || az_write_file_atomic(&c->ctx, seqp, line, strlen(line)) < 0) {
-            free(line);
-            cli_liberr(c);
-            r = EXIT_ERROR;
+    /* the sequence is used up before sending: if the answer is lost, the
+     * next bundle is still newer than whatever the hub has. Only this
+     * id's counter moves; it becomes the remembered id once a bundle was
+     * written to a file or accepted by the hub (a mistyped --id the hub
+     * refuses is not remembered). */
+    if ((r = write_seqs(c, seqp, id, seq + 1, !url)))
+        goto out;
+    if (url) {
+        if ((r = send_bundle(c, url, cacert, pin, timeout, text, len)))
             goto out;
-        }
-        free(line);
+        if ((r = write_seqs(c, seqp, id, seq + 1, true)))
+            goto out;
     }
     if (out && strcmp(out, "-"))
         fprintf(stderr,
@@ -304,5 +662,6 @@ out:
     free(fp);
     free(text);
     free(sealed);
+    free(url);
     return r;
 }

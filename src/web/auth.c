@@ -422,7 +422,7 @@ void page_login(struct req *q)
         az_store_user_update(q->w->st, &q->ctx, &u, "password-rehash", u.name);
         web_unlock(q->w);
     }
-    stage = u.totp[0] ? AZ_SESS_PASSWORD : u.admin ? AZ_SESS_ENROL : AZ_SESS_FULL;
+    stage = u.totp[0] ? AZ_SESS_PASSWORD : u.admin || q->w->mfa_all ? AZ_SESS_ENROL : AZ_SESS_FULL;
     if (web_session_start(q, &u, stage) < 0) {
         web_error(q, 500, "セッションを作れませんでした。", "Could not create a session.");
         return;

@@ -249,6 +249,13 @@ enum {
     R_UPLOAD = 128,     /* accepts multipart bodies */
 };
 
+_Static_assert((int)R_ANON == (int)WEB_R_ANON && (int)R_PARTIAL == (int)WEB_R_PARTIAL &&
+                   (int)R_ENROL == (int)WEB_R_ENROL && (int)R_FULL == (int)WEB_R_FULL &&
+                   (int)R_ADMIN == (int)WEB_R_ADMIN && (int)R_VENDOR == (int)WEB_R_VENDOR &&
+                   (int)R_VIEWER_POST == (int)WEB_R_VIEWER_POST &&
+                   (int)R_UPLOAD == (int)WEB_R_UPLOAD,
+               "another site's route flags are the workspace's");
+
 static void page_static(struct req *q);
 static void page_lang(struct req *q);
 
@@ -393,9 +400,32 @@ static void dispatch(struct req *q)
         page_static(q);
         return;
     }
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-        if (!strcmp(routes[i].path, q->url))
-            rt = &routes[i];
+    struct route site_rt;
+
+    if (q->w->site) {
+        /* another site (the hub's): its own table */
+        for (size_t i = 0; i < q->w->nsite; i++)
+            if (!strcmp(q->w->site[i].path, q->url)) {
+                site_rt.path = q->w->site[i].path;
+                site_rt.fn = q->w->site[i].fn;
+                site_rt.flags = q->w->site[i].flags;
+                rt = &site_rt;
+            }
+        if (rt && (rt->flags & WEB_R_RAW)) {
+            /* authenticated by what the body carries, not by a session */
+            if (!q->raw) {
+                web_plain(q, 405, T(q, "POST だけを受け付けます。\n", "POST only\n"));
+                web_add_header(q, "Allow", "POST");
+                return;
+            }
+            rt->fn(q);
+            return;
+        }
+    } else {
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+            if (!strcmp(routes[i].path, q->url))
+                rt = &routes[i];
+    }
     if (!rt) {
         /* with the navigation when signed in */
         web_session_load(q);
@@ -605,6 +635,11 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(q->fields[i].value);
         free(q->fields[i].filename);
     }
+    if (q->raw_file) {
+        close(q->raw_fd);
+        unlink(q->raw_file);
+        free(q->raw_file);
+    }
     resp_clear(&q->r);
     explicit_bzero(q, sizeof(*q));
     free(q);
@@ -664,6 +699,23 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
     q->post = true;
     ct = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Type");
     cl = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Content-Length");
+    if (q->w->raw_path && !strcmp(q->url, q->w->raw_path)) {
+        /* a raw body for the site (web->raw_chunk), within raw_max */
+        long n = 0;
+        q->raw = true;
+        q->body_max = q->w->raw_max;
+        if (cl && az_parse_long(cl, 0, 1L << 40, &n) < 0) {
+            web_plain(q, 400,
+                      T(q, "Content-Length が正しくありません。\n", "bad Content-Length\n"));
+            return send_resp(q);
+        }
+        if ((size_t)n > q->body_max) {
+            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+            web_add_header(q, "Connection", "close");
+            return send_resp(q);
+        }
+        return MHD_YES;
+    }
     q->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
     q->body_max = q->multipart ? WEB_MAX_UPLOAD + 64 * 1024 : WEB_MAX_FORM;
     if (cl) {
@@ -722,6 +774,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
+        }
+        if (q->raw) {
+            if (!q->bad_form && q->w->raw_chunk(q, upload, *upload_size) < 0) {
+                *upload_size = 0;
+                if (!q->r.status)
+                    web_plain(q, 413,
+                              T(q, "送られた内容を受け取れません。\n", "request body refused\n"));
+                /* the rest of the body is not read */
+                web_add_header(q, "Connection", "close");
+                return send_resp(q);
+            }
+            *upload_size = 0;
+            return MHD_YES;
         }
         if (!q->bad_form && MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
             q->bad_form = true;

@@ -241,6 +241,8 @@ void web_page(struct req *q, int status, const char *name, json_t *vars, json_t 
             v_bool(here, key, true);
         }
     }
+    if (q->w->page_vars)
+        q->w->page_vars(q, vars); /* another site's frame (the hub's) */
     az_ctx_init(&ctx, q->lang);
     az_buf_init(&b, WEB_PAGE_MAX);
     if (az_tmpl_render(&ctx, q->w->views, name, vars, raw, &b) < 0) {

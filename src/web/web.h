@@ -59,6 +59,9 @@ struct web_opts {
 #define WEB_FAIL_ADDR   30  /* failures from one address before a lock */
 #define WEB_LOCK_TIME   900 /* seconds a lock lasts */
 
+struct req;
+struct web_route;
+
 struct web {
     struct web_opts o;
     struct MHD_Daemon *d;
@@ -76,6 +79,38 @@ struct web {
     struct az_tmpl_set *views; /* the page templates, parsed once (view.c) */
     struct az_ws_cache *cache; /* the evaluated workspace, shared by requests */
     json_t *labels[2];         /* their labels in Japanese and English */
+    /* Another site on this server (the hub's, src/hubweb/): its routes
+     * replace the workspace's; NULL for `anzen serve`. */
+    const struct web_route *site;
+    size_t nsite;
+    /* One POST path may take a raw body (no form, no session, no CSRF):
+     * raw_chunk is given each piece as it arrives (< 0 stops with 413),
+     * then the route's handler runs. */
+    const char *raw_path;
+    size_t raw_max;
+    int (*raw_chunk)(struct req *q, const char *data, size_t len);
+    /* What every page of the site adds to its view data (may be NULL). */
+    void (*page_vars)(struct req *q, json_t *vars);
+    void *app;    /* the other site's state */
+    bool mfa_all; /* every user must enrol TOTP, not only administrators */
+};
+
+/* A route of another site (web->site): flags as the workspace's routes. */
+enum {
+    WEB_R_ANON = 1,
+    WEB_R_PARTIAL = 2,
+    WEB_R_ENROL = 4,
+    WEB_R_FULL = 8,
+    WEB_R_ADMIN = 16,
+    WEB_R_VENDOR = 32,
+    WEB_R_VIEWER_POST = 64,
+    WEB_R_UPLOAD = 128,
+    WEB_R_RAW = 256, /* web->raw_path: the raw body, no session */
+};
+struct web_route {
+    const char *path;
+    void (*fn)(struct req *);
+    unsigned flags;
 };
 
 /* One form field. */
@@ -117,6 +152,13 @@ struct req {
     struct resp r;
     long long now;
     bool done;
+    /* a raw body (web->raw_path): where the site keeps it; while raw_file
+     * is set, the server closes raw_fd and unlinks and frees raw_file
+     * when the request ends */
+    bool raw;
+    int raw_fd;
+    char *raw_file;
+    int raw_state; /* the site's own (0 at first) */
 };
 
 /* ---- server.c ---- */

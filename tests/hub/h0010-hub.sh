@@ -37,8 +37,9 @@ grep -q '"sequence":2' "$T/b2.json" && ok "sequence grows" || not_ok "sequence g
 run "$ANZEN" submit --id demo1 --include-ledger -o "$T/b3.json"
 grep -q '"ledger_assets"' "$T/b3.json" && ok "--include-ledger adds the assets" ||
     not_ok "--include-ledger"
-run "$ANZEN" submit --to https://127.0.0.1/ -o x.json
-expect_rc 64 "--to is refused plainly (no HTTPS client in this build)"
+run "$ANZEN" submit --to http://127.0.0.1/ -o x.json
+expect_rc 64 "--to refuses plain http (h0020-serve.sh sends over HTTPS)"
+[ -e x.json ] && not_ok "a refused --to wrote the bundle anyway" || ok "nothing written"
 cd "$T"
 
 run "$ANZEN" hub enrol --id demo1 --name "さくら内科" --type clinic --prefecture 東京都 \

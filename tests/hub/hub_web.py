@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The web UI of anzen hub serve (TAP output): first-run setup, sign-in
+with TOTP, the hub roles (administrator, prefecture, group, association)
+and what each may see, including attempts to reach other institutions by
+ID (IDOR), and the report downloads (XLSX checked as XML, HTML).
+
+Usage: hub_web.py PORT STATE_DIR SETUP_CODE
+The hub holds demo1 (Tokyo, group g1), tokyo2 (Tokyo, g2, no bundle) and
+osaka1 (Osaka, g2) with bundles from demo1 and osaka1."""
+import base64
+import hashlib
+import hmac
+import io
+import os
+import re
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+import zipfile
+import xml.dom.minidom
+
+PORT = int(sys.argv[1])
+STATE = sys.argv[2]
+SETUP = sys.argv[3]
+ANZEN = os.environ["ANZEN"]
+PW = "correct horse battery staple"
+n = 0
+bad = 0
+
+
+def ok(cond, name, info=""):
+    global n, bad
+    n += 1
+    if cond:
+        print(f"ok {n} - {name}", flush=True)
+    else:
+        bad += 1
+        print(f"not ok {n} - {name}", flush=True)
+        for line in str(info).splitlines()[:15]:
+            print(f"#   {line}", flush=True)
+
+
+def tls_ctx():
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    c.load_verify_locations(os.path.join(STATE, "anzen-tls.crt"))
+    return c
+
+
+class Client:
+    def __init__(self):
+        self.jar = {}
+        self.csrf = None
+
+    def request(self, method, path, body=b""):
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=20)
+        s = tls_ctx().wrap_socket(s, server_hostname="127.0.0.1")
+        ck = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\nConnection: close\r\n"
+                f"Origin: https://127.0.0.1:{PORT}\r\n")
+        if ck:
+            head += f"Cookie: {ck}\r\n"
+        if method == "POST":
+            head += ("Content-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {len(body)}\r\n")
+        s.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except (OSError, ssl.SSLError):
+            pass
+        s.close()
+        headp, _, bodyp = data.partition(b"\r\n\r\n")
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", headp)
+        hdrs = headp.decode("latin-1").split("\r\n")[1:]
+        for h in hdrs:
+            if h.lower().startswith("set-cookie:"):
+                k, _, rest = h.split(":", 1)[1].strip().partition("=")
+                v = rest.split(";", 1)[0]
+                if "Max-Age=0" in rest or v == "":
+                    self.jar.pop(k, None)
+                else:
+                    self.jar[k] = v
+        self.headers = hdrs
+        loc = [h.split(":", 1)[1].strip() for h in hdrs if h.lower().startswith("location:")]
+        text = bodyp.decode("utf-8", "replace")
+        t = re.search(r'name="csrf" value="([^"]+)"', text)
+        if t:
+            self.csrf = t.group(1)
+        return (int(m.group(1)) if m else None, loc[0] if loc else None, text, bodyp)
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, fields):
+        self.get(path)
+        fields = dict(fields, csrf=self.csrf)
+        return self.request("POST", path, urllib.parse.urlencode(fields).encode())
+
+
+def totp(secret, step):
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+used = {}
+
+
+def fresh_code(who, secret):
+    while True:
+        now = int(time.time()) // 30
+        for s in (now, now + 1):
+            if s > used.get(who, 0):
+                used[who] = s
+                return totp(secret, s)
+        time.sleep(1)
+
+
+def hub_user(*args, stdin=None):
+    p = subprocess.run([ANZEN, "hub", "user", *args, "--state", STATE], input=stdin,
+                       capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def sign_in(name):
+    """A new browser signed in as name, enrolling 2FA at the first time."""
+    c = Client()
+    c.get("/login")
+    st, loc, _, _ = c.post("/login", {"name": name, "password": PW})
+    first_loc.setdefault(name, []).append(loc)
+    if loc == "/mfa":
+        _, _, text, _ = c.get("/mfa")
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', text).group(1)
+        secrets[name] = secret
+        c.post("/mfa", {"code": fresh_code(name, secret)})
+    elif loc == "/login/mfa":
+        c.post("/login/mfa", {"code": fresh_code(name, secrets[name])})
+    return c
+
+
+secrets = {}
+first_loc = {}
+
+# ---- first run ----
+anon = Client()
+st, loc, _, _ = anon.get("/")
+ok(st == 303 and loc == "/login", "signed out, the overview sends to the sign-in page", (st, loc))
+st, loc, _, _ = anon.get("/institution?id=demo1")
+ok(st == 303 and loc == "/login", "signed out, an institution's page sends to sign-in", (st, loc))
+admin = Client()
+admin.get("/setup")
+st, loc, _, _ = admin.post("/setup", {"code": SETUP, "name": "admin", "display": "ハブ管理者",
+                                      "role": "planning", "password": PW, "password2": PW})
+ok(st == 303 and loc == "/mfa", "the setup code creates the hub administrator", (st, loc))
+_, _, text, _ = admin.get("/mfa")
+secrets["admin"] = re.search(r'id="totp-secret">([A-Z2-7]+)<', text).group(1)
+st, _, text, _ = admin.post("/mfa", {"code": fresh_code("admin", secrets["admin"])})
+ok(st == 200, "the administrator enrols TOTP", st)
+st, _, text, _ = admin.get("/")
+ok(st == 200 and "ハブの概要" in text and "すべて" in text,
+   "the administrator's overview covers everything", (st, text[:400]))
+for sec in ("completion_by_item", "overdue_institutions", "mfa_fy2027", "kev_vpn", "survey"):
+    ok(f'id="sec-{sec}"' in text, f"the overview has the section {sec}")
+ok("厚生労働省の調査との比較" in text, "the comparison with the MHLW survey is shown")
+ok('href="/institutions"' in text and 'href="/admin/users"' in text,
+   "the hub's navigation, with the administrator's pages")
+ok('href="/assess"' not in text, "no workspace navigation on the hub")
+st, _, text, _ = admin.get("/institutions")
+ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">64<' in text,
+   "the administrator sees all 64 institutions", text[:300])
+st, _, text, _ = admin.get("/institutions?q=%E3%81%AA%E3%81%AB%E3%82%8F")
+ok("osaka1" in text and "demo1" not in text, "search by name (なにわ) finds osaka1")
+st, _, text, _ = admin.get("/institutions?type=dental")
+ok("tokyo2" in text and "osaka1" not in text, "filter by type")
+st, _, text, _ = admin.get("/institution?id=demo1")
+ok(st == 200 and "さくら内科" in text and 'id="summary"' in text and 'id="items"' in text,
+   "one institution's latest bundle summary", text[:300])
+st, _, text, _ = admin.get("/institution?id=tokyo2")
+ok(st == 200 and "まだ束が届いていません" in text, "an institution without a bundle says so")
+admin.get("/lang?to=en&back=/")
+st, _, text, _ = admin.get("/")
+ok(st == 200 and "Hub overview" in text and "Comparison with the MHLW survey" in text,
+   "the English switch", text[:300])
+admin.get("/lang?to=ja&back=/")
+
+# ---- hub users and their scopes ----
+ADD_ERR = {}
+for name, scope in (("tokyo", "prefecture:東京都"), ("osaka", "prefecture:27"),
+                    ("g1", "group:g1"), ("ishikai", "association:med1"), ("noscope", None)):
+    args = ["add", name, "--password-stdin"] + (["--scope", scope] if scope else [])
+    rc, out, err = hub_user(*args, stdin=PW + "\n")
+    ADD_ERR[name] = err
+    if scope:
+        ok(rc == 0, f"hub user add {name} --scope {scope}", err)
+    else:
+        ok(rc == 64 and "--scope" in err, "hub user add without --scope is refused", (rc, err))
+ok("医師会 \"med1\" には会員の機関がまだありません" in ADD_ERR.get("ishikai", ""),
+   "an association without members yet: a warning, not a refusal", ADD_ERR.get("ishikai"))
+rc, out, err = hub_user("association", "med1", "demo1", "nosuch-9", "osaka1", "nosuch-1")
+ok(rc == 64 and "nosuch-1, nosuch-9" in err, "hub user association with unknown ids: refused, "
+   "naming them", (rc, err))
+rc, out, err = hub_user("association", "med1", "demo1", "osaka1")
+ok(rc == 0, "hub user association med1 demo1 osaka1", err)
+rc, out, err = hub_user("add", "g9", "--scope", "group:存在しない", "--password-stdin", stdin=PW)
+ok(rc == 0 and "グループ \"存在しない\" の機関はまだ登録されていません" in err,
+   "a group nobody is enrolled in: accepted with a warning", (rc, err))
+rc, out, err = hub_user("scope", "g9", "group:g1")
+ok(rc == 0 and "注意" not in err, "a group with institutions: no warning", err)
+rc, out, err = hub_user("add", "x", "--scope", "prefecture:架空県", "--password-stdin", stdin=PW)
+ok(rc == 64 and "架空県" in err, "an unknown prefecture in a scope is refused", err)
+rc, out, err = hub_user("scopes")
+ok(rc == 0 and '"tokyo": "prefecture:13"' in out, "hub user scopes lists them", out)
+rc, out, err = hub_user("list")
+ok(rc == 0 and "tokyo" in out and "osaka" in out, "hub user list (the anzen user code)", err)
+
+tokyo = sign_in("tokyo")
+ok(first_loc["tokyo"] == ["/mfa"], "a hub user must enrol TOTP at the first sign-in",
+   first_loc["tokyo"])
+again = sign_in("tokyo")
+ok(first_loc["tokyo"][1] == "/login/mfa", "the next sign-in asks for the TOTP code",
+   first_loc["tokyo"])
+st, _, text, _ = again.get("/")
+ok(st == 200, "signed in with password and TOTP", st)
+wrong = Client()
+wrong.get("/login")
+wrong.post("/login", {"name": "tokyo", "password": PW})
+st, _, text, _ = wrong.post("/login/mfa", {"code": "000000"})
+st, loc, _, _ = wrong.get("/")
+ok(loc == "/login/mfa", "a wrong TOTP code does not sign in", (st, loc))
+st, _, text, _ = tokyo.get("/")
+ok(st == 200 and "東京都" in text, "a prefecture user's overview names the prefecture",
+   (st, text[:300]))
+ok("osaka1" not in text and "なにわ" not in text, "Tokyo's overview shows nothing of Osaka")
+st, _, text, _ = tokyo.get("/institutions")
+ok("demo1" in text and "zz-10" in text and "osaka1" not in text,
+   "Tokyo's institutions: Tokyo's only", text[:300])
+m = re.search(r'id="total">(\d+)<', text)
+ok(m and m.group(1) == "63", "Tokyo has 63 institutions", m and m.group(1))
+ok(text.count('<tr><td><a href="/institution?id=') == 50 and 'rel="next"' in text
+   and 'rel="prev"' not in text, "the first page holds 50, with a next page")
+st, _, text, _ = tokyo.get("/institutions?page=2")
+ok(text.count('<tr><td><a href="/institution?id=') == 13 and 'rel="prev"' in text
+   and 'rel="next"' not in text and "zz-69" in text, "the second page holds the other 13")
+ok("<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &amp;amp;" in text,
+   "an institution's name with markup is shown as text", text[text.find("zz-evil"):][:300])
+st, _, text, _ = tokyo.get("/institution?id=zz-evil")
+ok(st == 200 and "<script>alert" not in text and "&lt;script&gt;" in text,
+   "... also on its own page")
+st, _, text, _ = tokyo.get("/institutions?q=zz-1&page=1")
+ok(text.count('<tr><td><a href="/institution?id=') == 10, "search within the scope (zz-1x: 10)")
+st, _, text, _ = tokyo.get("/institution?id=osaka1")
+ok(st == 404, "IDOR: Tokyo asking for Osaka's institution gets 404", st)
+st2, _, text2, _ = tokyo.get("/institution?id=no-such-id")
+ok(st2 == 404 and text2.replace("no-such-id", "") == text.replace("osaka1", ""),
+   "out of scope looks exactly like absent", (st2,))
+st, _, text, _ = tokyo.get("/institutions?prefecture=27")
+ok("osaka1" not in text, "IDOR: ?prefecture=27 does not widen Tokyo's list")
+st, _, text, _ = tokyo.get("/?prefecture=27")
+ok(st == 200 and "なにわ" not in text and "大阪" not in text,
+   "IDOR: ?prefecture=27 does not widen Tokyo's overview")
+st, _, body, raw = tokyo.get("/report?format=html&prefecture=27")
+ok(st == 200 and "東京都" in body and "osaka1" not in body,
+   "IDOR: the report download stays in Tokyo", body[:200])
+st, _, _, _ = tokyo.get("/admin/users")
+ok(st == 403, "a prefecture user cannot manage users", st)
+st, _, _, _ = tokyo.get("/admin/audit")
+ok(st == 403, "a prefecture user cannot read the audit log", st)
+
+osaka = sign_in("osaka")
+st, _, text, _ = osaka.get("/institutions")
+ok("osaka1" in text and "demo1" not in text, "Osaka sees Osaka only")
+st, _, text, _ = osaka.get("/institution?id=demo1")
+ok(st == 404, "IDOR: Osaka asking for demo1 gets 404", st)
+st, _, text, _ = osaka.get("/institution?id=osaka1")
+ok(st == 200 and "なにわ病院" in text, "Osaka opens its own institution")
+
+g1 = sign_in("g1")
+st, _, text, _ = g1.get("/institutions")
+ok("demo1" in text and "tokyo2" not in text and "osaka1" not in text,
+   "group g1 sees its member only", text[:300])
+st, _, text, _ = g1.get("/?group=g2")
+ok(st == 200 and "グループ g1" in text, "IDOR: ?group=g2 does not change g1's scope")
+st, _, text, _ = g1.get("/institution?id=tokyo2")
+ok(st == 404, "IDOR: g1 asking for a g2 institution in the same prefecture gets 404", st)
+
+ik = sign_in("ishikai")
+st, _, text, _ = ik.get("/institutions")
+ok("demo1" in text and "osaka1" in text and "tokyo2" not in text,
+   "the association sees its members across prefectures", text[:300])
+st, _, text, _ = ik.get("/")
+ok(st == 200 and 'id="sec-completion_by_item"' in text and "医師会 med1" in text,
+   "the association's overview", text[:300])
+for sec in ("by_type_band", "overdue_institutions", "mfa_fy2027", "kev_vpn", "trend", "indicators"):
+    ok(f'id="sec-{sec}"' in text, f"the association's overview has {sec}")
+m = re.search(r'id="sec-indicators".*?</table>', text, re.S)
+ok(m and "hospital" in m.group(0) and "other" in m.group(0),
+   "the association's indicators count its hospital (osaka1) and its clinic (demo1)",
+   m and m.group(0)[:400])
+st, _, text, _ = ik.get("/institution?id=tokyo2")
+ok(st == 404, "IDOR: the association asking for a non-member gets 404", st)
+st, _, _, raw = ik.get("/report?format=xlsx")
+ok(st == 200 and raw[:2] == b"PK", "the association's XLSX report", st)
+
+rc, out, err = hub_user("add", "bare", "--scope", "all", "--password-stdin", stdin=PW + "\n")
+subprocess.run(["sqlite3", os.path.join(STATE, "hub-accounts.db"),
+                "delete from hub_scope where name = 'bare'"], check=True)
+bare = sign_in("bare")
+st, _, text, _ = bare.get("/")
+ok(st == 403 and "範囲" in text, "a user whose scope was removed sees nothing (403)", st)
+st, _, text, _ = bare.get("/institution?id=demo1")
+ok(st == 403, "... not even one institution", st)
+
+# ---- scopes in the web (administrator) ----
+st, _, text, _ = admin.get("/admin/scopes")
+ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:13" in text,
+   "the scopes page lists users, their scopes and who has none", text[:300])
+st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
+                                               "scope": "prefecture:大阪府"})
+ok(st == 200 and "prefecture:大阪府" in text and 'class="ok"' in text,
+   "the administrator gives bare Osaka in the web", text[:300])
+st, _, text, _ = bare.get("/institutions")
+ok(st == 200 and "osaka1" in text and "demo1" not in text, "bare now sees Osaka only", st)
+st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
+                                               "scope": "prefecture:nowhere"})
+ok(st == 200 and 'class="alert"' in text and "nowhere" in text, "an unknown scope is refused")
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med2",
+                                               "members": "tokyo2\nosaka1, zz-10"})
+ok(st == 200 and "3" in text and "med2" in text, "an association's members set in the web")
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med3",
+                                               "members": "ok1 <bad>"})
+ok('class="alert"' in text, "a member that is no institution ID is refused")
+st, _, text, _ = admin.request("POST", "/admin/scopes", urllib.parse.urlencode(
+    {"action": "scope", "user": "bare", "scope": "all"}).encode())
+ok(st == 403, "without the CSRF token: 403", st)
+st, _, text, _ = tokyo.get("/admin/scopes")
+ok(st == 403, "a prefecture user cannot open the scopes page", st)
+st, _, text, _ = bare.get("/institutions")
+ok("demo1" not in text, "the refused changes changed nothing")
+
+# ---- account recovery through hub user (the anzen user code) ----
+NEW_PW = "another long pass phrase 2"
+rc, out, err = hub_user("reset-password", "osaka", "--password-stdin", stdin=NEW_PW + "\n")
+ok(rc == 0, "hub user reset-password", err)
+st, _, _, _ = osaka.get("/institutions")
+ok(st == 303, "the reset ends the user's sessions", st)
+c = Client()
+c.get("/login")
+st, loc, _, _ = c.post("/login", {"name": "osaka", "password": PW})
+ok(loc not in ("/login/mfa", "/mfa"), "the old password no longer works", (st, loc))
+st, loc, _, _ = c.post("/login", {"name": "osaka", "password": NEW_PW})
+ok(loc == "/login/mfa", "the new one does (then TOTP)", (st, loc))
+for i in range(6):
+    Client().post("/login", {"name": "g1", "password": f"wrong password {i} x"})
+c = Client()
+c.get("/login")
+st, loc, _, _ = c.post("/login", {"name": "g1", "password": PW})
+ok(loc is None, "after repeated failures g1 is throttled", (st, loc))
+rc, out, err = hub_user("unlock", "g1")
+ok(rc == 0, "hub user unlock", err)
+st, loc, _, _ = c.post("/login", {"name": "g1", "password": PW})
+ok(loc == "/login/mfa", "after unlock g1 signs in again", (st, loc))
+rc, out, err = hub_user("scope", "nobody-at-all", "all")
+ok(rc != 0 and "nobody-at-all" in err, "a scope for an unknown user is refused", err)
+
+# ---- hostile query arguments ----
+for path, want in (("/institutions?q=%FF%FE", 400), ("/institutions?q=a%01b", 400),
+                   ("/institutions?q=" + "x" * 300, 400), ("/institutions?page=abc", 200),
+                   ("/institutions?page=-3", 200), ("/institutions?page=99999", 200),
+                   ("/institutions?type=%FF", 400), ("/institutions?type=spa", 200),
+                   ("/?fy=abc", 400), ("/?fy=1999", 400), ("/?group=%FF", 400),
+                   ("/?prefecture=nowhere", 400), ("/institution?id=%FF", 404),
+                   ("/institution?id=" + "a" * 100, 404), ("/institution", 404),
+                   ("/report?format=xlsx&group=%C0%AF", 400)):
+    st, _, text, _ = admin.get(path)
+    ok(st == want, f"{path[:60]}: {want}", (st, text[:200]))
+
+# ---- downloads ----
+st, _, _, raw = admin.get("/report?format=xlsx")
+cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
+ok(st == 200 and cd and "attachment" in cd[0] and ".xlsx" in cd[0], "the XLSX download", cd)
+try:
+    z = zipfile.ZipFile(io.BytesIO(raw))
+    names = z.namelist()
+    for nm in names:
+        if nm.endswith(".xml") or nm.endswith(".rels"):
+            xml.dom.minidom.parseString(z.read(nm))
+    shared = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in names else ""
+    ok("xl/workbook.xml" in names and "さくら内科" in shared,
+       f"the XLSX opens: {len(names)} parts, all well-formed XML, with the data", names)
+except Exception as e:  # noqa: BLE001
+    ok(False, "the XLSX opens", repr(e))
+st, _, body, _ = admin.get("/report?format=html&prefecture=13")
+ok(st == 200 and "<table" in body and "osaka1" not in body,
+   "the administrator's HTML report for Tokyo", body[:200])
+st, _, _, _ = admin.get("/report?format=pdf")
+ok(st == 400, "an unknown format is refused", st)
+
+# ---- the audit log ----
+st, _, text, _ = admin.get("/admin/audit")
+ok(st == 200 and "bundle-accepted" in text, "the audit log shows bundle receipts", text[:200])
+ok("not-found-or-out-of-scope" in text, "the IDOR attempts are in the audit log")
+ok("hub-scope" in text and "hub-association" in text, "scope changes are in the audit log")
+
+print(f"1..{n}")
+sys.exit(1 if bad else 0)
