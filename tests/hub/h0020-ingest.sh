@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # anzen hub ingest against forged envelopes (the signature is checked over
 # the payload's bytes as received, so an envelope must not show the hub
-# one payload and the signature another), and the order of a long file
-# kept while worker threads parse it.
+# one payload and the signature another), and a long file of good, bad,
+# older and replayed bundles taken in its order.
 . "${SRCDIR:?}/tests/hub/lib.sh"
 PSQL="$PGBIN/psql -X -q -At"
 sql() { $PSQL "$ANZEN_HUB_DB" -c "$1"; }
@@ -66,7 +66,7 @@ expect_rc 0 "a re-spaced envelope is verified by re-encoding"
 [ "$(lastseq)" = 3 ] && ok "re-spaced bundle stored" || not_ok "re-spaced: $(lastseq)"
 
 # a long file: b4, 300 junk lines, b1 (older), b5, b4 again (replay),
-# through the ring of workers (256 envelopes ahead): taken in order
+# taken in order
 {
     cat b4.json
     i=0
