@@ -5,6 +5,10 @@
 #   bench/hub/run.sh [N]     (default N: 240000 institutions)
 #   HUBBENCH_DATA=DIR bench/hub/run.sh N   keep (or reuse) the generated
 #                            enrol.csv and bundles.jsonl in DIR
+#   ANZEN_BASE=BIN bench/hub/run.sh N       also ingest the same bundles
+#                            with another anzen binary (the code before a
+#                            change) into a database of its own, just
+#                            before this one's ingest: a side-by-side figure
 #
 # Generates N synthetic institutions with their own Ed25519 keys and one
 # signed bundle each (bench/hub/hubbench.c), starts a PostgreSQL server of
@@ -72,6 +76,21 @@ server_cpu() {
     reaped=$(awk -v t="$(getconf CLK_TCK)" '{print ($16 + $17) / t}' "/proc/$PMPID/stat")
     echo "$live + $reaped" | bc
 }
+if [ -n "${ANZEN_BASE:-}" ]; then
+    echo "== baseline: $ANZEN_BASE, same bundles, database hub_base"
+    "$PGBIN/psql" -X -q "$ANZEN_HUB_DB" -c "CREATE DATABASE hub_base"
+    BASE_DB="host=$T/pg user=hub dbname=hub_base"
+    ANZEN_HUB_DB=$BASE_DB "$ANZEN_BASE" hub init
+    ANZEN_HUB_DB=$BASE_DB "$ANZEN_BASE" hub enrol --csv "$DATA/enrol.csv"
+    echo "load average before baseline ingest: $(cut -d' ' -f1-3 /proc/loadavg)"
+    c0=$(server_cpu)
+    ANZEN_HUB_DB=$BASE_DB /usr/bin/time \
+        -f "baseline ingest: %e s wall; anzen: %U s user + %S s sys CPU, %M KB max RSS" \
+        "$ANZEN_BASE" hub ingest -q "$DATA/bundles.jsonl"
+    c1=$(server_cpu)
+    echo "baseline ingest: server CPU $(echo "$c1 - $c0" | bc) s"
+    "$PGBIN/psql" -X -q "$ANZEN_HUB_DB" -c "DROP DATABASE hub_base"
+fi
 echo "load average before ingest: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine)"
 echo "== ingest (signature checks, key checks, COPY batches)"
 c0=$(server_cpu)

@@ -89,6 +89,8 @@ struct az_bundle {
     int64_t sequence;
     int fiscal_year;
     bool sealed;
+    bool as_received; /* the signature was checked over the payload's bytes
+                       * as received (they were canonical), not re-encoded */
 };
 /*
  * Parse one envelope (sealed or not) named name: schema, the payload's
@@ -100,6 +102,15 @@ int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size
                     const unsigned char *hub_pk, const unsigned char *hub_sk,
                     struct az_bundle **ret);
 void az_bundle_free(struct az_bundle *b);
+/*
+ * Where the payload of a signed envelope (not sealed) lies in data, when
+ * its signature can be checked over those bytes as they are: the
+ * envelope is one JSON object whose top-level keys are written without
+ * escapes, "payload" appears once, and its value is already in the
+ * canonical encoding. 0 and the byte range; -1 otherwise (the parser then
+ * re-encodes the payload). Validity as JSON is not checked here.
+ */
+int az_bundle_signed_span(const char *data, size_t len, size_t *ret_off, size_t *ret_len);
 
 /* ---- prefectures ---- */
 

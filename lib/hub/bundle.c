@@ -4,6 +4,7 @@
  * their canonical encoding, Ed25519 signature, sealing to the hub's
  * X25519 key, and the strict parser the hub runs on them (hub.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -686,23 +687,442 @@ static int check_payload(struct az_ctx *ctx, const char *name, json_t *p)
     return 0;
 }
 
+/* ---- the payload's bytes as received ----
+ *
+ * The signature is over the canonical encoding of the payload. When the
+ * payload's bytes in the envelope already are that encoding (they are
+ * whenever anzen wrote the envelope), the signature is checked over those
+ * bytes and the payload is parsed from the same bytes, which skips
+ * re-encoding it. The scanner below only recognises that case; anything
+ * else (escaped or repeated top-level keys, a payload that is not
+ * canonical, whitespace inside it, trailing data...) goes to the general
+ * path, which parses the whole envelope and re-encodes the payload. The
+ * two accept exactly the same envelopes: when the bytes R are canonical,
+ * encode(parse(R)) == R, so the same bytes are verified either way.
+ */
+
+struct scan {
+    const unsigned char *p, *end;
+};
+
+static void scan_ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* Skip a string token (at its opening quote). A backslash always takes
+ * the next byte with it, so an escaped quote never ends the string. */
+static int scan_string(struct scan *s, bool *escaped)
+{
+    for (s->p++; s->p < s->end; s->p++) {
+        if (*s->p == '"') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p < 0x20)
+            return -1;
+        if (*s->p == '\\') {
+            *escaped = true;
+            if (++s->p == s->end)
+                return -1;
+        }
+    }
+    return -1;
+}
+
+/* Skip any value (the envelope's other members); jansson validates them
+ * afterwards, this only has to find where they end. */
+static int scan_value(struct scan *s, int depth)
+{
+    bool esc = false;
+
+    scan_ws(s);
+    if (s->p >= s->end || depth > 64)
+        return -1;
+    if (*s->p == '"')
+        return scan_string(s, &esc);
+    if (*s->p == '{' || *s->p == '[') {
+        unsigned char close = *s->p == '{' ? '}' : ']';
+        s->p++;
+        scan_ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            return 0;
+        }
+        for (;;) {
+            if (close == '}') {
+                scan_ws(s);
+                if (s->p >= s->end || *s->p != '"' || scan_string(s, &esc) < 0)
+                    return -1;
+                scan_ws(s);
+                if (s->p >= s->end || *s->p++ != ':')
+                    return -1;
+            }
+            if (scan_value(s, depth + 1) < 0)
+                return -1;
+            scan_ws(s);
+            if (s->p >= s->end)
+                return -1;
+            if (*s->p == close) {
+                s->p++;
+                return 0;
+            }
+            if (*s->p++ != ',')
+                return -1;
+        }
+    }
+    /* numbers and literals: up to the next delimiter */
+    {
+        const unsigned char *q = s->p;
+        while (s->p < s->end && (isalnum(*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+            s->p++;
+        return s->p > q ? 0 : -1;
+    }
+}
+
+static bool lit(struct scan *s, const char *w, size_t n)
+{
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
+        return false;
+    s->p += n;
+    return true;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1; /* jansson writes upper case hex digits only */
+}
+
+/* A string exactly as jansson's compact encoder writes it: UTF-8 as is,
+ * only '"', '\\' and control characters escaped, each in its one form. */
+static int canon_string(struct scan *s, bool key)
+{
+    for (s->p++; s->p < s->end; s->p++) {
+        unsigned char c = *s->p;
+        if (c == '"') {
+            s->p++;
+            return 0;
+        }
+        if (c < 0x20)
+            return -1;
+        if (c != '\\')
+            continue;
+        if (key || ++s->p == s->end) /* keys with escapes: not compared here */
+            return -1;
+        switch (*s->p) {
+        case '"':
+        case '\\':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            break;
+        case 'u': {
+            int a, b, v;
+            if (s->end - s->p < 5 || s->p[1] != '0' || s->p[2] != '0' ||
+                (a = hexval(s->p[3])) < 0 || (b = hexval(s->p[4])) < 0)
+                return -1;
+            v = a * 16 + b;
+            /* \u0000 is refused by the decoder; the others have short forms */
+            if (v == 0 || v >= 0x20 || v == '\b' || v == '\f' || v == '\n' || v == '\r' ||
+                v == '\t')
+                return -1;
+            s->p += 4;
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* An integer as "%lld" writes it: no leading zero, no "-0", no fraction
+ * or exponent (reals have no canonical text and are refused anyway). */
+static int canon_number(struct scan *s)
+{
+    const unsigned char *q;
+
+    if (*s->p == '-')
+        s->p++;
+    q = s->p;
+    if (s->p >= s->end || *s->p < '0' || *s->p > '9')
+        return -1;
+    if (*s->p == '0') {
+        s->p++;
+        if (q[-1] == '-') /* "-0" decodes to 0 */
+            return -1;
+    } else {
+        while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+            s->p++;
+    }
+    if (s->p - q > 19) /* beyond 64 bits: the decoder refuses it */
+        return -1;
+    if (s->p < s->end &&
+        (*s->p == '.' || *s->p == 'e' || *s->p == 'E' || (*s->p >= '0' && *s->p <= '9')))
+        return -1;
+    return 0;
+}
+
+/* A value exactly as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it:
+ * no whitespace, object keys in strictly increasing byte order. Whether
+ * it is valid JSON at all (UTF-8, integer range) is jansson's part. */
+static int canon_value(struct scan *s, int depth)
+{
+    if (s->p >= s->end || depth > 33)
+        return -1;
+    switch (*s->p) {
+    case '{': {
+        const unsigned char *pk = NULL;
+        size_t pn = 0;
+        if (++s->p < s->end && *s->p == '}') {
+            s->p++;
+            return 0;
+        }
+        for (;;) {
+            const unsigned char *k = s->p + 1;
+            size_t n;
+            int c;
+            if (s->p >= s->end || *s->p != '"' || canon_string(s, true) < 0)
+                return -1;
+            n = (size_t)(s->p - k - 1);
+            if (pk) { /* jansson's order: bytes, then the shorter first */
+                c = memcmp(pk, k, pn < n ? pn : n);
+                if (c > 0 || (c == 0 && pn >= n))
+                    return -1;
+            }
+            pk = k;
+            pn = n;
+            if (s->p >= s->end || *s->p++ != ':' || canon_value(s, depth + 1) < 0 || s->p >= s->end)
+                return -1;
+            if (*s->p == '}') {
+                s->p++;
+                return 0;
+            }
+            if (*s->p++ != ',')
+                return -1;
+        }
+    }
+    case '[':
+        if (++s->p < s->end && *s->p == ']') {
+            s->p++;
+            return 0;
+        }
+        for (;;) {
+            if (canon_value(s, depth + 1) < 0 || s->p >= s->end)
+                return -1;
+            if (*s->p == ']') {
+                s->p++;
+                return 0;
+            }
+            if (*s->p++ != ',')
+                return -1;
+        }
+    case '"':
+        return canon_string(s, false);
+    case 't':
+        return lit(s, "true", 4) ? 0 : -1;
+    case 'f':
+        return lit(s, "false", 5) ? 0 : -1;
+    case 'n':
+        return lit(s, "null", 4) ? 0 : -1;
+    default:
+        return canon_number(s);
+    }
+}
+
+int az_bundle_signed_span(const char *data, size_t len, size_t *ret_off, size_t *ret_len)
+{
+    struct scan s = {(const unsigned char *)data, (const unsigned char *)data + len};
+    const unsigned char *ps = NULL, *pe = NULL;
+
+    scan_ws(&s);
+    if (s.p >= s.end || *s.p++ != '{')
+        return -1;
+    for (;;) {
+        const unsigned char *k;
+        bool esc = false;
+        size_t kn;
+        scan_ws(&s);
+        k = s.p + 1;
+        if (s.p >= s.end || *s.p != '"' || scan_string(&s, &esc) < 0 || esc)
+            return -1; /* an escaped key could spell "payload" another way */
+        kn = (size_t)(s.p - k - 1);
+        scan_ws(&s);
+        if (s.p >= s.end || *s.p++ != ':')
+            return -1;
+        scan_ws(&s);
+        if (kn == 7 && !memcmp(k, "payload", 7)) {
+            if (ps) /* twice: ambiguous */
+                return -1;
+            ps = s.p;
+            if (s.p >= s.end || *s.p != '{' || canon_value(&s, 0) < 0)
+                return -1;
+            pe = s.p;
+            goto next;
+        }
+        if (scan_value(&s, 1) < 0)
+            return -1;
+    next:
+        scan_ws(&s);
+        if (s.p >= s.end)
+            return -1;
+        if (*s.p == '}')
+            break;
+        if (*s.p++ != ',')
+            return -1;
+    }
+    s.p++;
+    scan_ws(&s);
+    if (s.p != s.end || !ps)
+        return -1;
+    *ret_off = (size_t)(ps - (const unsigned char *)data);
+    *ret_len = (size_t)(pe - ps);
+    return 0;
+}
+
+static int signed_fields(json_t *env, unsigned char key[32], unsigned char sig[64])
+{
+    const char *skey = json_string_value(json_object_get(env, "key"));
+    const char *ssig = json_string_value(json_object_get(env, "sig"));
+
+    if (!skey || !ssig || strcmp(json_string_value(json_object_get(env, "alg")) ?: "", "ed25519") ||
+        unb64(skey, strlen(skey), key, 32) < 0 || unb64(ssig, strlen(ssig), sig, 64) < 0)
+        return -1;
+    return 0;
+}
+
+static int bundle_done(struct az_ctx *ctx, const char *name, struct az_bundle *b,
+                       struct az_bundle **ret)
+{
+    int r;
+
+    if ((r = check_payload(ctx, name, b->payload)) < 0) {
+        az_bundle_free(b);
+        return r;
+    }
+    b->id = json_string_value(json_object_get(b->payload, "bundle_id"));
+    b->institution = json_string_value(json_object_get(b->payload, "institution"));
+    b->created_at = json_string_value(json_object_get(b->payload, "created_at"));
+    b->sequence = json_integer_value(json_object_get(b->payload, "sequence"));
+    b->fiscal_year = (int)json_integer_value(json_object_get(b->payload, "fiscal_year"));
+    *ret = b;
+    return 0;
+}
+
+/* The signed envelope data with the payload verified as received: 0 and
+ * *ret (or a refusal of the payload's fields) when the payload is
+ * canonical, the envelope unambiguous and the signature good; 1 when the
+ * general path has to decide (nothing was reported). */
+static int parse_as_received(struct az_ctx *ctx, const char *name, const char *data, size_t len,
+                             bool sealed, struct az_bundle **ret)
+{
+    size_t off, n;
+    char *rest;
+    json_t *env, *p;
+    unsigned char sig[crypto_sign_BYTES];
+    struct az_bundle *b;
+    int ok;
+
+    if (az_bundle_signed_span(data, len, &off, &n) < 0)
+        return 1;
+    /* the envelope without its payload: a 0 where the payload was */
+    if (!(rest = malloc(len - n + 1)))
+        return 1;
+    memcpy(rest, data, off);
+    rest[off] = '0';
+    memcpy(rest + off + 1, data + off + n, len - off - n);
+    env = json_loadb(rest, len - n + 1, JSON_REJECT_DUPLICATES, NULL);
+    free(rest);
+    if (!(b = calloc(1, sizeof(*b)))) {
+        json_decref(env);
+        return 1;
+    }
+    p = json_object_get(env, "payload");
+    ok = json_is_object(env) && json_is_integer(p) && json_integer_value(p) == 0 &&
+         !strcmp(json_string_value(json_object_get(env, "schema")) ?: "", AZ_SIGNED_SCHEMA) &&
+         signed_fields(env, b->key, sig) == 0 &&
+         crypto_sign_verify_detached(sig, (const unsigned char *)data + off, n, b->key) == 0;
+    json_decref(env);
+    /* what was verified is what is parsed */
+    if (!ok || !(b->payload = json_loadb(data + off, n, JSON_REJECT_DUPLICATES, NULL)) ||
+        !json_is_object(b->payload) || no_reals(b->payload, 0) < 0) {
+        az_bundle_free(b);
+        return 1;
+    }
+    b->sealed = sealed;
+    b->as_received = true;
+    return bundle_done(ctx, name, b, ret);
+}
+
+/* The signed envelope env (taken), the general way: re-encode the
+ * payload canonically and verify the signature over that. */
+static int parse_tree(struct az_ctx *ctx, const char *name, json_t *env, bool sealed,
+                      struct az_bundle **ret)
+{
+    const char *schema = json_string_value(json_object_get(env, "schema"));
+    unsigned char sig[crypto_sign_BYTES];
+    char *canon = NULL;
+    size_t clen;
+    struct az_bundle *b;
+    json_t *p;
+
+    if (!schema || strcmp(schema, AZ_SIGNED_SCHEMA)) {
+        json_decref(env);
+        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名つきの束 (anzen-signed/1) ではありません",
+                       "%s: not a signed bundle (anzen-signed/1)", name);
+    }
+    b = calloc(1, sizeof(*b));
+    p = json_object_get(env, "payload");
+    if (!b || !json_is_object(p) || signed_fields(env, b->key, sig) < 0) {
+        free(b);
+        json_decref(env);
+        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名 (alg, key, sig, payload) が正しくありません",
+                       "%s: bad signature fields (alg, key, sig, payload)", name);
+    }
+    b->sealed = sealed;
+    if (az_bundle_canonical(ctx, p, &canon, &clen) < 0) {
+        free(b);
+        json_decref(env);
+        az_err_prefix(ctx, name);
+        return ctx->err;
+    }
+    if (crypto_sign_verify_detached(sig, (const unsigned char *)canon, clen, b->key) != 0) {
+        free(canon);
+        free(b);
+        json_decref(env);
+        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名が内容と合いません (改ざんされています)",
+                       "%s: the signature does not match the content (tampered with)", name);
+    }
+    free(canon);
+    b->payload = json_incref(p);
+    json_decref(env);
+    return bundle_done(ctx, name, b, ret);
+}
+
 int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                     const unsigned char *hub_pk, const unsigned char *hub_sk,
                     struct az_bundle **ret)
 {
     json_error_t je;
-    json_t *env, *p;
-    const char *schema, *skey, *ssig;
-    unsigned char sig[crypto_sign_BYTES], *plain = NULL;
-    char *canon = NULL;
-    size_t clen;
-    struct az_bundle *b;
+    json_t *env;
+    const char *schema;
+    unsigned char *plain = NULL;
+    size_t plen;
     int r;
 
     if ((r = sodium_ready(ctx)) < 0)
         return r;
     if (len > AZ_BUNDLE_MAX)
         return az_fail(ctx, AZ_ERANGE, "%s: 束が大きすぎます", "%s: the bundle is too large", name);
+    if ((r = parse_as_received(ctx, name, data, len, false, ret)) <= 0)
+        return r;
     env = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(env)) {
         json_decref(env);
@@ -711,7 +1131,9 @@ int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size
                        je.text);
     }
     schema = json_string_value(json_object_get(env, "schema"));
-    if (schema && !strcmp(schema, AZ_SEALED_SCHEMA)) {
+    if (!schema || strcmp(schema, AZ_SEALED_SCHEMA))
+        return parse_tree(ctx, name, env, false, ret);
+    {
         const char *box = json_string_value(json_object_get(env, "box"));
         size_t blen = box ? strlen(box) : 0, got = 0, cap = blen / 4 * 3 + 3;
         unsigned char *c;
@@ -740,63 +1162,18 @@ int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size
         }
         free(c);
         json_decref(env);
-        env = json_loadb((const char *)plain, got - crypto_box_SEALBYTES, JSON_REJECT_DUPLICATES,
-                         &je);
+        plen = got - crypto_box_SEALBYTES;
+    }
+    if ((r = parse_as_received(ctx, name, (const char *)plain, plen, true, ret)) <= 0) {
         free(plain);
-        if (!json_is_object(env)) {
-            json_decref(env);
-            return az_fail(ctx, AZ_ESYNTAX, "%s: 封の中身が JSON として読めません",
-                           "%s: the sealed content is not valid JSON", name);
-        }
-        schema = json_string_value(json_object_get(env, "schema"));
-        r = 1;
-    } else {
-        r = 0;
-    }
-    if (!schema || strcmp(schema, AZ_SIGNED_SCHEMA)) {
-        json_decref(env);
-        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名つきの束 (anzen-signed/1) ではありません",
-                       "%s: not a signed bundle (anzen-signed/1)", name);
-    }
-    b = calloc(1, sizeof(*b));
-    skey = json_string_value(json_object_get(env, "key"));
-    ssig = json_string_value(json_object_get(env, "sig"));
-    p = json_object_get(env, "payload");
-    if (!b || !skey || !ssig || !json_is_object(p) ||
-        strcmp(json_string_value(json_object_get(env, "alg")) ?: "", "ed25519") ||
-        unb64(skey, strlen(skey), b->key, 32) < 0 ||
-        unb64(ssig, strlen(ssig), sig, sizeof(sig)) < 0) {
-        free(b);
-        json_decref(env);
-        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名 (alg, key, sig, payload) が正しくありません",
-                       "%s: bad signature fields (alg, key, sig, payload)", name);
-    }
-    b->sealed = r == 1;
-    if (az_bundle_canonical(ctx, p, &canon, &clen) < 0) {
-        free(b);
-        json_decref(env);
-        az_err_prefix(ctx, name);
-        return ctx->err;
-    }
-    if (crypto_sign_verify_detached(sig, (const unsigned char *)canon, clen, b->key) != 0) {
-        free(canon);
-        free(b);
-        json_decref(env);
-        return az_fail(ctx, AZ_ESCHEMA, "%s: 署名が内容と合いません (改ざんされています)",
-                       "%s: the signature does not match the content (tampered with)", name);
-    }
-    free(canon);
-    b->payload = json_incref(p);
-    json_decref(env);
-    if ((r = check_payload(ctx, name, b->payload)) < 0) {
-        az_bundle_free(b);
         return r;
     }
-    b->id = json_string_value(json_object_get(b->payload, "bundle_id"));
-    b->institution = json_string_value(json_object_get(b->payload, "institution"));
-    b->created_at = json_string_value(json_object_get(b->payload, "created_at"));
-    b->sequence = json_integer_value(json_object_get(b->payload, "sequence"));
-    b->fiscal_year = (int)json_integer_value(json_object_get(b->payload, "fiscal_year"));
-    *ret = b;
-    return 0;
+    env = json_loadb((const char *)plain, plen, JSON_REJECT_DUPLICATES, &je);
+    free(plain);
+    if (!json_is_object(env)) {
+        json_decref(env);
+        return az_fail(ctx, AZ_ESYNTAX, "%s: 封の中身が JSON として読めません",
+                       "%s: the sealed content is not valid JSON", name);
+    }
+    return parse_tree(ctx, name, env, true, ret);
 }

@@ -247,6 +247,34 @@ static void put_text(struct az_buf *b, const char *s)
     az_buf_add(b, s, (size_t)(p - s));
 }
 
+/* Decimal integers into a COPY row without printf (4.3 million item rows
+ * in a national load). */
+static void put_int(struct az_buf *b, long long v)
+{
+    char t[24], *e = t + sizeof(t), *p = e;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    az_buf_add(b, p, (size_t)(e - p));
+}
+
+/* The leading columns of every per-institution row: prefecture, fiscal
+ * year, institution id (enrolled ids are [A-Za-z0-9._-]: nothing to
+ * escape, as before). */
+static void put_head(struct az_buf *b, int pref, int fy, const char *id)
+{
+    put_int(b, pref);
+    az_buf_add(b, "\t", 1);
+    put_int(b, fy);
+    az_buf_add(b, "\t", 1);
+    az_buf_puts(b, id);
+    az_buf_add(b, "\t", 1);
+}
+
 struct run {
     struct az_ctx *ctx;
     PGconn *c;
@@ -578,8 +606,13 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
         gaps += code == HUB_GAP;
         unans += code == HUB_UNANSWERED;
         od += late;
-        az_buf_printf(&R->items, "%d\t%d\t%s\t%s\t%d\t%c\t%ld\n", t->pref, fy, t->id, topic, code,
-                      late ? 't' : 'f', R->load);
+        put_head(&R->items, t->pref, fy, t->id);
+        az_buf_puts(&R->items, topic); /* a checked id: nothing to escape */
+        az_buf_add(&R->items, "\t", 1);
+        put_int(&R->items, code);
+        az_buf_add(&R->items, late ? "\tt\t" : "\tf\t", 3);
+        put_int(&R->items, R->load);
+        az_buf_add(&R->items, "\n", 1);
     }
     for (int n = 0; inames[n]; n++) {
         json_t *x = json_object_get(oind, inames[n]);
