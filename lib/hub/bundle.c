@@ -848,15 +848,16 @@ static int canon_string(struct scan *s, bool key)
 static int canon_number(struct scan *s)
 {
     const unsigned char *q;
+    bool neg = *s->p == '-';
 
-    if (*s->p == '-')
+    if (neg)
         s->p++;
     q = s->p;
     if (s->p >= s->end || *s->p < '0' || *s->p > '9')
         return -1;
     if (*s->p == '0') {
         s->p++;
-        if (q[-1] == '-') /* "-0" decodes to 0 */
+        if (neg) /* "-0" decodes to 0 */
             return -1;
     } else {
         while (s->p < s->end && *s->p >= '0' && *s->p <= '9')

@@ -667,8 +667,13 @@ static int charge_retx(struct shard *sh, uint64_t now)
             if (x->raw) {
                 int err, r = az__raw_syn(&sh->raw, sh->s, sh->h[x->hr].src,
                                          (const unsigned char *)&x->daddr, x->port, &err);
-                if (r == AZ_EINVAL)
-                    return r; /* the gate refused: never expected, stop */
+                if (r == AZ_EINVAL) {
+                    /* the gate refused: never expected, stop */
+                    char t[INET_ADDRSTRLEN];
+                    inet_ntop(AF_INET, &x->daddr, t, sizeof(t));
+                    snprintf(sh->refused, sizeof(sh->refused), "%s:%u", t, x->port);
+                    return r;
+                }
                 sent = r == 0;
             }
             if (sent) {
