@@ -92,6 +92,59 @@ static bool report_scope(struct req *q, const struct hub_scope *us, struct az_hu
     return true;
 }
 
+static const char *type_name(struct req *q, const char *t);
+
+/* The kinds of findings a bundle counts (the rules of data/rules/rules.yaml
+ * without their check), in words. */
+static const char *rule_name(struct req *q, const char *r)
+{
+    static const struct {
+        const char *id, *ja, *en;
+    } t[] = {
+        {"no-admin", "管理者 (担当) が決まっていない機器", "devices without an administrator"},
+        {"patch-age", "更新が長く当たっていない機器", "devices not patched for long"},
+        {"eol", "サポートの終わった製品", "products past end of support"},
+        {"kev", "悪用が確認された脆弱性 (KEV)", "known exploited vulnerabilities (KEV)"},
+        {"kev-no-version", "KEV の製品で版が分からない機器", "KEV products of unknown version"},
+        {"kev-unchecked", "KEV と照合できていない機器", "devices not checked against KEV"},
+        {"exposed", "外部に公開されている機器", "devices exposed to the outside"},
+        {"vendor-no-contract", "契約のない事業者の機器", "devices of vendors without a contract"},
+        {"remote-unconfirmed", "遠隔保守の有無が未確認", "remote maintenance not confirmed"},
+        {"no-mds-sds", "MDS/SDS がない", "no MDS/SDS"},
+        {"remote-device-unknown", "遠隔保守の機器が不明", "remote maintenance device unknown"},
+        {"role-split", "役割分担が決まっていない", "roles not agreed"},
+        {"checklist", "事業者の確認表が未回収", "vendor checklist not returned"},
+        {"contract-ended", "契約の切れた事業者", "vendor contracts ended"},
+        {"unregistered", "台帳にない事業者", "vendors not in the registry"},
+        {"not-in-ledger", "台帳にない機器 (点検で発見)", "devices found but not in the ledger"},
+        {"remote-access", "遠隔操作の口が開いている", "remote access open"},
+        {"plaintext-dicom", "暗号化されていない DICOM", "unencrypted DICOM"},
+        {"plaintext-hl7", "暗号化されていない HL7", "unencrypted HL7"},
+        {"dicom-any-ae", "どこからでも受ける DICOM", "DICOM accepting any AE"},
+        {"telnet", "Telnet が開いている", "Telnet open"},
+        {"ftp-plain", "暗号化されていない FTP", "plain FTP"},
+        {"smb1", "古い SMB1", "SMB1 in use"},
+        {"rdp-no-nla", "NLA のない RDP", "RDP without NLA"},
+        {"vnc-no-auth", "認証のない VNC", "VNC without authentication"},
+        {"vnc-password", "パスワードだけの VNC", "VNC with a password only"},
+        {"legacy-tls", "古い TLS", "legacy TLS"},
+        {"cert-expired", "期限切れの証明書", "expired certificates"},
+        {"cert-self-signed", "自己署名の証明書", "self-signed certificates"},
+        {"db-no-tls", "暗号化されていないデータベース接続", "database without TLS"},
+        {"db-tls-optional", "暗号化が任意のデータベース接続", "database with optional TLS"},
+        {"cross-segment", "区画をまたぐ通信", "traffic across segments"},
+        {"win", "Windows の設定の指摘", "Windows settings"},
+        {"linux", "Linux の設定の指摘", "Linux settings"},
+    };
+    const char *dot = strchr(r, '.'), *base = dot ? dot + 1 : r;
+    size_t n = strcspn(base, "/");
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strlen(t[i].id) == n && !strncmp(base, t[i].id, n))
+            return q->lang == AZ_LANG_EN ? t[i].en : t[i].ja;
+    return r;
+}
+
 /* A section of the report as view data: title, columns, rows of cells. */
 static void section_view(struct req *q, const json_t *sec, json_t *out)
 {
@@ -127,7 +180,18 @@ static void section_view(struct req *q, const json_t *sec, json_t *out)
             if (survey && k == (q->lang == AZ_LANG_EN ? 0u : 1u))
                 continue;
             c = v_push(cells);
-            if (json_is_integer(cell)) {
+            if (name && k == 0 && !strcmp(name, "completion_by_item") && json_is_string(cell)) {
+                v_str(c, "v", hub_topic_title(q, json_string_value(cell)));
+                v_str(c, "code", json_string_value(cell));
+            } else if (name && k == 3 && !strcmp(name, "overdue_institutions") &&
+                       json_is_integer(cell)) {
+                v_str(c, "v", az_pref_name((int)json_integer_value(cell), q->lang));
+            } else if (name && json_is_string(cell) &&
+                       ((k == 0 && (!strcmp(name, "by_type_band") || !strcmp(name, "mfa_fy2027") ||
+                                    !strcmp(name, "indicators"))) ||
+                        (k == 2 && !strcmp(name, "overdue_institutions")))) {
+                v_str(c, "v", type_name(q, json_string_value(cell)));
+            } else if (json_is_integer(cell)) {
                 snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(cell));
                 v_str(c, "v", buf);
                 v_bool(c, "num", true);
@@ -247,6 +311,8 @@ static const char *type_name(struct req *q, const char *t)
     for (int i = 0; k[i]; i++)
         if (!strcmp(t, k[i]))
             return q->lang == AZ_LANG_EN ? k[i] : ja[i];
+    if (!strcmp(t, "other")) /* the indicators' "all but hospitals" */
+        return q->lang == AZ_LANG_EN ? "other institutions" : "病院以外";
     return t;
 }
 
@@ -511,7 +577,8 @@ void hub_page_institution(struct req *q)
             for (int i = 0; i < PQntuples(x); i++) {
                 json_t *o = v_push(items);
                 int st = pgint(PQgetvalue(x, i, 1));
-                v_str(o, "topic", PQgetvalue(x, i, 0));
+                v_str(o, "topic", hub_topic_title(q, PQgetvalue(x, i, 0)));
+                v_str(o, "code", PQgetvalue(x, i, 0));
                 v_str(o, "status", status_name(q, st));
                 v_bool(o, "gap", st == 1);
                 v_bool(o, "overdue", PQgetvalue(x, i, 2)[0] == 't');
@@ -537,7 +604,7 @@ void hub_page_institution(struct req *q)
                        3, vals))) {
             for (int i = 0; i < PQntuples(x); i++) {
                 json_t *o = v_push(fc);
-                v_str(o, "rule", PQgetvalue(x, i, 0));
+                v_str(o, "rule", rule_name(q, PQgetvalue(x, i, 0)));
                 v_int(o, "n", pgint(PQgetvalue(x, i, 1)));
             }
             PQclear(x);

@@ -271,7 +271,7 @@ run "$ANZEN" hub query kev_vpn --prefecture 13
 expect_rc 0 "query"
 expect_out '"rows"' "query prints JSON"
 run "$ANZEN" hub query nosuch
-expect_rc 1 "unknown query"
+expect_rc 64 "unknown query (a usage error, the names listed)"
 run "$ANZEN" hub report --format pdf -o x
 expect_rc 64 "unknown report format"
 run env -u ANZEN_HUB_DB "$ANZEN" hub init

@@ -158,11 +158,15 @@ ok(st == 303 and loc == "/login", "signed out, the overview sends to the sign-in
 st, loc, _, _ = anon.get("/institution?id=demo1")
 ok(st == 303 and loc == "/login", "signed out, an institution's page sends to sign-in", (st, loc))
 admin = Client()
-admin.get("/setup")
+st, _, text, _ = admin.get("/setup")
+ok(st == 200 and "ハブ管理者" in text and "経営層" not in text and "事業者" not in text and
+   "山田" not in text and "anzen hub serve" in text,
+   "the setup page offers the hub administrator, not the workspace roles or example", text[:600])
 st, loc, _, _ = admin.post("/setup", {"code": SETUP, "name": "admin", "display": "ハブ管理者",
                                       "role": "planning", "password": PW, "password2": PW})
 ok(st == 303 and loc == "/mfa", "the setup code creates the hub administrator", (st, loc))
 _, _, text, _ = admin.get("/mfa")
+ok("推奨" not in text and "recommended" not in text, "the MFA page does not call it recommended")
 secrets["admin"] = re.search(r'id="totp-secret">([A-Z2-7]+)<', text).group(1)
 st, _, text, _ = admin.post("/mfa", {"code": fresh_code("admin", secrets["admin"])})
 ok(st == 200, "the administrator enrols TOTP", st)
@@ -175,6 +179,16 @@ ok("厚生労働省の調査との比較" in text, "the comparison with the MHLW
 ok('href="/institutions"' in text and 'href="/admin/users"' in text,
    "the hub's navigation, with the administrator's pages")
 ok('href="/assess"' not in text, "no workspace navigation on the hub")
+st, _, text, _ = admin.get("/")
+ok(">access-log<" not in text and ">clinic<" not in text, "the overview shows no topic ids or type "
+   "codes", re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
+ok("診療所" in text, "the overview shows the type in Japanese")
+st, _, text, _ = admin.get("/admin/users")
+ok(st == 200 and "経営層" not in text and "事業者" not in text and "ハブの利用者" in text,
+   "/admin/users offers the hub user, not the workspace roles", re.findall(r"<option[^<]*", text))
+st, _, text, _ = admin.get("/institution?id=demo1")
+ok(st == 200 and ">access-log<" not in text, "an institution's items by title, not topic id",
+   re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
 st, _, text, _ = admin.get("/institutions")
 ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">64<' in text,
    "the administrator sees all 64 institutions", text[:300])
@@ -303,7 +317,7 @@ ok(st == 200 and 'id="sec-completion_by_item"' in text and "医師会 med1" in t
 for sec in ("by_type_band", "overdue_institutions", "mfa_fy2027", "kev_vpn", "trend", "indicators"):
     ok(f'id="sec-{sec}"' in text, f"the association's overview has {sec}")
 m = re.search(r'id="sec-indicators".*?</table>', text, re.S)
-ok(m and "hospital" in m.group(0) and "other" in m.group(0),
+ok(m and "病院" in m.group(0) and "病院以外" in m.group(0),
    "the association's indicators count its hospital (osaka1) and its clinic (demo1)",
    m and m.group(0)[:400])
 st, _, text, _ = ik.get("/institution?id=tokyo2")
@@ -322,7 +336,8 @@ ok(st == 403, "... not even one institution", st)
 
 # ---- scopes in the web (administrator) ----
 st, _, text, _ = admin.get("/admin/scopes")
-ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:13" in text,
+ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:東京都" in text and
+   "prefecture:13" not in text,
    "the scopes page lists users, their scopes and who has none", text[:300])
 st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
                                                "scope": "prefecture:大阪府"})
