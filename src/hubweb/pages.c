@@ -787,13 +787,65 @@ static int read_all(const char *path, char **ret, size_t *ret_len)
     return 0;
 }
 
+/* The download's names with the scope in them: anzen-hub-東京都-2026.xlsx,
+ * and the ASCII fallback anzen-hub-tokyo-2026.xlsx (a group or
+ * association name that is not plain ASCII becomes "group" or
+ * "association" there). */
+static void report_names(const json_t *rep, int fy, const char *fmt, char *ascii, size_t an,
+                         char *utf8, size_t un)
+{
+    const json_t *sc = json_object_get(rep, "scope");
+    const char *pj = json_string_value(json_object_get(sc, "prefecture_ja"));
+    const char *pe = json_string_value(json_object_get(sc, "prefecture_en"));
+    const char *g = json_string_value(json_object_get(sc, "group"));
+    const char *a = json_string_value(json_object_get(sc, "association"));
+    const char *u = NULL, *fb = NULL;
+    char low[64] = "", part[128] = "";
+    size_t k = 0;
+
+    if (json_integer_value(json_object_get(sc, "prefecture")) > 0 && pj && *pj) {
+        u = pj;
+        for (const char *p = pe ? pe : ""; *p && k + 1 < sizeof(low); p++)
+            low[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+        low[k] = 0;
+        fb = low;
+    } else if (g && *g) {
+        u = g;
+        fb = "group";
+    } else if (a && *a) {
+        u = a;
+        fb = "association";
+    }
+    if (u && fb && (u == g || u == a)) {
+        /* the name itself when it is plain (letters, digits, - . _) */
+        bool plain = strlen(u) < sizeof(part);
+        for (const char *p = u; plain && *p; p++)
+            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_';
+        if (plain)
+            fb = u;
+    }
+    snprintf(part, sizeof(part), "%s", fb ? fb : "");
+    for (char *p = part; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.' || *p == '_'))
+            *p = '-';
+    if (u) {
+        snprintf(ascii, an, "anzen-hub-%s-%d.%s", part, fy, fmt);
+        snprintf(utf8, un, "anzen-hub-%s-%d.%s", u, fy, fmt);
+    } else {
+        snprintf(ascii, an, "anzen-hub-%d.%s", fy, fmt);
+        snprintf(utf8, un, "%s", ascii);
+    }
+}
+
 void hub_page_report(struct req *q)
 {
     struct hub_scope us;
     struct az_hub_scope rs;
     const char *fmt = web_arg(q, "format");
     json_t *rep = NULL;
-    char *body = NULL, name[64];
+    char *body = NULL, name[64], uname[400];
     size_t len = 0;
     int fy;
 
@@ -816,7 +868,7 @@ void hub_page_report(struct req *q)
     }
     hub_scope_clear(&us);
     fy = (int)json_integer_value(json_object_get(json_object_get(rep, "scope"), "fiscal_year"));
-    snprintf(name, sizeof(name), "anzen-hub-%d.%s", fy, fmt);
+    report_names(rep, fy, fmt, name, sizeof(name), uname, sizeof(uname));
     if (!strcmp(fmt, "html")) {
         if (az_hub_report_html(&q->ctx, rep, &body, &len) < 0) {
             json_decref(rep);
@@ -824,7 +876,7 @@ void hub_page_report(struct req *q)
             return;
         }
         json_decref(rep);
-        web_download(q, "text/html; charset=utf-8", name, NULL, body, len);
+        web_download(q, "text/html; charset=utf-8", name, uname, body, len);
         return;
     }
     {
@@ -848,6 +900,6 @@ void hub_page_report(struct req *q)
         unlink(tmp);
         free(tmp);
         web_download(q, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
-                     NULL, body, len);
+                     uname, body, len);
     }
 }

@@ -417,6 +417,13 @@ except Exception as e:  # noqa: BLE001
 st, _, body, _ = admin.get("/report?format=html&prefecture=13")
 ok(st == 200 and "<table" in body and "osaka1" not in body,
    "the administrator's HTML report for Tokyo", body[:200])
+cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
+ok(cd and 'filename="anzen-hub-tokyo-' in cd[0] and
+   urllib.parse.quote("anzen-hub-東京都-") in cd[0],
+   "the download's name has the scope (東京都, ASCII fallback tokyo)", cd)
+st, _, _, _ = admin.get("/report?format=xlsx&group=g1")
+cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
+ok(cd and 'filename="anzen-hub-g1-' in cd[0], "a group's download is named after it", cd)
 st, _, _, _ = admin.get("/report?format=pdf")
 ok(st == 400, "an unknown format is refused", st)
 
