@@ -31,6 +31,7 @@ static const struct {
     {"overview.empty", "この範囲にはまだ束がありません。", "No bundles in this scope yet."},
     {"overview.none", "(なし)", "(none)"},
     {"overview.filter", "絞り込む", "Filter"},
+    {"overview.filtered", "絞り込み", "narrowed to"},
     {"overview.all_prefs", "すべての都道府県", "all prefectures"},
     {"scope.label", "見える範囲", "Scope"},
     {"scope.all", "すべて (ハブ管理者)", "everything (hub administrator)"},

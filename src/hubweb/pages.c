@@ -76,6 +76,16 @@ static bool report_scope(struct req *q, const struct hub_scope *us, struct az_hu
         }
         if (g && *g)
             rs->group = g;
+        if (v && (rs->prefecture || rs->group)) {
+            /* the heading says what the view is narrowed to */
+            char *f = az_fmt(
+                "%s%s%s%s%s", rs->prefecture ? az_pref_name(rs->prefecture, q->lang) : "",
+                rs->prefecture && rs->group ? " / " : "",
+                rs->group ? T(q, "グループ ", "group ") : "", rs->group ? rs->group : "", "");
+            if (f)
+                v_str(v, "filter_name", f);
+            free(f);
+        }
         if (v) {
             v_bool(v, "can_filter", true);
             v_int(v, "f_pref", rs->prefecture);
@@ -337,7 +347,9 @@ void hub_page_institutions(struct req *q)
         return;
     if (page && *page && az_parse_long(page, 1, 100000, &pg) < 0)
         pg = 1;
-    if (pref && *pref)
+    /* narrowing by prefecture is the administrator's (docs/hub.md); for
+     * everyone else the argument is ignored, as on the overview */
+    if (pref && *pref && us.kind == HS_ALL)
         fp = az_pref_code(pref);
     snprintf(off, sizeof(off), "%ld", (pg - 1) * HUB_PAGE);
     cond = scope_sql(&us, val, sizeof(val), &p1);
@@ -460,6 +472,8 @@ void hub_page_institutions(struct req *q)
             az_buf_puts(&b, "&overdue=1");
         if (fp)
             az_buf_printf(&b, "&prefecture=%d", fp);
+        if (fp)
+            v_str(v, "filter_name", az_pref_name(fp, q->lang));
         v_str(v, "qs", b.data ? b.data : "");
         az_buf_done(&b);
         if (pg > 1)

@@ -189,6 +189,9 @@ ok(st == 200 and "経営層" not in text and "事業者" not in text and "ハブ
 st, _, text, _ = admin.get("/institution?id=demo1")
 ok(st == 200 and ">access-log<" not in text, "an institution's items by title, not topic id",
    re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
+st, _, text, _ = admin.get("/?prefecture=27")
+ok(st == 200 and re.search(r'id="filter">[^<]*大阪府', text), "the administrator's overview heading "
+   "shows the filter", re.findall(r'id="scope">.*?</p>', text))
 st, _, text, _ = admin.get("/institutions")
 ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">64<' in text,
    "the administrator sees all 64 institutions", text[:300])
@@ -279,6 +282,7 @@ ok(st2 == 404 and text2.replace("no-such-id", "") == text.replace("osaka1", ""),
    "out of scope looks exactly like absent", (st2,))
 st, _, text, _ = tokyo.get("/institutions?prefecture=27")
 ok("osaka1" not in text, "IDOR: ?prefecture=27 does not widen Tokyo's list")
+ok("demo1" in text, "for a non-administrator ?prefecture= is ignored, as documented")
 st, _, text, _ = tokyo.get("/?prefecture=27")
 ok(st == 200 and "なにわ" not in text and "大阪" not in text,
    "IDOR: ?prefecture=27 does not widen Tokyo's overview")
