@@ -100,6 +100,12 @@ expect_rc 64 "a stray argument to hub user add is refused"
 expect_err "stray" "the error names it"
 expect_err "anzen hub user" "with the hub user usage"
 if grep -q "経営層\|anzen user <" "$T/err"; then not_ok "workspace user usage shown"; else ok "not the workspace usage"; fi
+run "$ANZEN" hub user add u1 --scope all --state st --bogus
+expect_rc 64 "an unknown option to hub user add is refused"
+expect_err "--bogus" "the error names it"
+expect_err "anzen hub user" "with the hub user usage"
+run "$ANZEN" hub enrol --id fw --name F --type clinic --prefecture "１３" --key a/anzen-sign.pub
+expect_rc 0 "--prefecture in full-width digits"
 
 # ---- #11: OS errors in Japanese ----
 run "$ANZEN" hub keygen -o "$T/missing/dir"
