@@ -19,6 +19,16 @@
 #include "anzen/util.h"
 #include "hub_internal.h"
 
+/* What a reader of the survey comparison must know (HTML and XLSX). */
+#define SURVEY_NOTE_JA                                                                                                                       \
+    "注意: 調査の値は、公表された調査そのものではなく二次資料から読み取ったもので、まだ確かめて" \
+    "いません。また、調査の各指標を anzen のチェックリストの 1 項目に当てはめて比べているため、"     \
+    "比べ方そのものにずれがあり得ます。目安としてお使いください。"
+#define SURVEY_NOTE_EN                                                                             \
+    "Note: the survey's rates were read from secondary summaries, not the published survey "       \
+    "itself, and are not yet verified. Each survey indicator is matched to one item of anzen's "   \
+    "checklist, so the comparison itself may be off. Use them as a rough guide."
+
 extern const struct az_file_blob az_embedded_hub[];
 extern const size_t az_embedded_hub_n;
 
@@ -451,11 +461,8 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
                 json_string_value(json_object_get(sec, en ? "source_en" : "source_ja"));
             az_buf_puts(&b, "<p>");
             esc(&b, src ? src : "");
-            az_buf_puts(&b, en ? ". The survey's rates were read from secondary summaries "
-                                 "(unverified); each is matched to one checklist item "
-                                 "(docs/hub.md).</p>\n"
-                               : "。調査の値は二次資料から読んだもの (未確認) で、各指標を"
-                                 "チェックリストの 1 項目に対応させています (docs/hub.md)。</p>\n");
+            az_buf_puts(&b, en ? "</p>\n<p>" SURVEY_NOTE_EN "</p>\n"
+                               : "</p>\n<p>" SURVEY_NOTE_JA "</p>\n");
         }
         if (!json_array_size(rows)) {
             az_buf_puts(&b, en ? "<p>No data.</p>\n" : "<p>データがありません。</p>\n");
@@ -506,6 +513,27 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
 
 /* ---- XLSX ---- */
 
+/* Short sheet names (Excel: at most 31 characters, no / : ? * [ ]). */
+static const char *sheet_name(const char *sec, bool en)
+{
+    static const struct {
+        const char *name, *ja, *en;
+    } t[] = {
+        {"completion_by_item", "項目ごとの対応率", "Completion by item"},
+        {"by_type_band", "種別・病床規模ごと", "By type and bed band"},
+        {"overdue_institutions", "期限超過のある機関", "Institutions overdue"},
+        {"mfa_fy2027", "令和9年度の二要素認証", "2FA by FY2027"},
+        {"kev_vpn", "KEV の VPN 装置", "VPN devices in KEV"},
+        {"trend", "年度ごとの推移", "Trend"},
+        {"indicators", "調査と比べる指標", "Indicators"},
+        {"survey", "厚生労働省の調査との比較", "MHLW survey"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (!strcmp(sec, t[i].name))
+            return en ? t[i].en : t[i].ja;
+    return sec;
+}
+
 int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
 {
     bool en = is_lang_en(ctx);
@@ -528,7 +556,7 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
     format_set_bg_color(head, 0xEEEEFF);
     json_array_foreach(json_object_get(rep, "sections"), i, sec)
     {
-        char sheet[32];
+        char sheet[128];
         const char *cols =
             json_string_value(json_object_get(sec, en ? "columns_en" : "columns_ja"));
         const json_t *rows = json_object_get(sec, "rows");
@@ -538,12 +566,22 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
         lxw_worksheet *ws;
         lxw_col_t oc = 0;
         snprintf(sheet, sizeof(sheet), "%zu %s", i + 1,
-                 json_string_value(json_object_get(sec, "name")) ?: "");
+                 sheet_name(json_string_value(json_object_get(sec, "name")) ?: "", en));
         ws = workbook_add_worksheet(wb, sheet);
         if (!ws)
             continue;
         worksheet_write_string(
             ws, 0, 0, json_string_value(json_object_get(sec, en ? "title_en" : "title_ja")), head);
+        if (survey) {
+            /* the same caution as the HTML report's */
+            const char *src =
+                json_string_value(json_object_get(sec, en ? "source_en" : "source_ja"));
+            char *note = NULL;
+            if (az_strf(&note, "%s%s%s", src ? src : "", src ? (en ? ". " : "。") : "",
+                        en ? SURVEY_NOTE_EN : SURVEY_NOTE_JA) == 0)
+                worksheet_write_string(ws, 1, 0, note, NULL);
+            free(note);
+        }
         ncol = 1;
         for (const char *p = cols; p && *p; p++)
             ncol += *p == ',';

@@ -43,6 +43,8 @@ const char *az_errno_text(enum az_lang lang, int e)
         {ENXIO, "装置がありません"},
         {ETIMEDOUT, "時間切れです"},
         {ECONNREFUSED, "接続を拒否されました"},
+        {EADDRINUSE, "そのポートは使われています (別のプログラムが待ち受けています)"},
+        {EADDRNOTAVAIL, "そのアドレスはこの機械にありません"},
     };
 
     if (lang == AZ_LANG_EN)

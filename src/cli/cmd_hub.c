@@ -552,7 +552,12 @@ static int hub_enrol(struct cli *c, struct az_hub *h, const struct hub_args *a)
     in.name = a->name;
     in.group = a->group;
     in.parent = a->hq;
-    if (!(in.prefecture = az_pref_code(a->pref))) {
+    {
+        char pbuf[64];
+        snprintf(pbuf, sizeof(pbuf), "%s", a->pref);
+        in.prefecture = az_pref_code(norm_text(pbuf));
+    }
+    if (!in.prefecture) {
         cli_err(c, "--prefecture: \"%s\" が分かりません (番号 1〜47 か 東京都 / Tokyo)",
                 "--prefecture: unknown \"%s\" (a code 1-47, or 東京都 / Tokyo)", a->pref);
         return EXIT_USAGE;
@@ -1297,11 +1302,24 @@ static int hub_user(struct cli *c, int argc, char **argv)
             r = EXIT_USAGE;
             goto out;
         }
+        static const char *const flags[] = {"--password-stdin", "--temporary", "--admin",
+                                            "--help",           "-h",          NULL};
         for (int i = 2; i < ac; i++) {
-            bool takes = false;
+            bool takes = false, known = false;
             if (av[i][0] == '-') {
-                for (int k = 0; with_val[k]; k++)
+                for (int k = 0; with_val[k]; k++) {
+                    size_t l = strlen(with_val[k]);
                     takes |= !strcmp(av[i], with_val[k]);
+                    known |= !strncmp(av[i], with_val[k], l) && av[i][l] == '=' && l > 2;
+                }
+                for (int k = 0; flags[k]; k++)
+                    known |= !strcmp(av[i], flags[k]);
+                if (!takes && !known) {
+                    cli_err(c, "不明なオプション \"%s\"", "unknown option \"%s\"", av[i]);
+                    user_help(c, stderr);
+                    r = EXIT_USAGE;
+                    goto out;
+                }
                 i += takes;
                 continue;
             }

@@ -123,7 +123,19 @@ void hub_page_scopes(struct req *q)
         v_str(o, "name", name);
         v_str(o, "display", json_string_value(json_object_get(u, "display")));
         v_bool(o, "admin", json_is_true(json_object_get(u, "admin")));
-        v_str(o, "scope", json_string_value(json_object_get(scopes, name ? name : "")));
+        {
+            /* a prefecture by its name, as it is typed (prefecture:東京都) */
+            const char *sc = json_string_value(json_object_get(scopes, name ? name : ""));
+            if (sc && !strncmp(sc, "prefecture:", 11)) {
+                char buf[160];
+                int code = az_pref_code(sc + 11);
+                snprintf(buf, sizeof(buf), "prefecture:%s",
+                         code ? az_pref_name(code, q->lang) : sc + 11);
+                v_str(o, "scope", buf);
+            } else {
+                v_str(o, "scope", sc);
+            }
+        }
     }
     arr = v_arr(v, "assocs");
     json_object_foreach(assocs, k, ids)

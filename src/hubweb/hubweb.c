@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "anzen/catalog.h"
 #include "anzen/util.h"
 #include "hubweb.h"
 
@@ -30,6 +31,7 @@ static const struct {
     {"overview.empty", "この範囲にはまだ束がありません。", "No bundles in this scope yet."},
     {"overview.none", "(なし)", "(none)"},
     {"overview.filter", "絞り込む", "Filter"},
+    {"overview.filtered", "絞り込み", "narrowed to"},
     {"overview.all_prefs", "すべての都道府県", "all prefectures"},
     {"scope.label", "見える範囲", "Scope"},
     {"scope.all", "すべて (ハブ管理者)", "everything (hub administrator)"},
@@ -151,6 +153,79 @@ static void page_vars(struct req *q, json_t *vars)
 
     v_bool(vars, "hub", true);
     json_object_set(vars, "h", hw->labels[q->lang == AZ_LANG_EN]);
+    if (json_object_get(vars, "roles")) {
+        /* the hub has no workspace roles (経営層, 事業者 ...): the first
+         * user is the hub's administrator, the others read what their
+         * scope shows */
+        bool setup = !strcmp(q->url, "/setup");
+        json_t *list = json_array(), *x = json_object();
+        v_str(x, "value", setup ? "planning" : "viewer");
+        v_bool(x, "selected", true);
+        v_str(x, "name",
+              setup ? T(q, "ハブ管理者", "hub administrator")
+                    : T(q, "ハブの利用者 (見るだけ。見える範囲は「見える範囲」で決めます)",
+                        "hub user (reads only; the scope is set under Scopes)"));
+        json_array_append_new(list, x);
+        json_object_set_new(vars, "roles", list);
+        json_object_set_new(vars, "vendors", json_array());
+    }
+    if (json_is_array(json_object_get(vars, "users"))) {
+        size_t i;
+        json_t *u;
+        json_array_foreach(json_object_get(vars, "users"), i, u) if (json_object_get(u, "role"))
+            v_str(u, "role", T(q, "ハブの利用者", "hub user"));
+    }
+}
+
+/* The workspace's wording that does not fit the hub (its example names,
+ * MFA as a recommendation), replaced in the labels the pages share. */
+static void labels_for_hub(struct web *w)
+{
+    static const struct {
+        const char *grp, *key, *ja, *en;
+    } t[] = {
+        {"setup", "intro",
+         "この画面は最初の 1 回だけ表示されます。anzen hub serve を起動した端末に表示された"
+         "「初回設定コード」を入力し、ハブの管理者のアカウントを作ってください。次の画面で"
+         "二要素認証 (スマートフォンの認証アプリ) を設定します。",
+         "This page appears only once. Enter the setup code that anzen hub serve printed in the "
+         "terminal and create the hub administrator's account. The next page sets up "
+         "two-factor authentication with an authenticator app."},
+        {"setup", "display", "表示名 (例: 医療政策課 佐藤)",
+         "Display name (e.g. Health Policy, Sato)"},
+        {"mfa", "recommended", "ハブでは全員が二要素認証を使います (必須)。",
+         "On the hub everyone must use two-factor authentication."},
+        {"account", "mfa_off", "未設定 (必須です)", "off (required)"},
+        {"users", "vendor", "(ハブでは使いません)", "(not used on the hub)"},
+    };
+
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+            json_t *g = json_object_get(w->labels[l], t[i].grp);
+            if (g && json_object_get(g, t[i].key))
+                json_object_set_new(g, t[i].key, json_string(l ? t[i].en : t[i].ja));
+        }
+}
+
+const char *hub_topic_title(struct req *q, const char *topic)
+{
+    const struct az_catalog *cat = HW(q)->cat;
+    size_t tl = strlen(topic), ne = cat ? az_catalog_neditions(cat) : 0;
+
+    /* the newest edition that has the item */
+    for (size_t e = ne; e-- > 0;) {
+        const struct az_edition *ed = az_catalog_edition_at(cat, e);
+        for (size_t i = 0; ed->checklist && i < ed->nitems; i++) {
+            const char *id = ed->items[i]->id;
+            size_t il = strlen(id);
+            if (il > tl && id[il - tl - 1] == '.' && !strcmp(id + il - tl, topic)) {
+                const struct az_text *t = &ed->items[i]->title;
+                const char *s = q->lang == AZ_LANG_EN && t->en ? t->en : t->ja;
+                return s ? s : topic;
+            }
+        }
+    }
+    return topic;
 }
 
 bool hub_user_scope(struct req *q, struct hub_scope *s)
@@ -272,6 +347,9 @@ int hubweb_setup(struct az_ctx *ctx, struct web *w, struct hubweb *hw)
     if (labels_check(ctx, hw) < 0)
         return ctx->err;
     spool_clean(hw->spool);
+    labels_for_hub(w);
+    if (az_catalog_load_embedded(ctx, &hw->cat) < 0)
+        return ctx->err;
     pthread_mutex_init(&hw->lock, NULL);
     w->site = hub_routes;
     w->nsite = sizeof(hub_routes) / sizeof(hub_routes[0]);
@@ -291,6 +369,7 @@ void hubweb_free(struct hubweb *hw)
         return;
     for (int l = 0; l < 2; l++)
         json_decref(hw->labels[l]);
+    az_catalog_free(hw->cat);
     if (hw->pg)
         PQfinish(hw->pg);
     az_hub_close(hw->hub);

@@ -71,7 +71,11 @@ struct hubweb {
     unsigned char box_pk[32], box_sk[32];
     int rate; /* bundles per minute from one address */
     json_t *labels[2];
+    struct az_catalog *cat; /* the items' titles for the topics shown */
 };
+/* The title of a bundle's topic ("patches": the item of the newest
+ * checklist whose ID ends in it), or the topic itself. */
+const char *hub_topic_title(struct req *q, const char *topic);
 /* Make w serve the hub (routes, hooks); hw is kept in w->app. */
 int hubweb_setup(struct az_ctx *ctx, struct web *w, struct hubweb *hw);
 void hubweb_free(struct hubweb *hw);

@@ -76,6 +76,16 @@ static bool report_scope(struct req *q, const struct hub_scope *us, struct az_hu
         }
         if (g && *g)
             rs->group = g;
+        if (v && (rs->prefecture || rs->group)) {
+            /* the heading says what the view is narrowed to */
+            char *f = az_fmt(
+                "%s%s%s%s%s", rs->prefecture ? az_pref_name(rs->prefecture, q->lang) : "",
+                rs->prefecture && rs->group ? " / " : "",
+                rs->group ? T(q, "グループ ", "group ") : "", rs->group ? rs->group : "", "");
+            if (f)
+                v_str(v, "filter_name", f);
+            free(f);
+        }
         if (v) {
             v_bool(v, "can_filter", true);
             v_int(v, "f_pref", rs->prefecture);
@@ -90,6 +100,59 @@ static bool report_scope(struct req *q, const struct hub_scope *us, struct az_hu
         }
     }
     return true;
+}
+
+static const char *type_name(struct req *q, const char *t);
+
+/* The kinds of findings a bundle counts (the rules of data/rules/rules.yaml
+ * without their check), in words. */
+static const char *rule_name(struct req *q, const char *r)
+{
+    static const struct {
+        const char *id, *ja, *en;
+    } t[] = {
+        {"no-admin", "管理者 (担当) が決まっていない機器", "devices without an administrator"},
+        {"patch-age", "更新が長く当たっていない機器", "devices not patched for long"},
+        {"eol", "サポートの終わった製品", "products past end of support"},
+        {"kev", "悪用が確認された脆弱性 (KEV)", "known exploited vulnerabilities (KEV)"},
+        {"kev-no-version", "KEV の製品で版が分からない機器", "KEV products of unknown version"},
+        {"kev-unchecked", "KEV と照合できていない機器", "devices not checked against KEV"},
+        {"exposed", "外部に公開されている機器", "devices exposed to the outside"},
+        {"vendor-no-contract", "契約のない事業者の機器", "devices of vendors without a contract"},
+        {"remote-unconfirmed", "遠隔保守の有無が未確認", "remote maintenance not confirmed"},
+        {"no-mds-sds", "MDS/SDS がない", "no MDS/SDS"},
+        {"remote-device-unknown", "遠隔保守の機器が不明", "remote maintenance device unknown"},
+        {"role-split", "役割分担が決まっていない", "roles not agreed"},
+        {"checklist", "事業者の確認表が未回収", "vendor checklist not returned"},
+        {"contract-ended", "契約の切れた事業者", "vendor contracts ended"},
+        {"unregistered", "台帳にない事業者", "vendors not in the registry"},
+        {"not-in-ledger", "台帳にない機器 (点検で発見)", "devices found but not in the ledger"},
+        {"remote-access", "遠隔操作の口が開いている", "remote access open"},
+        {"plaintext-dicom", "暗号化されていない DICOM", "unencrypted DICOM"},
+        {"plaintext-hl7", "暗号化されていない HL7", "unencrypted HL7"},
+        {"dicom-any-ae", "どこからでも受ける DICOM", "DICOM accepting any AE"},
+        {"telnet", "Telnet が開いている", "Telnet open"},
+        {"ftp-plain", "暗号化されていない FTP", "plain FTP"},
+        {"smb1", "古い SMB1", "SMB1 in use"},
+        {"rdp-no-nla", "NLA のない RDP", "RDP without NLA"},
+        {"vnc-no-auth", "認証のない VNC", "VNC without authentication"},
+        {"vnc-password", "パスワードだけの VNC", "VNC with a password only"},
+        {"legacy-tls", "古い TLS", "legacy TLS"},
+        {"cert-expired", "期限切れの証明書", "expired certificates"},
+        {"cert-self-signed", "自己署名の証明書", "self-signed certificates"},
+        {"db-no-tls", "暗号化されていないデータベース接続", "database without TLS"},
+        {"db-tls-optional", "暗号化が任意のデータベース接続", "database with optional TLS"},
+        {"cross-segment", "区画をまたぐ通信", "traffic across segments"},
+        {"win", "Windows の設定の指摘", "Windows settings"},
+        {"linux", "Linux の設定の指摘", "Linux settings"},
+    };
+    const char *dot = strchr(r, '.'), *base = dot ? dot + 1 : r;
+    size_t n = strcspn(base, "/");
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strlen(t[i].id) == n && !strncmp(base, t[i].id, n))
+            return q->lang == AZ_LANG_EN ? t[i].en : t[i].ja;
+    return r;
 }
 
 /* A section of the report as view data: title, columns, rows of cells. */
@@ -127,7 +190,18 @@ static void section_view(struct req *q, const json_t *sec, json_t *out)
             if (survey && k == (q->lang == AZ_LANG_EN ? 0u : 1u))
                 continue;
             c = v_push(cells);
-            if (json_is_integer(cell)) {
+            if (name && k == 0 && !strcmp(name, "completion_by_item") && json_is_string(cell)) {
+                v_str(c, "v", hub_topic_title(q, json_string_value(cell)));
+                v_str(c, "code", json_string_value(cell));
+            } else if (name && k == 3 && !strcmp(name, "overdue_institutions") &&
+                       json_is_integer(cell)) {
+                v_str(c, "v", az_pref_name((int)json_integer_value(cell), q->lang));
+            } else if (name && json_is_string(cell) &&
+                       ((k == 0 && (!strcmp(name, "by_type_band") || !strcmp(name, "mfa_fy2027") ||
+                                    !strcmp(name, "indicators"))) ||
+                        (k == 2 && !strcmp(name, "overdue_institutions")))) {
+                v_str(c, "v", type_name(q, json_string_value(cell)));
+            } else if (json_is_integer(cell)) {
                 snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(cell));
                 v_str(c, "v", buf);
                 v_bool(c, "num", true);
@@ -247,6 +321,8 @@ static const char *type_name(struct req *q, const char *t)
     for (int i = 0; k[i]; i++)
         if (!strcmp(t, k[i]))
             return q->lang == AZ_LANG_EN ? k[i] : ja[i];
+    if (!strcmp(t, "other")) /* the indicators' "all but hospitals" */
+        return q->lang == AZ_LANG_EN ? "other institutions" : "病院以外";
     return t;
 }
 
@@ -271,7 +347,9 @@ void hub_page_institutions(struct req *q)
         return;
     if (page && *page && az_parse_long(page, 1, 100000, &pg) < 0)
         pg = 1;
-    if (pref && *pref)
+    /* narrowing by prefecture is the administrator's (docs/hub.md); for
+     * everyone else the argument is ignored, as on the overview */
+    if (pref && *pref && us.kind == HS_ALL)
         fp = az_pref_code(pref);
     snprintf(off, sizeof(off), "%ld", (pg - 1) * HUB_PAGE);
     cond = scope_sql(&us, val, sizeof(val), &p1);
@@ -394,6 +472,8 @@ void hub_page_institutions(struct req *q)
             az_buf_puts(&b, "&overdue=1");
         if (fp)
             az_buf_printf(&b, "&prefecture=%d", fp);
+        if (fp)
+            v_str(v, "filter_name", az_pref_name(fp, q->lang));
         v_str(v, "qs", b.data ? b.data : "");
         az_buf_done(&b);
         if (pg > 1)
@@ -511,7 +591,8 @@ void hub_page_institution(struct req *q)
             for (int i = 0; i < PQntuples(x); i++) {
                 json_t *o = v_push(items);
                 int st = pgint(PQgetvalue(x, i, 1));
-                v_str(o, "topic", PQgetvalue(x, i, 0));
+                v_str(o, "topic", hub_topic_title(q, PQgetvalue(x, i, 0)));
+                v_str(o, "code", PQgetvalue(x, i, 0));
                 v_str(o, "status", status_name(q, st));
                 v_bool(o, "gap", st == 1);
                 v_bool(o, "overdue", PQgetvalue(x, i, 2)[0] == 't');
@@ -537,7 +618,7 @@ void hub_page_institution(struct req *q)
                        3, vals))) {
             for (int i = 0; i < PQntuples(x); i++) {
                 json_t *o = v_push(fc);
-                v_str(o, "rule", PQgetvalue(x, i, 0));
+                v_str(o, "rule", rule_name(q, PQgetvalue(x, i, 0)));
                 v_int(o, "n", pgint(PQgetvalue(x, i, 1)));
             }
             PQclear(x);
@@ -720,13 +801,65 @@ static int read_all(const char *path, char **ret, size_t *ret_len)
     return 0;
 }
 
+/* The download's names with the scope in them: anzen-hub-東京都-2026.xlsx,
+ * and the ASCII fallback anzen-hub-tokyo-2026.xlsx (a group or
+ * association name that is not plain ASCII becomes "group" or
+ * "association" there). */
+static void report_names(const json_t *rep, int fy, const char *fmt, char *ascii, size_t an,
+                         char *utf8, size_t un)
+{
+    const json_t *sc = json_object_get(rep, "scope");
+    const char *pj = json_string_value(json_object_get(sc, "prefecture_ja"));
+    const char *pe = json_string_value(json_object_get(sc, "prefecture_en"));
+    const char *g = json_string_value(json_object_get(sc, "group"));
+    const char *a = json_string_value(json_object_get(sc, "association"));
+    const char *u = NULL, *fb = NULL;
+    char low[64] = "", part[128] = "";
+    size_t k = 0;
+
+    if (json_integer_value(json_object_get(sc, "prefecture")) > 0 && pj && *pj) {
+        u = pj;
+        for (const char *p = pe ? pe : ""; *p && k + 1 < sizeof(low); p++)
+            low[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+        low[k] = 0;
+        fb = low;
+    } else if (g && *g) {
+        u = g;
+        fb = "group";
+    } else if (a && *a) {
+        u = a;
+        fb = "association";
+    }
+    if (u && fb && (u == g || u == a)) {
+        /* the name itself when it is plain (letters, digits, - . _) */
+        bool plain = strlen(u) < sizeof(part);
+        for (const char *p = u; plain && *p; p++)
+            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_';
+        if (plain)
+            fb = u;
+    }
+    snprintf(part, sizeof(part), "%s", fb ? fb : "");
+    for (char *p = part; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.' || *p == '_'))
+            *p = '-';
+    if (u) {
+        snprintf(ascii, an, "anzen-hub-%s-%d.%s", part, fy, fmt);
+        snprintf(utf8, un, "anzen-hub-%s-%d.%s", u, fy, fmt);
+    } else {
+        snprintf(ascii, an, "anzen-hub-%d.%s", fy, fmt);
+        snprintf(utf8, un, "%s", ascii);
+    }
+}
+
 void hub_page_report(struct req *q)
 {
     struct hub_scope us;
     struct az_hub_scope rs;
     const char *fmt = web_arg(q, "format");
     json_t *rep = NULL;
-    char *body = NULL, name[64];
+    char *body = NULL, name[64], uname[400];
     size_t len = 0;
     int fy;
 
@@ -749,7 +882,7 @@ void hub_page_report(struct req *q)
     }
     hub_scope_clear(&us);
     fy = (int)json_integer_value(json_object_get(json_object_get(rep, "scope"), "fiscal_year"));
-    snprintf(name, sizeof(name), "anzen-hub-%d.%s", fy, fmt);
+    report_names(rep, fy, fmt, name, sizeof(name), uname, sizeof(uname));
     if (!strcmp(fmt, "html")) {
         if (az_hub_report_html(&q->ctx, rep, &body, &len) < 0) {
             json_decref(rep);
@@ -757,7 +890,7 @@ void hub_page_report(struct req *q)
             return;
         }
         json_decref(rep);
-        web_download(q, "text/html; charset=utf-8", name, NULL, body, len);
+        web_download(q, "text/html; charset=utf-8", name, uname, body, len);
         return;
     }
     {
@@ -781,6 +914,6 @@ void hub_page_report(struct req *q)
         unlink(tmp);
         free(tmp);
         web_download(q, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name,
-                     NULL, body, len);
+                     uname, body, len);
     }
 }

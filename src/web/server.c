@@ -79,6 +79,17 @@ static void set_body(struct req *q, int status, const char *ctype, char *body, s
     q->done = true;
 }
 
+/* 413 on the raw path (the hub's bundle endpoint): JSON, as its other
+ * answers (docs/hub.md). */
+static void raw_too_big(struct req *q)
+{
+    static const char body[] =
+        "{\"status\":\"refused\",\"message_ja\":\"送られた内容が大きすぎます。\","
+        "\"message_en\":\"request body too large\"}";
+    char *b = strdup(body);
+    set_body(q, 413, "application/json", b, b ? strlen(b) : 0);
+}
+
 void web_html(struct req *q, int status, char *body)
 {
     set_body(q, status, "text/html; charset=utf-8", body, body ? strlen(body) : 0);
@@ -710,7 +721,7 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
-            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+            raw_too_big(q);
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -771,7 +782,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         q->body_len += *upload_size;
         if (q->body_len > q->body_max) {
             *upload_size = 0;
-            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+            if (q->raw)
+                raw_too_big(q);
+            else
+                web_plain(q, 413,
+                          T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }

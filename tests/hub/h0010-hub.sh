@@ -236,6 +236,28 @@ sheets = [x for x in z.namelist() if x.startswith("xl/worksheets/sheet")]
 assert len(sheets) == 8, sheets
 PY
 done
+# the survey's caution in the XLSX too; sheet names in the reader's language;
+# the HTML note in plain words, not a pointer to the project's docs (#8)
+for l in ja en; do
+    ANZEN_LANG=$l "$ANZEN" hub report --format xlsx -o r-$l.xlsx
+    python3 - r-$l.xlsx $l <<'PY' && ok "XLSX ($l): sheet names in $l, survey note present" ||
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+wb = z.read("xl/workbook.xml").decode()
+strings = z.read("xl/sharedStrings.xml").decode()
+if sys.argv[2] == "ja":
+    assert "項目ごとの対応率" in wb and "completion_by_item" not in wb, wb
+    assert "二次資料" in strings and "確かめていません" in strings
+else:
+    assert "Completion by item" in wb and "MHLW survey" in wb, wb
+    assert "secondary summaries" in strings and "not yet verified" in strings
+PY
+        not_ok "XLSX ($l) sheet names or survey note"
+done
+"$ANZEN" hub report -o r.html
+if grep -q "docs/hub.md" r.html; then not_ok "the HTML report points at docs/hub.md"; else
+    ok "the HTML report says its caution in plain words"; fi
+grep -q "二次資料" r.html && ok "the HTML report keeps the survey caution" || not_ok "HTML caution"
 run "$ANZEN" hub report --prefecture 13 --format json -o r.json
 expect_rc 0 "JSON report"
 python3 - r.json <<'PY' && ok "JSON report: Tokyo has demo1 and hq1, survey rates" || not_ok "JSON content"
@@ -271,7 +293,7 @@ run "$ANZEN" hub query kev_vpn --prefecture 13
 expect_rc 0 "query"
 expect_out '"rows"' "query prints JSON"
 run "$ANZEN" hub query nosuch
-expect_rc 1 "unknown query"
+expect_rc 64 "unknown query (a usage error, the names listed)"
 run "$ANZEN" hub report --format pdf -o x
 expect_rc 64 "unknown report format"
 run env -u ANZEN_HUB_DB "$ANZEN" hub init

@@ -221,6 +221,8 @@ cd "$T"
 head -c 5000000 /dev/zero | tr '\0' 'x' >big.json
 code=$(post application/json big.json)
 [ "$code" = 413 ] && ok "a body over 4 MiB: 413" || not_ok "oversized answered $code"
+grep -q '"status":"refused"' body && grep -q '"message_ja"' body && grep -q '"message_en"' body &&
+    ok "the 413 body is the documented JSON" || not_ok "413 body: $(head -c 200 body)"
 code=$(post application/json big.json -H 'Transfer-Encoding: chunked' -H 'Expect:' --interface 127.0.0.4)
 case "$code" in 413 | 000) ok "a chunked body over 4 MiB is cut off ($code)" ;;
 *) not_ok "chunked oversized answered $code" ;; esac

@@ -100,10 +100,29 @@ expect_rc 64 "a stray argument to hub user add is refused"
 expect_err "stray" "the error names it"
 expect_err "anzen hub user" "with the hub user usage"
 if grep -q "経営層\|anzen user <" "$T/err"; then not_ok "workspace user usage shown"; else ok "not the workspace usage"; fi
+run "$ANZEN" hub user add u1 --scope all --state st --bogus
+expect_rc 64 "an unknown option to hub user add is refused"
+expect_err "--bogus" "the error names it"
+expect_err "anzen hub user" "with the hub user usage"
+run "$ANZEN" hub enrol --id fw --name F --type clinic --prefecture "１３" --key a/anzen-sign.pub
+expect_rc 0 "--prefecture in full-width digits"
 
 # ---- #11: OS errors in Japanese ----
 run "$ANZEN" hub keygen -o "$T/missing/dir"
 expect_rc 1 "keygen into a missing directory fails"
 expect_err "ありません" "in Japanese"
 if grep -q "No such file" "$T/err"; then not_ok "English OS error"; else ok "no English OS error"; fi
+# a port another program holds: said so (EADDRINUSE)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(30)
+' "$T/busyport" &
+BUSY=$!
+i=0; while [ ! -s "$T/busyport" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+mkdir -m 700 st2
+run "$ANZEN" hub serve --state st2 --port "$(cat "$T/busyport")"
+kill $BUSY 2>/dev/null || true
+expect_rc 1 "hub serve on a port in use fails"
+expect_err "ポートは使われています" "and says the port is in use"
 done_testing

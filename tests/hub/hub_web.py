@@ -158,11 +158,15 @@ ok(st == 303 and loc == "/login", "signed out, the overview sends to the sign-in
 st, loc, _, _ = anon.get("/institution?id=demo1")
 ok(st == 303 and loc == "/login", "signed out, an institution's page sends to sign-in", (st, loc))
 admin = Client()
-admin.get("/setup")
+st, _, text, _ = admin.get("/setup")
+ok(st == 200 and "ハブ管理者" in text and "経営層" not in text and "事業者" not in text and
+   "山田" not in text and "anzen hub serve" in text,
+   "the setup page offers the hub administrator, not the workspace roles or example", text[:600])
 st, loc, _, _ = admin.post("/setup", {"code": SETUP, "name": "admin", "display": "ハブ管理者",
                                       "role": "planning", "password": PW, "password2": PW})
 ok(st == 303 and loc == "/mfa", "the setup code creates the hub administrator", (st, loc))
 _, _, text, _ = admin.get("/mfa")
+ok("推奨" not in text and "recommended" not in text, "the MFA page does not call it recommended")
 secrets["admin"] = re.search(r'id="totp-secret">([A-Z2-7]+)<', text).group(1)
 st, _, text, _ = admin.post("/mfa", {"code": fresh_code("admin", secrets["admin"])})
 ok(st == 200, "the administrator enrols TOTP", st)
@@ -175,6 +179,19 @@ ok("厚生労働省の調査との比較" in text, "the comparison with the MHLW
 ok('href="/institutions"' in text and 'href="/admin/users"' in text,
    "the hub's navigation, with the administrator's pages")
 ok('href="/assess"' not in text, "no workspace navigation on the hub")
+st, _, text, _ = admin.get("/")
+ok(">access-log<" not in text and ">clinic<" not in text, "the overview shows no topic ids or type "
+   "codes", re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
+ok("診療所" in text, "the overview shows the type in Japanese")
+st, _, text, _ = admin.get("/admin/users")
+ok(st == 200 and "経営層" not in text and "事業者" not in text and "ハブの利用者" in text,
+   "/admin/users offers the hub user, not the workspace roles", re.findall(r"<option[^<]*", text))
+st, _, text, _ = admin.get("/institution?id=demo1")
+ok(st == 200 and ">access-log<" not in text, "an institution's items by title, not topic id",
+   re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
+st, _, text, _ = admin.get("/?prefecture=27")
+ok(st == 200 and re.search(r'id="filter">[^<]*大阪府', text), "the administrator's overview heading "
+   "shows the filter", re.findall(r'id="scope">.*?</p>', text))
 st, _, text, _ = admin.get("/institutions")
 ok(st == 200 and all(i in text for i in ("demo1", "osaka1")) and 'id="total">64<' in text,
    "the administrator sees all 64 institutions", text[:300])
@@ -265,6 +282,7 @@ ok(st2 == 404 and text2.replace("no-such-id", "") == text.replace("osaka1", ""),
    "out of scope looks exactly like absent", (st2,))
 st, _, text, _ = tokyo.get("/institutions?prefecture=27")
 ok("osaka1" not in text, "IDOR: ?prefecture=27 does not widen Tokyo's list")
+ok("demo1" in text, "for a non-administrator ?prefecture= is ignored, as documented")
 st, _, text, _ = tokyo.get("/?prefecture=27")
 ok(st == 200 and "なにわ" not in text and "大阪" not in text,
    "IDOR: ?prefecture=27 does not widen Tokyo's overview")
@@ -303,7 +321,7 @@ ok(st == 200 and 'id="sec-completion_by_item"' in text and "医師会 med1" in t
 for sec in ("by_type_band", "overdue_institutions", "mfa_fy2027", "kev_vpn", "trend", "indicators"):
     ok(f'id="sec-{sec}"' in text, f"the association's overview has {sec}")
 m = re.search(r'id="sec-indicators".*?</table>', text, re.S)
-ok(m and "hospital" in m.group(0) and "other" in m.group(0),
+ok(m and "病院" in m.group(0) and "病院以外" in m.group(0),
    "the association's indicators count its hospital (osaka1) and its clinic (demo1)",
    m and m.group(0)[:400])
 st, _, text, _ = ik.get("/institution?id=tokyo2")
@@ -322,7 +340,8 @@ ok(st == 403, "... not even one institution", st)
 
 # ---- scopes in the web (administrator) ----
 st, _, text, _ = admin.get("/admin/scopes")
-ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:13" in text,
+ok(st == 200 and "bare" in text and "範囲なし" in text and "prefecture:東京都" in text and
+   "prefecture:13" not in text,
    "the scopes page lists users, their scopes and who has none", text[:300])
 st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
                                                "scope": "prefecture:大阪府"})
@@ -402,6 +421,13 @@ except Exception as e:  # noqa: BLE001
 st, _, body, _ = admin.get("/report?format=html&prefecture=13")
 ok(st == 200 and "<table" in body and "osaka1" not in body,
    "the administrator's HTML report for Tokyo", body[:200])
+cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
+ok(cd and 'filename="anzen-hub-tokyo-' in cd[0] and
+   urllib.parse.quote("anzen-hub-東京都-") in cd[0],
+   "the download's name has the scope (東京都, ASCII fallback tokyo)", cd)
+st, _, _, _ = admin.get("/report?format=xlsx&group=g1")
+cd = [h for h in admin.headers if h.lower().startswith("content-disposition")]
+ok(cd and 'filename="anzen-hub-g1-' in cd[0], "a group's download is named after it", cd)
 st, _, _, _ = admin.get("/report?format=pdf")
 ok(st == 400, "an unknown format is refused", st)
 

@@ -26,6 +26,7 @@ static void test_errno_text(void **state)
     assert_non_null(strstr(az_errno_text(AZ_LANG_JA, ENOTDIR), "ディレクトリではありません"));
     assert_non_null(strstr(az_errno_text(AZ_LANG_JA, EROFS), "読み取り専用"));
     assert_string_equal(az_errno_text(AZ_LANG_JA, EEXIST), "既にあります");
+    assert_non_null(strstr(az_errno_text(AZ_LANG_JA, EADDRINUSE), "ポートは使われています"));
     /* never English inside a Japanese message, even for a rare code */
     for (int e = 1; e < 134; e++) {
         const char *t = az_errno_text(AZ_LANG_JA, e);
