@@ -167,10 +167,11 @@ ok(max(med.values()) < 250,
    "\n".join(f"{p}: {v:.1f} ms" for p, v in med.items()))
 if SRV_PID:
     stop = time.monotonic() + 3
-    lat, errs, rss = [], [0], [status_kb("VmRSS")]
+    lat, errs, rss = [], [], [status_kb("VmRSS")]
 
     def client(i):
-        b = Browser("127.0.0.9")
+        # ten users on ten machines (the per-address limit is 16 here)
+        b = Browser(f"127.0.1.{10 + i}")
         b.jar = dict(admin.jar)
         k = i
         while time.monotonic() < stop:
@@ -179,11 +180,11 @@ if SRV_PID:
             t = time.monotonic()
             try:
                 st, _, _ = b.get(p)
-            except OSError:
-                st = 0
+            except OSError as e:
+                st = repr(e)
             lat.append((time.monotonic() - t) * 1000)
             if st != 200:
-                errs[0] += 1
+                errs.append(f"{p}: {st}")
 
     ths = [threading.Thread(target=client, args=(i,)) for i in range(10)]
     for x in ths:
@@ -192,8 +193,9 @@ if SRV_PID:
         rss.append(status_kb("VmRSS"))
         time.sleep(0.1)
     lat.sort()
-    ok(errs[0] == 0 and lat, f"10 concurrent clients: {len(lat)} requests, no errors "
-       f"(p50 {lat[len(lat) // 2]:.0f} ms, p99 {lat[int(len(lat) * 0.99)]:.0f} ms)", errs[0])
+    ok(not errs and lat, f"10 concurrent clients: {len(lat)} requests, no errors "
+       f"(p50 {lat[len(lat) // 2]:.0f} ms, p99 {lat[int(len(lat) * 0.99)]:.0f} ms)",
+       "\n".join(errs[:10]))
     ok(max(rss) < 150 * 1024,
        f"the server stays under 150 MB with 10 concurrent clients (RSS at most {max(rss) // 1024} MB)",
        f"VmHWM {status_kb('VmHWM') // 1024} MB")
