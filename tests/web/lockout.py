@@ -278,6 +278,9 @@ ok(rc == 0 and tmp, "anzen user reset-password --temporary prints a one-time pas
 rc, out, err = cli("user", "list", "--format", "json")
 ok('"must_change": true' in out.replace('":true', '": true'),
    "anzen user list shows that bob must change the password", out)
+rc, out, err = cli("audit", "log", "--event", "password-reset", "--user", "bob", "--format", "json")
+ok(rc == 0 and "must_change" in out, "the reset's change-log entry records the temporary password",
+   out[-600:] + err)
 tc = Client("127.0.0.1")
 st, loc, _, _ = tc.login("bob", tmp.group(1) if tmp else "-")
 ok(st == 303, "the temporary password signs bob in", st)

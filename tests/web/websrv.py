@@ -29,6 +29,12 @@ n_test = 0
 failed = 0
 
 
+def skip(name, why):
+    global n_test
+    n_test += 1
+    print(f"ok {n_test} - {name} # SKIP {why}")
+
+
 def ok(cond, name, info=""):
     global n_test, failed
     n_test += 1
@@ -144,6 +150,19 @@ ok(ms < 3000, f"/, /plan and a ledger page together within 3 s ({ms:.0f} ms)")
 SRV_PID = os.environ.get("ANZEN_SERVER_PID")
 
 
+def sanitized():
+    """A build with AddressSanitizer: its shadow memory and quarantine make
+    the memory and time figures meaningless."""
+    try:
+        with open(f"/proc/{SRV_PID}/maps") as f:
+            return "libasan" in f.read()
+    except OSError:
+        return False
+
+
+ASAN = SRV_PID and sanitized()
+
+
 def status_kb(key):
     with open(f"/proc/{SRV_PID}/status") as f:
         for line in f:
@@ -162,15 +181,19 @@ for p in LARGE:
         st, _, page = admin.get(p)
         ts.append((time.monotonic() - t) * 1000 if st == 200 else 99999)
     med[p] = sorted(ts)[2]
-ok(max(med.values()) < 250,
-   f"every page answers in under 250 ms with 36,000 assets (slowest median {max(med.values()):.0f} ms)",
-   "\n".join(f"{p}: {v:.1f} ms" for p, v in med.items()))
+NAME = "every page answers in under 250 ms with 36,000 assets"
+if ASAN:
+    skip(NAME, "AddressSanitizer build")
+else:
+    ok(max(med.values()) < 250, f"{NAME} (slowest median {max(med.values()):.0f} ms)",
+       "\n".join(f"{p}: {v:.1f} ms" for p, v in med.items()))
 if SRV_PID:
     stop = time.monotonic() + 3
-    lat, errs, rss = [], [0], [status_kb("VmRSS")]
+    lat, errs, rss = [], [], [status_kb("VmRSS")]
 
     def client(i):
-        b = Browser("127.0.0.9")
+        # ten users on ten machines (the per-address limit is 16 here)
+        b = Browser(f"127.0.1.{10 + i}")
         b.jar = dict(admin.jar)
         k = i
         while time.monotonic() < stop:
@@ -179,11 +202,11 @@ if SRV_PID:
             t = time.monotonic()
             try:
                 st, _, _ = b.get(p)
-            except OSError:
-                st = 0
+            except OSError as e:
+                st = repr(e)
             lat.append((time.monotonic() - t) * 1000)
             if st != 200:
-                errs[0] += 1
+                errs.append(f"{p}: {st}")
 
     ths = [threading.Thread(target=client, args=(i,)) for i in range(10)]
     for x in ths:
@@ -192,11 +215,15 @@ if SRV_PID:
         rss.append(status_kb("VmRSS"))
         time.sleep(0.1)
     lat.sort()
-    ok(errs[0] == 0 and lat, f"10 concurrent clients: {len(lat)} requests, no errors "
-       f"(p50 {lat[len(lat) // 2]:.0f} ms, p99 {lat[int(len(lat) * 0.99)]:.0f} ms)", errs[0])
-    ok(max(rss) < 150 * 1024,
-       f"the server stays under 150 MB with 10 concurrent clients (RSS at most {max(rss) // 1024} MB)",
-       f"VmHWM {status_kb('VmHWM') // 1024} MB")
+    ok(not errs and lat, f"10 concurrent clients: {len(lat)} requests, no errors "
+       f"(p50 {lat[len(lat) // 2]:.0f} ms, p99 {lat[int(len(lat) * 0.99)]:.0f} ms)",
+       "\n".join(errs[:10]))
+    NAME = "the server stays under 150 MB with 10 concurrent clients"
+    if ASAN:
+        skip(NAME, "AddressSanitizer build")
+    else:
+        ok(max(rss) < 150 * 1024, f"{NAME} (RSS at most {max(rss) // 1024} MB)",
+           f"VmHWM {status_kb('VmHWM') // 1024} MB")
     # a saved answer rebuilds the view but not the ledger check
     ans = os.path.join(WS, "answers.yaml")
     st_ = os.stat(ans)
@@ -204,8 +231,11 @@ if SRV_PID:
     t = time.monotonic()
     st, _, page = admin.get("/")
     ms = (time.monotonic() - t) * 1000
-    ok(st == 200 and ms < 1000,
-       f"the first dashboard after a change of the answers takes under 1 s ({ms:.0f} ms)", st)
+    NAME = "the first dashboard after a change of the answers takes under 1 s"
+    if ASAN:
+        ok(st == 200, f"{NAME} # SKIP the time under AddressSanitizer ({ms:.0f} ms)", st)
+    else:
+        ok(st == 200 and ms < 1000, f"{NAME} ({ms:.0f} ms)", st)
 else:
     ok(False, "ANZEN_SERVER_PID is set by t0400-websrv.sh")
 
