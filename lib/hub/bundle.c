@@ -277,11 +277,22 @@ static void count_rules(json_t *counts, const json_t *arr, json_t *vpn)
             continue;
         c = json_object_get(counts, rule);
         json_object_set_new(counts, rule, json_integer(c ? json_integer_value(c) + 1 : 1));
-        if (vpn && !strcmp(rule, "ledger.kev/vpn")) {
+        /* The ledger check writes its KEV matches as rule "kev" (the "/vpn"
+         * of a VPN-kind device is not in the JSON); every KEV family is a
+         * remote-access appliance, so each match is an exposed VPN. */
+        if (vpn && !strcmp(rule, "kev") && json_is_string(json_object_get(f, "family"))) {
             const char *fam = json_string_value(json_object_get(f, "family"));
             const char *ver = json_string_value(json_object_get(f, "version"));
-            json_array_append_new(vpn, json_pack("{s:s,s:s}", "family", fam ? fam : "unknown",
-                                                 "version", ver ? ver : ""));
+            json_t *ids = json_array(), *cv;
+            size_t k;
+            json_array_foreach(json_object_get(f, "cves"), k, cv)
+            {
+                const char *cve = json_string_value(json_object_get(cv, "cve"));
+                if (cve && strlen(cve) <= 32 && json_array_size(ids) < 64)
+                    json_array_append_new(ids, json_string(cve));
+            }
+            json_array_append_new(vpn, json_pack("{s:s,s:s,s:o}", "family", fam, "version",
+                                                 ver ? ver : "", "cves", ids));
         }
     }
 }
@@ -646,11 +657,23 @@ static int check_payload(struct az_ctx *ctx, const char *name, json_t *p)
     v = json_object_get(p, "vpn_kev");
     if (v && !json_is_array(v))
         return bad(ctx, name, "vpn_kev が正しくありません", "bad vpn_kev");
-    json_array_foreach(v, i, br) if (!json_is_string(json_object_get(br, "family")) ||
-                                     strlen(json_string_value(json_object_get(br, "family"))) >
-                                         64) return bad(ctx, name,
-                                                        "vpn_kev の装置が正しくありません",
-                                                        "bad vpn_kev device");
+    if (json_array_size(v) > 1000)
+        return bad(ctx, name, "vpn_kev の装置が多すぎます", "too many vpn_kev devices");
+    json_array_foreach(v, i, br)
+    {
+        const json_t *ver = json_object_get(br, "version"), *cves = json_object_get(br, "cves"), *c;
+        size_t ci;
+        if (!json_is_string(json_object_get(br, "family")) ||
+            strlen(json_string_value(json_object_get(br, "family"))) > 64 ||
+            (ver && (!json_is_string(ver) || strlen(json_string_value(ver)) > 64)) ||
+            (cves && (!json_is_array(cves) || json_array_size(cves) > 64)))
+            return bad(ctx, name, "vpn_kev の装置が正しくありません", "bad vpn_kev device");
+        json_array_foreach(
+            cves, ci, c) if (!json_is_string(c) ||
+                             strlen(json_string_value(c)) >
+                                 32) return bad(ctx, name, "vpn_kev の CVE 番号が正しくありません",
+                                                "bad CVE id in vpn_kev");
+    }
     v = json_object_get(p, "total");
     if (!json_is_object(v) || !json_is_integer(json_object_get(v, "applicable")) ||
         !json_is_integer(json_object_get(v, "satisfied")) ||
