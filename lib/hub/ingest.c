@@ -247,7 +247,7 @@ static void put_text(struct az_buf *b, const char *s)
     az_buf_add(b, s, (size_t)(p - s));
 }
 
-/* Decimal integers into a COPY row without printf (4.3 million item rows
+/* Decimal integers into a COPY row without a formatting call (4.3 million item rows
  * in a national load). */
 static void put_int(struct az_buf *b, long long v)
 {
