@@ -133,6 +133,14 @@ struct az_hub_inst {
     int prefecture;
     unsigned char key[32];
     bool has_key; /* a branch covered by its headquarters may have none */
+    /* An id already enrolled keeps what is not given (NULL fields, a
+     * prefecture of 0, no key; in az_hub_enrol_many also empty bed band,
+     * group and hq). A different key is refused unless replace_key; when
+     * it is replaced, *key_replaced (if not NULL) is set and the old key
+     * copied to old_key (if not NULL, 32 bytes). */
+    bool replace_key;
+    bool *key_replaced;
+    unsigned char *old_key;
 };
 int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in);
 /* Many at once (one COPY, one transaction), as from a CSV file. */
