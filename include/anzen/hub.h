@@ -154,10 +154,12 @@ enum az_hub_outcome {
     AZ_HUB_BADSIG,   /* unreadable, tampered or badly signed */
     AZ_HUB_WRONGKEY, /* signed, but not with the enrolled key */
     AZ_HUB_UNKNOWN,  /* institution (or branch) not enrolled */
+    AZ_HUB_SEALED,   /* sealed to a hub, and no hub key was given */
 };
 typedef void (*az_hub_note_fn)(void *arg, const char *name, enum az_hub_outcome o, const char *msg);
 struct az_hub_stats {
     size_t seen, ingested, replay, older, bad, wrongkey, unknown, rows;
+    size_t sealed; /* could not be opened without the hub's key */
 };
 /*
  * Ingest the bundles in the files of paths (a directory: its regular

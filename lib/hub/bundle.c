@@ -1129,6 +1129,50 @@ static int parse_tree(struct az_ctx *ctx, const char *name, json_t *env, bool se
     return bundle_done(ctx, name, b, ret);
 }
 
+/* jansson's parse error in Japanese: what went wrong, where (line,
+ * column, byte) and the text it was near. */
+static int json_error_ja(struct az_ctx *ctx, const char *name, const json_error_t *je)
+{
+    static const struct {
+        const char *en, *ja;
+    } what[] = {
+        {"premature end of input", "途中で終わっています"},
+        {"end of file expected", "値のあとに余計なものがあります"},
+        {"duplicate object key", "同じキーが 2 度あります"},
+        {"maximum parsing depth", "入れ子が深すぎます"},
+        {"invalid UTF-8", "UTF-8 ではない文字があります"},
+        {"unable to decode byte", "UTF-8 ではない文字があります"},
+        {"control character", "文字列の中に制御文字があります"},
+        {"invalid escape", "文字列のエスケープ (\\) が正しくありません"},
+        {"'[' or '{' expected", "JSON は { で始まります"},
+        {"string or '}' expected", "キー (\"...\") か } が要ります"},
+        {"'}' expected", "} が要ります"},
+        {"']' expected", "] が要ります"},
+        {"':' expected", ": が要ります"},
+        {"invalid token", "読めない語があります"},
+        {"unexpected token", "ここに来るはずのない記号があります"},
+        {"too big", "数が大きすぎます"},
+        {"NUL", "NUL 文字があります"},
+    };
+    const char *msg = "JSON の構文が正しくありません", *near = strstr(je->text, " near ");
+
+    for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+        if (strstr(je->text, what[i].en)) {
+            msg = what[i].ja;
+            break;
+        }
+    if (near && !strcmp(near + 6, "end of file"))
+        near = " near 終わり";
+    if (near)
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s: %d 行 %d 列 (%d バイト目): JSON として読めません: %s (%s 付近)",
+                       "%s: line %d column %d (byte %d): not valid JSON: %s (near %s)", name,
+                       je->line, je->column, je->position, msg, near + 6);
+    return az_fail(ctx, AZ_ESYNTAX, "%s: %d 行 %d 列 (%d バイト目): JSON として読めません: %s",
+                   "%s: line %d column %d (byte %d): not valid JSON: %s", name, je->line,
+                   je->column, je->position, msg);
+}
+
 int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                     const unsigned char *hub_pk, const unsigned char *hub_sk,
                     struct az_bundle **ret)
@@ -1149,9 +1193,14 @@ int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size
     env = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(env)) {
         json_decref(env);
-        return az_fail(ctx, AZ_ESYNTAX, "%s: %d 行 %d 列: JSON として読めません: %s",
-                       "%s: line %d column %d: not valid JSON: %s", name, je.line, je.column,
-                       je.text);
+        if (env) /* valid JSON, but not an object */
+            return az_fail(ctx, AZ_ESYNTAX, "%s: JSON のオブジェクト ({...}) ではありません",
+                           "%s: not a JSON object ({...})", name);
+        if (ctx->lang == AZ_LANG_EN)
+            return az_fail(ctx, AZ_ESYNTAX, "%s: line %d column %d: not valid JSON: %s",
+                           "%s: line %d column %d: not valid JSON: %s", name, je.line, je.column,
+                           je.text);
+        return json_error_ja(ctx, name, &je);
     }
     schema = json_string_value(json_object_get(env, "schema"));
     if (!schema || strcmp(schema, AZ_SEALED_SCHEMA))

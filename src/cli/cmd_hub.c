@@ -640,6 +640,11 @@ static int hub_ingest(struct cli *c, struct az_hub *h, const struct hub_args *a,
              "%zu wrong key, %zu unknown (%.2f s)\n"),
            st.seen, st.ingested, st.rows, st.replay, st.older, st.bad, st.wrongkey, st.unknown,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (st.sealed)
+        printf(L(c,
+                 "封をした束 %zu 件は開けませんでした (--hub-key でハブの鍵を指定してください)\n",
+                 "%zu sealed bundles could not be opened (give the hub's key with --hub-key)\n"),
+               st.sealed);
     return st.ingested == st.seen ? 0 : EXIT_GAPS;
 }
 

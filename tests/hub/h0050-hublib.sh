@@ -74,6 +74,42 @@ expect_rc 0 "hub query kev_vpn"
 expect_out "6.4.6" "kev_vpn lists the FortiOS 6.4.6 device"
 expect_out "fortios" "with its family"
 
+# ---- #14 ingest messages ----
+mkdir inbox
+cp b1.json inbox/x.json
+run "$ANZEN" hub ingest inbox/
+expect_rc 2 "ingesting the same bundle again: refused"
+expect_err "inbox/x.json: 束" "the replay names the file"
+if grep -q "inbox//" "$T/err" "$T/out"; then not_ok "a double slash in the path"; else
+    ok "no double slash in the path"; fi
+cat b1.json b1.json >two.json
+run "$ANZEN" hub ingest two.json
+expect_err "two.json:2: 束" "a replay in a file of several bundles names its line"
+(cd anzen-demo && "$ANZEN" submit --id demo1 -o "$T/b2.json" >/dev/null 2>&1 &&
+    "$ANZEN" submit --id demo1 -o "$T/b3.json" >/dev/null 2>&1)
+run "$ANZEN" hub ingest b3.json b2.json
+expect_err "b2.json: demo1: 受け付け済みの束より新しくありません" "an older bundle names its file"
+mkdir -m 700 keys
+"$ANZEN" hub keygen -o keys >/dev/null
+(cd anzen-demo && "$ANZEN" submit --id demo1 --seal "$T/keys/hub.pub" -o "$T/sealed.json" \
+    >/dev/null 2>&1)
+run "$ANZEN" hub ingest sealed.json
+expect_rc 2 "a sealed bundle without --hub-key is not ingested"
+expect_err "--hub-key" "says to give --hub-key"
+expect_out "封をした束 1 件" "counted as sealed"
+expect_out "署名の不正 0" "not as a bad signature"
+run "$ANZEN" hub ingest --hub-key keys/hub.key sealed.json
+expect_rc 0 "with --hub-key it is ingested"
+printf '{"schema": "anzen-signed/1", "payload": {"a": 1\n' >broken.json
+run "$ANZEN" hub ingest broken.json
+expect_err "broken.json: 1 行 " "a JSON error gives the file, line and column"
+expect_err "バイト目" "and the byte"
+expect_err "} が要ります (終わり 付近)" "in Japanese"
+if grep -q "expected\|end of file" "$T/err"; then not_ok "English in the Japanese message"; else
+    ok "no English in it"; fi
+run env ANZEN_LANG=en "$ANZEN" hub ingest broken.json
+expect_err "expected near end of file" "jansson's own words in English"
+
 run "$ANZEN" hub enrol --id demo1 --name "さくら内科" --type clinic --prefecture 13 \
     --key other/anzen-sign.pub --replace-key
 expect_rc 0 "--replace-key replaces it"
