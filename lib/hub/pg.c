@@ -251,6 +251,17 @@ static int key_change_refused(struct az_ctx *ctx, const char *id, const unsigned
     return r;
 }
 
+static int shared_key_refused(struct az_ctx *ctx, const char *id, const char *other)
+{
+    return az_fail(ctx, AZ_EINVAL,
+                   "%s: この公開鍵は %s に登録済みです。機関ごとに別の鍵を登録してください "
+                   "(本部が支店の分をまとめて出すときは、支店を鍵なしで --hq に登録します)",
+                   "%s: this public key is enrolled for %s; enrol a key of its own for each "
+                   "institution (a headquarters submitting for its branches enrols them with "
+                   "--hq and no key)",
+                   id, other);
+}
+
 int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in)
 {
     char pref[8], *hexkey = NULL;
@@ -296,6 +307,23 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
     PQclear(r);
     if (rc < 0)
         goto out;
+    /* one key, one institution: a shared key would let one submit as the
+     * other (a headquarters submits for its branches with --hq instead) */
+    if (in->has_key) {
+        vals[0] = in->id;
+        vals[1] = hexkey;
+        r = PQexecParams(h->c,
+                         "SELECT id FROM institution WHERE pubkey = $2::bytea AND id <> $1"
+                         " ORDER BY id LIMIT 1",
+                         2, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            rc = hub_pg_fail(ctx, h->c, in->id);
+        else if (PQntuples(r) == 1)
+            rc = shared_key_refused(ctx, in->id, PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (rc < 0)
+            goto out;
+    }
     snprintf(pref, sizeof(pref), "%d", in->prefecture);
     vals[0] = in->id;
     vals[1] = in->name;
@@ -453,6 +481,25 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
             if (v[i].key_replaced)
                 *v[i].key_replaced = true;
         }
+    }
+    PQclear(res);
+    /* one key, one institution: within the file, and against the others
+     * enrolled (unless the file gives that other id a new key) */
+    res = PQexec(h->c,
+                 "SELECT a.id, b.id FROM hub_st_inst a JOIN hub_st_inst b ON a.pubkey = b.pubkey"
+                 " AND a.id > b.id UNION ALL (SELECT s.id, i.id FROM hub_st_inst s"
+                 " JOIN institution i ON i.pubkey = s.pubkey AND i.id <> s.id WHERE NOT EXISTS"
+                 " (SELECT 1 FROM hub_st_inst t WHERE t.id = i.id AND t.pubkey IS NOT NULL AND"
+                 " t.pubkey <> i.pubkey)) ORDER BY 1, 2 LIMIT 1");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        hub_pg_fail(ctx, h->c, "institution");
+        goto fail;
+    }
+    if (PQntuples(res) == 1) {
+        shared_key_refused(ctx, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        PQclear(res);
+        goto fail;
     }
     PQclear(res);
     if (hub_exec(ctx, h->c,

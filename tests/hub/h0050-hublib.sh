@@ -126,6 +126,26 @@ expect_rc 0 "CSV with --replace-key"
 [ "$(sql "select grp, bed_band from institution where id = 'demo1'")" = "g1|1-19" ] &&
     ok "empty CSV cells keep group and bed band" || not_ok "CSV emptied fields"
 
+# ---- #20 one key, one institution ----
+run "$ANZEN" hub enrol --id thief1 --name "別の医院" --type clinic --prefecture 13 \
+    --key anzen-demo/anzen-sign.pub
+expect_rc 1 "a key already enrolled for another id is refused"
+expect_err "demo1" "names the id that has it"
+expect_err "--hq" "says how a headquarters covers its branches"
+printf 'id,name,type,prefecture,beds,group,hq,key\nn1,N1,clinic,13,,,,%s\nn2,N2,clinic,13,,,,%s\n' \
+    "$T/other/anzen-sign.pub" "$T/other/anzen-sign.pub" >shared.csv
+run "$ANZEN" hub enrol --csv shared.csv
+expect_rc 1 "a CSV giving one key to two ids is refused"
+expect_err "n2" "names the row's id"
+expect_err "n1" "and the other"
+printf 'id,name,type,prefecture,beds,group,hq,key\nn3,N3,clinic,13,,,,%s\n' \
+    "$T/anzen-demo/anzen-sign.pub" >shared.csv
+run "$ANZEN" hub enrol --csv shared.csv
+expect_rc 1 "a CSV giving an enrolled id's key to a new id is refused"
+expect_err "demo1" "names the enrolled id"
+[ "$(sql "select count(*) from institution where id in ('thief1', 'n1', 'n2', 'n3')")" = 0 ] &&
+    ok "none of them enrolled" || not_ok "a shared key was enrolled"
+
 # ---- #1 hub serve and a PostgreSQL restart ----
 S=$T/hubstate
 (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" \
