@@ -380,6 +380,8 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
     size_t len = 0;
     struct az_csv *t = NULL;
     struct az_hub_inst *v = NULL;
+    bool *replaced = NULL;
+    unsigned char(*old)[32] = NULL;
     size_t n = 0, ncols = NCOLS;
     int map[NCOLS], r = EXIT_ERROR;
     bool header = false;
@@ -393,7 +395,9 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
         goto out;
     }
     v = calloc(t->nrows ? t->nrows : 1, sizeof(*v));
-    if (!v) {
+    replaced = calloc(t->nrows ? t->nrows : 1, sizeof(*replaced));
+    old = calloc(t->nrows ? t->nrows : 1, sizeof(*old));
+    if (!v || !replaced || !old) {
         cli_err(c, "メモリ不足", "out of memory");
         goto out;
     }
@@ -501,6 +505,8 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
         }
 #undef COLNO
         x->replace_key = replace_key;
+        x->key_replaced = &replaced[n];
+        x->old_key = old[n];
         n++;
     }
     if (az_hub_enrol_many(&c->ctx, h, v, n) < 0) {
@@ -514,6 +520,12 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
         char *fp = v[i].has_key ? az_key_fingerprint(v[i].key) : NULL;
         printf("%s\t%s\t%s\n", v[i].id, fp ? fp : L(c, "(鍵なし・本部が提出)", "(no key: via hq)"),
                v[i].name);
+        if (replaced[i]) {
+            char *ofp = az_key_fingerprint(old[i]);
+            printf(L(c, "%s の鍵を変更しました: %s → %s\n", "%s: key changed from %s to %s\n"),
+                   v[i].id, ofp ? ofp : "?", fp ? fp : "?");
+            free(ofp);
+        }
         free(fp);
     }
     printf(L(c,
@@ -525,6 +537,8 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
     r = 0;
 out:
     free(v);
+    free(replaced);
+    free(old);
     az_csv_free(t);
     free(data);
     return r;

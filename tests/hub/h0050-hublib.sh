@@ -121,6 +121,7 @@ printf 'id,name,type,prefecture,beds,group,hq,key\ndemo1,さくら内科,clinic,
     "$T/anzen-demo/anzen-sign.pub" >re.csv
 run "$ANZEN" hub enrol --csv re.csv --replace-key
 expect_rc 0 "CSV with --replace-key"
+expect_out "demo1 の鍵を変更しました: SHA256:" "the CSV enrolment says which key changed"
 [ "$(sql "select encode(pubkey, 'hex') from institution where id = 'demo1'")" = "$oldk" ] &&
     ok "the CSV put the demo key back" || not_ok "key not replaced by CSV"
 [ "$(sql "select grp, bed_band from institution where id = 'demo1'")" = "g1|1-19" ] &&
