@@ -133,6 +133,14 @@ struct az_hub_inst {
     int prefecture;
     unsigned char key[32];
     bool has_key; /* a branch covered by its headquarters may have none */
+    /* An id already enrolled keeps what is not given (NULL fields, a
+     * prefecture of 0, no key; in az_hub_enrol_many also empty bed band,
+     * group and hq). A different key is refused unless replace_key; when
+     * it is replaced, *key_replaced (if not NULL) is set and the old key
+     * copied to old_key (if not NULL, 32 bytes). */
+    bool replace_key;
+    bool *key_replaced;
+    unsigned char *old_key;
 };
 int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in);
 /* Many at once (one COPY, one transaction), as from a CSV file. */
@@ -146,10 +154,12 @@ enum az_hub_outcome {
     AZ_HUB_BADSIG,   /* unreadable, tampered or badly signed */
     AZ_HUB_WRONGKEY, /* signed, but not with the enrolled key */
     AZ_HUB_UNKNOWN,  /* institution (or branch) not enrolled */
+    AZ_HUB_SEALED,   /* sealed to a hub, and no hub key was given */
 };
 typedef void (*az_hub_note_fn)(void *arg, const char *name, enum az_hub_outcome o, const char *msg);
 struct az_hub_stats {
     size_t seen, ingested, replay, older, bad, wrongkey, unknown, rows;
+    size_t sealed; /* could not be opened without the hub's key */
 };
 /*
  * Ingest the bundles in the files of paths (a directory: its regular

@@ -277,11 +277,22 @@ static void count_rules(json_t *counts, const json_t *arr, json_t *vpn)
             continue;
         c = json_object_get(counts, rule);
         json_object_set_new(counts, rule, json_integer(c ? json_integer_value(c) + 1 : 1));
-        if (vpn && !strcmp(rule, "ledger.kev/vpn")) {
+        /* The ledger check writes its KEV matches as rule "kev" (the "/vpn"
+         * of a VPN-kind device is not in the JSON); every KEV family is a
+         * remote-access appliance, so each match is an exposed VPN. */
+        if (vpn && !strcmp(rule, "kev") && json_is_string(json_object_get(f, "family"))) {
             const char *fam = json_string_value(json_object_get(f, "family"));
             const char *ver = json_string_value(json_object_get(f, "version"));
-            json_array_append_new(vpn, json_pack("{s:s,s:s}", "family", fam ? fam : "unknown",
-                                                 "version", ver ? ver : ""));
+            json_t *ids = json_array(), *cv;
+            size_t k;
+            json_array_foreach(json_object_get(f, "cves"), k, cv)
+            {
+                const char *cve = json_string_value(json_object_get(cv, "cve"));
+                if (cve && strlen(cve) <= 32 && json_array_size(ids) < 64)
+                    json_array_append_new(ids, json_string(cve));
+            }
+            json_array_append_new(vpn, json_pack("{s:s,s:s,s:o}", "family", fam, "version",
+                                                 ver ? ver : "", "cves", ids));
         }
     }
 }
@@ -646,11 +657,23 @@ static int check_payload(struct az_ctx *ctx, const char *name, json_t *p)
     v = json_object_get(p, "vpn_kev");
     if (v && !json_is_array(v))
         return bad(ctx, name, "vpn_kev が正しくありません", "bad vpn_kev");
-    json_array_foreach(v, i, br) if (!json_is_string(json_object_get(br, "family")) ||
-                                     strlen(json_string_value(json_object_get(br, "family"))) >
-                                         64) return bad(ctx, name,
-                                                        "vpn_kev の装置が正しくありません",
-                                                        "bad vpn_kev device");
+    if (json_array_size(v) > 1000)
+        return bad(ctx, name, "vpn_kev の装置が多すぎます", "too many vpn_kev devices");
+    json_array_foreach(v, i, br)
+    {
+        const json_t *ver = json_object_get(br, "version"), *cves = json_object_get(br, "cves"), *c;
+        size_t ci;
+        if (!json_is_string(json_object_get(br, "family")) ||
+            strlen(json_string_value(json_object_get(br, "family"))) > 64 ||
+            (ver && (!json_is_string(ver) || strlen(json_string_value(ver)) > 64)) ||
+            (cves && (!json_is_array(cves) || json_array_size(cves) > 64)))
+            return bad(ctx, name, "vpn_kev の装置が正しくありません", "bad vpn_kev device");
+        json_array_foreach(
+            cves, ci, c) if (!json_is_string(c) ||
+                             strlen(json_string_value(c)) >
+                                 32) return bad(ctx, name, "vpn_kev の CVE 番号が正しくありません",
+                                                "bad CVE id in vpn_kev");
+    }
     v = json_object_get(p, "total");
     if (!json_is_object(v) || !json_is_integer(json_object_get(v, "applicable")) ||
         !json_is_integer(json_object_get(v, "satisfied")) ||
@@ -1107,6 +1130,50 @@ static int parse_tree(struct az_ctx *ctx, const char *name, json_t *env, bool se
     return bundle_done(ctx, name, b, ret);
 }
 
+/* jansson's parse error in Japanese: what went wrong, where (line,
+ * column, byte) and the text it was near. */
+static int json_error_ja(struct az_ctx *ctx, const char *name, const json_error_t *je)
+{
+    static const struct {
+        const char *en, *ja;
+    } what[] = {
+        {"premature end of input", "途中で終わっています"},
+        {"end of file expected", "値のあとに余計なものがあります"},
+        {"duplicate object key", "同じキーが 2 度あります"},
+        {"maximum parsing depth", "入れ子が深すぎます"},
+        {"invalid UTF-8", "UTF-8 ではない文字があります"},
+        {"unable to decode byte", "UTF-8 ではない文字があります"},
+        {"control character", "文字列の中に制御文字があります"},
+        {"invalid escape", "文字列のエスケープ (\\) が正しくありません"},
+        {"'[' or '{' expected", "JSON は { で始まります"},
+        {"string or '}' expected", "キー (\"...\") か } が要ります"},
+        {"'}' expected", "} が要ります"},
+        {"']' expected", "] が要ります"},
+        {"':' expected", ": が要ります"},
+        {"invalid token", "読めない語があります"},
+        {"unexpected token", "ここに来るはずのない記号があります"},
+        {"too big", "数が大きすぎます"},
+        {"NUL", "NUL 文字があります"},
+    };
+    const char *msg = "JSON の構文が正しくありません", *near = strstr(je->text, " near ");
+
+    for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+        if (strstr(je->text, what[i].en)) {
+            msg = what[i].ja;
+            break;
+        }
+    if (near && !strcmp(near + 6, "end of file"))
+        near = " near 終わり";
+    if (near)
+        return az_fail(ctx, AZ_ESYNTAX,
+                       "%s: %d 行 %d 列 (%d バイト目): JSON として読めません: %s (%s 付近)",
+                       "%s: line %d column %d (byte %d): not valid JSON: %s (near %s)", name,
+                       je->line, je->column, je->position, msg, near + 6);
+    return az_fail(ctx, AZ_ESYNTAX, "%s: %d 行 %d 列 (%d バイト目): JSON として読めません: %s",
+                   "%s: line %d column %d (byte %d): not valid JSON: %s", name, je->line,
+                   je->column, je->position, msg);
+}
+
 int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size_t len,
                     const unsigned char *hub_pk, const unsigned char *hub_sk,
                     struct az_bundle **ret)
@@ -1127,9 +1194,14 @@ int az_bundle_parse(struct az_ctx *ctx, const char *name, const char *data, size
     env = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(env)) {
         json_decref(env);
-        return az_fail(ctx, AZ_ESYNTAX, "%s: %d 行 %d 列: JSON として読めません: %s",
-                       "%s: line %d column %d: not valid JSON: %s", name, je.line, je.column,
-                       je.text);
+        if (env) /* valid JSON, but not an object */
+            return az_fail(ctx, AZ_ESYNTAX, "%s: JSON のオブジェクト ({...}) ではありません",
+                           "%s: not a JSON object ({...})", name);
+        if (ctx->lang == AZ_LANG_EN)
+            return az_fail(ctx, AZ_ESYNTAX, "%s: line %d column %d: not valid JSON: %s",
+                           "%s: line %d column %d: not valid JSON: %s", name, je.line, je.column,
+                           je.text);
+        return json_error_ja(ctx, name, &je);
     }
     schema = json_string_value(json_object_get(env, "schema"));
     if (!schema || strcmp(schema, AZ_SEALED_SCHEMA))

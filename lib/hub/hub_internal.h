@@ -13,6 +13,8 @@ struct az_hub {
 
 int hub_pg_fail(struct az_ctx *ctx, PGconn *c, const char *what);
 int hub_exec(struct az_ctx *ctx, PGconn *c, const char *sql);
+/* Reconnect a connection the server dropped (once); 0 when usable. */
+int hub_reconnect(struct az_ctx *ctx, struct az_hub *h);
 /* 0 when the schema is at this anzen's version, else AZ_ENOTFOUND. */
 int hub_check_schema(struct az_ctx *ctx, struct az_hub *h);
 

@@ -247,7 +247,7 @@ static void put_text(struct az_buf *b, const char *s)
     az_buf_add(b, s, (size_t)(p - s));
 }
 
-/* Decimal integers into a COPY row, no format string parsed (4.3 million item rows
+/* Decimal integers into a COPY row without a formatting call (4.3 million item rows
  * in a national load). */
 static void put_int(struct az_buf *b, long long v)
 {
@@ -548,6 +548,9 @@ static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const
     case AZ_HUB_UNKNOWN:
         R->st->unknown++;
         break;
+    case AZ_HUB_SEALED:
+        R->st->sealed++;
+        break;
     default:
         R->st->bad++;
         break;
@@ -557,6 +560,28 @@ static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const
         R->note(R->arg, name, o, m ? m : (R->ctx->lang == AZ_LANG_EN ? en : ja));
     }
     free(m);
+}
+
+/* A refusal whose message starts with the file (and line) it came from:
+ * the replays and older bundles of a directory or a long file. */
+static void refuse_at(struct run *R, const char *name, enum az_hub_outcome o, const char *ja,
+                      const char *en, const char *what)
+{
+    /* ja and en are formats: the name goes in with its percent signs doubled */
+    struct az_buf bj, be;
+
+    az_buf_init(&bj, SIZE_MAX);
+    az_buf_init(&be, SIZE_MAX);
+    for (const char *p = name; *p; p++) {
+        const char *add = *p == '%' ? "%%" : p;
+        az_buf_add(&bj, add, *p == '%' ? 2 : 1);
+        az_buf_add(&be, add, *p == '%' ? 2 : 1);
+    }
+    az_buf_printf(&bj, ": %s", ja);
+    az_buf_printf(&be, ": %s", en);
+    refuse(R, name, o, bj.data ? bj.data : ja, be.data ? be.data : en, what);
+    az_buf_done(&bj);
+    az_buf_done(&be);
 }
 
 /* Is the bundle id already in the log? */
@@ -672,7 +697,9 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     if (az_bundle_parse(R->ctx, name, data, len, R->hub_pk, R->hub_sk, &b) < 0) {
         if (R->ctx->err == AZ_ENOMEM)
             return AZ_ENOMEM;
-        refuse(R, name, AZ_HUB_BADSIG, "%s", "%s", az_errmsg(R->ctx));
+        /* the only AZ_EINVAL of the parser: sealed, and no hub key */
+        refuse(R, name, R->ctx->err == AZ_EINVAL && !R->hub_sk ? AZ_HUB_SEALED : AZ_HUB_BADSIG,
+               "%s", "%s", az_errmsg(R->ctx));
         return 0;
     }
     signer = imap_get(&R->m, b->institution);
@@ -715,21 +742,21 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         struct inst *t = targets[i];
         bool same_signer = t->last_signer && !strcmp(t->last_signer, signer->id);
         if (t->has_last && !memcmp(t->last_bundle, bidb, 16)) {
-            refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
-                   "bundle %s was already accepted (replay)", b->id);
+            refuse_at(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
+                      "bundle %s was already accepted (replay)", b->id);
             goto out;
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
             if ((r = flush(R)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
-                refuse(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
-                       "bundle %s was already accepted (replay)", b->id);
+                refuse_at(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
+                          "bundle %s was already accepted (replay)", b->id);
             else
-                refuse(R, name, AZ_HUB_OLDER,
-                       "%s: 受け付け済みの束より新しくありません (通し番号・作成時刻)",
-                       "%s: not newer than the bundle already accepted (sequence, created_at)",
-                       t->id);
+                refuse_at(R, name, AZ_HUB_OLDER,
+                          "%s: 受け付け済みの束より新しくありません (通し番号・作成時刻)",
+                          "%s: not newer than the bundle already accepted (sequence, created_at)",
+                          t->id);
             goto out;
         }
     }
@@ -843,7 +870,8 @@ static int take_path(struct run *R, const char *path)
         struct stat fs;
         if (e->d_name[0] == '.')
             continue;
-        if (az_strf(&full, "%s/%s", path, e->d_name) < 0) {
+        if (az_strf(&full, "%s%s%s", path, *path && path[strlen(path) - 1] == '/' ? "" : "/",
+                    e->d_name) < 0) {
             r = AZ_ENOMEM;
             break;
         }

@@ -45,6 +45,13 @@ int hub_exec(struct az_ctx *ctx, PGconn *c, const char *sql)
     return ok ? 0 : AZ_EIO;
 }
 
+/* What every session of the hub's connection sets first. */
+static int session_setup(struct az_ctx *ctx, struct az_hub *h)
+{
+    PQsetClientEncoding(h->c, "UTF8");
+    return hub_exec(ctx, h->c, "SET client_min_messages = warning");
+}
+
 int az_hub_open(struct az_ctx *ctx, const char *conninfo, struct az_hub **ret)
 {
     struct az_hub *h;
@@ -61,13 +68,31 @@ int az_hub_open(struct az_ctx *ctx, const char *conninfo, struct az_hub **ret)
         az_hub_close(h);
         return r;
     }
-    PQsetClientEncoding(h->c, "UTF8");
-    if (hub_exec(ctx, h->c, "SET client_min_messages = warning") < 0) {
+    if (session_setup(ctx, h) < 0) {
         az_hub_close(h);
         return AZ_EIO;
     }
     *ret = h;
     return 0;
+}
+
+/* A connection whose server went away (restarted, or the network broke)
+ * is CONNECTION_BAD from the first command that found out; reconnect
+ * once with the same parameters. 0 when the connection is usable. */
+int hub_reconnect(struct az_ctx *ctx, struct az_hub *h)
+{
+    if (PQstatus(h->c) == CONNECTION_OK)
+        return 0;
+    PQreset(h->c);
+    if (PQstatus(h->c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(h->c);
+        size_t n = strlen(m);
+        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+            n--;
+        return az_fail(ctx, AZ_EIO, "ハブのデータベースに接続できません: %.*s",
+                       "cannot reach the hub database: %.*s", (int)n, m);
+    }
+    return session_setup(ctx, h);
 }
 
 void az_hub_close(struct az_hub *h)
@@ -171,17 +196,70 @@ int az_hub_init(struct az_ctx *ctx, struct az_hub *h, int *ret_version)
 
 int hub_check_schema(struct az_ctx *ctx, struct az_hub *h)
 {
-    PGresult *r = PQexec(h->c, "SELECT max(version) FROM hub_schema_migrations");
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0) &&
-             strtol(PQgetvalue(r, 0, 0), NULL, 10) == NMIGRATIONS;
+    static const char sql[] = "SELECT max(version) FROM hub_schema_migrations";
+    PGresult *r;
+    const char *state;
+    int ok, missing, rc;
 
+    if (hub_reconnect(ctx, h) < 0)
+        return ctx->err;
+    r = PQexec(h->c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQstatus(h->c) == CONNECTION_BAD) {
+        /* the server went away since the last command: once more */
+        PQclear(r);
+        if (hub_reconnect(ctx, h) < 0)
+            return ctx->err;
+        r = PQexec(h->c, sql);
+    }
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0) &&
+         strtol(PQgetvalue(r, 0, 0), NULL, 10) == NMIGRATIONS;
+    state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    missing = (PQresultStatus(r) == PGRES_TUPLES_OK && !ok) ||
+              (state && !strcmp(state, "42P01")); /* undefined_table */
+    if (ok) {
+        rc = 0;
+    } else if (missing) {
+        rc = az_fail(ctx, AZ_ENOTFOUND,
+                     "ハブのデータベースが初期化されていません (anzen hub init を実行してください)",
+                     "the hub database is not set up (run anzen hub init)");
+    } else {
+        const char *m =
+            PQstatus(h->c) == CONNECTION_BAD ? PQerrorMessage(h->c) : PQresultErrorMessage(r);
+        size_t n = strlen(m);
+        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+            n--;
+        rc = az_fail(ctx, AZ_EIO, "ハブのデータベースに接続できません: %.*s",
+                     "cannot reach the hub database: %.*s", (int)n, m);
+    }
     PQclear(r);
-    if (!ok)
-        return az_fail(
-            ctx, AZ_ENOTFOUND,
-            "ハブのデータベースが初期化されていません (anzen hub init を実行してください)",
-            "the hub database is not set up (run anzen hub init)");
-    return 0;
+    return rc;
+}
+
+/* A key change refused: the old and new fingerprints. */
+static int key_change_refused(struct az_ctx *ctx, const char *id, const unsigned char *old,
+                              const unsigned char *new)
+{
+    char *fo = az_key_fingerprint(old), *fn = az_key_fingerprint(new);
+    int r = az_fail(ctx, AZ_EINVAL,
+                    "%s は別の鍵で登録済みです (登録済み %s、今回 %s)。鍵を替えるときは "
+                    "--replace-key を付けてください",
+                    "%s is enrolled with another key (enrolled %s, given %s); give --replace-key "
+                    "to replace it",
+                    id, fo ? fo : "?", fn ? fn : "?");
+    free(fo);
+    free(fn);
+    return r;
+}
+
+static int shared_key_refused(struct az_ctx *ctx, const char *id, const char *other)
+{
+    return az_fail(ctx, AZ_EINVAL,
+                   "%s: この公開鍵は %s に登録済みです。機関ごとに別の鍵を登録してください "
+                   "(本部が支店の分をまとめて出すときは、支店を鍵なしで --hq に登録します)",
+                   "%s: this public key is enrolled for %s; enrol a key of its own for each "
+                   "institution (a headquarters submitting for its branches enrols them with "
+                   "--hq and no key)",
+                   id, other);
 }
 
 int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in)
@@ -193,8 +271,10 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
 
     if (hub_check_schema(ctx, h) < 0)
         return ctx->err;
-    if (in->prefecture < 1 || in->prefecture > 47)
+    if (in->prefecture < 0 || in->prefecture > 47)
         return az_fail(ctx, AZ_EINVAL, "都道府県が正しくありません", "bad prefecture");
+    if (in->key_replaced)
+        *in->key_replaced = false;
     if (in->has_key) {
         hexkey = malloc(2 + 64 + 1);
         if (!hexkey)
@@ -202,29 +282,84 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
         memcpy(hexkey, "\\x", 2);
         sodium_bin2hex(hexkey + 2, 65, in->key, 32);
     }
+    if (hub_exec(ctx, h->c, "BEGIN") < 0) {
+        free(hexkey);
+        return AZ_EIO;
+    }
+    /* the enrolled key of this id, if any, and the row locked until COMMIT */
+    vals[0] = in->id;
+    r = PQexecParams(h->c, "SELECT pubkey FROM institution WHERE id = $1 FOR UPDATE", 1, NULL, vals,
+                     NULL, NULL, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = hub_pg_fail(ctx, h->c, in->id);
+    } else if (in->has_key && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+               PQgetlength(r, 0, 0) == 32 && memcmp(PQgetvalue(r, 0, 0), in->key, 32) != 0) {
+        if (!in->replace_key)
+            rc = key_change_refused(ctx, in->id, (const unsigned char *)PQgetvalue(r, 0, 0),
+                                    in->key);
+        else {
+            if (in->old_key)
+                memcpy(in->old_key, PQgetvalue(r, 0, 0), 32);
+            if (in->key_replaced)
+                *in->key_replaced = true;
+        }
+    }
+    PQclear(r);
+    if (rc < 0)
+        goto out;
+    /* one key, one institution: a shared key would let one submit as the
+     * other (a headquarters submits for its branches with --hq instead) */
+    if (in->has_key) {
+        vals[0] = in->id;
+        vals[1] = hexkey;
+        r = PQexecParams(h->c,
+                         "SELECT id FROM institution WHERE pubkey = $2::bytea AND id <> $1"
+                         " ORDER BY id LIMIT 1",
+                         2, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            rc = hub_pg_fail(ctx, h->c, in->id);
+        else if (PQntuples(r) == 1)
+            rc = shared_key_refused(ctx, in->id, PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (rc < 0)
+            goto out;
+    }
     snprintf(pref, sizeof(pref), "%d", in->prefecture);
     vals[0] = in->id;
     vals[1] = in->name;
     vals[2] = in->type;
-    vals[3] = pref;
-    vals[4] = in->bed_band ? in->bed_band : "";
-    vals[5] = in->group ? in->group : "";
+    vals[3] = in->prefecture ? pref : NULL;
+    vals[4] = in->bed_band;
+    vals[5] = in->group;
     vals[6] = in->parent && *in->parent ? in->parent : NULL;
     vals[7] = hexkey;
-    r = PQexecParams(h->c,
-                     "INSERT INTO institution (id, name, type, prefecture, bed_band, grp, parent,"
-                     " pubkey) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                     " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,"
-                     " prefecture = EXCLUDED.prefecture, bed_band = EXCLUDED.bed_band,"
-                     " grp = EXCLUDED.grp, parent = EXCLUDED.parent,"
-                     " pubkey = coalesce(EXCLUDED.pubkey, institution.pubkey)",
-                     8, NULL, vals, NULL, NULL, 0);
+    /* a new id: the fields given (name, type and prefecture needed); an
+     * enrolled one: what is given replaces, the rest is kept */
+    r = PQexecParams(
+        h->c,
+        "INSERT INTO institution (id, name, type, prefecture, bed_band, grp, parent,"
+        " pubkey) VALUES ($1, $2, $3, $4, coalesce($5, ''), coalesce($6, ''), $7, $8)"
+        " ON CONFLICT (id) DO UPDATE SET"
+        " name = coalesce($2, institution.name), type = coalesce($3, institution.type),"
+        " prefecture = coalesce($4::smallint, institution.prefecture),"
+        " bed_band = coalesce($5, institution.bed_band),"
+        " grp = coalesce($6, institution.grp), parent = coalesce($7, institution.parent),"
+        " pubkey = coalesce($8::bytea, institution.pubkey)",
+        8, NULL, vals, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
         rc = az_fail(ctx, AZ_EINVAL, "%s を登録できません: %s", "cannot enrol %s: %s", in->id,
                      m ? m : "?");
     }
     PQclear(r);
+    if (rc == 0 && hub_exec(ctx, h->c, "COMMIT") < 0)
+        rc = AZ_EIO;
+out:
+    if (rc < 0) {
+        PQclear(PQexec(h->c, "ROLLBACK"));
+        if (in->key_replaced)
+            *in->key_replaced = false;
+    }
     free(hexkey);
     return rc;
 }
@@ -256,6 +391,9 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
 
     if (hub_check_schema(ctx, h) < 0)
         return ctx->err;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].key_replaced)
+            *v[i].key_replaced = false;
     az_buf_init(&b, SIZE_MAX);
     for (size_t i = 0; i < n; i++) {
         char hex[2 + 65], pref[8];
@@ -307,11 +445,70 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
     }
     if (rc < 0)
         goto fail;
+    /* an enrolled id whose key would change: refused unless every row
+     * allows it (the first such id named) */
+    res = PQexec(h->c, "SELECT s.id, i.pubkey, s.pubkey FROM hub_st_inst s JOIN institution i"
+                       " USING (id) WHERE i.pubkey IS NOT NULL AND s.pubkey IS NOT NULL AND"
+                       " i.pubkey <> s.pubkey ORDER BY s.id");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        hub_pg_fail(ctx, h->c, "institution");
+        goto fail;
+    }
+    for (int k = 0; k < PQntuples(res); k++) {
+        unsigned char old[32], new[32];
+        size_t ol = 0, nl = 0;
+        unsigned char *o = PQunescapeBytea((const unsigned char *)PQgetvalue(res, k, 1), &ol);
+        unsigned char *nw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, k, 2), &nl);
+        const char *id = PQgetvalue(res, k, 0);
+        bool ok = o && nw && ol == 32 && nl == 32;
+        if (ok) {
+            memcpy(old, o, 32);
+            memcpy(new, nw, 32);
+        }
+        PQfreemem(o);
+        PQfreemem(nw);
+        for (size_t i = 0; ok && i < n; i++) {
+            if (strcmp(v[i].id, id) || !v[i].has_key || memcmp(v[i].key, new, 32))
+                continue;
+            if (!v[i].replace_key) {
+                key_change_refused(ctx, id, old, new);
+                PQclear(res);
+                goto fail;
+            }
+            if (v[i].old_key)
+                memcpy(v[i].old_key, old, 32);
+            if (v[i].key_replaced)
+                *v[i].key_replaced = true;
+        }
+    }
+    PQclear(res);
+    /* one key, one institution: within the file, and against the others
+     * enrolled (unless the file gives that other id a new key) */
+    res = PQexec(h->c,
+                 "SELECT a.id, b.id FROM hub_st_inst a JOIN hub_st_inst b ON a.pubkey = b.pubkey"
+                 " AND a.id > b.id UNION ALL (SELECT s.id, i.id FROM hub_st_inst s"
+                 " JOIN institution i ON i.pubkey = s.pubkey AND i.id <> s.id WHERE NOT EXISTS"
+                 " (SELECT 1 FROM hub_st_inst t WHERE t.id = i.id AND t.pubkey IS NOT NULL AND"
+                 " t.pubkey <> i.pubkey)) ORDER BY 1, 2 LIMIT 1");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        hub_pg_fail(ctx, h->c, "institution");
+        goto fail;
+    }
+    if (PQntuples(res) == 1) {
+        shared_key_refused(ctx, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        PQclear(res);
+        goto fail;
+    }
+    PQclear(res);
     if (hub_exec(ctx, h->c,
                  "INSERT INTO institution (id, name, type, prefecture, bed_band, grp, parent,"
                  " pubkey) SELECT * FROM hub_st_inst ON CONFLICT (id) DO UPDATE SET"
                  " name = EXCLUDED.name, type = EXCLUDED.type, prefecture = EXCLUDED.prefecture,"
-                 " bed_band = EXCLUDED.bed_band, grp = EXCLUDED.grp, parent = EXCLUDED.parent,"
+                 " bed_band = coalesce(nullif(EXCLUDED.bed_band, ''), institution.bed_band),"
+                 " grp = coalesce(nullif(EXCLUDED.grp, ''), institution.grp),"
+                 " parent = coalesce(EXCLUDED.parent, institution.parent),"
                  " pubkey = coalesce(EXCLUDED.pubkey, institution.pubkey); COMMIT") < 0)
         goto fail;
     az_buf_done(&b);

@@ -225,6 +225,8 @@ int az_hub_query(struct az_ctx *ctx, struct az_hub *h, const char *name,
 {
     int fy = s->fiscal_year;
 
+    if (hub_check_schema(ctx, h) < 0)
+        return ctx->err;
     if (!fy && newest_fy(ctx, h, &fy) < 0)
         return ctx->err;
     for (size_t i = 0; i < NSECTIONS; i++)

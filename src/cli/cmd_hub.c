@@ -106,7 +106,8 @@ static const struct {
      "  公開鍵: 機関の anzen-sign.pub (ファイルの場所、中身、base64)\n"
      "  CSV の列: 機関ID,名称,種別,都道府県,病床規模,グループ,本部ID,公開鍵 (見出しは日本語か\n"
      "  英語 id,name,type,prefecture,beds,group,hq,key。見出しがなければこの順)\n"
-     "表示される鍵の指紋が、機関から別の経路で伝えられたものと同じか確かめてください。\n",
+     "表示される鍵の指紋が、機関から別の経路で伝えられたものと同じか確かめてください。\n"
+     "登録済みの ID: 指定しない項目はそのまま。鍵を替えるには --replace-key が必要です。\n",
      "usage: anzen hub enrol [--db CONNINFO] --id ID --name NAME --type TYPE --prefecture P\n"
      "                        --key PUBKEY [--beds BAND] [--group GROUP] [--hq HQ-ID]\n"
      "       anzen hub enrol [--db CONNINFO] --csv FILE\n\n"
@@ -115,7 +116,8 @@ static const struct {
      "  PUBKEY: the institution's anzen-sign.pub (its path, its text, or the base64)\n"
      "  CSV columns: id,name,type,prefecture,beds,group,hq,key (headings in English or\n"
      "  Japanese; without headings, in this order)\n"
-     "Check that the key fingerprints shown match the ones the institutions gave you.\n"},
+     "Check that the key fingerprints shown match the ones the institutions gave you.\n"
+     "An enrolled id keeps what is not given; a new key needs --replace-key.\n"},
     {"ingest",
      "使い方: anzen hub ingest [--db 接続先] [--hub-key hub.key] [--quiet] FILE|DIR...\n\n"
      "束を検証して取り込みます。終了コード: 0 すべて取り込み, 2 拒否した束あり, 1 エラー\n",
@@ -173,6 +175,7 @@ static const struct option hub_opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
+    {"replace-key", no_argument, NULL, 'X'},
     {NULL, 0, NULL, 0},
 };
 
@@ -180,7 +183,7 @@ struct hub_args {
     const char *db, *out, *id, *name, *type, *pref, *beds, *group, *hq, *key, *csv, *hub_key,
         *format;
     int fy;
-    bool quiet;
+    bool quiet, replace_key;
 };
 
 /* The institution types the hub knows, with the Japanese words an office
@@ -371,12 +374,14 @@ static int csv_key(struct cli *c, const char *f, unsigned char pk[32])
     return az_pub_key_load(&c->ctx, f, NULL, pk);
 }
 
-static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
+static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool replace_key)
 {
     char *data = NULL;
     size_t len = 0;
     struct az_csv *t = NULL;
     struct az_hub_inst *v = NULL;
+    bool *replaced = NULL;
+    unsigned char(*old)[32] = NULL;
     size_t n = 0, ncols = NCOLS;
     int map[NCOLS], r = EXIT_ERROR;
     bool header = false;
@@ -390,7 +395,9 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
         goto out;
     }
     v = calloc(t->nrows ? t->nrows : 1, sizeof(*v));
-    if (!v) {
+    replaced = calloc(t->nrows ? t->nrows : 1, sizeof(*replaced));
+    old = calloc(t->nrows ? t->nrows : 1, sizeof(*old));
+    if (!v || !replaced || !old) {
         cli_err(c, "メモリ不足", "out of memory");
         goto out;
     }
@@ -497,6 +504,9 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
             goto out;
         }
 #undef COLNO
+        x->replace_key = replace_key;
+        x->key_replaced = &replaced[n];
+        x->old_key = old[n];
         n++;
     }
     if (az_hub_enrol_many(&c->ctx, h, v, n) < 0) {
@@ -510,6 +520,12 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
         char *fp = v[i].has_key ? az_key_fingerprint(v[i].key) : NULL;
         printf("%s\t%s\t%s\n", v[i].id, fp ? fp : L(c, "(鍵なし・本部が提出)", "(no key: via hq)"),
                v[i].name);
+        if (replaced[i]) {
+            char *ofp = az_key_fingerprint(old[i]);
+            printf(L(c, "%s の鍵を変更しました: %s → %s\n", "%s: key changed from %s to %s\n"),
+                   v[i].id, ofp ? ofp : "?", fp ? fp : "?");
+            free(ofp);
+        }
         free(fp);
     }
     printf(L(c,
@@ -521,6 +537,8 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path)
     r = 0;
 out:
     free(v);
+    free(replaced);
+    free(old);
     az_csv_free(t);
     free(data);
     return r;
@@ -529,10 +547,12 @@ out:
 static int hub_enrol(struct cli *c, struct az_hub *h, const struct hub_args *a)
 {
     struct az_hub_inst in = {0};
+    unsigned char old[32];
+    bool replaced = false;
     char *fp;
 
     if (a->csv)
-        return enrol_csv(c, h, a->csv);
+        return enrol_csv(c, h, a->csv, a->replace_key);
     if (!a->id || !a->name || !a->type || !a->pref) {
         cli_err(c, "--id, --name, --type, --prefecture を指定してください",
                 "give --id, --name, --type and --prefecture");
@@ -575,11 +595,20 @@ static int hub_enrol(struct cli *c, struct az_hub *h, const struct hub_args *a)
         }
         in.has_key = true;
     }
+    in.replace_key = a->replace_key;
+    in.key_replaced = &replaced;
+    in.old_key = old;
     if (az_hub_enrol(&c->ctx, h, &in) < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
     }
     fp = in.has_key ? az_key_fingerprint(in.key) : NULL;
+    if (replaced) {
+        char *ofp = az_key_fingerprint(old);
+        printf(L(c, "%s の鍵を変更しました: %s → %s\n", "%s: key changed from %s to %s\n"), a->id,
+               ofp ? ofp : "?", fp ? fp : "?");
+        free(ofp);
+    }
     printf(L(c, "%s を登録しました%s%s%s\n", "enrolled %s%s%s%s\n"), a->id,
            fp ? L(c, " (鍵の指紋 ", " (key fingerprint ") : "", fp ? fp : "", fp ? ")" : "");
     if (fp)
@@ -630,6 +659,11 @@ static int hub_ingest(struct cli *c, struct az_hub *h, const struct hub_args *a,
              "%zu wrong key, %zu unknown (%.2f s)\n"),
            st.seen, st.ingested, st.rows, st.replay, st.older, st.bad, st.wrongkey, st.unknown,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (st.sealed)
+        printf(L(c,
+                 "封をした束 %zu 件は開けませんでした (--hub-key でハブの鍵を指定してください)\n",
+                 "%zu sealed bundles could not be opened (give the hub's key with --hub-key)\n"),
+               st.sealed);
     return st.ingested == st.seen ? 0 : EXIT_GAPS;
 }
 
@@ -1452,6 +1486,9 @@ int cmd_hub(struct cli *c, int argc, char **argv)
             break;
         case 'c':
             a.csv = optarg;
+            break;
+        case 'X':
+            a.replace_key = true;
             break;
         case 'K':
             a.hub_key = optarg;

@@ -22,7 +22,7 @@ rm -f osaka/anzen-sign.*
 "$ANZEN" hub enrol --id osaka1 --name "なにわ病院" --type hospital --prefecture 27 --group g2 \
     --key osaka/anzen-sign.pub >/dev/null
 "$ANZEN" hub enrol --id tokyo2 --name "東京二丁目歯科" --type dental --prefecture 13 \
-    --key anzen-demo/anzen-sign.pub >/dev/null
+    --key "$(head -c 32 /dev/urandom | base64)" >/dev/null
 "$ANZEN" hub ingest b1.json b2.json >/dev/null
 S=$T/state
 (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" >"$T/serve.out" \

@@ -22,6 +22,10 @@ done
 KA=$(cat a/anzen-sign.pub)
 KB=$(sed 's/^[^ ]* //' b/anzen-sign.pub)
 FA=$(cd a && "$ANZEN" submit --fingerprint 2>&1 | sed -n 's/^指紋: //p')
+# keys of their own for the other ids (one key is never enrolled for two)
+KE=$(head -c 32 /dev/urandom | base64)
+KR=$(head -c 32 /dev/urandom | base64)
+KR3=$(head -c 32 /dev/urandom | base64)
 
 # ---- #5: a CSV as an office makes it ----
 printf '\357\273\277機関ID,名称,種別,都道府県,病床数,グループ,本部ID,公開鍵\r\n' >ja.csv
@@ -39,7 +43,7 @@ expect_out "鍵の指紋" "as a table with a heading"
     not_ok "stored: $(sql "select id, name, type, prefecture, bed_band from institution order by id")"
 {
     echo "key,id,name,type,prefecture"
-    echo "$KA,e1,E1,clinic,13"
+    echo "$KE,e1,E1,clinic,13"
 } >en.csv
 run "$ANZEN" hub enrol --csv en.csv
 expect_rc 0 "English headings in another order, fewer columns"
@@ -66,18 +70,18 @@ expect_err "種類" "names it"
 
 # ---- #6: bed bands ----
 for b in "20-99:20-99" "20〜99:20-99" "２０～９９床:20-99" "500床以上:500+" "無床:0" "45:20-99" "1-19:1-19"; do
-    run "$ANZEN" hub enrol --id bb --name B --type hospital --prefecture 13 --beds "${b%%:*}" --key a/anzen-sign.pub
+    run "$ANZEN" hub enrol --id bb --name B --type hospital --prefecture 13 --beds "${b%%:*}" --key "$KR"
     [ "$rc" = 0 ] && [ "$(sql "select bed_band from institution where id = 'bb'")" = "${b#*:}" ] &&
         ok "--beds ${b%%:*} is ${b#*:}" || not_ok "--beds ${b%%:*}: rc $rc, $(sql "select bed_band from institution where id = 'bb'")"
 done
 for b in "<i>19</i>" "100床以上" "20-50" "x"; do
-    run "$ANZEN" hub enrol --id bb2 --name B --type hospital --prefecture 13 --beds "$b" --key a/anzen-sign.pub
+    run "$ANZEN" hub enrol --id bb2 --name B --type hospital --prefecture 13 --beds "$b" --key "$KR"
     expect_rc 64 "--beds $b is refused"
 done
 expect_err "400-499" "the error lists the bands"
 run "$ANZEN" hub enrol --help
 expect_out "500+" "help lists the bands"
-run "$ANZEN" hub enrol --id bb3 --name B --type 薬局 --prefecture 13 --key a/anzen-sign.pub
+run "$ANZEN" hub enrol --id bb3 --name B --type 薬局 --prefecture 13 --key "$KR3"
 expect_rc 0 "--type takes the Japanese word"
 [ "$(sql "select type from institution where id = 'bb3'")" = pharmacy ] && ok "stored as pharmacy" ||
     not_ok "type of bb3"

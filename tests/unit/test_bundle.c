@@ -432,6 +432,9 @@ static void test_parser_fields(void **state)
         {"findings", "{\"x\":-1}"},
         {"branches", "[{\"institution\":\"b1\",\"items\":{\"mfa\":\"perhaps\"}}]"},
         {"schema", "\"anzen-bundle/2\""},
+        {"vpn_kev", "[{\"family\":\"fortios\",\"version\":6}]"},
+        {"vpn_kev", "[{\"family\":\"fortios\",\"cves\":\"CVE-2024-21762\"}]"},
+        {"vpn_kev", "[{\"family\":\"fortios\",\"cves\":[1]}]"},
     };
     (void)state;
     az_ctx_init(&ctx, AZ_LANG_EN);
@@ -450,6 +453,44 @@ static void test_parser_fields(void **state)
         free(s);
         json_decref(p);
     }
+}
+
+/* vpn_kev with CVE ids (what az_bundle_build writes) is accepted; a
+ * bundle that is JSON but broken gets a Japanese message with the place. */
+static void test_vpn_kev_and_json_errors(void **state)
+{
+    struct az_ctx ctx;
+    unsigned char sk[64], pk[32];
+    struct az_bundle *b = NULL;
+    json_t *p = payload();
+    char *s;
+    size_t n;
+    (void)state;
+    az_ctx_init(&ctx, AZ_LANG_JA);
+    keys(sk, pk);
+    json_object_set_new(p, "vpn_kev",
+                        json_loads("[{\"family\":\"fortinet-fortios\",\"version\":\"6.4.6\","
+                                   "\"cves\":[\"CVE-2024-21762\",\"CVE-2022-42475\"]}]",
+                                   0, NULL));
+    assert_int_equal(az_bundle_sign(&ctx, p, sk, &s, &n), 0);
+    assert_int_equal(az_bundle_parse(&ctx, "k.json", s, n, NULL, NULL, &b), 0);
+    assert_string_equal(
+        json_string_value(json_array_get(
+            json_object_get(json_array_get(json_object_get(b->payload, "vpn_kev"), 0), "cves"), 0)),
+        "CVE-2024-21762");
+    az_bundle_free(b);
+    free(s);
+    json_decref(p);
+    b = NULL;
+    assert_int_equal(az_bundle_parse(&ctx, "j.json", "{\"a\": [1,", 10, NULL, NULL, &b),
+                     AZ_ESYNTAX);
+    assert_non_null(strstr(az_errmsg(&ctx), "j.json: 1 行"));
+    assert_non_null(strstr(az_errmsg(&ctx), "JSON として読めません"));
+    assert_null(strstr(az_errmsg(&ctx), "expected"));
+    assert_null(strstr(az_errmsg(&ctx), "premature"));
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    assert_int_equal(az_bundle_parse(&ctx, "j.json", "[1]", 3, NULL, NULL, &b), AZ_ESYNTAX);
+    assert_non_null(strstr(az_errmsg(&ctx), "not a JSON object"));
 }
 
 static void test_seal(void **state)
@@ -538,7 +579,7 @@ int main(void)
         cmocka_unit_test(test_parser_fields), cmocka_unit_test(test_seal),
         cmocka_unit_test(test_key_files),     cmocka_unit_test(test_pref),
         cmocka_unit_test(test_as_received),   cmocka_unit_test(test_forged),
-        cmocka_unit_test(test_span),
+        cmocka_unit_test(test_span),          cmocka_unit_test(test_vpn_kev_and_json_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
