@@ -167,19 +167,36 @@ int hub_api_chunk(struct req *q, const char *data, size_t len)
 struct outcome {
     bool seen;
     enum az_hub_outcome o;
-    char msg[512];
+    char *msg; /* whole, with the spool file's path taken out */
 };
+
+/* The library names the file it read; here that is the hub's own spool
+ * file, whose path is none of the sender's business: every occurrence
+ * becomes "bundle". */
+static char *without_path(const char *msg, const char *path)
+{
+    struct az_buf b = {0};
+    size_t pl = path ? strlen(path) : 0;
+    const char *p = msg, *hit;
+
+    while (pl && (hit = strstr(p, path))) {
+        az_buf_add(&b, p, (size_t)(hit - p));
+        az_buf_add(&b, "bundle", 6);
+        p = hit + pl;
+    }
+    az_buf_add(&b, p, strlen(p));
+    return az_buf_take(&b);
+}
 
 static void note(void *arg, const char *name, enum az_hub_outcome o, const char *msg)
 {
     struct outcome *oc = arg;
 
-    (void)name;
     if (oc->seen)
         return;
     oc->seen = true;
     oc->o = o;
-    snprintf(oc->msg, sizeof(oc->msg), "%s", msg ? msg : "");
+    oc->msg = without_path(msg ? msg : "", name);
 }
 
 void hub_api_bundles(struct req *q)
@@ -241,17 +258,20 @@ void hub_api_bundles(struct req *q)
         web_audit(q, who, "bundle-error", obj, "database");
         reply(q, 503, "refused", "ハブのデータベースに書けません。後で送り直してください。",
               "The hub cannot write to its database now. Send it again later.", NULL, NULL);
+        free(oc.msg);
         return;
     }
     if (st.ingested == 1 && st.seen == 1) {
         web_audit(q, who, "bundle-accepted", obj, NULL);
         reply(q, 201, "accepted", "束を受け付けました。", "The bundle was accepted.", inst,
               bid[0] ? bid : NULL);
+        free(oc.msg);
         return;
     }
     if (!oc.seen) {
         web_audit(q, who, "bundle-refused", obj, "no bundle");
         reply(q, 400, "refused", "束が見つかりません。", "No bundle found.", NULL, NULL);
+        free(oc.msg);
         return;
     }
     switch (oc.o) {
@@ -276,10 +296,20 @@ void hub_api_bundles(struct req *q)
         reply_detail(q, 403, "refused", "この機関はハブに登録されていません。",
                      "The institution is not enrolled in this hub.", NULL, NULL, oc.msg);
         break;
+    case AZ_HUB_SEALED:
+        web_audit(q, who, "bundle-refused", obj, "sealed, no hub key");
+        reply(q, 422, "sealed",
+              "束はハブの鍵で封がされていますが、このハブは封を開く鍵なしで動いています。"
+              "ハブの運営者に連絡してください (hub serve --hub-key)。",
+              "The bundle is sealed to a hub key, but this hub runs without the key to open "
+              "it. Tell the hub's operator (hub serve --hub-key).",
+              NULL, NULL);
+        break;
     default:
         web_audit(q, who, "bundle-refused", obj, "bad signature");
         reply_detail(q, 422, "refused", "束の署名が正しくないか、内容が壊れています。",
                      "The bundle's signature does not verify or its content is damaged.", NULL,
                      NULL, oc.msg);
     }
+    free(oc.msg);
 }

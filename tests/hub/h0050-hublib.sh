@@ -190,6 +190,22 @@ expect_rc 0 "the next submit is accepted"
     ok "and stored" || not_ok "not stored"
 code=$(curl -sL -o /dev/null -w "%{http_code}" --cacert "$CRT" "$URL/login")
 [ "$code" = 200 ] && ok "a page answers 200" || not_ok "page: $code"
+# this hub runs without --hub-key: a sealed bundle is refused as sealed,
+# and no refusal shows the hub's own spool path
+("$ANZEN" submit --id demo1 --seal "$T/keys/hub.pub" -o "$T/sealed2.json" \
+    >/dev/null 2>&1)
+code=$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$CRT" -H 'Content-Type: application/json' \
+    --data-binary "@$T/sealed2.json" "$URL/api/v1/bundles" 2>/dev/null || true)
+[ "$code" = 422 ] && grep -q '"status": *"sealed"' "$T/body" &&
+    ok "a sealed bundle at a hub without its key: 422 sealed" || not_ok "sealed: $code $(cat "$T/body")"
+grep -q -- "--hub-key" "$T/body" && ok "the answer names --hub-key" || not_ok "no --hub-key hint"
+("$ANZEN" submit --id demo1 -o "$T/plain.json" >/dev/null 2>&1)
+sed 's/"status":"gap"/"status":"satisfied"/' "$T/plain.json" >"$T/tampered.json"
+code=$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$CRT" -H 'Content-Type: application/json' \
+    --data-binary "@$T/tampered.json" "$URL/api/v1/bundles" 2>/dev/null || true)
+[ "$code" = 422 ] && ok "a tampered bundle: 422" || not_ok "tampered: $code"
+grep -q "spool\|$S" "$T/body" && not_ok "the answer shows the hub's path: $(cat "$T/body")" ||
+    ok "the answer does not show the hub's spool path"
 cd "$T"
 kill "$HUB_PID"
 wait "$HUB_PID" 2>/dev/null || true
