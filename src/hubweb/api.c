@@ -175,9 +175,11 @@ struct outcome {
  * becomes "bundle". */
 static char *without_path(const char *msg, const char *path)
 {
-    struct az_buf b = {0};
+    struct az_buf b;
     size_t pl = path ? strlen(path) : 0;
     const char *p = msg, *hit;
+
+    az_buf_init(&b, 1 << 20);
 
     while (pl && (hit = strstr(p, path))) {
         az_buf_add(&b, p, (size_t)(hit - p));

@@ -302,6 +302,14 @@ static PGresult *query(struct req *q, const char *sql, int n, const char *const 
     if (PQstatus(hw->pg) != CONNECTION_OK)
         PQreset(hw->pg);
     r = PQexecParams(hw->pg, sql, n, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQstatus(hw->pg) == CONNECTION_BAD) {
+        /* the server restarted since the last page: the connection only
+         * learns it now; one new connection, and the read again (reads
+         * only, so doing it twice is harmless) */
+        PQclear(r);
+        PQreset(hw->pg);
+        r = PQexecParams(hw->pg, sql, n, NULL, vals, NULL, NULL, 0);
+    }
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "anzen hub serve: %s", PQerrorMessage(hw->pg));
         PQclear(r);

@@ -203,7 +203,8 @@ grep -q -- "--hub-key" "$T/body" && ok "the answer names --hub-key" || not_ok "n
 sed 's/"status":"gap"/"status":"satisfied"/' "$T/plain.json" >"$T/tampered.json"
 code=$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$CRT" -H 'Content-Type: application/json' \
     --data-binary "@$T/tampered.json" "$URL/api/v1/bundles" 2>/dev/null || true)
-[ "$code" = 422 ] && ok "a tampered bundle: 422" || not_ok "tampered: $code"
+[ "$code" = 422 ] && grep -q '"detail": *"bundle: ' "$T/body" &&
+    ok "a tampered bundle: 422, the detail names it 'bundle'" || not_ok "tampered: $code $(cat "$T/body")"
 grep -q "spool\|$S" "$T/body" && not_ok "the answer shows the hub's path: $(cat "$T/body")" ||
     ok "the answer does not show the hub's spool path"
 cd "$T"

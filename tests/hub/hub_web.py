@@ -431,6 +431,14 @@ ok(cd and 'filename="anzen-hub-g1-' in cd[0], "a group's download is named after
 st, _, _, _ = admin.get("/report?format=pdf")
 ok(st == 400, "an unknown format is refused", st)
 
+# ---- the database restarts under a signed-in user ----
+restart = os.environ.get("HUB_PG_RESTART")
+if restart:
+    subprocess.run(restart, shell=True, check=False)
+    st, _, text, _ = admin.get("/institutions")
+    ok(st == 200 and "さくら内科" in text,
+       "the first page after a PostgreSQL restart is served (the pages reconnect)", st)
+
 # ---- the audit log ----
 st, _, text, _ = admin.get("/admin/audit")
 ok(st == 200 and "bundle-accepted" in text, "the audit log shows bundle receipts", text[:200])
