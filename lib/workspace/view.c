@@ -157,10 +157,102 @@ int az_ws_load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
 
 /* ---- the ledger check kept apart (az_ws_lcheck) ---- */
 
+/* ---- the ledger page's derived data (az_ws_lindex) ---- */
+
+static const int key_cols[] = {AZ_COL_NAME,    AZ_COL_IP,     AZ_COL_OS,
+                               AZ_COL_VERSION, AZ_COL_ADMIN,  AZ_COL_LOCATION,
+                               AZ_COL_SEGMENT, AZ_COL_SYSTEM, AZ_COL_MAC};
+#define NKEY (sizeof(key_cols) / sizeof(key_cols[0]))
+
+static const char *col_of(const struct az_asset *a, int c)
+{
+    return a->col[c] ? a->col[c] : "";
+}
+
+void az_ws_lindex_done(struct az_ws_lindex *ix)
+{
+    free(ix->nline);
+    free(ix->keys);
+    free(ix->key);
+    free(ix->segs);
+    memset(ix, 0, sizeof(*ix));
+}
+
+int az_ws_lindex_build(const struct az_ledger *l, const struct az_ws_lfinding *lf, size_t nlf,
+                       struct az_ws_lindex *ix)
+{
+    size_t bytes = 0, i, at = 0;
+
+    memset(ix, 0, sizeof(*ix));
+    for (i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        if (a->line > ix->maxline)
+            ix->maxline = a->line;
+        for (size_t c = 0; c < NKEY; c++)
+            bytes += strlen(col_of(a, key_cols[c])) + 1;
+        if ((int)a->kind >= 0 && a->kind <= AZ_ASSET_OTHER)
+            ix->kinds |= 1u << a->kind;
+    }
+    ix->nline = calloc(ix->maxline + 1, sizeof(*ix->nline));
+    ix->keys = malloc(bytes + 1);
+    ix->key = calloc(l->n + 1, sizeof(*ix->key));
+    ix->segs = calloc(AZ_WS_LINDEX_SEGS, sizeof(*ix->segs));
+    if (!ix->nline || !ix->keys || !ix->key || !ix->segs) {
+        az_ws_lindex_done(ix);
+        return AZ_ENOMEM;
+    }
+    for (i = 0; i < nlf; i++) {
+        if (lf[i].line == 0)
+            ix->nnone++;
+        else if (lf[i].line <= ix->maxline)
+            ix->nline[lf[i].line]++;
+    }
+    for (i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        const char *sg = col_of(a, AZ_COL_SEGMENT);
+        bool dup = !*sg;
+        ix->key[i] = at;
+        for (size_t c = 0; c < NKEY; c++) {
+            const char *x = col_of(a, key_cols[c]);
+            size_t n = strlen(x);
+            memcpy(ix->keys + at, x, n);
+            at += n;
+            ix->keys[at++] = c + 1 < NKEY ? AZ_WS_LKEY_SEP : '\0';
+        }
+        for (size_t k = 0; k < ix->nsegs && !dup; k++)
+            dup = !strcmp(ix->segs[k], sg);
+        if (!dup && ix->nsegs < AZ_WS_LINDEX_SEGS)
+            ix->segs[ix->nsegs++] = sg;
+    }
+    ix->keys[at] = '\0';
+    return 0;
+}
+
+bool az_ws_lindex_flag(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i)
+{
+    size_t line = l->v[i].line;
+    return line > 0 && line <= ix->maxline && ix->nline && ix->nline[line] > 0;
+}
+
+bool az_ws_lindex_text(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i,
+                       const char *text)
+{
+    if (!text || !*text)
+        return true;
+    /* the separator cannot occur in a match unless the text holds it */
+    if (ix->keys && !strchr(text, AZ_WS_LKEY_SEP))
+        return strstr(ix->keys + ix->key[i], text) != NULL;
+    for (size_t c = 0; c < NKEY; c++)
+        if (strstr(col_of(&l->v[i], key_cols[c]), text))
+            return true;
+    return false;
+}
+
 void az_ws_lcheck_free(struct az_ws_lcheck *lc)
 {
     if (!lc)
         return;
+    az_ws_lindex_done(&lc->ix);
     az_ledger_free(lc->ledger);
     free(lc->lf);
     free(lc->text);
@@ -292,6 +384,11 @@ static int lcheck_build(struct az_workspace *ws, struct az_ctx *ctx, const struc
         goto fail;
     }
     json_decref(check);
+    check = NULL;
+    if (lc->ledger && az_ws_lindex_build(lc->ledger, lc->lf, lc->nlf, &lc->ix) < 0) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        goto fail;
+    }
     *ret = lc;
     return 0;
 fail:
