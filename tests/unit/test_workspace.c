@@ -363,6 +363,13 @@ static bool old_text_match(const struct az_asset *a, const char *text)
     return false;
 }
 
+static int count_finding(void *arg, const json_t *f)
+{
+    assert_non_null(json_object_get(f, "ja"));
+    ++*(size_t *)arg;
+    return 0;
+}
+
 /* The ledger page's data made once with the shared check (az_ws_lindex)
  * equals what the page computed per request before, for a generated
  * ledger of 3,000 assets in 73 segments (more than the 50 choices), some
@@ -480,6 +487,41 @@ static void test_ledger_index(void **state)
         free(shown);
     }
     free(flag);
+
+    /* the findings compacted as the check made them (az_ledger_check_each)
+     * equal the check's JSON of a view of one's own, field by field */
+    struct az_ws_view *own;
+    OK(az_ws_load(ws, &ctx, NULL, &own));
+    const json_t *arr = json_object_get(own->ledger_check, "findings");
+    assert_int_equal(json_array_size(arr), v->nlf);
+    for (size_t i = 0; i < v->nlf; i++) {
+        const json_t *f = json_array_get(arr, i), *t = json_object_get(f, "topics");
+        const struct az_ws_lfinding *x = &v->lf[i];
+        assert_string_equal(json_string_value(json_object_get(f, "level")), x->level);
+        assert_string_equal(json_string_value(json_object_get(f, "ja")), x->ja);
+        assert_string_equal(json_string_value(json_object_get(f, "en")), x->en);
+        assert_string_equal(json_string_value(json_object_get(f, "rule")), x->rule);
+        assert_string_equal(json_string_value(json_object_get(f, "asset")), x->asset);
+        assert_int_equal(json_integer_value(json_object_get(f, "line")), x->line);
+        assert_int_equal(json_array_size(t), x->ntopics);
+        for (size_t k = 0; k < x->ntopics; k++)
+            assert_string_equal(json_string_value(json_array_get(t, k)), x->topics[k]);
+    }
+    /* handed over one by one: the same count and gaps, no JSON kept */
+    struct az_ledger_opts o = {.profile = own->p,
+                               .vendors = own->vendors,
+                               .as_of = ws->as_of,
+                               .patch_days = ws->patch_days,
+                               .kev = ws->kev};
+    size_t counted = 0;
+    json_t *each = az_ledger_check_each(own->ledger, &o, count_finding, &counted);
+    assert_non_null(each);
+    assert_int_equal(counted, v->nlf);
+    assert_int_equal(json_array_size(json_object_get(each, "findings")), 0);
+    assert_int_equal(json_integer_value(json_object_get(each, "gaps")),
+                     json_integer_value(json_object_get(own->ledger_check, "gaps")));
+    json_decref(each);
+    az_ws_view_free(own);
     az_ws_cache_put(c, v);
     az_ws_cache_free(c);
     assert_int_equal(az_write_file_atomic(&ctx, ws->ledger, orig, olen), 0);
