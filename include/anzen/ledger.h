@@ -193,6 +193,13 @@ struct az_ledger_opts {
     int patch_days;
 };
 json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o);
+/* Like az_ledger_check_opts, handing each finding to fn as soon as its
+ * asset is checked (borrowed: fn copies what it keeps) instead of
+ * collecting them, so tens of thousands of findings never exist as JSON at
+ * once; the result's "findings" is then empty ("gaps" still counts them).
+ * NULL when fn fails (< 0) or memory runs out. */
+json_t *az_ledger_check_each(const struct az_ledger *l, const struct az_ledger_opts *o,
+                             int (*fn)(void *arg, const json_t *finding), void *arg);
 
 /* Write the ledger as CSV (UTF-8 with BOM) with Japanese headers into b.
  * Extra columns follow the core ones under their own headers. A cell that

@@ -186,14 +186,44 @@ struct az_ws_lfinding {
  * and a change of answers or plan decisions rebuilds the view without
  * checking the ledger again. Reference-counted; views hold one.
  */
+/*
+ * What the ledger page derives from the ledger and its check, made once
+ * with the check (immutable, shared by every request) so that a request
+ * only filters and slices: per row the number of findings, per asset a
+ * search key, the kinds present and the segment choices.
+ */
+#define AZ_WS_LINDEX_SEGS 50 /* segment choices offered at most */
+struct az_ws_lindex {
+    size_t maxline;    /* the largest row of an asset */
+    uint32_t *nline;   /* [maxline + 1]: findings naming row r (r >= 1; [0] is 0) */
+    size_t nnone;      /* findings of no row (line 0) */
+    char *keys;        /* per asset its searched columns, joined by AZ_WS_LKEY_SEP */
+    size_t *key;       /* [n]: where asset i's key starts in keys */
+    unsigned kinds;    /* bit k: an asset of kind k is in the ledger */
+    const char **segs; /* the first AZ_WS_LINDEX_SEGS distinct non-empty segments */
+    size_t nsegs;
+};
+#define AZ_WS_LKEY_SEP '\x1f'
+/* Make *ix for ledger l and the findings lf (lf may be NULL when nlf is 0). */
+int az_ws_lindex_build(const struct az_ledger *l, const struct az_ws_lfinding *lf, size_t nlf,
+                       struct az_ws_lindex *ix);
+void az_ws_lindex_done(struct az_ws_lindex *ix);
+/* Does a finding name asset i's row (ledger order)? */
+bool az_ws_lindex_flag(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i);
+/* Does text occur in one of asset i's searched columns (name, IP, OS,
+ * version, admin, location, segment, system, MAC)? Case-sensitive. */
+bool az_ws_lindex_text(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i,
+                       const char *text);
+
 struct az_ws_lcheck {
     uint64_t stamp;
     unsigned long refs;       /* changed only under the cache's lock */
     struct az_ledger *ledger; /* NULL: the workspace has no ledger */
     struct az_ws_lfinding *lf;
     size_t nlf;
-    char *text;          /* the strings of lf, in one block */
-    const char **topics; /* the distinct topic lists, one block */
+    char *text;             /* the strings of lf, in one block */
+    const char **topics;    /* the distinct topic lists, one block */
+    struct az_ws_lindex ix; /* the ledger page's derived data (ledger not NULL) */
 };
 /* The stamp of what the ledger check reads: ledger, vendor registry,
  * profile, KEV file, reference date and patch age. */

@@ -383,6 +383,12 @@ static const struct az_system *remote_by_vendor(const struct az_ledger *l, const
 
 json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_opts *o)
 {
+    return az_ledger_check_each(l, o, NULL, NULL);
+}
+
+json_t *az_ledger_check_each(const struct az_ledger *l, const struct az_ledger_opts *o,
+                             int (*fn)(void *arg, const json_t *finding), void *arg)
+{
     const struct az_profile *p = o->profile;
     const struct az_date as_of = o->as_of;
     const int patch_days = o->patch_days;
@@ -526,8 +532,19 @@ json_t *az_ledger_check_opts(const struct az_ledger *l, const struct az_ledger_o
                     az_asset_kind_name(a->kind, AZ_LANG_EN));
             finding(arr, a, "exposed", "gap", ja, en);
         }
+        /* this asset's findings to fn, then dropped */
+        for (size_t k = 0; fn && k < json_array_size(arr); k++) {
+            const json_t *f = json_array_get(arr, k);
+            gaps += !strcmp(json_string_value(json_object_get(f, "level")), "gap");
+            if (fn(arg, f) < 0) {
+                json_decref(arr);
+                return NULL;
+            }
+        }
+        if (fn)
+            json_array_clear(arr);
     }
-    for (size_t i = 0; i < json_array_size(arr); i++)
+    for (size_t i = 0; !fn && i < json_array_size(arr); i++)
         gaps += !strcmp(json_string_value(json_object_get(json_array_get(arr, i), "level")), "gap");
     return json_pack("{s:s, s:I, s:i, s:o, s:s?}", "schema", "anzen-ledger-check/1", "assets",
                      (json_int_t)l->n, "gaps", gaps, "findings", arr, "kev-catalog",

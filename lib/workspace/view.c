@@ -157,10 +157,102 @@ int az_ws_load(struct az_workspace *ws, struct az_ctx *ctx, const char *edition,
 
 /* ---- the ledger check kept apart (az_ws_lcheck) ---- */
 
+/* ---- the ledger page's derived data (az_ws_lindex) ---- */
+
+static const int key_cols[] = {AZ_COL_NAME,    AZ_COL_IP,     AZ_COL_OS,
+                               AZ_COL_VERSION, AZ_COL_ADMIN,  AZ_COL_LOCATION,
+                               AZ_COL_SEGMENT, AZ_COL_SYSTEM, AZ_COL_MAC};
+#define NKEY (sizeof(key_cols) / sizeof(key_cols[0]))
+
+static const char *col_of(const struct az_asset *a, int c)
+{
+    return a->col[c] ? a->col[c] : "";
+}
+
+void az_ws_lindex_done(struct az_ws_lindex *ix)
+{
+    free(ix->nline);
+    free(ix->keys);
+    free(ix->key);
+    free(ix->segs);
+    memset(ix, 0, sizeof(*ix));
+}
+
+int az_ws_lindex_build(const struct az_ledger *l, const struct az_ws_lfinding *lf, size_t nlf,
+                       struct az_ws_lindex *ix)
+{
+    size_t bytes = 0, i, at = 0;
+
+    memset(ix, 0, sizeof(*ix));
+    for (i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        if (a->line > ix->maxline)
+            ix->maxline = a->line;
+        for (size_t c = 0; c < NKEY; c++)
+            bytes += strlen(col_of(a, key_cols[c])) + 1;
+        if ((int)a->kind >= 0 && a->kind <= AZ_ASSET_OTHER)
+            ix->kinds |= 1u << a->kind;
+    }
+    ix->nline = calloc(ix->maxline + 1, sizeof(*ix->nline));
+    ix->keys = malloc(bytes + 1);
+    ix->key = calloc(l->n + 1, sizeof(*ix->key));
+    ix->segs = calloc(AZ_WS_LINDEX_SEGS, sizeof(*ix->segs));
+    if (!ix->nline || !ix->keys || !ix->key || !ix->segs) {
+        az_ws_lindex_done(ix);
+        return AZ_ENOMEM;
+    }
+    for (i = 0; i < nlf; i++) {
+        if (lf[i].line == 0)
+            ix->nnone++;
+        else if (lf[i].line <= ix->maxline)
+            ix->nline[lf[i].line]++;
+    }
+    for (i = 0; i < l->n; i++) {
+        const struct az_asset *a = &l->v[i];
+        const char *sg = col_of(a, AZ_COL_SEGMENT);
+        bool dup = !*sg;
+        ix->key[i] = at;
+        for (size_t c = 0; c < NKEY; c++) {
+            const char *x = col_of(a, key_cols[c]);
+            size_t n = strlen(x);
+            memcpy(ix->keys + at, x, n);
+            at += n;
+            ix->keys[at++] = c + 1 < NKEY ? AZ_WS_LKEY_SEP : '\0';
+        }
+        for (size_t k = 0; k < ix->nsegs && !dup; k++)
+            dup = !strcmp(ix->segs[k], sg);
+        if (!dup && ix->nsegs < AZ_WS_LINDEX_SEGS)
+            ix->segs[ix->nsegs++] = sg;
+    }
+    ix->keys[at] = '\0';
+    return 0;
+}
+
+bool az_ws_lindex_flag(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i)
+{
+    size_t line = l->v[i].line;
+    return line > 0 && line <= ix->maxline && ix->nline && ix->nline[line] > 0;
+}
+
+bool az_ws_lindex_text(const struct az_ws_lindex *ix, const struct az_ledger *l, size_t i,
+                       const char *text)
+{
+    if (!text || !*text)
+        return true;
+    /* the separator cannot occur in a match unless the text holds it */
+    if (ix->keys && !strchr(text, AZ_WS_LKEY_SEP))
+        return strstr(ix->keys + ix->key[i], text) != NULL;
+    for (size_t c = 0; c < NKEY; c++)
+        if (strstr(col_of(&l->v[i], key_cols[c]), text))
+            return true;
+    return false;
+}
+
 void az_ws_lcheck_free(struct az_ws_lcheck *lc)
 {
     if (!lc)
         return;
+    az_ws_lindex_done(&lc->ix);
     az_ledger_free(lc->ledger);
     free(lc->lf);
     free(lc->text);
@@ -168,106 +260,151 @@ void az_ws_lcheck_free(struct az_ws_lcheck *lc)
     free(lc);
 }
 
-static bool same_topics(const json_t *a, const json_t *b)
-{
-    size_t n = json_array_size(a);
+/*
+ * The findings in compact form, made as the check hands them over (one
+ * asset's findings at a time, az_ledger_check_each): their strings in one
+ * growing block (offsets while it grows, pointers at the end), each
+ * distinct topic list once (a handful of rules make tens of thousands of
+ * findings).
+ */
+struct cbuild {
+    size_t (*off)[5]; /* per finding: level, ja, en, rule, asset in text */
+    size_t *line, *which, n, cap;
+    char *text;
+    size_t tlen, tcap;
+    size_t *toff, ntoff, toffcap; /* the topic strings, list after list */
+    size_t *tstart, *tn, ntl, tlcap;
+    bool oom;
+};
 
-    if (n != json_array_size(b))
+static bool grow(void *pp, size_t *cap, size_t need, size_t size)
+{
+    void **p = pp;
+    size_t c = *cap ? *cap : 64;
+    void *q;
+
+    if (need <= *cap)
+        return true;
+    while (c < need)
+        c *= 2;
+    if (!(q = realloc(*p, c * size)))
         return false;
-    for (size_t i = 0; i < n; i++) {
-        const char *x = json_string_value(json_array_get(a, i));
-        const char *y = json_string_value(json_array_get(b, i));
-        if (strcmp(x ? x : "", y ? y : "") != 0)
-            return false;
-    }
+    *p = q;
+    *cap = c;
     return true;
 }
 
-/* The findings of check in compact form: their strings in one block, each
- * distinct topic list once (a handful of rules make tens of thousands of
- * findings). */
-static int compact(struct az_ws_lcheck *lc, const json_t *check)
+static bool put_text(struct cbuild *b, const char *s, size_t *at)
 {
-    const json_t *arr = json_object_get(check, "findings"), *f, *x;
-    size_t n = json_array_size(arr), bytes = 0, nptr = 0, ntl = 0, i, j, k;
-    /* per distinct topic list: its first finding, where it starts in
-     * lc->topics and its length; per finding: which list */
-    size_t *first = calloc(n + 1, sizeof(*first)), *at = calloc(n + 1, sizeof(*at));
-    size_t *len = calloc(n + 1, sizeof(*len)), *which = calloc(n + 1, sizeof(*which));
-    char *p;
-    int r = AZ_ENOMEM;
+    size_t l = strlen(s ? s : "");
 
-    if (!first || !at || !len || !which)
-        goto out;
-    json_array_foreach(arr, i, f)
-    {
-        static const char *const keys[] = {"level", "ja", "en", "rule", "asset"};
-        const json_t *t = json_object_get(f, "topics");
-        for (int c = 0; c < 5; c++) {
-            const char *s = json_string_value(json_object_get(f, keys[c]));
-            bytes += strlen(s ? s : "") + 1;
-        }
-        for (k = 0; k < ntl; k++)
-            if (same_topics(t, json_object_get(json_array_get(arr, first[k]), "topics")))
-                break;
-        if (k == ntl) {
-            first[ntl++] = i;
-            json_array_foreach(t, j, x)
-            {
-                const char *s = json_string_value(x);
-                bytes += strlen(s ? s : "") + 1;
-                nptr++;
-            }
-        }
-        which[i] = k;
+    if (!grow(&b->text, &b->tcap, b->tlen + l + 1, 1))
+        return false;
+    memcpy(b->text + b->tlen, s ? s : "", l + 1);
+    *at = b->tlen;
+    b->tlen += l + 1;
+    return true;
+}
+
+static int cbuild_add(void *arg, const json_t *f)
+{
+    static const char *const keys[] = {"level", "ja", "en", "rule", "asset"};
+    struct cbuild *b = arg;
+    const json_t *t = json_object_get(f, "topics"), *x;
+    size_t nt = json_array_size(t), k, j;
+    json_int_t line = json_integer_value(json_object_get(f, "line"));
+
+    size_t cap0 = b->cap;
+    if (!grow(&b->off, &b->cap, b->n + 1, sizeof(*b->off)))
+        goto oom;
+    if (b->cap != cap0) { /* line and which follow off's capacity */
+        size_t *nl = realloc(b->line, b->cap * sizeof(*nl));
+        if (!nl)
+            goto oom;
+        b->line = nl;
+        size_t *nw = realloc(b->which, b->cap * sizeof(*nw));
+        if (!nw)
+            goto oom;
+        b->which = nw;
     }
-    lc->topics = calloc(nptr + 1, sizeof(*lc->topics));
-    lc->lf = calloc(n + 1, sizeof(*lc->lf));
-    lc->text = malloc(bytes + 1);
-    if (!lc->lf || !lc->text || !lc->topics)
-        goto out;
-    p = lc->text;
-    nptr = 0;
-    for (k = 0; k < ntl; k++) {
-        at[k] = nptr;
-        json_array_foreach(json_object_get(json_array_get(arr, first[k]), "topics"), j, x)
+    for (int c = 0; c < 5; c++)
+        if (!put_text(b, json_string_value(json_object_get(f, keys[c])), &b->off[b->n][c]))
+            goto oom;
+    for (k = 0; k < b->ntl; k++) {
+        bool same = b->tn[k] == nt;
+        for (j = 0; same && j < nt; j++) {
+            const char *s = json_string_value(json_array_get(t, j));
+            same = !strcmp(b->text + b->toff[b->tstart[k] + j], s ? s : "");
+        }
+        if (same)
+            break;
+    }
+    if (k == b->ntl) {
+        if (!grow(&b->tstart, &b->tlcap, b->ntl + 1, sizeof(*b->tstart)))
+            goto oom;
+        size_t *ntn = realloc(b->tn, b->tlcap * sizeof(*ntn));
+        if (!ntn)
+            goto oom;
+        b->tn = ntn;
+        b->tstart[k] = b->ntoff;
+        b->tn[k] = nt;
+        json_array_foreach(t, j, x)
         {
-            const char *s = json_string_value(x) ? json_string_value(x) : "";
-            size_t l = strlen(s);
-            memcpy(p, s, l + 1);
-            lc->topics[nptr++] = p;
-            p += l + 1;
-            len[k]++;
+            if (!grow(&b->toff, &b->toffcap, b->ntoff + 1, sizeof(*b->toff)) ||
+                !put_text(b, json_string_value(x), &b->toff[b->ntoff]))
+                goto oom;
+            b->ntoff++;
         }
+        b->ntl++;
     }
-    json_array_foreach(arr, i, f)
-    {
+    b->which[b->n] = k;
+    b->line[b->n] = line > 0 ? (size_t)line : 0;
+    b->n++;
+    return 0;
+oom:
+    b->oom = true;
+    return -1;
+}
+
+static void cbuild_done(struct cbuild *b)
+{
+    free(b->off);
+    free(b->line);
+    free(b->which);
+    free(b->text);
+    free(b->toff);
+    free(b->tstart);
+    free(b->tn);
+}
+
+/* The compact findings of b into lc (b's text moves to lc). */
+static int cbuild_finish(struct cbuild *b, struct az_ws_lcheck *lc)
+{
+    char *text = b->tlen ? realloc(b->text, b->tlen) : b->text;
+
+    if (text)
+        b->text = text;
+    lc->topics = calloc(b->ntoff + 1, sizeof(*lc->topics));
+    lc->lf = calloc(b->n + 1, sizeof(*lc->lf));
+    if (!lc->topics || !lc->lf)
+        return AZ_ENOMEM;
+    lc->text = b->text;
+    b->text = NULL;
+    for (size_t j = 0; j < b->ntoff; j++)
+        lc->topics[j] = lc->text + b->toff[j];
+    for (size_t i = 0; i < b->n; i++) {
         struct az_ws_lfinding *d = &lc->lf[i];
-        const char *src[5] = {json_string_value(json_object_get(f, "level")),
-                              json_string_value(json_object_get(f, "ja")),
-                              json_string_value(json_object_get(f, "en")),
-                              json_string_value(json_object_get(f, "rule")),
-                              json_string_value(json_object_get(f, "asset"))};
-        const char **dst[5] = {&d->level, &d->ja, &d->en, &d->rule, &d->asset};
-        json_int_t line = json_integer_value(json_object_get(f, "line"));
-        for (int c = 0; c < 5; c++) {
-            size_t l = strlen(src[c] ? src[c] : "");
-            memcpy(p, src[c] ? src[c] : "", l + 1);
-            *dst[c] = p;
-            p += l + 1;
-        }
-        d->line = line > 0 ? (size_t)line : 0;
-        d->topics = lc->topics + at[which[i]];
-        d->ntopics = len[which[i]];
+        d->level = lc->text + b->off[i][0];
+        d->ja = lc->text + b->off[i][1];
+        d->en = lc->text + b->off[i][2];
+        d->rule = lc->text + b->off[i][3];
+        d->asset = lc->text + b->off[i][4];
+        d->line = b->line[i];
+        d->topics = lc->topics + b->tstart[b->which[i]];
+        d->ntopics = b->tn[b->which[i]];
     }
-    lc->nlf = n;
-    r = 0;
-out:
-    free(first);
-    free(at);
-    free(len);
-    free(which);
-    return r;
+    lc->nlf = b->n;
+    return 0;
 }
 
 /* Read and check the ledger into a new lcheck (one reference). */
@@ -284,14 +421,33 @@ static int lcheck_build(struct az_workspace *ws, struct az_ctx *ctx, const struc
     lc->refs = 1;
     /* no edition: the items of each finding are not kept (the plan
      * resolves the topics to its own edition's items) */
-    if ((r = az_ws_ledger(ws, ctx, &lc->ledger)) < 0 ||
-        (lc->ledger && (r = az_ws_ledger_check(ws, ctx, lc->ledger, p, NULL, &check)) < 0))
+    if ((r = az_ws_ledger(ws, ctx, &lc->ledger)) < 0)
         goto fail;
-    if (check && compact(lc, check) < 0) {
+    if (lc->ledger) {
+        /* the findings compacted as the check makes them: never all of
+         * them as JSON objects at once (that was the rebuild's peak) */
+        struct az_ledger_opts o = {
+            .profile = p, .as_of = ws->as_of, .patch_days = ws->patch_days, .kev = ws->kev};
+        struct az_vendors *vs = NULL;
+        struct cbuild b = {0};
+        if ((r = az_ws_vendors(ws, ctx, p, &vs)) < 0)
+            goto fail;
+        o.vendors = vs;
+        check = az_ledger_check_each(lc->ledger, &o, cbuild_add, &b);
+        az_vendors_free(vs);
+        if (!check || b.oom || cbuild_finish(&b, lc) < 0) {
+            cbuild_done(&b);
+            r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+            goto fail;
+        }
+        cbuild_done(&b);
+    }
+    json_decref(check);
+    check = NULL;
+    if (lc->ledger && az_ws_lindex_build(lc->ledger, lc->lf, lc->nlf, &lc->ix) < 0) {
         r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         goto fail;
     }
-    json_decref(check);
     *ret = lc;
     return 0;
 fail:

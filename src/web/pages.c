@@ -911,30 +911,16 @@ static void pager(struct req *q, json_t *v, size_t n, size_t *first, const char 
     az_buf_done(&args);
 }
 
-static bool contains(const char *hay, const char *needle)
-{
-    return hay && strstr(hay, needle) != NULL;
-}
-
-/* Does asset a pass the ledger filters (q: text, kind, segment)? */
-static bool asset_match(struct req *q, const struct az_asset *a, const char *text, const char *kind,
+/* Does asset i pass the kind and segment filters? kmatch[k]: the kind
+ * name of k in the page's language is the filter. */
+static bool asset_match(const struct az_asset *a, const bool *kmatch, const char *kind,
                         const char *segment)
 {
-    if (kind && *kind && strcmp(az_asset_kind_name(a->kind, q->lang), kind) != 0 &&
+    if (kind && *kind && !((int)a->kind >= 0 && a->kind <= AZ_ASSET_OTHER && kmatch[a->kind]) &&
         !(a->kind_label && !strcmp(a->kind_label, kind)))
         return false;
     if (segment && *segment && strcmp(a->col[AZ_COL_SEGMENT], segment) != 0)
         return false;
-    if (text && *text) {
-        static const int cols[] = {AZ_COL_NAME,    AZ_COL_IP,     AZ_COL_OS,
-                                   AZ_COL_VERSION, AZ_COL_ADMIN,  AZ_COL_LOCATION,
-                                   AZ_COL_SEGMENT, AZ_COL_SYSTEM, AZ_COL_MAC};
-        bool hit = false;
-        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && !hit; k++)
-            hit = contains(a->col[cols[k]], text);
-        if (!hit)
-            return false;
-    }
     return true;
 }
 
@@ -1065,23 +1051,26 @@ void page_ledger(struct req *q)
         v_str(flt, "kind", kind);
         v_str(flt, "segment", segment);
         v_bool(flt, "findings", only);
-        /* findings per ledger row (the line Excel shows) */
-        size_t maxline = 0;
-        unsigned char *flag = NULL;
-        for (i = 0; l && i < l->n; i++)
-            if (l->v[i].line > maxline)
-                maxline = l->v[i].line;
-        if (l && (flag = calloc(maxline + 1, 1)))
-            for (i = 0; i < lfs_n(&fl); i++) {
-                size_t line = lfs_line(&fl, i);
-                if (line > 0 && line <= maxline)
-                    flag[line] = 1;
-            }
+        /* what the rows derive from the ledger and its check: made once
+         * with the shared check (az_ws_lcheck), here only for a view of
+         * its own or the assets alone */
+        struct az_ws_lindex own_ix = {0};
+        const struct az_ws_lindex *ix = view && view->lc && l ? &view->lc->ix : NULL;
+        if (l && !ix) {
+            size_t n = lfs_n(&fl);
+            struct az_ws_lfinding *tmp = fl.lf ? NULL : calloc(n + 1, sizeof(*tmp));
+            for (i = 0; tmp && i < n; i++)
+                tmp[i].line = lfs_line(&fl, i);
+            if ((fl.lf || tmp) && az_ws_lindex_build(l, fl.lf ? fl.lf : tmp, n, &own_ix) == 0)
+                ix = &own_ix;
+            free(tmp);
+        }
         /* the assets that pass the filters: their indexes */
         size_t *hit = l ? malloc((l->n + 1) * sizeof(*hit)) : NULL, nhit = 0, first = 0;
-        if (l && !hit) {
+        if (l && (!hit || !ix)) {
             json_decref(v);
-            free(flag);
+            free(hit);
+            az_ws_lindex_done(&own_ix);
             free(msg);
             free(data);
             az_ledger_free(own);
@@ -1090,29 +1079,44 @@ void page_ledger(struct req *q)
             web_plain(q, 500, "out of memory\n");
             return;
         }
+        bool kmatch[AZ_ASSET_OTHER + 1] = {false};
+        for (int k = 0; kind && *kind && k <= AZ_ASSET_OTHER; k++)
+            kmatch[k] = !strcmp(az_asset_kind_name((enum az_asset_kind)k, q->lang), kind);
         for (i = 0; l && i < l->n; i++) {
             const struct az_asset *a = &l->v[i];
-            if (only && !(flag && a->line <= maxline && flag[a->line]))
+            if (only && !az_ws_lindex_flag(ix, l, i))
                 continue;
-            if (asset_match(q, a, text, kind, segment))
+            if (asset_match(a, kmatch, kind, segment) && az_ws_lindex_text(ix, l, i, text))
                 hit[nhit++] = i;
         }
         if (has_check) {
             /* the findings of the filtered assets (and those of no one
-             * row), at most one page of them */
+             * row), at most one page of them; counted from the rows */
             json_t *list = v_arr(v, "findings");
-            unsigned char *shown = calloc(maxline + 1, 1);
+            size_t maxline = ix ? ix->maxline : 0;
+            unsigned char *shown = NULL;
             size_t nf = 0, total_f = 0;
             bool filtered = (text && *text) || (kind && *kind) || (segment && *segment);
-            for (size_t k = 0; shown && k < nhit; k++)
-                shown[l->v[hit[k]].line] = 1;
+            if (filtered) {
+                shown = calloc(maxline + 1, 1);
+                for (i = 0; !ix && i < lfs_n(&fl); i++)
+                    total_f += lfs_line(&fl, i) == 0;
+                if (ix)
+                    total_f = ix->nnone;
+                for (size_t k = 0; shown && k < nhit; k++) {
+                    size_t line = l->v[hit[k]].line;
+                    if (line > 0 && !shown[line]) {
+                        shown[line] = 1;
+                        total_f += ix->nline[line];
+                    }
+                }
+            } else {
+                total_f = lfs_n(&fl);
+            }
             v_bool(v, "has_findings", true);
-            for (i = 0; i < lfs_n(&fl); i++) {
+            for (i = 0; i < lfs_n(&fl) && nf < WEB_PER_PAGE; i++) {
                 size_t line = lfs_line(&fl, i);
                 if (filtered && line > 0 && !(shown && line <= maxline && shown[line]))
-                    continue;
-                total_f++;
-                if (nf >= WEB_PER_PAGE)
                     continue;
                 json_t *f = v_push(list);
                 nf++;
@@ -1139,41 +1143,28 @@ void page_ledger(struct req *q)
                 v_str(row, "version", a->col[AZ_COL_VERSION]);
                 v_str(row, "admin", a->col[AZ_COL_ADMIN]);
                 v_str(row, "last_patch", a->col[AZ_COL_LAST_PATCH]);
-                v_bool(row, "finding", flag && a->line <= maxline && flag[a->line]);
+                v_bool(row, "finding", az_ws_lindex_flag(ix, l, hit[k]));
             }
             /* the choices of the filters: kinds and segments in the ledger */
             kinds = v_arr(v, "kinds");
             segs = v_arr(v, "segments");
-            {
-                bool seen[AZ_ASSET_OTHER + 1] = {false};
-                for (i = 0; i < l->n; i++)
-                    if ((int)l->v[i].kind >= 0 && l->v[i].kind <= AZ_ASSET_OTHER)
-                        seen[l->v[i].kind] = true;
-                for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
-                    const char *name = az_asset_kind_name((enum az_asset_kind)k, q->lang);
-                    json_t *o;
-                    if (!seen[k])
-                        continue;
-                    o = v_push(kinds);
-                    v_str(o, "name", name);
-                    v_bool(o, "selected", kind && !strcmp(kind, name));
-                }
+            for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
+                const char *name = az_asset_kind_name((enum az_asset_kind)k, q->lang);
+                json_t *o;
+                if (!(ix->kinds & (1u << k)))
+                    continue;
+                o = v_push(kinds);
+                v_str(o, "name", name);
+                v_bool(o, "selected", kind && !strcmp(kind, name));
             }
-            for (i = 0; i < l->n && json_array_size(segs) < 50; i++) {
-                const char *sg = l->v[i].col[AZ_COL_SEGMENT];
-                bool dup = !*sg;
-                for (size_t k = 0; k < json_array_size(segs) && !dup; k++)
-                    dup = !strcmp(
-                        json_string_value(json_object_get(json_array_get(segs, k), "name")), sg);
-                if (!dup) {
-                    json_t *o = v_push(segs);
-                    v_str(o, "name", sg);
-                    v_bool(o, "selected", segment && !strcmp(segment, sg));
-                }
+            for (i = 0; i < ix->nsegs; i++) {
+                json_t *o = v_push(segs);
+                v_str(o, "name", ix->segs[i]);
+                v_bool(o, "selected", segment && !strcmp(segment, ix->segs[i]));
             }
         }
         free(hit);
-        free(flag);
+        az_ws_lindex_done(&own_ix);
     }
     az_ledger_free(own);
     free(data);

@@ -351,12 +351,190 @@ static void test_cache_ledger_check(void **state)
     az_ws_close(ws);
 }
 
+/* The old per-request text match of the ledger page: each searched column. */
+static bool old_text_match(const struct az_asset *a, const char *text)
+{
+    static const int cols[] = {AZ_COL_NAME,    AZ_COL_IP,     AZ_COL_OS,
+                               AZ_COL_VERSION, AZ_COL_ADMIN,  AZ_COL_LOCATION,
+                               AZ_COL_SEGMENT, AZ_COL_SYSTEM, AZ_COL_MAC};
+    for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+        if (a->col[cols[k]] && strstr(a->col[cols[k]], text))
+            return true;
+    return false;
+}
+
+static int count_finding(void *arg, const json_t *f)
+{
+    assert_non_null(json_object_get(f, "ja"));
+    ++*(size_t *)arg;
+    return 0;
+}
+
+/* The ledger page's data made once with the shared check (az_ws_lindex)
+ * equals what the page computed per request before, for a generated
+ * ledger of 3,000 assets in 73 segments (more than the 50 choices), some
+ * rows without a segment, several kinds, most rows with findings. */
+static void test_ledger_index(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"PC", "サーバ", "ネットワーク機器", "医療機器", "端末"};
+    static const char *const needles[] = {"端末0012",
+                                          "10.0.1",
+                                          "Windows",
+                                          "情報担当",
+                                          "3階",
+                                          "seg7",
+                                          "nothing",
+                                          "\x1f",
+                                          "0\x1f"
+                                          "1",
+                                          ""};
+    struct az_workspace *ws = open_ws();
+    struct az_ws_cache *c;
+    struct az_ws_view *v;
+    struct az_buf csv;
+    char *orig = NULL;
+    size_t olen = 0, n = 3000;
+
+    assert_int_equal(az_read_text_file(&ctx, ws->ledger, &orig, &olen), 0);
+    az_buf_init(&csv, 8u << 20);
+    az_buf_printf(&csv, "種別,名称,設置場所,セグメント,IPアドレス,OS,管理者,最終パッチ適用日\n");
+    for (size_t i = 0; i < n; i++) {
+        char seg[32] = "";
+        if (i % 11 != 5)
+            snprintf(seg, sizeof(seg), "seg%zu", (i * 7) % 73);
+        az_buf_printf(&csv, "%s,端末%05zu,%zu階,%s,10.0.%zu.%zu,Windows %s,%s,%s\n", kinds[i % 5],
+                      i, i % 40, seg, i / 250, i % 250 + 1, i % 2 ? "10" : "11",
+                      i % 3 ? "" : "院内 情報担当", i % 6 ? "2024-01-01" : "2025-11-01");
+    }
+    assert_int_equal(az_write_file_atomic(&ctx, ws->ledger, csv.data, csv.len), 0);
+    az_buf_done(&csv);
+    assert_int_equal(az_ws_cache_new(&c), 0);
+    OK(az_ws_cache_get(c, ws, &ctx, 1, NULL, NULL, &v));
+    const struct az_ledger *l = v->ledger;
+    const struct az_ws_lindex *ix = &v->lc->ix;
+    assert_non_null(l);
+    assert_int_equal(l->n, n);
+    assert_true(v->nlf > n / 2);
+
+    /* the old flags: a byte per row named by a finding */
+    size_t maxline = 0, nflag = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].line > maxline)
+            maxline = l->v[i].line;
+    unsigned char *flag = calloc(maxline + 1, 1);
+    assert_non_null(flag);
+    for (size_t i = 0; i < v->nlf; i++)
+        if (v->lf[i].line > 0 && v->lf[i].line <= maxline)
+            flag[v->lf[i].line] = 1;
+    assert_int_equal(ix->maxline, maxline);
+    for (size_t i = 0; i < l->n; i++) {
+        assert_int_equal(az_ws_lindex_flag(ix, l, i), flag[l->v[i].line] != 0);
+        nflag += flag[l->v[i].line] != 0;
+    }
+    for (size_t i = 0; i < 4; i++)
+        assert_true(nflag > 0 && nflag < n);
+
+    /* the old segment choices: the first 50 distinct non-empty ones */
+    const char *segs[50];
+    size_t nsegs = 0;
+    for (size_t i = 0; i < l->n && nsegs < 50; i++) {
+        const char *sg = l->v[i].col[AZ_COL_SEGMENT];
+        bool dup = !*sg;
+        for (size_t k = 0; k < nsegs && !dup; k++)
+            dup = !strcmp(segs[k], sg);
+        if (!dup)
+            segs[nsegs++] = sg;
+    }
+    assert_int_equal(nsegs, 50);
+    assert_int_equal(ix->nsegs, nsegs);
+    for (size_t k = 0; k < nsegs; k++)
+        assert_string_equal(ix->segs[k], segs[k]);
+
+    /* the old kinds present */
+    for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
+        bool seen = false;
+        for (size_t i = 0; i < l->n && !seen; i++)
+            seen = (int)l->v[i].kind == k;
+        assert_int_equal((ix->kinds >> k) & 1u, seen);
+    }
+
+    /* the text filter, and the old count of the findings of the hits
+     * (every finding of a shown row, and those of no row) */
+    for (size_t t = 0; t < sizeof(needles) / sizeof(needles[0]); t++) {
+        unsigned char *shown = calloc(maxline + 1, 1);
+        size_t old_total = 0, new_total = ix->nnone, nhit = 0;
+        assert_non_null(shown);
+        for (size_t i = 0; i < l->n; i++) {
+            bool hit = !*needles[t] || old_text_match(&l->v[i], needles[t]);
+            assert_int_equal(az_ws_lindex_text(ix, l, i, needles[t]), hit);
+            if (hit) {
+                nhit++;
+                if (l->v[i].line > 0 && !shown[l->v[i].line]) {
+                    shown[l->v[i].line] = 1;
+                    new_total += ix->nline[l->v[i].line];
+                }
+            }
+        }
+        for (size_t i = 0; i < v->nlf; i++) {
+            size_t line = v->lf[i].line;
+            if (!(line > 0 && !(line <= maxline && shown[line])))
+                old_total++;
+        }
+        assert_int_equal(new_total, old_total);
+        if (t == 0)
+            assert_int_equal(nhit, 10); /* 端末00120 .. 端末00129 */
+        free(shown);
+    }
+    free(flag);
+
+    /* the findings compacted as the check made them (az_ledger_check_each)
+     * equal the check's JSON of a view of one's own, field by field */
+    struct az_ws_view *own;
+    OK(az_ws_load(ws, &ctx, NULL, &own));
+    const json_t *arr = json_object_get(own->ledger_check, "findings");
+    assert_int_equal(json_array_size(arr), v->nlf);
+    for (size_t i = 0; i < v->nlf; i++) {
+        const json_t *f = json_array_get(arr, i), *t = json_object_get(f, "topics");
+        const struct az_ws_lfinding *x = &v->lf[i];
+        assert_string_equal(json_string_value(json_object_get(f, "level")), x->level);
+        assert_string_equal(json_string_value(json_object_get(f, "ja")), x->ja);
+        assert_string_equal(json_string_value(json_object_get(f, "en")), x->en);
+        assert_string_equal(json_string_value(json_object_get(f, "rule")), x->rule);
+        assert_string_equal(json_string_value(json_object_get(f, "asset")), x->asset);
+        assert_int_equal(json_integer_value(json_object_get(f, "line")), x->line);
+        assert_int_equal(json_array_size(t), x->ntopics);
+        for (size_t k = 0; k < x->ntopics; k++)
+            assert_string_equal(json_string_value(json_array_get(t, k)), x->topics[k]);
+    }
+    /* handed over one by one: the same count and gaps, no JSON kept */
+    struct az_ledger_opts o = {.profile = own->p,
+                               .vendors = own->vendors,
+                               .as_of = ws->as_of,
+                               .patch_days = ws->patch_days,
+                               .kev = ws->kev};
+    size_t counted = 0;
+    json_t *each = az_ledger_check_each(own->ledger, &o, count_finding, &counted);
+    assert_non_null(each);
+    assert_int_equal(counted, v->nlf);
+    assert_int_equal(json_array_size(json_object_get(each, "findings")), 0);
+    assert_int_equal(json_integer_value(json_object_get(each, "gaps")),
+                     json_integer_value(json_object_get(own->ledger_check, "gaps")));
+    json_decref(each);
+    az_ws_view_free(own);
+    az_ws_cache_put(c, v);
+    az_ws_cache_free(c);
+    assert_int_equal(az_write_file_atomic(&ctx, ws->ledger, orig, olen), 0);
+    free(orig);
+    az_ws_close(ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answers_no_lost_update), cmocka_unit_test(test_answer_fields_merge),
         cmocka_unit_test(test_plan_no_lost_update),    cmocka_unit_test(test_cache),
-        cmocka_unit_test(test_cache_ledger_check),
+        cmocka_unit_test(test_cache_ledger_check),     cmocka_unit_test(test_ledger_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
