@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "anzen/hint.h"
+#include "anzen/util.h"
 #include "anzen/auth.h"
 
 int az_random_token(char *out, size_t cap, size_t nbytes)
@@ -111,6 +112,44 @@ bool az_str_equal_ct(const char *a, const char *b)
     return na == 0 || sodium_memcmp(a, b, na) == 0;
 }
 
+/* Make a new key at path: 1 made (k holds it), 0 another process made
+ * one first (read that), <0 error. */
+static int new_key_file(struct az_ctx *ctx, const char *path, unsigned char k[AZ_SEAL_KEYLEN])
+{
+    char *tmp = az_fmt("%s.new-XXXXXX", path);
+    int fd, e = 0;
+    ssize_t n;
+
+    if (!tmp)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    fd = mkostemp(tmp, O_CLOEXEC); /* 0600 */
+    if (fd < 0) {
+        e = errno;
+        free(tmp);
+        return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを作れません: %s",
+                       "%s: cannot create the key file: %s", path, az_errno_text(ctx->lang, e));
+    }
+    randombytes_buf(k, AZ_SEAL_KEYLEN);
+    n = write(fd, k, AZ_SEAL_KEYLEN);
+    if (n != (ssize_t)AZ_SEAL_KEYLEN || fsync(fd) != 0)
+        e = n < 0 || n == (ssize_t)AZ_SEAL_KEYLEN ? errno : ENOSPC;
+    close(fd);
+    if (!e && link(tmp, path) != 0)
+        e = errno;
+    unlink(tmp);
+    free(tmp);
+    if (e == EEXIST) {
+        sodium_memzero(k, AZ_SEAL_KEYLEN);
+        return 0;
+    }
+    if (e) {
+        sodium_memzero(k, AZ_SEAL_KEYLEN);
+        return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを書けません: %s",
+                       "%s: cannot write the key file: %s", path, az_errno_text(ctx->lang, e));
+    }
+    return 1;
+}
+
 int az_seal_key_load(struct az_ctx *ctx, const char *path, unsigned char key[AZ_SEAL_KEYLEN])
 {
     struct stat sb;
@@ -123,25 +162,20 @@ int az_seal_key_load(struct az_ctx *ctx, const char *path, unsigned char key[AZ_
                        "cannot initialise libsodium");
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを作れません: %s",
-                           "%s: cannot create the key file: %s", path,
-                           az_errno_text(ctx->lang, errno));
-        randombytes_buf(k, sizeof(k));
-        n = write(fd, k, sizeof(k));
-        if (n != (ssize_t)sizeof(k) || fsync(fd) != 0) {
-            int e = errno;
-            close(fd);
-            unlink(path);
+        /* Two processes may make the key at once (two commands on a new
+         * workspace). The key is written whole to a file of its own and
+         * then linked in place: link() refuses if another process got
+         * there first, and then that key, already whole, is read below.
+         * A reader never sees a half-written key. */
+        int r = new_key_file(ctx, path, k);
+        if (r == 1) {
+            memcpy(key, k, sizeof(k));
             sodium_memzero(k, sizeof(k));
-            return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを書けません: %s",
-                           "%s: cannot write the key file: %s", path, az_errno_text(ctx->lang, e));
+            return 0;
         }
-        close(fd);
-        memcpy(key, k, sizeof(k));
-        sodium_memzero(k, sizeof(k));
-        return 0;
+        if (r < 0)
+            return r;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     }
     if (fd < 0)
         return az_fail(ctx, AZ_EIO, "%s: 鍵ファイルを開けません: %s",

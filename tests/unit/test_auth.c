@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -382,6 +383,60 @@ static void test_seal(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Two commands on a new workspace make its key at the same time: every
+ * process gets the same whole key, none reads a half-written file. */
+static void test_seal_key_race(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/anzen-auth-XXXXXX", path[300], cmd[400];
+    unsigned char k[AZ_SEAL_KEYLEN], mine[AZ_SEAL_KEYLEN];
+    int fds[2];
+
+    assert_non_null(mkdtemp(dir));
+    for (int round = 0; round < 40; round++) {
+        enum { KIDS = 6 };
+        pid_t kid[KIDS];
+        unsigned char got[KIDS][AZ_SEAL_KEYLEN];
+
+        snprintf(path, sizeof(path), "%s/ws%d.db.key", dir, round);
+        assert_int_equal(pipe(fds), 0);
+        for (int i = 0; i < KIDS; i++) {
+            kid[i] = fork();
+            assert_true(kid[i] >= 0);
+            if (kid[i] == 0) {
+                struct az_ctx c;
+                unsigned char rec[1 + AZ_SEAL_KEYLEN] = {0};
+
+                az_ctx_init(&c, AZ_LANG_EN);
+                rec[0] = (unsigned char)i;
+                if (az_seal_key_load(&c, path, mine) == 0)
+                    memcpy(rec + 1, mine, AZ_SEAL_KEYLEN);
+                else
+                    rec[0] = 0xff;
+                _exit(write(fds[1], rec, sizeof(rec)) == (ssize_t)sizeof(rec) ? 0 : 1);
+            }
+        }
+        close(fds[1]);
+        for (int i = 0; i < KIDS; i++) {
+            unsigned char rec[1 + AZ_SEAL_KEYLEN];
+            assert_int_equal(read(fds[0], rec, sizeof(rec)), (ssize_t)sizeof(rec));
+            assert_true(rec[0] < KIDS); /* 0xff: a process failed */
+            memcpy(got[rec[0]], rec + 1, AZ_SEAL_KEYLEN);
+        }
+        close(fds[0]);
+        for (int i = 0; i < KIDS; i++) {
+            int st;
+            assert_int_equal(waitpid(kid[i], &st, 0), kid[i]);
+            assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        }
+        assert_int_equal(az_seal_key_load(&ctx, path, k), 0);
+        for (int i = 0; i < KIDS; i++)
+            assert_memory_equal(got[i], k, AZ_SEAL_KEYLEN);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_uri_and_qr),
         cmocka_unit_test(test_recovery_and_tokens),
         cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_seal_key_race),
     };
     az_ctx_init(&ctx, AZ_LANG_EN);
     return cmocka_run_group_tests(tests, NULL, NULL);
