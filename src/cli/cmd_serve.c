@@ -98,10 +98,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct web *w = calloc(1, sizeof(*w));
-    char keypath[4200], certp[4200], keyp[4200], dir[4096];
+    char keypath[4200], dir[4096];
     const char *slash;
-    size_t len;
-    int o, r = EXIT_ERROR, n = 0;
+    int o, r = EXIT_ERROR;
 
     if (!w) {
         cli_err(c, "メモリ不足", "out of memory");
@@ -217,49 +216,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
     randombytes_buf(w->form_key, sizeof(w->form_key));
     slash = strrchr(w->o.db, '/');
     snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - w->o.db) : 1, slash ? w->o.db : ".");
-    if (w->o.cert) {
-        snprintf(certp, sizeof(certp), "%s", w->o.cert);
-        snprintf(keyp, sizeof(keyp), "%s", w->o.key);
-    } else {
-        snprintf(certp, sizeof(certp), "%s/anzen-tls.crt", dir);
-        snprintf(keyp, sizeof(keyp), "%s/anzen-tls.key", dir);
-        if (access(certp, F_OK) != 0 || access(keyp, F_OK) != 0) {
-            if (web_cert_generate(&c->ctx, certp, keyp, w->o.listen) < 0) {
-                cli_liberr(c);
-                goto out;
-            }
-            fprintf(stderr,
-                    L(c, "anzen: 自己署名の証明書を作りました: %s\n",
-                      "anzen: made a self-signed certificate: %s\n"),
-                    certp);
-        }
-    }
-    if (az_read_text_file(&c->ctx, certp, &w->cert_pem, &len) < 0 ||
-        az_read_text_file(&c->ctx, keyp, &w->key_pem, &len) < 0 ||
-        web_cert_fingerprint(&c->ctx, w->cert_pem, w->fingerprint, sizeof(w->fingerprint)) < 0) {
-        cli_liberr(c);
+    if (cli_serve_start(c, w, dir, w->o.db) < 0)
         goto out;
-    }
-    web_check_secret_modes(c->lang, w->o.db, keyp);
-    fprintf(stderr,
-            L(c,
-              "anzen: 証明書の指紋 (SHA-256): %s\n"
-              "       ブラウザの警告画面で、この指紋と同じであることを確かめてください。\n",
-              "anzen: certificate fingerprint (SHA-256): %s\n"
-              "       Check that the browser's warning shows the same fingerprint.\n"),
-            w->fingerprint);
-    if (az_store_user_count(w->st, &c->ctx, &n) < 0) {
-        cli_liberr(c);
-        goto out;
-    }
-    if (n == 0) {
-        uint32_t code = randombytes_uniform(100000000);
-        snprintf(w->setup_code, sizeof(w->setup_code), "%08u", (unsigned)code);
-        fprintf(stderr,
-                L(c, "anzen: 初回設定コード: %s (ブラウザで管理者を登録するときに入力します)\n",
-                  "anzen: setup code: %s (enter it in the browser to create the administrator)\n"),
-                w->setup_code);
-    } /* else no first run: the code stays empty and /setup refuses */
     if (!loopback(w->o.listen))
         fprintf(stderr, "%s",
                 L(c,
