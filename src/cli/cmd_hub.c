@@ -744,19 +744,6 @@ static void serve_help(struct cli *c, FILE *f)
           "  --ready-file FILE      write the port here once listening (for tests)\n"));
 }
 
-static int snum(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
-{
-    long n;
-
-    if (az_parse_long(v, min, max, &n) < 0) {
-        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
-                max);
-        return EXIT_USAGE;
-    }
-    *ret = (int)n;
-    return 0;
-}
-
 /* The state directory: made 0700 when missing; refused when others may
  * write to it. */
 static int state_dir(struct cli *c, const char *dir)
@@ -835,7 +822,7 @@ static int hub_serve(struct cli *c, int argc, char **argv)
             w->o.listen = optarg;
             break;
         case 'P':
-            e = snum(c, "--port", optarg, 0, 65535, &w->o.port);
+            e = cli_serve_num(c, "--port", optarg, 0, 65535, &w->o.port);
             break;
         case 'c':
             w->o.cert = optarg;
@@ -847,25 +834,25 @@ static int hub_serve(struct cli *c, int argc, char **argv)
             hub_key = optarg;
             break;
         case 'r':
-            e = snum(c, "--rate", optarg, 0, 100000, &hw->rate);
+            e = cli_serve_num(c, "--rate", optarg, 0, 100000, &hw->rate);
             break;
         case 'm':
-            e = snum(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            e = cli_serve_num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
             break;
         case 'i':
-            e = snum(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            e = cli_serve_num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
             break;
         case 't':
-            e = snum(c, "--threads", optarg, 1, 64, &w->o.threads);
+            e = cli_serve_num(c, "--threads", optarg, 1, 64, &w->o.threads);
             break;
         case 'T':
-            e = snum(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            e = cli_serve_num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
             break;
         case 'R':
             w->o.ready_file = optarg;
             break;
         case 'H':
-            e = snum(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            e = cli_serve_num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
             break;
         case 'h':
             serve_help(c, stdout);

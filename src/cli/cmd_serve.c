@@ -64,19 +64,6 @@ static void help(struct cli *c, FILE *f)
           "Stop with Ctrl-C.\n"));
 }
 
-static int num(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
-{
-    long n;
-
-    if (az_parse_long(v, min, max, &n) < 0) {
-        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
-                max);
-        return EXIT_USAGE;
-    }
-    *ret = (int)n;
-    return 0;
-}
-
 static bool loopback(const char *a)
 {
     return !strncmp(a, "127.", 4) || !strcmp(a, "::1");
@@ -128,7 +115,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
             w->o.listen = optarg;
             break;
         case 'P':
-            e = num(c, "--port", optarg, 0, 65535, &w->o.port);
+            e = cli_serve_num(c, "--port", optarg, 0, 65535, &w->o.port);
             break;
         case 'c':
             w->o.cert = optarg;
@@ -137,22 +124,22 @@ int cmd_serve(struct cli *c, int argc, char **argv)
             w->o.key = optarg;
             break;
         case 'm':
-            e = num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            e = cli_serve_num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
             break;
         case 'i':
-            e = num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            e = cli_serve_num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
             break;
         case 't':
-            e = num(c, "--threads", optarg, 1, 64, &w->o.threads);
+            e = cli_serve_num(c, "--threads", optarg, 1, 64, &w->o.threads);
             break;
         case 'T':
-            e = num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            e = cli_serve_num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
             break;
         case 'R':
             w->o.ready_file = optarg;
             break;
         case 'H':
-            e = num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            e = cli_serve_num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
             break;
         case 'h':
             help(c, stdout);

@@ -16,6 +16,19 @@
 #include "anzen/util.h"
 #include "cli.h"
 
+int cli_serve_num(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
+{
+    long n;
+
+    if (az_parse_long(v, min, max, &n) < 0) {
+        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
+                max);
+        return EXIT_USAGE;
+    }
+    *ret = (int)n;
+    return 0;
+}
+
 int cli_serve_start(struct cli *c, struct web *w, const char *dir, const char *db)
 {
     char *certp = NULL, *keyp = NULL;
