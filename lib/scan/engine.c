@@ -854,6 +854,33 @@ static int complete_fd(struct shard *sh, uint32_t i)
     return finish(sh, i, st, why, true);
 }
 
+/* A free slot for a probe just sent (raw) or being connected (fd): filled,
+ * queued, counted in flight. Returns its index. */
+static uint32_t slot_start(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bool disc,
+                           uint8_t tries, int fd, bool raw)
+{
+    struct az_scan *s = sh->s;
+    struct hrun *h = &sh->h[hr];
+    uint32_t i = sh->freel[--sh->nfree];
+    struct slot *x = &sh->slots[i];
+
+    x->fd = fd;
+    x->raw = raw;
+    x->hr = hr;
+    x->pidx = pidx;
+    x->port = port;
+    x->disc = disc;
+    x->tries = tries;
+    x->t0 = az__mono_ns();
+    fifo_append(sh, i);
+    h->inflight++;
+    sh->c.inflight++;
+    sh->c.sent++;
+    if (pidx >= 0)
+        s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
+    return i;
+}
+
 /* Launch one raw SYN probe (--syn, IPv4): as launch(). */
 static int launch_raw(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bool disc,
                       uint8_t tries, const unsigned char a[4])
@@ -883,23 +910,8 @@ static int launch_raw(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port
         sh->c.local_retries++;
         return 0; /* the send queue is full: try again shortly */
     }
-    uint32_t i = sh->freel[--sh->nfree];
-    struct slot *x = &sh->slots[i];
-    x->fd = -1;
-    x->raw = r == 0;
-    memcpy(&x->daddr, a, 4);
-    x->hr = hr;
-    x->pidx = pidx;
-    x->port = port;
-    x->disc = disc;
-    x->tries = tries;
-    x->t0 = az__mono_ns();
-    fifo_append(sh, i);
-    h->inflight++;
-    sh->c.inflight++;
-    sh->c.sent++;
-    if (pidx >= 0)
-        s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
+    uint32_t i = slot_start(sh, hr, pidx, port, disc, tries, -1, r == 0);
+    memcpy(&sh->slots[i].daddr, a, 4);
     if (r < 0) {
         /* no route: nothing left, the state is what connect() would say */
         int st;
@@ -944,22 +956,7 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
             return 0;
         return AZ_EIO;
     }
-    uint32_t i = sh->freel[--sh->nfree];
-    struct slot *x = &sh->slots[i];
-    x->fd = fd;
-    x->raw = false;
-    x->hr = hr;
-    x->pidx = pidx;
-    x->port = port;
-    x->disc = disc;
-    x->tries = tries;
-    x->t0 = az__mono_ns();
-    fifo_append(sh, i);
-    h->inflight++;
-    sh->c.inflight++;
-    sh->c.sent++;
-    if (pidx >= 0)
-        s->pstate[(size_t)h->host * s->nports + (size_t)pidx] = ST_INFLIGHT;
+    uint32_t i = slot_start(sh, hr, pidx, port, disc, tries, fd, false);
     if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
         return finish(sh, i, AZ_PORT_OPEN, AZ_REASON_SYN_ACK, true) < 0 ? AZ_ENOMEM : 1;
     if (errno == EINPROGRESS) {

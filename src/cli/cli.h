@@ -110,6 +110,14 @@ struct az_kev;
  * error. */
 int cli_kev(struct cli *c, const struct az_kev **ret);
 int cmd_serve(struct cli *c, int argc, char **argv);
+struct web;
+/* serve and hub serve: the TLS certificate under dir (unless --cert/--key),
+ * its fingerprint told, db's secrets' modes checked, and the setup code when
+ * w->st has no users. 0, or -1 with the error told. */
+int cli_serve_start(struct cli *c, struct web *w, const char *dir, const char *db);
+/* serve's and hub serve's numeric options: v in min..max into *ret, or
+ * EXIT_USAGE with the error naming opt. */
+int cli_serve_num(struct cli *c, const char *opt, const char *v, long min, long max, int *ret);
 int cmd_user(struct cli *c, int argc, char **argv);
 /* `anzen audit verify|log` (argv[1] is the subcommand). */
 int cmd_auditlog(struct cli *c, int argc, char **argv);

@@ -778,19 +778,6 @@ static void serve_help(struct cli *c, FILE *f)
           "  --ready-file FILE      write the port here once listening (for tests)\n"));
 }
 
-static int snum(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
-{
-    long n;
-
-    if (az_parse_long(v, min, max, &n) < 0) {
-        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
-                max);
-        return EXIT_USAGE;
-    }
-    *ret = (int)n;
-    return 0;
-}
-
 /* The state directory: made 0700 when missing; refused when others may
  * write to it. */
 static int state_dir(struct cli *c, const char *dir)
@@ -835,9 +822,8 @@ static int hub_serve(struct cli *c, int argc, char **argv)
     struct web *w = calloc(1, sizeof(*w));
     struct hubweb *hw = calloc(1, sizeof(*hw));
     const char *db = getenv("ANZEN_HUB_DB"), *state = NULL, *hub_key = NULL;
-    char *acc = NULL, *keypath = NULL, *certp = NULL, *keyp = NULL;
-    size_t len;
-    int o, r = EXIT_ERROR, n = 0;
+    char *acc = NULL, *keypath = NULL;
+    int o, r = EXIT_ERROR;
 
     if (!w || !hw) {
         free(w);
@@ -870,7 +856,7 @@ static int hub_serve(struct cli *c, int argc, char **argv)
             w->o.listen = optarg;
             break;
         case 'P':
-            e = snum(c, "--port", optarg, 0, 65535, &w->o.port);
+            e = cli_serve_num(c, "--port", optarg, 0, 65535, &w->o.port);
             break;
         case 'c':
             w->o.cert = optarg;
@@ -882,25 +868,25 @@ static int hub_serve(struct cli *c, int argc, char **argv)
             hub_key = optarg;
             break;
         case 'r':
-            e = snum(c, "--rate", optarg, 0, 100000, &hw->rate);
+            e = cli_serve_num(c, "--rate", optarg, 0, 100000, &hw->rate);
             break;
         case 'm':
-            e = snum(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            e = cli_serve_num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
             break;
         case 'i':
-            e = snum(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            e = cli_serve_num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
             break;
         case 't':
-            e = snum(c, "--threads", optarg, 1, 64, &w->o.threads);
+            e = cli_serve_num(c, "--threads", optarg, 1, 64, &w->o.threads);
             break;
         case 'T':
-            e = snum(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            e = cli_serve_num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
             break;
         case 'R':
             w->o.ready_file = optarg;
             break;
         case 'H':
-            e = snum(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            e = cli_serve_num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
             break;
         case 'h':
             serve_help(c, stdout);
@@ -982,52 +968,8 @@ static int hub_serve(struct cli *c, int argc, char **argv)
         goto out;
     }
     randombytes_buf(w->form_key, sizeof(w->form_key));
-    if (w->o.cert) {
-        certp = strdup(w->o.cert);
-        keyp = strdup(w->o.key);
-    } else {
-        certp = az_fmt("%s/anzen-tls.crt", state);
-        keyp = az_fmt("%s/anzen-tls.key", state);
-        if (certp && keyp && (access(certp, F_OK) != 0 || access(keyp, F_OK) != 0)) {
-            if (web_cert_generate(&c->ctx, certp, keyp, w->o.listen) < 0) {
-                cli_liberr(c);
-                goto out;
-            }
-            fprintf(stderr,
-                    L(c, "anzen: 自己署名の証明書を作りました: %s\n",
-                      "anzen: made a self-signed certificate: %s\n"),
-                    certp);
-        }
-    }
-    if (!certp || !keyp || az_read_text_file(&c->ctx, certp, &w->cert_pem, &len) < 0 ||
-        az_read_text_file(&c->ctx, keyp, &w->key_pem, &len) < 0 ||
-        web_cert_fingerprint(&c->ctx, w->cert_pem, w->fingerprint, sizeof(w->fingerprint)) < 0) {
-        if (!certp || !keyp)
-            cli_err(c, "メモリ不足", "out of memory");
-        else
-            cli_liberr(c);
+    if (cli_serve_start(c, w, state, acc) < 0)
         goto out;
-    }
-    web_check_secret_modes(c->lang, acc, keyp);
-    fprintf(stderr,
-            L(c,
-              "anzen: 証明書の指紋 (SHA-256): %s\n"
-              "       ブラウザの警告画面で、この指紋と同じであることを確かめてください。\n",
-              "anzen: certificate fingerprint (SHA-256): %s\n"
-              "       Check that the browser's warning shows the same fingerprint.\n"),
-            w->fingerprint);
-    if (az_store_user_count(w->st, &c->ctx, &n) < 0) {
-        cli_liberr(c);
-        goto out;
-    }
-    if (n == 0) {
-        uint32_t code = randombytes_uniform(100000000);
-        snprintf(w->setup_code, sizeof(w->setup_code), "%08u", (unsigned)code);
-        fprintf(stderr,
-                L(c, "anzen: 初回設定コード: %s (ブラウザで管理者を登録するときに入力します)\n",
-                  "anzen: setup code: %s (enter it in the browser to create the administrator)\n"),
-                w->setup_code);
-    }
     if (strncmp(w->o.listen, "127.", 4) && strcmp(w->o.listen, "::1"))
         fprintf(stderr, "%s",
                 L(c,
@@ -1053,8 +995,6 @@ out:
     free(hw);
     free(acc);
     free(keypath);
-    free(certp);
-    free(keyp);
     return r;
 }
 

@@ -64,19 +64,6 @@ static void help(struct cli *c, FILE *f)
           "Stop with Ctrl-C.\n"));
 }
 
-static int num(struct cli *c, const char *opt, const char *v, long min, long max, int *ret)
-{
-    long n;
-
-    if (az_parse_long(v, min, max, &n) < 0) {
-        cli_err(c, "%s は %ld〜%ld の整数です", "%s takes a whole number from %ld to %ld", opt, min,
-                max);
-        return EXIT_USAGE;
-    }
-    *ret = (int)n;
-    return 0;
-}
-
 static bool loopback(const char *a)
 {
     return !strncmp(a, "127.", 4) || !strcmp(a, "::1");
@@ -98,10 +85,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct web *w = calloc(1, sizeof(*w));
-    char keypath[4200], certp[4200], keyp[4200], dir[4096];
+    char keypath[4200], dir[4096];
     const char *slash;
-    size_t len;
-    int o, r = EXIT_ERROR, n = 0;
+    int o, r = EXIT_ERROR;
 
     if (!w) {
         cli_err(c, "メモリ不足", "out of memory");
@@ -129,7 +115,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
             w->o.listen = optarg;
             break;
         case 'P':
-            e = num(c, "--port", optarg, 0, 65535, &w->o.port);
+            e = cli_serve_num(c, "--port", optarg, 0, 65535, &w->o.port);
             break;
         case 'c':
             w->o.cert = optarg;
@@ -138,22 +124,22 @@ int cmd_serve(struct cli *c, int argc, char **argv)
             w->o.key = optarg;
             break;
         case 'm':
-            e = num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
+            e = cli_serve_num(c, "--max-connections", optarg, 1, 100000, &w->o.max_conn);
             break;
         case 'i':
-            e = num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
+            e = cli_serve_num(c, "--per-ip", optarg, 1, 100000, &w->o.per_ip);
             break;
         case 't':
-            e = num(c, "--threads", optarg, 1, 64, &w->o.threads);
+            e = cli_serve_num(c, "--threads", optarg, 1, 64, &w->o.threads);
             break;
         case 'T':
-            e = num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
+            e = cli_serve_num(c, "--timeout", optarg, 1, 3600, &w->o.timeout);
             break;
         case 'R':
             w->o.ready_file = optarg;
             break;
         case 'H':
-            e = num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
+            e = cli_serve_num(c, "--header-time", optarg, 1, 600, &w->o.header_time);
             break;
         case 'h':
             help(c, stdout);
@@ -217,49 +203,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
     randombytes_buf(w->form_key, sizeof(w->form_key));
     slash = strrchr(w->o.db, '/');
     snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - w->o.db) : 1, slash ? w->o.db : ".");
-    if (w->o.cert) {
-        snprintf(certp, sizeof(certp), "%s", w->o.cert);
-        snprintf(keyp, sizeof(keyp), "%s", w->o.key);
-    } else {
-        snprintf(certp, sizeof(certp), "%s/anzen-tls.crt", dir);
-        snprintf(keyp, sizeof(keyp), "%s/anzen-tls.key", dir);
-        if (access(certp, F_OK) != 0 || access(keyp, F_OK) != 0) {
-            if (web_cert_generate(&c->ctx, certp, keyp, w->o.listen) < 0) {
-                cli_liberr(c);
-                goto out;
-            }
-            fprintf(stderr,
-                    L(c, "anzen: 自己署名の証明書を作りました: %s\n",
-                      "anzen: made a self-signed certificate: %s\n"),
-                    certp);
-        }
-    }
-    if (az_read_text_file(&c->ctx, certp, &w->cert_pem, &len) < 0 ||
-        az_read_text_file(&c->ctx, keyp, &w->key_pem, &len) < 0 ||
-        web_cert_fingerprint(&c->ctx, w->cert_pem, w->fingerprint, sizeof(w->fingerprint)) < 0) {
-        cli_liberr(c);
+    if (cli_serve_start(c, w, dir, w->o.db) < 0)
         goto out;
-    }
-    web_check_secret_modes(c->lang, w->o.db, keyp);
-    fprintf(stderr,
-            L(c,
-              "anzen: 証明書の指紋 (SHA-256): %s\n"
-              "       ブラウザの警告画面で、この指紋と同じであることを確かめてください。\n",
-              "anzen: certificate fingerprint (SHA-256): %s\n"
-              "       Check that the browser's warning shows the same fingerprint.\n"),
-            w->fingerprint);
-    if (az_store_user_count(w->st, &c->ctx, &n) < 0) {
-        cli_liberr(c);
-        goto out;
-    }
-    if (n == 0) {
-        uint32_t code = randombytes_uniform(100000000);
-        snprintf(w->setup_code, sizeof(w->setup_code), "%08u", (unsigned)code);
-        fprintf(stderr,
-                L(c, "anzen: 初回設定コード: %s (ブラウザで管理者を登録するときに入力します)\n",
-                  "anzen: setup code: %s (enter it in the browser to create the administrator)\n"),
-                w->setup_code);
-    } /* else no first run: the code stays empty and /setup refuses */
     if (!loopback(w->o.listen))
         fprintf(stderr, "%s",
                 L(c,

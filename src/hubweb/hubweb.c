@@ -264,18 +264,6 @@ void hub_scope_vars(struct req *q, const struct hub_scope *s, json_t *v)
     scope_view(q, s, v);
 }
 
-/* /lang?to=en|ja&back=/path, as the workspace's. */
-static void page_lang(struct req *q)
-{
-    const char *to = web_arg(q, "to"), *back = web_arg(q, "back");
-    bool en = to && !strcmp(to, "en");
-
-    web_add_header(q, "Set-Cookie",
-                   en ? "anzen-lang=en; Path=/; Secure; SameSite=Strict; Max-Age=31536000"
-                      : "anzen-lang=ja; Path=/; Secure; SameSite=Strict; Max-Age=31536000");
-    web_redirect(q, web_local_path(back) ? back : "/");
-}
-
 #define ALLSIGNED (WEB_R_FULL | WEB_R_VIEWER_POST)
 static const struct web_route hub_routes[] = {
     {"/", hub_page_overview, WEB_R_FULL},
@@ -292,7 +280,7 @@ static const struct web_route hub_routes[] = {
     {"/admin/users", page_users, WEB_R_FULL | WEB_R_ADMIN},
     {"/admin/audit", page_audit, WEB_R_FULL | WEB_R_ADMIN},
     {"/admin/scopes", hub_page_scopes, WEB_R_FULL | WEB_R_ADMIN},
-    {"/lang", page_lang, WEB_R_ANON | WEB_R_PARTIAL | WEB_R_ENROL | WEB_R_FULL},
+    {"/lang", web_page_lang, WEB_R_ANON | WEB_R_PARTIAL | WEB_R_ENROL | WEB_R_FULL},
 };
 
 /* Every {{h.a.b}} (also as a section) in the hub's templates must name a

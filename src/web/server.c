@@ -268,7 +268,6 @@ _Static_assert((int)R_ANON == (int)WEB_R_ANON && (int)R_PARTIAL == (int)WEB_R_PA
                "another site's route flags are the workspace's");
 
 static void page_static(struct req *q);
-static void page_lang(struct req *q);
 
 static const struct route {
     const char *path;
@@ -293,7 +292,7 @@ static const struct route {
     {"/reports", page_reports, R_FULL},
     {"/reports/file", page_report_file, R_FULL},
     {"/records", page_records, R_FULL | R_UPLOAD},
-    {"/lang", page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},
+    {"/lang", web_page_lang, R_ANON | R_PARTIAL | R_ENROL | R_FULL | R_VENDOR},
 };
 
 static void page_static(struct req *q)
@@ -374,7 +373,7 @@ bool web_local_path(const char *back)
 
 /* /lang?to=en|ja&back=/path: remember the language in a cookie and go
  * back to the page the switch was on (a local path only, else /). */
-static void page_lang(struct req *q)
+void web_page_lang(struct req *q)
 {
     const char *to = web_arg(q, "to"), *back = web_arg(q, "back");
     bool en = to && !strcmp(to, "en");

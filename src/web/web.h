@@ -180,6 +180,9 @@ void web_download(struct req *q, const char *ctype, const char *ascii_name, cons
 int web_add_header(struct req *q, const char *name, const char *value);
 /* A path on this site (for /lang?back=): "/x...", not "//host", ASCII. */
 bool web_local_path(const char *back);
+/* /lang?to=en|ja&back=/path: the language cookie, then back to the local
+ * path (else /). The workspace's and the hub's route. */
+void web_page_lang(struct req *q);
 /* This request's path and query (GET), to come back to; malloc'd. */
 char *web_self_url(struct req *q);
 /* Lock and unlock the store and workspace files. */

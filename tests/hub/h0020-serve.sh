@@ -59,20 +59,7 @@ expect_rc 1 "a database that cannot be reached: error"
 mkdir -p -m 700 "$S/spool"
 echo stale >"$S/spool/in-stale1"
 start_hub() {
-    rm -f "$T/port"
-    (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" --rate 20 \
-        --hub-key "$T/keys/hub.key" \
-        >"$T/serve.out" 2>"$T/serve.err") &
-    HUB_PID=$!
-    i=0
-    while [ ! -s "$T/port" ]; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
-            echo "Bail out! hub serve did not start"; cat "$T/serve.err"; exit 1
-        fi
-        sleep 0.1
-    done
-    PORT=$(cat "$T/port")
+    hub_start --rate 20 --hub-key "$T/keys/hub.key"
 }
 start_hub
 URL=https://127.0.0.1:$PORT

@@ -25,17 +25,7 @@ rm -f osaka/anzen-sign.*
     --key "$(head -c 32 /dev/urandom | base64)" >/dev/null
 "$ANZEN" hub ingest b1.json b2.json >/dev/null
 S=$T/state
-(exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" >"$T/serve.out" \
-    2>"$T/serve.err") &
-HUB_PID=$!
-i=0
-while [ ! -s "$T/port" ]; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
-        echo "Bail out! hub serve did not start"; cat "$T/serve.err"; exit 1
-    fi
-    sleep 0.1
-done
+hub_start
 set +e
 PORT=$(cat "$T/port") STATE=$S SETUP_CODE=$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$T/serve.err") \
     NODE_PATH="$SRCDIR/node_modules" node "$SRCDIR/tests/web/hub-e2e.mjs"

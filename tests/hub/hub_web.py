@@ -8,122 +8,37 @@ ID (IDOR), and the report downloads (XLSX checked as XML, HTML).
 Usage: hub_web.py PORT STATE_DIR SETUP_CODE
 The hub holds demo1 (Tokyo, group g1), tokyo2 (Tokyo, g2, no bundle) and
 osaka1 (Osaka, g2) with bundles from demo1 and osaka1."""
-import base64
-import hashlib
-import hmac
 import io
 import os
 import re
-import socket
 import ssl
-import struct
 import subprocess
 import sys
-import time
 import urllib.parse
 import zipfile
 import xml.dom.minidom
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web"))
+import webtest  # noqa: E402
+from webtest import ok, done  # noqa: E402
 
 PORT = int(sys.argv[1])
 STATE = sys.argv[2]
 SETUP = sys.argv[3]
 ANZEN = os.environ["ANZEN"]
 PW = "correct horse battery staple"
-n = 0
-bad = 0
+class Client(webtest.Client):
+    def __init__(self):
+        super().__init__(PORT, tls_ctx)
 
 
-def ok(cond, name, info=""):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}", flush=True)
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}", flush=True)
-        for line in str(info).splitlines()[:15]:
-            print(f"#   {line}", flush=True)
+fresh_code = webtest.Codes().fresh
 
 
 def tls_ctx():
     c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     c.load_verify_locations(os.path.join(STATE, "anzen-tls.crt"))
     return c
-
-
-class Client:
-    def __init__(self):
-        self.jar = {}
-        self.csrf = None
-
-    def request(self, method, path, body=b""):
-        s = socket.create_connection(("127.0.0.1", PORT), timeout=20)
-        s = tls_ctx().wrap_socket(s, server_hostname="127.0.0.1")
-        ck = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\nConnection: close\r\n"
-                f"Origin: https://127.0.0.1:{PORT}\r\n")
-        if ck:
-            head += f"Cookie: {ck}\r\n"
-        if method == "POST":
-            head += ("Content-Type: application/x-www-form-urlencoded\r\n"
-                     f"Content-Length: {len(body)}\r\n")
-        s.sendall(head.encode() + b"\r\n" + body)
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except (OSError, ssl.SSLError):
-            pass
-        s.close()
-        headp, _, bodyp = data.partition(b"\r\n\r\n")
-        m = re.match(rb"HTTP/1\.[01] (\d{3})", headp)
-        hdrs = headp.decode("latin-1").split("\r\n")[1:]
-        for h in hdrs:
-            if h.lower().startswith("set-cookie:"):
-                k, _, rest = h.split(":", 1)[1].strip().partition("=")
-                v = rest.split(";", 1)[0]
-                if "Max-Age=0" in rest or v == "":
-                    self.jar.pop(k, None)
-                else:
-                    self.jar[k] = v
-        self.headers = hdrs
-        loc = [h.split(":", 1)[1].strip() for h in hdrs if h.lower().startswith("location:")]
-        text = bodyp.decode("utf-8", "replace")
-        t = re.search(r'name="csrf" value="([^"]+)"', text)
-        if t:
-            self.csrf = t.group(1)
-        return (int(m.group(1)) if m else None, loc[0] if loc else None, text, bodyp)
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, fields):
-        self.get(path)
-        fields = dict(fields, csrf=self.csrf)
-        return self.request("POST", path, urllib.parse.urlencode(fields).encode())
-
-
-def totp(secret, step):
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-used = {}
-
-
-def fresh_code(who, secret):
-    while True:
-        now = int(time.time()) // 30
-        for s in (now, now + 1):
-            if s > used.get(who, 0):
-                used[who] = s
-                return totp(secret, s)
-        time.sleep(1)
 
 
 def hub_user(*args, stdin=None):
@@ -445,5 +360,4 @@ ok(st == 200 and "bundle-accepted" in text, "the audit log shows bundle receipts
 ok("not-found-or-out-of-scope" in text, "the IDOR attempts are in the audit log")
 ok("hub-scope" in text and "hub-association" in text, "scope changes are in the audit log")
 
-print(f"1..{n}")
-sys.exit(1 if bad else 0)
+done()

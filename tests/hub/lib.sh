@@ -32,3 +32,22 @@ as_pg "$PGBIN/pg_ctl" -D "$PGT/data" -l "$PGT/log" -w \
 export ANZEN_HUB_DB="host=$PGT user=hub dbname=postgres"
 chmod 755 "$T"
 set -e
+
+# hub_start [OPTION...]: `anzen hub serve --state $S --port 0` in the
+# background with the options given; waits for its ready file and sets
+# HUB_PID and PORT (Bail out! with its stderr when it does not start).
+hub_start() {
+    rm -f "$T/port"
+    (exec "$ANZEN" hub serve --state "$S" --port 0 --ready-file "$T/port" "$@" \
+        >"$T/serve.out" 2>"$T/serve.err") &
+    HUB_PID=$!
+    i=0
+    while [ ! -s "$T/port" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
+            echo "Bail out! hub serve did not start"; cat "$T/serve.err"; exit 1
+        fi
+        sleep 0.1
+    done
+    PORT=$(cat "$T/port")
+}

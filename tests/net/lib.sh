@@ -94,3 +94,17 @@ for h in ET.parse(sys.argv[1]).getroot().iter("host"):
         if p.find("state").get("state") == "open":
             print(a, p.get("portid"))' "$1" | sort
 }
+
+# The loopback listeners n0010 and n0090 scan: 8 open ports on 127.0.0.1,
+# .5, .7 and ::1 (one in the ephemeral range), waited for; PORTS covers
+# them with closed ports around.
+loopback_listeners() {
+    listen 127.0.0.1 22022 28080 45678
+    listen 127.0.0.5 22022 11112
+    listen 127.0.0.7 2575
+    listen ::1 22022 15432
+    for a in "127.0.0.1 45678" "127.0.0.5 11112" "127.0.0.7 2575" "::1 15432"; do
+        wait_port $a || not_ok "listener $a"
+    done
+    PORTS=1-100,2575,11112,15432,22000-22100,28080,45600-45700
+}

@@ -16,14 +16,7 @@ command -v nmap >/dev/null || { not_ok "nmap is needed"; done_testing; exit 1; }
 command -v nft >/dev/null || { not_ok "nft (nftables) is needed"; done_testing; exit 1; }
 
 # ---- loopback ----
-listen 127.0.0.1 22022 28080 45678
-listen 127.0.0.5 22022 11112
-listen 127.0.0.7 2575
-listen ::1 22022 15432
-for a in "127.0.0.1 45678" "127.0.0.5 11112" "127.0.0.7 2575" "::1 15432"; do
-    wait_port $a || not_ok "listener $a"
-done
-PORTS=1-100,2575,11112,15432,22000-22100,28080,45600-45700
+loopback_listeners
 CAPS="--rate 0 --max-inflight 512 --per-host 64 --no-service --no-ledger"
 
 run "$ANZEN" --lang en scan --syn 127.0.0.1-8 ::1 -p "$PORTS" $CAPS --format json -o syn.json

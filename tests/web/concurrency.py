@@ -26,10 +26,7 @@ no change lost, every POST answered 303.
   6. freshness of the server's cached view: after `plan set`, a hand edit of
      answers.yaml in place (same size) and `ledger import`, the very next
      page shows the change"""
-import base64
 import datetime
-import hashlib
-import hmac
 import html
 import http.client
 import json
@@ -37,12 +34,13 @@ import os
 import re
 import select
 import ssl
-import struct
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+
+from webtest import ok, done, totp
 
 PORT = int(sys.argv[1])
 WS = sys.argv[2]
@@ -50,22 +48,8 @@ SETUP = sys.argv[3]
 ANZEN = os.environ["ANZEN"]
 R = int(os.environ.get("ROUNDS", "100"))
 CTX = ssl._create_unverified_context()
-n = 0
-bad = 0
 statuses = []  # (what, status) of every POST of the races
 cli_errors = []  # stderr of CLI writers that mention a lock or failed
-
-
-def ok(cond, name, info=""):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}", flush=True)
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}", flush=True)
-        for line in str(info).splitlines()[:15]:
-            print(f"#   {line}", flush=True)
 
 
 def note(msg):
@@ -278,13 +262,6 @@ def log_vs_file():
         return ""
     return (f"last answers entry #{ans[-1]['id'] if ans else '-'}: only in the log "
             f"{sorted(logged - infile)[:3]}, only in answers.yaml {sorted(infile - logged)[:3]}")
-
-
-def totp(secret, step):
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000)
 
 
 def day(k):
@@ -745,5 +722,4 @@ ok(st == 303 and row and "要再確認" not in row.group(0) and "reconfirm" not 
    .split("item: " + rc_item, 1)[1].split("  - item:", 1)[0],
    "saving the carried answer again clears 要再確認", row.group(0) if row else "")
 
-print(f"1..{n}")
-sys.exit(1 if bad else 0)
+done()

@@ -6,7 +6,8 @@
 // two-factor enrolment.
 import { chromium } from 'playwright-core';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,4 +91,21 @@ export async function setupAdmin(page, base, code, { name = 'admin', display = '
   await page.fill('input[name=code]', totp(secret));
   await page.click('main button[type=submit]');
   return secret;
+}
+
+// The first sheet of an XLSX file as CSV, by LibreOffice (a private
+// profile per run, so it never touches another instance)
+export function xlsxCsv(file) {
+  const dir = mkdtempSync(join(tmpdir(), 'anzen-lo-'));
+  try {
+    copyFileSync(file, join(dir, 'in.xlsx'));
+    execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
+      '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', dir,
+      join(dir, 'in.xlsx')], { stdio: 'ignore', timeout: 180000 });
+    return readFileSync(join(dir, 'in.csv'), 'utf8');
+  } catch (e) {
+    return `LibreOffice failed: ${e.message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

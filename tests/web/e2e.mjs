@@ -11,10 +11,9 @@
 //
 //   node tests/web/e2e.mjs   (env: ANZEN, PORT, WS, SETUP_CODE)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, done, totp, browser } from './e2e-lib.mjs';
+import { ok, done, totp, browser, xlsxCsv } from './e2e-lib.mjs';
 
 const { ANZEN, PORT, WS, SETUP_CODE, SCREENSHOTS } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
@@ -39,23 +38,6 @@ async function escapedIn(path, what) {
 
 async function shot(page, name) {
   if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
-}
-
-// The first sheet of an XLSX file as CSV, by LibreOffice (a private
-// profile per run, so it never touches another instance)
-function xlsxCsv(file) {
-  const dir = mkdtempSync(join(tmpdir(), 'anzen-lo-'));
-  try {
-    copyFileSync(file, join(dir, 'in.xlsx'));
-    execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
-      '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', dir,
-      join(dir, 'in.xlsx')], { stdio: 'ignore', timeout: 180000 });
-    return readFileSync(join(dir, 'in.csv'), 'utf8');
-  } catch (e) {
-    return `LibreOffice failed: ${e.message}`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 // Click the link of selector and return the download's suggested name and path.

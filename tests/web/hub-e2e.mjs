@@ -8,84 +8,13 @@
 // leaving the machine and no Content-Security-Policy violation.
 //
 //   node tests/web/hub-e2e.mjs   (env: ANZEN, PORT, STATE, SETUP_CODE)
-import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ok, done, totp, browser, xlsxCsv } from './e2e-lib.mjs';
 
 const { ANZEN, PORT, STATE, SETUP_CODE } = process.env;
 const BASE = `https://127.0.0.1:${PORT}`;
 const PW = 'correct horse battery staple';
-let n = 0;
-let bad = 0;
-
-function ok(cond, name, info) {
-  n++;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    bad++;
-    console.log(`not ok ${n} - ${name}`);
-    if (info !== undefined) {
-      for (const l of String(typeof info === 'string' ? info : JSON.stringify(info)).split('\n').slice(0, 15))
-        console.log(`#   ${l}`);
-    }
-  }
-}
-
-function base32(s) {
-  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, acc = 0;
-  const out = [];
-  for (const c of s.replace(/[\s=]/g, '').toUpperCase()) {
-    acc = (acc << 5) | a.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((acc >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, t = Date.now() / 1000) {
-  const ctr = Buffer.alloc(8);
-  ctr.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(ctr).digest();
-  const off = mac[mac.length - 1] & 15;
-  const v = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
-  return String(v % 1000000).padStart(6, '0');
-}
-
-function xlsxCsv(file) {
-  const dir = mkdtempSync(join(tmpdir(), 'anzen-lo-'));
-  try {
-    copyFileSync(file, join(dir, 'in.xlsx'));
-    execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
-      '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', dir,
-      join(dir, 'in.xlsx')], { stdio: 'ignore', timeout: 180000 });
-    return readFileSync(join(dir, 'in.csv'), 'utf8');
-  } catch (e) {
-    return `LibreOffice failed: ${e.message}`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const profileDir = mkdtempSync(join(tmpdir(), 'anzen-chromium-'));
-const ctx = await chromium.launchPersistentContext(profileDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  ignoreHTTPSErrors: true,
-  acceptDownloads: true,
-  viewport: { width: 1200, height: 900 },
-  locale: 'ja-JP',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
+const { ctx, page } = await browser({ acceptDownloads: true });
 const outside = [];
 page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url()); });
 const cspErrors = [];
@@ -165,7 +94,5 @@ try {
   ok(false, 'the run finished', e.stack);
 } finally {
   await ctx.close();
-  rmSync(profileDir, { recursive: true, force: true });
 }
-console.log(`1..${n}`);
-process.exit(bad ? 1 : 0);
+done();

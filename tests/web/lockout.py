@@ -12,21 +12,17 @@ not keep anyone else out; the per-address limit must hold the attacker;
 an administrator lifts the limits in the users page; the CLI resets a
 password, resets 2FA and disables an account while the server runs; the
 audit log page is in JST with Japanese labels, filters and exports CSV."""
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import os
 import re
-import socket
-import ssl
 import stat
-import struct
 import subprocess
 import sys
 import time
-import urllib.parse
+
+import webtest
+from webtest import ok, done
 
 PORT = int(sys.argv[1])
 WS = sys.argv[2]
@@ -34,125 +30,19 @@ SETUP = sys.argv[3]
 ANZEN = os.environ["ANZEN"]
 PW = "correct horse battery staple"
 BOB_PW = "tall pass phrase number 1"
-n = 0
-bad = 0
+tls_ctx = webtest.unverified_ctx
 
 
-def ok(cond, name, info=""):
-    global n, bad
-    n += 1
-    if cond:
-        print(f"ok {n} - {name}", flush=True)
-    else:
-        bad += 1
-        print(f"not ok {n} - {name}", flush=True)
-        for line in str(info).splitlines()[:15]:
-            print(f"#   {line}", flush=True)
-
-
-def tls_ctx():
-    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    c.check_hostname = False
-    c.verify_mode = ssl.CERT_NONE
-    return c
-
-
-class Client:
+class Client(webtest.Client):
     """One browser on one loopback address, with its cookies."""
 
     def __init__(self, src):
-        self.src = src
-        self.jar = {}
-        self.csrf = None
-
-    def request(self, method, path, body=b""):
-        s = socket.create_connection(("127.0.0.1", PORT), timeout=20,
-                                     source_address=(self.src, 0))
-        s = tls_ctx().wrap_socket(s, server_hostname="localhost")
-        ck = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\nConnection: close\r\n"
-                f"Origin: https://127.0.0.1:{PORT}\r\n")
-        if ck:
-            head += f"Cookie: {ck}\r\n"
-        if method == "POST":
-            head += ("Content-Type: application/x-www-form-urlencoded\r\n"
-                     f"Content-Length: {len(body)}\r\n")
-        s.sendall(head.encode() + b"\r\n" + body)
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except (OSError, ssl.SSLError):
-            pass
-        s.close()
-        headp, _, bodyp = data.partition(b"\r\n\r\n")
-        m = re.match(rb"HTTP/1\.[01] (\d{3})", headp)
-        hdrs = headp.decode("latin-1").split("\r\n")[1:]
-        for h in hdrs:
-            if h.lower().startswith("set-cookie:"):
-                k, _, rest = h.split(":", 1)[1].strip().partition("=")
-                v = rest.split(";", 1)[0]
-                if "Max-Age=0" in rest or v == "":
-                    self.jar.pop(k, None)
-                else:
-                    self.jar[k] = v
-        loc = [h.split(":", 1)[1].strip() for h in hdrs if h.lower().startswith("location:")]
-        if b"Transfer-Encoding: chunked" in headp:
-            bodyp = dechunk(bodyp)
-        text = bodyp.decode("utf-8", "replace")
-        t = re.search(r'name="csrf" value="([^"]+)"', text)
-        if t:
-            self.csrf = t.group(1)
-        return (int(m.group(1)) if m else None, loc[0] if loc else None, text, bodyp)
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, fields, csrf=True):
-        if csrf:
-            self.get(path)  # the form's token for the session as it is now
-            fields = dict(fields, csrf=self.csrf)
-        return self.request("POST", path, urllib.parse.urlencode(fields).encode())
-
-    def login(self, name, pw):
-        self.get("/login")
-        return self.post("/login", {"name": name, "password": pw})
+        super().__init__(PORT, tls_ctx, src=src, sni="localhost")
 
 
-def dechunk(b):
-    out = b""
-    while b:
-        size, _, rest = b.partition(b"\r\n")
-        k = int(size.split(b";")[0] or b"0", 16)
-        if k == 0:
-            break
-        out += rest[:k]
-        b = rest[k + 2:]
-    return out
-
-
-def totp(secret, step):
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    o = mac[-1] & 15
-    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-used_step = {}
-
-
-def fresh_code(who, secret):
-    """A code for a step the server accepts (now ± 1) and has not seen."""
-    while True:
-        now = int(time.time()) // 30
-        for s in (now, now + 1):
-            if s > used_step.get(who, 0):
-                used_step[who] = s
-                return totp(secret, s)
-        time.sleep(1)
+codes = webtest.Codes()
+used_step = codes.used
+fresh_code = codes.fresh
 
 
 def cli(*args, stdin=None):
@@ -428,5 +318,4 @@ for f in ("anzen.db", "anzen.db-wal", "anzen.db-shm", "anzen.db.key", "anzen-tls
 rc, out, err = cli("audit", "verify")
 ok(rc == 0, "anzen audit verify: the log is intact", out + err)
 
-print(f"1..{n}")
-sys.exit(1 if bad else 0)
+done()
