@@ -61,6 +61,14 @@ void az_csv_free(struct az_csv *t);
 int az_csv_write_row(struct az_buf *b, const char *const *fields, size_t n);
 
 /*
+ * Could a spreadsheet take this cell as a formula (OWASP's CSV injection)?
+ * True for a tab or CR first, for "=" or "@" first, and for "+" or "-"
+ * followed by more text; a lone "-" or "+" (a dash for "none") is text.
+ * The exports put a single quote before such a cell.
+ */
+bool az_csv_formula_like(const char *s);
+
+/*
  * Convert UTF-8 text to CP932 for Excel. A character CP932 cannot hold is
  * an error naming its byte offset. Returns a new buffer (caller frees).
  */

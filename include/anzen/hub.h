@@ -118,6 +118,10 @@ int az_bundle_signed_span(const char *data, size_t len, size_t *ret_off, size_t 
  * name (東京都, 東京) or its romanised name (Tokyo); 0 if unknown. */
 int az_pref_code(const char *s);
 const char *az_pref_name(int code, enum az_lang lang);
+/* The words for an institution type code (hospital: 病院; in English the
+ * code itself); "other", the indicators' all but hospitals, too; an
+ * unknown code is returned as it is. */
+const char *az_hub_type_name(const char *code, enum az_lang lang);
 
 /* ---- the hub (PostgreSQL) ---- */
 
@@ -137,7 +141,10 @@ struct az_hub_inst {
      * prefecture of 0, no key; in az_hub_enrol_many also empty bed band,
      * group and hq). A different key is refused unless replace_key; when
      * it is replaced, *key_replaced (if not NULL) is set and the old key
-     * copied to old_key (if not NULL, 32 bytes). */
+     * copied to old_key (if not NULL, 32 bytes). A replaced key starts a
+     * new series: the sequence and creation time of the last bundle this
+     * id signed (for itself and its branches) are forgotten, so the new
+     * key's first bundle is accepted; the old key's no longer verify. */
     bool replace_key;
     bool *key_replaced;
     unsigned char *old_key;

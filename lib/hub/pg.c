@@ -268,6 +268,7 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
     const char *vals[8];
     PGresult *r;
     int rc = 0;
+    bool replaced = false;
 
     if (hub_check_schema(ctx, h) < 0)
         return ctx->err;
@@ -302,6 +303,7 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
                 memcpy(in->old_key, PQgetvalue(r, 0, 0), 32);
             if (in->key_replaced)
                 *in->key_replaced = true;
+            replaced = true;
         }
     }
     PQclear(r);
@@ -352,6 +354,20 @@ int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst 
                      m ? m : "?");
     }
     PQclear(r);
+    /* a new key starts a new series: its first bundle (sequence 1 from a
+     * fresh workspace) must not be refused as older than the old key's,
+     * which cannot be verified any more; the rows this id signed last
+     * (itself and the branches it covered) forget the old sequence */
+    if (rc == 0 && replaced) {
+        vals[0] = in->id;
+        r = PQexecParams(h->c,
+                         "UPDATE institution SET last_sequence = NULL, last_created = NULL"
+                         " WHERE last_signer = $1",
+                         1, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = hub_pg_fail(ctx, h->c, in->id);
+        PQclear(r);
+    }
     if (rc == 0 && hub_exec(ctx, h->c, "COMMIT") < 0)
         rc = AZ_EIO;
 out:
@@ -502,7 +518,13 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
         goto fail;
     }
     PQclear(res);
+    /* a replaced key starts a new series (as in az_hub_enrol); only ids
+     * allowed to change key got this far */
     if (hub_exec(ctx, h->c,
+                 "UPDATE institution SET last_sequence = NULL, last_created = NULL"
+                 " WHERE last_signer IN (SELECT s.id FROM hub_st_inst s JOIN institution i"
+                 " USING (id) WHERE i.pubkey IS NOT NULL AND s.pubkey IS NOT NULL AND"
+                 " i.pubkey <> s.pubkey);"
                  "INSERT INTO institution (id, name, type, prefecture, bed_band, grp, parent,"
                  " pubkey) SELECT * FROM hub_st_inst ON CONFLICT (id) DO UPDATE SET"
                  " name = EXCLUDED.name, type = EXCLUDED.type, prefecture = EXCLUDED.prefecture,"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pref.c - the 47 prefectures by JIS X 0401 code, Japanese and romanised
- * names (the hub partitions its data by this code).
+ * names (the hub partitions its data by this code), and the words for the
+ * institution types the hub stores as codes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,4 +56,23 @@ const char *az_pref_name(int code, enum az_lang lang)
     if (code < 1 || code > 47)
         return lang == AZ_LANG_EN ? "all prefectures" : "全国";
     return lang == AZ_LANG_EN ? prefs[code - 1].en : prefs[code - 1].ja;
+}
+
+const char *az_hub_type_name(const char *code, enum az_lang lang)
+{
+    static const struct {
+        const char *code, *ja;
+    } t[] = {
+        {"hospital", "病院"}, {"clinic", "診療所"},    {"dental", "歯科診療所"},
+        {"pharmacy", "薬局"}, {"midwifery", "助産所"}, {"headquarters", "本部"},
+    };
+
+    if (!code)
+        return "";
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (!strcmp(code, t[i].code))
+            return lang == AZ_LANG_EN ? t[i].code : t[i].ja;
+    if (!strcmp(code, "other")) /* the indicators' "all but hospitals" */
+        return lang == AZ_LANG_EN ? "other institutions" : "病院以外";
+    return code;
 }

@@ -397,6 +397,36 @@ static void col_label(const char *cols, size_t c, const char **ret, size_t *ret_
     *ret_n = e ? (size_t)(e - p) : strlen(p);
 }
 
+/* Cells the report stores as codes (institution type, prefecture number)
+ * are shown in words: the column is known by its English label. */
+enum cell_kind { K_PLAIN, K_TYPE, K_PREF };
+
+static enum cell_kind col_kind(const char *cols_en, size_t c)
+{
+    const char *l;
+    size_t ln;
+
+    col_label(cols_en ? cols_en : "", c, &l, &ln);
+    if ((ln == 4 && !memcmp(l, "type", 4)) || (ln == 10 && !memcmp(l, "population", 10)))
+        return K_TYPE;
+    if (ln == 10 && !memcmp(l, "prefecture", 10))
+        return K_PREF;
+    return K_PLAIN;
+}
+
+/* The words for a coded cell, or NULL to show the value as it is. */
+static const char *cell_word(enum cell_kind k, const json_t *v, bool en)
+{
+    enum az_lang lang = en ? AZ_LANG_EN : AZ_LANG_JA;
+
+    if (k == K_TYPE && json_is_string(v))
+        return az_hub_type_name(json_string_value(v), lang);
+    if (k == K_PREF && json_is_integer(v) && json_integer_value(v) >= 1 &&
+        json_integer_value(v) <= 47)
+        return az_pref_name((int)json_integer_value(v), lang);
+    return NULL;
+}
+
 static void cell_text(struct az_buf *b, const json_t *v, bool html)
 {
     if (json_is_integer(v))
@@ -451,6 +481,7 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
     {
         const char *cols =
             json_string_value(json_object_get(sec, en ? "columns_en" : "columns_ja"));
+        const char *cols_en = json_string_value(json_object_get(sec, "columns_en"));
         const json_t *rows = json_object_get(sec, "rows");
         size_t ncol = json_array_size(json_array_get(rows, 0)), r;
         bool survey = !strcmp(json_string_value(json_object_get(sec, "name")) ?: "", "survey");
@@ -487,11 +518,17 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
             az_buf_puts(&b, "<tr>");
             for (size_t c = 0; c < ncol; c++) {
                 json_t *v = json_array_get(row, c);
-                const char *l;
+                const char *l, *word;
                 size_t ln;
                 if (survey && c == (en ? 0u : 1u))
                     continue;
                 col_label(cols, survey && c > 1 ? c - 1 : c, &l, &ln);
+                if (!survey && (word = cell_word(col_kind(cols_en, c), v, en))) {
+                    az_buf_puts(&b, "<td>");
+                    esc(&b, word);
+                    az_buf_puts(&b, "</td>");
+                    continue;
+                }
                 az_buf_puts(&b, json_is_integer(v) ? "<td class=\"n\">" : "<td>");
                 cell_text(&b, v, true);
                 if (json_is_integer(v) && ln && memchr(l, '%', ln) && json_integer_value(v) >= 0 &&
@@ -561,6 +598,7 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
         char sheet[128];
         const char *cols =
             json_string_value(json_object_get(sec, en ? "columns_en" : "columns_ja"));
+        const char *cols_en = json_string_value(json_object_get(sec, "columns_en"));
         const json_t *rows = json_object_get(sec, "rows");
         bool survey = !strcmp(json_string_value(json_object_get(sec, "name")) ?: "", "survey");
         size_t ncol, r;
@@ -602,9 +640,12 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
             oc = 0;
             for (size_t c = 0; c < json_array_size(row); c++) {
                 json_t *v = json_array_get(row, c);
+                const char *word;
                 if (survey && c == (en ? 0u : 1u))
                     continue;
-                if (json_is_integer(v))
+                if (!survey && (word = cell_word(col_kind(cols_en, c), v, en)))
+                    worksheet_write_string(ws, (lxw_row_t)(r + 3), oc, word, NULL);
+                else if (json_is_integer(v))
                     worksheet_write_number(ws, (lxw_row_t)(r + 3), oc,
                                            (double)json_integer_value(v), NULL);
                 else if (json_is_string(v))

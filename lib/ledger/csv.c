@@ -350,6 +350,24 @@ fail:
     return r;
 }
 
+bool az_csv_formula_like(const char *s)
+{
+    if (!s)
+        return false;
+    switch (s[0]) {
+    case '=':
+    case '@':
+    case '\t':
+    case '\r':
+        return true;
+    case '+':
+    case '-':
+        return s[1] != 0;
+    default:
+        return false;
+    }
+}
+
 int az_csv_write_row(struct az_buf *b, const char *const *fields, size_t n)
 {
     int r = 0;

@@ -297,7 +297,7 @@ static const char *defuse(const char *s, char **tmp)
 {
     size_t n;
     *tmp = NULL;
-    if (!(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+    if (!az_csv_formula_like(s))
         return s;
     n = strlen(s);
     if (!(*tmp = malloc(n + 2)))

@@ -555,6 +555,16 @@ static const char *const labels[][3] = {
     {"snapshot", "評価の記録", "Assessment saved"},
     {"disable", "利用停止", "Disabled"},
     {"enable", "利用再開", "Enabled"},
+    /* the hub's (hub serve) */
+    {"not-found-or-out-of-scope", "見つからないか範囲外のページ", "Not found or out of scope"},
+    {"bundle-accepted", "束の受け付け", "Bundle accepted"},
+    {"bundle-refused", "束の拒否", "Bundle refused"},
+    {"bundle-replay", "束の再送 (受け付け済み)", "Bundle sent again (already accepted)"},
+    {"bundle-older", "古い束の拒否", "Older bundle refused"},
+    {"bundle-error", "束の取り込みの失敗", "Bundle not stored (hub error)"},
+    {"bundle-rate-limited", "束の受け付けの制限 (送りすぎ)", "Bundle refused (too many sent)"},
+    {"hub-scope", "閲覧範囲の設定", "Viewing scope set"},
+    {"hub-association", "医師会の会員の設定", "Association members set"},
 };
 
 const char *az_audit_label(const char *what, enum az_lang lang)
@@ -574,7 +584,7 @@ static const char *defuse(const char *s, char **tmp)
     *tmp = NULL;
     if (!s)
         return "";
-    if (!(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+    if (!az_csv_formula_like(s))
         return s;
     n = strlen(s);
     if (!(*tmp = malloc(n + 2)))

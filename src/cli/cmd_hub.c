@@ -374,6 +374,20 @@ static int csv_key(struct cli *c, const char *f, unsigned char pk[32])
     return az_pub_key_load(&c->ctx, f, NULL, pk);
 }
 
+/* At most this many errors of an enrolment CSV are shown one by one. */
+#define ENROL_ERR_MAX 200
+
+/* After a key change: the hub starts the new key's series afresh. */
+static void key_reset_note(struct cli *c, const char *id)
+{
+    printf(L(c,
+             "%s: 通し番号を戻しました。新しい鍵の束は新しいワークスペースの通し番号 1 から"
+             "受け付けます。旧い鍵で署名された束は受け付けません\n",
+             "%s: sequence reset; bundles signed with the new key are accepted from sequence 1 "
+             "(a fresh workspace); bundles signed with the old key are refused\n"),
+           id);
+}
+
 static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool replace_key)
 {
     char *data = NULL;
@@ -382,7 +396,7 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
     struct az_hub_inst *v = NULL;
     bool *replaced = NULL;
     unsigned char(*old)[32] = NULL;
-    size_t n = 0, ncols = NCOLS;
+    size_t n = 0, ncols = NCOLS, nerr = 0, nbad = 0;
     int map[NCOLS], r = EXIT_ERROR;
     bool header = false;
 
@@ -401,42 +415,47 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
         cli_err(c, "メモリ不足", "out of memory");
         goto out;
     }
+/* Every error of the file is reported (the first ENROL_ERR_MAX of them,
+ * then their number), and nothing is enrolled unless there are none. */
+#define ROWERR(...)                                                                                \
+    do {                                                                                           \
+        if (nerr++ < ENROL_ERR_MAX)                                                                \
+            cli_err(c, __VA_ARGS__);                                                               \
+        bad = true;                                                                                \
+    } while (0)
     for (size_t i = 0; i < t->nrows; i++) {
         struct az_csv_row *row = &t->rows[i];
         struct az_hub_inst *x = &v[n];
         const char *f[NCOLS];
-        bool empty = true;
+        bool empty = true, bad = false;
         for (size_t k = 0; k < row->n; k++)
             if (*norm_text(row->f[k]))
                 empty = false;
         if (empty)
             continue; /* a wholly empty row (",,,,,,," from a spreadsheet) */
-        if (!header && n == 0 && is_heading(row)) {
+        if (!header && n == 0 && nbad == 0 && is_heading(row)) {
             /* the header: the columns by name, in any order */
             for (int k = 0; k < NCOLS; k++)
                 map[k] = -1;
             for (size_t k = 0; k < row->n; k++) {
                 int cl = col_of(row->f[k]);
-                if (cl < 0 && row->f[k][0]) {
-                    cli_err(c,
-                            "%s: %zu 行 %zu 列: 見出し \"%s\" が分かりません (機関ID, 名称, 種別, "
-                            "都道府県, 病床規模, グループ, 本部ID, 公開鍵 か id, name, type, "
-                            "prefecture, beds, group, hq, key)",
-                            "%s: line %zu column %zu: unknown heading \"%s\" (id, name, type, "
-                            "prefecture, beds, group, hq, key, or the Japanese ones)",
-                            path, row->line, k + 1, row->f[k]);
-                    goto out;
-                }
+                if (cl < 0 && row->f[k][0])
+                    ROWERR("%s: %zu 行 %zu 列: 見出し \"%s\" が分かりません (機関ID, 名称, 種別, "
+                           "都道府県, 病床規模, グループ, 本部ID, 公開鍵 か id, name, type, "
+                           "prefecture, beds, group, hq, key)",
+                           "%s: line %zu column %zu: unknown heading \"%s\" (id, name, type, "
+                           "prefecture, beds, group, hq, key, or the Japanese ones)",
+                           path, row->line, k + 1, row->f[k]);
                 if (cl >= 0)
                     map[cl] = (int)k;
             }
             for (int k = 0; k < C_BEDS; k++)
-                if (map[k] < 0) {
-                    cli_err(c, "%s: %zu 行: 見出しに「%s」(%s) の列がありません",
-                            "%s: line %zu: no \"%s\" (%s) column in the heading", path, row->line,
-                            L(c, col_ja[k], col_en[k]), L(c, col_en[k], col_ja[k]));
-                    goto out;
-                }
+                if (map[k] < 0)
+                    ROWERR("%s: %zu 行: 見出しに「%s」(%s) の列がありません",
+                           "%s: line %zu: no \"%s\" (%s) column in the heading", path, row->line,
+                           L(c, col_ja[k], col_en[k]), L(c, col_en[k], col_ja[k]));
+            if (bad) /* the rows cannot be read without their columns */
+                goto report;
             ncols = row->n;
             header = true;
             continue;
@@ -446,68 +465,78 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
             for (size_t k = ncols; k < row->n; k++)
                 extra |= row->f[k][0] != 0;
             if (extra || (!header && row->n < ncols)) {
-                cli_err(c,
-                        "%s: %zu 行: 列は %zu です (機関ID,名称,種別,都道府県,病床規模,グループ,"
-                        "本部ID,公開鍵)",
-                        "%s: line %zu: %zu columns expected (id,name,type,prefecture,beds,group,"
-                        "hq,key)",
-                        path, row->line, ncols);
-                goto out;
+                ROWERR("%s: %zu 行: 列は %zu です (機関ID,名称,種別,都道府県,病床規模,グループ,"
+                       "本部ID,公開鍵)",
+                       "%s: line %zu: %zu columns expected (id,name,type,prefecture,beds,group,"
+                       "hq,key)",
+                       path, row->line, ncols);
+                nbad++;
+                continue;
             }
         }
         for (int k = 0; k < NCOLS; k++)
             f[k] = map[k] >= 0 && (size_t)map[k] < row->n ? row->f[map[k]] : "";
 #define COLNO(k) ((size_t)map[k] + 1)
-        if (!f[C_ID][0] || !f[C_NAME][0]) {
-            int k = f[C_ID][0] ? C_NAME : C_ID;
-            cli_err(c, "%s: %zu 行 %zu 列: %s が空です", "%s: line %zu column %zu: %s is empty",
-                    path, row->line, COLNO(k), L(c, col_ja[k], col_en[k]));
-            goto out;
-        }
+        for (int k = C_ID; k <= C_NAME; k++)
+            if (!f[k][0])
+                ROWERR("%s: %zu 行 %zu 列: %s が空です", "%s: line %zu column %zu: %s is empty",
+                       path, row->line, COLNO(k), L(c, col_ja[k], col_en[k]));
         x->id = f[C_ID];
         x->name = f[C_NAME];
         x->group = f[C_GROUP];
         x->parent = f[C_HQ][0] ? f[C_HQ] : NULL;
-        if (!(x->type = type_code(f[C_TYPE]))) {
-            cli_err(c, "%s: %zu 行 %zu 列: 種別 \"%s\" が正しくありません (" TYPES_JA ")",
-                    "%s: line %zu column %zu: bad type \"%s\" (" TYPES_EN ")", path, row->line,
-                    COLNO(C_TYPE), f[C_TYPE]);
-            goto out;
-        }
-        if (!(x->prefecture = az_pref_code(f[C_PREF]))) {
-            cli_err(c, "%s: %zu 行 %zu 列: 都道府県 \"%s\" が分かりません (番号 1〜47 か 東京都)",
-                    "%s: line %zu column %zu: unknown prefecture \"%s\" (a code 1-47 or Tokyo)",
-                    path, row->line, COLNO(C_PREF), f[C_PREF]);
-            goto out;
-        }
-        if (!(x->bed_band = band_code(f[C_BEDS]))) {
-            cli_err(c, "%s: %zu 行 %zu 列: 病床規模 \"%s\" が区分に当たりません (" BANDS_JA ")",
-                    "%s: line %zu column %zu: bed band \"%s\" is not one band (" BANDS_EN ")", path,
-                    row->line, COLNO(C_BEDS), f[C_BEDS]);
-            goto out;
-        }
+        if (!(x->type = type_code(f[C_TYPE])))
+            ROWERR("%s: %zu 行 %zu 列: 種別 \"%s\" が正しくありません (" TYPES_JA ")",
+                   "%s: line %zu column %zu: bad type \"%s\" (" TYPES_EN ")", path, row->line,
+                   COLNO(C_TYPE), f[C_TYPE]);
+        if (!(x->prefecture = az_pref_code(f[C_PREF])))
+            ROWERR("%s: %zu 行 %zu 列: 都道府県 \"%s\" が分かりません (番号 1〜47 か 東京都)",
+                   "%s: line %zu column %zu: unknown prefecture \"%s\" (a code 1-47 or Tokyo)",
+                   path, row->line, COLNO(C_PREF), f[C_PREF]);
+        if (!(x->bed_band = band_code(f[C_BEDS])))
+            ROWERR("%s: %zu 行 %zu 列: 病床規模 \"%s\" が区分に当たりません (" BANDS_JA ")",
+                   "%s: line %zu column %zu: bed band \"%s\" is not one band (" BANDS_EN ")", path,
+                   row->line, COLNO(C_BEDS), f[C_BEDS]);
         if (f[C_KEY][0]) {
-            if (csv_key(c, f[C_KEY], x->key) < 0) {
-                cli_err(c,
-                        "%s: %zu 行 %zu 列: 公開鍵が読めません (anzen-sign.pub の中身、その "
-                        "base64 部分、またはファイルの場所)",
-                        "%s: line %zu column %zu: bad key (the text of anzen-sign.pub, its "
-                        "base64 part, or the file's path)",
-                        path, row->line, COLNO(C_KEY));
-                goto out;
-            }
-            x->has_key = true;
+            if (csv_key(c, f[C_KEY], x->key) < 0)
+                ROWERR("%s: %zu 行 %zu 列: 公開鍵が読めません (anzen-sign.pub の中身、その "
+                       "base64 部分、またはファイルの場所)",
+                       "%s: line %zu column %zu: bad key (the text of anzen-sign.pub, its "
+                       "base64 part, or the file's path)",
+                       path, row->line, COLNO(C_KEY));
+            else
+                x->has_key = true;
         } else if (!x->parent) {
-            cli_err(c, "%s: %zu 行 %zu 列: 公開鍵がありません (本部がまとめて出す支店だけ省けます)",
-                    "%s: line %zu column %zu: no key (only a branch with an hq may omit it)", path,
-                    row->line, map[C_KEY] >= 0 ? COLNO(C_KEY) : ncols + 1);
-            goto out;
+            ROWERR("%s: %zu 行 %zu 列: 公開鍵がありません (本部がまとめて出す支店だけ省けます)",
+                   "%s: line %zu column %zu: no key (only a branch with an hq may omit it)", path,
+                   row->line, map[C_KEY] >= 0 ? COLNO(C_KEY) : ncols + 1);
         }
 #undef COLNO
+        if (bad) {
+            memset(x, 0, sizeof(*x));
+            nbad++;
+            continue;
+        }
         x->replace_key = replace_key;
         x->key_replaced = &replaced[n];
         x->old_key = old[n];
         n++;
+    }
+#undef ROWERR
+report:
+    if (nerr) {
+        if (nerr > ENROL_ERR_MAX)
+            cli_err(c, "%s: ほかに %zu 件の誤りがあります (表示は最初の %d 件)",
+                    "%s: %zu more errors (the first %d shown)", path, nerr - ENROL_ERR_MAX,
+                    ENROL_ERR_MAX);
+        if (nbad)
+            cli_err(c, "%s: %zu 行に誤り (%zu 件) があります。どの機関も登録していません",
+                    "%s: %zu rows have errors (%zu in all); no institution was enrolled", path,
+                    nbad, nerr);
+        else
+            cli_err(c, "%s: 見出しに誤り (%zu 件) があります。どの機関も登録していません",
+                    "%s: %zu errors in the heading; no institution was enrolled", path, nerr);
+        goto out;
     }
     if (az_hub_enrol_many(&c->ctx, h, v, n) < 0) {
         cli_liberr(c);
@@ -524,6 +553,7 @@ static int enrol_csv(struct cli *c, struct az_hub *h, const char *path, bool rep
             char *ofp = az_key_fingerprint(old[i]);
             printf(L(c, "%s の鍵を変更しました: %s → %s\n", "%s: key changed from %s to %s\n"),
                    v[i].id, ofp ? ofp : "?", fp ? fp : "?");
+            key_reset_note(c, v[i].id);
             free(ofp);
         }
         free(fp);
@@ -607,6 +637,7 @@ static int hub_enrol(struct cli *c, struct az_hub *h, const struct hub_args *a)
         char *ofp = az_key_fingerprint(old);
         printf(L(c, "%s の鍵を変更しました: %s → %s\n", "%s: key changed from %s to %s\n"), a->id,
                ofp ? ofp : "?", fp ? fp : "?");
+        key_reset_note(c, a->id);
         free(ofp);
     }
     printf(L(c, "%s を登録しました%s%s%s\n", "enrolled %s%s%s%s\n"), a->id,

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,23 @@ static int to_url(struct cli *c, const char *arg, char **ret)
     return *ret ? 0 : EXIT_ERROR;
 }
 
+/* The length of a message without its closing full stop ("。" or ".")
+ * and spaces, so that it can be followed by a sentence of our own. */
+static int sentence_len(const char *m)
+{
+    size_t n = strlen(m);
+
+    for (;;) {
+        if (n >= 3 && !memcmp(m + n - 3, "。", 3))
+            n -= 3;
+        else if (n && (m[n - 1] == '.' || m[n - 1] == ' ' || m[n - 1] == '\n'))
+            n--;
+        else
+            break;
+    }
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
 static int send_bundle(struct cli *c, const char *url, const char *cacert, const char *pin,
                        long timeout, const char *text, size_t len)
 {
@@ -386,10 +404,10 @@ static int send_bundle(struct cli *c, const char *url, const char *cacert, const
         } else if (code >= 500 && msg) {
             cli_err(c,
                     "%s: ハブで障害が起きています (HTTP %ld): "
-                    "%s。しばらくしてから送り直すか、ハブの運営者に連絡してください",
-                    "%s: the hub has a failure (HTTP %ld): %s; send again later or tell the hub's "
-                    "operator",
-                    url, code, msg);
+                    "%.*s。しばらくしてから送り直すか、ハブの運営者に連絡してください",
+                    "%s: the hub has a failure (HTTP %ld): %.*s; send again later or tell the "
+                    "hub's operator",
+                    url, code, sentence_len(msg), msg);
             r = SEND_SERVER;
         } else {
             cli_err(c, "%s: ハブの応答が分かりません (HTTP %ld)%s%s",

@@ -323,15 +323,7 @@ static PGresult *query(struct req *q, const char *sql, int n, const char *const 
 
 static const char *type_name(struct req *q, const char *t)
 {
-    static const char *const k[] = {"hospital",  "clinic",       "dental", "pharmacy",
-                                    "midwifery", "headquarters", NULL};
-    static const char *const ja[] = {"病院", "診療所", "歯科診療所", "薬局", "助産所", "本部"};
-    for (int i = 0; k[i]; i++)
-        if (!strcmp(t, k[i]))
-            return q->lang == AZ_LANG_EN ? k[i] : ja[i];
-    if (!strcmp(t, "other")) /* the indicators' "all but hospitals" */
-        return q->lang == AZ_LANG_EN ? "other institutions" : "病院以外";
-    return t;
+    return az_hub_type_name(t, q->lang);
 }
 
 void hub_page_institutions(struct req *q)

@@ -863,12 +863,29 @@ static void users_page(struct req *q, const char *msg, bool ok)
         v_bool(u, "disabled", json_is_true(json_object_get(x, "disabled")));
         v_bool(u, "self", !name || !strcmp(name, q->user.name));
         v_bool(u, "locked", name && user_waiting(locks, name));
+        v_bool(u, "must_change", json_is_true(json_object_get(x, "must_change")));
     }
     json_decref(locks);
     role_options(q, v, AZ_UR_OPERATIONS, true);
     json_object_set_new(v, "vendors", vendors);
     json_decref(users);
     web_page(q, 200, "users.html", v, NULL);
+}
+
+/* /admin/users?reset=NAME, the name percent-encoded but for letters,
+ * digits and - . _ */
+static void reset_location(char *out, size_t size, const char *name)
+{
+    size_t o = (size_t)snprintf(out, size, "/admin/users?reset=");
+
+    for (const char *p = name; *p && o + 4 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) || c == '-' || c == '.' || c == '_')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, size - o, "%%%02X", c);
+    }
+    out[o < size ? o : size - 1] = '\0';
 }
 
 void page_users(struct req *q)
@@ -878,7 +895,24 @@ void page_users(struct req *q)
     int r;
 
     if (!q->post) {
-        users_page(q, NULL, false);
+        const char *reset = web_arg(q, "reset");
+        char *msg = NULL;
+        /* after a password reset (page_users redirects here): said only
+         * of a user that exists, who must change it at the next sign-in */
+        if (reset && strlen(reset) <= AZ_USER_NAME_MAX) {
+            web_lock(q->w);
+            r = az_store_user_get(q->w->st, &q->ctx, reset, &u);
+            web_unlock(q->w);
+            if (r == 0 && u.must_change)
+                msg = az_fmt(T(q,
+                               "%s のパスワードを再設定しました。本人に直接伝えてください。"
+                               "次のサインインで変更が必要です。",
+                               "The password of %s was reset. Give it to them directly; they "
+                               "must change it at the next sign-in."),
+                             u.name);
+        }
+        users_page(q, msg, msg != NULL);
+        free(msg);
         return;
     }
     if (action && !strcmp(action, "create")) {
@@ -967,8 +1001,15 @@ void page_users(struct req *q)
             u.must_change = true; /* the administrator knows it: changed at the next sign-in */
             r = az_store_user_update(q->w->st, &q->ctx, &u, "password-reset", web_who(q));
             if (r == 0) {
+                char loc[sizeof(u.name) * 3 + 32];
                 az_store_session_delete_user(q->w->st, &q->ctx, u.id);
                 az_store_throttle_unlock_user(q->w->st, &q->ctx, u.name, NULL);
+                web_unlock(q->w);
+                /* back to the list (a reload does not post the password
+                 * again), which confirms it by the name */
+                reset_location(loc, sizeof(loc), u.name);
+                web_redirect(q, loc);
+                return;
             }
         } else if (r == 0 && action && !strcmp(action, "reset-mfa")) {
             u.totp[0] = u.totp_pending[0] = '\0';
@@ -1016,6 +1057,15 @@ static char *detail_text(const char *after, enum az_lang lang)
         {"second factor", "確認コード", "second factor"},
         {"setup code", "初回設定コード", "setup code"},
         {"csv", "CSV", "CSV"},
+        /* the hub's bundle receipts */
+        {"wrong key", "登録された鍵で署名されていない", "not signed with the enrolled key"},
+        {"not enrolled", "登録されていない機関", "institution not enrolled"},
+        {"sealed, no hub key", "封をした束 (ハブの鍵なし)", "sealed, and the hub has no key"},
+        {"bad signature", "署名の不正", "bad signature"},
+        {"no bundle", "束がない", "no bundle"},
+        {"unreadable", "読めない", "unreadable"},
+        {"several envelopes", "複数の束", "several bundles"},
+        {"database", "データベースの障害", "database failure"},
     };
     bool en = lang == AZ_LANG_EN;
     json_error_t je;
@@ -1049,6 +1099,8 @@ static char *detail_text(const char *after, enum az_lang lang)
             az_buf_printf(&b, en ? "try %lu" : "%lu 回目", n);
         else if (sscanf(det, "%lu assets%n", &n, &used) == 1 && (size_t)used == len)
             az_buf_printf(&b, en ? "%lu assets" : "%lu 台", n);
+        else if (sscanf(det, "%lu members%n", &n, &used) == 1 && (size_t)used == len)
+            az_buf_printf(&b, en ? "%lu members" : "会員 %lu 機関", n);
         else
             az_buf_add(&b, det, len);
         det = end ? end + 2 : NULL;

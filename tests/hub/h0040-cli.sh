@@ -108,7 +108,7 @@ run "$ANZEN" hub user add u1 --scope all --state st --bogus
 expect_rc 64 "an unknown option to hub user add is refused"
 expect_err "--bogus" "the error names it"
 expect_err "anzen hub user" "with the hub user usage"
-run "$ANZEN" hub enrol --id fw --name F --type clinic --prefecture "１３" --key a/anzen-sign.pub
+run "$ANZEN" hub enrol --id fw --name F --type clinic --prefecture "１３" --key "$(head -c 32 /dev/urandom | base64)"
 expect_rc 0 "--prefecture in full-width digits"
 
 # ---- #11: OS errors in Japanese ----

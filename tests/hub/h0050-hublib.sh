@@ -176,6 +176,9 @@ as_pg "$PGBIN/pg_ctl" -D "$PGT/data" -m fast -w stop >/dev/null 2>&1
 run "$ANZEN" submit --id demo1 --to "$URL" --cacert "$CRT"
 [ "$rc" -ne 0 ] && ok "while the database is down a submit is not accepted" ||
     not_ok "accepted with no database"
+expect_err "後で送り直してください。しばらくしてから" "the hub's message and ours joined by one full stop"
+if grep -q "。。" "$T/err"; then not_ok "a doubled full stop: $(cat "$T/err")"; else
+    ok "no doubled full stop (bb2 #4)"; fi
 grep -q "接続できません" "$T/serve.err" && ok "the server log says the database cannot be reached" ||
     not_ok "no 'cannot reach' in the log"
 grep -q "初期化されていません" "$T/serve.err" &&

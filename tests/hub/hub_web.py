@@ -359,5 +359,10 @@ st, _, text, _ = admin.get("/admin/audit")
 ok(st == 200 and "bundle-accepted" in text, "the audit log shows bundle receipts", text[:200])
 ok("not-found-or-out-of-scope" in text, "the IDOR attempts are in the audit log")
 ok("hub-scope" in text and "hub-association" in text, "scope changes are in the audit log")
+labels = re.findall(r"<td>([^<]*) <code class=\"event\">([a-z-]+)</code>", text)
+raw = sorted({w for l, w in labels if l.strip() == w})
+ok(labels and not raw, "every hub event has a Japanese label, not its token (bb2 #10)", raw)
+for l in ("束の受け付け", "見つからないか範囲外のページ", "閲覧範囲の設定", "医師会の会員の設定"):
+    ok(l in text, f"the audit log shows the label {l}")
 
 done()

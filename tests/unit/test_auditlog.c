@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "anzen/auditlog.h"
+#include "anzen/csv.h"
 #include "anzen/store.h"
 #include "anzen/util.h"
 
@@ -115,6 +116,49 @@ static void test_jst(void **state)
     assert_string_equal(az_audit_label("login-failed", AZ_LANG_JA), "ログイン失敗");
     assert_string_equal(az_audit_label("login-failed", AZ_LANG_EN), "Sign-in failed");
     assert_null(az_audit_label("no-such-event", AZ_LANG_JA));
+}
+
+/* The CSV export's formula guard: a quote before what a spreadsheet could
+ * take as a formula, none before a lone dash (the log's "no one") */
+static void test_csv_guard(void **state)
+{
+    (void)state;
+    json_t *e = json_pack("[{s:i, s:s, s:s, s:s, s:s, s:s, s:s}]", "id", 7, "at",
+                          "2025-06-01T00:00:00Z", "who", "-", "what", "login-failed", "object",
+                          "=HYPERLINK(\"x\")", "before", "-1", "after", "+");
+    char *out = NULL;
+    size_t len = 0;
+
+    assert_true(az_csv_formula_like("=1"));
+    assert_true(az_csv_formula_like("="));
+    assert_true(az_csv_formula_like("@SUM(A1)"));
+    assert_true(az_csv_formula_like("-1+2"));
+    assert_true(az_csv_formula_like("+81"));
+    assert_true(az_csv_formula_like("\tx"));
+    assert_true(az_csv_formula_like("\r"));
+    assert_false(az_csv_formula_like("-"));
+    assert_false(az_csv_formula_like("+"));
+    assert_false(az_csv_formula_like(""));
+    assert_false(az_csv_formula_like("a-b"));
+    assert_false(az_csv_formula_like(NULL));
+    assert_non_null(e);
+    assert_int_equal(az_audit_csv(e, AZ_LANG_JA, &out, &len), 0);
+    assert_non_null(strstr(out, "\r\n7,2025-06-01 09:00:00,-,ログイン失敗,login-failed,"
+                                "\"'=HYPERLINK(\"\"x\"\")\",'-1,+\r\n"));
+    free(out);
+    json_decref(e);
+    /* the hub's events have labels too */
+    assert_string_equal(az_audit_label("bundle-accepted", AZ_LANG_JA), "束の受け付け");
+    assert_string_equal(az_audit_label("not-found-or-out-of-scope", AZ_LANG_EN),
+                        "Not found or out of scope");
+    for (const char *const *w =
+             (const char *const[]){"bundle-refused", "bundle-replay", "bundle-older",
+                                   "bundle-error", "bundle-rate-limited", "hub-scope",
+                                   "hub-association", NULL};
+         *w; w++) {
+        assert_non_null(az_audit_label(*w, AZ_LANG_JA));
+        assert_non_null(az_audit_label(*w, AZ_LANG_EN));
+    }
 }
 
 static void exec_sql(const char *db, const char *sql)
@@ -296,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_chain_hash),
         cmocka_unit_test(test_jst),
+        cmocka_unit_test(test_csv_guard),
         cmocka_unit_test(test_store_verify),
         cmocka_unit_test(test_migrate_seals_old_rows),
         cmocka_unit_test(test_store_throttle),

@@ -308,6 +308,44 @@ text = text.partition("<tbody>")[2]
 ok("パスワード確認の拒否 (制限中)" in text and "今のパスワードの確認" in text and
    "ログイン拒否" not in text, "…in Japanese too", text[-1200:])
 
+# ---- the users page: an administrator resets a password (bb2 #12) ----
+CAROL_PW = "a green kettle on the stove 7"
+st, _, text, _ = admin.post("/admin/users", {"action": "create", "name": "carol",
+                                             "display": "キャロル", "role": "operations",
+                                             "password": CAROL_PW})
+ok(st == 200 and "追加しました" in text, "the admin adds carol", st)
+ok(re.search(r"<td>carol</td>(?:(?!</tr>).)*次のサインインで変更が必要", text, re.S) is None,
+   "a new user is not marked 'must change'")
+CAROL_PW2 = "seven lanterns over the harbour 8"
+st, loc, text, _ = admin.post("/admin/users", {"action": "reset-password", "user": "carol",
+                                               "password": CAROL_PW2})
+ok(st == 303 and loc == "/admin/users?reset=carol",
+   "a password reset on the users page answers 303 back to the users page", (st, loc))
+st, _, text, _ = admin.get(loc or "/admin/users?reset=carol")
+ok(st == 200 and "carol のパスワードを再設定しました" in text and "次のサインインで変更が必要です" in text,
+   "the users page confirms the reset", re.findall(r'role="status">([^<]*)<', text))
+ok(re.search(r"<td>carol</td>(?:(?!</tr>).)*次のサインインで変更が必要", text, re.S) is not None,
+   "carol's row is marked 'must change at next sign-in'", text[-2500:])
+ok(re.search(r"<td>admin</td>(?:(?!</tr>).)*次のサインインで変更が必要", text, re.S) is None,
+   "the admin's row is not")
+st, _, text, _ = admin.get("/admin/users?reset=admin")
+ok(st == 200 and "再設定しました" not in text,
+   "?reset= of a user who need not change the password says nothing", st)
+st, _, text, _ = admin.get("/admin/users?reset=%3Cb%3Enobody")
+ok(st == 200 and "再設定しました" not in text and "<b>nobody" not in text,
+   "?reset= of an unknown name says nothing", st)
+admin.get("/lang?to=en")
+st, _, text, _ = admin.get("/admin/users?reset=carol")
+ok("The password of carol was reset" in text and "must change at next sign-in" in text,
+   "…in English too", re.findall(r'role="status">([^<]*)<', text))
+admin.get("/lang?to=ja")
+st, loc, _, _ = Client("127.0.0.1").login("carol", CAROL_PW2)
+ok(st == 303, "carol signs in with the reset password", (st, loc))
+st, _, _, raw = admin.get("/admin/audit?format=csv")
+cells = [c for r in csv.reader(io.StringIO(raw[3:].decode("utf-8"))) for c in r]
+ok("'-" not in cells, "the audit CSV writes no lone dash as '-",
+   [c for c in cells if c.startswith("'")][:5])
+
 # ---- files holding secrets are 0600 ----
 for f in ("anzen.db", "anzen.db-wal", "anzen.db-shm", "anzen.db.key", "anzen-tls.key"):
     p = os.path.join(WS, f)
