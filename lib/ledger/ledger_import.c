@@ -632,7 +632,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
 {
     struct az_ledger *l = calloc(1, sizeof(*l));
     struct az_buf rep;
-    struct notes nt;
+    struct notes nt = {0};
     long h0, h1;
     int score, r;
 

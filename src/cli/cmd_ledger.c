@@ -438,6 +438,14 @@ int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_p
         ws->vendors = NULL;
     }
     ws->patch_days = patch_days;
+    if (ws->vendors) {
+        /* what is wrong in the registry but does not stop the check (a
+         * system the profile lacks): said, not fatal */
+        struct az_vendors *vs = NULL;
+        if (az_ws_vendors(ws, &c->ctx, p, &vs) == 0 && vs && vs->warnings)
+            fputs(vs->warnings, stderr);
+        az_vendors_free(vs);
+    }
     if (az_ws_ledger_check(ws, &c->ctx, l, p, az_catalog_default_checklist(c->cat), ret) < 0) {
         cli_liberr(c);
         r = EXIT_ERROR;

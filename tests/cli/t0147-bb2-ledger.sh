@@ -57,4 +57,41 @@ rows=$(wc -l <again.csv)
 if [ "$rows" -eq 30001 ]; then ok "30,000 rows again"; else not_ok "30,000 rows again: $rows lines"; fi
 if grep -q "端末29999" again.csv; then ok "the last row is there"; else not_ok "the last row is there"; fi
 
+# 8: vendor add checks --systems against profile.yaml
+mkdir v8
+cd v8
+run "$ANZEN" vendor add midori --name みどりメディカル --systems emr
+expect_rc 0 "without a profile the vendor is added"
+expect_err "警告: profile.yaml がまだないため、--systems のシステム ID を確かめられません" \
+    "and a warning says the IDs were not checked"
+rm vendors.yaml
+export ANZEN_TODAY=2026-10-01
+CLINIC=$(cat "$TEST_DATA/init-clinic.txt")
+run_in "$CLINIC
+" "$ANZEN" init
+expect_rc 0 "init a clinic (systems emr, receipt)"
+run "$ANZEN" vendor add midori --name みどりメディカル --systems emx
+expect_rc 64 "a system the profile lacks is refused"
+expect_err "--systems: システム \"emx\" は profile.yaml にありません (システム ID: emr (電子カルテ), receipt (レセコン))" \
+    "naming the valid IDs"
+expect_err "もしかして: emr" "and the close one"
+[ ! -e vendors.yaml ] && ok "nothing written" || not_ok "nothing written"
+run "$ANZEN" vendor add midori --name みどりメディカル --systems emr,receipt
+expect_rc 0 "known systems are accepted"
+# a registry naming a system the profile no longer has: a warning, not a failure
+printf '  - id: aoba\n    name: あおば\n    systems: [emr, lab]\n' >>vendors.yaml
+printf '種別,名称,IPアドレス,管理者\nPC,受付PC,192.168.1.10,院内\n' >l.csv
+run "$ANZEN" ledger import l.csv
+expect_rc 0 "a small ledger"
+run "$ANZEN" ledger check
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]; then ok "ledger check runs (exit $rc)"; else
+    not_ok "ledger check runs: exit $rc"
+    sed 's/^/#   err: /' "$T/err" | head
+fi
+expect_err "vendors.yaml:9:" "the warning names the file and line"
+expect_err "警告: 事業者 aoba のシステム \"lab\" はプロファイルにありません" "and the system"
+run "$ANZEN" vendor list
+expect_rc 0 "vendor list still reads the registry"
+cd ..
+
 done_testing
