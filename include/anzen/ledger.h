@@ -103,6 +103,13 @@ struct az_ledger {
     void *priv;
 };
 
+/* A report lists every error first, then informational notes (months
+ * read as days, totals rows skipped): the first AZ_LEDGER_NOTES_SHOWN and
+ * how many more. A report never grows past AZ_LEDGER_REPORT_MAX bytes;
+ * lines past it are counted and the count said. */
+#define AZ_LEDGER_NOTES_SHOWN 20
+#define AZ_LEDGER_REPORT_MAX  (64u * 1024u * 1024u)
+
 struct az_ledger_import_opts {
     bool skip_bad;
     const char *const *maps; /* "HEADER=field" (field: a token, a header name, or "extra") */
@@ -111,6 +118,8 @@ struct az_ledger_import_opts {
     bool collect;         /* rows with errors are left out and counted in rejected
                              (not skip_bad) but the import does not fail: the
                              caller refuses once for all sheets */
+    bool all_notes;       /* every informational note in the report (--verbose);
+                             else the first AZ_LEDGER_NOTES_SHOWN and a count */
     char **report;        /* when set and rows have errors (not skip_bad): every
                              problem, one a line (caller frees); the error
                              message is then the summary alone */

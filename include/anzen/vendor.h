@@ -48,6 +48,10 @@ struct az_vendor {
 struct az_vendors {
     struct az_vendor *v;
     size_t n;
+    /* what is wrong but does not stop the registry being used (a system
+     * the profile lacks), "file:line:col: message" one a line; NULL if
+     * nothing */
+    char *warnings;
     void *priv;
 };
 

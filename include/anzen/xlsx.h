@@ -76,9 +76,14 @@ struct az_xlsx {
 #define AZ_XLSX_MAX_TOTAL   (256u * 1024u * 1024u)
 #define AZ_XLSX_MAX_RATIO   200
 #define AZ_XLSX_MAX_DEPTH   128
-#define AZ_XLSX_MAX_STRINGS 100000
-#define AZ_XLSX_MAX_CELLS   1000000
-#define AZ_XLSX_MAX_SHEETS  64
+/* shared strings: a hospital's ledger of 30,000 rows has well over
+ * 100,000 distinct ones; the bound is the count and the memory they take
+ * (text plus AZ_XLSX_STRING_COST each) */
+#define AZ_XLSX_MAX_STRINGS      2000000
+#define AZ_XLSX_MAX_STRING_BYTES (128u * 1024u * 1024u)
+#define AZ_XLSX_STRING_COST      32u
+#define AZ_XLSX_MAX_CELLS        1000000
+#define AZ_XLSX_MAX_SHEETS       64
 
 /* Read the cell values of every sheet of an XLSX file held in memory.
  * Errors name the file and the part (e.g. "f.xlsx: xl/worksheets/sheet1.xml:

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +193,8 @@ int az_ledger_merge(struct az_ctx *ctx, struct az_ledger **parts, size_t n, stru
     }
     if (!(pv->cells = calloc((total + 1) * (m->nextra + 1), sizeof(*pv->cells))))
         goto nomem;
-    az_buf_init(&rep, 1u << 20);
+    /* the parts' reports are bounded each; their sum has room for them */
+    az_buf_init(&rep, SIZE_MAX);
     for (size_t i = 0; i < n; i++) {
         const struct az_ledger *p = parts[i];
         for (size_t a = 0; a < p->n; a++) {

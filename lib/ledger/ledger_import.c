@@ -183,9 +183,10 @@ struct rowerr {
     const char *name;
     size_t record;
     int n;
-    bool skip;  /* --skip-bad-rows: blank the bad cell and keep the row */
-    bool drop;  /* the row cannot be kept (no name) */
-    int blanks; /* cells blanked */
+    bool skip;    /* --skip-bad-rows: blank the bad cell and keep the row */
+    bool drop;    /* the row cannot be kept (no name) */
+    int blanks;   /* cells blanked */
+    size_t *lost; /* error lines that did not fit in the report */
 };
 
 /* A bad cell. With skip (and a cell to blank: cellp) the cell is left
@@ -195,6 +196,7 @@ static void rerr(struct rowerr *e, const char *header, const char *why, const ch
 {
     bool en = e->ctx->lang == AZ_LANG_EN;
     const char *then = "";
+    int r;
     e->n++;
     if (!cellp)
         e->drop = true;
@@ -206,13 +208,15 @@ static void rerr(struct rowerr *e, const char *header, const char *why, const ch
         then = en ? " -> the row is left out" : " → この行は取り込みません";
     }
     if (en)
-        az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s%s\n",
-                      e->name, e->record, header, why, accepted ? " (accepted: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "", then);
+        r = az_buf_printf(e->rep, "%s: row %zu (as Excel numbers it), column \"%s\": %s%s%s%s%s\n",
+                          e->name, e->record, header, why, accepted ? " (accepted: " : "",
+                          accepted ? accepted : "", accepted ? ")" : "", then);
     else
-        az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s%s\n", e->name,
-                      e->record, header, why, accepted ? " (受け付ける形式: " : "",
-                      accepted ? accepted : "", accepted ? ")" : "", then);
+        r = az_buf_printf(e->rep, "%s: 行 %zu (Excel の行番号), 列「%s」: %s%s%s%s%s\n", e->name,
+                          e->record, header, why, accepted ? " (受け付ける形式: " : "",
+                          accepted ? accepted : "", accepted ? ")" : "", then);
+    if (r < 0)
+        (*e->lost)++;
 }
 
 /* A 合計 / 小計 row under the table. */
@@ -333,15 +337,33 @@ static bool example_mark(const char *s)
            az_ledger_same(s, "example") || az_ledger_same(s, "e.g.");
 }
 
+/* Informational notes (a month read as a day, a totals row skipped, an
+ * unknown date left blank): the first AZ_LEDGER_NOTES_SHOWN kept (all
+ * with all), the rest only counted, so a long ledger's notes never push
+ * its errors out of the report. */
+struct notes {
+    struct az_buf b;
+    struct az_buf sink; /* max 0: takes nothing */
+    size_t n;
+    bool all;
+};
+
+/* The buffer the next note goes to (the sink once enough are kept). */
+static struct az_buf *note(struct notes *nt)
+{
+    nt->n++;
+    return nt->all || nt->n <= AZ_LEDGER_NOTES_SHOWN ? &nt->b : &nt->sink;
+}
+
 /* The report's note for a date given as a month only (v, header of
  * row record), read as the month's last day (end) or first day d. */
-static void month_note(struct az_buf *rep, struct az_ctx *ctx, const char *name, size_t record,
+static void month_note(struct notes *nt, struct az_ctx *ctx, const char *name, size_t record,
                        const char *header, const char *v, struct az_date d, bool end)
 {
     char iso[16];
 
     az_date_iso(d, iso, sizeof(iso));
-    az_buf_printf(rep,
+    az_buf_printf(note(nt),
                   az_ledger_lg(ctx,
                                "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は月だけなので"
                                "%sの %s としました\n",
@@ -353,7 +375,7 @@ static void month_note(struct az_buf *rep, struct az_ctx *ctx, const char *name,
 }
 
 static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l, size_t first,
-                       const struct az_ledger_import_opts *o, struct az_buf *rep)
+                       const struct az_ledger_import_opts *o, struct az_buf *rep, struct notes *nt)
 {
     const struct az_csv *t = l->csv;
     struct az_ledger_priv *pv = l->priv;
@@ -361,6 +383,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
     int core_at[AZ_NCOLS];
     int model = -1, maint = -1, hostname = -1, noc = -1, maker = -1;
     struct az_buf why;
+    size_t lost = 0;
 
     if (!as_of.y && az_today(NULL, &as_of) < 0)
         as_of = (struct az_date){2025, 1, 1};
@@ -390,7 +413,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         const struct az_csv_row *row = &t->rows[ri];
         struct az_asset a;
         const char **ex = pv->cells + l->n * (l->nextra + 1);
-        struct rowerr e = {ctx, rep, name, row->record, 0, o->skip_bad, false, 0};
+        struct rowerr e = {ctx, rep, name, row->record, 0, o->skip_bad, false, 0, &lost};
         bool empty = true;
         const char *total = NULL;
         const struct az_ledger_vokind *vk;
@@ -412,7 +435,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         if (total) {
             l->totals++;
             az_buf_printf(
-                rep,
+                note(nt),
                 az_ledger_lg(
                     ctx,
                     "%s: 行 %zu (Excel の行番号): 「%s」の行は集計の行として読み飛ばしました\n",
@@ -521,7 +544,7 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                 continue;
             if (unknown_date(v)) {
                 az_buf_printf(
-                    rep,
+                    note(nt),
                     az_ledger_lg(ctx,
                                  "%s: 行 %zu (Excel の行番号), 列「%s」: 「%s」は日付が分からない"
                                  "ものとして空欄にしました\n",
@@ -548,13 +571,13 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
                      az_ledger_lg(ctx, DATES_JA, DATES_EN), &a.col[c]);
             } else if (c == AZ_COL_EOL) {
                 if (month)
-                    month_note(rep, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
+                    month_note(nt, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
                                true);
                 a.eol = d;
                 a.has_eol = true;
             } else {
                 if (month)
-                    month_note(rep, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
+                    month_note(nt, ctx, name, row->record, l->columns[core_at[c]].header, v, d,
                                false);
                 a.last_patch = d;
                 a.has_last_patch = true;
@@ -593,6 +616,14 @@ static int import_rows(struct az_ctx *ctx, const char *name, struct az_ledger *l
         l->v[l->n++] = a;
     }
     az_buf_done(&why);
+    if (lost) {
+        /* never a silent cut: say how many are missing (the report keeps room) */
+        rep->max += 4096;
+        az_buf_printf(rep,
+                      az_ledger_lg(ctx, "%s: …ほか %zu 件の誤りは報告に入りきりませんでした\n",
+                                   "%s: ... and %zu more errors that did not fit in the report\n"),
+                      name, lost);
+    }
     return 0;
 }
 
@@ -601,6 +632,7 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
 {
     struct az_ledger *l = calloc(1, sizeof(*l));
     struct az_buf rep;
+    struct notes nt = {0};
     long h0, h1;
     int score, r;
 
@@ -689,8 +721,22 @@ int az_ledger_import_opts(struct az_ctx *ctx, const char *name, const char *data
             return r;
         }
     }
-    az_buf_init(&rep, 1u << 20);
-    if ((r = import_rows(ctx, name, l, (size_t)h1 + 1, o, &rep)) < 0) {
+    /* errors first, every one; the notes after them */
+    az_buf_init(&rep, AZ_LEDGER_REPORT_MAX);
+    az_buf_init(&nt.b, AZ_LEDGER_REPORT_MAX);
+    az_buf_init(&nt.sink, 0);
+    nt.all = o->all_notes;
+    r = import_rows(ctx, name, l, (size_t)h1 + 1, o, &rep, &nt);
+    if (r == 0 && nt.n &&
+        (az_buf_add(&rep, nt.b.data ? nt.b.data : "", nt.b.len) < 0 ||
+         (nt.n > AZ_LEDGER_NOTES_SHOWN && !nt.all &&
+          az_buf_printf(&rep,
+                        az_ledger_lg(ctx, "%s: …ほか %zu 件のお知らせ (--verbose で全部)\n",
+                                     "%s: ... and %zu more notes (--verbose for all)\n"),
+                        name, nt.n - AZ_LEDGER_NOTES_SHOWN) < 0)))
+        r = az_fail(ctx, AZ_ENOMEM, "%s: 報告が大きすぎます", "%s: the report is too large", name);
+    az_buf_done(&nt.b);
+    if (r < 0) {
         az_buf_done(&rep);
         az_ledger_free(l);
         return r;

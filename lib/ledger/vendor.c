@@ -22,6 +22,7 @@ void az_vendors_free(struct az_vendors *vs)
     for (size_t i = 0; i < vs->n; i++)
         free(vs->v[i].systems);
     free(vs->v);
+    free(vs->warnings);
     if (vs->priv)
         az_doc_free(((struct priv *)vs->priv)->doc);
     free(vs->priv);
@@ -45,8 +46,10 @@ int az_vendors_load(struct az_ctx *ctx, const char *name, const char *data, size
     struct priv *pv = calloc(1, sizeof(*pv));
     const json_t *root, *l;
     struct av v;
+    struct az_buf warn;
     int r;
 
+    az_buf_init(&warn, 64u * 1024);
     if (!vs || !pv) {
         free(vs);
         free(pv);
@@ -85,11 +88,25 @@ int az_vendors_load(struct az_ctx *ctx, const char *name, const char *data, size
             for (size_t s = 0; s < p->nsystems; s++)
                 found |= !strcmp(p->systems[s].id, e->systems[k]);
             if (!found) {
+                /* a warning: the profile may have changed after the vendor
+                 * was registered; the rest of the registry still holds */
                 char *list = az_profile_system_list(p, false);
-                av_err(&v, json_object_get(o, "systems"), NULL,
-                       "プロファイルにないシステム \"%s\" (システム ID: %s)",
-                       "system \"%s\" is not in the profile (system IDs: %s)", e->systems[k],
-                       list ? list : "-");
+                const json_t *sl = json_object_get(o, "systems");
+                const json_t *at = json_is_array(sl) ? json_array_get(sl, k) : sl;
+                struct az_mark m = az_doc_mark(pv->doc, at ? at : sl);
+                if (m.line)
+                    az_buf_printf(&warn, "%s:%d:%d: ", az_doc_name(pv->doc), m.line, m.col);
+                else
+                    az_buf_printf(&warn, "%s: ", az_doc_name(pv->doc));
+                az_buf_printf(&warn,
+                              ctx->lang == AZ_LANG_EN
+                                  ? "warning: vendor %s names system \"%s\", which is not in "
+                                    "the profile (add it to profile.yaml or take it out of "
+                                    "vendors.yaml; system IDs: %s)\n"
+                                  : "警告: 事業者 %s のシステム \"%s\" はプロファイルにありません "
+                                    "(profile.yaml に加えるか vendors.yaml から外してください。"
+                                    "システム ID: %s)\n",
+                              e->id ? e->id : "?", e->systems[k], list ? list : "-");
                 free(list);
             }
         }
@@ -129,9 +146,13 @@ int az_vendors_load(struct az_ctx *ctx, const char *name, const char *data, size
 done:
     r = av_finish(&v);
     if (r < 0) {
+        az_buf_done(&warn);
         az_vendors_free(vs);
         return r;
     }
+    if (warn.len)
+        vs->warnings = az_buf_take(&warn);
+    az_buf_done(&warn);
     *ret = vs;
     return 0;
 }

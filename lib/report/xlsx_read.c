@@ -22,6 +22,7 @@ struct rd {
     size_t total;
     char **strings;
     size_t nstrings;
+    size_t string_bytes; /* memory the shared strings take */
     size_t ncells;
     bool *date_xf; /* per cell style (cellXfs): a date number format */
     size_t nxf;
@@ -259,8 +260,9 @@ static int shared_strings(struct rd *r, const char *part)
         if (xmlTextReaderNodeType(xr) != XML_READER_TYPE_ELEMENT || !is_el(xr, "si"))
             continue;
         if (r->nstrings >= AZ_XLSX_MAX_STRINGS) {
-            k = az_fail(r->ctx, AZ_ERANGE, "%s: 共有文字列が多すぎます",
-                        "%s: too many shared strings", r->name);
+            k = az_fail(r->ctx, AZ_ERANGE, "%s: 共有文字列が多すぎます (上限 %u 個)",
+                        "%s: too many shared strings (limit %u)", r->name,
+                        (unsigned)AZ_XLSX_MAX_STRINGS);
             break;
         }
         if (r->nstrings == cap) {
@@ -276,6 +278,14 @@ static int shared_strings(struct rd *r, const char *part)
         az_buf_init(&b, AZ_XLSX_MAX_ENTRY);
         if ((k = text_of(r, part, xr, &b)) < 0) {
             az_buf_done(&b);
+            break;
+        }
+        r->string_bytes += b.len + AZ_XLSX_STRING_COST;
+        if (r->string_bytes > AZ_XLSX_MAX_STRING_BYTES) {
+            az_buf_done(&b);
+            k = az_fail(r->ctx, AZ_ERANGE, "%s: 共有文字列が大きすぎます (上限 %u MiB)",
+                        "%s: the shared strings are too large (limit %u MiB)", r->name,
+                        AZ_XLSX_MAX_STRING_BYTES / (1024u * 1024u));
             break;
         }
         r->strings[r->nstrings] = az_buf_take(&b);

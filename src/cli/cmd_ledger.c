@@ -28,7 +28,7 @@ static void help(struct cli *c, FILE *f)
         L(c,
           "使い方:\n"
           "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows] [--dry-run]\n"
-          "                      [--map '見出し=項目']... [--replace-empty]\n"
+          "                      [--map '見出し=項目']... [--replace-empty] [--verbose]\n"
           "      台帳の CSV (UTF-8 または Excel の CP932) か XLSX (台帳らしいシートを選ぶ) を\n"
           "      検査して ledger.csv に保存する。見出しは日本語/英語、順不同、表題の行が\n"
           "      上にあってもよい。anzen が点検しない列もそのまま保持する。誤りはすべて\n"
@@ -36,7 +36,8 @@ static void help(struct cli *c, FILE *f)
           "      --skip-bad-rows は誤りのある欄を空欄にして取り込む (名称のない行は除く)。\n"
           "      合計・小計の行は読み飛ばす。--dry-run は各列の読み方を示すだけで保存せず、\n"
           "      誤りがあれば終了コード 1。\n"
-          "      機器が 1 台もない台帳を書くには --replace-empty\n"
+          "      機器が 1 台もない台帳を書くには --replace-empty。誤りを先にすべて示し、\n"
+          "      お知らせ (月だけの日付など) は最初の 20 件と件数 (--verbose で全部)\n"
           "  anzen ledger template [-o 台帳.xlsx]\n"
           "      記入用の台帳 (列、種別・管理者の選択肢、記入例 1 行) を作る\n"
           "  anzen ledger list [FILE]\n"
@@ -54,7 +55,7 @@ static void help(struct cli *c, FILE *f)
           "      必要) で書き出す\n",
           "usage:\n"
           "  anzen ledger import FILE [-o ledger.csv] [--skip-bad-rows] [--dry-run]\n"
-          "                      [--map 'HEADER=field']... [--replace-empty]\n"
+          "                      [--map 'HEADER=field']... [--replace-empty] [--verbose]\n"
           "      check a ledger CSV (UTF-8 or Excel's CP932) or XLSX (the sheet that looks\n"
           "      like a ledger) and save it as ledger.csv. Headers in Japanese or English,\n"
           "      any order, title rows above are fine; columns anzen does not check are kept.\n"
@@ -63,7 +64,8 @@ static void help(struct cli *c, FILE *f)
           "      the bad cells left blank (rows without a name are left out). Totals rows\n"
           "      are skipped. --dry-run shows how each column was read, saves nothing and\n"
           "      exits 1 when rows have errors. --replace-empty writes a ledger with no\n"
-          "      assets (refused otherwise)\n"
+          "      assets (refused otherwise). Errors come first, all of them; notes (a\n"
+          "      month read as a day...) the first 20 and a count (--verbose for all)\n"
           "  anzen ledger template [-o ledger.xlsx]\n"
           "      write a ledger workbook to fill in (columns, drop-downs, one example row)\n"
           "  anzen ledger list [FILE]\n"
@@ -436,6 +438,14 @@ int cli_ledger_check(struct cli *c, const struct az_ledger *l, const struct az_p
         ws->vendors = NULL;
     }
     ws->patch_days = patch_days;
+    if (ws->vendors) {
+        /* what is wrong in the registry but does not stop the check (a
+         * system the profile lacks): said, not fatal */
+        struct az_vendors *vs = NULL;
+        if (az_ws_vendors(ws, &c->ctx, p, &vs) == 0 && vs && vs->warnings)
+            fputs(vs->warnings, stderr);
+        az_vendors_free(vs);
+    }
     if (az_ws_ledger_check(ws, &c->ctx, l, p, az_catalog_default_checklist(c->cat), ret) < 0) {
         cli_liberr(c);
         r = EXIT_ERROR;
@@ -615,12 +625,13 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
                                          {"map", required_argument, NULL, 'm'},
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"replace-empty", no_argument, NULL, 'E'},
+                                         {"verbose", no_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *sub, *profile = "profile.yaml", *format = "text";
     const char *vendors = "vendors.yaml", *db = NULL, *encoding = "utf-8", *headers = "ja";
     long patch_days = 180;
-    bool skip = false, save = false, dry = false, replace_empty = false;
+    bool skip = false, save = false, dry = false, replace_empty = false, verbose = false;
     const char **maps = NULL;
     size_t nmaps = 0;
     struct az_ledger *l;
@@ -700,6 +711,9 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
         case 'E':
             replace_empty = true;
             break;
+        case 'v':
+            verbose = true;
+            break;
         case 'h':
             free(maps);
             help(c, stdout);
@@ -714,8 +728,11 @@ int cmd_ledger(struct cli *c, int argc, char **argv)
     argv += optind + 1;
     if (!strcmp(sub, "import") && argc == 1) {
         struct az_buf b;
-        struct az_ledger_import_opts io = {
-            .skip_bad = skip, .maps = maps, .nmaps = nmaps, .as_of = c->as_of};
+        struct az_ledger_import_opts io = {.skip_bad = skip,
+                                           .maps = maps,
+                                           .nmaps = nmaps,
+                                           .as_of = c->as_of,
+                                           .all_notes = verbose};
         if (!out)
             out = "ledger.csv";
         az_buf_init(&b, 64u * 1024 * 1024);

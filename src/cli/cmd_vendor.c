@@ -596,6 +596,8 @@ int cmd_vendor(struct cli *c, int argc, char **argv)
         return EXIT_ERROR;
     }
     free(data);
+    if (vs->warnings)
+        fputs(vs->warnings, stderr); /* e.g. a system the profile lacks: said, not fatal */
     if (!strcmp(sub, "list")) {
         for (size_t i = 0; i < vs->n; i++) {
             const struct az_vendor *e = &vs->v[i];

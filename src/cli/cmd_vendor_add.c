@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anzen/hint.h"
 #include "anzen/vendor.h"
 #include "cli.h"
 
@@ -69,6 +70,61 @@ static bool iso(struct cli *c, const char *opt, const char *val, char *out)
 }
 
 enum { O_NAME = 256, O_SYSTEMS, O_CONTACT, O_RM, O_RD, O_CS, O_CE, O_RS, O_RSD, O_MV, O_MR, O_CR };
+
+/* --systems against the profile: an ID the profile lacks is refused
+ * (with the valid IDs, and the close one); without a profile yet they
+ * cannot be checked, which is said. Returns 0 or an exit code (p freed). */
+static int check_systems(struct cli *c, const char *systems, struct az_profile *p,
+                         const char *profile)
+{
+    const char **ids;
+    int r = 0;
+
+    if (!p) {
+        fprintf(stderr,
+                L(c,
+                  "警告: %s がまだないため、--systems のシステム ID を確かめられません (anzen "
+                  "init でプロファイルを作ると確かめます)\n",
+                  "warning: no %s yet, so the --systems IDs cannot be checked (anzen init makes "
+                  "the profile)\n"),
+                profile);
+        return 0;
+    }
+    if (!(ids = calloc(p->nsystems + 1, sizeof(*ids)))) {
+        az_profile_free(p);
+        return EXIT_ERROR;
+    }
+    for (size_t i = 0; i < p->nsystems; i++)
+        ids[i] = p->systems[i].id;
+    for (const char *s = systems; *s && !r;) {
+        size_t n = strcspn(s, ",");
+        AZ_AUTOFREE char *one = strndup(s, n);
+        bool found = false;
+        if (!one) {
+            r = EXIT_ERROR;
+            break;
+        }
+        for (size_t i = 0; i < p->nsystems; i++)
+            found |= !strcmp(ids[i], one);
+        if (!found) {
+            AZ_AUTOFREE char *list = az_profile_system_list(p, false);
+            const char *near = az_suggest(one, ids, p->nsystems);
+            cli_err(c, "--systems: システム \"%s\" は %s にありません (システム ID: %s)",
+                    "--systems: system \"%s\" is not in %s (system IDs: %s)", one, profile,
+                    list && *list ? list : "-");
+            if (near)
+                fprintf(stderr, L(c, "もしかして: %s\n", "did you mean: %s\n"), near);
+            r = EXIT_USAGE;
+        }
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    free(ids);
+    if (r)
+        az_profile_free(p);
+    return r;
+}
 
 int vendor_add(struct cli *c, int argc, char **argv)
 {
@@ -168,6 +224,8 @@ int vendor_add(struct cli *c, int argc, char **argv)
         cli_liberr(c);
         return EXIT_ERROR;
     }
+    if (systems && (r = check_systems(c, systems, p, profile)))
+        return r;
     if (access(file, F_OK) == 0 && az_read_text_file(&c->ctx, file, &old, &oldlen) < 0) {
         cli_liberr(c);
         az_profile_free(p);

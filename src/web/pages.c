@@ -956,6 +956,48 @@ static const char *lfs_get(const struct lfs *s, size_t i, const char *key)
     return json_string_value(json_object_get(json_array_get(s->arr, i), key));
 }
 
+/* The message for a ledger upload that is refused: that nothing was
+ * imported, then why (an error, or the rows' report: errors first, then
+ * the notes), at most WEB_UPLOAD_REPORT_LINES lines and how many more. */
+#define WEB_UPLOAD_REPORT_LINES 200
+static char *upload_refused(struct req *q, const char *err, size_t rejected, const char *report)
+{
+    struct az_buf b;
+    size_t lines = 0, more = 0;
+
+    az_buf_init(&b, 1u << 20);
+    if (err)
+        az_buf_printf(&b, "%s\n%s",
+                      T(q, "台帳を取り込みませんでした (今の台帳はそのままです)。",
+                        "Nothing was imported (the ledger is unchanged)."),
+                      err);
+    else
+        az_buf_printf(&b,
+                      T(q,
+                        "台帳を取り込みませんでした (今の台帳はそのままです)。%zu 行に誤りがあり"
+                        "ます。直してから取り込み直してください:\n",
+                        "Nothing was imported (the ledger is unchanged): %zu rows have errors. "
+                        "Correct them and import again:\n"),
+                      rejected);
+    for (const char *p = report; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (lines < WEB_UPLOAD_REPORT_LINES) {
+            az_buf_add(&b, p, n);
+            lines++;
+        } else {
+            more++;
+        }
+        p += n;
+    }
+    if (more)
+        az_buf_printf(&b,
+                      T(q, "…ほか %zu 行 (全部は anzen ledger import FILE で)\n",
+                        "... and %zu more lines (all of them with anzen ledger import FILE)\n"),
+                      more);
+    return az_buf_take(&b);
+}
+
 /* The ledger page: the assets and the check's findings from the shared
  * view (az_ws_cache: the CSV is read and checked once, not per request),
  * a page of WEB_PER_PAGE rows at a time, filtered by text, kind, segment
@@ -988,16 +1030,26 @@ void page_ledger(struct req *q)
         for (int k = 0; k < q->nfields; k++)
             if (!strcmp(q->fields[k].name, "csv") && q->fields[k].filename)
                 f = &q->fields[k];
+        /* rows with errors are collected, then the whole file refused */
+        struct az_ledger_import_opts io = {.collect = true};
         if (!f || !f->len) {
             msg = strdup(T(q, "CSV ファイルを選んでください。", "Choose a CSV file."));
-        } else if (az_ledger_import(&ctx, f->filename[0] ? f->filename : "upload.csv", f->value,
-                                    f->len, false, &up) < 0) {
-            msg = strdup(az_errmsg(&ctx));
+        } else if (az_ledger_import_opts(&ctx, f->filename[0] ? f->filename : "upload.csv",
+                                         f->value, f->len, &io, &up) < 0) {
+            msg = upload_refused(q, az_errmsg(&ctx), 0, NULL);
+        } else if (up->rejected) {
+            msg = upload_refused(q, NULL, up->rejected, up->report);
+            az_ledger_free(up);
         } else {
             struct az_buf out;
             char detail[64];
-            az_buf_init(&out, 64u << 20);
-            if (az_ledger_write_csv(up, &out) == 0) {
+            /* no larger than the workspace reads back */
+            az_buf_init(&out, AZ_MAX_INPUT);
+            if (az_ledger_write_csv(up, &out) < 0) {
+                az_fail(&ctx, AZ_ERANGE, "台帳が大きすぎます (保存する CSV の上限 %u MiB)",
+                        "the ledger is too large (the saved CSV's limit is %u MiB)",
+                        AZ_MAX_INPUT / (1024u * 1024u));
+            } else {
                 web_lock(q->w);
                 if (az_write_file_atomic(&ctx, WEB_LEDGER, out.data, out.len) == 0)
                     ok = true;
@@ -1007,8 +1059,8 @@ void page_ledger(struct req *q)
             snprintf(detail, sizeof(detail), "%zu assets", up->n);
             if (ok)
                 web_audit(q, web_who(q), "import", "ledger", detail);
-            msg = strdup(ok ? T(q, "台帳を取り込みました。", "The ledger was imported.")
-                            : az_errmsg(&ctx));
+            msg = ok ? strdup(T(q, "台帳を取り込みました。", "The ledger was imported."))
+                     : upload_refused(q, az_errmsg(&ctx), 0, NULL);
             az_ledger_free(up);
         }
     }
@@ -1042,6 +1094,7 @@ void page_ledger(struct req *q)
         v_bool(v, "ok", ok);
     }
     v_bool(v, "can_edit", q->user.role != AZ_UR_VIEWER || q->user.admin);
+    v_int(v, "upload_mb", WEB_MAX_LEDGER_UPLOAD / (1024 * 1024));
     {
         const char *text = web_arg(q, "q"), *kind = web_arg(q, "kind"),
                    *segment = web_arg(q, "segment"), *fo = web_arg(q, "findings");

@@ -227,7 +227,7 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
         }
         f = &q->fields[q->nfields - 1];
     }
-    max = f->filename ? WEB_MAX_UPLOAD : WEB_MAX_FIELD;
+    max = f->filename ? q->file_max : WEB_MAX_FIELD;
     if (off != f->len || size > max - f->len) {
         q->too_big = f->len + size > max;
         q->bad_form = true;
@@ -395,6 +395,37 @@ static void pick_lang(struct req *q)
     az_ctx_init(&q->ctx, q->lang);
 }
 
+/* 413 for a form body: for a browser a page in its language naming the
+ * limit (and, for the ledger, the command for larger files); plain text
+ * otherwise. */
+static void body_too_big(struct req *q)
+{
+    const char *acc = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Accept");
+    unsigned mb = (unsigned)((q->file_max ? q->file_max : WEB_MAX_UPLOAD) / (1024 * 1024));
+    bool ledger = q->url && !strcmp(q->url, "/ledger");
+    char ja[400], en[400];
+
+    pick_lang(q);
+    if (!acc || !strstr(acc, "text/html")) {
+        web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+        return;
+    }
+    if (ledger) {
+        snprintf(ja, sizeof(ja),
+                 "ファイルが大きすぎるため、取り込みませんでした (上限 %u MB)。これより大きな台帳は"
+                 "、XLSX のままサーバで anzen ledger import FILE を使って取り込んでください。",
+                 mb);
+        snprintf(en, sizeof(en),
+                 "The file is too large, so nothing was imported (limit %u MB). Import larger "
+                 "ledgers as XLSX on the server with anzen ledger import FILE.",
+                 mb);
+    } else {
+        snprintf(ja, sizeof(ja), "送られた内容が大きすぎます (ファイルの上限 %u MB)。", mb);
+        snprintf(en, sizeof(en), "The request is too large (files up to %u MB).", mb);
+    }
+    web_error(q, 413, ja, en);
+}
+
 static void dispatch(struct req *q)
 {
     const struct route *rt = NULL;
@@ -447,8 +478,12 @@ static void dispatch(struct req *q)
                   "This page does not accept files.");
         return;
     }
+    if (q->bad_form && q->too_big) {
+        body_too_big(q);
+        return;
+    }
     if (q->bad_form) {
-        web_error(q, q->too_big ? 413 : 400, "送られたフォームを読めませんでした。",
+        web_error(q, 400, "送られたフォームを読めませんでした。",
                   "The form that was sent could not be read.");
         return;
     }
@@ -727,7 +762,8 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
         return MHD_YES;
     }
     q->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
-    q->body_max = q->multipart ? WEB_MAX_UPLOAD + 64 * 1024 : WEB_MAX_FORM;
+    q->file_max = !strcmp(q->url, "/ledger") ? WEB_MAX_LEDGER_UPLOAD : WEB_MAX_UPLOAD;
+    q->body_max = q->multipart ? q->file_max + 64 * 1024 : WEB_MAX_FORM;
     if (cl) {
         long n;
         if (az_parse_long(cl, 0, 1L << 40, &n) < 0) {
@@ -736,7 +772,7 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
-            web_plain(q, 413, T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+            body_too_big(q);
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -784,8 +820,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             if (q->raw)
                 raw_too_big(q);
             else
-                web_plain(q, 413,
-                          T(q, "送られた内容が大きすぎます。\n", "request body too large\n"));
+                body_too_big(q);
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }

@@ -50,8 +50,12 @@ struct web_opts {
 #define WEB_MAX_HEADERS (16 * 1024)        /* request line + headers: connection memory */
 #define WEB_MAX_FORM    (64 * 1024)        /* urlencoded form body */
 #define WEB_MAX_UPLOAD  (4u * 1024 * 1024) /* multipart (CSV upload) body */
-#define WEB_MAX_FIELDS  200
-#define WEB_MAX_FIELD   (16 * 1024) /* one form value */
+/* the ledger upload (/ledger): a hospital's ledger of 30,000+ rows, up to
+ * the size the workspace reads its ledger.csv back (AZ_MAX_INPUT); an XLSX
+ * ledger is imported with anzen ledger import */
+#define WEB_MAX_LEDGER_UPLOAD AZ_MAX_INPUT
+#define WEB_MAX_FIELDS        200
+#define WEB_MAX_FIELD         (16 * 1024) /* one form value */
 
 /* Login throttling: per user name and per client address. */
 #define WEB_FAIL_WINDOW 900 /* seconds in which failures count */
@@ -140,6 +144,7 @@ struct req {
     bool post;
     bool too_big, bad_form, multipart;
     size_t body_len, body_max;
+    size_t file_max; /* a file part's limit (WEB_MAX_UPLOAD, or the ledger's) */
     struct field fields[WEB_MAX_FIELDS];
     int nfields;
     /* filled by the session layer */
