@@ -279,6 +279,7 @@ int main(int argc, char **argv)
         return gen(strtol(argv[2], NULL, 10), argv[3]);
     if (argc == 4 && !strcmp(argv[1], "dash"))
         return dash(argv[2], (int)strtol(argv[3], NULL, 10));
-    fprintf(stderr, "usage: hubbench gen N DIR | hubbench dash CONNINFO ITER | hubbench parse FILE N\n");
+    fprintf(stderr,
+            "usage: hubbench gen N DIR | hubbench dash CONNINFO ITER | hubbench parse FILE N\n");
     return 64;
 }
