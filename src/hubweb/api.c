@@ -164,6 +164,13 @@ int hub_api_chunk(struct req *q, const char *data, size_t len)
     return 0;
 }
 
+/* A body over AZ_BUNDLE_MAX (413, answered by the server, src/web/):
+ * from Content-Length, or a chunked body as it crosses the limit. */
+void hub_api_too_big(struct req *q)
+{
+    web_audit(q, "-", "bundle-refused", "-", "too big");
+}
+
 struct outcome {
     bool seen;
     enum az_hub_outcome o;

@@ -344,6 +344,7 @@ int hubweb_setup(struct az_ctx *ctx, struct web *w, struct hubweb *hw)
     w->raw_path = "/api/v1/bundles";
     w->raw_max = AZ_BUNDLE_MAX;
     w->raw_chunk = hub_api_chunk;
+    w->raw_too_big = hub_api_too_big;
     w->page_vars = page_vars;
     w->app = hw;
     /* every hub user sees many institutions' data: TOTP for all */

@@ -96,6 +96,7 @@ void hub_page_scopes(struct req *q);
 
 /* ---- api.c ---- */
 int hub_api_chunk(struct req *q, const char *data, size_t len);
+void hub_api_too_big(struct req *q);
 void hub_api_bundles(struct req *q);
 
 #endif

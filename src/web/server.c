@@ -90,6 +90,21 @@ static void raw_too_big(struct req *q)
     set_body(q, 413, "application/json", b, b ? strlen(b) : 0);
 }
 
+/* A raw body is refused as too large: the site is told once (its audit
+ * log), and what was kept of the body goes now, not when the request
+ * ends. */
+static void raw_refused(struct req *q)
+{
+    if (q->raw_file) {
+        close(q->raw_fd);
+        unlink(q->raw_file);
+        free(q->raw_file);
+        q->raw_file = NULL;
+    }
+    if (q->w->raw_too_big)
+        q->w->raw_too_big(q);
+}
+
 void web_html(struct req *q, int status, char *body)
 {
     set_body(q, status, "text/html; charset=utf-8", body, body ? strlen(body) : 0);
@@ -755,6 +770,7 @@ static enum MHD_Result begin(struct req *q, const char *method, const char *vers
             return send_resp(q);
         }
         if ((size_t)n > q->body_max) {
+            raw_refused(q);
             raw_too_big(q);
             web_add_header(q, "Connection", "close");
             return send_resp(q);
@@ -813,14 +829,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         *upload_size = 0; /* an early answer was queued; drop the rest */
         return MHD_YES;
     }
+    if (*upload_size && q->raw_over) {
+        /* past the limit: dropped unread, at most body_max more bytes */
+        q->raw_dropped += *upload_size;
+        *upload_size = 0;
+        return q->raw_dropped > q->body_max ? MHD_NO : MHD_YES;
+    }
     if (*upload_size) {
         q->body_len += *upload_size;
+        if (q->body_len > q->body_max && q->raw) {
+            /* a chunked body (Content-Length was checked in begin()):
+             * libmicrohttpd 0.9.75 takes an answer only before the body or
+             * after all of it (MHD_queue_response refuses in between and
+             * the connection would just close), so the rest is read to its
+             * end and dropped, then 413 is answered; a body that goes on
+             * past twice the limit is cut off by closing the connection.
+             * Nothing past the limit is kept: the spool file goes now. */
+            q->raw_over = true;
+            q->raw_dropped = *upload_size;
+            *upload_size = 0;
+            raw_refused(q);
+            return MHD_YES;
+        }
         if (q->body_len > q->body_max) {
             *upload_size = 0;
-            if (q->raw)
-                raw_too_big(q);
-            else
-                body_too_big(q);
+            body_too_big(q);
             web_add_header(q, "Connection", "close");
             return send_resp(q);
         }
@@ -841,6 +874,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             q->bad_form = true;
         *upload_size = 0;
         return MHD_YES;
+    }
+    if (q->raw_over) {
+        raw_too_big(q);
+        web_add_header(q, "Connection", "close");
+        return send_resp(q);
     }
     if (q->pp && MHD_destroy_post_processor(q->pp) != MHD_YES)
         q->bad_form = true; /* e.g. a multipart body cut short */

@@ -93,6 +93,9 @@ struct web {
     const char *raw_path;
     size_t raw_max;
     int (*raw_chunk)(struct req *q, const char *data, size_t len);
+    /* Called once when a raw body is refused as too large (413), from
+     * Content-Length or as a chunked body crosses raw_max (may be NULL). */
+    void (*raw_too_big)(struct req *q);
     /* What every page of the site adds to its view data (may be NULL). */
     void (*page_vars)(struct req *q, json_t *vars);
     void *app;    /* the other site's state */
@@ -164,6 +167,11 @@ struct req {
     int raw_fd;
     char *raw_file;
     int raw_state; /* the site's own (0 at first) */
+    /* a raw body without Content-Length (chunked) went past raw_max: the
+     * rest is read and dropped, to answer 413 at its end (at most raw_max
+     * more bytes, else the connection is closed) */
+    bool raw_over;
+    size_t raw_dropped;
 };
 
 /* ---- server.c ---- */
