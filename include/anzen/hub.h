@@ -199,5 +199,9 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
 int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path);
 /* The MHLW survey rates shipped with anzen (data/hub/survey.yaml). */
 int az_hub_survey_embedded(const char **ret, size_t *ret_len);
+/* The report's "survey" section from its "indicators" section (for a
+ * scope az_hub_report does not cover: an association's members). */
+int az_hub_survey_section(struct az_ctx *ctx, const char *survey_yaml, size_t survey_len,
+                          const json_t *indicators, int fiscal_year, json_t **ret);
 
 #endif

@@ -235,8 +235,40 @@ int az_hub_query(struct az_ctx *ctx, struct az_hub *h, const char *name,
     return az_fail(ctx, AZ_ENOTFOUND, "未知の集計 \"%s\"", "unknown query \"%s\"", name);
 }
 
-/* The survey comparison: the survey's rate and the hub's for hospitals. */
-static json_t *survey_compare(const json_t *survey, const json_t *ind)
+/* The survey's population in words ("hospital": 病院 / hospitals). */
+static const char *population_name(const char *code, bool en)
+{
+    static const struct {
+        const char *code, *ja, *en;
+    } t[] = {
+        {"hospital", "病院", "hospitals"},
+        {"clinic", "診療所", "clinics"},
+        {"dental", "歯科診療所", "dental clinics"},
+        {"pharmacy", "薬局", "pharmacies"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (!strcmp(code, t[i].code))
+            return en ? t[i].en : t[i].ja;
+    return az_hub_type_name(code, en ? AZ_LANG_EN : AZ_LANG_JA);
+}
+
+/* "k / n" of a count, or "—" when n is 0. */
+static json_t *of_n(json_int_t k, json_int_t n)
+{
+    char b[64];
+
+    if (!n)
+        return json_string("—");
+    snprintf(b, sizeof(b), "%lld / %lld", (long long)k, (long long)n);
+    return json_string(b);
+}
+
+/* The survey comparison: the survey's rate and the scope's for hospitals
+ * and for all institutions, each with its counts; the notes say whom the
+ * survey asked (its population: a clinic-heavy scope must not read its
+ * all-institutions rate against a hospital survey), the fiscal year and
+ * the n of the scope's figures. */
+static json_t *survey_compare(const json_t *survey, const json_t *ind, int fy)
 {
     static const char *const keys[] = {"cyber_bcp", "mfa", "patching", "usb", "contract_roles"};
     static const char *const ja[] = {"サイバー攻撃を想定した BCP", "二要素認証",
@@ -246,8 +278,11 @@ static json_t *survey_compare(const json_t *survey, const json_t *ind)
                                      "USB and external media restricted",
                                      "roles in the vendor contract"};
     json_t *out = json_array(), *sv = json_array_get(json_object_get(survey, "surveys"), 0);
-    json_t *rates = json_object_get(sv, "rates"), *hosp = NULL, *all_n = json_integer(0);
-    json_int_t all[6] = {0};
+    json_t *rates = json_object_get(sv, "rates"), *hosp = NULL, *sec;
+    const char *pop = json_string_value(json_object_get(sv, "population"));
+    const char *tja = json_string_value(json_object_get(sv, "title-ja"));
+    const char *ten = json_string_value(json_object_get(sv, "title-en"));
+    json_int_t all[6] = {0}, hn;
     size_t i;
     json_t *row;
 
@@ -258,7 +293,7 @@ static json_t *survey_compare(const json_t *survey, const json_t *ind)
         for (int k = 0; k < 6; k++)
             all[k] += json_integer_value(json_array_get(row, (size_t)k + 1));
     }
-    json_decref(all_n);
+    hn = hosp ? json_integer_value(json_array_get(hosp, 1)) : 0;
     for (int k = 0; k < 5; k++) {
         long rv = -1;
         json_t *sr;
@@ -267,23 +302,66 @@ static json_t *survey_compare(const json_t *survey, const json_t *ind)
             0)
             rv = -1;
         sr = rv >= 0 ? json_integer(rv) : json_null();
-        json_int_t hn = hosp ? json_integer_value(json_array_get(hosp, 1)) : 0;
         json_int_t hv = hosp ? json_integer_value(json_array_get(hosp, (size_t)k + 2)) : 0;
         json_t *hp = hn ? json_integer((hv * 100 + hn / 2) / hn) : json_null();
         json_t *ap = all[0] ? json_integer((all[k + 1] * 100 + all[0] / 2) / all[0]) : json_null();
         json_t *diff = hn && json_is_number(sr)
                            ? json_integer(json_integer_value(hp) - json_integer_value(sr))
                            : json_null();
-        json_array_append_new(out, json_pack("[s,s,o,o,o,o]", ja[k], en[k], sr, hp, diff, ap));
+        json_array_append_new(out, json_pack("[s,s,o,o,o,o,o,o]", ja[k], en[k], sr, hp, diff, ap,
+                                             of_n(hv, hn), of_n(all[k + 1], all[0])));
     }
-    return json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:o,s:O,s:O}", "name", "survey", "title_ja",
+    sec = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:i,s:I,s:I,s:s,s:s}", "name", "survey", "title_ja",
         "厚生労働省の調査との比較", "title_en", "Comparison with the MHLW survey", "columns_ja",
-        "指標,調査 (%),このハブの病院 (%),差 (ポイント),すべての機関 (%)", "columns_en",
+        "指標,調査 (%),この範囲の病院 (%),差 (ポイント),すべての機関 (%),病院 (はい / n),"
+        "すべての機関 (はい / n)",
+        "columns_en",
         "indicator,survey (%),hospitals here (%),difference (points),all "
-        "institutions (%)",
+        "institutions (%),hospitals (yes / n),all institutions (yes / n)",
         "rows", out, "source_ja", json_object_get(sv, "title-ja") ?: json_null(), "source_en",
-        json_object_get(sv, "title-en") ?: json_null());
+        json_object_get(sv, "title-en") ?: json_null(), "fiscal_year", fy, "n_hospitals", hn,
+        "n_all", all[0], "note_ja", SURVEY_NOTE_JA, "note_en", SURVEY_NOTE_EN);
+    if (sec && pop && *pop) {
+        char *pja = az_fmt("この調査の対象は%sです (%s)。%s以外は含まれないため、調査と比べるのは"
+                           "「この範囲の病院」の列です。「すべての機関」の率は参考で、調査の率と"
+                           "そのまま比べることはできません。この範囲の値は %d 年度の束から"
+                           " (病院 n = %lld、すべての機関 n = %lld)。",
+                           population_name(pop, false), tja ? tja : "", population_name(pop, false),
+                           fy, (long long)hn, (long long)all[0]);
+        char *pen = az_fmt("The survey covers %s only (%s); no other institutions are in it, so "
+                           "compare the column of hospitals here. The rate of all institutions is "
+                           "for reference and cannot be read against the survey's. The figures "
+                           "here are from the bundles of fiscal year %d (hospitals n = %lld, all "
+                           "institutions n = %lld).",
+                           population_name(pop, true), ten ? ten : "", fy, (long long)hn,
+                           (long long)all[0]);
+        json_object_set_new(sec, "population", json_string(pop));
+        if (pja)
+            json_object_set_new(sec, "population_ja", json_string(pja));
+        if (pen)
+            json_object_set_new(sec, "population_en", json_string(pen));
+        free(pja);
+        free(pen);
+    }
+    return sec;
+}
+
+int az_hub_survey_section(struct az_ctx *ctx, const char *survey_yaml, size_t survey_len,
+                          const json_t *indicators, int fiscal_year, json_t **ret)
+{
+    struct az_doc *doc = NULL;
+    json_t *sec;
+    int r;
+
+    if ((r = az_doc_load(ctx, "survey.yaml", survey_yaml, survey_len, &doc)) < 0)
+        return r;
+    sec = survey_compare(az_doc_root(doc), indicators, fiscal_year);
+    az_doc_free(doc);
+    if (!sec)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    *ret = sec;
+    return 0;
 }
 
 int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scope *s,
@@ -322,7 +400,7 @@ int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scop
         }
         json_array_append_new(secs, one);
         if (!strcmp(sections[i].name, "indicators") && doc)
-            json_array_append_new(secs, survey_compare(az_doc_root(doc), one));
+            json_array_append_new(secs, survey_compare(az_doc_root(doc), one, fy));
     }
     az_doc_free(doc);
     *ret = rep;
@@ -448,6 +526,7 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
     bool en = is_lang_en(ctx);
     const json_t *sc = json_object_get(rep, "scope");
     const char *grp = json_string_value(json_object_get(sc, "group"));
+    const char *asc = json_string_value(json_object_get(sc, "association"));
     size_t i;
     json_t *sec;
     char *out;
@@ -474,6 +553,10 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
         az_buf_puts(&b, en ? " / group " : " / グループ ");
         esc(&b, grp);
     }
+    if (asc && *asc) {
+        az_buf_puts(&b, en ? "association " : "医師会 ");
+        esc(&b, asc);
+    }
     az_buf_printf(&b, en ? " / fiscal year %lld" : " / %lld 年度",
                   (long long)json_integer_value(json_object_get(sc, "fiscal_year")));
     az_buf_puts(&b, "</p>\n");
@@ -492,10 +575,17 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
         if (survey) {
             const char *src =
                 json_string_value(json_object_get(sec, en ? "source_en" : "source_ja"));
+            const char *pop =
+                json_string_value(json_object_get(sec, en ? "population_en" : "population_ja"));
             az_buf_puts(&b, "<p>");
             esc(&b, src ? src : "");
-            az_buf_puts(&b, en ? "</p>\n<p>" SURVEY_NOTE_EN "</p>\n"
-                               : "</p>\n<p>" SURVEY_NOTE_JA "</p>\n");
+            az_buf_puts(&b, "</p>\n");
+            if (pop) {
+                az_buf_puts(&b, "<p class=\"population\">");
+                esc(&b, pop);
+                az_buf_puts(&b, "</p>\n");
+            }
+            az_buf_puts(&b, en ? "<p>" SURVEY_NOTE_EN "</p>\n" : "<p>" SURVEY_NOTE_JA "</p>\n");
         }
         if (!json_array_size(rows)) {
             az_buf_puts(&b, en ? "<p>No data.</p>\n" : "<p>データがありません。</p>\n");
@@ -616,8 +706,11 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
             /* the same caution as the HTML report's */
             const char *src =
                 json_string_value(json_object_get(sec, en ? "source_en" : "source_ja"));
+            const char *pop =
+                json_string_value(json_object_get(sec, en ? "population_en" : "population_ja"));
             char *note = NULL;
-            if (az_strf(&note, "%s%s%s", src ? src : "", src ? (en ? ". " : "。") : "",
+            if (az_strf(&note, "%s%s%s%s%s", src ? src : "", src ? (en ? ". " : "。") : "",
+                        pop ? pop : "", pop ? (en ? " " : "") : "",
                         en ? SURVEY_NOTE_EN : SURVEY_NOTE_JA) == 0)
                 worksheet_write_string(ws, 1, 0, note, NULL);
             free(note);

@@ -167,6 +167,19 @@ static void section_view(struct req *q, const json_t *sec, json_t *out)
     v_str(o, "name", name);
     v_str(o, "title",
           json_string_value(json_object_get(sec, q->lang == AZ_LANG_EN ? "title_en" : "title_ja")));
+    if (name && !strcmp(name, "survey")) {
+        /* whom the survey asked, the year and n of the figures here, and
+         * the caution, as the HTML and XLSX reports say them */
+        static const char *const keys[][2] = {
+            {"source_ja", "source_en"}, {"population_ja", "population_en"}, {"note_ja", "note_en"}};
+        json_t *notes = v_arr(o, "notes");
+        for (size_t k = 0; k < 3; k++) {
+            const char *t =
+                json_string_value(json_object_get(sec, keys[k][q->lang == AZ_LANG_EN ? 1 : 0]));
+            if (t && *t)
+                v_push_str(notes, t);
+        }
+    }
     ca = v_arr(o, "cols");
     for (const char *p = cols ? cols : ""; *p;) {
         const char *c = strchr(p, ',');
@@ -719,9 +732,13 @@ static const struct {
 static int assoc_report(struct req *q, const struct hub_scope *us, int fy, json_t **ret)
 {
     char fys[16];
-    json_t *rep, *secs;
+    json_t *rep, *secs, *one;
+    const char *sy = NULL;
+    size_t sl = 0;
     PGresult *r;
 
+    if (az_hub_survey_embedded(&sy, &sl) < 0)
+        sy = NULL;
     if (!fy) {
         const char *vals[1] = {""};
         if (!(r = query(q, "SELECT coalesce(max(fiscal_year), 0) FROM bundle WHERE $1 = ''", 1,
@@ -758,11 +775,21 @@ static int assoc_report(struct req *q, const struct hub_scope *us, int fy, json_
             json_array_append_new(rows, row);
         }
         PQclear(r);
-        json_array_append_new(
-            secs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", assoc_sections[s].name, "title_ja",
-                            assoc_sections[s].title_ja, "title_en", assoc_sections[s].title_en,
-                            "columns_ja", assoc_sections[s].cols_ja, "columns_en",
-                            assoc_sections[s].cols_en, "rows", rows));
+        one = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", assoc_sections[s].name, "title_ja",
+                        assoc_sections[s].title_ja, "title_en", assoc_sections[s].title_en,
+                        "columns_ja", assoc_sections[s].cols_ja, "columns_en",
+                        assoc_sections[s].cols_en, "rows", rows);
+        json_array_append_new(secs, one);
+        /* the comparison with the survey follows the indicators, as in
+         * the report of a region or a group (az_hub_report) */
+        if (one && !strcmp(assoc_sections[s].name, "indicators") && sy) {
+            json_t *sv = NULL;
+            if (az_hub_survey_section(&q->ctx, sy, sl, one, fy, &sv) < 0) {
+                json_decref(rep);
+                return q->ctx.err;
+            }
+            json_array_append_new(secs, sv);
+        }
     }
     *ret = rep;
     return 0;

@@ -266,7 +266,7 @@ code=$(post application/json osaka1.json --interface 127.0.0.3)
 # ---- accounts and the UI ----
 pg_restart="$PGBIN/pg_ctl -D $PGT/data -m fast -w restart >/dev/null 2>&1"
 [ "$(id -u)" -eq 0 ] && pg_restart="runuser -u nobody -- $pg_restart"
-HUB_PG_RESTART=$pg_restart python3 "$SRCDIR/tests/hub/hub_web.py" "$PORT" "$S" "$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$T/serve.err")" |
+HUB_PSQL="$PGBIN/psql" HUB_PG_RESTART=$pg_restart python3 "$SRCDIR/tests/hub/hub_web.py" "$PORT" "$S" "$(sed -n 's/.*初回設定コード: \([0-9]*\).*/\1/p' "$T/serve.err")" |
     sed "s/^ok [0-9]*/ok/; s/^not ok [0-9]*/not ok/" >web.tap
 while IFS= read -r line; do
     case "$line" in

@@ -244,6 +244,89 @@ ok(st == 404, "IDOR: the association asking for a non-member gets 404", st)
 st, _, _, raw = ik.get("/report?format=xlsx")
 ok(st == 200 and raw[:2] == b"PK", "the association's XLSX report", st)
 
+
+# the association's comparison with the MHLW survey: the survey's rates
+# (data/hub/survey.yaml) against its members' own, from the hub's rows of
+# each member (its database), with the counts and the survey's population
+def survey_rates():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "hub",
+                        "survey.yaml")
+    with open(path, encoding="utf-8") as f:
+        return {k: int(v) for k, v in
+                re.findall(r"^\s+(cyber_bcp|mfa|patching|usb|contract_roles):\s*(\d+)\s*$",
+                           f.read(), re.M)}
+
+
+def member_rows(fy, members):
+    out = subprocess.run(
+        [os.environ["HUB_PSQL"], "-X", "-q", "-At", "-F", "|", os.environ["ANZEN_HUB_DB"], "-c",
+         "select type, cyber_bcp, mfa, patching, usb, contract_roles from inst_year where "
+         f"fiscal_year = {int(fy)} and institution in ({','.join(repr(m) for m in members)})"],
+        capture_output=True, text=True, check=True).stdout
+    return [line.split("|") for line in out.split()]
+
+
+def pct(k, n):
+    return (k * 100 + n // 2) // n if n else None
+
+
+def table_rows(html, sec, start=None):
+    m = re.search((start or rf'id="sec-{sec}"') + r".*?</table>.*?(</section>|<h2>|$)", html, re.S)
+    if not m:
+        return None, ""
+    rows = re.findall(r"<tr>(.*?)</tr>", m.group(0).split("<tbody>")[-1], re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in rows], m.group(0)
+
+
+st, _, text, _ = ik.get("/")
+fy = re.search(r"年度 (\d{4})", text)
+fy = fy and fy.group(1)
+rates = survey_rates()
+keys = ("cyber_bcp", "mfa", "patching", "usb", "contract_roles")
+mrows = member_rows(fy or 0, ["demo1", "osaka1"])
+want = []
+for i, k in enumerate(keys):
+    hosp = [r for r in mrows if r[0] == "hospital"]
+    hy, ay = sum(r[i + 1] == "t" for r in hosp), sum(r[i + 1] == "t" for r in mrows)
+    hp, ap = pct(hy, len(hosp)), pct(ay, len(mrows))
+    show = lambda v: "—" if v is None else str(v)  # noqa: E731
+    want.append([str(rates[k]), show(hp), show(hp - rates[k] if hp is not None else None),
+                 show(ap), f"{hy} / {len(hosp)}" if hosp else "—",
+                 f"{ay} / {len(mrows)}" if mrows else "—"])
+got, sec = table_rows(text, "survey")
+ok(len(mrows) == 2 and {r[0] for r in mrows} == {"hospital", "clinic"} and len(rates) == 5,
+   "the association's members have their rows (a hospital and a clinic) and the survey its rates",
+   (mrows, rates))
+ok(got is not None and [r[1:] for r in got] == want,
+   "the association's overview compares the survey with its members' rates, with the counts",
+   (got, want))
+ok(got and [r[0] for r in got][0] == "サイバー攻撃を想定した BCP",
+   "the indicators are named in Japanese", got and [r[0] for r in got])
+nh = sum(r[0] == "hospital" for r in mrows)
+ok("この調査の対象は病院です" in sec and f"{fy} 年度" in sec and f"病院 n = {nh}、" in sec and
+   f"すべての機関 n = {len(mrows)})" in sec and "8,117" in sec,
+   "it says the survey covers hospitals, the fiscal year and the n of the figures", sec[:900])
+ik.get("/lang?to=en&back=/")
+st, _, text, _ = ik.get("/")
+got_en, sec = table_rows(text, "survey")
+ok(got_en and [r[0] for r in got_en][0] == "cyber BCP" and [r[1:] for r in got_en] == want and
+   "The survey covers hospitals only" in sec and f"fiscal year {fy}" in sec,
+   "in English: the same figures, the survey's population and the fiscal year", sec[:900])
+ik.get("/lang?to=ja&back=/")
+st, _, text, _ = ik.get("/report?format=html")
+got_r, _ = table_rows(text, "survey", "<h2>厚生労働省の調査との比較</h2>")
+ok(st == 200 and "医師会 med1" in text and "この調査の対象は病院です" in text and
+   got_r is not None and [r[1:] for r in got_r] == want,
+   "the association's HTML report has the comparison too", (st, got_r, want))
+st, _, _, raw = ik.get("/report?format=xlsx")
+with zipfile.ZipFile(io.BytesIO(raw)) as z:
+    wbx = z.read("xl/workbook.xml").decode()
+    strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() \
+        else ""
+ok("厚生労働省の調査との比較" in wbx and "この調査の対象は病院です" in strings,
+   "the association's XLSX report has the comparison sheet with the population", wbx[:400])
+
 rc, out, err = hub_user("add", "bare", "--scope", "all", "--password-stdin", stdin=PW + "\n")
 subprocess.run(["sqlite3", os.path.join(STATE, "hub-accounts.db"),
                 "delete from hub_scope where name = 'bare'"], check=True)
