@@ -26,24 +26,14 @@
 #include "anzen/report.h"
 #include "anzen/xlsx.h"
 #include "web.h"
+#include "pages_impl.h"
 
 static const char *tx(struct req *q, struct az_text t)
 {
     return q->lang == AZ_LANG_EN ? t.en : t.ja;
 }
 
-/* One request's view of the workspace (lib/workspace), in the request's
- * language and at the server's reference date. */
-struct ws {
-    struct az_ctx ctx;
-    struct az_date as_of;
-    struct az_workspace *w;
-    struct az_profile *p;
-    struct az_answers *a;
-    struct az_eval *e;
-};
-
-static void ws_done(struct ws *s)
+void pages_ws_done(struct ws *s)
 {
     az_eval_free(s->e);
     az_answers_free(s->a);
@@ -53,7 +43,7 @@ static void ws_done(struct ws *s)
 }
 
 /* Open the workspace (no evaluation yet). 0 or an error in s->ctx. */
-static int ws_open(struct req *q, struct ws *s)
+int pages_ws_open(struct req *q, struct ws *s)
 {
     static const struct az_ws_files files = {.profile = WEB_PROFILE, .answers = WEB_ANSWERS};
 
@@ -71,7 +61,7 @@ static int ws_open(struct req *q, struct ws *s)
  * is no profile yet, or -1 on an error (message in s->ctx). */
 static int ws_load(struct req *q, struct ws *s, const char *vendor_system)
 {
-    if (ws_open(q, s) < 0)
+    if (pages_ws_open(q, s) < 0)
         return -1;
     if (access(s->w->profile, F_OK) != 0)
         return 1;
@@ -94,15 +84,15 @@ static int store_states(void *arg, struct az_ctx *ctx, struct az_plan_state **re
 
 /* The whole view (plan with every check's findings, vendor forms, report
  * input), shared between requests and rebuilt only when a workspace file
- * or the store changed (az_ws_cache). Give it back with view_done.
+ * or the store changed (az_ws_cache). Give it back with pages_view_done.
  * Returns 0, 1 when there is no profile yet, or -1 (message in s->ctx). */
-static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
+int pages_ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
 {
     uint64_t version = 0;
     int r;
 
     *ret = NULL;
-    if (ws_open(q, s) < 0)
+    if (pages_ws_open(q, s) < 0)
         return -1;
     if (access(s->w->profile, F_OK) != 0)
         return 1;
@@ -114,12 +104,12 @@ static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
     return r < 0 ? -1 : 0;
 }
 
-static void view_done(struct req *q, struct az_ws_view *v)
+void pages_view_done(struct req *q, struct az_ws_view *v)
 {
     az_ws_cache_put(q->w->cache, v);
 }
 
-static void load_error(struct req *q, struct ws *s)
+void pages_load_error(struct req *q, struct ws *s)
 {
     json_t *v = json_object();
 
@@ -156,18 +146,18 @@ void page_dashboard(struct req *q)
     size_t nvs, i;
     json_t *v, *x, *list;
     struct az_plan *plan;
-    int r = ws_view(q, &s, &view), pct;
+    int r = pages_ws_view(q, &s, &view), pct;
 
     if (r < 0) {
-        load_error(q, &s);
-        ws_done(&s);
+        pages_load_error(q, &s);
+        pages_ws_done(&s);
         return;
     }
     v = json_object();
     v_bool(v, "mfa_off", !q->user.totp[0]);
     if (r == 1) {
         v_bool(v, "no_profile", true);
-        ws_done(&s);
+        pages_ws_done(&s);
         web_page(q, 200, "dashboard.html", v, NULL);
         return;
     }
@@ -303,8 +293,8 @@ void page_dashboard(struct req *q)
     }
     s.p = NULL;
     s.e = NULL;
-    view_done(q, view);
-    ws_done(&s);
+    pages_view_done(q, view);
+    pages_ws_done(&s);
     web_page(q, 200, "dashboard.html", v, NULL);
 }
 
@@ -705,10 +695,10 @@ static void questionnaire(struct req *q, const char *system, const char *base)
 
     if (r != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (system) {
@@ -722,13 +712,13 @@ static void questionnaire(struct req *q, const char *system, const char *base)
             struct ws s2;
             char msg[AZ_ERRMSG_MAX];
             snprintf(msg, sizeof(msg), "%s", az_errmsg(&s.ctx));
-            ws_done(&s);
+            pages_ws_done(&s);
             web_error(q, 400, msg, msg);
             (void)s2;
             return;
         }
         /* re-evaluate and go to the next open item */
-        ws_done(&s);
+        pages_ws_done(&s);
         {
             char loc[300];
             snprintf(loc, sizeof(loc), "%s%s%s", base, system ? "?system=" : "",
@@ -784,7 +774,7 @@ static void questionnaire(struct req *q, const char *system, const char *base)
         v_str(x, "label", ir->item->label);
         v_str(x, "title", tx(q, ir->item->title));
     }
-    ws_done(&s);
+    pages_ws_done(&s);
     web_page(q, 200, "assess.html", v, NULL);
 }
 
@@ -870,13 +860,11 @@ void page_vendors(struct req *q)
 
 /* ---- ledger ---- */
 
-#define WEB_PER_PAGE 100 /* rows of the ledger, cards of the plan, per page */
-
 /* ?page=N (1-based) of n rows: sets *first (0-based) and the pager's data
  * in v (page, pages, prev, next, count, shown_from, shown_to, and the query
  * of the other arguments to keep, as "args"). */
-static void pager(struct req *q, json_t *v, size_t n, size_t *first, const char *const *keep,
-                  const char *base)
+void pages_pager(struct req *q, json_t *v, size_t n, size_t *first, const char *const *keep,
+                 const char *base)
 {
     long page = 1, pages = n ? (long)((n + WEB_PER_PAGE - 1) / WEB_PER_PAGE) : 1;
     const char *pg = web_arg(q, "page");
@@ -1019,9 +1007,9 @@ void page_ledger(struct req *q)
     int r;
 
     az_ctx_init(&ctx, q->lang);
-    if (ws_open(q, &s) < 0) {
-        load_error(q, &s);
-        ws_done(&s);
+    if (pages_ws_open(q, &s) < 0) {
+        pages_load_error(q, &s);
+        pages_ws_done(&s);
         return;
     }
     if (q->post) {
@@ -1064,8 +1052,8 @@ void page_ledger(struct req *q)
             az_ledger_free(up);
         }
     }
-    ws_done(&s);
-    r = ws_view(q, &s, &view);
+    pages_ws_done(&s);
+    r = pages_ws_view(q, &s, &view);
     if (r == 0 && view) {
         l = view->ledger;
         if (view->compact) {
@@ -1084,8 +1072,8 @@ void page_ledger(struct req *q)
             l = own;
     } else {
         free(msg);
-        load_error(q, &s);
-        ws_done(&s);
+        pages_load_error(q, &s);
+        pages_ws_done(&s);
         return;
     }
     v = json_object();
@@ -1127,8 +1115,8 @@ void page_ledger(struct req *q)
             free(msg);
             free(data);
             az_ledger_free(own);
-            view_done(q, view);
-            ws_done(&s);
+            pages_view_done(q, view);
+            pages_ws_done(&s);
             web_plain(q, 500, "out of memory\n");
             return;
         }
@@ -1184,7 +1172,7 @@ void page_ledger(struct req *q)
         if (l) {
             json_t *as = v_obj(v, "assets"), *rows, *kinds, *segs;
             v_int(as, "count", (long long)l->n);
-            pager(q, as, nhit, &first, keep, "/ledger");
+            pages_pager(q, as, nhit, &first, keep, "/ledger");
             rows = v_arr(as, "rows");
             for (size_t k = first; k < nhit && k < first + WEB_PER_PAGE; k++) {
                 const struct az_asset *a = &l->v[hit[k]];
@@ -1222,8 +1210,8 @@ void page_ledger(struct req *q)
     az_ledger_free(own);
     free(data);
     free(msg);
-    view_done(q, view);
-    ws_done(&s);
+    pages_view_done(q, view);
+    pages_ws_done(&s);
     web_page(q, 200, "ledger.html", v, NULL);
 }
 
@@ -1307,7 +1295,7 @@ static void plan_board(struct req *q, const struct az_plan *plan)
     for (size_t i = 0; hit && i < plan->n; i++)
         if (plan_match(&plan->v[i], status, role, owner))
             hit[nhit++] = i;
-    pager(q, v, nhit, &first, keep, "/plan");
+    pages_pager(q, v, nhit, &first, keep, "/plan");
     cols = v_arr(v, "columns");
     for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
         json_t *c = v_push(cols), *cards = NULL;
@@ -1363,25 +1351,25 @@ void page_plan(struct req *q)
     int r;
 
     if (!q->post) {
-        if ((r = ws_view(q, &s, &view)) != 0) {
+        if ((r = pages_ws_view(q, &s, &view)) != 0) {
             if (r < 0)
-                load_error(q, &s);
+                pages_load_error(q, &s);
             else
                 web_redirect(q, "/wizard");
-            ws_done(&s);
+            pages_ws_done(&s);
             return;
         }
         plan_board(q, view->plan);
-        view_done(q, view);
-        ws_done(&s);
+        pages_view_done(q, view);
+        pages_ws_done(&s);
         return;
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (q->post) {
@@ -1395,7 +1383,7 @@ void page_plan(struct req *q)
         for (size_t i = 0; item && i < s.e->nresults; i++)
             known |= !strcmp(s.e->results[i].item->id, item);
         if (!known || stv < 0) {
-            ws_done(&s);
+            pages_ws_done(&s);
             web_error(q, 400, "計画の項目か状態が不正です。", "Unknown plan item or status.");
             return;
         }
@@ -1417,7 +1405,7 @@ void page_plan(struct req *q)
         web_lock(q->w);
         r = az_store_plan_update(q->w->st, &s.ctx, item, &patch, web_who(q));
         web_unlock(q->w);
-        ws_done(&s);
+        pages_ws_done(&s);
         if (r < 0)
             web_error(q, 500, "保存できませんでした。", "Could not save.");
         else
@@ -1552,7 +1540,7 @@ static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret,
     json_t *check = NULL;
     int r;
 
-    if (ws_view(q, s, &view) != 0)
+    if (pages_ws_view(q, s, &view) != 0)
         return AZ_EINVAL;
     /* the cached view keeps the ledger findings compact: JSON for the
      * report again */
@@ -1572,7 +1560,7 @@ static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret,
         r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
     json_decref(check);
-    view_done(q, view);
+    pages_view_done(q, view);
     return r;
 }
 
@@ -1603,11 +1591,11 @@ void page_report_file(struct req *q)
         }
         if (report_doc(q, &s, rk->kind, &out, &len) < 0) {
             export_error(q, &s.ctx);
-            ws_done(&s);
+            pages_ws_done(&s);
             return;
         }
         az_date_iso(s.as_of, day, sizeof(day));
-        ws_done(&s);
+        pages_ws_done(&s);
         snprintf(ascii, sizeof(ascii), "%s-%s%s", rk->file, day, rk->ext);
         snprintf(name, sizeof(name), "%s-%s%s", q->lang == AZ_LANG_EN ? rk->file : rk->file_ja, day,
                  rk->ext);
@@ -1616,10 +1604,10 @@ void page_report_file(struct req *q)
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (!strncmp(rk->kind, "status", 6)) {
@@ -1635,10 +1623,10 @@ void page_report_file(struct req *q)
     } else {
         struct az_ws_view *view = NULL;
         struct ws s2;
-        if (ws_view(q, &s2, &view) == 0)
+        if (pages_ws_view(q, &s2, &view) == 0)
             doc = az_oscal_poam(view->plan);
-        view_done(q, view);
-        ws_done(&s2);
+        pages_view_done(q, view);
+        pages_ws_done(&s2);
     }
     if (doc) {
         char *t = json_dumps(doc, JSON_INDENT(2));
@@ -1654,7 +1642,7 @@ void page_report_file(struct req *q)
             }
         }
     }
-    ws_done(&s);
+    pages_ws_done(&s);
     if (!out) {
         web_error(q, 500, "書き出せませんでした。", "Could not export.");
         return;
@@ -1690,10 +1678,10 @@ void page_vendor_form(struct req *q)
     /* the vendor's answers, evaluated as the vendor screen shows them */
     if ((r = ws_load(q, &s, system)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_error(q, 404, "その様式はありません。", "No such form.");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     for (size_t i = 0; i < s.p->nsystems; i++)
@@ -1705,12 +1693,12 @@ void page_vendor_form(struct req *q)
     job.as_of = s.as_of;
     if (!job.sys || xlsx_bytes(&s.ctx, &job, &out, &len) < 0) {
         export_error(q, &s.ctx);
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     /* system IDs are letters, digits and . _ - (profile.c) */
     snprintf(ascii, sizeof(ascii), "vendor-form-%s.xlsx", job.sys->id);
     snprintf(name, sizeof(name), "%s-%s.xlsx", T(q, "事業者確認用", "vendor-form"), job.sys->id);
-    ws_done(&s);
+    pages_ws_done(&s);
     web_download(q, XLSX_TYPE, ascii, name, out, len);
 }
