@@ -720,6 +720,46 @@ static void test_import_long_text(void **state)
     az_buf_done(&db);
 }
 
+/* An edition id given by the user is checked whole: a long one is refused
+ * (never accepted cut short) and the message names it in full. */
+static void test_import_edition_id(void **state)
+{
+    struct az_catalog *cat;
+    struct az_catimport_opts o;
+    struct az_buf jb, ab;
+    const char *msg;
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_JA);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    az_buf_init(&jb, 4096);
+    az_buf_init(&ab, 4096);
+    /* 2 + 3n bytes: 63 bytes would end inside a character */
+    az_buf_puts(&jb, "c-");
+    for (int i = 0; i < 20; i++)
+        az_buf_puts(&jb, "医療機関");
+    az_buf_puts(&ab, "cl-");
+    for (int i = 0; i < 70; i++)
+        az_buf_puts(&ab, "a");
+
+    az_catimport_opts_init(&o);
+    o.edition_id = jb.data;
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    msg = az_errmsg(&ctx);
+    assert_non_null(strstr(msg, jb.data));
+    assert_true(az_utf8_invalid_at(msg, strlen(msg)) == (size_t)-1);
+
+    o.edition_id = ab.data;
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), ab.data));
+    assert_non_null(strstr(az_errmsg(&ctx), "too long"));
+
+    az_buf_done(&jb);
+    az_buf_done(&ab);
+    az_catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -736,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_import_layouts),
         cmocka_unit_test(test_import_long_text),
+        cmocka_unit_test(test_import_edition_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
