@@ -79,6 +79,15 @@ st, _, text, _ = admin.post("/admin/users", {"action": "create", "name": "bob", 
                                              "role": "operations", "password": BOB_PW})
 ok(st == 200 and "追加しました" in text, "the admin adds bob (no 2FA)",
    re.findall(r'role="status">([^<]*)<', text))
+# a display name longer than the stored field is refused whole (it was cut
+# inside a character, and the user then vanished from the list)
+LONG = "医療法人社団さくら会情報システム担当" * 5
+st, _, text, _ = admin.post("/admin/users", {"action": "create", "name": "erin", "display": LONG,
+                                             "role": "viewer", "password": BOB_PW})
+ok(st == 400 and "表示名が長すぎます" in text and LONG in text,
+   "a display name over 128 bytes is refused, named whole", (st, text[:300]))
+st, _, text, _ = admin.get("/admin/users")
+ok(st == 200 and "ボブ" in text and "erin" not in text, "and no user erin was added", st)
 
 # ---- the attacker on 127.0.0.2 ----
 for i in range(8):
