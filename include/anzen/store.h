@@ -166,6 +166,11 @@ struct az_user {
 /* True if name is a valid login name (1..AZ_USER_NAME_MAX characters of
  * ASCII letters, digits and . _ - @, starting with a letter or digit). */
 bool az_user_name_valid(const char *name);
+/* Check a display name and a vendor name (either may be NULL) before they
+ * are copied into struct az_user: text longer than AZ_USER_TEXT_MAX bytes
+ * is refused with a message, never cut (a cut could end inside a
+ * character). Returns 0 or AZ_EINVAL. */
+int az_user_texts_check(struct az_ctx *ctx, const char *display, const char *vendor);
 /* Number of users (0 before the first run has created the administrator). */
 int az_store_user_count(struct az_store *st, struct az_ctx *ctx, int *ret);
 /* Add a user; AZ_EINVAL if the name is taken or invalid. who is the

@@ -22,6 +22,7 @@
 #include "import_impl.h"
 
 #define MAX_IMPORT_ITEMS 2000
+#define MAX_EDITION_ID   63 /* bytes of an edition id (an ASCII token) */
 
 void az_catimport_opts_init(struct az_catimport_opts *o)
 {
@@ -1037,17 +1038,23 @@ int az_catimport_read(struct az_ctx *ctx, const struct az_catalog *cat, const ch
     }
     /* ids, date, previous edition */
     {
-        char id[64];
-        if (o->edition_id)
-            snprintf(id, sizeof(id), "%s", o->edition_id);
-        else
-            snprintf(id, sizeof(id), "cl-r%d-imp", im->fiscal_year - 2018);
-        if (!az_is_token(id) || strchr(id, '.')) {
+        /* the id as given, whole: a copy into a fixed buffer would accept
+         * a long id cut short, or name it cut mid-character */
+        char *id =
+            o->edition_id ? strdup(o->edition_id) : az_fmt("cl-r%d-imp", im->fiscal_year - 2018);
+        if (id && (!az_is_token(id) || strchr(id, '.'))) {
             r = az_fail(ctx, AZ_EINVAL, "版の ID \"%s\" が不正です", "invalid edition id \"%s\"",
                         id);
+            free(id);
             goto fail;
         }
-        im->edition_id = strdup(id);
+        if (id && strlen(id) > MAX_EDITION_ID) {
+            r = az_fail(ctx, AZ_EINVAL, "版の ID \"%s\" が長すぎます (上限 %d 文字)",
+                        "edition id \"%s\" is too long (limit %d characters)", id, MAX_EDITION_ID);
+            free(id);
+            goto fail;
+        }
+        im->edition_id = id;
     }
     for (size_t i = 0; i < az_catalog_neditions(cat); i++) {
         const struct az_edition *e = az_catalog_edition_at(cat, i);

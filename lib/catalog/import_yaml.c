@@ -4,6 +4,7 @@
  * edition (catimport.h): YAML in the catalog's schema, with each item's
  * predecessor and what is carried over from it.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,39 @@ static void q(struct az_buf *b, const char *s)
         p += l;
     }
     az_buf_puts(b, "\"");
+}
+
+/* q() of printf-style text, whole however long: a fixed buffer would cut
+ * a long file name or cell text, maybe mid-character. Sets *ok to false
+ * on ENOMEM. */
+__attribute__((format(printf, 3, 4))) static void qf(struct az_buf *b, bool *ok, const char *fmt,
+                                                     ...)
+{
+    va_list ap;
+    char *s = NULL;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) {
+        s = NULL;
+        *ok = false;
+    }
+    va_end(ap);
+    q(b, s);
+    free(s);
+}
+
+/* The length of s, or of its longest start of at most max bytes that ends
+ * between two characters (a byte count such as %.380s can end inside one). */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
 }
 
 static void text_kv(struct az_buf *b, const char *key, const char *ja, const char *en)
@@ -208,7 +242,7 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
     char d[16], fy[32];
     const struct az_edition *pe = im->previous;
     const struct az_form *pf = NULL;
-    bool gate_done = false;
+    bool gate_done = false, ok = true;
 
     az_date_iso(today, d, sizeof(d));
     az_fy_format(im->fiscal_year, AZ_LANG_JA, fy, sizeof(fy));
@@ -242,29 +276,19 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
         az_buf_puts(&b, "\n");
     }
     az_buf_puts(&b, "  sources: [");
-    {
-        char src[512];
-        snprintf(src, sizeof(src), "%s (sha256 %s), シート「%s」", im->file_label, im->sha256,
-                 im->sheet);
-        q(&b, src);
-    }
+    qf(&b, &ok, "%s (sha256 %s), シート「%s」", im->file_label, im->sha256, im->sheet);
     az_buf_puts(&b, "]\n  note: {ja: ");
-    {
-        char nj[1024], ne[1024];
-        snprintf(nj, sizeof(nj),
-                 "%s に提供された公式様式 %s から取り込んだ版。番号と文は様式のとおり。前の版"
-                 "%s%s との対応は anzen の提案で、引き継いだ回答は新しい様式で確認し直す必要が"
-                 "あります。",
-                 d, im->file_label, pe ? " " : "", pe ? pe->id : "(なし)");
-        snprintf(ne, sizeof(ne),
-                 "Imported on %s from the official form %s you provided; numbers and texts as "
-                 "printed. The crosswalk from %s is anzen's proposal; carried answers must be "
-                 "confirmed again on the new form.",
-                 d, im->file_label, pe ? pe->id : "(none)");
-        q(&b, nj);
-        az_buf_puts(&b, ", en: ");
-        q(&b, ne);
-    }
+    qf(&b, &ok,
+       "%s に提供された公式様式 %s から取り込んだ版。番号と文は様式のとおり。前の版"
+       "%s%s との対応は anzen の提案で、引き継いだ回答は新しい様式で確認し直す必要が"
+       "あります。",
+       d, im->file_label, pe ? " " : "", pe ? pe->id : "(なし)");
+    az_buf_puts(&b, ", en: ");
+    qf(&b, &ok,
+       "Imported on %s from the official form %s you provided; numbers and texts as "
+       "printed. The crosswalk from %s is anzen's proposal; carried answers must be "
+       "confirmed again on the new form.",
+       d, im->file_label, pe ? pe->id : "(none)");
     az_buf_puts(&b, "}\nforms:\n  - id: ");
     q(&b, im->form);
     az_buf_puts(&b, "\n    title: {ja: ");
@@ -353,7 +377,7 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
     for (size_t i = 0; i < im->nitems; i++) {
         const struct az_catimport_item *x = &im->items[i];
         const struct az_item *m = x->match;
-        char *title = az_catimport_shorten(x->text, 32), en[512], src[512];
+        char *title = az_catimport_shorten(x->text, 32), *en;
         az_buf_puts(&b, "  - id: ");
         q(&b, x->id);
         az_buf_puts(&b, "\n    form: ");
@@ -367,18 +391,25 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             az_buf_puts(&b, "    gate: true\n");
             gate_done = true;
         }
-        snprintf(en, sizeof(en), "%s (imported)", m ? m->title.en : "Imported item");
+        en = az_fmt("%s (imported)", m ? m->title.en : "Imported item");
+        if (!en)
+            ok = false;
         text_kv(&b, "title", title ? title : x->label, en);
         free(title);
-        if (m)
-            snprintf(en, sizeof(en),
-                     "As printed on the official form (Japanese). The closest earlier item "
-                     "(%s) reads: %.380s",
-                     m->id, m->text.en ? m->text.en : "");
-        else
-            snprintf(en, sizeof(en),
-                     "As printed on the official form (Japanese only); no earlier item matched.");
+        if (m) {
+            const char *t = m->text.en ? m->text.en : "";
+            az_strf(&en,
+                    "As printed on the official form (Japanese). The closest earlier item "
+                    "(%s) reads: %.*s",
+                    m->id, (int)utf8_prefix(t, 380), t);
+        } else {
+            az_strf(&en,
+                    "As printed on the official form (Japanese only); no earlier item matched.");
+        }
+        if (!en)
+            ok = false;
         text_kv(&b, "text", x->text, en);
+        free(en);
         if (m && m->guidance.ja)
             text_kv(&b, "guidance", m->guidance.ja, m->guidance.en);
         if (m && m->interim.ja)
@@ -393,16 +424,18 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
         az_buf_printf(&b, "    required-from: \"%d\"\n",
                       m && x->keeps_dates && m->required_from ? m->required_from : im->fiscal_year);
         az_buf_puts(&b, "    confidence: imported\n    sources: [");
-        snprintf(src, sizeof(src), "%s: シート「%s」 %u 行", im->file_label, im->sheet, x->row + 1);
-        q(&b, src);
+        qf(&b, &ok, "%s: シート「%s」 %u 行", im->file_label, im->sheet, x->row + 1);
         az_buf_puts(&b, "]\n");
         if (strcmp(x->printed, x->label) != 0 || x->device) {
-            char nj[512], ne[512];
-            snprintf(nj, sizeof(nj), "様式に印字された番号: %s%s%s", x->printed,
-                     x->device ? " / 対象: " : "", x->device ? x->device : "");
-            snprintf(ne, sizeof(ne), "Number as printed on the form: %s%s%s", x->printed,
-                     x->device ? " / target: " : "", x->device ? x->device : "");
+            char *nj = az_fmt("様式に印字された番号: %s%s%s", x->printed,
+                              x->device ? " / 対象: " : "", x->device ? x->device : "");
+            char *ne = az_fmt("Number as printed on the form: %s%s%s", x->printed,
+                              x->device ? " / target: " : "", x->device ? x->device : "");
+            if (!nj || !ne)
+                ok = false;
             text_kv(&b, "note", nj, ne);
+            free(nj);
+            free(ne);
         }
     }
     for (size_t k = 0; pe && k < pe->nitems; k++)
@@ -462,7 +495,7 @@ char *az_catimport_to_yaml(const struct az_catimport *im, struct az_date today)
             text_kv(&b, "note", nj, ne);
         }
     }
-    if (b.len >= b.max) {
+    if (!ok || b.len >= b.max) {
         az_buf_done(&b);
         return NULL;
     }

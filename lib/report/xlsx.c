@@ -547,11 +547,13 @@ static void plan_sheet(struct w *w, lxw_workbook *wb, const struct fmts *f, cons
         wstr(w, ws, row, 3, EN(l) ? pi->reason_en : pi->reason_ja, f->wrap);
         for (int k = 0; k < 2; k++) {
             const struct az_plan_track *t = &pi->track[k];
-            char owner[256];
-            snprintf(owner, sizeof(owner), "%s%s%s", az_role_name((enum az_role)t->owner_role, l),
-                     t->owner && *t->owner ? " " : "", t->owner ? t->owner : "");
+            /* the name as typed, whole: a cell cut inside a character
+             * would make the workbook invalid */
+            AZ_AUTOFREE char *owner =
+                az_fmt("%s%s%s", az_role_name((enum az_role)t->owner_role, l),
+                       t->owner && *t->owner ? " " : "", t->owner ? t->owner : "");
             wstr(w, ws, row, 4 + 4 * (unsigned)k, tr(l, t->text), f->wrap);
-            wstr(w, ws, row, 5 + 4 * (unsigned)k, owner, f->wrap);
+            wstr(w, ws, row, 5 + 4 * (unsigned)k, or_nomem(w, owner), f->wrap);
             wdate(w, ws, row, 6 + 4 * (unsigned)k, true, t->due, f->date);
             wstr(w, ws, row, 7 + 4 * (unsigned)k, az_plan_status_name(t->status, l), f->center);
         }

@@ -55,6 +55,23 @@ bool az_user_name_valid(const char *name)
     return n > 0;
 }
 
+int az_user_texts_check(struct az_ctx *ctx, const char *display, const char *vendor)
+{
+    if (display && strlen(display) > AZ_USER_TEXT_MAX)
+        return az_fail(ctx, AZ_EINVAL,
+                       "表示名が長すぎます (%d バイトまで、日本語でおよそ %d 文字): %s",
+                       "the display name is too long (at most %d bytes, about %d Japanese "
+                       "characters): %s",
+                       AZ_USER_TEXT_MAX, AZ_USER_TEXT_MAX / 3, display);
+    if (vendor && strlen(vendor) > AZ_USER_TEXT_MAX)
+        return az_fail(ctx, AZ_EINVAL,
+                       "事業者名が長すぎます (%d バイトまで、日本語でおよそ %d 文字): %s",
+                       "the vendor name is too long (at most %d bytes, about %d Japanese "
+                       "characters): %s",
+                       AZ_USER_TEXT_MAX, AZ_USER_TEXT_MAX / 3, vendor);
+    return 0;
+}
+
 static const char *col(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
@@ -113,6 +130,11 @@ static int check_user(struct az_ctx *ctx, const struct az_user *u)
                        AZ_USER_NAME_MAX);
     if ((unsigned)u->role >= AZ_NUSER_ROLES)
         return az_fail(ctx, AZ_EINVAL, "役割が不正です", "invalid role");
+    /* a text cut inside a character would be stored and break the list */
+    if (az_utf8_invalid_at(u->display, strlen(u->display)) != (size_t)-1 ||
+        az_utf8_invalid_at(u->vendor, strlen(u->vendor)) != (size_t)-1)
+        return az_fail(ctx, AZ_EINVAL, "表示名か事業者名が UTF-8 ではありません",
+                       "the display or vendor name is not UTF-8");
     if ((u->role == AZ_UR_VENDOR) != (u->vendor[0] != 0))
         return az_fail(ctx, AZ_EINVAL, "事業者の利用者には事業者名が必要です (ほかの役割には不要)",
                        "a vendor user needs a vendor name (and only a vendor user has one)");

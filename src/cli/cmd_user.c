@@ -349,6 +349,10 @@ int cmd_user(struct cli *c, int argc, char **argv)
     if (!strcmp(sub, "add")) {
         char *pw;
         int rl = az_user_role_parse(role);
+        if (az_user_texts_check(&c->ctx, display, vendor) < 0) {
+            cli_liberr(c);
+            goto out;
+        }
         memset(&u, 0, sizeof(u));
         snprintf(u.name, sizeof(u.name), "%s", name);
         snprintf(u.display, sizeof(u.display), "%s", display ? display : name);

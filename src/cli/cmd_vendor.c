@@ -177,7 +177,7 @@ static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_
                         const char *path, bool pdf)
 {
     json_t *t = json_object(), *v;
-    char d[64], dd[64], mds[128], role[128], remote[256];
+    char d[64], dd[64], role[128];
     struct az_buf b;
     const struct az_form *vf = NULL;
     struct az_text doc_title = ed->title;
@@ -207,23 +207,31 @@ static int write_letter(struct cli *c, struct az_tmpl_set *set, const struct az_
         az_date_wareki(c->as_of, d, sizeof(d));
         az_date_wareki(due, dd, sizeof(dd));
     }
+    AZ_AUTOFREE char *mds = NULL;
     if (reg && reg->has_mds) {
         char x[16];
         az_date_iso(reg->mds_received, x, sizeof(x));
-        snprintf(mds, sizeof(mds), L(c, "版 %s (%s 受領)", "version %s (received %s)"),
-                 reg->mds_version ? reg->mds_version : "?", x);
+        mds = az_fmt(L(c, "版 %s (%s 受領)", "version %s (received %s)"),
+                     reg->mds_version ? reg->mds_version : "?", x);
     } else {
-        snprintf(mds, sizeof(mds), "%s", L(c, "未受領", "not received"));
+        mds = az_fmt("%s", L(c, "未受領", "not received"));
     }
     snprintf(role, sizeof(role), "%s",
              reg && reg->role_split == 2 ? L(c, "合意済み (改訂があればご提出ください)",
                                              "agreed (please send any revision)")
              : reg && reg->role_split == 1 ? L(c, "案のまま (未合意)", "draft, not agreed")
                                            : L(c, "なし", "none"));
-    snprintf(remote, sizeof(remote), "%s%s%s",
-             reg && reg->rm_method ? reg->rm_method : L(c, "方法の記録なし", "no method on file"),
-             " / ",
-             reg && reg->rm_device ? reg->rm_device : L(c, "装置の記録なし", "no device on file"));
+    /* the registry's free text, whole: cut inside a character, it made
+     * json_pack fail (reported as out of memory) */
+    AZ_AUTOFREE char *remote = az_fmt(
+        "%s / %s",
+        reg && reg->rm_method ? reg->rm_method : L(c, "方法の記録なし", "no method on file"),
+        reg && reg->rm_device ? reg->rm_device : L(c, "装置の記録なし", "no device on file"));
+    if (!mds || !remote) {
+        json_decref(t);
+        cli_err(c, "メモリ不足", "out of memory");
+        return EXIT_ERROR;
+    }
     v = json_pack("{s:s, s:o, s:s, s:s, s:{s:s, s:s?}, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, "
                   "s:s, s:s, s:b, s:s, s:s}",
                   "lang", c->lang == AZ_LANG_EN ? "en" : "ja", "t", t, "date", d, "vendor",

@@ -306,6 +306,11 @@ void page_setup(struct req *q)
         q->r.status = 400;
         return;
     }
+    if (az_user_texts_check(&q->ctx, display, NULL) < 0) {
+        setup_form(q, az_errmsg(&q->ctx));
+        q->r.status = 400;
+        return;
+    }
     memset(&u, 0, sizeof(u));
     snprintf(u.name, sizeof(u.name), "%s", name);
     snprintf(u.display, sizeof(u.display), "%s", display && *display ? display : name);
@@ -923,6 +928,11 @@ void page_users(struct req *q)
         memset(&u, 0, sizeof(u));
         if (!name || !pw || rl < 0) {
             users_page(q, T(q, "入力が足りません。", "Something is missing."), false);
+            q->r.status = 400;
+            return;
+        }
+        if (az_user_texts_check(&q->ctx, display, vendor) < 0) {
+            users_page(q, az_errmsg(&q->ctx), false);
             q->r.status = 400;
             return;
         }

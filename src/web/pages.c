@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pages.c - the workspace screens of the web UI: dashboard, profile
- * wizard, questionnaire, plan board, ledger, vendor forms, reports.
+ * wizard, questionnaire, plan board, vendor forms, reports (the ledger
+ * is in pages_ledger.c).
  *
  * The numbers are never recomputed here: the dashboard reads the same
  * status JSON `anzen status --format json` prints (load_and_eval and
@@ -26,24 +27,14 @@
 #include "anzen/report.h"
 #include "anzen/xlsx.h"
 #include "web.h"
+#include "pages_impl.h"
 
 static const char *tx(struct req *q, struct az_text t)
 {
     return q->lang == AZ_LANG_EN ? t.en : t.ja;
 }
 
-/* One request's view of the workspace (lib/workspace), in the request's
- * language and at the server's reference date. */
-struct ws {
-    struct az_ctx ctx;
-    struct az_date as_of;
-    struct az_workspace *w;
-    struct az_profile *p;
-    struct az_answers *a;
-    struct az_eval *e;
-};
-
-static void ws_done(struct ws *s)
+void pages_ws_done(struct ws *s)
 {
     az_eval_free(s->e);
     az_answers_free(s->a);
@@ -53,7 +44,7 @@ static void ws_done(struct ws *s)
 }
 
 /* Open the workspace (no evaluation yet). 0 or an error in s->ctx. */
-static int ws_open(struct req *q, struct ws *s)
+int pages_ws_open(struct req *q, struct ws *s)
 {
     static const struct az_ws_files files = {.profile = WEB_PROFILE, .answers = WEB_ANSWERS};
 
@@ -71,7 +62,7 @@ static int ws_open(struct req *q, struct ws *s)
  * is no profile yet, or -1 on an error (message in s->ctx). */
 static int ws_load(struct req *q, struct ws *s, const char *vendor_system)
 {
-    if (ws_open(q, s) < 0)
+    if (pages_ws_open(q, s) < 0)
         return -1;
     if (access(s->w->profile, F_OK) != 0)
         return 1;
@@ -94,15 +85,15 @@ static int store_states(void *arg, struct az_ctx *ctx, struct az_plan_state **re
 
 /* The whole view (plan with every check's findings, vendor forms, report
  * input), shared between requests and rebuilt only when a workspace file
- * or the store changed (az_ws_cache). Give it back with view_done.
+ * or the store changed (az_ws_cache). Give it back with pages_view_done.
  * Returns 0, 1 when there is no profile yet, or -1 (message in s->ctx). */
-static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
+int pages_ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
 {
     uint64_t version = 0;
     int r;
 
     *ret = NULL;
-    if (ws_open(q, s) < 0)
+    if (pages_ws_open(q, s) < 0)
         return -1;
     if (access(s->w->profile, F_OK) != 0)
         return 1;
@@ -114,12 +105,12 @@ static int ws_view(struct req *q, struct ws *s, struct az_ws_view **ret)
     return r < 0 ? -1 : 0;
 }
 
-static void view_done(struct req *q, struct az_ws_view *v)
+void pages_view_done(struct req *q, struct az_ws_view *v)
 {
     az_ws_cache_put(q->w->cache, v);
 }
 
-static void load_error(struct req *q, struct ws *s)
+void pages_load_error(struct req *q, struct ws *s)
 {
     json_t *v = json_object();
 
@@ -156,18 +147,18 @@ void page_dashboard(struct req *q)
     size_t nvs, i;
     json_t *v, *x, *list;
     struct az_plan *plan;
-    int r = ws_view(q, &s, &view), pct;
+    int r = pages_ws_view(q, &s, &view), pct;
 
     if (r < 0) {
-        load_error(q, &s);
-        ws_done(&s);
+        pages_load_error(q, &s);
+        pages_ws_done(&s);
         return;
     }
     v = json_object();
     v_bool(v, "mfa_off", !q->user.totp[0]);
     if (r == 1) {
         v_bool(v, "no_profile", true);
-        ws_done(&s);
+        pages_ws_done(&s);
         web_page(q, 200, "dashboard.html", v, NULL);
         return;
     }
@@ -303,8 +294,8 @@ void page_dashboard(struct req *q)
     }
     s.p = NULL;
     s.e = NULL;
-    view_done(q, view);
-    ws_done(&s);
+    pages_view_done(q, view);
+    pages_ws_done(&s);
     web_page(q, 200, "dashboard.html", v, NULL);
 }
 
@@ -705,10 +696,10 @@ static void questionnaire(struct req *q, const char *system, const char *base)
 
     if (r != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (system) {
@@ -722,13 +713,13 @@ static void questionnaire(struct req *q, const char *system, const char *base)
             struct ws s2;
             char msg[AZ_ERRMSG_MAX];
             snprintf(msg, sizeof(msg), "%s", az_errmsg(&s.ctx));
-            ws_done(&s);
+            pages_ws_done(&s);
             web_error(q, 400, msg, msg);
             (void)s2;
             return;
         }
         /* re-evaluate and go to the next open item */
-        ws_done(&s);
+        pages_ws_done(&s);
         {
             char loc[300];
             snprintf(loc, sizeof(loc), "%s%s%s", base, system ? "?system=" : "",
@@ -784,7 +775,7 @@ static void questionnaire(struct req *q, const char *system, const char *base)
         v_str(x, "label", ir->item->label);
         v_str(x, "title", tx(q, ir->item->title));
     }
-    ws_done(&s);
+    pages_ws_done(&s);
     web_page(q, 200, "assess.html", v, NULL);
 }
 
@@ -868,365 +859,6 @@ void page_vendors(struct req *q)
     web_page(q, 200, "vendors.html", v, NULL);
 }
 
-/* ---- ledger ---- */
-
-#define WEB_PER_PAGE 100 /* rows of the ledger, cards of the plan, per page */
-
-/* ?page=N (1-based) of n rows: sets *first (0-based) and the pager's data
- * in v (page, pages, prev, next, count, shown_from, shown_to, and the query
- * of the other arguments to keep, as "args"). */
-static void pager(struct req *q, json_t *v, size_t n, size_t *first, const char *const *keep,
-                  const char *base)
-{
-    long page = 1, pages = n ? (long)((n + WEB_PER_PAGE - 1) / WEB_PER_PAGE) : 1;
-    const char *pg = web_arg(q, "page");
-    struct az_buf args;
-
-    if (!pg || az_parse_long(pg, 1, 1L << 30, &page) < 0)
-        page = 1;
-    if (page > pages)
-        page = pages;
-    *first = (size_t)(page - 1) * WEB_PER_PAGE;
-    az_buf_init(&args, 8192);
-    for (size_t i = 0; keep[i]; i++) {
-        const char *a = web_arg(q, keep[i]);
-        if (!a || !*a)
-            continue;
-        az_buf_printf(&args, "&%s=", keep[i]);
-        az_url_escape(&args, a, strlen(a));
-    }
-    json_t *pg_o = v_obj(v, "pager");
-    v_int(pg_o, "page", page);
-    v_int(pg_o, "pages", pages);
-    v_int(pg_o, "count", (long long)n);
-    v_int(pg_o, "from", n ? (long long)*first + 1 : 0);
-    v_int(pg_o, "to", (long long)(*first + WEB_PER_PAGE < n ? *first + WEB_PER_PAGE : n));
-    v_bool(pg_o, "many", pages > 1);
-    if (page > 1)
-        v_int(pg_o, "prev", page - 1);
-    if (page < pages)
-        v_int(pg_o, "next", page + 1);
-    v_str(pg_o, "args", args.data ? args.data : "");
-    v_str(pg_o, "base", base);
-    az_buf_done(&args);
-}
-
-/* Does asset i pass the kind and segment filters? kmatch[k]: the kind
- * name of k in the page's language is the filter. */
-static bool asset_match(const struct az_asset *a, const bool *kmatch, const char *kind,
-                        const char *segment)
-{
-    if (kind && *kind && !((int)a->kind >= 0 && a->kind <= AZ_ASSET_OTHER && kmatch[a->kind]) &&
-        !(a->kind_label && !strcmp(a->kind_label, kind)))
-        return false;
-    if (segment && *segment && strcmp(a->col[AZ_COL_SEGMENT], segment) != 0)
-        return false;
-    return true;
-}
-
-/* The ledger check's findings of a view: the compact form of a cached
- * view, or the JSON. */
-struct lfs {
-    const struct az_ws_lfinding *lf;
-    size_t n;
-    const json_t *arr;
-};
-
-static size_t lfs_n(const struct lfs *s)
-{
-    return s->lf ? s->n : json_array_size(s->arr);
-}
-
-static size_t lfs_line(const struct lfs *s, size_t i)
-{
-    json_int_t l;
-
-    if (s->lf)
-        return s->lf[i].line;
-    l = json_integer_value(json_object_get(json_array_get(s->arr, i), "line"));
-    return l > 0 ? (size_t)l : 0;
-}
-
-static const char *lfs_get(const struct lfs *s, size_t i, const char *key)
-{
-    if (s->lf)
-        return !strcmp(key, "level") ? s->lf[i].level
-               : !strcmp(key, "ja")  ? s->lf[i].ja
-                                     : s->lf[i].en;
-    return json_string_value(json_object_get(json_array_get(s->arr, i), key));
-}
-
-/* The message for a ledger upload that is refused: that nothing was
- * imported, then why (an error, or the rows' report: errors first, then
- * the notes), at most WEB_UPLOAD_REPORT_LINES lines and how many more. */
-#define WEB_UPLOAD_REPORT_LINES 200
-static char *upload_refused(struct req *q, const char *err, size_t rejected, const char *report)
-{
-    struct az_buf b;
-    size_t lines = 0, more = 0;
-
-    az_buf_init(&b, 1u << 20);
-    if (err)
-        az_buf_printf(&b, "%s\n%s",
-                      T(q, "台帳を取り込みませんでした (今の台帳はそのままです)。",
-                        "Nothing was imported (the ledger is unchanged)."),
-                      err);
-    else
-        az_buf_printf(&b,
-                      T(q,
-                        "台帳を取り込みませんでした (今の台帳はそのままです)。%zu 行に誤りがあり"
-                        "ます。直してから取り込み直してください:\n",
-                        "Nothing was imported (the ledger is unchanged): %zu rows have errors. "
-                        "Correct them and import again:\n"),
-                      rejected);
-    for (const char *p = report; p && *p;) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
-        if (lines < WEB_UPLOAD_REPORT_LINES) {
-            az_buf_add(&b, p, n);
-            lines++;
-        } else {
-            more++;
-        }
-        p += n;
-    }
-    if (more)
-        az_buf_printf(&b,
-                      T(q, "…ほか %zu 行 (全部は anzen ledger import FILE で)\n",
-                        "... and %zu more lines (all of them with anzen ledger import FILE)\n"),
-                      more);
-    return az_buf_take(&b);
-}
-
-/* The ledger page: the assets and the check's findings from the shared
- * view (az_ws_cache: the CSV is read and checked once, not per request),
- * a page of WEB_PER_PAGE rows at a time, filtered by text, kind, segment
- * and "only assets with findings". */
-void page_ledger(struct req *q)
-{
-    static const char *const keep[] = {"q", "kind", "segment", "findings", NULL};
-    struct az_ctx ctx;
-    struct az_ledger *own = NULL;
-    const struct az_ledger *l = NULL;
-    struct az_ws_view *view = NULL;
-    struct lfs fl = {NULL, 0, NULL};
-    bool has_check = false;
-    char *data = NULL, *msg = NULL;
-    size_t len = 0, i;
-    json_t *v;
-    bool ok = false;
-    struct ws s;
-    int r;
-
-    az_ctx_init(&ctx, q->lang);
-    if (ws_open(q, &s) < 0) {
-        load_error(q, &s);
-        ws_done(&s);
-        return;
-    }
-    if (q->post) {
-        const struct field *f = NULL;
-        struct az_ledger *up = NULL;
-        for (int k = 0; k < q->nfields; k++)
-            if (!strcmp(q->fields[k].name, "csv") && q->fields[k].filename)
-                f = &q->fields[k];
-        /* rows with errors are collected, then the whole file refused */
-        struct az_ledger_import_opts io = {.collect = true};
-        if (!f || !f->len) {
-            msg = strdup(T(q, "CSV ファイルを選んでください。", "Choose a CSV file."));
-        } else if (az_ledger_import_opts(&ctx, f->filename[0] ? f->filename : "upload.csv",
-                                         f->value, f->len, &io, &up) < 0) {
-            msg = upload_refused(q, az_errmsg(&ctx), 0, NULL);
-        } else if (up->rejected) {
-            msg = upload_refused(q, NULL, up->rejected, up->report);
-            az_ledger_free(up);
-        } else {
-            struct az_buf out;
-            char detail[64];
-            /* no larger than the workspace reads back */
-            az_buf_init(&out, AZ_MAX_INPUT);
-            if (az_ledger_write_csv(up, &out) < 0) {
-                az_fail(&ctx, AZ_ERANGE, "台帳が大きすぎます (保存する CSV の上限 %u MiB)",
-                        "the ledger is too large (the saved CSV's limit is %u MiB)",
-                        AZ_MAX_INPUT / (1024u * 1024u));
-            } else {
-                web_lock(q->w);
-                if (az_write_file_atomic(&ctx, WEB_LEDGER, out.data, out.len) == 0)
-                    ok = true;
-                web_unlock(q->w);
-            }
-            az_buf_done(&out);
-            snprintf(detail, sizeof(detail), "%zu assets", up->n);
-            if (ok)
-                web_audit(q, web_who(q), "import", "ledger", detail);
-            msg = ok ? strdup(T(q, "台帳を取り込みました。", "The ledger was imported."))
-                     : upload_refused(q, az_errmsg(&ctx), 0, NULL);
-            az_ledger_free(up);
-        }
-    }
-    ws_done(&s);
-    r = ws_view(q, &s, &view);
-    if (r == 0 && view) {
-        l = view->ledger;
-        if (view->compact) {
-            fl.lf = view->lf;
-            fl.n = view->nlf;
-            has_check = true;
-        } else if (view->ledger_check) {
-            fl.arr = json_object_get(view->ledger_check, "findings");
-            has_check = true;
-        }
-    } else if (r == 1) {
-        /* no profile yet: the assets alone, read here */
-        if (access(WEB_LEDGER, F_OK) == 0 &&
-            az_read_text_file(&ctx, WEB_LEDGER, &data, &len) == 0 &&
-            az_ledger_import(&ctx, WEB_LEDGER, data, len, false, &own) == 0)
-            l = own;
-    } else {
-        free(msg);
-        load_error(q, &s);
-        ws_done(&s);
-        return;
-    }
-    v = json_object();
-    if (msg) {
-        v_str(v, "msg", msg);
-        v_bool(v, "ok", ok);
-    }
-    v_bool(v, "can_edit", q->user.role != AZ_UR_VIEWER || q->user.admin);
-    v_int(v, "upload_mb", WEB_MAX_LEDGER_UPLOAD / (1024 * 1024));
-    {
-        const char *text = web_arg(q, "q"), *kind = web_arg(q, "kind"),
-                   *segment = web_arg(q, "segment"), *fo = web_arg(q, "findings");
-        bool only = fo && !strcmp(fo, "1");
-        json_t *flt = v_obj(v, "filter");
-        v_str(flt, "q", text);
-        v_str(flt, "kind", kind);
-        v_str(flt, "segment", segment);
-        v_bool(flt, "findings", only);
-        /* what the rows derive from the ledger and its check: made once
-         * with the shared check (az_ws_lcheck), here only for a view of
-         * its own or the assets alone */
-        struct az_ws_lindex own_ix = {0};
-        const struct az_ws_lindex *ix = view && view->lc && l ? &view->lc->ix : NULL;
-        if (l && !ix) {
-            size_t n = lfs_n(&fl);
-            struct az_ws_lfinding *tmp = fl.lf ? NULL : calloc(n + 1, sizeof(*tmp));
-            for (i = 0; tmp && i < n; i++)
-                tmp[i].line = lfs_line(&fl, i);
-            if ((fl.lf || tmp) && az_ws_lindex_build(l, fl.lf ? fl.lf : tmp, n, &own_ix) == 0)
-                ix = &own_ix;
-            free(tmp);
-        }
-        /* the assets that pass the filters: their indexes */
-        size_t *hit = l ? malloc((l->n + 1) * sizeof(*hit)) : NULL, nhit = 0, first = 0;
-        if (l && (!hit || !ix)) {
-            json_decref(v);
-            free(hit);
-            az_ws_lindex_done(&own_ix);
-            free(msg);
-            free(data);
-            az_ledger_free(own);
-            view_done(q, view);
-            ws_done(&s);
-            web_plain(q, 500, "out of memory\n");
-            return;
-        }
-        bool kmatch[AZ_ASSET_OTHER + 1] = {false};
-        for (int k = 0; kind && *kind && k <= AZ_ASSET_OTHER; k++)
-            kmatch[k] = !strcmp(az_asset_kind_name((enum az_asset_kind)k, q->lang), kind);
-        for (i = 0; l && i < l->n; i++) {
-            const struct az_asset *a = &l->v[i];
-            if (only && !az_ws_lindex_flag(ix, l, i))
-                continue;
-            if (asset_match(a, kmatch, kind, segment) && az_ws_lindex_text(ix, l, i, text))
-                hit[nhit++] = i;
-        }
-        if (has_check) {
-            /* the findings of the filtered assets (and those of no one
-             * row), at most one page of them; counted from the rows */
-            json_t *list = v_arr(v, "findings");
-            size_t maxline = ix ? ix->maxline : 0;
-            unsigned char *shown = NULL;
-            size_t nf = 0, total_f = 0;
-            bool filtered = (text && *text) || (kind && *kind) || (segment && *segment);
-            if (filtered) {
-                shown = calloc(maxline + 1, 1);
-                for (i = 0; !ix && i < lfs_n(&fl); i++)
-                    total_f += lfs_line(&fl, i) == 0;
-                if (ix)
-                    total_f = ix->nnone;
-                for (size_t k = 0; shown && k < nhit; k++) {
-                    size_t line = l->v[hit[k]].line;
-                    if (line > 0 && !shown[line]) {
-                        shown[line] = 1;
-                        total_f += ix->nline[line];
-                    }
-                }
-            } else {
-                total_f = lfs_n(&fl);
-            }
-            v_bool(v, "has_findings", true);
-            for (i = 0; i < lfs_n(&fl) && nf < WEB_PER_PAGE; i++) {
-                size_t line = lfs_line(&fl, i);
-                if (filtered && line > 0 && !(shown && line <= maxline && shown[line]))
-                    continue;
-                json_t *f = v_push(list);
-                nf++;
-                v_str(f, "level", lfs_get(&fl, i, "level"));
-                v_str(f, "text", lfs_get(&fl, i, q->lang == AZ_LANG_EN ? "en" : "ja"));
-            }
-            v_int(v, "findings_count", (long long)total_f);
-            v_bool(v, "findings_more", total_f > nf);
-            v_int(v, "findings_shown", (long long)nf);
-            free(shown);
-        }
-        if (l) {
-            json_t *as = v_obj(v, "assets"), *rows, *kinds, *segs;
-            v_int(as, "count", (long long)l->n);
-            pager(q, as, nhit, &first, keep, "/ledger");
-            rows = v_arr(as, "rows");
-            for (size_t k = first; k < nhit && k < first + WEB_PER_PAGE; k++) {
-                const struct az_asset *a = &l->v[hit[k]];
-                json_t *row = v_push(rows);
-                v_str(row, "kind", az_asset_kind_name(a->kind, q->lang));
-                v_str(row, "name", a->col[AZ_COL_NAME]);
-                v_str(row, "segment", a->col[AZ_COL_SEGMENT]);
-                v_str(row, "os", a->col[AZ_COL_OS]);
-                v_str(row, "version", a->col[AZ_COL_VERSION]);
-                v_str(row, "admin", a->col[AZ_COL_ADMIN]);
-                v_str(row, "last_patch", a->col[AZ_COL_LAST_PATCH]);
-                v_bool(row, "finding", az_ws_lindex_flag(ix, l, hit[k]));
-            }
-            /* the choices of the filters: kinds and segments in the ledger */
-            kinds = v_arr(v, "kinds");
-            segs = v_arr(v, "segments");
-            for (int k = 0; k <= AZ_ASSET_OTHER; k++) {
-                const char *name = az_asset_kind_name((enum az_asset_kind)k, q->lang);
-                json_t *o;
-                if (!(ix->kinds & (1u << k)))
-                    continue;
-                o = v_push(kinds);
-                v_str(o, "name", name);
-                v_bool(o, "selected", kind && !strcmp(kind, name));
-            }
-            for (i = 0; i < ix->nsegs; i++) {
-                json_t *o = v_push(segs);
-                v_str(o, "name", ix->segs[i]);
-                v_bool(o, "selected", segment && !strcmp(segment, ix->segs[i]));
-            }
-        }
-        free(hit);
-        az_ws_lindex_done(&own_ix);
-    }
-    az_ledger_free(own);
-    free(data);
-    free(msg);
-    view_done(q, view);
-    ws_done(&s);
-    web_page(q, 200, "ledger.html", v, NULL);
-}
-
 /* ---- plan board ---- */
 
 /* The column a card sits in. Done and verified are the permanent fix's
@@ -1307,7 +939,7 @@ static void plan_board(struct req *q, const struct az_plan *plan)
     for (size_t i = 0; hit && i < plan->n; i++)
         if (plan_match(&plan->v[i], status, role, owner))
             hit[nhit++] = i;
-    pager(q, v, nhit, &first, keep, "/plan");
+    pages_pager(q, v, nhit, &first, keep, "/plan");
     cols = v_arr(v, "columns");
     for (int col = AZ_PLAN_OPEN; col <= AZ_PLAN_VERIFIED; col++) {
         json_t *c = v_push(cols), *cards = NULL;
@@ -1363,25 +995,25 @@ void page_plan(struct req *q)
     int r;
 
     if (!q->post) {
-        if ((r = ws_view(q, &s, &view)) != 0) {
+        if ((r = pages_ws_view(q, &s, &view)) != 0) {
             if (r < 0)
-                load_error(q, &s);
+                pages_load_error(q, &s);
             else
                 web_redirect(q, "/wizard");
-            ws_done(&s);
+            pages_ws_done(&s);
             return;
         }
         plan_board(q, view->plan);
-        view_done(q, view);
-        ws_done(&s);
+        pages_view_done(q, view);
+        pages_ws_done(&s);
         return;
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (q->post) {
@@ -1395,7 +1027,7 @@ void page_plan(struct req *q)
         for (size_t i = 0; item && i < s.e->nresults; i++)
             known |= !strcmp(s.e->results[i].item->id, item);
         if (!known || stv < 0) {
-            ws_done(&s);
+            pages_ws_done(&s);
             web_error(q, 400, "計画の項目か状態が不正です。", "Unknown plan item or status.");
             return;
         }
@@ -1417,7 +1049,7 @@ void page_plan(struct req *q)
         web_lock(q->w);
         r = az_store_plan_update(q->w->st, &s.ctx, item, &patch, web_who(q));
         web_unlock(q->w);
-        ws_done(&s);
+        pages_ws_done(&s);
         if (r < 0)
             web_error(q, 500, "保存できませんでした。", "Could not save.");
         else
@@ -1552,7 +1184,7 @@ static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret,
     json_t *check = NULL;
     int r;
 
-    if (ws_view(q, s, &view) != 0)
+    if (pages_ws_view(q, s, &view) != 0)
         return AZ_EINVAL;
     /* the cached view keeps the ledger findings compact: JSON for the
      * report again */
@@ -1572,7 +1204,7 @@ static int report_doc(struct req *q, struct ws *s, const char *kind, char **ret,
         r = xlsx_bytes(&s->ctx, &job, ret, ret_len);
     }
     json_decref(check);
-    view_done(q, view);
+    pages_view_done(q, view);
     return r;
 }
 
@@ -1603,11 +1235,11 @@ void page_report_file(struct req *q)
         }
         if (report_doc(q, &s, rk->kind, &out, &len) < 0) {
             export_error(q, &s.ctx);
-            ws_done(&s);
+            pages_ws_done(&s);
             return;
         }
         az_date_iso(s.as_of, day, sizeof(day));
-        ws_done(&s);
+        pages_ws_done(&s);
         snprintf(ascii, sizeof(ascii), "%s-%s%s", rk->file, day, rk->ext);
         snprintf(name, sizeof(name), "%s-%s%s", q->lang == AZ_LANG_EN ? rk->file : rk->file_ja, day,
                  rk->ext);
@@ -1616,10 +1248,10 @@ void page_report_file(struct req *q)
     }
     if ((r = ws_load(q, &s, NULL)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_redirect(q, "/wizard");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     if (!strncmp(rk->kind, "status", 6)) {
@@ -1635,10 +1267,10 @@ void page_report_file(struct req *q)
     } else {
         struct az_ws_view *view = NULL;
         struct ws s2;
-        if (ws_view(q, &s2, &view) == 0)
+        if (pages_ws_view(q, &s2, &view) == 0)
             doc = az_oscal_poam(view->plan);
-        view_done(q, view);
-        ws_done(&s2);
+        pages_view_done(q, view);
+        pages_ws_done(&s2);
     }
     if (doc) {
         char *t = json_dumps(doc, JSON_INDENT(2));
@@ -1654,7 +1286,7 @@ void page_report_file(struct req *q)
             }
         }
     }
-    ws_done(&s);
+    pages_ws_done(&s);
     if (!out) {
         web_error(q, 500, "書き出せませんでした。", "Could not export.");
         return;
@@ -1690,10 +1322,10 @@ void page_vendor_form(struct req *q)
     /* the vendor's answers, evaluated as the vendor screen shows them */
     if ((r = ws_load(q, &s, system)) != 0) {
         if (r < 0)
-            load_error(q, &s);
+            pages_load_error(q, &s);
         else
             web_error(q, 404, "その様式はありません。", "No such form.");
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     for (size_t i = 0; i < s.p->nsystems; i++)
@@ -1705,12 +1337,12 @@ void page_vendor_form(struct req *q)
     job.as_of = s.as_of;
     if (!job.sys || xlsx_bytes(&s.ctx, &job, &out, &len) < 0) {
         export_error(q, &s.ctx);
-        ws_done(&s);
+        pages_ws_done(&s);
         return;
     }
     /* system IDs are letters, digits and . _ - (profile.c) */
     snprintf(ascii, sizeof(ascii), "vendor-form-%s.xlsx", job.sys->id);
     snprintf(name, sizeof(name), "%s-%s.xlsx", T(q, "事業者確認用", "vendor-form"), job.sys->id);
-    ws_done(&s);
+    pages_ws_done(&s);
     web_download(q, XLSX_TYPE, ascii, name, out, len);
 }

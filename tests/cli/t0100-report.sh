@@ -190,4 +190,16 @@ run "$ANZEN" report --scan other.json
 expect_rc 1 "a JSON file that is not a scan"
 expect_err "anzen-scan/1" "the expected schema is named"
 rm scan.json
+# a plan owner's long Japanese name reaches the plan sheet whole: a fixed
+# buffer cut it, mid-character, and the workbook was no longer UTF-8
+"$ANZEN" demo -o "$T/owner" >/dev/null
+long=$(python3 -c 'print("医療情報システム安全管理責任者" * 20, end="")')
+(cd "$T/owner" && "$ANZEN" plan set 2-⑩ --track both --owner "planning:$long" --who 山田 \
+    >/dev/null 2>&1 && "$ANZEN" report --format xlsx -o owner.xlsx 2>/dev/null)
+python3 - "$T/owner/owner.xlsx" "$long" <<'PY' && ok "a long owner name whole in the plan sheet" || not_ok "long owner"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+assert " " + sys.argv[2] + "<" in text
+PY
 done_testing

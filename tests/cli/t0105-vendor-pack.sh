@@ -167,4 +167,23 @@ run "$ANZEN" vendor pack --system receipt --pdf -o pack2
 expect_rc 0 "pack with PDF letter"
 if [ "$(pdfinfo pack2/letter-receipt.pdf | awk '/^Pages:/{print $2}')" = 1 ]; then
     ok "the letter is one page"; else not_ok "letter pages"; fi
+# a long remote-maintenance method in vendors.yaml reaches the letter
+# whole: cut inside a character in a fixed buffer, it made the letter fail
+# ("out of memory")
+"$ANZEN" demo -o "$T/vlong" >/dev/null
+python3 - "$T/vlong/vendors.yaml" <<'PY'
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()
+m = 'method: "拠点間 VPN (院内に VPN ルータを設置)'
+assert m in t
+t = t.replace(m, 'method: "x拠点間 VPN (院内に VPN ルータを設置)' + "、保守作業のときだけ事業者の保守端末から接続" * 6)
+open(sys.argv[1], "w", encoding="utf-8").write(t)
+PY
+run "$ANZEN" -C "$T/vlong" vendor pack --system emr -o vpl
+expect_rc 0 "vendor pack with a long remote-maintenance method"
+python3 - "$T/vlong/vpl/letter-emr.html" <<'PY' && ok "the method whole in the letter" || not_ok "long method in the letter"
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()
+assert "x拠点間 VPN (院内に VPN ルータを設置)" + "、保守作業のときだけ事業者の保守端末から接続" * 6 + " / " in t
+PY
 done_testing

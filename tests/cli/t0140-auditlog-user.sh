@@ -21,6 +21,13 @@ run_in "short
 expect_rc 1 "a weak password is refused"
 run "$ANZEN" user add dave --role wizard --temporary
 expect_rc 64 "an unknown role is a usage error"
+# a display name longer than the stored field is refused whole: it was cut
+# inside a character, and the user then vanished from the list
+long=$(python3 -c 'print("医療法人社団さくら会情報システム担当" * 5, end="")')
+run "$ANZEN" user add erin --role viewer --display "$long" --temporary
+expect_rc 1 "a display name over 128 bytes is refused, not cut"
+expect_err "表示名が長すぎます (128 バイトまで" "the error says why"
+expect_err ": $long" "and names the text whole"
 run "$ANZEN" user frobnicate bob
 expect_rc 64 "an unknown action is a usage error"
 run "$ANZEN" user disable bob

@@ -634,6 +634,132 @@ static void test_import_layouts(void **state)
     az_catalog_free(cat);
 }
 
+/* Long Japanese text from the user (the file's name, a per-device column
+ * heading) reaches the draft edition whole: no fixed buffer cuts it, let
+ * alone mid-character. */
+static void test_import_long_text(void **state)
+{
+    struct az_catalog *cat, *c2;
+    struct az_catimport_opts o;
+    struct az_catimport *im;
+    struct az_date today = {2026, 12, 1};
+    const struct az_edition *ed;
+    const struct az_item *it;
+    struct az_buf lb, db;
+    const char *label, *device, *saved;
+    struct az_item *mm;
+    char *y;
+    (void)state;
+
+    /* 3 bytes a character: long enough that a fixed buffer (512, 1024
+     * bytes) would have cut them, and not on a character boundary */
+    az_buf_init(&lb, 4096);
+    az_buf_init(&db, 4096);
+    for (int i = 0; i < 101; i++)
+        az_buf_puts(&lb, "医療機関確認");
+    az_buf_puts(&lb, ".xlsx");
+    for (int i = 0; i < 61; i++)
+        az_buf_puts(&db, "電子カルテ");
+    label = lb.data;
+    device = db.data;
+    assert_true(strlen(label) > 1800 && strlen(device) > 900);
+
+    az_ctx_init(&ctx, AZ_LANG_EN);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    az_catimport_opts_init(&o);
+    o.file_label = label;
+    im = import_fixture(cat, "r7-h.xlsx", &o);
+    if (!im)
+        fail_msg("%s", az_errmsg(&ctx));
+    free(im->items[1].device);
+    im->items[1].device = strdup(device);
+    /* an earlier item's English text that is not ASCII (a user's catalog):
+     * its excerpt ends between two characters */
+    mm = (struct az_item *)im->items[1].match;
+    assert_non_null(mm);
+    saved = mm->text.en;
+    mm->text.en = device;
+    y = az_catimport_to_yaml(im, today);
+    mm->text.en = saved;
+    assert_non_null(y);
+    assert_true(az_utf8_invalid_at(y, strlen(y)) == (size_t)-1);
+    assert_null(strstr(y, "\\uFFFD"));
+    {
+        struct az_file_blob b = {"catalog-import-x.yaml", y, strlen(y)};
+        if (az_catalog_load_embedded_with(&ctx, &b, 1, &c2) < 0)
+            fail_msg("%s", az_errmsg(&ctx));
+    }
+    ed = az_catalog_edition(c2, "cl-r7-imp");
+    assert_non_null(ed);
+    /* the edition's source and note name the file in full */
+    assert_int_equal(ed->nsources, 1);
+    assert_non_null(strstr(ed->sources[0], label));
+    assert_non_null(strstr(ed->sources[0], "シート「医療機関確認用」"));
+    assert_non_null(strstr(ed->note.ja, label));
+    assert_non_null(strstr(ed->note.ja, "確認し直す必要があります。"));
+    assert_non_null(strstr(ed->note.en, label));
+    assert_non_null(strstr(ed->note.en, "confirmed again on the new form."));
+    /* the item's source and its note on the device */
+    it = az_catalog_item(c2, im->items[1].id);
+    assert_non_null(it);
+    assert_int_equal(it->nsources, 1);
+    assert_non_null(strstr(it->sources[0], label));
+    assert_non_null(strstr(it->sources[0], "行"));
+    assert_non_null(it->note.ja);
+    assert_non_null(strstr(it->note.ja, device));
+    assert_non_null(strstr(it->note.en, device));
+    assert_true(az_utf8_invalid_at(it->note.ja, strlen(it->note.ja)) == (size_t)-1);
+    assert_non_null(strstr(it->text.en, "電子カルテ電子カルテ"));
+    assert_true(az_utf8_invalid_at(it->text.en, strlen(it->text.en)) == (size_t)-1);
+    az_catalog_free(c2);
+    free(y);
+    az_catimport_free(im);
+    az_catalog_free(cat);
+    az_buf_done(&lb);
+    az_buf_done(&db);
+}
+
+/* An edition id given by the user is checked whole: a long one is refused
+ * (never accepted cut short) and the message names it in full. */
+static void test_import_edition_id(void **state)
+{
+    struct az_catalog *cat;
+    struct az_catimport_opts o;
+    struct az_buf jb, ab;
+    const char *msg;
+    (void)state;
+
+    az_ctx_init(&ctx, AZ_LANG_JA);
+    if (az_catalog_load_embedded(&ctx, &cat) < 0)
+        fail_msg("%s", az_errmsg(&ctx));
+    az_buf_init(&jb, 4096);
+    az_buf_init(&ab, 4096);
+    /* 2 + 3n bytes: 63 bytes would end inside a character */
+    az_buf_puts(&jb, "c-");
+    for (int i = 0; i < 20; i++)
+        az_buf_puts(&jb, "医療機関");
+    az_buf_puts(&ab, "cl-");
+    for (int i = 0; i < 70; i++)
+        az_buf_puts(&ab, "a");
+
+    az_catimport_opts_init(&o);
+    o.edition_id = jb.data;
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    msg = az_errmsg(&ctx);
+    assert_non_null(strstr(msg, jb.data));
+    assert_true(az_utf8_invalid_at(msg, strlen(msg)) == (size_t)-1);
+
+    o.edition_id = ab.data;
+    assert_null(import_fixture(cat, "r7-h.xlsx", &o));
+    assert_non_null(strstr(az_errmsg(&ctx), ab.data));
+    assert_non_null(strstr(az_errmsg(&ctx), "too long"));
+
+    az_buf_done(&jb);
+    az_buf_done(&ab);
+    az_catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +775,8 @@ int main(void)
         cmocka_unit_test(test_hide_after),
         cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_import_layouts),
+        cmocka_unit_test(test_import_long_text),
+        cmocka_unit_test(test_import_edition_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

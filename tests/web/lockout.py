@@ -66,6 +66,11 @@ st, loc, text, _ = evil.post("/setup", dict(form, code=SETUP))
 ok(st == 429 and "試行が多すぎます" in text,
    "while waiting, even the right setup code from that address is refused", (st, text[:300]))
 staff.get("/setup")
+# a display name longer than the stored field is refused at setup too
+LONG = "医療法人社団さくら会情報システム担当" * 5
+st, _, text, _ = staff.post("/setup", dict(form, code=SETUP, display=LONG))
+ok(st == 400 and "表示名が長すぎます" in text, "setup refuses a display name over 128 bytes",
+   (st, text[:300]))
 st, loc, _, _ = staff.post("/setup", dict(form, code=SETUP))
 ok(st == 303 and loc == "/mfa", "the right setup code from another address creates the admin",
    (st, loc))
@@ -79,6 +84,14 @@ st, _, text, _ = admin.post("/admin/users", {"action": "create", "name": "bob", 
                                              "role": "operations", "password": BOB_PW})
 ok(st == 200 and "追加しました" in text, "the admin adds bob (no 2FA)",
    re.findall(r'role="status">([^<]*)<', text))
+# a display name longer than the stored field is refused whole (it was cut
+# inside a character, and the user then vanished from the list)
+st, _, text, _ = admin.post("/admin/users", {"action": "create", "name": "erin", "display": LONG,
+                                             "role": "viewer", "password": BOB_PW})
+ok(st == 400 and "表示名が長すぎます" in text and LONG in text,
+   "a display name over 128 bytes is refused, named whole", (st, text[:300]))
+st, _, text, _ = admin.get("/admin/users")
+ok(st == 200 and "ボブ" in text and "erin" not in text, "and no user erin was added", st)
 
 # ---- the attacker on 127.0.0.2 ----
 for i in range(8):
