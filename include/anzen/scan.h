@@ -323,7 +323,9 @@ void az_scan_free(struct az_scan *s);
 int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned nshards,
                 az_scan_progress_fn progress, void *ud);
 /* After every shard has run: collect the results, then (if opts.service)
- * identify the services on the open ports. Single-threaded. */
+ * identify the services on the open ports. Single-threaded. The
+ * per-probe state is freed once the hosts are built, so az_scan_run
+ * after this fails (AZ_EINVAL). */
 int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud);
 
 /*

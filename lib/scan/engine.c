@@ -1198,6 +1198,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
 
     if (nshards < 1 || nshards > 64 || shard >= nshards)
         return az_fail(ctx, AZ_EINVAL, "シャードの指定が不正です", "invalid shard");
+    if (s->finished || s->imported)
+        return az_fail(ctx, AZ_EINVAL, "スキャンは終了しています", "the scan has finished");
     {
         unsigned cur = atomic_load(&s->nshards);
         while (cur < nshards && !atomic_compare_exchange_weak(&s->nshards, &cur, nshards))

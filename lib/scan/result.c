@@ -142,6 +142,19 @@ int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn pr
         if (atomic_load(&s->stop) && p.done < s->planned)
             s->incomplete = true;
     }
+    /* the per-probe and per-address state (a byte per probe: 640 KiB on
+     * a /18 x 40 ports) is in the hosts now; what comes next (checks,
+     * the catalog, the output) should not find it still held */
+    free(s->pstate);
+    free(s->hup);
+    free(s->perm);
+    free(s->portperm);
+    free(s->opens);
+    s->pstate = s->hup = NULL;
+    s->perm = NULL;
+    s->portperm = NULL;
+    s->opens = NULL;
+    s->nopens = s->capopens = 0;
     s->stats.end_us = az__now_us();
     s->finished = true;
     if (s->o.service && s->data && atomic_load(&s->stop))
