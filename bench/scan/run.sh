@@ -274,7 +274,12 @@ rss() {
     /usr/bin/time -f "%M" -o "$T/ra" "$ANZEN" scan 127.0.0.0/20 -p "$PORTS" --no-discovery \
         --no-service --rate 0 --max-inflight 1024 --per-host 40 --no-ledger -o "$T/rss.json" \
         > /dev/null || [ $? -eq 2 ]
-    echo "  peak RSS: nmap $(( $(tail -n 1 "$T/rn") / 1024 )) MB, anzen $(( $(tail -n 1 "$T/ra") / 1024 )) MB"
+    # the floor: the same binary on one address and one port (code,
+    # libraries, the catalog and the scan data, no result to speak of)
+    /usr/bin/time -f "%M" -o "$T/rf" "$ANZEN" scan 127.0.0.1 -p 1 --no-discovery --no-service \
+        --no-ledger -o "$T/rss1.json" > /dev/null || [ $? -eq 2 ]
+    echo "  peak RSS: nmap $(( $(tail -n 1 "$T/rn") / 1024 )) MB, anzen $(( $(tail -n 1 "$T/ra") / 1024 )) MB" \
+        "(anzen on 127.0.0.1 -p 1: $(( $(tail -n 1 "$T/rf") / 1024 )) MB)"
 }
 
 rate() {

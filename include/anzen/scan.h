@@ -323,7 +323,9 @@ void az_scan_free(struct az_scan *s);
 int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned nshards,
                 az_scan_progress_fn progress, void *ud);
 /* After every shard has run: collect the results, then (if opts.service)
- * identify the services on the open ports. Single-threaded. */
+ * identify the services on the open ports. Single-threaded. The
+ * per-probe state is freed once the hosts are built, so az_scan_run
+ * after this fails (AZ_EINVAL). */
 int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud);
 
 /*
@@ -359,6 +361,16 @@ const char *az_scan_from(const struct az_scan *s);   /* vantage segment or NULL 
 
 /* The results as JSON (schema anzen-scan/1, docs/scan.md). */
 json_t *az_scan_to_json(const struct az_scan *s);
+/*
+ * The same document as json_dumps(az_scan_to_json(s), JSON_INDENT(2))
+ * followed by "\n", byte for byte, written through write(buf, len, arg)
+ * in pieces, one host at a time, so that a scan of many hosts is never
+ * held in memory as one JSON tree or string. write returns 0, or non-zero
+ * to stop (it reports its own error). Returns 0, -1 after a failed write,
+ * or AZ_ENOMEM (set in ctx).
+ */
+int az_scan_write_json(struct az_ctx *ctx, const struct az_scan *s,
+                       int (*write)(const char *buf, size_t len, void *arg), void *arg);
 
 /* ---- findings ---- */
 

@@ -102,6 +102,22 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
  * file renamed over path. */
 int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data, size_t len);
 
+/*
+ * The same written in pieces, for output too large to build in memory
+ * first: az_wfile_open decides as az_write_file_atomic does (a temp file
+ * beside a regular file or a new path; devices, FIFOs and /dev/stdout
+ * written in place), az_wfile_write buffers, az_wfile_commit flushes,
+ * fsyncs and renames (and frees w, also on failure), az_wfile_abort
+ * removes the temp file, so a failed output leaves the old file as it
+ * was. After a failed write the later writes fail too; the error is set
+ * once.
+ */
+struct az_wfile;
+int az_wfile_open(struct az_ctx *ctx, const char *path, struct az_wfile **ret);
+int az_wfile_write(struct az_wfile *w, const void *data, size_t len);
+int az_wfile_commit(struct az_wfile *w);
+void az_wfile_abort(struct az_wfile *w);
+
 /* Checked string to long: whole string must be a decimal number within
  * [min, max]. Returns 0 or AZ_EINVAL. */
 int az_parse_long(const char *s, long min, long max, long *ret);

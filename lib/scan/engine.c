@@ -42,10 +42,6 @@
 #include "raw.h"
 #include "scan_internal.h"
 
-#define ST_UNKNOWN  0
-#define ST_INFLIGHT 4
-#define ST_MASK     7
-
 void az_scan_opts_default(struct az_scan_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -113,7 +109,7 @@ static uint32_t host_offset(uint64_t seed, uint32_t h, size_t nports)
 }
 
 /* Address of host index i. */
-static void host_addr(const struct az_scan *s, uint64_t i, int *fam, unsigned char *out)
+void az__host_addr(const struct az_scan *s, uint64_t i, int *fam, unsigned char *out)
 {
     size_t lo = 0, hi = s->nranges;
     while (hi - lo > 1) {
@@ -276,63 +272,6 @@ int az_scan_new(struct az_ctx *ctx, const struct az_targets *t, const uint16_t *
 nomem:
     az_scan_free(s);
     return AZ_ENOMEM;
-}
-
-void az_scan_stop(struct az_scan *s, int why)
-{
-    atomic_store(&s->stop, why > 0 ? why : -1);
-}
-
-bool az_scan_complete(const struct az_scan *s)
-{
-    return !s->incomplete;
-}
-
-int az_scan_stopped_by(const struct az_scan *s)
-{
-    int v = atomic_load(&((struct az_scan *)s)->stop);
-    return v > 0 ? v : 0;
-}
-
-void az_service_clear(struct az_service *svc)
-{
-    if (!svc)
-        return;
-    for (size_t i = 0; i < svc->nev; i++)
-        free(svc->ev[i].data);
-    free(svc->ev);
-    svc->ev = NULL;
-    svc->nev = 0;
-}
-
-void az_scan_free(struct az_scan *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->nhosts; i++) {
-        for (size_t k = 0; k < s->hosts[i].nports; k++) {
-            az_service_clear(s->hosts[i].ports[k].svc);
-            free(s->hosts[i].ports[k].svc);
-        }
-        free(s->hosts[i].ports);
-        free((char *)s->hosts[i].segment);
-    }
-    free(s->hosts);
-    free(s->ranges);
-    free(s->rfam);
-    free(s->rbase);
-    free(s->perm);
-    free(s->ports);
-    free(s->portperm);
-    free(s->disc);
-    free(s->disc_idx);
-    free(s->pstate);
-    free(s->hup);
-    free(s->port_ok);
-    free(s->opens);
-    free(s->from);
-    json_decref(s->findings);
-    free(s);
 }
 
 /* ---- one shard ---- */
@@ -533,7 +472,7 @@ static bool arp_alive(struct shard *sh, const struct hrun *h)
     int fam;
     if (!s->o.arp || sh->arp.off)
         return false;
-    host_addr(s, h->host, &fam, a);
+    az__host_addr(s, h->host, &fam, a);
     if (fam != AF_INET)
         return false;
     uint32_t key = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
@@ -841,7 +780,7 @@ static int complete_fd(struct shard *sh, uint32_t i)
     if (err == ECONNRESET) {
         unsigned char a[16];
         int fam;
-        host_addr(sh->s, sh->h[x->hr].host, &fam, a);
+        az__host_addr(sh->s, sh->h[x->hr].host, &fam, a);
         if (reset_means_open(a, fam, x->port)) {
             st = AZ_PORT_OPEN;
             why = AZ_REASON_SYN_ACK;
@@ -933,7 +872,7 @@ static int launch(struct shard *sh, uint32_t hr, int32_t pidx, uint16_t port, bo
     unsigned char a[16];
     int fam, fd;
 
-    host_addr(s, h->host, &fam, a);
+    az__host_addr(s, h->host, &fam, a);
     if (sh->syn && fam == AF_INET)
         return launch_raw(sh, hr, pidx, port, disc, tries, a);
     memset(&ss, 0, sizeof(ss));
@@ -1214,7 +1153,7 @@ static void publish(struct shard *sh)
 }
 
 /* Sum of the shards' published counters. */
-static void totals(struct az_scan *s, struct az_scan_progress *p, uint64_t *sent, uint64_t *retries)
+void az__totals(struct az_scan *s, struct az_scan_progress *p, uint64_t *sent, uint64_t *retries)
 {
     unsigned n = atomic_load(&s->nshards);
     *sent = *retries = 0;
@@ -1238,7 +1177,7 @@ static void report(struct shard *sh, az_scan_progress_fn cb, void *ud, uint64_t 
     double dt = (double)(now - *last_ns) / 1e9;
 
     memset(&p, 0, sizeof(p));
-    totals(s, &p, &sent, &retries);
+    az__totals(s, &p, &sent, &retries);
     p.phase = AZ_PHASE_PORTS;
     p.total = s->planned;
     p.rate = dt > 0 ? (double)(sent - *last_sent) / dt : 0;
@@ -1259,6 +1198,8 @@ int az_scan_run(struct az_scan *s, struct az_ctx *ctx, unsigned shard, unsigned 
 
     if (nshards < 1 || nshards > 64 || shard >= nshards)
         return az_fail(ctx, AZ_EINVAL, "シャードの指定が不正です", "invalid shard");
+    if (s->finished || s->imported)
+        return az_fail(ctx, AZ_EINVAL, "スキャンは終了しています", "the scan has finished");
     {
         unsigned cur = atomic_load(&s->nshards);
         while (cur < nshards && !atomic_compare_exchange_weak(&s->nshards, &cur, nshards))
@@ -1459,127 +1400,4 @@ out:
     free(sh.opens);
     free(sh.arp.v);
     return r;
-}
-
-static int cmp_open(const void *a, const void *b)
-{
-    const struct az_open *x = a, *y = b;
-    if (x->host != y->host)
-        return x->host < y->host ? -1 : 1;
-    return x->pidx < y->pidx ? -1 : x->pidx > y->pidx;
-}
-
-int az_scan_finish(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress, void *ud)
-{
-    size_t nup = 0, k = 0;
-
-    if (s->finished)
-        return 0;
-    if (atomic_load(&s->t_start))
-        s->stats.start_us = atomic_load(&s->t_start);
-    if (s->nopens)
-        qsort(s->opens, s->nopens, sizeof(*s->opens), cmp_open);
-    for (size_t i = 0; i < s->naddrs; i++)
-        nup += (s->hup[i] & 3) == 1;
-    s->hosts = calloc(nup ? nup : 1, sizeof(*s->hosts));
-    if (!s->hosts)
-        return AZ_ENOMEM;
-    for (size_t i = 0, o = 0; i < s->naddrs; i++) {
-        struct az_scan_host *h;
-        if ((s->hup[i] & 3) != 1)
-            continue;
-        h = &s->hosts[k++];
-        host_addr(s, i, &h->family, h->addr);
-        inet_ntop(h->family, h->addr, h->text, sizeof(h->text));
-        h->up = true;
-        h->up_reason = (enum az_port_reason)(s->hup[i] >> 2);
-        for (size_t p = 0; p < s->nports; p++) {
-            int st = s->pstate[i * s->nports + p] & ST_MASK;
-            if (st == AZ_PORT_CLOSED)
-                h->nclosed++;
-            else if (st == AZ_PORT_FILTERED)
-                h->nfiltered++;
-        }
-        while (o < s->nopens && s->opens[o].host < i)
-            o++;
-        size_t o0 = o;
-        while (o < s->nopens && s->opens[o].host == i)
-            o++;
-        if (o > o0) {
-            h->ports = calloc(o - o0, sizeof(*h->ports));
-            if (!h->ports)
-                return AZ_ENOMEM;
-            for (size_t j = o0; j < o; j++) {
-                struct az_scan_port *pp = &h->ports[h->nports++];
-                pp->port = s->ports[s->opens[j].pidx];
-                pp->state = AZ_PORT_OPEN;
-                pp->reason = AZ_REASON_SYN_ACK;
-                pp->rtt_us = s->opens[j].rtt_us;
-            }
-        }
-        s->stats.open += h->nports;
-        s->stats.closed += h->nclosed;
-        s->stats.filtered += h->nfiltered;
-    }
-    s->nhosts = k;
-    s->stats.hosts_up = k;
-    {
-        struct az_scan_progress p;
-        memset(&p, 0, sizeof(p));
-        totals(s, &p, &s->stats.probes_sent, &s->stats.retries_local);
-        for (unsigned i = 0; i < atomic_load(&s->nshards) && i < 64; i++) {
-            s->stats.syn_resent += atomic_load(&s->pub[i].retx);
-            s->stats.raw_sent += atomic_load(&s->pub[i].raw_sent);
-            s->stats.raw_dropped += atomic_load(&s->pub[i].raw_dropped);
-        }
-        /* stopped before every probe had its answer */
-        if (atomic_load(&s->stop) && p.done < s->planned)
-            s->incomplete = true;
-    }
-    s->stats.end_us = az__now_us();
-    s->finished = true;
-    if (s->o.service && s->data && atomic_load(&s->stop))
-        s->incomplete = true; /* no service was identified */
-    else if (s->o.service && s->data) {
-        int r = az__scan_services(s, ctx, progress, ud);
-        s->stats.end_us = az__now_us();
-        if (r < 0)
-            return r;
-    }
-    return 0;
-}
-
-bool az_scan_address(const struct az_scan *s, uint64_t i, int *family, unsigned char addr[16])
-{
-    if (i >= s->naddrs || s->imported)
-        return false;
-    memset(addr, 0, 16);
-    host_addr(s, i, family, addr);
-    return true;
-}
-
-const struct az_scan_host *az_scan_hosts(const struct az_scan *s, size_t *ret_n)
-{
-    *ret_n = s->nhosts;
-    return s->hosts;
-}
-
-const struct az_scan_stats *az_scan_stats(const struct az_scan *s)
-{
-    return &s->stats;
-}
-
-const struct az_scan_opts *az_scan_options(const struct az_scan *s)
-{
-    return &s->o;
-}
-
-const char *az_scan_source(const struct az_scan *s)
-{
-    return s->source;
-}
-
-const char *az_scan_from(const struct az_scan *s)
-{
-    return s->from;
 }

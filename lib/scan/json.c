@@ -204,10 +204,12 @@ json_t *az__host_json(const struct az_scan_host *h)
     return hj;
 }
 
-json_t *az_scan_to_json(const struct az_scan *s)
+/* The document before "hosts": schema, scanner, times, scope, settings,
+ * stats. */
+static json_t *head_json(const struct az_scan *s)
 {
     char t0[32], t1[32];
-    json_t *o, *hosts = json_array(), *scope;
+    json_t *o, *scope;
 
     az__iso_us(s->stats.start_us, t0, sizeof(t0));
     az__iso_us(s->stats.end_us, t1, sizeof(t1));
@@ -263,19 +265,130 @@ json_t *az_scan_to_json(const struct az_scan *s)
         json_object_set_new(json_object_get(o, "stats"), "raw_dropped",
                             json_integer((json_int_t)s->stats.raw_dropped));
     }
+    return o;
+}
+
+/* The members after "hosts" (the checks' findings), copied (copy) or
+ * shared with s->findings; NULL when the scan was not checked. */
+static json_t *tail_json(const struct az_scan *s, bool copy)
+{
+    json_t *o, *f = s->findings;
+    if (!f)
+        return NULL;
+    o = json_object();
+    json_object_set_new(o, "findings",
+                        copy ? json_deep_copy(json_object_get(f, "findings"))
+                             : json_incref(json_object_get(f, "findings")));
+    json_object_set_new(o, "reachability",
+                        copy ? json_deep_copy(json_object_get(f, "reachability"))
+                             : json_incref(json_object_get(f, "reachability")));
+    json_object_set_new(o, "gaps",
+                        copy ? json_copy(json_object_get(f, "gaps"))
+                             : json_incref(json_object_get(f, "gaps")));
+    json_object_set_new(o, "kev_catalog",
+                        copy ? json_copy(json_object_get(f, "kev_catalog"))
+                             : json_incref(json_object_get(f, "kev_catalog")));
+    return o;
+}
+
+json_t *az_scan_to_json(const struct az_scan *s)
+{
+    json_t *o = head_json(s), *hosts = json_array(), *tail = tail_json(s, true);
+    const char *k;
+    json_t *v;
+
     for (size_t i = 0; i < s->nhosts; i++)
         json_array_append_new(hosts, az__host_json(&s->hosts[i]));
     json_object_set_new(o, "hosts", hosts);
-    if (s->findings) {
-        json_object_set_new(o, "findings",
-                            json_deep_copy(json_object_get(s->findings, "findings")));
-        json_object_set_new(o, "reachability",
-                            json_deep_copy(json_object_get(s->findings, "reachability")));
-        json_object_set_new(o, "gaps", json_copy(json_object_get(s->findings, "gaps")));
-        json_object_set_new(o, "kev_catalog",
-                            json_copy(json_object_get(s->findings, "kev_catalog")));
-    }
+    json_object_foreach(tail, k, v) json_object_set(o, k, v);
+    json_decref(tail);
     return o;
+}
+
+/* The streamed document: bytes go to out->write; after each newline of a
+ * host dumped on its own, its depth in the whole document (4 spaces), so
+ * the bytes are the whole document's. */
+struct jw {
+    int (*write)(const char *buf, size_t len, void *arg);
+    void *arg;
+    int indent;
+    size_t skip; /* leading bytes to drop (the tail's "{") */
+};
+
+static int jw_cb(const char *buf, size_t len, void *data)
+{
+    struct jw *w = data;
+    static const char sp[] = "        ";
+
+    if (w->skip) {
+        size_t k = len < w->skip ? len : w->skip;
+        buf += k;
+        len -= k;
+        w->skip -= k;
+    }
+    while (len) {
+        const char *nl = w->indent ? memchr(buf, '\n', len) : NULL;
+        size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+        if (w->write(buf, n, w->arg))
+            return -1;
+        if (nl && w->write(sp, (size_t)w->indent, w->arg))
+            return -1;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int jw_str(struct jw *w, const char *str)
+{
+    return w->write(str, strlen(str), w->arg) ? -1 : 0;
+}
+
+int az_scan_write_json(struct az_ctx *ctx, const struct az_scan *s,
+                       int (*write)(const char *buf, size_t len, void *arg), void *arg)
+{
+    struct jw w = {write, arg, 0, 0};
+    json_t *head = head_json(s), *tail;
+    char *hs = head ? json_dumps(head, JSON_INDENT(2)) : NULL;
+    size_t n = hs ? strlen(hs) : 0;
+    int r;
+
+    json_decref(head);
+    /* the head without its closing "\n}", then the hosts one at a time */
+    if (n < 2 || hs[n - 1] != '}' || hs[n - 2] != '\n') {
+        free(hs);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    r = w.write(hs, n - 2, w.arg) ? -1 : jw_str(&w, ",\n  \"hosts\": [");
+    free(hs);
+    for (size_t i = 0; !r && i < s->nhosts; i++) {
+        json_t *hj = az__host_json(&s->hosts[i]);
+        if (!hj)
+            return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+        if (!(r = jw_str(&w, i ? ",\n    " : "\n    "))) {
+            w.indent = 4;
+            r = json_dump_callback(hj, jw_cb, &w, JSON_INDENT(2));
+            w.indent = 0;
+        }
+        json_decref(hj);
+    }
+    if (!r)
+        r = jw_str(&w, s->nhosts ? "\n  ]" : "]");
+    /* the members after hosts: the tail object's "{\n  ...\n}" without
+     * its "{", after a comma */
+    tail = r ? NULL : tail_json(s, false);
+    if (!r && tail && json_object_size(tail)) {
+        if (!(r = jw_str(&w, ","))) {
+            w.skip = 1;
+            r = json_dump_callback(tail, jw_cb, &w, JSON_INDENT(2));
+        }
+    } else if (!r) {
+        r = jw_str(&w, "\n}");
+    }
+    json_decref(tail);
+    if (!r)
+        r = jw_str(&w, "\n");
+    return r ? -1 : 0;
 }
 
 json_t *az_scan_plan_json(const struct az_scan *s)

@@ -167,6 +167,17 @@ struct az_scan {
     json_t *findings; /* after az_scan_check */
 };
 
+/* A probe's state in pstate: an az_port_state in the low bits, or
+ * ST_INFLIGHT while a probe is out. */
+#define ST_UNKNOWN  0
+#define ST_INFLIGHT 4
+#define ST_MASK     7
+
+/* engine.c: the address of host index i; the shards' published counters
+ * summed. */
+void az__host_addr(const struct az_scan *s, uint64_t i, int *fam, unsigned char *out);
+void az__totals(struct az_scan *s, struct az_scan_progress *p, uint64_t *sent, uint64_t *retries);
+
 /* The service phase (service.c): identify s->hosts[*].ports. */
 int az__scan_services(struct az_scan *s, struct az_ctx *ctx, az_scan_progress_fn progress,
                       void *ud);

@@ -243,41 +243,82 @@ static int via_fd_link(const char *path)
     return -1;
 }
 
-/* Write into an existing file in place: a character device (/dev/null,
- * a terminal), a FIFO or a socket is written to, never replaced. */
-static int write_through(struct az_ctx *ctx, const char *path, int fd, const char *data, size_t len)
+/* An output being written: a temp file to rename over path, or an
+ * existing file written in place. */
+struct az_wfile {
+    struct az_ctx *ctx;
+    int fd;
+    bool own;     /* fd was opened here */
+    bool replace; /* tmp is renamed over path at commit */
+    mode_t mode;
+    bool failed; /* a write failed (reported once) */
+    size_t n;    /* bytes waiting in buf */
+    char path[PATH_MAX];
+    char tmp[PATH_MAX];
+    char buf[1 << 16];
+};
+
+static int wf_fail(struct az_wfile *w, int e)
 {
-    int own = fd < 0;
-    if (own && (fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
-        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       az_errno_text(ctx->lang, errno));
-    if (write_all(fd, data, len) < 0) {
-        int e = errno;
-        if (own)
-            close(fd);
-        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       az_errno_text(ctx->lang, e));
+    w->failed = true;
+    return az_fail(w->ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", w->path,
+                   az_errno_text(w->ctx->lang, e));
+}
+
+static int wf_new(struct az_ctx *ctx, const char *path, struct az_wfile **ret)
+{
+    struct az_wfile *w = calloc(1, sizeof(*w));
+    if (!w)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    w->ctx = ctx;
+    w->fd = -1;
+    if (snprintf(w->path, sizeof(w->path), "%s", path) >= (int)sizeof(w->path)) {
+        free(w);
+        return az_fail(ctx, AZ_EINVAL, "%s: パスが長すぎます", "%s: path too long", path);
     }
-    if (own && close(fd) < 0)
-        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                       az_errno_text(ctx->lang, errno));
+    *ret = w;
     return 0;
 }
 
-/* A new regular file beside path with the given mode, renamed over it. */
-static int replace_file(struct az_ctx *ctx, const char *path, const char *data, size_t len,
-                        mode_t mode)
+/* Write into an existing file in place: a character device (/dev/null,
+ * a terminal), a FIFO or a socket is written to, never replaced. */
+static int open_through(struct az_ctx *ctx, const char *path, int fd, struct az_wfile **ret)
 {
-    char tmp[PATH_MAX], dirbuf[PATH_MAX];
-    const char *dir;
-    int fd, dfd;
+    struct az_wfile *w;
+    int r = wf_new(ctx, path, &w);
+    if (r < 0)
+        return r;
+    w->own = fd < 0;
+    if (w->own && (fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+        int e = errno;
+        free(w);
+        return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
+                       az_errno_text(ctx->lang, e));
+    }
+    w->fd = fd;
+    *ret = w;
+    return 0;
+}
 
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+/* A new regular file beside path with the given mode, renamed over it at
+ * commit. */
+static int open_replace(struct az_ctx *ctx, const char *path, mode_t mode, struct az_wfile **ret)
+{
+    char dirbuf[PATH_MAX];
+    const char *dir;
+    struct az_wfile *w;
+    int fd, r;
+
+    if (strlen(path) + 8 > PATH_MAX)
         return az_fail(ctx, AZ_EINVAL, "%s: パスが長すぎます", "%s: path too long", path);
-    fd = mkstemp(tmp);
+    if ((r = wf_new(ctx, path, &w)) < 0)
+        return r;
+    snprintf(w->tmp, sizeof(w->tmp), "%s.XXXXXX", path);
+    fd = mkstemp(w->tmp);
     if (fd < 0) {
         int e = errno;
         struct stat ds;
+        free(w);
         snprintf(dirbuf, sizeof(dirbuf), "%s", path);
         dir = dirname(dirbuf);
         /* ENOENT from mkstemp is about the folder, not the file */
@@ -294,38 +335,91 @@ static int replace_file(struct az_ctx *ctx, const char *path, const char *data, 
                        "%s: cannot write (cannot create a temporary file in %s): %s", path, dir,
                        az_errno_text(ctx->lang, e));
     }
-    if (write_all(fd, data, len) < 0)
-        goto fail;
-    if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
-        goto fail;
-    if (close(fd) < 0) {
-        fd = -1;
-        goto fail;
+    w->fd = fd;
+    w->own = true;
+    w->replace = true;
+    w->mode = mode;
+    *ret = w;
+    return 0;
+}
+
+static int wf_flush(struct az_wfile *w)
+{
+    if (w->failed)
+        return AZ_EIO;
+    if (w->n && write_all(w->fd, w->buf, w->n) < 0)
+        return wf_fail(w, errno);
+    w->n = 0;
+    return 0;
+}
+
+int az_wfile_write(struct az_wfile *w, const void *data, size_t len)
+{
+    if (w->failed)
+        return AZ_EIO;
+    if (len > sizeof(w->buf) - w->n) {
+        int r = wf_flush(w);
+        if (r < 0)
+            return r;
+        if (len >= sizeof(w->buf)) {
+            if (write_all(w->fd, data, len) < 0)
+                return wf_fail(w, errno);
+            return 0;
+        }
     }
-    fd = -1;
-    if (rename(tmp, path) < 0)
+    memcpy(w->buf + w->n, data, len);
+    w->n += len;
+    return 0;
+}
+
+void az_wfile_abort(struct az_wfile *w)
+{
+    if (!w)
+        return;
+    if (w->own && w->fd >= 0)
+        close(w->fd);
+    if (w->replace)
+        unlink(w->tmp);
+    free(w);
+}
+
+int az_wfile_commit(struct az_wfile *w)
+{
+    char dirbuf[PATH_MAX];
+    int fd, dfd, r;
+
+    if ((r = wf_flush(w)) < 0) {
+        az_wfile_abort(w);
+        return r;
+    }
+    if (!w->replace) {
+        if (w->own && close(w->fd) < 0) {
+            w->fd = -1;
+            r = wf_fail(w, errno);
+            az_wfile_abort(w);
+            return r;
+        }
+        free(w);
+        return 0;
+    }
+    if (fchmod(w->fd, w->mode) < 0 || fsync(w->fd) < 0)
         goto fail;
-    snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-    dir = dirname(dirbuf);
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fd = w->fd;
+    w->fd = -1;
+    if (close(fd) < 0 || rename(w->tmp, w->path) < 0)
+        goto fail;
+    snprintf(dirbuf, sizeof(dirbuf), "%s", w->path);
+    dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         (void)fsync(dfd);
         close(dfd);
     }
+    free(w);
     return 0;
-fail : {
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
-                   az_errno_text(ctx->lang, e));
-}
-}
-
-int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data, size_t len)
-{
-    return replace_file(ctx, path, data, len, 0600);
+fail:
+    r = wf_fail(w, errno);
+    az_wfile_abort(w);
+    return r;
 }
 
 /*
@@ -335,15 +429,16 @@ int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data
  * /dev/stdout writes to this process's standard output. A symbolic link
  * to a regular file replaces the file it points to, not the link.
  */
-int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+int az_wfile_open(struct az_ctx *ctx, const char *path, struct az_wfile **ret)
 {
     struct stat st;
     int fd = fd_alias(path);
 
+    *ret = NULL;
     if (fd >= 0)
-        return write_through(ctx, path, fd, data, len);
+        return open_through(ctx, path, fd, ret);
     if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
-        return replace_file(ctx, path, data, len, 0644);
+        return open_replace(ctx, path, 0644, ret);
     if (S_ISDIR(st.st_mode))
         return az_fail(ctx, AZ_EIO, "%s: ディレクトリには書き込めません",
                        "%s: is a directory, cannot write", path);
@@ -358,19 +453,43 @@ int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data,
                            "%s: is a directory, cannot write", path);
         int via = via_fd_link(path);
         if (via >= 0)
-            return write_through(ctx, path, via, data, len);
+            return open_through(ctx, path, via, ret);
         if (S_ISREG(ts.st_mode) && via == -1) {
             char *real = realpath(path, NULL);
             int r;
             if (!real)
                 return az_fail(ctx, AZ_EIO, "%s: 書き込めません: %s", "%s: cannot write: %s", path,
                                az_errno_text(ctx->lang, errno));
-            r = replace_file(ctx, real, data, len, 0644);
+            r = open_replace(ctx, real, 0644, ret);
             free(real);
             return r;
         }
     }
-    return write_through(ctx, path, -1, data, len);
+    return open_through(ctx, path, -1, ret);
+}
+
+static int write_whole(struct az_wfile *w, const char *data, size_t len)
+{
+    int r = az_wfile_write(w, data, len);
+    if (r < 0) {
+        az_wfile_abort(w);
+        return r;
+    }
+    return az_wfile_commit(w);
+}
+
+int az_write_file_private(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    struct az_wfile *w;
+    int r = open_replace(ctx, path, 0600, &w);
+    return r < 0 ? r : write_whole(w, data, len);
+}
+
+int az_write_file_atomic(struct az_ctx *ctx, const char *path, const char *data, size_t len)
+{
+    struct az_wfile *w;
+    int r = az_wfile_open(ctx, path, &w);
+    return r < 0 ? r : write_whole(w, data, len);
 }
 
 int az_parse_long(const char *s, long min, long max, long *ret)

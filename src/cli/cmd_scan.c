@@ -332,6 +332,58 @@ static void print_table(struct cli *c, const struct az_scan *s)
                          "(? marks a guess from the port number, not confirmed)"));
 }
 
+static int to_file(const char *buf, size_t len, void *arg)
+{
+    return az_wfile_write(arg, buf, len) < 0 ? -1 : 0;
+}
+
+static int to_stdout(const char *buf, size_t len, void *arg)
+{
+    if (fwrite(buf, 1, len, stdout) == len)
+        return 0;
+    *(bool *)arg = true;
+    return -1;
+}
+
+/* The result as JSON (as out_json writes it), host by host: a /16 has
+ * tens of thousands of live hosts, whose tree and text would otherwise
+ * be held whole. A file is still replaced atomically (temp file, fsync,
+ * rename), and is not touched when the output fails. */
+static int write_result(struct cli *c, const char *path, const struct az_scan *s)
+{
+    struct az_wfile *w;
+
+    if (!path || !strcmp(path, "-")) {
+        bool bad = false;
+        if (az_scan_write_json(&c->ctx, s, to_stdout, &bad) < 0 && !bad) {
+            cli_liberr(c);
+            return EXIT_ERROR;
+        }
+        if (bad || fflush(stdout) != 0) {
+            cli_err(c, "標準出力に書き込めません", "cannot write to standard output");
+            return EXIT_ERROR;
+        }
+        return 0;
+    }
+    /* -o /dev/stdout writes to descriptor 1 itself: what was printed
+     * before must go first */
+    fflush(stdout);
+    if (az_wfile_open(&c->ctx, path, &w) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    if (az_scan_write_json(&c->ctx, s, to_file, w) < 0) {
+        az_wfile_abort(w);
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    if (az_wfile_commit(w) < 0) {
+        cli_liberr(c);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
 static int load_ledger(struct cli *c, const char *path, struct az_ledger **ret)
 {
     FILE *f = fopen(path, "rb");
@@ -908,10 +960,10 @@ checks:
         r = EXIT_ERROR;
         goto out;
     }
-    if (out && (r = out_json(c, out, az_scan_to_json(s))))
+    if (out && (r = write_result(c, out, s)))
         goto out;
     if (!strcmp(format, "json")) {
-        if (!out && (r = out_json(c, NULL, az_scan_to_json(s))))
+        if (!out && (r = write_result(c, NULL, s)))
             goto out;
     } else {
         print_table(c, s);

@@ -69,4 +69,27 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=
 run "$ANZEN" --lang en scan 127.0.0.1 -p "$PORT" --no-ledger -o "$T"
 expect_rc 1 "-o a directory"
 expect_err "is a directory" "says it is a directory"
+# the result is written host by host (#19 item 8): a regular file that
+# existed is replaced whole by valid JSON of every host, no temporary
+# file is left, and standard output gets the same hosts
+run "$ANZEN" scan 127.0.0.1-8 -p "$PORT,1" --no-ledger --no-service --format json
+expect_rc_in "scan --format json"
+cp "$T/out" "$T/res.stdout"
+echo old > "$T/res.json"
+run "$ANZEN" scan 127.0.0.1-8 -p "$PORT,1" --no-ledger --no-service -o "$T/res.json"
+expect_rc_in "scan -o an existing file"
+python3 - "$T/res.json" "$T/res.stdout" <<'PY' && ok "file and stdout: the same 8 hosts, valid JSON" || not_ok "streamed JSON"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert [h["address"] for h in a["hosts"]] == ["127.0.0.%d" % i for i in range(1, 9)], a["hosts"]
+assert a["hosts"] == b["hosts"] and a["findings"] == b["findings"]
+assert open(sys.argv[1]).read().endswith("}\n")
+PY
+ls "$T" | grep -q '^res\.json\.' && not_ok "a temporary file was left" || ok "no temporary file left"
+# a write that fails part way (a full device) is an error, not a short file
+if [ -c /dev/full ]; then
+    run "$ANZEN" --lang en scan 127.0.0.1-8 -p "$PORT" --no-ledger --no-service -o /dev/full
+    expect_rc 1 "-o /dev/full"
+    expect_err "cannot write" "says it cannot write"
+fi
 done_testing

@@ -305,6 +305,10 @@ static void test_engine_loopback(void **state)
         assert_string_equal(json_string_value(json_object_get(j, "schema")), "anzen-scan/1");
         assert_int_equal(json_array_size(json_object_get(j, "hosts")), 5);
         json_decref(j);
+        /* finishing gave up the per-probe state: the scan cannot run again */
+        assert_int_equal(az_scan_run(s, &ctx, 0, 1, NULL, NULL), AZ_EINVAL);
+        assert_int_equal(az_scan_finish(s, &ctx, NULL, NULL), 0);
+        assert_int_equal(az_scan_stats(s)->open, l6 >= 0 ? 3 : 2);
         az_scan_free(s);
         az_targets_free(t);
     }
