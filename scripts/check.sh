@@ -18,6 +18,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 # sanitizers: undefined behaviour aborts (gcc's default is to print and go on)
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# the tests expect Japanese unless they ask for English; anzen follows the
+# locale since the language fix, so a machine with LANG=en_US must not flip them
+export ANZEN_LANG=ja
 passed=0
 failed=0
 failures=""

@@ -158,8 +158,14 @@ static void page_tail(struct cli *c, FILE *f, const char *self)
             ".TP\n2\ngaps or findings\n.TP\n64\nusage error\n"),
           f);
     fprintf(f, ".SH %s\n", L(c, "環境変数", "ENVIRONMENT"));
-    fputs(L(c, ".TP\nANZEN_LANG\nen なら英語で表示する (既定は日本語)\n",
-            ".TP\nANZEN_LANG\nen for English messages (Japanese by default)\n"),
+    fputs(L(c,
+            ".TP\nANZEN_LANG\nen なら英語、ja なら日本語で表示する。ない時は "
+            "LC_ALL、LC_MESSAGES、LANG の順に"
+            "最初に値のあるものを見て、ja_* と C/POSIX なら日本語、ほかの言語なら英語\n",
+            ".TP\nANZEN_LANG\nen for English messages, ja for Japanese. When unset, the first of "
+            "LC_ALL,"
+            " LC_MESSAGES and LANG that has a value decides: Japanese for ja_* and C/POSIX,"
+            " English for any other language\n"),
           f);
     fprintf(f, ".SH %s\n", L(c, "関連項目", "SEE ALSO"));
     if (strcmp(self, "anzen")) {

@@ -141,7 +141,8 @@ static void usage(struct cli *c, FILE *f)
             L(c,
               "\n全体オプション (どのコマンドの前後にも書けます):\n"
               "  --catalog DIR   組み込みカタログの代わりに DIR の YAML を使う\n"
-              "  --lang ja|en    表示言語 (既定: ja。環境変数 ANZEN_LANG でも指定可)\n"
+              "  --lang ja|en    表示言語 (既定: 環境変数 ANZEN_LANG、なければロケール。\n"
+              "                  ja_* と C/POSIX は ja、ほかの言語は en)\n"
               "  --as-of DATE    基準日 (既定: 今日。2025-04-01 や 令和7年4月1日)\n"
               "  -C DIR          DIR に移動してから実行する\n"
               "  -h, --help      使い方\n\n"
@@ -149,7 +150,8 @@ static void usage(struct cli *c, FILE *f)
               "詳しくは: anzen help <コマンド>\n",
               "\nGlobal options (before or after the command):\n"
               "  --catalog DIR   use the YAML catalogs in DIR instead of the embedded ones\n"
-              "  --lang ja|en    message language (default ja; also ANZEN_LANG)\n"
+              "  --lang ja|en    message language (default: ANZEN_LANG, else the locale:\n"
+              "                  ja for ja_* and C/POSIX, en for any other language)\n"
               "  --as-of DATE    reference date (default today; 2025-04-01 or 令和7年4月1日)\n"
               "  -C DIR          change to DIR first\n"
               "  -h, --help      this help\n\n"
@@ -202,12 +204,27 @@ static int cmd_version(struct cli *c, int argc, char **argv)
     return 0;
 }
 
+/* ANZEN_LANG decides when set; otherwise the locale's language, the way
+ * gettext reads it (LC_ALL, then LC_MESSAGES, then LANG; the first that is
+ * set and not empty). A Japanese locale, or none at all (C, POSIX, C.UTF-8,
+ * which is what many Japanese WSL and server shells carry), gives Japanese,
+ * the tool's language; any other named language (en_US, de_DE...) gives
+ * English, the only other one there is. */
 static enum az_lang default_lang(void)
 {
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
     const char *v = getenv("ANZEN_LANG");
 
-    if (v && !strncmp(v, "en", 2))
+    if (v && *v)
+        return !strncmp(v, "en", 2) ? AZ_LANG_EN : AZ_LANG_JA;
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        v = getenv(vars[i]);
+        if (!v || !*v)
+            continue;
+        if (!strncmp(v, "ja", 2) || !strcmp(v, "C") || !strncmp(v, "C.", 2) || !strcmp(v, "POSIX"))
+            return AZ_LANG_JA;
         return AZ_LANG_EN;
+    }
     return AZ_LANG_JA;
 }
 
@@ -280,6 +297,7 @@ int main(int argc, char **argv)
     const struct command *cmd;
 
     memset(&c, 0, sizeof(c));
+    opterr = 0; /* every command prints its own message, in the user's language */
     c.lang = default_lang();
     az_ctx_init(&c.ctx, c.lang);
     /* completion asks with the words as typed: no global option applies */
