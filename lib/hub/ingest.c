@@ -871,7 +871,7 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
             /* the bundle log as of every batch before this one */
-            if ((r = flush(R, false)) < 0)
+            if ((r = flush(R, true)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
                 refuse_at(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
