@@ -64,7 +64,14 @@ int az_hub_open(struct az_ctx *ctx, const char *conninfo, struct az_hub **ret)
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     h->c = PQconnectdb(conninfo);
     if (PQstatus(h->c) != CONNECTION_OK) {
-        int r = hub_pg_fail(ctx, h->c, az_l(ctx, "接続", "connect"));
+        /* the documented words first, libpq's own detail after them */
+        const char *m = PQerrorMessage(h->c);
+        size_t n = strlen(m);
+        int r;
+        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+            n--;
+        r = az_fail(ctx, AZ_EIO, "ハブのデータベースに接続できません: %.*s",
+                    "cannot reach the hub database: %.*s", (int)n, m);
         az_hub_close(h);
         return r;
     }

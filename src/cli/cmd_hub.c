@@ -863,17 +863,15 @@ int cmd_hub(struct cli *c, int argc, char **argv)
             return EXIT_USAGE;
         }
         {
+            /* made 0700 when missing, as serve --state does */
             struct stat st;
-            if (stat(a.out, &st) != 0) {
-                cli_err(
-                    c,
-                    "%s: 鍵を置くディレクトリを開けません: %s (先に mkdir -m 700 で作ってください)",
-                    "%s: cannot open the directory for the keys: %s (make it first: mkdir -m "
-                    "700)",
-                    a.out, az_errno_text(c->lang, errno));
+            if (mkdir(a.out, 0700) < 0 && errno != EEXIST) {
+                cli_err(c, "%s: 鍵を置くディレクトリを作れません: %s",
+                        "%s: cannot make the directory for the keys: %s", a.out,
+                        az_errno_text(c->lang, errno));
                 return EXIT_ERROR;
             }
-            if (!S_ISDIR(st.st_mode)) {
+            if (stat(a.out, &st) != 0 || !S_ISDIR(st.st_mode)) {
                 cli_err(c, "%s: ディレクトリではありません", "%s: not a directory", a.out);
                 return EXIT_ERROR;
             }
