@@ -97,8 +97,11 @@ static const struct {
      "  種別: " TYPES_JA "\n"
      "  病床規模: " BANDS_JA "\n"
      "  公開鍵: 機関の anzen-sign.pub (ファイルの場所、中身、base64)\n"
+     "  ID: 英数字と . _ - の 1〜64 文字 (anzen submit --id と同じ。全角は半角に)\n"
      "  CSV の列: 機関ID,名称,種別,都道府県,病床規模,グループ,本部ID,公開鍵 (見出しは日本語か\n"
-     "  英語 id,name,type,prefecture,beds,group,hq,key。見出しがなければこの順)\n"
+     "  英語 id,name,type,prefecture,beds,group,hq,key。医療機関コード、施設名、区分、\n"
+     "  所在地、許可病床数、所属医師会なども可。見出しの上の表題の行、No. や備考など\n"
+     "  ほかの列は読みません。見出しがなければこの順)\n"
      "表示される鍵の指紋が、機関から別の経路で伝えられたものと同じか確かめてください。\n"
      "登録済みの ID: 指定しない項目はそのまま。鍵を替えるには --replace-key が必要です。\n",
      "usage: anzen hub enrol [--db CONNINFO] --id ID --name NAME --type TYPE --prefecture P\n"
@@ -107,8 +110,11 @@ static const struct {
      "  TYPE: " TYPES_EN "\n"
      "  BAND: " BANDS_EN "\n"
      "  PUBKEY: the institution's anzen-sign.pub (its path, its text, or the base64)\n"
+     "  ID: 1 to 64 of ASCII letters, digits, . _ - (as anzen submit --id; full-width folded)\n"
      "  CSV columns: id,name,type,prefecture,beds,group,hq,key (headings in English or\n"
-     "  Japanese; without headings, in this order)\n"
+     "  Japanese, also 医療機関コード, 施設名, 区分, 所在地, 許可病床数, 所属医師会...; a title\n"
+     "  row above the headings and other columns (No., 備考) are not read; without\n"
+     "  headings, in this order)\n"
      "Check that the key fingerprints shown match the ones the institutions gave you.\n"
      "An enrolled id keeps what is not given; a new key needs --replace-key.\n"},
     {"ingest",
