@@ -318,8 +318,13 @@ static PGconn *user_db(struct cli *c, const char *db, const char *why_ja, const 
         return NULL;
     }
     if (!(pg = PQconnectdb(db)) || PQstatus(pg) != CONNECTION_OK) {
-        cli_err(c, "データベースにつながりません: %s", "cannot connect to the database: %s",
-                pg ? PQerrorMessage(pg) : "?");
+        /* the words of az_hub_open, then libpq's detail on one line */
+        const char *m = pg ? PQerrorMessage(pg) : "?";
+        int l = (int)strlen(m);
+        while (l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '))
+            l--;
+        cli_err(c, "ハブのデータベースに接続できません: %.*s",
+                "cannot reach the hub database: %.*s", l, m);
         PQfinish(pg);
         return NULL;
     }

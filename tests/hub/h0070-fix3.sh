@@ -52,6 +52,8 @@ expect_rc 0 "--clear removes the members"
 expect_out "外しました" "and says so"
 run "$ANZEN" hub user scopes --state "$S"
 expect_no_out "さいたま北医師会" "the association has left the list"
+run "$ANZEN" hub user association a1 x1 --db "host=$T/nosuchsock dbname=x user=hub" --state "$S"
+expect_err "ハブのデータベースに接続できません" "hub user association says it in the same words"
 
 # ---- #18 scopes in one form, listed in words ----
 n18=0
