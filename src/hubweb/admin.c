@@ -38,12 +38,18 @@ static char *apply(struct req *q, bool *ok)
         if (r < 0)
             return strdup(az_errmsg(&ctx));
         {
-            char obj[AZ_USER_NAME_MAX + 8];
+            /* the one stored form in the log, and in words on the page */
+            char obj[AZ_USER_NAME_MAX + 8], canon[200] = "", words[200] = "";
+            struct hub_scope hs;
+            if (hub_scope_parse(&ctx, scope, &hs) == 0) {
+                hub_scope_text(&hs, canon, sizeof(canon));
+                hub_scope_words(&hs, q->lang, words, sizeof(words));
+            }
             snprintf(obj, sizeof(obj), "user:%s", u.name);
-            web_audit(q, web_who(q), "hub-scope", obj, scope);
+            web_audit(q, web_who(q), "hub-scope", obj, canon);
+            *ok = true;
+            return az_fmt(T(q, "%s の範囲を「%s」にしました。", "%s now sees %s."), u.name, words);
         }
-        *ok = true;
-        return az_fmt(T(q, "%s の範囲を %s にしました。", "%s now sees %s."), u.name, scope);
     }
     if (action && !strcmp(action, "association")) {
         const char *name = web_field(q, "name"), *members = web_field(q, "members");

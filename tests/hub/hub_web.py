@@ -345,6 +345,7 @@ st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
                                                "scope": "prefecture:大阪府"})
 ok(st == 200 and "prefecture:大阪府" in text and 'class="ok"' in text,
    "the administrator gives bare Osaka in the web", text[:300])
+ok("範囲を「都道府県: 大阪府」にしました" in text, "the confirmation says it in words", text[:300])
 st, _, text, _ = bare.get("/institutions")
 ok(st == 200 and "osaka1" in text and "demo1" not in text, "bare now sees Osaka only", st)
 st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
