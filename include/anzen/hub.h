@@ -152,6 +152,14 @@ struct az_hub_inst {
 int az_hub_enrol(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *in);
 /* Many at once (one COPY, one transaction), as from a CSV file. */
 int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *v, size_t n);
+/* The same, telling fn every row that cannot be enrolled (i: its index in
+ * v, or n when unknown; msg: why, naming the ids and fingerprints), a key
+ * change without replace_key or a key already enrolled for another id,
+ * before refusing them all (nothing is enrolled). check_only: those
+ * checks alone, nothing written (0 when they pass). */
+typedef void (*az_hub_enrol_fn)(void *arg, size_t i, const char *msg);
+int az_hub_enrol_many_each(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *v,
+                           size_t n, az_hub_enrol_fn fn, void *arg, bool check_only);
 
 /* What happened to one bundle during ingest. */
 enum az_hub_outcome {

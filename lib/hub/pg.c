@@ -64,7 +64,14 @@ int az_hub_open(struct az_ctx *ctx, const char *conninfo, struct az_hub **ret)
         return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
     h->c = PQconnectdb(conninfo);
     if (PQstatus(h->c) != CONNECTION_OK) {
-        int r = hub_pg_fail(ctx, h->c, az_l(ctx, "接続", "connect"));
+        /* the documented words first, libpq's own detail after them */
+        const char *m = PQerrorMessage(h->c);
+        size_t n = strlen(m);
+        int r;
+        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+            n--;
+        r = az_fail(ctx, AZ_EIO, "ハブのデータベースに接続できません: %.*s",
+                    "cannot reach the hub database: %.*s", (int)n, m);
         az_hub_close(h);
         return r;
     }
@@ -401,9 +408,25 @@ static void copy_field(struct az_buf *b, const char *s, bool last)
 
 int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *v, size_t n)
 {
+    return az_hub_enrol_many_each(ctx, h, v, n, NULL, NULL, false);
+}
+
+/* The index in v of id, or n. */
+static size_t inst_index(const struct az_hub_inst *v, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].id, id))
+            return i;
+    return n;
+}
+
+int az_hub_enrol_many_each(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_inst *v,
+                           size_t n, az_hub_enrol_fn fn, void *arg, bool check_only)
+{
     struct az_buf b;
     PGresult *res;
     int rc = 0;
+    size_t nref = 0;
 
     if (hub_check_schema(ctx, h) < 0)
         return ctx->err;
@@ -489,6 +512,11 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
                 continue;
             if (!v[i].replace_key) {
                 key_change_refused(ctx, id, old, new);
+                if (fn) { /* every such row told, then refused as a whole */
+                    fn(arg, i, az_errmsg(ctx));
+                    nref++;
+                    continue;
+                }
                 PQclear(res);
                 goto fail;
             }
@@ -506,18 +534,32 @@ int az_hub_enrol_many(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_
                  " AND a.id > b.id UNION ALL (SELECT s.id, i.id FROM hub_st_inst s"
                  " JOIN institution i ON i.pubkey = s.pubkey AND i.id <> s.id WHERE NOT EXISTS"
                  " (SELECT 1 FROM hub_st_inst t WHERE t.id = i.id AND t.pubkey IS NOT NULL AND"
-                 " t.pubkey <> i.pubkey)) ORDER BY 1, 2 LIMIT 1");
+                 " t.pubkey <> i.pubkey)) ORDER BY 1, 2");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         PQclear(res);
         hub_pg_fail(ctx, h->c, "institution");
         goto fail;
     }
-    if (PQntuples(res) == 1) {
-        shared_key_refused(ctx, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-        PQclear(res);
-        goto fail;
+    for (int k = 0; k < PQntuples(res); k++) {
+        shared_key_refused(ctx, PQgetvalue(res, k, 0), PQgetvalue(res, k, 1));
+        if (!fn) {
+            PQclear(res);
+            goto fail;
+        }
+        fn(arg, inst_index(v, n, PQgetvalue(res, k, 0)), az_errmsg(ctx));
+        nref++;
     }
     PQclear(res);
+    if (nref) {
+        az_fail(ctx, AZ_EINVAL, "鍵の誤り %zu 件のため、どの機関も登録していません",
+                "%zu key errors; no institution was enrolled", nref);
+        goto fail;
+    }
+    if (check_only) { /* the checks above only: nothing is written */
+        PQclear(PQexec(h->c, "ROLLBACK"));
+        az_buf_done(&b);
+        return 0;
+    }
     /* a replaced key starts a new series (as in az_hub_enrol); only ids
      * allowed to change key got this far */
     if (hub_exec(ctx, h->c,

@@ -291,6 +291,7 @@ static void user_help(struct cli *c, FILE *f)
           "  add 名前 --scope 範囲 [--display 表示名] [--admin] [--password-stdin|--temporary]\n"
           "  scope 名前 範囲                 見える範囲を変える\n"
           "  association 名前 機関ID...      医師会の会員 (機関) を決める (置き換え)\n"
+          "  association 名前 --clear        医師会の会員をすべて外す\n"
           "  scopes                          利用者の範囲と医師会の一覧\n"
           "  list | reset-password | unlock | reset-mfa | disable | enable  (anzen user と同じ)\n"
           "範囲: all (ハブ管理者と同じく全部), group:グループ, prefecture:都道府県,\n"
@@ -299,6 +300,7 @@ static void user_help(struct cli *c, FILE *f)
           "  add NAME --scope SCOPE [--display NAME] [--admin] [--password-stdin|--temporary]\n"
           "  scope NAME SCOPE                change what the user sees\n"
           "  association NAME ID...          set the member institutions of an association\n"
+          "  association NAME --clear        remove all its members\n"
           "  scopes                          the users' scopes and the associations\n"
           "  list | reset-password | unlock | reset-mfa | disable | enable  (as anzen user)\n"
           "scopes: all (everything, as a hub administrator), group:NAME, prefecture:P,\n"
@@ -316,8 +318,13 @@ static PGconn *user_db(struct cli *c, const char *db, const char *why_ja, const 
         return NULL;
     }
     if (!(pg = PQconnectdb(db)) || PQstatus(pg) != CONNECTION_OK) {
-        cli_err(c, "データベースにつながりません: %s", "cannot connect to the database: %s",
-                pg ? PQerrorMessage(pg) : "?");
+        /* the words of az_hub_open, then libpq's detail on one line */
+        const char *m = pg ? PQerrorMessage(pg) : "?";
+        int l = (int)strlen(m);
+        while (l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '))
+            l--;
+        cli_err(c, "ハブのデータベースに接続できません: %.*s",
+                "cannot reach the hub database: %.*s", l, m);
         PQfinish(pg);
         return NULL;
     }
@@ -514,9 +521,57 @@ int cli_hub_user(struct cli *c, int argc, char **argv)
                 r = EXIT_USAGE;
                 goto out;
             }
-            printf(L(c, "%s の範囲: %s\n", "%s: scope %s\n"), u.name, av[3]);
+            {
+                /* as stored (one form however it was typed), and in words */
+                struct hub_scope hs;
+                char canon[200] = "", words[200] = "";
+                if (hub_scope_parse(&c->ctx, av[3], &hs) == 0) {
+                    hub_scope_text(&hs, canon, sizeof(canon));
+                    hub_scope_words(&hs, c->lang, words, sizeof(words));
+                }
+                printf(L(c, "%s の範囲: %s (%s)\n", "%s: scope %s (%s)\n"), u.name, words, canon);
+            }
             scope_warn(c, db, sq, av[3]);
         } else if (!strcmp(sub, "association")) {
+            /* no ids would leave the association without members: only
+             * when asked for with --clear */
+            bool clear = false;
+            int k = 3;
+            for (int i = 3; i < ac; i++) {
+                if (!strcmp(av[i], "--clear"))
+                    clear = true;
+                else
+                    av[k++] = av[i];
+            }
+            ac = k;
+            if (clear && ac > 3) {
+                cli_err(c, "--clear と機関 ID は一緒に指定できません",
+                        "--clear cannot be given with institution ids");
+                r = EXIT_USAGE;
+                goto out;
+            }
+            if (!clear && ac == 3) {
+                cli_err(c,
+                        "医師会 %s の会員の機関 ID を指定してください (会員をすべて外すには "
+                        "--clear)",
+                        "give the member institution ids of association %s (--clear removes "
+                        "all its members)",
+                        av[2]);
+                r = EXIT_USAGE;
+                goto out;
+            }
+            if (clear) {
+                if (hub_assoc_set(&c->ctx, sq, av[2], av + 3, 0) < 0) {
+                    cli_liberr(c);
+                    r = EXIT_USAGE;
+                    goto out;
+                }
+                printf(L(c, "医師会 %s の会員をすべて外しました (医師会の一覧から消えます)\n",
+                         "association %s: all members removed (it leaves the list)\n"),
+                       av[2]);
+                r = 0;
+                goto out;
+            }
             if ((r = assoc_check(c, db, av + 3, ac - 3)))
                 goto out;
             r = EXIT_ERROR;
@@ -533,7 +588,23 @@ int cli_hub_user(struct cli *c, int argc, char **argv)
                 cli_liberr(c);
                 goto out;
             }
-            r = out_json(c, NULL, json_pack("{s:o,s:o}", "users", u, "associations", a));
+            /* each user's scope in words too, for the office reading it */
+            json_t *w = json_object();
+            const char *k;
+            json_t *val;
+            json_object_foreach(u, k, val)
+            {
+                struct hub_scope hs;
+                struct az_ctx quiet;
+                char words[200];
+                az_ctx_init(&quiet, AZ_LANG_EN);
+                if (hub_scope_parse(&quiet, json_string_value(val), &hs) == 0) {
+                    hub_scope_words(&hs, c->lang, words, sizeof(words));
+                    json_object_set_new(w, k, json_string(words));
+                }
+            }
+            r = out_json(c, NULL,
+                         json_pack("{s:o,s:o,s:o}", "users", u, "in_words", w, "associations", a));
             goto out;
         }
         r = 0;

@@ -38,20 +38,28 @@ static char *apply(struct req *q, bool *ok)
         if (r < 0)
             return strdup(az_errmsg(&ctx));
         {
-            char obj[AZ_USER_NAME_MAX + 8];
+            /* the one stored form in the log, and in words on the page */
+            char obj[AZ_USER_NAME_MAX + 8], canon[200] = "", words[200] = "";
+            struct hub_scope hs;
+            if (hub_scope_parse(&ctx, scope, &hs) == 0) {
+                hub_scope_text(&hs, canon, sizeof(canon));
+                hub_scope_words(&hs, q->lang, words, sizeof(words));
+            }
             snprintf(obj, sizeof(obj), "user:%s", u.name);
-            web_audit(q, web_who(q), "hub-scope", obj, scope);
+            web_audit(q, web_who(q), "hub-scope", obj, canon);
+            *ok = true;
+            return az_fmt(T(q, "%s の範囲を「%s」にしました。", "%s now sees %s."), u.name, words);
         }
-        *ok = true;
-        return az_fmt(T(q, "%s の範囲を %s にしました。", "%s now sees %s."), u.name, scope);
     }
     if (action && !strcmp(action, "association")) {
         const char *name = web_field(q, "name"), *members = web_field(q, "members");
         char *copy, *save = NULL, **ids;
         int n = 0;
-        if (!name || !members)
+        if (!name)
             return strdup(T(q, "医師会の名前と会員を指定してください。",
                             "Give the association's name and members."));
+        if (!members)
+            members = ""; /* an empty list: refused below unless "clear" */
         if (!(copy = strdup(members)) || !(ids = calloc(MAX_MEMBERS, sizeof(char *)))) {
             free(copy);
             return strdup(T(q, "メモリ不足", "out of memory"));
@@ -64,6 +72,26 @@ static char *apply(struct req *q, bool *ok)
                 return az_fmt(T(q, "会員は %d 機関までです。", "At most %d members."), MAX_MEMBERS);
             }
             ids[n++] = t;
+        }
+        {
+            /* no ids would leave it without members: only when asked */
+            const char *cl = web_field(q, "clear");
+            bool clear = cl && *cl;
+            const char *why = NULL;
+            if (clear && n)
+                why = T(q, "「会員をすべて外す」と機関 ID は一緒に指定できません。",
+                        "Give member IDs or \"remove all members\", not both.");
+            else if (!clear && !n)
+                why = T(q,
+                        "会員の機関 ID を指定してください (会員をすべて外すには「会員をすべて外す」"
+                        "を選んでください)。",
+                        "Give the member institution IDs (to remove all members, tick \"remove "
+                        "all members\").");
+            if (why) {
+                free(ids);
+                free(copy);
+                return strdup(why);
+            }
         }
         pthread_mutex_lock(&hw->lock);
         r = hub_assoc_set(&ctx, hw->sq, name, ids, n);

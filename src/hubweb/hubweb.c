@@ -97,6 +97,8 @@ static const struct {
     {"scopes.assocs", "医師会と会員", "Associations and their members"},
     {"scopes.members", "会員の機関 ID (空白・改行・カンマ区切り。置き換え)",
      "Member institution IDs (spaces, lines or commas; replaces the list)"},
+    {"scopes.clear", "会員をすべて外す (ID は空のまま)",
+     "Remove all members (leave the IDs empty)"},
 };
 
 static int labels_build(struct hubweb *hw)

@@ -59,6 +59,8 @@ int hub_assoc_set(struct az_ctx *ctx, struct sqlite3 *d, const char *name, char 
 int hub_scope_list(struct az_ctx *ctx, struct sqlite3 *d, json_t **users, json_t **assocs);
 /* The scope as text ("prefecture:13") for lists and the audit log. */
 void hub_scope_text(const struct hub_scope *s, char *out, size_t n);
+/* The scope in words ("都道府県: 埼玉県", "prefecture: Saitama"). */
+void hub_scope_words(const struct hub_scope *s, enum az_lang lang, char *out, size_t n);
 
 /* ---- hubweb.c ---- */
 struct hubweb {

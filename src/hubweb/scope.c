@@ -28,6 +28,42 @@ static int sq_fail(struct az_ctx *ctx, sqlite3 *d)
                    d ? sqlite3_errmsg(d) : "?");
 }
 
+/* Scopes stored by older versions in another form (prefecture:埼玉,
+ * prefecture:saitama) are rewritten in the one form hub_scope_set stores
+ * (prefecture:11); a row that does not parse is left alone (it gives
+ * nothing, as before). Best effort: a read-only file keeps its rows,
+ * which parse the same. */
+static void migrate(sqlite3 *d)
+{
+    sqlite3_stmt *st = NULL, *up = NULL;
+    struct az_ctx quiet;
+
+    az_ctx_init(&quiet, AZ_LANG_EN);
+    if (sqlite3_prepare_v2(d, "SELECT name, scope FROM hub_scope", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(d, "UPDATE hub_scope SET scope = ? WHERE name = ?", -1, &up, NULL) !=
+            SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        struct hub_scope s;
+        char norm[200];
+        if (!name || !text || hub_scope_parse(&quiet, text, &s) < 0)
+            continue;
+        hub_scope_text(&s, norm, sizeof(norm));
+        if (!strcmp(norm, text))
+            continue;
+        sqlite3_reset(up);
+        sqlite3_bind_text(up, 1, norm, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(up, 2, name, -1, SQLITE_TRANSIENT);
+        (void)sqlite3_step(up);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+}
+
 int hub_scope_open(struct az_ctx *ctx, const char *db, sqlite3 **ret)
 {
     sqlite3 *d = NULL;
@@ -49,6 +85,7 @@ int hub_scope_open(struct az_ctx *ctx, const char *db, sqlite3 **ret)
         sqlite3_close(d);
         return r;
     }
+    migrate(d);
     *ret = d;
     return 0;
 }
@@ -85,6 +122,36 @@ static bool id_ok(const char *s)
     return true;
 }
 
+/* A prefecture as people type it: full-width digits and letters ("１１",
+ * "ｓａｉｔａｍａ") folded to ASCII and spaces around it ignored, then
+ * az_pref_code (a code, 埼玉県, 埼玉 or Saitama). 0 when unknown. */
+static int pref_of(const char *v)
+{
+    char buf[128];
+    size_t k = 0;
+    const unsigned char *p = (const unsigned char *)v;
+
+    while (*p && k + 4 < sizeof(buf)) {
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x81 && p[2] <= 0xBF) {
+            buf[k++] = (char)(p[2] - 0x60);
+            p += 3;
+        } else if (p[0] == 0xEF && p[1] == 0xBD && p[2] >= 0x80 && p[2] <= 0x9E) {
+            buf[k++] = (char)(p[2] - 0x20);
+            p += 3;
+        } else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { /* ideographic space */
+            p += 3;
+        } else if (*p == ' ' || *p == '\t') {
+            p++;
+        } else {
+            buf[k++] = (char)*p++;
+        }
+    }
+    if (*p)
+        return 0;
+    buf[k] = 0;
+    return az_pref_code(buf);
+}
+
 int hub_scope_parse(struct az_ctx *ctx, const char *text, struct hub_scope *ret)
 {
     const char *colon = strchr(text, ':');
@@ -106,7 +173,7 @@ int hub_scope_parse(struct az_ctx *ctx, const char *text, struct hub_scope *ret)
             ret->kind = HS_ASSOC;
             return 0;
         }
-        if (kl == 10 && !strncmp(text, "prefecture", 10) && (ret->pref = az_pref_code(v))) {
+        if (kl == 10 && !strncmp(text, "prefecture", 10) && (ret->pref = pref_of(v))) {
             ret->kind = HS_PREF;
             snprintf(ret->value, sizeof(ret->value), "%d", ret->pref);
             return 0;
@@ -135,6 +202,28 @@ void hub_scope_text(const struct hub_scope *s, char *out, size_t n)
         break;
     default:
         snprintf(out, n, "none");
+    }
+}
+
+void hub_scope_words(const struct hub_scope *s, enum az_lang lang, char *out, size_t n)
+{
+    bool en = lang == AZ_LANG_EN;
+
+    switch (s->kind) {
+    case HS_ALL:
+        snprintf(out, n, "%s", en ? "everything" : "すべて");
+        break;
+    case HS_GROUP:
+        snprintf(out, n, en ? "group: %s" : "グループ: %s", s->value);
+        break;
+    case HS_PREF:
+        snprintf(out, n, en ? "prefecture: %s" : "都道府県: %s", az_pref_name(s->pref, lang));
+        break;
+    case HS_ASSOC:
+        snprintf(out, n, en ? "association: %s" : "医師会: %s", s->value);
+        break;
+    default:
+        snprintf(out, n, "%s", en ? "nothing" : "なし");
     }
 }
 

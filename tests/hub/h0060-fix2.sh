@@ -144,16 +144,16 @@ KX=$(head -c 32 /dev/urandom | base64)
     echo "g1,良い医院,clinic,13,0,,,$KX"
     echo "b1,病床の誤り,clinic,13,100床以上,,,$(head -c 32 /dev/urandom | base64)"
     echo "b2,鍵の誤り,clinic,13,0,,,anzen-ed25519-public/1 AAAA"
-    echo "b3,種別の誤り,クリニック,13,0,,,$(head -c 32 /dev/urandom | base64)"
+    echo "b3,種別の誤り,スパ,13,0,,,$(head -c 32 /dev/urandom | base64)"
     echo "b4,鍵なし,clinic,13,0,,,"
     echo "b5,二つの誤り,spa,日本,0,,,$(head -c 32 /dev/urandom | base64)"
     echo ",,,,,,,,,x"
 } >many.csv
 run "$ANZEN" hub enrol --csv many.csv
 expect_rc 1 "a CSV with errors is refused"
-expect_err "3 行 5 列: 病床規模" "the bed band of line 3"
+expect_err "3 行 5 列: 病床数" "the bed band of line 3"
 expect_err "4 行 8 列: 公開鍵が読めません" "the key of line 4"
-expect_err "5 行 3 列: 種別 \"クリニック\"" "the type of line 5"
+expect_err "5 行 3 列: 種別 \"スパ\"" "the type of line 5"
 expect_err "6 行 8 列: 公開鍵がありません" "the missing key of line 6"
 expect_err "7 行 3 列" "both errors of line 7: the type"
 expect_err "7 行 4 列" "and the prefecture"
@@ -162,14 +162,14 @@ expect_err "6 行に誤り (7 件) があります。どの機関も登録して
 [ "$(sql "select count(*) from institution where id in ('g1', 'b1', 'b2', 'b3', 'b4', 'b5')")" = 0 ] &&
     ok "all or nothing: not even the good row is enrolled" || not_ok "something was enrolled"
 run env ANZEN_LANG=en "$ANZEN" hub enrol --csv many.csv
-expect_err "line 5 column 3: bad type" "in English too"
+expect_err "row 5 column 3: unknown type" "in English too"
 expect_err "6 rows have errors (7 in all); no institution was enrolled" "with an English summary"
 printf '機関ID,名称,種類,県\n' >heads.csv
 run "$ANZEN" hub enrol --csv heads.csv
-expect_rc 1 "unknown headings are refused"
-expect_err "1 行 3 列: 見出し \"種類\"" "the first unknown heading"
-expect_err "1 行 4 列: 見出し \"県\"" "and the second"
-expect_err "見出しに「種別」(type) の列がありません" "and the missing type column"
+expect_rc 1 "headings without type and prefecture columns are refused"
+expect_err "見出しに「種別」の列がありません (読めない見出し: 「種類」(3 列)、「県」(4 列))" \
+    "the missing type column, with the headings not understood"
+expect_err "見出しに「都道府県」の列がありません" "and the missing prefecture column"
 {
     echo "id,name,type,prefecture,beds,group,hq,key"
     i=0

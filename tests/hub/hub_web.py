@@ -345,6 +345,7 @@ st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
                                                "scope": "prefecture:大阪府"})
 ok(st == 200 and "prefecture:大阪府" in text and 'class="ok"' in text,
    "the administrator gives bare Osaka in the web", text[:300])
+ok("範囲を「都道府県: 大阪府」にしました" in text, "the confirmation says it in words", text[:300])
 st, _, text, _ = bare.get("/institutions")
 ok(st == 200 and "osaka1" in text and "demo1" not in text, "bare now sees Osaka only", st)
 st, _, text, _ = admin.post("/admin/scopes", {"action": "scope", "user": "bare",
@@ -356,6 +357,17 @@ ok(st == 200 and "3" in text and "med2" in text, "an association's members set i
 st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med3",
                                                "members": "ok1 <bad>"})
 ok('class="alert"' in text, "a member that is no institution ID is refused")
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med2",
+                                               "members": "  "})
+ok('class="alert"' in text and "会員をすべて外す" in text, "no member ids without 'remove all' is refused")
+st, _, text, _ = admin.get("/admin/scopes")
+ok("tokyo2" in text, "and the members are kept", text[:300])
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med2",
+                                               "members": "", "clear": "1"})
+ok('class="ok"' in text, "'remove all' empties it", text[:300])
+st, _, text, _ = admin.post("/admin/scopes", {"action": "association", "name": "med2",
+                                               "members": "tokyo2\nosaka1, zz-10"})
+ok('class="ok"' in text, "and it can be set again", text[:300])
 st, _, text, _ = admin.request("POST", "/admin/scopes", urllib.parse.urlencode(
     {"action": "scope", "user": "bare", "scope": "all"}).encode())
 ok(st == 403, "without the CSRF token: 403", st)
