@@ -175,11 +175,16 @@ struct az_hub_stats {
  * older bundles are refused, and the accepted ones are copied in batches
  * (COPY) into the tables, one transaction per batch. note (may be NULL) is
  * told each refusal. An error (AZ_E*) means the database or a file could
- * not be read; refusals are counted in stats.
+ * not be read; refusals are counted in stats, and stats->ingested counts
+ * only bundles whose batch was committed (a batch is written while the
+ * next one is read; one that fails to commit is the error returned).
  */
 int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths, size_t npaths,
                   const unsigned char *hub_pk, const unsigned char *hub_sk, az_hub_note_fn note,
                   void *arg, struct az_hub_stats *stats);
+/* Tests only: institutions per ingest transaction (0: the default,
+ * 25,000), so a few bundles span several batches. */
+void az_hub_set_ingest_batch(struct az_hub *h, size_t n);
 
 /* The scope of a report or a dashboard query. */
 struct az_hub_scope {

@@ -9,6 +9,7 @@
 
 struct az_hub {
     PGconn *c;
+    size_t ingest_batch; /* institutions per ingest transaction (0: the default) */
 };
 
 int hub_pg_fail(struct az_ctx *ctx, PGconn *c, const char *what);

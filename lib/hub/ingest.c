@@ -7,9 +7,20 @@
  * for the run (their key and the newest bundle accepted), so the checks
  * cost no round trip; the database stays the authority (the bundle log's
  * primary key refuses a reused bundle id).
+ *
+ * A full batch is written by a writer thread on the same connection while
+ * the next batch's bundles are read and verified (the server's work and
+ * anzen's overlap on two CPUs). At most two batches are in memory: the one
+ * being filled and the one being written; the next is handed over only
+ * once the previous is committed. Whatever else uses the connection (a
+ * look-up in the bundle log, new partitions, the end of the run) first
+ * waits for the batch being written, and a failed batch ends the run with
+ * its error, nothing of it counted as accepted.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +33,7 @@
 #include "anzen/util.h"
 #include "hub_internal.h"
 
-#define BATCH 25000 /* institutions per transaction */
+#define BATCH 25000 /* institutions per transaction (az_hub_set_ingest_batch: tests) */
 
 struct inst {
     char *id;                                   /* owned */
@@ -275,6 +286,28 @@ static void put_head(struct az_buf *b, int pref, int fy, const char *id)
     az_buf_add(b, "\t", 1);
 }
 
+/* The rows of one batch, ready for COPY, and what it will count once
+ * committed. */
+struct batch {
+    struct az_buf year, items, kev, find, bundles;
+    struct az_buf repl; /* institutions whose earlier rows of the year go */
+    long load;          /* item_status.load of its rows (0: none yet) */
+    size_t ingested, rows;
+};
+
+/* The writer thread (started with the first full batch) and the batch it
+ * was handed; the connection is its own while job is set. */
+struct writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t th;
+    bool started, quit;
+    struct batch *job; /* NULL: idle */
+    atomic_int rc;     /* the first failure (sticky) */
+    struct az_ctx ctx; /* its message */
+    PGconn *c;
+};
+
 struct run {
     struct az_ctx *ctx;
     PGconn *c;
@@ -283,15 +316,17 @@ struct run {
     az_hub_note_fn note;
     void *arg;
     struct az_hub_stats *st;
-    struct az_buf year, items, kev, find, bundles;
-    struct az_buf repl; /* institutions whose earlier rows of the year go */
-    size_t staged;
+    struct batch bt[2];
+    struct batch *cur; /* being filled */
+    struct batch *fly; /* handed to the writer, not yet collected */
+    struct writer w;
+    int wrc;        /* a batch failed: the run ends with it */
+    long next_load; /* a batch number fetched ahead (0: none) */
+    size_t staged, batch_max;
     unsigned batch;
     int fys[64];
     size_t nfys;
     unsigned long mark;
-    bool in_batch; /* a transaction with COPY item_status open */
-    long load;     /* this batch's number (item_status.load) */
 };
 
 static int status_code(const char *s)
@@ -341,34 +376,33 @@ static int ensure_fy(struct run *R, int fy)
     return r;
 }
 
-static int copy_in(struct run *R, const char *sql, struct az_buf *b)
+static int copy_in(struct az_ctx *ctx, PGconn *c, const char *sql, const struct az_buf *b)
 {
-    PGresult *res = PQexec(R->c, sql);
+    PGresult *res = PQexec(c, sql);
     int ok = PQresultStatus(res) == PGRES_COPY_IN;
 
     PQclear(res);
     if (!ok)
-        return hub_pg_fail(R->ctx, R->c, "COPY");
+        return hub_pg_fail(ctx, c, "COPY");
     /* in pieces, so a large batch never needs one huge send */
     for (size_t off = 0; off < b->len;) {
         size_t n = b->len - off > (1u << 20) ? (1u << 20) : b->len - off;
-        if (PQputCopyData(R->c, b->data + off, (int)n) != 1)
-            return hub_pg_fail(R->ctx, R->c, "COPY");
+        if (PQputCopyData(c, b->data + off, (int)n) != 1)
+            return hub_pg_fail(ctx, c, "COPY");
         off += n;
     }
-    if (PQputCopyEnd(R->c, NULL) != 1)
-        return hub_pg_fail(R->ctx, R->c, "COPY");
-    while ((res = PQgetResult(R->c))) {
+    if (PQputCopyEnd(c, NULL) != 1)
+        return hub_pg_fail(ctx, c, "COPY");
+    while ((res = PQgetResult(c))) {
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok) {
             const char *m = PQresultErrorMessage(res);
             size_t n = strlen(m);
             while (n && m[n - 1] == '\n')
                 n--;
-            az_fail(R->ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s", (int)n,
-                    m);
+            az_fail(ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s", (int)n, m);
             PQclear(res);
-            while ((res = PQgetResult(R->c)))
+            while ((res = PQgetResult(c)))
                 PQclear(res);
             return AZ_EIO;
         }
@@ -384,88 +418,26 @@ static void buf_reset(struct az_buf *b)
         b->data[0] = 0;
 }
 
-/* Open the batch: a transaction, its number, and COPY into item_status,
- * which stays open while bundles are read. */
-static int batch_begin(struct run *R)
+static void batch_clear(struct batch *b)
 {
-    PGresult *res;
-    bool ok;
-
-    if (R->in_batch)
-        return 0;
-    if (hub_exec(R->ctx, R->c, "BEGIN") < 0)
-        return AZ_EIO;
-    res = PQexec(R->c, "SELECT nextval('hub_load')");
-    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-    if (ok)
-        R->load = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    if (!ok) {
-        hub_pg_fail(R->ctx, R->c, "hub_load");
-        PQclear(PQexec(R->c, "ROLLBACK"));
-        return AZ_EIO;
-    }
-    res = PQexec(R->c, "COPY item_status FROM STDIN");
-    ok = PQresultStatus(res) == PGRES_COPY_IN;
-    PQclear(res);
-    if (!ok) {
-        hub_pg_fail(R->ctx, R->c, "COPY");
-        PQclear(PQexec(R->c, "ROLLBACK"));
-        return AZ_EIO;
-    }
-    R->in_batch = true;
-    return 0;
+    buf_reset(&b->year);
+    buf_reset(&b->items);
+    buf_reset(&b->kev);
+    buf_reset(&b->find);
+    buf_reset(&b->bundles);
+    buf_reset(&b->repl);
+    b->load = 0;
+    b->ingested = b->rows = 0;
 }
 
-static int send_items(struct run *R)
-{
-    if (R->items.len && PQputCopyData(R->c, R->items.data, (int)R->items.len) != 1)
-        return hub_pg_fail(R->ctx, R->c, "COPY");
-    buf_reset(&R->items);
-    return 0;
-}
-
-/* End the COPY of the item rows (or abandon it with why). */
-static int end_items(struct run *R, const char *abandon)
-{
-    PGresult *res;
-    int rc = 0;
-
-    if (PQputCopyEnd(R->c, abandon) != 1)
-        rc = hub_pg_fail(R->ctx, R->c, "COPY");
-    while ((res = PQgetResult(R->c))) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc && !abandon) {
-            const char *m = PQresultErrorMessage(res);
-            size_t n = strlen(m);
-            while (n && m[n - 1] == '\n')
-                n--;
-            rc = az_fail(R->ctx, AZ_EIO, "データベース (COPY): %.*s", "database (COPY): %.*s",
-                         (int)n, m);
-        }
-        PQclear(res);
-    }
-    return rc;
-}
-
-static void batch_abort(struct run *R)
-{
-    if (!R->in_batch)
-        return;
-    if (PQtransactionStatus(R->c) == PQTRANS_ACTIVE)
-        end_items(R, "anzen: ingest stopped");
-    PQclear(PQexec(R->c, "ROLLBACK"));
-    R->in_batch = false;
-}
-
-static int flush(struct run *R)
+/* Write one batch in one transaction; on failure nothing of it stays. */
+static int write_batch(struct az_ctx *ctx, PGconn *c, const struct batch *b)
 {
     char *del = NULL;
     int r;
 
-    if (!R->in_batch)
-        return 0;
-    if ((r = send_items(R)) < 0 || (r = end_items(R, NULL)) < 0)
-        goto fail;
+    if (hub_exec(ctx, c, "BEGIN") < 0)
+        return AZ_EIO;
     /* Only institutions that had an accepted bundle before can have rows
      * to replace: a first load deletes nothing (a DELETE joined to every
      * partition per batch would make the load quadratic). */
@@ -481,14 +453,15 @@ static int flush(struct run *R)
                 " t.prefecture = s.prefecture AND t.fiscal_year = s.fiscal_year AND"
                 " t.institution = s.institution;"
                 "TRUNCATE hub_st_repl",
-                R->load) < 0) {
-        r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+                b->load) < 0) {
+        r = az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
         goto fail;
     }
-    if ((r = copy_in(R, "COPY hub_st_year FROM STDIN", &R->year)) < 0 ||
-        (R->repl.len && ((r = copy_in(R, "COPY hub_st_repl FROM STDIN", &R->repl)) < 0 ||
-                         (r = hub_exec(R->ctx, R->c, del)) < 0)) ||
-        (r = hub_exec(R->ctx, R->c,
+    if ((r = copy_in(ctx, c, "COPY item_status FROM STDIN", &b->items)) < 0 ||
+        (r = copy_in(ctx, c, "COPY hub_st_year FROM STDIN", &b->year)) < 0 ||
+        (b->repl.len && ((r = copy_in(ctx, c, "COPY hub_st_repl FROM STDIN", &b->repl)) < 0 ||
+                         (r = hub_exec(ctx, c, del)) < 0)) ||
+        (r = hub_exec(ctx, c,
                       "INSERT INTO inst_year SELECT * FROM hub_st_year"
                       " ON CONFLICT (prefecture, fiscal_year, institution) DO UPDATE SET"
                       " type = EXCLUDED.type, bed_band = EXCLUDED.bed_band, grp = EXCLUDED.grp,"
@@ -499,35 +472,181 @@ static int flush(struct run *R)
                       " mfa = EXCLUDED.mfa, patching = EXCLUDED.patching, usb = EXCLUDED.usb,"
                       " contract_roles = EXCLUDED.contract_roles,"
                       " mfa_fy2027 = EXCLUDED.mfa_fy2027")) < 0 ||
-        (R->kev.len && (r = copy_in(R, "COPY vpn_kev FROM STDIN", &R->kev)) < 0) ||
-        (R->find.len && (r = copy_in(R, "COPY finding_count FROM STDIN", &R->find)) < 0) ||
-        (r = copy_in(R,
+        (b->kev.len && (r = copy_in(ctx, c, "COPY vpn_kev FROM STDIN", &b->kev)) < 0) ||
+        (b->find.len && (r = copy_in(ctx, c, "COPY finding_count FROM STDIN", &b->find)) < 0) ||
+        (r = copy_in(ctx, c,
                      "COPY bundle (bundle_id, signer, sequence, created_at, fiscal_year,"
                      " institutions, sealed) FROM STDIN",
-                     &R->bundles)) < 0 ||
-        (r = hub_exec(R->ctx, R->c,
+                     &b->bundles)) < 0 ||
+        (r = hub_exec(ctx, c,
                       "UPDATE institution i SET last_signer = b.signer,"
                       " last_sequence = b.sequence, last_created = b.created_at,"
                       " last_bundle = b.bundle_id FROM hub_st_year s JOIN bundle b USING"
                       " (bundle_id) WHERE i.id = s.institution;"
                       "TRUNCATE hub_st_year")) < 0 ||
-        (r = hub_exec(R->ctx, R->c, "COMMIT")) < 0)
+        (r = hub_exec(ctx, c, "COMMIT")) < 0)
         goto fail;
     free(del);
-    R->in_batch = false;
-    buf_reset(&R->year);
-    buf_reset(&R->items);
-    buf_reset(&R->kev);
-    buf_reset(&R->find);
-    buf_reset(&R->bundles);
-    buf_reset(&R->repl);
-    R->staged = 0;
-    R->batch++;
     return 0;
 fail:
     free(del);
-    batch_abort(R);
+    if (PQtransactionStatus(c) != PQTRANS_IDLE)
+        PQclear(PQexec(c, "ROLLBACK"));
     return r;
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        struct batch *b;
+        int r;
+        while (!w->job && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!(b = w->job))
+            break;
+        pthread_mutex_unlock(&w->mu);
+        r = atomic_load(&w->rc) < 0 ? 0 : write_batch(&w->ctx, w->c, b);
+        pthread_mutex_lock(&w->mu);
+        if (r < 0)
+            atomic_store(&w->rc, r);
+        w->job = NULL;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static bool writer_start(struct run *R)
+{
+    struct writer *w = &R->w;
+
+    if (w->started)
+        return true;
+    w->c = R->c;
+    w->ctx = *R->ctx;
+    if (pthread_mutex_init(&w->mu, NULL))
+        return false;
+    if (pthread_cond_init(&w->cv, NULL)) {
+        pthread_mutex_destroy(&w->mu);
+        return false;
+    }
+    if (pthread_create(&w->th, NULL, writer_main, w)) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        return false;
+    }
+    w->started = true;
+    return true;
+}
+
+static void writer_stop(struct writer *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    w->started = false;
+}
+
+/* A written batch counts as accepted. */
+static void batch_done(struct run *R, struct batch *b)
+{
+    R->st->ingested += b->ingested;
+    R->st->rows += b->rows;
+    batch_clear(b);
+}
+
+/* Wait for the batch handed to the writer (the connection is then free
+ * again); its error, if it failed, is the run's. */
+static int collect(struct run *R)
+{
+    struct writer *w = &R->w;
+    int rc;
+
+    if (R->wrc < 0)
+        return R->wrc;
+    if (!R->fly)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    while (w->job)
+        pthread_cond_wait(&w->cv, &w->mu);
+    rc = atomic_load(&w->rc);
+    pthread_mutex_unlock(&w->mu);
+    if (rc < 0) {
+        *R->ctx = w->ctx;
+        batch_clear(R->fly);
+        R->fly = NULL;
+        return R->wrc = rc;
+    }
+    batch_done(R, R->fly);
+    R->fly = NULL;
+    return 0;
+}
+
+/* A batch number from the sequence (only while the connection is free). */
+static int fetch_load(struct run *R)
+{
+    PGresult *res = PQexec(R->c, "SELECT nextval('hub_load')");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+
+    if (ok)
+        R->next_load = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return ok ? 0 : hub_pg_fail(R->ctx, R->c, "hub_load");
+}
+
+/* The current batch's number, for its item rows: fetched ahead when the
+ * previous batch was handed over, so reading never waits for the writer. */
+static int batch_load(struct run *R)
+{
+    int r;
+
+    if (R->cur->load)
+        return 0;
+    if (!R->next_load && ((r = collect(R)) < 0 || (r = fetch_load(R)) < 0))
+        return r;
+    R->cur->load = R->next_load;
+    R->next_load = 0;
+    return 0;
+}
+
+/* End the current batch. With wait false it goes to the writer thread
+ * (once the previous one is committed) and reading goes on; with wait
+ * true it is written here, and the connection is free on return. */
+static int flush(struct run *R, bool wait)
+{
+    struct batch *b = R->cur;
+    int r;
+
+    if ((r = collect(R)) < 0)
+        return r;
+    if (!R->staged)
+        return 0;
+    R->staged = 0;
+    R->batch++;
+    R->cur = b == &R->bt[0] ? &R->bt[1] : &R->bt[0];
+    if (!wait && (R->next_load || fetch_load(R) == 0) && writer_start(R)) {
+        pthread_mutex_lock(&R->w.mu);
+        R->w.job = b;
+        pthread_cond_broadcast(&R->w.cv);
+        pthread_mutex_unlock(&R->w.mu);
+        R->fly = b;
+        return 0;
+    }
+    if ((r = write_batch(R->ctx, R->c, b)) < 0) {
+        batch_clear(b);
+        return R->wrc = r;
+    }
+    batch_done(R, b);
+    return 0;
 }
 
 static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const char *ja,
@@ -610,6 +729,7 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
     json_t *it;
     static const char *const inames[] = {"cyber_bcp", "patching", "usb", "contract_roles", NULL};
     bool iv[6];
+    struct batch *B = R->cur;
 
     json_array_foreach(json_object_get(p, "items"), i, it)
     {
@@ -631,13 +751,13 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
         gaps += code == HUB_GAP;
         unans += code == HUB_UNANSWERED;
         od += late;
-        put_head(&R->items, t->pref, fy, t->id);
-        az_buf_puts(&R->items, topic); /* a checked id: nothing to escape */
-        az_buf_add(&R->items, "\t", 1);
-        put_int(&R->items, code);
-        az_buf_add(&R->items, late ? "\tt\t" : "\tf\t", 3);
-        put_int(&R->items, R->load);
-        az_buf_add(&R->items, "\n", 1);
+        put_head(&B->items, t->pref, fy, t->id);
+        az_buf_puts(&B->items, topic); /* a checked id: nothing to escape */
+        az_buf_add(&B->items, "\t", 1);
+        put_int(&B->items, code);
+        az_buf_add(&B->items, late ? "\tt\t" : "\tf\t", 3);
+        put_int(&B->items, B->load);
+        az_buf_add(&B->items, "\n", 1);
     }
     for (int n = 0; inames[n]; n++) {
         json_t *x = json_object_get(oind, inames[n]);
@@ -649,13 +769,13 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
         x = json_object_get(oind, "mfa_fy2027");
         iv[5] = json_is_true(x ? x : json_object_get(ind, "mfa_fy2027"));
     }
-    az_buf_printf(&R->year, "%d\t%d\t%s\t", t->pref, fy, t->id);
-    put_text(&R->year, t->type);
-    az_buf_puts(&R->year, "\t");
-    put_text(&R->year, t->bed_band);
-    az_buf_puts(&R->year, "\t");
-    put_text(&R->year, t->grp);
-    az_buf_printf(&R->year, "\t%s\t%lld\t%d\t%d\t%d\t%d\t%d\t%c\t%c\t%c\t%c\t%c\t%c\n", b->id,
+    az_buf_printf(&B->year, "%d\t%d\t%s\t", t->pref, fy, t->id);
+    put_text(&B->year, t->type);
+    az_buf_puts(&B->year, "\t");
+    put_text(&B->year, t->bed_band);
+    az_buf_puts(&B->year, "\t");
+    put_text(&B->year, t->grp);
+    az_buf_printf(&B->year, "\t%s\t%lld\t%d\t%d\t%d\t%d\t%d\t%c\t%c\t%c\t%c\t%c\t%c\n", b->id,
                   epoch_of(b->created_at), appl, sat, gaps, unans, od, iv[0] ? 't' : 'f',
                   iv[4] ? 't' : 'f', iv[1] ? 't' : 'f', iv[2] ? 't' : 'f', iv[3] ? 't' : 'f',
                   iv[5] ? 't' : 'f');
@@ -663,21 +783,21 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
     {
         const char *fam = json_string_value(json_object_get(it, "family"));
         const char *ver = json_string_value(json_object_get(it, "version"));
-        az_buf_printf(&R->kev, "%d\t%d\t%s\t", t->pref, fy, t->id);
-        put_text(&R->kev, fam ? fam : "unknown");
-        az_buf_puts(&R->kev, "\t");
-        put_text(&R->kev, ver ? ver : "");
-        az_buf_puts(&R->kev, "\n");
+        az_buf_printf(&B->kev, "%d\t%d\t%s\t", t->pref, fy, t->id);
+        put_text(&B->kev, fam ? fam : "unknown");
+        az_buf_puts(&B->kev, "\t");
+        put_text(&B->kev, ver ? ver : "");
+        az_buf_puts(&B->kev, "\n");
     }
     json_object_foreach((json_t *)fnd, k, it)
     {
-        az_buf_printf(&R->find, "%d\t%d\t%s\t", t->pref, fy, t->id);
-        put_text(&R->find, k);
-        az_buf_printf(&R->find, "\t%lld\n", (long long)json_integer_value(it));
+        az_buf_printf(&B->find, "%d\t%d\t%s\t", t->pref, fy, t->id);
+        put_text(&B->find, k);
+        az_buf_printf(&B->find, "\t%lld\n", (long long)json_integer_value(it));
     }
-    R->st->rows++;
+    B->rows++;
     if (t->has_last) /* it may have rows of this year from an earlier bundle */
-        az_buf_printf(&R->repl, "%d\t%d\t%s\n", t->pref, fy, t->id);
+        az_buf_printf(&B->repl, "%d\t%d\t%s\n", t->pref, fy, t->id);
     t->batch = R->batch;
     return 0;
 }
@@ -693,6 +813,9 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     long long created;
     int r;
 
+    /* a batch the writer failed to commit ends the run now */
+    if (atomic_load_explicit(&R->w.rc, memory_order_relaxed) < 0)
+        return collect(R);
     R->st->seen++;
     if (az_bundle_parse(R->ctx, name, data, len, R->hub_pk, R->hub_sk, &b) < 0) {
         if (R->ctx->err == AZ_ENOMEM)
@@ -747,7 +870,8 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
             goto out;
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
-            if ((r = flush(R)) < 0)
+            /* the bundle log as of every batch before this one */
+            if ((r = flush(R, false)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
                 refuse_at(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
@@ -763,15 +887,15 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     /* an institution staged twice in one batch would be upserted twice */
     for (i = 0; i < nt; i++)
         if (targets[i]->batch == R->batch && R->staged) {
-            if ((r = flush(R)) < 0)
+            if ((r = flush(R, false)) < 0)
                 goto fail;
             break;
         }
     /* a new fiscal year needs its partitions, made outside the COPY */
     if (!fy_known(R, b->fiscal_year) &&
-        ((r = flush(R)) < 0 || (r = ensure_fy(R, b->fiscal_year)) < 0))
+        ((r = flush(R, true)) < 0 || (r = ensure_fy(R, b->fiscal_year)) < 0))
         goto fail;
-    if ((r = batch_begin(R)) < 0)
+    if ((r = batch_load(R)) < 0)
         goto fail;
     for (i = 0; i < nt; i++) {
         struct inst *t = targets[i];
@@ -782,14 +906,11 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         t->last_seq = b->sequence;
         t->last_created = created;
     }
-    /* the item rows go to the server while the next bundles are read */
-    if (R->items.len >= (256u << 10) && (r = send_items(R)) < 0)
-        goto fail;
-    az_buf_printf(&R->bundles, "%s\t%s\t%lld\t%lld\t%d\t%zu\t%c\n", b->id, signer->id,
+    az_buf_printf(&R->cur->bundles, "%s\t%s\t%lld\t%lld\t%d\t%zu\t%c\n", b->id, signer->id,
                   (long long)b->sequence, created, b->fiscal_year, nt, b->sealed ? 't' : 'f');
-    R->st->ingested++;
+    R->cur->ingested++;
     R->staged += nt;
-    if (R->staged >= BATCH && (r = flush(R)) < 0)
+    if (R->staged >= R->batch_max && (r = flush(R, false)) < 0)
         goto fail;
 out:
     az_bundle_free(b);
@@ -904,6 +1025,11 @@ static int take_path(struct run *R, const char *path)
     return r;
 }
 
+void az_hub_set_ingest_batch(struct az_hub *h, size_t n)
+{
+    h->ingest_batch = n;
+}
+
 int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths, size_t npaths,
                   const unsigned char *hub_pk, const unsigned char *hub_sk, az_hub_note_fn note,
                   void *arg, struct az_hub_stats *stats)
@@ -921,12 +1047,16 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
     R.arg = arg;
     R.st = stats;
     R.batch = 1;
-    az_buf_init(&R.year, SIZE_MAX);
-    az_buf_init(&R.repl, SIZE_MAX);
-    az_buf_init(&R.items, SIZE_MAX);
-    az_buf_init(&R.kev, SIZE_MAX);
-    az_buf_init(&R.find, SIZE_MAX);
-    az_buf_init(&R.bundles, SIZE_MAX);
+    R.batch_max = h->ingest_batch ? h->ingest_batch : BATCH;
+    for (int k = 0; k < 2; k++) {
+        az_buf_init(&R.bt[k].year, SIZE_MAX);
+        az_buf_init(&R.bt[k].repl, SIZE_MAX);
+        az_buf_init(&R.bt[k].items, SIZE_MAX);
+        az_buf_init(&R.bt[k].kev, SIZE_MAX);
+        az_buf_init(&R.bt[k].find, SIZE_MAX);
+        az_buf_init(&R.bt[k].bundles, SIZE_MAX);
+    }
+    R.cur = &R.bt[0];
     if ((r = hub_check_schema(ctx, h)) < 0 || (r = imap_load(ctx, h->c, &R.m)) < 0 ||
         (r = hub_exec(ctx, h->c,
                       "CREATE TEMP TABLE IF NOT EXISTS hub_st_year AS"
@@ -936,17 +1066,24 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
         goto out;
     for (size_t i = 0; i < npaths && r == 0; i++)
         r = take_path(&R, paths[i]);
-    if (r == 0)
-        r = flush(&R);
-    else
-        batch_abort(&R);
+    if (r == 0) {
+        r = flush(&R, true);
+    } else if (R.fly) {
+        /* a handed-over batch is whole: let it end, keep this error */
+        struct az_ctx keep = *ctx;
+        collect(&R);
+        *ctx = keep;
+    }
 out:
+    writer_stop(&R.w);
     imap_free(&R.m);
-    az_buf_done(&R.year);
-    az_buf_done(&R.repl);
-    az_buf_done(&R.items);
-    az_buf_done(&R.kev);
-    az_buf_done(&R.find);
-    az_buf_done(&R.bundles);
+    for (int k = 0; k < 2; k++) {
+        az_buf_done(&R.bt[k].year);
+        az_buf_done(&R.bt[k].repl);
+        az_buf_done(&R.bt[k].items);
+        az_buf_done(&R.bt[k].kev);
+        az_buf_done(&R.bt[k].find);
+        az_buf_done(&R.bt[k].bundles);
+    }
     return r;
 }

@@ -664,12 +664,23 @@ static int hub_ingest(struct cli *c, struct az_hub *h, const struct hub_args *a,
     unsigned char pk[32], sk[32];
     struct az_hub_stats st;
     struct timespec t0, t1;
+    const char *e;
     int r;
 
     if (n < 1) {
         cli_err(c, "取り込む束のファイルかディレクトリを指定してください",
                 "give the bundle files or directories to ingest");
         return EXIT_USAGE;
+    }
+    if ((e = secure_getenv("ANZEN_HUB_BATCH")) && *e) { /* tests only: small batches */
+        char *end;
+        unsigned long v = strtoul(e, &end, 10);
+        if (*end || v < 1 || v > 1000000) {
+            cli_err(c, "ANZEN_HUB_BATCH は 1 から 1000000 の整数です",
+                    "ANZEN_HUB_BATCH is an integer from 1 to 1000000");
+            return EXIT_USAGE;
+        }
+        az_hub_set_ingest_batch(h, v);
     }
     if (a->hub_key && az_box_key_load(&c->ctx, a->hub_key, pk, sk) < 0) {
         cli_liberr(c);
