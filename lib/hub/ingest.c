@@ -670,6 +670,12 @@ static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const
     case AZ_HUB_SEALED:
         R->st->sealed++;
         break;
+    case AZ_HUB_FUTURE:
+        R->st->future++;
+        break;
+    case AZ_HUB_SKIPPED:
+        R->st->skipped++;
+        break;
     default:
         R->st->bad++;
         break;
@@ -920,6 +926,119 @@ fail:
     return r;
 }
 
+/* The envelopes of one file, read as a stream of JSON values: one per
+ * line (JSON Lines, as `submit -o` and a hub's export write them), one
+ * re-indented over many lines, or several re-indented ones one after the
+ * other. A value starts at '{' and ends where its braces close (strings
+ * and escapes followed) and what follows on that line; a line that does
+ * not start with '{' is taken whole, so the parser names what is wrong
+ * with it. A file of one value
+ * is named by its path, the values of a longer one by path:line (the line
+ * the value starts on). A UTF-8 byte order mark at the start is skipped
+ * (Notepad writes one). */
+struct vscan {
+    struct az_buf v;     /* the value being read */
+    int depth;           /* open braces and brackets */
+    bool str, esc;       /* inside a string, after a backslash */
+    unsigned long start; /* its first line */
+    char *pend;          /* a whole value not taken yet (is it the only one?) */
+    size_t pend_len;
+    unsigned long pend_line;
+    unsigned long values;
+};
+
+static int take_pending(struct run *R, const char *path, struct vscan *s, bool last)
+{
+    char *name = NULL;
+    int r;
+
+    if (!s->pend)
+        return 0;
+    s->values++;
+    if (!(last && s->values == 1) && az_strf(&name, "%s:%lu", path, s->pend_line) < 0)
+        return az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    r = take(R, name ? name : path, s->pend, s->pend_len);
+    free(name);
+    free(s->pend);
+    s->pend = NULL;
+    return r;
+}
+
+/* A value is whole: it waits until the next one (or the end) shows
+ * whether it was the file's only one. */
+static int value_done(struct run *R, const char *path, struct vscan *s)
+{
+    int r = take_pending(R, path, s, false);
+
+    s->pend_len = s->v.len;
+    s->pend_line = s->start;
+    s->pend = az_buf_take(&s->v);
+    az_buf_init(&s->v, SIZE_MAX);
+    s->depth = 0;
+    s->str = s->esc = false;
+    if (r == 0 && !s->pend)
+        r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    return r;
+}
+
+static int scan_line(struct run *R, const char *path, struct vscan *s, const char *p, size_t n,
+                     unsigned long lineno)
+{
+    size_t seg = 0; /* the part of the line not yet added to the value */
+    bool open = s->v.len > 0;
+    int r;
+
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (!open) {
+            if (ch == ' ' || ch == '\t' || ch == '\r') {
+                seg = i + 1;
+                continue;
+            }
+            s->start = lineno;
+            open = true;
+            if (ch != '{') { /* no JSON object: the rest of the line, as it is */
+                az_buf_add(&s->v, p + i, n - i);
+                return value_done(R, path, s);
+            }
+        }
+        if (s->str) {
+            if (s->esc)
+                s->esc = false;
+            else if (ch == '\\')
+                s->esc = true;
+            else if (ch == '"')
+                s->str = false;
+        } else if (ch == '"') {
+            s->str = true;
+        } else if (ch == '{' || ch == '[') {
+            s->depth++;
+        } else if ((ch == '}' || ch == ']') && --s->depth <= 0) {
+            size_t end = i + 1;
+            /* an envelope ends its line: anything after it on the same
+             * line stays with it, and the parser refuses the whole (data
+             * after a signed envelope is no second bundle) */
+            while (end < n && (p[end] == ' ' || p[end] == '\t' || p[end] == '\r'))
+                end++;
+            if (end < n)
+                i = n - 1;
+            az_buf_add(&s->v, p + seg, i + 1 - seg);
+            seg = i + 1;
+            open = false;
+            if ((r = value_done(R, path, s)) < 0)
+                return r;
+        }
+    }
+    if (open) {
+        az_buf_add(&s->v, p + seg, n - seg);
+        az_buf_add(&s->v, "\n", 1);
+        /* never closes: no bundle is this big, let the parser say so */
+        if (s->v.len > AZ_BUNDLE_MAX)
+            return value_done(R, path, s);
+    }
+    return 0;
+}
+
 static int take_file(struct run *R, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -928,37 +1047,33 @@ static int take_file(struct run *R, const char *path)
     ssize_t n;
     int r = 0;
     unsigned long lineno = 0;
-    bool single = false;
+    struct vscan s;
 
     if (!f)
         return az_fail(R->ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
                        strerror(errno));
+    memset(&s, 0, sizeof(s));
+    az_buf_init(&s.v, SIZE_MAX);
     while ((n = getline(&line, &cap, f)) > 0) {
-        char *name = NULL;
+        const char *p = line;
         lineno++;
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = 0;
-        if (!n)
-            continue;
-        if (lineno == 1) {
-            int ch = fgetc(f); /* a file of one envelope is named by its path alone */
-            if (ch != EOF)
-                ungetc(ch, f);
-            single = ch == EOF;
+        if (lineno == 1 && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+            p += 3;
+            n -= 3;
         }
-        if (!single) {
-            if (az_strf(&name, "%s:%lu", path, lineno) < 0) {
-                r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-                break;
-            }
-        }
-        r = take(R, name ? name : path, line, (size_t)n);
-        free(name);
-        if (r < 0)
+        if ((r = scan_line(R, path, &s, p, (size_t)n, lineno)) < 0)
             break;
     }
     if (r == 0 && ferror(f))
         r = az_fail(R->ctx, AZ_EIO, "%s: 読めません", "%s: cannot read", path);
+    if (r == 0 && s.v.len) /* unfinished at the end: the parser says what is wrong */
+        r = value_done(R, path, &s);
+    if (r == 0)
+        r = take_pending(R, path, &s, true);
+    free(s.pend);
+    az_buf_done(&s.v);
     free(line);
     fclose(f);
     return r;
@@ -967,6 +1082,43 @@ static int take_file(struct run *R, const char *path)
 static int cmpstr(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does a file of a directory look like bundles? Its start is read: empty,
+ * binary (a NUL byte: Thumbs.db, .xlsx) or text that is no JSON object
+ * (desktop.ini) is skipped, named once with a note, and not counted as a
+ * bundle. A file named on the command line is read whatever it holds. */
+static bool bundle_file(struct run *R, const char *full, const struct stat *fs)
+{
+    unsigned char head[4096];
+    size_t n = 0, i = 0;
+    FILE *f = fopen(full, "rb");
+    const char *ja = NULL, *en = NULL;
+
+    if (f) {
+        n = fread(head, 1, sizeof(head), f);
+        fclose(f);
+    } else {
+        return true; /* take_file says why it cannot be opened */
+    }
+    if (n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    if (fs->st_size == 0 || i == n) {
+        ja = "空のファイルです。飛ばしました";
+        en = "empty file, skipped";
+    } else if (memchr(head, 0, n)) {
+        ja = "束のファイルではありません (バイナリ)。飛ばしました";
+        en = "not a bundle file (binary), skipped";
+    } else if (head[i] != '{') {
+        ja = "束のファイルではありません ({ で始まりません)。飛ばしました";
+        en = "not a bundle file (does not start with {), skipped";
+    }
+    if (!ja)
+        return true;
+    refuse_at(R, full, AZ_HUB_SKIPPED, "%s", "%s", R->ctx->lang == AZ_LANG_EN ? en : ja);
+    return false;
 }
 
 static int take_path(struct run *R, const char *path)
@@ -996,7 +1148,21 @@ static int take_path(struct run *R, const char *path)
             r = AZ_ENOMEM;
             break;
         }
+        if (stat(full, &fs) == 0 && S_ISDIR(fs.st_mode)) {
+            /* an inbox keeps what was taken in a subfolder ("済み"):
+             * reading it would only bring replays */
+            refuse_at(R, full, AZ_HUB_SKIPPED, "%s", "%s",
+                      R->ctx->lang == AZ_LANG_EN
+                          ? "a folder: not read (name it to ingest it)"
+                          : "フォルダは読みません (取り込むときは指定してください)");
+            free(full);
+            continue;
+        }
         if (stat(full, &fs) < 0 || !S_ISREG(fs.st_mode)) {
+            free(full);
+            continue;
+        }
+        if (!bundle_file(R, full, &fs)) {
             free(full);
             continue;
         }
