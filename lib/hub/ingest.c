@@ -808,6 +808,41 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
     return 0;
 }
 
+/* The fiscal year (April to March) a bundle created at epoch t was made
+ * in, by the date in Japan (UTC+9): created_at is UTC, and a bundle made
+ * on 1 April before 09:00 in Japan carries 31 March in UTC. No further
+ * allowance: a bundle whose year starts after the day it was made is a
+ * rehearsal (anzen --as-of), whatever the hour. */
+static int fy_created(long long t)
+{
+    long long days = (t + 9 * 3600) / 86400, z = days + 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9), y = (int)(yoe + era * 400 + (m <= 2));
+
+    return m >= 4 ? y : y - 1;
+}
+
+/* Signed, but not with the enrolled key: both fingerprints, so the
+ * office can tell a new key (re-enrol) from a bundle of someone else. */
+static void wrong_key(struct run *R, const char *name, const struct inst *signer,
+                      const struct az_bundle *b)
+{
+    char *enrolled = signer->has_key ? az_key_fingerprint(signer->key) : NULL;
+    char *got = az_key_fingerprint(b->key), *ja = NULL, *en = NULL;
+
+    az_strf(&ja, "%s の登録された鍵で署名されていません (登録された鍵 %s、署名した鍵 %s)",
+            b->institution, enrolled ? enrolled : "なし", got ? got : "?");
+    az_strf(&en, "not signed with the enrolled key of %s (enrolled key %s, signed with %s)",
+            b->institution, enrolled ? enrolled : "none", got ? got : "?");
+    refuse_at(R, name, AZ_HUB_WRONGKEY, "%s", "%s", R->ctx->lang == AZ_LANG_EN ? en : ja);
+    free(enrolled);
+    free(got);
+    free(ja);
+    free(en);
+}
+
 static int take(struct run *R, const char *name, const char *data, size_t len)
 {
     struct az_bundle *b = NULL;
@@ -833,16 +868,27 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     }
     signer = imap_get(&R->m, b->institution);
     if (!signer) {
-        refuse(R, name, AZ_HUB_UNKNOWN, "登録されていない機関 %s の束です",
-               "bundle of %s, which is not enrolled", b->institution);
+        refuse_at(R, name, AZ_HUB_UNKNOWN, "登録されていない機関 %s の束です",
+                  "bundle of %s, which is not enrolled", b->institution);
         goto out;
     }
     if (!signer->has_key || sodium_memcmp(signer->key, b->key, 32) != 0) {
-        refuse(R, name, AZ_HUB_WRONGKEY, "%s の登録された鍵で署名されていません",
-               "not signed with the enrolled key of %s", b->institution);
+        wrong_key(R, name, signer, b);
         goto out;
     }
     created = epoch_of(b->created_at);
+    if (b->fiscal_year > fy_created(created)) {
+        char *what = NULL;
+        az_strf(&what, "%d > %d (%s)", b->fiscal_year, fy_created(created), b->created_at);
+        refuse_at(R, name, AZ_HUB_FUTURE,
+                  "年度が作成時刻の年度より後です: 年度 %s。--as-of で先の日付にした束は"
+                  "受け付けません",
+                  "the fiscal year is later than the one the bundle was created in: %s; a bundle "
+                  "made with --as-of a later date is not accepted",
+                  what ? what : "?");
+        free(what);
+        goto out;
+    }
     R->mark++;
     signer->mark = R->mark;
     targets[nt] = signer;
@@ -852,14 +898,15 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         const char *bid = json_string_value(json_object_get(br, "institution"));
         struct inst *t = imap_get(&R->m, bid);
         if (!t || !t->parent || strcmp(t->parent, signer->id)) {
-            refuse(R, name, AZ_HUB_UNKNOWN,
-                   "支店 %s はこの本部の下に登録されていません (束全体を受け付けません)",
-                   "branch %s is not enrolled under this headquarters (bundle refused whole)", bid);
+            refuse_at(R, name, AZ_HUB_UNKNOWN,
+                      "支店 %s はこの本部の下に登録されていません (束全体を受け付けません)",
+                      "branch %s is not enrolled under this headquarters (bundle refused whole)",
+                      bid);
             goto out;
         }
         if (t->mark == R->mark) {
-            refuse(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
-                   "branch %s appears twice in the bundle", bid);
+            refuse_at(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
+                      "branch %s appears twice in the bundle", bid);
             goto out;
         }
         t->mark = R->mark;
