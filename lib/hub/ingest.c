@@ -923,8 +923,9 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
             goto out;
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
-            /* the bundle log as of every batch before this one */
-            if ((r = flush(R, false)) < 0)
+            /* the bundle log as of every batch before this one, written
+             * here: seen_before needs the connection the writer uses */
+            if ((r = flush(R, true)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
                 refuse_at(R, name, AZ_HUB_REPLAY, "束 %s は受け付け済みです (再送)",
@@ -1115,8 +1116,11 @@ static int take_file(struct run *R, const char *path)
     }
     if (r == 0 && ferror(f))
         r = az_fail(R->ctx, AZ_EIO, "%s: 読めません", "%s: cannot read", path);
-    if (r == 0 && s.v.len) /* unfinished at the end: the parser says what is wrong */
+    if (r == 0 && s.v.len) { /* unfinished at the end: the parser says what is wrong */
+        if (s.v.data[s.v.len - 1] == '\n') /* ours: the error is where the text ends */
+            s.v.data[--s.v.len] = 0;
         r = value_done(R, path, &s);
+    }
     if (r == 0)
         r = take_pending(R, path, &s, true);
     free(s.pend);
