@@ -170,15 +170,21 @@ enum az_hub_outcome {
     AZ_HUB_WRONGKEY, /* signed, but not with the enrolled key */
     AZ_HUB_UNKNOWN,  /* institution (or branch) not enrolled */
     AZ_HUB_SEALED,   /* sealed to a hub, and no hub key was given */
+    AZ_HUB_FUTURE,   /* its fiscal year is later than its creation allows */
+    AZ_HUB_SKIPPED,  /* a file in a directory that is not a bundle file (not counted in seen) */
 };
 typedef void (*az_hub_note_fn)(void *arg, const char *name, enum az_hub_outcome o, const char *msg);
 struct az_hub_stats {
     size_t seen, ingested, replay, older, bad, wrongkey, unknown, rows;
-    size_t sealed; /* could not be opened without the hub's key */
+    size_t sealed;  /* could not be opened without the hub's key */
+    size_t future;  /* fiscal year later than the year it was created in */
+    size_t skipped; /* files of a directory that are no bundle files, and subdirectories */
 };
 /*
  * Ingest the bundles in the files of paths (a directory: its regular
- * files, in name order; a file may hold several envelopes, one per line).
+ * files, in name order, not its subdirectories; files that are clearly no
+ * bundle files are skipped with a note). A file holds one envelope (maybe
+ * re-indented) or several, one per line or one after the other.
  * Each is verified and checked against the enrolled key, replays and
  * older bundles are refused, and the accepted ones are copied in batches
  * (COPY) into the tables, one transaction per batch. note (may be NULL) is

@@ -670,6 +670,12 @@ static void refuse(struct run *R, const char *name, enum az_hub_outcome o, const
     case AZ_HUB_SEALED:
         R->st->sealed++;
         break;
+    case AZ_HUB_FUTURE:
+        R->st->future++;
+        break;
+    case AZ_HUB_SKIPPED:
+        R->st->skipped++;
+        break;
     default:
         R->st->bad++;
         break;
@@ -802,6 +808,41 @@ static int stage(struct run *R, const struct az_bundle *b, struct inst *t, const
     return 0;
 }
 
+/* The fiscal year (April to March) a bundle created at epoch t was made
+ * in, by the date in Japan (UTC+9): created_at is UTC, and a bundle made
+ * on 1 April before 09:00 in Japan carries 31 March in UTC. No further
+ * allowance: a bundle whose year starts after the day it was made is a
+ * rehearsal (anzen --as-of), whatever the hour. */
+static int fy_created(long long t)
+{
+    long long days = (t + 9 * 3600) / 86400, z = days + 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9), y = (int)(yoe + era * 400 + (m <= 2));
+
+    return m >= 4 ? y : y - 1;
+}
+
+/* Signed, but not with the enrolled key: both fingerprints, so the
+ * office can tell a new key (re-enrol) from a bundle of someone else. */
+static void wrong_key(struct run *R, const char *name, const struct inst *signer,
+                      const struct az_bundle *b)
+{
+    char *enrolled = signer->has_key ? az_key_fingerprint(signer->key) : NULL;
+    char *got = az_key_fingerprint(b->key), *ja = NULL, *en = NULL;
+
+    az_strf(&ja, "%s の登録された鍵で署名されていません (登録された鍵 %s、署名した鍵 %s)",
+            b->institution, enrolled ? enrolled : "なし", got ? got : "?");
+    az_strf(&en, "not signed with the enrolled key of %s (enrolled key %s, signed with %s)",
+            b->institution, enrolled ? enrolled : "none", got ? got : "?");
+    refuse_at(R, name, AZ_HUB_WRONGKEY, "%s", "%s", R->ctx->lang == AZ_LANG_EN ? en : ja);
+    free(enrolled);
+    free(got);
+    free(ja);
+    free(en);
+}
+
 static int take(struct run *R, const char *name, const char *data, size_t len)
 {
     struct az_bundle *b = NULL;
@@ -827,16 +868,27 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
     }
     signer = imap_get(&R->m, b->institution);
     if (!signer) {
-        refuse(R, name, AZ_HUB_UNKNOWN, "登録されていない機関 %s の束です",
-               "bundle of %s, which is not enrolled", b->institution);
+        refuse_at(R, name, AZ_HUB_UNKNOWN, "登録されていない機関 %s の束です",
+                  "bundle of %s, which is not enrolled", b->institution);
         goto out;
     }
     if (!signer->has_key || sodium_memcmp(signer->key, b->key, 32) != 0) {
-        refuse(R, name, AZ_HUB_WRONGKEY, "%s の登録された鍵で署名されていません",
-               "not signed with the enrolled key of %s", b->institution);
+        wrong_key(R, name, signer, b);
         goto out;
     }
     created = epoch_of(b->created_at);
+    if (b->fiscal_year > fy_created(created)) {
+        char *what = NULL;
+        az_strf(&what, "%d > %d (%s)", b->fiscal_year, fy_created(created), b->created_at);
+        refuse_at(R, name, AZ_HUB_FUTURE,
+                  "年度が作成時刻の年度より後です: 年度 %s。--as-of で先の日付にした束は"
+                  "受け付けません",
+                  "the fiscal year is later than the one the bundle was created in: %s; a bundle "
+                  "made with --as-of a later date is not accepted",
+                  what ? what : "?");
+        free(what);
+        goto out;
+    }
     R->mark++;
     signer->mark = R->mark;
     targets[nt] = signer;
@@ -846,14 +898,15 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
         const char *bid = json_string_value(json_object_get(br, "institution"));
         struct inst *t = imap_get(&R->m, bid);
         if (!t || !t->parent || strcmp(t->parent, signer->id)) {
-            refuse(R, name, AZ_HUB_UNKNOWN,
-                   "支店 %s はこの本部の下に登録されていません (束全体を受け付けません)",
-                   "branch %s is not enrolled under this headquarters (bundle refused whole)", bid);
+            refuse_at(R, name, AZ_HUB_UNKNOWN,
+                      "支店 %s はこの本部の下に登録されていません (束全体を受け付けません)",
+                      "branch %s is not enrolled under this headquarters (bundle refused whole)",
+                      bid);
             goto out;
         }
         if (t->mark == R->mark) {
-            refuse(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
-                   "branch %s appears twice in the bundle", bid);
+            refuse_at(R, name, AZ_HUB_BADSIG, "支店 %s が束の中で重複しています",
+                      "branch %s appears twice in the bundle", bid);
             goto out;
         }
         t->mark = R->mark;
@@ -870,7 +923,8 @@ static int take(struct run *R, const char *name, const char *data, size_t len)
             goto out;
         }
         if ((same_signer && b->sequence <= t->last_seq) || created < t->last_created) {
-            /* the bundle log as of every batch before this one */
+            /* the bundle log as of every batch before this one, written
+             * here: seen_before needs the connection the writer uses */
             if ((r = flush(R, true)) < 0)
                 goto fail;
             if (seen_before(R, b->id))
@@ -920,6 +974,119 @@ fail:
     return r;
 }
 
+/* The envelopes of one file, read as a stream of JSON values: one per
+ * line (JSON Lines, as `submit -o` and a hub's export write them), one
+ * re-indented over many lines, or several re-indented ones one after the
+ * other. A value starts at '{' and ends where its braces close (strings
+ * and escapes followed) and what follows on that line; a line that does
+ * not start with '{' is taken whole, so the parser names what is wrong
+ * with it. A file of one value
+ * is named by its path, the values of a longer one by path:line (the line
+ * the value starts on). A UTF-8 byte order mark at the start is skipped
+ * (Notepad writes one). */
+struct vscan {
+    struct az_buf v;     /* the value being read */
+    int depth;           /* open braces and brackets */
+    bool str, esc;       /* inside a string, after a backslash */
+    unsigned long start; /* its first line */
+    char *pend;          /* a whole value not taken yet (is it the only one?) */
+    size_t pend_len;
+    unsigned long pend_line;
+    unsigned long values;
+};
+
+static int take_pending(struct run *R, const char *path, struct vscan *s, bool last)
+{
+    char *name = NULL;
+    int r;
+
+    if (!s->pend)
+        return 0;
+    s->values++;
+    if (!(last && s->values == 1) && az_strf(&name, "%s:%lu", path, s->pend_line) < 0)
+        return az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    r = take(R, name ? name : path, s->pend, s->pend_len);
+    free(name);
+    free(s->pend);
+    s->pend = NULL;
+    return r;
+}
+
+/* A value is whole: it waits until the next one (or the end) shows
+ * whether it was the file's only one. */
+static int value_done(struct run *R, const char *path, struct vscan *s)
+{
+    int r = take_pending(R, path, s, false);
+
+    s->pend_len = s->v.len;
+    s->pend_line = s->start;
+    s->pend = az_buf_take(&s->v);
+    az_buf_init(&s->v, SIZE_MAX);
+    s->depth = 0;
+    s->str = s->esc = false;
+    if (r == 0 && !s->pend)
+        r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    return r;
+}
+
+static int scan_line(struct run *R, const char *path, struct vscan *s, const char *p, size_t n,
+                     unsigned long lineno)
+{
+    size_t seg = 0; /* the part of the line not yet added to the value */
+    bool open = s->v.len > 0;
+    int r;
+
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (!open) {
+            if (ch == ' ' || ch == '\t' || ch == '\r') {
+                seg = i + 1;
+                continue;
+            }
+            s->start = lineno;
+            open = true;
+            if (ch != '{') { /* no JSON object: the rest of the line, as it is */
+                az_buf_add(&s->v, p + i, n - i);
+                return value_done(R, path, s);
+            }
+        }
+        if (s->str) {
+            if (s->esc)
+                s->esc = false;
+            else if (ch == '\\')
+                s->esc = true;
+            else if (ch == '"')
+                s->str = false;
+        } else if (ch == '"') {
+            s->str = true;
+        } else if (ch == '{' || ch == '[') {
+            s->depth++;
+        } else if ((ch == '}' || ch == ']') && --s->depth <= 0) {
+            size_t end = i + 1;
+            /* an envelope ends its line: anything after it on the same
+             * line stays with it, and the parser refuses the whole (data
+             * after a signed envelope is no second bundle) */
+            while (end < n && (p[end] == ' ' || p[end] == '\t' || p[end] == '\r'))
+                end++;
+            if (end < n)
+                i = n - 1;
+            az_buf_add(&s->v, p + seg, i + 1 - seg);
+            seg = i + 1;
+            open = false;
+            if ((r = value_done(R, path, s)) < 0)
+                return r;
+        }
+    }
+    if (open) {
+        az_buf_add(&s->v, p + seg, n - seg);
+        az_buf_add(&s->v, "\n", 1);
+        /* never closes: no bundle is this big, let the parser say so */
+        if (s->v.len > AZ_BUNDLE_MAX)
+            return value_done(R, path, s);
+    }
+    return 0;
+}
+
 static int take_file(struct run *R, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -928,37 +1095,36 @@ static int take_file(struct run *R, const char *path)
     ssize_t n;
     int r = 0;
     unsigned long lineno = 0;
-    bool single = false;
+    struct vscan s;
 
     if (!f)
         return az_fail(R->ctx, AZ_EIO, "%s: 開けません: %s", "%s: cannot open: %s", path,
                        strerror(errno));
+    memset(&s, 0, sizeof(s));
+    az_buf_init(&s.v, SIZE_MAX);
     while ((n = getline(&line, &cap, f)) > 0) {
-        char *name = NULL;
+        const char *p = line;
         lineno++;
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = 0;
-        if (!n)
-            continue;
-        if (lineno == 1) {
-            int ch = fgetc(f); /* a file of one envelope is named by its path alone */
-            if (ch != EOF)
-                ungetc(ch, f);
-            single = ch == EOF;
+        if (lineno == 1 && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+            p += 3;
+            n -= 3;
         }
-        if (!single) {
-            if (az_strf(&name, "%s:%lu", path, lineno) < 0) {
-                r = az_fail(R->ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
-                break;
-            }
-        }
-        r = take(R, name ? name : path, line, (size_t)n);
-        free(name);
-        if (r < 0)
+        if ((r = scan_line(R, path, &s, p, (size_t)n, lineno)) < 0)
             break;
     }
     if (r == 0 && ferror(f))
         r = az_fail(R->ctx, AZ_EIO, "%s: 読めません", "%s: cannot read", path);
+    if (r == 0 && s.v.len) { /* unfinished at the end: the parser says what is wrong */
+        if (s.v.data[s.v.len - 1] == '\n') /* ours: the error is where the text ends */
+            s.v.data[--s.v.len] = 0;
+        r = value_done(R, path, &s);
+    }
+    if (r == 0)
+        r = take_pending(R, path, &s, true);
+    free(s.pend);
+    az_buf_done(&s.v);
     free(line);
     fclose(f);
     return r;
@@ -967,6 +1133,43 @@ static int take_file(struct run *R, const char *path)
 static int cmpstr(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does a file of a directory look like bundles? Its start is read: empty,
+ * binary (a NUL byte: Thumbs.db, .xlsx) or text that is no JSON object
+ * (desktop.ini) is skipped, named once with a note, and not counted as a
+ * bundle. A file named on the command line is read whatever it holds. */
+static bool bundle_file(struct run *R, const char *full, const struct stat *fs)
+{
+    unsigned char head[4096];
+    size_t n = 0, i = 0;
+    FILE *f = fopen(full, "rb");
+    const char *ja = NULL, *en = NULL;
+
+    if (f) {
+        n = fread(head, 1, sizeof(head), f);
+        fclose(f);
+    } else {
+        return true; /* take_file says why it cannot be opened */
+    }
+    if (n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    if (fs->st_size == 0 || i == n) {
+        ja = "空のファイルです。飛ばしました";
+        en = "empty file, skipped";
+    } else if (memchr(head, 0, n)) {
+        ja = "束のファイルではありません (バイナリ)。飛ばしました";
+        en = "not a bundle file (binary), skipped";
+    } else if (head[i] != '{') {
+        ja = "束のファイルではありません ({ で始まりません)。飛ばしました";
+        en = "not a bundle file (does not start with {), skipped";
+    }
+    if (!ja)
+        return true;
+    refuse_at(R, full, AZ_HUB_SKIPPED, "%s", "%s", R->ctx->lang == AZ_LANG_EN ? en : ja);
+    return false;
 }
 
 static int take_path(struct run *R, const char *path)
@@ -996,7 +1199,21 @@ static int take_path(struct run *R, const char *path)
             r = AZ_ENOMEM;
             break;
         }
+        if (stat(full, &fs) == 0 && S_ISDIR(fs.st_mode)) {
+            /* an inbox keeps what was taken in a subfolder ("済み"):
+             * reading it would only bring replays */
+            refuse_at(R, full, AZ_HUB_SKIPPED, "%s", "%s",
+                      R->ctx->lang == AZ_LANG_EN
+                          ? "a folder: not read (name it to ingest it)"
+                          : "フォルダは読みません (取り込むときは指定してください)");
+            free(full);
+            continue;
+        }
         if (stat(full, &fs) < 0 || !S_ISREG(fs.st_mode)) {
+            free(full);
+            continue;
+        }
+        if (!bundle_file(R, full, &fs)) {
             free(full);
             continue;
         }

@@ -198,8 +198,10 @@ static void note(void *arg, const char *name, enum az_hub_outcome o, const char 
 {
     struct cli *c = arg;
     (void)name;
-    (void)o;
-    fprintf(stderr, L(c, "anzen: 拒否: %s\n", "anzen: refused: %s\n"), msg);
+    if (o == AZ_HUB_SKIPPED)
+        fprintf(stderr, L(c, "anzen: 注意: %s\n", "anzen: note: %s\n"), msg);
+    else
+        fprintf(stderr, L(c, "anzen: 拒否: %s\n", "anzen: refused: %s\n"), msg);
 }
 
 static int hub_ingest(struct cli *c, struct az_hub *h, const struct hub_args *a, int n,
@@ -246,6 +248,14 @@ static int hub_ingest(struct cli *c, struct az_hub *h, const struct hub_args *a,
              "%zu wrong key, %zu unknown (%.2f s)\n"),
            st.seen, st.ingested, st.rows, st.replay, st.older, st.bad, st.wrongkey, st.unknown,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (st.future)
+        printf(L(c, "年度が作成時刻より後の束 %zu 件を拒否しました (--as-of で作った束)\n",
+                 "%zu bundles refused: fiscal year later than their creation (--as-of)\n"),
+               st.future);
+    if (st.skipped)
+        printf(L(c, "束でないファイル・フォルダ %zu 件を飛ばしました\n",
+                 "%zu files or folders that are no bundles skipped\n"),
+               st.skipped);
     if (st.sealed)
         printf(L(c,
                  "封をした束 %zu 件は開けませんでした (--hub-key でハブの鍵を指定してください)\n",

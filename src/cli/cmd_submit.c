@@ -609,6 +609,24 @@ int cmd_submit(struct cli *c, int argc, char **argv)
         goto out;
     }
     {
+        /* a rehearsal of a later year (anzen --as-of) may be written and
+         * looked at, but a hub refuses it: its year must have begun (in
+         * Japan) when the bundle is made */
+        time_t jst = now + 9 * 3600;
+        struct tm jt;
+        if (gmtime_r(&jst, &jt)) {
+            int fy_now = jt.tm_mon >= 3 ? jt.tm_year + 1900 : jt.tm_year + 1899;
+            if (az_fiscal_year(c->as_of) > fy_now)
+                fprintf(stderr,
+                        L(c,
+                          "anzen: 注意: 基準日 (--as-of) の年度 %d は今の年度 %d より後です。"
+                          "ハブはこの束を受け付けません (翌年度の予行演習用)\n",
+                          "anzen: note: the fiscal year of --as-of (%d) is later than the "
+                          "current one (%d); a hub will refuse this bundle (a rehearsal)\n"),
+                        az_fiscal_year(c->as_of), fy_now);
+        }
+    }
+    {
         struct az_bundle_opts bo = {.institution = id,
                                     .sequence = seq + 1,
                                     .created_at = created,

@@ -100,11 +100,13 @@ static int admit(struct req *q)
 
     if (q->raw_state)
         return q->raw_state;
-    if (!ct || (strncasecmp(ct, "application/json", 16) &&
-                strncasecmp(ct, "application/octet-stream", 24)))
-        q->raw_state = 415;
-    else if (!rate_ok(q))
+    /* the rate first: a refused content type counts, and is audited, like
+     * a bundle, so a flood of them ends as 429s logged compressed */
+    if (!rate_ok(q))
         q->raw_state = 429;
+    else if (!ct || (strncasecmp(ct, "application/json", 16) &&
+                     strncasecmp(ct, "application/octet-stream", 24)))
+        q->raw_state = 415;
     else
         q->raw_state = 1;
     return q->raw_state;
@@ -113,6 +115,7 @@ static int admit(struct req *q)
 static void refuse(struct req *q, int status)
 {
     if (status == 415) {
+        web_audit(q, "-", "bundle-refused", "-", "content type");
         reply(q, 415, "refused", "束は Content-Type: application/json で送ってください。",
               "Send the bundle as Content-Type: application/json.", NULL, NULL);
     } else if (status == 429) {
@@ -166,6 +169,46 @@ int hub_api_chunk(struct req *q, const char *data, size_t len)
 
 /* A body over AZ_BUNDLE_MAX (413, answered by the server, src/web/):
  * from Content-Length, or a chunked body as it crosses the limit. */
+/* Several JSON values in the body (a file of several envelopes)? One
+ * envelope may be spread over many lines. */
+static bool several(const char *data, size_t len)
+{
+    json_error_t je;
+    json_t *j = json_loadb(data, len, JSON_DISABLE_EOF_CHECK, &je);
+    size_t used = (size_t)je.position;
+
+    if (!j)
+        return false; /* the parser names what is wrong */
+    json_decref(j);
+    while (used < len && strchr(" \t\r\n", data[used]))
+        used++;
+    return used < len;
+}
+
+/* The institution and bundle id a bundle that does not verify claims, for
+ * the audit log (its detail says they are unverified); only values that
+ * have the shape of ids. True when one was found. */
+static bool claimed(const char *data, size_t len, char *inst, size_t ni, char *bid, size_t nb)
+{
+    static const char idch[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+    json_t *j = json_loadb(data, len, 0, NULL);
+    const json_t *p = json_object_get(j, "payload");
+    const char *i = json_string_value(json_object_get(p, "institution"));
+    const char *b = json_string_value(json_object_get(p, "bundle_id"));
+    bool any = false;
+
+    if (i && *i && strlen(i) <= 64 && strspn(i, idch) == strlen(i)) {
+        snprintf(inst, ni, "%s", i);
+        any = true;
+    }
+    if (b && strlen(b) == 32 && strspn(b, "0123456789abcdef") == 32) {
+        snprintf(bid, nb, "%s", b);
+        any = true;
+    }
+    json_decref(j);
+    return any;
+}
+
 void hub_api_too_big(struct req *q)
 {
     web_audit(q, "-", "bundle-refused", "-", "too big");
@@ -217,7 +260,8 @@ void hub_api_bundles(struct req *q)
     struct az_ctx ctx;
     char *data = NULL, inst[80] = "-", bid[40] = "", obj[128], who[100];
     const char *paths[1];
-    size_t len = 0, nl;
+    size_t len = 0;
+    bool unverified = false;
     int r;
 
     if (admit(q) != 1) {
@@ -225,6 +269,7 @@ void hub_api_bundles(struct req *q)
         return;
     }
     if (!q->raw_file) {
+        web_audit(q, "-", "bundle-refused", "-", "empty");
         reply(q, 400, "refused", "束が空です。", "The bundle is empty.", NULL, NULL);
         return;
     }
@@ -235,9 +280,8 @@ void hub_api_bundles(struct req *q)
         web_audit(q, "-", "bundle-refused", "-", "unreadable");
         return;
     }
-    /* one envelope per request: one line, maybe with its newline */
-    nl = len && data[len - 1] == '\n' ? len - 1 : len;
-    if (memchr(data, '\n', nl)) {
+    /* one envelope per request: one JSON value, maybe re-indented */
+    if (several(data, len)) {
         free(data);
         reply(q, 400, "refused", "1 回の送信で送れる束は 1 つだけです。",
               "Send one bundle per request.", NULL, NULL);
@@ -251,6 +295,8 @@ void hub_api_bundles(struct req *q)
         snprintf(inst, sizeof(inst), "%s", b->institution);
         snprintf(bid, sizeof(bid), "%s", b->id);
         az_bundle_free(b);
+    } else {
+        unverified = claimed(data, len, inst, sizeof(inst), bid, sizeof(bid));
     }
     free(data);
     memset(&oc, 0, sizeof(oc));
@@ -305,6 +351,15 @@ void hub_api_bundles(struct req *q)
         reply_detail(q, 403, "refused", "この機関はハブに登録されていません。",
                      "The institution is not enrolled in this hub.", NULL, NULL, oc.msg);
         break;
+    case AZ_HUB_FUTURE:
+        web_audit(q, who, "bundle-refused", obj, "future fiscal year");
+        reply_detail(q, 422, "refused",
+                     "束の年度が作成日より後です (--as-of で先の日付にした束)。"
+                     "今の日付で作り直して送ってください。",
+                     "The bundle's fiscal year is later than the date it was made (made with "
+                     "--as-of a later date). Make it again with today's date and send it.",
+                     inst, bid, oc.msg);
+        break;
     case AZ_HUB_SEALED:
         web_audit(q, who, "bundle-refused", obj, "sealed, no hub key");
         reply(q, 422, "sealed",
@@ -315,7 +370,8 @@ void hub_api_bundles(struct req *q)
               NULL, NULL);
         break;
     default:
-        web_audit(q, who, "bundle-refused", obj, "bad signature");
+        web_audit(q, who, "bundle-refused", obj,
+                  unverified ? "bad signature; claimed, unverified" : "bad signature");
         reply_detail(q, 422, "refused", "束の署名が正しくないか、内容が壊れています。",
                      "The bundle's signature does not verify or its content is damaged.", NULL,
                      NULL, oc.msg);

@@ -1076,6 +1076,12 @@ static char *detail_text(const char *after, enum az_lang lang)
         {"unreadable", "読めない", "unreadable"},
         {"several envelopes", "複数の束", "several bundles"},
         {"database", "データベースの障害", "database failure"},
+        {"claimed, unverified", "機関と束 ID は束の記載 (未確認)",
+         "institution and bundle id as the bundle claims (unverified)"},
+        {"too big", "大きすぎる", "too big"},
+        {"content type", "Content-Type の誤り", "wrong content type"},
+        {"empty", "空の送信", "empty"},
+        {"future fiscal year", "年度が作成日より後", "fiscal year later than its creation"},
     };
     bool en = lang == AZ_LANG_EN;
     json_error_t je;

@@ -459,5 +459,8 @@ raw = sorted({w for l, w in labels if l.strip() == w})
 ok(labels and not raw, "every hub event has a Japanese label, not its token (bb2 #10)", raw)
 for l in ("束の受け付け", "見つからないか範囲外のページ", "閲覧範囲の設定", "医師会の会員の設定"):
     ok(l in text, f"the audit log shows the label {l}")
+ok("大きすぎる" in text and "too big" not in text,
+   "the reason of a 413 is in Japanese in the Japanese audit log (bb1 #14)")
+ok("Content-Type の誤り" in text, "the 415 is in the audit log, its reason in Japanese (bb1 #14)")
 
 done()
