@@ -123,7 +123,7 @@ const char *const az_hub_queries[] = {"completion_by_item",
 
 static int newest_fy(struct az_ctx *ctx, struct az_hub *h, int *fy)
 {
-    PGresult *r = PQexec(h->c, "SELECT coalesce(max(fiscal_year), 0) FROM bundle");
+    PGresult *r = PQexec(h->c, AZ_HUB_DEFAULT_FY_SQL);
 
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
