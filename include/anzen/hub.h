@@ -206,6 +206,11 @@ void az_hub_set_ingest_batch(struct az_hub *h, size_t n);
     " SELECT coalesce((SELECT a.fy FROM c a LEFT JOIN c b ON b.fy = a.fy - 1"                      \
     " WHERE b.n IS NULL OR a.n * 2 >= b.n ORDER BY a.fy DESC LIMIT 1), 0)"
 
+/* An ORDER BY term that puts bed bands (column y.bed_band) by size, not
+ * as text (which puts 100-199 before 20-99). */
+#define AZ_HUB_BAND_ORDER                                                                          \
+    "array_position(ARRAY['0','1-19','20-99','100-199','200-399','400-499','500+'], y.bed_band)"
+
 /* The scope of a report or a dashboard query. */
 struct az_hub_scope {
     int prefecture;    /* 0: all */

@@ -746,7 +746,8 @@ static const struct {
      "SELECT y.type, y.bed_band, count(*), coalesce(round(100.0 * sum(y.satisfied) /"
      " nullif(sum(y.applicable), 0))::int, 0), count(*) FILTER (WHERE y.overdue > 0) FROM"
      " inst_year y WHERE y.fiscal_year = $2::int AND y.institution = ANY($1::text[]) GROUP BY"
-     " y.type, y.bed_band ORDER BY y.type, y.bed_band"},
+     " y.type, y.bed_band ORDER BY y.type,"
+     " " AZ_HUB_BAND_ORDER ", y.bed_band"},
     {"overdue_institutions", "期限超過の項目がある機関 (多い順、最大 200)",
      "Institutions with overdue items (most first, at most 200)",
      "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当",

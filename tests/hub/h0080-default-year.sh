@@ -18,7 +18,14 @@ for id in c1 c2 c3; do
     cp -r anzen-demo "$id"
     rm -f "$id/anzen-sign.key" "$id/anzen-sign.pub" "$id/anzen-submit.seq"
     (cd "$id" && "$ANZEN" submit --fingerprint >/dev/null 2>&1)
-    "$ANZEN" hub enrol --id "$id" --name "診療所$k" --type clinic --prefecture 13 \
+    # c1 a clinic; c2 and c3 hospitals whose bands sort wrongly as text
+    case $id in
+    c1) kind="--type clinic" ;;
+    c2) kind="--type hospital --beds 100-199" ;;
+    *) kind="--type hospital --beds 20-99" ;;
+    esac
+    # shellcheck disable=SC2086
+    "$ANZEN" hub enrol --id "$id" --name "医療機関$k" $kind --prefecture 13 \
         --key "$id/anzen-sign.pub" >/dev/null || not_ok "enrol $id"
     (cd "$id" && "$ANZEN" --as-of 2025-10-01 submit --id "$id" -o "$T/$id-2025.json" >/dev/null 2>&1)
     (cd "$id" && "$ANZEN" --as-of 2026-10-01 submit --id "$id" -o "$T/$id-2026.json" >/dev/null 2>&1)
@@ -44,4 +51,25 @@ run "$ANZEN" hub ingest c2-2026.json
 expect_rc 0 "FY2026 from a second clinic"
 [ "$(fy_of)" = 2026 ] && ok "two of three (at least half) sent: the default is 2026" ||
     not_ok "default $(fy_of) after two of three"
+
+# bed bands by size (20-99 before 100-199), and no column repeating the
+# number of institutions on every row of the overdue list (black-box #10, #12)
+"$ANZEN" hub query by_type_band --fiscal-year 2025 >bands.json 2>/dev/null
+python3 - bands.json <<'PY' && ok "bed bands by size" || not_ok "bed bands ordered as text"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["rows"] if isinstance(d, dict) else d
+bands = [r[1] if isinstance(r, list) else r["bed_band"] for r in rows
+         if (r[0] if isinstance(r, list) else r["type"]) == "hospital"]
+assert bands == ["20-99", "100-199"], bands
+PY
+"$ANZEN" --lang en hub report --format json -o rep.json >/dev/null 2>&1
+python3 - rep.json <<'PY' && ok "the overdue list has no repeated total column" || not_ok "overdue columns"
+import json, sys
+d = json.load(open(sys.argv[1]))
+sec = [s for s in d["sections"] if s["name"] == "overdue_institutions"][0]
+cols = sec["columns_en"].split(",")
+assert cols[-1] == "applicable" and "total such institutions" not in cols, cols
+assert all(len(r) == len(cols) for r in sec["rows"]), sec["rows"]
+PY
 done_testing
