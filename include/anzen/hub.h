@@ -200,6 +200,23 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
  * 25,000), so a few bundles span several batches. */
 void az_hub_set_ingest_batch(struct az_hub *h, size_t n);
 
+/* The fiscal year a report or a page shows when none is asked for: the
+ * newest year for which at least half as many institutions have submitted
+ * as for the year before (any year without a year before counts). So the
+ * first clinic to send in April does not switch every dashboard to a year
+ * of one institution; the new year is shown once it has caught up, and is
+ * always there to choose (?fy=, --fiscal-year). One row, one column: the
+ * year, or 0 when nothing has been ingested. No parameters. */
+#define AZ_HUB_DEFAULT_FY_SQL                                                                      \
+    "WITH c AS (SELECT fiscal_year AS fy, count(*) AS n FROM inst_year GROUP BY 1)"                \
+    " SELECT coalesce((SELECT a.fy FROM c a LEFT JOIN c b ON b.fy = a.fy - 1"                      \
+    " WHERE b.n IS NULL OR a.n * 2 >= b.n ORDER BY a.fy DESC LIMIT 1), 0)"
+
+/* An ORDER BY term that puts bed bands (column y.bed_band) by size, not
+ * as text (which puts 100-199 before 20-99). */
+#define AZ_HUB_BAND_ORDER                                                                          \
+    "array_position(ARRAY['0','1-19','20-99','100-199','200-399','400-499','500+'], y.bed_band)"
+
 /* The scope of a report or a dashboard query. */
 struct az_hub_scope {
     int prefecture;    /* 0: all */

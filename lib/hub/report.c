@@ -66,15 +66,16 @@ static const struct section sections[] = {
      "SELECT y.type, y.bed_band, count(*),"
      " coalesce(round(100.0 * sum(y.satisfied) / nullif(sum(y.applicable), 0))::int, 0),"
      " count(*) FILTER (WHERE y.overdue > 0) FROM inst_year y WHERE {Y}"
-     " GROUP BY y.type, y.bed_band ORDER BY y.type, y.bed_band"},
+     " GROUP BY y.type, y.bed_band ORDER BY y.type,"
+     " " AZ_HUB_BAND_ORDER ", y.bed_band"},
     {"overdue_institutions", "期限超過の項目がある機関 (多い順、最大 200)",
      "Institutions with overdue items (most first, at most 200)",
-     "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当,該当する機関の総数",
-     "institution,name,type,prefecture,overdue,satisfied,applicable,total such institutions",
+     "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当",
+     "institution,name,type,prefecture,overdue,satisfied,applicable",
      /* the first 200 are chosen before the names are joined in */
      "SELECT t.institution, i.name, t.type, t.prefecture, t.overdue, t.satisfied,"
-     " t.applicable, t.total FROM (SELECT y.institution, y.type, y.prefecture, y.overdue,"
-     " y.satisfied, y.applicable, count(*) OVER () AS total FROM inst_year y"
+     " t.applicable FROM (SELECT y.institution, y.type, y.prefecture, y.overdue,"
+     " y.satisfied, y.applicable FROM inst_year y"
      " WHERE {Y} AND y.overdue > 0 ORDER BY y.overdue DESC, y.institution LIMIT 200) t"
      " JOIN institution i ON i.id = t.institution ORDER BY t.overdue DESC, t.institution"},
     {"mfa_fy2027", "令和9年度の二要素認証への備え",
@@ -123,7 +124,7 @@ const char *const az_hub_queries[] = {"completion_by_item",
 
 static int newest_fy(struct az_ctx *ctx, struct az_hub *h, int *fy)
 {
-    PGresult *r = PQexec(h->c, "SELECT coalesce(max(fiscal_year), 0) FROM bundle");
+    PGresult *r = PQexec(h->c, AZ_HUB_DEFAULT_FY_SQL);
 
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);

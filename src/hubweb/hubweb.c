@@ -27,6 +27,7 @@ static const struct {
     {"nav.institutions", "機関", "Institutions"},
     {"overview.title", "ハブの概要", "Hub overview"},
     {"overview.fy", "年度", "Fiscal year"},
+    {"overview.years", "ほかの年度 (提出した機関の数)", "Other years (institutions that sent)"},
     {"overview.download", "報告書をダウンロード", "Download the report"},
     {"overview.empty", "この範囲にはまだ束がありません。", "No bundles in this scope yet."},
     {"overview.none", "(なし)", "(none)"},

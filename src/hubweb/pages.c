@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anzen/date.h"
 #include "anzen/util.h"
 #include "hubweb.h"
 
@@ -235,12 +236,64 @@ static void section_view(struct req *q, const json_t *sec, json_t *out)
 static int build_report(struct req *q, const struct hub_scope *us, const struct az_hub_scope *rs,
                         json_t **rep);
 
+/* A fiscal year as the page says it: 令和8年度 (2026), FY2026. */
+static const char *fy_label(const struct req *q, int fy, char *buf, size_t n)
+{
+    int r = az_fy_to_reiwa(fy);
+
+    if (q->lang == AZ_LANG_EN || !r)
+        snprintf(buf, n, q->lang == AZ_LANG_EN ? "FY%d" : "%d年度", fy);
+    else if (r == 1)
+        snprintf(buf, n, "令和元年度 (%d)", fy);
+    else
+        snprintf(buf, n, "令和%d年度 (%d)", r, fy);
+    return buf;
+}
+
+/* The years the scope has data for (the trend section's rows: year,
+ * institutions, ...), newest first, each a link to its own overview with
+ * how many institutions sent; the year shown is marked. */
+static void year_links(struct req *q, const json_t *rep, int shown, const char *qs, json_t *v)
+{
+    const json_t *sec, *rows = NULL;
+    json_t *ys = v_arr(v, "years");
+    size_t i;
+    char lbl[48];
+
+    json_array_foreach(json_object_get(rep, "sections"), i, sec)
+    {
+        const char *name = json_string_value(json_object_get(sec, "name"));
+        if (name && !strcmp(name, "trend"))
+            rows = json_object_get(sec, "rows");
+    }
+    for (i = json_array_size(rows); i-- > 0;) {
+        const json_t *row = json_array_get(rows, i);
+        int fy = (int)json_integer_value(json_array_get(row, 0));
+        long long n = json_integer_value(json_array_get(row, 1));
+        json_t *o;
+        char *href = NULL;
+        if (fy < 2000)
+            continue;
+        o = v_push(ys);
+        v_int(o, "fy", fy);
+        v_str(o, "label", fy_label(q, fy, lbl, sizeof(lbl)));
+        v_int(o, "n", n);
+        if (fy == shown)
+            json_object_set_new(o, "current", json_true());
+        if (az_strf(&href, "/?fy=%d%s", fy, qs) == 0)
+            v_str(o, "href", href);
+        free(href);
+    }
+}
+
 void hub_page_overview(struct req *q)
 {
     struct hub_scope us;
     struct az_hub_scope rs;
     json_t *v, *rep = NULL, *secs, *sec;
     size_t i;
+    int shown;
+    char lbl[48];
 
     if (!hub_user_scope(q, &us))
         return;
@@ -258,21 +311,29 @@ void hub_page_overview(struct req *q)
         return;
     }
     hub_scope_vars(q, &us, v);
-    v_int(v, "fy",
-          json_integer_value(json_object_get(json_object_get(rep, "scope"), "fiscal_year")));
+    shown = (int)json_integer_value(json_object_get(json_object_get(rep, "scope"), "fiscal_year"));
+    v_int(v, "fy", shown);
+    v_str(v, "fy_label", fy_label(q, shown, lbl, sizeof(lbl)));
     {
-        /* the same scope for the downloads */
+        /* the same scope for the downloads, and for the other years */
         struct az_buf b;
         az_buf_init(&b, 4096);
-        if (rs.fiscal_year)
-            az_buf_printf(&b, "&fy=%d", rs.fiscal_year);
         if (us.kind == HS_ALL && rs.prefecture)
             az_buf_printf(&b, "&prefecture=%d", rs.prefecture);
         if (us.kind == HS_ALL && rs.group) {
             az_buf_puts(&b, "&group=");
             az_url_escape(&b, rs.group, strlen(rs.group));
         }
-        v_str(v, "qs", b.data ? b.data : "");
+        year_links(q, rep, shown, b.data ? b.data : "", v);
+        v_str(v, "qs", "");
+        if (shown) {
+            struct az_buf d;
+            az_buf_init(&d, 4096);
+            az_buf_printf(&d, "&fy=%d%s", shown, b.data ? b.data : "");
+            v_str(v, "qs", d.data);
+            az_buf_done(&d);
+        } else if (b.data)
+            v_str(v, "qs", b.data);
         az_buf_done(&b);
     }
     secs = v_arr(v, "sections");
@@ -378,9 +439,7 @@ void hub_page_institutions(struct req *q)
                                off,
                                fps,
                                fys};
-        const char *none[1] = {""};
-        PGresult *f =
-            query(q, "SELECT coalesce(max(fiscal_year), 0) FROM bundle WHERE $1 = ''", 1, none);
+        PGresult *f = query(q, AZ_HUB_DEFAULT_FY_SQL, 0, NULL);
         if (!f) {
             hub_scope_clear(&us);
             return;
@@ -687,7 +746,8 @@ static const struct {
      "SELECT y.type, y.bed_band, count(*), coalesce(round(100.0 * sum(y.satisfied) /"
      " nullif(sum(y.applicable), 0))::int, 0), count(*) FILTER (WHERE y.overdue > 0) FROM"
      " inst_year y WHERE y.fiscal_year = $2::int AND y.institution = ANY($1::text[]) GROUP BY"
-     " y.type, y.bed_band ORDER BY y.type, y.bed_band"},
+     " y.type, y.bed_band ORDER BY y.type,"
+     " " AZ_HUB_BAND_ORDER ", y.bed_band"},
     {"overdue_institutions", "期限超過の項目がある機関 (多い順、最大 200)",
      "Institutions with overdue items (most first, at most 200)",
      "機関 ID,名称,種別,都道府県,期限超過,対応済み,該当",
@@ -740,9 +800,7 @@ static int assoc_report(struct req *q, const struct hub_scope *us, int fy, json_
     if (az_hub_survey_embedded(&sy, &sl) < 0)
         sy = NULL;
     if (!fy) {
-        const char *vals[1] = {""};
-        if (!(r = query(q, "SELECT coalesce(max(fiscal_year), 0) FROM bundle WHERE $1 = ''", 1,
-                        vals)))
+        if (!(r = query(q, AZ_HUB_DEFAULT_FY_SQL, 0, NULL)))
             return az_fail(&q->ctx, AZ_EIO, "データベース", "database");
         fy = pgint(PQgetvalue(r, 0, 0));
         PQclear(r);

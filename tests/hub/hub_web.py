@@ -280,7 +280,7 @@ def table_rows(html, sec, start=None):
 
 
 st, _, text, _ = ik.get("/")
-fy = re.search(r"年度 (\d{4})", text)
+fy = re.search(r"令和\d+年度 \((\d{4})\)", text)
 fy = fy and fy.group(1)
 rates = survey_rates()
 keys = ("cyber_bcp", "mfa", "patching", "usb", "contract_roles")
