@@ -212,6 +212,10 @@ void az_hub_set_ingest_batch(struct az_hub *h, size_t n);
     " SELECT coalesce((SELECT a.fy FROM c a LEFT JOIN c b ON b.fy = a.fy - 1"                      \
     " WHERE b.n IS NULL OR a.n * 2 >= b.n ORDER BY a.fy DESC LIMIT 1), 0)"
 
+/* The default fiscal year (AZ_HUB_DEFAULT_FY_SQL), reused for a minute by
+ * the same handle and forgotten by its ingests. 0 or AZ_EIO. */
+int az_hub_default_fy(struct az_ctx *ctx, struct az_hub *h, int *fy);
+
 /* An ORDER BY term that puts bed bands (column y.bed_band) by size, not
  * as text (which puts 100-199 before 20-99). */
 #define AZ_HUB_BAND_ORDER                                                                          \

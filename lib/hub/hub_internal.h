@@ -4,12 +4,15 @@
 #define ANZEN_HUB_INTERNAL_H
 
 #include <libpq-fe.h>
+#include <time.h>
 
 #include "anzen/hub.h"
 
 struct az_hub {
     PGconn *c;
     size_t ingest_batch; /* institutions per ingest transaction (0: the default) */
+    int fy;              /* az_hub_default_fy's answer, */
+    time_t fy_at;        /* and when (0: none; an ingest clears it) */
 };
 
 int hub_pg_fail(struct az_ctx *ctx, PGconn *c, const char *what);

@@ -1256,6 +1256,7 @@ int az_hub_ingest(struct az_ctx *ctx, struct az_hub *h, const char *const *paths
 
     memset(&R, 0, sizeof(R));
     memset(stats, 0, sizeof(*stats));
+    h->fy_at = 0; /* the default fiscal year may change: az_hub_default_fy asks again */
     R.ctx = ctx;
     R.c = h->c;
     R.hub_pk = hub_pk;

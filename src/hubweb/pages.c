@@ -345,6 +345,18 @@ void hub_page_overview(struct req *q)
 
 /* ---- the pages' own queries ---- */
 
+/* The default fiscal year (az_hub_default_fy, on the hub's handle). */
+static int default_fy(struct req *q, int *fy)
+{
+    struct hubweb *hw = HW(q);
+    int r;
+
+    pthread_mutex_lock(&hw->lock);
+    r = az_hub_default_fy(&q->ctx, hw->hub, fy);
+    pthread_mutex_unlock(&hw->lock);
+    return r;
+}
+
 /* The scope as a condition on institution i with $1 (the value). */
 static const char *scope_sql(const struct hub_scope *s, char *val, size_t n, const char **param)
 {
@@ -439,13 +451,15 @@ void hub_page_institutions(struct req *q)
                                off,
                                fps,
                                fys};
-        PGresult *f = query(q, AZ_HUB_DEFAULT_FY_SQL, 0, NULL);
-        if (!f) {
+        int dfy;
+        if (default_fy(q, &dfy) < 0) {
+            fprintf(stderr, "anzen hub serve: %s\n", az_errmsg(&q->ctx));
             hub_scope_clear(&us);
+            web_error(q, 500, "データベースを読めませんでした。",
+                      "The database could not be read.");
             return;
         }
-        snprintf(fys, sizeof(fys), "%d", pgint(PQgetvalue(f, 0, 0)));
-        PQclear(f);
+        snprintf(fys, sizeof(fys), "%d", dfy);
         snprintf(fps, sizeof(fps), "%d", fp);
         if (az_strf(&sql,
                     "SELECT i.id, i.name, i.type, i.prefecture, i.bed_band, i.grp,"
@@ -796,15 +810,12 @@ static int assoc_report(struct req *q, const struct hub_scope *us, int fy, json_
     const char *sy = NULL;
     size_t sl = 0;
     PGresult *r;
+    int r0;
 
     if (az_hub_survey_embedded(&sy, &sl) < 0)
         sy = NULL;
-    if (!fy) {
-        if (!(r = query(q, AZ_HUB_DEFAULT_FY_SQL, 0, NULL)))
-            return az_fail(&q->ctx, AZ_EIO, "データベース", "database");
-        fy = pgint(PQgetvalue(r, 0, 0));
-        PQclear(r);
-    }
+    if (!fy && (r0 = default_fy(q, &fy)) < 0)
+        return r0;
     snprintf(fys, sizeof(fys), "%d", fy);
     secs = json_array();
     rep = json_pack("{s:s,s:s,s:{s:i,s:s,s:s,s:s,s:s,s:i},s:o}", "schema", "anzen-hub-report/1",
