@@ -390,6 +390,89 @@ int az_hub_survey_section(struct az_ctx *ctx, const char *survey_yaml, size_t su
     return 0;
 }
 
+/* The checklist item a topic (the last part of an item id: access-log)
+ * stands for, in the newest edition that has it, as the hub's pages find
+ * it; *key orders items as the checklist lists them. */
+static const struct az_item *topic_item(const struct az_catalog *cat, const char *topic,
+                                        size_t *key)
+{
+    size_t tl = strlen(topic), ne = cat ? az_catalog_neditions(cat) : 0;
+
+    for (size_t e = ne; e-- > 0;) {
+        const struct az_edition *ed = az_catalog_edition_at(cat, e);
+        for (size_t i = 0; ed->checklist && i < ed->nitems; i++) {
+            const char *id = ed->items[i]->id;
+            size_t il = strlen(id);
+            if (il > tl && id[il - tl - 1] == '.' && !strcmp(id + il - tl, topic)) {
+                *key = (ne - e) * 100000 + i;
+                return ed->items[i];
+            }
+        }
+    }
+    *key = (size_t)-1;
+    return NULL;
+}
+
+struct item_row {
+    json_t *row;
+    size_t key;
+    const char *topic;
+};
+
+static int item_row_cmp(const void *a, const void *b)
+{
+    const struct item_row *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return strcmp(x->topic, y->topic);
+}
+
+/* Completion by item: rows in the checklist's order, and for each topic
+ * its display number (1-①) and title in both languages ("items"), so the
+ * renderings show what the checklist calls it rather than the id. */
+static int label_items(struct az_ctx *ctx, json_t *sec)
+{
+    struct az_catalog *cat = NULL;
+    json_t *rows = json_object_get(sec, "rows"), *items = json_object();
+    size_t n = json_array_size(rows), i;
+    struct item_row *v;
+    int r;
+
+    if (!items)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    json_object_set_new(sec, "items", items);
+    if (!n)
+        return 0;
+    if ((r = az_catalog_load_embedded(ctx, &cat)) < 0)
+        return r;
+    v = calloc(n, sizeof(*v));
+    if (!v) {
+        az_catalog_free(cat);
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        const struct az_item *it;
+        v[i].row = json_incref(json_array_get(rows, i));
+        v[i].topic = json_string_value(json_array_get(v[i].row, 0)) ?: "";
+        it = topic_item(cat, v[i].topic, &v[i].key);
+        if (it)
+            json_object_set_new(
+                items, v[i].topic,
+                json_pack("{s:s,s:s,s:s}", "label", it->label ? it->label : "", "title_ja",
+                          it->title.ja ? it->title.ja : v[i].topic, "title_en",
+                          it->title.en ? it->title.en
+                                       : (it->title.ja ? it->title.ja : v[i].topic)));
+    }
+    qsort(v, n, sizeof(*v), item_row_cmp);
+    json_array_clear(rows);
+    for (i = 0; i < n; i++)
+        json_array_append_new(rows, v[i].row);
+    free(v);
+    az_catalog_free(cat);
+    return 0;
+}
+
 int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scope *s,
                   const char *survey_yaml, size_t survey_len, json_t **ret)
 {
@@ -425,6 +508,11 @@ int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scop
             return r;
         }
         json_array_append_new(secs, one);
+        if (!strcmp(sections[i].name, "completion_by_item") && (r = label_items(ctx, one)) < 0) {
+            json_decref(rep);
+            az_doc_free(doc);
+            return r;
+        }
         if (!strcmp(sections[i].name, "indicators") && doc)
             json_array_append_new(secs, survey_compare(az_doc_root(doc), one, fy));
     }
@@ -503,7 +591,7 @@ static void col_label(const char *cols, size_t c, const char **ret, size_t *ret_
 
 /* Cells the report stores as codes (institution type, prefecture number)
  * are shown in words: the column is known by its English label. */
-enum cell_kind { K_PLAIN, K_TYPE, K_PREF };
+enum cell_kind { K_PLAIN, K_TYPE, K_PREF, K_ITEM };
 
 static enum cell_kind col_kind(const char *cols_en, size_t c)
 {
@@ -515,14 +603,27 @@ static enum cell_kind col_kind(const char *cols_en, size_t c)
         return K_TYPE;
     if (ln == 10 && !memcmp(l, "prefecture", 10))
         return K_PREF;
+    if (ln == 4 && !memcmp(l, "item", 4))
+        return K_ITEM;
     return K_PLAIN;
 }
 
-/* The words for a coded cell, or NULL to show the value as it is. */
-static const char *cell_word(enum cell_kind k, const json_t *v, bool en)
+/* The words for a coded cell, or NULL to show the value as it is; an
+ * item as "1-① title" (buf) from the section's "items". */
+static const char *cell_word(enum cell_kind k, const json_t *v, bool en, const json_t *sec,
+                             char *buf, size_t bufn)
 {
     enum az_lang lang = en ? AZ_LANG_EN : AZ_LANG_JA;
 
+    if (k == K_ITEM && json_is_string(v)) {
+        const json_t *it = json_object_get(json_object_get(sec, "items"), json_string_value(v));
+        const char *lb = json_string_value(json_object_get(it, "label"));
+        const char *t = json_string_value(json_object_get(it, en ? "title_en" : "title_ja"));
+        if (!t)
+            return NULL;
+        snprintf(buf, bufn, "%s%s%s", lb ? lb : "", lb && *lb ? " " : "", t);
+        return buf;
+    }
     if (k == K_TYPE && json_is_string(v))
         return az_hub_type_name(json_string_value(v), lang);
     if (k == K_PREF && json_is_integer(v) && json_integer_value(v) >= 1 &&
@@ -635,11 +736,13 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
             for (size_t c = 0; c < ncol; c++) {
                 json_t *v = json_array_get(row, c);
                 const char *l, *word;
+                char wbuf[512];
                 size_t ln;
                 if (survey && c == (en ? 0u : 1u))
                     continue;
                 col_label(cols, survey && c > 1 ? c - 1 : c, &l, &ln);
-                if (!survey && (word = cell_word(col_kind(cols_en, c), v, en))) {
+                if (!survey &&
+                    (word = cell_word(col_kind(cols_en, c), v, en, sec, wbuf, sizeof(wbuf)))) {
                     az_buf_puts(&b, "<td>");
                     esc(&b, word);
                     az_buf_puts(&b, "</td>");
@@ -760,9 +863,11 @@ int az_hub_report_xlsx(struct az_ctx *ctx, const json_t *rep, const char *path)
             for (size_t c = 0; c < json_array_size(row); c++) {
                 json_t *v = json_array_get(row, c);
                 const char *word;
+                char wbuf[512];
                 if (survey && c == (en ? 0u : 1u))
                     continue;
-                if (!survey && (word = cell_word(col_kind(cols_en, c), v, en)))
+                if (!survey &&
+                    (word = cell_word(col_kind(cols_en, c), v, en, sec, wbuf, sizeof(wbuf))))
                     worksheet_write_string(ws, (lxw_row_t)(r + 3), oc, word, NULL);
                 else if (json_is_integer(v))
                     worksheet_write_number(ws, (lxw_row_t)(r + 3), oc,

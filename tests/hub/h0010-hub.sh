@@ -301,4 +301,35 @@ expect_rc 64 "no database given"
 run "$ANZEN" hub init --db "host=$T/nosocket dbname=x"
 expect_rc 1 "unreachable database"
 expect_err "データベース" "says database"
+# English reports name items by their checklist labels, not internal ids,
+# in the checklist's order with the display number (1-①)
+"$ANZEN" hub report --format json -o ids.json
+"$ANZEN" --lang en hub report -o en.html
+"$ANZEN" --lang en hub report --format xlsx -o en.xlsx
+"$ANZEN" hub report -o ja.html
+python3 - ids.json en.html en.xlsx ja.html <<'PY' && ok "reports show item labels in checklist order" || not_ok "item labels in reports"
+import json, re, sys, zipfile, xml.etree.ElementTree as ET
+d = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in d["sections"]}["completion_by_item"]
+topics = [r[0] for r in s["rows"]]
+assert len(topics) >= 2, topics
+assert topics != sorted(topics) or all(s["items"].get(t) for t in topics), topics
+labels = [s["items"][t]["label"] for t in topics if t in s["items"]]
+assert any(labels), labels
+for f in (sys.argv[2], sys.argv[4]):
+    cells = re.findall(r"<td>([^<]*)</td>", open(f).read())
+    raw = [t for t in topics if t in cells]
+    assert not raw, (f, raw)
+z = zipfile.ZipFile(sys.argv[3])
+strs = []
+for n in z.namelist():
+    if n.endswith(".xml"):
+        root = ET.fromstring(z.read(n))
+        if n.endswith("sharedStrings.xml"):
+            strs = [e.text for e in root.iter() if e.tag.endswith("}t")]
+raw = [t for t in topics if t in strs]
+assert not raw, raw
+en = s["items"][topics[0]]["title_en"]
+assert en in open(sys.argv[2]).read() and any(en in x for x in strs if x), en
+PY
 done_testing
