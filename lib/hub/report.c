@@ -17,6 +17,7 @@
 #include "anzen/catalog.h"
 #include "anzen/doc.h"
 #include "anzen/hub.h"
+#include "anzen/kev.h"
 #include "anzen/util.h"
 #include "hub_internal.h"
 
@@ -473,6 +474,36 @@ static int label_items(struct az_ctx *ctx, json_t *sec)
     return 0;
 }
 
+/* KEV devices: each family's name in words in both languages ("families":
+ * fortinet-fortios → Fortinet FortiOS (FortiGate SSL-VPN)), from the
+ * curated ranges that define the families. */
+static int label_families(struct az_ctx *ctx, json_t *sec)
+{
+    struct az_kev *k = NULL;
+    json_t *rows = json_object_get(sec, "rows"), *fams = json_object(), *row;
+    size_t i;
+    int r;
+
+    if (!fams)
+        return az_fail(ctx, AZ_ENOMEM, "メモリ不足", "out of memory");
+    json_object_set_new(sec, "families", fams);
+    if (!json_array_size(rows))
+        return 0;
+    if ((r = az_kev_load(ctx, NULL, NULL, 0, &k)) < 0)
+        return r;
+    json_array_foreach(rows, i, row)
+    {
+        const char *id = json_string_value(json_array_get(row, 0));
+        const struct az_kev_family *f = id ? az_kev_family(k, id) : NULL;
+        if (f && f->name.ja)
+            json_object_set_new(fams, id,
+                                json_pack("{s:s,s:s}", "name_ja", f->name.ja, "name_en",
+                                          f->name.en ? f->name.en : f->name.ja));
+    }
+    az_kev_free(k);
+    return 0;
+}
+
 int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scope *s,
                   const char *survey_yaml, size_t survey_len, json_t **ret)
 {
@@ -508,7 +539,8 @@ int az_hub_report(struct az_ctx *ctx, struct az_hub *h, const struct az_hub_scop
             return r;
         }
         json_array_append_new(secs, one);
-        if (!strcmp(sections[i].name, "completion_by_item") && (r = label_items(ctx, one)) < 0) {
+        if ((!strcmp(sections[i].name, "completion_by_item") && (r = label_items(ctx, one)) < 0) ||
+            (!strcmp(sections[i].name, "kev_vpn") && (r = label_families(ctx, one)) < 0)) {
             json_decref(rep);
             az_doc_free(doc);
             return r;
@@ -591,7 +623,7 @@ static void col_label(const char *cols, size_t c, const char **ret, size_t *ret_
 
 /* Cells the report stores as codes (institution type, prefecture number)
  * are shown in words: the column is known by its English label. */
-enum cell_kind { K_PLAIN, K_TYPE, K_PREF, K_ITEM };
+enum cell_kind { K_PLAIN, K_TYPE, K_PREF, K_ITEM, K_FAMILY };
 
 static enum cell_kind col_kind(const char *cols_en, size_t c)
 {
@@ -605,6 +637,8 @@ static enum cell_kind col_kind(const char *cols_en, size_t c)
         return K_PREF;
     if (ln == 4 && !memcmp(l, "item", 4))
         return K_ITEM;
+    if (ln == 7 && !memcmp(l, "product", 7))
+        return K_FAMILY;
     return K_PLAIN;
 }
 
@@ -623,6 +657,10 @@ static const char *cell_word(enum cell_kind k, const json_t *v, bool en, const j
             return NULL;
         snprintf(buf, bufn, "%s%s%s", lb ? lb : "", lb && *lb ? " " : "", t);
         return buf;
+    }
+    if (k == K_FAMILY && json_is_string(v)) {
+        const json_t *f = json_object_get(json_object_get(sec, "families"), json_string_value(v));
+        return json_string_value(json_object_get(f, en ? "name_en" : "name_ja"));
     }
     if (k == K_TYPE && json_is_string(v))
         return az_hub_type_name(json_string_value(v), lang);

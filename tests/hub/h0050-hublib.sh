@@ -73,6 +73,18 @@ run "$ANZEN" hub query kev_vpn
 expect_rc 0 "hub query kev_vpn"
 expect_out "6.4.6" "kev_vpn lists the FortiOS 6.4.6 device"
 expect_out "fortios" "with its family"
+for l in ja en; do
+    "$ANZEN" --lang $l hub report -o kev-$l.html
+    "$ANZEN" --lang $l hub report --format xlsx -o kev-$l.xlsx
+done
+python3 - <<'PY' && ok "reports name the KEV product in words, not its id" || not_ok "KEV product words"
+import re, zipfile
+for l, want in (("ja", "Fortinet FortiOS (FortiGate の SSL-VPN)"), ("en", "Fortinet FortiOS (FortiGate SSL-VPN)")):
+    cells = re.findall(r"<td>([^<]*)</td>", open(f"kev-{l}.html").read())
+    assert "fortinet-fortios" not in cells and want in cells, (l, cells)
+    x = zipfile.ZipFile(f"kev-{l}.xlsx").read("xl/sharedStrings.xml").decode()
+    assert "fortinet-fortios" not in x and want in x, l
+PY
 
 # ---- #14 ingest messages ----
 mkdir inbox
