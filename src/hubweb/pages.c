@@ -205,8 +205,21 @@ static void section_view(struct req *q, const json_t *sec, json_t *out)
                 continue;
             c = v_push(cells);
             if (name && k == 0 && !strcmp(name, "completion_by_item") && json_is_string(cell)) {
-                v_str(c, "v", hub_topic_title(q, json_string_value(cell)));
+                /* the checklist's display number (1-①) and title, as the
+                 * HTML and XLSX reports show them */
+                const char *lb = json_string_value(json_object_get(
+                    json_object_get(json_object_get(sec, "items"), json_string_value(cell)),
+                    "label"));
+                char *t = az_fmt("%s%s%s", lb ? lb : "", lb && *lb ? " " : "",
+                                 hub_topic_title(q, json_string_value(cell)));
+                v_str(c, "v", t ? t : json_string_value(cell));
+                free(t);
                 v_str(c, "code", json_string_value(cell));
+            } else if (name && k == 0 && !strcmp(name, "kev_vpn") && json_is_string(cell)) {
+                const char *fn = json_string_value(json_object_get(
+                    json_object_get(json_object_get(sec, "families"), json_string_value(cell)),
+                    q->lang == AZ_LANG_EN ? "name_en" : "name_ja"));
+                v_str(c, "v", fn ? fn : json_string_value(cell));
             } else if (name && k == 3 && !strcmp(name, "overdue_institutions") &&
                        json_is_integer(cell)) {
                 v_str(c, "v", az_pref_name((int)json_integer_value(cell), q->lang));

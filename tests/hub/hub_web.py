@@ -98,6 +98,12 @@ st, _, text, _ = admin.get("/")
 ok(">access-log<" not in text and ">clinic<" not in text, "the overview shows no topic ids or type "
    "codes", re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
 ok("診療所" in text, "the overview shows the type in Japanese")
+ok("Fortinet FortiOS" in text and ">fortinet-fortios<" not in text,
+   "the KEV section names the product in words, not its family id",
+   re.findall(r'id="sec-kev_vpn".{0,600}', text, re.S))
+ok(re.search(r">\s*\d+-[\u2460-\u2473][^<]", text) is not None,
+   "items carry the checklist's display number (1-\u2460)",
+   re.findall(r'id="sec-completion_by_item".{0,600}', text, re.S))
 st, _, text, _ = admin.get("/admin/users")
 ok(st == 200 and "経営層" not in text and "事業者" not in text and "ハブの利用者" in text,
    "/admin/users offers the hub user, not the workspace roles", re.findall(r"<option[^<]*", text))
