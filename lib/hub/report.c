@@ -103,8 +103,8 @@ static const struct section sections[] = {
      " count(*) FILTER (WHERE y.overdue > 0),"
      " round(100.0 * count(*) FILTER (WHERE y.cyber_bcp) / count(*))::int"
      " FROM inst_year y WHERE {T} GROUP BY y.fiscal_year ORDER BY y.fiscal_year"},
-    {"indicators", "調査と比べる指標 (病院 / すべての機関)",
-     "Indicators compared with the survey (hospitals / all institutions)",
+    {"indicators", "調査と比べる指標 (病院 / 病院以外)",
+     "Indicators compared with the survey (hospitals / other institutions)",
      "対象,機関数,BCP,二要素認証,更新,USB,契約の役割分担",
      "population,institutions,cyber BCP,2FA,patching,USB,contract roles",
      "SELECT CASE WHEN y.type = 'hospital' THEN 'hospital' ELSE 'other' END, count(*),"
@@ -307,8 +307,6 @@ static json_t *survey_compare(const json_t *survey, const json_t *ind, int fy)
     json_t *out = json_array(), *sv = json_array_get(json_object_get(survey, "surveys"), 0);
     json_t *rates = json_object_get(sv, "rates"), *hosp = NULL, *sec;
     const char *pop = json_string_value(json_object_get(sv, "population"));
-    const char *tja = json_string_value(json_object_get(sv, "title-ja"));
-    const char *ten = json_string_value(json_object_get(sv, "title-en"));
     json_int_t all[6] = {0}, hn;
     size_t i;
     json_t *row;
@@ -350,19 +348,18 @@ static json_t *survey_compare(const json_t *survey, const json_t *ind, int fy)
         json_object_get(sv, "title-en") ?: json_null(), "fiscal_year", fy, "n_hospitals", hn,
         "n_all", all[0], "note_ja", SURVEY_NOTE_JA, "note_en", SURVEY_NOTE_EN);
     if (sec && pop && *pop) {
-        char *pja = az_fmt("この調査の対象は%sです (%s)。%s以外は含まれないため、調査と比べるのは"
+        char *pja = az_fmt("この調査の対象は%sです。%s以外は含まれないため、調査と比べるのは"
                            "「この範囲の病院」の列です。「すべての機関」の率は参考で、調査の率と"
                            "そのまま比べることはできません。この範囲の値は %d 年度の束から"
                            " (病院 n = %lld、すべての機関 n = %lld)。",
-                           population_name(pop, false), tja ? tja : "", population_name(pop, false),
-                           fy, (long long)hn, (long long)all[0]);
-        char *pen = az_fmt("The survey covers %s only (%s); no other institutions are in it, so "
+                           population_name(pop, false), population_name(pop, false), fy,
+                           (long long)hn, (long long)all[0]);
+        char *pen = az_fmt("The survey covers %s only; no other institutions are in it, so "
                            "compare the column of hospitals here. The rate of all institutions is "
                            "for reference and cannot be read against the survey's. The figures "
                            "here are from the bundles of fiscal year %d (hospitals n = %lld, all "
                            "institutions n = %lld).",
-                           population_name(pop, true), ten ? ten : "", fy, (long long)hn,
-                           (long long)all[0]);
+                           population_name(pop, true), fy, (long long)hn, (long long)all[0]);
         json_object_set_new(sec, "population", json_string(pop));
         if (pja)
             json_object_set_new(sec, "population_ja", json_string(pja));
@@ -685,13 +682,32 @@ static void cell_text(struct az_buf *b, const json_t *v, bool html)
         az_buf_puts(b, "—");
 }
 
+/* "東京都 / グループ g1 / 2026 年度" */
+static void scope_text(struct az_buf *b, const json_t *sc, bool en)
+{
+    const char *pref =
+        json_string_value(json_object_get(sc, en ? "prefecture_en" : "prefecture_ja"));
+    const char *grp = json_string_value(json_object_get(sc, "group"));
+    const char *asc = json_string_value(json_object_get(sc, "association"));
+
+    esc(b, pref ? pref : "");
+    if (grp && *grp) {
+        az_buf_puts(b, en ? " / group " : " / グループ ");
+        esc(b, grp);
+    }
+    if (asc && *asc) {
+        az_buf_puts(b, en ? " / association " : " / 医師会 ");
+        esc(b, asc);
+    }
+    az_buf_printf(b, en ? " / fiscal year %lld" : " / %lld 年度",
+                  (long long)json_integer_value(json_object_get(sc, "fiscal_year")));
+}
+
 int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t *ret_len)
 {
     struct az_buf b;
     bool en = is_lang_en(ctx);
     const json_t *sc = json_object_get(rep, "scope");
-    const char *grp = json_string_value(json_object_get(sc, "group"));
-    const char *asc = json_string_value(json_object_get(sc, "association"));
     size_t i;
     json_t *sec;
     char *out;
@@ -701,7 +717,9 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
                   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width\"><title>",
                   en ? "en" : "ja");
-    az_buf_puts(&b, en ? "anzen hub report" : "anzen ハブの報告書");
+    /* the scope and year, so saved reports tell themselves apart */
+    az_buf_puts(&b, en ? "Aggregated report: " : "集計報告書: ");
+    scope_text(&b, sc, en);
     az_buf_puts(&b, "</title><style>"
                     "body{font-family:sans-serif;margin:2em;color:#222}"
                     "table{border-collapse:collapse;margin:0 0 2em}"
@@ -713,17 +731,7 @@ int az_hub_report_html(struct az_ctx *ctx, const json_t *rep, char **ret, size_t
     az_buf_puts(&b, en ? "Cybersecurity checklist: aggregated report"
                        : "サイバーセキュリティ対策チェックリスト 集計報告書");
     az_buf_puts(&b, "</h1>\n<p>");
-    esc(&b, json_string_value(json_object_get(sc, en ? "prefecture_en" : "prefecture_ja")) ?: "");
-    if (grp && *grp) {
-        az_buf_puts(&b, en ? " / group " : " / グループ ");
-        esc(&b, grp);
-    }
-    if (asc && *asc) {
-        az_buf_puts(&b, en ? "association " : "医師会 ");
-        esc(&b, asc);
-    }
-    az_buf_printf(&b, en ? " / fiscal year %lld" : " / %lld 年度",
-                  (long long)json_integer_value(json_object_get(sc, "fiscal_year")));
+    scope_text(&b, sc, en);
     az_buf_puts(&b, "</p>\n");
     json_array_foreach(json_object_get(rep, "sections"), i, sec)
     {

@@ -200,6 +200,10 @@ static void labels_for_hub(struct web *w)
          "On the hub everyone must use two-factor authentication."},
         {"account", "mfa_off", "未設定 (必須です)", "off (required)"},
         {"users", "vendor", "(ハブでは使いません)", "(not used on the hub)"},
+        {"base", "footer",
+         "医療機関のサイバーセキュリティ対策チェックリスト: 各機関の点検結果の集計",
+         "Aggregated results of institutions' self-assessments against the MHLW "
+         "medical cybersecurity checklist"},
     };
 
     for (int l = 0; l < 2; l++)

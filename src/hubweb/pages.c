@@ -805,8 +805,8 @@ static const struct {
      " round(100.0 * count(*) FILTER (WHERE y.cyber_bcp) / count(*))::int FROM inst_year y"
      " WHERE $2::int IS NOT NULL AND y.institution = ANY($1::text[]) GROUP BY y.fiscal_year"
      " ORDER BY y.fiscal_year"},
-    {"indicators", "調査と比べる指標 (病院 / すべての機関)",
-     "Indicators compared with the survey (hospitals / all institutions)",
+    {"indicators", "調査と比べる指標 (病院 / 病院以外)",
+     "Indicators compared with the survey (hospitals / other institutions)",
      "対象,機関数,BCP,二要素認証,更新,USB,契約の役割分担",
      "population,institutions,cyber BCP,2FA,patching,USB,contract roles",
      "SELECT CASE WHEN y.type = 'hospital' THEN 'hospital' ELSE 'other' END, count(*),"

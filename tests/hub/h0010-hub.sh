@@ -332,4 +332,21 @@ assert not raw, raw
 en = s["items"][topics[0]]["title_en"]
 assert en in open(sys.argv[2]).read() and any(en in x for x in strs if x), en
 PY
+# wording: the title names scope and year, the indicators' heading matches
+# its rows (病院 / 病院以外), the survey is named once in its note
+python3 - ids.json ja.html en.html <<'PY' && ok "report title, indicator heading and survey note agree" || not_ok "report wording"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+fy = str(d["scope"]["fiscal_year"])
+ja, en = open(sys.argv[2]).read(), open(sys.argv[3]).read()
+tj = re.search(r"<title>(.*?)</title>", ja).group(1)
+te = re.search(r"<title>(.*?)</title>", en).group(1)
+assert fy in tj and "集計報告書" in tj and "ハブの報告書" not in tj, tj
+assert fy in te and "report" in te, te
+assert "(病院 / 病院以外)" in ja and "すべての機関)</h2>" not in ja, "indicators heading"
+assert "other institutions)" in en
+sv = {x["name"]: x for x in d["sections"]}["survey"]
+assert ja.count(sv["source_ja"]) == 1, ja.count(sv["source_ja"])
+assert en.count(sv["source_en"]) == 1, en.count(sv["source_en"])
+PY
 done_testing

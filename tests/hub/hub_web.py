@@ -98,6 +98,10 @@ st, _, text, _ = admin.get("/")
 ok(">access-log<" not in text and ">clinic<" not in text, "the overview shows no topic ids or type "
    "codes", re.findall(r"<td>([a-z][a-z-]+)</td>", text)[:5])
 ok("診療所" in text, "the overview shows the type in Japanese")
+ok(re.search(r"<footer>.*集計.*</footer>", text, re.S) and
+   not re.search(r"<footer>.*自己点検</p>", text, re.S),
+   "the hub's footer says it is an aggregation, not a self-assessment",
+   re.findall(r"<footer>.*?</footer>", text, re.S))
 ok("Fortinet FortiOS" in text and ">fortinet-fortios<" not in text,
    "the KEV section names the product in words, not its family id",
    re.findall(r'id="sec-kev_vpn".{0,600}', text, re.S))
