@@ -133,6 +133,12 @@ admin.get("/lang?to=en&back=/")
 st, _, text, _ = admin.get("/")
 ok(st == 200 and "Hub overview" in text and "Comparison with the MHLW survey" in text,
    "the English switch", text[:300])
+st, _, body, _ = admin.get("/report?format=html")
+sec = body.split("Completion by item", 1)[-1].split("</table>", 1)[0]
+ok(st == 200 and "<td>" in sec and not re.findall(r"<td>[a-z0-9]+(?:-[a-z0-9]+)+</td>", sec)
+   and "fortinet-fortios" not in body,
+   "the English download names items and products in words, not ids",
+   re.findall(r"<td>[a-z0-9-]+</td>", sec)[:5])
 admin.get("/lang?to=ja&back=/")
 
 # ---- hub users and their scopes ----
