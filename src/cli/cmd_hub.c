@@ -142,7 +142,7 @@ static void query_names(FILE *f)
 {
     for (int i = 0; az_hub_queries[i]; i++)
         fprintf(f, "%s%s", i ? ", " : "  ", az_hub_queries[i]);
-    fputc('\n', f);
+    fputs(", survey\n", f);
 }
 
 static void sub_help(struct cli *c, const char *sub, FILE *f)
@@ -328,6 +328,23 @@ static int hub_query(struct cli *c, struct az_hub *h, const struct hub_args *a, 
     }
     if ((r = scope_of(c, a, &s)))
         return r;
+    if (!strcmp(names[0], "survey")) {
+        /* the comparison with the MHLW survey, from the indicators of the
+         * same scope and year (the report's survey section) */
+        const char *sy = NULL;
+        size_t sl = 0;
+        json_t *ind = NULL;
+        if ((!s.fiscal_year && az_hub_default_fy(&c->ctx, h, &s.fiscal_year) < 0) ||
+            az_hub_query(&c->ctx, h, "indicators", &s, &ind) < 0 ||
+            az_hub_survey_embedded(&sy, &sl) < 0 ||
+            az_hub_survey_section(&c->ctx, sy, sl, ind, s.fiscal_year, &j) < 0) {
+            json_decref(ind);
+            cli_liberr(c);
+            return EXIT_ERROR;
+        }
+        json_decref(ind);
+        return out_json(c, NULL, j);
+    }
     if (az_hub_query(&c->ctx, h, names[0], &s, &j) < 0) {
         cli_liberr(c);
         return EXIT_ERROR;
@@ -472,7 +489,7 @@ int cmd_hub(struct cli *c, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!strcmp(sub, "query") && argc == 1) {
-        bool known = false;
+        bool known = !strcmp(argv[0], "survey");
         for (int i = 0; az_hub_queries[i]; i++)
             known |= !strcmp(argv[0], az_hub_queries[i]);
         if (!known) {

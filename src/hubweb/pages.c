@@ -23,6 +23,10 @@
 
 void hub_scope_vars(struct req *q, const struct hub_scope *s, json_t *v);
 
+/* The overview names the institutions that have not sent when at most
+ * this many; else only their count. */
+#define HUB_MISSING_NAMES 20
+
 /* A query argument that may be shown and sent to the database: valid
  * UTF-8 without control characters, at most max bytes. */
 static bool text_ok(const char *s, size_t max)
@@ -299,6 +303,113 @@ static void year_links(struct req *q, const json_t *rep, int shown, const char *
     }
 }
 
+static PGresult *query(struct req *q, const char *sql, int n, const char *const *vals);
+static const char *scope_sql(const struct hub_scope *s, char *val, size_t n, const char **param);
+
+/* Who in the scope has sent a bundle for the year shown, and who has not:
+ * the members of an association, else the enrolled institutions of the
+ * prefecture or group (narrowed as the administrator asked). A line
+ * "提出 3 / 4 機関 (未提出 1: ...)" with the names when few; the survey
+ * section's note says how many hospitals have not sent, since its
+ * hospital n counts only those that did. */
+static bool submission_vars(struct req *q, const struct hub_scope *us,
+                            const struct az_hub_scope *rs, int fy, json_t *v)
+{
+    char val[32], fys[16], fps[16], *base = NULL, *sql = NULL;
+    const char *p1, *cond = scope_sql(us, val, sizeof(val), &p1);
+    const char *vals[4] = {p1, fys, fps, us->kind == HS_ALL && rs->group ? rs->group : ""};
+    PGresult *r;
+    long all, sub, hall, hsub;
+
+    snprintf(fys, sizeof(fys), "%d", fy);
+    snprintf(fps, sizeof(fps), "%d", us->kind == HS_ALL ? rs->prefecture : 0);
+    if (us->kind == HS_ASSOC)
+        base = az_fmt("SELECT m.id, coalesce(i.name, m.id) AS name, coalesce(i.type, '') AS type,"
+                      " EXISTS (SELECT 1 FROM inst_year y WHERE y.institution = m.id AND"
+                      " y.fiscal_year = $2::int) AS sub FROM unnest($1::text[]) m(id) LEFT JOIN"
+                      " institution i ON i.id = m.id WHERE $3::int IS NOT NULL AND $4::text IS"
+                      " NOT NULL");
+    else
+        base = az_fmt("SELECT i.id, i.name, i.type, EXISTS (SELECT 1 FROM inst_year y WHERE"
+                      " y.institution = i.id AND y.fiscal_year = $2::int) AS sub FROM"
+                      " institution i WHERE %s AND ($3::int = 0 OR i.prefecture = $3::int) AND"
+                      " ($4::text = '' OR i.grp = $4::text)",
+                      cond);
+    if (!base || az_strf(&sql,
+                         "SELECT count(*), count(*) FILTER (WHERE s.sub), count(*) FILTER (WHERE"
+                         " s.type = 'hospital'), count(*) FILTER (WHERE s.type = 'hospital' AND"
+                         " s.sub) FROM (%s) s",
+                         base) < 0) {
+        free(base);
+        web_error(q, 500, "メモリ不足", "out of memory");
+        return false;
+    }
+    r = query(q, sql, 4, vals);
+    free(sql);
+    sql = NULL;
+    if (!r) {
+        free(base);
+        return false;
+    }
+    all = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    sub = strtol(PQgetvalue(r, 0, 1), NULL, 10);
+    hall = strtol(PQgetvalue(r, 0, 2), NULL, 10);
+    hsub = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+    PQclear(r);
+    {
+        json_t *o = v_obj(v, "subm");
+        v_int(o, "sub", sub);
+        v_int(o, "all", all);
+        v_int(o, "missing_n", all - sub);
+        v_bool(o, "has_missing", all > sub);
+        if (all > sub && all - sub <= HUB_MISSING_NAMES) {
+            json_t *m = v_arr(o, "missing");
+            if (az_strf(&sql, "SELECT s.id, s.name FROM (%s) s WHERE NOT s.sub ORDER BY s.id",
+                        base) < 0 ||
+                !(r = query(q, sql, 4, vals))) {
+                free(sql);
+                free(base);
+                if (!q->done)
+                    web_error(q, 500, "メモリ不足", "out of memory");
+                return false;
+            }
+            for (int i = 0; i < PQntuples(r); i++) {
+                json_t *x = v_push(m);
+                v_str(x, "id", PQgetvalue(r, i, 0));
+                v_str(x, "name", PQgetvalue(r, i, 1));
+            }
+            PQclear(r);
+            free(sql);
+        }
+    }
+    free(base);
+    if (hall > hsub) {
+        /* the survey section's note (the view's, not the report's) */
+        json_t *sec;
+        size_t i;
+        json_array_foreach(json_object_get(v, "sections"), i, sec)
+        {
+            const char *name = json_string_value(json_object_get(sec, "name"));
+            char *t;
+            if (!name || strcmp(name, "survey"))
+                continue;
+            t = q->lang == AZ_LANG_EN
+                    ? az_fmt("%ld of the %ld hospitals in this scope have not submitted for this "
+                             "year: the hospital n counts the %ld that did.",
+                             hall - hsub, hall, hsub)
+                    : az_fmt("この範囲の病院 %ld 機関のうち %ld 機関がこの年度に未提出です"
+                             " (病院 n は提出した %ld 機関の数)。",
+                             hall, hall - hsub, hsub);
+            if (t)
+                v_push_str(json_object_get(sec, "notes") ? json_object_get(sec, "notes")
+                                                         : v_arr(sec, "notes"),
+                           t);
+            free(t);
+        }
+    }
+    return true;
+}
+
 void hub_page_overview(struct req *q)
 {
     struct hub_scope us;
@@ -352,6 +463,11 @@ void hub_page_overview(struct req *q)
     secs = v_arr(v, "sections");
     json_array_foreach(json_object_get(rep, "sections"), i, sec) section_view(q, sec, secs);
     json_decref(rep);
+    if (shown && !submission_vars(q, &us, &rs, shown, v)) {
+        json_decref(v);
+        hub_scope_clear(&us);
+        return;
+    }
     hub_scope_clear(&us);
     web_page(q, 200, "hub-overview.html", v, NULL);
 }
@@ -479,7 +595,7 @@ void hub_page_institutions(struct req *q)
                     " coalesce(to_char(to_timestamp(i.last_created) AT TIME ZONE 'Asia/Tokyo',"
                     " 'YYYY-MM-DD HH24:MI'), ''),"
                     " coalesce(round(100.0 * y.satisfied / nullif(y.applicable, 0))::int, -1),"
-                    " coalesce(y.overdue, 0)"
+                    " coalesce(y.overdue, 0), y.institution IS NULL"
                     " FROM institution i LEFT JOIN inst_year y ON y.institution = i.id AND"
                     " y.prefecture = i.prefecture AND y.fiscal_year = $7::int"
                     " WHERE %s AND ($2 = '' OR strpos(lower(i.id), lower($2)) > 0 OR"
@@ -550,6 +666,12 @@ void hub_page_institutions(struct req *q)
         v_str(o, "beds", PQgetvalue(r, i, 4));
         v_str(o, "group", PQgetvalue(r, i, 5));
         v_str(o, "last", PQgetvalue(r, i, 6));
+        if (!strcmp(PQgetvalue(r, i, 9), "t")) {
+            /* nothing sent for the year: not 0 overdue, unknown */
+            v_str(o, "pct", "—");
+            v_str(o, "overdue", "—");
+            continue;
+        }
         if (pc >= 0)
             v_int(o, "pct", pc);
         v_int(o, "overdue", pgint(PQgetvalue(r, i, 8)));

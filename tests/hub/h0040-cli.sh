@@ -98,6 +98,19 @@ done
 run "$ANZEN" hub query nosuch
 expect_rc 64 "an unknown query name is refused"
 expect_err "completion_by_item" "and the valid names are listed"
+# ---- bb1 #16: the survey comparison is a query too (docs/hub.md) ----
+expect_err "survey" "survey is among the names listed"
+FYN=$(sql "select coalesce(max(fiscal_year), 0) from inst_year")
+run "$ANZEN" hub query survey --prefecture 13 --fiscal-year 2026
+expect_rc 0 "hub query survey runs"
+NH=$(sql "select count(*) from inst_year where fiscal_year = 2026 and prefecture = 13 and type = 'hospital'")
+NA=$(sql "select count(*) from inst_year where fiscal_year = 2026 and prefecture = 13")
+if python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["name"] == "survey" and j["fiscal_year"] == 2026 and len(j["rows"]) == 5, j
+assert j["n_hospitals"] == int(sys.argv[2]) and j["n_all"] == int(sys.argv[3]), j
+' "$T/out" "$NH" "$NA" 2>"$T/py"; then ok "the survey comparison as JSON, n from the hub's rows ($NH / $NA, newest year $FYN)"; else not_ok "hub query survey: $(cat "$T/py")"; fi
 mkdir -m 700 st
 run "$ANZEN" hub user add u1 stray --scope all --state st
 expect_rc 64 "a stray argument to hub user add is refused"

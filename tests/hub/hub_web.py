@@ -343,6 +343,74 @@ with zipfile.ZipFile(io.BytesIO(raw)) as z:
 ok("厚生労働省の調査との比較" in wbx and "この調査の対象は病院です" in strings,
    "the association's XLSX report has the comparison sheet with the population", wbx[:400])
 
+
+
+# bb1 #11: the overview says who in the scope has not sent for the year
+# shown; the survey's note says so of hospitals; the list shows "—"
+def psql1(q):
+    return subprocess.run([os.environ["HUB_PSQL"], "-X", "-q", "-At", "-F", "|",
+                           os.environ["ANZEN_HUB_DB"], "-c", q],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def sent(fy, ids):
+    return set(psql1(f"select institution from inst_year where fiscal_year = {int(fy)} and "
+                     f"institution in ({','.join(repr(i) for i in ids)})").split())
+
+
+p = subprocess.run([ANZEN, "hub", "enrol", "--id", "hosp-x", "--name", "未提出病院", "--type",
+                    "hospital", "--prefecture", "13", "--beds", "20-99", "--key",
+                    "nV2k3u8oQ5b6H0yq4dT1x7LwZcR9eJmA2sFgK5pUiYo="],
+                   capture_output=True, text=True)
+ok(p.returncode == 0, "a hospital enrolled that never sends", p.stderr)
+members = ["demo1", "osaka1", "hosp-x", "zz-10"]
+rc, _, err = hub_user("association", "med1", *members)
+ok(rc == 0, "med1: two that sent, a hospital and a clinic that did not", err)
+st, _, text, _ = ik.get("/")
+fy = re.search(r"令和\d+年度 \((\d{4})\)", text).group(1)
+got = sent(fy, members)
+missing = sorted(set(members) - got)
+m = re.search(r'<p class="row" id="submitted">(.*?)</p>', text, re.S)
+line = m and re.sub(r"<[^>]+>", "", m.group(1))
+ok(len(got) == 2 and line == f"提出 {len(got)} / {len(members)} 機関 (未提出 {len(missing)}: "
+   + " ".join(psql1(f"select name from institution where id = '{i}'") for i in missing) + ")"
+   and all(f'href="/institution?id={i}"' in m.group(1) for i in missing),
+   "the association's overview: sent k / n, the others named with links", (line, got))
+hosp = [i for i in members if psql1(f"select type from institution where id = '{i}'") ==
+        "hospital"]
+hs = [i for i in hosp if i in got]
+_, sec = table_rows(text, "survey")
+ok(f"この範囲の病院 {len(hosp)} 機関のうち {len(hosp) - len(hs)} 機関がこの年度に未提出です"
+   f" (病院 n は提出した {len(hs)} 機関の数)" in sec,
+   "the survey's note says a hospital in scope has not sent", sec[:900])
+st, _, text, _ = ik.get("/institutions")
+rows = {r[0]: r for r in table_rows(text, None, 'id="institutions"')[0]}
+ok(rows.get("hosp-x", [""])[-2:] == ["—", "—"] and rows.get("zz-10", [""])[-2:] == ["—", "—"]
+   and rows.get("demo1", ["", "—"])[-1] != "—",
+   "the institutions list: nothing sent, so — for completion and overdue (not 0)",
+   {k: v[-2:] for k, v in rows.items()})
+ik.get("/lang?to=en&back=/")
+st, _, text, _ = ik.get("/")
+m = re.search(r'<p class="row" id="submitted">(.*?)</p>', text, re.S)
+line = m and re.sub(r"<[^>]+>", "", m.group(1))
+_, sec = table_rows(text, "survey")
+ok(line and line.startswith(f"Submitted {len(got)} / {len(members)} institutions (not submitted "
+                            f"{len(missing)}:") and
+   f"{len(hosp) - len(hs)} of the {len(hosp)} hospitals in this scope have not submitted" in sec,
+   "in English too", (line, sec[:600]))
+ik.get("/lang?to=ja&back=/")
+# a prefecture: more missing than are named, the count only
+st, _, text, _ = tokyo.get("/")
+fy = re.search(r"令和\d+年度 \((\d{4})\)", text).group(1)
+n13 = int(psql1("select count(*) from institution where prefecture = 13"))
+s13 = int(psql1("select count(*) from institution i where prefecture = 13 and exists (select 1 "
+                f"from inst_year y where y.institution = i.id and y.fiscal_year = {int(fy)})"))
+m = re.search(r'<p class="row" id="submitted">(.*?)</p>', text, re.S)
+ok(n13 - s13 > 20 and m and m.group(1) == f"提出 {s13} / {n13} 機関 (未提出 {n13 - s13})",
+   "Tokyo's overview: sent k / n, the many others counted only", (m and m.group(1), s13, n13))
+rc, _, err = hub_user("association", "med1", "demo1", "osaka1")
+ok(rc == 0, "med1 back to its two members", err)
+
 rc, out, err = hub_user("add", "bare", "--scope", "all", "--password-stdin", stdin=PW + "\n")
 subprocess.run(["sqlite3", os.path.join(STATE, "hub-accounts.db"),
                 "delete from hub_scope where name = 'bare'"], check=True)
