@@ -326,12 +326,14 @@ static bool submission_vars(struct req *q, const struct hub_scope *us,
     if (us->kind == HS_ASSOC)
         base = az_fmt("SELECT m.id, coalesce(i.name, m.id) AS name, coalesce(i.type, '') AS type,"
                       " EXISTS (SELECT 1 FROM inst_year y WHERE y.institution = m.id AND"
-                      " y.fiscal_year = $2::int) AS sub FROM unnest($1::text[]) m(id) LEFT JOIN"
+                      " y.prefecture = i.prefecture AND y.fiscal_year = $2::int) AS sub"
+                      " FROM unnest($1::text[]) m(id) LEFT JOIN"
                       " institution i ON i.id = m.id WHERE $3::int IS NOT NULL AND $4::text IS"
                       " NOT NULL");
     else
         base = az_fmt("SELECT i.id, i.name, i.type, EXISTS (SELECT 1 FROM inst_year y WHERE"
-                      " y.institution = i.id AND y.fiscal_year = $2::int) AS sub FROM"
+                      " y.institution = i.id AND y.prefecture = i.prefecture AND"
+                      " y.fiscal_year = $2::int) AS sub FROM"
                       " institution i WHERE %s AND ($3::int = 0 OR i.prefecture = $3::int) AND"
                       " ($4::text = '' OR i.grp = $4::text)",
                       cond);
